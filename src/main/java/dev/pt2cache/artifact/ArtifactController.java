@@ -1,0 +1,111 @@
+package dev.pt2cache.artifact;
+
+import dev.pt2cache.api.ArtifactsApi;
+import dev.pt2cache.api.model.ArtifactState;
+import dev.pt2cache.api.model.Kind;
+import dev.pt2cache.api.model.UploadRequest;
+import dev.pt2cache.blob.BlobExpectation;
+import dev.pt2cache.descriptor.DescriptorMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class ArtifactController implements ArtifactsApi {
+
+  private final UploadService uploads;
+  private final ArtifactReader reader;
+
+  ArtifactController(UploadService uploads, ArtifactReader reader) {
+    this.uploads = uploads;
+    this.reader = reader;
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.Artifact> createArtifact(
+      String namespace, UploadRequest request) {
+    UploadCommand command =
+        new UploadCommand(
+            ArtifactMapper.toDomain(request.getKind()),
+            DescriptorMapper.toDomain(request.getDescriptor()),
+            request.getKey(),
+            new BlobExpectation(request.getSha256(), request.getSizeBytes()));
+    return answer(uploads.reserve(namespace, command));
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.Artifact> uploadContent(
+      String namespace, UUID artifactId, InputStreamResource body) {
+    try {
+      UploadOutcome outcome = uploads.receive(namespace, artifactId, body.getInputStream());
+      return ResponseEntity.ok(ArtifactMapper.toApi(outcome.artifact()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.Artifact> getArtifact(
+      String namespace, UUID artifactId) {
+    return ResponseEntity.ok(ArtifactMapper.toApi(reader.get(namespace, artifactId)));
+  }
+
+  @Override
+  public ResponseEntity<InputStreamResource> downloadContent(
+      String namespace, UUID artifactId, String range, String ifNoneMatch) {
+    return ContentResponses.of(reader.download(namespace, artifactId, range, ifNoneMatch));
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.ArtifactPage> listArtifacts(
+      String namespace,
+      Kind kind,
+      ArtifactState state,
+      String key,
+      String modelName,
+      String modelVersion,
+      String torch,
+      String triton,
+      String cuda,
+      String gpu,
+      String capability,
+      List<String> tag,
+      Integer limit,
+      String cursor) {
+    ArtifactFilter filter =
+        new ArtifactFilter(
+            null,
+            ArtifactMapper.toDomain(kind),
+            ArtifactMapper.toDomain(state),
+            key,
+            modelName,
+            modelVersion,
+            torch,
+            triton,
+            cuda,
+            gpu,
+            capability,
+            HardwareTags.parse(tag));
+    ArtifactPage page = reader.list(namespace, filter, limit, cursor);
+    return ResponseEntity.ok(
+        new dev.pt2cache.api.model.ArtifactPage()
+            .items(page.items().stream().map(ArtifactMapper::toApi).toList())
+            .nextCursor(page.nextCursor()));
+  }
+
+  static ResponseEntity<dev.pt2cache.api.model.Artifact> answer(UploadOutcome outcome) {
+    dev.pt2cache.api.model.Artifact body = ArtifactMapper.toApi(outcome.artifact());
+    if (!outcome.created()) {
+      return ResponseEntity.ok(body);
+    }
+    Artifact a = outcome.artifact();
+    return ResponseEntity.created(
+            URI.create("/v1/namespaces/" + a.namespace() + "/artifacts/" + a.id()))
+        .body(body);
+  }
+}

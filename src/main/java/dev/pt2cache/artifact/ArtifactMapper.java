@@ -1,0 +1,58 @@
+package dev.pt2cache.artifact;
+
+import dev.pt2cache.api.model.ArtifactState;
+import dev.pt2cache.api.model.Kind;
+import dev.pt2cache.descriptor.DescriptorMapper;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** Artifacts as the API contract shows them. */
+public final class ArtifactMapper {
+
+  private ArtifactMapper() {}
+
+  public static dev.pt2cache.api.model.Artifact toApi(Artifact a) {
+    String self = "/v1/namespaces/" + a.namespace() + "/artifacts/" + a.id();
+    var api =
+        new dev.pt2cache.api.model.Artifact()
+            .id(a.id())
+            .namespace(a.namespace())
+            .kind(toApi(a.kind()))
+            .key(a.key())
+            .state(ArtifactState.fromValue(a.state().name().toLowerCase()))
+            .sha256(a.sha256())
+            .sizeBytes(a.sizeBytes())
+            .descriptor(DescriptorMapper.toApi(a.descriptor()))
+            .createdAt(utc(a.createdAt()))
+            .readyAt(utc(a.readyAt()))
+            .lastHitAt(utc(a.lastHitAt()))
+            .hitCount(a.hitCount())
+            .invalidatedAt(utc(a.invalidatedAt()))
+            .invalidationId(a.invalidationId());
+    switch (a.state()) {
+      case PENDING -> api.uploadUrl(self + "/content").uploadExpiresAt(utc(a.uploadExpiresAt()));
+      case READY -> api.downloadUrl(self + "/content");
+      case INVALIDATED -> {}
+    }
+    return api;
+  }
+
+  public static Kind toApi(ArtifactKind kind) {
+    return Kind.fromValue(kind.wireName());
+  }
+
+  public static ArtifactKind toDomain(Kind kind) {
+    return kind == null ? null : ArtifactKind.fromWire(kind.getValue());
+  }
+
+  public static dev.pt2cache.artifact.ArtifactState toDomain(ArtifactState state) {
+    return state == null
+        ? null
+        : dev.pt2cache.artifact.ArtifactState.valueOf(state.getValue().toUpperCase());
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,156 @@
+package dev.pt2cache.artifact;
+
+import dev.pt2cache.blob.BlobContent;
+import dev.pt2cache.blob.BlobStore;
+import dev.pt2cache.blob.ByteRange;
+import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.LogContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.persistence.criteria.Predicate;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
+import org.springframework.stereotype.Service;
+
+/** Reads artifacts: metadata, listings and content. Only READY content is ever served. */
+@Service
+public class ArtifactReader {
+
+  private static final Logger log = LoggerFactory.getLogger(ArtifactReader.class);
+  private static final Sort NEWEST_FIRST = Sort.by(Sort.Direction.DESC, "createdAt", "id");
+
+  private final NamespaceService namespaces;
+  private final ArtifactRepository artifacts;
+  private final BlobStore store;
+  private final HitRecorder hits;
+  private final TransferMetrics transfers;
+  private final MeterRegistry registry;
+
+  ArtifactReader(
+      NamespaceService namespaces,
+      ArtifactRepository artifacts,
+      BlobStore store,
+      HitRecorder hits,
+      TransferMetrics transfers,
+      MeterRegistry registry) {
+    this.namespaces = namespaces;
+    this.artifacts = artifacts;
+    this.store = store;
+    this.hits = hits;
+    this.transfers = transfers;
+    this.registry = registry;
+  }
+
+  public Artifact get(String namespace, UUID id) {
+    namespaces.require(namespace);
+    Artifact artifact =
+        artifacts.findByIdAndNamespace(id, namespace).orElseThrow(() -> notFound(namespace, id));
+    LogContext.artifact(id, artifact.kind().wireName(), artifact.key());
+    return artifact;
+  }
+
+  public ArtifactPage list(String namespace, ArtifactFilter filter, int limit, String cursor) {
+    namespaces.require(namespace);
+    PageCursor after = cursor == null ? null : PageCursor.decode(cursor);
+    Specification<Artifact> spec =
+        (root, query, cb) -> {
+          Predicate matches = filter.toPredicate(namespace, root, cb);
+          if (after == null) {
+            return matches;
+          }
+          return cb.and(
+              matches,
+              cb.or(
+                  cb.lessThan(root.get("createdAt"), after.createdAt()),
+                  cb.and(
+                      cb.equal(root.get("createdAt"), after.createdAt()),
+                      cb.lessThan(root.get("id"), after.id()))));
+        };
+    List<Artifact> rows =
+        artifacts.findBy(spec, q -> q.sortBy(NEWEST_FIRST).limit(limit + 1).all());
+    if (rows.size() <= limit) {
+      return new ArtifactPage(rows, null);
+    }
+    Artifact last = rows.get(limit - 1);
+    return new ArtifactPage(
+        rows.subList(0, limit), new PageCursor(last.createdAt(), last.id()).encode());
+  }
+
+  /** The content of an artifact, if it is ready (GET .../artifacts/{id}/content). */
+  public Download download(String namespace, UUID id, String range, String ifNoneMatch) {
+    Artifact artifact = get(namespace, id);
+    switch (artifact.state()) {
+      case PENDING -> throw new ArtifactNotReadyException(
+          "artifact " + id + " is pending: its bytes have not been received and verified yet");
+      case INVALIDATED -> throw new ArtifactInvalidatedException(
+          "artifact " + id + " was invalidated and is no longer served");
+      case READY -> {}
+    }
+    return open(artifact, range, ifNoneMatch);
+  }
+
+  /** The ready artifact under a key, counted as a hit (GET .../entries/{kind}/{key}). */
+  public Download entry(String namespace, ArtifactKind kind, String key) {
+    Artifact artifact = readyEntry(namespace, kind, key);
+    Download download = open(artifact, null, null);
+    hits.record(artifact);
+    return download;
+  }
+
+  /** The ready artifact under a key (HEAD .../entries/{kind}/{key}). */
+  public Artifact readyEntry(String namespace, ArtifactKind kind, String key) {
+    namespaces.require(namespace);
+    LogContext.key(kind.wireName(), key);
+    return findReady(namespace, kind, key)
+        .orElseThrow(
+            () ->
+                new ArtifactNotFoundException(
+                    "no ready %s entry under key %s".formatted(kind.wireName(), key)));
+  }
+
+  public Optional<Artifact> findReady(String namespace, ArtifactKind kind, String key) {
+    return artifacts.findReady(namespace, kind, key);
+  }
+
+  /** The most recent artifact ever stored under a key, whatever its state. */
+  public Optional<Artifact> latestUnder(String namespace, ArtifactKind kind, String key) {
+    return artifacts.findFirstByNamespaceAndKindAndKeyOrderByCreatedAtDesc(namespace, kind, key);
+  }
+
+  /** Ready artifacts of one model and kind, newest first (at most 20). */
+  public List<Artifact> readyOfModel(String namespace, ArtifactKind kind, String modelName) {
+    return artifacts.findTop20ByNamespaceAndKindAndStateAndColumnsModelNameOrderByCreatedAtDesc(
+        namespace, kind, ArtifactState.READY, modelName);
+  }
+
+  private Download open(Artifact artifact, String rangeHeader, String ifNoneMatch) {
+    LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
+    if (ContentRequests.notModified(ifNoneMatch, artifact.sha256())) {
+      return new Download(artifact, null, null);
+    }
+    ByteRange range = ContentRequests.range(rangeHeader, artifact.sizeBytes());
+    BlobContent content =
+        store
+            .get(artifact.sha256(), range)
+            .orElseThrow(
+                () -> {
+                  registry.counter("pt2cache.content.missing").increment();
+                  log.error("ready artifact without content in storage, not served");
+                  return new ContentMissingException(artifact);
+                });
+    return new Download(
+        artifact,
+        new BlobContent(
+            transfers.countOut(artifact.namespace(), content.stream()), content.length()),
+        range);
+  }
+
+  static ArtifactNotFoundException notFound(String namespace, UUID id) {
+    return new ArtifactNotFoundException(
+        "artifact %s does not exist in namespace %s".formatted(id, namespace));
+  }
+}

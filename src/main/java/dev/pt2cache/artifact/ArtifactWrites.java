@@ -1,0 +1,120 @@
+package dev.pt2cache.artifact;
+
+import dev.pt2cache.blob.BlobExpectation;
+import dev.pt2cache.blob.ContentMismatchException;
+import dev.pt2cache.blob.ContentMismatchException.Mismatch;
+import dev.pt2cache.blob.StoredBlobRepository;
+import dev.pt2cache.descriptor.Descriptor;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The short transactions that decide what a key holds. Each takes the key's advisory lock, so that
+ * concurrent uploads of one key, on any instance, end with exactly one READY artifact: identical
+ * content joins the winner, different content is refused.
+ */
+@Component
+class ArtifactWrites {
+
+  private final ArtifactRepository artifacts;
+  private final StoredBlobRepository blobs;
+  private final KeyLock keyLock;
+  private final UploadProperties properties;
+
+  ArtifactWrites(
+      ArtifactRepository artifacts,
+      StoredBlobRepository blobs,
+      KeyLock keyLock,
+      UploadProperties properties) {
+    this.artifacts = artifacts;
+    this.blobs = blobs;
+    this.keyLock = keyLock;
+    this.properties = properties;
+  }
+
+  /**
+   * Reserves a key for an upload: the ready holder when it holds this content already; a new ready
+   * artifact when this namespace already stores the content; a new pending one otherwise.
+   */
+  @Transactional
+  UploadOutcome reserve(
+      String namespace,
+      ArtifactKind kind,
+      String key,
+      Descriptor descriptor,
+      BlobExpectation content) {
+    keyLock.lock(namespace, kind, key);
+    Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
+    if (holder.isPresent()) {
+      return new UploadOutcome(sameContentOrThrow(holder.get(), content), false);
+    }
+    Artifact artifact =
+        Artifact.pending(namespace, kind, key, descriptor, content, properties.reservationTtl());
+    if (storedInNamespace(namespace, content)) {
+      blobs.recordStored(content.sha256(), content.sizeBytes());
+      artifact.markReady();
+    }
+    return new UploadOutcome(artifacts.save(artifact), true);
+  }
+
+  /**
+   * Makes a pending artifact ready once its bytes are stored and verified, unless another artifact
+   * won the key meanwhile: then this one is dropped and the winner answered (same content) or a
+   * conflict raised (different content).
+   */
+  @Transactional(noRollbackFor = KeyConflictException.class)
+  UploadOutcome commit(String namespace, ArtifactKind kind, String key, UUID id) {
+    keyLock.lock(namespace, kind, key);
+    Artifact artifact =
+        artifacts
+            .findById(id)
+            .orElseThrow(() -> new ArtifactNotFoundException("artifact " + id + " is gone"));
+    if (artifact.state() == ArtifactState.INVALIDATED) {
+      throw new ArtifactInvalidatedException("artifact " + id + " was invalidated during upload");
+    }
+    if (artifact.state() == ArtifactState.READY) {
+      return new UploadOutcome(artifact, false);
+    }
+    Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
+    if (holder.isPresent()) {
+      artifacts.delete(artifact);
+      return new UploadOutcome(sameContentOrThrow(holder.get(), artifact.content()), false);
+    }
+    blobs.recordStored(artifact.sha256(), artifact.sizeBytes());
+    artifact.markReady();
+    return new UploadOutcome(artifact, true);
+  }
+
+  /** Drops a pending artifact whose upload failed and that no client can retry. */
+  @Transactional
+  void abandon(UUID id) {
+    artifacts
+        .findById(id)
+        .filter(a -> a.state() == ArtifactState.PENDING)
+        .ifPresent(artifacts::delete);
+  }
+
+  private boolean storedInNamespace(String namespace, BlobExpectation content) {
+    return artifacts.existsByNamespaceAndSha256AndState(
+            namespace, content.sha256(), ArtifactState.READY)
+        && blobs
+            .findById(content.sha256())
+            .map(b -> b.sizeBytes() == content.sizeBytes())
+            .orElse(false);
+  }
+
+  private static Artifact sameContentOrThrow(Artifact holder, BlobExpectation content) {
+    if (!holder.sha256().equals(content.sha256())) {
+      throw new KeyConflictException(holder);
+    }
+    if (holder.sizeBytes() != content.sizeBytes()) {
+      throw new ContentMismatchException(
+          Mismatch.SIZE,
+          "content with sha256 %s has %d bytes, not %d"
+              .formatted(holder.sha256(), holder.sizeBytes(), content.sizeBytes()));
+    }
+    return holder;
+  }
+}

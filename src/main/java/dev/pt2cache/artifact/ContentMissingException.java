@@ -1,0 +1,11 @@
+package dev.pt2cache.artifact;
+
+/** Metadata says ready, but the store has no object for it. Never served; reported. */
+public class ContentMissingException extends RuntimeException {
+
+  public ContentMissingException(Artifact artifact) {
+    super(
+        "the content of artifact %s (sha256 %s) is missing from storage"
+            .formatted(artifact.id(), artifact.sha256()));
+  }
+}

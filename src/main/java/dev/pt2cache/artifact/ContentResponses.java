@@ -1,0 +1,50 @@
+package dev.pt2cache.artifact;
+
+import dev.pt2cache.blob.ByteRange;
+import java.util.Base64;
+import java.util.HexFormat;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/** Streamed content responses: 200, 206 or 304, with the content's digest in ETag and Repr-Digest. */
+public final class ContentResponses {
+
+  private ContentResponses() {}
+
+  public static ResponseEntity<InputStreamResource> of(Download download) {
+    Artifact artifact = download.artifact();
+    HttpHeaders headers = headers(artifact);
+    if (download.notModified()) {
+      return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers).build();
+    }
+    headers.setContentType(MediaType.APPLICATION_OCTET_STREAM);
+    headers.setContentLength(download.content().length());
+    HttpStatus status = HttpStatus.OK;
+    ByteRange range = download.range();
+    if (range != null) {
+      status = HttpStatus.PARTIAL_CONTENT;
+      headers.set(
+          HttpHeaders.CONTENT_RANGE,
+          "bytes %d-%d/%d".formatted(range.first(), range.last(), artifact.sizeBytes()));
+    }
+    return ResponseEntity.status(status)
+        .headers(headers)
+        .body(new InputStreamResource(download.content().stream()));
+  }
+
+  /** The headers that describe an artifact's content, for GET and HEAD alike. */
+  public static HttpHeaders headers(Artifact artifact) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.setETag("\"" + artifact.sha256() + "\"");
+    headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
+    headers.set(
+        "Repr-Digest",
+        "sha-256=:"
+            + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(artifact.sha256()))
+            + ":");
+    return headers;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.pt2cache.artifact;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import org.springframework.stereotype.Component;
+
+/** Counts the bytes that cross the API, per namespace and direction. */
+@Component
+class TransferMetrics {
+
+  private final MeterRegistry registry;
+
+  TransferMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  InputStream countIn(String namespace, InputStream in) {
+    return new CountingStream(in, counter(namespace, "in"));
+  }
+
+  InputStream countOut(String namespace, InputStream in) {
+    return new CountingStream(in, counter(namespace, "out"));
+  }
+
+  private Counter counter(String namespace, String direction) {
+    return Counter.builder("pt2cache.transfer.bytes")
+        .description("Artifact bytes received (in) and served (out)")
+        .baseUnit("bytes")
+        .tag("namespace", namespace)
+        .tag("direction", direction)
+        .register(registry);
+  }
+
+  private static final class CountingStream extends FilterInputStream {
+
+    private final Counter counter;
+
+    CountingStream(InputStream in, Counter counter) {
+      super(in);
+      this.counter = counter;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        counter.increment();
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        counter.increment(n);
+      }
+      return n;
+    }
+  }
+}

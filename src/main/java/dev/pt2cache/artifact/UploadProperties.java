@@ -1,0 +1,20 @@
+package dev.pt2cache.artifact;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Limits of uploads, bound from {@code pt2cache.uploads.*}.
+ *
+ * @param maxArtifactSize the largest artifact accepted (413 beyond)
+ * @param maxEntrySize the largest body accepted by PUT on the entries face without a declared
+ *     digest (such bodies are spooled to a local temporary file to be hashed first)
+ * @param reservationTtl how long a pending upload stays reserved before housekeeping may collect it
+ */
+@ConfigurationProperties("pt2cache.uploads")
+public record UploadProperties(
+    @DefaultValue("50GB") DataSize maxArtifactSize,
+    @DefaultValue("1GB") DataSize maxEntrySize,
+    @DefaultValue("1h") Duration reservationTtl) {}

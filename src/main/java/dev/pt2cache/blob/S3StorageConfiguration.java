@@ -1,0 +1,53 @@
+package dev.pt2cache.blob;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.StringUtils;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The one place that builds the AWS SDK client. */
+@Configuration(proxyBeanMethods = false)
+class S3StorageConfiguration {
+
+  @Bean(destroyMethod = "close")
+  S3Client s3Client(StorageProperties properties) {
+    var builder =
+        S3Client.builder()
+            .region(Region.of(properties.region()))
+            .forcePathStyle(properties.pathStyle())
+            // the service hashes content itself; do not depend on a store's checksum support
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .credentialsProvider(credentials(properties))
+            .httpClientBuilder(ApacheHttpClient.builder().maxConnections(properties.maxConnections()));
+    if (properties.endpoint() != null && !properties.endpoint().toString().isEmpty()) {
+      builder.endpointOverride(properties.endpoint());
+    }
+    return builder.build();
+  }
+
+  @Bean
+  S3BlobStore blobStore(S3Client s3, StorageProperties properties) {
+    S3BlobStore store = new S3BlobStore(s3, properties);
+    if (properties.createBucket()) {
+      store.createBucketIfMissing();
+    }
+    return store;
+  }
+
+  private static AwsCredentialsProvider credentials(StorageProperties properties) {
+    if (StringUtils.hasText(properties.accessKey())) {
+      return StaticCredentialsProvider.create(
+          AwsBasicCredentials.create(properties.accessKey(), properties.secretKey()));
+    }
+    return DefaultCredentialsProvider.builder().build();
+  }
+}

@@ -1,0 +1,29 @@
+package dev.pt2cache.blob;
+
+import java.net.URI;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Where blobs are stored: any S3-compatible server. Bound from {@code pt2cache.storage.*}, so from
+ * environment variables such as {@code PT2CACHE_STORAGE_ENDPOINT}.
+ *
+ * @param endpoint the S3 endpoint; empty for AWS's own, resolved from the region
+ * @param accessKey with {@code secretKey}, static credentials; empty for the AWS default chain
+ * @param pathStyle path-style addressing (MinIO, S3Proxy, most self-hosted servers need it)
+ * @param createBucket create the bucket at start-up when it does not exist
+ * @param partSize bytes per multipart part, also the largest buffer one upload holds in memory
+ * @param maxConnections HTTP connections to the store
+ */
+@ConfigurationProperties("pt2cache.storage")
+public record StorageProperties(
+    URI endpoint,
+    @DefaultValue("us-east-1") String region,
+    @DefaultValue("pt2cache") String bucket,
+    String accessKey,
+    String secretKey,
+    @DefaultValue("false") boolean pathStyle,
+    @DefaultValue("false") boolean createBucket,
+    @DefaultValue("8MB") DataSize partSize,
+    @DefaultValue("128") int maxConnections) {}

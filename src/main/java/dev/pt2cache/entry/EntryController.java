@@ -1,0 +1,65 @@
+package dev.pt2cache.entry;
+
+import dev.pt2cache.api.EntriesApi;
+import dev.pt2cache.api.model.Kind;
+import dev.pt2cache.artifact.Artifact;
+import dev.pt2cache.artifact.ArtifactMapper;
+import dev.pt2cache.artifact.ArtifactReader;
+import dev.pt2cache.artifact.ContentResponses;
+import dev.pt2cache.artifact.UploadOutcome;
+import dev.pt2cache.artifact.UploadService;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The key-value face that PyTorch's remote caches (FX graph, AOTAutograd, autotune) talk to. */
+@RestController
+class EntryController implements EntriesApi {
+
+  private final ArtifactReader reader;
+  private final UploadService uploads;
+  private final HttpServletRequest request;
+
+  EntryController(ArtifactReader reader, UploadService uploads, HttpServletRequest request) {
+    this.reader = reader;
+    this.uploads = uploads;
+    this.request = request;
+  }
+
+  @Override
+  public ResponseEntity<InputStreamResource> getEntry(String namespace, Kind kind, String key) {
+    return ContentResponses.of(reader.entry(namespace, ArtifactMapper.toDomain(kind), key));
+  }
+
+  @Override
+  public ResponseEntity<Void> headEntry(String namespace, Kind kind, String key) {
+    Artifact artifact = reader.readyEntry(namespace, ArtifactMapper.toDomain(kind), key);
+    return ResponseEntity.ok()
+        .headers(ContentResponses.headers(artifact))
+        .contentLength(artifact.sizeBytes())
+        .build();
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.Artifact> putEntry(
+      String namespace, Kind kind, String key, InputStreamResource body, String sha256) {
+    try {
+      UploadOutcome outcome =
+          uploads.putEntry(
+              namespace,
+              ArtifactMapper.toDomain(kind),
+              key,
+              sha256,
+              request.getContentLengthLong(),
+              body.getInputStream());
+      return ResponseEntity.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK)
+          .body(ArtifactMapper.toApi(outcome.artifact()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.pt2cache.invalidation;
+
+import dev.pt2cache.api.InvalidationsApi;
+import dev.pt2cache.api.model.InvalidationList;
+import dev.pt2cache.api.model.InvalidationRequest;
+import dev.pt2cache.api.model.Kind;
+import java.time.ZoneOffset;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class InvalidationController implements InvalidationsApi {
+
+  private final InvalidationService service;
+
+  InvalidationController(InvalidationService service) {
+    this.service = service;
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.Invalidation> invalidate(
+      String namespace, InvalidationRequest request) {
+    Invalidation done =
+        service.invalidate(namespace, toDomain(request.getSelector()), request.getReason());
+    return ResponseEntity.status(HttpStatus.CREATED).body(toApi(done));
+  }
+
+  @Override
+  public ResponseEntity<InvalidationList> listInvalidations(String namespace, Integer limit) {
+    return ResponseEntity.ok(
+        new InvalidationList()
+            .items(
+                service.recent(namespace, limit).stream()
+                    .map(InvalidationController::toApi)
+                    .toList()));
+  }
+
+  private static Selector toDomain(dev.pt2cache.api.model.Selector s) {
+    return new Selector(
+        s.getArtifactIds(),
+        s.getKind() == null ? null : s.getKind().getValue(),
+        s.getKey(),
+        s.getModelName(),
+        s.getModelVersion(),
+        s.getTorch(),
+        s.getTriton(),
+        s.getCuda(),
+        s.getGpu(),
+        s.getCapability(),
+        s.getTags());
+  }
+
+  private static dev.pt2cache.api.model.Invalidation toApi(Invalidation i) {
+    Selector s = i.selector();
+    return new dev.pt2cache.api.model.Invalidation()
+        .id(i.id())
+        .namespace(i.namespace())
+        .reason(i.reason())
+        .invalidated(i.invalidatedCount())
+        .createdAt(i.createdAt().atOffset(ZoneOffset.UTC))
+        .selector(
+            new dev.pt2cache.api.model.Selector()
+                .artifactIds(s.artifactIds())
+                .kind(s.kind() == null ? null : Kind.fromValue(s.kind()))
+                .key(s.key())
+                .modelName(s.modelName())
+                .modelVersion(s.modelVersion())
+                .torch(s.torch())
+                .triton(s.triton())
+                .cuda(s.cuda())
+                .gpu(s.gpu())
+                .capability(s.capability())
+                .tags(s.tags()));
+  }
+}

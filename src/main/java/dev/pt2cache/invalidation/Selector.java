@@ -1,0 +1,41 @@
+package dev.pt2cache.invalidation;
+
+import dev.pt2cache.artifact.ArtifactFilter;
+import dev.pt2cache.artifact.ArtifactKind;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What an invalidation retires: every field given must match. Kept as the audit record's JSON, with
+ * kinds by their wire names.
+ */
+public record Selector(
+    List<UUID> artifactIds,
+    String kind,
+    String key,
+    String modelName,
+    String modelVersion,
+    String torch,
+    String triton,
+    String cuda,
+    String gpu,
+    String capability,
+    Map<String, String> tags) {
+
+  ArtifactFilter toFilter() {
+    return new ArtifactFilter(
+        artifactIds,
+        kind == null ? null : ArtifactKind.fromWire(kind),
+        null,
+        key,
+        modelName,
+        modelVersion,
+        torch,
+        triton,
+        cuda,
+        gpu,
+        capability,
+        tags);
+  }
+}

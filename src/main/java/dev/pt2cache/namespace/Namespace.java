@@ -1,0 +1,51 @@
+package dev.pt2cache.namespace;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** A tenant or model family: the unit of quotas, retention and access. */
+@Entity
+@Table(name = "namespace")
+public class Namespace {
+
+  public static final String DEFAULT = "default";
+
+  @Id private String name;
+
+  @Column(name = "quota_bytes")
+  private Long quotaBytes;
+
+  @Column(name = "max_idle_days")
+  private Integer maxIdleDays;
+
+  @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
+  private Instant createdAt;
+
+  @Column(name = "updated_at", nullable = false, insertable = false, updatable = false)
+  private Instant updatedAt;
+
+  protected Namespace() {}
+
+  public String name() {
+    return name;
+  }
+
+  public Long quotaBytes() {
+    return quotaBytes;
+  }
+
+  public Integer maxIdleDays() {
+    return maxIdleDays;
+  }
+
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  public Instant updatedAt() {
+    return updatedAt;
+  }
+}

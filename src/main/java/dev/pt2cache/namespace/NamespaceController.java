@@ -1,0 +1,57 @@
+package dev.pt2cache.namespace;
+
+import dev.pt2cache.api.NamespacesApi;
+import dev.pt2cache.api.model.NamespaceList;
+import dev.pt2cache.api.model.NamespaceSettings;
+import dev.pt2cache.namespace.NamespaceService.NamespaceView;
+import dev.pt2cache.namespace.NamespaceService.PutOutcome;
+import java.net.URI;
+import java.time.ZoneOffset;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class NamespaceController implements NamespacesApi {
+
+  private final NamespaceService service;
+
+  NamespaceController(NamespaceService service) {
+    this.service = service;
+  }
+
+  @Override
+  public ResponseEntity<NamespaceList> listNamespaces() {
+    return ResponseEntity.ok(
+        new NamespaceList().items(service.list().stream().map(NamespaceController::toApi).toList()));
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.Namespace> getNamespace(String namespace) {
+    return ResponseEntity.ok(toApi(service.get(namespace)));
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.Namespace> putNamespace(
+      String namespace, NamespaceSettings settings) {
+    PutOutcome outcome =
+        service.put(namespace, settings.getQuotaBytes(), settings.getMaxIdleDays());
+    if (outcome.created()) {
+      return ResponseEntity.created(URI.create("/v1/namespaces/" + namespace))
+          .body(toApi(outcome.view()));
+    }
+    return ResponseEntity.status(HttpStatus.OK).body(toApi(outcome.view()));
+  }
+
+  private static dev.pt2cache.api.model.Namespace toApi(NamespaceView view) {
+    Namespace n = view.namespace();
+    return new dev.pt2cache.api.model.Namespace()
+        .name(n.name())
+        .quotaBytes(n.quotaBytes())
+        .maxIdleDays(n.maxIdleDays())
+        .artifactCount(view.artifactCount())
+        .storedBytes(view.storedBytes())
+        .createdAt(n.createdAt().atOffset(ZoneOffset.UTC))
+        .updatedAt(n.updatedAt().atOffset(ZoneOffset.UTC));
+  }
+}

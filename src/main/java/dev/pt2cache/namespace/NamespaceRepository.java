@@ -1,0 +1,38 @@
+package dev.pt2cache.namespace;
+
+import java.util.List;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.query.Param;
+
+public interface NamespaceRepository extends JpaRepository<Namespace, String> {
+
+  /** Creates or replaces the settings; true when the namespace was created. */
+  @Query(
+      value =
+          """
+          insert into namespace (name, quota_bytes, max_idle_days) values (:name, :quota, :idle)
+          on conflict (name) do update
+             set quota_bytes = excluded.quota_bytes,
+                 max_idle_days = excluded.max_idle_days,
+                 updated_at = now()
+          returning (xmax = 0)
+          """,
+      nativeQuery = true)
+  boolean upsert(
+      @Param("name") String name, @Param("quota") Long quota, @Param("idle") Integer idle);
+
+  /** Ready artifacts and their bytes, per namespace (namespaces without any are absent). */
+  @Query(
+      value =
+          """
+          select namespace as name, count(*) as artifactCount, sum(size_bytes) as storedBytes
+            from artifact where state = 'READY' and namespace in (:names) group by namespace
+          """,
+      nativeQuery = true)
+  List<NamespaceUsage> usageOf(@Param("names") List<String> names);
+
+  default NamespaceUsage usageOf(String name) {
+    return usageOf(List.of(name)).stream().findFirst().orElse(NamespaceUsage.none(name));
+  }
+}

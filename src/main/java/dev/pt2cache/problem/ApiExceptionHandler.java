@@ -1,0 +1,122 @@
+package dev.pt2cache.problem;
+
+import dev.pt2cache.artifact.ArtifactInvalidatedException;
+import dev.pt2cache.artifact.ArtifactNotFoundException;
+import dev.pt2cache.artifact.ArtifactNotReadyException;
+import dev.pt2cache.artifact.ContentMissingException;
+import dev.pt2cache.artifact.InvalidCursorException;
+import dev.pt2cache.artifact.InvalidUploadException;
+import dev.pt2cache.artifact.KeyConflictException;
+import dev.pt2cache.artifact.KeyMismatchException;
+import dev.pt2cache.artifact.PayloadTooLargeException;
+import dev.pt2cache.artifact.RangeNotSatisfiableException;
+import dev.pt2cache.blob.ContentMismatchException;
+import dev.pt2cache.blob.StorageUnavailableException;
+import dev.pt2cache.invalidation.EmptySelectorException;
+import dev.pt2cache.lookup.UnsupportedLookupException;
+import dev.pt2cache.namespace.NamespaceNotFoundException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.util.DisconnectedClientHelper;
+
+/**
+ * The one place where domain exceptions become RFC 9457 problems. Errors raised by Spring MVC
+ * itself (unreadable JSON, failed validation, unknown routes) get their types in {@link
+ * SpringMvcProblems}.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler extends SpringMvcProblems {
+
+  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+  private static final Map<Class<? extends RuntimeException>, ProblemType> DOMAIN =
+      Map.ofEntries(
+          Map.entry(NamespaceNotFoundException.class, ProblemType.NAMESPACE_NOT_FOUND),
+          Map.entry(ArtifactNotFoundException.class, ProblemType.ARTIFACT_NOT_FOUND),
+          Map.entry(ContentMissingException.class, ProblemType.CONTENT_MISSING),
+          Map.entry(ArtifactNotReadyException.class, ProblemType.NOT_READY),
+          Map.entry(ArtifactInvalidatedException.class, ProblemType.INVALIDATED),
+          Map.entry(KeyConflictException.class, ProblemType.KEY_CONFLICT),
+          Map.entry(KeyMismatchException.class, ProblemType.KEY_MISMATCH),
+          Map.entry(InvalidUploadException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(InvalidCursorException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(UnsupportedLookupException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(EmptySelectorException.class, ProblemType.EMPTY_SELECTOR),
+          Map.entry(PayloadTooLargeException.class, ProblemType.PAYLOAD_TOO_LARGE));
+
+  @ExceptionHandler({
+    NamespaceNotFoundException.class,
+    ArtifactNotFoundException.class,
+    ContentMissingException.class,
+    ArtifactNotReadyException.class,
+    ArtifactInvalidatedException.class,
+    KeyConflictException.class,
+    KeyMismatchException.class,
+    InvalidUploadException.class,
+    InvalidCursorException.class,
+    UnsupportedLookupException.class,
+    EmptySelectorException.class,
+    PayloadTooLargeException.class
+  })
+  ResponseEntity<ProblemDetail> domain(RuntimeException e) {
+    return problem(DOMAIN.get(e.getClass()), e.getMessage());
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> contentMismatch(ContentMismatchException e) {
+    return problem(
+        switch (e.mismatch()) {
+          case DIGEST -> ProblemType.DIGEST_MISMATCH;
+          case SIZE -> ProblemType.SIZE_MISMATCH;
+        },
+        e.getMessage());
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> rangeNotSatisfiable(RangeNotSatisfiableException e) {
+    return ResponseEntity.status(ProblemType.RANGE_NOT_SATISFIABLE.status())
+        .header(HttpHeaders.CONTENT_RANGE, "bytes */" + e.size())
+        .body(detail(ProblemType.RANGE_NOT_SATISFIABLE, e.getMessage()));
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> uploadInterrupted(UncheckedIOException e) {
+    log.warn("request body could not be read: {}", e.getMessage());
+    return problem(
+        ProblemType.UPLOAD_INTERRUPTED, "the request body could not be read to its end: send it again");
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> storageUnavailable(StorageUnavailableException e) {
+    log.error("object store failed", e);
+    return problem(ProblemType.STORAGE_UNAVAILABLE, "the object store is unavailable; try again");
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> databaseUnavailable(DataAccessResourceFailureException e) {
+    log.error("database failed", e);
+    return problem(ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again");
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> unexpected(Exception e) {
+    if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
+      log.debug("client went away: {}", e.getMessage());
+      return null;
+    }
+    if (e instanceof ErrorResponse error && error.getStatusCode().is4xxClientError()) {
+      return problem(ProblemType.INVALID_REQUEST, error.getBody().getDetail());
+    }
+    log.error("unexpected failure", e);
+    return problem(ProblemType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged");
+  }
+}

@@ -1,0 +1,50 @@
+package dev.pt2cache.problem;
+
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+
+/** Every cause of an error, with its stable RFC 9457 type URI ({@code urn:pt2cache:problem:...}). */
+enum ProblemType {
+  MALFORMED_REQUEST(HttpStatus.BAD_REQUEST, "Malformed request"),
+  INVALID_REQUEST(HttpStatus.BAD_REQUEST, "Invalid request"),
+  EMPTY_SELECTOR(HttpStatus.BAD_REQUEST, "Empty selector"),
+  UPLOAD_INTERRUPTED(HttpStatus.BAD_REQUEST, "Upload interrupted"),
+  NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
+  NAMESPACE_NOT_FOUND(HttpStatus.NOT_FOUND, "Namespace not found"),
+  ARTIFACT_NOT_FOUND(HttpStatus.NOT_FOUND, "Artifact not found"),
+  CONTENT_MISSING(HttpStatus.NOT_FOUND, "Content missing from storage"),
+  METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+  NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+  KEY_CONFLICT(HttpStatus.CONFLICT, "Key holds other content"),
+  NOT_READY(HttpStatus.CONFLICT, "Artifact not ready"),
+  INVALIDATED(HttpStatus.GONE, "Artifact invalidated"),
+  PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
+  UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+  RANGE_NOT_SATISFIABLE(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable"),
+  DIGEST_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "SHA-256 mismatch"),
+  SIZE_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "Size mismatch"),
+  KEY_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "Key mismatch"),
+  STORAGE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable"),
+  DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
+  INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
+
+  private final HttpStatus status;
+  private final String title;
+
+  ProblemType(HttpStatus status, String title) {
+    this.status = status;
+    this.title = title;
+  }
+
+  HttpStatus status() {
+    return status;
+  }
+
+  String title() {
+    return title;
+  }
+
+  URI uri() {
+    return URI.create("urn:pt2cache:problem:" + name().toLowerCase().replace('_', '-'));
+  }
+}

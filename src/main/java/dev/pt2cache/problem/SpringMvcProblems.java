@@ -1,0 +1,108 @@
+package dev.pt2cache.problem;
+
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingRequestValueException;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.servlet.NoHandlerFoundException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/**
+ * Gives the errors Spring MVC raises on its own stable problem types, and field-level causes
+ * ({@code errors}) for invalid bodies and parameters.
+ */
+abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
+
+  private static final Map<Class<? extends Exception>, ProblemType> MVC =
+      Map.of(
+          HttpMessageNotReadableException.class, ProblemType.MALFORMED_REQUEST,
+          MethodArgumentNotValidException.class, ProblemType.INVALID_REQUEST,
+          HandlerMethodValidationException.class, ProblemType.INVALID_REQUEST,
+          NoResourceFoundException.class, ProblemType.NOT_FOUND,
+          NoHandlerFoundException.class, ProblemType.NOT_FOUND,
+          HttpRequestMethodNotSupportedException.class, ProblemType.METHOD_NOT_ALLOWED,
+          HttpMediaTypeNotSupportedException.class, ProblemType.UNSUPPORTED_MEDIA_TYPE,
+          HttpMediaTypeNotAcceptableException.class, ProblemType.NOT_ACCEPTABLE);
+
+  @Override
+  protected ResponseEntity<Object> handleExceptionInternal(
+      Exception ex, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    if (body instanceof ProblemDetail problem) {
+      ProblemType type = typeOf(ex, status);
+      problem.setType(type.uri());
+      problem.setTitle(type.title());
+      if (ex instanceof HttpMessageNotReadableException) {
+        // Jackson's message names classes and positions of this service's internals
+        problem.setDetail("the request body is not valid JSON for this operation");
+      }
+      List<Map<String, String>> errors = fieldErrors(ex);
+      if (!errors.isEmpty()) {
+        problem.setProperty("errors", errors);
+      }
+    }
+    return super.handleExceptionInternal(ex, body, headers, status, request);
+  }
+
+  private static ProblemType typeOf(Exception ex, HttpStatusCode status) {
+    for (var entry : MVC.entrySet()) {
+      if (entry.getKey().isInstance(ex)) {
+        return entry.getValue();
+      }
+    }
+    if (ex instanceof TypeMismatchException || ex instanceof MissingRequestValueException) {
+      return ProblemType.INVALID_REQUEST;
+    }
+    return status.is4xxClientError() ? ProblemType.INVALID_REQUEST : ProblemType.INTERNAL_ERROR;
+  }
+
+  private static List<Map<String, String>> fieldErrors(Exception ex) {
+    if (ex instanceof MethodArgumentNotValidException invalid) {
+      return invalid.getBindingResult().getFieldErrors().stream()
+          .map(SpringMvcProblems::describe)
+          .toList();
+    }
+    if (ex instanceof HandlerMethodValidationException invalid) {
+      return invalid.getParameterValidationResults().stream()
+          .flatMap(
+              r ->
+                  r.getResolvableErrors().stream()
+                      .map(
+                          e ->
+                              Map.of(
+                                  "field",
+                                  String.valueOf(r.getMethodParameter().getParameterName()),
+                                  "message",
+                                  String.valueOf(e.getDefaultMessage()))))
+          .toList();
+    }
+    return List.of();
+  }
+
+  private static Map<String, String> describe(FieldError error) {
+    return Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage()));
+  }
+
+  static ResponseEntity<ProblemDetail> problem(ProblemType type, String detail) {
+    return ResponseEntity.status(type.status()).body(detail(type, detail));
+  }
+
+  static ProblemDetail detail(ProblemType type, String detail) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(type.status(), detail);
+    problem.setType(type.uri());
+    problem.setTitle(type.title());
+    return problem;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.pt2cache.system;
+
+import java.util.UUID;
+import org.slf4j.MDC;
+
+/**
+ * Puts what a request touches into the logging context, so that every log line of the request (and
+ * the access line written when it completes) says which namespace, artifact and key it concerned.
+ * {@link RequestLogFilter} clears it when the request ends.
+ */
+public final class LogContext {
+
+  public static final String NAMESPACE = "namespace";
+  public static final String ARTIFACT_ID = "artifactId";
+  public static final String KIND = "kind";
+  public static final String KEY = "key";
+
+  private LogContext() {}
+
+  public static void namespace(String namespace) {
+    MDC.put(NAMESPACE, namespace);
+  }
+
+  public static void artifact(UUID id, String kind, String key) {
+    MDC.put(ARTIFACT_ID, String.valueOf(id));
+    MDC.put(KIND, kind);
+    MDC.put(KEY, key);
+  }
+
+  public static void key(String kind, String key) {
+    MDC.put(KIND, kind);
+    MDC.put(KEY, key);
+  }
+}

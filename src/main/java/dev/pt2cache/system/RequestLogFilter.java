@@ -1,0 +1,61 @@
+package dev.pt2cache.system;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * One structured access line per API request, carrying the request id and whatever the request
+ * touched ({@link LogContext}); echoes the request id as {@code X-Request-Id}.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class RequestLogFilter extends OncePerRequestFilter {
+
+  static final String REQUEST_ID_HEADER = "X-Request-Id";
+  private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Logger log = LoggerFactory.getLogger(RequestLogFilter.class);
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return !request.getRequestURI().startsWith("/v1/");
+  }
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    long started = System.nanoTime();
+    String requestId = requestId(request);
+    MDC.put("requestId", requestId);
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    try {
+      chain.doFilter(request, response);
+    } finally {
+      MDC.put("httpMethod", request.getMethod());
+      MDC.put("httpPath", request.getRequestURI());
+      MDC.put("httpStatus", Integer.toString(response.getStatus()));
+      MDC.put("durationMs", Long.toString((System.nanoTime() - started) / 1_000_000));
+      log.info("{} {} -> {}", request.getMethod(), request.getRequestURI(), response.getStatus());
+      MDC.clear();
+    }
+  }
+
+  private static String requestId(HttpServletRequest request) {
+    String given = request.getHeader(REQUEST_ID_HEADER);
+    return given != null && SAFE_REQUEST_ID.matcher(given).matches()
+        ? given
+        : UUID.randomUUID().toString();
+  }
+}

@@ -1,0 +1,28 @@
+package dev.pt2cache.system;
+
+import dev.pt2cache.api.model.ArtifactState;
+import dev.pt2cache.api.model.Kind;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.format.FormatterRegistry;
+import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Web wiring: kinds and states arrive in paths and queries by their wire names ({@code mega-cache});
+ * the service's root leads operators to Swagger UI, which shows openapi.yaml itself.
+ */
+@Configuration
+class WebConfiguration implements WebMvcConfigurer {
+
+  @Override
+  public void addFormatters(FormatterRegistry registry) {
+    registry.addConverter(String.class, Kind.class, Kind::fromValue);
+    registry.addConverter(String.class, ArtifactState.class, ArtifactState::fromValue);
+  }
+
+  @Override
+  public void addViewControllers(ViewControllerRegistry registry) {
+    registry.addRedirectViewController("/", "/swagger-ui/index.html");
+    registry.addRedirectViewController("/swagger-ui", "/swagger-ui/index.html");
+  }
+}

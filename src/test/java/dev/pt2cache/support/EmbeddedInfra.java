@@ -1,0 +1,114 @@
+package dev.pt2cache.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+/**
+ * A real PostgreSQL 17 and a real S3 server (S3Proxy, on the local file system), in-process, for
+ * tests and for the service's embedded default. Data lives under one directory.
+ */
+public final class EmbeddedInfra implements AutoCloseable {
+
+  public static final String S3_IDENTITY = "pt2cache-local";
+  public static final String S3_CREDENTIAL = "pt2cache-local-secret";
+  public static final String BUCKET = "pt2cache";
+
+  private static EmbeddedInfra shared;
+
+  private final EmbeddedPostgres postgres;
+  private final S3Proxy s3;
+  private final Path dataDirectory;
+
+  private EmbeddedInfra(EmbeddedPostgres postgres, S3Proxy s3, Path dataDirectory) {
+    this.postgres = postgres;
+    this.s3 = s3;
+    this.dataDirectory = dataDirectory;
+  }
+
+  /** Starts both servers with their data under {@code directory}, kept if {@code keep}. */
+  public static EmbeddedInfra start(Path directory, boolean keep) throws Exception {
+    Path pgData = directory.resolve("postgres");
+    Path s3Data = directory.resolve("s3");
+    Files.createDirectories(s3Data);
+    EmbeddedPostgres postgres =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(pgData)
+            .setCleanDataDirectory(!keep)
+            .setServerConfig("max_connections", "300")
+            .start();
+    S3Proxy s3 =
+        S3Proxy.builder()
+            .blobStore(new FilesystemNio2BlobStore(s3Data.toString()))
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, S3_IDENTITY, S3_CREDENTIAL)
+            .build();
+    s3.start();
+    while (!"STARTED".equals(s3.getState())) {
+      Thread.sleep(10);
+    }
+    return new EmbeddedInfra(postgres, s3, directory);
+  }
+
+  /** One instance for a whole test run, on throw-away data, stopped when the JVM exits. */
+  public static synchronized EmbeddedInfra shared() {
+    if (shared == null) {
+      try {
+        shared = start(Files.createTempDirectory("pt2cache-test-"), false);
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start embedded PostgreSQL and S3", e);
+      }
+      EmbeddedInfra infra = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(infra::closeQuietly));
+    }
+    return shared;
+  }
+
+  public String jdbcUrl() {
+    return postgres.getJdbcUrl("postgres", "postgres");
+  }
+
+  public URI s3Endpoint() {
+    return URI.create("http://127.0.0.1:" + s3.getPort());
+  }
+
+  public Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  /** The service's settings for these servers, as the environment variables it reads. */
+  public Map<String, String> serviceEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PT2CACHE_DB_URL", jdbcUrl());
+    env.put("PT2CACHE_DB_USER", "postgres");
+    env.put("PT2CACHE_DB_PASSWORD", "postgres");
+    env.put("PT2CACHE_S3_ENDPOINT", s3Endpoint().toString());
+    env.put("PT2CACHE_S3_BUCKET", BUCKET);
+    env.put("PT2CACHE_S3_ACCESS_KEY", S3_IDENTITY);
+    env.put("PT2CACHE_S3_SECRET_KEY", S3_CREDENTIAL);
+    env.put("PT2CACHE_S3_PATH_STYLE", "true");
+    env.put("PT2CACHE_S3_CREATE_BUCKET", "true");
+    return env;
+  }
+
+  @Override
+  public void close() throws Exception {
+    s3.stop();
+    postgres.close();
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (Exception | Error ignored) {
+      // the JVM is exiting
+    }
+  }
+
+}
