@@ -29,15 +29,28 @@ public final class DescriptorDiff {
   }
 
   private static void compare(String path, JsonNode left, JsonNode right, List<Difference> out) {
-    if (left != null && right != null && left.isObject() && right.isObject()) {
-      TreeSet<String> names = new TreeSet<>(left.propertyNames());
-      names.addAll(right.propertyNames());
+    if (objectOrAbsent(left) && objectOrAbsent(right) && (left != null || right != null)) {
+      TreeSet<String> names = new TreeSet<>();
+      if (left != null) {
+        names.addAll(left.propertyNames());
+      }
+      if (right != null) {
+        names.addAll(right.propertyNames());
+      }
       for (String name : names) {
-        compare(path.isEmpty() ? name : path + "." + name, left.get(name), right.get(name), out);
+        compare(path.isEmpty() ? name : path + "." + name, child(left, name), child(right, name), out);
       }
     } else if (!Objects.equals(left, right)) {
       out.add(new Difference(path, text(left), text(right)));
     }
+  }
+
+  private static boolean objectOrAbsent(JsonNode node) {
+    return node == null || node.isObject();
+  }
+
+  private static JsonNode child(JsonNode node, String name) {
+    return node == null ? null : node.get(name);
   }
 
   private static String text(JsonNode node) {

@@ -3,12 +3,14 @@ package dev.pt2cache.problem;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.FieldError;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -40,6 +42,9 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
   @Override
   protected ResponseEntity<Object> handleExceptionInternal(
       Exception ex, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    if (body == null && ex instanceof ErrorResponse error) {
+      body = error.updateAndGetBody(getMessageSource(), LocaleContextHolder.getLocale());
+    }
     if (body instanceof ProblemDetail problem) {
       ProblemType type = typeOf(ex, status);
       problem.setType(type.uri());

@@ -1,0 +1,84 @@
+package dev.pt2cache.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ArtifactListTest extends ServiceTest {
+
+  final String model = Descriptors.uniqueModel();
+  final List<String> ids = new ArrayList<>();
+
+  @BeforeEach
+  void storeSeveralBuilds() {
+    store(Descriptors.of(model, "1", "2.11.0+cu130", "NVIDIA H100 80GB HBM3"));
+    store(Descriptors.of(model, "2", "2.11.0+cu130", "NVIDIA H100 80GB HBM3"));
+    store(Descriptors.of(model, "2", "2.10.0+cu128", "NVIDIA H100 80GB HBM3"));
+    store(Descriptors.of(model, "2", "2.11.0+cu130", "NVIDIA A100-SXM4-80GB"));
+    store(
+        Descriptors.of(model, "3", "2.11.0+cu130", "NVIDIA H100 80GB HBM3")
+            .replace("\"driver\": \"580.65\"", "\"driver\": \"570.10\""));
+  }
+
+  @Test
+  void shouldListNewestFirst() {
+    assertThat(ids(api.get(path("/artifacts")))).containsExactlyElementsOf(newestFirst());
+  }
+
+  @Test
+  void shouldFilterByDescriptorFields() {
+    assertThat(ids(api.get(path("/artifacts?modelName=" + model + "&modelVersion=2")))).hasSize(3);
+    assertThat(ids(api.get(path("/artifacts?torch=2.10.0%2Bcu128")))).containsExactly(ids.get(2));
+    assertThat(ids(api.get(path("/artifacts?gpu=NVIDIA%20A100-SXM4-80GB"))))
+        .containsExactly(ids.get(3));
+    assertThat(ids(api.get(path("/artifacts?tag=driver:570.10")))).containsExactly(ids.get(4));
+    assertThat(ids(api.get(path("/artifacts?kind=mega-cache&state=ready")))).hasSize(5);
+    assertThat(ids(api.get(path("/artifacts?state=invalidated")))).isEmpty();
+  }
+
+  @Test
+  void shouldPageThroughEverythingWithCursors() {
+    List<String> seen = new ArrayList<>();
+    String url = path("/artifacts?limit=2");
+    int pages = 0;
+    while (url != null) {
+      ApiResponse page = api.get(url);
+      seen.addAll(ids(page));
+      pages++;
+      url =
+          page.json().has("nextCursor")
+              ? path("/artifacts?limit=2&cursor=" + page.json().get("nextCursor").asString())
+              : null;
+    }
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).containsExactlyElementsOf(newestFirst());
+  }
+
+  @Test
+  void shouldRefuseACursorItDidNotIssue() {
+    assertProblem(api.get(path("/artifacts?cursor=bm90LWEtY3Vyc29y")), 400, "invalid-request");
+  }
+
+  private List<String> newestFirst() {
+    List<String> reversed = new ArrayList<>(ids);
+    Collections.reverse(reversed);
+    return reversed;
+  }
+
+  private void store(String descriptor) {
+    ids.add(uploadMegaCache(descriptor, Fixtures.randomBytes(64)).json().get("id").asString());
+  }
+
+  private static List<String> ids(ApiResponse page) {
+    assertThat(page.status()).as(page.text()).isEqualTo(200);
+    return page.json().get("items").valueStream().map(a -> a.get("id").asString()).toList();
+  }
+}

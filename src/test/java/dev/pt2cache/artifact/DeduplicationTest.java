@@ -1,0 +1,60 @@
+package dev.pt2cache.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class DeduplicationTest extends ServiceTest {
+
+  final byte[] bytes = Fixtures.randomBytes(200_000);
+  final String sha256 = Fixtures.sha256(bytes);
+
+  @Test
+  void shouldAnswerReadyAtOnceWhenTheNamespaceAlreadyStoresTheContent() {
+    uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes);
+
+    ApiResponse second =
+        api.postJson(
+            path("/artifacts"),
+            Descriptors.upload(
+                "mega-cache", Descriptors.of(Descriptors.uniqueModel()), sha256, bytes.length));
+
+    assertThat(second.status()).isEqualTo(201);
+    JsonNode artifact = second.json();
+    assertThat(artifact.get("state").asString()).isEqualTo("ready");
+    assertThat(artifact.has("uploadUrl")).isFalse();
+    assertThat(api.get(artifact.get("downloadUrl").asString()).body()).isEqualTo(bytes);
+    assertThat(objectKeys(blobKey(sha256))).hasSize(1);
+  }
+
+  @Test
+  void shouldStoreContentOnceAcrossNamespacesYetMakeEachProveItHasTheBytes() {
+    uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes);
+    String other = ns + "-b";
+    api.putJson("/v1/namespaces/" + other, "{}");
+
+    ApiResponse elsewhere =
+        api.postJson(
+            "/v1/namespaces/" + other + "/artifacts",
+            Descriptors.upload(
+                "mega-cache", Descriptors.of(Descriptors.uniqueModel()), sha256, bytes.length));
+    assertThat(elsewhere.json().get("state").asString())
+        .as("another tenant knowing the digest is not enough")
+        .isEqualTo("pending");
+    byte[] forged = Fixtures.randomBytes(bytes.length);
+    assertProblem(
+        api.putBytes(elsewhere.json().get("uploadUrl").asString(), forged), 422, "digest-mismatch");
+
+    ApiResponse proven = api.putBytes(elsewhere.json().get("uploadUrl").asString(), bytes);
+    assertThat(proven.json().get("state").asString()).isEqualTo("ready");
+    assertThat(objectKeys(blobKey(sha256))).hasSize(1);
+    long blobRows =
+        jdbc.sql("select count(*) from blob where sha256 = ?").param(sha256).query(Long.class).single();
+    assertThat(blobRows).isEqualTo(1);
+  }
+}

@@ -1,0 +1,163 @@
+package dev.pt2cache.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.util.Arrays;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class UploadFlowTest extends ServiceTest {
+
+  @Nested
+  class RealMegaCacheBlobs {
+
+    @Test
+    void shouldStoreAndServeAOnePartBlobByteForByte() {
+      roundTrip(Fixtures.GPT2);
+    }
+
+    @Test
+    void shouldStoreAndServeAMultipartBlobByteForByte() {
+      // 6.45 MB over 5 MB parts: two parts, completed only once the SHA-256 matched
+      roundTrip(Fixtures.RESNET50);
+    }
+
+    private void roundTrip(Fixtures.Artifact fixture) {
+      String descriptor = Descriptors.of(Descriptors.uniqueModel());
+      ApiResponse created =
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload("mega-cache", descriptor, fixture.sha256(), fixture.size()));
+      assertThat(created.status()).isEqualTo(201);
+      JsonNode pending = created.json();
+      assertThat(pending.get("state").asString()).isEqualTo("pending");
+      assertThat(created.header("Location")).endsWith(pending.get("id").asString());
+
+      ApiResponse sent = api.putBytes(pending.get("uploadUrl").asString(), fixture.bytes());
+      assertThat(sent.status()).isEqualTo(200);
+      JsonNode ready = sent.json();
+      assertThat(ready.get("state").asString()).isEqualTo("ready");
+      assertThat(ready.get("sha256").asString()).isEqualTo(fixture.sha256());
+      assertThat(ready.get("sizeBytes").asLong()).isEqualTo(fixture.size());
+
+      ApiResponse download = api.get(ready.get("downloadUrl").asString());
+      assertThat(download.status()).isEqualTo(200);
+      assertThat(download.body()).isEqualTo(fixture.bytes());
+      assertThat(Fixtures.sha256(download.body())).isEqualTo(fixture.sha256());
+      assertThat(download.header("ETag")).isEqualTo("\"" + fixture.sha256() + "\"");
+      assertThat(download.header("Repr-Digest")).startsWith("sha-256=:").endsWith(":");
+      assertThat(download.header("Content-Length")).isEqualTo(Long.toString(fixture.size()));
+      assertThat(objectKeys(blobKey(fixture.sha256()))).containsExactly(blobKey(fixture.sha256()));
+    }
+  }
+
+  @Nested
+  class Downloads {
+
+    final byte[] bytes = Fixtures.RESNET50.bytes();
+
+    String contentUrl() {
+      return uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes)
+          .json()
+          .get("downloadUrl")
+          .asString();
+    }
+
+    @Test
+    void shouldServeOneRange() {
+      ApiResponse part = api.get(contentUrl(), "Range", "bytes=5242870-5242889");
+      assertThat(part.status()).isEqualTo(206);
+      assertThat(part.header("Content-Range")).isEqualTo("bytes 5242870-5242889/" + bytes.length);
+      assertThat(part.body()).isEqualTo(Arrays.copyOfRange(bytes, 5242870, 5242890));
+    }
+
+    @Test
+    void shouldServeASuffixRange() {
+      ApiResponse tail = api.get(contentUrl(), "Range", "bytes=-100");
+      assertThat(tail.status()).isEqualTo(206);
+      assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(bytes, bytes.length - 100, bytes.length));
+    }
+
+    @Test
+    void shouldAnswer304WhenTheClientHasTheContent() {
+      ApiResponse cached =
+          api.get(contentUrl(), "If-None-Match", "\"" + Fixtures.RESNET50.sha256() + "\"");
+      assertThat(cached.status()).isEqualTo(304);
+      assertThat(cached.body()).isEmpty();
+    }
+
+    @Test
+    void shouldAnswer416ForARangeBeyondTheEnd() {
+      ApiResponse beyond = api.get(contentUrl(), "Range", "bytes=" + bytes.length + "-");
+      assertProblem(beyond, 416, "range-not-satisfiable");
+      assertThat(beyond.header("Content-Range")).isEqualTo("bytes */" + bytes.length);
+    }
+
+    @Test
+    void shouldNotServeAPendingArtifact() {
+      byte[] content = Fixtures.randomBytes(100);
+      ApiResponse pending =
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload(
+                  "mega-cache",
+                  Descriptors.of(Descriptors.uniqueModel()),
+                  Fixtures.sha256(content),
+                  100));
+      String id = pending.json().get("id").asString();
+      assertProblem(api.get(path("/artifacts/" + id + "/content")), 409, "not-ready");
+      assertThat(api.get(path("/artifacts/" + id)).json().get("state").asString())
+          .isEqualTo("pending");
+    }
+  }
+
+  @Nested
+  class FirstWriterWins {
+
+    final String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    final byte[] bytes = Fixtures.randomBytes(10_000);
+
+    @Test
+    void shouldAnswerTheExistingArtifactForTheSameContent() {
+      JsonNode first = uploadMegaCache(descriptor, bytes).json();
+      ApiResponse again =
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+      assertThat(again.status()).isEqualTo(200);
+      assertThat(again.json().get("id").asString()).isEqualTo(first.get("id").asString());
+    }
+
+    @Test
+    void shouldAnswer409ForOtherContentUnderTheSameKey() {
+      JsonNode first = uploadMegaCache(descriptor, bytes).json();
+      byte[] other = Fixtures.randomBytes(10_000);
+      ApiResponse conflict =
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(other), other.length));
+      assertProblem(conflict, 409, "key-conflict");
+      assertThat(readyArtifacts(ns, "mega-cache", first.get("key").asString())).isEqualTo(1);
+      assertThat(api.get(first.get("downloadUrl").asString()).body()).isEqualTo(bytes);
+    }
+
+    @Test
+    void shouldAnswerTheReadyArtifactWhenContentIsSentAgain() {
+      ApiResponse created =
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+      String uploadUrl = created.json().get("uploadUrl").asString();
+      assertThat(api.putBytes(uploadUrl, bytes).status()).isEqualTo(200);
+
+      ApiResponse retried = api.putBytes(uploadUrl, bytes);
+      assertThat(retried.status()).isEqualTo(200);
+      assertThat(retried.json().get("state").asString()).isEqualTo("ready");
+    }
+  }
+}

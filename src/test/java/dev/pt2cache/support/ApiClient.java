@@ -1,0 +1,159 @@
+package dev.pt2cache.support;
+
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleResponse;
+import com.atlassian.oai.validator.report.ValidationReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.assertj.core.api.Assertions;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A plain HTTP client for the running service. Every response (errors included) is checked
+ * against openapi.yaml: a response the contract does not describe fails the test.
+ */
+public final class ApiClient {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private static final OpenApiInteractionValidator CONTRACT =
+      OpenApiInteractionValidator.createForSpecificationUrl(
+              Path.of("openapi.yaml").toAbsolutePath().toUri().toString())
+          .build();
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final String base;
+
+  public ApiClient(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  public ApiResponse get(String path, String... headers) {
+    return send(request(path, headers).GET().build());
+  }
+
+  public ApiResponse head(String path) {
+    return send(request(path).method("HEAD", BodyPublishers.noBody()).build());
+  }
+
+  public ApiResponse postJson(String path, String json) {
+    return send(
+        request(path, "Content-Type", "application/json")
+            .POST(BodyPublishers.ofString(json))
+            .build());
+  }
+
+  public ApiResponse putJson(String path, String json) {
+    return send(
+        request(path, "Content-Type", "application/json").PUT(BodyPublishers.ofString(json)).build());
+  }
+
+  public ApiResponse putBytes(String path, byte[] body, String... headers) {
+    return putBody(path, BodyPublishers.ofByteArray(body), headers);
+  }
+
+  public ApiResponse putStream(String path, Supplier<InputStream> body, String... headers) {
+    return putBody(path, BodyPublishers.ofInputStream(body), headers);
+  }
+
+  public ApiResponse putBody(String path, BodyPublisher body, String... headers) {
+    String[] all = concat(headers, "Content-Type", "application/octet-stream");
+    return send(request(path, all).PUT(body).build());
+  }
+
+  /** Sends a request as given, path tricks included: the raw path is not normalized. */
+  public ApiResponse send(HttpRequest request) {
+    try {
+      var response = http.send(request, BodyHandlers.ofByteArray());
+      ApiResponse answer =
+          new ApiResponse(response.statusCode(), response.headers().map(), response.body());
+      checkAgainstContract(request, answer);
+      return answer;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpRequest.Builder request(String path, String... headers) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5));
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    return builder;
+  }
+
+  private static void checkAgainstContract(HttpRequest request, ApiResponse response) {
+    String path = request.uri().getRawPath();
+    if (!path.startsWith("/v1/")) {
+      return;
+    }
+    var builder = SimpleResponse.Builder.status(response.status());
+    response.headers().forEach((name, values) -> builder.withHeader(name, values));
+    String type = response.header("Content-Type");
+    if (type != null && type.contains("json")) {
+      builder.withBody(response.text());
+    } else if (response.body().length > 0) {
+      builder.withBody(response.body());
+    }
+    ValidationReport report =
+        CONTRACT.validateResponse(
+            path, Request.Method.valueOf(request.method()), builder.build());
+    List<ValidationReport.Message> problems =
+        report.getMessages().stream()
+            .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
+            // requests the service rejects outright need not match an operation of the contract
+            .filter(m -> !m.getKey().equals("validation.request.path.missing"))
+            .toList();
+    String body = type != null && type.contains("json") ? response.text() : "(bytes)";
+    Assertions.assertThat(problems)
+        .as("%s %s -> %d %s is not what openapi.yaml describes", request.method(), path,
+            response.status(), body)
+        .isEmpty();
+  }
+
+  private static String[] concat(String[] headers, String... more) {
+    String[] all = new String[headers.length + more.length];
+    System.arraycopy(more, 0, all, 0, more.length);
+    System.arraycopy(headers, 0, all, more.length, headers.length);
+    return all;
+  }
+
+  /** An answer: status, headers and the whole body (tests only download small artifacts). */
+  public record ApiResponse(int status, Map<String, List<String>> headers, byte[] body) {
+
+    public String header(String name) {
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0))
+          .findFirst()
+          .orElse(null);
+    }
+
+    public String text() {
+      return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public JsonNode json() {
+      return JSON.readTree(body);
+    }
+  }
+}

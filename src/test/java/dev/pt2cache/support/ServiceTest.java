@@ -1,0 +1,130 @@
+package dev.pt2cache.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The whole service on real PostgreSQL and a real S3 server, reached over HTTP. All subclasses
+ * share one application context. Each test works in a namespace of its own.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "pt2cache.storage.part-size=5MB",
+      "pt2cache.uploads.max-artifact-size=64MB",
+      "pt2cache.uploads.max-entry-size=16MB"
+    })
+@ExtendWith(DockerWhenContainers.class)
+@Tag("integration")
+public abstract class ServiceTest {
+
+  private static S3Client s3;
+
+  @LocalServerPort private int port;
+
+  @Autowired protected JdbcClient jdbc;
+
+  protected ApiClient api;
+  protected String ns;
+
+  @DynamicPropertySource
+  static void infrastructure(DynamicPropertyRegistry registry) {
+    TestInfra.serviceEnvironment().forEach((name, value) -> registry.add(name, () -> value));
+  }
+
+  @BeforeEach
+  void newNamespace() {
+    api = new ApiClient(port);
+    ns = "t-" + UUID.randomUUID().toString().substring(0, 12);
+    assertThat(api.putJson("/v1/namespaces/" + ns, "{}").status()).isEqualTo(201);
+  }
+
+  protected String path(String rest) {
+    return "/v1/namespaces/" + ns + rest;
+  }
+
+  /** Declares, sends and verifies an artifact; answers the ready artifact's JSON. */
+  protected ApiResponse uploadMegaCache(String descriptor, byte[] bytes) {
+    ApiResponse created =
+        api.postJson(
+            path("/artifacts"),
+            Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+    assertThat(created.status()).as(created.text()).isIn(200, 201);
+    if (created.json().has("uploadUrl")) {
+      ApiResponse sent = api.putBytes(created.json().get("uploadUrl").asString(), bytes);
+      assertThat(sent.status()).as(sent.text()).isEqualTo(200);
+      return sent;
+    }
+    return created;
+  }
+
+  /** An RFC 9457 answer of the given status and stable type. */
+  protected static void assertProblem(ApiResponse response, int status, String type) {
+    assertThat(response.status()).as(response.text()).isEqualTo(status);
+    assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(response.json().get("type").asString()).isEqualTo("urn:pt2cache:problem:" + type);
+    assertThat(response.json().get("status").asInt()).isEqualTo(status);
+  }
+
+  protected long readyArtifacts(String namespace, String kind, String key) {
+    return jdbc.sql(
+            "select count(*) from artifact where namespace = ? and kind = ? and cache_key = ? and state = 'READY'")
+        .params(namespace, kind, key)
+        .query(Long.class)
+        .single();
+  }
+
+  /** Keys of the objects in the bucket under a prefix. */
+  protected static List<String> objectKeys(String prefix) {
+    return s3().listObjectsV2Paginator(b -> b.bucket(EmbeddedInfra.BUCKET).prefix(prefix))
+        .contents()
+        .stream()
+        .map(S3Object::key)
+        .toList();
+  }
+
+  protected static String blobKey(String sha256) {
+    return "blobs/sha256/" + sha256.substring(0, 2) + "/" + sha256;
+  }
+
+  /** Multipart uploads started and neither completed nor aborted. */
+  protected static int unfinishedMultipartUploads() {
+    return s3().listMultipartUploads(b -> b.bucket(EmbeddedInfra.BUCKET)).uploads().size();
+  }
+
+  protected static synchronized S3Client s3() {
+    if (s3 == null) {
+      Map<String, String> env = TestInfra.serviceEnvironment();
+      s3 =
+          S3Client.builder()
+              .endpointOverride(URI.create(env.get("PT2CACHE_S3_ENDPOINT")))
+              .region(Region.US_EAST_1)
+              .forcePathStyle(true)
+              .credentialsProvider(
+                  StaticCredentialsProvider.create(
+                      AwsBasicCredentials.create(
+                          env.get("PT2CACHE_S3_ACCESS_KEY"), env.get("PT2CACHE_S3_SECRET_KEY"))))
+              .build();
+    }
+    return s3;
+  }
+}
