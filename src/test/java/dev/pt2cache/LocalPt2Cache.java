@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import org.springframework.boot.SpringApplication;
 
 /**
- * The service on its embedded default: a real PostgreSQL and a real S3 server in-process, data
- * kept under {@code ./data} (or {@code -Dpt2cache.data=DIR}) between restarts. Run with
- * {@code ./mvnw spring-boot:test-run}; the packaged jar carries none of this.
+ * The service on its embedded default: a real PostgreSQL and a real S3 server in-process, data kept
+ * under {@code ./data} (or {@code -Dpt2cache.data=DIR}) between restarts. Run with {@code ./mvnw
+ * spring-boot:test-run}; the packaged jar carries none of this.
  */
 public final class LocalPt2Cache {
 

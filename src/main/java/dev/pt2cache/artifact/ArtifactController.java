@@ -5,9 +5,9 @@ import dev.pt2cache.api.model.ArtifactState;
 import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.api.model.UploadRequest;
 import dev.pt2cache.blob.BlobExpectation;
+import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.descriptor.DescriptorMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
@@ -45,7 +45,7 @@ class ArtifactController implements ArtifactsApi {
       UploadOutcome outcome = uploads.receive(namespace, artifactId, body.getInputStream());
       return ResponseEntity.ok(ArtifactMapper.toApi(outcome.artifact()));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UploadInterruptedException(e);
     }
   }
 

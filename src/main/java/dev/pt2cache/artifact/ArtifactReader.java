@@ -84,10 +84,12 @@ public class ArtifactReader {
   public Download download(String namespace, UUID id, String range, String ifNoneMatch) {
     Artifact artifact = get(namespace, id);
     switch (artifact.state()) {
-      case PENDING -> throw new ArtifactNotReadyException(
-          "artifact " + id + " is pending: its bytes have not been received and verified yet");
-      case INVALIDATED -> throw new ArtifactInvalidatedException(
-          "artifact " + id + " was invalidated and is no longer served");
+      case PENDING ->
+          throw new ArtifactNotReadyException(
+              "artifact " + id + " is pending: its bytes have not been received and verified yet");
+      case INVALIDATED ->
+          throw new ArtifactInvalidatedException(
+              "artifact " + id + " was invalidated and is no longer served");
       case READY -> {}
     }
     return open(artifact, range, ifNoneMatch);

@@ -33,7 +33,6 @@ public interface ArtifactRepository
       String namespace, ArtifactKind kind, ArtifactState state, String modelName);
 
   @Modifying
-  @Query(
-      "update Artifact a set a.lastHitAt = :at, a.hitCount = a.hitCount + 1 where a.id = :id")
+  @Query("update Artifact a set a.lastHitAt = :at, a.hitCount = a.hitCount + 1 where a.id = :id")
   void recordHit(@Param("id") UUID id, @Param("at") Instant at);
 }

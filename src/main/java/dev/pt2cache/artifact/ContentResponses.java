@@ -9,7 +9,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
-/** Streamed content responses: 200, 206 or 304, with the content's digest in ETag and Repr-Digest. */
+/**
+ * Streamed content responses: 200, 206 or 304, with the content's digest in ETag and Repr-Digest.
+ */
 public final class ContentResponses {
 
   private ContentResponses() {}

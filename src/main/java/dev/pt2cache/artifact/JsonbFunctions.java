@@ -18,7 +18,10 @@ public class JsonbFunctions implements FunctionContributor {
   public void contributeFunctions(FunctionContributions contributions) {
     var registry = contributions.getFunctionRegistry();
     var booleanType =
-        contributions.getTypeConfiguration().getBasicTypeRegistry().resolve(StandardBasicTypes.BOOLEAN);
+        contributions
+            .getTypeConfiguration()
+            .getBasicTypeRegistry()
+            .resolve(StandardBasicTypes.BOOLEAN);
     registry.registerPattern(
         HAS_TAG, "(?1 @> jsonb_build_object(cast(?2 as text), cast(?3 as text)))", booleanType);
   }

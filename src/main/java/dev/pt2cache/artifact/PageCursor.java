@@ -7,8 +7,8 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * An opaque keyset position in "newest first" order: the creation time and id of the last item
- * of a page. Keyset paging stays fast however deep the listing goes.
+ * An opaque keyset position in "newest first" order: the creation time and id of the last item of a
+ * page. Keyset paging stays fast however deep the listing goes.
  */
 record PageCursor(Instant createdAt, UUID id) {
 

@@ -13,8 +13,8 @@ import java.util.HexFormat;
 
 /**
  * A body whose digest the client did not declare, written to a local temporary file while it is
- * hashed, so that it can then be stored under its content address like any other upload. Bounded
- * by a size limit; the file is deleted on close.
+ * hashed, so that it can then be stored under its content address like any other upload. Bounded by
+ * a size limit; the file is deleted on close.
  */
 final class SpooledContent implements AutoCloseable {
 

@@ -4,13 +4,14 @@ import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.StoredBlobRepository;
+import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.blob.VerifyingReader;
 import dev.pt2cache.descriptor.CacheKeys;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.LogContext;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +82,11 @@ public class UploadService {
       }
       case INVALIDATED ->
           throw new ArtifactInvalidatedException("artifact " + id + " was invalidated");
-      case PENDING -> {}
+      case PENDING -> {
+        if (artifact.uploadExpiresAt().isBefore(Instant.now())) {
+          throw new ReservationExpiredException(artifact);
+        }
+      }
     }
     try {
       write(artifact.content(), metrics.countIn(namespace, body));
@@ -107,17 +112,18 @@ public class UploadService {
     if (sha256 != null && length >= 0) {
       return putEntry(namespace, kind, key, new BlobExpectation(sha256, length), in);
     }
-    try (SpooledContent spool =
-        SpooledContent.of(in, properties.maxEntrySize().toBytes())) {
+    try (SpooledContent spool = SpooledContent.of(in, properties.maxEntrySize().toBytes())) {
       if (sha256 != null && !sha256.equals(spool.expectation().sha256())) {
         throw new ContentMismatchException(
             ContentMismatchException.Mismatch.DIGEST,
             "declared sha256 %s, received content has sha256 %s"
                 .formatted(sha256, spool.expectation().sha256()));
       }
-      return putEntry(namespace, kind, key, spool.expectation(), spool.open());
+      try (InputStream spooled = spool.open()) {
+        return putEntry(namespace, kind, key, spool.expectation(), spooled);
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("reading the entry failed", e);
+      throw new UploadInterruptedException(e);
     }
   }
 
@@ -140,13 +146,14 @@ public class UploadService {
   private void write(BlobExpectation content, InputStream body) {
     try {
       if (blobs.existsById(content.sha256()) && store.exists(content.sha256())) {
-        // stored already (perhaps for another namespace): prove the client has the bytes, keep one copy
+        // stored already (perhaps for another namespace): prove the client has the bytes, keep one
+        // copy
         VerifyingReader.verify(body, content);
       } else {
         store.put(content, body);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("reading the upload failed", e);
+      throw new UploadInterruptedException(e);
     }
   }
 

@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +22,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * {@link BlobStore} on any S3-compatible server. Content is verified while it streams: a blob that
  * fits one part is checked before it is sent; a larger one goes up as a multipart upload that is
- * completed only when digest and size match, and aborted otherwise, so a wrong upload never
- * becomes visible under a content address.
+ * completed only when digest and size match, and aborted otherwise, so a wrong upload never becomes
+ * visible under a content address.
  */
 public class S3BlobStore implements BlobStore {
 
@@ -54,7 +53,7 @@ public class S3BlobStore implements BlobStore {
         putMultipart(key, reader, (int) part);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("reading the upload failed", e);
+      throw new UploadInterruptedException(e);
     } catch (SdkException e) {
       throw new StorageUnavailableException("storing " + key + " failed", e);
     }
@@ -66,7 +65,8 @@ public class S3BlobStore implements BlobStore {
     reader.finish();
     s3.putObject(
         b -> b.bucket(bucket).key(key).contentType(OCTET_STREAM).contentLength((long) size),
-        RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer), size, OCTET_STREAM));
+        RequestBody.fromContentProvider(
+            () -> new ByteArrayInputStream(buffer), size, OCTET_STREAM));
   }
 
   private void putMultipart(String key, VerifyingReader reader, int part) throws IOException {
@@ -186,8 +186,8 @@ public class S3BlobStore implements BlobStore {
   }
 
   /**
-   * Aborts the HTTP exchange when closed before the end, instead of draining what is left (a
-   * client that stops reading a 10 GB download must not make the service read the rest).
+   * Aborts the HTTP exchange when closed before the end, instead of draining what is left (a client
+   * that stops reading a 10 GB download must not make the service read the rest).
    */
   private static final class AbortingStream extends FilterInputStream {
 

@@ -27,7 +27,8 @@ class S3StorageConfiguration {
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .credentialsProvider(credentials(properties))
-            .httpClientBuilder(ApacheHttpClient.builder().maxConnections(properties.maxConnections()));
+            .httpClientBuilder(
+                ApacheHttpClient.builder().maxConnections(properties.maxConnections()));
     if (properties.endpoint() != null && !properties.endpoint().toString().isEmpty()) {
       builder.endpointOverride(properties.endpoint());
     }

@@ -7,7 +7,7 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Where blobs are stored: any S3-compatible server. Bound from {@code pt2cache.storage.*}, so from
- * environment variables such as {@code PT2CACHE_STORAGE_ENDPOINT}.
+ * environment variables such as {@code PT2CACHE_S3_ENDPOINT} (see application.yaml).
  *
  * @param endpoint the S3 endpoint; empty for AWS's own, resolved from the region
  * @param accessKey with {@code secretKey}, static credentials; empty for the AWS default chain

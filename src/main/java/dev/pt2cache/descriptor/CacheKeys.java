@@ -8,9 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Derives the key of a descriptor-addressed artifact: the lower-case hex SHA-256 of the UTF-8
- * bytes of the canonical JSON of {@code {"descriptor": <descriptor>, "kind": <kind>}}. Any
- * difference in any descriptor field gives a different key.
+ * Derives the key of a descriptor-addressed artifact: the lower-case hex SHA-256 of the UTF-8 bytes
+ * of the canonical JSON of {@code {"descriptor": <descriptor>, "kind": <kind>}}. Any difference in
+ * any descriptor field gives a different key.
  */
 public final class CacheKeys {
 

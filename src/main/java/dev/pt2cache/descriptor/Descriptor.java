@@ -3,8 +3,8 @@ package dev.pt2cache.descriptor;
 import java.util.Map;
 
 /**
- * What decides whether a compiled artifact can be reused: the model, the software that compiled
- * it, the hardware it was compiled for and the compile settings. Two descriptors that differ in any
+ * What decides whether a compiled artifact can be reused: the model, the software that compiled it,
+ * the hardware it was compiled for and the compile settings. Two descriptors that differ in any
  * field never share an artifact (see {@link CacheKeys}).
  */
 public record Descriptor(Model model, Software software, Hardware hardware, Compile compile) {
@@ -15,5 +15,6 @@ public record Descriptor(Model model, Software software, Hardware hardware, Comp
 
   public record Hardware(String gpu, String capability, Map<String, String> tags) {}
 
-  public record Compile(String backend, String mode, Boolean dynamic, Map<String, Object> options) {}
+  public record Compile(
+      String backend, String mode, Boolean dynamic, Map<String, Object> options) {}
 }

@@ -8,9 +8,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The fields in which two descriptors differ, as dotted paths ({@code software.torch},
- * {@code hardware.tags.driver}, {@code compile.options.max_autotune}). Used to tell a user why a
- * lookup missed.
+ * The fields in which two descriptors differ, as dotted paths ({@code software.torch}, {@code
+ * hardware.tags.driver}, {@code compile.options.max_autotune}). Used to tell a user why a lookup
+ * missed.
  */
 public final class DescriptorDiff {
 
@@ -38,7 +38,8 @@ public final class DescriptorDiff {
         names.addAll(right.propertyNames());
       }
       for (String name : names) {
-        compare(path.isEmpty() ? name : path + "." + name, child(left, name), child(right, name), out);
+        compare(
+            path.isEmpty() ? name : path + "." + name, child(left, name), child(right, name), out);
       }
     } else if (!Objects.equals(left, right)) {
       out.add(new Difference(path, text(left), text(right)));

@@ -8,9 +8,9 @@ import dev.pt2cache.artifact.ArtifactReader;
 import dev.pt2cache.artifact.ContentResponses;
 import dev.pt2cache.artifact.UploadOutcome;
 import dev.pt2cache.artifact.UploadService;
+import dev.pt2cache.blob.UploadInterruptedException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -59,7 +59,7 @@ class EntryController implements EntriesApi {
       return ResponseEntity.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK)
           .body(ArtifactMapper.toApi(outcome.artifact()));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UploadInterruptedException(e);
     }
   }
 }

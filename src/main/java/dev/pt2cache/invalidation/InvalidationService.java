@@ -37,7 +37,8 @@ public class InvalidationService {
       throw new EmptySelectorException();
     }
     namespaces.require(namespace);
-    Invalidation invalidation = invalidations.saveAndFlush(new Invalidation(namespace, selector, reason));
+    Invalidation invalidation =
+        invalidations.saveAndFlush(new Invalidation(namespace, selector, reason));
     invalidation.counted(retirement.retire(namespace, filter, invalidation.id()));
     log.info(
         "invalidation {} retired {} artifacts: {}",

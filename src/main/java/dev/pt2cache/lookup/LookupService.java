@@ -57,9 +57,12 @@ public class LookupService {
     registry
         .counter(
             "pt2cache.lookups",
-            "namespace", namespace,
-            "kind", kind.wireName(),
-            "result", hit ? "hit" : "miss")
+            "namespace",
+            namespace,
+            "kind",
+            kind.wireName(),
+            "result",
+            hit ? "hit" : "miss")
         .increment();
   }
 }

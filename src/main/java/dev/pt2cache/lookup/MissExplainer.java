@@ -13,10 +13,9 @@ import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * Tells a client why a lookup missed: what became of the key, and which stored artifact of the
- * same model came closest and in which descriptor fields it differs (a torch patch release, a
- * different GPU name, a compile option), so that "identical" nodes that silently miss can be
- * diagnosed.
+ * Tells a client why a lookup missed: what became of the key, and which stored artifact of the same
+ * model came closest and in which descriptor fields it differs (a torch patch release, a different
+ * GPU name, a compile option), so that "identical" nodes that silently miss can be diagnosed.
  */
 @Component
 class MissExplainer {
@@ -32,30 +31,31 @@ class MissExplainer {
     Closest closest = closest(namespace, kind, requested);
     if (latest.isEmpty()) {
       return new Miss(
-          MissReason.NOT_FOUND, "nothing was ever stored under this key: compile and upload", closest);
+          MissReason.NOT_FOUND,
+          "nothing was ever stored under this key: compile and upload",
+          closest);
     }
     Artifact last = latest.get();
     return switch (last.state()) {
-      case PENDING -> new Miss(
-          MissReason.PENDING,
-          "artifact %s is being uploaded under this key; it is served once verified"
-              .formatted(last.id()),
-          closest);
-      default -> new Miss(
-          MissReason.INVALIDATED,
-          "artifact %s under this key was invalidated (invalidation %s): compile and upload again"
-              .formatted(last.id(), last.invalidationId()),
-          closest);
+      case PENDING ->
+          new Miss(
+              MissReason.PENDING,
+              "artifact %s is being uploaded under this key; it is served once verified"
+                  .formatted(last.id()),
+              closest);
+      default ->
+          new Miss(
+              MissReason.INVALIDATED,
+              "artifact %s under this key was invalidated (invalidation %s): compile and upload again"
+                  .formatted(last.id(), last.invalidationId()),
+              closest);
     };
   }
 
   private Closest closest(String namespace, ArtifactKind kind, Descriptor requested) {
     return reader.readyOfModel(namespace, kind, requested.model().name()).stream()
         .filter(a -> a.descriptor() != null)
-        .map(
-            a ->
-                new Closest(
-                    a.id(), a.key(), DescriptorDiff.between(requested, a.descriptor())))
+        .map(a -> new Closest(a.id(), a.key(), DescriptorDiff.between(requested, a.descriptor())))
         .min(Comparator.comparingInt(c -> c.differences().size()))
         .orElse(null);
   }

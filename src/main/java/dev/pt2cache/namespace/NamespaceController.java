@@ -23,7 +23,8 @@ class NamespaceController implements NamespacesApi {
   @Override
   public ResponseEntity<NamespaceList> listNamespaces() {
     return ResponseEntity.ok(
-        new NamespaceList().items(service.list().stream().map(NamespaceController::toApi).toList()));
+        new NamespaceList()
+            .items(service.list().stream().map(NamespaceController::toApi).toList()));
   }
 
   @Override

@@ -10,14 +10,15 @@ import dev.pt2cache.artifact.KeyConflictException;
 import dev.pt2cache.artifact.KeyMismatchException;
 import dev.pt2cache.artifact.PayloadTooLargeException;
 import dev.pt2cache.artifact.RangeNotSatisfiableException;
+import dev.pt2cache.artifact.ReservationExpiredException;
 import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.StorageUnavailableException;
+import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.invalidation.EmptySelectorException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
 import dev.pt2cache.namespace.NamespaceNotFoundException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +26,9 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.ErrorResponse;
 import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
@@ -47,6 +48,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(ContentMissingException.class, ProblemType.CONTENT_MISSING),
           Map.entry(ArtifactNotReadyException.class, ProblemType.NOT_READY),
           Map.entry(ArtifactInvalidatedException.class, ProblemType.INVALIDATED),
+          Map.entry(ReservationExpiredException.class, ProblemType.RESERVATION_EXPIRED),
           Map.entry(KeyConflictException.class, ProblemType.KEY_CONFLICT),
           Map.entry(KeyMismatchException.class, ProblemType.KEY_MISMATCH),
           Map.entry(InvalidUploadException.class, ProblemType.INVALID_REQUEST),
@@ -61,6 +63,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
     ContentMissingException.class,
     ArtifactNotReadyException.class,
     ArtifactInvalidatedException.class,
+    ReservationExpiredException.class,
     KeyConflictException.class,
     KeyMismatchException.class,
     InvalidUploadException.class,
@@ -83,7 +86,9 @@ class ApiExceptionHandler extends SpringMvcProblems {
         e.getMessage());
   }
 
-  /** Constraints of the contract on paths, queries and headers (the API interfaces validate them). */
+  /**
+   * Constraints of the contract on paths, queries and headers (the API interfaces validate them).
+   */
   @ExceptionHandler
   ResponseEntity<ProblemDetail> constraintViolation(ConstraintViolationException e) {
     ProblemDetail problem =
@@ -109,10 +114,11 @@ class ApiExceptionHandler extends SpringMvcProblems {
   }
 
   @ExceptionHandler
-  ResponseEntity<ProblemDetail> uploadInterrupted(UncheckedIOException e) {
-    log.warn("request body could not be read: {}", e.getMessage());
+  ResponseEntity<ProblemDetail> uploadInterrupted(UploadInterruptedException e) {
+    log.warn("request body could not be read: {}", e.getCause().toString());
     return problem(
-        ProblemType.UPLOAD_INTERRUPTED, "the request body could not be read to its end: send it again");
+        ProblemType.UPLOAD_INTERRUPTED,
+        "the request body could not be read to its end: send it again");
   }
 
   @ExceptionHandler

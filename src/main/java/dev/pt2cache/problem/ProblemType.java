@@ -3,7 +3,9 @@ package dev.pt2cache.problem;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 
-/** Every cause of an error, with its stable RFC 9457 type URI ({@code urn:pt2cache:problem:...}). */
+/**
+ * Every cause of an error, with its stable RFC 9457 type URI ({@code urn:pt2cache:problem:...}).
+ */
 enum ProblemType {
   MALFORMED_REQUEST(HttpStatus.BAD_REQUEST, "Malformed request"),
   INVALID_REQUEST(HttpStatus.BAD_REQUEST, "Invalid request"),
@@ -18,6 +20,7 @@ enum ProblemType {
   KEY_CONFLICT(HttpStatus.CONFLICT, "Key holds other content"),
   NOT_READY(HttpStatus.CONFLICT, "Artifact not ready"),
   INVALIDATED(HttpStatus.GONE, "Artifact invalidated"),
+  RESERVATION_EXPIRED(HttpStatus.GONE, "Upload reservation expired"),
   PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
   UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
   RANGE_NOT_SATISFIABLE(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable"),
@@ -42,6 +45,17 @@ enum ProblemType {
 
   String title() {
     return title;
+  }
+
+  /** The type Tomcat's own rejections get, by status. */
+  static ProblemType forStatus(int status) {
+    return switch (status) {
+      case 400 -> MALFORMED_REQUEST;
+      case 404 -> NOT_FOUND;
+      case 405 -> METHOD_NOT_ALLOWED;
+      case 413 -> PAYLOAD_TOO_LARGE;
+      default -> status < 500 ? INVALID_REQUEST : INTERNAL_ERROR;
+    };
   }
 
   URI uri() {

@@ -15,8 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Requests that Tomcat turns away before Spring sees them (an undecodable URI, say) answer in
- * problem+json too. An encoded slash ({@code %2F}) is passed through to Spring, which rejects it
- * as a character no key or namespace may hold.
+ * problem+json too. An encoded slash ({@code %2F}) is passed through to Spring, which rejects it as
+ * a character no key or namespace may hold.
  */
 @Component
 class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
@@ -24,7 +24,8 @@ class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServe
   @Override
   public void customize(TomcatServletWebServerFactory factory) {
     factory.addConnectorCustomizers(
-        connector -> connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue()));
+        connector ->
+            connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue()));
     factory.addContextCustomizers(
         context -> {
           Host host = (Host) context.getParent();
@@ -44,8 +45,7 @@ class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServe
         return;
       }
       HttpStatus known = HttpStatus.resolve(status);
-      ProblemType type =
-          status == 400 ? ProblemType.MALFORMED_REQUEST : ProblemType.INTERNAL_ERROR;
+      ProblemType type = ProblemType.forStatus(status);
       String title = known == null ? type.title() : known.getReasonPhrase();
       try {
         response.setContentType("application/problem+json");

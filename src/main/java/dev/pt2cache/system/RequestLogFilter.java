@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,8 @@ public class RequestLogFilter extends OncePerRequestFilter {
 
   static final String REQUEST_ID_HEADER = "X-Request-Id";
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern NAMESPACE_PATH =
+      Pattern.compile("^/v1/namespaces/([a-z0-9-]{1,63})(/|$)");
   private static final Logger log = LoggerFactory.getLogger(RequestLogFilter.class);
 
   @Override
@@ -40,6 +43,10 @@ public class RequestLogFilter extends OncePerRequestFilter {
     String requestId = requestId(request);
     MDC.put("requestId", requestId);
     response.setHeader(REQUEST_ID_HEADER, requestId);
+    Matcher namespace = NAMESPACE_PATH.matcher(request.getRequestURI());
+    if (namespace.find()) {
+      LogContext.namespace(namespace.group(1));
+    }
     try {
       chain.doFilter(request, response);
     } finally {

@@ -8,8 +8,8 @@ import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Web wiring: kinds and states arrive in paths and queries by their wire names ({@code mega-cache});
- * the service's root leads operators to Swagger UI, which shows openapi.yaml itself.
+ * Web wiring: kinds and states arrive in paths and queries by their wire names ({@code
+ * mega-cache}); the service's root leads operators to Swagger UI, which shows openapi.yaml itself.
  */
 @Configuration
 class WebConfiguration implements WebMvcConfigurer {

@@ -54,10 +54,7 @@ class ConcurrentUploadTest extends ServiceTest {
 
   /** Declares, then sends: a loser may already be refused at either step. */
   private ApiResponse upload(String descriptor, byte[] bytes) {
-    ApiResponse created =
-        api.postJson(
-            path("/artifacts"),
-            Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+    ApiResponse created = declareMegaCache(descriptor, bytes);
     if (created.status() == 201 && created.json().has("uploadUrl")) {
       return api.putBytes(created.json().get("uploadUrl").asString(), bytes);
     }

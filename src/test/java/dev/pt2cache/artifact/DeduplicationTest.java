@@ -54,7 +54,10 @@ class DeduplicationTest extends ServiceTest {
     assertThat(proven.json().get("state").asString()).isEqualTo("ready");
     assertThat(objectKeys(blobKey(sha256))).hasSize(1);
     long blobRows =
-        jdbc.sql("select count(*) from blob where sha256 = ?").param(sha256).query(Long.class).single();
+        jdbc.sql("select count(*) from blob where sha256 = ?")
+            .param(sha256)
+            .query(Long.class)
+            .single();
     assertThat(blobRows).isEqualTo(1);
   }
 }

@@ -82,14 +82,7 @@ class RejectedUploadTest extends ServiceTest {
   }
 
   private JsonNode declare(byte[] content) {
-    ApiResponse created =
-        api.postJson(
-            path("/artifacts"),
-            Descriptors.upload(
-                "mega-cache",
-                Descriptors.of(Descriptors.uniqueModel()),
-                Fixtures.sha256(content),
-                content.length));
+    ApiResponse created = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), content);
     assertThat(created.status()).isEqualTo(201);
     return created.json();
   }

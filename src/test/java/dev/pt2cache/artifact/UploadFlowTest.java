@@ -80,7 +80,8 @@ class UploadFlowTest extends ServiceTest {
     void shouldServeASuffixRange() {
       ApiResponse tail = api.get(contentUrl(), "Range", "bytes=-100");
       assertThat(tail.status()).isEqualTo(206);
-      assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(bytes, bytes.length - 100, bytes.length));
+      assertThat(tail.body())
+          .isEqualTo(Arrays.copyOfRange(bytes, bytes.length - 100, bytes.length));
     }
 
     @Test
@@ -101,14 +102,7 @@ class UploadFlowTest extends ServiceTest {
     @Test
     void shouldNotServeAPendingArtifact() {
       byte[] content = Fixtures.randomBytes(100);
-      ApiResponse pending =
-          api.postJson(
-              path("/artifacts"),
-              Descriptors.upload(
-                  "mega-cache",
-                  Descriptors.of(Descriptors.uniqueModel()),
-                  Fixtures.sha256(content),
-                  100));
+      ApiResponse pending = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), content);
       String id = pending.json().get("id").asString();
       assertProblem(api.get(path("/artifacts/" + id + "/content")), 409, "not-ready");
       assertThat(api.get(path("/artifacts/" + id)).json().get("state").asString())
@@ -125,10 +119,7 @@ class UploadFlowTest extends ServiceTest {
     @Test
     void shouldAnswerTheExistingArtifactForTheSameContent() {
       JsonNode first = uploadMegaCache(descriptor, bytes).json();
-      ApiResponse again =
-          api.postJson(
-              path("/artifacts"),
-              Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+      ApiResponse again = declareMegaCache(descriptor, bytes);
       assertThat(again.status()).isEqualTo(200);
       assertThat(again.json().get("id").asString()).isEqualTo(first.get("id").asString());
     }
@@ -137,10 +128,7 @@ class UploadFlowTest extends ServiceTest {
     void shouldAnswer409ForOtherContentUnderTheSameKey() {
       JsonNode first = uploadMegaCache(descriptor, bytes).json();
       byte[] other = Fixtures.randomBytes(10_000);
-      ApiResponse conflict =
-          api.postJson(
-              path("/artifacts"),
-              Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(other), other.length));
+      ApiResponse conflict = declareMegaCache(descriptor, other);
       assertProblem(conflict, 409, "key-conflict");
       assertThat(readyArtifacts(ns, "mega-cache", first.get("key").asString())).isEqualTo(1);
       assertThat(api.get(first.get("downloadUrl").asString()).body()).isEqualTo(bytes);
@@ -148,10 +136,7 @@ class UploadFlowTest extends ServiceTest {
 
     @Test
     void shouldAnswerTheReadyArtifactWhenContentIsSentAgain() {
-      ApiResponse created =
-          api.postJson(
-              path("/artifacts"),
-              Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+      ApiResponse created = declareMegaCache(descriptor, bytes);
       String uploadUrl = created.json().get("uploadUrl").asString();
       assertThat(api.putBytes(uploadUrl, bytes).status()).isEqualTo(200);
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class VerifyingReaderTest {
 
   final byte[] content = Fixtures.GPT2.bytes();
-  final BlobExpectation expected = new BlobExpectation(Fixtures.GPT2.sha256(), Fixtures.GPT2.size());
+  final BlobExpectation expected =
+      new BlobExpectation(Fixtures.GPT2.sha256(), Fixtures.GPT2.size());
 
   @Test
   void shouldAcceptTheDeclaredBytes() {
@@ -25,8 +26,7 @@ class VerifyingReaderTest {
     byte[] tampered = content.clone();
     tampered[1000] ^= 1;
     assertThatThrownBy(() -> VerifyingReader.verify(new ByteArrayInputStream(tampered), expected))
-        .isInstanceOfSatisfying(
-            ContentMismatchException.class, e -> mismatch(e, Mismatch.DIGEST));
+        .isInstanceOfSatisfying(ContentMismatchException.class, e -> mismatch(e, Mismatch.DIGEST));
   }
 
   @Test

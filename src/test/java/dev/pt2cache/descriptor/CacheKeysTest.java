@@ -85,20 +85,27 @@ class CacheKeysTest {
       Descriptor[] variants = {
         new Descriptor(new Descriptor.Model("resnet50", "2", null), s, h, c),
         new Descriptor(new Descriptor.Model("resnet50", "1", "abc"), s, h, c),
-        new Descriptor(m, new Descriptor.Software("2.11.1+cu130", "3.6.0", "13.0", null, "3.12.3"), h, c),
-        new Descriptor(m, new Descriptor.Software("2.11.0+cu130", "3.6.1", "13.0", null, "3.12.3"), h, c),
-        new Descriptor(m, new Descriptor.Software("2.11.0+cu130", "3.6.0", "12.8", null, "3.12.3"), h, c),
-        new Descriptor(m, new Descriptor.Software("2.11.0+cu130", "3.6.0", "13.0", null, "3.11.9"), h, c),
+        new Descriptor(
+            m, new Descriptor.Software("2.11.1+cu130", "3.6.0", "13.0", null, "3.12.3"), h, c),
+        new Descriptor(
+            m, new Descriptor.Software("2.11.0+cu130", "3.6.1", "13.0", null, "3.12.3"), h, c),
+        new Descriptor(
+            m, new Descriptor.Software("2.11.0+cu130", "3.6.0", "12.8", null, "3.12.3"), h, c),
+        new Descriptor(
+            m, new Descriptor.Software("2.11.0+cu130", "3.6.0", "13.0", null, "3.11.9"), h, c),
         new Descriptor(m, s, new Descriptor.Hardware("NVIDIA A100-SXM4-80GB", "9.0", null), c),
         new Descriptor(m, s, new Descriptor.Hardware("NVIDIA H100 80GB HBM3", "8.0", null), c),
-        new Descriptor(m, s, new Descriptor.Hardware("NVIDIA H100 80GB HBM3", "9.0", Map.of("mig", "1g")), c),
+        new Descriptor(
+            m, s, new Descriptor.Hardware("NVIDIA H100 80GB HBM3", "9.0", Map.of("mig", "1g")), c),
         new Descriptor(m, s, h, new Descriptor.Compile("inductor", "max-autotune", false, null)),
         new Descriptor(m, s, h, new Descriptor.Compile("inductor", "default", true, null)),
         new Descriptor(m, s, h, new Descriptor.Compile("aot_eager", "default", false, null)),
         withOptions(Map.of("coordinate_descent_tuning", true))
       };
       for (Descriptor variant : variants) {
-        assertThat(CacheKeys.derive("mega-cache", variant)).as(variant.toString()).isNotEqualTo(base);
+        assertThat(CacheKeys.derive("mega-cache", variant))
+            .as(variant.toString())
+            .isNotEqualTo(base);
       }
     }
   }

@@ -82,9 +82,7 @@ class LookupApiTest extends ServiceTest {
   @Test
   void shouldSayWhenAnUploadIsInFlight() {
     byte[] bytes = Fixtures.randomBytes(100);
-    api.postJson(
-        path("/artifacts"),
-        Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+    declareMegaCache(descriptor, bytes);
 
     assertThat(lookup(descriptor).get("miss").get("reason").asString()).isEqualTo("pending");
   }
@@ -109,7 +107,8 @@ class LookupApiTest extends ServiceTest {
   }
 
   private JsonNode lookup(String descriptor) {
-    ApiResponse response = api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor));
+    ApiResponse response =
+        api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor));
     assertThat(response.status()).as(response.text()).isEqualTo(200);
     return response.json();
   }

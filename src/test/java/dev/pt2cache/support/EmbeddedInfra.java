@@ -110,5 +110,4 @@ public final class EmbeddedInfra implements AutoCloseable {
       // the JVM is exiting
     }
   }
-
 }

@@ -62,12 +62,16 @@ public abstract class ServiceTest {
     return "/v1/namespaces/" + ns + rest;
   }
 
+  /** Declares a Mega-Cache upload of these bytes (POST .../artifacts). */
+  protected ApiResponse declareMegaCache(String descriptor, byte[] bytes) {
+    return api.postJson(
+        path("/artifacts"),
+        Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+  }
+
   /** Declares, sends and verifies an artifact; answers the ready artifact's JSON. */
   protected ApiResponse uploadMegaCache(String descriptor, byte[] bytes) {
-    ApiResponse created =
-        api.postJson(
-            path("/artifacts"),
-            Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+    ApiResponse created = declareMegaCache(descriptor, bytes);
     assertThat(created.status()).as(created.text()).isIn(200, 201);
     if (created.json().has("uploadUrl")) {
       ApiResponse sent = api.putBytes(created.json().get("uploadUrl").asString(), bytes);
@@ -95,7 +99,8 @@ public abstract class ServiceTest {
 
   /** Keys of the objects in the bucket under a prefix. */
   protected static List<String> objectKeys(String prefix) {
-    return s3().listObjectsV2Paginator(b -> b.bucket(EmbeddedInfra.BUCKET).prefix(prefix))
+    return s3()
+        .listObjectsV2Paginator(b -> b.bucket(EmbeddedInfra.BUCKET).prefix(prefix))
         .contents()
         .stream()
         .map(S3Object::key)

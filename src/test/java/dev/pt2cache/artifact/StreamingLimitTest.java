@@ -1,0 +1,193 @@
+package dev.pt2cache.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.LocalPt2Cache;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.GeneratedContent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Invariant 6: memory does not grow with artifact size. The service runs in a JVM of its own with
+ * its heap capped at 256 MB (embedded S3 server included) while a 1 GiB artifact goes up and comes
+ * back; both directions are checked byte for byte by SHA-256.
+ */
+@Tag("streaming")
+class StreamingLimitTest {
+
+  static final long SIZE = 1L << 30;
+  static final long SEED = 20261125;
+  static final Pattern HEAP_USED = Pattern.compile("\"value\":([0-9.E]+)");
+
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void shouldMoveOneGibibyteThroughA256MegabyteHeap(@TempDir Path data) throws Exception {
+    int port = freePort();
+    Process service = start(data, port);
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+    AtomicLong peakHeap = new AtomicLong();
+    try {
+      String base = "http://127.0.0.1:" + port;
+      awaitHealthy(base, service);
+      sampler.scheduleAtFixedRate(() -> sampleHeap(base, peakHeap), 0, 200, TimeUnit.MILLISECONDS);
+      String sha256 = sha256(new GeneratedContent(SEED, SIZE));
+
+      long started = System.nanoTime();
+      String uploadUrl = declare(base, sha256);
+      HttpResponse<String> upload =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + uploadUrl))
+                  .header("Content-Type", "application/octet-stream")
+                  .PUT(
+                      BodyPublishers.fromPublisher(
+                          BodyPublishers.ofInputStream(() -> new GeneratedContent(SEED, SIZE)),
+                          SIZE))
+                  .build(),
+              BodyHandlers.ofString());
+      long uploaded = System.nanoTime();
+      assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+      assertThat(upload.body()).contains("\"state\":\"ready\"");
+
+      HttpResponse<InputStream> download =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + uploadUrl)).GET().build(),
+              BodyHandlers.ofInputStream());
+      assertThat(download.statusCode()).isEqualTo(200);
+      CountingDigest received = CountingDigest.of(download.body());
+      long downloaded = System.nanoTime();
+
+      assertThat(received.size()).isEqualTo(SIZE);
+      assertThat(received.sha256()).isEqualTo(sha256);
+      assertThat(service.isAlive()).isTrue();
+      System.out.printf(
+          "1 GiB under -Xmx256m: upload %.1f s, download %.1f s, peak heap used %d MB%n",
+          (uploaded - started) / 1e9, (downloaded - uploaded) / 1e9, peakHeap.get() >> 20);
+      assertThat(peakHeap.get()).isLessThan(256L << 20);
+    } finally {
+      sampler.shutdownNow();
+      stop(service);
+    }
+  }
+
+  private static Process start(Path data, int port) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-Dpt2cache.data=" + data,
+            "-DPT2CACHE_PORT=" + port,
+            "-DPT2CACHE_LOG_FORMAT=",
+            LocalPt2Cache.class.getName())
+        .redirectErrorStream(true)
+        .redirectOutput(data.resolve("service.log").toFile())
+        .start();
+  }
+
+  private String declare(String base, String sha256) throws Exception {
+    String body =
+        Descriptors.upload("mega-cache", Descriptors.of(Descriptors.uniqueModel()), sha256, SIZE);
+    HttpResponse<String> created =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/namespaces/default/artifacts"))
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString(body))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    Matcher url = Pattern.compile("\"uploadUrl\":\"([^\"]+)\"").matcher(created.body());
+    assertThat(url.find()).isTrue();
+    return url.group(1);
+  }
+
+  private void awaitHealthy(String base, Process service) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(service.isAlive()).as("the service process exited").isTrue();
+      try {
+        var health =
+            http.send(
+                HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
+                BodyHandlers.ofString());
+        if (health.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // still starting
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("the service did not become healthy");
+  }
+
+  private void sampleHeap(String base, AtomicLong peak) {
+    try {
+      var metric =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(base + "/actuator/metrics/jvm.memory.used?tag=area:heap"))
+                  .build(),
+              BodyHandlers.ofString());
+      Matcher value = HEAP_USED.matcher(metric.body());
+      if (value.find()) {
+        peak.accumulateAndGet((long) Double.parseDouble(value.group(1)), Math::max);
+      }
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      // a missed sample is not a failure
+    }
+  }
+
+  private static void stop(Process service) throws InterruptedException {
+    service.destroy();
+    if (!service.waitFor(30, TimeUnit.SECONDS)) {
+      service.destroyForcibly();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String sha256(InputStream in) throws Exception {
+    return CountingDigest.of(in).sha256();
+  }
+
+  private record CountingDigest(long size, String sha256) {
+
+    static CountingDigest of(InputStream in) throws Exception {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      long size;
+      try (InputStream digesting = new DigestInputStream(in, digest)) {
+        size = digesting.transferTo(java.io.OutputStream.nullOutputStream());
+      }
+      return new CountingDigest(size, HexFormat.of().formatHex(digest.digest()));
+    }
+  }
+}

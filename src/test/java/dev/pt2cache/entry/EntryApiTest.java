@@ -1,0 +1,88 @@
+package dev.pt2cache.entry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The key-value face PyTorch's remote caches use, with keys shaped like PyTorch's. */
+class EntryApiTest extends ServiceTest {
+
+  final String key = "pt2:fx-graph-v1::f" + UUID.randomUUID().toString().replace("-", "") + ":c1";
+  final String entry = "/entries/fx-graph/" + key;
+  final byte[] bytes = Fixtures.randomBytes(321_000);
+
+  @Test
+  void shouldStoreAndServeAnEntry() {
+    ApiResponse put = api.putBytes(path(entry), bytes, "X-Content-SHA256", Fixtures.sha256(bytes));
+    assertThat(put.status()).isEqualTo(201);
+    assertThat(put.json().get("state").asString()).isEqualTo("ready");
+    assertThat(put.json().get("key").asString()).isEqualTo(key);
+
+    ApiResponse got = api.get(path(entry));
+    assertThat(got.status()).isEqualTo(200);
+    assertThat(got.body()).isEqualTo(bytes);
+    assertThat(got.header("ETag")).isEqualTo("\"" + Fixtures.sha256(bytes) + "\"");
+    String id = put.json().get("id").asString();
+    assertThat(api.get(path("/artifacts/" + id)).json().get("hitCount").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldHashAnEntrySentWithoutDigest() {
+    ApiResponse put = api.putBytes(path(entry), bytes);
+    assertThat(put.status()).isEqualTo(201);
+    assertThat(put.json().get("sha256").asString()).isEqualTo(Fixtures.sha256(bytes));
+    assertThat(api.get(path(entry)).body()).isEqualTo(bytes);
+  }
+
+  @Test
+  void shouldAnswerHeadWithSizeAndDigest() {
+    assertThat(api.head(path(entry)).status()).isEqualTo(404);
+    api.putBytes(path(entry), bytes);
+
+    ApiResponse head = api.head(path(entry));
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("Content-Length")).isEqualTo(Integer.toString(bytes.length));
+    assertThat(head.header("ETag")).isEqualTo("\"" + Fixtures.sha256(bytes) + "\"");
+    assertThat(head.body()).isEmpty();
+  }
+
+  @Test
+  void shouldKeepTheFirstWriterBytes() {
+    assertThat(api.putBytes(path(entry), bytes).status()).isEqualTo(201);
+    assertThat(api.putBytes(path(entry), bytes).status()).isEqualTo(200);
+    assertProblem(api.putBytes(path(entry), Fixtures.randomBytes(100)), 409, "key-conflict");
+    assertThat(api.get(path(entry)).body()).isEqualTo(bytes);
+  }
+
+  @Test
+  void shouldMissWithAProblem() {
+    assertProblem(api.get(path(entry)), 404, "artifact-not-found");
+  }
+
+  @Test
+  void shouldRefuseBytesThatAreNotTheDeclaredDigestAndKeepNothing() {
+    ApiResponse put =
+        api.putBytes(path(entry), bytes, "X-Content-SHA256", Fixtures.sha256(new byte[] {1}));
+    assertProblem(put, 422, "digest-mismatch");
+    assertThat(api.head(path(entry)).status()).isEqualTo(404);
+    assertThat(api.get(path("/artifacts?key=" + key)).json().get("items").isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldRefuseDescriptorAddressedKinds() {
+    assertProblem(
+        api.putBytes(path("/entries/mega-cache/" + key.replace(":", "")), bytes),
+        400,
+        "invalid-request");
+  }
+
+  @Test
+  void shouldRefuseAnEntryAboveTheLimit() {
+    assertProblem(api.putBytes(path(entry), new byte[17 * 1024 * 1024]), 413, "payload-too-large");
+    assertThat(api.head(path(entry)).status()).isEqualTo(404);
+  }
+}

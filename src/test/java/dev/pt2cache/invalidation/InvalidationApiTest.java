@@ -1,0 +1,119 @@
+package dev.pt2cache.invalidation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class InvalidationApiTest extends ServiceTest {
+
+  final String model = Descriptors.uniqueModel();
+  final String v1 = Descriptors.of(model, "1", "2.11.0+cu130", "NVIDIA H100 80GB HBM3");
+  final String v2 = Descriptors.of(model, "2", "2.11.0+cu130", "NVIDIA H100 80GB HBM3");
+  final String v2OldTorch = Descriptors.of(model, "2", "2.10.0+cu128", "NVIDIA H100 80GB HBM3");
+
+  @Test
+  void shouldRetireEveryArtifactOfAModelVersionAtOnce() {
+    JsonNode first = uploadMegaCache(v1, Fixtures.randomBytes(100)).json();
+    uploadMegaCache(v2, Fixtures.randomBytes(100));
+
+    JsonNode done = invalidate("{\"modelName\": \"" + model + "\", \"modelVersion\": \"1\"}");
+    assertThat(done.get("invalidated").asLong()).isEqualTo(1);
+
+    assertThat(hit(v1)).isFalse();
+    assertThat(hit(v2)).isTrue();
+    JsonNode retired = api.get(path("/artifacts/" + first.get("id").asString())).json();
+    assertThat(retired.get("state").asString()).isEqualTo("invalidated");
+    assertThat(retired.get("invalidationId").asString()).isEqualTo(done.get("id").asString());
+    assertProblem(
+        api.get(path("/artifacts/" + first.get("id").asString() + "/content")), 410, "invalidated");
+  }
+
+  @Test
+  void shouldRetireBySoftwareVersionAfterATorchUpgrade() {
+    uploadMegaCache(v2, Fixtures.randomBytes(100));
+    uploadMegaCache(v2OldTorch, Fixtures.randomBytes(100));
+
+    assertThat(invalidate("{\"torch\": \"2.10.0+cu128\"}").get("invalidated").asLong())
+        .isEqualTo(1);
+    assertThat(hit(v2OldTorch)).isFalse();
+    assertThat(hit(v2)).isTrue();
+  }
+
+  @Test
+  void shouldRetireByHardwareTagAndByIds() {
+    JsonNode a = uploadMegaCache(v1, Fixtures.randomBytes(100)).json();
+    JsonNode b = uploadMegaCache(v2, Fixtures.randomBytes(100)).json();
+
+    assertThat(invalidate("{\"tags\": {\"driver\": \"999\"}}").get("invalidated").asLong())
+        .isZero();
+    assertThat(
+            invalidate("{\"artifactIds\": [\"" + a.get("id").asString() + "\"]}")
+                .get("invalidated")
+                .asLong())
+        .isEqualTo(1);
+    assertThat(invalidate("{\"tags\": {\"driver\": \"580.65\"}}").get("invalidated").asLong())
+        .isEqualTo(1);
+    assertThat(api.get(path("/artifacts/" + b.get("id").asString())).json().get("state").asString())
+        .isEqualTo("invalidated");
+  }
+
+  @Test
+  void shouldLetAFreshUploadTakeTheKeyAgain() {
+    uploadMegaCache(v1, Fixtures.randomBytes(100));
+    invalidate("{\"modelName\": \"" + model + "\"}");
+
+    byte[] rebuilt = Fixtures.randomBytes(100);
+    uploadMegaCache(v1, rebuilt);
+    assertThat(hit(v1)).isTrue();
+  }
+
+  @Test
+  void shouldKeepAnAuditTrail() {
+    invalidate("{\"modelName\": \"" + model + "\"}");
+    ApiResponse trail = api.get(path("/invalidations"));
+    JsonNode last = trail.json().get("items").get(0);
+    assertThat(last.get("reason").asString()).isEqualTo("test");
+    assertThat(last.get("selector").get("modelName").asString()).isEqualTo(model);
+  }
+
+  @Test
+  void shouldRefuseAnEmptySelector() {
+    uploadMegaCache(v1, Fixtures.randomBytes(100));
+    assertProblem(
+        api.postJson(path("/invalidations"), "{\"selector\": {}, \"reason\": \"oops\"}"),
+        400,
+        "empty-selector");
+    assertThat(hit(v1)).isTrue();
+    assertThat(api.get(path("/invalidations")).json().get("items").isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldAnswer404ForAnUnknownNamespace() {
+    assertProblem(
+        api.postJson(
+            "/v1/namespaces/" + ns + "-none/invalidations",
+            "{\"selector\": {\"modelName\": \"x\"}, \"reason\": \"r\"}"),
+        404,
+        "namespace-not-found");
+  }
+
+  private JsonNode invalidate(String selector) {
+    ApiResponse response =
+        api.postJson(
+            path("/invalidations"), "{\"selector\": " + selector + ", \"reason\": \"test\"}");
+    assertThat(response.status()).as(response.text()).isEqualTo(201);
+    return response.json();
+  }
+
+  private boolean hit(String descriptor) {
+    return api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor))
+        .json()
+        .get("hit")
+        .asBoolean();
+  }
+}

@@ -1,0 +1,203 @@
+package dev.pt2cache.problem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Invariant 7: bad input gets a clear problem+json answer and changes nothing. */
+class BadInputTest extends ServiceTest {
+
+  final byte[] bytes = Fixtures.randomBytes(100);
+  final String descriptor = Descriptors.of(Descriptors.uniqueModel());
+
+  @AfterEach
+  void nothingChanged() {
+    long artifacts =
+        jdbc.sql("select count(*) from artifact where namespace = ?")
+            .param(ns)
+            .query(Long.class)
+            .single();
+    assertThat(artifacts).as("artifacts created by bad input").isZero();
+    assertThat(objectKeys(blobKey(Fixtures.sha256(bytes)))).isEmpty();
+  }
+
+  @Nested
+  class Bodies {
+
+    @Test
+    void shouldRefuseMalformedJson() {
+      assertProblem(
+          api.postJson(path("/artifacts"), "{\"kind\": \"mega-cache\", "),
+          400,
+          "malformed-request");
+    }
+
+    @Test
+    void shouldRefuseWrongTypes() {
+      String wrong =
+          "{\"kind\": \"mega-cache\", \"descriptor\": %s, \"sha256\": \"%s\", \"sizeBytes\": \"many\"}"
+              .formatted(descriptor, Fixtures.sha256(bytes));
+      assertProblem(api.postJson(path("/artifacts"), wrong), 400, "malformed-request");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKind() {
+      assertProblem(
+          api.postJson(path("/lookups"), Descriptors.lookup("tensorrt-engine", descriptor)),
+          400,
+          "malformed-request");
+    }
+
+    @Test
+    void shouldNameTheMissingFields() {
+      String missing = "{\"kind\": \"mega-cache\", \"descriptor\": %s}".formatted(descriptor);
+      ApiResponse answer = api.postJson(path("/artifacts"), missing);
+      assertProblem(answer, 400, "invalid-request");
+      assertThat(answer.json().get("errors").valueStream().map(e -> e.get("field").asString()))
+          .contains("sha256", "sizeBytes");
+    }
+
+    @Test
+    void shouldRefuseADescriptorWithoutTheRequiredParts() {
+      assertProblem(
+          api.postJson(
+              path("/lookups"),
+              Descriptors.lookup(
+                  "mega-cache", "{\"model\": {\"name\": \"m\", \"version\": \"1\"}}")),
+          400,
+          "invalid-request");
+    }
+
+    @Test
+    void shouldRefuseAMalformedDigest() {
+      assertProblem(
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload("mega-cache", descriptor, "ABC", bytes.length)),
+          400,
+          "invalid-request");
+    }
+
+    @Test
+    void shouldRefuseADescriptorAddressedUploadWithoutDescriptor() {
+      String noDescriptor =
+          "{\"kind\": \"mega-cache\", \"key\": \"abc\", \"sha256\": \"%s\", \"sizeBytes\": 100}"
+              .formatted(Fixtures.sha256(bytes));
+      assertProblem(api.postJson(path("/artifacts"), noDescriptor), 400, "invalid-request");
+    }
+
+    @Test
+    void shouldRefuseAKeyThatIsNotTheDerivedOne() {
+      String otherKey =
+          "{\"kind\": \"mega-cache\", \"descriptor\": %s, \"key\": \"abc\", \"sha256\": \"%s\", \"sizeBytes\": 100}"
+              .formatted(descriptor, Fixtures.sha256(bytes));
+      assertProblem(api.postJson(path("/artifacts"), otherKey), 422, "key-mismatch");
+    }
+
+    @Test
+    void shouldRefuseAnotherMediaType() {
+      ApiResponse answer =
+          api.send(
+              api.request(path("/lookups"), "Content-Type", "text/plain")
+                  .POST(BodyPublishers.ofString(Descriptors.lookup("mega-cache", descriptor)))
+                  .build());
+      assertProblem(answer, 415, "unsupported-media-type");
+    }
+  }
+
+  @Nested
+  class Paths {
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "a..b", // no ".." anywhere in a key
+          "%2e%2e", // "..", encoded
+          "a%2Fb", // an encoded slash
+          "-starts-with-dash",
+          "spaces%20inside",
+          "a%00b"
+        })
+    void shouldRefuseKeysWithForbiddenCharacters(String key) {
+      ApiResponse answer = api.putBytes(path("/entries/fx-graph/" + key), bytes);
+      assertThat(answer.status()).as(answer.text()).isEqualTo(400);
+      assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+    }
+
+    @Test
+    void shouldRefuseAnOverlongKey() {
+      assertProblem(
+          api.putBytes(path("/entries/fx-graph/" + "k".repeat(257)), bytes),
+          400,
+          "invalid-request");
+    }
+
+    @Test
+    void shouldNotLetASlashOrDotSegmentReachAnotherResource() {
+      assertProblem(api.putBytes(path("/entries/fx-graph/a/b"), bytes), 404, "not-found");
+      assertProblem(api.putBytes(path("/entries/fx-graph/../../x"), bytes), 404, "not-found");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Upper", "under_score", "dot.ted", "-dash", "%2e%2e"})
+    void shouldRefuseBadNamespaceNames(String name) {
+      ApiResponse answer =
+          api.postJson(
+              "/v1/namespaces/" + name + "/lookups", Descriptors.lookup("mega-cache", descriptor));
+      assertThat(answer.status()).as(answer.text()).isIn(400, 404);
+      assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKindInThePath() {
+      assertProblem(api.get(path("/entries/tensorrt/abc")), 400, "invalid-request");
+    }
+  }
+
+  @Nested
+  class UnknownThings {
+
+    @Test
+    void shouldAnswer404ForAnUnknownNamespace() {
+      assertProblem(
+          api.postJson(
+              "/v1/namespaces/" + ns + "-nope/artifacts",
+              Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length)),
+          404,
+          "namespace-not-found");
+    }
+
+    @Test
+    void shouldAnswer404ForAnUnknownArtifact() {
+      assertProblem(api.get(path("/artifacts/" + UUID.randomUUID())), 404, "artifact-not-found");
+      assertProblem(
+          api.putBytes(path("/artifacts/" + UUID.randomUUID() + "/content"), bytes),
+          404,
+          "artifact-not-found");
+    }
+
+    @Test
+    void shouldAnswer400ForAnIdThatIsNoUuid() {
+      assertProblem(api.get(path("/artifacts/not-a-uuid")), 400, "invalid-request");
+    }
+
+    @Test
+    void shouldAnswer405ForAnUnsupportedMethod() {
+      ApiResponse answer =
+          api.send(api.request(path("")).method("DELETE", BodyPublishers.noBody()).build());
+      assertThat(answer.status()).isEqualTo(405);
+      assertThat(answer.json().get("type").asString())
+          .isEqualTo("urn:pt2cache:problem:method-not-allowed");
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.pt2cache.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import tools.jackson.databind.JsonNode;
+
+@ExtendWith(OutputCaptureExtension.class)
+class OperabilityTest extends ServiceTest {
+
+  @Test
+  void shouldReportHealthOfDatabaseAndObjectStore() {
+    ApiResponse health = api.get("/actuator/health");
+    assertThat(health.status()).isEqualTo(200);
+    JsonNode components = health.json().get("components");
+    assertThat(components.get("db").get("status").asString()).isEqualTo("UP");
+    assertThat(components.get("storage").get("status").asString()).isEqualTo("UP");
+    assertThat(components.get("storage").get("details").get("bucket").asString())
+        .isEqualTo("pt2cache");
+
+    ApiResponse readiness = api.get("/actuator/health/readiness");
+    assertThat(readiness.json().get("components").propertyNames())
+        .contains("db", "storage", "readinessState");
+  }
+
+  @Test
+  void shouldCountBytesInAndOutAndTimeRequests() {
+    byte[] bytes = Fixtures.randomBytes(12_345);
+    JsonNode ready = uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes).json();
+    api.get(ready.get("downloadUrl").asString());
+
+    String metrics = api.get("/actuator/prometheus").text();
+    assertThat(metrics)
+        .containsPattern(bytesCounter("in") + " 12345.0")
+        .containsPattern(bytesCounter("out") + " 12345.0")
+        .contains("http_server_requests_seconds_bucket{");
+  }
+
+  @Test
+  void shouldLogWhichArtifactARequestTouched(CapturedOutput output) {
+    JsonNode ready =
+        uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.randomBytes(10)).json();
+    String id = ready.get("id").asString();
+
+    assertThat(output.getOut().lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"artifactId\":\"" + id + "\"")
+                    .contains("\"namespace\":\"" + ns + "\"")
+                    .contains("\"httpStatus\":\"200\"")
+                    .contains("\"requestId\":"));
+  }
+
+  @Test
+  void shouldServeTheContractItselfToSwaggerUi() throws Exception {
+    ApiResponse contract = api.get("/openapi.yaml");
+    assertThat(contract.status()).isEqualTo(200);
+    assertThat(contract.header("Content-Type")).startsWith("application/yaml");
+    assertThat(contract.body()).isEqualTo(Files.readAllBytes(Path.of("openapi.yaml")));
+
+    ApiResponse ui = api.get("/swagger-ui/index.html");
+    assertThat(ui.text()).contains("url: \"/openapi.yaml\"");
+    assertThat(api.get("/webjars/swagger-ui/swagger-ui-bundle.js").status()).isEqualTo(200);
+  }
+
+  private String bytesCounter(String direction) {
+    return "pt2cache_transfer_bytes_total\\{[^}]*direction=\""
+        + direction
+        + "\"[^}]*namespace=\""
+        + ns
+        + "\"[^}]*}";
+  }
+}
