@@ -70,6 +70,13 @@ public class Artifact {
   @Column(name = "invalidation_id")
   private UUID invalidationId;
 
+  @Column(name = "evicted_at")
+  private Instant evictedAt;
+
+  @Enumerated(EnumType.STRING)
+  @Column(name = "eviction_reason")
+  private EvictionReason evictionReason;
+
   protected Artifact() {}
 
   static Artifact pending(
@@ -163,5 +170,18 @@ public class Artifact {
 
   public UUID invalidationId() {
     return invalidationId;
+  }
+
+  public Instant evictedAt() {
+    return evictedAt;
+  }
+
+  public EvictionReason evictionReason() {
+    return evictionReason;
+  }
+
+  /** What a rule or a selector can be matched against. */
+  public ArtifactFilter.Subject subject() {
+    return new ArtifactFilter.Subject(id, kind, key, sha256, descriptor());
   }
 }

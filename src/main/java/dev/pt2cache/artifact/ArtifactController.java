@@ -62,6 +62,15 @@ class ArtifactController implements ArtifactsApi {
   }
 
   @Override
+  public ResponseEntity<Void> headContent(String namespace, UUID artifactId) {
+    Artifact artifact = reader.servable(namespace, artifactId);
+    return ResponseEntity.ok()
+        .headers(ContentResponses.headers(artifact))
+        .contentLength(artifact.sizeBytes())
+        .build();
+  }
+
+  @Override
   public ResponseEntity<dev.pt2cache.api.model.ArtifactPage> listArtifacts(
       String namespace,
       Kind kind,
@@ -83,6 +92,7 @@ class ArtifactController implements ArtifactsApi {
             ArtifactMapper.toDomain(kind),
             ArtifactMapper.toDomain(state),
             key,
+            null,
             modelName,
             modelVersion,
             torch,

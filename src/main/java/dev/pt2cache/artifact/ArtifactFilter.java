@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.descriptor.Descriptor;
 import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.Path;
 import jakarta.persistence.criteria.Predicate;
@@ -8,17 +9,20 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
- * Which artifacts of a namespace a listing or an invalidation concerns: every field given must
- * match. One definition serves queries and bulk updates alike.
+ * Which artifacts of a namespace a listing, an invalidation or a standing rule concerns: every
+ * field given must match. One definition serves queries, bulk updates and in-memory matching.
  */
 public record ArtifactFilter(
     Collection<UUID> ids,
     ArtifactKind kind,
     ArtifactState state,
     String key,
+    String sha256,
     String modelName,
     String modelVersion,
     String torch,
@@ -28,12 +32,17 @@ public record ArtifactFilter(
     String capability,
     Map<String, String> tags) {
 
+  /** What a filter is matched against in memory: an artifact, or one about to be stored. */
+  public record Subject(
+      UUID id, ArtifactKind kind, String key, String sha256, Descriptor descriptor) {}
+
   /** True when no field narrows the selection. */
   public boolean isEmpty() {
     return (ids == null || ids.isEmpty())
         && kind == null
         && state == null
         && key == null
+        && sha256 == null
         && modelName == null
         && modelVersion == null
         && torch == null
@@ -42,6 +51,37 @@ public record ArtifactFilter(
         && gpu == null
         && capability == null
         && (tags == null || tags.isEmpty());
+  }
+
+  /** The same test as {@link #toPredicate}, on a subject in memory (its state aside). */
+  public boolean matches(Subject s) {
+    Descriptor d = s.descriptor();
+    return (ids == null || ids.isEmpty() || ids.contains(s.id()))
+        && same(kind, s.kind())
+        && same(key, s.key())
+        && same(sha256, s.sha256())
+        && same(modelName, d, x -> x.model().name())
+        && same(modelVersion, d, x -> x.model().version())
+        && same(torch, d, x -> x.software().torch())
+        && same(triton, d, x -> x.software().triton())
+        && same(cuda, d, x -> x.software().cuda())
+        && same(gpu, d, x -> x.hardware().gpu())
+        && same(capability, d, x -> x.hardware().capability())
+        && (tags == null || tags.isEmpty() || hasTags(d));
+  }
+
+  private boolean hasTags(Descriptor d) {
+    Map<String, String> actual = d == null ? null : d.hardware().tags();
+    return actual != null
+        && tags.entrySet().stream().allMatch(t -> t.getValue().equals(actual.get(t.getKey())));
+  }
+
+  private static boolean same(Object wanted, Object actual) {
+    return wanted == null || wanted.equals(actual);
+  }
+
+  private static boolean same(String wanted, Descriptor d, Function<Descriptor, String> field) {
+    return wanted == null || (d != null && Objects.equals(wanted, field.apply(d)));
   }
 
   Predicate toPredicate(String namespace, Root<Artifact> root, CriteriaBuilder cb) {
@@ -53,6 +93,7 @@ public record ArtifactFilter(
     equal(all, cb, root.get("kind"), kind);
     equal(all, cb, root.get("state"), state);
     equal(all, cb, root.get("key"), key);
+    equal(all, cb, root.get("sha256"), sha256);
     Path<Object> columns = root.get("columns");
     equal(all, cb, columns.get("modelName"), modelName);
     equal(all, cb, columns.get("modelVersion"), modelVersion);

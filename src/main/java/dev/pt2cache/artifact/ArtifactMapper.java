@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.api.model.ArtifactState;
+import dev.pt2cache.api.model.EvictionReason;
 import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.descriptor.DescriptorMapper;
 import java.time.Instant;
@@ -29,11 +30,16 @@ public final class ArtifactMapper {
             .lastHitAt(utc(a.lastHitAt()))
             .hitCount(a.hitCount())
             .invalidatedAt(utc(a.invalidatedAt()))
-            .invalidationId(a.invalidationId());
+            .invalidationId(a.invalidationId())
+            .evictedAt(utc(a.evictedAt()))
+            .evictionReason(
+                a.evictionReason() == null
+                    ? null
+                    : EvictionReason.fromValue(a.evictionReason().name().toLowerCase()));
     switch (a.state()) {
       case PENDING -> api.uploadUrl(self + "/content").uploadExpiresAt(utc(a.uploadExpiresAt()));
       case READY -> api.downloadUrl(self + "/content");
-      case INVALIDATED -> {}
+      case INVALIDATED, EVICTED -> {}
     }
     return api;
   }

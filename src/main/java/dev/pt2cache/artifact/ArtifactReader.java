@@ -5,13 +5,13 @@ import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.ByteRange;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.LogContext;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.persistence.criteria.Predicate;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.jpa.domain.Specification;
 import org.springframework.stereotype.Service;
@@ -28,7 +28,8 @@ public class ArtifactReader {
   private final BlobStore store;
   private final HitRecorder hits;
   private final TransferMetrics transfers;
-  private final MeterRegistry registry;
+  private final ArtifactPolicy policy;
+  private final ApplicationEventPublisher events;
 
   ArtifactReader(
       NamespaceService namespaces,
@@ -36,13 +37,15 @@ public class ArtifactReader {
       BlobStore store,
       HitRecorder hits,
       TransferMetrics transfers,
-      MeterRegistry registry) {
+      ArtifactPolicy policy,
+      ApplicationEventPublisher events) {
     this.namespaces = namespaces;
     this.artifacts = artifacts;
     this.store = store;
     this.hits = hits;
     this.transfers = transfers;
-    this.registry = registry;
+    this.policy = policy;
+    this.events = events;
   }
 
   public Artifact get(String namespace, UUID id) {
@@ -82,6 +85,11 @@ public class ArtifactReader {
 
   /** The content of an artifact, if it is ready (GET .../artifacts/{id}/content). */
   public Download download(String namespace, UUID id, String range, String ifNoneMatch) {
+    return open(servable(namespace, id), range, ifNoneMatch);
+  }
+
+  /** An artifact whose content may be served: ready, not pending nor retired. */
+  public Artifact servable(String namespace, UUID id) {
     Artifact artifact = get(namespace, id);
     switch (artifact.state()) {
       case PENDING ->
@@ -90,15 +98,23 @@ public class ArtifactReader {
       case INVALIDATED ->
           throw new ArtifactInvalidatedException(
               "artifact " + id + " was invalidated and is no longer served");
+      case EVICTED -> throw new ArtifactEvictedException(artifact);
       case READY -> {}
     }
-    return open(artifact, range, ifNoneMatch);
+    return artifact;
   }
 
   /** The ready artifact under a key, counted as a hit (GET .../entries/{kind}/{key}). */
-  public Download entry(String namespace, ArtifactKind kind, String key) {
+  public Download entry(
+      String namespace, ArtifactKind kind, String key, String range, String ifNoneMatch) {
     Artifact artifact = readyEntry(namespace, kind, key);
-    Download download = open(artifact, null, null);
+    policy
+        .refusal(namespace, artifact.subject())
+        .ifPresent(
+            refusal -> {
+              throw new ArtifactNotFoundException(refusal);
+            });
+    Download download = open(artifact, range, ifNoneMatch);
     hits.record(artifact);
     return download;
   }
@@ -140,8 +156,8 @@ public class ArtifactReader {
             .get(artifact.sha256(), range)
             .orElseThrow(
                 () -> {
-                  registry.counter("pt2cache.content.missing").increment();
                   log.error("ready artifact without content in storage, not served");
+                  events.publishEvent(new ContentMissingEvent(artifact.sha256(), "download"));
                   return new ContentMissingException(artifact);
                 });
     return new Download(

@@ -1,12 +1,12 @@
 package dev.pt2cache.artifact;
 
-import java.time.Instant;
+import jakarta.persistence.LockModeType;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.JpaSpecificationExecutor;
-import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Query;
 import org.springframework.data.repository.query.Param;
 
@@ -22,6 +22,11 @@ public interface ArtifactRepository
 
   Optional<Artifact> findByIdAndNamespace(UUID id, String namespace);
 
+  /** The artifact, its row locked until the transaction ends. */
+  @Lock(LockModeType.PESSIMISTIC_WRITE)
+  @Query("select a from Artifact a where a.id = :id")
+  Optional<Artifact> findForUpdate(@Param("id") UUID id);
+
   /** The most recent artifact ever stored under a key, whatever its state. */
   Optional<Artifact> findFirstByNamespaceAndKindAndKeyOrderByCreatedAtDesc(
       String namespace, ArtifactKind kind, String key);
@@ -31,8 +36,4 @@ public interface ArtifactRepository
   /** Ready artifacts of a model, newest first: candidates for "the closest match" of a miss. */
   List<Artifact> findTop20ByNamespaceAndKindAndStateAndColumnsModelNameOrderByCreatedAtDesc(
       String namespace, ArtifactKind kind, ArtifactState state, String modelName);
-
-  @Modifying
-  @Query("update Artifact a set a.lastHitAt = :at, a.hitCount = a.hitCount + 1 where a.id = :id")
-  void recordHit(@Param("id") UUID id, @Param("at") Instant at);
 }

@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.BlobExpectation;
+import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.blob.StoredBlobRepository;
@@ -22,21 +23,25 @@ class ArtifactWrites {
   private final StoredBlobRepository blobs;
   private final KeyLock keyLock;
   private final UploadProperties properties;
+  private final BlobStore store;
 
   ArtifactWrites(
       ArtifactRepository artifacts,
       StoredBlobRepository blobs,
       KeyLock keyLock,
-      UploadProperties properties) {
+      UploadProperties properties,
+      BlobStore store) {
     this.artifacts = artifacts;
     this.blobs = blobs;
     this.keyLock = keyLock;
     this.properties = properties;
+    this.store = store;
   }
 
   /**
    * Reserves a key for an upload: the ready holder when it holds this content already; a new ready
-   * artifact when this namespace already stores the content; a new pending one otherwise.
+   * artifact when this namespace already stores the content (and the store still has it); a new
+   * pending one otherwise.
    */
   @Transactional
   UploadOutcome reserve(
@@ -44,7 +49,8 @@ class ArtifactWrites {
       ArtifactKind kind,
       String key,
       Descriptor descriptor,
-      BlobExpectation content) {
+      BlobExpectation content,
+      boolean contentInStore) {
     keyLock.lock(namespace, kind, key);
     Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
     if (holder.isPresent()) {
@@ -52,7 +58,7 @@ class ArtifactWrites {
     }
     Artifact artifact =
         Artifact.pending(namespace, kind, key, descriptor, content, properties.reservationTtl());
-    if (storedInNamespace(namespace, content)) {
+    if (contentInStore && storedInNamespace(namespace, content)) {
       blobs.recordStored(content.sha256(), content.sizeBytes());
       artifact.markReady();
     }
@@ -61,33 +67,44 @@ class ArtifactWrites {
 
   /**
    * Makes a pending artifact ready once its bytes are stored and verified, unless another artifact
-   * won the key meanwhile: then this one is dropped and the winner answered (same content) or a
-   * conflict raised (different content).
+   * won the key meanwhile (then this one is dropped and the winner answered, or a conflict raised)
+   * or an invalidation retired it. The artifact's row is locked first, so an invalidation running
+   * now either waits and then retires the ready artifact, or has already retired the pending one.
    */
-  @Transactional(noRollbackFor = KeyConflictException.class)
+  @Transactional(noRollbackFor = {KeyConflictException.class, ArtifactInvalidatedException.class})
   UploadOutcome commit(String namespace, ArtifactKind kind, String key, UUID id) {
     keyLock.lock(namespace, kind, key);
     Artifact artifact =
         artifacts
-            .findById(id)
+            .findForUpdate(id)
             .orElseThrow(() -> new ArtifactNotFoundException("artifact " + id + " is gone"));
-    if (artifact.state() == ArtifactState.INVALIDATED) {
-      throw new ArtifactInvalidatedException("artifact " + id + " was invalidated during upload");
+    // The bytes are in the store: record them, so that housekeeping collects them once nothing
+    // references them, whatever happens next. This locks the blob's row, so housekeeping cannot
+    // collect the object until this commits; if it did so while the bytes streamed, the object is
+    // gone and nothing becomes ready.
+    blobs.recordStored(artifact.sha256(), artifact.sizeBytes());
+    if (!store.exists(artifact.sha256())) {
+      throw new StorageRaceException(artifact.sha256());
     }
-    if (artifact.state() == ArtifactState.READY) {
-      return new UploadOutcome(artifact, false);
+    switch (artifact.state()) {
+      case READY -> {
+        return new UploadOutcome(artifact, false);
+      }
+      case INVALIDATED, EVICTED ->
+          throw new ArtifactInvalidatedException(
+              "artifact " + id + " was invalidated during its upload");
+      case PENDING -> {}
     }
     Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
     if (holder.isPresent()) {
       artifacts.delete(artifact);
       return new UploadOutcome(sameContentOrThrow(holder.get(), artifact.content()), false);
     }
-    blobs.recordStored(artifact.sha256(), artifact.sizeBytes());
     artifact.markReady();
     return new UploadOutcome(artifact, true);
   }
 
-  /** Drops a pending artifact whose upload failed and that no client can retry. */
+  /** Drops a pending artifact whose upload failed or lost, and that no client will retry. */
   @Transactional
   void abandon(UUID id) {
     artifacts

@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.BlobExpectation;
+import dev.pt2cache.system.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * A body whose digest the client did not declare, written to a local temporary file while it is
@@ -29,19 +28,15 @@ final class SpooledContent implements AutoCloseable {
   static SpooledContent of(InputStream in, long limit) throws IOException {
     Path file = Files.createTempFile("pt2cache-upload-", ".bin");
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      MessageDigest digest = Sha256.newDigest();
       long size;
       try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), digest)) {
         size = in.transferTo(new LimitedOutputStream(out, limit));
       }
-      return new SpooledContent(
-          file, new BlobExpectation(HexFormat.of().formatHex(digest.digest()), size));
+      return new SpooledContent(file, new BlobExpectation(Sha256.hex(digest), size));
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(file);
       throw e;
-    } catch (NoSuchAlgorithmException e) {
-      Files.deleteIfExists(file);
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
   }
 

@@ -9,9 +9,11 @@ import dev.pt2cache.blob.VerifyingReader;
 import dev.pt2cache.descriptor.CacheKeys;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.LogContext;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,8 @@ public class UploadService {
   private final BlobStore store;
   private final TransferMetrics metrics;
   private final UploadProperties properties;
+  private final ArtifactPolicy policy;
+  private final MeterRegistry registry;
 
   UploadService(
       NamespaceService namespaces,
@@ -41,7 +45,9 @@ public class UploadService {
       StoredBlobRepository blobs,
       BlobStore store,
       TransferMetrics metrics,
-      UploadProperties properties) {
+      UploadProperties properties,
+      ArtifactPolicy policy,
+      MeterRegistry registry) {
     this.namespaces = namespaces;
     this.artifacts = artifacts;
     this.writes = writes;
@@ -49,19 +55,32 @@ public class UploadService {
     this.store = store;
     this.metrics = metrics;
     this.properties = properties;
+    this.policy = policy;
+    this.registry = registry;
   }
 
   /** Starts an upload (POST .../artifacts). */
   public UploadOutcome reserve(String namespace, UploadCommand command) {
     namespaces.require(namespace);
     long limit = properties.maxArtifactSize().toBytes();
-    if (command.content().sizeBytes() > limit) {
-      throw new PayloadTooLargeException(command.content().sizeBytes(), limit);
+    BlobExpectation content = command.content();
+    if (content.sizeBytes() > limit) {
+      throw new PayloadTooLargeException(content.sizeBytes(), limit);
     }
     String key = keyOf(command);
     LogContext.key(command.kind().wireName(), key);
+    policy
+        .refusal(
+            namespace,
+            new ArtifactFilter.Subject(
+                null, command.kind(), key, content.sha256(), command.descriptor()))
+        .ifPresent(
+            refusal -> {
+              throw new UploadBlockedException(refusal);
+            });
     UploadOutcome outcome =
-        writes.reserve(namespace, command.kind(), key, command.descriptor(), command.content());
+        writes.reserve(
+            namespace, command.kind(), key, command.descriptor(), content, inStore(content));
     Artifact artifact = outcome.artifact();
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     log.info("upload reserved: state {}, created {}", artifact.state(), outcome.created());
@@ -80,13 +99,17 @@ public class UploadService {
       case READY -> {
         return new UploadOutcome(artifact, false);
       }
-      case INVALIDATED ->
+      case INVALIDATED, EVICTED ->
           throw new ArtifactInvalidatedException("artifact " + id + " was invalidated");
       case PENDING -> {
         if (artifact.uploadExpiresAt().isBefore(Instant.now())) {
           throw new ReservationExpiredException(artifact);
         }
       }
+    }
+    Optional<UploadOutcome> settled = settledAlready(artifact);
+    if (settled.isPresent()) {
+      return settled.get();
     }
     try {
       write(artifact.content(), metrics.countIn(namespace, body));
@@ -100,61 +123,42 @@ public class UploadService {
     return outcome;
   }
 
-  /** Stores bytes under a key in one request (PUT .../entries/{kind}/{key}). */
-  public UploadOutcome putEntry(
-      String namespace, ArtifactKind kind, String key, String sha256, long length, InputStream in) {
-    if (kind.descriptorAddressed()) {
-      throw new InvalidUploadException(
-          "entries hold key-addressed kinds only; upload %s through POST /v1/namespaces/%s/artifacts"
-              .formatted(kind.wireName(), namespace));
+  /**
+   * When another upload has won the key since this one was reserved, there is nothing to stream:
+   * its artifact is the answer for the same content, a conflict for other content.
+   */
+  private Optional<UploadOutcome> settledAlready(Artifact pending) {
+    Optional<Artifact> holder =
+        artifacts.findReady(pending.namespace(), pending.kind(), pending.key());
+    if (holder.isEmpty()) {
+      return Optional.empty();
     }
-    namespaces.require(namespace);
-    if (sha256 != null && length >= 0) {
-      return putEntry(namespace, kind, key, new BlobExpectation(sha256, length), in);
+    writes.abandon(pending.id());
+    if (!holder.get().sha256().equals(pending.sha256())) {
+      throw new KeyConflictException(holder.get());
     }
-    try (SpooledContent spool = SpooledContent.of(in, properties.maxEntrySize().toBytes())) {
-      if (sha256 != null && !sha256.equals(spool.expectation().sha256())) {
-        throw new ContentMismatchException(
-            ContentMismatchException.Mismatch.DIGEST,
-            "declared sha256 %s, received content has sha256 %s"
-                .formatted(sha256, spool.expectation().sha256()));
-      }
-      try (InputStream spooled = spool.open()) {
-        return putEntry(namespace, kind, key, spool.expectation(), spooled);
-      }
-    } catch (IOException e) {
-      throw new UploadInterruptedException(e);
-    }
-  }
-
-  private UploadOutcome putEntry(
-      String namespace, ArtifactKind kind, String key, BlobExpectation content, InputStream in) {
-    UploadOutcome reserved = reserve(namespace, new UploadCommand(kind, null, key, content));
-    if (reserved.artifact().state() != ArtifactState.PENDING) {
-      return reserved;
-    }
-    UUID id = reserved.artifact().id();
-    try {
-      UploadOutcome received = receive(namespace, id, in);
-      return new UploadOutcome(received.artifact(), received.artifact().id().equals(id));
-    } catch (RuntimeException e) {
-      writes.abandon(id);
-      throw e;
-    }
+    return Optional.of(new UploadOutcome(holder.get(), false));
   }
 
   private void write(BlobExpectation content, InputStream body) {
     try {
-      if (blobs.existsById(content.sha256()) && store.exists(content.sha256())) {
-        // stored already (perhaps for another namespace): prove the client has the bytes, keep one
-        // copy
+      if (inStore(content)) {
+        // stored already (perhaps for another namespace): prove the client has the bytes, keep
+        // one copy
         VerifyingReader.verify(body, content);
+        registry.counter("pt2cache.uploads.content", "outcome", "deduplicated").increment();
       } else {
         store.put(content, body);
+        registry.counter("pt2cache.uploads.content", "outcome", "stored").increment();
       }
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     }
+  }
+
+  /** Whether the store holds this content, as its metadata says and the store confirms. */
+  private boolean inStore(BlobExpectation content) {
+    return blobs.existsById(content.sha256()) && store.exists(content.sha256());
   }
 
   private static String keyOf(UploadCommand command) {

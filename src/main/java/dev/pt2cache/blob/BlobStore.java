@@ -1,7 +1,9 @@
 package dev.pt2cache.blob;
 
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Content-addressed, immutable byte storage. Objects live under {@code blobs/sha256/<2>/<digest>}.
@@ -23,10 +25,24 @@ public interface BlobStore {
 
   void delete(String sha256);
 
+  /**
+   * Every blob object in the store, ordered by digest, read page by page as the stream is consumed.
+   * Objects whose key is not a blob address are left out.
+   */
+  Stream<StoredObject> list();
+
+  /** Aborts the multipart uploads of blobs started before the given time; answers how many. */
+  int abortUploadsStartedBefore(Instant before);
+
   /** Throws {@link StorageUnavailableException} when the store cannot be used. */
   void checkAvailable();
 
+  String PREFIX = "blobs/sha256/";
+
   static String objectKey(String sha256) {
-    return "blobs/sha256/" + sha256.substring(0, 2) + "/" + sha256;
+    return PREFIX + sha256.substring(0, 2) + "/" + sha256;
   }
+
+  /** An object in the store, by the digest its key names. */
+  record StoredObject(String sha256, Instant lastModified) {}
 }

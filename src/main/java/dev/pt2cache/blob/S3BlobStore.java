@@ -1,23 +1,25 @@
 package dev.pt2cache.blob;
 
-import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * {@link BlobStore} on any S3-compatible server. Content is verified while it streams: a blob that
@@ -28,91 +30,37 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 public class S3BlobStore implements BlobStore {
 
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
-  private static final String OCTET_STREAM = "application/octet-stream";
-  private static final int MAX_PARTS = 10_000;
+  private static final Duration BUFFER_WAIT = Duration.ofSeconds(30);
+  private static final Pattern BLOB_KEY =
+      Pattern.compile("blobs/sha256/[0-9a-f]{2}/([0-9a-f]{64})");
 
   private final S3Client s3;
   private final String bucket;
-  private final long partSize;
+  private final S3BlobWriter writer;
+  private final Semaphore buffers;
 
   S3BlobStore(S3Client s3, StorageProperties properties) {
     this.s3 = s3;
     this.bucket = properties.bucket();
-    this.partSize = properties.partSize().toBytes();
+    this.writer = new S3BlobWriter(s3, bucket, properties.partSize().toBytes());
+    this.buffers = new Semaphore(properties.maxConcurrentPuts(), true);
   }
 
   @Override
   public void put(BlobExpectation expected, InputStream content) {
-    String key = BlobStore.objectKey(expected.sha256());
-    VerifyingReader reader = new VerifyingReader(content, expected);
-    long part = partSizeFor(expected.sizeBytes());
     try {
-      if (expected.sizeBytes() <= part) {
-        putSingle(key, reader, (int) expected.sizeBytes());
-      } else {
-        putMultipart(key, reader, (int) part);
+      if (!buffers.tryAcquire(BUFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new StorageBusyException();
       }
-    } catch (IOException e) {
-      throw new UploadInterruptedException(e);
-    } catch (SdkException e) {
-      throw new StorageUnavailableException("storing " + key + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageBusyException();
     }
-  }
-
-  private void putSingle(String key, VerifyingReader reader, int size) throws IOException {
-    byte[] buffer = new byte[size];
-    reader.readChunk(buffer);
-    reader.finish();
-    s3.putObject(
-        b -> b.bucket(bucket).key(key).contentType(OCTET_STREAM).contentLength((long) size),
-        RequestBody.fromContentProvider(
-            () -> new ByteArrayInputStream(buffer), size, OCTET_STREAM));
-  }
-
-  private void putMultipart(String key, VerifyingReader reader, int part) throws IOException {
-    String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
-    boolean completed = false;
     try {
-      byte[] buffer = new byte[part];
-      List<CompletedPart> parts = new ArrayList<>();
-      while (reader.remaining() > 0) {
-        int length = reader.readChunk(buffer);
-        int number = parts.size() + 1;
-        String etag =
-            s3.uploadPart(
-                    b ->
-                        b.bucket(bucket)
-                            .key(key)
-                            .uploadId(uploadId)
-                            .partNumber(number)
-                            .contentLength((long) length),
-                    RequestBody.fromContentProvider(
-                        () -> new ByteArrayInputStream(buffer, 0, length), length, OCTET_STREAM))
-                .eTag();
-        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-      }
-      reader.finish();
-      s3.completeMultipartUpload(
-          b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
-      completed = true;
+      writer.write(expected, content);
     } finally {
-      if (!completed) {
-        abort(key, uploadId);
-      }
+      buffers.release();
     }
-  }
-
-  private void abort(String key, String uploadId) {
-    try {
-      s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
-    } catch (SdkException e) {
-      log.warn("could not abort multipart upload {} of {}; housekeeping will", uploadId, key, e);
-    }
-  }
-
-  long partSizeFor(long size) {
-    long needed = (size + MAX_PARTS - 1) / MAX_PARTS;
-    return Math.max(partSize, needed);
   }
 
   @Override
@@ -162,6 +110,41 @@ public class S3BlobStore implements BlobStore {
   }
 
   @Override
+  public Stream<StoredObject> list() {
+    try {
+      return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(PREFIX)).contents().stream()
+          .map(S3BlobStore::storedObject)
+          .flatMap(Optional::stream);
+    } catch (SdkException e) {
+      throw new StorageUnavailableException("listing bucket " + bucket + " failed", e);
+    }
+  }
+
+  private static Optional<StoredObject> storedObject(S3Object object) {
+    Matcher key = BLOB_KEY.matcher(object.key());
+    return key.matches()
+        ? Optional.of(new StoredObject(key.group(1), object.lastModified()))
+        : Optional.empty();
+  }
+
+  @Override
+  public int abortUploadsStartedBefore(Instant before) {
+    int aborted = 0;
+    try {
+      for (MultipartUpload upload :
+          s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(PREFIX)).uploads()) {
+        if (upload.initiated() != null && upload.initiated().isBefore(before)) {
+          writer.abort(upload.key(), upload.uploadId());
+          aborted++;
+        }
+      }
+    } catch (SdkException e) {
+      throw new StorageUnavailableException("listing multipart uploads failed", e);
+    }
+    return aborted;
+  }
+
+  @Override
   public void checkAvailable() {
     try {
       s3.headBucket(b -> b.bucket(bucket));
@@ -182,48 +165,6 @@ public class S3BlobStore implements BlobStore {
       }
       log.info("creating bucket {}", bucket);
       s3.createBucket(b -> b.bucket(bucket));
-    }
-  }
-
-  /**
-   * Aborts the HTTP exchange when closed before the end, instead of draining what is left (a client
-   * that stops reading a 10 GB download must not make the service read the rest).
-   */
-  private static final class AbortingStream extends FilterInputStream {
-
-    private final ResponseInputStream<GetObjectResponse> response;
-    private long left;
-
-    AbortingStream(ResponseInputStream<GetObjectResponse> response, long length) {
-      super(response);
-      this.response = response;
-      this.left = length;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        left--;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = super.read(buffer, offset, length);
-      if (n > 0) {
-        left -= n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (left > 0) {
-        response.abort();
-      }
-      super.close();
     }
   }
 }

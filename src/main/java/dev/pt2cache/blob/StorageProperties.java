@@ -15,6 +15,8 @@ import org.springframework.util.unit.DataSize;
  * @param createBucket create the bucket at start-up when it does not exist
  * @param partSize bytes per multipart part, also the largest buffer one upload holds in memory
  * @param maxConnections HTTP connections to the store
+ * @param maxConcurrentPuts uploads that may hold a part buffer at once (so at most this many times
+ *     the part size of heap goes to upload buffers); more wait up to 30 s, then get 503
  */
 @ConfigurationProperties("pt2cache.storage")
 public record StorageProperties(
@@ -26,4 +28,5 @@ public record StorageProperties(
     @DefaultValue("false") boolean pathStyle,
     @DefaultValue("false") boolean createBucket,
     @DefaultValue("8MB") DataSize partSize,
-    @DefaultValue("128") int maxConnections) {}
+    @DefaultValue("128") int maxConnections,
+    @DefaultValue("16") int maxConcurrentPuts) {}

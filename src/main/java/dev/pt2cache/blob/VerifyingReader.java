@@ -1,11 +1,10 @@
 package dev.pt2cache.blob;
 
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
+import dev.pt2cache.system.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Reads exactly the declared number of bytes from a stream, hashing them as they pass, and checks
@@ -22,7 +21,7 @@ public final class VerifyingReader {
   public VerifyingReader(InputStream in, BlobExpectation expected) {
     this.in = in;
     this.expected = expected;
-    this.digest = sha256();
+    this.digest = Sha256.newDigest();
   }
 
   /** Reads up to {@code buffer.length} bytes, never past the declared size; 0 once all arrived. */
@@ -52,7 +51,7 @@ public final class VerifyingReader {
       throw new ContentMismatchException(
           Mismatch.SIZE, "declared %d bytes, received more".formatted(expected.sizeBytes()));
     }
-    String actual = HexFormat.of().formatHex(digest.digest());
+    String actual = Sha256.hex(digest);
     if (!actual.equals(expected.sha256())) {
       throw new ContentMismatchException(
           Mismatch.DIGEST,
@@ -69,13 +68,5 @@ public final class VerifyingReader {
       reader.readChunk(buffer);
     }
     reader.finish();
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
   }
 }

@@ -1,9 +1,6 @@
 package dev.pt2cache.descriptor;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.pt2cache.system.Sha256;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,15 +17,6 @@ public final class CacheKeys {
     Map<String, Object> subject = new LinkedHashMap<>();
     subject.put("descriptor", descriptor);
     subject.put("kind", kind);
-    return sha256Hex(CanonicalJson.of(subject));
-  }
-
-  static String sha256Hex(String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Sha256.hexOf(CanonicalJson.of(subject));
   }
 }

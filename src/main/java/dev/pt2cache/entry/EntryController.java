@@ -6,8 +6,8 @@ import dev.pt2cache.artifact.Artifact;
 import dev.pt2cache.artifact.ArtifactMapper;
 import dev.pt2cache.artifact.ArtifactReader;
 import dev.pt2cache.artifact.ContentResponses;
+import dev.pt2cache.artifact.EntryUploads;
 import dev.pt2cache.artifact.UploadOutcome;
-import dev.pt2cache.artifact.UploadService;
 import dev.pt2cache.blob.UploadInterruptedException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -21,18 +21,20 @@ import org.springframework.web.bind.annotation.RestController;
 class EntryController implements EntriesApi {
 
   private final ArtifactReader reader;
-  private final UploadService uploads;
+  private final EntryUploads uploads;
   private final HttpServletRequest request;
 
-  EntryController(ArtifactReader reader, UploadService uploads, HttpServletRequest request) {
+  EntryController(ArtifactReader reader, EntryUploads uploads, HttpServletRequest request) {
     this.reader = reader;
     this.uploads = uploads;
     this.request = request;
   }
 
   @Override
-  public ResponseEntity<InputStreamResource> getEntry(String namespace, Kind kind, String key) {
-    return ContentResponses.of(reader.entry(namespace, ArtifactMapper.toDomain(kind), key));
+  public ResponseEntity<InputStreamResource> getEntry(
+      String namespace, Kind kind, String key, String range, String ifNoneMatch) {
+    return ContentResponses.of(
+        reader.entry(namespace, ArtifactMapper.toDomain(kind), key, range, ifNoneMatch));
   }
 
   @Override
@@ -49,7 +51,7 @@ class EntryController implements EntriesApi {
       String namespace, Kind kind, String key, InputStreamResource body, String sha256) {
     try {
       UploadOutcome outcome =
-          uploads.putEntry(
+          uploads.put(
               namespace,
               ArtifactMapper.toDomain(kind),
               key,

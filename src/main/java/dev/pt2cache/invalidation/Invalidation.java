@@ -33,14 +33,41 @@ public class Invalidation {
   @Column(name = "created_at", nullable = false)
   private Instant createdAt;
 
+  @Column(nullable = false)
+  private boolean blocking;
+
+  @Column(name = "expires_at")
+  private Instant expiresAt;
+
+  @Column(name = "lifted_at")
+  private Instant liftedAt;
+
   protected Invalidation() {}
 
-  Invalidation(String namespace, Selector selector, String reason) {
+  Invalidation(String namespace, Selector selector, String reason, Rule rule) {
     this.id = UUID.randomUUID();
     this.namespace = namespace;
     this.selector = CanonicalJson.of(selector);
     this.reason = reason;
     this.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    this.blocking = rule.blocking();
+    this.expiresAt = rule.expiresAt();
+  }
+
+  /** Whether an invalidation keeps blocking matching uploads afterwards, and until when. */
+  public record Rule(boolean blocking, Instant expiresAt) {
+    public static final Rule NONE = new Rule(false, null);
+  }
+
+  void lift() {
+    if (liftedAt == null) {
+      liftedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+  }
+
+  /** A blocking rule that has neither expired nor been lifted. */
+  public boolean active(Instant now) {
+    return blocking && liftedAt == null && (expiresAt == null || expiresAt.isAfter(now));
   }
 
   void counted(long invalidated) {
@@ -69,5 +96,17 @@ public class Invalidation {
 
   public Instant createdAt() {
     return createdAt;
+  }
+
+  public boolean blocking() {
+    return blocking;
+  }
+
+  public Instant expiresAt() {
+    return expiresAt;
+  }
+
+  public Instant liftedAt() {
+    return liftedAt;
   }
 }

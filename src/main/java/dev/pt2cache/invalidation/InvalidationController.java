@@ -4,7 +4,10 @@ import dev.pt2cache.api.InvalidationsApi;
 import dev.pt2cache.api.model.InvalidationList;
 import dev.pt2cache.api.model.InvalidationRequest;
 import dev.pt2cache.api.model.Kind;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
@@ -21,9 +24,19 @@ class InvalidationController implements InvalidationsApi {
   @Override
   public ResponseEntity<dev.pt2cache.api.model.Invalidation> invalidate(
       String namespace, InvalidationRequest request) {
+    Invalidation.Rule rule =
+        new Invalidation.Rule(
+            Boolean.TRUE.equals(request.getBlock()),
+            request.getExpiresAt() == null ? null : request.getExpiresAt().toInstant());
     Invalidation done =
-        service.invalidate(namespace, toDomain(request.getSelector()), request.getReason());
+        service.invalidate(namespace, toDomain(request.getSelector()), request.getReason(), rule);
     return ResponseEntity.status(HttpStatus.CREATED).body(toApi(done));
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.Invalidation> liftRule(
+      String namespace, UUID invalidationId) {
+    return ResponseEntity.ok(toApi(service.lift(namespace, invalidationId)));
   }
 
   @Override
@@ -41,6 +54,7 @@ class InvalidationController implements InvalidationsApi {
         s.getArtifactIds(),
         s.getKind() == null ? null : s.getKind().getValue(),
         s.getKey(),
+        s.getSha256(),
         s.getModelName(),
         s.getModelVersion(),
         s.getTorch(),
@@ -58,12 +72,17 @@ class InvalidationController implements InvalidationsApi {
         .namespace(i.namespace())
         .reason(i.reason())
         .invalidated(i.invalidatedCount())
-        .createdAt(i.createdAt().atOffset(ZoneOffset.UTC))
+        .createdAt(utc(i.createdAt()))
+        .blocking(i.blocking())
+        .expiresAt(utc(i.expiresAt()))
+        .liftedAt(utc(i.liftedAt()))
+        .active(i.active(Instant.now()))
         .selector(
             new dev.pt2cache.api.model.Selector()
                 .artifactIds(s.artifactIds())
                 .kind(s.kind() == null ? null : Kind.fromValue(s.kind()))
                 .key(s.key())
+                .sha256(s.sha256())
                 .modelName(s.modelName())
                 .modelVersion(s.modelVersion())
                 .torch(s.torch())
@@ -72,5 +91,9 @@ class InvalidationController implements InvalidationsApi {
                 .gpu(s.gpu())
                 .capability(s.capability())
                 .tags(s.tags()));
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 }

@@ -2,8 +2,10 @@ package dev.pt2cache.invalidation;
 
 import dev.pt2cache.artifact.ArtifactFilter;
 import dev.pt2cache.artifact.ArtifactRetirement;
+import dev.pt2cache.artifact.ArtifactState;
 import dev.pt2cache.namespace.NamespaceService;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.domain.Limit;
@@ -29,28 +31,76 @@ public class InvalidationService {
     this.retirement = retirement;
   }
 
-  /** Retires every ready or pending match at once, in one transaction with its audit record. */
+  /**
+   * Retires every ready or pending match at once, in one transaction with its audit record; a
+   * blocking rule goes on refusing matching uploads until it expires or is lifted.
+   */
   @Transactional
-  public Invalidation invalidate(String namespace, Selector selector, String reason) {
+  public Invalidation invalidate(
+      String namespace, Selector selector, String reason, Invalidation.Rule rule) {
     ArtifactFilter filter = selector.toFilter();
     if (filter.isEmpty()) {
       throw new EmptySelectorException();
     }
     namespaces.require(namespace);
-    Invalidation invalidation =
-        invalidations.saveAndFlush(new Invalidation(namespace, selector, reason));
-    invalidation.counted(retirement.retire(namespace, filter, invalidation.id()));
-    log.info(
-        "invalidation {} retired {} artifacts: {}",
-        invalidation.id(),
-        invalidation.invalidatedCount(),
-        reason);
-    return invalidation;
+    return retire(namespace, selector, filter, reason, rule);
+  }
+
+  /** Retires the ready artifacts whose content was lost, recorded as an invalidation. */
+  @Transactional
+  public Invalidation retireLostContent(String namespace, String sha256, String reason) {
+    Selector selector = Selector.ofSha256(sha256);
+    ArtifactFilter readyOnly =
+        new ArtifactFilter(
+            null,
+            null,
+            ArtifactState.READY,
+            null,
+            sha256,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    return retire(namespace, selector, readyOnly, reason, Invalidation.Rule.NONE);
+  }
+
+  @Transactional
+  public Invalidation lift(String namespace, UUID id) {
+    namespaces.require(namespace);
+    Invalidation rule =
+        invalidations
+            .findByIdAndNamespace(id, namespace)
+            .orElseThrow(() -> new RuleNotFoundException(namespace, id));
+    rule.lift();
+    log.info("invalidation rule {} lifted", id);
+    return rule;
   }
 
   @Transactional(readOnly = true)
   public List<Invalidation> recent(String namespace, int limit) {
     namespaces.require(namespace);
     return invalidations.findByNamespaceOrderByCreatedAtDesc(namespace, Limit.of(limit));
+  }
+
+  private Invalidation retire(
+      String namespace,
+      Selector selector,
+      ArtifactFilter filter,
+      String reason,
+      Invalidation.Rule rule) {
+    Invalidation invalidation =
+        invalidations.saveAndFlush(new Invalidation(namespace, selector, reason, rule));
+    invalidation.counted(retirement.retire(namespace, filter, invalidation.id()));
+    log.info(
+        "invalidation {} retired {} artifacts{}: {}",
+        invalidation.id(),
+        invalidation.invalidatedCount(),
+        rule.blocking() ? " and blocks matching uploads" : "",
+        reason);
+    return invalidation;
   }
 }

@@ -14,6 +14,7 @@ public record Selector(
     List<UUID> artifactIds,
     String kind,
     String key,
+    String sha256,
     String modelName,
     String modelVersion,
     String torch,
@@ -23,12 +24,17 @@ public record Selector(
     String capability,
     Map<String, String> tags) {
 
+  static Selector ofSha256(String sha256) {
+    return new Selector(null, null, null, sha256, null, null, null, null, null, null, null, null);
+  }
+
   ArtifactFilter toFilter() {
     return new ArtifactFilter(
         artifactIds,
         kind == null ? null : ArtifactKind.fromWire(kind),
         null,
         key,
+        sha256,
         modelName,
         modelVersion,
         torch,

@@ -15,7 +15,9 @@ public record LookupOutcome(String key, Artifact artifact, Miss miss) {
   public enum MissReason {
     NOT_FOUND,
     PENDING,
-    INVALIDATED
+    INVALIDATED,
+    EVICTED,
+    BLOCKED
   }
 
   public record Miss(MissReason reason, String detail, Closest closest) {}

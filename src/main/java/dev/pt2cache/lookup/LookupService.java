@@ -2,6 +2,7 @@ package dev.pt2cache.lookup;
 
 import dev.pt2cache.artifact.Artifact;
 import dev.pt2cache.artifact.ArtifactKind;
+import dev.pt2cache.artifact.ArtifactPolicy;
 import dev.pt2cache.artifact.ArtifactReader;
 import dev.pt2cache.artifact.HitRecorder;
 import dev.pt2cache.descriptor.CacheKeys;
@@ -21,18 +22,21 @@ public class LookupService {
   private final HitRecorder hits;
   private final MissExplainer explainer;
   private final MeterRegistry registry;
+  private final ArtifactPolicy policy;
 
   LookupService(
       NamespaceService namespaces,
       ArtifactReader reader,
       HitRecorder hits,
       MissExplainer explainer,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      ArtifactPolicy policy) {
     this.namespaces = namespaces;
     this.reader = reader;
     this.hits = hits;
     this.explainer = explainer;
     this.registry = registry;
+    this.policy = policy;
   }
 
   public LookupOutcome lookup(String namespace, ArtifactKind kind, Descriptor descriptor) {
@@ -43,17 +47,24 @@ public class LookupService {
     String key = CacheKeys.derive(kind.wireName(), descriptor);
     LogContext.key(kind.wireName(), key);
     Optional<Artifact> ready = reader.findReady(namespace, kind, key);
-    count(namespace, kind, ready.isPresent());
-    if (ready.isPresent()) {
+    Optional<String> refusal =
+        ready.flatMap(artifact -> policy.refusal(namespace, artifact.subject()));
+    boolean hit = ready.isPresent() && refusal.isEmpty();
+    count(namespace, kind, hit);
+    if (hit) {
       Artifact artifact = ready.get();
       LogContext.artifact(artifact.id(), kind.wireName(), key);
       hits.record(artifact);
       return new LookupOutcome(key, artifact, null);
     }
+    if (refusal.isPresent()) {
+      return new LookupOutcome(key, null, explainer.blocked(refusal.get()));
+    }
     return new LookupOutcome(key, null, explainer.explain(namespace, kind, key, descriptor));
   }
 
   private void count(String namespace, ArtifactKind kind, boolean hit) {
+    hits.lookup(namespace, hit);
     registry
         .counter(
             "pt2cache.lookups",

@@ -3,11 +3,13 @@ package dev.pt2cache.lookup;
 import dev.pt2cache.artifact.Artifact;
 import dev.pt2cache.artifact.ArtifactKind;
 import dev.pt2cache.artifact.ArtifactReader;
+import dev.pt2cache.artifact.ArtifactState;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.descriptor.DescriptorDiff;
 import dev.pt2cache.lookup.LookupOutcome.Closest;
 import dev.pt2cache.lookup.LookupOutcome.Miss;
 import dev.pt2cache.lookup.LookupOutcome.MissReason;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -26,6 +28,11 @@ class MissExplainer {
     this.reader = reader;
   }
 
+  /** A ready artifact that a standing rule blocks. */
+  Miss blocked(String refusal) {
+    return new Miss(MissReason.BLOCKED, refusal + ": compile locally", null);
+  }
+
   Miss explain(String namespace, ArtifactKind kind, String key, Descriptor requested) {
     Optional<Artifact> latest = reader.latestUnder(namespace, kind, key);
     Closest closest = closest(namespace, kind, requested);
@@ -36,14 +43,32 @@ class MissExplainer {
           closest);
     }
     Artifact last = latest.get();
+    if (last.state() == ArtifactState.PENDING && last.uploadExpiresAt().isBefore(Instant.now())) {
+      return new Miss(
+          MissReason.NOT_FOUND,
+          "an upload under this key was reserved but never completed: compile and upload",
+          closest);
+    }
     return switch (last.state()) {
+      case READY ->
+          new Miss(
+              MissReason.PENDING,
+              "artifact %s became ready under this key just now: look up again"
+                  .formatted(last.id()),
+              closest);
+      case EVICTED ->
+          new Miss(
+              MissReason.EVICTED,
+              "artifact %s under this key was evicted (%s): compile and upload again"
+                  .formatted(last.id(), last.evictionReason()),
+              closest);
       case PENDING ->
           new Miss(
               MissReason.PENDING,
               "artifact %s is being uploaded under this key; it is served once verified"
                   .formatted(last.id()),
               closest);
-      default ->
+      case INVALIDATED ->
           new Miss(
               MissReason.INVALIDATED,
               "artifact %s under this key was invalidated (invalidation %s): compile and upload again"

@@ -21,6 +21,12 @@ public class Namespace {
   @Column(name = "max_idle_days")
   private Integer maxIdleDays;
 
+  @Column(name = "lookup_hits", nullable = false, insertable = false, updatable = false)
+  private long lookupHits;
+
+  @Column(name = "lookup_misses", nullable = false, insertable = false, updatable = false)
+  private long lookupMisses;
+
   @Column(name = "created_at", nullable = false, insertable = false, updatable = false)
   private Instant createdAt;
 
@@ -39,6 +45,14 @@ public class Namespace {
 
   public Integer maxIdleDays() {
     return maxIdleDays;
+  }
+
+  public long lookupHits() {
+    return lookupHits;
+  }
+
+  public long lookupMisses() {
+    return lookupMisses;
   }
 
   public Instant createdAt() {

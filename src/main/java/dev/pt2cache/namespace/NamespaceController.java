@@ -6,6 +6,8 @@ import dev.pt2cache.api.model.NamespaceSettings;
 import dev.pt2cache.namespace.NamespaceService.NamespaceView;
 import dev.pt2cache.namespace.NamespaceService.PutOutcome;
 import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -44,6 +46,15 @@ class NamespaceController implements NamespacesApi {
     return ResponseEntity.status(HttpStatus.OK).body(toApi(outcome.view()));
   }
 
+  private static Double hitRatio(Namespace n) {
+    long lookups = n.lookupHits() + n.lookupMisses();
+    return lookups == 0 ? null : (double) n.lookupHits() / lookups;
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+
   private static dev.pt2cache.api.model.Namespace toApi(NamespaceView view) {
     Namespace n = view.namespace();
     return new dev.pt2cache.api.model.Namespace()
@@ -52,6 +63,12 @@ class NamespaceController implements NamespacesApi {
         .maxIdleDays(n.maxIdleDays())
         .artifactCount(view.artifactCount())
         .storedBytes(view.storedBytes())
+        .lookupHits(n.lookupHits())
+        .lookupMisses(n.lookupMisses())
+        .hitRatio(hitRatio(n))
+        .evictions(view.evictions())
+        .lastEvictionAt(utc(view.lastEvictionAt()))
+        .lastGcAt(utc(view.lastGcAt()))
         .createdAt(n.createdAt().atOffset(ZoneOffset.UTC))
         .updatedAt(n.updatedAt().atOffset(ZoneOffset.UTC));
   }

@@ -1,6 +1,8 @@
 package dev.pt2cache.namespace;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Query;
 import org.springframework.data.repository.query.Param;
@@ -31,6 +33,23 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
           """,
       nativeQuery = true)
   List<NamespaceUsage> usageOf(@Param("names") List<String> names);
+
+  /** Evictions per namespace (namespaces without any are absent). */
+  @Query(
+      value =
+          """
+          select namespace as name, count(*) as evictions, max(evicted_at) as lastEvictionAt
+            from eviction where namespace in (:names) group by namespace
+          """,
+      nativeQuery = true)
+  List<NamespaceEvictions> evictionsOf(@Param("names") List<String> names);
+
+  /** When garbage collection (the purge job) last finished, on any instance. */
+  @Query(
+      value =
+          "select max(finished_at) from housekeeping_run where job = 'purge' and finished_at is not null",
+      nativeQuery = true)
+  Optional<Instant> lastGarbageCollection();
 
   default NamespaceUsage usageOf(String name) {
     return usageOf(List.of(name)).stream().findFirst().orElse(NamespaceUsage.none(name));

@@ -1,5 +1,6 @@
 package dev.pt2cache.namespace;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -11,8 +12,14 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class NamespaceService {
 
-  /** A namespace with its usage. */
-  public record NamespaceView(Namespace namespace, long artifactCount, long storedBytes) {}
+  /** A namespace with its usage, as operators see it. */
+  public record NamespaceView(
+      Namespace namespace,
+      long artifactCount,
+      long storedBytes,
+      long evictions,
+      Instant lastEvictionAt,
+      Instant lastGcAt) {}
 
   /** The outcome of a PUT: the namespace as it now is, and whether it was created. */
   public record PutOutcome(NamespaceView view, boolean created) {}
@@ -35,29 +42,43 @@ public class NamespaceService {
   public NamespaceView get(String name) {
     Namespace namespace =
         namespaces.findById(name).orElseThrow(() -> new NamespaceNotFoundException(name));
-    return view(namespace, namespaces.usageOf(name));
+    return views(List.of(namespace)).get(0);
   }
 
   @Transactional(readOnly = true)
   public List<NamespaceView> list() {
-    List<Namespace> all = namespaces.findAll(Sort.by("name"));
-    Map<String, NamespaceUsage> usage =
-        namespaces.usageOf(all.stream().map(Namespace::name).toList()).stream()
-            .collect(Collectors.toMap(NamespaceUsage::getName, Function.identity()));
-    return all.stream()
-        .map(n -> view(n, usage.getOrDefault(n.name(), NamespaceUsage.none(n.name()))))
-        .toList();
+    return views(namespaces.findAll(Sort.by("name")));
   }
 
   @Transactional
   public PutOutcome put(String name, Long quotaBytes, Integer maxIdleDays) {
     boolean created = namespaces.upsert(name, quotaBytes, maxIdleDays);
     namespaces.flush();
-    Namespace namespace = namespaces.findById(name).orElseThrow();
-    return new PutOutcome(view(namespace, namespaces.usageOf(name)), created);
+    return new PutOutcome(get(name), created);
   }
 
-  private static NamespaceView view(Namespace namespace, NamespaceUsage usage) {
-    return new NamespaceView(namespace, usage.getArtifactCount(), usage.getStoredBytes());
+  private List<NamespaceView> views(List<Namespace> all) {
+    List<String> names = all.stream().map(Namespace::name).toList();
+    Map<String, NamespaceUsage> usage =
+        namespaces.usageOf(names).stream()
+            .collect(Collectors.toMap(NamespaceUsage::getName, Function.identity()));
+    Map<String, NamespaceEvictions> evictions =
+        namespaces.evictionsOf(names).stream()
+            .collect(Collectors.toMap(NamespaceEvictions::getName, Function.identity()));
+    Instant lastGc = namespaces.lastGarbageCollection().orElse(null);
+    return all.stream()
+        .map(
+            n -> {
+              NamespaceUsage u = usage.getOrDefault(n.name(), NamespaceUsage.none(n.name()));
+              NamespaceEvictions e = evictions.get(n.name());
+              return new NamespaceView(
+                  n,
+                  u.getArtifactCount(),
+                  u.getStoredBytes(),
+                  e == null ? 0 : e.getEvictions(),
+                  e == null ? null : e.getLastEvictionAt(),
+                  lastGc);
+            })
+        .toList();
   }
 }

@@ -1,5 +1,6 @@
 package dev.pt2cache.problem;
 
+import dev.pt2cache.artifact.ArtifactEvictedException;
 import dev.pt2cache.artifact.ArtifactInvalidatedException;
 import dev.pt2cache.artifact.ArtifactNotFoundException;
 import dev.pt2cache.artifact.ArtifactNotReadyException;
@@ -11,10 +12,15 @@ import dev.pt2cache.artifact.KeyMismatchException;
 import dev.pt2cache.artifact.PayloadTooLargeException;
 import dev.pt2cache.artifact.RangeNotSatisfiableException;
 import dev.pt2cache.artifact.ReservationExpiredException;
+import dev.pt2cache.artifact.StorageRaceException;
+import dev.pt2cache.artifact.UploadBlockedException;
 import dev.pt2cache.blob.ContentMismatchException;
+import dev.pt2cache.blob.StorageBusyException;
 import dev.pt2cache.blob.StorageUnavailableException;
 import dev.pt2cache.blob.UploadInterruptedException;
+import dev.pt2cache.housekeeping.JobRunningException;
 import dev.pt2cache.invalidation.EmptySelectorException;
+import dev.pt2cache.invalidation.RuleNotFoundException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
 import dev.pt2cache.namespace.NamespaceNotFoundException;
 import jakarta.validation.ConstraintViolation;
@@ -23,9 +29,11 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -41,40 +49,26 @@ class ApiExceptionHandler extends SpringMvcProblems {
 
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
-  private static final Map<Class<? extends RuntimeException>, ProblemType> DOMAIN =
+  /** Domain exceptions whose message is the problem's detail as it stands. */
+  private static final Map<Class<? extends Exception>, ProblemType> DOMAIN =
       Map.ofEntries(
           Map.entry(NamespaceNotFoundException.class, ProblemType.NAMESPACE_NOT_FOUND),
           Map.entry(ArtifactNotFoundException.class, ProblemType.ARTIFACT_NOT_FOUND),
+          Map.entry(RuleNotFoundException.class, ProblemType.INVALIDATION_NOT_FOUND),
           Map.entry(ContentMissingException.class, ProblemType.CONTENT_MISSING),
           Map.entry(ArtifactNotReadyException.class, ProblemType.NOT_READY),
           Map.entry(ArtifactInvalidatedException.class, ProblemType.INVALIDATED),
+          Map.entry(ArtifactEvictedException.class, ProblemType.EVICTED),
           Map.entry(ReservationExpiredException.class, ProblemType.RESERVATION_EXPIRED),
           Map.entry(KeyConflictException.class, ProblemType.KEY_CONFLICT),
+          Map.entry(UploadBlockedException.class, ProblemType.BLOCKED_BY_RULE),
+          Map.entry(JobRunningException.class, ProblemType.JOB_RUNNING),
           Map.entry(KeyMismatchException.class, ProblemType.KEY_MISMATCH),
           Map.entry(InvalidUploadException.class, ProblemType.INVALID_REQUEST),
           Map.entry(InvalidCursorException.class, ProblemType.INVALID_REQUEST),
           Map.entry(UnsupportedLookupException.class, ProblemType.INVALID_REQUEST),
           Map.entry(EmptySelectorException.class, ProblemType.EMPTY_SELECTOR),
           Map.entry(PayloadTooLargeException.class, ProblemType.PAYLOAD_TOO_LARGE));
-
-  @ExceptionHandler({
-    NamespaceNotFoundException.class,
-    ArtifactNotFoundException.class,
-    ContentMissingException.class,
-    ArtifactNotReadyException.class,
-    ArtifactInvalidatedException.class,
-    ReservationExpiredException.class,
-    KeyConflictException.class,
-    KeyMismatchException.class,
-    InvalidUploadException.class,
-    InvalidCursorException.class,
-    UnsupportedLookupException.class,
-    EmptySelectorException.class,
-    PayloadTooLargeException.class
-  })
-  ResponseEntity<ProblemDetail> domain(RuntimeException e) {
-    return problem(DOMAIN.get(e.getClass()), e.getMessage());
-  }
 
   @ExceptionHandler
   ResponseEntity<ProblemDetail> contentMismatch(ContentMismatchException e) {
@@ -114,8 +108,25 @@ class ApiExceptionHandler extends SpringMvcProblems {
   }
 
   @ExceptionHandler
+  ResponseEntity<ProblemDetail> storageRace(StorageRaceException e) {
+    return retryable(ProblemType.STORAGE_RACE, e.getMessage(), "1");
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> storageBusy(StorageBusyException e) {
+    return retryable(ProblemType.STORAGE_BUSY, e.getMessage(), "5");
+  }
+
+  private static ResponseEntity<ProblemDetail> retryable(
+      ProblemType type, String detail, String retryAfterSeconds) {
+    return ResponseEntity.status(type.status())
+        .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds)
+        .body(detail(type, detail));
+  }
+
+  @ExceptionHandler
   ResponseEntity<ProblemDetail> uploadInterrupted(UploadInterruptedException e) {
-    log.warn("request body could not be read: {}", e.getCause().toString());
+    log.warn("request body could not be read: {}", String.valueOf(e.getCause()));
     return problem(
         ProblemType.UPLOAD_INTERRUPTED,
         "the request body could not be read to its end: send it again");
@@ -124,17 +135,28 @@ class ApiExceptionHandler extends SpringMvcProblems {
   @ExceptionHandler
   ResponseEntity<ProblemDetail> storageUnavailable(StorageUnavailableException e) {
     log.error("object store failed", e);
-    return problem(ProblemType.STORAGE_UNAVAILABLE, "the object store is unavailable; try again");
+    return retryable(
+        ProblemType.STORAGE_UNAVAILABLE, "the object store is unavailable; try again", "5");
   }
 
-  @ExceptionHandler
-  ResponseEntity<ProblemDetail> databaseUnavailable(DataAccessResourceFailureException e) {
+  @ExceptionHandler({
+    DataAccessResourceFailureException.class,
+    CannotCreateTransactionException.class,
+    TransientDataAccessException.class
+  })
+  ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
     log.error("database failed", e);
-    return problem(ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again");
+    return retryable(
+        ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again", "5");
   }
 
+  /** Domain exceptions by {@link #DOMAIN}, and whatever else nobody expected. */
   @ExceptionHandler
-  ResponseEntity<ProblemDetail> unexpected(Exception e) {
+  ResponseEntity<ProblemDetail> other(Exception e) {
+    ProblemType domain = DOMAIN.get(e.getClass());
+    if (domain != null) {
+      return problem(domain, e.getMessage());
+    }
     if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
       log.debug("client went away: {}", e.getMessage());
       return null;

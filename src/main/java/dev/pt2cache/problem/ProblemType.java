@@ -14,13 +14,17 @@ enum ProblemType {
   NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
   NAMESPACE_NOT_FOUND(HttpStatus.NOT_FOUND, "Namespace not found"),
   ARTIFACT_NOT_FOUND(HttpStatus.NOT_FOUND, "Artifact not found"),
+  INVALIDATION_NOT_FOUND(HttpStatus.NOT_FOUND, "Invalidation not found"),
   CONTENT_MISSING(HttpStatus.NOT_FOUND, "Content missing from storage"),
   METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
   NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
   KEY_CONFLICT(HttpStatus.CONFLICT, "Key holds other content"),
   NOT_READY(HttpStatus.CONFLICT, "Artifact not ready"),
+  BLOCKED_BY_RULE(HttpStatus.CONFLICT, "Blocked by an invalidation rule"),
+  JOB_RUNNING(HttpStatus.CONFLICT, "Job running elsewhere"),
   INVALIDATED(HttpStatus.GONE, "Artifact invalidated"),
   RESERVATION_EXPIRED(HttpStatus.GONE, "Upload reservation expired"),
+  EVICTED(HttpStatus.GONE, "Artifact evicted"),
   PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
   UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
   RANGE_NOT_SATISFIABLE(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable"),
@@ -29,6 +33,8 @@ enum ProblemType {
   KEY_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "Key mismatch"),
   STORAGE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable"),
   DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
+  STORAGE_RACE(HttpStatus.SERVICE_UNAVAILABLE, "Stored copy collected during the upload"),
+  STORAGE_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many uploads at once"),
   INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
   private final HttpStatus status;

@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import dev.pt2cache.api.model.ArtifactState;
+import dev.pt2cache.api.model.JobName;
 import dev.pt2cache.api.model.Kind;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.format.FormatterRegistry;
@@ -18,6 +19,7 @@ class WebConfiguration implements WebMvcConfigurer {
   public void addFormatters(FormatterRegistry registry) {
     registry.addConverter(String.class, Kind.class, Kind::fromValue);
     registry.addConverter(String.class, ArtifactState.class, ArtifactState::fromValue);
+    registry.addConverter(String.class, JobName.class, JobName::fromValue);
   }
 
   @Override

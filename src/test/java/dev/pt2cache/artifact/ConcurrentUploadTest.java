@@ -7,6 +7,7 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
@@ -40,7 +41,14 @@ class ConcurrentUploadTest extends ServiceTest {
   void shouldLetOneOfManyDifferentUploadsWinAndRefuseTheOthers() throws Exception {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
 
-    List<ApiResponse> answers = race(() -> upload(descriptor, Fixtures.randomBytes(100_000)));
+    List<byte[]> contents = Collections.synchronizedList(new ArrayList<>());
+    List<ApiResponse> answers =
+        race(
+            () -> {
+              byte[] bytes = Fixtures.randomBytes(100_000);
+              contents.add(bytes);
+              return upload(descriptor, bytes);
+            });
 
     List<ApiResponse> winners = answers.stream().filter(a -> a.status() == 200).toList();
     assertThat(winners).hasSize(1);
@@ -50,6 +58,17 @@ class ConcurrentUploadTest extends ServiceTest {
     ApiResponse hit = api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor));
     assertThat(hit.json().get("artifact").get("id").asString())
         .isEqualTo(winners.get(0).json().get("id").asString());
+    for (byte[] bytes : contents) {
+      String sha256 = Fixtures.sha256(bytes);
+      if (!objectKeys(blobKey(sha256)).isEmpty()) {
+        long rows =
+            jdbc.sql("select count(*) from blob where sha256 = ?")
+                .param(sha256)
+                .query(Long.class)
+                .single();
+        assertThat(rows).as("a losing upload's object is tracked, to be collected").isEqualTo(1);
+      }
+    }
   }
 
   /** Declares, then sends: a loser may already be refused at either step. */

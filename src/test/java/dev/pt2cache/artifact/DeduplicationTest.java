@@ -34,6 +34,7 @@ class DeduplicationTest extends ServiceTest {
 
   @Test
   void shouldStoreContentOnceAcrossNamespacesYetMakeEachProveItHasTheBytes() {
+    double stored = storedContents();
     uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes);
     String other = ns + "-b";
     api.putJson("/v1/namespaces/" + other, "{}");
@@ -53,6 +54,7 @@ class DeduplicationTest extends ServiceTest {
     ApiResponse proven = api.putBytes(elsewhere.json().get("uploadUrl").asString(), bytes);
     assertThat(proven.json().get("state").asString()).isEqualTo("ready");
     assertThat(objectKeys(blobKey(sha256))).hasSize(1);
+    assertThat(storedContents() - stored).as("times the content was written").isEqualTo(1);
     long blobRows =
         jdbc.sql("select count(*) from blob where sha256 = ?")
             .param(sha256)

@@ -85,6 +85,24 @@ class UploadFlowTest extends ServiceTest {
     }
 
     @Test
+    void shouldAnswerHeadWithoutReadingTheContent() {
+      String url = contentUrl();
+      double served =
+          metric(
+              "pt2cache_transfer_bytes_total",
+              "[^}]*direction=\"out\"[^}]*namespace=\"" + ns + "\"[^}]*");
+      ApiResponse head = api.head(url);
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.header("Content-Length")).isEqualTo(Integer.toString(bytes.length));
+      assertThat(head.header("ETag")).isEqualTo("\"" + Fixtures.RESNET50.sha256() + "\"");
+      assertThat(
+              metric(
+                  "pt2cache_transfer_bytes_total",
+                  "[^}]*direction=\"out\"[^}]*namespace=\"" + ns + "\"[^}]*"))
+          .isEqualTo(served);
+    }
+
+    @Test
     void shouldAnswer304WhenTheClientHasTheContent() {
       ApiResponse cached =
           api.get(contentUrl(), "If-None-Match", "\"" + Fixtures.RESNET50.sha256() + "\"");

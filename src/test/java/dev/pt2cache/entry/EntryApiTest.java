@@ -1,10 +1,12 @@
 package dev.pt2cache.entry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +29,32 @@ class EntryApiTest extends ServiceTest {
     assertThat(got.body()).isEqualTo(bytes);
     assertThat(got.header("ETag")).isEqualTo("\"" + Fixtures.sha256(bytes) + "\"");
     String id = put.json().get("id").asString();
-    assertThat(api.get(path("/artifacts/" + id)).json().get("hitCount").asLong()).isEqualTo(1);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(api.get(path("/artifacts/" + id)).json().get("hitCount").asLong())
+                    .isEqualTo(1));
+  }
+
+  @Test
+  void shouldAnswer304WithoutHoldingAStoreConnection() {
+    api.putBytes(path(entry), bytes);
+    String etag = "\"" + Fixtures.sha256(bytes) + "\"";
+    for (int i = 0; i < 40; i++) { // more than the 16 store connections of the tests
+      assertThat(api.get(path(entry), "If-None-Match", etag).status()).isEqualTo(304);
+    }
+    ApiResponse got =
+        api.send(api.request(path(entry)).timeout(Duration.ofSeconds(10)).GET().build());
+    assertThat(got.body()).isEqualTo(bytes);
+  }
+
+  @Test
+  void shouldServeARangeOfAnEntry() {
+    api.putBytes(path(entry), bytes);
+    ApiResponse part = api.get(path(entry), "Range", "bytes=100-199");
+    assertThat(part.status()).isEqualTo(206);
+    assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(bytes, 100, 200));
   }
 
   @Test
@@ -81,7 +108,7 @@ class EntryApiTest extends ServiceTest {
   }
 
   @Test
-  void shouldRefuseAnEntryAboveTheLimit() {
+  void shouldRefuseAnEntrySentWithoutDigestAboveTheSpoolLimit() {
     assertProblem(api.putBytes(path(entry), new byte[17 * 1024 * 1024]), 413, "payload-too-large");
     assertThat(api.head(path(entry)).status()).isEqualTo(404);
   }

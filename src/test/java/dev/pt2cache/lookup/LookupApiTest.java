@@ -1,11 +1,13 @@
 package dev.pt2cache.lookup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -49,9 +51,14 @@ class LookupApiTest extends ServiceTest {
     assertThat(artifact.get("sha256").asString()).isEqualTo(Fixtures.GPT2.sha256());
     assertThat(api.get(artifact.get("downloadUrl").asString()).body())
         .isEqualTo(Fixtures.GPT2.bytes());
-    JsonNode after = api.get(path("/artifacts/" + artifact.get("id").asString())).json();
-    assertThat(after.get("hitCount").asLong()).isEqualTo(1);
-    assertThat(after.has("lastHitAt")).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              JsonNode after = api.get(path("/artifacts/" + artifact.get("id").asString())).json();
+              assertThat(after.get("hitCount").asLong()).isEqualTo(1);
+              assertThat(after.has("lastHitAt")).isTrue();
+            });
   }
 
   @Test

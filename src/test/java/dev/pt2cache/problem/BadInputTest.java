@@ -105,6 +105,27 @@ class BadInputTest extends ServiceTest {
     }
 
     @Test
+    void shouldRefuseAFormBodyWithoutReadingIt() {
+      ApiResponse answer =
+          api.send(
+              api.request(
+                      path("/entries/fx-graph/k1"),
+                      "Content-Type",
+                      "application/x-www-form-urlencoded")
+                  .PUT(BodyPublishers.ofString("a=" + "x".repeat(1_000_000)))
+                  .build());
+      assertThat(answer.status()).isEqualTo(415);
+    }
+
+    @Test
+    void shouldRefuseAnOversizedJsonBody() {
+      String huge =
+          "{\"kind\": \"mega-cache\", \"descriptor\": %s, \"padding\": \"%s\"}"
+              .formatted(descriptor, "x".repeat(100_000));
+      assertProblem(api.postJson(path("/lookups"), huge), 413, "payload-too-large");
+    }
+
+    @Test
     void shouldRefuseAnotherMediaType() {
       ApiResponse answer =
           api.send(
@@ -149,13 +170,13 @@ class BadInputTest extends ServiceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Upper", "under_score", "dot.ted", "-dash", "%2e%2e"})
+    @ValueSource(strings = {"Upper", "under_score", "dot.ted", "-dash", "..", "%2e%2e", "a%2Fb"})
     void shouldRefuseBadNamespaceNames(String name) {
-      ApiResponse answer =
+      assertProblem(
           api.postJson(
-              "/v1/namespaces/" + name + "/lookups", Descriptors.lookup("mega-cache", descriptor));
-      assertThat(answer.status()).as(answer.text()).isIn(400, 404);
-      assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+              "/v1/namespaces/" + name + "/lookups", Descriptors.lookup("mega-cache", descriptor)),
+          400,
+          "invalid-request");
     }
 
     @Test

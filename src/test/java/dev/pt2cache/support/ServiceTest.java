@@ -7,6 +7,8 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,6 +23,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The whole service on real PostgreSQL and a real S3 server, reached over HTTP. All subclasses
@@ -31,7 +34,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
     properties = {
       "pt2cache.storage.part-size=5MB",
       "pt2cache.uploads.max-artifact-size=64MB",
-      "pt2cache.uploads.max-entry-size=16MB"
+      "pt2cache.uploads.max-entry-size=16MB",
+      // housekeeping runs when a test asks for it (POST /v1/housekeeping/jobs/{job}/runs)
+      "pt2cache.housekeeping.enabled=false",
+      "pt2cache.housekeeping.grace=0s",
+      "pt2cache.hits.flush-interval=100ms",
+      "pt2cache.storage.max-connections=16",
+      "pt2cache.housekeeping.gauge-interval=200ms"
     })
 @ExtendWith(DockerWhenContainers.class)
 @Tag("integration")
@@ -79,6 +88,35 @@ public abstract class ServiceTest {
       return sent;
     }
     return created;
+  }
+
+  /** Runs a housekeeping job now (as an operator would) and answers what it did. */
+  protected JsonNode runJob(String job) {
+    ApiResponse run = api.postJson("/v1/housekeeping/jobs/" + job + "/runs", "");
+    assertThat(run.status()).as(run.text()).isEqualTo(200);
+    return run.json().get("outcome");
+  }
+
+  /** A Prometheus sample's value (0 when absent); {@code labels} is a regex inside the braces. */
+  protected double metric(String name, String labels) {
+    Matcher value =
+        Pattern.compile("(?m)^" + name + "\\{" + labels + "} ([0-9.E+-]+)$")
+            .matcher(api.get("/actuator/prometheus").text());
+    return value.find() ? Double.parseDouble(value.group(1)) : 0;
+  }
+
+  /** How many uploads wrote content to the store (not merely verified it against a copy). */
+  protected double storedContents() {
+    return metric("pt2cache_uploads_content_total", "[^}]*outcome=\"stored\"[^}]*");
+  }
+
+  /** Sets a namespace's quota and idle limit. */
+  protected void limits(String quotaBytes, String maxIdleDays) {
+    ApiResponse put =
+        api.putJson(
+            path(""),
+            "{\"quotaBytes\": %s, \"maxIdleDays\": %s}".formatted(quotaBytes, maxIdleDays));
+    assertThat(put.status()).as(put.text()).isEqualTo(200);
   }
 
   /** An RFC 9457 answer of the given status and stable type. */

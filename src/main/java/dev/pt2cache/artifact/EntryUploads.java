@@ -1,0 +1,77 @@
+package dev.pt2cache.artifact;
+
+import dev.pt2cache.blob.BlobExpectation;
+import dev.pt2cache.blob.ContentMismatchException;
+import dev.pt2cache.blob.UploadInterruptedException;
+import dev.pt2cache.namespace.NamespaceService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+
+/**
+ * The entries face's one-request upload (PUT .../entries/{kind}/{key}): reserve and receive in one
+ * go. A body sent without its digest is spooled to a temporary file to be hashed first.
+ */
+@Service
+public class EntryUploads {
+
+  private final UploadService uploads;
+  private final ArtifactWrites writes;
+  private final NamespaceService namespaces;
+  private final UploadProperties properties;
+
+  EntryUploads(
+      UploadService uploads,
+      ArtifactWrites writes,
+      NamespaceService namespaces,
+      UploadProperties properties) {
+    this.uploads = uploads;
+    this.writes = writes;
+    this.namespaces = namespaces;
+    this.properties = properties;
+  }
+
+  public UploadOutcome put(
+      String namespace, ArtifactKind kind, String key, String sha256, long length, InputStream in) {
+    if (kind.descriptorAddressed()) {
+      throw new InvalidUploadException(
+          "entries hold key-addressed kinds only; upload %s through POST /v1/namespaces/%s/artifacts"
+              .formatted(kind.wireName(), namespace));
+    }
+    namespaces.require(namespace);
+    if (sha256 != null && length >= 0) {
+      return put(namespace, kind, key, new BlobExpectation(sha256, length), in);
+    }
+    try (SpooledContent spool = SpooledContent.of(in, properties.maxEntrySize().toBytes())) {
+      if (sha256 != null && !sha256.equals(spool.expectation().sha256())) {
+        throw new ContentMismatchException(
+            ContentMismatchException.Mismatch.DIGEST,
+            "declared sha256 %s, received content has sha256 %s"
+                .formatted(sha256, spool.expectation().sha256()));
+      }
+      try (InputStream spooled = spool.open()) {
+        return put(namespace, kind, key, spool.expectation(), spooled);
+      }
+    } catch (IOException e) {
+      throw new UploadInterruptedException(e);
+    }
+  }
+
+  private UploadOutcome put(
+      String namespace, ArtifactKind kind, String key, BlobExpectation content, InputStream in) {
+    UploadOutcome reserved =
+        uploads.reserve(namespace, new UploadCommand(kind, null, key, content));
+    if (reserved.artifact().state() != ArtifactState.PENDING) {
+      return reserved;
+    }
+    UUID id = reserved.artifact().id();
+    try {
+      UploadOutcome received = uploads.receive(namespace, id, in);
+      return new UploadOutcome(received.artifact(), received.artifact().id().equals(id));
+    } catch (RuntimeException e) {
+      writes.abandon(id);
+      throw e;
+    }
+  }
+}

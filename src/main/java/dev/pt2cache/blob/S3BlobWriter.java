@@ -1,0 +1,109 @@
+package dev.pt2cache.blob;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * Writes one blob, verifying it while it streams: a blob that fits one part is checked before it is
+ * sent; a larger one goes up as a multipart upload that is completed only when digest and size
+ * match, and aborted otherwise, so a wrong upload never becomes visible under a content address.
+ * Holds one part-sized buffer at a time.
+ */
+final class S3BlobWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(S3BlobWriter.class);
+  private static final String OCTET_STREAM = "application/octet-stream";
+  private static final int MAX_PARTS = 10_000;
+
+  private final S3Client s3;
+  private final String bucket;
+  private final long partSize;
+
+  S3BlobWriter(S3Client s3, String bucket, long partSize) {
+    this.s3 = s3;
+    this.bucket = bucket;
+    this.partSize = partSize;
+  }
+
+  void write(BlobExpectation expected, InputStream content) {
+    String key = BlobStore.objectKey(expected.sha256());
+    VerifyingReader reader = new VerifyingReader(content, expected);
+    long part = partSizeFor(expected.sizeBytes());
+    try {
+      if (expected.sizeBytes() <= part) {
+        putSingle(key, reader, (int) expected.sizeBytes());
+      } else {
+        putMultipart(key, reader, (int) part);
+      }
+    } catch (IOException e) {
+      throw new UploadInterruptedException(e);
+    } catch (SdkException e) {
+      throw new StorageUnavailableException("storing " + key + " failed", e);
+    }
+  }
+
+  private void putSingle(String key, VerifyingReader reader, int size) throws IOException {
+    byte[] buffer = new byte[size];
+    reader.readChunk(buffer);
+    reader.finish();
+    s3.putObject(
+        b -> b.bucket(bucket).key(key).contentType(OCTET_STREAM).contentLength((long) size),
+        RequestBody.fromContentProvider(
+            () -> new ByteArrayInputStream(buffer), size, OCTET_STREAM));
+  }
+
+  private void putMultipart(String key, VerifyingReader reader, int part) throws IOException {
+    String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+    boolean completed = false;
+    try {
+      byte[] buffer = new byte[part];
+      List<CompletedPart> parts = new ArrayList<>();
+      while (reader.remaining() > 0) {
+        int length = reader.readChunk(buffer);
+        int number = parts.size() + 1;
+        String etag =
+            s3.uploadPart(
+                    b ->
+                        b.bucket(bucket)
+                            .key(key)
+                            .uploadId(uploadId)
+                            .partNumber(number)
+                            .contentLength((long) length),
+                    RequestBody.fromContentProvider(
+                        () -> new ByteArrayInputStream(buffer, 0, length), length, OCTET_STREAM))
+                .eTag();
+        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+      }
+      reader.finish();
+      s3.completeMultipartUpload(
+          b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+      completed = true;
+    } finally {
+      if (!completed) {
+        abort(key, uploadId);
+      }
+    }
+  }
+
+  void abort(String key, String uploadId) {
+    try {
+      s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+    } catch (SdkException e) {
+      log.warn("could not abort multipart upload {} of {}; housekeeping will", uploadId, key, e);
+    }
+  }
+
+  long partSizeFor(long size) {
+    long needed = (size + MAX_PARTS - 1) / MAX_PARTS;
+    return Math.max(partSize, needed);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.pt2cache.housekeeping;
+
+import dev.pt2cache.blob.BlobStore;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Deletes blobs that no artifact references and that nobody referenced during the grace period.
+ * Each blob goes in a transaction of its own that holds its row locked while the object is deleted:
+ * an upload that commits the same content takes that lock too, and then checks that the object
+ * still exists, so nothing ever becomes ready on a deleted object.
+ */
+@Component
+class BlobCollector {
+
+  private static final String UNREFERENCED =
+      """
+      last_referenced_at < now() - make_interval(secs => :grace)
+      and not exists (select 1 from artifact a where a.sha256 = blob.sha256)
+      """;
+
+  private final JdbcClient jdbc;
+  private final BlobStore store;
+  private final TransactionTemplate transactions;
+  private final HousekeepingProperties properties;
+
+  BlobCollector(
+      JdbcClient jdbc,
+      BlobStore store,
+      TransactionTemplate transactions,
+      HousekeepingProperties properties) {
+    this.jdbc = jdbc;
+    this.store = store;
+    this.transactions = transactions;
+    this.properties = properties;
+  }
+
+  /** Deletes up to one batch of collectable blobs; answers how many went. */
+  long collect() {
+    List<String> candidates =
+        jdbc.sql("select sha256 from blob where " + UNREFERENCED + " order by sha256 limit :batch")
+            .param("grace", graceSeconds())
+            .param("batch", properties.batchSize())
+            .query(String.class)
+            .list();
+    return candidates.stream().filter(this::collect).count();
+  }
+
+  private boolean collect(String sha256) {
+    return Boolean.TRUE.equals(
+        transactions.execute(
+            status -> {
+              boolean locked =
+                  jdbc.sql(
+                          "select sha256 from blob where sha256 = :sha256 and "
+                              + UNREFERENCED
+                              + " for update skip locked")
+                      .param("sha256", sha256)
+                      .param("grace", graceSeconds())
+                      .query(String.class)
+                      .optional()
+                      .isPresent();
+              if (!locked) {
+                return false;
+              }
+              store.delete(sha256);
+              jdbc.sql("delete from blob where sha256 = ?").param(sha256).update();
+              return true;
+            }));
+  }
+
+  private double graceSeconds() {
+    return properties.grace().toMillis() / 1000.0;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.pt2cache.housekeeping;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Evicts ready artifacts, least recently used first (last hit, or when they became ready if never
+ * hit), and records every eviction: what, why, when.
+ */
+@Component
+class Evictions {
+
+  /** What one round of eviction did in one namespace. */
+  record Evicted(long artifacts, long bytes) {
+    static final Evicted NONE = new Evicted(0, 0);
+
+    Evicted plus(Evicted other) {
+      return new Evicted(artifacts + other.artifacts, bytes + other.bytes);
+    }
+  }
+
+  private final JdbcClient jdbc;
+  private final MeterRegistry registry;
+
+  Evictions(JdbcClient jdbc, MeterRegistry registry) {
+    this.jdbc = jdbc;
+    this.registry = registry;
+  }
+
+  /** Evicts the ready artifacts not used for {@code days} days. */
+  @Transactional
+  Evicted idle(String namespace, int days, int batch) {
+    List<UUID> ids =
+        jdbc.sql(
+                """
+                select id from artifact
+                 where namespace = ? and state = 'READY'
+                   and coalesce(last_hit_at, ready_at) < now() - make_interval(days => ?)
+                 order by coalesce(last_hit_at, ready_at) limit ?
+                """)
+            .params(namespace, days, batch)
+            .query(UUID.class)
+            .list();
+    return evict(namespace, ids, "IDLE");
+  }
+
+  /**
+   * When the ready bytes pass the quota, evicts the least recently used until they are at most
+   * {@code quota * (1 - margin)}.
+   */
+  @Transactional
+  Evicted overQuota(String namespace, long quota, double margin) {
+    long used =
+        jdbc.sql(
+                "select coalesce(sum(size_bytes), 0) from artifact where namespace = ? and state = 'READY'")
+            .param(namespace)
+            .query(Long.class)
+            .single();
+    if (used <= quota) {
+      return Evicted.NONE;
+    }
+    long excess = used - (long) Math.floor(quota * (1 - margin));
+    List<UUID> ids =
+        jdbc.sql(
+                """
+                select id from (
+                  select id, size_bytes,
+                         sum(size_bytes) over (order by coalesce(last_hit_at, ready_at), id) as freed
+                    from artifact where namespace = ? and state = 'READY') ranked
+                 where freed - size_bytes < ?
+                """)
+            .params(namespace, excess)
+            .query(UUID.class)
+            .list();
+    return evict(namespace, ids, "QUOTA");
+  }
+
+  private Evicted evict(String namespace, List<UUID> ids, String reason) {
+    if (ids.isEmpty()) {
+      return Evicted.NONE;
+    }
+    Evicted evicted =
+        jdbc.sql(
+                """
+                with evicted as (
+                  update artifact set state = 'EVICTED', evicted_at = now(), eviction_reason = :reason
+                   where id = any(:ids) and state = 'READY'
+                  returning namespace, id, kind, cache_key, sha256, size_bytes,
+                            coalesce(last_hit_at, ready_at) as last_used_at),
+                recorded as (
+                  insert into eviction (namespace, artifact_id, kind, cache_key, sha256, size_bytes,
+                                        reason, last_used_at)
+                  select namespace, id, kind, cache_key, sha256, size_bytes, :reason, last_used_at
+                    from evicted
+                  returning size_bytes)
+                select count(*) as artifacts, coalesce(sum(size_bytes), 0) as bytes from recorded
+                """)
+            .param("reason", reason)
+            .param("ids", ids.toArray(UUID[]::new))
+            .query((rs, n) -> new Evicted(rs.getLong("artifacts"), rs.getLong("bytes")))
+            .single();
+    registry
+        .counter("pt2cache.evictions", "namespace", namespace, "reason", reason.toLowerCase())
+        .increment(evicted.artifacts());
+    return evicted;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.pt2cache.housekeeping;
+
+import dev.pt2cache.api.HousekeepingApi;
+import dev.pt2cache.api.model.Eviction;
+import dev.pt2cache.api.model.EvictionList;
+import dev.pt2cache.api.model.EvictionReason;
+import dev.pt2cache.api.model.JobName;
+import dev.pt2cache.api.model.JobRunList;
+import dev.pt2cache.api.model.Kind;
+import dev.pt2cache.housekeeping.JobRunner.JobRun;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class HousekeepingController implements HousekeepingApi {
+
+  private final HousekeepingService service;
+
+  HousekeepingController(HousekeepingService service) {
+    this.service = service;
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.JobRun> runJob(JobName job) {
+    return ResponseEntity.ok(toApi(service.runNow(job.getValue())));
+  }
+
+  @Override
+  public ResponseEntity<JobRunList> listJobRuns(JobName job, Integer limit) {
+    return ResponseEntity.ok(
+        new JobRunList()
+            .items(
+                service.runs(job == null ? null : job.getValue(), limit).stream()
+                    .map(HousekeepingController::toApi)
+                    .toList()));
+  }
+
+  @Override
+  public ResponseEntity<EvictionList> listEvictions(String namespace, Integer limit) {
+    return ResponseEntity.ok(
+        new EvictionList()
+            .items(
+                service.evictions(namespace, limit).stream()
+                    .map(
+                        e ->
+                            new Eviction()
+                                .artifactId(e.artifactId())
+                                .kind(Kind.fromValue(e.kind()))
+                                .key(e.key())
+                                .sha256(e.sha256())
+                                .sizeBytes(e.sizeBytes())
+                                .reason(EvictionReason.fromValue(e.reason().toLowerCase()))
+                                .lastUsedAt(utc(e.lastUsedAt()))
+                                .evictedAt(utc(e.evictedAt())))
+                    .toList()));
+  }
+
+  private static dev.pt2cache.api.model.JobRun toApi(JobRun run) {
+    return new dev.pt2cache.api.model.JobRun()
+        .id(run.id())
+        .job(JobName.fromValue(run.job()))
+        .instance(run.instance())
+        .startedAt(utc(run.startedAt()))
+        .finishedAt(utc(run.finishedAt()))
+        .outcome(run.outcome());
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+}

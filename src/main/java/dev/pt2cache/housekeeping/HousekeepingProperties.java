@@ -1,0 +1,34 @@
+package dev.pt2cache.housekeeping;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Housekeeping, bound from {@code pt2cache.housekeeping.*}.
+ *
+ * @param enabled run the jobs on a schedule on this instance (they can still be run on demand)
+ * @param grace how long retired artifacts, unreferenced blobs, orphan objects, expired reservations
+ *     and unfinished multipart uploads are left alone before they are removed: an in-flight reader
+ *     or a racing upload never loses what it relies on
+ * @param quotaMargin eviction brings a namespace over its quota down to {@code quota * (1 -
+ *     margin)}, so that eviction does not run on every upload
+ * @param retentionInterval how often quotas and idle limits are enforced
+ * @param purgeInterval how often retired artifacts, expired reservations, unreferenced blobs and
+ *     unfinished multipart uploads are collected
+ * @param reconcileInterval how often the bucket is compared with the metadata
+ * @param lockAtMostFor how long a crashed instance can keep a job's lock
+ * @param runHistory how long the record of each job run is kept
+ * @param batchSize rows handled per statement
+ */
+@ConfigurationProperties("pt2cache.housekeeping")
+public record HousekeepingProperties(
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("1h") Duration grace,
+    @DefaultValue("0.1") double quotaMargin,
+    @DefaultValue("30s") Duration retentionInterval,
+    @DefaultValue("5m") Duration purgeInterval,
+    @DefaultValue("6h") Duration reconcileInterval,
+    @DefaultValue("30m") Duration lockAtMostFor,
+    @DefaultValue("7d") Duration runHistory,
+    @DefaultValue("500") int batchSize) {}

@@ -1,0 +1,116 @@
+package dev.pt2cache.housekeeping;
+
+import dev.pt2cache.blob.BlobStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Garbage collection (every 5 minutes by default): retired artifacts past the grace period,
+ * reservations expired for longer than it, blobs nothing references any more, multipart uploads
+ * abandoned mid-way, and old run records.
+ */
+@Component
+class PurgeJob implements HousekeepingJob {
+
+  private final JdbcClient jdbc;
+  private final BlobCollector blobs;
+  private final BlobStore store;
+  private final MeterRegistry registry;
+  private final HousekeepingProperties properties;
+
+  PurgeJob(
+      JdbcClient jdbc,
+      BlobCollector blobs,
+      BlobStore store,
+      MeterRegistry registry,
+      HousekeepingProperties properties) {
+    this.jdbc = jdbc;
+    this.blobs = blobs;
+    this.store = store;
+    this.registry = registry;
+    this.properties = properties;
+  }
+
+  @Override
+  public String name() {
+    return "purge";
+  }
+
+  @Override
+  public Duration interval() {
+    return properties.purgeInterval();
+  }
+
+  @Override
+  public Map<String, Object> run() {
+    Map<String, Object> outcome = new LinkedHashMap<>();
+    outcome.put(
+        "retiredArtifactsPurged",
+        count(
+            "purged.artifacts",
+            deleteInBatches(
+                """
+                delete from artifact where id in (
+                  select id from artifact
+                   where state in ('INVALIDATED', 'EVICTED')
+                     and coalesce(invalidated_at, evicted_at) < now() - make_interval(secs => :grace)
+                   limit :batch)
+                """)));
+    outcome.put(
+        "expiredReservationsDropped",
+        count(
+            "expired.reservations",
+            deleteInBatches(
+                """
+                delete from artifact where id in (
+                  select id from artifact
+                   where state = 'PENDING'
+                     and upload_expires_at < now() - make_interval(secs => :grace)
+                   limit :batch)
+                """)));
+    outcome.put("blobsDeleted", count("deleted.blobs", collectBlobs()));
+    outcome.put(
+        "multipartUploadsAborted",
+        count(
+            "aborted.multipart.uploads",
+            store.abortUploadsStartedBefore(Instant.now().minus(properties.grace()))));
+    jdbc.sql("delete from housekeeping_run where started_at < now() - make_interval(secs => ?)")
+        .param(properties.runHistory().toSeconds())
+        .update();
+    return outcome;
+  }
+
+  private long collectBlobs() {
+    long total = 0;
+    long deleted;
+    do {
+      deleted = blobs.collect();
+      total += deleted;
+    } while (deleted >= properties.batchSize());
+    return total;
+  }
+
+  private long deleteInBatches(String sql) {
+    long total = 0;
+    int deleted;
+    do {
+      deleted =
+          jdbc.sql(sql)
+              .param("grace", properties.grace().toMillis() / 1000.0)
+              .param("batch", properties.batchSize())
+              .update();
+      total += deleted;
+    } while (deleted >= properties.batchSize());
+    return total;
+  }
+
+  private long count(String what, long n) {
+    registry.counter("pt2cache.housekeeping." + what).increment(n);
+    return n;
+  }
+}

@@ -1,0 +1,99 @@
+package dev.pt2cache.system;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * JSON bodies are parsed whole, so they are bounded (64 KiB: a descriptor is a few hundred bytes):
+ * a larger declared length is refused at once with 413, and a chunked body stops being read past
+ * the limit. Artifact bytes are streamed and are not concerned.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class JsonBodyLimitFilter extends OncePerRequestFilter {
+
+  static final int LIMIT = 64 * 1024;
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    String type = request.getContentType();
+    return type == null || !type.toLowerCase().contains("json");
+  }
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    if (request.getContentLengthLong() > LIMIT) {
+      response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
+      response.setContentType("application/problem+json");
+      response
+          .getWriter()
+          .write(
+              "{\"type\":\"urn:pt2cache:problem:payload-too-large\",\"title\":\"Payload too large\","
+                  + "\"status\":413,\"detail\":\"JSON bodies are limited to "
+                  + LIMIT
+                  + " bytes\"}");
+      return;
+    }
+    chain.doFilter(new Limited(request), response);
+  }
+
+  private static final class Limited extends HttpServletRequestWrapper {
+
+    Limited(HttpServletRequest request) {
+      super(request);
+    }
+
+    @Override
+    public ServletInputStream getInputStream() throws IOException {
+      ServletInputStream in = super.getInputStream();
+      return new ServletInputStream() {
+        private long read;
+
+        @Override
+        public int read() throws IOException {
+          int b = in.read();
+          if (b >= 0 && ++read > LIMIT) {
+            throw new IOException("JSON body exceeds " + LIMIT + " bytes");
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+          int n = in.read(buffer, offset, length);
+          if (n > 0 && (read += n) > LIMIT) {
+            throw new IOException("JSON body exceeds " + LIMIT + " bytes");
+          }
+          return n;
+        }
+
+        @Override
+        public boolean isFinished() {
+          return in.isFinished();
+        }
+
+        @Override
+        public boolean isReady() {
+          return in.isReady();
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          in.setReadListener(listener);
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.pt2cache.housekeeping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** Quotas and idle limits per namespace: least recently used first, every eviction recorded. */
+class RetentionTest extends ServiceTest {
+
+  final List<String> descriptors = new ArrayList<>();
+  final List<String> ids = new ArrayList<>();
+
+  void store(int artifacts, int bytesEach) {
+    for (int i = 0; i < artifacts; i++) {
+      String descriptor = Descriptors.of(Descriptors.uniqueModel());
+      descriptors.add(descriptor);
+      ids.add(
+          uploadMegaCache(descriptor, Fixtures.randomBytes(bytesEach)).json().get("id").asString());
+    }
+  }
+
+  String state(int i) {
+    return api.get(path("/artifacts/" + ids.get(i))).json().get("state").asString();
+  }
+
+  JsonNode lookup(int i) {
+    return api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptors.get(i)))
+        .json();
+  }
+
+  /** Hits an artifact and waits until the hit is written (hits are flushed in batches). */
+  void hit(int i) {
+    assertThat(lookup(i).get("hit").asBoolean()).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> api.get(path("/artifacts/" + ids.get(i))).json().has("lastHitAt"));
+  }
+
+  @Nested
+  class Quota {
+
+    @Test
+    void shouldEvictTheLeastRecentlyUsedUntilUnderTheQuotaLessTheMargin() {
+      store(4, 1000);
+      hit(0);
+      hit(1);
+      limits("3000", "null");
+
+      JsonNode outcome = runJob("retention");
+
+      // 4000 bytes over a 3000-byte quota: down to at most 2700, the two never hit go first
+      assertThat(outcome.get("evictedOverQuota").asLong()).isEqualTo(2);
+      assertThat(List.of(state(0), state(1), state(2), state(3)))
+          .containsExactly("ready", "ready", "evicted", "evicted");
+      ApiResponse namespace = api.get(path(""));
+      assertThat(namespace.json().get("storedBytes").asLong()).isEqualTo(2000);
+      assertThat(namespace.json().get("evictions").asLong()).isEqualTo(2);
+      assertThat(namespace.json().has("lastEvictionAt")).isTrue();
+    }
+
+    @Test
+    void shouldRecordWhatWhyAndWhen() {
+      store(2, 1000);
+      limits("1500", "null");
+      runJob("retention");
+
+      JsonNode evictions = api.get(path("/evictions")).json().get("items");
+      assertThat(evictions.size()).isEqualTo(1);
+      JsonNode eviction = evictions.get(0);
+      assertThat(eviction.get("artifactId").asString()).isEqualTo(ids.get(0));
+      assertThat(eviction.get("reason").asString()).isEqualTo("quota");
+      assertThat(eviction.get("sizeBytes").asLong()).isEqualTo(1000);
+      assertThat(eviction.has("evictedAt")).isTrue();
+      assertThat(api.get("/actuator/prometheus").text())
+          .containsPattern(
+              "pt2cache_evictions_total\\{[^}]*namespace=\"" + ns + "\",reason=\"quota\"} 1.0");
+    }
+
+    @Test
+    void shouldMissWithTheReasonAfterAnEviction() {
+      store(2, 1000);
+      limits("1500", "null");
+      runJob("retention");
+
+      JsonNode miss = lookup(0);
+      assertThat(miss.get("hit").asBoolean()).isFalse();
+      assertThat(miss.get("miss").get("reason").asString()).isEqualTo("evicted");
+      assertProblem(api.get(path("/artifacts/" + ids.get(0) + "/content")), 410, "evicted");
+      assertThat(lookup(1).get("hit").asBoolean()).isTrue();
+    }
+
+    @Test
+    void shouldLeaveANamespaceUnderItsQuotaAlone() {
+      store(2, 1000);
+      limits("2000", "null");
+      runJob("retention");
+      assertThat(List.of(state(0), state(1))).containsOnly("ready");
+    }
+  }
+
+  @Nested
+  class Idle {
+
+    @Test
+    void shouldEvictWhatWasNotUsedForMaxIdleDays() {
+      store(3, 100);
+      hit(1);
+      jdbc.sql(
+              "update artifact set ready_at = now() - interval '3 days', last_hit_at = null where id = ?::uuid")
+          .param(ids.get(0))
+          .update();
+      jdbc.sql("update artifact set last_hit_at = now() - interval '3 days' where id = ?::uuid")
+          .param(ids.get(1))
+          .update();
+      limits("null", "2");
+
+      assertThat(runJob("retention").get("evictedIdle").asLong()).isEqualTo(2);
+      assertThat(List.of(state(0), state(1), state(2)))
+          .containsExactly("evicted", "evicted", "ready");
+      assertThat(api.get(path("/evictions")).json().get("items").get(0).get("reason").asString())
+          .isEqualTo("idle");
+    }
+  }
+}
