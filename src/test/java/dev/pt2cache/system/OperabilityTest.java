@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
@@ -8,6 +9,7 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -43,6 +45,25 @@ class OperabilityTest extends ServiceTest {
         .containsPattern(bytesCounter("in") + " 12345.0")
         .containsPattern(bytesCounter("out") + " 12345.0")
         .contains("http_server_requests_seconds_bucket{");
+  }
+
+  @Test
+  void shouldExposeUsagePerNamespaceAsGauges() {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    uploadMegaCache(descriptor, Fixtures.randomBytes(4321));
+    api.putJson(path(""), "{\"quotaBytes\": 1000000}");
+    api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor));
+
+    String namespace = "[^}]*namespace=\"" + ns + "\"[^}]*";
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(metric("pt2cache_namespace_artifacts", namespace)).isEqualTo(1);
+              assertThat(metric("pt2cache_namespace_stored_bytes", namespace)).isEqualTo(4321);
+              assertThat(metric("pt2cache_namespace_quota_bytes", namespace)).isEqualTo(1000000);
+              assertThat(metric("pt2cache_namespace_hit_ratio", namespace)).isEqualTo(1.0);
+            });
   }
 
   @Test

@@ -1,0 +1,147 @@
+package dev.pt2cache.housekeeping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The purge job: retired artifacts, expired reservations, unreferenced blobs, stale uploads. */
+class GarbageCollectionTest extends ServiceTest {
+
+  final byte[] bytes = Fixtures.randomBytes(3000);
+  final String sha256 = Fixtures.sha256(bytes);
+
+  long blobRows(String sha256) {
+    return jdbc.sql("select count(*) from blob where sha256 = ?")
+        .param(sha256)
+        .query(Long.class)
+        .single();
+  }
+
+  long artifactRows(String id) {
+    return jdbc.sql("select count(*) from artifact where id = ?::uuid")
+        .param(id)
+        .query(Long.class)
+        .single();
+  }
+
+  void invalidate(String model) {
+    api.postJson(
+        path("/invalidations"),
+        "{\"selector\": {\"modelName\": \"" + model + "\"}, \"reason\": \"retired\"}");
+  }
+
+  @Test
+  void shouldPurgeRetiredArtifactsAndTheBlobsNothingReferences() {
+    String model = Descriptors.uniqueModel();
+    String id = uploadMegaCache(Descriptors.of(model), bytes).json().get("id").asString();
+    invalidate(model);
+
+    JsonNode outcome = runJob("purge");
+
+    assertThat(outcome.get("retiredArtifactsPurged").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(artifactRows(id)).isZero();
+    assertThat(blobRows(sha256)).isZero();
+    assertThat(objectKeys(blobKey(sha256))).isEmpty();
+    assertThat(api.get(path("")).json().has("lastGcAt")).isTrue();
+  }
+
+  @Test
+  void shouldKeepABlobThatAnotherArtifactStillReferences() {
+    String retired = Descriptors.uniqueModel();
+    uploadMegaCache(Descriptors.of(retired), bytes);
+    uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes);
+    invalidate(retired);
+
+    runJob("purge");
+
+    assertThat(blobRows(sha256)).isEqualTo(1);
+    assertThat(objectKeys(blobKey(sha256))).hasSize(1);
+  }
+
+  @Test
+  void shouldWaitTheGracePeriodBeforePurging() {
+    String model = Descriptors.uniqueModel();
+    String id = uploadMegaCache(Descriptors.of(model), bytes).json().get("id").asString();
+    invalidate(model);
+    // as if retired a moment ago under a one-hour grace period
+    jdbc.sql("update artifact set invalidated_at = now() + interval '1 hour' where id = ?::uuid")
+        .param(id)
+        .update();
+
+    runJob("purge");
+
+    assertThat(artifactRows(id)).isEqualTo(1);
+    assertThat(objectKeys(blobKey(sha256))).hasSize(1);
+  }
+
+  @Test
+  void shouldDropExpiredReservations() {
+    JsonNode pending = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes).json();
+    String id = pending.get("id").asString();
+    jdbc.sql(
+            "update artifact set upload_expires_at = now() - interval '1 minute' where id = ?::uuid")
+        .param(id)
+        .update();
+
+    assertThat(runJob("purge").get("expiredReservationsDropped").asLong())
+        .isGreaterThanOrEqualTo(1);
+    assertThat(artifactRows(id)).isZero();
+    assertProblem(
+        api.putBytes(pending.get("uploadUrl").asString(), bytes), 404, "artifact-not-found");
+  }
+
+  @Test
+  void shouldAbortAbandonedMultipartUploads() {
+    String key = blobKey(sha256);
+    s3().createMultipartUpload(b -> b.bucket("pt2cache").key(key));
+    assertThat(unfinishedMultipartUploads()).isGreaterThanOrEqualTo(1);
+
+    assertThat(runJob("purge").get("multipartUploadsAborted").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(unfinishedMultipartUploads()).isZero();
+  }
+
+  /**
+   * Invariant 3 under a race: garbage collection deletes an unreferenced blob while an upload of
+   * the same content is being verified against it. Whatever the interleaving, no artifact ends up
+   * ready without its object; an upload that loses the race is told to send its bytes again.
+   */
+  @Test
+  void shouldNeverMakeAnArtifactReadyOnACollectedBlob() throws Exception {
+    List<String> outcomes = new ArrayList<>();
+    for (int round = 0; round < 25; round++) {
+      byte[] content = Fixtures.randomBytes(2000 + round);
+      String digest = Fixtures.sha256(content);
+      String old = Descriptors.uniqueModel();
+      String oldId = uploadMegaCache(Descriptors.of(old), content).json().get("id").asString();
+      // the old artifact is gone: its blob is unreferenced and collectable
+      jdbc.sql("delete from artifact where id = ?::uuid").param(oldId).update();
+
+      JsonNode pending =
+          declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), content).json();
+      double stored = storedContents();
+      CompletableFuture<JsonNode> collection = CompletableFuture.supplyAsync(() -> runJob("purge"));
+      ApiResponse sent = api.putBytes(pending.get("uploadUrl").asString(), content);
+      collection.get();
+      if (sent.status() == 503) {
+        assertProblem(sent, 503, "storage-race");
+        sent = api.putBytes(pending.get("uploadUrl").asString(), content);
+      }
+      outcomes.add(
+          sent.status()
+              + (storedContents() > stored ? " stored again" : " verified against the copy"));
+      assertThat(sent.status()).isEqualTo(200);
+      assertThat(objectKeys(blobKey(digest))).as("round %d", round).hasSize(1);
+      assertThat(blobRows(digest)).isEqualTo(1);
+      assertThat(api.get(sent.json().get("downloadUrl").asString()).body()).isEqualTo(content);
+    }
+    System.out.println("collection racing uploads: " + outcomes);
+  }
+}

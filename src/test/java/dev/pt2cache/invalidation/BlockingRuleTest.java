@@ -1,0 +1,110 @@
+package dev.pt2cache.invalidation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** Standing rules: an invalidation that goes on refusing what it matches. */
+class BlockingRuleTest extends ServiceTest {
+
+  static final String BAD_TORCH = "2.11.0.dev20261101+cu130";
+
+  final String model = Descriptors.uniqueModel();
+  final String badBuild = Descriptors.of(model, "1", BAD_TORCH, "NVIDIA H100 80GB HBM3");
+  final String goodBuild = Descriptors.of(model, "1", "2.11.0+cu130", "NVIDIA H100 80GB HBM3");
+  final byte[] bytes = Fixtures.randomBytes(500);
+
+  JsonNode rule(String extra) {
+    ApiResponse created =
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"torch\": \"%s\"}, \"reason\": \"miscompiles conv2d\", \"block\": true%s}"
+                .formatted(BAD_TORCH, extra));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    return created.json();
+  }
+
+  @Test
+  void shouldRefuseMatchingUploadsWhileActive() {
+    JsonNode rule = rule("");
+    assertThat(rule.get("blocking").asBoolean()).isTrue();
+    assertThat(rule.get("active").asBoolean()).isTrue();
+
+    ApiResponse refused = declareMegaCache(badBuild, bytes);
+    assertProblem(refused, 409, "blocked-by-rule");
+    assertThat(refused.json().get("detail").asString()).contains(rule.get("id").asString());
+    assertThat(declareMegaCache(goodBuild, bytes).status()).isEqualTo(201);
+  }
+
+  @Test
+  void shouldRetireWhatItMatchesWhenCreated() {
+    String id = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    assertThat(rule("").get("invalidated").asLong()).isEqualTo(1);
+    assertThat(api.get(path("/artifacts/" + id)).json().get("state").asString())
+        .isEqualTo("invalidated");
+  }
+
+  @Test
+  void shouldNeverServeWhatItBlocksEvenIfItIsReady() {
+    String id = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    JsonNode rule = rule("");
+    // as if an artifact slipped past (restored from a backup, say): still not served
+    jdbc.sql("update artifact set state = 'READY' where id = ?::uuid").param(id).update();
+
+    JsonNode lookup =
+        api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", badBuild)).json();
+    assertThat(lookup.get("hit").asBoolean()).isFalse();
+    assertThat(lookup.get("miss").get("reason").asString()).isEqualTo("blocked");
+    assertThat(lookup.get("miss").get("detail").asString()).contains(rule.get("id").asString());
+  }
+
+  @Test
+  void shouldStopBlockingWhenLifted() {
+    JsonNode rule = rule("");
+    ApiResponse lifted =
+        api.postJson(path("/invalidations/" + rule.get("id").asString() + "/lift"), "");
+    assertThat(lifted.status()).isEqualTo(200);
+    assertThat(lifted.json().get("active").asBoolean()).isFalse();
+    assertThat(lifted.json().has("liftedAt")).isTrue();
+
+    assertThat(uploadMegaCache(badBuild, bytes).json().get("state").asString()).isEqualTo("ready");
+  }
+
+  @Test
+  void shouldStopBlockingWhenExpired() {
+    rule(", \"expiresAt\": \"%s\"".formatted(Instant.now().plusSeconds(2)));
+    assertProblem(declareMegaCache(badBuild, bytes), 409, "blocked-by-rule");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> declareMegaCache(badBuild, bytes).status() == 201);
+  }
+
+  @Test
+  void shouldBlockEntriesToo() {
+    api.postJson(
+        path("/invalidations"),
+        "{\"selector\": {\"kind\": \"autotune\"}, \"reason\": \"autotuner bug\", \"block\": true}");
+    assertProblem(
+        api.putBytes(path("/entries/autotune/k-" + UUID.randomUUID()), bytes),
+        409,
+        "blocked-by-rule");
+  }
+
+  @Test
+  void shouldAnswer404ForAnUnknownRule() {
+    assertProblem(
+        api.postJson(path("/invalidations/" + UUID.randomUUID() + "/lift"), ""),
+        404,
+        "invalidation-not-found");
+  }
+}
