@@ -1,12 +1,11 @@
 package dev.pt2cache.artifact;
 
+import static dev.pt2cache.system.Times.utc;
+
 import dev.pt2cache.api.model.ArtifactState;
 import dev.pt2cache.api.model.EvictionReason;
 import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.descriptor.DescriptorMapper;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /** Artifacts as the API contract shows them. */
 public final class ArtifactMapper {
@@ -56,9 +55,5 @@ public final class ArtifactMapper {
     return state == null
         ? null
         : dev.pt2cache.artifact.ArtifactState.valueOf(state.getValue().toUpperCase());
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 }

@@ -1,5 +1,7 @@
 package dev.pt2cache.housekeeping;
 
+import static dev.pt2cache.system.Times.utc;
+
 import dev.pt2cache.api.HousekeepingApi;
 import dev.pt2cache.api.model.Eviction;
 import dev.pt2cache.api.model.EvictionList;
@@ -8,9 +10,6 @@ import dev.pt2cache.api.model.JobName;
 import dev.pt2cache.api.model.JobRunList;
 import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.housekeeping.JobRunner.JobRun;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -66,9 +65,5 @@ class HousekeepingController implements HousekeepingApi {
         .startedAt(utc(run.startedAt()))
         .finishedAt(utc(run.finishedAt()))
         .outcome(run.outcome());
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 }

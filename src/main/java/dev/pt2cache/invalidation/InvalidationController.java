@@ -1,12 +1,12 @@
 package dev.pt2cache.invalidation;
 
+import static dev.pt2cache.system.Times.utc;
+
 import dev.pt2cache.api.InvalidationsApi;
 import dev.pt2cache.api.model.InvalidationList;
 import dev.pt2cache.api.model.InvalidationRequest;
 import dev.pt2cache.api.model.Kind;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -91,9 +91,5 @@ class InvalidationController implements InvalidationsApi {
                 .gpu(s.gpu())
                 .capability(s.capability())
                 .tags(s.tags()));
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 }

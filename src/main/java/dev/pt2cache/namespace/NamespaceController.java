@@ -1,14 +1,13 @@
 package dev.pt2cache.namespace;
 
+import static dev.pt2cache.system.Times.utc;
+
 import dev.pt2cache.api.NamespacesApi;
 import dev.pt2cache.api.model.NamespaceList;
 import dev.pt2cache.api.model.NamespaceSettings;
 import dev.pt2cache.namespace.NamespaceService.NamespaceView;
 import dev.pt2cache.namespace.NamespaceService.PutOutcome;
 import java.net.URI;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
@@ -51,10 +50,6 @@ class NamespaceController implements NamespacesApi {
     return lookups == 0 ? null : (double) n.lookupHits() / lookups;
   }
 
-  private static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-  }
-
   private static dev.pt2cache.api.model.Namespace toApi(NamespaceView view) {
     Namespace n = view.namespace();
     return new dev.pt2cache.api.model.Namespace()
@@ -69,7 +64,7 @@ class NamespaceController implements NamespacesApi {
         .evictions(view.evictions())
         .lastEvictionAt(utc(view.lastEvictionAt()))
         .lastGcAt(utc(view.lastGcAt()))
-        .createdAt(n.createdAt().atOffset(ZoneOffset.UTC))
-        .updatedAt(n.updatedAt().atOffset(ZoneOffset.UTC));
+        .createdAt(utc(n.createdAt()))
+        .updatedAt(utc(n.updatedAt()));
   }
 }

@@ -99,10 +99,10 @@ class TwoInstancesTest {
     Map<String, Object> properties = new LinkedHashMap<>(TestInfra.serviceEnvironment());
     properties.put("PT2CACHE_PORT", "0");
     properties.put("PT2CACHE_LOG_FORMAT", "");
-    properties.put("pt2cache.housekeeping.enabled", "true");
-    properties.put("pt2cache.housekeeping.retention-interval", "50ms");
-    properties.put("pt2cache.housekeeping.purge-interval", "100ms");
-    properties.put("pt2cache.housekeeping.reconcile-interval", "200ms");
+    properties.put("PT2CACHE_HOUSEKEEPING_ENABLED", "true");
+    properties.put("PT2CACHE_RETENTION_INTERVAL", "50ms");
+    properties.put("PT2CACHE_PURGE_INTERVAL", "100ms");
+    properties.put("PT2CACHE_RECONCILE_INTERVAL", "200ms");
     return new SpringApplicationBuilder(Pt2CacheApplication.class, SlowProbe.class)
         .properties(properties)
         .run();
