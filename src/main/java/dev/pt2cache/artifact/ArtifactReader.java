@@ -101,6 +101,12 @@ public class ArtifactReader {
       case EVICTED -> throw new ArtifactEvictedException(artifact);
       case READY -> {}
     }
+    policy
+        .refusal(namespace, artifact.subject())
+        .ifPresent(
+            refusal -> {
+              throw new ArtifactInvalidatedException(refusal);
+            });
     return artifact;
   }
 
@@ -108,12 +114,6 @@ public class ArtifactReader {
   public Download entry(
       String namespace, ArtifactKind kind, String key, String range, String ifNoneMatch) {
     Artifact artifact = readyEntry(namespace, kind, key);
-    policy
-        .refusal(namespace, artifact.subject())
-        .ifPresent(
-            refusal -> {
-              throw new ArtifactNotFoundException(refusal);
-            });
     Download download = open(artifact, range, ifNoneMatch);
     hits.record(artifact);
     return download;
@@ -123,11 +123,19 @@ public class ArtifactReader {
   public Artifact readyEntry(String namespace, ArtifactKind kind, String key) {
     namespaces.require(namespace);
     LogContext.key(kind.wireName(), key);
-    return findReady(namespace, kind, key)
-        .orElseThrow(
-            () ->
-                new ArtifactNotFoundException(
-                    "no ready %s entry under key %s".formatted(kind.wireName(), key)));
+    Artifact artifact =
+        findReady(namespace, kind, key)
+            .orElseThrow(
+                () ->
+                    new ArtifactNotFoundException(
+                        "no ready %s entry under key %s".formatted(kind.wireName(), key)));
+    policy
+        .refusal(namespace, artifact.subject())
+        .ifPresent(
+            refusal -> {
+              throw new ArtifactNotFoundException(refusal);
+            });
+    return artifact;
   }
 
   public Optional<Artifact> findReady(String namespace, ArtifactKind kind, String key) {

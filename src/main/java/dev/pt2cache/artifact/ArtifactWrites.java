@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.BlobExpectation;
+import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
@@ -24,18 +25,21 @@ class ArtifactWrites {
   private final KeyLock keyLock;
   private final UploadProperties properties;
   private final BlobStore store;
+  private final BlobLocks blobLocks;
 
   ArtifactWrites(
       ArtifactRepository artifacts,
       StoredBlobRepository blobs,
       KeyLock keyLock,
       UploadProperties properties,
-      BlobStore store) {
+      BlobStore store,
+      BlobLocks blobLocks) {
     this.artifacts = artifacts;
     this.blobs = blobs;
     this.keyLock = keyLock;
     this.properties = properties;
     this.store = store;
+    this.blobLocks = blobLocks;
   }
 
   /**
@@ -82,6 +86,7 @@ class ArtifactWrites {
     // references them, whatever happens next. This locks the blob's row, so housekeeping cannot
     // collect the object until this commits; if it did so while the bytes streamed, the object is
     // gone and nothing becomes ready.
+    blobLocks.lock(artifact.sha256());
     blobs.recordStored(artifact.sha256(), artifact.sizeBytes());
     if (!store.exists(artifact.sha256())) {
       throw new StorageRaceException(artifact.sha256());

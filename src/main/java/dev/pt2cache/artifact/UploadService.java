@@ -99,8 +99,9 @@ public class UploadService {
       case READY -> {
         return new UploadOutcome(artifact, false);
       }
-      case INVALIDATED, EVICTED ->
+      case INVALIDATED ->
           throw new ArtifactInvalidatedException("artifact " + id + " was invalidated");
+      case EVICTED -> throw new ArtifactEvictedException(artifact);
       case PENDING -> {
         if (artifact.uploadExpiresAt().isBefore(Instant.now())) {
           throw new ReservationExpiredException(artifact);

@@ -1,5 +1,6 @@
 package dev.pt2cache.housekeeping;
 
+import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -25,16 +26,19 @@ class BlobCollector {
   private final BlobStore store;
   private final TransactionTemplate transactions;
   private final HousekeepingProperties properties;
+  private final BlobLocks blobLocks;
 
   BlobCollector(
       JdbcClient jdbc,
       BlobStore store,
       TransactionTemplate transactions,
-      HousekeepingProperties properties) {
+      HousekeepingProperties properties,
+      BlobLocks blobLocks) {
     this.jdbc = jdbc;
     this.store = store;
     this.transactions = transactions;
     this.properties = properties;
+    this.blobLocks = blobLocks;
   }
 
   /** Deletes up to one batch of collectable blobs; answers how many went. */
@@ -52,6 +56,9 @@ class BlobCollector {
     return Boolean.TRUE.equals(
         transactions.execute(
             status -> {
+              if (!blobLocks.tryLock(sha256)) {
+                return false; // an upload is committing on this content right now
+              }
               boolean locked =
                   jdbc.sql(
                           "select sha256 from blob where sha256 = :sha256 and "

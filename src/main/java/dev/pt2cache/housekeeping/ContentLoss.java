@@ -1,6 +1,7 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.artifact.ContentMissingEvent;
+import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.invalidation.InvalidationService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Metadata whose object is missing from the store: its ready artifacts are retired by an
@@ -27,13 +28,22 @@ class ContentLoss {
   private final BlobStore store;
   private final InvalidationService invalidations;
   private final MeterRegistry registry;
+  private final BlobLocks blobLocks;
+  private final TransactionTemplate transactions;
 
   ContentLoss(
-      JdbcClient jdbc, BlobStore store, InvalidationService invalidations, MeterRegistry registry) {
+      JdbcClient jdbc,
+      BlobStore store,
+      InvalidationService invalidations,
+      MeterRegistry registry,
+      BlobLocks blobLocks,
+      TransactionTemplate transactions) {
     this.jdbc = jdbc;
     this.store = store;
     this.invalidations = invalidations;
     this.registry = registry;
+    this.blobLocks = blobLocks;
+    this.transactions = transactions;
   }
 
   @EventListener
@@ -41,14 +51,23 @@ class ContentLoss {
     handle(event.sha256(), event.foundBy());
   }
 
-  /** True when the object was indeed missing (it may have been stored again meanwhile). */
-  @Transactional
+  /**
+   * True when the object was indeed lost: its row still stands (housekeeping did not collect it
+   * meanwhile) and the store still lacks it (no upload stored it again meanwhile).
+   */
   boolean handle(String sha256, String foundBy) {
-    jdbc.sql("select sha256 from blob where sha256 = ? for update")
-        .param(sha256)
-        .query(String.class)
-        .optional();
-    if (store.exists(sha256)) {
+    return Boolean.TRUE.equals(transactions.execute(status -> retire(sha256, foundBy)));
+  }
+
+  private boolean retire(String sha256, String foundBy) {
+    blobLocks.lock(sha256);
+    boolean recorded =
+        jdbc.sql("select sha256 from blob where sha256 = ? for update")
+            .param(sha256)
+            .query(String.class)
+            .optional()
+            .isPresent();
+    if (!recorded || store.exists(sha256)) {
       return false;
     }
     List<String> namespaces =

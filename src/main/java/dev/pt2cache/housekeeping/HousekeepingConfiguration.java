@@ -36,7 +36,8 @@ class HousekeepingConfiguration implements SchedulingConfigurer {
     for (HousekeepingJob job : jobs) {
       // the first run comes soon after start, the next ones at the job's own pace
       Duration first = job.interval().compareTo(FIRST_RUN) < 0 ? job.interval() : FIRST_RUN;
-      registrar.addFixedDelayTask(new FixedDelayTask(() -> runner.run(job), job.interval(), first));
+      registrar.addFixedDelayTask(
+          new FixedDelayTask(() -> runner.runScheduled(job), job.interval(), first));
     }
   }
 }

@@ -18,7 +18,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     unfinished multipart uploads are collected
  * @param reconcileInterval how often the bucket is compared with the metadata
  * @param lockAtMostFor how long a crashed instance can keep a job's lock
+ * @param abandonedUploadAge when an unfinished multipart upload counts as abandoned; longer than
+ *     the slowest upload of the largest artifact
  * @param runHistory how long the record of each job run is kept
+ * @param evictionHistory how long the record of each eviction is kept
  * @param batchSize rows handled per statement
  */
 @ConfigurationProperties("pt2cache.housekeeping")
@@ -30,5 +33,7 @@ public record HousekeepingProperties(
     @DefaultValue("5m") Duration purgeInterval,
     @DefaultValue("6h") Duration reconcileInterval,
     @DefaultValue("30m") Duration lockAtMostFor,
+    @DefaultValue("24h") Duration abandonedUploadAge,
     @DefaultValue("7d") Duration runHistory,
+    @DefaultValue("30d") Duration evictionHistory,
     @DefaultValue("500") int batchSize) {}

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor.TaskResult;
@@ -44,17 +45,49 @@ public class JobRunner {
     this.properties = properties;
   }
 
-  /** The run's outcome, or empty when another instance holds the job's lock. */
+  /**
+   * Runs a job now (on demand): its outcome, or empty when another instance holds the job's lock. A
+   * failure to take the lock or to record the run is raised, not mistaken for a busy lock.
+   */
   public Optional<JobRun> run(HousekeepingJob job) {
+    return locked(job, () -> recorded(job));
+  }
+
+  /**
+   * A scheduled round: every instance schedules every job, so the one that takes the lock skips the
+   * work when any instance finished it less than half an interval ago. The cluster as a whole runs
+   * each job about once per interval, however many instances there are.
+   */
+  void runScheduled(HousekeepingJob job) {
+    try {
+      locked(job, () -> ranRecently(job) ? null : recorded(job));
+    } catch (RuntimeException e) {
+      log.error("housekeeping job {} could not run", job.name(), e);
+    }
+  }
+
+  private Optional<JobRun> locked(HousekeepingJob job, Supplier<JobRun> work) {
     LockConfiguration lock =
         new LockConfiguration(Instant.now(), job.name(), properties.lockAtMostFor(), Duration.ZERO);
     try {
-      TaskResult<JobRun> result = locks.executeWithLock(() -> recorded(job), lock);
-      return result.wasExecuted() ? Optional.of(result.getResult()) : Optional.empty();
+      TaskResult<JobRun> result = locks.executeWithLock(work::get, lock);
+      return result.wasExecuted() ? Optional.ofNullable(result.getResult()) : Optional.empty();
+    } catch (RuntimeException | Error e) {
+      throw e;
     } catch (Throwable e) {
-      log.error("housekeeping job {} failed", job.name(), e);
-      return Optional.empty();
+      throw new IllegalStateException("housekeeping job " + job.name() + " failed", e);
     }
+  }
+
+  private boolean ranRecently(HousekeepingJob job) {
+    return jdbc.sql(
+            """
+            select exists (select 1 from housekeeping_run
+                            where job = ? and finished_at > now() - make_interval(secs => ?))
+            """)
+        .params(job.name(), job.interval().toMillis() / 2000.0)
+        .query(Boolean.class)
+        .single();
   }
 
   private JobRun recorded(HousekeepingJob job) {

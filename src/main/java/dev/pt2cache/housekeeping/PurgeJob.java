@@ -78,9 +78,12 @@ class PurgeJob implements HousekeepingJob {
         "multipartUploadsAborted",
         count(
             "aborted.multipart.uploads",
-            store.abortUploadsStartedBefore(Instant.now().minus(properties.grace()))));
+            store.abortUploadsStartedBefore(Instant.now().minus(properties.abandonedUploadAge()))));
     jdbc.sql("delete from housekeeping_run where started_at < now() - make_interval(secs => ?)")
         .param(properties.runHistory().toSeconds())
+        .update();
+    jdbc.sql("delete from eviction where evicted_at < now() - make_interval(secs => ?)")
+        .param(properties.evictionHistory().toSeconds())
         .update();
     return outcome;
   }

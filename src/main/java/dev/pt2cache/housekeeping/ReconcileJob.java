@@ -1,5 +1,6 @@
 package dev.pt2cache.housekeeping;
 
+import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.BlobStore.StoredObject;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +34,7 @@ class ReconcileJob implements HousekeepingJob {
   private final TransactionTemplate transactions;
   private final MeterRegistry registry;
   private final HousekeepingProperties properties;
+  private final BlobLocks blobLocks;
 
   ReconcileJob(
       JdbcClient jdbc,
@@ -40,13 +42,15 @@ class ReconcileJob implements HousekeepingJob {
       ContentLoss losses,
       TransactionTemplate transactions,
       MeterRegistry registry,
-      HousekeepingProperties properties) {
+      HousekeepingProperties properties,
+      BlobLocks blobLocks) {
     this.jdbc = jdbc;
     this.store = store;
     this.losses = losses;
     this.transactions = transactions;
     this.registry = registry;
     this.properties = properties;
+    this.blobLocks = blobLocks;
   }
 
   @Override
@@ -125,6 +129,7 @@ class ReconcileJob implements HousekeepingJob {
     return Boolean.TRUE.equals(
         transactions.execute(
             status -> {
+              blobLocks.lock(object.sha256());
               boolean recorded =
                   jdbc.sql("select sha256 from blob where sha256 = ? for update")
                       .param(object.sha256())

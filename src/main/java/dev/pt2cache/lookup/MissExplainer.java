@@ -38,9 +38,7 @@ class MissExplainer {
     Closest closest = closest(namespace, kind, requested);
     if (latest.isEmpty()) {
       return new Miss(
-          MissReason.NOT_FOUND,
-          "nothing was ever stored under this key: compile and upload",
-          closest);
+          MissReason.NOT_FOUND, "nothing is stored under this key: compile and upload", closest);
     }
     Artifact last = latest.get();
     if (last.state() == ArtifactState.PENDING && last.uploadExpiresAt().isBefore(Instant.now())) {

@@ -47,7 +47,7 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
   /** When garbage collection (the purge job) last finished, on any instance. */
   @Query(
       value =
-          "select max(finished_at) from housekeeping_run where job = 'purge' and finished_at is not null",
+          "select max(finished_at) from housekeeping_run where job = 'purge' and finished_at is not null and outcome ->> 'error' is null",
       nativeQuery = true)
   Optional<Instant> lastGarbageCollection();
 

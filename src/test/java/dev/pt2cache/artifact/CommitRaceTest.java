@@ -1,7 +1,6 @@
 package dev.pt2cache.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
@@ -9,7 +8,6 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -62,17 +60,5 @@ class CommitRaceTest extends ServiceTest {
     ApiResponse lookup =
         api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor));
     assertThat(lookup.json().get("hit").asBoolean()).isFalse();
-  }
-
-  private void awaitWaiters(int n) {
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                jdbc.sql(
-                            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()")
-                        .query(Long.class)
-                        .single()
-                    >= n);
   }
 }

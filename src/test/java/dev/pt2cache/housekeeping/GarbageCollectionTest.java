@@ -6,14 +6,21 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** The purge job: retired artifacts, expired reservations, unreferenced blobs, stale uploads. */
 class GarbageCollectionTest extends ServiceTest {
+
+  @Autowired DataSource dataSource;
 
   final byte[] bytes = Fixtures.randomBytes(3000);
   final String sha256 = Fixtures.sha256(bytes);
@@ -109,6 +116,58 @@ class GarbageCollectionTest extends ServiceTest {
   }
 
   /**
+   * The interleaving the collector's protocol exists for, forced: an upload has verified its bytes
+   * against the stored copy, and the collector deletes that copy before the upload commits. The
+   * commit waits on the blob's row, then finds the object gone: nothing becomes ready, and the
+   * client is told to send the bytes again, which then succeeds.
+   */
+  @Test
+  void shouldRefuseToCommitOnACopyCollectedDuringTheUpload() throws Exception {
+    String oldId =
+        uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes)
+            .json()
+            .get("id")
+            .asString();
+    jdbc.sql("delete from artifact where id = ?::uuid").param(oldId).update();
+    JsonNode pending = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes).json();
+    String uploadUrl = pending.get("uploadUrl").asString();
+
+    CompletableFuture<ApiResponse> upload;
+    try (Connection collector = dataSource.getConnection()) {
+      // what the collector does for one blob, in one transaction: lock, delete object, delete row
+      collector.setAutoCommit(false);
+      try (PreparedStatement lock =
+          collector.prepareStatement("select sha256 from blob where sha256 = ? for update")) {
+        lock.setString(1, sha256);
+        lock.executeQuery();
+      }
+      upload = CompletableFuture.supplyAsync(() -> api.putBytes(uploadUrl, bytes));
+      awaitWaiters(1); // verified against the copy, now waiting to record the blob
+      s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(sha256)));
+      try (PreparedStatement delete =
+          collector.prepareStatement("delete from blob where sha256 = ?")) {
+        delete.setString(1, sha256);
+        delete.executeUpdate();
+      }
+      collector.commit();
+    }
+
+    ApiResponse raced = upload.get();
+    assertProblem(raced, 503, "storage-race");
+    assertThat(raced.header("Retry-After")).isEqualTo("1");
+    assertThat(
+            api.get(path("/artifacts/" + pending.get("id").asString()))
+                .json()
+                .get("state")
+                .asString())
+        .isEqualTo("pending");
+
+    ApiResponse again = api.putBytes(uploadUrl, bytes);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(api.get(again.json().get("downloadUrl").asString()).body()).isEqualTo(bytes);
+  }
+
+  /**
    * Invariant 3 under a race: garbage collection deletes an unreferenced blob while an upload of
    * the same content is being verified against it. Whatever the interleaving, no artifact ends up
    * ready without its object; an upload that loses the race is told to send its bytes again.
@@ -116,7 +175,7 @@ class GarbageCollectionTest extends ServiceTest {
   @Test
   void shouldNeverMakeAnArtifactReadyOnACollectedBlob() throws Exception {
     List<String> outcomes = new ArrayList<>();
-    for (int round = 0; round < 25; round++) {
+    for (int round = 0; round < 40; round++) {
       byte[] content = Fixtures.randomBytes(2000 + round);
       String digest = Fixtures.sha256(content);
       String old = Descriptors.uniqueModel();
@@ -124,10 +183,11 @@ class GarbageCollectionTest extends ServiceTest {
       // the old artifact is gone: its blob is unreferenced and collectable
       jdbc.sql("delete from artifact where id = ?::uuid").param(oldId).update();
 
-      JsonNode pending =
-          declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), content).json();
       double stored = storedContents();
       CompletableFuture<JsonNode> collection = CompletableFuture.supplyAsync(() -> runJob("purge"));
+      Thread.sleep(ThreadLocalRandom.current().nextInt(25)); // lands anywhere in the collection
+      JsonNode pending =
+          declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), content).json();
       ApiResponse sent = api.putBytes(pending.get("uploadUrl").asString(), content);
       collection.get();
       if (sent.status() == 503) {

@@ -38,6 +38,7 @@ import tools.jackson.databind.JsonNode;
       // housekeeping runs when a test asks for it (POST /v1/housekeeping/jobs/{job}/runs)
       "pt2cache.housekeeping.enabled=false",
       "pt2cache.housekeeping.grace=0s",
+      "pt2cache.housekeeping.abandoned-upload-age=0s",
       "pt2cache.hits.flush-interval=100ms",
       "pt2cache.storage.max-connections=16",
       "pt2cache.housekeeping.gauge-interval=200ms"
@@ -108,6 +109,19 @@ public abstract class ServiceTest {
   /** How many uploads wrote content to the store (not merely verified it against a copy). */
   protected double storedContents() {
     return metric("pt2cache_uploads_content_total", "[^}]*outcome=\"stored\"[^}]*");
+  }
+
+  /** Waits until at least n database sessions wait for a lock (a request parked on a row). */
+  protected void awaitWaiters(int n) {
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .until(
+            () ->
+                jdbc.sql(
+                            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()")
+                        .query(Long.class)
+                        .single()
+                    >= n);
   }
 
   /** Sets a namespace's quota and idle limit. */
