@@ -1,0 +1,181 @@
+"""``python -m pt2cache``: look up, push, pull, list and invalidate artifacts from a shell.
+
+The service and namespace come from ``--url``/``--namespace`` or ``PT2CACHE_URL``/
+``PT2CACHE_NAMESPACE``. Answers are printed as JSON; errors go to stderr with the problem's type.
+"""
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Dict, List, Optional
+
+from .client import CacheClient
+from .directory import DirectoryEntries
+from .errors import CacheError, Conflict
+
+KEY_ADDRESSED = ["fx-graph", "aot-autograd", "autotune", "bundled-autotune", "pgo"]
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    client = CacheClient(args.url, args.namespace, timeout=args.timeout)
+    try:
+        result = args.run(client, args)
+    except CacheError as e:
+        print("pt2cache: %s%s" % (e, " [%s]" % e.slug if e.slug else ""), file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as e:
+        print("pt2cache: %s" % e, file=sys.stderr)
+        return 2
+    if result is not None:
+        json.dump(result, sys.stdout, indent=2)
+        print()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pt2cache", description=__doc__.split("\n")[0])
+    p.add_argument("--url", default=os.environ.get("PT2CACHE_URL", "http://localhost:8080"))
+    p.add_argument("--namespace", default=os.environ.get("PT2CACHE_NAMESPACE", "default"))
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("lookup", help="ask whether an identical node already compiled this")
+    _descriptor_args(c)
+    c.set_defaults(run=_lookup)
+
+    c = sub.add_parser("push", help="upload a file (streamed)")
+    c.add_argument("file")
+    _descriptor_args(c, required=False)
+    c.add_argument("--key", help="PyTorch's key, for key-addressed kinds")
+    c.set_defaults(run=_push)
+
+    c = sub.add_parser("pull", help="download verified, written atomically")
+    c.add_argument("-o", "--output", required=True)
+    c.add_argument("--id", help="the artifact's id")
+    c.add_argument("--key", help="a key-addressed entry's key (with --kind)")
+    _descriptor_args(c, required=False)
+    c.set_defaults(run=_pull)
+
+    c = sub.add_parser("ls", help="list artifacts, newest first")
+    for name in ("kind", "state", "key", "model-name", "model-version", "torch", "gpu"):
+        c.add_argument("--" + name)
+    c.add_argument("--tag", action="append", help="name:value, repeatable")
+    c.add_argument("--limit", type=int, default=50)
+    c.set_defaults(run=_ls)
+
+    c = sub.add_parser("invalidate", help="retire every artifact a selector matches")
+    c.add_argument("--reason", required=True)
+    c.add_argument("--id", action="append", dest="ids")
+    for name in ("kind", "key", "sha256", "model-name", "model-version", "torch", "triton",
+                 "cuda", "gpu", "capability"):
+        c.add_argument("--" + name)
+    c.add_argument("--block", action="store_true", help="keep refusing matching uploads")
+    c.add_argument("--expires-at", help="when a blocking rule ends (ISO 8601)")
+    c.set_defaults(run=_invalidate)
+
+    c = sub.add_parser("mirror", help="copy the namespace's PyTorch cache entries to a directory")
+    c.add_argument("directory")
+    c.add_argument("--kind", action="append", choices=KEY_ADDRESSED)
+    c.set_defaults(run=_mirror)
+
+    c = sub.add_parser("seed", help="upload the entries of a directory made by mirror or recorded")
+    c.add_argument("directory")
+    c.set_defaults(run=_seed)
+    return p
+
+
+def _descriptor_args(c: argparse.ArgumentParser, required: bool = True) -> None:
+    c.add_argument("--kind", default="mega-cache")
+    source = c.add_mutually_exclusive_group(required=required)
+    source.add_argument("--descriptor", help="a JSON file with the descriptor ('-' for stdin)")
+    source.add_argument("--model", help="model name; the rest is read from this process's torch")
+    c.add_argument("--model-version", default="1")
+    c.add_argument("--mode")
+
+
+def _descriptor(args: argparse.Namespace) -> Optional[Dict[str, Any]]:
+    if getattr(args, "descriptor", None):
+        if args.descriptor == "-":
+            return json.load(sys.stdin)
+        with open(args.descriptor) as f:
+            return json.load(f)
+    if getattr(args, "model", None):
+        from .environment import describe
+
+        return describe(args.model, args.model_version, mode=args.mode)
+    return None
+
+
+def _lookup(client: CacheClient, args: argparse.Namespace) -> Any:
+    return client.lookup(args.kind, _descriptor(args))
+
+
+def _push(client: CacheClient, args: argparse.Namespace) -> Any:
+    return client.upload(args.kind, args.file, descriptor=_descriptor(args), key=args.key)
+
+
+def _pull(client: CacheClient, args: argparse.Namespace) -> Any:
+    if args.id:
+        artifact = client.artifact(args.id)
+    elif args.key:
+        data = client.get_entry(args.kind, args.key)
+        if data is None:
+            raise CacheError("no %s entry under %s" % (args.kind, args.key), 404)
+        with open(args.output, "wb") as f:
+            f.write(data)
+        return {"kind": args.kind, "key": args.key, "sizeBytes": len(data), "path": args.output}
+    else:
+        answer = client.lookup(args.kind, _descriptor(args))
+        if not answer.get("hit"):
+            raise CacheError("miss: %s" % (answer.get("miss") or {}).get("detail"), 404)
+        artifact = answer["artifact"]
+    path = client.download(artifact, args.output)
+    return {"id": artifact["id"], "sha256": artifact["sha256"], "sizeBytes": artifact["sizeBytes"],
+            "path": path}
+
+
+def _ls(client: CacheClient, args: argparse.Namespace) -> Any:
+    filters = {"kind": args.kind, "state": args.state, "key": args.key, "modelName": args.model_name,
+               "modelVersion": args.model_version, "torch": args.torch, "gpu": args.gpu,
+               "tag": args.tag}
+    items = []
+    for artifact in client.artifacts(limit=min(args.limit, 500), **filters):
+        items.append(artifact)
+        if len(items) >= args.limit:
+            break
+    return items
+
+
+def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
+    selector = {"artifactIds": args.ids, "kind": args.kind, "key": args.key, "sha256": args.sha256,
+                "modelName": args.model_name, "modelVersion": args.model_version,
+                "torch": args.torch, "triton": args.triton, "cuda": args.cuda, "gpu": args.gpu,
+                "capability": args.capability}
+    selector = {k: v for k, v in selector.items() if v}
+    return client.invalidate(selector, args.reason, block=args.block, expires_at=args.expires_at)
+
+
+def _mirror(client: CacheClient, args: argparse.Namespace) -> Any:
+    store = DirectoryEntries(args.directory)
+    copied = 0
+    for kind in args.kind or KEY_ADDRESSED:
+        for artifact in client.artifacts(kind=kind, state="ready"):
+            data = client.get_entry(kind, artifact["key"])
+            if data is not None:
+                store.put_entry(kind, artifact["key"], data)
+                copied += 1
+    return {"directory": args.directory, "entries": copied}
+
+
+def _seed(client: CacheClient, args: argparse.Namespace) -> Any:
+    store = DirectoryEntries(args.directory)
+    stored = kept = 0
+    for kind, key in store.entries():
+        try:
+            client.put_entry(kind, key, store.get_entry(kind, key) or b"")
+            stored += 1
+        except Conflict:
+            kept += 1  # the service holds other bytes under the key: the first writer's stay
+    return {"directory": args.directory, "entries": stored, "conflicts": kept}

@@ -1,0 +1,199 @@
+"""The cache service's REST API, for serving nodes and tools."""
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
+
+from .errors import CacheError, Conflict, IntegrityError, NotFound
+from .transport import BLOCK, Transport, quote, query
+
+JSON = {"Content-Type": "application/json"}
+OCTETS = "application/octet-stream"
+Source = Union[bytes, bytearray, memoryview, str, os.PathLike]
+
+
+class CacheClient:
+    """One namespace of one cache service.
+
+    >>> cache = CacheClient("http://cache:8080", namespace="team-a")
+    >>> result = cache.lookup("mega-cache", descriptor)
+    """
+
+    def __init__(self, url: Optional[str] = None, namespace: Optional[str] = None,
+                 timeout: float = 30.0, retries: int = 3, token: Optional[str] = None) -> None:
+        self.url = url or os.environ.get("PT2CACHE_URL", "http://localhost:8080")
+        self.namespace = namespace or os.environ.get("PT2CACHE_NAMESPACE", "default")
+        self.http = Transport(self.url, timeout=timeout, retries=retries,
+                              token=token or os.environ.get("PT2CACHE_TOKEN"))
+
+    def _ns(self, rest: str = "") -> str:
+        return "/v1/namespaces/" + quote(self.namespace) + rest
+
+    # namespaces -----------------------------------------------------------------------------
+
+    def namespaces(self) -> List[Dict[str, Any]]:
+        return self.http.request("GET", "/v1/namespaces").json()["items"]
+
+    def namespace_info(self) -> Dict[str, Any]:
+        return self.http.request("GET", self._ns()).json()
+
+    def put_namespace(self, quota_bytes: Optional[int] = None,
+                      max_idle_days: Optional[int] = None) -> Dict[str, Any]:
+        body = json.dumps({"quotaBytes": quota_bytes, "maxIdleDays": max_idle_days}).encode()
+        return self.http.request("PUT", self._ns(), body, JSON, expect=(200, 201)).json()
+
+    # lookups and artifacts ------------------------------------------------------------------
+
+    def lookup(self, kind: str, descriptor: Dict[str, Any],
+               timeout: Optional[float] = None) -> Dict[str, Any]:
+        """``{"hit": bool, "key", "artifact"?, "miss"?}``; a miss says why."""
+        body = json.dumps({"kind": kind, "descriptor": descriptor}).encode()
+        return self.http.request("POST", self._ns("/lookups"), body, JSON, timeout=timeout).json()
+
+    def upload(self, kind: str, source: Source, descriptor: Optional[Dict[str, Any]] = None,
+               key: Optional[str] = None) -> Dict[str, Any]:
+        """Uploads bytes or a file (streamed, never read whole): the ready artifact.
+
+        The SHA-256 is computed first (one streamed pass over a file), declared with the size,
+        and the bytes are sent only when the service does not hold them already.
+        """
+        opener, sha256, size = _content(source)
+        declared = {"kind": kind, "sha256": sha256, "sizeBytes": size}
+        if descriptor is not None:
+            declared["descriptor"] = descriptor
+        if key is not None:
+            declared["key"] = key
+        created = self.http.request("POST", self._ns("/artifacts"), json.dumps(declared).encode(),
+                                    JSON, expect=(200, 201)).json()
+        if "uploadUrl" not in created:
+            return created
+        headers = {"Content-Type": OCTETS, "Content-Length": str(size)}
+        # 503 storage-race and storage-busy are retried by the transport, bytes sent again
+        return self.http.request("PUT", created["uploadUrl"], opener, headers).json()
+
+    def artifact(self, artifact_id: str) -> Dict[str, Any]:
+        return self.http.request("GET", self._ns("/artifacts/" + quote(artifact_id))).json()
+
+    def download(self, artifact: Dict[str, Any], destination: Union[str, os.PathLike]) -> str:
+        """Streams a ready artifact to a file, verified, written atomically (rename).
+
+        A crash or a mismatch never leaves a partial file at ``destination``.
+        """
+        url = artifact.get("downloadUrl") or self._ns("/artifacts/%s/content" % artifact["id"])
+        response = self.http.request("GET", url)
+        return _write_verified(response.iter_chunks(), destination, artifact["sha256"],
+                               artifact["sizeBytes"])
+
+    def artifacts(self, limit: int = 100, **filters: Any) -> Iterator[Dict[str, Any]]:
+        """Every artifact matching the filters, newest first, page by page.
+
+        Filters: kind, state, key, modelName, modelVersion, torch, triton, cuda, gpu, capability,
+        tag (``"name:value"`` or a list of them).
+        """
+        cursor = None
+        while True:
+            page = self.http.request(
+                "GET", self._ns("/artifacts") + query(dict(filters, limit=limit, cursor=cursor))
+            ).json()
+            yield from page["items"]
+            cursor = page.get("nextCursor")
+            if not cursor:
+                return
+
+    # invalidations --------------------------------------------------------------------------
+
+    def invalidate(self, selector: Dict[str, Any], reason: str, block: bool = False,
+                   expires_at: Optional[str] = None) -> Dict[str, Any]:
+        """Retires every match at once; with ``block``, refuses matching uploads until lifted."""
+        body: Dict[str, Any] = {"selector": selector, "reason": reason}
+        if block:
+            body["block"] = True
+        if expires_at:
+            body["expiresAt"] = expires_at
+        return self.http.request("POST", self._ns("/invalidations"), json.dumps(body).encode(),
+                                 JSON, expect=(201,)).json()
+
+    def lift(self, invalidation_id: str) -> Dict[str, Any]:
+        return self.http.request("POST", self._ns("/invalidations/%s/lift" % quote(invalidation_id))
+                                 ).json()
+
+    # entries: PyTorch's fine-grained caches ---------------------------------------------------
+
+    def _entry(self, kind: str, key: str) -> str:
+        return self._ns("/entries/%s/%s" % (quote(kind), quote(key)))
+
+    def get_entry(self, kind: str, key: str, timeout: Optional[float] = None) -> Optional[bytes]:
+        """The bytes under a key, verified against their digest, or None on a miss."""
+        try:
+            response = self.http.request("GET", self._entry(kind, key), timeout=timeout)
+        except NotFound:
+            return None
+        data = response.read()
+        etag = response.headers.get("etag", "").strip('"')
+        if etag and hashlib.sha256(data).hexdigest() != etag:
+            raise IntegrityError("entry %s/%s does not match its digest" % (kind, key))
+        return data
+
+    def has_entry(self, kind: str, key: str) -> bool:
+        try:
+            self.http.request("HEAD", self._entry(kind, key)).close()
+            return True
+        except NotFound:
+            return False
+
+    def put_entry(self, kind: str, key: str, data: bytes,
+                  timeout: Optional[float] = None) -> Dict[str, Any]:
+        """Stores bytes under a key; the same bytes again are fine, other bytes are a Conflict."""
+        headers = {"Content-Type": OCTETS, "Content-Length": str(len(data)),
+                   "X-Content-SHA256": hashlib.sha256(data).hexdigest()}
+        return self.http.request("PUT", self._entry(kind, key), bytes(data), headers,
+                                 expect=(200, 201), timeout=timeout).json()
+
+
+def _content(source: Source) -> Tuple[Any, str, int]:
+    """A body factory for the content, with its SHA-256 and size (a file is read once, streamed)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        return (lambda: io.BytesIO(data)), hashlib.sha256(data).hexdigest(), len(data)
+    path = os.fspath(source)
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(BLOCK), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return (lambda: open(path, "rb")), digest.hexdigest(), size
+
+
+def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike],
+                    sha256: str, size: int) -> str:
+    """Writes chunks to a temporary file beside the destination, checks digest and size, renames."""
+    destination = os.fspath(destination)
+    directory = os.path.dirname(os.path.abspath(destination))
+    os.makedirs(directory, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".pt2cache-", dir=directory)
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                digest.update(chunk)
+                written += len(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if written != size or digest.hexdigest() != sha256:
+            raise IntegrityError("downloaded %d bytes with sha256 %s, expected %d bytes with %s"
+                                 % (written, digest.hexdigest(), size, sha256))
+        os.replace(temporary, destination)
+        return destination
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+__all__ = ["CacheClient", "CacheError", "Conflict", "IntegrityError", "NotFound"]

@@ -1,0 +1,59 @@
+"""Errors the client raises, carrying the service's RFC 9457 problem details."""
+
+from typing import Any, Dict, Optional
+
+
+class CacheError(Exception):
+    """The service answered with an error (or could not be reached: ``status`` is None)."""
+
+    def __init__(self, message: str, status: Optional[int] = None,
+                 problem: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.problem = problem or {}
+
+    @property
+    def type(self) -> Optional[str]:
+        """The stable problem type, such as ``urn:pt2cache:problem:key-conflict``."""
+        return self.problem.get("type")
+
+    @property
+    def detail(self) -> Optional[str]:
+        return self.problem.get("detail")
+
+    @property
+    def slug(self) -> Optional[str]:
+        """The last part of the problem type: ``key-conflict``."""
+        t = self.type
+        return t.rsplit(":", 1)[-1] if t else None
+
+
+class ServiceUnavailable(CacheError):
+    """The service could not be reached, timed out, or answered 5xx after every retry."""
+
+
+class NotFound(CacheError):
+    """404: unknown namespace, artifact or entry."""
+
+
+class Conflict(CacheError):
+    """409: the key holds other content, an upload is blocked by a rule, or an artifact is pending."""
+
+
+class IntegrityError(CacheError):
+    """Bytes are not what was declared or served: a SHA-256 or size mismatch."""
+
+
+def from_response(status: int, problem: Optional[Dict[str, Any]], fallback: str) -> CacheError:
+    """The exception for an error answer, by status."""
+    detail = (problem or {}).get("detail") or (problem or {}).get("title") or fallback
+    message = "%s (HTTP %d)" % (detail, status)
+    if status == 404:
+        return NotFound(message, status, problem)
+    if status == 409:
+        return Conflict(message, status, problem)
+    if status == 422:
+        return IntegrityError(message, status, problem)
+    if status >= 500:
+        return ServiceUnavailable(message, status, problem)
+    return CacheError(message, status, problem)

@@ -1,0 +1,83 @@
+"""The key of a descriptor-addressed artifact, computed exactly as the service does.
+
+See docs/key-derivation.md: members whose value is null or an empty object are removed (so absent,
+``None`` and ``{}`` mean the same), the subject ``{"descriptor": ..., "kind": ...}`` is serialized
+per RFC 8785 (JSON Canonicalization Scheme), and the key is the lower-case hex SHA-256 of its
+UTF-8 bytes.
+"""
+
+import hashlib
+import json
+import math
+from typing import Any, Dict
+
+
+def prune(value: Any) -> Any:
+    """Drops null members and, bottom-up, members that are or become empty objects."""
+    if isinstance(value, dict):
+        out = {}
+        for name, child in value.items():
+            child = prune(child)
+            if child is None or (isinstance(child, dict) and not child):
+                continue
+            out[name] = child
+        return out
+    return value  # arrays are kept as they are, members inside them included
+
+
+def canonical_json(value: Any) -> str:
+    """RFC 8785 serialization: sorted keys (by UTF-16 code units), no whitespace, ES numbers."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _es_number(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(canonical_json(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: kv[0].encode("utf-16-be"))
+        return "{" + ",".join(
+            json.dumps(k, ensure_ascii=False) + ":" + canonical_json(v) for k, v in items) + "}"
+    raise TypeError("not JSON: %r" % type(value))
+
+
+def _es_number(x: float) -> str:
+    """A float as ECMAScript's Number::toString writes it (what RFC 8785 asks)."""
+    if math.isnan(x) or math.isinf(x):
+        raise ValueError("JSON has no NaN or Infinity")
+    if x == 0:
+        return "0"
+    if x.is_integer() and abs(x) < 1e21:
+        return str(int(x))
+    sign = "-" if x < 0 else ""
+    digits, exponent = _shortest_digits(abs(x))
+    n = exponent + 1  # position of the decimal point, as in the ES algorithm
+    k = len(digits)
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * (-n) + digits
+    e = n - 1
+    mantissa = digits[0] + ("." + digits[1:] if k > 1 else "")
+    return sign + mantissa + "e" + ("+" if e > 0 else "-") + str(abs(e))
+
+
+def _shortest_digits(x: float):
+    """The shortest round-trip decimal digits of x and the exponent of the first one."""
+    mantissa, _, exp = ("%r" % x).partition("e")
+    exponent = int(exp) if exp else 0
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0")
+    exponent += len(whole) - 1 - (len(whole + frac) - len((whole + frac).lstrip("0")))
+    return digits.rstrip("0") or "0", exponent
+
+
+def derive_key(kind: str, descriptor: Dict[str, Any]) -> str:
+    """The key the service derives for a descriptor-addressed kind (``mega-cache``, ...)."""
+    subject = prune({"descriptor": descriptor, "kind": kind})
+    return hashlib.sha256(canonical_json(subject).encode("utf-8")).hexdigest()

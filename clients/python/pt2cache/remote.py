@@ -1,0 +1,105 @@
+"""PyTorch's own remote caches (FX graph, AOTAutograd, autotune, PGO) on the cache service.
+
+PyTorch's ``RemoteCache`` classes take a backend override (``backend_override_cls``), so no file
+of PyTorch is patched: :func:`install` points each at the service's entries API and turns the
+remote caches on. Because FX graph and AOTAutograd keys hash each graph, a changed model compiles
+only the graphs that changed; the others hit. Every failure is a miss (reads) or is ignored
+(writes): the cache can never break a compile.
+"""
+
+import hashlib
+import logging
+import re
+from typing import Any, Dict, Optional, Protocol
+
+log = logging.getLogger("pt2cache")
+
+# PyTorch's cache class -> the service's kind
+KINDS: Dict[str, str] = {
+    "RemoteFxGraphCache": "fx-graph",
+    "RemoteAOTAutogradCache": "aot-autograd",
+    "RemoteAutotuneCache": "autotune",
+    "RemoteBundledAutotuneCache": "bundled-autotune",
+    "RemoteDynamoPGOCache": "pgo",
+}
+
+_SAFE_KEY = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._:-]{0,255}$")
+
+
+class EntryStore(Protocol):
+    """What the adapter needs: :class:`pt2cache.CacheClient` is one."""
+
+    def get_entry(self, kind: str, key: str, timeout: Optional[float] = None) -> Optional[bytes]:
+        ...
+
+    def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None) -> Any:
+        ...
+
+
+def service_key(key: str) -> str:
+    """PyTorch's key as the service accepts it (``pt2:fx-graph-v1::<hash>:c1`` passes as is);
+    a key with other characters, or too long, is replaced by its SHA-256."""
+    return key if _SAFE_KEY.match(key) else "sha256-" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def backend_class(store: EntryStore, kind: str, timeout: float = 10.0) -> type:
+    """A ``RemoteCacheBackend`` subclass (built with no arguments, as PyTorch does) on the store."""
+    from torch._inductor.remote_cache import RemoteCacheBackend
+
+    class ServiceBackend(RemoteCacheBackend):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+
+        def _get(self, key: str) -> Optional[bytes]:
+            try:
+                return store.get_entry(kind, service_key(key), timeout=timeout)
+            except Exception as e:
+                log.warning("pt2cache: %s get %s failed, treated as a miss: %s", kind, key, e)
+                return None
+
+        def _put(self, key: str, data: bytes) -> None:
+            try:
+                store.put_entry(kind, service_key(key), bytes(data), timeout=timeout)
+            except Exception as e:  # conflicts included: the first writer's entry stays
+                log.info("pt2cache: %s put %s not stored: %s", kind, key, e)
+
+    ServiceBackend.__name__ = "ServiceBackend_" + kind.replace("-", "_")
+    return ServiceBackend
+
+
+def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = True,
+            autotune: bool = True, pgo: bool = False, timeout: float = 10.0) -> Dict[str, str]:
+    """Routes PyTorch's remote caches to the store and switches them on, in this process.
+
+    The switches it sets are the same as these environment variables, which can be set instead
+    (before torch is imported): ``TORCHINDUCTOR_FX_GRAPH_REMOTE_CACHE=1``,
+    ``TORCHINDUCTOR_AUTOGRAD_REMOTE_CACHE=1``, ``TORCHINDUCTOR_AUTOTUNE_REMOTE_CACHE=1``,
+    ``TORCHINDUCTOR_BUNDLED_AUTOTUNE_REMOTE_CACHE=1``. Answers the cache classes it routed.
+    """
+    import torch._functorch.config as functorch_config
+    import torch._inductor.config as inductor_config
+    import torch._inductor.remote_cache as remote_cache
+
+    wanted = {"fx-graph": fx_graph, "aot-autograd": aot_autograd, "autotune": autotune,
+              "bundled-autotune": autotune, "pgo": pgo}
+    routed = {}
+    for class_name, kind in KINDS.items():
+        cache_class = getattr(remote_cache, class_name, None)
+        if cache_class is not None and wanted[kind]:
+            cache_class.backend_override_cls = backend_class(store, kind, timeout)
+            routed[class_name] = kind
+    _switch(inductor_config, "fx_graph_remote_cache", fx_graph)
+    _switch(functorch_config, "enable_remote_autograd_cache", aot_autograd)
+    _switch(inductor_config, "autotune_remote_cache", autotune)
+    _switch(inductor_config, "bundled_autotune_remote_cache", autotune)
+    if pgo:
+        import torch._dynamo.config as dynamo_config
+
+        _switch(dynamo_config, "automatic_dynamic_remote_pgo", True)
+    log.info("pt2cache: PyTorch remote caches on the service: %s", routed)
+    return routed
+
+
+def _switch(config: Any, name: str, on: bool) -> None:
+    if on and hasattr(config, name):
+        setattr(config, name, True)

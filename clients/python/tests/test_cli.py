@@ -1,0 +1,64 @@
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+import uuid
+
+from support import URL, descriptor, fresh_client, needs_service
+
+
+@needs_service
+class CliTest(unittest.TestCase):
+
+    def setUp(self):
+        self.client = fresh_client()
+        self.directory = tempfile.mkdtemp()
+
+    def cli(self, *args, expect=0):
+        env = dict(os.environ, PT2CACHE_URL=URL, PT2CACHE_NAMESPACE=self.client.namespace)
+        out = subprocess.run([sys.executable, "-m", "pt2cache", *args], env=env,
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, expect, out.stderr)
+        return json.loads(out.stdout) if expect == 0 and out.stdout.strip() else out.stderr
+
+    def test_push_lookup_pull_ls_invalidate(self):
+        model = "cli-" + uuid.uuid4().hex[:6]
+        desc = os.path.join(self.directory, "descriptor.json")
+        with open(desc, "w") as f:
+            json.dump(descriptor(model), f)
+        blob = os.path.join(self.directory, "blob.bin")
+        with open(blob, "wb") as f:
+            f.write(os.urandom(4096))
+
+        pushed = self.cli("push", blob, "--descriptor", desc)
+        self.assertEqual(pushed["state"], "ready")
+        self.assertTrue(self.cli("lookup", "--descriptor", desc)["hit"])
+        pulled = self.cli("pull", "--descriptor", desc, "-o", os.path.join(self.directory, "o"))
+        with open(pulled["path"], "rb") as a, open(blob, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        self.assertEqual([a["id"] for a in self.cli("ls", "--model-name", model)], [pushed["id"]])
+        self.assertEqual(self.cli("invalidate", "--model-name", model, "--reason", "r")
+                         ["invalidated"], 1)
+        self.assertIn("miss", self.cli("pull", "--descriptor", desc, "-o", "x", expect=2))
+
+    def test_mirror_and_seed_carry_entries_between_namespaces(self):
+        self.client.put_entry("fx-graph", "pt2:fx-graph-v1::fabc:c1", b"graph")
+        self.client.put_entry("autotune", "pt2:autotune-v1::0123:c1", b"config")
+        mirror = os.path.join(self.directory, "mirror")
+        self.assertEqual(self.cli("mirror", mirror)["entries"], 2)
+
+        other = fresh_client()
+        env = dict(os.environ, PT2CACHE_URL=URL, PT2CACHE_NAMESPACE=other.namespace)
+        subprocess.run([sys.executable, "-m", "pt2cache", "seed", mirror], env=env, check=True,
+                       capture_output=True)
+        self.assertEqual(other.get_entry("fx-graph", "pt2:fx-graph-v1::fabc:c1"), b"graph")
+
+    def test_errors_name_the_problem_type(self):
+        stderr = self.cli("pull", "--id", str(uuid.uuid4()), "-o", "x", expect=2)
+        self.assertIn("artifact-not-found", stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

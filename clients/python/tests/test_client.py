@@ -1,0 +1,145 @@
+import hashlib
+import os
+import socket
+import tempfile
+import unittest
+import uuid
+
+from pt2cache import CacheClient, Conflict, IntegrityError, NotFound, ServiceUnavailable
+
+from support import descriptor, fresh_client, needs_service
+
+
+@needs_service
+class UploadAndDownloadTest(unittest.TestCase):
+
+    def setUp(self):
+        self.client = fresh_client()
+        self.directory = tempfile.mkdtemp()
+
+    def test_a_file_goes_up_streamed_and_comes_back_verified(self):
+        path = os.path.join(self.directory, "mega-cache.bin")
+        data = os.urandom(7 * 1024 * 1024 + 123)  # more than one 5 MB part on the test service
+        with open(path, "wb") as f:
+            f.write(data)
+        d = descriptor("file-" + uuid.uuid4().hex[:6])
+
+        artifact = self.client.upload("mega-cache", path, descriptor=d)
+
+        self.assertEqual(artifact["state"], "ready")
+        self.assertEqual(artifact["sha256"], hashlib.sha256(data).hexdigest())
+        hit = self.client.lookup("mega-cache", d)
+        self.assertTrue(hit["hit"])
+        target = os.path.join(self.directory, "out", "downloaded.bin")
+        self.client.download(hit["artifact"], target)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), data)
+
+    def test_a_download_that_does_not_match_leaves_no_file(self):
+        artifact = self.client.upload("mega-cache", b"the real bytes",
+                                      descriptor=descriptor("m-" + uuid.uuid4().hex[:6]))
+        forged = dict(artifact, sha256=hashlib.sha256(b"other bytes").hexdigest())
+        target = os.path.join(self.directory, "never.bin")
+
+        with self.assertRaises(IntegrityError):
+            self.client.download(forged, target)
+        self.assertEqual(os.listdir(self.directory), [], "no file, no temporary file")
+
+    def test_the_same_content_again_is_the_same_artifact(self):
+        d = descriptor("m-" + uuid.uuid4().hex[:6])
+        first = self.client.upload("mega-cache", b"abc", descriptor=d)
+        again = self.client.upload("mega-cache", b"abc", descriptor=d)
+        self.assertEqual(first["id"], again["id"])
+
+    def test_other_content_under_the_same_key_is_a_conflict_with_its_problem(self):
+        d = descriptor("m-" + uuid.uuid4().hex[:6])
+        self.client.upload("mega-cache", b"first", descriptor=d)
+        with self.assertRaises(Conflict) as raised:
+            self.client.upload("mega-cache", b"second", descriptor=d)
+        self.assertEqual(raised.exception.status, 409)
+        self.assertEqual(raised.exception.slug, "key-conflict")
+        self.assertIn("already holds other content", raised.exception.detail)
+
+
+@needs_service
+class LookupListInvalidateTest(unittest.TestCase):
+
+    def setUp(self):
+        self.client = fresh_client()
+
+    def test_a_miss_says_why_and_names_the_closest_match(self):
+        model = "m-" + uuid.uuid4().hex[:6]
+        self.client.upload("mega-cache", b"x", descriptor=descriptor(model))
+        miss = self.client.lookup("mega-cache", descriptor(model, torch_version="2.11.1+cu130"))
+        self.assertFalse(miss["hit"])
+        self.assertEqual(miss["miss"]["closest"]["differences"][0]["field"], "software.torch")
+
+    def test_listing_pages_through_everything(self):
+        model = "m-" + uuid.uuid4().hex[:6]
+        ids = {self.client.upload("mega-cache", os.urandom(10),
+                                  descriptor=descriptor(model, mode="m%d" % i))["id"]
+               for i in range(5)}
+        listed = [a["id"] for a in self.client.artifacts(limit=2, modelName=model)]
+        self.assertEqual(sorted(listed), sorted(ids))
+
+    def test_invalidation_and_a_standing_rule(self):
+        model = "m-" + uuid.uuid4().hex[:6]
+        d = descriptor(model)
+        self.client.upload("mega-cache", b"x", descriptor=d)
+        rule = self.client.invalidate({"modelName": model}, "retrained", block=True)
+        self.assertEqual(rule["invalidated"], 1)
+        self.assertFalse(self.client.lookup("mega-cache", d)["hit"])
+        with self.assertRaises(Conflict) as raised:
+            self.client.upload("mega-cache", b"y", descriptor=d)
+        self.assertEqual(raised.exception.slug, "blocked-by-rule")
+        self.client.lift(rule["id"])
+        self.assertEqual(self.client.upload("mega-cache", b"y", descriptor=d)["state"], "ready")
+
+
+@needs_service
+class EntriesTest(unittest.TestCase):
+
+    def setUp(self):
+        self.client = fresh_client()
+        self.key = "pt2:fx-graph-v1::f%s:c1" % uuid.uuid4().hex
+
+    def test_put_get_has(self):
+        self.assertIsNone(self.client.get_entry("fx-graph", self.key))
+        self.assertFalse(self.client.has_entry("fx-graph", self.key))
+        self.client.put_entry("fx-graph", self.key, b"graph bytes")
+        self.assertEqual(self.client.get_entry("fx-graph", self.key), b"graph bytes")
+        self.assertTrue(self.client.has_entry("fx-graph", self.key))
+        self.client.put_entry("fx-graph", self.key, b"graph bytes")  # the same again: fine
+        with self.assertRaises(Conflict):
+            self.client.put_entry("fx-graph", self.key, b"other bytes")
+
+
+@needs_service
+class ErrorsTest(unittest.TestCase):
+
+    def test_an_unknown_namespace_is_not_found_with_the_problem_type(self):
+        client = CacheClient(os.environ["PT2CACHE_TEST_URL"], "no-such-" + uuid.uuid4().hex[:6])
+        with self.assertRaises(NotFound) as raised:
+            client.lookup("mega-cache", descriptor("m"))
+        self.assertEqual(raised.exception.slug, "namespace-not-found")
+
+    def test_bad_input_is_refused_before_anything_is_sent(self):
+        with self.assertRaises(Exception):
+            fresh_client().lookup("mega-cache", {"model": {"name": "only a name"}})
+
+
+class UnreachableServiceTest(unittest.TestCase):
+
+    def test_a_service_that_is_down_raises_after_bounded_retries(self):
+        with socket.socket() as s:  # a port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        client = CacheClient("http://127.0.0.1:%d" % port, retries=2, timeout=1)
+        client.http.backoff = 0.01
+        with self.assertRaises(ServiceUnavailable) as raised:
+            client.lookup("mega-cache", descriptor("m"))
+        self.assertIsNone(raised.exception.status)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,112 @@
+"""The warm-start helper's decisions. Where torch is absent a stand-in plays torch's part (its
+compile and its cache API); the cache service is always the real one."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import types
+import unittest
+import uuid
+
+from pt2cache import CacheClient
+from pt2cache.megacache import warm_start
+
+from support import HAS_TORCH, URL, fresh_client, needs_service, needs_torch
+
+
+class FakeTorch:
+    """torch.compile and torch.compiler's save/load of cache artifacts, recorded."""
+
+    __version__ = "2.11.0+test"
+
+    def __init__(self, saved: bytes = b"mega-cache bytes"):
+        self.loaded = []
+        self.compiled = 0
+        self._saved = saved
+        self.version = types.SimpleNamespace(cuda="13.0", hip=None)
+        self.cuda = types.SimpleNamespace(is_available=lambda: False)
+        self.compiler = types.SimpleNamespace(
+            load_cache_artifacts=lambda data: self.loaded.append(data) or "info",
+            save_cache_artifacts=lambda: (self._saved, "info"))
+
+    def compile(self, model, **kwargs):
+        self.compiled += 1
+        return model
+
+
+@needs_service
+class WarmStartTest(unittest.TestCase):
+
+    def setUp(self):
+        self.client = fresh_client()
+        self.model = "m-" + uuid.uuid4().hex[:6]
+
+    def start(self, torch, client=None):
+        return warm_start(lambda x: x * 2, client or self.client, model_name=self.model,
+                          model_version="1", mode="max-autotune", torch_module=torch)
+
+    def test_a_miss_compiles_then_uploads_after_the_first_call(self):
+        torch = FakeTorch(saved=b"compiled by the first node")
+        compiled = self.start(torch)
+        self.assertFalse(compiled.hit)
+        self.assertIsNone(compiled.uploaded)
+        self.assertEqual(compiled(21), 42)
+        self.assertEqual(compiled.uploaded["state"], "ready")
+        self.assertEqual(torch.compiled, 1)
+        self.assertEqual(compiled(1), 2)  # uploads once only
+        self.assertEqual(len(list(self.client.artifacts(modelName=self.model))), 1)
+
+    def test_a_hit_loads_what_the_first_node_uploaded(self):
+        self.start(FakeTorch(saved=b"compiled by the first node"))(1)
+
+        second = FakeTorch()
+        compiled = self.start(second)
+        self.assertTrue(compiled.hit)
+        self.assertEqual(second.loaded, [b"compiled by the first node"])
+        compiled(1)
+        self.assertIsNone(compiled.uploaded, "a hit uploads nothing")
+
+    def test_a_service_that_is_down_changes_nothing_but_the_log(self):
+        down = CacheClient("http://127.0.0.1:9", retries=0, timeout=1)
+        torch = FakeTorch()
+        with self.assertLogs("pt2cache", "WARNING") as logs:
+            compiled = self.start(torch, client=down)
+            self.assertEqual(compiled(4), 8)
+        self.assertFalse(compiled.hit)
+        self.assertEqual(torch.compiled, 1)
+        self.assertTrue(any("lookup failed, compiling locally" in line for line in logs.output))
+        self.assertTrue(any("upload after compiling failed" in line for line in logs.output))
+
+
+@needs_service
+@needs_torch
+class RealTorchWarmStartTest(unittest.TestCase):
+    """With torch installed: a real compile on this machine's device, then a fresh process that
+    warm-starts from what the first uploaded."""
+
+    SCRIPT = textwrap.dedent("""
+        import sys, torch, pt2cache
+        f = lambda x: torch.sin(x) + torch.cos(x)
+        c = pt2cache.warm_start(f, pt2cache.CacheClient(sys.argv[1], sys.argv[2]),
+                                model_name=sys.argv[3], model_version="1")
+        c(torch.randn(64))
+        print("HIT" if c.hit else "MISS", "UPLOADED" if c.uploaded else "")
+    """)
+
+    def run_fresh(self, client, model):
+        env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=os.path.join(
+            "/tmp", "pt2cache-" + uuid.uuid4().hex))
+        out = subprocess.run([sys.executable, "-c", self.SCRIPT, URL, client.namespace, model],
+                             env=env, capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+
+    def test_a_fresh_process_warm_starts(self):
+        client = fresh_client()
+        model = "real-" + uuid.uuid4().hex[:6]
+        self.assertEqual(self.run_fresh(client, model), "MISS UPLOADED")
+        self.assertEqual(self.run_fresh(client, model), "HIT")
+
+
+if __name__ == "__main__":
+    unittest.main()

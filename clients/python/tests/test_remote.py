@@ -1,0 +1,53 @@
+import tempfile
+import unittest
+
+from pt2cache.directory import DirectoryEntries
+from pt2cache.remote import service_key
+
+from support import needs_torch
+
+
+class ServiceKeyTest(unittest.TestCase):
+
+    def test_pytorch_keys_pass_as_they_are(self):
+        key = "pt2:fx-graph-v1::fkhx5v3sd2q7ylwj3ambdfujs6o5kn7ivmcjdjoe2wpaqbtyeq3c:c1"
+        self.assertEqual(service_key(key), key)
+
+    def test_other_keys_become_their_digest(self):
+        for key in ("pt2:pgo::/home/a b/model.py:c1", "k" * 300, "a..b", "-x"):
+            mapped = service_key(key)
+            self.assertRegex(mapped, r"^sha256-[0-9a-f]{64}$")
+            self.assertEqual(mapped, service_key(key), "stable")
+
+
+class DirectoryEntriesTest(unittest.TestCase):
+
+    def test_first_writer_wins_and_entries_are_listed(self):
+        store = DirectoryEntries(tempfile.mkdtemp())
+        store.put_entry("autotune", "k1", b"first")
+        store.put_entry("autotune", "k1", b"second")
+        self.assertEqual(store.get_entry("autotune", "k1"), b"first")
+        self.assertIsNone(store.get_entry("fx-graph", "k1"))
+        self.assertEqual(list(store.entries()), [("autotune", "k1")])
+
+
+@needs_torch
+class AdapterTest(unittest.TestCase):
+    """With torch installed: PyTorch's own RemoteCache classes go through the adapter."""
+
+    def test_pytorch_remote_cache_reads_and_writes_through_the_store(self):
+        import torch._inductor.remote_cache as remote_cache
+
+        from pt2cache.remote import install
+
+        store = DirectoryEntries(tempfile.mkdtemp())
+        routed = install(store)
+        self.assertEqual(routed["RemoteFxGraphCache"], "fx-graph")
+        cache = remote_cache.RemoteFxGraphCache("fx-graph-v1")
+        cache.put("abc", {"graph": 1})
+        self.assertEqual(cache.get("abc"), {"graph": 1})
+        self.assertEqual(len(list(store.entries())), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,56 @@
+package dev.pt2cache.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pt2cache.support.ServiceTest;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The Python client's own tests (clients/python/tests), run against this very service on real
+ * PostgreSQL and S3: no fake server. Torch-dependent tests run where torch is installed.
+ */
+class PythonClientTest extends ServiceTest {
+
+  @LocalServerPort int port;
+
+  @Test
+  void shouldPassThePythonClientTestsAgainstTheRealService() throws Exception {
+    assumeTrue(python() != null, "no python3 (3.9 or newer) on this machine");
+    ProcessBuilder builder =
+        new ProcessBuilder(python(), "-m", "unittest", "discover", "-s", "tests", "-v")
+            .directory(new File("clients/python"))
+            .redirectErrorStream(true);
+    builder.environment().put("PT2CACHE_TEST_URL", "http://127.0.0.1:" + port);
+    builder.environment().put("PYTHONUNBUFFERED", "1");
+    Process tests = builder.start();
+    tests.getOutputStream().close();
+    String output = new String(tests.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(tests.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    System.out.println(output);
+    assertThat(tests.exitValue()).as(output).isZero();
+    assertThat(output).contains("OK");
+  }
+
+  private String python() throws IOException, InterruptedException {
+    for (String candidate : new String[] {"python3", "python"}) {
+      try {
+        Process version =
+            new ProcessBuilder(
+                    candidate, "-c", "import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)")
+                .start();
+        if (version.waitFor(30, TimeUnit.SECONDS) && version.exitValue() == 0) {
+          return candidate;
+        }
+      } catch (IOException notThere) {
+        // try the next name
+      }
+    }
+    return null;
+  }
+}
