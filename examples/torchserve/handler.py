@@ -24,16 +24,22 @@ class WarmStartImageClassifier(ImageClassifier):
         super().initialize(context)  # loads the eager model; leave the `pt2` section out
         settings = (context.model_yaml_config or {}).get("pt2cache", {})
         manifest = context.manifest["model"]
-        client = pt2cache.CacheClient(
-            settings.get("url", os.environ.get("PT2CACHE_URL")),
-            settings.get("namespace", os.environ.get("PT2CACHE_NAMESPACE", "default")),
-            timeout=float(settings.get("timeout", 30)),
-        )
+        gpu = context.system_properties.get("gpu_id")
+        client = None
+        try:
+            client = pt2cache.CacheClient(
+                settings.get("url", os.environ.get("PT2CACHE_URL")),
+                settings.get("namespace", os.environ.get("PT2CACHE_NAMESPACE", "default")),
+                timeout=float(settings.get("timeout", 30)),
+            )
+        except Exception as e:  # a bad URL must not stop the worker: it compiles locally
+            log.warning("pt2cache: no cache (%s); compiling locally", e)
         self.model = pt2cache.warm_start(
             self.model,
-            client,
+            client,  # None: warm_start falls back to the environment, then to no cache
             model_name=manifest["modelName"],
             model_version=str(manifest.get("modelVersion", "1.0")),
+            device=None if gpu is None else int(gpu),  # describe this worker's GPU, not GPU 0
             **settings.get("compile", {}),
         )
         log.info("pt2cache warm start: %s", "hit" if self.model.hit else "miss, compiling")

@@ -19,11 +19,15 @@ KEY_ADDRESSED = ["fx-graph", "aot-autograd", "autotune", "bundled-autotune", "pg
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    client = CacheClient(args.url, args.namespace, timeout=args.timeout)
     try:
+        client = CacheClient(args.url, args.namespace, timeout=args.timeout)
         result = args.run(client, args)
     except CacheError as e:
         print("pt2cache: %s%s" % (e, " [%s]" % e.slug if e.slug else ""), file=sys.stderr)
+        return 2
+    except ImportError as e:
+        print("pt2cache: --model reads this process's torch, which is not installed: %s" % e,
+              file=sys.stderr)
         return 2
     except (OSError, ValueError) as e:
         print("pt2cache: %s" % e, file=sys.stderr)
@@ -59,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(run=_pull)
 
     c = sub.add_parser("ls", help="list artifacts, newest first")
-    for name in ("kind", "state", "key", "model-name", "model-version", "torch", "gpu"):
+    for name in ("kind", "state", "key", "model-name", "model-version", "torch", "triton", "cuda",
+                 "gpu", "capability"):
         c.add_argument("--" + name)
     c.add_argument("--tag", action="append", help="name:value, repeatable")
     c.add_argument("--limit", type=int, default=50)
@@ -71,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     for name in ("kind", "key", "sha256", "model-name", "model-version", "torch", "triton",
                  "cuda", "gpu", "capability"):
         c.add_argument("--" + name)
+    c.add_argument("--tag", action="append", help="hardware tag name:value, repeatable")
     c.add_argument("--block", action="store_true", help="keep refusing matching uploads")
     c.add_argument("--expires-at", help="when a blocking rule ends (ISO 8601)")
     c.set_defaults(run=_invalidate)
@@ -120,12 +126,11 @@ def _pull(client: CacheClient, args: argparse.Namespace) -> Any:
     if args.id:
         artifact = client.artifact(args.id)
     elif args.key:
-        data = client.get_entry(args.kind, args.key)
-        if data is None:
+        path = client.download_entry(args.kind, args.key, args.output)
+        if path is None:
             raise CacheError("no %s entry under %s" % (args.kind, args.key), 404)
-        with open(args.output, "wb") as f:
-            f.write(data)
-        return {"kind": args.kind, "key": args.key, "sizeBytes": len(data), "path": args.output}
+        return {"kind": args.kind, "key": args.key, "sizeBytes": os.path.getsize(path),
+                "path": path}
     else:
         answer = client.lookup(args.kind, _descriptor(args))
         if not answer.get("hit"):
@@ -138,7 +143,8 @@ def _pull(client: CacheClient, args: argparse.Namespace) -> Any:
 
 def _ls(client: CacheClient, args: argparse.Namespace) -> Any:
     filters = {"kind": args.kind, "state": args.state, "key": args.key, "modelName": args.model_name,
-               "modelVersion": args.model_version, "torch": args.torch, "gpu": args.gpu,
+               "modelVersion": args.model_version, "torch": args.torch, "triton": args.triton,
+               "cuda": args.cuda, "gpu": args.gpu, "capability": args.capability,
                "tag": args.tag}
     items = []
     for artifact in client.artifacts(limit=min(args.limit, 500), **filters):
@@ -153,6 +159,8 @@ def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
                 "modelName": args.model_name, "modelVersion": args.model_version,
                 "torch": args.torch, "triton": args.triton, "cuda": args.cuda, "gpu": args.gpu,
                 "capability": args.capability}
+    if args.tag:
+        selector["tags"] = dict(t.split(":", 1) for t in args.tag)
     selector = {k: v for k, v in selector.items() if v}
     return client.invalidate(selector, args.reason, block=args.block, expires_at=args.expires_at)
 

@@ -47,11 +47,15 @@ class CacheClient:
 
     # lookups and artifacts ------------------------------------------------------------------
 
-    def lookup(self, kind: str, descriptor: Dict[str, Any],
-               timeout: Optional[float] = None) -> Dict[str, Any]:
-        """``{"hit": bool, "key", "artifact"?, "miss"?}``; a miss says why."""
+    def lookup(self, kind: str, descriptor: Dict[str, Any], timeout: Optional[float] = None,
+               deadline: Optional[float] = None, retries: Optional[int] = None) -> Dict[str, Any]:
+        """``{"hit": bool, "key", "artifact"?, "miss"?}``; a miss says why.
+
+        ``deadline`` bounds the whole call in seconds, retries included.
+        """
         body = json.dumps({"kind": kind, "descriptor": descriptor}).encode()
-        return self.http.request("POST", self._ns("/lookups"), body, JSON, timeout=timeout).json()
+        return self.http.request("POST", self._ns("/lookups"), body, JSON, timeout=timeout,
+                                 deadline=deadline, retries=retries).json()
 
     def upload(self, kind: str, source: Source, descriptor: Optional[Dict[str, Any]] = None,
                key: Optional[str] = None) -> Dict[str, Any]:
@@ -94,14 +98,16 @@ class CacheClient:
         tag (``"name:value"`` or a list of them).
         """
         cursor = None
+        seen = set()
         while True:
             page = self.http.request(
                 "GET", self._ns("/artifacts") + query(dict(filters, limit=limit, cursor=cursor))
             ).json()
             yield from page["items"]
             cursor = page.get("nextCursor")
-            if not cursor:
+            if not cursor or cursor in seen:
                 return
+            seen.add(cursor)
 
     # invalidations --------------------------------------------------------------------------
 
@@ -113,8 +119,9 @@ class CacheClient:
             body["block"] = True
         if expires_at:
             body["expiresAt"] = expires_at
+        # not idempotent: resent only when the service surely did not act on it
         return self.http.request("POST", self._ns("/invalidations"), json.dumps(body).encode(),
-                                 JSON, expect=(201,)).json()
+                                 JSON, expect=(201,), idempotent=False).json()
 
     def lift(self, invalidation_id: str) -> Dict[str, Any]:
         return self.http.request("POST", self._ns("/invalidations/%s/lift" % quote(invalidation_id))
@@ -125,10 +132,12 @@ class CacheClient:
     def _entry(self, kind: str, key: str) -> str:
         return self._ns("/entries/%s/%s" % (quote(kind), quote(key)))
 
-    def get_entry(self, kind: str, key: str, timeout: Optional[float] = None) -> Optional[bytes]:
-        """The bytes under a key, verified against their digest, or None on a miss."""
+    def get_entry(self, kind: str, key: str, timeout: Optional[float] = None,
+                  retries: Optional[int] = None) -> Optional[bytes]:
+        """The bytes under a key (small: PyTorch's entries), verified, or None on a miss."""
         try:
-            response = self.http.request("GET", self._entry(kind, key), timeout=timeout)
+            response = self.http.request("GET", self._entry(kind, key), timeout=timeout,
+                                         retries=retries)
         except NotFound:
             return None
         data = response.read()
@@ -137,6 +146,17 @@ class CacheClient:
             raise IntegrityError("entry %s/%s does not match its digest" % (kind, key))
         return data
 
+    def download_entry(self, kind: str, key: str,
+                       destination: Union[str, os.PathLike]) -> Optional[str]:
+        """Streams the bytes under a key to a file, verified, written atomically; None on a miss."""
+        try:
+            response = self.http.request("GET", self._entry(kind, key))
+        except NotFound:
+            return None
+        sha256 = response.headers.get("etag", "").strip('"')
+        size = int(response.headers.get("content-length", "-1"))
+        return _write_verified(response.iter_chunks(), destination, sha256, size)
+
     def has_entry(self, kind: str, key: str) -> bool:
         try:
             self.http.request("HEAD", self._entry(kind, key)).close()
@@ -144,13 +164,13 @@ class CacheClient:
         except NotFound:
             return False
 
-    def put_entry(self, kind: str, key: str, data: bytes,
-                  timeout: Optional[float] = None) -> Dict[str, Any]:
+    def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
+                  retries: Optional[int] = None) -> Dict[str, Any]:
         """Stores bytes under a key; the same bytes again are fine, other bytes are a Conflict."""
         headers = {"Content-Type": OCTETS, "Content-Length": str(len(data)),
                    "X-Content-SHA256": hashlib.sha256(data).hexdigest()}
         return self.http.request("PUT", self._entry(kind, key), bytes(data), headers,
-                                 expect=(200, 201), timeout=timeout).json()
+                                 expect=(200, 201), timeout=timeout, retries=retries).json()
 
 
 def _content(source: Source) -> Tuple[Any, str, int]:
@@ -185,9 +205,12 @@ def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        if written != size or digest.hexdigest() != sha256:
+        if (size >= 0 and written != size) or digest.hexdigest() != sha256:
             raise IntegrityError("downloaded %d bytes with sha256 %s, expected %d bytes with %s"
                                  % (written, digest.hexdigest(), size, sha256))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(temporary, destination)
         return destination
     except BaseException:

@@ -16,14 +16,16 @@ class DirectoryEntries:
     def _path(self, kind: str, key: str) -> str:
         return os.path.join(self.root, kind, service_key(key))
 
-    def get_entry(self, kind: str, key: str, timeout: Optional[float] = None) -> Optional[bytes]:
+    def get_entry(self, kind: str, key: str, timeout: Optional[float] = None,
+                  retries: Optional[int] = None) -> Optional[bytes]:
         try:
             with open(self._path(kind, key), "rb") as f:
                 return f.read()
         except FileNotFoundError:
             return None
 
-    def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None) -> Any:
+    def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
+                  retries: Optional[int] = None) -> Any:
         path = self._path(kind, key)
         if os.path.exists(path):
             return None  # first writer wins, as on the service

@@ -21,7 +21,7 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
         import triton
 
         software["triton"] = triton.__version__
-    except ImportError:
+    except Exception:  # absent, or broken: the descriptor goes without it
         pass
     if getattr(torch.version, "cuda", None):
         software["cuda"] = torch.version.cuda
@@ -35,7 +35,7 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
     else:
         hardware["capability"] = platform.machine()
     if tags:
-        hardware["tags"] = dict(tags)
+        hardware["tags"] = {str(k): str(v) for k, v in tags.items()}
     model = {"name": model_name, "version": model_version}
     if fingerprint:
         model["fingerprint"] = fingerprint

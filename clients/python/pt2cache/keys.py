@@ -29,8 +29,8 @@ def canonical_json(value: Any) -> str:
     """RFC 8785 serialization: sorted keys (by UTF-16 code units), no whitespace, ES numbers."""
     if value is None or isinstance(value, bool):
         return json.dumps(value)
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int):  # JCS reads every number as a double, as the service does
+        return str(value) if abs(value) < 2 ** 53 else _es_number(float(value))
     if isinstance(value, float):
         return _es_number(value)
     if isinstance(value, str):
@@ -77,7 +77,46 @@ def _shortest_digits(x: float):
     return digits.rstrip("0") or "0", exponent
 
 
+# the descriptor's members and their types, as the service's contract defines them
+_STRINGS = {
+    "model": ("name", "version", "fingerprint"),
+    "software": ("torch", "triton", "cuda", "rocm", "python"),
+    "hardware": ("gpu", "capability"),
+    "compile": ("backend", "mode"),
+}
+
+
+def normalize(descriptor: Dict[str, Any]) -> Dict[str, Any]:
+    """The descriptor as the service reads it: the contract's members only (others are dropped),
+    a number or boolean in a text field as its JSON text, ``"true"``/``"false"`` as booleans."""
+    out: Dict[str, Any] = {}
+    for section, fields in _STRINGS.items():
+        given = descriptor.get(section)
+        if not isinstance(given, dict):
+            continue
+        part = {name: _text(given.get(name)) for name in fields}
+        if section == "hardware" and isinstance(given.get("tags"), dict):
+            part["tags"] = {str(k): _text(v) for k, v in given["tags"].items()}
+        if section == "compile":
+            part["dynamic"] = _boolean(given.get("dynamic"))
+            part["options"] = given.get("options")
+        out[section] = part
+    return out
+
+
+def _text(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)  # the text the client sends, which the service reads as a string
+
+
+def _boolean(value: Any) -> Any:
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
 def derive_key(kind: str, descriptor: Dict[str, Any]) -> str:
     """The key the service derives for a descriptor-addressed kind (``mega-cache``, ...)."""
-    subject = prune({"descriptor": descriptor, "kind": kind})
+    subject = prune({"descriptor": normalize(descriptor), "kind": kind})
     return hashlib.sha256(canonical_json(subject).encode("utf-8")).hexdigest()

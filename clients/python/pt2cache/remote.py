@@ -10,7 +10,11 @@ only the graphs that changed; the others hit. Every failure is a miss (reads) or
 import hashlib
 import logging
 import re
+import threading
+import time
 from typing import Any, Dict, Optional, Protocol
+
+from .errors import CacheError, Conflict
 
 log = logging.getLogger("pt2cache")
 
@@ -23,52 +27,91 @@ KINDS: Dict[str, str] = {
     "RemoteDynamoPGOCache": "pgo",
 }
 
-_SAFE_KEY = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._:-]{0,255}$")
+_SAFE_KEY = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._:-]{0,255}")
 
 
 class EntryStore(Protocol):
     """What the adapter needs: :class:`pt2cache.CacheClient` is one."""
 
-    def get_entry(self, kind: str, key: str, timeout: Optional[float] = None) -> Optional[bytes]:
+    def get_entry(self, kind: str, key: str, timeout: Optional[float] = None,
+                  retries: Optional[int] = None) -> Optional[bytes]:
         ...
 
-    def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None) -> Any:
+    def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
+                  retries: Optional[int] = None) -> Any:
         ...
 
 
 def service_key(key: str) -> str:
     """PyTorch's key as the service accepts it (``pt2:fx-graph-v1::<hash>:c1`` passes as is);
     a key with other characters, or too long, is replaced by its SHA-256."""
-    return key if _SAFE_KEY.match(key) else "sha256-" + hashlib.sha256(key.encode()).hexdigest()
+    return key if _SAFE_KEY.fullmatch(key) else "sha256-" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def backend_class(store: EntryStore, kind: str, timeout: float = 10.0) -> type:
-    """A ``RemoteCacheBackend`` subclass (built with no arguments, as PyTorch does) on the store."""
+class Breaker:
+    """After a failure to reach the store, stop asking it for a while: a compile asks once per
+    graph and per autotuned kernel, and must not wait on a service that is down each time."""
+
+    def __init__(self, cooldown: float = 30.0) -> None:
+        self.cooldown = cooldown
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    def closed(self) -> bool:
+        return time.monotonic() >= self._open_until
+
+    def trip(self, why: Exception) -> None:
+        with self._lock:
+            if self.closed():
+                log.warning("pt2cache: cache unreachable, remote caches off for %.0f s: %s",
+                            self.cooldown, why)
+            self._open_until = time.monotonic() + self.cooldown
+
+
+def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
+                  breaker: Optional[Breaker] = None) -> type:
+    """A ``RemoteCacheBackend`` subclass (built with no arguments, as PyTorch does) on the store.
+    Each call fails fast (no retry, a short timeout); after a failure the breaker keeps the
+    remote caches off for a while. A failed read is a miss, a failed write is dropped."""
     from torch._inductor.remote_cache import RemoteCacheBackend
+
+    breaker = breaker or Breaker()
 
     class ServiceBackend(RemoteCacheBackend):  # type: ignore[misc, valid-type]
         def __init__(self) -> None:
             super().__init__()
 
         def _get(self, key: str) -> Optional[bytes]:
+            if not breaker.closed():
+                return None
             try:
-                return store.get_entry(kind, service_key(key), timeout=timeout)
+                return store.get_entry(kind, service_key(key), timeout=timeout, retries=0)
             except Exception as e:
-                log.warning("pt2cache: %s get %s failed, treated as a miss: %s", kind, key, e)
+                breaker.trip(e)
                 return None
 
         def _put(self, key: str, data: bytes) -> None:
+            if not breaker.closed():
+                return
             try:
-                store.put_entry(kind, service_key(key), bytes(data), timeout=timeout)
-            except Exception as e:  # conflicts included: the first writer's entry stays
-                log.info("pt2cache: %s put %s not stored: %s", kind, key, e)
+                store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0)
+            except Conflict:
+                pass  # another node stored this key first: its entry stays
+            except CacheError as e:
+                if e.status is None or e.status >= 500:
+                    breaker.trip(e)
+                else:
+                    log.info("pt2cache: %s put %s refused: %s", kind, key, e)
+            except Exception as e:
+                breaker.trip(e)
 
     ServiceBackend.__name__ = "ServiceBackend_" + kind.replace("-", "_")
     return ServiceBackend
 
 
 def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = True,
-            autotune: bool = True, pgo: bool = False, timeout: float = 10.0) -> Dict[str, str]:
+            autotune: bool = True, pgo: bool = False, timeout: float = 2.0,
+            cooldown: float = 30.0) -> Dict[str, str]:
     """Routes PyTorch's remote caches to the store and switches them on, in this process.
 
     The switches it sets are the same as these environment variables, which can be set instead
@@ -83,10 +126,11 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
     wanted = {"fx-graph": fx_graph, "aot-autograd": aot_autograd, "autotune": autotune,
               "bundled-autotune": autotune, "pgo": pgo}
     routed = {}
+    breaker = Breaker(cooldown)
     for class_name, kind in KINDS.items():
         cache_class = getattr(remote_cache, class_name, None)
         if cache_class is not None and wanted[kind]:
-            cache_class.backend_override_cls = backend_class(store, kind, timeout)
+            cache_class.backend_override_cls = backend_class(store, kind, timeout, breaker)
             routed[class_name] = kind
     _switch(inductor_config, "fx_graph_remote_cache", fx_graph)
     _switch(functorch_config, "enable_remote_autograd_cache", aot_autograd)

@@ -74,37 +74,56 @@ class Transport:
 
     def request(self, method: str, path: str, body: Body = None,
                 headers: Optional[Dict[str, str]] = None, expect: Tuple[int, ...] = (200,),
-                timeout: Optional[float] = None) -> Response:
-        """Sends a request; answers the response when its status is one of ``expect``."""
+                timeout: Optional[float] = None, deadline: Optional[float] = None,
+                retries: Optional[int] = None, idempotent: bool = True) -> Response:
+        """Sends a request; answers the response when its status is one of ``expect``.
+
+        ``timeout`` bounds each socket operation; ``deadline`` (seconds) bounds the whole call,
+        retries and pauses included. A request that is not ``idempotent`` is sent again only when
+        the service surely did not act on it (the connection was refused, or 429/503).
+        """
+        end = None if deadline is None else time.monotonic() + deadline
+        allowed = self.retries if retries is None else retries
         attempt = 0
         while True:
             attempt += 1
+            per_attempt = timeout or self.timeout
+            if end is not None:
+                per_attempt = min(per_attempt, max(end - time.monotonic(), 0.001))
             try:
-                response = self._send(method, path, body, headers or {}, timeout)
+                response = self._send(method, path, body, headers or {}, per_attempt)
             except (OSError, http.client.HTTPException) as e:
-                if attempt > self.retries:
+                surely_unsent = isinstance(e, ConnectionRefusedError)
+                if attempt > allowed or not (idempotent or surely_unsent):
                     raise ServiceUnavailable("%s %s failed: %s" % (method, path, e)) from e
-                self._pause(attempt, None, "%s %s failed: %s" % (method, path, e))
+                self._pause(attempt, None, "%s %s failed: %s" % (method, path, e), end)
                 continue
             if response.status in expect:
                 return response
             problem = _problem(response)
-            if response.status in RETRYABLE_STATUS and attempt <= self.retries:
+            retryable = response.status in RETRYABLE_STATUS and (
+                idempotent or response.status in (429, 503))
+            if retryable and attempt <= allowed and not _past(end):
                 self._pause(attempt, response.headers.get("retry-after"),
-                            "%s %s answered %d" % (method, path, response.status))
+                            "%s %s answered %d" % (method, path, response.status), end)
                 continue
             raise from_response(response.status, problem, "%s %s" % (method, path))
 
     def _send(self, method: str, path: str, body: Body, headers: Dict[str, str],
-              timeout: Optional[float]) -> Response:
+              timeout: float) -> Response:
         cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-        connection = cls(self._host, self._port, timeout=timeout or self.timeout, blocksize=BLOCK)
+        connection = cls(self._host, self._port, timeout=timeout, blocksize=BLOCK)
         headers = dict(headers)
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
         stream = body() if callable(body) else body
         try:
-            connection.request(method, self._prefix + path, body=stream, headers=headers)
+            try:
+                connection.request(method, self._prefix + path, body=stream, headers=headers)
+            except (BrokenPipeError, ConnectionResetError):
+                # the service may have answered before reading the whole body (a 409, say):
+                # its answer is the truth, not the broken pipe
+                pass
             raw = connection.getresponse()
         except BaseException:
             connection.close()
@@ -114,12 +133,20 @@ class Transport:
                 stream.close()
         return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw, connection)
 
-    def _pause(self, attempt: int, retry_after: Optional[str], why: str) -> None:
+    def _pause(self, attempt: int, retry_after: Optional[str], why: str,
+               end: Optional[float]) -> None:
         delay = self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
         if retry_after and retry_after.isdigit():
             delay = max(delay, min(float(retry_after), 30.0))
+        if end is not None:
+            if time.monotonic() + delay >= end:
+                raise ServiceUnavailable("%s; no time left to retry" % why)
         log.info("%s; retrying in %.2f s", why, delay)
         time.sleep(delay)
+
+
+def _past(end: Optional[float]) -> bool:
+    return end is not None and time.monotonic() >= end
 
 
 def _problem(response: Response) -> Optional[Dict[str, Any]]:

@@ -1,4 +1,5 @@
 import hashlib
+import json
 import os
 import socket
 import tempfile
@@ -44,6 +45,33 @@ class UploadAndDownloadTest(unittest.TestCase):
         with self.assertRaises(IntegrityError):
             self.client.download(forged, target)
         self.assertEqual(os.listdir(self.directory), [], "no file, no temporary file")
+
+    def test_a_download_is_an_ordinary_file_readable_by_others(self):
+        artifact = self.client.upload("mega-cache", b"bytes",
+                                      descriptor=descriptor("m-" + uuid.uuid4().hex[:6]))
+        umask = os.umask(0o022)
+        try:
+            path = self.client.download(artifact, os.path.join(self.directory, "f.bin"))
+        finally:
+            os.umask(umask)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o644)
+
+    def test_a_loser_gets_the_conflict_not_a_broken_pipe(self):
+        # two nodes reserve the same key with different bytes; the first commits, then the
+        # second sends a large body, which the service refuses before reading it
+        d = descriptor("m-" + uuid.uuid4().hex[:6])
+        big = os.urandom(32 * 1024 * 1024)
+        declared = {"kind": "mega-cache", "descriptor": d, "sizeBytes": len(big),
+                    "sha256": hashlib.sha256(big).hexdigest()}
+        second = self.client.http.request(
+            "POST", self.client._ns("/artifacts"), json.dumps(declared).encode(),
+            {"Content-Type": "application/json"}, expect=(201,)).json()
+        self.assertEqual(self.client.upload("mega-cache", b"first", descriptor=d)["state"],
+                         "ready")
+        with self.assertRaises(Conflict) as raised:
+            self.client.http.request("PUT", second["uploadUrl"], big,
+                                     {"Content-Type": "application/octet-stream"})
+        self.assertEqual(raised.exception.slug, "key-conflict")
 
     def test_the_same_content_again_is_the_same_artifact(self):
         d = descriptor("m-" + uuid.uuid4().hex[:6])
@@ -102,6 +130,15 @@ class EntriesTest(unittest.TestCase):
     def setUp(self):
         self.client = fresh_client()
         self.key = "pt2:fx-graph-v1::f%s:c1" % uuid.uuid4().hex
+
+    def test_a_large_entry_streams_to_a_file(self):
+        data = os.urandom(3 * 1024 * 1024)
+        self.client.put_entry("autotune", self.key, data)
+        target = os.path.join(tempfile.mkdtemp(), "entry.bin")
+        self.assertEqual(self.client.download_entry("autotune", self.key, target), target)
+        with open(target, "rb") as f:
+            self.assertEqual(f.read(), data)
+        self.assertIsNone(self.client.download_entry("fx-graph", self.key, target + "2"))
 
     def test_put_get_has(self):
         self.assertIsNone(self.client.get_entry("fx-graph", self.key))

@@ -56,6 +56,11 @@ class KeyAgreementTest(unittest.TestCase):
             dict(descriptor("unicode-é-模型"), hardware={"gpu": "NVIDIA A100-SXM4-80GB",
                                                       "capability": "8.0",
                                                       "tags": {"driver": "580.65", "mig": ""}}),
+            # what JSON allows but the contract types otherwise: the service's reading decides
+            {"model": {"name": "n", "version": 1}, "software": {"torch": "2.11", "numpy": "2"},
+             "hardware": {"gpu": "g", "capability": 9.0, "tags": {"driver": 550, "ecc": True}},
+             "compile": {"dynamic": "false", "options": {"big": 2 ** 53 + 1, "huge": 10 ** 21}},
+             "extra": {"ignored": True}},
         ]
         for case in cases:
             for kind in ("mega-cache", "inductor-dir"):

@@ -2,9 +2,11 @@
 compile and its cache API); the cache service is always the real one."""
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 import types
 import unittest
 import uuid
@@ -52,13 +54,15 @@ class WarmStartTest(unittest.TestCase):
         self.assertFalse(compiled.hit)
         self.assertIsNone(compiled.uploaded)
         self.assertEqual(compiled(21), 42)
-        self.assertEqual(compiled.uploaded["state"], "ready")
+        self.assertEqual(compiled.wait_for_upload(30)["state"], "ready")
         self.assertEqual(torch.compiled, 1)
         self.assertEqual(compiled(1), 2)  # uploads once only
         self.assertEqual(len(list(self.client.artifacts(modelName=self.model))), 1)
 
     def test_a_hit_loads_what_the_first_node_uploaded(self):
-        self.start(FakeTorch(saved=b"compiled by the first node"))(1)
+        first = self.start(FakeTorch(saved=b"compiled by the first node"))
+        first(1)
+        first.wait_for_upload(30)
 
         second = FakeTorch()
         compiled = self.start(second)
@@ -73,10 +77,37 @@ class WarmStartTest(unittest.TestCase):
         with self.assertLogs("pt2cache", "WARNING") as logs:
             compiled = self.start(torch, client=down)
             self.assertEqual(compiled(4), 8)
+            compiled.wait_for_upload(30)
         self.assertFalse(compiled.hit)
         self.assertEqual(torch.compiled, 1)
-        self.assertTrue(any("lookup failed, compiling locally" in line for line in logs.output))
+        self.assertTrue(any("compiling locally" in line for line in logs.output))
         self.assertTrue(any("upload after compiling failed" in line for line in logs.output))
+
+    def test_a_service_that_never_answers_costs_at_most_the_lookup_timeout(self):
+        with socket.socket() as silent:  # accepts connections, never answers
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(8)
+            client = CacheClient("http://127.0.0.1:%d" % silent.getsockname()[1], timeout=30)
+            started = time.monotonic()
+            compiled = warm_start(lambda x: x, client, model_name=self.model, model_version="1",
+                                  lookup_timeout=1.0, torch_module=FakeTorch())
+            self.assertLess(time.monotonic() - started, 3)
+            self.assertFalse(compiled.hit)
+            started = time.monotonic()
+            compiled(1)  # the upload goes on in the background; the answer does not wait
+            self.assertLess(time.monotonic() - started, 1)
+
+    def test_a_malformed_url_or_answer_still_compiles(self):
+        for client in (None, "cache:8080"):
+            torch = FakeTorch()
+            os.environ["PT2CACHE_URL"] = "not a url" if client is None else client
+            try:
+                compiled = warm_start(lambda x: x + 1, None, model_name=self.model,
+                                      model_version="1", torch_module=torch)
+            finally:
+                del os.environ["PT2CACHE_URL"]
+            self.assertEqual(compiled(1), 2)
+            self.assertEqual(torch.compiled, 1)
 
 
 @needs_service

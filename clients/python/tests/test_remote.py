@@ -14,7 +14,7 @@ class ServiceKeyTest(unittest.TestCase):
         self.assertEqual(service_key(key), key)
 
     def test_other_keys_become_their_digest(self):
-        for key in ("pt2:pgo::/home/a b/model.py:c1", "k" * 300, "a..b", "-x"):
+        for key in ("pt2:pgo::/home/a b/model.py:c1", "k" * 300, "a..b", "-x", "pt2:k\n"):
             mapped = service_key(key)
             self.assertRegex(mapped, r"^sha256-[0-9a-f]{64}$")
             self.assertEqual(mapped, service_key(key), "stable")
@@ -29,6 +29,21 @@ class DirectoryEntriesTest(unittest.TestCase):
         self.assertEqual(store.get_entry("autotune", "k1"), b"first")
         self.assertIsNone(store.get_entry("fx-graph", "k1"))
         self.assertEqual(list(store.entries()), [("autotune", "k1")])
+
+
+class BreakerTest(unittest.TestCase):
+
+    def test_a_failure_turns_the_remote_caches_off_for_the_cooldown(self):
+        from pt2cache.remote import Breaker
+
+        breaker = Breaker(cooldown=0.2)
+        self.assertTrue(breaker.closed())
+        breaker.trip(OSError("refused"))
+        self.assertFalse(breaker.closed())
+        import time
+
+        time.sleep(0.25)
+        self.assertTrue(breaker.closed())
 
 
 @needs_torch
