@@ -1,0 +1,40 @@
+package dev.pt2cache.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lookups, hit and miss, at several concurrencies through wrk; the floor is pgbench running the
+ * select that finds the ready artifact of a key, on the same PostgreSQL, at the same concurrency.
+ */
+final class LookupScenario {
+
+  private LookupScenario() {}
+
+  static List<Row> run(Target target, Fixture fixture, int[] concurrencies, int seconds)
+      throws Exception {
+    List<Row> rows = new ArrayList<>();
+    String url = target.url() + "/v1/namespaces/" + fixture.namespace() + "/lookups";
+    for (int c : concurrencies) {
+      rows.add(
+          new Row(
+              "lookup",
+              "hit",
+              c,
+              "req/s",
+              Wrk.post(url, fixture.hitLookup(), c, seconds),
+              PgBench.select(
+                  target.database(), fixture.readySelect(fixture.hitKey()), c, seconds)));
+      rows.add(
+          new Row(
+              "lookup",
+              "miss",
+              c,
+              "req/s",
+              Wrk.post(url, fixture.missLookup(), c, seconds),
+              PgBench.select(
+                  target.database(), fixture.readySelect(fixture.missKey()), c, seconds)));
+    }
+    return rows;
+  }
+}

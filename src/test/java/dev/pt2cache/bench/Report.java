@@ -1,0 +1,100 @@
+package dev.pt2cache.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The results as a table on stdout and as docs/benchmarks.md, with the chart beside it. */
+final class Report {
+
+  private Report() {}
+
+  static String table(List<Row> rows) {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        "| scenario | case | clients | service | floor | service/floor | "
+            + "service p50 / p99 (ms) | floor p50 / p99 (ms) |\n");
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (Row r : rows) {
+      out.append(
+          String.format(
+              "| %s | %s | %d | %,.1f %s | %s | %s | %s | %s |%n",
+              r.scenario(),
+              r.label(),
+              r.concurrency(),
+              r.service().throughput(),
+              r.unit(),
+              r.floor() == null ? "-" : String.format("%,.1f %s", r.floor().throughput(), r.unit()),
+              Double.isNaN(r.ratio()) ? "-" : String.format("%.2f", r.ratio()),
+              latencies(r.service()),
+              r.floor() == null ? "-" : latencies(r.floor())));
+    }
+    return out.toString();
+  }
+
+  private static String latencies(Result r) {
+    return String.format("%.2f / %.2f", r.p50Millis(), r.p99Millis());
+  }
+
+  static void write(
+      Path markdown,
+      String machine,
+      String command,
+      List<Row> rows,
+      Map<Integer, Double> seeding,
+      TransferScenario.Memory memory,
+      List<String> goals)
+      throws Exception {
+    Path chart = markdown.resolveSibling("benchmarks.png");
+    Chart.lookups(lookupSeries(rows), chart);
+    StringBuilder md = new StringBuilder();
+    md.append("# Benchmarks\n\n");
+    md.append(
+        "Every figure stands beside its floor, measured in the same run on the same machine: "
+            + "lookups beside the same select on the same PostgreSQL (pgbench, prepared, same "
+            + "concurrency), entries and transfers beside the same GET or PUT straight to the same "
+            + "S3 server. Throughput is requests per second or MB/s (10^6 bytes); latencies are "
+            + "per request or per transfer.\n\n");
+    md.append("## Run\n\n")
+        .append(machine)
+        .append("\n\nCommand: `")
+        .append(command)
+        .append("`\n\n");
+    md.append("## Results\n\n").append(table(rows)).append('\n');
+    md.append("![Lookups per second against concurrency](benchmarks.png)\n\n");
+    md.append(
+        "## Growth: seeding time\n\n| artifacts stored | seeding took (s) |\n| ---: | ---: |\n");
+    seeding.forEach((n, s) -> md.append(String.format("| %,d | %.1f |%n", n, s)));
+    md.append("\n## Memory\n\n");
+    if (memory != null) {
+      md.append(
+          String.format(
+              "While %s: peak heap in use %,d MB, peak resident memory %,d MB "
+                  + "(the service's whole process).%n%n",
+              memory.during(), memory.peakHeapBytes() >> 20, memory.peakRssBytes() >> 20));
+    } else {
+      md.append("Not measured in this run.\n\n");
+    }
+    md.append("## Goals\n\n");
+    goals.forEach(g -> md.append("- ").append(g).append('\n'));
+    Files.writeString(markdown, md.toString());
+  }
+
+  static Map<String, List<double[]>> lookupSeries(List<Row> rows) {
+    Map<String, List<double[]>> series = new LinkedHashMap<>();
+    for (Row r : rows) {
+      if (r.scenario().equals("lookup")) {
+        series
+            .computeIfAbsent("service, " + r.label(), k -> new ArrayList<>())
+            .add(new double[] {r.concurrency(), r.service().throughput()});
+        series
+            .computeIfAbsent("PostgreSQL floor, " + r.label(), k -> new ArrayList<>())
+            .add(new double[] {r.concurrency(), r.floor().throughput()});
+      }
+    }
+    return series;
+  }
+}

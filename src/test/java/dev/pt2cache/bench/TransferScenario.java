@@ -1,0 +1,202 @@
+package dev.pt2cache.bench;
+
+import dev.pt2cache.support.GeneratedContent;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Artifacts up and down, one at a time and several at once, through the service (upload includes
+ * its SHA-256 verification) and straight to the S3 server (the floor). Content is generated as it
+ * is sent, distinct per transfer, so nothing is deduplicated and nothing is held in memory.
+ */
+final class TransferScenario {
+
+  private static final Pattern UPLOAD_URL = Pattern.compile("\"uploadUrl\":\"([^\"]+)\"");
+  private static final Pattern DOWNLOAD_URL = Pattern.compile("\"downloadUrl\":\"([^\"]+)\"");
+  private static final AtomicLong SEEDS = new AtomicLong(System.nanoTime());
+
+  /** Peak heap and resident memory seen while the service moved the largest artifacts. */
+  record Memory(long peakHeapBytes, long peakRssBytes, String during) {}
+
+  private TransferScenario() {}
+
+  static List<Row> run(
+      Target target,
+      String namespace,
+      long[] sizes,
+      int[] concurrencies,
+      ServiceProcess service,
+      Memory[] memory)
+      throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    List<Row> rows = new ArrayList<>();
+    try (S3Client s3 = target.s3()) {
+      for (long size : sizes) {
+        for (int c : concurrencies) {
+          int n = size <= (1 << 20) ? 16 : size <= (64 << 20) ? 2 : 1;
+          long[][] seeds = seeds(c, n);
+          Map<Long, String> digests = digests(seeds, size);
+          Map<Long, String> downloads = new ConcurrentHashMap<>();
+          boolean watch = service != null && size >= (1L << 30) && c > 1;
+          MemoryWatch upWatch = watch ? MemoryWatch.start(http, target.url(), service) : null;
+          Result up =
+              LoadGenerator.times(
+                  c,
+                  n,
+                  (w, i) -> {
+                    long seed = seeds[w][(int) i];
+                    downloads.put(
+                        seed, upload(http, target, namespace, seed, size, digests.get(seed)));
+                    return size;
+                  });
+          Result floorUp =
+              LoadGenerator.times(
+                  c,
+                  n,
+                  (w, i) -> {
+                    long seed = seeds[w][(int) i];
+                    s3.putObject(
+                        b ->
+                            b.bucket(target.bucket())
+                                .key("bench/transfer/" + seed)
+                                .contentLength(size),
+                        RequestBody.fromContentProvider(
+                            () -> new GeneratedContent(seed, size),
+                            size,
+                            "application/octet-stream"));
+                    return size;
+                  });
+          Result down =
+              LoadGenerator.times(
+                  c, n, (w, i) -> download(http, target.url() + downloads.get(seeds[w][(int) i])));
+          Result floorDown =
+              LoadGenerator.times(
+                  c,
+                  n,
+                  (w, i) -> {
+                    try (InputStream in =
+                        s3.getObject(
+                            b ->
+                                b.bucket(target.bucket())
+                                    .key("bench/transfer/" + seeds[w][(int) i]))) {
+                      return in.transferTo(OutputStream.nullOutputStream());
+                    }
+                  });
+          if (watch) {
+            memory[0] = upWatch.stop(c + " uploads and downloads of " + label(size) + " at once");
+          }
+          rows.add(new Row("transfer", "upload " + label(size), c, "MB/s", mb(up), mb(floorUp)));
+          rows.add(
+              new Row("transfer", "download " + label(size), c, "MB/s", mb(down), mb(floorDown)));
+          cleanUp(s3, target, seeds);
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static String upload(
+      HttpClient http, Target target, String namespace, long seed, long size, String sha256)
+      throws Exception {
+    String declare =
+        ("{\"kind\":\"mega-cache\",\"descriptor\":%s,\"sha256\":\"%s\"," + "\"sizeBytes\":%d}")
+            .formatted(Fixture.descriptor("transfer-" + seed, "2.11.0+cu130"), sha256, size);
+    String created =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create(target.url() + "/v1/namespaces/" + namespace + "/artifacts"))
+                    .header("Content-Type", "application/json")
+                    .POST(BodyPublishers.ofString(declare))
+                    .build(),
+                BodyHandlers.ofString())
+            .body();
+    Matcher uploadUrl = UPLOAD_URL.matcher(created);
+    if (!uploadUrl.find()) {
+      throw new IllegalStateException("no uploadUrl: " + created);
+    }
+    var sent =
+        http.send(
+            HttpRequest.newBuilder(URI.create(target.url() + uploadUrl.group(1)))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(
+                    BodyPublishers.fromPublisher(
+                        BodyPublishers.ofInputStream(() -> new GeneratedContent(seed, size)), size))
+                .build(),
+            BodyHandlers.ofString());
+    Matcher downloadUrl = DOWNLOAD_URL.matcher(sent.body());
+    if (sent.statusCode() != 200 || !downloadUrl.find()) {
+      throw new IllegalStateException("upload -> " + sent.statusCode() + " " + sent.body());
+    }
+    return downloadUrl.group(1);
+  }
+
+  private static long download(HttpClient http, String url) throws Exception {
+    var response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).GET().build(), BodyHandlers.ofInputStream());
+    try (InputStream in = response.body()) {
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("GET " + url + " -> " + response.statusCode());
+      }
+      return in.transferTo(OutputStream.nullOutputStream());
+    }
+  }
+
+  private static long[][] seeds(int workers, int n) {
+    long[][] seeds = new long[workers][n];
+    for (long[] worker : seeds) {
+      for (int i = 0; i < n; i++) {
+        worker[i] = SEEDS.incrementAndGet();
+      }
+    }
+    return seeds;
+  }
+
+  /** The SHA-256 of every transfer's content, computed before any timing starts. */
+  private static Map<Long, String> digests(long[][] seeds, long size) throws Exception {
+    Map<Long, String> digests = new ConcurrentHashMap<>();
+    for (long[] worker : seeds) {
+      for (long seed : worker) {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = new DigestInputStream(new GeneratedContent(seed, size), digest)) {
+          in.transferTo(OutputStream.nullOutputStream());
+        }
+        digests.put(seed, HexFormat.of().formatHex(digest.digest()));
+      }
+    }
+    return digests;
+  }
+
+  private static void cleanUp(S3Client s3, Target target, long[][] seeds) {
+    for (long[] worker : seeds) {
+      for (long seed : worker) {
+        s3.deleteObject(b -> b.bucket(target.bucket()).key("bench/transfer/" + seed));
+      }
+    }
+  }
+
+  private static Result mb(Result bytes) {
+    return new Result(bytes.throughput() / 1e6, bytes.p50Millis(), bytes.p99Millis());
+  }
+
+  static String label(long size) {
+    return size >= (1L << 30) ? (size >> 30) + " GiB" : (size >> 20) + " MiB";
+  }
+}
