@@ -10,6 +10,7 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,6 +47,8 @@ public class Artifact {
   @Column(columnDefinition = "jsonb")
   @ColumnTransformer(write = "?::jsonb")
   private String descriptor;
+
+  @Transient private Descriptor parsedDescriptor;
 
   @Embedded private DescriptorColumns columns;
 
@@ -141,7 +144,10 @@ public class Artifact {
   }
 
   public Descriptor descriptor() {
-    return descriptor == null ? null : CanonicalJson.parse(descriptor, Descriptor.class);
+    if (parsedDescriptor == null && descriptor != null) {
+      parsedDescriptor = CanonicalJson.parse(descriptor, Descriptor.class);
+    }
+    return parsedDescriptor;
   }
 
   public Instant createdAt() {

@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Whether an artifact may be stored or served at all: standing invalidation rules answer here
@@ -8,6 +9,9 @@ import java.util.Optional;
  */
 public interface ArtifactPolicy {
 
-  /** Why an artifact like this is refused in the namespace, or empty when it is not. */
-  Optional<String> refusal(String namespace, ArtifactFilter.Subject subject);
+  /**
+   * Why an artifact like this is refused in the namespace, or empty when it is not. The subject is
+   * asked for only when some rule could apply (building it may parse the descriptor).
+   */
+  Optional<String> refusal(String namespace, Supplier<ArtifactFilter.Subject> subject);
 }

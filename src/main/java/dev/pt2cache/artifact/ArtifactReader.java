@@ -102,7 +102,7 @@ public class ArtifactReader {
       case READY -> {}
     }
     policy
-        .refusal(namespace, artifact.subject())
+        .refusal(namespace, artifact::subject)
         .ifPresent(
             refusal -> {
               throw new ArtifactInvalidatedException(refusal);
@@ -130,7 +130,7 @@ public class ArtifactReader {
                     new ArtifactNotFoundException(
                         "no ready %s entry under key %s".formatted(kind.wireName(), key)));
     policy
-        .refusal(namespace, artifact.subject())
+        .refusal(namespace, artifact::subject)
         .ifPresent(
             refusal -> {
               throw new ArtifactNotFoundException(refusal);

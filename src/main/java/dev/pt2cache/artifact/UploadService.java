@@ -72,8 +72,9 @@ public class UploadService {
     policy
         .refusal(
             namespace,
-            new ArtifactFilter.Subject(
-                null, command.kind(), key, content.sha256(), command.descriptor()))
+            () ->
+                new ArtifactFilter.Subject(
+                    null, command.kind(), key, content.sha256(), command.descriptor()))
         .ifPresent(
             refusal -> {
               throw new UploadBlockedException(refusal);

@@ -2,37 +2,59 @@ package dev.pt2cache.invalidation;
 
 import dev.pt2cache.artifact.ArtifactFilter;
 import dev.pt2cache.artifact.ArtifactPolicy;
-import java.time.Instant;
+import dev.pt2cache.descriptor.CanonicalJson;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Standing invalidation rules: an active blocking rule refuses uploads that match its selector, and
  * lookups never serve what it matches. Read from the database on each ask, so a rule created or
  * lifted on one instance holds on every instance at once.
+ *
+ * <p>This sits on every lookup hit, so it reads with one plain SQL query against the partial index
+ * of active rules rather than through the entity mapping, and builds the subject only when a rule
+ * exists to test it against.
  */
 @Component
 class BlockingRules implements ArtifactPolicy {
 
-  private final InvalidationRepository invalidations;
+  private static final String ACTIVE_RULES =
+      """
+      select id, selector::text as selector, reason, expires_at from invalidation
+       where namespace = ? and blocking and lifted_at is null
+         and (expires_at is null or expires_at > now())
+       order by created_at
+      """;
 
-  BlockingRules(InvalidationRepository invalidations) {
-    this.invalidations = invalidations;
+  private final JdbcClient jdbc;
+
+  BlockingRules(JdbcClient jdbc) {
+    this.jdbc = jdbc;
   }
 
   @Override
-  @Transactional(readOnly = true)
-  public Optional<String> refusal(String namespace, ArtifactFilter.Subject subject) {
-    return invalidations.findActiveRules(namespace, Instant.now()).stream()
-        .filter(rule -> rule.selector().toFilter().matches(subject))
+  public Optional<String> refusal(String namespace, Supplier<ArtifactFilter.Subject> subject) {
+    List<ActiveRule> rules = jdbc.sql(ACTIVE_RULES).param(namespace).query(ActiveRule.class).list();
+    if (rules.isEmpty()) {
+      return Optional.empty();
+    }
+    ArtifactFilter.Subject tested = subject.get();
+    return rules.stream()
+        .filter(
+            rule -> CanonicalJson.parse(rule.selector(), Selector.class).toFilter().matches(tested))
         .findFirst()
-        .map(
-            rule ->
-                "blocked by invalidation rule %s (%s)%s"
-                    .formatted(
-                        rule.id(),
-                        rule.reason(),
-                        rule.expiresAt() == null ? "" : " until " + rule.expiresAt()));
+        .map(ActiveRule::describe);
+  }
+
+  record ActiveRule(UUID id, String selector, String reason, OffsetDateTime expiresAt) {
+    String describe() {
+      return "blocked by invalidation rule %s (%s)%s"
+          .formatted(id, reason, expiresAt == null ? "" : " until " + expiresAt.toInstant());
+    }
   }
 }

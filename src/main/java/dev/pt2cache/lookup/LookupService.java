@@ -12,6 +12,7 @@ import dev.pt2cache.system.LogContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /** Answers "did an identical node already compile this?" */
 @Service
@@ -39,6 +40,8 @@ public class LookupService {
     this.policy = policy;
   }
 
+  /** One read-only transaction for the whole lookup: one connection, one session. */
+  @Transactional(readOnly = true)
   public LookupOutcome lookup(String namespace, ArtifactKind kind, Descriptor descriptor) {
     if (!kind.descriptorAddressed()) {
       throw new UnsupportedLookupException(kind);
@@ -48,7 +51,7 @@ public class LookupService {
     LogContext.key(kind.wireName(), key);
     Optional<Artifact> ready = reader.findReady(namespace, kind, key);
     Optional<String> refusal =
-        ready.flatMap(artifact -> policy.refusal(namespace, artifact.subject()));
+        ready.flatMap(artifact -> policy.refusal(namespace, artifact::subject));
     boolean hit = ready.isPresent() && refusal.isEmpty();
     count(namespace, kind, hit);
     if (hit) {

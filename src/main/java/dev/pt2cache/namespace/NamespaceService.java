@@ -3,6 +3,8 @@ package dev.pt2cache.namespace;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.data.domain.Sort;
@@ -25,17 +27,25 @@ public class NamespaceService {
   public record PutOutcome(NamespaceView view, boolean created) {}
 
   private final NamespaceRepository namespaces;
+  private final Set<String> known = ConcurrentHashMap.newKeySet();
 
   NamespaceService(NamespaceRepository namespaces) {
     this.namespaces = namespaces;
   }
 
-  /** Throws {@link NamespaceNotFoundException} unless the namespace exists. */
+  /**
+   * Throws {@link NamespaceNotFoundException} unless the namespace exists. Namespaces are never
+   * deleted, so one seen to exist is remembered: most requests ask the database nothing here.
+   */
   @Transactional(readOnly = true)
   public void require(String name) {
+    if (known.contains(name)) {
+      return;
+    }
     if (!namespaces.existsById(name)) {
       throw new NamespaceNotFoundException(name);
     }
+    known.add(name);
   }
 
   @Transactional(readOnly = true)

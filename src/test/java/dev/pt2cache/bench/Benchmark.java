@@ -34,40 +34,37 @@ public final class Benchmark {
     Target target;
     String user = env("BENCH_DB_USER", "postgres");
     String password = env("BENCH_DB_PASSWORD", "postgres");
-    if (System.getenv("BENCH_URL") != null) {
-      target =
-          new Target(
-              System.getenv("BENCH_URL"),
-              PgBench.Database.of(System.getenv("BENCH_JDBC_URL"), user, password),
-              System.getenv("BENCH_JDBC_URL"),
-              URI.create(System.getenv("BENCH_S3_ENDPOINT")),
-              System.getenv("BENCH_S3_ACCESS_KEY"),
-              System.getenv("BENCH_S3_SECRET_KEY"),
-              env("BENCH_S3_BUCKET", "pt2cache"));
-    } else {
-      infra = EmbeddedInfra.start(Files.createTempDirectory("pt2cache-bench-"), false);
-      serviceEnv.putAll(infra.serviceEnvironment());
-      serviceEnv.putAll(
-          System.getenv().entrySet().stream()
-              .filter(e -> e.getKey().startsWith("PT2CACHE_"))
-              .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
-      service =
-          ServiceProcess.start(
-              java,
-              jvm,
-              serviceEnv,
-              out.resolveSibling("..").resolve("target").resolve("bench-service.log").normalize());
-      target =
-          new Target(
-              service.url,
-              PgBench.Database.of(infra.jdbcUrl(), user, password),
-              infra.jdbcUrl(),
-              infra.s3Endpoint(),
-              EmbeddedInfra.S3_IDENTITY,
-              EmbeddedInfra.S3_CREDENTIAL,
-              EmbeddedInfra.BUCKET);
-    }
     try {
+      if (System.getenv("BENCH_URL") != null) {
+        target =
+            new Target(
+                System.getenv("BENCH_URL"),
+                PgBench.Database.of(System.getenv("BENCH_JDBC_URL"), user, password),
+                System.getenv("BENCH_JDBC_URL"),
+                URI.create(System.getenv("BENCH_S3_ENDPOINT")),
+                System.getenv("BENCH_S3_ACCESS_KEY"),
+                System.getenv("BENCH_S3_SECRET_KEY"),
+                env("BENCH_S3_BUCKET", "pt2cache"));
+      } else {
+        infra = EmbeddedInfra.start(Files.createTempDirectory("pt2cache-bench-"), false);
+        serviceEnv.putAll(infra.serviceEnvironment());
+        serviceEnv.putAll(
+            System.getenv().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("PT2CACHE_"))
+                .collect(
+                    LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
+        service =
+            ServiceProcess.start(java, jvm, serviceEnv, Path.of("target", "bench-service.log"));
+        target =
+            new Target(
+                service.url,
+                PgBench.Database.of(infra.jdbcUrl(), user, password),
+                infra.jdbcUrl(),
+                infra.s3Endpoint(),
+                EmbeddedInfra.S3_IDENTITY,
+                EmbeddedInfra.S3_CREDENTIAL,
+                EmbeddedInfra.BUCKET);
+      }
       run(target, service, seconds, quick, out, java, jvm, user, password);
     } finally {
       if (service != null) {
@@ -77,6 +74,8 @@ public final class Benchmark {
         infra.close();
       }
     }
+    // S3Proxy leaves non-daemon threads behind
+    System.exit(0);
   }
 
   private static void run(
@@ -91,23 +90,33 @@ public final class Benchmark {
       String password)
       throws Exception {
     List<Row> rows = new ArrayList<>();
+    List<String> only =
+        Arrays.asList(env("BENCH_ONLY", "lookup,entries,transfer,growth").split(","));
     Fixture fixture = Fixture.create(target, "bench");
-    print("lookups", rows, LookupScenario.run(target, fixture, new int[] {1, 16, 64}, seconds));
-    print("entries", rows, EntriesScenario.run(target, "bench", 16, seconds));
+    if (only.contains("lookup")) {
+      print("lookups", rows, LookupScenario.run(target, fixture, new int[] {1, 16, 64}, seconds));
+    }
+    if (only.contains("entries")) {
+      print("entries", rows, EntriesScenario.run(target, "bench", 16, seconds));
+    }
     TransferScenario.Memory[] memory = new TransferScenario.Memory[1];
-    long[] sizes =
-        quick ? new long[] {1L << 20, 64L << 20} : new long[] {1L << 20, 64L << 20, 1L << 30};
-    print(
-        "transfers",
-        rows,
-        TransferScenario.run(target, "bench", sizes, new int[] {1, 8}, service, memory));
+    if (only.contains("transfer")) {
+      long[] sizes =
+          quick ? new long[] {1L << 20, 64L << 20} : new long[] {1L << 20, 64L << 20, 1L << 30};
+      print(
+          "transfers",
+          rows,
+          TransferScenario.run(target, "bench", sizes, new int[] {1, 8}, service, memory));
+    }
     Map<Integer, Double> seeding = GrowthScenario.newTimes();
-    int[] growth = quick ? new int[] {1_000, 100_000} : new int[] {1_000, 100_000, 1_000_000};
-    Fixture growing = Fixture.create(target, "growth");
-    print(
-        "growth",
-        rows,
-        GrowthScenario.run(target, growing, growth, 16, seconds, user, password, seeding));
+    if (only.contains("growth")) {
+      int[] growth = quick ? new int[] {1_000, 100_000} : new int[] {1_000, 100_000, 1_000_000};
+      Fixture growing = Fixture.create(target, "growth");
+      print(
+          "growth",
+          rows,
+          GrowthScenario.run(target, growing, growth, 16, seconds, user, password, seeding));
+    }
     String machine = Machine.describe(java, jvm, service != null);
     String command =
         "bench/run.sh" + (quick ? " (BENCH_QUICK=1)" : "") + " (BENCH_SECONDS=" + seconds + ")";

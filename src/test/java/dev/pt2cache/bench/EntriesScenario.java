@@ -27,7 +27,9 @@ final class EntriesScenario {
       throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     List<Row> rows = new ArrayList<>();
-    try (S3Client s3 = target.s3()) {
+    try (S3Client s3 = target.s3();
+        DirectS3 presigned = new DirectS3(target)) {
+      warmUp(http, target.url() + "/v1/namespaces/" + namespace + "/entries/autotune/", presigned);
       for (int size : new int[] {300, 64 * 1024}) {
         String label = size < 1024 ? size + " B" : size / 1024 + " KiB";
         String base = target.url() + "/v1/namespaces/" + namespace + "/entries/autotune/";
@@ -41,15 +43,12 @@ final class EntriesScenario {
             LoadGenerator.forSeconds(
                 concurrency,
                 seconds,
-                (w, i) -> {
-                  s3.putObject(
-                      b -> b.bucket(target.bucket()).key("bench/entries/" + run + w + "-" + i),
-                      RequestBody.fromBytes(content(size)));
-                  return size;
-                });
+                (w, i) ->
+                    put(http, presigned.put("bench/entries/" + run + w + "-" + i), content(size)));
         rows.add(new Row("entries", "PUT " + label, concurrency, "req/s", servicePut, floorPut));
 
         List<String> keys = new ArrayList<>();
+        List<URI> directUrls = new ArrayList<>();
         for (int k = 0; k < PRELOADED; k++) {
           String key = "g-" + run + "-" + k;
           put(http, base + key, content(size));
@@ -57,6 +56,7 @@ final class EntriesScenario {
               b -> b.bucket(target.bucket()).key("bench/entries/" + key),
               RequestBody.fromBytes(content(size)));
           keys.add(key);
+          directUrls.add(presigned.get("bench/entries/" + key));
         }
         Result serviceGet =
             LoadGenerator.forSeconds(
@@ -69,19 +69,27 @@ final class EntriesScenario {
                 concurrency,
                 seconds,
                 (w, i) ->
-                    s3.getObjectAsBytes(
-                            b ->
-                                b.bucket(target.bucket())
-                                    .key(
-                                        "bench/entries/"
-                                            + keys.get(
-                                                ThreadLocalRandom.current().nextInt(PRELOADED))))
-                        .asByteArray()
-                        .length);
+                    get(http, directUrls.get(ThreadLocalRandom.current().nextInt(PRELOADED))));
         rows.add(new Row("entries", "GET " + label, concurrency, "req/s", serviceGet, floorGet));
       }
     }
     return rows;
+  }
+
+  /** Puts and gets entries, to the service and straight to S3, until both paths are compiled. */
+  private static void warmUp(HttpClient http, String base, DirectS3 presigned) throws Exception {
+    String run = "w-" + UUID.randomUUID().toString().substring(0, 8);
+    LoadGenerator.forSeconds(
+        16,
+        LookupScenario.WARM_UP_SECONDS,
+        (w, i) -> {
+          String key = run + "-" + w + "-" + i;
+          byte[] body = content(i % 2 == 0 ? 300 : 64 * 1024);
+          put(http, base + key, body);
+          get(http, base + key);
+          put(http, presigned.put("bench/entries/" + key), body);
+          return get(http, presigned.get("bench/entries/" + key));
+        });
   }
 
   private static byte[] content(int size) {
@@ -90,25 +98,39 @@ final class EntriesScenario {
     return bytes;
   }
 
+  /** A PUT to the service, with the digest a client declares. */
   private static long put(HttpClient http, String url, byte[] body) throws Exception {
-    var response =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/octet-stream")
-                .header("X-Content-SHA256", Fixture.sha256(body))
-                .PUT(BodyPublishers.ofByteArray(body))
-                .build(),
-            BodyHandlers.discarding());
+    return send(
+        http,
+        HttpRequest.newBuilder(URI.create(url)).header("X-Content-SHA256", Fixture.sha256(body)),
+        body);
+  }
+
+  /** A PUT straight to the S3 server. */
+  private static long put(HttpClient http, URI presigned, byte[] body) throws Exception {
+    return send(http, HttpRequest.newBuilder(presigned), body);
+  }
+
+  private static long send(HttpClient http, HttpRequest.Builder request, byte[] body)
+      throws Exception {
+    HttpRequest sent =
+        request
+            .header("Content-Type", "application/octet-stream")
+            .PUT(BodyPublishers.ofByteArray(body))
+            .build();
+    var response = http.send(sent, BodyHandlers.discarding());
     if (response.statusCode() != 201 && response.statusCode() != 200) {
-      throw new IllegalStateException("PUT " + url + " -> " + response.statusCode());
+      throw new IllegalStateException("PUT " + sent.uri() + " -> " + response.statusCode());
     }
     return body.length;
   }
 
   private static long get(HttpClient http, String url) throws Exception {
-    var response =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url)).GET().build(), BodyHandlers.ofByteArray());
+    return get(http, URI.create(url));
+  }
+
+  private static long get(HttpClient http, URI url) throws Exception {
+    var response = http.send(HttpRequest.newBuilder(url).GET().build(), BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
       throw new IllegalStateException("GET " + url + " -> " + response.statusCode());
     }

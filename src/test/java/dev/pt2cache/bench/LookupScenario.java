@@ -9,12 +9,17 @@ import java.util.List;
  */
 final class LookupScenario {
 
+  static final int WARM_UP_SECONDS = 20;
+
   private LookupScenario() {}
 
   static List<Row> run(Target target, Fixture fixture, int[] concurrencies, int seconds)
       throws Exception {
     List<Row> rows = new ArrayList<>();
     String url = target.url() + "/v1/namespaces/" + fixture.namespace() + "/lookups";
+    // warm-up: a serving fleet meets a warm service, so the JIT compiles the hot paths first
+    Wrk.post(url, fixture.hitLookup(), 16, WARM_UP_SECONDS);
+    Wrk.post(url, fixture.missLookup(), 16, WARM_UP_SECONDS / 2);
     for (int c : concurrencies) {
       rows.add(
           new Row(

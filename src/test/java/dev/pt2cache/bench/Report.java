@@ -49,15 +49,20 @@ final class Report {
       List<String> goals)
       throws Exception {
     Path chart = markdown.resolveSibling("benchmarks.png");
-    Chart.lookups(lookupSeries(rows), chart);
+    Map<String, List<double[]>> series = lookupSeries(rows);
+    if (!series.isEmpty()) {
+      Chart.lookups(series, chart);
+    }
     StringBuilder md = new StringBuilder();
     md.append("# Benchmarks\n\n");
     md.append(
         "Every figure stands beside its floor, measured in the same run on the same machine: "
             + "lookups beside the same select on the same PostgreSQL (pgbench, prepared, same "
             + "concurrency), entries and transfers beside the same GET or PUT straight to the same "
-            + "S3 server. Throughput is requests per second or MB/s (10^6 bytes); latencies are "
-            + "per request or per transfer.\n\n");
+            + "S3 server, sent by the same HTTP client (Java's, to a presigned URL), so the only "
+            + "difference is the server that answers. Each scenario runs after a warm-up, as a "
+            + "long-running service is met. Throughput is requests per second or MB/s (10^6 "
+            + "bytes); latencies are per request or per transfer.\n\n");
     md.append("## Run\n\n")
         .append(machine)
         .append("\n\nCommand: `")

@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -47,69 +46,67 @@ final class TransferScenario {
       throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     List<Row> rows = new ArrayList<>();
-    try (S3Client s3 = target.s3()) {
+    try (S3Client s3 = target.s3();
+        DirectS3 direct = new DirectS3(target)) {
+      Paths paths = new Paths(http, s3, direct, target, namespace);
+      // warm-up, not reported: both paths compiled before anything is measured
+      for (int round = 0; round < 4; round++) {
+        paths.measure(1L << 20, 8, 16);
+      }
       for (long size : sizes) {
         for (int c : concurrencies) {
-          int n = size <= (1 << 20) ? 16 : size <= (64 << 20) ? 2 : 1;
-          long[][] seeds = seeds(c, n);
-          Map<Long, String> digests = digests(seeds, size);
-          Map<Long, String> downloads = new ConcurrentHashMap<>();
           boolean watch = service != null && size >= (1L << 30) && c > 1;
-          MemoryWatch upWatch = watch ? MemoryWatch.start(http, target.url(), service) : null;
-          Result up =
-              LoadGenerator.times(
-                  c,
-                  n,
-                  (w, i) -> {
-                    long seed = seeds[w][(int) i];
-                    downloads.put(
-                        seed, upload(http, target, namespace, seed, size, digests.get(seed)));
-                    return size;
-                  });
-          Result floorUp =
-              LoadGenerator.times(
-                  c,
-                  n,
-                  (w, i) -> {
-                    long seed = seeds[w][(int) i];
-                    s3.putObject(
-                        b ->
-                            b.bucket(target.bucket())
-                                .key("bench/transfer/" + seed)
-                                .contentLength(size),
-                        RequestBody.fromContentProvider(
-                            () -> new GeneratedContent(seed, size),
-                            size,
-                            "application/octet-stream"));
-                    return size;
-                  });
-          Result down =
-              LoadGenerator.times(
-                  c, n, (w, i) -> download(http, target.url() + downloads.get(seeds[w][(int) i])));
-          Result floorDown =
-              LoadGenerator.times(
-                  c,
-                  n,
-                  (w, i) -> {
-                    try (InputStream in =
-                        s3.getObject(
-                            b ->
-                                b.bucket(target.bucket())
-                                    .key("bench/transfer/" + seeds[w][(int) i]))) {
-                      return in.transferTo(OutputStream.nullOutputStream());
-                    }
-                  });
+          MemoryWatch watching = watch ? MemoryWatch.start(http, target.url(), service) : null;
+          int n = size <= (1 << 20) ? 16 : size <= (64 << 20) ? 2 : 1;
+          rows.addAll(paths.measure(size, c, n));
           if (watch) {
-            memory[0] = upWatch.stop(c + " uploads and downloads of " + label(size) + " at once");
+            memory[0] = watching.stop(c + " uploads and downloads of " + label(size) + " at once");
           }
-          rows.add(new Row("transfer", "upload " + label(size), c, "MB/s", mb(up), mb(floorUp)));
-          rows.add(
-              new Row("transfer", "download " + label(size), c, "MB/s", mb(down), mb(floorDown)));
-          cleanUp(s3, target, seeds);
         }
       }
     }
     return rows;
+  }
+
+  /** Upload and download through the service and straight to S3, with one HTTP client. */
+  private record Paths(
+      HttpClient http, S3Client s3, DirectS3 direct, Target target, String namespace) {
+
+    List<Row> measure(long size, int c, int n) throws Exception {
+      long[][] seeds = seeds(c, n);
+      Map<Long, String> digests = digests(seeds, size);
+      Map<Long, String> downloads = new ConcurrentHashMap<>();
+      Result up =
+          LoadGenerator.times(
+              c,
+              n,
+              (w, i) -> {
+                long seed = seeds[w][(int) i];
+                downloads.put(seed, upload(http, target, namespace, seed, size, digests.get(seed)));
+                return size;
+              });
+      Result floorUp =
+          LoadGenerator.times(
+              c,
+              n,
+              (w, i) -> {
+                long seed = seeds[w][(int) i];
+                return put(http, direct.put("bench/transfer/" + seed), seed, size);
+              });
+      Result down =
+          LoadGenerator.times(
+              c, n, (w, i) -> download(http, target.url() + downloads.get(seeds[w][(int) i])));
+      Result floorDown =
+          LoadGenerator.times(
+              c,
+              n,
+              (w, i) ->
+                  download(http, direct.get("bench/transfer/" + seeds[w][(int) i]).toString()));
+      cleanUp(s3, target, seeds);
+      return List.of(
+          new Row("transfer", "upload " + label(size), c, "MB/s", mb(up), mb(floorUp)),
+          new Row("transfer", "download " + label(size), c, "MB/s", mb(down), mb(floorDown)));
+    }
   }
 
   private static String upload(
@@ -145,6 +142,22 @@ final class TransferScenario {
       throw new IllegalStateException("upload -> " + sent.statusCode() + " " + sent.body());
     }
     return downloadUrl.group(1);
+  }
+
+  private static long put(HttpClient http, URI url, long seed, long size) throws Exception {
+    var response =
+        http.send(
+            HttpRequest.newBuilder(url)
+                .header("Content-Type", "application/octet-stream")
+                .PUT(
+                    BodyPublishers.fromPublisher(
+                        BodyPublishers.ofInputStream(() -> new GeneratedContent(seed, size)), size))
+                .build(),
+            BodyHandlers.discarding());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("PUT " + url + " -> " + response.statusCode());
+    }
+    return size;
   }
 
   private static long download(HttpClient http, String url) throws Exception {
