@@ -4,8 +4,8 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * completed only when digest and size match, and aborted otherwise, so a wrong upload never becomes
  * visible under a content address.
  */
-public class S3BlobStore implements BlobStore {
+public class S3BlobStore implements BlobStore, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
   private static final Duration BUFFER_WAIT = Duration.ofSeconds(30);
@@ -37,19 +37,35 @@ public class S3BlobStore implements BlobStore {
   private final S3Client s3;
   private final String bucket;
   private final S3BlobWriter writer;
-  private final Semaphore buffers;
+  private final PartBuffers buffers;
+  private final ExecutorService partSenders;
 
   S3BlobStore(S3Client s3, StorageProperties properties) {
     this.s3 = s3;
     this.bucket = properties.bucket();
-    this.writer = new S3BlobWriter(s3, bucket, properties.partSize().toBytes());
-    this.buffers = new Semaphore(properties.maxConcurrentPuts(), true);
+    this.buffers = new PartBuffers(properties.maxConcurrentPuts());
+    // as many threads as spare buffers at most, so bounded by max-concurrent-puts
+    this.partSenders = Executors.newCachedThreadPool(S3BlobStore::partSender);
+    this.writer =
+        new S3BlobWriter(s3, bucket, properties.partSize().toBytes(), buffers, partSenders);
+  }
+
+  private static Thread partSender(Runnable task) {
+    Thread thread = new Thread(task, "blob-part-sender");
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  /** Lets parts in flight finish; the application context calls it on shutdown. */
+  @Override
+  public void close() {
+    partSenders.shutdown();
   }
 
   @Override
   public void put(BlobExpectation expected, InputStream content) {
     try {
-      if (!buffers.tryAcquire(BUFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!buffers.acquire(BUFFER_WAIT)) {
         throw new StorageBusyException();
       }
     } catch (InterruptedException e) {

@@ -3,8 +3,8 @@ package dev.pt2cache.blob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * Writes one blob, verifying it while it streams: a blob that fits one part is checked before it is
  * sent; a larger one goes up as a multipart upload that is completed only when digest and size
  * match, and aborted otherwise, so a wrong upload never becomes visible under a content address.
- * Holds one part-sized buffer at a time.
+ * Holds one part-sized buffer, and a second while {@link PartBuffers} has one to spare.
  */
 final class S3BlobWriter {
 
@@ -27,11 +27,16 @@ final class S3BlobWriter {
   private final S3Client s3;
   private final String bucket;
   private final long partSize;
+  private final PartBuffers buffers;
+  private final Executor partSenders;
 
-  S3BlobWriter(S3Client s3, String bucket, long partSize) {
+  S3BlobWriter(
+      S3Client s3, String bucket, long partSize, PartBuffers buffers, Executor partSenders) {
     this.s3 = s3;
     this.bucket = bucket;
     this.partSize = partSize;
+    this.buffers = buffers;
+    this.partSenders = partSenders;
   }
 
   void write(BlobExpectation expected, InputStream content) {
@@ -65,24 +70,12 @@ final class S3BlobWriter {
     String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
     boolean completed = false;
     try {
-      byte[] buffer = new byte[part];
-      List<CompletedPart> parts = new ArrayList<>();
-      while (reader.remaining() > 0) {
-        int length = reader.readChunk(buffer);
-        int number = parts.size() + 1;
-        String etag =
-            s3.uploadPart(
-                    b ->
-                        b.bucket(bucket)
-                            .key(key)
-                            .uploadId(uploadId)
-                            .partNumber(number)
-                            .contentLength((long) length),
-                    RequestBody.fromContentProvider(
-                        () -> new ByteArrayInputStream(buffer, 0, length), length, OCTET_STREAM))
-                .eTag();
-        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-      }
+      PartPipeline pipeline =
+          new PartPipeline(
+              buffers,
+              partSenders,
+              (number, buffer, length) -> uploadPart(key, uploadId, number, buffer, length));
+      List<CompletedPart> parts = pipeline.sendAll(reader, part);
       reader.finish();
       s3.completeMultipartUpload(
           b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
@@ -92,6 +85,22 @@ final class S3BlobWriter {
         abort(key, uploadId);
       }
     }
+  }
+
+  private CompletedPart uploadPart(
+      String key, String uploadId, int number, byte[] buffer, int length) {
+    String etag =
+        s3.uploadPart(
+                b ->
+                    b.bucket(bucket)
+                        .key(key)
+                        .uploadId(uploadId)
+                        .partNumber(number)
+                        .contentLength((long) length),
+                RequestBody.fromContentProvider(
+                    () -> new ByteArrayInputStream(buffer, 0, length), length, OCTET_STREAM))
+            .eTag();
+    return CompletedPart.builder().partNumber(number).eTag(etag).build();
   }
 
   void abort(String key, String uploadId) {

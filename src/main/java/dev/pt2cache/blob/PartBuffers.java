@@ -1,0 +1,38 @@
+package dev.pt2cache.blob;
+
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Bounds the heap that uploads hold in part buffers. An upload needs one buffer to run at all; it
+ * may take a second, to read the next part while the previous one goes to the store, only while no
+ * other upload is waiting, and gives it back as soon as one is.
+ */
+final class PartBuffers {
+
+  private final Semaphore permits;
+
+  PartBuffers(int count) {
+    this.permits = new Semaphore(count, true);
+  }
+
+  /** The buffer an upload needs to run; false when none was free within {@code wait}. */
+  boolean acquire(Duration wait) throws InterruptedException {
+    return permits.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** A second buffer for overlapping reads and sends, only when nobody waits for a first one. */
+  boolean tryAcquireSpare() {
+    return !contended() && permits.tryAcquire();
+  }
+
+  /** Whether an upload is waiting for a buffer. */
+  boolean contended() {
+    return permits.hasQueuedThreads();
+  }
+
+  void release() {
+    permits.release();
+  }
+}

@@ -1,0 +1,182 @@
+package dev.pt2cache.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.support.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+class PartPipelineTest {
+
+  static final int PART = 64 * 1024;
+
+  final byte[] content = Fixtures.GPT2.bytes();
+  final int partCount = (content.length + PART - 1) / PART;
+  final ExecutorService executor = Executors.newCachedThreadPool();
+
+  /** What the store received, copied only after a pause, so a buffer refilled too early shows. */
+  final Map<Integer, byte[]> received = new ConcurrentHashMap<>();
+
+  final Map<Integer, Boolean> sentByCaller = new ConcurrentHashMap<>();
+  final AtomicInteger sending = new AtomicInteger();
+
+  @AfterEach
+  void stop() {
+    executor.shutdownNow();
+  }
+
+  @Test
+  void shouldOverlapReadsAndSendsWhenASpareBufferIsFree() throws Exception {
+    PartBuffers buffers = uploadRunning(2);
+    Thread caller = Thread.currentThread();
+
+    List<CompletedPart> parts = pipeline(buffers, caller, -1).sendAll(reader(), PART);
+
+    assertThat(parts).extracting(CompletedPart::partNumber).containsExactlyElementsOf(numbers());
+    assertThat(reassembled()).isEqualTo(content);
+    assertThat(sentByCaller.values()).containsOnly(false);
+    assertThat(buffers.tryAcquireSpare()).as("spare buffer given back").isTrue();
+  }
+
+  @Test
+  void shouldReadAndSendInTurnWithoutASpareBuffer() throws Exception {
+    PartBuffers buffers = uploadRunning(1);
+
+    List<CompletedPart> parts =
+        pipeline(buffers, Thread.currentThread(), -1).sendAll(reader(), PART);
+
+    assertThat(parts).extracting(CompletedPart::partNumber).containsExactlyElementsOf(numbers());
+    assertThat(reassembled()).isEqualTo(content);
+    assertThat(sentByCaller.values()).containsOnly(true);
+  }
+
+  @Test
+  void shouldGiveTheSpareBackAsSoonAsAnotherUploadWaits() throws Exception {
+    PartBuffers buffers = uploadRunning(2);
+    AtomicInteger partsSentWhenTheOtherGotIn = new AtomicInteger();
+    PartPipeline.PartSink sink =
+        (number, buffer, length) -> {
+          if (number == 2) {
+            Thread other =
+                new Thread(
+                    () -> {
+                      try {
+                        if (buffers.acquire(Duration.ofSeconds(30))) {
+                          partsSentWhenTheOtherGotIn.set(received.size());
+                        }
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    });
+            other.start();
+            awaitContended(buffers);
+          }
+          return record(number, buffer, length, Thread.currentThread());
+        };
+
+    new PartPipeline(buffers, executor, sink).sendAll(reader(), PART);
+
+    assertThat(reassembled()).isEqualTo(content);
+    // the other upload got its buffer at the next part boundary, not when this upload ended
+    assertThat(partsSentWhenTheOtherGotIn.get()).isBetween(2, partCount / 2);
+    assertThat(buffers.tryAcquireSpare()).as("both buffers are held now").isFalse();
+  }
+
+  @Test
+  void shouldFailWithTheStoreErrorOnlyAfterThePartInFlightEnded() {
+    PartBuffers buffers = uploadRunning(2);
+
+    assertThatThrownBy(() -> pipeline(buffers, Thread.currentThread(), 3).sendAll(reader(), PART))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("store refused part 3");
+    assertThat(sending).as("no part still going to the store").hasValue(0);
+    assertThat(buffers.tryAcquireSpare()).as("spare buffer given back").isTrue();
+  }
+
+  @Test
+  void shouldFailOnAShortBodyOnlyAfterThePartInFlightEnded() {
+    PartBuffers buffers = uploadRunning(2);
+    byte[] shorter = Arrays.copyOf(content, content.length - PART - 1);
+    VerifyingReader reader =
+        new VerifyingReader(
+            new ByteArrayInputStream(shorter),
+            new BlobExpectation(Fixtures.GPT2.sha256(), content.length));
+
+    assertThatThrownBy(() -> pipeline(buffers, Thread.currentThread(), -1).sendAll(reader, PART))
+        .isInstanceOf(ContentMismatchException.class);
+    assertThat(sending).hasValue(0);
+    assertThat(buffers.tryAcquireSpare()).isTrue();
+  }
+
+  private PartBuffers uploadRunning(int buffers) {
+    PartBuffers pool = new PartBuffers(buffers);
+    try {
+      assertThat(pool.acquire(Duration.ZERO)).isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    return pool;
+  }
+
+  private PartPipeline pipeline(PartBuffers buffers, Thread caller, int failingPart) {
+    return new PartPipeline(
+        buffers,
+        executor,
+        (number, buffer, length) -> {
+          if (number == failingPart) {
+            throw new IllegalStateException("store refused part " + number);
+          }
+          return record(number, buffer, length, caller);
+        });
+  }
+
+  private CompletedPart record(int number, byte[] buffer, int length, Thread caller) {
+    sending.incrementAndGet();
+    try {
+      Thread.sleep(5);
+      received.put(number, Arrays.copyOf(buffer, length));
+      sentByCaller.put(number, Thread.currentThread() == caller);
+      return CompletedPart.builder().partNumber(number).eTag("etag-" + number).build();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } finally {
+      sending.decrementAndGet();
+    }
+  }
+
+  private VerifyingReader reader() {
+    return new VerifyingReader(
+        new ByteArrayInputStream(content),
+        new BlobExpectation(Fixtures.GPT2.sha256(), content.length));
+  }
+
+  private List<Integer> numbers() {
+    return java.util.stream.IntStream.rangeClosed(1, partCount).boxed().toList();
+  }
+
+  private byte[] reassembled() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    numbers().forEach(n -> out.writeBytes(received.get(n)));
+    return out.toByteArray();
+  }
+
+  private static void awaitContended(PartBuffers buffers) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!buffers.contended() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+  }
+}
