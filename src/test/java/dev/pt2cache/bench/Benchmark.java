@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The whole benchmark in one run: starts PostgreSQL and S3Proxy in-process and the packaged service
@@ -118,8 +119,7 @@ public final class Benchmark {
           GrowthScenario.run(target, growing, growth, 16, seconds, user, password, seeding));
     }
     String machine = Machine.describe(java, jvm, service != null);
-    String command =
-        "bench/run.sh" + (quick ? " (BENCH_QUICK=1)" : "") + " (BENCH_SECONDS=" + seconds + ")";
+    String command = command();
     Report.write(
         out,
         machine + "\n\nDate: " + LocalDate.now(),
@@ -130,6 +130,21 @@ public final class Benchmark {
         Goals.check(rows, memory[0]));
     System.out.println("\n" + Report.table(rows));
     System.out.println("written: " + out + " and " + out.resolveSibling("benchmarks.png"));
+  }
+
+  /** The command line as run: the settings given (secrets left out) before the script. */
+  private static String command() {
+    StringBuilder line = new StringBuilder();
+    new TreeMap<>(System.getenv())
+        .forEach(
+            (name, value) -> {
+              boolean setting = name.startsWith("BENCH_") || name.startsWith("PT2CACHE_");
+              boolean secret = name.contains("SECRET") || name.contains("PASSWORD");
+              if (setting && !secret) {
+                line.append(name).append('=').append(value).append(' ');
+              }
+            });
+    return line.append("bash bench/run.sh").toString();
   }
 
   private static void print(String scenario, List<Row> all, List<Row> rows) {

@@ -10,6 +10,9 @@ import java.util.Map;
 /** The results as a table on stdout and as docs/benchmarks.md, with the chart beside it. */
 final class Report {
 
+  /** What the figures mean and what was done about them: written by hand, kept with the code. */
+  private static final Path FINDINGS = Path.of("bench", "findings.md");
+
   private Report() {}
 
   static String table(List<Row> rows) {
@@ -85,6 +88,9 @@ final class Report {
     }
     md.append("## Goals\n\n");
     goals.forEach(g -> md.append("- ").append(g).append('\n'));
+    if (Files.exists(FINDINGS)) {
+      md.append('\n').append(Files.readString(FINDINGS));
+    }
     Files.writeString(markdown, md.toString());
   }
 

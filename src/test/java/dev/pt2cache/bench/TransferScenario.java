@@ -57,7 +57,7 @@ final class TransferScenario {
         for (int c : concurrencies) {
           boolean watch = service != null && size >= (1L << 30) && c > 1;
           MemoryWatch watching = watch ? MemoryWatch.start(http, target.url(), service) : null;
-          int n = size <= (1 << 20) ? 16 : size <= (64 << 20) ? 2 : 1;
+          int n = size <= (1 << 20) ? 64 : size <= (64 << 20) ? 4 : 1;
           rows.addAll(paths.measure(size, c, n));
           if (watch) {
             memory[0] = watching.stop(c + " uploads and downloads of " + label(size) + " at once");
