@@ -24,7 +24,13 @@ final class PartBuffers {
 
   /** A second buffer for overlapping reads and sends, only when nobody waits for a first one. */
   boolean tryAcquireSpare() {
-    return !contended() && permits.tryAcquire();
+    try {
+      // with a timeout (even zero) a fair semaphore serves those who queued first
+      return !contended() && permits.tryAcquire(0, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** Whether an upload is waiting for a buffer. */

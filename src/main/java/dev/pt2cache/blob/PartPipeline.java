@@ -6,13 +6,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * Sends the parts of one multipart upload. With a spare buffer it reads part n+1 from the client
  * while part n goes to the store, so an upload takes about the longer of the two instead of their
- * sum; without one (or once another upload waits for a buffer) it reads and sends in turn. A part's
- * buffer is never refilled before the store has taken it.
+ * sum; without one it reads and sends in turn. A part's buffer is never refilled before the store
+ * has taken it. The spare goes back to the pool as soon as its send has ended and another upload
+ * waits for a buffer, without waiting for this upload's client to fill the next part.
  */
 final class PartPipeline {
 
@@ -35,11 +37,10 @@ final class PartPipeline {
   /** Reads every declared byte from {@code reader} and sends it in parts of {@code partSize}. */
   List<CompletedPart> sendAll(VerifyingReader reader, int partSize) throws IOException {
     List<CompletedPart> parts = new ArrayList<>();
-    boolean spare = buffers.tryAcquireSpare();
+    Spare spare = new Spare(buffers);
     CompletableFuture<CompletedPart> inFlight = null;
     try {
       byte[] reading = new byte[partSize];
-      byte[] other = null;
       int number = 0;
       while (reader.remaining() > 0) {
         int length = reader.readChunk(reading);
@@ -48,22 +49,12 @@ final class PartPipeline {
           parts.add(join(inFlight));
           inFlight = null;
         }
-        if (spare && buffers.contended()) {
-          buffers.release();
-          spare = false;
-          other = null;
-        }
-        if (!spare) {
+        if (!spare.held() && !spare.take()) {
           parts.add(sink.send(number, reading, length));
           continue;
         }
-        byte[] sending = reading;
-        int sendingNumber = number;
-        inFlight =
-            CompletableFuture.supplyAsync(
-                () -> sink.send(sendingNumber, sending, length), executor);
-        reading = other != null ? other : new byte[partSize];
-        other = sending;
+        inFlight = sendAsync(number, reading, length, spare);
+        reading = spare.exchange(reading, partSize);
       }
       if (inFlight != null) {
         parts.add(join(inFlight));
@@ -75,9 +66,18 @@ final class PartPipeline {
         // the caller aborts the upload next; let the part in flight end first
         inFlight.exceptionally(e -> null).join();
       }
-      if (spare) {
-        buffers.release();
-      }
+      spare.release();
+    }
+  }
+
+  private CompletableFuture<CompletedPart> sendAsync(
+      int number, byte[] buffer, int length, Spare spare) {
+    try {
+      return CompletableFuture.supplyAsync(() -> sink.send(number, buffer, length), executor)
+          .whenComplete((part, failure) -> spare.releaseIfWanted());
+    } catch (RejectedExecutionException e) {
+      // shutting down: send it on this thread
+      return CompletableFuture.completedFuture(sink.send(number, buffer, length));
     }
   }
 
@@ -92,6 +92,59 @@ final class PartPipeline {
         throw error;
       }
       throw e;
+    }
+  }
+
+  /**
+   * The second buffer of one upload: the one being sent while the other is filled. Its permit is
+   * returned by the send's completion when another upload waits, or when the upload ends.
+   */
+  private static final class Spare {
+
+    private final PartBuffers buffers;
+    private boolean held;
+    private byte[] idle;
+
+    Spare(PartBuffers buffers) {
+      this.buffers = buffers;
+      this.held = buffers.tryAcquireSpare();
+    }
+
+    synchronized boolean held() {
+      return held;
+    }
+
+    synchronized boolean take() {
+      held = buffers.tryAcquireSpare();
+      return held;
+    }
+
+    /**
+     * Hands in the buffer just given to a send; answers the one to fill next. Where the permit has
+     * gone back already, the send has ended (only its completion gives it back) and its buffer is
+     * the one to fill.
+     */
+    synchronized byte[] exchange(byte[] sending, int partSize) {
+      if (!held) {
+        return sending;
+      }
+      byte[] next = idle != null ? idle : new byte[partSize];
+      idle = sending;
+      return next;
+    }
+
+    synchronized void releaseIfWanted() {
+      if (held && buffers.contended()) {
+        release();
+      }
+    }
+
+    synchronized void release() {
+      if (held) {
+        held = false;
+        idle = null;
+        buffers.release();
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -31,6 +32,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
   private static final Duration BUFFER_WAIT = Duration.ofSeconds(30);
+  private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
   private static final Pattern BLOB_KEY =
       Pattern.compile("blobs/sha256/[0-9a-f]{2}/([0-9a-f]{64})");
 
@@ -56,10 +58,20 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     return thread;
   }
 
-  /** Lets parts in flight finish; the application context calls it on shutdown. */
+  /**
+   * Lets parts in flight finish, for up to 30 s, before the S3 client they use is closed; the
+   * application context calls it on shutdown, after the web server has drained its requests.
+   */
   @Override
   public void close() {
     partSenders.shutdown();
+    try {
+      if (!partSenders.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("parts still being sent after {}; their uploads will be aborted", SHUTDOWN_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

@@ -6,13 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pt2cache.support.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +99,68 @@ class PartPipelineTest {
     // the other upload got its buffer at the next part boundary, not when this upload ended
     assertThat(partsSentWhenTheOtherGotIn.get()).isBetween(2, partCount / 2);
     assertThat(buffers.tryAcquireSpare()).as("both buffers are held now").isFalse();
+  }
+
+  @Test
+  void shouldGiveTheSpareBackWhileItsOwnClientIsStillSlowToSendTheNextPart() throws Exception {
+    PartBuffers buffers = uploadRunning(2);
+    CountDownLatch clientResumes = new CountDownLatch(1);
+    CompletableFuture<Boolean> otherGotIn = new CompletableFuture<>();
+    PartPipeline.PartSink sink =
+        (number, buffer, length) -> {
+          if (number == 1) {
+            // another upload asks for a buffer while part 1 is on its way to the store
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    otherGotIn.complete(buffers.acquire(Duration.ofSeconds(10)));
+                  } catch (InterruptedException e) {
+                    otherGotIn.complete(false);
+                  }
+                });
+            awaitContended(buffers);
+          }
+          return record(number, buffer, length, Thread.currentThread());
+        };
+    InputStream slowClient =
+        new FilterInputStream(new ByteArrayInputStream(content)) {
+          private long position;
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            if (position >= PART) {
+              try {
+                clientResumes.await();
+              } catch (InterruptedException e) {
+                throw new IOException(e);
+              }
+            }
+            int n = super.read(b, off, (int) Math.min(len, Math.max(PART - position, 1)));
+            position += Math.max(n, 0);
+            return n;
+          }
+        };
+    VerifyingReader reader =
+        new VerifyingReader(
+            slowClient, new BlobExpectation(Fixtures.GPT2.sha256(), content.length));
+
+    CompletableFuture<List<CompletedPart>> upload =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new PartPipeline(buffers, executor, sink).sendAll(reader, PART);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            },
+            executor);
+
+    // the client has not sent part 2 yet, and the other upload has its buffer all the same
+    assertThat(otherGotIn.get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(upload).isNotDone();
+    clientResumes.countDown();
+    assertThat(upload.get(10, TimeUnit.SECONDS)).hasSize(partCount);
+    assertThat(reassembled()).isEqualTo(content);
   }
 
   @Test
