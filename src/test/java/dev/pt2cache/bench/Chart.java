@@ -32,31 +32,41 @@ final class Chart {
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, W, H);
     double maxX = 0;
+    double minY = Double.MAX_VALUE;
     double maxY = 0;
     for (List<double[]> points : series.values()) {
       for (double[] p : points) {
         maxX = Math.max(maxX, p[0]);
+        minY = Math.min(minY, p[1]);
         maxY = Math.max(maxY, p[1]);
       }
     }
-    maxY = niceCeiling(maxY);
+    // a log scale: the floors are often ten or more times the service, which a linear axis flattens
+    int lowDecade = (int) Math.floor(Math.log10(Math.max(minY, 1)));
+    int highDecade = Math.max((int) Math.ceil(Math.log10(Math.max(maxY, 1))), lowDecade + 1);
+    Scale scale = new Scale(lowDecade, highDecade, H - BOTTOM, H - TOP - BOTTOM);
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
     g.drawString(
         "Lookups per second against concurrency (service beside PostgreSQL floor)", LEFT, 30);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     int plotW = W - LEFT - RIGHT;
-    int plotH = H - TOP - BOTTOM;
     g.drawLine(LEFT, H - BOTTOM, LEFT + plotW, H - BOTTOM);
     g.drawLine(LEFT, TOP, LEFT, H - BOTTOM);
-    for (int i = 0; i <= 5; i++) {
-      double y = maxY * i / 5;
-      int py = H - BOTTOM - (int) (plotH * i / 5.0);
-      g.setColor(new Color(230, 230, 230));
-      g.drawLine(LEFT + 1, py, LEFT + plotW, py);
-      g.setColor(Color.BLACK);
-      g.drawString(String.format("%,.0f", y), 10, py + 4);
+    for (int decade = lowDecade; decade <= highDecade; decade++) {
+      for (int step : new int[] {1, 2, 5}) {
+        double y = step * Math.pow(10, decade);
+        if (y > Math.pow(10, highDecade)) {
+          break;
+        }
+        int py = scale.y(y);
+        g.setColor(step == 1 ? new Color(210, 210, 210) : new Color(240, 240, 240));
+        g.drawLine(LEFT + 1, py, LEFT + plotW, py);
+        g.setColor(Color.BLACK);
+        g.drawString(String.format("%,.0f", y), 10, py + 4);
+      }
     }
+    g.drawString("requests per second (log scale)", 10, TOP - 8);
     List<double[]> any = series.values().iterator().next();
     for (double[] p : any) {
       int px = x(p[0], maxX, plotW);
@@ -84,7 +94,7 @@ final class Chart {
       for (int i = 0; i < xs.length; i++) {
         double[] p = s.getValue().get(i);
         xs[i] = x(p[0], maxX, plotW);
-        ys[i] = H - BOTTOM - (int) (plotH * p[1] / maxY);
+        ys[i] = scale.y(p[1]);
         g.fillOval(xs[i] - 3, ys[i] - 3, 6, 6);
       }
       g.drawPolyline(xs, ys, xs.length);
@@ -102,8 +112,11 @@ final class Chart {
     return LEFT + 20 + (int) ((plotW - 40) * Math.log(concurrency) / Math.log(Math.max(maxX, 2)));
   }
 
-  private static double niceCeiling(double value) {
-    double magnitude = Math.pow(10, Math.floor(Math.log10(Math.max(value, 1))));
-    return Math.ceil(value / magnitude) * magnitude;
+  /** Requests per second to a pixel row, by decades from {@code low} to {@code high}. */
+  private record Scale(int low, int high, int bottom, int height) {
+    int y(double value) {
+      double decades = Math.log10(Math.max(value, 1)) - low;
+      return bottom - (int) (height * decades / (high - low));
+    }
   }
 }
