@@ -2,6 +2,7 @@ package dev.pt2cache.problem;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpHeaders;
@@ -80,18 +81,24 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
           .toList();
     }
     if (ex instanceof HandlerMethodValidationException invalid) {
-      return invalid.getParameterValidationResults().stream()
-          .flatMap(
-              r ->
-                  r.getResolvableErrors().stream()
-                      .map(
-                          e ->
-                              Map.of(
-                                  "field",
-                                  String.valueOf(r.getMethodParameter().getParameterName()),
-                                  "message",
-                                  String.valueOf(e.getDefaultMessage()))))
-          .toList();
+      // bodies come as ParameterErrors with their fields; simple parameters by their own name
+      Stream<Map<String, String>> bodies =
+          invalid.getBeanResults().stream()
+              .flatMap(errors -> errors.getFieldErrors().stream())
+              .map(SpringMvcProblems::describe);
+      Stream<Map<String, String>> values =
+          invalid.getValueResults().stream()
+              .flatMap(
+                  r ->
+                      r.getResolvableErrors().stream()
+                          .map(
+                              e ->
+                                  Map.of(
+                                      "field",
+                                      String.valueOf(r.getMethodParameter().getParameterName()),
+                                      "message",
+                                      String.valueOf(e.getDefaultMessage()))));
+      return Stream.concat(bodies, values).toList();
     }
     return List.of();
   }
