@@ -9,6 +9,7 @@ import dev.pt2cache.blob.VerifyingReader;
 import dev.pt2cache.descriptor.CacheKeys;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.LogContext;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,8 @@ public class UploadService {
   private final TransferMetrics metrics;
   private final UploadProperties properties;
   private final ArtifactPolicy policy;
-  private final MeterRegistry registry;
+  private final Counter deduplicated;
+  private final Counter stored;
 
   UploadService(
       NamespaceService namespaces,
@@ -56,7 +58,8 @@ public class UploadService {
     this.metrics = metrics;
     this.properties = properties;
     this.policy = policy;
-    this.registry = registry;
+    this.deduplicated = registry.counter("pt2cache.uploads.content", "outcome", "deduplicated");
+    this.stored = registry.counter("pt2cache.uploads.content", "outcome", "stored");
   }
 
   /** Starts an upload (POST .../artifacts). */
@@ -148,10 +151,10 @@ public class UploadService {
         // stored already (perhaps for another namespace): prove the client has the bytes, keep
         // one copy
         VerifyingReader.verify(body, content);
-        registry.counter("pt2cache.uploads.content", "outcome", "deduplicated").increment();
+        deduplicated.increment();
       } else {
         store.put(content, body);
-        registry.counter("pt2cache.uploads.content", "outcome", "stored").increment();
+        stored.increment();
       }
     } catch (IOException e) {
       throw new UploadInterruptedException(e);

@@ -1,7 +1,6 @@
 package dev.pt2cache.blob;
 
-import java.sql.ResultSet;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import dev.pt2cache.system.AdvisoryLocks;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -14,26 +13,21 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 public class BlobLocks {
 
-  private final JdbcClient jdbc;
+  private final AdvisoryLocks locks;
 
-  BlobLocks(JdbcClient jdbc) {
-    this.jdbc = jdbc;
+  BlobLocks(AdvisoryLocks locks) {
+    this.locks = locks;
   }
 
   /** Waits for the digest's lock, held until the transaction ends. */
   @Transactional(propagation = Propagation.MANDATORY)
   public void lock(String sha256) {
-    jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:lock, 0))")
-        .param("lock", "blob/" + sha256)
-        .query((ResultSet rs) -> {});
+    locks.lock("blob/" + sha256);
   }
 
   /** Takes the digest's lock if nobody holds it; false at once otherwise. */
   @Transactional(propagation = Propagation.MANDATORY)
   public boolean tryLock(String sha256) {
-    return jdbc.sql("select pg_try_advisory_xact_lock(hashtextextended(:lock, 0))")
-        .param("lock", "blob/" + sha256)
-        .query(Boolean.class)
-        .single();
+    return locks.tryLock("blob/" + sha256);
   }
 }

@@ -50,8 +50,4 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
           "select max(finished_at) from housekeeping_run where job = 'purge' and finished_at is not null and outcome ->> 'error' is null",
       nativeQuery = true)
   Optional<Instant> lastGarbageCollection();
-
-  default NamespaceUsage usageOf(String name) {
-    return usageOf(List.of(name)).stream().findFirst().orElse(NamespaceUsage.none(name));
-  }
 }

@@ -37,7 +37,6 @@ public class NamespaceService {
    * Throws {@link NamespaceNotFoundException} unless the namespace exists. Namespaces are never
    * deleted, so one seen to exist is remembered: most requests ask the database nothing here.
    */
-  @Transactional(readOnly = true)
   public void require(String name) {
     if (known.contains(name)) {
       return;

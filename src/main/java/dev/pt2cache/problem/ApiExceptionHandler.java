@@ -23,8 +23,6 @@ import dev.pt2cache.invalidation.EmptySelectorException;
 import dev.pt2cache.invalidation.RuleNotFoundException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
 import dev.pt2cache.namespace.NamespaceNotFoundException;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.ConstraintViolationException;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,26 +76,6 @@ class ApiExceptionHandler extends SpringMvcProblems {
           case SIZE -> ProblemType.SIZE_MISMATCH;
         },
         e.getMessage());
-  }
-
-  /**
-   * Constraints of the contract on paths, queries and headers (the API interfaces validate them).
-   */
-  @ExceptionHandler
-  ResponseEntity<ProblemDetail> constraintViolation(ConstraintViolationException e) {
-    ProblemDetail problem =
-        detail(ProblemType.INVALID_REQUEST, "a parameter does not meet the API contract");
-    problem.setProperty(
-        "errors",
-        e.getConstraintViolations().stream()
-            .map(v -> Map.of("field", parameterName(v), "message", v.getMessage()))
-            .toList());
-    return ResponseEntity.status(ProblemType.INVALID_REQUEST.status()).body(problem);
-  }
-
-  private static String parameterName(ConstraintViolation<?> violation) {
-    String path = violation.getPropertyPath().toString();
-    return path.substring(path.indexOf('.') + 1);
   }
 
   @ExceptionHandler

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pt2cache.LocalPt2Cache;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.GeneratedContent;
+import dev.pt2cache.support.HeapMetric;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -39,7 +40,6 @@ class StreamingLimitTest {
 
   static final long SIZE = 1L << 30;
   static final long SEED = 20261125;
-  static final Pattern HEAP_USED = Pattern.compile("\"value\":([0-9.E]+)");
 
   final HttpClient http = HttpClient.newHttpClient();
 
@@ -146,20 +146,7 @@ class StreamingLimitTest {
   }
 
   private void sampleHeap(String base, AtomicLong peak) {
-    try {
-      var metric =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create(base + "/actuator/metrics/jvm.memory.used?tag=area:heap"))
-                  .build(),
-              BodyHandlers.ofString());
-      Matcher value = HEAP_USED.matcher(metric.body());
-      if (value.find()) {
-        peak.accumulateAndGet((long) Double.parseDouble(value.group(1)), Math::max);
-      }
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      // a missed sample is not a failure
-    }
+    peak.accumulateAndGet(HeapMetric.used(http, base), Math::max);
   }
 
   private static void stop(Process service) throws InterruptedException {

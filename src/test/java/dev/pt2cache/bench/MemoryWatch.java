@@ -1,5 +1,6 @@
 package dev.pt2cache.bench;
 
+import dev.pt2cache.support.HeapMetric;
 import java.net.http.HttpClient;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +21,7 @@ final class MemoryWatch {
   static MemoryWatch start(HttpClient http, String url, ServiceProcess service) {
     MemoryWatch watch = new MemoryWatch(service);
     watch.sampler.scheduleAtFixedRate(
-        () -> watch.peakHeap.accumulateAndGet(ServiceProcess.heapUsed(http, url), Math::max),
+        () -> watch.peakHeap.accumulateAndGet(HeapMetric.used(http, url), Math::max),
         0,
         200,
         TimeUnit.MILLISECONDS);

@@ -14,13 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The packaged service (target/*.jar) in a JVM of its own, as it runs in production. */
 final class ServiceProcess implements AutoCloseable {
-
-  private static final Pattern HEAP = Pattern.compile("\"value\":([0-9.E]+)");
 
   private final Process process;
   final String url;
@@ -83,23 +79,6 @@ final class ServiceProcess implements AutoCloseable {
 
   long rss() throws IOException {
     return statusKilobytes("VmRSS") * 1024;
-  }
-
-  /** Heap in use now, from the service's own metrics. */
-  static long heapUsed(HttpClient http, String url) {
-    try {
-      String body =
-          http.send(
-                  HttpRequest.newBuilder(
-                          URI.create(url + "/actuator/metrics/jvm.memory.used?tag=area:heap"))
-                      .build(),
-                  BodyHandlers.ofString())
-              .body();
-      Matcher m = HEAP.matcher(body);
-      return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
-    } catch (IOException | InterruptedException e) {
-      return 0;
-    }
   }
 
   private long statusKilobytes(String field) throws IOException {

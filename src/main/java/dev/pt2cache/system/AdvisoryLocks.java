@@ -1,0 +1,38 @@
+package dev.pt2cache.system;
+
+import java.sql.ResultSet;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * PostgreSQL transaction-scoped advisory locks on names: held until the transaction ends, and seen
+ * by every instance that shares the database.
+ */
+@Component
+public class AdvisoryLocks {
+
+  private final JdbcClient jdbc;
+
+  AdvisoryLocks(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** Waits for the named lock. */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public void lock(String name) {
+    jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:lock, 0))")
+        .param("lock", name)
+        .query((ResultSet rs) -> {});
+  }
+
+  /** Takes the named lock if nobody holds it; false at once otherwise. */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public boolean tryLock(String name) {
+    return jdbc.sql("select pg_try_advisory_xact_lock(hashtextextended(:lock, 0))")
+        .param("lock", name)
+        .query(Boolean.class)
+        .single();
+  }
+}
