@@ -12,6 +12,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** The one place that builds the AWS SDK client. */
 @Configuration(proxyBeanMethods = false)
@@ -19,7 +20,12 @@ class S3StorageConfiguration {
 
   @Bean(destroyMethod = "close")
   S3Client s3Client(StorageProperties properties) {
-    var builder =
+    return clientBuilder(properties).build();
+  }
+
+  /** The client as the service builds it, before {@code build()}. */
+  static S3ClientBuilder clientBuilder(StorageProperties properties) {
+    S3ClientBuilder builder =
         S3Client.builder()
             .region(Region.of(properties.region()))
             .forcePathStyle(properties.pathStyle())
@@ -32,7 +38,10 @@ class S3StorageConfiguration {
     if (properties.endpoint() != null && !properties.endpoint().toString().isEmpty()) {
       builder.endpointOverride(properties.endpoint());
     }
-    return builder.build();
+    if (!properties.signPayload()) {
+      builder.putAuthScheme(new UnsignedPayloadAuthScheme());
+    }
+    return builder;
   }
 
   @Bean

@@ -17,6 +17,9 @@ import org.springframework.util.unit.DataSize;
  * @param maxConnections HTTP connections to the store
  * @param maxConcurrentPuts uploads that may hold a part buffer at once (so at most this many times
  *     the part size of heap goes to upload buffers); more wait up to 30 s, then get 503
+ * @param signPayload sign request bodies (SigV4 payload hashes) on plain-HTTP stores too; off by
+ *     default, since the service verifies every byte itself and HTTPS stores never sign bodies
+ *     (docs/adr/0008)
  */
 @ConfigurationProperties("pt2cache.storage")
 public record StorageProperties(
@@ -29,4 +32,5 @@ public record StorageProperties(
     @DefaultValue("false") boolean createBucket,
     @DefaultValue("8MB") DataSize partSize,
     @DefaultValue("128") int maxConnections,
-    @DefaultValue("16") int maxConcurrentPuts) {}
+    @DefaultValue("16") int maxConcurrentPuts,
+    @DefaultValue("false") boolean signPayload) {}

@@ -1,0 +1,184 @@
+package dev.pt2cache.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.TestInfra;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.util.unit.DataSize;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The service's S3 client against the real store of the test run (S3Proxy with SigV4 checks, or
+ * MinIO): bodies go unsigned on plain HTTP unless asked for, and every request stays signed.
+ */
+@ExtendWith(DockerWhenContainers.class)
+@Tag("integration")
+class PayloadSigningTest {
+
+  private static final String CONTENT_SHA256 = "x-amz-content-sha256";
+
+  private final List<String> sentPayloadHashes = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void bucketExists() {
+    try (S3Client s3 = S3StorageConfiguration.clientBuilder(properties(true, null)).build()) {
+      new S3BlobStore(s3, properties(true, null)).createBucketIfMissing();
+    }
+  }
+
+  @Nested
+  class ByDefault {
+
+    @Test
+    void shouldSendBodiesUnsignedAndStillBeAccepted() {
+      byte[] content = bytes(300);
+      try (S3Client s3 = client(false, null)) {
+        String key = put(s3, content);
+
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket()).key(key)).asByteArray())
+            .isEqualTo(content);
+      }
+      assertThat(sentPayloadHashes).containsExactly("UNSIGNED-PAYLOAD");
+    }
+
+    @Test
+    void shouldSendMultipartPartsUnsigned() throws Exception {
+      S3BlobStore store = new S3BlobStore(client(false, null), properties(false, null));
+      byte[] content = bytes(12 << 20);
+      BlobExpectation expected = new BlobExpectation(sha256(content), content.length);
+
+      store.put(expected, new java.io.ByteArrayInputStream(content));
+
+      assertThat(store.exists(expected.sha256())).isTrue();
+      // 12 MiB in parts of 5 MiB: three part uploads, each unsigned
+      assertThat(sentPayloadHashes).hasSize(3).containsOnly("UNSIGNED-PAYLOAD");
+      store.delete(expected.sha256());
+    }
+
+    @Test
+    void shouldStillBeRefusedWithTheWrongSecret() {
+      try (S3Client s3 = client(false, "not-the-secret")) {
+        assertThatThrownBy(() -> put(s3, bytes(300)))
+            .isInstanceOfSatisfying(
+                S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+      }
+    }
+  }
+
+  @Nested
+  class WhenAskedToSignPayloads {
+
+    @Test
+    void shouldSendTheBodysHashAndBeAccepted() {
+      try (S3Client s3 = client(true, null)) {
+        put(s3, bytes(300));
+      }
+      assertThat(sentPayloadHashes).hasSize(1).noneMatch("UNSIGNED-PAYLOAD"::equals);
+    }
+  }
+
+  @Nested
+  class OnADefaultPort {
+
+    @Test
+    void shouldSignTheHostHeaderThatIsSent() {
+      SignedRequest signed =
+          new UnsignedPayloadAuthScheme()
+              .signer()
+              .sign(
+                  r ->
+                      r.identity(AwsBasicCredentials.create("id", "secret"))
+                          .request(
+                              SdkHttpRequest.builder()
+                                  .uri(URI.create("http://store.example/bucket/key"))
+                                  .method(SdkHttpMethod.PUT)
+                                  .build())
+                          .payload(() -> new java.io.ByteArrayInputStream(bytes(10)))
+                          .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                          .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3"));
+
+      assertThat(signed.request().protocol()).isEqualTo("http");
+      assertThat(signed.request().port()).isEqualTo(80);
+      assertThat(signed.request().firstMatchingHeader("Host")).contains("store.example");
+      assertThat(signed.request().firstMatchingHeader(CONTENT_SHA256)).contains("UNSIGNED-PAYLOAD");
+      assertThat(signed.request().firstMatchingHeader("Authorization").orElseThrow())
+          .contains("SignedHeaders=host;");
+    }
+  }
+
+  private String put(S3Client s3, byte[] content) {
+    String key = "tests/signing/" + UUID.randomUUID();
+    s3.putObject(b -> b.bucket(bucket()).key(key), RequestBody.fromBytes(content));
+    return key;
+  }
+
+  private S3Client client(boolean signPayload, String secret) {
+    ExecutionInterceptor recorder =
+        new ExecutionInterceptor() {
+          @Override
+          public void beforeTransmission(
+              Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            SdkHttpRequest request = context.httpRequest();
+            if (request.method() == SdkHttpMethod.PUT) {
+              request.firstMatchingHeader(CONTENT_SHA256).ifPresent(sentPayloadHashes::add);
+            }
+          }
+        };
+    return S3StorageConfiguration.clientBuilder(properties(signPayload, secret))
+        .overrideConfiguration(o -> o.addExecutionInterceptor(recorder))
+        .build();
+  }
+
+  private static StorageProperties properties(boolean signPayload, String secret) {
+    Map<String, String> env = TestInfra.serviceEnvironment();
+    return new StorageProperties(
+        URI.create(env.get("PT2CACHE_S3_ENDPOINT")),
+        "us-east-1",
+        bucket(),
+        env.get("PT2CACHE_S3_ACCESS_KEY"),
+        secret == null ? env.get("PT2CACHE_S3_SECRET_KEY") : secret,
+        true,
+        true,
+        DataSize.ofMegabytes(5),
+        8,
+        2,
+        signPayload);
+  }
+
+  private static String bucket() {
+    return TestInfra.serviceEnvironment().get("PT2CACHE_S3_BUCKET");
+  }
+
+  private static String sha256(byte[] content) throws java.security.NoSuchAlgorithmException {
+    return java.util.HexFormat.of()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+  }
+
+  private static byte[] bytes(int size) {
+    byte[] content = new byte[size];
+    new Random(size).nextBytes(content);
+    return content;
+  }
+}
