@@ -14,4 +14,7 @@ public interface ArtifactPolicy {
    * asked for only when some rule could apply (building it may parse the descriptor).
    */
   Optional<String> refusal(String namespace, Supplier<ArtifactFilter.Subject> subject);
+
+  /** The same answer, from the rules in force as a serving read found them. */
+  Optional<String> refusal(StandingRules rules, Supplier<ArtifactFilter.Subject> subject);
 }

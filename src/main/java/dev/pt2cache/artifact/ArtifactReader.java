@@ -28,7 +28,7 @@ public class ArtifactReader {
   private final BlobStore store;
   private final HitRecorder hits;
   private final TransferMetrics transfers;
-  private final ArtifactPolicy policy;
+  private final ServingReads serving;
   private final ApplicationEventPublisher events;
 
   ArtifactReader(
@@ -37,14 +37,14 @@ public class ArtifactReader {
       BlobStore store,
       HitRecorder hits,
       TransferMetrics transfers,
-      ArtifactPolicy policy,
+      ServingReads serving,
       ApplicationEventPublisher events) {
     this.namespaces = namespaces;
     this.artifacts = artifacts;
     this.store = store;
     this.hits = hits;
     this.transfers = transfers;
-    this.policy = policy;
+    this.serving = serving;
     this.events = events;
   }
 
@@ -90,7 +90,10 @@ public class ArtifactReader {
 
   /** An artifact whose content may be served: ready, not pending nor retired. */
   public Artifact servable(String namespace, UUID id) {
-    Artifact artifact = get(namespace, id);
+    namespaces.require(namespace);
+    Served served = serving.byId(namespace, id).orElseThrow(() -> notFound(namespace, id));
+    Artifact artifact = served.artifact();
+    LogContext.artifact(id, artifact.kind().wireName(), artifact.key());
     switch (artifact.state()) {
       case PENDING ->
           throw new ArtifactNotReadyException(
@@ -101,12 +104,9 @@ public class ArtifactReader {
       case EVICTED -> throw new ArtifactEvictedException(artifact);
       case READY -> {}
     }
-    policy
-        .refusal(namespace, artifact::subject)
-        .ifPresent(
-            refusal -> {
-              throw new ArtifactInvalidatedException(refusal);
-            });
+    if (served.refused()) {
+      throw new ArtifactInvalidatedException(served.refusal());
+    }
     return artifact;
   }
 
@@ -123,23 +123,25 @@ public class ArtifactReader {
   public Artifact readyEntry(String namespace, ArtifactKind kind, String key) {
     namespaces.require(namespace);
     LogContext.key(kind.wireName(), key);
-    Artifact artifact =
-        findReady(namespace, kind, key)
+    Served served =
+        serving
+            .readyUnder(namespace, kind, key)
             .orElseThrow(
                 () ->
                     new ArtifactNotFoundException(
                         "no ready %s entry under key %s".formatted(kind.wireName(), key)));
-    policy
-        .refusal(namespace, artifact::subject)
-        .ifPresent(
-            refusal -> {
-              throw new ArtifactNotFoundException(refusal);
-            });
-    return artifact;
+    if (served.refused()) {
+      throw new ArtifactNotFoundException(served.refusal());
+    }
+    return served.artifact();
   }
 
-  public Optional<Artifact> findReady(String namespace, ArtifactKind kind, String key) {
-    return artifacts.findReady(namespace, kind, key);
+  /**
+   * The ready artifact under a key, with the refusal of a standing rule in force if one matches it,
+   * in one read: what a lookup serves.
+   */
+  public Optional<Served> readyUnder(String namespace, ArtifactKind kind, String key) {
+    return serving.readyUnder(namespace, kind, key);
   }
 
   /** The most recent artifact ever stored under a key, whatever its state. */

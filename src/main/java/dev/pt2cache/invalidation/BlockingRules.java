@@ -2,8 +2,10 @@ package dev.pt2cache.invalidation;
 
 import dev.pt2cache.artifact.ArtifactFilter;
 import dev.pt2cache.artifact.ArtifactPolicy;
+import dev.pt2cache.artifact.StandingRules;
 import dev.pt2cache.descriptor.CanonicalJson;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,18 +18,17 @@ import org.springframework.stereotype.Component;
  * lookups never serve what it matches. Read from the database on each ask, so a rule created or
  * lifted on one instance holds on every instance at once.
  *
- * <p>This sits on every lookup hit, so it reads with one plain SQL query against the partial index
- * of active rules rather than through the entity mapping, and builds the subject only when a rule
- * exists to test it against.
+ * <p>Serving reads find the rules in force in the same statement as the artifact (the view {@code
+ * active_blocking_rule}, V3); uploads ask here, with one query against the same view. Either way
+ * the subject is built only when a rule exists to test it against.
  */
 @Component
 class BlockingRules implements ArtifactPolicy {
 
   private static final String ACTIVE_RULES =
       """
-      select id, selector::text as selector, reason, expires_at from invalidation
-       where namespace = ? and blocking and lifted_at is null
-         and (expires_at is null or expires_at > now())
+      select id, selector::text as selector, reason, expires_at from active_blocking_rule
+       where namespace = ?
        order by created_at
       """;
 
@@ -39,7 +40,21 @@ class BlockingRules implements ArtifactPolicy {
 
   @Override
   public Optional<String> refusal(String namespace, Supplier<ArtifactFilter.Subject> subject) {
-    List<ActiveRule> rules = jdbc.sql(ACTIVE_RULES).param(namespace).query(ActiveRule.class).list();
+    return firstMatch(
+        jdbc.sql(ACTIVE_RULES).param(namespace).query(ActiveRule.class).list(), subject);
+  }
+
+  @Override
+  public Optional<String> refusal(StandingRules rules, Supplier<ArtifactFilter.Subject> subject) {
+    if (rules.none()) {
+      return Optional.empty();
+    }
+    return firstMatch(
+        Arrays.asList(CanonicalJson.parse(rules.json(), ActiveRule[].class)), subject);
+  }
+
+  private static Optional<String> firstMatch(
+      List<ActiveRule> rules, Supplier<ArtifactFilter.Subject> subject) {
     if (rules.isEmpty()) {
       return Optional.empty();
     }

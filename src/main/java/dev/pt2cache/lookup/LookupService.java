@@ -2,9 +2,9 @@ package dev.pt2cache.lookup;
 
 import dev.pt2cache.artifact.Artifact;
 import dev.pt2cache.artifact.ArtifactKind;
-import dev.pt2cache.artifact.ArtifactPolicy;
 import dev.pt2cache.artifact.ArtifactReader;
 import dev.pt2cache.artifact.HitRecorder;
+import dev.pt2cache.artifact.Served;
 import dev.pt2cache.descriptor.CacheKeys;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.namespace.NamespaceService;
@@ -12,7 +12,6 @@ import dev.pt2cache.system.LogContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
 /** Answers "did an identical node already compile this?" */
 @Service
@@ -23,25 +22,25 @@ public class LookupService {
   private final HitRecorder hits;
   private final MissExplainer explainer;
   private final MeterRegistry registry;
-  private final ArtifactPolicy policy;
 
   LookupService(
       NamespaceService namespaces,
       ArtifactReader reader,
       HitRecorder hits,
       MissExplainer explainer,
-      MeterRegistry registry,
-      ArtifactPolicy policy) {
+      MeterRegistry registry) {
     this.namespaces = namespaces;
     this.reader = reader;
     this.hits = hits;
     this.explainer = explainer;
     this.registry = registry;
-    this.policy = policy;
   }
 
-  /** One read-only transaction for the whole lookup: one connection, one session. */
-  @Transactional(readOnly = true)
+  /**
+   * A hit costs one statement, outside any transaction: the key's ready artifact and the rules in
+   * force are read together. A miss reads twice more, for what became of the key and for the
+   * closest match.
+   */
   public LookupOutcome lookup(String namespace, ArtifactKind kind, Descriptor descriptor) {
     if (!kind.descriptorAddressed()) {
       throw new UnsupportedLookupException(kind);
@@ -49,19 +48,17 @@ public class LookupService {
     namespaces.require(namespace);
     String key = CacheKeys.derive(kind.wireName(), descriptor);
     LogContext.key(kind.wireName(), key);
-    Optional<Artifact> ready = reader.findReady(namespace, kind, key);
-    Optional<String> refusal =
-        ready.flatMap(artifact -> policy.refusal(namespace, artifact::subject));
-    boolean hit = ready.isPresent() && refusal.isEmpty();
+    Optional<Served> found = reader.readyUnder(namespace, kind, key);
+    boolean hit = found.filter(Served::servable).isPresent();
     count(namespace, kind, hit);
     if (hit) {
-      Artifact artifact = ready.get();
+      Artifact artifact = found.get().artifact();
       LogContext.artifact(artifact.id(), kind.wireName(), key);
       hits.record(artifact);
       return new LookupOutcome(key, artifact, null);
     }
-    if (refusal.isPresent()) {
-      return new LookupOutcome(key, null, explainer.blocked(refusal.get()));
+    if (found.filter(Served::refused).isPresent()) {
+      return new LookupOutcome(key, null, explainer.blocked(found.get().refusal()));
     }
     return new LookupOutcome(key, null, explainer.explain(namespace, kind, key, descriptor));
   }

@@ -9,6 +9,7 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -87,6 +88,34 @@ class BlockingRuleTest extends ServiceTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> declareMegaCache(badBuild, bytes).status() == 201);
+  }
+
+  @Test
+  void shouldNeverServeBlockedContentOrEntriesWhileTheRuleLasts() {
+    String id = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    String entry = path("/entries/autotune/k-" + UUID.randomUUID());
+    assertThat(api.putBytes(entry, bytes).status()).isEqualTo(201);
+    // microseconds: what PostgreSQL keeps
+    Instant until = Instant.now().truncatedTo(ChronoUnit.MICROS).plus(Duration.ofHours(1));
+    JsonNode rule = rule(", \"expiresAt\": \"%s\"".formatted(until));
+    JsonNode entryRule =
+        api.postJson(
+                path("/invalidations"),
+                "{\"selector\": {\"kind\": \"autotune\"}, \"reason\": \"autotuner bug\", \"block\": true}")
+            .json();
+    // as if they slipped past (restored from a backup, say): still not served
+    jdbc.sql("update artifact set state = 'READY' where namespace = ?").param(ns).update();
+
+    ApiResponse content = api.get(path("/artifacts/" + id + "/content"));
+    assertProblem(content, 410, "invalidated");
+    assertThat(content.json().get("detail").asString())
+        .contains(rule.get("id").asString())
+        .contains("until " + until);
+    assertThat(api.head(path("/artifacts/" + id + "/content")).status()).isEqualTo(410);
+    ApiResponse gotEntry = api.get(entry);
+    assertProblem(gotEntry, 404, "artifact-not-found");
+    assertThat(gotEntry.json().get("detail").asString()).contains(entryRule.get("id").asString());
+    assertThat(api.head(entry).status()).isEqualTo(404);
   }
 
   @Test
