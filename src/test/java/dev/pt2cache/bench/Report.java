@@ -52,6 +52,9 @@ final class Report {
       List<String> goals)
       throws Exception {
     Path chart = markdown.resolveSibling("benchmarks.png");
+    if (markdown.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(markdown.toAbsolutePath().getParent());
+    }
     Map<String, List<double[]>> series = lookupSeries(rows);
     if (!series.isEmpty()) {
       Chart.lookups(series, chart);

@@ -57,7 +57,9 @@ final class TransferScenario {
         for (int c : concurrencies) {
           boolean watch = service != null && size >= (1L << 30) && c > 1;
           MemoryWatch watching = watch ? MemoryWatch.start(http, target.url(), service) : null;
-          int n = size <= (1 << 20) ? 64 : size <= (64 << 20) ? 4 : 1;
+          // each measurement moves at least 512 MiB (or one 1 GiB transfer per client), so a
+          // single slow transfer on a noisy machine does not decide the row
+          int n = size >= (1L << 30) ? 1 : (int) Math.max(4, (512L << 20) / (size * c));
           rows.addAll(paths.measure(size, c, n));
           if (watch) {
             memory[0] = watching.stop(c + " uploads and downloads of " + label(size) + " at once");
