@@ -11,8 +11,11 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Transient;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.hibernate.annotations.ColumnTransformer;
@@ -80,7 +83,48 @@ public class Artifact {
   @Column(name = "eviction_reason")
   private EvictionReason evictionReason;
 
+  /**
+   * The columns a serving read selects from {@code artifact a}: all but the descriptor's own
+   * columns, which serve queries and are never read back (the descriptor itself is).
+   */
+  static final String ROW_COLUMNS =
+      "a.id, a.namespace, a.kind, a.cache_key, a.state, a.sha256, a.size_bytes, a.descriptor,"
+          + " a.created_at, a.upload_expires_at, a.ready_at, a.last_hit_at, a.hit_count,"
+          + " a.invalidated_at, a.invalidation_id, a.evicted_at, a.eviction_reason";
+
   protected Artifact() {}
+
+  /**
+   * An artifact read by plain JDBC from {@link #ROW_COLUMNS}, for the serving reads that cannot
+   * afford Hibernate's result-set mapping (docs/adr/0010). Detached: never written back.
+   */
+  static Artifact fromRow(ResultSet rs) throws SQLException {
+    Artifact a = new Artifact();
+    a.id = rs.getObject("id", UUID.class);
+    a.namespace = rs.getString("namespace");
+    a.kind = ArtifactKind.fromWire(rs.getString("kind"));
+    a.key = rs.getString("cache_key");
+    a.state = ArtifactState.valueOf(rs.getString("state"));
+    a.sha256 = rs.getString("sha256");
+    a.sizeBytes = rs.getLong("size_bytes");
+    a.descriptor = rs.getString("descriptor");
+    a.createdAt = instant(rs, "created_at");
+    a.uploadExpiresAt = instant(rs, "upload_expires_at");
+    a.readyAt = instant(rs, "ready_at");
+    a.lastHitAt = instant(rs, "last_hit_at");
+    a.hitCount = rs.getLong("hit_count");
+    a.invalidatedAt = instant(rs, "invalidated_at");
+    a.invalidationId = rs.getObject("invalidation_id", UUID.class);
+    a.evictedAt = instant(rs, "evicted_at");
+    String evictionReason = rs.getString("eviction_reason");
+    a.evictionReason = evictionReason == null ? null : EvictionReason.valueOf(evictionReason);
+    return a;
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
 
   static Artifact pending(
       String namespace,

@@ -173,7 +173,8 @@ public class ArtifactReader {
     return new Download(
         artifact,
         new BlobContent(
-            transfers.countOut(artifact.namespace(), content.stream()), content.length()),
+            transfers.countOut(artifact.namespace(), content.stream(), content.length()),
+            content.length()),
         range);
   }
 

@@ -19,11 +19,13 @@ class TransferMetrics {
   }
 
   InputStream countIn(String namespace, InputStream in) {
-    return new CountingStream(in, counter(namespace, "in"));
+    return new CountingStream(in, counter(namespace, "in"), CountingStream.COPY_CHUNK);
   }
 
-  InputStream countOut(String namespace, InputStream in) {
-    return new CountingStream(in, counter(namespace, "out"));
+  /** Content on its way out, {@code length} bytes long: copied in chunks no larger than it. */
+  InputStream countOut(String namespace, InputStream in, long length) {
+    int chunk = (int) Math.max(1, Math.min(length, CountingStream.COPY_CHUNK));
+    return new CountingStream(in, counter(namespace, "out"), chunk);
   }
 
   private Counter counter(String namespace, String direction) {
@@ -38,16 +40,19 @@ class TransferMetrics {
   private static final class CountingStream extends FilterInputStream {
 
     /**
-     * Copy chunk for responses: InputStream's own is 8 KiB (16 KiB from Java 21), which costs a
-     * read from the store and a write to the client per 8 KiB.
+     * Largest copy chunk for responses: InputStream's own is 8 KiB (16 KiB from Java 21), which
+     * costs a read from the store and a write to the client per 8 KiB. Small content gets a chunk
+     * of its own size: a 300-byte entry must not allocate 128 KiB.
      */
-    private static final int COPY_CHUNK = 128 * 1024;
+    static final int COPY_CHUNK = 128 * 1024;
 
     private final Counter counter;
+    private final int chunk;
 
-    CountingStream(InputStream in, Counter counter) {
+    CountingStream(InputStream in, Counter counter, int chunk) {
       super(in);
       this.counter = counter;
+      this.chunk = chunk;
     }
 
     @Override
@@ -70,7 +75,7 @@ class TransferMetrics {
 
     @Override
     public long transferTo(OutputStream out) throws IOException {
-      byte[] buffer = new byte[COPY_CHUNK];
+      byte[] buffer = new byte[chunk];
       long total = 0;
       int n;
       while ((n = read(buffer, 0, buffer.length)) >= 0) {
