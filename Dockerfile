@@ -20,6 +20,7 @@ WORKDIR /app
 COPY --from=build /build/app.jar app.jar
 USER pt2cache
 EXPOSE 8080
-# Heap from the container's memory limit; entries without a declared digest spool to /tmp.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+# Heap from the container's memory limit, all of it from the start (docs/adr/0010); entries
+# without a declared digest spool to /tmp.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=75"
 ENTRYPOINT ["java", "-jar", "app.jar"]

@@ -67,7 +67,7 @@ public class EntryUploads {
     }
     UUID id = reserved.artifact().id();
     try {
-      UploadOutcome received = uploads.receive(namespace, id, in);
+      UploadOutcome received = uploads.receiveReserved(reserved.artifact(), in);
       return new UploadOutcome(received.artifact(), received.artifact().id().equals(id));
     } catch (RuntimeException e) {
       writes.abandon(id);

@@ -87,7 +87,7 @@ public class UploadService {
             namespace, command.kind(), key, command.descriptor(), content, inStore(content));
     Artifact artifact = outcome.artifact();
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
-    log.info("upload reserved: state {}, created {}", artifact.state(), outcome.created());
+    log.debug("upload reserved: state {}, created {}", artifact.state(), outcome.created());
     return outcome;
   }
 
@@ -116,14 +116,27 @@ public class UploadService {
     if (settled.isPresent()) {
       return settled.get();
     }
+    return storeAndCommit(artifact, body);
+  }
+
+  /**
+   * Receives the bytes of an artifact that this very request has just reserved (the entries face's
+   * one-request upload): nothing to read back first. Should another upload win the key meanwhile,
+   * the commit answers as {@link #receive} would.
+   */
+  UploadOutcome receiveReserved(Artifact reserved, InputStream body) {
+    return storeAndCommit(reserved, body);
+  }
+
+  private UploadOutcome storeAndCommit(Artifact artifact, InputStream body) {
     try {
-      write(artifact.content(), metrics.countIn(namespace, body));
+      write(artifact.content(), metrics.countIn(artifact.namespace(), body));
     } catch (ContentMismatchException e) {
       log.warn("upload rejected: {}", e.getMessage());
       throw e;
     }
     UploadOutcome outcome =
-        writes.commit(namespace, artifact.kind(), artifact.key(), artifact.id());
+        writes.commit(artifact.namespace(), artifact.kind(), artifact.key(), artifact.id());
     log.info("upload committed: ready artifact {}", outcome.artifact().id());
     return outcome;
   }

@@ -9,6 +9,7 @@ import dev.pt2cache.support.ServiceTest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -16,7 +17,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** Invariant 4: parallel uploads of one key end with exactly one READY artifact. */
+/**
+ * Invariant 4: parallel uploads of one key, through artifacts or entries, end with exactly one
+ * READY artifact.
+ */
 class ConcurrentUploadTest extends ServiceTest {
 
   static final int UPLOADERS = 16;
@@ -69,6 +73,44 @@ class ConcurrentUploadTest extends ServiceTest {
         assertThat(rows).as("a losing upload's object is tracked, to be collected").isEqualTo(1);
       }
     }
+  }
+
+  @Test
+  void shouldJoinIdenticalEntryPutsIntoOneReadyEntry() throws Exception {
+    String entry = path("/entries/autotune/" + UUID.randomUUID());
+    byte[] bytes = Fixtures.randomBytes(300);
+
+    List<ApiResponse> answers =
+        race(() -> api.putBytes(entry, bytes, "X-Content-SHA256", Fixtures.sha256(bytes)));
+
+    assertThat(answers.stream().filter(a -> a.status() == 201)).hasSize(1);
+    assertThat(answers).allSatisfy(a -> assertThat(a.status()).as(a.text()).isIn(200, 201));
+    assertThat(answers.stream().map(a -> a.json().get("id").asString()).distinct()).hasSize(1);
+    String key = answers.get(0).json().get("key").asString();
+    assertThat(readyArtifacts(ns, "autotune", key)).isEqualTo(1);
+    assertThat(api.get(entry).body()).isEqualTo(bytes);
+  }
+
+  @Test
+  void shouldLetOneOfManyDifferentEntryPutsWinAndRefuseTheOthers() throws Exception {
+    String entry = path("/entries/autotune/" + UUID.randomUUID());
+    List<byte[]> contents = Collections.synchronizedList(new ArrayList<>());
+
+    List<ApiResponse> answers =
+        race(
+            () -> {
+              byte[] bytes = Fixtures.randomBytes(300);
+              contents.add(bytes);
+              return api.putBytes(entry, bytes, "X-Content-SHA256", Fixtures.sha256(bytes));
+            });
+
+    List<ApiResponse> winners = answers.stream().filter(a -> a.status() == 201).toList();
+    assertThat(winners).hasSize(1);
+    assertThat(answers.stream().filter(a -> a.status() == 409)).hasSize(UPLOADERS - 1);
+    String key = winners.get(0).json().get("key").asString();
+    assertThat(readyArtifacts(ns, "autotune", key)).isEqualTo(1);
+    assertThat(Fixtures.sha256(api.get(entry).body()))
+        .isEqualTo(winners.get(0).json().get("sha256").asString());
   }
 
   /** Declares, then sends: a loser may already be refused at either step. */

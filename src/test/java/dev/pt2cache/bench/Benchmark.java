@@ -28,7 +28,7 @@ public final class Benchmark {
     Path out = Path.of(env("BENCH_OUT", "docs/benchmarks.md"));
     String java =
         env("BENCH_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> jvm = Arrays.asList(env("BENCH_SERVICE_OPTS", "-Xmx256m").split(" "));
+    List<String> jvm = Arrays.asList(env("BENCH_SERVICE_OPTS", "-Xms256m -Xmx256m").split(" "));
     Map<String, String> serviceEnv = new LinkedHashMap<>();
     EmbeddedInfra infra = null;
     ServiceProcess service = null;
