@@ -7,11 +7,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Samples the service's heap in use every 200 ms; its peak RSS comes from the kernel. */
+/**
+ * Samples the service's heap in use, and what it kept after its last collection, every 200 ms; its
+ * peak RSS comes from the kernel.
+ */
 final class MemoryWatch {
 
   private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
   private final AtomicLong peakHeap = new AtomicLong();
+  private final AtomicLong peakLive = new AtomicLong();
   private final ServiceProcess service;
 
   private MemoryWatch(ServiceProcess service) {
@@ -21,7 +25,10 @@ final class MemoryWatch {
   static MemoryWatch start(HttpClient http, String url, ServiceProcess service) {
     MemoryWatch watch = new MemoryWatch(service);
     watch.sampler.scheduleAtFixedRate(
-        () -> watch.peakHeap.accumulateAndGet(HeapMetric.used(http, url), Math::max),
+        () -> {
+          watch.peakHeap.accumulateAndGet(HeapMetric.used(http, url), Math::max);
+          watch.peakLive.accumulateAndGet(HeapMetric.liveAfterCollection(http, url), Math::max);
+        },
         0,
         200,
         TimeUnit.MILLISECONDS);
@@ -30,6 +37,6 @@ final class MemoryWatch {
 
   TransferScenario.Memory stop(String during) throws Exception {
     sampler.shutdownNow();
-    return new TransferScenario.Memory(peakHeap.get(), service.peakRss(), during);
+    return new TransferScenario.Memory(peakHeap.get(), peakLive.get(), service.peakRss(), during);
   }
 }

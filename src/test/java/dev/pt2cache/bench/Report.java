@@ -83,9 +83,13 @@ final class Report {
     if (memory != null) {
       md.append(
           String.format(
-              "While %s: peak heap in use %,d MB, peak resident memory %,d MB "
-                  + "(the service's whole process).%n%n",
-              memory.during(), memory.peakHeapBytes() >> 20, memory.peakRssBytes() >> 20));
+              "While %s: peak heap in use %,d MB (garbage included: the heap fills up to its"
+                  + " limit between collections), peak heap kept after a collection %,d MB,"
+                  + " peak resident memory %,d MB (the service's whole process).%n%n",
+              memory.during(),
+              memory.peakHeapBytes() >> 20,
+              memory.peakLiveBytes() >> 20,
+              memory.peakRssBytes() >> 20));
     } else {
       md.append("Not measured in this run.\n\n");
     }

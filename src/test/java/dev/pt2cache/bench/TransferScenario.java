@@ -31,8 +31,11 @@ final class TransferScenario {
   private static final Pattern DOWNLOAD_URL = Pattern.compile("\"downloadUrl\":\"([^\"]+)\"");
   private static final AtomicLong SEEDS = new AtomicLong(System.nanoTime());
 
-  /** Peak heap and resident memory seen while the service moved the largest artifacts. */
-  record Memory(long peakHeapBytes, long peakRssBytes, String during) {}
+  /**
+   * Peak heap in use, peak heap kept after a collection, and peak resident memory, seen while the
+   * service moved the largest artifacts.
+   */
+  record Memory(long peakHeapBytes, long peakLiveBytes, long peakRssBytes, String during) {}
 
   private TransferScenario() {}
 

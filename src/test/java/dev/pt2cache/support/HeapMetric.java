@@ -8,7 +8,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The heap a running service has in use, read from its own metrics endpoint. */
+/** The heap of a running service, read from its own metrics endpoint. */
 public final class HeapMetric {
 
   private static final Pattern VALUE = Pattern.compile("\"value\":([0-9.E]+)");
@@ -17,13 +17,22 @@ public final class HeapMetric {
 
   /** Bytes of heap in use now; 0 when the service does not answer (a missed sample). */
   public static long used(HttpClient http, String baseUrl) {
+    return read(http, baseUrl + "/actuator/metrics/jvm.memory.used?tag=area:heap");
+  }
+
+  /**
+   * Bytes the long-lived heap held after the last collection that reclaimed it: what the service
+   * keeps, as opposed to garbage not yet collected; 0 before such a collection or when the service
+   * does not answer.
+   */
+  public static long liveAfterCollection(HttpClient http, String baseUrl) {
+    return read(http, baseUrl + "/actuator/metrics/jvm.gc.live.data.size");
+  }
+
+  private static long read(HttpClient http, String url) {
     try {
       String body =
-          http.send(
-                  HttpRequest.newBuilder(
-                          URI.create(baseUrl + "/actuator/metrics/jvm.memory.used?tag=area:heap"))
-                      .build(),
-                  BodyHandlers.ofString())
+          http.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString())
               .body();
       Matcher value = VALUE.matcher(body);
       return value.find() ? (long) Double.parseDouble(value.group(1)) : 0;
