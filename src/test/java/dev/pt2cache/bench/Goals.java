@@ -40,11 +40,17 @@ final class Goals {
               ratio, ratio <= 2 ? "met" : "not met"));
     }
     if (memory != null) {
+      // with the heap fixed at its limit, heap in use always nears it between collections; what
+      // the service keeps after a collection is what must stay under the limit
       goals.add(
           String.format(
-              "Heap under 256 MB during the largest transfers: %d MB (%s).",
+              "Heap under 256 MB during the largest transfers: at most %d MB kept after a"
+                  + " collection, %d MB in use at the peak (%s).",
+              memory.peakLiveBytes() >> 20,
               memory.peakHeapBytes() >> 20,
-              memory.peakHeapBytes() < (256L << 20) ? "met" : "not met"));
+              memory.peakLiveBytes() > 0 && memory.peakHeapBytes() < (256L << 20)
+                  ? "met"
+                  : "not met"));
     }
     return goals;
   }
