@@ -48,7 +48,7 @@ final class Goals {
                   + " collection, %d MB in use at the peak (%s).",
               memory.peakLiveBytes() >> 20,
               memory.peakHeapBytes() >> 20,
-              memory.peakLiveBytes() > 0 && memory.peakHeapBytes() < (256L << 20)
+              memory.peakLiveBytes() > 0 && memory.peakLiveBytes() < (256L << 20)
                   ? "met"
                   : "not met"));
     }
