@@ -46,6 +46,11 @@ class ArtifactWrites {
    * Reserves a key for an upload: the ready holder when it holds this content already; a new ready
    * artifact when this namespace already stores the content (and the store still has it); a new
    * pending one otherwise.
+   *
+   * <p>The new artifact is written under the content's blob lock, which housekeeping holds while it
+   * decides on and deletes an object. So a deletion either ends before this reservation exists, and
+   * the bytes sent after it are not touched, or it sees the artifact and leaves the object alone
+   * (ADR 0011).
    */
   @Transactional
   UploadOutcome reserve(
@@ -60,6 +65,7 @@ class ArtifactWrites {
     if (holder.isPresent()) {
       return new UploadOutcome(sameContentOrThrow(holder.get(), content), false);
     }
+    blobLocks.lock(content.sha256());
     Artifact artifact =
         Artifact.pending(namespace, kind, key, descriptor, content, properties.reservationTtl());
     if (contentInStore && storedInNamespace(namespace, content)) {
@@ -74,9 +80,16 @@ class ArtifactWrites {
    * won the key meanwhile (then this one is dropped and the winner answered, or a conflict raised)
    * or an invalidation retired it. The artifact's row is locked first, so an invalidation running
    * now either waits and then retires the ready artifact, or has already retired the pending one.
+   *
+   * @param bytesWritten whether this upload wrote the object itself after its reservation. Then the
+   *     object cannot have been deleted since: housekeeping deletes only objects that no artifact
+   *     references, and this one's pending artifact has referenced it since before the bytes were
+   *     sent (ADR 0011). An upload verified against a copy already stored asks the store whether
+   *     the copy is still there.
    */
   @Transactional(noRollbackFor = {KeyConflictException.class, ArtifactInvalidatedException.class})
-  UploadOutcome commit(String namespace, ArtifactKind kind, String key, UUID id) {
+  UploadOutcome commit(
+      String namespace, ArtifactKind kind, String key, UUID id, boolean bytesWritten) {
     keyLock.lock(namespace, kind, key);
     Artifact artifact =
         artifacts
@@ -88,7 +101,7 @@ class ArtifactWrites {
     // gone and nothing becomes ready.
     blobLocks.lock(artifact.sha256());
     blobs.recordStored(artifact.sha256(), artifact.sizeBytes());
-    if (!store.exists(artifact.sha256())) {
+    if (!bytesWritten && !store.exists(artifact.sha256())) {
       throw new StorageRaceException(artifact.sha256());
     }
     switch (artifact.state()) {

@@ -129,14 +129,16 @@ public class UploadService {
   }
 
   private UploadOutcome storeAndCommit(Artifact artifact, InputStream body) {
+    boolean bytesWritten;
     try {
-      write(artifact.content(), metrics.countIn(artifact.namespace(), body));
+      bytesWritten = write(artifact.content(), metrics.countIn(artifact.namespace(), body));
     } catch (ContentMismatchException e) {
       log.warn("upload rejected: {}", e.getMessage());
       throw e;
     }
     UploadOutcome outcome =
-        writes.commit(artifact.namespace(), artifact.kind(), artifact.key(), artifact.id());
+        writes.commit(
+            artifact.namespace(), artifact.kind(), artifact.key(), artifact.id(), bytesWritten);
     log.info("upload committed: ready artifact {}", outcome.artifact().id());
     return outcome;
   }
@@ -158,17 +160,22 @@ public class UploadService {
     return Optional.of(new UploadOutcome(holder.get(), false));
   }
 
-  private void write(BlobExpectation content, InputStream body) {
+  /**
+   * Stores the verified bytes, or only verifies them against a copy already stored; answers whether
+   * they were written.
+   */
+  private boolean write(BlobExpectation content, InputStream body) {
     try {
       if (inStore(content)) {
         // stored already (perhaps for another namespace): prove the client has the bytes, keep
         // one copy
         VerifyingReader.verify(body, content);
         deduplicated.increment();
-      } else {
-        store.put(content, body);
-        stored.increment();
+        return false;
       }
+      store.put(content, body);
+      stored.increment();
+      return true;
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     }

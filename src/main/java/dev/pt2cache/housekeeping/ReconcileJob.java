@@ -20,8 +20,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Compares the bucket with the metadata (every 6 hours by default), walking both in digest order a
- * page at a time: objects that no blob row accounts for are deleted once older than the grace
- * period; blob rows whose object is gone are handed to {@link ContentLoss}.
+ * page at a time: objects that neither a blob row nor an artifact accounts for are deleted once
+ * older than the grace period; blob rows whose object is gone are handed to {@link ContentLoss}.
  */
 @Component
 class ReconcileJob implements HousekeepingJob {
@@ -121,7 +121,12 @@ class ReconcileJob implements HousekeepingJob {
         .count();
   }
 
-  /** Deletes an object that no row accounts for, once it is older than the grace period. */
+  /**
+   * Deletes an object that no row accounts for, once it is older than the grace period. An artifact
+   * that references the digest accounts for it too: a pending one is an upload whose bytes may have
+   * just been written over the listed object (ADR 0011). The blob lock, which a reservation takes
+   * as well, keeps the decision and the deletion together.
+   */
   private boolean orphan(StoredObject object, Instant started) {
     if (object.lastModified().isAfter(started.minus(properties.grace()))) {
       return false;
@@ -130,13 +135,16 @@ class ReconcileJob implements HousekeepingJob {
         transactions.execute(
             status -> {
               blobLocks.lock(object.sha256());
-              boolean recorded =
-                  jdbc.sql("select sha256 from blob where sha256 = ? for update")
-                      .param(object.sha256())
-                      .query(String.class)
-                      .optional()
-                      .isPresent();
-              if (recorded) {
+              boolean accounted =
+                  jdbc.sql(
+                          """
+                          select exists (select 1 from blob where sha256 = :sha256)
+                              or exists (select 1 from artifact where sha256 = :sha256)
+                          """)
+                      .param("sha256", object.sha256())
+                      .query(Boolean.class)
+                      .single();
+              if (accounted) {
                 return false;
               }
               store.delete(object.sha256());

@@ -39,6 +39,27 @@ class GarbageCollectionTest extends ServiceTest {
         .single();
   }
 
+  /** Stores the content for an artifact, then drops the artifact: the blob is collectable. */
+  void storeUnreferenced(byte[] content) {
+    String id =
+        uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), content)
+            .json()
+            .get("id")
+            .asString();
+    jdbc.sql("delete from artifact where id = ?::uuid").param(id).update();
+  }
+
+  /** The end of a collection of one blob, in the collector's transaction: object, row, commit. */
+  void finishCollecting(Connection collector, String digest) throws Exception {
+    s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(digest)));
+    try (PreparedStatement delete =
+        collector.prepareStatement("delete from blob where sha256 = ?")) {
+      delete.setString(1, digest);
+      delete.executeUpdate();
+    }
+    collector.commit();
+  }
+
   void invalidate(String model) {
     api.postJson(
         path("/invalidations"),
@@ -116,6 +137,43 @@ class GarbageCollectionTest extends ServiceTest {
   }
 
   /**
+   * A collection that has decided to delete a blob holds the digest's lock until the object and its
+   * row are gone. A reservation of the same content waits for it, so the bytes that upload writes
+   * afterwards are never the ones deleted, and its commit need not ask the store whether they are
+   * still there (ADR 0011).
+   */
+  @Test
+  void shouldHoldAReservationBackUntilACollectionOfItsContentIsDone() throws Exception {
+    storeUnreferenced(bytes);
+
+    CompletableFuture<ApiResponse> reservation;
+    try (Connection collector = dataSource.getConnection()) {
+      // what the collector holds for one blob: the digest's lock (as BlobLocks takes it), the row
+      collector.setAutoCommit(false);
+      try (PreparedStatement lock =
+          collector.prepareStatement(
+              "select pg_advisory_xact_lock(hashtextextended('blob/' || ?, 0))")) {
+        lock.setString(1, sha256);
+        lock.executeQuery();
+      }
+      reservation =
+          CompletableFuture.supplyAsync(
+              () -> declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes));
+      awaitWaiters(1);
+      assertThat(reservation).isNotDone();
+      finishCollecting(collector, sha256);
+    }
+
+    JsonNode pending = reservation.get().json();
+    assertThat(pending.get("state").asString()).isEqualTo("pending");
+    ApiResponse sent = api.putBytes(pending.get("uploadUrl").asString(), bytes);
+    assertThat(sent.status()).as(sent.text()).isEqualTo(200);
+    assertThat(objectKeys(blobKey(sha256))).hasSize(1);
+    assertThat(blobRows(sha256)).isEqualTo(1);
+    assertThat(api.get(sent.json().get("downloadUrl").asString()).body()).isEqualTo(bytes);
+  }
+
+  /**
    * The interleaving the collector's protocol exists for, forced: an upload has verified its bytes
    * against the stored copy, and the collector deletes that copy before the upload commits. The
    * commit waits on the blob's row, then finds the object gone: nothing becomes ready, and the
@@ -123,12 +181,7 @@ class GarbageCollectionTest extends ServiceTest {
    */
   @Test
   void shouldRefuseToCommitOnACopyCollectedDuringTheUpload() throws Exception {
-    String oldId =
-        uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes)
-            .json()
-            .get("id")
-            .asString();
-    jdbc.sql("delete from artifact where id = ?::uuid").param(oldId).update();
+    storeUnreferenced(bytes);
     JsonNode pending = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes).json();
     String uploadUrl = pending.get("uploadUrl").asString();
 
@@ -143,13 +196,7 @@ class GarbageCollectionTest extends ServiceTest {
       }
       upload = CompletableFuture.supplyAsync(() -> api.putBytes(uploadUrl, bytes));
       awaitWaiters(1); // verified against the copy, now waiting to record the blob
-      s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(sha256)));
-      try (PreparedStatement delete =
-          collector.prepareStatement("delete from blob where sha256 = ?")) {
-        delete.setString(1, sha256);
-        delete.executeUpdate();
-      }
-      collector.commit();
+      finishCollecting(collector, sha256);
     }
 
     ApiResponse raced = upload.get();
@@ -178,10 +225,7 @@ class GarbageCollectionTest extends ServiceTest {
     for (int round = 0; round < 40; round++) {
       byte[] content = Fixtures.randomBytes(2000 + round);
       String digest = Fixtures.sha256(content);
-      String old = Descriptors.uniqueModel();
-      String oldId = uploadMegaCache(Descriptors.of(old), content).json().get("id").asString();
-      // the old artifact is gone: its blob is unreferenced and collectable
-      jdbc.sql("delete from artifact where id = ?::uuid").param(oldId).update();
+      storeUnreferenced(content);
 
       double stored = storedContents();
       CompletableFuture<JsonNode> collection = CompletableFuture.supplyAsync(() -> runJob("purge"));

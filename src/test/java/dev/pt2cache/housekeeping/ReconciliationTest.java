@@ -26,6 +26,25 @@ class ReconciliationTest extends ServiceTest {
     assertThat(objectKeys(blobKey(sha256))).isEmpty();
   }
 
+  /**
+   * An upload writes its bytes after its reservation and before its commit, when no blob row
+   * accounts for the object yet. Reconciliation must leave such an object alone: the commit does
+   * not ask the store again for bytes it has just written (ADR 0011).
+   */
+  @Test
+  void shouldKeepTheObjectOfAnUploadNotYetCommitted() {
+    JsonNode pending = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes).json();
+    // the upload's bytes are in the store; its commit has not run yet
+    s3().putObject(b -> b.bucket("pt2cache").key(blobKey(sha256)), RequestBody.fromBytes(bytes));
+
+    runJob("reconcile");
+
+    assertThat(objectKeys(blobKey(sha256))).hasSize(1);
+    ApiResponse sent = api.putBytes(pending.get("uploadUrl").asString(), bytes);
+    assertThat(sent.status()).isEqualTo(200);
+    assertThat(api.get(sent.json().get("downloadUrl").asString()).body()).isEqualTo(bytes);
+  }
+
   @Test
   void shouldRetireArtifactsWhoseObjectIsMissingAndSayWhy() {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
