@@ -14,9 +14,10 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * Writes one blob, verifying it while it streams: a blob that fits one part is checked before it is
- * sent; a larger one goes up as a multipart upload that is completed only when digest and size
- * match, and aborted otherwise, so a wrong upload never becomes visible under a content address.
- * Holds one part-sized buffer, and a second while {@link PartBuffers} has one to spare.
+ * sent (in chunks, {@link ChunkedBuffer}); a larger one goes up as a multipart upload that is
+ * completed only when digest and size match, and aborted otherwise, so a wrong upload never becomes
+ * visible under a content address. Holds one part-sized buffer, and a second while {@link
+ * PartBuffers} has one to spare.
  */
 final class S3BlobWriter {
 
@@ -57,13 +58,11 @@ final class S3BlobWriter {
   }
 
   private void putSingle(String key, VerifyingReader reader, int size) throws IOException {
-    byte[] buffer = new byte[size];
-    reader.readChunk(buffer);
+    ChunkedBuffer buffer = ChunkedBuffer.read(reader, size);
     reader.finish();
     s3.putObject(
         b -> b.bucket(bucket).key(key).contentType(OCTET_STREAM).contentLength((long) size),
-        RequestBody.fromContentProvider(
-            () -> new ByteArrayInputStream(buffer), size, OCTET_STREAM));
+        RequestBody.fromContentProvider(buffer::open, size, OCTET_STREAM));
   }
 
   private void putMultipart(String key, VerifyingReader reader, int part) throws IOException {

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * A real PostgreSQL 17 and a real S3 server (S3Proxy, on the local file system), in-process, for
@@ -25,14 +26,19 @@ public final class EmbeddedInfra implements AutoCloseable {
   private final EmbeddedPostgres postgres;
   private final S3Proxy s3;
   private final Path dataDirectory;
+  private final boolean keep;
 
-  private EmbeddedInfra(EmbeddedPostgres postgres, S3Proxy s3, Path dataDirectory) {
+  private EmbeddedInfra(EmbeddedPostgres postgres, S3Proxy s3, Path dataDirectory, boolean keep) {
     this.postgres = postgres;
     this.s3 = s3;
     this.dataDirectory = dataDirectory;
+    this.keep = keep;
   }
 
-  /** Starts both servers with their data under {@code directory}, kept if {@code keep}. */
+  /**
+   * Starts both servers with their data under {@code directory}, kept if {@code keep}; otherwise
+   * the directory goes when they stop (a full benchmark leaves gigabytes there).
+   */
   public static EmbeddedInfra start(Path directory, boolean keep) throws Exception {
     Path pgData = directory.resolve("postgres");
     Path s3Data = directory.resolve("s3");
@@ -53,7 +59,7 @@ public final class EmbeddedInfra implements AutoCloseable {
     while (!"STARTED".equals(s3.getState())) {
       Thread.sleep(10);
     }
-    return new EmbeddedInfra(postgres, s3, directory);
+    return new EmbeddedInfra(postgres, s3, directory, keep);
   }
 
   /** One instance for a whole test run, on throw-away data, stopped when the JVM exits. */
@@ -101,6 +107,9 @@ public final class EmbeddedInfra implements AutoCloseable {
   public void close() throws Exception {
     s3.stop();
     postgres.close();
+    if (!keep) {
+      FileSystemUtils.deleteRecursively(dataDirectory);
+    }
   }
 
   private void closeQuietly() {

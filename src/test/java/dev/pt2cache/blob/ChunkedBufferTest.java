@@ -1,0 +1,45 @@
+package dev.pt2cache.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.blob.ContentMismatchException.Mismatch;
+import dev.pt2cache.support.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class ChunkedBufferTest {
+
+  /** A real PyTorch cache artifact (about 2 MB), so several chunks and a short last one. */
+  final byte[] content = Fixtures.GPT2.bytes();
+
+  final BlobExpectation expected =
+      new BlobExpectation(Fixtures.GPT2.sha256(), Fixtures.GPT2.size());
+
+  @Test
+  void shouldGiveBackTheVerifiedBytesAsOftenAsTheSenderAsks() throws Exception {
+    assertThat(content.length % ChunkedBuffer.CHUNK_SIZE).isNotZero();
+    VerifyingReader reader = new VerifyingReader(new ByteArrayInputStream(content), expected);
+
+    ChunkedBuffer buffer = ChunkedBuffer.read(reader, content.length);
+    reader.finish();
+
+    try (InputStream first = buffer.open();
+        InputStream retry = buffer.open()) {
+      assertThat(first.readAllBytes()).isEqualTo(content);
+      assertThat(retry.readAllBytes()).isEqualTo(content);
+    }
+  }
+
+  @Test
+  void shouldRefuseABodyShorterThanDeclared() {
+    byte[] shorter = Arrays.copyOf(content, content.length - ChunkedBuffer.CHUNK_SIZE);
+    VerifyingReader reader = new VerifyingReader(new ByteArrayInputStream(shorter), expected);
+
+    assertThatThrownBy(() -> ChunkedBuffer.read(reader, content.length))
+        .isInstanceOfSatisfying(
+            ContentMismatchException.class, e -> assertThat(e.mismatch()).isEqualTo(Mismatch.SIZE));
+  }
+}
