@@ -9,6 +9,8 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
 import jakarta.persistence.Transient;
 import java.sql.ResultSet;
@@ -19,13 +21,20 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.hibernate.annotations.ColumnTransformer;
+import org.springframework.data.domain.Persistable;
 
-/** A compiled artifact: (namespace, kind, key) pointing at a content-addressed blob. */
+/**
+ * A compiled artifact: (namespace, kind, key) pointing at a content-addressed blob. Its id is
+ * assigned here, so it tells Spring Data itself whether it is new: a save then inserts at once,
+ * without first selecting the id it has just made up.
+ */
 @Entity
 @Table(name = "artifact")
-public class Artifact {
+public class Artifact implements Persistable<UUID> {
 
   @Id private UUID id;
+
+  @Transient private boolean isNew;
 
   @Column(nullable = false)
   private String namespace;
@@ -134,6 +143,7 @@ public class Artifact {
       BlobExpectation content,
       Duration reservation) {
     Artifact a = new Artifact();
+    a.isNew = true;
     a.id = UUID.randomUUID();
     a.namespace = namespace;
     a.kind = kind;
@@ -147,6 +157,22 @@ public class Artifact {
     a.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
     a.uploadExpiresAt = a.createdAt.plus(reservation);
     return a;
+  }
+
+  @PostPersist
+  @PostLoad
+  void stored() {
+    isNew = false;
+  }
+
+  @Override
+  public boolean isNew() {
+    return isNew;
+  }
+
+  @Override
+  public UUID getId() {
+    return id;
   }
 
   void markReady() {

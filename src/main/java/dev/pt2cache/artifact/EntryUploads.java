@@ -6,7 +6,6 @@ import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.namespace.NamespaceService;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.UUID;
 import org.springframework.stereotype.Service;
 
 /**
@@ -17,17 +16,11 @@ import org.springframework.stereotype.Service;
 public class EntryUploads {
 
   private final UploadService uploads;
-  private final ArtifactWrites writes;
   private final NamespaceService namespaces;
   private final UploadProperties properties;
 
-  EntryUploads(
-      UploadService uploads,
-      ArtifactWrites writes,
-      NamespaceService namespaces,
-      UploadProperties properties) {
+  EntryUploads(UploadService uploads, NamespaceService namespaces, UploadProperties properties) {
     this.uploads = uploads;
-    this.writes = writes;
     this.namespaces = namespaces;
     this.properties = properties;
   }
@@ -60,18 +53,6 @@ public class EntryUploads {
 
   private UploadOutcome put(
       String namespace, ArtifactKind kind, String key, BlobExpectation content, InputStream in) {
-    UploadOutcome reserved =
-        uploads.reserve(namespace, new UploadCommand(kind, null, key, content));
-    if (reserved.artifact().state() != ArtifactState.PENDING) {
-      return reserved;
-    }
-    UUID id = reserved.artifact().id();
-    try {
-      UploadOutcome received = uploads.receiveReserved(reserved.artifact(), in);
-      return new UploadOutcome(received.artifact(), received.artifact().id().equals(id));
-    } catch (RuntimeException e) {
-      writes.abandon(id);
-      throw e;
-    }
+    return uploads.reserveAndReceive(namespace, new UploadCommand(kind, null, key, content), in);
   }
 }

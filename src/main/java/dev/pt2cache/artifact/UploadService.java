@@ -64,6 +64,32 @@ public class UploadService {
 
   /** Starts an upload (POST .../artifacts). */
   public UploadOutcome reserve(String namespace, UploadCommand command) {
+    return reservation(namespace, command).outcome();
+  }
+
+  /**
+   * The entries face's one-request upload: reserves the key and receives the bytes at once. What
+   * the reservation learnt of the store decides whether the bytes are written or only verified; a
+   * copy that went meanwhile is caught by the commit, as in {@link #receive}.
+   */
+  UploadOutcome reserveAndReceive(String namespace, UploadCommand command, InputStream body) {
+    Reservation reservation = reservation(namespace, command);
+    Artifact pending = reservation.outcome().artifact();
+    if (pending.state() != ArtifactState.PENDING) {
+      return reservation.outcome();
+    }
+    try {
+      UploadOutcome received = storeAndCommit(pending, body, reservation.contentInStore());
+      return new UploadOutcome(received.artifact(), received.artifact().id().equals(pending.id()));
+    } catch (RuntimeException e) {
+      writes.abandon(pending.id());
+      throw e;
+    }
+  }
+
+  private record Reservation(UploadOutcome outcome, boolean contentInStore) {}
+
+  private Reservation reservation(String namespace, UploadCommand command) {
     namespaces.require(namespace);
     long limit = properties.maxArtifactSize().toBytes();
     BlobExpectation content = command.content();
@@ -82,13 +108,14 @@ public class UploadService {
             refusal -> {
               throw new UploadBlockedException(refusal);
             });
+    boolean contentInStore = inStore(content);
     UploadOutcome outcome =
         writes.reserve(
-            namespace, command.kind(), key, command.descriptor(), content, inStore(content));
+            namespace, command.kind(), key, command.descriptor(), content, contentInStore);
     Artifact artifact = outcome.artifact();
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     log.debug("upload reserved: state {}, created {}", artifact.state(), outcome.created());
-    return outcome;
+    return new Reservation(outcome, contentInStore);
   }
 
   /** Receives the bytes of a pending artifact (PUT .../artifacts/{id}/content). */
@@ -116,22 +143,14 @@ public class UploadService {
     if (settled.isPresent()) {
       return settled.get();
     }
-    return storeAndCommit(artifact, body);
+    return storeAndCommit(artifact, body, inStore(artifact.content()));
   }
 
-  /**
-   * Receives the bytes of an artifact that this very request has just reserved (the entries face's
-   * one-request upload): nothing to read back first. Should another upload win the key meanwhile,
-   * the commit answers as {@link #receive} would.
-   */
-  UploadOutcome receiveReserved(Artifact reserved, InputStream body) {
-    return storeAndCommit(reserved, body);
-  }
-
-  private UploadOutcome storeAndCommit(Artifact artifact, InputStream body) {
+  private UploadOutcome storeAndCommit(Artifact artifact, InputStream body, boolean inStore) {
     boolean bytesWritten;
     try {
-      bytesWritten = write(artifact.content(), metrics.countIn(artifact.namespace(), body));
+      bytesWritten =
+          write(artifact.content(), metrics.countIn(artifact.namespace(), body), inStore);
     } catch (ContentMismatchException e) {
       log.warn("upload rejected: {}", e.getMessage());
       throw e;
@@ -164,9 +183,9 @@ public class UploadService {
    * Stores the verified bytes, or only verifies them against a copy already stored; answers whether
    * they were written.
    */
-  private boolean write(BlobExpectation content, InputStream body) {
+  private boolean write(BlobExpectation content, InputStream body, boolean inStore) {
     try {
-      if (inStore(content)) {
+      if (inStore) {
         // stored already (perhaps for another namespace): prove the client has the bytes, keep
         // one copy
         VerifyingReader.verify(body, content);
