@@ -89,17 +89,23 @@ class ArtifactWrites {
    */
   @Transactional(noRollbackFor = {KeyConflictException.class, ArtifactInvalidatedException.class})
   UploadOutcome commit(
-      String namespace, ArtifactKind kind, String key, UUID id, boolean bytesWritten) {
+      String namespace,
+      ArtifactKind kind,
+      String key,
+      UUID id,
+      String sha256,
+      boolean bytesWritten) {
     keyLock.lock(namespace, kind, key);
+    // the digest's lock before the artifact's row, the order in which ContentLoss takes them
+    blobLocks.lock(sha256);
     Artifact artifact =
         artifacts
             .findForUpdate(id)
             .orElseThrow(() -> new ArtifactNotFoundException("artifact " + id + " is gone"));
     // The bytes are in the store: record them, so that housekeeping collects them once nothing
-    // references them, whatever happens next. This locks the blob's row, so housekeeping cannot
-    // collect the object until this commits; if it did so while the bytes streamed, the object is
-    // gone and nothing becomes ready.
-    blobLocks.lock(artifact.sha256());
+    // references them, whatever happens next. Housekeeping cannot collect the object until this
+    // commits. An upload that relied on a stored copy checks that the copy is still there: it may
+    // have gone before this upload's reservation existed.
     blobs.recordStored(artifact.sha256(), artifact.sizeBytes());
     if (!bytesWritten && !store.exists(artifact.sha256())) {
       throw new StorageRaceException(artifact.sha256());

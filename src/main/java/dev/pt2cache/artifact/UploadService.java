@@ -68,9 +68,10 @@ public class UploadService {
   }
 
   /**
-   * The entries face's one-request upload: reserves the key and receives the bytes at once. What
-   * the reservation learnt of the store decides whether the bytes are written or only verified; a
-   * copy that went meanwhile is caught by the commit, as in {@link #receive}.
+   * The entries face's one-request upload: reserves the key and receives the bytes at once. Content
+   * the reservation found missing is written without asking again. Content it found stored is asked
+   * about again, now that the pending artifact protects it: the copy may have been collected before
+   * the reservation took the digest's lock, and then the bytes are written after all.
    */
   UploadOutcome reserveAndReceive(String namespace, UploadCommand command, InputStream body) {
     Reservation reservation = reservation(namespace, command);
@@ -79,7 +80,8 @@ public class UploadService {
       return reservation.outcome();
     }
     try {
-      UploadOutcome received = storeAndCommit(pending, body, reservation.contentInStore());
+      boolean inStore = reservation.contentInStore() && inStore(pending.content());
+      UploadOutcome received = storeAndCommit(pending, body, inStore);
       return new UploadOutcome(received.artifact(), received.artifact().id().equals(pending.id()));
     } catch (RuntimeException e) {
       writes.abandon(pending.id());
@@ -157,7 +159,12 @@ public class UploadService {
     }
     UploadOutcome outcome =
         writes.commit(
-            artifact.namespace(), artifact.kind(), artifact.key(), artifact.id(), bytesWritten);
+            artifact.namespace(),
+            artifact.kind(),
+            artifact.key(),
+            artifact.id(),
+            artifact.sha256(),
+            bytesWritten);
     log.info("upload committed: ready artifact {}", outcome.artifact().id());
     return outcome;
   }

@@ -15,7 +15,7 @@ import java.util.Collections;
  * allocation. One array per upload of a megabyte or so started marking cycles every few seconds
  * under load, and the barriers a cycle arms took a fifth of the service's CPU (ADR 0012). Chunks
  * this size die in the young generation like any short-lived object. (Multipart uploads keep their
- * part-sized buffers: each upload allocates at most two, for its whole length.)
+ * part-sized buffers: each upload holds at most two at a time, usually for its whole length.)
  */
 final class ChunkedBuffer {
 

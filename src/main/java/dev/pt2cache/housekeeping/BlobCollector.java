@@ -9,9 +9,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Deletes blobs that no artifact references and that nobody referenced during the grace period.
- * Each blob goes in a transaction of its own that holds its row locked while the object is deleted:
- * an upload that commits the same content takes that lock too, and then checks that the object
- * still exists, so nothing ever becomes ready on a deleted object.
+ * Each blob goes in a transaction of its own that holds the digest's lock and its row while the
+ * object is deleted. A reservation of the same content takes that lock too, so an upload's pending
+ * artifact either exists before the decision (and the blob stays) or after the deletion (and its
+ * bytes are stored again); an upload that relied on the copy checks at its commit that the copy is
+ * still there (ADR 0011).
  */
 @Component
 class BlobCollector {

@@ -9,6 +9,8 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ChunkedBufferTest {
 
@@ -30,6 +32,22 @@ class ChunkedBufferTest {
         InputStream retry = buffer.open()) {
       assertThat(first.readAllBytes()).isEqualTo(content);
       assertThat(retry.readAllBytes()).isEqualTo(content);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, ChunkedBuffer.CHUNK_SIZE, 2 * ChunkedBuffer.CHUNK_SIZE})
+  void shouldHoldEmptyAndWholeChunkBodies(int size) throws Exception {
+    byte[] body = Fixtures.randomBytes(size);
+    VerifyingReader reader =
+        new VerifyingReader(
+            new ByteArrayInputStream(body), new BlobExpectation(Fixtures.sha256(body), size));
+
+    ChunkedBuffer buffer = ChunkedBuffer.read(reader, size);
+    reader.finish();
+
+    try (InputStream sent = buffer.open()) {
+      assertThat(sent.readAllBytes()).isEqualTo(body);
     }
   }
 
