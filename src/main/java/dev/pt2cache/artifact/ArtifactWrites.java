@@ -76,10 +76,11 @@ class ArtifactWrites {
   }
 
   /**
-   * Makes a pending artifact ready once its bytes are stored and verified, unless another artifact
-   * won the key meanwhile (then this one is dropped and the winner answered, or a conflict raised)
-   * or an invalidation retired it. The artifact's row is locked first, so an invalidation running
-   * now either waits and then retires the ready artifact, or has already retired the pending one.
+   * Makes a pending artifact (as read before its bytes streamed) ready once its bytes are stored
+   * and verified, unless another artifact won the key meanwhile (then this one is dropped and the
+   * winner answered, or a conflict raised) or an invalidation retired it. The artifact's row is
+   * locked before anything is decided, so an invalidation running now either waits and then retires
+   * the ready artifact, or has already retired the pending one.
    *
    * @param bytesWritten whether this upload wrote the object itself after its reservation. Then the
    *     object cannot have been deleted since: housekeeping deletes only objects that no artifact
@@ -88,16 +89,14 @@ class ArtifactWrites {
    *     the copy is still there.
    */
   @Transactional(noRollbackFor = {KeyConflictException.class, ArtifactInvalidatedException.class})
-  UploadOutcome commit(
-      String namespace,
-      ArtifactKind kind,
-      String key,
-      UUID id,
-      String sha256,
-      boolean bytesWritten) {
+  UploadOutcome commit(Artifact pending, boolean bytesWritten) {
+    String namespace = pending.namespace();
+    ArtifactKind kind = pending.kind();
+    String key = pending.key();
+    UUID id = pending.id();
     keyLock.lock(namespace, kind, key);
     // the digest's lock before the artifact's row, the order in which ContentLoss takes them
-    blobLocks.lock(sha256);
+    blobLocks.lock(pending.sha256());
     Artifact artifact =
         artifacts
             .findForUpdate(id)

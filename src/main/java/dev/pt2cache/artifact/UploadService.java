@@ -80,8 +80,8 @@ public class UploadService {
       return reservation.outcome();
     }
     try {
-      boolean inStore = reservation.contentInStore() && inStore(pending.content());
-      UploadOutcome received = storeAndCommit(pending, body, inStore);
+      boolean copyStored = reservation.contentInStore() && inStore(pending.content());
+      UploadOutcome received = storeAndCommit(pending, body, copyStored);
       return new UploadOutcome(received.artifact(), received.artifact().id().equals(pending.id()));
     } catch (RuntimeException e) {
       writes.abandon(pending.id());
@@ -148,23 +148,16 @@ public class UploadService {
     return storeAndCommit(artifact, body, inStore(artifact.content()));
   }
 
-  private UploadOutcome storeAndCommit(Artifact artifact, InputStream body, boolean inStore) {
+  private UploadOutcome storeAndCommit(Artifact artifact, InputStream body, boolean copyStored) {
     boolean bytesWritten;
     try {
       bytesWritten =
-          write(artifact.content(), metrics.countIn(artifact.namespace(), body), inStore);
+          write(artifact.content(), metrics.countIn(artifact.namespace(), body), copyStored);
     } catch (ContentMismatchException e) {
       log.warn("upload rejected: {}", e.getMessage());
       throw e;
     }
-    UploadOutcome outcome =
-        writes.commit(
-            artifact.namespace(),
-            artifact.kind(),
-            artifact.key(),
-            artifact.id(),
-            artifact.sha256(),
-            bytesWritten);
+    UploadOutcome outcome = writes.commit(artifact, bytesWritten);
     log.info("upload committed: ready artifact {}", outcome.artifact().id());
     return outcome;
   }
@@ -190,9 +183,9 @@ public class UploadService {
    * Stores the verified bytes, or only verifies them against a copy already stored; answers whether
    * they were written.
    */
-  private boolean write(BlobExpectation content, InputStream body, boolean inStore) {
+  private boolean write(BlobExpectation content, InputStream body, boolean copyStored) {
     try {
-      if (inStore) {
+      if (copyStored) {
         // stored already (perhaps for another namespace): prove the client has the bytes, keep
         // one copy
         VerifyingReader.verify(body, content);
