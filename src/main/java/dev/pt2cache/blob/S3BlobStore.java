@@ -23,10 +23,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * {@link BlobStore} on any S3-compatible server. Content is verified while it streams: a blob that
- * fits one part is checked before it is sent; a larger one goes up as a multipart upload that is
- * completed only when digest and size match, and aborted otherwise, so a wrong upload never becomes
- * visible under a content address.
+ * {@link BlobStore} on any S3-compatible server. Content is verified while it streams, and a wrong
+ * upload never becomes visible under a content address ({@link S3BlobWriter} says how).
  */
 public class S3BlobStore implements BlobStore, AutoCloseable {
 
@@ -49,7 +47,13 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     // as many threads as spare buffers at most, so bounded by max-concurrent-puts
     this.partSenders = Executors.newCachedThreadPool(S3BlobStore::partSender);
     this.writer =
-        new S3BlobWriter(s3, bucket, properties.partSize().toBytes(), buffers, partSenders);
+        new S3BlobWriter(
+            s3,
+            bucket,
+            properties.partSize().toBytes(),
+            properties.signPayload() ? -1 : properties.singlePutMax().toBytes(),
+            buffers,
+            partSenders);
   }
 
   private static Thread partSender(Runnable task) {
@@ -76,6 +80,10 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
   @Override
   public void put(BlobExpectation expected, InputStream content) {
+    if (writer.streams(expected.sizeBytes())) {
+      writer.write(expected, content); // holds no part buffer
+      return;
+    }
     try {
       if (!buffers.acquire(BUFFER_WAIT)) {
         throw new StorageBusyException();

@@ -7,17 +7,21 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkServiceClientConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
- * Writes one blob, verifying it while it streams: a blob that fits one part is checked before it is
- * sent (in chunks, {@link ChunkedBuffer}); a larger one goes up as a multipart upload that is
- * completed only when digest and size match, and aborted otherwise, so a wrong upload never becomes
- * visible under a content address. Holds one part-sized buffer, and a second while {@link
- * PartBuffers} has one to spare.
+ * Writes one blob, verifying it while it streams, so a wrong upload never becomes visible under a
+ * content address. A blob up to {@code single-put-max} streams to the store in one {@code
+ * PutObject} whose last bytes wait for the check ({@link HeldBackBody}, ADR 0013). With payloads
+ * signed, a blob that fits one part is read and checked first ({@link ChunkedBuffer}), since the
+ * signature needs the body before it is sent. Anything larger goes up as a multipart upload that is
+ * completed only when digest and size match, and aborted otherwise; it holds one part-sized buffer,
+ * and a second while {@link PartBuffers} has one to spare.
  */
 final class S3BlobWriter {
 
@@ -28,14 +32,21 @@ final class S3BlobWriter {
   private final S3Client s3;
   private final String bucket;
   private final long partSize;
+  private final long singlePutMax;
   private final PartBuffers buffers;
   private final Executor partSenders;
 
   S3BlobWriter(
-      S3Client s3, String bucket, long partSize, PartBuffers buffers, Executor partSenders) {
+      S3Client s3,
+      String bucket,
+      long partSize,
+      long singlePutMax,
+      PartBuffers buffers,
+      Executor partSenders) {
     this.s3 = s3;
     this.bucket = bucket;
     this.partSize = partSize;
+    this.singlePutMax = singlePutMax;
     this.buffers = buffers;
     this.partSenders = partSenders;
   }
@@ -45,7 +56,9 @@ final class S3BlobWriter {
     VerifyingReader reader = new VerifyingReader(content, expected);
     long part = partSizeFor(expected.sizeBytes());
     try {
-      if (expected.sizeBytes() <= part) {
+      if (streams(expected.sizeBytes())) {
+        putStreamed(key, reader, expected.sizeBytes());
+      } else if (expected.sizeBytes() <= part) {
         putSingle(key, reader, (int) expected.sizeBytes());
       } else {
         putMultipart(key, reader, (int) part);
@@ -54,6 +67,47 @@ final class S3BlobWriter {
       throw new UploadInterruptedException(e);
     } catch (SdkException e) {
       throw new StorageUnavailableException("storing " + key + " failed", e);
+    }
+  }
+
+  /** Whether a blob of this size streams in one request, holding no part buffer. */
+  boolean streams(long size) {
+    return size <= singlePutMax;
+  }
+
+  private void putStreamed(String key, VerifyingReader reader, long size) throws IOException {
+    if (size == 0) {
+      reader.finish(); // no last bytes to hold back
+    }
+    HeldBackBody body = new HeldBackBody(reader);
+    try {
+      s3.putObject(
+          b ->
+              b.bucket(bucket)
+                  .key(key)
+                  .contentType(OCTET_STREAM)
+                  .contentLength(size)
+                  // the body cannot be replayed; the client sends the upload again instead
+                  .overrideConfiguration(o -> o.addPlugin(S3BlobWriter::doNotRetry)),
+          RequestBody.fromContentProvider(body, size, OCTET_STREAM));
+    } catch (SdkException e) {
+      rethrowFailureOf(body);
+      throw e;
+    }
+  }
+
+  private static void doNotRetry(SdkServiceClientConfiguration.Builder config) {
+    config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+  }
+
+  /** The send failed because the client's bytes did: that is what the caller must hear of. */
+  private static void rethrowFailureOf(HeldBackBody body) throws IOException {
+    Exception failure = body.failure();
+    if (failure instanceof IOException e) {
+      throw e;
+    }
+    if (failure instanceof RuntimeException e) {
+      throw e;
     }
   }
 

@@ -17,6 +17,10 @@ import org.springframework.util.unit.DataSize;
  * @param maxConnections HTTP connections to the store
  * @param maxConcurrentPuts uploads that may hold a part buffer at once (so at most this many times
  *     the part size of heap goes to upload buffers); more wait up to 30 s, then get 503
+ * @param singlePutMax the largest blob sent as one streamed {@code PutObject}, holding no buffer
+ *     (ADR 0013); larger ones go as multipart uploads. 5 GiB, S3's limit for one request, by
+ *     default; 0 turns streaming off, and a blob up to the part size is then read and checked
+ *     before it is sent. Ignored when payloads are signed
  * @param signPayload sign request bodies (SigV4 payload hashes) on plain-HTTP stores too; off by
  *     default, since the service verifies every byte itself and HTTPS stores never sign bodies
  *     (docs/adr/0008)
@@ -33,4 +37,5 @@ public record StorageProperties(
     @DefaultValue("8MB") DataSize partSize,
     @DefaultValue("128") int maxConnections,
     @DefaultValue("16") int maxConcurrentPuts,
+    @DefaultValue("5GB") DataSize singlePutMax,
     @DefaultValue("false") boolean signPayload) {}

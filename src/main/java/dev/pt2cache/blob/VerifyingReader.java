@@ -26,14 +26,19 @@ public final class VerifyingReader {
 
   /** Reads up to {@code buffer.length} bytes, never past the declared size; 0 once all arrived. */
   public int readChunk(byte[] buffer) throws IOException {
-    int wanted = (int) Math.min(buffer.length, expected.sizeBytes() - received);
-    int n = in.readNBytes(buffer, 0, wanted);
+    return readChunk(buffer, 0, buffer.length);
+  }
+
+  /** Reads up to {@code length} bytes into {@code buffer} from {@code offset}, likewise. */
+  public int readChunk(byte[] buffer, int offset, int length) throws IOException {
+    int wanted = (int) Math.min(length, expected.sizeBytes() - received);
+    int n = in.readNBytes(buffer, offset, wanted);
     if (n < wanted) {
       throw new ContentMismatchException(
           Mismatch.SIZE,
           "declared %d bytes, received %d".formatted(expected.sizeBytes(), received + n));
     }
-    digest.update(buffer, 0, n);
+    digest.update(buffer, offset, n);
     received += n;
     return n;
   }

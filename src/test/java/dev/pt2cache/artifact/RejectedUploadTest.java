@@ -6,6 +6,7 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.support.StoreAssertions;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -37,10 +38,10 @@ class RejectedUploadTest extends ServiceTest {
 
   @Test
   void shouldRefuseFewerBytesThanDeclared() {
-    byte[] declared = Fixtures.randomBytes(6_000_000);
+    byte[] declared = Fixtures.randomBytes(7_000_000); // multipart; StreamedPutTest streams
     JsonNode pending = declare(declared);
 
-    ApiResponse answer = api.putBytes(uploadUrl(pending), Arrays.copyOf(declared, 5_999_999));
+    ApiResponse answer = api.putBytes(uploadUrl(pending), Arrays.copyOf(declared, 6_999_999));
     assertProblem(answer, 422, "size-mismatch");
     assertNothingServable(pending, declared);
     assertThat(unfinishedMultipartUploads()).isZero();
@@ -101,6 +102,6 @@ class RejectedUploadTest extends ServiceTest {
             path("/lookups"),
             Descriptors.lookup("mega-cache", pending.get("descriptor").toString()));
     assertThat(lookup.json().get("hit").asBoolean()).isFalse();
-    assertThat(objectKeys(blobKey(Fixtures.sha256(declared)))).isEmpty();
+    StoreAssertions.assertNoObjectsSettle(() -> objectKeys(blobKey(Fixtures.sha256(declared))));
   }
 }

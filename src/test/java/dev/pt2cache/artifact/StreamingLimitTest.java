@@ -27,13 +27,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Invariant 6: memory does not grow with artifact size. The service runs in a JVM of its own with
  * its heap capped at 256 MB (embedded S3 server included) while a 1 GiB artifact goes up and comes
- * back; both directions are checked byte for byte by SHA-256.
+ * back; both directions are checked byte for byte by SHA-256. The upload goes to the store both
+ * ways the service has: streamed in one request (the default up to 5 GiB, ADR 0013), and as a
+ * multipart upload (what larger artifacts take; here forced with {@code single-put-max=0}).
  */
 @Tag("streaming")
 class StreamingLimitTest {
@@ -43,10 +46,12 @@ class StreamingLimitTest {
 
   final HttpClient http = HttpClient.newHttpClient();
 
-  @Test
-  void shouldMoveOneGibibyteThroughA256MegabyteHeap(@TempDir Path data) throws Exception {
+  @ParameterizedTest(name = "single-put-max {0}")
+  @ValueSource(strings = {"5GB", "0"})
+  void shouldMoveOneGibibyteThroughA256MegabyteHeap(String singlePutMax, @TempDir Path data)
+      throws Exception {
     int port = freePort();
-    Process service = start(data, port);
+    Process service = start(data, port, singlePutMax);
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     AtomicLong peakHeap = new AtomicLong();
     try {
@@ -83,8 +88,12 @@ class StreamingLimitTest {
       assertThat(received.sha256()).isEqualTo(sha256);
       assertThat(service.isAlive()).isTrue();
       System.out.printf(
-          "1 GiB under -Xmx256m: upload %.1f s, download %.1f s, peak heap used %d MB%n",
-          (uploaded - started) / 1e9, (downloaded - uploaded) / 1e9, peakHeap.get() >> 20);
+          "1 GiB under -Xmx256m, single-put-max %s: upload %.1f s, download %.1f s,"
+              + " peak heap used %d MB%n",
+          singlePutMax,
+          (uploaded - started) / 1e9,
+          (downloaded - uploaded) / 1e9,
+          peakHeap.get() >> 20);
 
     } finally {
       sampler.shutdownNow();
@@ -92,7 +101,7 @@ class StreamingLimitTest {
     }
   }
 
-  private static Process start(Path data, int port) throws IOException {
+  private static Process start(Path data, int port, String singlePutMax) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(
             java,
@@ -102,6 +111,7 @@ class StreamingLimitTest {
             System.getProperty("java.class.path"),
             "-Dpt2cache.data=" + data,
             "-DPT2CACHE_PORT=" + port,
+            "-DPT2CACHE_S3_SINGLE_PUT_MAX=" + singlePutMax,
             "-DPT2CACHE_LOG_FORMAT=",
             LocalPt2Cache.class.getName())
         .redirectErrorStream(true)

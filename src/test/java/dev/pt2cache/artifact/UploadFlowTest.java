@@ -17,7 +17,8 @@ class UploadFlowTest extends ServiceTest {
   class RealMegaCacheBlobs {
 
     @Test
-    void shouldStoreAndServeAOnePartBlobByteForByte() {
+    void shouldStoreAndServeAStreamedBlobByteForByte() {
+      // 2.84 MB in one PutObject, its last bytes sent once the SHA-256 matched
       roundTrip(Fixtures.GPT2);
     }
 

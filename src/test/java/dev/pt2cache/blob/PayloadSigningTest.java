@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pt2cache.support.DockerWhenContainers;
-import dev.pt2cache.support.TestInfra;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -152,23 +150,12 @@ class PayloadSigningTest {
   }
 
   private static StorageProperties properties(boolean signPayload, String secret) {
-    Map<String, String> env = TestInfra.serviceEnvironment();
-    return new StorageProperties(
-        URI.create(env.get("PT2CACHE_S3_ENDPOINT")),
-        "us-east-1",
-        bucket(),
-        env.get("PT2CACHE_S3_ACCESS_KEY"),
-        secret == null ? env.get("PT2CACHE_S3_SECRET_KEY") : secret,
-        true,
-        true,
-        DataSize.ofMegabytes(5),
-        8,
-        2,
-        signPayload);
+    return TestStorage.properties(
+        signPayload, secret, DataSize.ofMegabytes(6), TestStorage.MAX_CONCURRENT_PUTS);
   }
 
   private static String bucket() {
-    return TestInfra.serviceEnvironment().get("PT2CACHE_S3_BUCKET");
+    return TestStorage.bucket();
   }
 
   private static String sha256(byte[] content) throws java.security.NoSuchAlgorithmException {
