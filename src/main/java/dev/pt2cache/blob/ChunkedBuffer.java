@@ -8,9 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 
 /**
- * A blob that fits one part, read and verified in chunks of at most 256 KiB before it is sent: the
- * path for stores that need signed payloads, whose signature covers the body before it is sent
- * (otherwise such a blob streams, ADR 0013).
+ * A blob that fits one part, read and verified in chunks of at most 256 KiB before it is sent.
  *
  * <p>G1 allocates any array of half a region or more (512 KiB in heaps under 4 GiB) straight into
  * the old generation, as a humongous object, and may start a concurrent marking cycle on each such

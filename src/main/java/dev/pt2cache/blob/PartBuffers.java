@@ -5,9 +5,11 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the heap that uploads hold in part buffers. An upload needs one buffer to run at all; it
- * may take a second, to read the next part while the previous one goes to the store, only while no
- * other upload is waiting, and gives it back as soon as one is.
+ * Bounds the uploads that write to the store at once, and so the heap they hold in part buffers. An
+ * upload needs one permit to run at all (a streamed upload, ADR 0013, holds a store connection with
+ * it instead of a buffer); a multipart upload may take a second, to read the next part while the
+ * previous one goes to the store, only while no other upload is waiting, and gives it back as soon
+ * as one is.
  */
 final class PartBuffers {
 

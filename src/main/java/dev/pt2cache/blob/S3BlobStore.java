@@ -80,10 +80,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
   @Override
   public void put(BlobExpectation expected, InputStream content) {
-    if (writer.streams(expected.sizeBytes())) {
-      writer.write(expected, content); // holds no part buffer
-      return;
-    }
+    // every upload takes a permit: a streamed one holds a store connection instead of a buffer
     try {
       if (!buffers.acquire(BUFFER_WAIT)) {
         throw new StorageBusyException();

@@ -16,12 +16,18 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * Writes one blob, verifying it while it streams, so a wrong upload never becomes visible under a
- * content address. A blob up to {@code single-put-max} streams to the store in one {@code
- * PutObject} whose last bytes wait for the check ({@link HeldBackBody}, ADR 0013). With payloads
- * signed, a blob that fits one part is read and checked first ({@link ChunkedBuffer}), since the
- * signature needs the body before it is sent. Anything larger goes up as a multipart upload that is
- * completed only when digest and size match, and aborted otherwise; it holds one part-sized buffer,
- * and a second while {@link PartBuffers} has one to spare.
+ * content address:
+ *
+ * <ul>
+ *   <li>a blob up to the part size is read and checked first ({@link ChunkedBuffer}), then sent
+ *       with one {@code PutObject};
+ *   <li>a larger one up to {@code single-put-max} streams to the store in one {@code PutObject}
+ *       whose last bytes wait for the check ({@link HeldBackBody}, ADR 0013);
+ *   <li>anything larger, and anything over the part size when payloads are signed (the signature
+ *       needs the body before it is sent), goes up as a multipart upload that is completed only
+ *       when digest and size match, and aborted otherwise. It holds one part-sized buffer, and a
+ *       second while {@link PartBuffers} has one to spare.
+ * </ul>
  */
 final class S3BlobWriter {
 
@@ -70,15 +76,16 @@ final class S3BlobWriter {
     }
   }
 
-  /** Whether a blob of this size streams in one request, holding no part buffer. */
-  boolean streams(long size) {
-    return size <= singlePutMax;
+  /**
+   * Whether a blob of this size streams in one request. One up to the part size is read and
+   * verified first instead: it costs at most a part buffer, and the SDK may then retry its send on
+   * a transient store failure, which a streamed body, read from the client once, cannot be.
+   */
+  private boolean streams(long size) {
+    return size > partSize && size <= singlePutMax;
   }
 
   private void putStreamed(String key, VerifyingReader reader, long size) throws IOException {
-    if (size == 0) {
-      reader.finish(); // no last bytes to hold back
-    }
     HeldBackBody body = new HeldBackBody(reader);
     try {
       s3.putObject(

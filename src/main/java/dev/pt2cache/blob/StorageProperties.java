@@ -13,14 +13,16 @@ import org.springframework.util.unit.DataSize;
  * @param accessKey with {@code secretKey}, static credentials; empty for the AWS default chain
  * @param pathStyle path-style addressing (MinIO, S3Proxy, most self-hosted servers need it)
  * @param createBucket create the bucket at start-up when it does not exist
- * @param partSize bytes per multipart part, also the largest buffer one upload holds in memory
+ * @param partSize bytes per multipart part, also the largest buffer one upload holds in memory; a
+ *     blob up to this size is read and verified before it is sent
  * @param maxConnections HTTP connections to the store
- * @param maxConcurrentPuts uploads that may hold a part buffer at once (so at most this many times
- *     the part size of heap goes to upload buffers); more wait up to 30 s, then get 503
- * @param singlePutMax the largest blob sent as one streamed {@code PutObject}, holding no buffer
- *     (ADR 0013); larger ones go as multipart uploads. 5 GiB, S3's limit for one request, by
- *     default; 0 turns streaming off, and a blob up to the part size is then read and checked
- *     before it is sent. Ignored when payloads are signed
+ * @param maxConcurrentPuts uploads that may write to the store at once (so at most this many times
+ *     the part size of heap goes to upload buffers, and this many store connections to streamed
+ *     uploads); more wait up to 30 s, then get 503
+ * @param singlePutMax the largest blob sent as one streamed {@code PutObject} (ADR 0013): a blob
+ *     over the part size and up to this streams to the store as it arrives, holding no buffer;
+ *     larger ones go as multipart uploads. 5 GiB, S3's limit for one request, by default and at
+ *     most; 0 turns streaming off. Ignored when payloads are signed
  * @param signPayload sign request bodies (SigV4 payload hashes) on plain-HTTP stores too; off by
  *     default, since the service verifies every byte itself and HTTPS stores never sign bodies
  *     (docs/adr/0008)
@@ -38,4 +40,19 @@ public record StorageProperties(
     @DefaultValue("128") int maxConnections,
     @DefaultValue("16") int maxConcurrentPuts,
     @DefaultValue("5GB") DataSize singlePutMax,
-    @DefaultValue("false") boolean signPayload) {}
+    @DefaultValue("false") boolean signPayload) {
+
+  /** S3's limit for one {@code PutObject}. */
+  public static final DataSize MAX_SINGLE_PUT = DataSize.ofGigabytes(5);
+
+  public StorageProperties {
+    if (singlePutMax.compareTo(MAX_SINGLE_PUT) > 0) {
+      throw new IllegalArgumentException(
+          "pt2cache.storage.single-put-max is "
+              + singlePutMax
+              + "; S3 takes at most "
+              + MAX_SINGLE_PUT
+              + " in one PutObject");
+    }
+  }
+}

@@ -17,8 +17,8 @@ class UploadFlowTest extends ServiceTest {
   class RealMegaCacheBlobs {
 
     @Test
-    void shouldStoreAndServeAStreamedBlobByteForByte() {
-      // 2.84 MB in one PutObject, its last bytes sent once the SHA-256 matched
+    void shouldStoreAndServeAOnePartBlobByteForByte() {
+      // 2.84 MB, read and verified before one PutObject
       roundTrip(Fixtures.GPT2);
     }
 

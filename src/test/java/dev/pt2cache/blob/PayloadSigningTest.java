@@ -150,8 +150,7 @@ class PayloadSigningTest {
   }
 
   private static StorageProperties properties(boolean signPayload, String secret) {
-    return TestStorage.properties(
-        signPayload, secret, DataSize.ofMegabytes(6), TestStorage.MAX_CONCURRENT_PUTS);
+    return TestStorage.properties(signPayload, secret, DataSize.ofMegabytes(6));
   }
 
   private static String bucket() {

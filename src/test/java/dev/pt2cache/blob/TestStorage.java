@@ -13,8 +13,7 @@ final class TestStorage {
 
   private TestStorage() {}
 
-  static StorageProperties properties(
-      boolean signPayload, String secret, DataSize singlePutMax, int maxConcurrentPuts) {
+  static StorageProperties properties(boolean signPayload, String secret, DataSize singlePutMax) {
     Map<String, String> env = TestInfra.serviceEnvironment();
     return new StorageProperties(
         URI.create(env.get("PT2CACHE_S3_ENDPOINT")),
@@ -26,7 +25,7 @@ final class TestStorage {
         true,
         PART_SIZE,
         8,
-        maxConcurrentPuts,
+        MAX_CONCURRENT_PUTS,
         singlePutMax,
         signPayload);
   }

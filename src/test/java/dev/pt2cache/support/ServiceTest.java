@@ -33,7 +33,8 @@ import tools.jackson.databind.JsonNode;
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
       "pt2cache.storage.part-size=5MB",
-      // up to 6 MB one streamed PutObject (the GPT-2 fixture), above it multipart (ResNet-50)
+      // up to 5 MB read first (the GPT-2 fixture), up to 6 MB streamed, above it multipart
+      // (ResNet-50)
       "pt2cache.storage.single-put-max=6MB",
       "pt2cache.uploads.max-artifact-size=64MB",
       "pt2cache.uploads.max-entry-size=16MB",
