@@ -41,9 +41,7 @@ class PayloadSigningTest {
 
   @BeforeAll
   static void bucketExists() {
-    try (S3Client s3 = S3StorageConfiguration.clientBuilder(properties(true, null)).build()) {
-      new S3BlobStore(s3, properties(true, null)).createBucketIfMissing();
-    }
+    TestStorage.createBucket();
   }
 
   @Nested

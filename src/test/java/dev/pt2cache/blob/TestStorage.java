@@ -4,6 +4,7 @@ import dev.pt2cache.support.TestInfra;
 import java.net.URI;
 import java.util.Map;
 import org.springframework.util.unit.DataSize;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** The storage settings of the test run's real S3 server, for tests of the blob store itself. */
 final class TestStorage {
@@ -28,6 +29,14 @@ final class TestStorage {
         MAX_CONCURRENT_PUTS,
         singlePutMax,
         signPayload);
+  }
+
+  /** Creates the test run's bucket when a test of the store runs before any service test. */
+  static void createBucket() {
+    StorageProperties properties = properties(false, null, DataSize.ofMegabytes(6));
+    try (S3Client s3 = S3StorageConfiguration.clientBuilder(properties).build()) {
+      new S3BlobStore(s3, properties).createBucketIfMissing();
+    }
   }
 
   static String bucket() {
