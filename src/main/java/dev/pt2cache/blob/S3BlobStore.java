@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * {@link BlobStore} on any S3-compatible server. Content is verified while it streams, and a wrong
- * upload never becomes visible under a content address ({@link S3BlobWriter} says how).
+ * upload never becomes visible under a content address ({@link S3BlobWriter} says how). Downloads,
+ * uploads and control requests each use a client of their own ({@link StoreClients}).
  */
 public class S3BlobStore implements BlobStore, AutoCloseable {
 
@@ -34,21 +35,23 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
   private static final Pattern BLOB_KEY =
       Pattern.compile("blobs/sha256/[0-9a-f]{2}/([0-9a-f]{64})");
 
-  private final S3Client s3;
+  private final S3Client downloads;
+  private final S3Client control;
   private final String bucket;
   private final S3BlobWriter writer;
   private final PartBuffers buffers;
   private final ExecutorService partSenders;
 
-  S3BlobStore(S3Client s3, StorageProperties properties) {
-    this.s3 = s3;
+  S3BlobStore(StoreClients clients, StorageProperties properties) {
+    this.downloads = clients.downloads();
+    this.control = clients.control();
     this.bucket = properties.bucket();
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
     // as many threads as spare buffers at most, so bounded by max-concurrent-puts
     this.partSenders = Executors.newCachedThreadPool(S3BlobStore::partSender);
     this.writer =
         new S3BlobWriter(
-            s3,
+            clients.uploads(),
             bucket,
             properties.partSize().toBytes(),
             properties.signPayload() ? -1 : properties.singlePutMax().toBytes(),
@@ -100,7 +103,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
   public Optional<BlobContent> get(String sha256, ByteRange range) {
     try {
       ResponseInputStream<GetObjectResponse> stream =
-          s3.getObject(
+          downloads.getObject(
               b -> {
                 b.bucket(bucket).key(BlobStore.objectKey(sha256));
                 if (range != null) {
@@ -112,14 +115,14 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {
-      throw new StorageUnavailableException("reading blob " + sha256 + " failed", e);
+      throw StoreFailures.of("reading blob " + sha256, e);
     }
   }
 
   @Override
   public boolean exists(String sha256) {
     try {
-      s3.headObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
+      control.headObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
       return true;
     } catch (NoSuchKeyException e) {
       return false;
@@ -127,16 +130,16 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
       if (e.statusCode() == 404) {
         return false;
       }
-      throw new StorageUnavailableException("checking blob " + sha256 + " failed", e);
+      throw StoreFailures.of("checking blob " + sha256, e);
     } catch (SdkException e) {
-      throw new StorageUnavailableException("checking blob " + sha256 + " failed", e);
+      throw StoreFailures.of("checking blob " + sha256, e);
     }
   }
 
   @Override
   public void delete(String sha256) {
     try {
-      s3.deleteObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
+      control.deleteObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
     } catch (SdkException e) {
       throw new StorageUnavailableException("deleting blob " + sha256 + " failed", e);
     }
@@ -145,7 +148,10 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
   @Override
   public Stream<StoredObject> list() {
     try {
-      return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(PREFIX)).contents().stream()
+      return control
+          .listObjectsV2Paginator(b -> b.bucket(bucket).prefix(PREFIX))
+          .contents()
+          .stream()
           .map(S3BlobStore::storedObject)
           .flatMap(Optional::stream);
     } catch (SdkException e) {
@@ -165,7 +171,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     int aborted = 0;
     try {
       for (MultipartUpload upload :
-          s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(PREFIX)).uploads()) {
+          control.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(PREFIX)).uploads()) {
         if (upload.initiated() != null && upload.initiated().isBefore(before)) {
           writer.abort(upload.key(), upload.uploadId());
           aborted++;
@@ -180,7 +186,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
   @Override
   public void checkAvailable() {
     try {
-      s3.headBucket(b -> b.bucket(bucket));
+      control.headBucket(b -> b.bucket(bucket));
     } catch (SdkException e) {
       throw new StorageUnavailableException("bucket " + bucket + " is not reachable", e);
     }
@@ -188,16 +194,16 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
   void createBucketIfMissing() {
     try {
-      s3.headBucket(b -> b.bucket(bucket));
+      control.headBucket(b -> b.bucket(bucket));
     } catch (NoSuchBucketException e) {
       log.info("creating bucket {}", bucket);
-      s3.createBucket(b -> b.bucket(bucket));
+      control.createBucket(b -> b.bucket(bucket));
     } catch (S3Exception e) {
       if (e.statusCode() != 404) {
         throw e;
       }
       log.info("creating bucket {}", bucket);
-      s3.createBucket(b -> b.bucket(bucket));
+      control.createBucket(b -> b.bucket(bucket));
     }
   }
 }

@@ -72,7 +72,7 @@ final class S3BlobWriter {
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     } catch (SdkException e) {
-      throw new StorageUnavailableException("storing " + key + " failed", e);
+      throw StoreFailures.of("storing " + key, e);
     }
   }
 

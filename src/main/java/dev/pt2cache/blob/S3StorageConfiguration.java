@@ -14,17 +14,25 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
-/** The one place that builds the AWS SDK client. */
+/** The one place that builds the AWS SDK clients. */
 @Configuration(proxyBeanMethods = false)
 class S3StorageConfiguration {
 
   @Bean(destroyMethod = "close")
-  S3Client s3Client(StorageProperties properties) {
-    return clientBuilder(properties).build();
+  StoreClients storeClients(StorageProperties properties) {
+    return new StoreClients(
+        clientBuilder(properties, properties.maxConnections()).build(),
+        // an upload sends at most one part while it reads the next, and completes or aborts after
+        clientBuilder(properties, 2 * properties.maxConcurrentPuts()).build(),
+        clientBuilder(properties, StorageProperties.CONTROL_CONNECTIONS).build());
   }
 
-  /** The client as the service builds it, before {@code build()}. */
+  /** A client as the service builds it, before {@code build()}, with the downloads' pool. */
   static S3ClientBuilder clientBuilder(StorageProperties properties) {
+    return clientBuilder(properties, properties.maxConnections());
+  }
+
+  private static S3ClientBuilder clientBuilder(StorageProperties properties, int connections) {
     S3ClientBuilder builder =
         S3Client.builder()
             .region(Region.of(properties.region()))
@@ -34,7 +42,9 @@ class S3StorageConfiguration {
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .credentialsProvider(credentials(properties))
             .httpClientBuilder(
-                ApacheHttpClient.builder().maxConnections(properties.maxConnections()));
+                ApacheHttpClient.builder()
+                    .maxConnections(connections)
+                    .connectionAcquisitionTimeout(properties.connectionWait()));
     if (properties.endpoint() != null && !properties.endpoint().toString().isEmpty()) {
       builder.endpointOverride(properties.endpoint());
     }
@@ -45,8 +55,8 @@ class S3StorageConfiguration {
   }
 
   @Bean
-  S3BlobStore blobStore(S3Client s3, StorageProperties properties) {
-    S3BlobStore store = new S3BlobStore(s3, properties);
+  S3BlobStore blobStore(StoreClients clients, StorageProperties properties) {
+    S3BlobStore store = new S3BlobStore(clients, properties);
     if (properties.createBucket()) {
       store.createBucketIfMissing();
     }

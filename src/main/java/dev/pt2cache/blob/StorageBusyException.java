@@ -1,12 +1,25 @@
 package dev.pt2cache.blob;
 
 /**
- * Every upload permit is taken: the service bounds the uploads that write to the store at once, and
- * so the part buffers and store connections they hold. Retry shortly.
+ * The instance is at one of its bounds on store traffic: every upload permit is taken (the uploads
+ * that write to the store at once, and so the part buffers and connections they hold), or every
+ * store connection of a pool stayed taken for {@code connection-wait}. Retry shortly.
  */
 public class StorageBusyException extends RuntimeException {
 
   public StorageBusyException() {
     super("too many uploads are being stored at once; retry shortly");
+  }
+
+  private StorageBusyException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /** A request waited for a store connection until {@code connection-wait} was up. */
+  static StorageBusyException noConnection(Throwable cause) {
+    return new StorageBusyException(
+        "every connection of this instance to the object store is taken by other transfers;"
+            + " retry shortly",
+        cause);
   }
 }

@@ -1,6 +1,7 @@
 package dev.pt2cache.blob;
 
 import java.net.URI;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -15,7 +16,12 @@ import org.springframework.util.unit.DataSize;
  * @param createBucket create the bucket at start-up when it does not exist
  * @param partSize bytes per multipart part, also the largest buffer one upload holds in memory; a
  *     blob up to this size is read and verified before it is sent
- * @param maxConnections HTTP connections to the store
+ * @param maxConnections HTTP connections to the store for downloads; each download holds one for
+ *     its whole length. Uploads have their own ({@code 2 × maxConcurrentPuts}), and so do control
+ *     requests (health, existence checks, housekeeping; {@link #CONTROL_CONNECTIONS}), so that
+ *     downloads never starve them (docs/adr/0014)
+ * @param connectionWait how long a request waits for a free store connection before it is answered
+ *     {@code 503 storage-busy}
  * @param maxConcurrentPuts uploads that may write to the store at once (so at most this many times
  *     the part size of heap goes to upload buffers, and this many store connections to streamed
  *     uploads); more wait up to 30 s, then get 503
@@ -38,9 +44,13 @@ public record StorageProperties(
     @DefaultValue("false") boolean createBucket,
     @DefaultValue("8MB") DataSize partSize,
     @DefaultValue("128") int maxConnections,
+    @DefaultValue("10s") Duration connectionWait,
     @DefaultValue("16") int maxConcurrentPuts,
     @DefaultValue("5GB") DataSize singlePutMax,
     @DefaultValue("false") boolean signPayload) {
+
+  /** Connections for control requests: health, existence checks, deletes and listings. */
+  public static final int CONTROL_CONNECTIONS = 16;
 
   /** S3's limit for one {@code PutObject}. */
   public static final DataSize MAX_SINGLE_PUT = DataSize.ofGigabytes(5);

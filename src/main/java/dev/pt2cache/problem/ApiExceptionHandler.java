@@ -92,6 +92,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
 
   @ExceptionHandler
   ResponseEntity<ProblemDetail> storageBusy(StorageBusyException e) {
+    log.warn("instance at its bound on store traffic: {}", e.getMessage());
     return retryable(ProblemType.STORAGE_BUSY, e.getMessage(), "5");
   }
 

@@ -34,7 +34,7 @@ enum ProblemType {
   STORAGE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable"),
   DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
   STORAGE_RACE(HttpStatus.SERVICE_UNAVAILABLE, "Stored copy collected during the upload"),
-  STORAGE_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many uploads at once"),
+  STORAGE_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many transfers at once"),
   INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
   private final HttpStatus status;

@@ -61,7 +61,8 @@ class PayloadSigningTest {
 
     @Test
     void shouldSendMultipartPartsUnsigned() throws Exception {
-      S3BlobStore store = new S3BlobStore(client(false, null), properties(false, null));
+      S3BlobStore store =
+          new S3BlobStore(StoreClients.sharing(client(false, null)), properties(false, null));
       byte[] content = bytes(12 << 20);
       BlobExpectation expected = new BlobExpectation(sha256(content), content.length);
 

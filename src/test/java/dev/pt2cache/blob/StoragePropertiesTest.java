@@ -2,6 +2,7 @@ package dev.pt2cache.blob;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
@@ -30,6 +31,7 @@ class StoragePropertiesTest {
         false,
         DataSize.ofMegabytes(8),
         128,
+        Duration.ofSeconds(10),
         16,
         singlePutMax,
         false);

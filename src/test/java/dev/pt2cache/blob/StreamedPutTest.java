@@ -51,7 +51,8 @@ class StreamedPutTest {
   private final AtomicLong read = new AtomicLong();
   private final S3Client s3 = client();
   private final S3BlobStore store =
-      new S3BlobStore(s3, TestStorage.properties(false, null, SINGLE_PUT_MAX));
+      new S3BlobStore(
+          StoreClients.sharing(s3), TestStorage.properties(false, null, SINGLE_PUT_MAX));
 
   @BeforeAll
   static void bucketExists() {

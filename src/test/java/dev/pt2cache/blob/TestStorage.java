@@ -2,6 +2,7 @@ package dev.pt2cache.blob;
 
 import dev.pt2cache.support.TestInfra;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.util.unit.DataSize;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -26,6 +27,7 @@ final class TestStorage {
         true,
         PART_SIZE,
         8,
+        Duration.ofSeconds(10),
         MAX_CONCURRENT_PUTS,
         singlePutMax,
         signPayload);
@@ -35,7 +37,7 @@ final class TestStorage {
   static void createBucket() {
     StorageProperties properties = properties(false, null, DataSize.ofMegabytes(6));
     try (S3Client s3 = S3StorageConfiguration.clientBuilder(properties).build()) {
-      new S3BlobStore(s3, properties).createBucketIfMissing();
+      new S3BlobStore(StoreClients.sharing(s3), properties).createBucketIfMissing();
     }
   }
 

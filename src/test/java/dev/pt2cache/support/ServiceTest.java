@@ -44,6 +44,8 @@ import tools.jackson.databind.JsonNode;
       "pt2cache.housekeeping.abandoned-upload-age=0s",
       "pt2cache.hits.flush-interval=100ms",
       "pt2cache.storage.max-connections=16",
+      // a download that finds every download connection taken answers busy soon (SlowDownloadsTest)
+      "pt2cache.storage.connection-wait=2s",
       "pt2cache.housekeeping.gauge-interval=200ms"
     })
 @ExtendWith(DockerWhenContainers.class)
