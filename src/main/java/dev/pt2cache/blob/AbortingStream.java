@@ -7,17 +7,21 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
  * Aborts the HTTP exchange when closed before the end, instead of draining what is left (a client
- * that stops reading a 10 GB download must not make the service read the rest).
+ * that stops reading a 10 GB download must not make the service read the rest), and gives the
+ * download's permit back once, when closed.
  */
 final class AbortingStream extends FilterInputStream {
 
   private final ResponseInputStream<GetObjectResponse> response;
+  private final Runnable onClose;
   private long left;
+  private boolean closed;
 
-  AbortingStream(ResponseInputStream<GetObjectResponse> response, long length) {
+  AbortingStream(ResponseInputStream<GetObjectResponse> response, long length, Runnable onClose) {
     super(response);
     this.response = response;
     this.left = length;
+    this.onClose = onClose;
   }
 
   @Override
@@ -40,9 +44,17 @@ final class AbortingStream extends FilterInputStream {
 
   @Override
   public void close() throws IOException {
-    if (left > 0) {
-      response.abort();
+    if (closed) {
+      return;
     }
-    super.close();
+    closed = true;
+    try {
+      if (left > 0) {
+        response.abort();
+      }
+      super.close();
+    } finally {
+      onClose.run();
+    }
   }
 }

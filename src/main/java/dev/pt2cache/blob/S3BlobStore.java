@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +41,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
   private final String bucket;
   private final S3BlobWriter writer;
   private final PartBuffers buffers;
+  private final Semaphore downloadPermits;
+  private final Duration connectionWait;
   private final ExecutorService partSenders;
 
   S3BlobStore(StoreClients clients, StorageProperties properties) {
@@ -47,6 +50,10 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     this.control = clients.control();
     this.bucket = properties.bucket();
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
+    // one per connection of the downloads' pool, so that pool never makes a request wait: the
+    // SDK would retry a wait that timed out, up to four times, before the caller heard of it
+    this.downloadPermits = new Semaphore(properties.maxConnections(), true);
+    this.connectionWait = properties.connectionWait();
     // as many threads as spare buffers at most, so bounded by max-concurrent-puts
     this.partSenders = Executors.newCachedThreadPool(S3BlobStore::partSender);
     this.writer =
@@ -101,6 +108,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
   @Override
   public Optional<BlobContent> get(String sha256, ByteRange range) {
+    acquireDownloadPermit();
+    boolean handedOver = false;
     try {
       ResponseInputStream<GetObjectResponse> stream =
           downloads.getObject(
@@ -111,11 +120,29 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
                 }
               });
       long length = stream.response().contentLength();
-      return Optional.of(new BlobContent(new AbortingStream(stream, length), length));
+      handedOver = true;
+      return Optional.of(
+          new BlobContent(new AbortingStream(stream, length, downloadPermits::release), length));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {
       throw StoreFailures.of("reading blob " + sha256, e);
+    } finally {
+      if (!handedOver) {
+        downloadPermits.release();
+      }
+    }
+  }
+
+  /** A download holds a store connection until its content is closed: at most max-connections. */
+  private void acquireDownloadPermit() {
+    try {
+      if (!downloadPermits.tryAcquire(connectionWait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw StorageBusyException.noConnection();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw StorageBusyException.noConnection();
     }
   }
 
@@ -141,7 +168,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     try {
       control.deleteObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
     } catch (SdkException e) {
-      throw new StorageUnavailableException("deleting blob " + sha256 + " failed", e);
+      throw StoreFailures.of("deleting blob " + sha256, e);
     }
   }
 

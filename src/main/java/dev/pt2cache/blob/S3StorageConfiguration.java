@@ -22,7 +22,9 @@ class S3StorageConfiguration {
   StoreClients storeClients(StorageProperties properties) {
     return new StoreClients(
         clientBuilder(properties, properties.maxConnections()).build(),
-        // an upload sends at most one part while it reads the next, and completes or aborts after
+        // an upload has at most one store request in flight (max-concurrent-puts permits bound
+        // them);
+        // housekeeping aborts abandoned multipart uploads one at a time beside them
         clientBuilder(properties, 2 * properties.maxConcurrentPuts()).build(),
         clientBuilder(properties, StorageProperties.CONTROL_CONNECTIONS).build());
   }

@@ -20,8 +20,8 @@ import org.springframework.util.unit.DataSize;
  *     its whole length. Uploads have their own ({@code 2 × maxConcurrentPuts}), and so do control
  *     requests (health, existence checks, housekeeping; {@link #CONTROL_CONNECTIONS}), so that
  *     downloads never starve them (docs/adr/0014)
- * @param connectionWait how long a request waits for a free store connection before it is answered
- *     {@code 503 storage-busy}
+ * @param connectionWait how long a download waits for a free store connection before it is answered
+ *     {@code 503 storage-busy} (also each wait in the other pools, which are sized not to make one)
  * @param maxConcurrentPuts uploads that may write to the store at once (so at most this many times
  *     the part size of heap goes to upload buffers, and this many store connections to streamed
  *     uploads); more wait up to 30 s, then get 503
@@ -56,6 +56,11 @@ public record StorageProperties(
   public static final DataSize MAX_SINGLE_PUT = DataSize.ofGigabytes(5);
 
   public StorageProperties {
+    if (connectionWait.isNegative() || connectionWait.isZero()) {
+      // the HTTP client reads 0 as "wait for ever"
+      throw new IllegalArgumentException(
+          "pt2cache.storage.connection-wait is " + connectionWait + "; it must be above zero");
+    }
     if (singlePutMax.compareTo(MAX_SINGLE_PUT) > 0) {
       throw new IllegalArgumentException(
           "pt2cache.storage.single-put-max is "

@@ -24,12 +24,18 @@ public record StoreClients(S3Client downloads, S3Client uploads, S3Client contro
 
   @Override
   public void close() {
-    downloads.close();
-    if (uploads != downloads) {
-      uploads.close();
-    }
-    if (control != downloads) {
-      control.close();
+    try {
+      downloads.close();
+    } finally {
+      try {
+        if (uploads != downloads) {
+          uploads.close();
+        }
+      } finally {
+        if (control != downloads) {
+          control.close();
+        }
+      }
     }
   }
 }

@@ -37,6 +37,9 @@ class SlowDownloadsTest extends ServiceTest {
   @Value("${pt2cache.storage.max-connections}")
   int downloadConnections;
 
+  @Value("${pt2cache.storage.connection-wait}")
+  Duration connectionWait;
+
   @Test
   void shouldStayReadyAndAnswerBusyWhenSlowClientsHoldEveryDownloadConnection() throws Exception {
     byte[] bytes = Fixtures.randomBytes(SIZE);
@@ -52,9 +55,13 @@ class SlowDownloadsTest extends ServiceTest {
         stalled.add(stalledDownload(download));
       }
 
+      long asked = System.nanoTime();
       ApiResponse beyond = api.get(download);
+      Duration waited = Duration.ofNanos(System.nanoTime() - asked);
       assertProblem(beyond, 503, "storage-busy");
       assertThat(beyond.header("Retry-After")).isNotBlank();
+      // one wait of connection-wait (2 s here), not one per attempt of the SDK's retries
+      assertThat(waited).isLessThan(connectionWait.multipliedBy(3));
 
       ApiResponse readiness = api.get("/actuator/health/readiness");
       assertThat(readiness.status()).as(readiness.text()).isEqualTo(200);

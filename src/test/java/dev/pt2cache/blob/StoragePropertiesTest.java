@@ -20,7 +20,18 @@ class StoragePropertiesTest {
     withSinglePutMax(StorageProperties.MAX_SINGLE_PUT);
   }
 
+  @Test
+  void shouldRefuseAConnectionWaitOfZeroWhichTheHttpClientReadsAsForEver() {
+    assertThatThrownBy(() -> with(StorageProperties.MAX_SINGLE_PUT, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("connection-wait");
+  }
+
   private static StorageProperties withSinglePutMax(DataSize singlePutMax) {
+    return with(singlePutMax, Duration.ofSeconds(10));
+  }
+
+  private static StorageProperties with(DataSize singlePutMax, Duration connectionWait) {
     return new StorageProperties(
         null,
         "us-east-1",
@@ -31,7 +42,7 @@ class StoragePropertiesTest {
         false,
         DataSize.ofMegabytes(8),
         128,
-        Duration.ofSeconds(10),
+        connectionWait,
         16,
         singlePutMax,
         false);
