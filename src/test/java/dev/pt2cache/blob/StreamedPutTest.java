@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -174,26 +175,23 @@ class StreamedPutTest {
         .build();
   }
 
+  /** Notes how much the client had sent when the store was sent its first byte. */
   private InputStream noteFirstByte(InputStream body) {
-    return new FilterInputStream(body) {
-      @Override
-      public int read(byte[] buffer, int offset, int length) throws IOException {
-        int n = super.read(buffer, offset, length);
-        if (n > 0) {
-          readWhenFirstByteSent.compareAndSet(-1, read.get());
-        }
-        return n;
-      }
-    };
+    return onRead(body, n -> readWhenFirstByteSent.compareAndSet(-1, read.get()));
   }
 
+  /** Counts what the store reads from the client. */
   private InputStream counted(InputStream in) {
+    return onRead(in, read::addAndGet);
+  }
+
+  private static InputStream onRead(InputStream in, IntConsumer bytesRead) {
     return new FilterInputStream(in) {
       @Override
       public int read(byte[] buffer, int offset, int length) throws IOException {
         int n = super.read(buffer, offset, length);
         if (n > 0) {
-          read.addAndGet(n);
+          bytesRead.accept(n);
         }
         return n;
       }
