@@ -15,19 +15,16 @@ public final class LocalPt2Cache {
 
   public static void main(String[] args) throws Exception {
     Path data = Path.of(System.getProperty("pt2cache.data", "data")).toAbsolutePath();
-    EmbeddedInfra infra = EmbeddedInfra.start(data, true);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(infra)));
+    // stopped after the service has drained its requests and written its last hit statistics
+    EmbeddedInfra infra = EmbeddedInfra.start(data, true).stopOnExit();
     infra.serviceEnvironment().forEach(System::setProperty);
     System.setProperty("PT2CACHE_LOG_FORMAT", System.getProperty("PT2CACHE_LOG_FORMAT", ""));
     System.out.printf("embedded PostgreSQL and S3 data under %s%n", data);
-    SpringApplication.from(Pt2CacheApplication::main).run(args);
-  }
-
-  private static void stop(EmbeddedInfra infra) {
     try {
+      SpringApplication.from(Pt2CacheApplication::main).run(args);
+    } catch (RuntimeException | Error startupFailed) {
       infra.close();
-    } catch (Exception e) {
-      System.err.println("stopping embedded servers: " + e);
+      throw startupFailed;
     }
   }
 }

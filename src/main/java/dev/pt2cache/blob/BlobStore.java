@@ -27,7 +27,8 @@ public interface BlobStore {
 
   /**
    * Every blob object in the store, ordered by digest, read page by page as the stream is consumed.
-   * Objects whose key is not a blob address are left out.
+   * Objects whose key is not a blob address are left out. A page the store fails to give raises
+   * {@link StorageUnavailableException} (or {@link StorageBusyException}) where it is consumed.
    */
   Stream<StoredObject> list();
 

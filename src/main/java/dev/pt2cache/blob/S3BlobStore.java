@@ -3,7 +3,10 @@ package dev.pt2cache.blob;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -11,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -174,16 +178,18 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
   @Override
   public Stream<StoredObject> list() {
-    try {
-      return control
-          .listObjectsV2Paginator(b -> b.bucket(bucket).prefix(PREFIX))
-          .contents()
-          .stream()
-          .map(S3BlobStore::storedObject)
-          .flatMap(Optional::stream);
-    } catch (SdkException e) {
-      throw new StorageUnavailableException("listing bucket " + bucket + " failed", e);
-    }
+    Iterator<S3Object> objects =
+        StoreFailures.translating(
+            "listing bucket " + bucket,
+            () ->
+                control
+                    .listObjectsV2Paginator(b -> b.bucket(bucket).prefix(PREFIX))
+                    .contents()
+                    .iterator());
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(objects, Spliterator.ORDERED), false)
+        .map(S3BlobStore::storedObject)
+        .flatMap(Optional::stream);
   }
 
   private static Optional<StoredObject> storedObject(S3Object object) {

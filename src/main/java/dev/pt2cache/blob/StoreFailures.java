@@ -1,5 +1,7 @@
 package dev.pt2cache.blob;
 
+import java.util.Iterator;
+import java.util.function.Supplier;
 import org.apache.http.conn.ConnectionPoolTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -20,5 +22,41 @@ final class StoreFailures {
       }
     }
     return new StorageUnavailableException(request + " failed", e);
+  }
+
+  /**
+   * The elements of a paginated listing, whose pages are fetched while it is iterated (the first
+   * one too, when the listing is opened): a failure of any page is translated as a single request's
+   * would be, not raised as the SDK's own.
+   */
+  static <T> Iterator<T> translating(String request, Supplier<Iterator<T>> listing) {
+    return new Iterator<>() {
+      private Iterator<T> pages;
+
+      @Override
+      public boolean hasNext() {
+        return translated(() -> pages().hasNext());
+      }
+
+      @Override
+      public T next() {
+        return translated(() -> pages().next());
+      }
+
+      private Iterator<T> pages() {
+        if (pages == null) {
+          pages = listing.get();
+        }
+        return pages;
+      }
+
+      private <R> R translated(Supplier<R> call) {
+        try {
+          return call.get();
+        } catch (SdkException e) {
+          throw of(request, e);
+        }
+      }
+    };
   }
 }

@@ -2,13 +2,11 @@ package dev.pt2cache.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pt2cache.LocalPt2Cache;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.GeneratedContent;
 import dev.pt2cache.support.HeapMetric;
-import java.io.IOException;
+import dev.pt2cache.support.ServiceJvm;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,8 +16,9 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,13 +49,14 @@ class StreamingLimitTest {
   @ValueSource(strings = {"5GB", "0"})
   void shouldMoveOneGibibyteThroughA256MegabyteHeap(String singlePutMax, @TempDir Path data)
       throws Exception {
-    int port = freePort();
-    Process service = start(data, port, singlePutMax);
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     AtomicLong peakHeap = new AtomicLong();
-    try {
-      String base = "http://127.0.0.1:" + port;
-      awaitHealthy(base, service);
+    try (ServiceJvm service =
+        ServiceJvm.embeddedDefault(
+            data,
+            List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"),
+            Map.of("PT2CACHE_S3_SINGLE_PUT_MAX", singlePutMax))) {
+      String base = service.url();
       sampler.scheduleAtFixedRate(() -> sampleHeap(base, peakHeap), 0, 200, TimeUnit.MILLISECONDS);
       String sha256 = sha256(new GeneratedContent(SEED, SIZE));
 
@@ -97,26 +97,7 @@ class StreamingLimitTest {
 
     } finally {
       sampler.shutdownNow();
-      stop(service);
     }
-  }
-
-  private static Process start(Path data, int port, String singlePutMax) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            java,
-            "-Xmx256m",
-            "-XX:+ExitOnOutOfMemoryError",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Dpt2cache.data=" + data,
-            "-DPT2CACHE_PORT=" + port,
-            "-DPT2CACHE_S3_SINGLE_PUT_MAX=" + singlePutMax,
-            "-DPT2CACHE_LOG_FORMAT=",
-            LocalPt2Cache.class.getName())
-        .redirectErrorStream(true)
-        .redirectOutput(data.resolve("service.log").toFile())
-        .start();
   }
 
   private String declare(String base, String sha256) throws Exception {
@@ -135,41 +116,8 @@ class StreamingLimitTest {
     return url.group(1);
   }
 
-  private void awaitHealthy(String base, Process service) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (System.nanoTime() < deadline) {
-      assertThat(service.isAlive()).as("the service process exited").isTrue();
-      try {
-        var health =
-            http.send(
-                HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
-                BodyHandlers.ofString());
-        if (health.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // still starting
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("the service did not become healthy");
-  }
-
   private void sampleHeap(String base, AtomicLong peak) {
     peak.accumulateAndGet(HeapMetric.used(http, base), Math::max);
-  }
-
-  private static void stop(Process service) throws InterruptedException {
-    service.destroy();
-    if (!service.waitFor(30, TimeUnit.SECONDS)) {
-      service.destroyForcibly();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static String sha256(InputStream in) throws Exception {

@@ -47,7 +47,8 @@ public final class Benchmark {
                 System.getenv("BENCH_S3_SECRET_KEY"),
                 env("BENCH_S3_BUCKET", "pt2cache"));
       } else {
-        infra = EmbeddedInfra.start(Files.createTempDirectory("pt2cache-bench-"), false);
+        infra =
+            EmbeddedInfra.start(Files.createTempDirectory("pt2cache-bench-"), false).stopOnExit();
         serviceEnv.putAll(infra.serviceEnvironment());
         serviceEnv.putAll(
             System.getenv().entrySet().stream()

@@ -16,9 +16,16 @@ final class TestStorage {
   private TestStorage() {}
 
   static StorageProperties properties(boolean signPayload, String secret, DataSize singlePutMax) {
+    URI endpoint = URI.create(TestInfra.serviceEnvironment().get("PT2CACHE_S3_ENDPOINT"));
+    return properties(endpoint, signPayload, secret, singlePutMax);
+  }
+
+  /** The same settings for a server at another endpoint. */
+  static StorageProperties properties(
+      URI endpoint, boolean signPayload, String secret, DataSize singlePutMax) {
     Map<String, String> env = TestInfra.serviceEnvironment();
     return new StorageProperties(
-        URI.create(env.get("PT2CACHE_S3_ENDPOINT")),
+        endpoint,
         "us-east-1",
         bucket(),
         env.get("PT2CACHE_S3_ACCESS_KEY"),

@@ -4,8 +4,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -14,6 +16,12 @@ import org.springframework.util.FileSystemUtils;
 /**
  * A real PostgreSQL 17 and a real S3 server (S3Proxy, on the local file system), in-process, for
  * tests and for the service's embedded default. Data lives under one directory.
+ *
+ * <p>The servers stop on {@link #close()}, or when the JVM exits if {@link #stopOnExit()} asked for
+ * it, and then only after Spring Boot's shutdown hook has closed the application contexts: a
+ * service that is still draining requests or writing its last hit statistics must find its database
+ * and store up. (PostgreSQL's own exit hook, which would stop it at the same moment as Spring's, is
+ * turned off.)
  */
 public final class EmbeddedInfra implements AutoCloseable {
 
@@ -21,12 +29,15 @@ public final class EmbeddedInfra implements AutoCloseable {
   public static final String S3_CREDENTIAL = "pt2cache-local-secret";
   public static final String BUCKET = "pt2cache";
 
+  private static final String SPRING_SHUTDOWN_HOOK = "SpringApplicationShutdownHook";
+
   private static EmbeddedInfra shared;
 
   private final EmbeddedPostgres postgres;
   private final S3Proxy s3;
   private final Path dataDirectory;
   private final boolean keep;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedInfra(EmbeddedPostgres postgres, S3Proxy s3, Path dataDirectory, boolean keep) {
     this.postgres = postgres;
@@ -48,6 +59,7 @@ public final class EmbeddedInfra implements AutoCloseable {
             .setDataDirectory(pgData)
             .setCleanDataDirectory(!keep)
             .setServerConfig("max_connections", "300")
+            .setRegisterShutdownHook(false)
             .start();
     S3Proxy s3 =
         S3Proxy.builder()
@@ -70,10 +82,41 @@ public final class EmbeddedInfra implements AutoCloseable {
       } catch (Exception e) {
         throw new IllegalStateException("cannot start embedded PostgreSQL and S3", e);
       }
-      EmbeddedInfra infra = shared;
-      Runtime.getRuntime().addShutdownHook(new Thread(infra::closeQuietly));
+      shared.stopOnExit();
     }
     return shared;
+  }
+
+  /** Stops the servers when the JVM exits, once Spring Boot has closed its contexts. */
+  public EmbeddedInfra stopOnExit() {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  awaitSpringShutdown();
+                  closeQuietly();
+                },
+                "embedded-infra-stop"));
+    return this;
+  }
+
+  /**
+   * Waits for Spring Boot's shutdown hook, if this JVM runs one: all exit hooks start at once, and
+   * that one closes the application contexts (graceful shutdown, last flushes). Spring Boot offers
+   * no public way to run after it other than its shutdown handlers, which run only where a context
+   * was registered; a JVM without one (a benchmark, a test of the store alone) must still stop its
+   * servers, so the hook is found by the name Spring Boot gives its thread.
+   */
+  private static void awaitSpringShutdown() {
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (SPRING_SHUTDOWN_HOOK.equals(thread.getName())) {
+        try {
+          thread.join(Duration.ofMinutes(1).toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   public String jdbcUrl() {
@@ -103,8 +146,12 @@ public final class EmbeddedInfra implements AutoCloseable {
     return env;
   }
 
+  /** Stops both servers; a second call does nothing. */
   @Override
   public void close() throws Exception {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     s3.stop();
     postgres.close();
     if (!keep) {
