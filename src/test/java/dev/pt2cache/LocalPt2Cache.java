@@ -18,6 +18,10 @@ public final class LocalPt2Cache {
     // stopped after the service has drained its requests and written its last hit statistics
     EmbeddedInfra infra = EmbeddedInfra.start(data, true).stopOnExit();
     infra.serviceEnvironment().forEach(System::setProperty);
+    if (System.getenv("PT2CACHE_ADMIN_TOKEN") != null) {
+      // the operator's own admin token wins over the embedded default's
+      System.clearProperty("PT2CACHE_ADMIN_TOKEN");
+    }
     System.setProperty("PT2CACHE_LOG_FORMAT", System.getProperty("PT2CACHE_LOG_FORMAT", ""));
     System.out.printf("embedded PostgreSQL and S3 data under %s%n", data);
     try {

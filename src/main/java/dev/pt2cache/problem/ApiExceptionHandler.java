@@ -14,6 +14,11 @@ import dev.pt2cache.artifact.RangeNotSatisfiableException;
 import dev.pt2cache.artifact.ReservationExpiredException;
 import dev.pt2cache.artifact.StorageRaceException;
 import dev.pt2cache.artifact.UploadBlockedException;
+import dev.pt2cache.auth.AccessDeniedException;
+import dev.pt2cache.auth.AuthenticationRequiredException;
+import dev.pt2cache.auth.InvalidTokenRequestException;
+import dev.pt2cache.auth.TokenNameTakenException;
+import dev.pt2cache.auth.TokenNotFoundException;
 import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.StorageBusyException;
 import dev.pt2cache.blob.StorageUnavailableException;
@@ -53,6 +58,10 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(NamespaceNotFoundException.class, ProblemType.NAMESPACE_NOT_FOUND),
           Map.entry(ArtifactNotFoundException.class, ProblemType.ARTIFACT_NOT_FOUND),
           Map.entry(RuleNotFoundException.class, ProblemType.INVALIDATION_NOT_FOUND),
+          Map.entry(TokenNotFoundException.class, ProblemType.TOKEN_NOT_FOUND),
+          Map.entry(TokenNameTakenException.class, ProblemType.TOKEN_NAME_TAKEN),
+          Map.entry(InvalidTokenRequestException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(AccessDeniedException.class, ProblemType.FORBIDDEN),
           Map.entry(ContentMissingException.class, ProblemType.CONTENT_MISSING),
           Map.entry(ArtifactNotReadyException.class, ProblemType.NOT_READY),
           Map.entry(ArtifactInvalidatedException.class, ProblemType.INVALIDATED),
@@ -76,6 +85,18 @@ class ApiExceptionHandler extends SpringMvcProblems {
           case SIZE -> ProblemType.SIZE_MISMATCH;
         },
         e.getMessage());
+  }
+
+  /** RFC 6750: the scheme to use, and whether the token that came was refused. */
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> unauthenticated(AuthenticationRequiredException e) {
+    String challenge =
+        e.tokenPresented()
+            ? "Bearer realm=\"pt2cache\", error=\"invalid_token\""
+            : "Bearer realm=\"pt2cache\"";
+    return ResponseEntity.status(ProblemType.UNAUTHENTICATED.status())
+        .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
+        .body(detail(ProblemType.UNAUTHENTICATED, e.getMessage()));
   }
 
   @ExceptionHandler

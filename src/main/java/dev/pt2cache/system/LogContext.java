@@ -14,8 +14,14 @@ public final class LogContext {
   public static final String ARTIFACT_ID = "artifactId";
   public static final String KIND = "kind";
   public static final String KEY = "key";
+  public static final String TOKEN = "token";
 
   private LogContext() {}
+
+  /** The name of the caller's token (never its secret). */
+  public static void token(String name) {
+    MDC.put(TOKEN, name);
+  }
 
   public static void namespace(String namespace) {
     MDC.put(NAMESPACE, namespace);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.io.IOException;
@@ -100,7 +101,11 @@ class SlowDownloadsTest extends ServiceTest {
     socket.connect(new InetSocketAddress("127.0.0.1", port));
     OutputStream out = socket.getOutputStream();
     out.write(
-        ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + EmbeddedInfra.ADMIN_TOKEN
+                + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     String status = statusLine(socket.getInputStream());

@@ -3,6 +3,7 @@ package dev.pt2cache.artifact;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.GeneratedContent;
 import dev.pt2cache.support.HeapMetric;
 import dev.pt2cache.support.ServiceJvm;
@@ -42,6 +43,7 @@ class StreamingLimitTest {
 
   static final long SIZE = 1L << 30;
   static final long SEED = 20261125;
+  static final String BEARER = "Bearer " + EmbeddedInfra.ADMIN_TOKEN;
 
   final HttpClient http = HttpClient.newHttpClient();
 
@@ -65,6 +67,7 @@ class StreamingLimitTest {
       HttpResponse<String> upload =
           http.send(
               HttpRequest.newBuilder(URI.create(base + uploadUrl))
+                  .header("Authorization", BEARER)
                   .header("Content-Type", "application/octet-stream")
                   .PUT(
                       BodyPublishers.fromPublisher(
@@ -78,7 +81,10 @@ class StreamingLimitTest {
 
       HttpResponse<InputStream> download =
           http.send(
-              HttpRequest.newBuilder(URI.create(base + uploadUrl)).GET().build(),
+              HttpRequest.newBuilder(URI.create(base + uploadUrl))
+                  .header("Authorization", BEARER)
+                  .GET()
+                  .build(),
               BodyHandlers.ofInputStream());
       assertThat(download.statusCode()).isEqualTo(200);
       CountingDigest received = CountingDigest.of(download.body());
@@ -106,6 +112,7 @@ class StreamingLimitTest {
     HttpResponse<String> created =
         http.send(
             HttpRequest.newBuilder(URI.create(base + "/v1/namespaces/default/artifacts"))
+                .header("Authorization", BEARER)
                 .header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofString(body))
                 .build(),

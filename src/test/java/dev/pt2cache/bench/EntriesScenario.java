@@ -101,9 +101,7 @@ final class EntriesScenario {
   /** A PUT to the service, with the digest a client declares. */
   private static long put(HttpClient http, String url, byte[] body) throws Exception {
     return send(
-        http,
-        HttpRequest.newBuilder(URI.create(url)).header("X-Content-SHA256", Fixture.sha256(body)),
-        body);
+        http, ServiceAuth.request(url).header("X-Content-SHA256", Fixture.sha256(body)), body);
   }
 
   /** A PUT straight to the S3 server. */
@@ -125,14 +123,21 @@ final class EntriesScenario {
     return body.length;
   }
 
+  /** A GET from the service. */
   private static long get(HttpClient http, String url) throws Exception {
-    return get(http, URI.create(url));
+    return get(http, ServiceAuth.request(url));
   }
 
-  private static long get(HttpClient http, URI url) throws Exception {
-    var response = http.send(HttpRequest.newBuilder(url).GET().build(), BodyHandlers.ofByteArray());
+  /** A GET straight from the S3 server. */
+  private static long get(HttpClient http, URI presigned) throws Exception {
+    return get(http, HttpRequest.newBuilder(presigned));
+  }
+
+  private static long get(HttpClient http, HttpRequest.Builder request) throws Exception {
+    HttpRequest sent = request.GET().build();
+    var response = http.send(sent, BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
-      throw new IllegalStateException("GET " + url + " -> " + response.statusCode());
+      throw new IllegalStateException("GET " + sent.uri() + " -> " + response.statusCode());
     }
     return response.body().length;
   }

@@ -2,7 +2,6 @@ package dev.pt2cache.bench;
 
 import dev.pt2cache.descriptor.CacheKeys;
 import dev.pt2cache.descriptor.Descriptor;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -22,7 +21,7 @@ record Fixture(String namespace, String hitDescriptor, String missDescriptor) {
     HttpClient http = HttpClient.newHttpClient();
     send(
         http,
-        HttpRequest.newBuilder(URI.create(target.url() + "/v1/namespaces/" + namespace))
+        ServiceAuth.request(target.url() + "/v1/namespaces/" + namespace)
             .header("Content-Type", "application/json")
             .PUT(BodyPublishers.ofString("{}"))
             .build());
@@ -38,8 +37,7 @@ record Fixture(String namespace, String hitDescriptor, String missDescriptor) {
     String created =
         send(
             http,
-            HttpRequest.newBuilder(
-                    URI.create(target.url() + "/v1/namespaces/" + namespace + "/artifacts"))
+            ServiceAuth.request(target.url() + "/v1/namespaces/" + namespace + "/artifacts")
                 .header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofString(upload))
                 .build());
@@ -48,7 +46,7 @@ record Fixture(String namespace, String hitDescriptor, String missDescriptor) {
     if (url.find()) {
       send(
           http,
-          HttpRequest.newBuilder(URI.create(target.url() + url.group(1)))
+          ServiceAuth.request(target.url() + url.group(1))
               .header("Content-Type", "application/octet-stream")
               .PUT(BodyPublishers.ofByteArray(content))
               .build());

@@ -100,13 +100,19 @@ final class TransferScenario {
               });
       Result down =
           LoadGenerator.times(
-              c, n, (w, i) -> download(http, target.url() + downloads.get(seeds[w][(int) i])));
+              c,
+              n,
+              (w, i) ->
+                  download(
+                      http, ServiceAuth.request(target.url() + downloads.get(seeds[w][(int) i]))));
       Result floorDown =
           LoadGenerator.times(
               c,
               n,
               (w, i) ->
-                  download(http, direct.get("bench/transfer/" + seeds[w][(int) i]).toString()));
+                  download(
+                      http,
+                      HttpRequest.newBuilder(direct.get("bench/transfer/" + seeds[w][(int) i]))));
       cleanUp(s3, target, seeds);
       return List.of(
           new Row("transfer", "upload " + label(size), c, "MB/s", mb(up), mb(floorUp)),
@@ -122,8 +128,7 @@ final class TransferScenario {
             .formatted(Fixture.descriptor("transfer-" + seed, "2.11.0+cu130"), sha256, size);
     String created =
         http.send(
-                HttpRequest.newBuilder(
-                        URI.create(target.url() + "/v1/namespaces/" + namespace + "/artifacts"))
+                ServiceAuth.request(target.url() + "/v1/namespaces/" + namespace + "/artifacts")
                     .header("Content-Type", "application/json")
                     .POST(BodyPublishers.ofString(declare))
                     .build(),
@@ -135,7 +140,7 @@ final class TransferScenario {
     }
     var sent =
         http.send(
-            HttpRequest.newBuilder(URI.create(target.url() + uploadUrl.group(1)))
+            ServiceAuth.request(target.url() + uploadUrl.group(1))
                 .header("Content-Type", "application/octet-stream")
                 .PUT(
                     BodyPublishers.fromPublisher(
@@ -165,10 +170,10 @@ final class TransferScenario {
     return size;
   }
 
-  private static long download(HttpClient http, String url) throws Exception {
-    var response =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url)).GET().build(), BodyHandlers.ofInputStream());
+  private static long download(HttpClient http, HttpRequest.Builder request) throws Exception {
+    HttpRequest sent = request.GET().build();
+    URI url = sent.uri();
+    var response = http.send(sent, BodyHandlers.ofInputStream());
     try (InputStream in = response.body()) {
       if (response.statusCode() != 200) {
         throw new IllegalStateException("GET " + url + " -> " + response.statusCode());

@@ -21,6 +21,9 @@ final class Wrk {
         script,
         "wrk.method = \"POST\"\n"
             + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+            + "wrk.headers[\"Authorization\"] = \"Bearer "
+            + ServiceAuth.TOKEN
+            + "\"\n"
             + "wrk.body = [["
             + json
             + "]]\n");

@@ -3,6 +3,7 @@ package dev.pt2cache.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.ServiceTest;
 import java.io.File;
 import java.io.IOException;
@@ -27,6 +28,7 @@ class PythonClientTest extends ServiceTest {
             .directory(new File("clients/python"))
             .redirectErrorStream(true);
     builder.environment().put("PT2CACHE_TEST_URL", "http://127.0.0.1:" + port);
+    builder.environment().put("PT2CACHE_TOKEN", EmbeddedInfra.ADMIN_TOKEN);
     builder.environment().put("PYTHONUNBUFFERED", "1");
     Process tests = builder.start();
     tests.getOutputStream().close();

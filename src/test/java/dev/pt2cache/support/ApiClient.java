@@ -43,13 +43,30 @@ public final class ApiClient {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final String base;
+  private final String token;
 
+  /** A client that calls as the operator, with the admin token of the test services. */
   public ApiClient(int port) {
+    this(port, EmbeddedInfra.ADMIN_TOKEN);
+  }
+
+  /** A client that sends {@code token} as its bearer token, or no token when it is null. */
+  public ApiClient(int port, String token) {
     this.base = "http://127.0.0.1:" + port;
+    this.token = token;
+  }
+
+  /** The same service, called with another token (null: none). */
+  public ApiClient withToken(String other) {
+    return new ApiClient(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), other);
   }
 
   public ApiResponse get(String path, String... headers) {
     return send(request(path, headers).GET().build());
+  }
+
+  public ApiResponse delete(String path) {
+    return send(request(path).DELETE().build());
   }
 
   public ApiResponse head(String path) {
@@ -102,8 +119,13 @@ public final class ApiClient {
   public HttpRequest.Builder request(String path, String... headers) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5));
+    boolean authorizationGiven = false;
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
+      authorizationGiven |= headers[i].equalsIgnoreCase("Authorization");
+    }
+    if (token != null && !authorizationGiven) {
+      builder.header("Authorization", "Bearer " + token);
     }
     return builder;
   }

@@ -38,6 +38,7 @@ final class ContainerInfra {
     env.put("PT2CACHE_S3_SECRET_KEY", minio.getPassword());
     env.put("PT2CACHE_S3_PATH_STYLE", "true");
     env.put("PT2CACHE_S3_CREATE_BUCKET", "true");
+    env.put("PT2CACHE_ADMIN_TOKEN", EmbeddedInfra.ADMIN_TOKEN);
     return env;
   }
 }

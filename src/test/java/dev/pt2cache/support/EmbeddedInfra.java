@@ -29,6 +29,9 @@ public final class EmbeddedInfra implements AutoCloseable {
   public static final String S3_CREDENTIAL = "pt2cache-local-secret";
   public static final String BUCKET = "pt2cache";
 
+  /** The operator's token of the embedded default and of the test services. */
+  public static final String ADMIN_TOKEN = "pt2cache-local-admin-token";
+
   private static final String SPRING_SHUTDOWN_HOOK = "SpringApplicationShutdownHook";
 
   private static EmbeddedInfra shared;
@@ -143,6 +146,7 @@ public final class EmbeddedInfra implements AutoCloseable {
     env.put("PT2CACHE_S3_SECRET_KEY", S3_CREDENTIAL);
     env.put("PT2CACHE_S3_PATH_STYLE", "true");
     env.put("PT2CACHE_S3_CREATE_BUCKET", "true");
+    env.put("PT2CACHE_ADMIN_TOKEN", ADMIN_TOKEN);
     return env;
   }
 

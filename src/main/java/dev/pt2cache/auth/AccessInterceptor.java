@@ -1,0 +1,67 @@
+package dev.pt2cache.auth;
+
+import dev.pt2cache.system.LogContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.HandlerMapping;
+
+/**
+ * Checks the bearer token of every API call against what its operation needs, before the body is
+ * read. The operation is the handler method (named by its operationId), the namespace the one in
+ * the path: known only once Spring MVC has chosen the handler, hence an interceptor, not a filter.
+ */
+class AccessInterceptor implements HandlerInterceptor {
+
+  private static final String BEARER = "Bearer ";
+
+  private final Tokens tokens;
+
+  AccessInterceptor(Tokens tokens) {
+    this.tokens = tokens;
+  }
+
+  @Override
+  public boolean preHandle(
+      HttpServletRequest request, HttpServletResponse response, Object handler) {
+    if (!(handler instanceof HandlerMethod method)) {
+      return true;
+    }
+    Access needed = Operations.of(method.getMethod().getName());
+    Grant grant = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+    LogContext.token(grant.tokenName());
+    String namespace = pathNamespace(request);
+    if (!grant.allows(needed, namespace)) {
+      throw new AccessDeniedException(
+          "token %s may %s; this needs %s"
+              .formatted(grant.tokenName(), grant.describe(), needed.describe(namespace)));
+    }
+    return true;
+  }
+
+  private Grant authenticate(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      throw new AuthenticationRequiredException(
+          "this call needs a token: Authorization: Bearer <token>", false);
+    }
+    if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      throw new AuthenticationRequiredException(
+          "only bearer tokens are accepted: Authorization: Bearer <token>", true);
+    }
+    return tokens
+        .grantFor(authorization.substring(BEARER.length()).strip())
+        .orElseThrow(
+            () ->
+                new AuthenticationRequiredException(
+                    "the token is unknown, revoked or expired", true));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String pathNamespace(HttpServletRequest request) {
+    Object variables = request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+    return variables instanceof Map<?, ?> map ? ((Map<String, String>) map).get("namespace") : null;
+  }
+}

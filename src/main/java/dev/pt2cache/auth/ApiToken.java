@@ -1,0 +1,23 @@
+package dev.pt2cache.auth;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A token as stored: everything but its secret, of which only the SHA-256 is kept. */
+public record ApiToken(
+    UUID id,
+    String name,
+    String namespace,
+    Role role,
+    Instant createdAt,
+    Instant expiresAt,
+    Instant revokedAt) {
+
+  boolean usableAt(Instant now) {
+    return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
+  }
+
+  Grant grant() {
+    return new Grant(name, namespace, role);
+  }
+}

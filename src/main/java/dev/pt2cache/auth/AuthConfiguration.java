@@ -1,0 +1,31 @@
+package dev.pt2cache.auth;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/** Puts the token check in front of the API, unless authentication is turned off. */
+@Configuration
+class AuthConfiguration implements WebMvcConfigurer {
+
+  private static final Logger log = LoggerFactory.getLogger(AuthConfiguration.class);
+
+  private final AuthProperties properties;
+  private final Tokens tokens;
+
+  AuthConfiguration(AuthProperties properties, Tokens tokens) {
+    this.properties = properties;
+    this.tokens = tokens;
+  }
+
+  @Override
+  public void addInterceptors(InterceptorRegistry registry) {
+    if (properties.mode() == AuthProperties.Mode.NONE) {
+      log.warn("authentication is off (PT2CACHE_AUTH=none): anyone who reaches the API may use it");
+      return;
+    }
+    registry.addInterceptor(new AccessInterceptor(tokens)).addPathPatterns("/v1/**");
+  }
+}

@@ -1,0 +1,8 @@
+package dev.pt2cache.auth;
+
+public class InvalidTokenRequestException extends RuntimeException {
+
+  InvalidTokenRequestException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.pt2cache.auth;
+
+import static dev.pt2cache.system.Times.utc;
+
+import dev.pt2cache.api.TokensApi;
+import dev.pt2cache.api.model.Token;
+import dev.pt2cache.api.model.TokenList;
+import dev.pt2cache.api.model.TokenRequest;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class TokenController implements TokensApi {
+
+  private final Tokens tokens;
+
+  TokenController(Tokens tokens) {
+    this.tokens = tokens;
+  }
+
+  @Override
+  public ResponseEntity<Token> createToken(TokenRequest request) {
+    NewToken made =
+        tokens.create(
+            request.getName(),
+            request.getNamespace(),
+            Role.of(request.getRole().getValue()),
+            request.getExpiresAt() == null ? null : request.getExpiresAt().toInstant());
+    return ResponseEntity.status(HttpStatus.CREATED).body(toApi(made.token()).token(made.secret()));
+  }
+
+  @Override
+  public ResponseEntity<TokenList> listTokens() {
+    return ResponseEntity.ok(
+        new TokenList().items(tokens.list().stream().map(TokenController::toApi).toList()));
+  }
+
+  @Override
+  public ResponseEntity<Token> revokeToken(UUID tokenId) {
+    return ResponseEntity.ok(toApi(tokens.revoke(tokenId)));
+  }
+
+  private static Token toApi(ApiToken token) {
+    return new Token()
+        .id(token.id())
+        .name(token.name())
+        .namespace(token.namespace())
+        .role(dev.pt2cache.api.model.Role.fromValue(token.role().wireName()))
+        .createdAt(utc(token.createdAt()))
+        .expiresAt(token.expiresAt() == null ? null : utc(token.expiresAt()))
+        .revokedAt(token.revokedAt() == null ? null : utc(token.revokedAt()));
+  }
+}

@@ -1,0 +1,10 @@
+package dev.pt2cache.auth;
+
+import java.util.UUID;
+
+public class TokenNotFoundException extends RuntimeException {
+
+  TokenNotFoundException(UUID id) {
+    super("token " + id + " does not exist");
+  }
+}

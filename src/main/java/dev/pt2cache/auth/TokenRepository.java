@@ -1,0 +1,95 @@
+package dev.pt2cache.auth;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Tokens in PostgreSQL, found by the SHA-256 of their secret. */
+@Repository
+class TokenRepository {
+
+  private static final String COLUMNS =
+      "id, name, namespace, role, created_at, expires_at, revoked_at";
+
+  private final JdbcClient jdbc;
+
+  TokenRepository(JdbcClient jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  /** Stores a new token; false when a live token already has that name. */
+  boolean insert(ApiToken token, String sha256) {
+    return jdbc.sql(
+                """
+                insert into api_token (id, name, token_sha256, namespace, role, created_at,
+                                       expires_at)
+                values (:id, :name, :sha256, :namespace, :role, :createdAt, :expiresAt)
+                on conflict (name) where revoked_at is null do nothing
+                """)
+            .param("id", token.id())
+            .param("name", token.name())
+            .param("sha256", sha256)
+            .param("namespace", token.namespace())
+            .param("role", token.role().wireName())
+            .param("createdAt", Timestamp.from(token.createdAt()))
+            .param("expiresAt", timestamp(token.expiresAt()))
+            .update()
+        == 1;
+  }
+
+  Optional<ApiToken> findBySha256(String sha256) {
+    return jdbc.sql("select " + COLUMNS + " from api_token where token_sha256 = ?")
+        .param(sha256)
+        .query(TokenRepository::token)
+        .optional();
+  }
+
+  List<ApiToken> all() {
+    return jdbc.sql("select " + COLUMNS + " from api_token order by created_at desc, name")
+        .query(TokenRepository::token)
+        .list();
+  }
+
+  /** Marks a token revoked (once; a second revocation keeps the first time). */
+  Optional<ApiToken> revoke(UUID id) {
+    return jdbc.sql(
+            "update api_token set revoked_at = coalesce(revoked_at, now()) where id = ? returning "
+                + COLUMNS)
+        .param(id)
+        .query(TokenRepository::token)
+        .optional();
+  }
+
+  /** The SHA-256 of a token's secret, for forgetting what an instance remembers of it. */
+  Optional<String> sha256Of(UUID id) {
+    return jdbc.sql("select token_sha256 from api_token where id = ?")
+        .param(id)
+        .query(String.class)
+        .optional();
+  }
+
+  private static ApiToken token(ResultSet rs, int row) throws SQLException {
+    return new ApiToken(
+        rs.getObject("id", UUID.class),
+        rs.getString("name"),
+        rs.getString("namespace"),
+        Role.of(rs.getString("role")),
+        rs.getTimestamp("created_at").toInstant(),
+        instant(rs.getTimestamp("expires_at")),
+        instant(rs.getTimestamp("revoked_at")));
+  }
+
+  private static Instant instant(Timestamp timestamp) {
+    return timestamp == null ? null : timestamp.toInstant();
+  }
+
+  private static Timestamp timestamp(Instant instant) {
+    return instant == null ? null : Timestamp.from(instant);
+  }
+}

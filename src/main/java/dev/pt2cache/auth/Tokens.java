@@ -1,0 +1,99 @@
+package dev.pt2cache.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.Sha256;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * Makes, lists and revokes tokens, and tells what a presented token allows. Secrets are 256 random
+ * bits, so their SHA-256 is all that needs keeping. What an instance read of a token it trusts for
+ * {@code cache-ttl}, so a lookup costs no database read for its token.
+ */
+@Service
+public class Tokens {
+
+  private static final Logger log = LoggerFactory.getLogger(Tokens.class);
+  private static final String PREFIX = "pt2c_";
+  private static final int SECRET_BYTES = 32;
+  private static final String ADMIN_NAME = "admin";
+
+  private final TokenRepository repository;
+  private final NamespaceService namespaces;
+  private final byte[] adminSha256;
+  private final Cache<String, Optional<ApiToken>> recent;
+  private final SecureRandom random = new SecureRandom();
+
+  Tokens(TokenRepository repository, NamespaceService namespaces, AuthProperties properties) {
+    this.repository = repository;
+    this.namespaces = namespaces;
+    this.adminSha256 =
+        properties.adminToken() == null
+            ? null
+            : ascii(Sha256.hexOf(properties.adminToken().strip()));
+    this.recent =
+        Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(properties.cacheTtl()).build();
+  }
+
+  /** What the token allows, or empty when it is unknown, revoked or expired. */
+  Optional<Grant> grantFor(String presented) {
+    String sha256 = Sha256.hexOf(presented);
+    if (adminSha256 != null && MessageDigest.isEqual(adminSha256, ascii(sha256))) {
+      return Optional.of(new Grant(ADMIN_NAME, null, Role.ADMIN));
+    }
+    return recent
+        .get(sha256, repository::findBySha256)
+        .filter(token -> token.usableAt(Instant.now()))
+        .map(ApiToken::grant);
+  }
+
+  public NewToken create(String name, String namespace, Role role, Instant expiresAt) {
+    if (namespace != null) {
+      namespaces.require(namespace);
+    }
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    if (expiresAt != null && !expiresAt.isAfter(now)) {
+      throw new InvalidTokenRequestException("expiresAt " + expiresAt + " is not in the future");
+    }
+    String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
+    ApiToken token = new ApiToken(UUID.randomUUID(), name, namespace, role, now, expiresAt, null);
+    if (!repository.insert(token, Sha256.hexOf(secret))) {
+      throw new TokenNameTakenException(name);
+    }
+    log.info("token {} made: {}", name, token.grant().describe());
+    return new NewToken(token, secret);
+  }
+
+  public List<ApiToken> list() {
+    return repository.all();
+  }
+
+  public ApiToken revoke(UUID id) {
+    ApiToken revoked = repository.revoke(id).orElseThrow(() -> new TokenNotFoundException(id));
+    repository.sha256Of(id).ifPresent(recent::invalidate);
+    log.info("token {} revoked", revoked.name());
+    return revoked;
+  }
+
+  private byte[] randomBytes() {
+    byte[] bytes = new byte[SECRET_BYTES];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+
+  private static byte[] ascii(String hex) {
+    return hex.getBytes(StandardCharsets.US_ASCII);
+  }
+}

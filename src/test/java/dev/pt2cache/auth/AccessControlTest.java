@@ -1,0 +1,203 @@
+package dev.pt2cache.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient;
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.system.Sha256;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bearer tokens in front of every API call: who may read, write or administer which namespace, what
+ * a caller without a token or with too little is told, and that a refused call changes nothing.
+ */
+class AccessControlTest extends ServiceTest {
+
+  static final byte[] CONTENT = "compiled kernels".getBytes();
+
+  @Test
+  void shouldAnswer401WithABearerChallengeWhenNoTokenComes() {
+    ApiClient anonymous = api.withToken(null);
+
+    ApiResponse declared =
+        anonymous.postJson(
+            path("/artifacts"), Descriptors.upload("mega-cache", descriptor(), sha(), 16));
+
+    assertThat(declared.status()).isEqualTo(401);
+    assertThat(declared.json().get("type").asString()).isEqualTo(type("unauthenticated"));
+    assertThat(declared.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"pt2cache\"");
+    assertThat(api.get(path("/artifacts")).json().get("items")).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseAnUnknownTokenOrAnotherSchemeAsAnInvalidToken() {
+    ApiResponse unknown = api.withToken("pt2c_no-such-token").get(path(""));
+    ApiResponse basic = api.withToken(null).get(path(""), "Authorization", "Basic YTpi");
+
+    for (ApiResponse refused : new ApiResponse[] {unknown, basic}) {
+      assertThat(refused.status()).isEqualTo(401);
+      assertThat(refused.json().get("type").asString()).isEqualTo(type("unauthenticated"));
+      assertThat(refused.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+    }
+  }
+
+  @Test
+  void shouldLetAReadTokenLookUpAndDownloadButNotUpload() {
+    String id = uploadMegaCache(descriptor(), CONTENT).json().get("id").asString();
+    ApiClient reader = api.withToken(token("read", ns));
+
+    ApiResponse lookup =
+        reader.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor()));
+    assertThat(lookup.status()).isEqualTo(200);
+    assertThat(lookup.json().get("hit").asBoolean()).isTrue();
+    assertThat(reader.get(path("/artifacts/" + id + "/content")).body()).isEqualTo(CONTENT);
+
+    ApiResponse upload =
+        reader.postJson(
+            path("/artifacts"),
+            Descriptors.upload("mega-cache", Descriptors.of(Descriptors.uniqueModel()), sha(), 16));
+    assertThat(upload.status()).isEqualTo(403);
+    assertThat(upload.json().get("type").asString()).isEqualTo(type("forbidden"));
+    assertThat(upload.json().get("detail").asString())
+        .contains("read in namespace " + ns)
+        .contains("needs write in namespace " + ns);
+    assertThat(api.get(path("/artifacts")).json().get("items")).hasSize(1);
+  }
+
+  @Test
+  void shouldKeepATokenToItsOwnNamespace() {
+    String other = "t-" + UUID.randomUUID().toString().substring(0, 12);
+    assertThat(api.putJson("/v1/namespaces/" + other, "{}").status()).isEqualTo(201);
+    ApiClient writer = api.withToken(token("write", ns));
+
+    assertThat(writer.get("/v1/namespaces/" + other).status()).isEqualTo(403);
+    assertThat(
+            writer.putBytes("/v1/namespaces/" + other + "/entries/fx-graph/k1", CONTENT).status())
+        .isEqualTo(403);
+    assertThat(writer.get("/v1/namespaces").status()).isEqualTo(403);
+    assertThat(api.head("/v1/namespaces/" + other + "/entries/fx-graph/k1").status())
+        .isEqualTo(404);
+
+    assertThat(writer.putBytes(path("/entries/fx-graph/k1"), CONTENT).status()).isIn(200, 201);
+    assertThat(writer.get(path("/entries/fx-graph/k1")).body()).isEqualTo(CONTENT);
+  }
+
+  @Test
+  void shouldLeaveInvalidationsAndSettingsToAdminsAndTheServiceToAdminsOfEveryNamespace() {
+    uploadMegaCache(descriptor(), CONTENT);
+    String invalidation = "{\"selector\":{\"kind\":\"mega-cache\"},\"reason\":\"torch update\"}";
+    ApiClient writer = api.withToken(token("write", ns));
+    ApiClient nsAdmin = api.withToken(token("admin", ns));
+
+    assertThat(writer.postJson(path("/invalidations"), invalidation).status()).isEqualTo(403);
+    assertThat(writer.putJson(path(""), "{\"quotaBytes\":1000}").status()).isEqualTo(403);
+    assertThat(nsAdmin.postJson(path("/invalidations"), invalidation).status()).isEqualTo(201);
+    assertThat(nsAdmin.putJson(path(""), "{\"quotaBytes\":1000}").status()).isEqualTo(200);
+
+    assertThat(nsAdmin.postJson("/v1/housekeeping/jobs/purge/runs", "").status()).isEqualTo(403);
+    assertThat(nsAdmin.get("/v1/tokens").status()).isEqualTo(403);
+    assertThat(nsAdmin.postJson("/v1/tokens", tokenRequest("read", null)).status()).isEqualTo(403);
+  }
+
+  @Test
+  void shouldStopAcceptingATokenOnceRevoked() {
+    ApiResponse made = api.postJson("/v1/tokens", tokenRequest("read", ns));
+    ApiClient reader = api.withToken(made.json().get("token").asString());
+    assertThat(reader.get(path("")).status()).isEqualTo(200);
+
+    ApiResponse revoked = api.delete("/v1/tokens/" + made.json().get("id").asString());
+
+    assertThat(revoked.status()).isEqualTo(200);
+    assertThat(revoked.json().has("revokedAt")).isTrue();
+    assertThat(reader.get(path("")).status()).isEqualTo(401);
+  }
+
+  @Test
+  void shouldStopAcceptingATokenOnceExpired() {
+    ApiResponse made = api.postJson("/v1/tokens", tokenRequest("read", ns));
+    jdbc.sql("update api_token set expires_at = now() - interval '1 second' where id = ?")
+        .param(UUID.fromString(made.json().get("id").asString()))
+        .update();
+
+    assertThat(api.withToken(made.json().get("token").asString()).get(path("")).status())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void shouldKeepOnlyTheDigestOfASecretAndShowTheSecretOnce() {
+    ApiResponse made = api.postJson("/v1/tokens", tokenRequest("write", ns));
+    String secret = made.json().get("token").asString();
+    String id = made.json().get("id").asString();
+
+    assertThat(made.status()).isEqualTo(201);
+    assertThat(secret).startsWith("pt2c_").hasSizeGreaterThan(40);
+    assertThat(
+            jdbc.sql("select token_sha256 from api_token where id = ?")
+                .param(UUID.fromString(id))
+                .query(String.class)
+                .single())
+        .isEqualTo(Sha256.hexOf(secret));
+    assertThat(api.get("/v1/tokens").text()).contains(id).doesNotContain(secret);
+  }
+
+  @Test
+  void shouldRefuseATokenRequestThatCannotBeKept() {
+    String name = "fleet-" + UUID.randomUUID().toString().substring(0, 8);
+    String request = "{\"name\":\"" + name + "\",\"role\":\"read\"}";
+    assertThat(api.postJson("/v1/tokens", request).status()).isEqualTo(201);
+
+    ApiResponse again = api.postJson("/v1/tokens", request);
+    ApiResponse unknownNamespace =
+        api.postJson("/v1/tokens", "{\"name\":\"x\",\"role\":\"read\",\"namespace\":\"nope-0\"}");
+    ApiResponse badRole = api.postJson("/v1/tokens", "{\"name\":\"x\",\"role\":\"root\"}");
+    ApiResponse past =
+        api.postJson(
+            "/v1/tokens",
+            "{\"name\":\"x\",\"role\":\"read\",\"expiresAt\":\"" + Instant.EPOCH + "\"}");
+
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.json().get("type").asString()).isEqualTo(type("token-name-taken"));
+    assertThat(unknownNamespace.status()).isEqualTo(404);
+    assertThat(badRole.status()).isEqualTo(400);
+    assertThat(past.status()).isEqualTo(400);
+    assertThat(api.get("/v1/tokens").text()).doesNotContain("\"name\":\"x\"");
+  }
+
+  @Test
+  void shouldLeaveHealthAndTheContractOpen() {
+    ApiClient anonymous = api.withToken(null);
+
+    assertThat(anonymous.get("/actuator/health/readiness").status()).isEqualTo(200);
+    assertThat(anonymous.get("/openapi.yaml").status()).isEqualTo(200);
+  }
+
+  private String token(String role, String namespace) {
+    ApiResponse made = api.postJson("/v1/tokens", tokenRequest(role, namespace));
+    assertThat(made.status()).as(made.text()).isEqualTo(201);
+    return made.json().get("token").asString();
+  }
+
+  private static String tokenRequest(String role, String namespace) {
+    String name = role + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return namespace == null
+        ? "{\"name\":\"%s\",\"role\":\"%s\"}".formatted(name, role)
+        : "{\"name\":\"%s\",\"role\":\"%s\",\"namespace\":\"%s\"}".formatted(name, role, namespace);
+  }
+
+  private String descriptor() {
+    return Descriptors.of("model-of-" + ns);
+  }
+
+  private static String sha() {
+    return Fixtures.sha256(new byte[16]);
+  }
+
+  private static String type(String name) {
+    return "urn:pt2cache:problem:" + name;
+  }
+}
