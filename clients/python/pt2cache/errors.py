@@ -40,6 +40,11 @@ class Conflict(CacheError):
     """409: the key holds other content, an upload is blocked by a rule, or an artifact is pending."""
 
 
+class AccessDenied(CacheError):
+    """401 or 403: no token, a token the service refuses, or one that does not allow the call
+    (``slug`` is ``unauthenticated`` or ``forbidden``). Set ``PT2CACHE_TOKEN``."""
+
+
 class IntegrityError(CacheError):
     """Bytes are not what was declared or served: a SHA-256 or size mismatch."""
 
@@ -48,6 +53,8 @@ def from_response(status: int, problem: Optional[Dict[str, Any]], fallback: str)
     """The exception for an error answer, by status."""
     detail = (problem or {}).get("detail") or (problem or {}).get("title") or fallback
     message = "%s (HTTP %d)" % (detail, status)
+    if status in (401, 403):
+        return AccessDenied(message, status, problem)
     if status == 404:
         return NotFound(message, status, problem)
     if status == 409:

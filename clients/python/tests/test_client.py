@@ -6,7 +6,8 @@ import tempfile
 import unittest
 import uuid
 
-from pt2cache import CacheClient, Conflict, IntegrityError, NotFound, ServiceUnavailable
+from pt2cache import (AccessDenied, CacheClient, Conflict, IntegrityError, NotFound,
+                      ServiceUnavailable)
 
 from support import descriptor, fresh_client, needs_service
 
@@ -159,6 +160,13 @@ class ErrorsTest(unittest.TestCase):
         with self.assertRaises(NotFound) as raised:
             client.lookup("mega-cache", descriptor("m"))
         self.assertEqual(raised.exception.slug, "namespace-not-found")
+
+    def test_a_token_the_service_does_not_know_is_refused_and_not_retried(self):
+        client = CacheClient(os.environ["PT2CACHE_TEST_URL"], "default", token="pt2c_not-a-token")
+        with self.assertRaises(AccessDenied) as raised:
+            client.lookup("mega-cache", descriptor("m"))
+        self.assertEqual(raised.exception.status, 401)
+        self.assertEqual(raised.exception.slug, "unauthenticated")
 
     def test_bad_input_is_refused_before_anything_is_sent(self):
         with self.assertRaises(Exception):

@@ -13,10 +13,13 @@ import org.springframework.web.servlet.HandlerMapping;
  * Checks the bearer token of every API call against what its operation needs, before the body is
  * read. The operation is the handler method (named by its operationId), the namespace the one in
  * the path: known only once Spring MVC has chosen the handler, hence an interceptor, not a filter.
+ * Whether a request is an API call is decided by that handler too (one of the service's own
+ * controllers), never by the spelling of the path, so no path trick reaches an operation unchecked.
  */
 class AccessInterceptor implements HandlerInterceptor {
 
   private static final String BEARER = "Bearer ";
+  private static final String API_PACKAGES = "dev.pt2cache.";
 
   private final Tokens tokens;
 
@@ -27,7 +30,7 @@ class AccessInterceptor implements HandlerInterceptor {
   @Override
   public boolean preHandle(
       HttpServletRequest request, HttpServletResponse response, Object handler) {
-    if (!(handler instanceof HandlerMethod method)) {
+    if (!(handler instanceof HandlerMethod method) || !isApi(method)) {
       return true;
     }
     Access needed = Operations.of(method.getMethod().getName());
@@ -42,14 +45,19 @@ class AccessInterceptor implements HandlerInterceptor {
     return true;
   }
 
+  private static boolean isApi(HandlerMethod method) {
+    return method.getBeanType().getPackageName().startsWith(API_PACKAGES);
+  }
+
   private Grant authenticate(String authorization) {
     if (authorization == null || authorization.isBlank()) {
       throw new AuthenticationRequiredException(
           "this call needs a token: Authorization: Bearer <token>", false);
     }
     if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      // RFC 6750: another scheme is no bearer credential at all, so no error code
       throw new AuthenticationRequiredException(
-          "only bearer tokens are accepted: Authorization: Bearer <token>", true);
+          "only bearer tokens are accepted: Authorization: Bearer <token>", false);
     }
     return tokens
         .grantFor(authorization.substring(BEARER.length()).strip())

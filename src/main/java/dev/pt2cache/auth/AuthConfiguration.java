@@ -26,6 +26,7 @@ class AuthConfiguration implements WebMvcConfigurer {
       log.warn("authentication is off (PT2CACHE_AUTH=none): anyone who reaches the API may use it");
       return;
     }
-    registry.addInterceptor(new AccessInterceptor(tokens)).addPathPatterns("/v1/**");
+    // on every path: the interceptor decides by the handler chosen, not by how the path was spelt
+    registry.addInterceptor(new AccessInterceptor(tokens));
   }
 }

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -28,12 +29,24 @@ public class Tokens {
   private static final Logger log = LoggerFactory.getLogger(Tokens.class);
   private static final String PREFIX = "pt2c_";
   private static final int SECRET_BYTES = 32;
-  private static final String ADMIN_NAME = "admin";
+
+  /** The operator's token, by a name no made token can have (names allow no colon). */
+  private static final String ADMIN_NAME = "env:PT2CACHE_ADMIN_TOKEN";
+
+  /** What a made token looks like; anything else is refused without asking the database. */
+  private static final Pattern MADE_TOKEN = Pattern.compile("pt2c_[A-Za-z0-9_-]{43}");
+
+  /** Tokens found; misses are kept apart so a flood of made-up tokens cannot push them out. */
+  private static final int KNOWN = 10_000;
+
+  private static final int UNKNOWN = 1_000;
 
   private final TokenRepository repository;
   private final NamespaceService namespaces;
   private final byte[] adminSha256;
-  private final Cache<String, Optional<ApiToken>> recent;
+  private final AuthProperties.Mode mode;
+  private final Cache<String, ApiToken> known;
+  private final Cache<String, Boolean> unknown;
   private final SecureRandom random = new SecureRandom();
 
   Tokens(TokenRepository repository, NamespaceService namespaces, AuthProperties properties) {
@@ -43,8 +56,11 @@ public class Tokens {
         properties.adminToken() == null
             ? null
             : ascii(Sha256.hexOf(properties.adminToken().strip()));
-    this.recent =
-        Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(properties.cacheTtl()).build();
+    this.mode = properties.mode();
+    this.known =
+        Caffeine.newBuilder().maximumSize(KNOWN).expireAfterWrite(properties.cacheTtl()).build();
+    this.unknown =
+        Caffeine.newBuilder().maximumSize(UNKNOWN).expireAfterWrite(properties.cacheTtl()).build();
   }
 
   /** What the token allows, or empty when it is unknown, revoked or expired. */
@@ -53,13 +69,24 @@ public class Tokens {
     if (adminSha256 != null && MessageDigest.isEqual(adminSha256, ascii(sha256))) {
       return Optional.of(new Grant(ADMIN_NAME, null, Role.ADMIN));
     }
-    return recent
-        .get(sha256, repository::findBySha256)
-        .filter(token -> token.usableAt(Instant.now()))
-        .map(ApiToken::grant);
+    if (!MADE_TOKEN.matcher(presented).matches()) {
+      return Optional.empty();
+    }
+    return stored(sha256).filter(token -> token.usableAt(Instant.now())).map(ApiToken::grant);
+  }
+
+  private Optional<ApiToken> stored(String sha256) {
+    ApiToken token = known.getIfPresent(sha256);
+    if (token != null || unknown.getIfPresent(sha256) != null) {
+      return Optional.ofNullable(token);
+    }
+    Optional<ApiToken> found = repository.findBySha256(sha256);
+    found.ifPresentOrElse(t -> known.put(sha256, t), () -> unknown.put(sha256, Boolean.TRUE));
+    return found;
   }
 
   public NewToken create(String name, String namespace, Role role, Instant expiresAt) {
+    requireAuthentication();
     if (namespace != null) {
       namespaces.require(namespace);
     }
@@ -77,14 +104,28 @@ public class Tokens {
   }
 
   public List<ApiToken> list() {
+    requireAuthentication();
     return repository.all();
   }
 
   public ApiToken revoke(UUID id) {
+    requireAuthentication();
     ApiToken revoked = repository.revoke(id).orElseThrow(() -> new TokenNotFoundException(id));
-    repository.sha256Of(id).ifPresent(recent::invalidate);
+    repository.sha256Of(id).ifPresent(known::invalidate);
     log.info("token {} revoked", revoked.name());
     return revoked;
+  }
+
+  /**
+   * With authentication off anyone could make a token that would become a real credential the
+   * moment it is turned on: tokens are made only while they are checked.
+   */
+  private void requireAuthentication() {
+    if (mode == AuthProperties.Mode.NONE) {
+      throw new AccessDeniedException(
+          "authentication is off (PT2CACHE_AUTH=none), so tokens cannot be made, listed or"
+              + " revoked; turn it on with PT2CACHE_ADMIN_TOKEN and call as the operator");
+    }
   }
 
   private byte[] randomBytes() {

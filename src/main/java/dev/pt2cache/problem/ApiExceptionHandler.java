@@ -61,7 +61,6 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(TokenNotFoundException.class, ProblemType.TOKEN_NOT_FOUND),
           Map.entry(TokenNameTakenException.class, ProblemType.TOKEN_NAME_TAKEN),
           Map.entry(InvalidTokenRequestException.class, ProblemType.INVALID_REQUEST),
-          Map.entry(AccessDeniedException.class, ProblemType.FORBIDDEN),
           Map.entry(ContentMissingException.class, ProblemType.CONTENT_MISSING),
           Map.entry(ArtifactNotReadyException.class, ProblemType.NOT_READY),
           Map.entry(ArtifactInvalidatedException.class, ProblemType.INVALIDATED),
@@ -97,6 +96,14 @@ class ApiExceptionHandler extends SpringMvcProblems {
     return ResponseEntity.status(ProblemType.UNAUTHENTICATED.status())
         .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
         .body(detail(ProblemType.UNAUTHENTICATED, e.getMessage()));
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> forbidden(AccessDeniedException e) {
+    return ResponseEntity.status(ProblemType.FORBIDDEN.status())
+        .header(
+            HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pt2cache\", error=\"insufficient_scope\"")
+        .body(detail(ProblemType.FORBIDDEN, e.getMessage()));
   }
 
   @ExceptionHandler

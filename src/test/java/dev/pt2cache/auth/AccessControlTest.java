@@ -35,15 +35,19 @@ class AccessControlTest extends ServiceTest {
   }
 
   @Test
-  void shouldRefuseAnUnknownTokenOrAnotherSchemeAsAnInvalidToken() {
-    ApiResponse unknown = api.withToken("pt2c_no-such-token").get(path(""));
+  void shouldRefuseAnUnknownTokenAsInvalidAndAnotherSchemeAsNoToken() {
+    String wellFormed = "pt2c_" + "A".repeat(43);
+    ApiResponse unknown = api.withToken(wellFormed).get(path(""));
+    ApiResponse malformed = api.withToken("no-such-token").get(path(""));
     ApiResponse basic = api.withToken(null).get(path(""), "Authorization", "Basic YTpi");
 
-    for (ApiResponse refused : new ApiResponse[] {unknown, basic}) {
+    for (ApiResponse refused : new ApiResponse[] {unknown, malformed, basic}) {
       assertThat(refused.status()).isEqualTo(401);
       assertThat(refused.json().get("type").asString()).isEqualTo(type("unauthenticated"));
-      assertThat(refused.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
     }
+    assertThat(unknown.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+    assertThat(malformed.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+    assertThat(basic.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"pt2cache\"");
   }
 
   @Test
@@ -63,6 +67,7 @@ class AccessControlTest extends ServiceTest {
             Descriptors.upload("mega-cache", Descriptors.of(Descriptors.uniqueModel()), sha(), 16));
     assertThat(upload.status()).isEqualTo(403);
     assertThat(upload.json().get("type").asString()).isEqualTo(type("forbidden"));
+    assertThat(upload.header("WWW-Authenticate")).contains("error=\"insufficient_scope\"");
     assertThat(upload.json().get("detail").asString())
         .contains("read in namespace " + ns)
         .contains("needs write in namespace " + ns);
@@ -166,6 +171,26 @@ class AccessControlTest extends ServiceTest {
     assertThat(badRole.status()).isEqualTo(400);
     assertThat(past.status()).isEqualTo(400);
     assertThat(api.get("/v1/tokens").text()).doesNotContain("\"name\":\"x\"");
+  }
+
+  @Test
+  void shouldCheckEveryCallWhateverThePathLooksLike() {
+    ApiClient anonymous = api.withToken(null);
+
+    for (String trick :
+        new String[] {
+          "//v1/namespaces/" + ns,
+          "/v1//namespaces/" + ns,
+          "/v1/namespaces/" + ns + "/",
+          "/v1/./namespaces/" + ns,
+          "/x/../v1/namespaces/" + ns,
+          "/v1/namespaces/%2e%2e/namespaces/" + ns,
+          "/v1/namespaces/" + ns + ";jsessionid=1"
+        }) {
+      ApiResponse answer = anonymous.get(trick);
+      assertThat(answer.status()).as(trick + " " + answer.text()).isIn(400, 401, 404);
+      assertThat(answer.text()).as(trick).doesNotContain("\"artifactCount\"");
+    }
   }
 
   @Test
