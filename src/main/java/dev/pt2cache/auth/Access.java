@@ -15,8 +15,6 @@ record Access(Role role, boolean everyNamespace) {
   }
 
   String describe(String namespace) {
-    return everyNamespace || namespace == null
-        ? role.wireName() + " in every namespace"
-        : role.wireName() + " in namespace " + namespace;
+    return role.in(everyNamespace ? null : namespace);
   }
 }

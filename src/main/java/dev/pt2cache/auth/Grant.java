@@ -16,8 +16,6 @@ record Grant(String tokenName, String namespace, Role role) {
   }
 
   String describe() {
-    return namespace == null
-        ? role.wireName() + " in every namespace"
-        : role.wireName() + " in namespace " + namespace;
+    return role.in(namespace);
   }
 }

@@ -15,6 +15,11 @@ public enum Role {
     return compareTo(needed) >= 0;
   }
 
+  /** This role where it holds: in one namespace, or in every namespace when that is null. */
+  String in(String namespace) {
+    return wireName() + (namespace == null ? " in every namespace" : " in namespace " + namespace);
+  }
+
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -66,14 +66,6 @@ class TokenRepository {
         .optional();
   }
 
-  /** The SHA-256 of a token's secret, for forgetting what an instance remembers of it. */
-  Optional<String> sha256Of(UUID id) {
-    return jdbc.sql("select token_sha256 from api_token where id = ?")
-        .param(id)
-        .query(String.class)
-        .optional();
-  }
-
   private static ApiToken token(ResultSet rs, int row) throws SQLException {
     return new ApiToken(
         rs.getObject("id", UUID.class),

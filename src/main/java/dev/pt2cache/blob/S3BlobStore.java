@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -95,14 +96,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
   @Override
   public void put(BlobExpectation expected, InputStream content) {
     // every upload takes a permit: a streamed one holds a store connection instead of a buffer
-    try {
-      if (!buffers.acquire(BUFFER_WAIT)) {
-        throw new StorageBusyException();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageBusyException();
-    }
+    awaitOrBusy(() -> buffers.acquire(BUFFER_WAIT), StorageBusyException::new);
     try {
       writer.write(expected, content);
     } finally {
@@ -112,7 +106,10 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
   @Override
   public Optional<BlobContent> get(String sha256, ByteRange range) {
-    acquireDownloadPermit();
+    // a download holds a store connection until its content is closed: at most max-connections
+    awaitOrBusy(
+        () -> downloadPermits.tryAcquire(connectionWait.toMillis(), TimeUnit.MILLISECONDS),
+        StorageBusyException::noConnection);
     boolean handedOver = false;
     try {
       ResponseInputStream<GetObjectResponse> stream =
@@ -138,15 +135,20 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     }
   }
 
-  /** A download holds a store connection until its content is closed: at most max-connections. */
-  private void acquireDownloadPermit() {
+  /** A wait for a permit, true when one was taken. */
+  private interface PermitWait {
+    boolean acquired() throws InterruptedException;
+  }
+
+  /** Takes a permit, or answers busy when none came within its wait (or the wait was cut short). */
+  private static void awaitOrBusy(PermitWait wait, Supplier<StorageBusyException> busy) {
     try {
-      if (!downloadPermits.tryAcquire(connectionWait.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw StorageBusyException.noConnection();
+      if (!wait.acquired()) {
+        throw busy.get();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw StorageBusyException.noConnection();
+      throw busy.get();
     }
   }
 
@@ -155,14 +157,11 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     try {
       control.headObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
       return true;
-    } catch (NoSuchKeyException e) {
-      return false;
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
+    } catch (SdkException e) {
+      // a HEAD of a missing object: NoSuchKey, or a bare 404 from stores that send no body
+      if (e instanceof S3Exception s3 && s3.statusCode() == 404) {
         return false;
       }
-      throw StoreFailures.of("checking blob " + sha256, e);
-    } catch (SdkException e) {
       throw StoreFailures.of("checking blob " + sha256, e);
     }
   }

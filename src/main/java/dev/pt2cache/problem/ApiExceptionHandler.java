@@ -52,6 +52,8 @@ class ApiExceptionHandler extends SpringMvcProblems {
 
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
+  private static final String BEARER = "Bearer realm=\"pt2cache\"";
+
   /** Domain exceptions whose message is the problem's detail as it stands. */
   private static final Map<Class<? extends Exception>, ProblemType> DOMAIN =
       Map.ofEntries(
@@ -89,21 +91,18 @@ class ApiExceptionHandler extends SpringMvcProblems {
   /** RFC 6750: the scheme to use, and whether the token that came was refused. */
   @ExceptionHandler
   ResponseEntity<ProblemDetail> unauthenticated(AuthenticationRequiredException e) {
-    String challenge =
-        e.tokenPresented()
-            ? "Bearer realm=\"pt2cache\", error=\"invalid_token\""
-            : "Bearer realm=\"pt2cache\"";
-    return ResponseEntity.status(ProblemType.UNAUTHENTICATED.status())
-        .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
-        .body(detail(ProblemType.UNAUTHENTICATED, e.getMessage()));
+    String challenge = e.tokenPresented() ? BEARER + ", error=\"invalid_token\"" : BEARER;
+    return withHeader(
+        ProblemType.UNAUTHENTICATED, e.getMessage(), HttpHeaders.WWW_AUTHENTICATE, challenge);
   }
 
   @ExceptionHandler
   ResponseEntity<ProblemDetail> forbidden(AccessDeniedException e) {
-    return ResponseEntity.status(ProblemType.FORBIDDEN.status())
-        .header(
-            HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pt2cache\", error=\"insufficient_scope\"")
-        .body(detail(ProblemType.FORBIDDEN, e.getMessage()));
+    return withHeader(
+        ProblemType.FORBIDDEN,
+        e.getMessage(),
+        HttpHeaders.WWW_AUTHENTICATE,
+        BEARER + ", error=\"insufficient_scope\"");
   }
 
   @ExceptionHandler
@@ -126,9 +125,12 @@ class ApiExceptionHandler extends SpringMvcProblems {
 
   private static ResponseEntity<ProblemDetail> retryable(
       ProblemType type, String detail, String retryAfterSeconds) {
-    return ResponseEntity.status(type.status())
-        .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds)
-        .body(detail(type, detail));
+    return withHeader(type, detail, HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+  }
+
+  private static ResponseEntity<ProblemDetail> withHeader(
+      ProblemType type, String detail, String header, String value) {
+    return ResponseEntity.status(type.status()).header(header, value).body(detail(type, detail));
   }
 
   @ExceptionHandler

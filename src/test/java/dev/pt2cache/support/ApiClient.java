@@ -42,6 +42,7 @@ public final class ApiClient {
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final int port;
   private final String base;
   private final String token;
 
@@ -52,13 +53,14 @@ public final class ApiClient {
 
   /** A client that sends {@code token} as its bearer token, or no token when it is null. */
   public ApiClient(int port, String token) {
+    this.port = port;
     this.base = "http://127.0.0.1:" + port;
     this.token = token;
   }
 
   /** The same service, called with another token (null: none). */
   public ApiClient withToken(String other) {
-    return new ApiClient(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), other);
+    return new ApiClient(port, other);
   }
 
   public ApiResponse get(String path, String... headers) {
