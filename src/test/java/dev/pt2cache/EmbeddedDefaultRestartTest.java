@@ -49,6 +49,11 @@ class EmbeddedDefaultRestartTest {
     assertThat(exit).as("time to exit after SIGTERM").isLessThan(Duration.ofSeconds(20));
     String log = Files.readString(data.resolve("service.log"));
     assertThat(log).doesNotContain("hit statistics could not be written");
+    int poolClosed = log.indexOf("HikariPool-1 - Shutdown completed");
+    assertThat(poolClosed).as("the service closed its database pool").isNotNegative();
+    assertThat(log.indexOf("received fast shutdown request"))
+        .as("PostgreSQL stops after the service has closed its connections")
+        .isGreaterThan(poolClosed);
 
     try (ServiceJvm again = ServiceJvm.embeddedDefault(data, List.of(), FLUSH_ONLY_ON_SHUTDOWN)) {
       ApiClient api = new ApiClient(again.port());

@@ -15,7 +15,6 @@ public final class LocalPt2Cache {
 
   public static void main(String[] args) throws Exception {
     Path data = Path.of(System.getProperty("pt2cache.data", "data")).toAbsolutePath();
-    // stopped after the service has drained its requests and written its last hit statistics
     EmbeddedInfra infra = EmbeddedInfra.start(data, true).stopOnExit();
     infra.serviceEnvironment().forEach(System::setProperty);
     if (System.getenv("PT2CACHE_ADMIN_TOKEN") != null) {
@@ -30,5 +29,7 @@ public final class LocalPt2Cache {
       infra.close();
       throw startupFailed;
     }
+    // stopped after the service has drained its requests and written its last hit statistics
+    infra.stopAfterSpring();
   }
 }

@@ -4,13 +4,13 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import org.springframework.boot.SpringApplication;
 import org.springframework.util.FileSystemUtils;
 
 /**
@@ -18,10 +18,10 @@ import org.springframework.util.FileSystemUtils;
  * tests and for the service's embedded default. Data lives under one directory.
  *
  * <p>The servers stop on {@link #close()}, or when the JVM exits if {@link #stopOnExit()} asked for
- * it, and then only after Spring Boot's shutdown hook has closed the application contexts: a
- * service that is still draining requests or writing its last hit statistics must find its database
- * and store up. (PostgreSQL's own exit hook, which would stop it at the same moment as Spring's, is
- * turned off.)
+ * it; where a Spring Boot application runs in the same JVM ({@link #stopAfterSpring()}), only after
+ * it has closed its context: a service that is still draining requests or writing its last hit
+ * statistics must find its database and store up. (PostgreSQL's own exit hook, which would stop it
+ * at the same moment as Spring's, is turned off.)
  */
 public final class EmbeddedInfra implements AutoCloseable {
 
@@ -32,8 +32,6 @@ public final class EmbeddedInfra implements AutoCloseable {
   /** The operator's token of the embedded default and of the test services. */
   public static final String ADMIN_TOKEN = "pt2cache-local-admin-token";
 
-  private static final String SPRING_SHUTDOWN_HOOK = "SpringApplicationShutdownHook";
-
   private static EmbeddedInfra shared;
 
   private final EmbeddedPostgres postgres;
@@ -41,6 +39,7 @@ public final class EmbeddedInfra implements AutoCloseable {
   private final Path dataDirectory;
   private final boolean keep;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean stopsAfterSpring = new AtomicBoolean();
 
   private EmbeddedInfra(EmbeddedPostgres postgres, S3Proxy s3, Path dataDirectory, boolean keep) {
     this.postgres = postgres;
@@ -90,35 +89,36 @@ public final class EmbeddedInfra implements AutoCloseable {
     return shared;
   }
 
-  /** Stops the servers when the JVM exits, once Spring Boot has closed its contexts. */
+  /**
+   * Stops the servers when the JVM exits, at once, unless {@link #stopAfterSpring()} has handed
+   * their stop to Spring Boot by then.
+   */
   public EmbeddedInfra stopOnExit() {
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  awaitSpringShutdown();
-                  closeQuietly();
+                  if (!stopsAfterSpring.get()) {
+                    closeQuietly();
+                  }
                 },
                 "embedded-infra-stop"));
     return this;
   }
 
   /**
-   * Waits for Spring Boot's shutdown hook, if this JVM runs one: all exit hooks start at once, and
-   * that one closes the application contexts (graceful shutdown, last flushes). Spring Boot offers
-   * no public way to run after it other than its shutdown handlers, which run only where a context
-   * was registered; a JVM without one (a benchmark, a test of the store alone) must still stop its
-   * servers, so the hook is found by the name Spring Boot gives its thread.
+   * From now on the servers stop only after Spring Boot has closed the application's context. The
+   * JVM starts all its exit hooks at once; Spring Boot's closes the context (graceful shutdown, the
+   * last hit statistics) and then runs its shutdown handlers, in the same thread, so a handler is
+   * the one place that is surely after. Call it once the application has started, when Spring
+   * Boot's hook is registered; a JVM that exits before then stops the servers at once.
    */
-  private static void awaitSpringShutdown() {
-    for (Thread thread : Thread.getAllStackTraces().keySet()) {
-      if (SPRING_SHUTDOWN_HOOK.equals(thread.getName())) {
-        try {
-          thread.join(Duration.ofMinutes(1).toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+  public void stopAfterSpring() {
+    stopsAfterSpring.set(true);
+    try {
+      SpringApplication.getShutdownHandlers().add(this::closeQuietly);
+    } catch (IllegalStateException alreadyStopping) {
+      closeQuietly();
     }
   }
 
