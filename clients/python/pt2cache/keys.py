@@ -84,16 +84,21 @@ _STRINGS = {
     "hardware": ("gpu", "capability"),
     "compile": ("backend", "mode"),
 }
+_MAPS = {"hardware": ("tags",), "compile": ("dynamic", "options")}
 
 
 def normalize(descriptor: Dict[str, Any]) -> Dict[str, Any]:
-    """The descriptor as the service reads it: the contract's members only (others are dropped),
-    a number or boolean in a text field as its JSON text, ``"true"``/``"false"`` as booleans."""
+    """The descriptor as the service reads it: a number or boolean in a text field as its JSON
+    text, ``"true"``/``"false"`` as booleans. A member the contract does not define raises
+    ``ValueError``, as the service refuses it (400): dropped, a misspelt ``cuda`` would give two
+    different builds one key."""
+    _refuse_unknown("descriptor", descriptor, _STRINGS.keys())
     out: Dict[str, Any] = {}
     for section, fields in _STRINGS.items():
         given = descriptor.get(section)
         if not isinstance(given, dict):
             continue
+        _refuse_unknown("descriptor." + section, given, fields + _MAPS.get(section, ()))
         part = {name: _text(given.get(name)) for name in fields}
         if section == "hardware" and isinstance(given.get("tags"), dict):
             part["tags"] = {str(k): _text(v) for k, v in given["tags"].items()}
@@ -102,6 +107,13 @@ def normalize(descriptor: Dict[str, Any]) -> Dict[str, Any]:
             part["options"] = given.get("options")
         out[section] = part
     return out
+
+
+def _refuse_unknown(where: str, given: Dict[str, Any], known) -> None:
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ValueError("unknown field %s.%s: the contract accepts only %s there"
+                         % (where, unknown[0], ", ".join(sorted(known))))
 
 
 def _text(value: Any) -> Any:

@@ -2,6 +2,7 @@ import unittest
 import uuid
 
 from pt2cache import canonical_json, derive_key
+from pt2cache.errors import CacheError
 from pt2cache.keys import prune
 
 from support import descriptor, fresh_client, needs_service
@@ -37,6 +38,15 @@ class KeyDerivationTest(unittest.TestCase):
         self.assertEqual(canonical_json({"b": [1, 2.5, 1e21, 1e-7, 0.1], "a": "é\n"}),
                          '{"a":"é\\n","b":[1,2.5,1e+21,1e-7,0.1]}')
 
+    def test_a_misspelt_member_is_refused_not_dropped(self):
+        for misspelt in (dict(DOCUMENTED, software=dict(DOCUMENTED["software"], cdua="12.8")),
+                         dict(DOCUMENTED, extra={"ignored": True})):
+            with self.assertRaises(ValueError):
+                derive_key("mega-cache", misspelt)
+        free_form = dict(DOCUMENTED, hardware=dict(DOCUMENTED["hardware"], tags={"any": "x"}),
+                         compile=dict(DOCUMENTED["compile"], options={"anything": 1}))
+        self.assertNotEqual(derive_key("mega-cache", free_form), derive_key("mega-cache", DOCUMENTED))
+
     def test_arrays_are_kept_as_they_are(self):
         self.assertEqual(prune({"a": [None, {}], "b": {"c": None}}), {"a": [None, {}]})
 
@@ -57,15 +67,25 @@ class KeyAgreementTest(unittest.TestCase):
                                                       "capability": "8.0",
                                                       "tags": {"driver": "580.65", "mig": ""}}),
             # what JSON allows but the contract types otherwise: the service's reading decides
-            {"model": {"name": "n", "version": 1}, "software": {"torch": "2.11", "numpy": "2"},
+            {"model": {"name": "n", "version": 1}, "software": {"torch": "2.11"},
              "hardware": {"gpu": "g", "capability": 9.0, "tags": {"driver": 550, "ecc": True}},
-             "compile": {"dynamic": "false", "options": {"big": 2 ** 53 + 1, "huge": 10 ** 21}},
-             "extra": {"ignored": True}},
+             "compile": {"dynamic": "false", "options": {"big": 2 ** 53 + 1, "huge": 10 ** 21}}},
         ]
         for case in cases:
             for kind in ("mega-cache", "inductor-dir"):
                 answer = client.lookup(kind, case)
                 self.assertEqual(answer["key"], derive_key(kind, case), (kind, case))
+
+    def test_both_refuse_a_member_the_contract_does_not_define(self):
+        client = fresh_client()
+        misspelt = dict(DOCUMENTED, software=dict(DOCUMENTED["software"], cdua="12.8"))
+        with self.assertRaises(ValueError):
+            derive_key("mega-cache", misspelt)
+        with self.assertRaises(CacheError) as refused:
+            client.lookup("mega-cache", misspelt)
+        self.assertEqual(refused.exception.status, 400)
+        self.assertEqual(refused.exception.slug, "malformed-request")
+        self.assertIn("descriptor.software.cdua", refused.exception.detail)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param purgeInterval how often retired artifacts, expired reservations, unreferenced blobs and
  *     unfinished multipart uploads are collected
  * @param reconcileInterval how often the bucket is compared with the metadata
+ * @param reconcileMaxChanges the most orphan objects one reconciliation may delete, and the most
+ *     lost blobs it may retire; a run that finds more of either changes nothing (the service is
+ *     probably pointed at the wrong bucket or database)
  * @param lockAtMostFor how long a crashed instance can keep a job's lock
  * @param abandonedUploadAge when an unfinished multipart upload counts as abandoned; longer than
  *     the slowest upload of the largest artifact
@@ -32,6 +35,7 @@ public record HousekeepingProperties(
     @DefaultValue("30s") Duration retentionInterval,
     @DefaultValue("5m") Duration purgeInterval,
     @DefaultValue("6h") Duration reconcileInterval,
+    @DefaultValue("1000") int reconcileMaxChanges,
     @DefaultValue("30m") Duration lockAtMostFor,
     @DefaultValue("24h") Duration abandonedUploadAge,
     @DefaultValue("7d") Duration runHistory,

@@ -14,6 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -22,10 +26,18 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Compares the bucket with the metadata (every 6 hours by default), walking both in digest order a
  * page at a time: objects that neither a blob row nor an artifact accounts for are deleted once
  * older than the grace period; blob rows whose object is gone are handed to {@link ContentLoss}.
+ *
+ * <p>It first only looks, and acts when it has found at most {@code reconcile-max-changes} of each.
+ * A service pointed at the wrong bucket, or at a database restored from an old backup, would
+ * otherwise retire every artifact whose object it cannot see, or delete every object it has no row
+ * for: losses that the right bucket or database coming back would not undo. Such a run changes
+ * nothing, says so in its record and at ERROR, and counts {@code
+ * pt2cache_housekeeping_reconcile_halted_total}.
  */
 @Component
 class ReconcileJob implements HousekeepingJob {
 
+  private static final Logger log = LoggerFactory.getLogger(ReconcileJob.class);
   private static final int PAGE = 1000;
 
   private final JdbcClient jdbc;
@@ -66,59 +78,130 @@ class ReconcileJob implements HousekeepingJob {
   @Override
   public Map<String, Object> run() {
     Instant started = Instant.now();
-    long objects = 0;
-    long orphans = 0;
-    long missing = 0;
-    String after = "";
-    Iterator<StoredObject> listing = store.list().iterator();
-    while (listing.hasNext()) {
-      List<StoredObject> page = new ArrayList<>(PAGE);
-      while (listing.hasNext() && page.size() < PAGE) {
-        page.add(listing.next());
-      }
-      String last = page.get(page.size() - 1).sha256();
-      Set<String> rows = new HashSet<>(rowsBetween(after, last, null));
-      Set<String> listed = new HashSet<>();
-      for (StoredObject object : page) {
-        listed.add(object.sha256());
-        if (!rows.contains(object.sha256()) && orphan(object, started)) {
-          orphans++;
-        }
-      }
-      missing += missing(rowsBetween(after, last, started), listed);
-      objects += page.size();
-      after = last;
-    }
-    missing += missing(rowsBetween(after, null, started), Set.of());
-    registry.counter("pt2cache.housekeeping.deleted.orphan.objects").increment(orphans);
+    Findings found = new Findings(properties.reconcileMaxChanges());
+    walk(started, found);
     Map<String, Object> outcome = new LinkedHashMap<>();
-    outcome.put("objectsListed", objects);
+    outcome.put("objectsListed", found.objects);
+    if (found.tooMany()) {
+      registry.counter("pt2cache.housekeeping.reconcile.halted").increment();
+      String why = found.describe();
+      log.error(
+          "reconciliation changed nothing: {}. Is PT2CACHE_S3_BUCKET the bucket of this database"
+              + " (PT2CACHE_DB_URL)? If the loss is real, raise PT2CACHE_RECONCILE_MAX_CHANGES"
+              + " and run the job again.",
+          why);
+      outcome.put("halted", why);
+      outcome.put("orphanObjectsDeleted", 0);
+      outcome.put("blobsFoundMissing", 0);
+      return outcome;
+    }
+    long orphans = found.orphans.stream().filter(this::orphan).count();
+    long missing =
+        found.missing.stream().filter(sha256 -> losses.handle(sha256, "reconciliation")).count();
+    registry.counter("pt2cache.housekeeping.deleted.orphan.objects").increment(orphans);
     outcome.put("orphanObjectsDeleted", orphans);
     outcome.put("blobsFoundMissing", missing);
     return outcome;
   }
 
-  /** Blob rows with digests in (after, upTo], created before a time if one is given. */
-  private List<String> rowsBetween(String after, String upTo, Instant createdBefore) {
-    return jdbc.sql(
-            """
-            select sha256 from blob
-             where sha256 collate "C" > :after
-               and (cast(:upTo as varchar) is null or sha256 collate "C" <= :upTo)
-               and (cast(:before as timestamptz) is null or created_at < :before)
-            """)
-        .param("after", after)
-        .param("upTo", upTo)
-        .param("before", createdBefore == null ? null : Timestamp.from(createdBefore))
-        .query(String.class)
-        .list();
+  /** Lists the bucket beside the blob rows, noting what does not match, until it has seen all. */
+  private void walk(Instant started, Findings found) {
+    Instant oldEnough = started.minus(properties.grace());
+    String after = "";
+    Iterator<StoredObject> listing = store.list().iterator();
+    while (listing.hasNext() && !found.tooMany()) {
+      List<StoredObject> page = new ArrayList<>(PAGE);
+      while (listing.hasNext() && page.size() < PAGE) {
+        page.add(listing.next());
+      }
+      String last = page.get(page.size() - 1).sha256();
+      Set<String> rows = new HashSet<>();
+      rowsBetween(after, last, null, rows::add, () -> false);
+      Set<String> listed = new HashSet<>();
+      for (StoredObject object : page) {
+        listed.add(object.sha256());
+        if (!rows.contains(object.sha256()) && !object.lastModified().isAfter(oldEnough)) {
+          found.orphan(object);
+        }
+      }
+      rowsBetween(
+          after, last, started, sha256 -> found.missingUnless(listed, sha256), found::tooMany);
+      found.objects += page.size();
+      after = last;
+    }
+    if (!found.tooMany()) {
+      rowsBetween(
+          after, null, started, sha256 -> found.missingUnless(Set.of(), sha256), found::tooMany);
+    }
   }
 
-  private long missing(List<String> rows, Set<String> listed) {
-    return rows.stream()
-        .filter(sha256 -> !listed.contains(sha256))
-        .filter(sha256 -> losses.handle(sha256, "reconciliation"))
-        .count();
+  /**
+   * Blob rows with digests in (after, upTo], created before a time if one is given, a page at a
+   * time: a bucket that lacks most of them must not bring them all into memory.
+   */
+  private void rowsBetween(
+      String after,
+      String upTo,
+      Instant createdBefore,
+      Consumer<String> each,
+      BooleanSupplier enough) {
+    String from = after;
+    List<String> page;
+    do {
+      page =
+          jdbc.sql(
+                  """
+                  select sha256 from blob
+                   where sha256 collate "C" > :after
+                     and (cast(:upTo as varchar) is null or sha256 collate "C" <= :upTo)
+                     and (cast(:before as timestamptz) is null or created_at < :before)
+                   order by sha256 collate "C"
+                   limit :page
+                  """)
+              .param("after", from)
+              .param("upTo", upTo)
+              .param("before", createdBefore == null ? null : Timestamp.from(createdBefore))
+              .param("page", PAGE)
+              .query(String.class)
+              .list();
+      page.forEach(each);
+      from = page.isEmpty() ? from : page.get(page.size() - 1);
+    } while (page.size() == PAGE && !enough.getAsBoolean());
+  }
+
+  /** What a walk found to change, up to one more than a run may change of each. */
+  private static final class Findings {
+
+    final int limit;
+    final List<StoredObject> orphans = new ArrayList<>();
+    final List<String> missing = new ArrayList<>();
+    long objects;
+
+    Findings(int limit) {
+      this.limit = limit;
+    }
+
+    void orphan(StoredObject object) {
+      if (orphans.size() <= limit) {
+        orphans.add(object);
+      }
+    }
+
+    void missingUnless(Set<String> listed, String sha256) {
+      if (!listed.contains(sha256) && missing.size() <= limit) {
+        missing.add(sha256);
+      }
+    }
+
+    boolean tooMany() {
+      return orphans.size() > limit || missing.size() > limit;
+    }
+
+    String describe() {
+      return missing.size() > limit
+          ? "more than %d blob rows have no object in the bucket".formatted(limit)
+          : "more than %d objects in the bucket have no row".formatted(limit);
+    }
   }
 
   /**
@@ -127,10 +210,7 @@ class ReconcileJob implements HousekeepingJob {
    * just been written over the listed object (ADR 0011). The blob lock, which a reservation takes
    * as well, keeps the decision and the deletion together.
    */
-  private boolean orphan(StoredObject object, Instant started) {
-    if (object.lastModified().isAfter(started.minus(properties.grace()))) {
-      return false;
-    }
+  private boolean orphan(StoredObject object) {
     return Boolean.TRUE.equals(
         transactions.execute(
             status -> {

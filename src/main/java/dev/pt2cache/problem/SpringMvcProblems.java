@@ -50,9 +50,9 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
       ProblemType type = typeOf(ex, status);
       problem.setType(type.uri());
       problem.setTitle(type.title());
-      if (ex instanceof HttpMessageNotReadableException) {
+      if (ex instanceof HttpMessageNotReadableException unreadable) {
         // Jackson's message names classes and positions of this service's internals
-        problem.setDetail("the request body is not valid JSON for this operation");
+        problem.setDetail(UnknownFields.detail(unreadable));
       }
       List<Map<String, String>> errors = fieldErrors(ex);
       if (!errors.isEmpty()) {
@@ -75,6 +75,9 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
   }
 
   private static List<Map<String, String>> fieldErrors(Exception ex) {
+    if (ex instanceof HttpMessageNotReadableException unreadable) {
+      return UnknownFields.errors(unreadable);
+    }
     if (ex instanceof MethodArgumentNotValidException invalid) {
       return invalid.getBindingResult().getFieldErrors().stream()
           .map(SpringMvcProblems::describe)

@@ -6,8 +6,12 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import tools.jackson.databind.JsonNode;
 
 /** The bucket against the metadata: orphan objects removed, lost objects never served. */
@@ -77,6 +81,84 @@ class ReconciliationTest extends ServiceTest {
     ApiResponse again = uploadMegaCache(descriptor, bytes);
     assertThat(again.json().get("state").asString()).isEqualTo("ready");
     assertThat(api.get(again.json().get("downloadUrl").asString()).body()).isEqualTo(bytes);
+  }
+
+  /**
+   * A service pointed at the wrong bucket sees none of its objects: one run must not retire the
+   * whole cache. Here more blob rows than a run may retire have no object (the default limit, 1000,
+   * is passed by rows written straight to the table), among them a real artifact's.
+   */
+  @Test
+  void shouldChangeNothingWhenTooManyObjectsAreMissing() {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    String id = uploadMegaCache(descriptor, bytes).json().get("id").asString();
+    s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(sha256)));
+    String salt = UUID.randomUUID().toString();
+    jdbc.sql(
+            """
+            insert into blob (sha256, size_bytes)
+            select encode(sha256(convert_to(:salt || g, 'UTF8')), 'hex'), 1
+              from generate_series(1, 1000) g
+            """)
+        .param("salt", salt)
+        .update();
+    double haltedBefore = metric("pt2cache_housekeeping_reconcile_halted_total", "[^}]*");
+
+    JsonNode halted = runJob("reconcile");
+
+    assertThat(halted.get("halted").asString()).contains("more than 1000");
+    assertThat(halted.get("blobsFoundMissing").asLong()).isZero();
+    assertThat(api.get(path("/artifacts/" + id)).json().get("state").asString()).isEqualTo("ready");
+    assertThat(api.get(path("/invalidations")).json().get("items").size()).isZero();
+    assertThat(metric("pt2cache_housekeeping_reconcile_halted_total", "[^}]*"))
+        .isEqualTo(haltedBefore + 1);
+
+    // with the cause gone, the next run acts on the one real loss
+    jdbc.sql(
+            """
+            delete from blob where sha256 in (
+              select encode(sha256(convert_to(:salt || g, 'UTF8')), 'hex')
+                from generate_series(1, 1000) g)
+            """)
+        .param("salt", salt)
+        .update();
+    JsonNode acted = runJob("reconcile");
+    assertThat(acted.has("halted")).isFalse();
+    assertThat(acted.get("blobsFoundMissing").asLong()).isGreaterThanOrEqualTo(1);
+    assertLostAndReported(descriptor, id, "reconciliation");
+  }
+
+  /**
+   * A service pointed at a database restored from an old backup has no rows for the newer objects:
+   * one run must not delete them all.
+   */
+  @Test
+  void shouldChangeNothingWhenTooManyObjectsHaveNoRow() {
+    List<String> keys =
+        IntStream.rangeClosed(0, 1000)
+            .mapToObj(i -> blobKey(Fixtures.sha256(Fixtures.randomBytes(32))))
+            .toList();
+    keys.parallelStream()
+        .forEach(
+            key ->
+                s3().putObject(
+                        b -> b.bucket("pt2cache").key(key), RequestBody.fromBytes(new byte[] {1})));
+    try {
+      JsonNode halted = runJob("reconcile");
+
+      assertThat(halted.get("halted").asString()).contains("have no row");
+      assertThat(halted.get("orphanObjectsDeleted").asLong()).isZero();
+      assertThat(objectKeys(keys.get(0))).hasSize(1);
+      assertThat(objectKeys(keys.get(1000))).hasSize(1);
+    } finally {
+      for (int from = 0; from < keys.size(); from += 1000) {
+        List<ObjectIdentifier> batch =
+            keys.subList(from, Math.min(from + 1000, keys.size())).stream()
+                .map(key -> ObjectIdentifier.builder().key(key).build())
+                .toList();
+        s3().deleteObjects(b -> b.bucket("pt2cache").delete(d -> d.objects(batch)));
+      }
+    }
   }
 
   private void assertLostAndReported(String descriptor, String id, String foundBy) {

@@ -136,6 +136,60 @@ class BadInputTest extends ServiceTest {
     }
   }
 
+  /** A misspelt member would be dropped and the call answered as if it had been left out. */
+  @Nested
+  class MisspeltFields {
+
+    @Test
+    void shouldRefuseAMisspeltDescriptorField() {
+      String misspelt =
+          descriptor.replace("\"software\": {", "\"software\": {\"cdua\": \"12.8\", ");
+      assertThat(misspelt).contains("cdua");
+      ApiResponse answer =
+          api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", misspelt));
+      assertProblem(answer, 400, "malformed-request");
+      assertThat(answer.json().get("detail").asString())
+          .contains("descriptor.software.cdua")
+          .contains("cuda");
+      assertThat(answer.json().get("errors").get(0).get("field").asString())
+          .isEqualTo("descriptor.software.cdua");
+    }
+
+    @Test
+    void shouldRefuseAMisspeltSelectorFieldAndRecordNothing() {
+      ApiResponse answer =
+          api.postJson(
+              path("/invalidations"),
+              "{\"selector\": {\"modelName\": \"resnet50\", \"torchVersion\": \"2.4.0\"},"
+                  + " \"reason\": \"miscompile\", \"block\": true}");
+      assertProblem(answer, 400, "malformed-request");
+      assertThat(answer.json().get("detail").asString()).contains("selector.torchVersion");
+      long recorded =
+          jdbc.sql("select count(*) from invalidation where namespace = ?")
+              .param(ns)
+              .query(Long.class)
+              .single();
+      assertThat(recorded).as("invalidations recorded").isZero();
+    }
+
+    @Test
+    void shouldKeepTheQuotaWhenASettingIsMisspelt() {
+      assertThat(api.putJson(path(""), "{\"quotaBytes\": 1000000}").status()).isEqualTo(200);
+      assertProblem(api.putJson(path(""), "{\"quota_bytes\": 5}"), 400, "malformed-request");
+      assertThat(api.get(path("")).json().get("quotaBytes").asLong()).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownTopLevelField() {
+      String extra =
+          "{\"kind\": \"mega-cache\", \"descriptor\": %s, \"sha256\": \"%s\", \"sizeBytes\": 100, \"size\": 100}"
+              .formatted(descriptor, Fixtures.sha256(bytes));
+      ApiResponse answer = api.postJson(path("/artifacts"), extra);
+      assertProblem(answer, 400, "malformed-request");
+      assertThat(answer.json().get("errors").get(0).get("field").asString()).isEqualTo("size");
+    }
+  }
+
   @Nested
   class Paths {
 

@@ -1,0 +1,64 @@
+package dev.pt2cache.problem;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Says which member of a request body the operation does not know. Bodies are read strictly ({@code
+ * spring.jackson.deserialization.fail-on-unknown-properties}): a misspelt member that was dropped
+ * would widen an invalidation's selector, empty a namespace's quota on a PUT, or give two different
+ * descriptors one key, all with a success answer.
+ */
+final class UnknownFields {
+
+  private static final String NOT_JSON = "the request body is not valid JSON for this operation";
+
+  private UnknownFields() {}
+
+  static String detail(HttpMessageNotReadableException ex) {
+    return unknown(ex)
+        .map(u -> "unknown field %s: this operation accepts %s there".formatted(path(u), known(u)))
+        .orElse(NOT_JSON);
+  }
+
+  static List<Map<String, String>> errors(HttpMessageNotReadableException ex) {
+    return unknown(ex)
+        .map(u -> List.of(Map.of("field", path(u), "message", "unknown field")))
+        .orElse(List.of());
+  }
+
+  private static Optional<UnrecognizedPropertyException> unknown(
+      HttpMessageNotReadableException ex) {
+    return ex.getCause() instanceof UnrecognizedPropertyException u
+        ? Optional.of(u)
+        : Optional.empty();
+  }
+
+  private static String path(UnrecognizedPropertyException u) {
+    StringBuilder path = new StringBuilder();
+    for (JacksonException.Reference reference : u.getPath()) {
+      if (reference.getPropertyName() != null) {
+        path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.isEmpty() ? u.getPropertyName() : path.toString();
+  }
+
+  private static String known(UnrecognizedPropertyException u) {
+    return u.getKnownPropertyIds() == null || u.getKnownPropertyIds().isEmpty()
+        ? "no fields"
+        : u.getKnownPropertyIds().stream()
+            .map(String::valueOf)
+            .collect(Collectors.toCollection(TreeSet::new))
+            .stream()
+            .collect(Collectors.joining(", ", "only ", ""));
+  }
+}
