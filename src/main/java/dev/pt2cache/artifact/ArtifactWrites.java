@@ -97,10 +97,10 @@ class ArtifactWrites {
     keyLock.lock(namespace, kind, key);
     // the digest's lock before the artifact's row, the order in which ContentLoss takes them
     blobLocks.lock(pending.sha256());
+    // only purge drops a pending artifact, once its reservation has expired: the bytes came too
+    // late
     Artifact artifact =
-        artifacts
-            .findForUpdate(id)
-            .orElseThrow(() -> new ArtifactNotFoundException("artifact " + id + " is gone"));
+        artifacts.findForUpdate(id).orElseThrow(() -> new ReservationExpiredException(pending));
     // The bytes are in the store: record them, so that housekeeping collects them once nothing
     // references them, whatever happens next. Housekeeping cannot collect the object until this
     // commits. An upload that relied on a stored copy checks that the copy is still there: it may

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -75,9 +77,14 @@ public class HitRecorder {
     }
   }
 
+  /**
+   * One batch, which PostgreSQL runs as one transaction: rows are updated in id order (and
+   * namespaces in name order), so two instances flushing the same hot artifacts wait for each other
+   * instead of deadlocking.
+   */
   private void flushArtifacts() {
     List<Object[]> rows = new ArrayList<>();
-    for (UUID id : List.copyOf(artifactHits.keySet())) {
+    for (UUID id : new TreeSet<>(artifactHits.keySet())) {
       Hits hits = artifactHits.remove(id);
       if (hits != null) {
         rows.add(new Object[] {hits.count(), Timestamp.from(hits.last()), id});
@@ -105,7 +112,7 @@ public class HitRecorder {
   }
 
   private void flushNamespaces() {
-    Map<String, Lookups> drained = new java.util.HashMap<>();
+    Map<String, Lookups> drained = new TreeMap<>();
     for (String namespace : List.copyOf(namespaceLookups.keySet())) {
       Lookups lookups = namespaceLookups.remove(namespace);
       if (lookups != null) {

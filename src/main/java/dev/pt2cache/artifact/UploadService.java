@@ -92,9 +92,9 @@ public class UploadService {
   private record Reservation(UploadOutcome outcome, boolean contentInStore) {}
 
   private Reservation reservation(String namespace, UploadCommand command) {
-    namespaces.require(namespace);
     long limit = properties.maxArtifactSize().toBytes();
     BlobExpectation content = command.content();
+    namespaces.requireRoomFor(namespace, content.sizeBytes());
     if (content.sizeBytes() > limit) {
       throw new PayloadTooLargeException(content.sizeBytes(), limit);
     }

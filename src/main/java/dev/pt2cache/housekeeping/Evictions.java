@@ -50,7 +50,9 @@ class Evictions {
 
   /**
    * When the ready bytes pass the quota, evicts the least recently used until they are at most
-   * {@code quota * (1 - margin)}.
+   * {@code quota * (1 - margin)}, but never the most recently used artifact when it fits in the
+   * quota on its own: one larger than the target would otherwise evict itself as soon as anything
+   * else was stored, and every node would compile and upload it again, round after round.
    */
   @Transactional
   Evicted overQuota(String namespace, long quota, double margin) {
@@ -69,11 +71,14 @@ class Evictions {
                 """
                 select id from (
                   select id, size_bytes,
-                         sum(size_bytes) over (order by coalesce(last_hit_at, ready_at), id) as freed
+                         sum(size_bytes) over (order by coalesce(last_hit_at, ready_at), id) as freed,
+                         row_number() over (order by coalesce(last_hit_at, ready_at) desc, id desc)
+                           as recency
                     from artifact where namespace = ? and state = 'READY') ranked
                  where freed - size_bytes < ?
+                   and not (recency = 1 and size_bytes <= ?)
                 """)
-            .params(namespace, excess)
+            .params(namespace, excess, quota)
             .query(UUID.class)
             .list();
     return evict(namespace, ids, "QUOTA");

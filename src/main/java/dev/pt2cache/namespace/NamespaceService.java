@@ -1,8 +1,12 @@
 package dev.pt2cache.namespace;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -26,8 +30,13 @@ public class NamespaceService {
   /** The outcome of a PUT: the namespace as it now is, and whether it was created. */
   public record PutOutcome(NamespaceView view, boolean created) {}
 
+  /** How long an instance trusts a quota it has read; another instance's change waits that long. */
+  private static final Duration QUOTA_TTL = Duration.ofSeconds(5);
+
   private final NamespaceRepository namespaces;
   private final Set<String> known = ConcurrentHashMap.newKeySet();
+  private final Cache<String, Optional<Long>> quotas =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(QUOTA_TTL).build();
 
   NamespaceService(NamespaceRepository namespaces) {
     this.namespaces = namespaces;
@@ -47,6 +56,25 @@ public class NamespaceService {
     known.add(name);
   }
 
+  /**
+   * Throws {@link NamespaceNotFoundException} unless the namespace exists, and {@link
+   * ExceedsQuotaException} when an artifact of this size is larger than its whole quota: eviction
+   * would retire it as soon as it became ready, and every node would compile and upload it again.
+   */
+  public void requireRoomFor(String name, long sizeBytes) {
+    Optional<Long> quota =
+        quotas.get(
+            name,
+            n ->
+                namespaces
+                    .findById(n)
+                    .map(namespace -> Optional.ofNullable(namespace.quotaBytes()))
+                    .orElseThrow(() -> new NamespaceNotFoundException(n)));
+    if (quota.isPresent() && sizeBytes > quota.get()) {
+      throw new ExceedsQuotaException(name, sizeBytes, quota.get());
+    }
+  }
+
   @Transactional(readOnly = true)
   public NamespaceView get(String name) {
     Namespace namespace =
@@ -63,6 +91,7 @@ public class NamespaceService {
   public PutOutcome put(String name, Long quotaBytes, Integer maxIdleDays) {
     boolean created = namespaces.upsert(name, quotaBytes, maxIdleDays);
     namespaces.flush();
+    quotas.invalidate(name);
     return new PutOutcome(get(name), created);
   }
 

@@ -27,6 +27,7 @@ import dev.pt2cache.housekeeping.JobRunningException;
 import dev.pt2cache.invalidation.EmptySelectorException;
 import dev.pt2cache.invalidation.RuleNotFoundException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
+import dev.pt2cache.namespace.ExceedsQuotaException;
 import dev.pt2cache.namespace.NamespaceNotFoundException;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -76,7 +77,8 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(InvalidCursorException.class, ProblemType.INVALID_REQUEST),
           Map.entry(UnsupportedLookupException.class, ProblemType.INVALID_REQUEST),
           Map.entry(EmptySelectorException.class, ProblemType.EMPTY_SELECTOR),
-          Map.entry(PayloadTooLargeException.class, ProblemType.PAYLOAD_TOO_LARGE));
+          Map.entry(PayloadTooLargeException.class, ProblemType.PAYLOAD_TOO_LARGE),
+          Map.entry(ExceedsQuotaException.class, ProblemType.EXCEEDS_QUOTA));
 
   @ExceptionHandler
   ResponseEntity<ProblemDetail> contentMismatch(ContentMismatchException e) {

@@ -30,6 +30,7 @@ enum ProblemType {
   RESERVATION_EXPIRED(HttpStatus.GONE, "Upload reservation expired"),
   EVICTED(HttpStatus.GONE, "Artifact evicted"),
   PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
+  EXCEEDS_QUOTA(HttpStatus.CONTENT_TOO_LARGE, "Larger than the namespace's quota"),
   UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
   RANGE_NOT_SATISFIABLE(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable"),
   DIGEST_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "SHA-256 mismatch"),

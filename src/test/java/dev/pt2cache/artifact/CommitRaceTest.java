@@ -2,6 +2,7 @@ package dev.pt2cache.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
@@ -9,15 +10,22 @@ import dev.pt2cache.support.ServiceTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
-/** An invalidation that lands while an upload commits is never undone by that commit. */
+/**
+ * An invalidation that lands while an upload commits is never undone by that commit; a reservation
+ * that expired and was dropped while its bytes streamed is answered as expired.
+ */
 class CommitRaceTest extends ServiceTest {
 
   @Autowired DataSource dataSource;
+  @Autowired BlobLocks blobLocks;
+  @Autowired TransactionTemplate transactions;
 
   @Test
   void shouldKeepAnInvalidationThatRacesTheCommit() throws Exception {
@@ -60,5 +68,52 @@ class CommitRaceTest extends ServiceTest {
     ApiResponse lookup =
         api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor));
     assertThat(lookup.json().get("hit").asBoolean()).isFalse();
+  }
+
+  /**
+   * Purge drops a pending artifact once its reservation has expired, even while its bytes are still
+   * on the way (an upload of many gigabytes started just before the expiry). The upload's commit
+   * then finds nothing: it answers 410 reservation-expired, not an unexplained 404.
+   */
+  @Test
+  void shouldAnswerExpiredWhenTheReservationWasDroppedDuringTheUpload() throws Exception {
+    byte[] bytes = Fixtures.randomBytes(1000);
+    String sha256 = Fixtures.sha256(bytes);
+    JsonNode pending = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes).json();
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // the digest's lock, which the commit takes before it reads its artifact
+    CompletableFuture<Void> holder =
+        CompletableFuture.runAsync(
+            () ->
+                transactions.executeWithoutResult(
+                    status -> {
+                      blobLocks.lock(sha256);
+                      held.countDown();
+                      awaitQuietly(release);
+                    }));
+    held.await();
+    CompletableFuture<ApiResponse> upload =
+        CompletableFuture.supplyAsync(
+            () -> api.putBytes(pending.get("uploadUrl").asString(), bytes));
+    awaitWaiters(1);
+    // what purge does to an expired reservation
+    jdbc.sql("delete from artifact where id = ?::uuid")
+        .param(pending.get("id").asString())
+        .update();
+    release.countDown();
+    holder.get();
+
+    ApiResponse answer = upload.get();
+    assertProblem(answer, 410, "reservation-expired");
+    assertThat(answer.json().get("detail").asString()).contains("start the upload again");
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

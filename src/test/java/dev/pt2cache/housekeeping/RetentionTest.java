@@ -99,6 +99,42 @@ class RetentionTest extends ServiceTest {
       assertThat(lookup(1).get("hit").asBoolean()).isTrue();
     }
 
+    /**
+     * 9,500 bytes fit a 10,000-byte quota but not its target (9,000): evicting it with the rest
+     * would leave nothing, and the next node would compile and upload it again, round after round.
+     */
+    @Test
+    void shouldKeepTheNewestArtifactWhenItFitsTheQuotaOnItsOwn() {
+      limits("10000", "null");
+      store(2, 3000);
+      store(1, 9500);
+
+      JsonNode outcome = runJob("retention");
+
+      assertThat(outcome.get("evictedOverQuota").asLong()).isGreaterThanOrEqualTo(2);
+      assertThat(List.of(state(0), state(1), state(2)))
+          .containsExactly("evicted", "evicted", "ready");
+      runJob("retention");
+      assertThat(state(2)).as("after the next round").isEqualTo("ready");
+      assertThat(lookup(2).get("hit").asBoolean()).isTrue();
+      assertThat(api.get(path("")).json().get("storedBytes").asLong()).isEqualTo(9500);
+    }
+
+    @Test
+    void shouldRefuseAnArtifactLargerThanTheWholeQuota() {
+      limits("10000", "null");
+      byte[] tooLarge = Fixtures.randomBytes(10_001);
+
+      ApiResponse declared = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), tooLarge);
+      assertProblem(declared, 413, "exceeds-quota");
+      assertThat(declared.json().get("detail").asString()).contains("quota is 10000 bytes");
+      assertProblem(
+          api.putBytes(path("/entries/fx-graph/too-large"), tooLarge), 413, "exceeds-quota");
+
+      assertThat(api.get(path("")).json().get("artifactCount").asLong()).isZero();
+      assertThat(objectKeys(blobKey(Fixtures.sha256(tooLarge)))).isEmpty();
+    }
+
     @Test
     void shouldLeaveANamespaceUnderItsQuotaAlone() {
       store(2, 1000);
