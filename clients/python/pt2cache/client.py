@@ -165,10 +165,16 @@ class CacheClient:
             return False
 
     def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
-                  retries: Optional[int] = None) -> Dict[str, Any]:
-        """Stores bytes under a key; the same bytes again are fine, other bytes are a Conflict."""
+                  retries: Optional[int] = None,
+                  descriptor: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Stores bytes under a key; the same bytes again are fine, other bytes are a Conflict.
+        ``descriptor`` (from :func:`pt2cache.describe`) says where the entry was compiled, so that
+        invalidations and blocking rules by model, torch or GPU reach it."""
         headers = {"Content-Type": OCTETS, "Content-Length": str(len(data)),
                    "X-Content-SHA256": hashlib.sha256(data).hexdigest()}
+        if descriptor is not None:
+            headers["X-Pt2cache-Descriptor"] = json.dumps(descriptor, ensure_ascii=True,
+                                                          separators=(",", ":"))
         return self.http.request("PUT", self._entry(kind, key), bytes(data), headers,
                                  expect=(200, 201), timeout=timeout, retries=retries).json()
 

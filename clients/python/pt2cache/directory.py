@@ -4,7 +4,7 @@ recording what PyTorch's remote caches put."""
 
 import os
 import tempfile
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from .remote import service_key
 
@@ -25,7 +25,7 @@ class DirectoryEntries:
             return None
 
     def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
-                  retries: Optional[int] = None) -> Any:
+                  retries: Optional[int] = None, descriptor: Optional[Dict[str, Any]] = None) -> Any:
         path = self._path(kind, key)
         if os.path.exists(path):
             return None  # first writer wins, as on the service

@@ -38,7 +38,7 @@ class EntryStore(Protocol):
         ...
 
     def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
-                  retries: Optional[int] = None) -> Any:
+                  retries: Optional[int] = None, descriptor: Optional[Dict[str, Any]] = None) -> Any:
         ...
 
 
@@ -69,10 +69,12 @@ class Breaker:
 
 
 def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
-                  breaker: Optional[Breaker] = None) -> type:
+                  breaker: Optional[Breaker] = None,
+                  descriptor: Optional[Dict[str, Any]] = None) -> type:
     """A ``RemoteCacheBackend`` subclass (built with no arguments, as PyTorch does) on the store.
     Each call fails fast (no retry, a short timeout); after a failure the breaker keeps the
-    remote caches off for a while. A failed read is a miss, a failed write is dropped."""
+    remote caches off for a while. A failed read is a miss, a failed write is dropped. Entries are
+    written with ``descriptor``, when given."""
     from torch._inductor.remote_cache import RemoteCacheBackend
 
     breaker = breaker or Breaker()
@@ -94,7 +96,8 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
             if not breaker.closed():
                 return
             try:
-                store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0)
+                store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0,
+                                descriptor=descriptor)
             except Conflict:
                 pass  # another node stored this key first: its entry stays
             except CacheError as e:
@@ -111,8 +114,13 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
 
 def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = True,
             autotune: bool = True, pgo: bool = False, timeout: float = 2.0,
-            cooldown: float = 30.0) -> Dict[str, str]:
+            cooldown: float = 30.0,
+            descriptor: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
     """Routes PyTorch's remote caches to the store and switches them on, in this process.
+
+    ``descriptor`` (``pt2cache.describe(model, version)``) is sent with every entry written, so
+    that an invalidation or blocking rule by model, torch or GPU reaches the entries too; without
+    it, only rules by kind, key or digest do.
 
     The switches it sets are the same as these environment variables, which can be set instead
     (before torch is imported): ``TORCHINDUCTOR_FX_GRAPH_REMOTE_CACHE=1``,
@@ -130,7 +138,8 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
     for class_name, kind in KINDS.items():
         cache_class = getattr(remote_cache, class_name, None)
         if cache_class is not None and wanted[kind]:
-            cache_class.backend_override_cls = backend_class(store, kind, timeout, breaker)
+            cache_class.backend_override_cls = backend_class(store, kind, timeout, breaker,
+                                                             descriptor)
             routed[class_name] = kind
     _switch(inductor_config, "fx_graph_remote_cache", fx_graph)
     _switch(functorch_config, "enable_remote_autograd_cache", aot_autograd)

@@ -151,6 +151,18 @@ class EntriesTest(unittest.TestCase):
         with self.assertRaises(Conflict):
             self.client.put_entry("fx-graph", self.key, b"other bytes")
 
+    def test_an_entry_with_its_descriptor_is_reached_by_an_invalidation_of_its_model(self):
+        model = "modèle-" + uuid.uuid4().hex[:6]  # sent as \u escapes: headers are ASCII
+        self.client.put_entry("fx-graph", self.key, b"graph bytes", descriptor=descriptor(model))
+        other = "pt2:fx-graph-v1::f%s:c1" % uuid.uuid4().hex
+        self.client.put_entry("fx-graph", other, b"other graph", descriptor=descriptor("other"))
+
+        answer = self.client.invalidate({"modelName": model}, "retrained")
+
+        self.assertEqual(answer["invalidated"], 1)
+        self.assertIsNone(self.client.get_entry("fx-graph", self.key))
+        self.assertEqual(self.client.get_entry("fx-graph", other), b"other graph")
+
 
 @needs_service
 class ErrorsTest(unittest.TestCase):

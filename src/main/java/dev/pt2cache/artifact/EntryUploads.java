@@ -3,9 +3,11 @@ package dev.pt2cache.artifact;
 import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.UploadInterruptedException;
+import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.namespace.NamespaceService;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Function;
 import org.springframework.stereotype.Service;
 
 /**
@@ -25,16 +27,34 @@ public class EntryUploads {
     this.properties = properties;
   }
 
+  /**
+   * Stores an entry. {@code descriptor} (may be null) is where it was compiled: kept with it, so
+   * that invalidations and blocking rules by model, software or hardware reach it.
+   */
   public UploadOutcome put(
-      String namespace, ArtifactKind kind, String key, String sha256, long length, InputStream in) {
+      String namespace,
+      ArtifactKind kind,
+      String key,
+      Descriptor descriptor,
+      String sha256,
+      long length,
+      InputStream in) {
     if (kind.descriptorAddressed()) {
       throw new InvalidUploadException(
           "entries hold key-addressed kinds only; upload %s through POST /v1/namespaces/%s/artifacts"
               .formatted(kind.wireName(), namespace));
     }
-    namespaces.require(namespace);
+    if (length >= 0) {
+      // refused before anything is read or spooled
+      namespaces.requireRoomFor(namespace, length);
+    } else {
+      namespaces.require(namespace);
+    }
+    Function<BlobExpectation, UploadCommand> command =
+        content -> new UploadCommand(kind, descriptor, key, content);
     if (sha256 != null && length >= 0) {
-      return put(namespace, kind, key, new BlobExpectation(sha256, length), in);
+      return uploads.reserveAndReceive(
+          namespace, command.apply(new BlobExpectation(sha256, length)), in);
     }
     try (SpooledContent spool = SpooledContent.of(in, properties.maxEntrySize().toBytes())) {
       if (sha256 != null && !sha256.equals(spool.expectation().sha256())) {
@@ -44,15 +64,10 @@ public class EntryUploads {
                 .formatted(sha256, spool.expectation().sha256()));
       }
       try (InputStream spooled = spool.open()) {
-        return put(namespace, kind, key, spool.expectation(), spooled);
+        return uploads.reserveAndReceive(namespace, command.apply(spool.expectation()), spooled);
       }
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     }
-  }
-
-  private UploadOutcome put(
-      String namespace, ArtifactKind kind, String key, BlobExpectation content, InputStream in) {
-    return uploads.reserveAndReceive(namespace, new UploadCommand(kind, null, key, content), in);
   }
 }

@@ -22,11 +22,17 @@ class EntryController implements EntriesApi {
 
   private final ArtifactReader reader;
   private final EntryUploads uploads;
+  private final DescriptorHeader descriptors;
   private final HttpServletRequest request;
 
-  EntryController(ArtifactReader reader, EntryUploads uploads, HttpServletRequest request) {
+  EntryController(
+      ArtifactReader reader,
+      EntryUploads uploads,
+      DescriptorHeader descriptors,
+      HttpServletRequest request) {
     this.reader = reader;
     this.uploads = uploads;
+    this.descriptors = descriptors;
     this.request = request;
   }
 
@@ -48,13 +54,19 @@ class EntryController implements EntriesApi {
 
   @Override
   public ResponseEntity<dev.pt2cache.api.model.Artifact> putEntry(
-      String namespace, Kind kind, String key, InputStreamResource body, String sha256) {
+      String namespace,
+      Kind kind,
+      String key,
+      InputStreamResource body,
+      String sha256,
+      String descriptor) {
     try {
       UploadOutcome outcome =
           uploads.put(
               namespace,
               ArtifactMapper.toDomain(kind),
               key,
+              descriptors.read(descriptor),
               sha256,
               request.getContentLengthLong(),
               body.getInputStream());

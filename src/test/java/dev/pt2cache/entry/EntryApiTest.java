@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** The key-value face PyTorch's remote caches use, with keys shaped like PyTorch's. */
 class EntryApiTest extends ServiceTest {
@@ -83,6 +86,32 @@ class EntryApiTest extends ServiceTest {
     assertThat(api.putBytes(path(entry), bytes).status()).isEqualTo(200);
     assertProblem(api.putBytes(path(entry), Fixtures.randomBytes(100)), 409, "key-conflict");
     assertThat(api.get(path(entry)).body()).isEqualTo(bytes);
+  }
+
+  @Test
+  void shouldKeepTheDescriptorAnEntryCarries() {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel()).replaceAll("\\s*\\n\\s*", " ");
+    assertThat(api.putBytes(path(entry), bytes, "X-Pt2cache-Descriptor", descriptor).status())
+        .isEqualTo(201);
+
+    JsonNode stored = api.get(path("/artifacts?key=" + key)).json().get("items").get(0);
+    assertThat(stored.get("descriptor").get("software").get("torch").asString())
+        .isEqualTo("2.11.0+cu130");
+  }
+
+  @Test
+  void shouldRefuseADescriptorHeaderThatIsNotADescriptorAndKeepNothing() {
+    for (String bad :
+        List.of(
+            "not json",
+            "{\"model\": {\"name\": \"m\"}}",
+            "{\"model\": {\"name\": \"m\", \"version\": \"1\"}, \"software\": {\"torch\": \"2.11\","
+                + " \"cdua\": \"13.0\"}, \"hardware\": {\"gpu\": \"g\"}}")) {
+      ApiResponse put = api.putBytes(path(entry), bytes, "X-Pt2cache-Descriptor", bad);
+      assertProblem(put, 400, "invalid-request");
+      assertThat(put.json().get("detail").asString()).contains("X-Pt2cache-Descriptor");
+    }
+    assertThat(api.head(path(entry)).status()).isEqualTo(404);
   }
 
   @Test

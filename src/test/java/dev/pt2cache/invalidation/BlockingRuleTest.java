@@ -129,6 +129,40 @@ class BlockingRuleTest extends ServiceTest {
         "blocked-by-rule");
   }
 
+  /**
+   * PyTorch's keys say nothing the service can read about where an entry was compiled; an entry
+   * that says it in X-Pt2cache-Descriptor is retired and refused by a rule on the software it
+   * names.
+   */
+  @Test
+  void shouldReachEntriesThatCarryTheirDescriptor() {
+    String bad = path("/entries/fx-graph/k-" + UUID.randomUUID());
+    String good = path("/entries/fx-graph/k-" + UUID.randomUUID());
+    assertThat(api.putBytes(bad, bytes, DESCRIPTOR, oneLine(badBuild)).status()).isEqualTo(201);
+    assertThat(
+            api.putBytes(good, Fixtures.randomBytes(300), DESCRIPTOR, oneLine(goodBuild)).status())
+        .isEqualTo(201);
+
+    assertThat(rule("").get("invalidated").asLong()).isEqualTo(1);
+
+    assertProblem(api.get(bad), 404, "artifact-not-found");
+    assertThat(api.get(good).status()).isEqualTo(200);
+    assertProblem(
+        api.putBytes(
+            path("/entries/fx-graph/k-" + UUID.randomUUID()),
+            Fixtures.randomBytes(400),
+            DESCRIPTOR,
+            oneLine(badBuild)),
+        409,
+        "blocked-by-rule");
+  }
+
+  static final String DESCRIPTOR = "X-Pt2cache-Descriptor";
+
+  static String oneLine(String json) {
+    return json.replaceAll("\\s*\\n\\s*", " ").strip();
+  }
+
   @Test
   void shouldAnswer404ForAnUnknownRule() {
     assertProblem(

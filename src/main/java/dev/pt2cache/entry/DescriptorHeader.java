@@ -1,0 +1,61 @@
+package dev.pt2cache.entry;
+
+import dev.pt2cache.artifact.InvalidUploadException;
+import dev.pt2cache.descriptor.Descriptor;
+import dev.pt2cache.descriptor.DescriptorMapper;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The descriptor an entry may carry in {@value #NAME}: the same JSON as a lookup's, read as
+ * strictly (the service's own mapper, unknown members refused) and validated against the same
+ * constraints. An entry's key is PyTorch's own; the descriptor is what lets an invalidation or a
+ * blocking rule by model, software or hardware reach it.
+ */
+@Component
+class DescriptorHeader {
+
+  static final String NAME = "X-Pt2cache-Descriptor";
+
+  private final JsonMapper mapper;
+  private final Validator validator;
+
+  DescriptorHeader(JsonMapper mapper, Validator validator) {
+    this.mapper = mapper;
+    this.validator = validator;
+  }
+
+  /** The descriptor the header carries, or null when it was not sent. */
+  Descriptor read(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    dev.pt2cache.api.model.Descriptor descriptor;
+    try {
+      descriptor = mapper.readValue(header, dev.pt2cache.api.model.Descriptor.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new InvalidUploadException(
+          "%s has a field descriptors do not have: %s".formatted(NAME, e.getPropertyName()));
+    } catch (JacksonException e) {
+      // Jackson's message names the service's classes
+      throw new InvalidUploadException(
+          "%s is not a descriptor as lookups take it (JSON, in ASCII)".formatted(NAME));
+    }
+    Set<ConstraintViolation<dev.pt2cache.api.model.Descriptor>> violations =
+        validator.validate(descriptor);
+    if (!violations.isEmpty()) {
+      throw new InvalidUploadException(
+          violations.stream()
+              .map(v -> v.getPropertyPath() + " " + v.getMessage())
+              .sorted()
+              .collect(Collectors.joining("; ", NAME + ": ", "")));
+    }
+    return DescriptorMapper.toDomain(descriptor);
+  }
+}
