@@ -1,13 +1,18 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.artifact.HitRecorder;
+import dev.pt2cache.namespace.NamespaceDefaults;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-/** Enforces each namespace's quota and idle limit (every 30 seconds by default). */
+/**
+ * Enforces each namespace's quota and idle limit (every 30 seconds by default): its own, or the
+ * defaults ({@link NamespaceDefaults}) where it sets none.
+ */
 @Component
 class RetentionJob implements HousekeepingJob {
 
@@ -17,13 +22,19 @@ class RetentionJob implements HousekeepingJob {
   private final Evictions evictions;
   private final HitRecorder hits;
   private final HousekeepingProperties properties;
+  private final NamespaceDefaults defaults;
 
   RetentionJob(
-      JdbcClient jdbc, Evictions evictions, HitRecorder hits, HousekeepingProperties properties) {
+      JdbcClient jdbc,
+      Evictions evictions,
+      HitRecorder hits,
+      HousekeepingProperties properties,
+      NamespaceDefaults defaults) {
     this.jdbc = jdbc;
     this.evictions = evictions;
     this.hits = hits;
     this.properties = properties;
+    this.defaults = defaults;
   }
 
   @Override
@@ -67,9 +78,14 @@ class RetentionJob implements HousekeepingJob {
   private Iterable<Limits> limited() {
     return jdbc.sql(
             """
-            select name, quota_bytes, max_idle_days from namespace
-             where quota_bytes is not null or max_idle_days is not null
+            select name, coalesce(quota_bytes, :quota) as quota_bytes,
+                   coalesce(max_idle_days, :idleDays) as max_idle_days
+              from namespace
+             where coalesce(quota_bytes, :quota) is not null
+                or coalesce(max_idle_days, :idleDays) is not null
             """)
+        .param("quota", defaults.quotaBytes(), Types.BIGINT)
+        .param("idleDays", defaults.defaultMaxIdleDays(), Types.INTEGER)
         .query(
             (rs, n) ->
                 new Limits(

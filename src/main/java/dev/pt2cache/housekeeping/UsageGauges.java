@@ -1,8 +1,10 @@
 package dev.pt2cache.housekeeping;
 
+import dev.pt2cache.namespace.NamespaceDefaults;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import java.sql.Types;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -20,13 +22,15 @@ class UsageGauges {
       String namespace, long artifacts, long bytes, Long quota, long hits, long misses) {}
 
   private final JdbcClient jdbc;
+  private final NamespaceDefaults defaults;
   private final MultiGauge artifacts;
   private final MultiGauge bytes;
   private final MultiGauge quota;
   private final MultiGauge hitRatio;
 
-  UsageGauges(JdbcClient jdbc, MeterRegistry registry) {
+  UsageGauges(JdbcClient jdbc, MeterRegistry registry, NamespaceDefaults defaults) {
     this.jdbc = jdbc;
+    this.defaults = defaults;
     this.artifacts =
         MultiGauge.builder("pt2cache.namespace.artifacts")
             .description("Ready artifacts per namespace")
@@ -39,7 +43,8 @@ class UsageGauges {
     this.quota =
         MultiGauge.builder("pt2cache.namespace.quota")
             .baseUnit("bytes")
-            .description("Quota per namespace, where one is set")
+            .description(
+                "Quota enforced per namespace (its own or the default), where there is one")
             .register(registry);
     this.hitRatio =
         MultiGauge.builder("pt2cache.namespace.hit.ratio")
@@ -52,11 +57,13 @@ class UsageGauges {
     List<Row> rows =
         jdbc.sql(
                 """
-                select n.name, n.quota_bytes, n.lookup_hits, n.lookup_misses,
+                select n.name, coalesce(n.quota_bytes, :quota) as quota_bytes,
+                       n.lookup_hits, n.lookup_misses,
                        count(a.id) as artifacts, coalesce(sum(a.size_bytes), 0) as bytes
                   from namespace n left join artifact a on a.namespace = n.name and a.state = 'READY'
                  group by n.name
                 """)
+            .param("quota", defaults.quotaBytes(), Types.BIGINT)
             .query(
                 (rs, i) ->
                     new Row(

@@ -56,6 +56,8 @@ class NamespaceController implements NamespacesApi {
         .name(n.name())
         .quotaBytes(n.quotaBytes())
         .maxIdleDays(n.maxIdleDays())
+        .appliedQuotaBytes(view.appliedQuotaBytes())
+        .appliedMaxIdleDays(view.appliedMaxIdleDays())
         .artifactCount(view.artifactCount())
         .storedBytes(view.storedBytes())
         .lookupHits(n.lookupHits())

@@ -21,6 +21,8 @@ public class NamespaceService {
   /** A namespace with its usage, as operators see it. */
   public record NamespaceView(
       Namespace namespace,
+      Long appliedQuotaBytes,
+      Integer appliedMaxIdleDays,
       long artifactCount,
       long storedBytes,
       long evictions,
@@ -38,8 +40,11 @@ public class NamespaceService {
   private final Cache<String, Optional<Long>> quotas =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(QUOTA_TTL).build();
 
-  NamespaceService(NamespaceRepository namespaces) {
+  private final NamespaceDefaults defaults;
+
+  NamespaceService(NamespaceRepository namespaces, NamespaceDefaults defaults) {
     this.namespaces = namespaces;
+    this.defaults = defaults;
   }
 
   /**
@@ -58,8 +63,9 @@ public class NamespaceService {
 
   /**
    * Throws {@link NamespaceNotFoundException} unless the namespace exists, and {@link
-   * ExceedsQuotaException} when an artifact of this size is larger than its whole quota: eviction
-   * would retire it as soon as it became ready, and every node would compile and upload it again.
+   * ExceedsQuotaException} when an artifact of this size is larger than its whole quota (its own,
+   * or the default one): eviction would retire it as soon as it became ready, and every node would
+   * compile and upload it again.
    */
   public void requireRoomFor(String name, long sizeBytes) {
     Optional<Long> quota =
@@ -68,7 +74,7 @@ public class NamespaceService {
             n ->
                 namespaces
                     .findById(n)
-                    .map(namespace -> Optional.ofNullable(namespace.quotaBytes()))
+                    .map(namespace -> Optional.ofNullable(defaults.quotaOf(namespace.quotaBytes())))
                     .orElseThrow(() -> new NamespaceNotFoundException(n)));
     if (quota.isPresent() && sizeBytes > quota.get()) {
       throw new ExceedsQuotaException(name, sizeBytes, quota.get());
@@ -111,6 +117,8 @@ public class NamespaceService {
               NamespaceEvictions e = evictions.get(n.name());
               return new NamespaceView(
                   n,
+                  defaults.quotaOf(n.quotaBytes()),
+                  defaults.maxIdleDaysOf(n.maxIdleDays()),
                   u.getArtifactCount(),
                   u.getStoredBytes(),
                   e == null ? 0 : e.getEvictions(),

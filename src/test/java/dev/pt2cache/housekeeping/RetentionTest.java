@@ -167,4 +167,47 @@ class RetentionTest extends ServiceTest {
           .isEqualTo("idle");
     }
   }
+
+  /** A namespace that sets no limits of its own gets the service's (1 GB and 30 days in tests). */
+  @Nested
+  class Defaults {
+
+    @Test
+    void shouldShowTheLimitsEnforcedBesideTheNamespacesOwn() {
+      JsonNode namespace = api.get(path("")).json();
+      assertThat(namespace.has("quotaBytes")).isFalse();
+      assertThat(namespace.get("appliedQuotaBytes").asLong()).isEqualTo(1L << 30);
+      assertThat(namespace.get("appliedMaxIdleDays").asInt()).isEqualTo(30);
+
+      limits("5000", "2");
+      namespace = api.get(path("")).json();
+      assertThat(namespace.get("appliedQuotaBytes").asLong()).isEqualTo(5000);
+      assertThat(namespace.get("appliedMaxIdleDays").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldRefuseAnArtifactLargerThanTheDefaultQuota() {
+      ApiResponse declared =
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload(
+                  "mega-cache",
+                  Descriptors.of(Descriptors.uniqueModel()),
+                  Fixtures.sha256(new byte[] {1}),
+                  (1L << 30) + 1));
+      assertProblem(declared, 413, "exceeds-quota");
+    }
+
+    @Test
+    void shouldEvictWhatWasNotUsedForTheDefaultIdleDays() {
+      store(2, 100);
+      jdbc.sql(
+              "update artifact set ready_at = now() - interval '31 days', last_hit_at = null where id = ?::uuid")
+          .param(ids.get(0))
+          .update();
+
+      assertThat(runJob("retention").get("evictedIdle").asLong()).isGreaterThanOrEqualTo(1);
+      assertThat(List.of(state(0), state(1))).containsExactly("evicted", "ready");
+    }
+  }
 }

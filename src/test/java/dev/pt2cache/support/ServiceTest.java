@@ -41,6 +41,8 @@ import tools.jackson.databind.JsonNode;
       // housekeeping runs when a test asks for it (POST /v1/housekeeping/jobs/{job}/runs)
       "pt2cache.housekeeping.enabled=false",
       "pt2cache.housekeeping.grace=0s",
+      // every namespace without its own quota gets this one (RetentionTest.Defaults)
+      "pt2cache.namespaces.default-quota=1GB",
       "pt2cache.housekeeping.abandoned-upload-age=0s",
       "pt2cache.hits.flush-interval=100ms",
       "pt2cache.storage.max-connections=16",

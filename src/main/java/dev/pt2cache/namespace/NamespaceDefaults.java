@@ -1,0 +1,42 @@
+package dev.pt2cache.namespace;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The limits of every namespace that sets none of its own, bound from {@code
+ * pt2cache.namespaces.*}: without them a namespace nobody configured (the {@code default} one, say)
+ * grows without bound.
+ *
+ * @param defaultQuota the quota of a namespace without {@code quotaBytes}; none when absent
+ * @param defaultMaxIdleDays the idle limit of a namespace without {@code maxIdleDays}; none when
+ *     absent
+ */
+@ConfigurationProperties("pt2cache.namespaces")
+public record NamespaceDefaults(DataSize defaultQuota, Integer defaultMaxIdleDays) {
+
+  public NamespaceDefaults {
+    if (defaultQuota != null && defaultQuota.isNegative()) {
+      throw new IllegalArgumentException("pt2cache.namespaces.default-quota must not be negative");
+    }
+    if (defaultMaxIdleDays != null && (defaultMaxIdleDays < 1 || defaultMaxIdleDays > 3650)) {
+      throw new IllegalArgumentException(
+          "pt2cache.namespaces.default-max-idle-days must be from 1 to 3650");
+    }
+  }
+
+  /** The default quota in bytes, or null. */
+  public Long quotaBytes() {
+    return defaultQuota == null ? null : defaultQuota.toBytes();
+  }
+
+  /** The quota enforced: the namespace's own, or the default. */
+  Long quotaOf(Long own) {
+    return own != null ? own : quotaBytes();
+  }
+
+  /** The idle limit enforced: the namespace's own, or the default. */
+  Integer maxIdleDaysOf(Integer own) {
+    return own != null ? own : defaultMaxIdleDays;
+  }
+}

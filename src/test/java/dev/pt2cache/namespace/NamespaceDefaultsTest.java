@@ -1,0 +1,36 @@
+package dev.pt2cache.namespace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+class NamespaceDefaultsTest {
+
+  @Test
+  void shouldApplyTheNamespacesOwnLimitsFirst() {
+    NamespaceDefaults defaults = new NamespaceDefaults(DataSize.ofGigabytes(1), 30);
+    assertThat(defaults.quotaOf(5000L)).isEqualTo(5000);
+    assertThat(defaults.quotaOf(null)).isEqualTo(1L << 30);
+    assertThat(defaults.maxIdleDaysOf(2)).isEqualTo(2);
+    assertThat(defaults.maxIdleDaysOf(null)).isEqualTo(30);
+  }
+
+  @Test
+  void shouldLeaveANamespaceUnlimitedWhenNoDefaultIsSet() {
+    NamespaceDefaults none = new NamespaceDefaults(null, null);
+    assertThat(none.quotaOf(null)).isNull();
+    assertThat(none.maxIdleDaysOf(null)).isNull();
+  }
+
+  @Test
+  void shouldRefuseDefaultsNoNamespaceCouldHave() {
+    assertThatThrownBy(() -> new NamespaceDefaults(DataSize.ofBytes(-1), null))
+        .hasMessageContaining("default-quota");
+    assertThatThrownBy(() -> new NamespaceDefaults(null, 0))
+        .hasMessageContaining("default-max-idle-days");
+    assertThatThrownBy(() -> new NamespaceDefaults(null, 3651))
+        .hasMessageContaining("default-max-idle-days");
+  }
+}
