@@ -115,11 +115,10 @@ class ReconcileJob implements HousekeepingJob {
         page.add(listing.next());
       }
       String last = page.get(page.size() - 1).sha256();
-      Set<String> rows = new HashSet<>();
-      rowsBetween(after, last, null, rows::add, () -> false);
       Set<String> listed = new HashSet<>();
+      page.forEach(object -> listed.add(object.sha256()));
+      Set<String> rows = rowsAmong(listed);
       for (StoredObject object : page) {
-        listed.add(object.sha256());
         if (!rows.contains(object.sha256()) && !object.lastModified().isAfter(oldEnough)) {
           found.orphan(object);
         }
@@ -135,9 +134,18 @@ class ReconcileJob implements HousekeepingJob {
     }
   }
 
+  /** Which of these digests have a blob row. */
+  private Set<String> rowsAmong(Set<String> digests) {
+    return new HashSet<>(
+        jdbc.sql("select sha256 from blob where sha256 = any(:digests)")
+            .param("digests", digests.toArray(String[]::new))
+            .query(String.class)
+            .list());
+  }
+
   /**
-   * Blob rows with digests in (after, upTo], created before a time if one is given, a page at a
-   * time: a bucket that lacks most of them must not bring them all into memory.
+   * Blob rows with digests in (after, upTo], created before a time, a page at a time until {@code
+   * enough}: a bucket that lacks most of them must not bring them all into memory.
    */
   private void rowsBetween(
       String after,
@@ -154,13 +162,13 @@ class ReconcileJob implements HousekeepingJob {
                   select sha256 from blob
                    where sha256 collate "C" > :after
                      and (cast(:upTo as varchar) is null or sha256 collate "C" <= :upTo)
-                     and (cast(:before as timestamptz) is null or created_at < :before)
+                     and created_at < :before
                    order by sha256 collate "C"
                    limit :page
                   """)
               .param("after", from)
               .param("upTo", upTo)
-              .param("before", createdBefore == null ? null : Timestamp.from(createdBefore))
+              .param("before", Timestamp.from(createdBefore))
               .param("page", PAGE)
               .query(String.class)
               .list();
