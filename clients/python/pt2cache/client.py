@@ -8,10 +8,12 @@ import tempfile
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
 
 from .errors import CacheError, Conflict, IntegrityError, NotFound
+from .keys import normalize
 from .transport import BLOCK, Transport, quote, query
 
 JSON = {"Content-Type": "application/json"}
 OCTETS = "application/octet-stream"
+DESCRIPTOR_HEADER_MAX = 4096
 Source = Union[bytes, bytearray, memoryview, str, os.PathLike]
 
 
@@ -173,10 +175,20 @@ class CacheClient:
         headers = {"Content-Type": OCTETS, "Content-Length": str(len(data)),
                    "X-Content-SHA256": hashlib.sha256(data).hexdigest()}
         if descriptor is not None:
-            headers["X-Pt2cache-Descriptor"] = json.dumps(descriptor, ensure_ascii=True,
-                                                          separators=(",", ":"))
+            headers["X-Pt2cache-Descriptor"] = descriptor_header(descriptor)
         return self.http.request("PUT", self._entry(kind, key), bytes(data), headers,
                                  expect=(200, 201), timeout=timeout, retries=retries).json()
+
+
+def descriptor_header(descriptor: Dict[str, Any]) -> str:
+    """The descriptor as an entry carries it (``X-Pt2cache-Descriptor``): one line of ASCII JSON,
+    at most 4096 characters. Raises ``ValueError`` for what the service would refuse."""
+    normalize(descriptor)  # a member the contract does not define raises ValueError
+    value = json.dumps(descriptor, ensure_ascii=True, separators=(",", ":"))
+    if len(value) > DESCRIPTOR_HEADER_MAX:
+        raise ValueError("the descriptor is %d characters as JSON; an entry carries at most %d"
+                         % (len(value), DESCRIPTOR_HEADER_MAX))
+    return value
 
 
 def _content(source: Source) -> Tuple[Any, str, int]:

@@ -78,6 +78,7 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
     from torch._inductor.remote_cache import RemoteCacheBackend
 
     breaker = breaker or Breaker()
+    described = {} if descriptor is None else {"descriptor": descriptor}  # older stores take none
 
     class ServiceBackend(RemoteCacheBackend):  # type: ignore[misc, valid-type]
         def __init__(self) -> None:
@@ -97,7 +98,7 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 return
             try:
                 store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0,
-                                descriptor=descriptor)
+                                **described)
             except Conflict:
                 pass  # another node stored this key first: its entry stays
             except CacheError as e:
@@ -127,6 +128,10 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
     ``TORCHINDUCTOR_AUTOGRAD_REMOTE_CACHE=1``, ``TORCHINDUCTOR_AUTOTUNE_REMOTE_CACHE=1``,
     ``TORCHINDUCTOR_BUNDLED_AUTOTUNE_REMOTE_CACHE=1``. Answers the cache classes it routed.
     """
+    if descriptor is not None:
+        from .client import descriptor_header
+
+        descriptor_header(descriptor)  # what the service would refuse fails here, not every put
     import torch._functorch.config as functorch_config
     import torch._inductor.config as inductor_config
     import torch._inductor.remote_cache as remote_cache

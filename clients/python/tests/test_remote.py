@@ -31,6 +31,31 @@ class DirectoryEntriesTest(unittest.TestCase):
         self.assertEqual(list(store.entries()), [("autotune", "k1")])
 
 
+class DescriptorTest(unittest.TestCase):
+    """What the service would refuse in X-Pt2cache-Descriptor fails once, at install."""
+
+    def test_a_descriptor_the_service_would_refuse_fails_at_install(self):
+        from pt2cache.remote import install
+
+        misspelt = {"model": {"name": "m", "version": "1"}, "software": {"torch": "2.11", "cdua": "13"},
+                    "hardware": {"gpu": "g"}}
+        with self.assertRaises(ValueError):
+            install(DirectoryEntries(tempfile.mkdtemp()), descriptor=misspelt)
+
+    def test_the_header_is_one_line_of_ascii_and_bounded(self):
+        from pt2cache.client import descriptor_header
+
+        header = descriptor_header({"model": {"name": "modèle", "version": "1"},
+                                    "software": {"torch": "2.11"}, "hardware": {"gpu": "g"}})
+        self.assertTrue(header.isascii())
+        self.assertIn("mod\\u00e8le", header)
+        self.assertNotIn("\n", header)
+        huge = {"model": {"name": "m", "version": "1"}, "software": {"torch": "2.11"},
+                "hardware": {"gpu": "g"}, "compile": {"options": {"k%d" % i: "v" * 50 for i in range(99)}}}
+        with self.assertRaises(ValueError):
+            descriptor_header(huge)
+
+
 class BreakerTest(unittest.TestCase):
 
     def test_a_failure_turns_the_remote_caches_off_for_the_cooldown(self):

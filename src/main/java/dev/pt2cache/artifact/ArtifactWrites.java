@@ -7,6 +7,7 @@ import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.blob.StoredBlobRepository;
 import dev.pt2cache.descriptor.Descriptor;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
@@ -88,7 +89,13 @@ class ArtifactWrites {
    *     sent (ADR 0011). An upload verified against a copy already stored asks the store whether
    *     the copy is still there.
    */
-  @Transactional(noRollbackFor = {KeyConflictException.class, ArtifactInvalidatedException.class})
+  @Transactional(
+      noRollbackFor = {
+        KeyConflictException.class,
+        ArtifactInvalidatedException.class,
+        ReservationExpiredException.class,
+        ArtifactNotFoundException.class
+      })
   UploadOutcome commit(Artifact pending, boolean bytesWritten) {
     String namespace = pending.namespace();
     ArtifactKind kind = pending.kind();
@@ -97,10 +104,11 @@ class ArtifactWrites {
     keyLock.lock(namespace, kind, key);
     // the digest's lock before the artifact's row, the order in which ContentLoss takes them
     blobLocks.lock(pending.sha256());
-    // only purge drops a pending artifact, once its reservation has expired: the bytes came too
-    // late
-    Artifact artifact =
-        artifacts.findForUpdate(id).orElseThrow(() -> new ReservationExpiredException(pending));
+    Optional<Artifact> row = artifacts.findForUpdate(id);
+    if (row.isEmpty()) {
+      return gone(pending);
+    }
+    Artifact artifact = row.get();
     // The bytes are in the store: record them, so that housekeeping collects them once nothing
     // references them, whatever happens next. Housekeeping cannot collect the object until this
     // commits. An upload that relied on a stored copy checks that the copy is still there: it may
@@ -125,6 +133,27 @@ class ArtifactWrites {
     }
     artifact.markReady();
     return new UploadOutcome(artifact, true);
+  }
+
+  /**
+   * The pending artifact's row went while its bytes streamed: another upload to the same URL found
+   * the key won by a third and dropped it, a failed one abandoned it, or purge dropped it once its
+   * reservation had expired. The bytes are recorded (housekeeping collects them if nothing takes
+   * them); the answer is the key's winner when there is one.
+   */
+  private UploadOutcome gone(Artifact pending) {
+    blobs.recordStored(pending.sha256(), pending.sizeBytes());
+    Optional<Artifact> holder =
+        artifacts.findReady(pending.namespace(), pending.kind(), pending.key());
+    if (holder.isPresent()) {
+      return new UploadOutcome(sameContentOrThrow(holder.get(), pending.content()), false);
+    }
+    if (pending.uploadExpiresAt().isBefore(Instant.now())) {
+      throw new ReservationExpiredException(pending);
+    }
+    throw new ArtifactNotFoundException(
+        "artifact %s is gone: its upload failed or was superseded; declare the upload again"
+            .formatted(pending.id()));
   }
 
   /** Drops a pending artifact whose upload failed or lost, and that no client will retry. */

@@ -36,15 +36,24 @@ class DescriptorHeader {
     if (header == null || header.isBlank()) {
       return null;
     }
+    if (!header.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+      // Tomcat reads header bytes as ISO-8859-1: UTF-8 would be stored garbled, and missed
+      throw new MalformedDescriptorHeaderException(
+          "%s must be printable ASCII: write other characters as \\uXXXX escapes".formatted(NAME));
+    }
     dev.pt2cache.api.model.Descriptor descriptor;
     try {
       descriptor = mapper.readValue(header, dev.pt2cache.api.model.Descriptor.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new InvalidUploadException(
+      throw new MalformedDescriptorHeaderException(
           "%s has a field descriptors do not have: %s".formatted(NAME, e.getPropertyName()));
     } catch (JacksonException e) {
       // Jackson's message names the service's classes
-      throw new InvalidUploadException(
+      throw new MalformedDescriptorHeaderException(
+          "%s is not a descriptor as lookups take it (JSON, in ASCII)".formatted(NAME));
+    }
+    if (descriptor == null) {
+      throw new MalformedDescriptorHeaderException(
           "%s is not a descriptor as lookups take it (JSON, in ASCII)".formatted(NAME));
     }
     Set<ConstraintViolation<dev.pt2cache.api.model.Descriptor>> violations =

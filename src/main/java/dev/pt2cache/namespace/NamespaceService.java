@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 @Service
 public class NamespaceService {
@@ -97,7 +99,14 @@ public class NamespaceService {
   public PutOutcome put(String name, Long quotaBytes, Integer maxIdleDays) {
     boolean created = namespaces.upsert(name, quotaBytes, maxIdleDays);
     namespaces.flush();
-    quotas.invalidate(name);
+    // once committed: a check meanwhile would otherwise read the old quota back into the cache
+    TransactionSynchronizationManager.registerSynchronization(
+        new TransactionSynchronization() {
+          @Override
+          public void afterCommit() {
+            quotas.invalidate(name);
+          }
+        });
     return new PutOutcome(get(name), created);
   }
 

@@ -23,6 +23,7 @@ import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.StorageBusyException;
 import dev.pt2cache.blob.StorageUnavailableException;
 import dev.pt2cache.blob.UploadInterruptedException;
+import dev.pt2cache.entry.MalformedDescriptorHeaderException;
 import dev.pt2cache.housekeeping.JobRunningException;
 import dev.pt2cache.invalidation.EmptySelectorException;
 import dev.pt2cache.invalidation.RuleNotFoundException;
@@ -78,7 +79,8 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(UnsupportedLookupException.class, ProblemType.INVALID_REQUEST),
           Map.entry(EmptySelectorException.class, ProblemType.EMPTY_SELECTOR),
           Map.entry(PayloadTooLargeException.class, ProblemType.PAYLOAD_TOO_LARGE),
-          Map.entry(ExceedsQuotaException.class, ProblemType.EXCEEDS_QUOTA));
+          Map.entry(ExceedsQuotaException.class, ProblemType.EXCEEDS_QUOTA),
+          Map.entry(MalformedDescriptorHeaderException.class, ProblemType.MALFORMED_REQUEST));
 
   @ExceptionHandler
   ResponseEntity<ProblemDetail> contentMismatch(ContentMismatchException e) {

@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.support.ApiClient.ApiResponse;
@@ -9,6 +10,7 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
@@ -76,10 +78,35 @@ class CommitRaceTest extends ServiceTest {
    * then finds nothing: it answers 410 reservation-expired, not an unexplained 404.
    */
   @Test
-  void shouldAnswerExpiredWhenTheReservationWasDroppedDuringTheUpload() throws Exception {
+  void shouldAnswerExpiredWhenPurgeDroppedTheReservationDuringTheUpload() throws Exception {
+    ApiResponse answer =
+        uploadWhileTheRowGoes(
+            "update artifact set upload_expires_at = now() + interval '1 second' where id = ?::uuid",
+            true);
+    assertProblem(answer, 410, "reservation-expired");
+    assertThat(answer.json().get("detail").asString()).contains("start the upload again");
+  }
+
+  /** The row of an unexpired reservation goes only when its upload failed or was superseded. */
+  @Test
+  void shouldAnswerGoneWhenTheReservationWasDroppedBeforeItExpired() throws Exception {
+    ApiResponse answer = uploadWhileTheRowGoes(null, false);
+    assertProblem(answer, 404, "artifact-not-found");
+    assertThat(answer.json().get("detail").asString()).contains("declare the upload again");
+  }
+
+  /**
+   * Sends an upload whose commit waits on the digest's lock while the pending row is deleted, as
+   * purge (or another request) would; {@code before} runs on the row first.
+   */
+  private ApiResponse uploadWhileTheRowGoes(String before, boolean awaitExpiry) throws Exception {
     byte[] bytes = Fixtures.randomBytes(1000);
     String sha256 = Fixtures.sha256(bytes);
     JsonNode pending = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes).json();
+    String id = pending.get("id").asString();
+    if (before != null) {
+      jdbc.sql(before).param(id).update();
+    }
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     // the digest's lock, which the commit takes before it reads its artifact
@@ -97,16 +124,20 @@ class CommitRaceTest extends ServiceTest {
         CompletableFuture.supplyAsync(
             () -> api.putBytes(pending.get("uploadUrl").asString(), bytes));
     awaitWaiters(1);
-    // what purge does to an expired reservation
-    jdbc.sql("delete from artifact where id = ?::uuid")
-        .param(pending.get("id").asString())
-        .update();
+    if (awaitExpiry) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  jdbc.sql("select upload_expires_at < now() from artifact where id = ?::uuid")
+                      .param(id)
+                      .query(Boolean.class)
+                      .single());
+    }
+    jdbc.sql("delete from artifact where id = ?::uuid").param(id).update();
     release.countDown();
     holder.get();
-
-    ApiResponse answer = upload.get();
-    assertProblem(answer, 410, "reservation-expired");
-    assertThat(answer.json().get("detail").asString()).contains("start the upload again");
+    return upload.get();
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

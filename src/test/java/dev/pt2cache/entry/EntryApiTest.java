@@ -101,16 +101,19 @@ class EntryApiTest extends ServiceTest {
 
   @Test
   void shouldRefuseADescriptorHeaderThatIsNotADescriptorAndKeepNothing() {
-    for (String bad :
-        List.of(
-            "not json",
-            "{\"model\": {\"name\": \"m\"}}",
-            "{\"model\": {\"name\": \"m\", \"version\": \"1\"}, \"software\": {\"torch\": \"2.11\","
-                + " \"cdua\": \"13.0\"}, \"hardware\": {\"gpu\": \"g\"}}")) {
-      ApiResponse put = api.putBytes(path(entry), bytes, "X-Pt2cache-Descriptor", bad);
-      assertProblem(put, 400, "invalid-request");
+    String misspelt =
+        "{\"model\": {\"name\": \"m\", \"version\": \"1\"}, \"software\": {\"torch\": \"2.11\","
+            + " \"cdua\": \"13.0\"}, \"hardware\": {\"gpu\": \"g\"}}";
+    for (String malformed : List.of("not json", "null", misspelt)) {
+      ApiResponse put = api.putBytes(path(entry), bytes, "X-Pt2cache-Descriptor", malformed);
+      assertProblem(put, 400, "malformed-request");
       assertThat(put.json().get("detail").asString()).contains("X-Pt2cache-Descriptor");
     }
+    // valid JSON that misses what a descriptor needs, as a body would
+    ApiResponse incomplete =
+        api.putBytes(path(entry), bytes, "X-Pt2cache-Descriptor", "{\"model\": {\"name\": \"m\"}}");
+    assertProblem(incomplete, 400, "invalid-request");
+    assertThat(incomplete.json().get("detail").asString()).contains("X-Pt2cache-Descriptor");
     assertThat(api.head(path(entry)).status()).isEqualTo(404);
   }
 

@@ -76,7 +76,11 @@ public final class EmbeddedInfra implements AutoCloseable {
     return new EmbeddedInfra(postgres, s3, directory, keep);
   }
 
-  /** One instance for a whole test run, on throw-away data, stopped when the JVM exits. */
+  /**
+   * One instance for a whole test run, on throw-away data, stopped when the JVM exits: at the same
+   * time as the test contexts close, since no test relies on what a context writes while it closes
+   * (the embedded default's order is checked in a JVM of its own, EmbeddedDefaultRestartTest).
+   */
   public static synchronized EmbeddedInfra shared() {
     if (shared == null) {
       try {
