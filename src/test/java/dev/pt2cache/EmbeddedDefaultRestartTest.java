@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.ServiceJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +52,8 @@ class EmbeddedDefaultRestartTest {
     assertThat(log).doesNotContain("hit statistics could not be written");
     int poolClosed = log.indexOf("HikariPool-1 - Shutdown completed");
     assertThat(poolClosed).as("the service closed its database pool").isNotNegative();
-    assertThat(log.indexOf("received fast shutdown request"))
-        .as("PostgreSQL stops after the service has closed its connections")
+    assertThat(log.indexOf(EmbeddedInfra.STOPPING))
+        .as("PostgreSQL and S3 stop after the service has closed its connections")
         .isGreaterThan(poolClosed);
 
     try (ServiceJvm again = ServiceJvm.embeddedDefault(data, List.of(), FLUSH_ONLY_ON_SHUTDOWN)) {

@@ -2,11 +2,16 @@ package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.blob.ContentMismatchException;
+import dev.pt2cache.blob.StorageBusyException;
+import dev.pt2cache.blob.StorageProperties;
 import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.namespace.NamespaceService;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.springframework.stereotype.Service;
 
@@ -20,11 +25,19 @@ public class EntryUploads {
   private final UploadService uploads;
   private final NamespaceService namespaces;
   private final UploadProperties properties;
+  private final Duration spoolWait;
+  private final Semaphore spools;
 
-  EntryUploads(UploadService uploads, NamespaceService namespaces, UploadProperties properties) {
+  EntryUploads(
+      UploadService uploads,
+      NamespaceService namespaces,
+      UploadProperties properties,
+      StorageProperties storage) {
     this.uploads = uploads;
     this.namespaces = namespaces;
     this.properties = properties;
+    this.spoolWait = storage.connectionWait();
+    this.spools = new Semaphore(properties.maxConcurrentSpools());
   }
 
   /**
@@ -56,6 +69,7 @@ public class EntryUploads {
       return uploads.reserveAndReceive(
           namespace, command.apply(new BlobExpectation(sha256, length)), in);
     }
+    acquireSpool();
     try (SpooledContent spool = SpooledContent.of(in, properties.maxEntrySize().toBytes())) {
       if (sha256 != null && !sha256.equals(spool.expectation().sha256())) {
         throw new ContentMismatchException(
@@ -68,6 +82,20 @@ public class EntryUploads {
       }
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
+    } finally {
+      spools.release();
+    }
+  }
+
+  /** A spool slot: the disk holds at most max-concurrent-spools bodies of max-entry-size. */
+  private void acquireSpool() {
+    try {
+      if (!spools.tryAcquire(spoolWait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new StorageBusyException();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageBusyException();
     }
   }
 }

@@ -12,9 +12,13 @@ import org.springframework.util.unit.DataSize;
  * @param maxEntrySize the largest body accepted by PUT on the entries face without a declared
  *     digest (such bodies are spooled to a local temporary file to be hashed first)
  * @param reservationTtl how long a pending upload stays reserved before housekeeping may collect it
+ * @param maxConcurrentSpools how many such bodies an instance spools at once, so that its disk
+ *     holds at most this many times {@code maxEntrySize}; one more waits for {@code
+ *     connection-wait}, then answers 503 storage-busy
  */
 @ConfigurationProperties("pt2cache.uploads")
 public record UploadProperties(
     @DefaultValue("50GB") DataSize maxArtifactSize,
     @DefaultValue("1GB") DataSize maxEntrySize,
-    @DefaultValue("1h") Duration reservationTtl) {}
+    @DefaultValue("1h") Duration reservationTtl,
+    @DefaultValue("8") int maxConcurrentSpools) {}

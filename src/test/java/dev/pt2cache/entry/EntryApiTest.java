@@ -5,11 +5,23 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -115,6 +127,84 @@ class EntryApiTest extends ServiceTest {
     assertProblem(incomplete, 400, "invalid-request");
     assertThat(incomplete.json().get("detail").asString()).contains("X-Pt2cache-Descriptor");
     assertThat(api.head(path(entry)).status()).isEqualTo(404);
+  }
+
+  /** Bodies without a digest go to local disk first: only so many at once, then 503. */
+  @Test
+  void shouldSpoolOnlySoManyBodiesAtOnce() throws Exception {
+    long spooledBefore = spoolFiles();
+    List<StalledPut> slow = new ArrayList<>();
+    for (int i = 0; i < 3; i++) { // max-concurrent-spools in the tests
+      slow.add(new StalledPut(path("/entries/autotune/slow-" + i + "-" + UUID.randomUUID())));
+    }
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> spoolFiles() >= spooledBefore + 3);
+
+      ApiResponse busy = api.putStream(path(entry), () -> new ByteArrayInputStream(bytes));
+      assertProblem(busy, 503, "storage-busy");
+      assertThat(busy.header("Retry-After")).isNotNull();
+
+      for (StalledPut put : slow) {
+        assertThat(put.finish()).startsWith("HTTP/1.1 201");
+      }
+      assertThat(api.putStream(path(entry), () -> new ByteArrayInputStream(bytes)).status())
+          .isEqualTo(201);
+    } finally {
+      for (StalledPut put : slow) {
+        put.close();
+      }
+    }
+  }
+
+  private static long spoolFiles() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("pt2cache-upload-")).count();
+    }
+  }
+
+  /** An entry PUT, chunked and without a digest, that has sent its first chunk and waits. */
+  private final class StalledPut implements AutoCloseable {
+    private final Socket socket;
+    private final OutputStream out;
+
+    StalledPut(String target) throws IOException {
+      socket = new Socket("127.0.0.1", port());
+      socket.setSoTimeout(30_000);
+      out = socket.getOutputStream();
+      out.write(
+          ("PUT "
+                  + target
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  + "Authorization: Bearer "
+                  + EmbeddedInfra.ADMIN_TOKEN
+                  + "\r\n"
+                  + "Content-Type: application/octet-stream\r\n"
+                  + "Transfer-Encoding: chunked\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      chunk(Fixtures.randomBytes(1000));
+    }
+
+    private void chunk(byte[] data) throws IOException {
+      out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(data);
+      out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    }
+
+    /** Sends the rest and answers the response's status line. */
+    String finish() throws IOException {
+      chunk(Fixtures.randomBytes(1000));
+      out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+          .readLine();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 
   @Test

@@ -32,6 +32,9 @@ public final class EmbeddedInfra implements AutoCloseable {
   /** The operator's token of the embedded default and of the test services. */
   public static final String ADMIN_TOKEN = "pt2cache-local-admin-token";
 
+  /** The line printed when the servers begin to stop. */
+  public static final String STOPPING = "embedded PostgreSQL and S3 server stopping";
+
   private static EmbeddedInfra shared;
 
   private final EmbeddedPostgres postgres;
@@ -160,6 +163,10 @@ public final class EmbeddedInfra implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    // said by this thread, before anything stops: PostgreSQL's own lines come through a relay
+    // thread that a JVM at its exit may not wait for
+    System.out.println(STOPPING);
+    System.out.flush();
     s3.stop();
     postgres.close();
     if (!keep) {

@@ -38,6 +38,8 @@ import tools.jackson.databind.JsonNode;
       "pt2cache.storage.single-put-max=6MB",
       "pt2cache.uploads.max-artifact-size=64MB",
       "pt2cache.uploads.max-entry-size=16MB",
+      // three entry bodies without a digest spooled at once (EntryApiTest)
+      "pt2cache.uploads.max-concurrent-spools=3",
       // housekeeping runs when a test asks for it (POST /v1/housekeeping/jobs/{job}/runs)
       "pt2cache.housekeeping.enabled=false",
       "pt2cache.housekeeping.grace=0s",
@@ -73,6 +75,11 @@ public abstract class ServiceTest {
     api = new ApiClient(port);
     ns = "t-" + UUID.randomUUID().toString().substring(0, 12);
     assertThat(api.putJson("/v1/namespaces/" + ns, "{}").status()).isEqualTo(201);
+  }
+
+  /** The service's port, for a client of a test's own (a raw socket, say). */
+  protected int port() {
+    return port;
   }
 
   protected String path(String rest) {
