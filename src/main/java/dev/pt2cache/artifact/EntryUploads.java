@@ -57,18 +57,15 @@ public class EntryUploads {
           "entries hold key-addressed kinds only; upload %s through POST /v1/namespaces/%s/artifacts"
               .formatted(kind.wireName(), namespace));
     }
-    if (length >= 0) {
-      // refused before anything is read or spooled
-      namespaces.requireRoomFor(namespace, length);
-    } else {
-      namespaces.require(namespace);
-    }
     Function<BlobExpectation, UploadCommand> command =
         content -> new UploadCommand(kind, descriptor, key, content);
     if (sha256 != null && length >= 0) {
+      // the reservation checks the namespace and its quota
       return uploads.reserveAndReceive(
           namespace, command.apply(new BlobExpectation(sha256, length)), in);
     }
+    // the body goes to disk first: refuse what the namespace cannot take before reading any of it
+    namespaces.requireRoomFor(namespace, Math.max(length, 0));
     acquireSpool();
     try (SpooledContent spool = SpooledContent.of(in, properties.maxEntrySize().toBytes())) {
       if (sha256 != null && !sha256.equals(spool.expectation().sha256())) {

@@ -22,6 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 class DescriptorHeader {
 
   static final String NAME = "X-Pt2cache-Descriptor";
+  private static final String NOT_A_DESCRIPTOR =
+      NAME + " is not a descriptor as lookups take it (JSON, in ASCII)";
 
   private final JsonMapper mapper;
   private final Validator validator;
@@ -49,12 +51,10 @@ class DescriptorHeader {
           "%s has a field descriptors do not have: %s".formatted(NAME, e.getPropertyName()));
     } catch (JacksonException e) {
       // Jackson's message names the service's classes
-      throw new MalformedDescriptorHeaderException(
-          "%s is not a descriptor as lookups take it (JSON, in ASCII)".formatted(NAME));
+      throw new MalformedDescriptorHeaderException(NOT_A_DESCRIPTOR);
     }
-    if (descriptor == null) {
-      throw new MalformedDescriptorHeaderException(
-          "%s is not a descriptor as lookups take it (JSON, in ASCII)".formatted(NAME));
+    if (descriptor == null) { // the header "null"
+      throw new MalformedDescriptorHeaderException(NOT_A_DESCRIPTOR);
     }
     Set<ConstraintViolation<dev.pt2cache.api.model.Descriptor>> violations =
         validator.validate(descriptor);

@@ -2,9 +2,9 @@ package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.artifact.HitRecorder;
 import dev.pt2cache.namespace.NamespaceDefaults;
-import java.sql.Types;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -75,23 +75,19 @@ class RetentionJob implements HousekeepingJob {
     return outcome;
   }
 
-  private Iterable<Limits> limited() {
-    return jdbc.sql(
-            """
-            select name, coalesce(quota_bytes, :quota) as quota_bytes,
-                   coalesce(max_idle_days, :idleDays) as max_idle_days
-              from namespace
-             where coalesce(quota_bytes, :quota) is not null
-                or coalesce(max_idle_days, :idleDays) is not null
-            """)
-        .param("quota", defaults.quotaBytes(), Types.BIGINT)
-        .param("idleDays", defaults.defaultMaxIdleDays(), Types.INTEGER)
+  /** Each namespace with a limit: its own, or the default. */
+  private List<Limits> limited() {
+    return jdbc
+        .sql("select name, quota_bytes, max_idle_days from namespace")
         .query(
             (rs, n) ->
                 new Limits(
                     rs.getString("name"),
-                    rs.getObject("quota_bytes", Long.class),
-                    rs.getObject("max_idle_days", Integer.class)))
-        .list();
+                    defaults.quotaOf(rs.getObject("quota_bytes", Long.class)),
+                    defaults.maxIdleDaysOf(rs.getObject("max_idle_days", Integer.class))))
+        .list()
+        .stream()
+        .filter(limits -> limits.quotaBytes() != null || limits.maxIdleDays() != null)
+        .toList();
   }
 }

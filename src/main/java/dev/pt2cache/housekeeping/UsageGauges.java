@@ -4,7 +4,6 @@ import dev.pt2cache.namespace.NamespaceDefaults;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import java.sql.Types;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -57,20 +56,18 @@ class UsageGauges {
     List<Row> rows =
         jdbc.sql(
                 """
-                select n.name, coalesce(n.quota_bytes, :quota) as quota_bytes,
-                       n.lookup_hits, n.lookup_misses,
+                select n.name, n.quota_bytes, n.lookup_hits, n.lookup_misses,
                        count(a.id) as artifacts, coalesce(sum(a.size_bytes), 0) as bytes
                   from namespace n left join artifact a on a.namespace = n.name and a.state = 'READY'
                  group by n.name
                 """)
-            .param("quota", defaults.quotaBytes(), Types.BIGINT)
             .query(
                 (rs, i) ->
                     new Row(
                         rs.getString("name"),
                         rs.getLong("artifacts"),
                         rs.getLong("bytes"),
-                        rs.getObject("quota_bytes", Long.class),
+                        defaults.quotaOf(rs.getObject("quota_bytes", Long.class)),
                         rs.getLong("lookup_hits"),
                         rs.getLong("lookup_misses")))
             .list();

@@ -25,18 +25,13 @@ public record NamespaceDefaults(DataSize defaultQuota, Integer defaultMaxIdleDay
     }
   }
 
-  /** The default quota in bytes, or null. */
-  public Long quotaBytes() {
-    return defaultQuota == null ? null : defaultQuota.toBytes();
-  }
-
   /** The quota enforced: the namespace's own, or the default. */
-  Long quotaOf(Long own) {
-    return own != null ? own : quotaBytes();
+  public Long quotaOf(Long own) {
+    return own != null || defaultQuota == null ? own : Long.valueOf(defaultQuota.toBytes());
   }
 
   /** The idle limit enforced: the namespace's own, or the default. */
-  Integer maxIdleDaysOf(Integer own) {
+  public Integer maxIdleDaysOf(Integer own) {
     return own != null ? own : defaultMaxIdleDays;
   }
 }

@@ -3,7 +3,6 @@ package dev.pt2cache.problem;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import tools.jackson.core.JacksonException;
@@ -57,8 +56,8 @@ final class UnknownFields {
         ? "no fields"
         : u.getKnownPropertyIds().stream()
             .map(String::valueOf)
-            .collect(Collectors.toCollection(TreeSet::new))
-            .stream()
+            .sorted()
+            .distinct()
             .collect(Collectors.joining(", ", "only ", ""));
   }
 }
