@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
                  "gpu", "capability"):
         c.add_argument("--" + name)
     c.add_argument("--tag", action="append", help="name:value, repeatable")
+    c.add_argument("--reported", action="store_true",
+                   help="only artifacts that some node reported as failing")
     c.add_argument("--limit", type=int, default=50)
     c.set_defaults(run=_ls)
 
@@ -145,7 +147,7 @@ def _ls(client: CacheClient, args: argparse.Namespace) -> Any:
     filters = {"kind": args.kind, "state": args.state, "key": args.key, "modelName": args.model_name,
                "modelVersion": args.model_version, "torch": args.torch, "triton": args.triton,
                "cuda": args.cuda, "gpu": args.gpu, "capability": args.capability,
-               "tag": args.tag}
+               "tag": args.tag, "reported": True if args.reported else None}
     items = []
     for artifact in client.artifacts(limit=min(args.limit, 500), **filters):
         items.append(artifact)

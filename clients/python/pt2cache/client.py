@@ -42,9 +42,11 @@ class CacheClient:
     def namespace_info(self) -> Dict[str, Any]:
         return self.http.request("GET", self._ns()).json()
 
-    def put_namespace(self, quota_bytes: Optional[int] = None,
-                      max_idle_days: Optional[int] = None) -> Dict[str, Any]:
-        body = json.dumps({"quotaBytes": quota_bytes, "maxIdleDays": max_idle_days}).encode()
+    def put_namespace(self, quota_bytes: Optional[int] = None, max_idle_days: Optional[int] = None,
+                      invalidate_after_reports: Optional[int] = None) -> Dict[str, Any]:
+        """Creates the namespace or replaces all its settings (those not given are cleared)."""
+        body = json.dumps({"quotaBytes": quota_bytes, "maxIdleDays": max_idle_days,
+                           "invalidateAfterReports": invalidate_after_reports}).encode()
         return self.http.request("PUT", self._ns(), body, JSON, expect=(200, 201)).json()
 
     # lookups and artifacts ------------------------------------------------------------------
@@ -97,7 +99,8 @@ class CacheClient:
         """Every artifact matching the filters, newest first, page by page.
 
         Filters: kind, state, key, modelName, modelVersion, torch, triton, cuda, gpu, capability,
-        tag (``"name:value"`` or a list of them).
+        tag (``"name:value"`` or a list of them), reported (``True``: only those some node
+        reported).
         """
         cursor = None
         seen = set()
@@ -110,6 +113,28 @@ class CacheClient:
             if not cursor or cursor in seen:
                 return
             seen.add(cursor)
+
+    # reports --------------------------------------------------------------------------------
+
+    def report(self, artifact_id: str, problem: str, detail: Optional[str] = None,
+               node: Optional[str] = None, timeout: Optional[float] = None) -> Dict[str, Any]:
+        """Tells the service that an artifact failed this node: ``problem`` is ``load-failed``,
+        ``wrong-output`` or ``other``. Counted once per token and ``node``; the answer says
+        whether the artifact is still ``ready`` or was retired by the namespace's threshold."""
+        body: Dict[str, Any] = {"problem": problem}
+        if detail:
+            body["detail"] = detail[:1000]
+        if node:
+            body["node"] = node
+        # idempotent: the same reporter again replaces its report
+        return self.http.request("POST", self._ns("/artifacts/%s/reports" % quote(artifact_id)),
+                                 json.dumps(body).encode(), JSON, expect=(200, 201),
+                                 timeout=timeout).json()
+
+    def reports(self, artifact_id: str, limit: int = 50) -> Dict[str, Any]:
+        """What nodes reported about an artifact: its count, state and newest reports."""
+        return self.http.request("GET", self._ns("/artifacts/%s/reports" % quote(artifact_id))
+                                 + query({"limit": limit})).json()
 
     # invalidations --------------------------------------------------------------------------
 

@@ -6,10 +6,18 @@ PyTorch's caches warm. On a miss the model compiles as usual; after the first co
 result of ``torch.compiler.save_cache_artifacts()`` is uploaded in the background for the next
 node, so the first answer never waits on the cache. Whatever the cache does (unreachable, slow,
 an error, a malformed answer), the model still compiles locally and runs; the reason is logged.
+
+A downloaded artifact that PyTorch fails to load is reported to the service (``load-failed``,
+counted once per token and node: ``PT2CACHE_NODE``, or the host name), and the model compiles
+locally. Its compiled result is uploaded only when the report retired the failing artifact (the
+namespace's ``invalidateAfterReports``); otherwise the key still holds it and the upload would
+only be refused.
 """
 
 import logging
 import os
+import re
+import socket
 import tempfile
 import threading
 import time
@@ -20,6 +28,7 @@ from .client import CacheClient
 log = logging.getLogger("pt2cache")
 
 KIND = "mega-cache"
+REPORT_TIMEOUT = 5.0
 
 
 class WarmStart:
@@ -33,13 +42,16 @@ class WarmStart:
         self.torch = torch_module
         self.lookup_timeout = lookup_timeout
         self.hit = False
+        self.report: Optional[Dict[str, Any]] = None
+        self._key_taken = False
         self.loaded_seconds: Optional[float] = None
         self.uploaded: Optional[Dict[str, Any]] = None
         self._upload: Optional[threading.Thread] = None
         if client is not None and descriptor is not None:
             self._load()
         self.compiled = torch_module.compile(model, **compile_kwargs)
-        self._pending_upload = client is not None and descriptor is not None and not self.hit
+        self._pending_upload = (client is not None and descriptor is not None and not self.hit
+                                and not self._key_taken)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         result = self.compiled(*args, **kwargs)
@@ -68,14 +80,38 @@ class WarmStart:
             with tempfile.TemporaryDirectory(prefix="pt2cache-") as directory:
                 path = self.client.download(artifact, os.path.join(directory, "mega-cache.bin"))
                 with open(path, "rb") as f:
-                    info = self.torch.compiler.load_cache_artifacts(f.read())
+                    data = f.read()
         except Exception as e:  # fail open: any trouble means compiling locally
             log.warning("pt2cache: warm start unavailable, compiling locally: %s", e)
+            return
+        try:
+            info = self.torch.compiler.load_cache_artifacts(data)
+        except Exception as e:
+            log.warning("pt2cache: artifact %s failed to load, compiling locally: %r",
+                        artifact.get("id"), e)
+            self._report(artifact, e)
             return
         self.hit = True
         self.loaded_seconds = time.perf_counter() - started
         log.info("pt2cache: hit, loaded artifact %s (%s bytes) in %.2f s: %s", artifact.get("id"),
                  artifact.get("sizeBytes"), self.loaded_seconds, info)
+
+    def _report(self, artifact: Dict[str, Any], error: Exception) -> None:
+        """Reports the failed load; the key stays taken unless the report retired the artifact."""
+        self._key_taken = True
+        try:
+            self.report = self.client.report(artifact["id"], "load-failed", detail=repr(error),
+                                             node=node_name(), timeout=REPORT_TIMEOUT)
+        except Exception as e:
+            log.warning("pt2cache: reporting artifact %s failed: %s", artifact.get("id"), e)
+            return
+        if self.report.get("state") == "invalidated":
+            self._key_taken = False
+            log.warning("pt2cache: the report retired artifact %s; this node's compile will "
+                        "replace it", artifact.get("id"))
+        else:
+            log.warning("pt2cache: reported artifact %s (%s reporters); not uploading over it",
+                        artifact.get("id"), self.report.get("reportCount"))
 
     @staticmethod
     def _log_miss(answer: Dict[str, Any]) -> None:
@@ -137,6 +173,12 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
         log.warning("pt2cache: cache not usable, compiling locally: %s", e)
         client = None
     return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout)
+
+
+def node_name() -> str:
+    """This node as reports name it: ``PT2CACHE_NODE``, or the host name; printable ASCII."""
+    name = os.environ.get("PT2CACHE_NODE") or socket.gethostname() or "unknown"
+    return re.sub(r"[^\x21-\x7e]", "_", name)[:200]
 
 
 def _backend_name(backend: Any) -> str:

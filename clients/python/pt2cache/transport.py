@@ -170,7 +170,7 @@ def query(params: Dict[str, Any]) -> str:
         if value is None:
             continue
         for v in value if isinstance(value, (list, tuple)) else [value]:
-            pairs.append((name, v))
+            pairs.append((name, ("true" if v else "false") if isinstance(v, bool) else v))
     return "?" + urllib.parse.urlencode(pairs) if pairs else ""
 
 

@@ -37,6 +37,18 @@ class FakeTorch:
         return model
 
 
+class TorchThatCannotLoad(FakeTorch):
+    """A torch whose load_cache_artifacts raises, as on bytes another build of torch wrote."""
+
+    def __init__(self, saved: bytes = b"compiled after the failed load"):
+        super().__init__(saved)
+
+        def fail(data):
+            raise RuntimeError("pickle data was truncated")
+
+        self.compiler.load_cache_artifacts = fail
+
+
 @needs_service
 class WarmStartTest(unittest.TestCase):
 
@@ -70,6 +82,48 @@ class WarmStartTest(unittest.TestCase):
         self.assertEqual(second.loaded, [b"compiled by the first node"])
         compiled(1)
         self.assertIsNone(compiled.uploaded, "a hit uploads nothing")
+
+    def test_an_artifact_that_fails_to_load_is_reported_and_not_uploaded_over(self):
+        first = self.start(FakeTorch(saved=b"bytes this torch cannot load"))
+        first(1)
+        bad = first.wait_for_upload(30)
+
+        os.environ["PT2CACHE_NODE"] = "node 7"
+        try:
+            with self.assertLogs("pt2cache", "WARNING") as logs:
+                compiled = self.start(TorchThatCannotLoad())
+        finally:
+            del os.environ["PT2CACHE_NODE"]
+        self.assertFalse(compiled.hit)
+        self.assertEqual(compiled(3), 6, "the model compiles locally and runs")
+        self.assertIsNone(compiled.wait_for_upload(30), "the key still holds the reported one")
+        self.assertTrue(any("failed to load" in line for line in logs.output))
+
+        self.assertEqual(compiled.report["state"], "ready")
+        reports = self.client.reports(bad["id"])
+        self.assertEqual(reports["reportCount"], 1)
+        self.assertTrue(reports["items"][0]["reporter"].endswith("/node_7"))
+        self.assertEqual(reports["items"][0]["problem"], "load-failed")
+        self.assertIn("pickle data was truncated", reports["items"][0]["detail"])
+        self.assertEqual([a["id"] for a in self.client.artifacts(reported=True)], [bad["id"]])
+        self.assertEqual(len(list(self.client.artifacts(modelName=self.model))), 1)
+
+    def test_a_report_that_retires_the_artifact_lets_this_node_replace_it(self):
+        self.client.put_namespace(invalidate_after_reports=1)
+        first = self.start(FakeTorch(saved=b"bytes this torch cannot load"))
+        first(1)
+        bad = first.wait_for_upload(30)
+
+        compiled = self.start(TorchThatCannotLoad(saved=b"bytes that load"))
+        self.assertEqual(compiled.report["state"], "invalidated")
+        compiled(1)
+        replacement = compiled.wait_for_upload(30)
+        self.assertEqual(replacement["state"], "ready")
+        self.assertNotEqual(replacement["id"], bad["id"])
+
+        third = FakeTorch()
+        self.assertTrue(self.start(third).hit)
+        self.assertEqual(third.loaded, [b"bytes that load"])
 
     def test_a_service_that_is_down_changes_nothing_but_the_log(self):
         down = CacheClient("http://127.0.0.1:9", retries=0, timeout=1)

@@ -92,6 +92,10 @@ public class Artifact implements Persistable<UUID> {
   @Column(name = "eviction_reason")
   private EvictionReason evictionReason;
 
+  /** Distinct reporters that said it failed them: written only by the report package's SQL. */
+  @Column(name = "report_count", nullable = false, insertable = false, updatable = false)
+  private int reportCount;
+
   /**
    * The columns a serving read selects from {@code artifact a}: all but the descriptor's own
    * columns, which serve queries and are never read back (the descriptor itself is).
@@ -99,7 +103,8 @@ public class Artifact implements Persistable<UUID> {
   static final String ROW_COLUMNS =
       "a.id, a.namespace, a.kind, a.cache_key, a.state, a.sha256, a.size_bytes, a.descriptor,"
           + " a.created_at, a.upload_expires_at, a.ready_at, a.last_hit_at, a.hit_count,"
-          + " a.invalidated_at, a.invalidation_id, a.evicted_at, a.eviction_reason";
+          + " a.invalidated_at, a.invalidation_id, a.evicted_at, a.eviction_reason,"
+          + " a.report_count";
 
   protected Artifact() {}
 
@@ -127,6 +132,7 @@ public class Artifact implements Persistable<UUID> {
     a.evictedAt = instant(rs, "evicted_at");
     String evictionReason = rs.getString("eviction_reason");
     a.evictionReason = evictionReason == null ? null : EvictionReason.valueOf(evictionReason);
+    a.reportCount = rs.getInt("report_count");
     return a;
   }
 
@@ -238,6 +244,10 @@ public class Artifact implements Persistable<UUID> {
 
   public long hitCount() {
     return hitCount;
+  }
+
+  public int reportCount() {
+    return reportCount;
   }
 
   public Instant invalidatedAt() {

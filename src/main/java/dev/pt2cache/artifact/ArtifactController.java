@@ -83,6 +83,7 @@ class ArtifactController implements ArtifactsApi {
       String cuda,
       String gpu,
       String capability,
+      Boolean reported,
       List<String> tag,
       Integer limit,
       String cursor) {
@@ -101,7 +102,8 @@ class ArtifactController implements ArtifactsApi {
             gpu,
             capability,
             HardwareTags.parse(tag));
-    ArtifactPage page = reader.list(namespace, filter, limit, cursor);
+    ArtifactPage page =
+        reader.list(namespace, filter, Boolean.TRUE.equals(reported), limit, cursor);
     return ResponseEntity.ok(
         new dev.pt2cache.api.model.ArtifactPage()
             .items(page.items().stream().map(ArtifactMapper::toApi).toList())

@@ -20,7 +20,7 @@ public final class ArtifactMapper {
             .namespace(a.namespace())
             .kind(toApi(a.kind()))
             .key(a.key())
-            .state(ArtifactState.fromValue(a.state().name().toLowerCase()))
+            .state(toApi(a.state()))
             .sha256(a.sha256())
             .sizeBytes(a.sizeBytes())
             .descriptor(DescriptorMapper.toApi(a.descriptor()))
@@ -28,6 +28,7 @@ public final class ArtifactMapper {
             .readyAt(utc(a.readyAt()))
             .lastHitAt(utc(a.lastHitAt()))
             .hitCount(a.hitCount())
+            .reportCount(a.reportCount())
             .invalidatedAt(utc(a.invalidatedAt()))
             .invalidationId(a.invalidationId())
             .evictedAt(utc(a.evictedAt()))
@@ -41,6 +42,10 @@ public final class ArtifactMapper {
       case INVALIDATED, EVICTED -> {}
     }
     return api;
+  }
+
+  public static ArtifactState toApi(dev.pt2cache.artifact.ArtifactState state) {
+    return ArtifactState.fromValue(state.name().toLowerCase());
   }
 
   public static Kind toApi(ArtifactKind kind) {

@@ -56,12 +56,20 @@ public class ArtifactReader {
     return artifact;
   }
 
-  public ArtifactPage list(String namespace, ArtifactFilter filter, int limit, String cursor) {
+  /**
+   * One page of the artifacts a filter matches, newest first; only those some node reported, when
+   * {@code reportedOnly}.
+   */
+  public ArtifactPage list(
+      String namespace, ArtifactFilter filter, boolean reportedOnly, int limit, String cursor) {
     namespaces.require(namespace);
     PageCursor after = cursor == null ? null : PageCursor.decode(cursor);
     Specification<Artifact> spec =
         (root, query, cb) -> {
           Predicate matches = filter.toPredicate(namespace, root, cb);
+          if (reportedOnly) {
+            matches = cb.and(matches, cb.greaterThan(root.<Integer>get("reportCount"), 0));
+          }
           if (after == null) {
             return matches;
           }

@@ -36,6 +36,7 @@ class AccessInterceptor implements HandlerInterceptor {
     Access needed = Operations.of(method.getMethod().getName());
     Grant grant = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
     LogContext.token(grant.tokenName());
+    request.setAttribute(Caller.TOKEN_NAME, grant.tokenName());
     String namespace = pathNamespace(request);
     if (!grant.allows(needed, namespace)) {
       throw new AccessDeniedException(

@@ -30,6 +30,8 @@ final class Operations {
           entry("listInvalidations", Access.in(READ)),
           entry("liftRule", Access.in(ADMIN)),
           entry("listEvictions", Access.in(READ)),
+          entry("reportArtifact", Access.in(WRITE)),
+          entry("listReports", Access.in(READ)),
           entry("getEntry", Access.in(READ)),
           entry("headEntry", Access.in(READ)),
           entry("putEntry", Access.in(WRITE)),

@@ -24,6 +24,12 @@ public record Selector(
     String capability,
     Map<String, String> tags) {
 
+  /** The one artifact with this id. */
+  public static Selector ofArtifact(UUID id) {
+    return new Selector(
+        List.of(id), null, null, null, null, null, null, null, null, null, null, null);
+  }
+
   static Selector ofSha256(String sha256) {
     return new Selector(null, null, null, sha256, null, null, null, null, null, null, null, null);
   }

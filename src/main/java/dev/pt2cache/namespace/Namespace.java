@@ -21,6 +21,9 @@ public class Namespace {
   @Column(name = "max_idle_days")
   private Integer maxIdleDays;
 
+  @Column(name = "invalidate_after_reports")
+  private Integer invalidateAfterReports;
+
   @Column(name = "lookup_hits", nullable = false, insertable = false, updatable = false)
   private long lookupHits;
 
@@ -45,6 +48,11 @@ public class Namespace {
 
   public Integer maxIdleDays() {
     return maxIdleDays;
+  }
+
+  /** How many distinct reporters retire an artifact; null: reports retire nothing. */
+  public Integer invalidateAfterReports() {
+    return invalidateAfterReports;
   }
 
   public long lookupHits() {

@@ -37,7 +37,11 @@ class NamespaceController implements NamespacesApi {
   public ResponseEntity<dev.pt2cache.api.model.Namespace> putNamespace(
       String namespace, NamespaceSettings settings) {
     PutOutcome outcome =
-        service.put(namespace, settings.getQuotaBytes(), settings.getMaxIdleDays());
+        service.put(
+            namespace,
+            settings.getQuotaBytes(),
+            settings.getMaxIdleDays(),
+            settings.getInvalidateAfterReports());
     if (outcome.created()) {
       return ResponseEntity.created(URI.create("/v1/namespaces/" + namespace))
           .body(toApi(outcome.view()));
@@ -56,6 +60,7 @@ class NamespaceController implements NamespacesApi {
         .name(n.name())
         .quotaBytes(n.quotaBytes())
         .maxIdleDays(n.maxIdleDays())
+        .invalidateAfterReports(n.invalidateAfterReports())
         .appliedQuotaBytes(view.appliedQuotaBytes())
         .appliedMaxIdleDays(view.appliedMaxIdleDays())
         .artifactCount(view.artifactCount())

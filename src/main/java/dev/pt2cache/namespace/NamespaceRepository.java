@@ -13,16 +13,21 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
   @Query(
       value =
           """
-          insert into namespace (name, quota_bytes, max_idle_days) values (:name, :quota, :idle)
+          insert into namespace (name, quota_bytes, max_idle_days, invalidate_after_reports)
+          values (:name, :quota, :idle, :reports)
           on conflict (name) do update
              set quota_bytes = excluded.quota_bytes,
                  max_idle_days = excluded.max_idle_days,
+                 invalidate_after_reports = excluded.invalidate_after_reports,
                  updated_at = now()
           returning (xmax = 0)
           """,
       nativeQuery = true)
   boolean upsert(
-      @Param("name") String name, @Param("quota") Long quota, @Param("idle") Integer idle);
+      @Param("name") String name,
+      @Param("quota") Long quota,
+      @Param("idle") Integer idle,
+      @Param("reports") Integer invalidateAfterReports);
 
   /** Ready artifacts and their bytes, per namespace (namespaces without any are absent). */
   @Query(

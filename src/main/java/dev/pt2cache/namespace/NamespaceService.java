@@ -96,8 +96,9 @@ public class NamespaceService {
   }
 
   @Transactional
-  public PutOutcome put(String name, Long quotaBytes, Integer maxIdleDays) {
-    boolean created = namespaces.upsert(name, quotaBytes, maxIdleDays);
+  public PutOutcome put(
+      String name, Long quotaBytes, Integer maxIdleDays, Integer invalidateAfterReports) {
+    boolean created = namespaces.upsert(name, quotaBytes, maxIdleDays, invalidateAfterReports);
     namespaces.flush();
     // once committed: a check meanwhile would otherwise read the old quota back into the cache
     TransactionSynchronizationManager.registerSynchronization(

@@ -1,0 +1,114 @@
+package dev.pt2cache.report;
+
+import dev.pt2cache.artifact.ArtifactNotFoundException;
+import dev.pt2cache.artifact.ArtifactNotReadyException;
+import dev.pt2cache.artifact.ArtifactState;
+import dev.pt2cache.invalidation.Invalidation;
+import dev.pt2cache.invalidation.InvalidationService;
+import dev.pt2cache.invalidation.Selector;
+import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.report.ReportStore.Reported;
+import dev.pt2cache.system.LogContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Reports from serving nodes that an artifact failed them. Recorded once per reporter, counted
+ * beside the artifact, and, where the namespace opts in, turned into an invalidation by the report
+ * that reaches its threshold (docs/adr/0017).
+ */
+@Service
+public class ReportService {
+
+  private static final Logger log = LoggerFactory.getLogger(ReportService.class);
+  private static final int NEWEST_IN_ANSWER = 50;
+  private static final int REASON_LIMIT = 1000;
+
+  /** The outcome of a report: the artifact's reports now, and whether this reporter was new. */
+  public record Recorded(ArtifactReports reports, boolean firstFromReporter) {}
+
+  private final NamespaceService namespaces;
+  private final ReportStore store;
+  private final InvalidationService invalidations;
+  private final MeterRegistry metrics;
+
+  ReportService(
+      NamespaceService namespaces,
+      ReportStore store,
+      InvalidationService invalidations,
+      MeterRegistry metrics) {
+    this.namespaces = namespaces;
+    this.store = store;
+    this.invalidations = invalidations;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Records that {@code reporter} found the artifact failing. Reports on one artifact are taken one
+   * at a time (its row is locked), so exactly one report crosses the threshold.
+   */
+  @Transactional
+  public Recorded report(
+      String namespace, UUID id, String reporter, Failure problem, String detail) {
+    namespaces.require(namespace);
+    Reported artifact = store.lock(namespace, id).orElseThrow(() -> notFound(namespace, id));
+    LogContext.artifact(id, artifact.kind().wireName(), artifact.key());
+    if (artifact.state() == ArtifactState.PENDING) {
+      throw new ArtifactNotReadyException(
+          "artifact " + id + " is pending: no node can have loaded it yet");
+    }
+    boolean first = store.record(id, reporter, problem, detail);
+    int count = store.recount(id);
+    counter(namespace, artifact, problem).increment();
+    log.warn(
+        "artifact {} reported by {} ({} distinct reporters): {}{}",
+        id,
+        reporter,
+        count,
+        problem.wireName(),
+        detail == null ? "" : ": " + detail);
+    Integer threshold = artifact.invalidateAfterReports();
+    if (artifact.state() == ArtifactState.READY && threshold != null && count >= threshold) {
+      Invalidation retired =
+          invalidations.invalidate(
+              namespace,
+              Selector.ofArtifact(id),
+              reason(count, threshold, problem, detail),
+              Invalidation.Rule.NONE);
+      log.warn("artifact {} retired by invalidation {} after reports", id, retired.id());
+    }
+    return new Recorded(store.summary(namespace, id, NEWEST_IN_ANSWER).orElseThrow(), first);
+  }
+
+  @Transactional(readOnly = true)
+  public ArtifactReports reports(String namespace, UUID id, int limit) {
+    namespaces.require(namespace);
+    return store.summary(namespace, id, limit).orElseThrow(() -> notFound(namespace, id));
+  }
+
+  private Counter counter(String namespace, Reported artifact, Failure problem) {
+    return Counter.builder("pt2cache.artifact.reports")
+        .description("Reports from serving nodes that an artifact failed them")
+        .tag("namespace", namespace)
+        .tag("kind", artifact.kind().wireName())
+        .tag("problem", problem.wireName())
+        .register(metrics);
+  }
+
+  private static String reason(int count, int threshold, Failure problem, String detail) {
+    String reason =
+        "reported as failing by %d distinct reporters (the namespace retires at %d); latest: %s%s"
+            .formatted(count, threshold, problem.wireName(), detail == null ? "" : ": " + detail);
+    return reason.length() <= REASON_LIMIT ? reason : reason.substring(0, REASON_LIMIT);
+  }
+
+  private static ArtifactNotFoundException notFound(String namespace, UUID id) {
+    return new ArtifactNotFoundException(
+        "artifact %s does not exist in namespace %s".formatted(id, namespace));
+  }
+}
