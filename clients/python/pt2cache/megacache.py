@@ -9,9 +9,16 @@ an error, a malformed answer), the model still compiles locally and runs; the re
 
 A downloaded artifact that PyTorch fails to load is reported to the service (``load-failed``,
 counted once per token and node: ``PT2CACHE_NODE``, or the host name), and the model compiles
-locally. Its compiled result is uploaded only when the report retired the failing artifact (the
+locally. PyTorch says so by raising or, as torch 2.11 does for bytes it cannot unpickle (garbage,
+truncated, a byte flipped), by logging a warning and returning ``None``: both count as failures.
+This node's compiled result is uploaded only when the report retired the failing artifact (the
 namespace's ``invalidateAfterReports``); otherwise the key still holds it and the upload would
 only be refused.
+
+A hit that loads and still leaves the first call compiling its graphs anew (PyTorch's
+``fxgraph_cache_miss`` counter rises) was made for something this descriptor does not tell apart.
+That is logged as a warning naming the artifact, and kept in ``graphs_compiled_anyway``; it is not
+reported, since a node whose first input has another shape misses for a reason of its own.
 """
 
 import logging
@@ -29,6 +36,8 @@ log = logging.getLogger("pt2cache")
 
 KIND = "mega-cache"
 REPORT_TIMEOUT = 5.0
+NOTHING_LOADED = ("torch.compiler.load_cache_artifacts() returned None: PyTorch could not read "
+                  "the artifact (its own warning says why)")
 
 
 class WarmStart:
@@ -45,6 +54,9 @@ class WarmStart:
         self.report: Optional[Dict[str, Any]] = None
         self._key_taken = False
         self.loaded_seconds: Optional[float] = None
+        self.graphs_compiled_anyway: Optional[int] = None
+        self._artifact_id: Optional[str] = None
+        self._first_call = True
         self.uploaded: Optional[Dict[str, Any]] = None
         self._upload: Optional[threading.Thread] = None
         if client is not None and descriptor is not None:
@@ -54,7 +66,11 @@ class WarmStart:
                                 and not self._key_taken)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        misses = _graph_cache_misses(self.torch) if self._first_call and self.hit else None
+        self._first_call = False
         result = self.compiled(*args, **kwargs)
+        if misses is not None:
+            self._check_warm(misses)
         if self._pending_upload:
             self._pending_upload = False
             self._start_upload()
@@ -86,21 +102,36 @@ class WarmStart:
             return
         try:
             info = self.torch.compiler.load_cache_artifacts(data)
+            failure = NOTHING_LOADED if info is None else None
         except Exception as e:
-            log.warning("pt2cache: artifact %s failed to load, compiling locally: %r",
-                        artifact.get("id"), e)
-            self._report(artifact, e)
+            failure = repr(e)
+        if failure is not None:
+            log.warning("pt2cache: artifact %s failed to load, compiling locally: %s",
+                        artifact.get("id"), failure)
+            self._report(artifact, failure)
             return
         self.hit = True
+        self._artifact_id = artifact.get("id")
         self.loaded_seconds = time.perf_counter() - started
         log.info("pt2cache: hit, loaded artifact %s (%s bytes) in %.2f s: %s", artifact.get("id"),
                  artifact.get("sizeBytes"), self.loaded_seconds, info)
 
-    def _report(self, artifact: Dict[str, Any], error: Exception) -> None:
+    def _check_warm(self, misses_before: int) -> None:
+        misses = _graph_cache_misses(self.torch)
+        if misses is None:
+            return
+        self.graphs_compiled_anyway = misses - misses_before
+        if self.graphs_compiled_anyway > 0:
+            log.warning("pt2cache: artifact %s loaded, yet the first call compiled %d graph(s) "
+                        "anew: it was made for something the descriptor does not tell apart "
+                        "(another input shape, or a setting left out of compile options)",
+                        self._artifact_id, self.graphs_compiled_anyway)
+
+    def _report(self, artifact: Dict[str, Any], failure: str) -> None:
         """Reports the failed load; the key stays taken unless the report retired the artifact."""
         self._key_taken = True
         try:
-            self.report = self.client.report(artifact["id"], "load-failed", detail=repr(error),
+            self.report = self.client.report(artifact["id"], "load-failed", detail=failure,
                                              node=node_name(), timeout=REPORT_TIMEOUT)
         except Exception as e:
             log.warning("pt2cache: reporting artifact %s failed: %s", artifact.get("id"), e)
@@ -173,6 +204,14 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
         log.warning("pt2cache: cache not usable, compiling locally: %s", e)
         client = None
     return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout)
+
+
+def _graph_cache_misses(torch_module: Any) -> Optional[int]:
+    """PyTorch's count of FX graphs it compiled for want of a cache entry; None where unknown."""
+    try:
+        return int(torch_module._dynamo.utils.counters["inductor"]["fxgraph_cache_miss"])
+    except Exception:
+        return None
 
 
 def node_name() -> str:

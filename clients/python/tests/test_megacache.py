@@ -37,14 +37,37 @@ class FakeTorch:
         return model
 
 
-class TorchThatCannotLoad(FakeTorch):
-    """A torch whose load_cache_artifacts raises, as on bytes another build of torch wrote."""
+class TorchThatCompilesAnyway(FakeTorch):
+    """A torch that loads the artifact and then compiles a graph anew on the first call, as
+    PyTorch's counters show it (``counters["inductor"]["fxgraph_cache_miss"]``)."""
 
-    def __init__(self, saved: bytes = b"compiled after the failed load"):
+    def __init__(self, misses_per_call: int):
+        super().__init__()
+        self.counters = {"inductor": {"fxgraph_cache_miss": 0}}
+        self._dynamo = types.SimpleNamespace(utils=types.SimpleNamespace(counters=self.counters))
+        self.misses_per_call = misses_per_call
+
+    def compile(self, model, **kwargs):
+        super().compile(model)
+
+        def run(*args):
+            self.counters["inductor"]["fxgraph_cache_miss"] += self.misses_per_call
+            return model(*args)
+
+        return run
+
+
+class TorchThatCannotLoad(FakeTorch):
+    """A torch that cannot read what it downloaded: its load_cache_artifacts raises or, as
+    torch 2.11 does on truncated or damaged bytes, logs and answers None."""
+
+    def __init__(self, saved: bytes = b"compiled after the failed load", raises: bool = True):
         super().__init__(saved)
 
         def fail(data):
-            raise RuntimeError("pickle data was truncated")
+            if raises:
+                raise RuntimeError("pickle data was truncated")
+            return None
 
         self.compiler.load_cache_artifacts = fail
 
@@ -107,6 +130,33 @@ class WarmStartTest(unittest.TestCase):
         self.assertIn("pickle data was truncated", reports["items"][0]["detail"])
         self.assertEqual([a["id"] for a in self.client.artifacts(reported=True)], [bad["id"]])
         self.assertEqual(len(list(self.client.artifacts(modelName=self.model))), 1)
+
+    def test_a_hit_that_still_compiles_is_named_in_the_log(self):
+        first = self.start(FakeTorch(saved=b"made for another input shape"))
+        first(1)
+        first.wait_for_upload(30)
+
+        with self.assertLogs("pt2cache", "WARNING") as logs:
+            compiled = self.start(TorchThatCompilesAnyway(misses_per_call=2))
+            compiled(1)
+        self.assertTrue(compiled.hit)
+        self.assertEqual(compiled.graphs_compiled_anyway, 2)
+        self.assertTrue(any("compiled 2 graph(s) anew" in line for line in logs.output))
+
+        clean = self.start(TorchThatCompilesAnyway(misses_per_call=0))
+        clean(1)
+        self.assertEqual(clean.graphs_compiled_anyway, 0)
+
+    def test_a_load_that_answers_none_counts_as_a_failure(self):
+        first = self.start(FakeTorch(saved=b"bytes this torch cannot unpickle"))
+        first(1)
+        bad = first.wait_for_upload(30)
+
+        compiled = self.start(TorchThatCannotLoad(raises=False))
+        self.assertFalse(compiled.hit, "nothing was loaded, so no warm start")
+        self.assertEqual(compiled.report["reportCount"], 1)
+        detail = self.client.reports(bad["id"])["items"][0]["detail"]
+        self.assertIn("returned None", detail)
 
     def test_a_report_that_retires_the_artifact_lets_this_node_replace_it(self):
         self.client.put_namespace(invalidate_after_reports=1)
