@@ -9,18 +9,21 @@ import org.springframework.web.context.request.RequestContextHolder;
  */
 public final class Caller {
 
+  /** The caller's name where nobody is asked for a token ({@code PT2CACHE_AUTH=none}). */
+  public static final String ANONYMOUS = "anonymous";
+
   static final String TOKEN_NAME = Caller.class.getName() + ".tokenName";
 
   private Caller() {}
 
-  /** The current request's token name; fails outside an authenticated API call. */
+  /**
+   * The current request's token name. With authentication on, every API call has one before its
+   * handler runs; with it off, every caller is {@link #ANONYMOUS}.
+   */
   public static String tokenName() {
     Object name =
         RequestContextHolder.currentRequestAttributes()
             .getAttribute(TOKEN_NAME, RequestAttributes.SCOPE_REQUEST);
-    if (name == null) {
-      throw new IllegalStateException("no authenticated caller in this request");
-    }
-    return (String) name;
+    return name == null ? ANONYMOUS : (String) name;
   }
 }
