@@ -1,5 +1,6 @@
 package dev.pt2cache.auth;
 
+import dev.pt2cache.system.ApiHandlers;
 import dev.pt2cache.system.LogContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,7 +20,6 @@ import org.springframework.web.servlet.HandlerMapping;
 class AccessInterceptor implements HandlerInterceptor {
 
   private static final String BEARER = "Bearer ";
-  private static final String API_PACKAGES = "dev.pt2cache.";
 
   private final Tokens tokens;
 
@@ -30,9 +30,10 @@ class AccessInterceptor implements HandlerInterceptor {
   @Override
   public boolean preHandle(
       HttpServletRequest request, HttpServletResponse response, Object handler) {
-    if (!(handler instanceof HandlerMethod method) || !isApi(method)) {
+    if (!ApiHandlers.isApi(handler)) {
       return true;
     }
+    HandlerMethod method = (HandlerMethod) handler;
     Access needed = Operations.of(method.getMethod().getName());
     Grant grant = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
     LogContext.token(grant.tokenName());
@@ -44,10 +45,6 @@ class AccessInterceptor implements HandlerInterceptor {
               .formatted(grant.tokenName(), grant.describe(), needed.describe(namespace)));
     }
     return true;
-  }
-
-  private static boolean isApi(HandlerMethod method) {
-    return method.getBeanType().getPackageName().startsWith(API_PACKAGES);
   }
 
   private Grant authenticate(String authorization) {

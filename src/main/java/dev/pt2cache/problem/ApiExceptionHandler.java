@@ -30,6 +30,7 @@ import dev.pt2cache.invalidation.RuleNotFoundException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
 import dev.pt2cache.namespace.ExceedsQuotaException;
 import dev.pt2cache.namespace.NamespaceNotFoundException;
+import dev.pt2cache.ratelimit.RateLimitedException;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,6 +126,12 @@ class ApiExceptionHandler extends SpringMvcProblems {
   ResponseEntity<ProblemDetail> storageBusy(StorageBusyException e) {
     log.warn("instance at its bound on store traffic: {}", e.getMessage());
     return retryable(ProblemType.STORAGE_BUSY, e.getMessage(), "5");
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> rateLimited(RateLimitedException e) {
+    return retryable(
+        ProblemType.RATE_LIMITED, e.getMessage(), String.valueOf(e.retryAfterSeconds()));
   }
 
   private static ResponseEntity<ProblemDetail> retryable(

@@ -32,6 +32,7 @@ enum ProblemType {
   PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
   EXCEEDS_QUOTA(HttpStatus.CONTENT_TOO_LARGE, "Larger than the namespace's quota"),
   UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+  RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "Too many requests from this caller"),
   RANGE_NOT_SATISFIABLE(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable"),
   DIGEST_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "SHA-256 mismatch"),
   SIZE_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "Size mismatch"),

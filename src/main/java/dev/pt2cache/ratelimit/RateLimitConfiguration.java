@@ -1,0 +1,41 @@
+package dev.pt2cache.ratelimit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Puts the rate limit behind the token check (which runs at order 0, so the caller is known), when
+ * {@code PT2CACHE_RATE_LIMIT} sets one (docs/adr/0018).
+ */
+@Configuration
+class RateLimitConfiguration implements WebMvcConfigurer {
+
+  private static final Logger log = LoggerFactory.getLogger(RateLimitConfiguration.class);
+  private static final int AFTER_THE_TOKEN_CHECK = 1;
+
+  private final RateLimitProperties properties;
+  private final MeterRegistry metrics;
+
+  RateLimitConfiguration(RateLimitProperties properties, MeterRegistry metrics) {
+    this.properties = properties;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void addInterceptors(InterceptorRegistry registry) {
+    if (!properties.enabled()) {
+      return;
+    }
+    log.info(
+        "each caller may make {} API calls per second to this instance, {} at once",
+        properties.requestsPerSecond(),
+        properties.capacity());
+    registry
+        .addInterceptor(new RateLimitInterceptor(new RateLimits(properties), metrics))
+        .order(AFTER_THE_TOKEN_CHECK);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.pt2cache.ratelimit;
+
+import dev.pt2cache.auth.Caller;
+import dev.pt2cache.system.ApiHandlers;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.web.servlet.HandlerInterceptor;
+
+/**
+ * Holds each caller of the API to its request rate, after its token was checked and before the body
+ * is read. The caller is the token's name; where the service asks for no token, the client's
+ * address. Actuator, Swagger UI and error pages are not API calls and are never limited.
+ */
+class RateLimitInterceptor implements HandlerInterceptor {
+
+  private final RateLimits limits;
+  private final MeterRegistry metrics;
+
+  RateLimitInterceptor(RateLimits limits, MeterRegistry metrics) {
+    this.limits = limits;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public boolean preHandle(
+      HttpServletRequest request, HttpServletResponse response, Object handler) {
+    if (!ApiHandlers.isApi(handler)) {
+      return true;
+    }
+    String token = Caller.tokenName();
+    String caller = Caller.ANONYMOUS.equals(token) ? token + "@" + request.getRemoteAddr() : token;
+    try {
+      limits.admit(caller);
+    } catch (RateLimitedException e) {
+      Counter.builder("pt2cache.rate.limited")
+          .description("API calls refused because their caller went over its request rate")
+          .tag("token", token)
+          .register(metrics)
+          .increment();
+      throw e;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,49 @@
+package dev.pt2cache.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One token bucket per caller, in this instance's memory: a caller may make {@code burst} calls at
+ * once and {@code requestsPerSecond} on average. A caller idle for ten minutes is forgotten, and
+ * comes back with a full bucket.
+ */
+class RateLimits {
+
+  private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+
+  private final RateLimitProperties properties;
+  private final Cache<String, Bucket> buckets =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+
+  RateLimits(RateLimitProperties properties) {
+    this.properties = properties;
+  }
+
+  /** Takes one call from the caller's bucket; throws when it is empty, saying how long to wait. */
+  void admit(String caller) {
+    ConsumptionProbe probe = buckets.get(caller, c -> newBucket()).tryConsumeAndReturnRemaining(1);
+    if (!probe.isConsumed()) {
+      long seconds = Math.max(1, ceilDiv(probe.getNanosToWaitForRefill(), NANOS_PER_SECOND));
+      throw new RateLimitedException(caller, properties.requestsPerSecond(), seconds);
+    }
+  }
+
+  private Bucket newBucket() {
+    return Bucket.builder()
+        .addLimit(
+            limit ->
+                limit
+                    .capacity(properties.capacity())
+                    .refillGreedy(properties.requestsPerSecond(), Duration.ofSeconds(1)))
+        .build();
+  }
+
+  private static long ceilDiv(long x, long y) {
+    return -Math.floorDiv(-x, y);
+  }
+}
