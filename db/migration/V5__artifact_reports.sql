@@ -14,7 +14,7 @@ create table artifact_report (
 -- join; written in the same transaction as the report, under the artifact's row lock.
 alter table artifact add column report_count integer not null default 0;
 
-create index artifact_reported on artifact (namespace, created_at desc) where report_count > 0;
+create index artifact_reported on artifact (namespace, created_at desc, id desc) where report_count > 0;
 
 -- Opt-in per namespace: retire an artifact once this many distinct reporters said it failed.
 alter table namespace

@@ -83,6 +83,18 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--expires-at", help="when a blocking rule ends (ISO 8601)")
     c.set_defaults(run=_invalidate)
 
+    c = sub.add_parser("report", help="say that an artifact failed this node")
+    c.add_argument("id", help="the artifact's id")
+    c.add_argument("--problem", required=True, choices=["load-failed", "wrong-output", "other"])
+    c.add_argument("--detail", help="what went wrong, such as the exception")
+    c.add_argument("--node", help="this node's name (default: PT2CACHE_NODE, or the host name)")
+    c.set_defaults(run=_report)
+
+    c = sub.add_parser("reports", help="what nodes reported about an artifact")
+    c.add_argument("id", help="the artifact's id")
+    c.add_argument("--limit", type=int, default=50)
+    c.set_defaults(run=_reports)
+
     c = sub.add_parser("mirror", help="copy the namespace's PyTorch cache entries to a directory")
     c.add_argument("directory")
     c.add_argument("--kind", action="append", choices=KEY_ADDRESSED)
@@ -165,6 +177,16 @@ def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
         selector["tags"] = dict(t.split(":", 1) for t in args.tag)
     selector = {k: v for k, v in selector.items() if v}
     return client.invalidate(selector, args.reason, block=args.block, expires_at=args.expires_at)
+
+
+def _report(client: CacheClient, args: argparse.Namespace) -> Any:
+    from .megacache import node_name
+
+    return client.report(args.id, args.problem, detail=args.detail, node=args.node or node_name())
+
+
+def _reports(client: CacheClient, args: argparse.Namespace) -> Any:
+    return client.reports(args.id, limit=min(args.limit, 500))
 
 
 def _mirror(client: CacheClient, args: argparse.Namespace) -> Any:

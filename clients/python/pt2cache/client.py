@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
 
@@ -117,19 +118,22 @@ class CacheClient:
     # reports --------------------------------------------------------------------------------
 
     def report(self, artifact_id: str, problem: str, detail: Optional[str] = None,
-               node: Optional[str] = None, timeout: Optional[float] = None) -> Dict[str, Any]:
+               node: Optional[str] = None, timeout: Optional[float] = None,
+               deadline: Optional[float] = None, retries: Optional[int] = None
+               ) -> Dict[str, Any]:
         """Tells the service that an artifact failed this node: ``problem`` is ``load-failed``,
-        ``wrong-output`` or ``other``. Counted once per token and ``node``; the answer says
-        whether the artifact is still ``ready`` or was retired by the namespace's threshold."""
+        ``wrong-output`` or ``other``. Needs a ``write`` token. Counted once per token and
+        ``node``; the answer says whether the artifact is still ``ready`` or was retired by the
+        namespace's threshold. ``detail`` is sent as one line of ASCII, cut to 1000 characters."""
         body: Dict[str, Any] = {"problem": problem}
         if detail:
-            body["detail"] = detail[:1000]
+            body["detail"] = one_line(detail)
         if node:
             body["node"] = node
         # idempotent: the same reporter again replaces its report
         return self.http.request("POST", self._ns("/artifacts/%s/reports" % quote(artifact_id)),
                                  json.dumps(body).encode(), JSON, expect=(200, 201),
-                                 timeout=timeout).json()
+                                 timeout=timeout, deadline=deadline, retries=retries).json()
 
     def reports(self, artifact_id: str, limit: int = 50) -> Dict[str, Any]:
         """What nodes reported about an artifact: its count, state and newest reports."""
@@ -203,6 +207,13 @@ class CacheClient:
             headers["X-Pt2cache-Descriptor"] = descriptor_header(descriptor)
         return self.http.request("PUT", self._entry(kind, key), bytes(data), headers,
                                  expect=(200, 201), timeout=timeout, retries=retries).json()
+
+
+def one_line(text: str, limit: int = 1000) -> str:
+    """Text as the service takes a report's detail: control characters (but tab) as spaces,
+    anything beyond ASCII escaped, cut to ``limit`` characters."""
+    text = re.sub(r"[\x00-\x08\x0a-\x1f\x7f]", " ", text)
+    return text.encode("ascii", "backslashreplace").decode("ascii")[:limit]
 
 
 def descriptor_header(descriptor: Dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ import time
 from typing import Any, Callable, Dict, Optional
 
 from .client import CacheClient
+from .errors import NotFound
 
 log = logging.getLogger("pt2cache")
 
@@ -128,21 +129,29 @@ class WarmStart:
                         self._artifact_id, self.graphs_compiled_anyway)
 
     def _report(self, artifact: Dict[str, Any], failure: str) -> None:
-        """Reports the failed load; the key stays taken unless the report retired the artifact."""
+        """Reports the failed load, within ``REPORT_TIMEOUT`` in all and never raising. The key
+        stays taken (no upload over it) unless the answer says the artifact is no longer ready."""
         self._key_taken = True
         try:
-            self.report = self.client.report(artifact["id"], "load-failed", detail=failure,
-                                             node=node_name(), timeout=REPORT_TIMEOUT)
+            answer = self.client.report(artifact["id"], "load-failed", detail=failure,
+                                        node=node_name(), timeout=REPORT_TIMEOUT,
+                                        deadline=REPORT_TIMEOUT, retries=0)
+            if not isinstance(answer, dict):
+                raise ValueError("unexpected report answer %r" % (answer,))
+            self.report = answer
+            state = answer.get("state")
+        except NotFound:
+            state = "gone"
         except Exception as e:
             log.warning("pt2cache: reporting artifact %s failed: %s", artifact.get("id"), e)
             return
-        if self.report.get("state") == "invalidated":
-            self._key_taken = False
-            log.warning("pt2cache: the report retired artifact %s; this node's compile will "
-                        "replace it", artifact.get("id"))
-        else:
+        if state == "ready":
             log.warning("pt2cache: reported artifact %s (%s reporters); not uploading over it",
                         artifact.get("id"), self.report.get("reportCount"))
+            return
+        self._key_taken = False
+        log.warning("pt2cache: artifact %s is %s now; this node's compile will replace it",
+                    artifact.get("id"), state)
 
     @staticmethod
     def _log_miss(answer: Dict[str, Any]) -> None:

@@ -40,8 +40,12 @@ class CliTest(unittest.TestCase):
             self.assertEqual(a.read(), b.read())
         self.assertEqual([a["id"] for a in self.cli("ls", "--model-name", model)], [pushed["id"]])
         self.assertEqual(self.cli("ls", "--reported"), [])
-        self.client.report(pushed["id"], "wrong-output", detail="max abs diff 0.7", node="n1")
+        reported = self.cli("report", pushed["id"], "--problem", "wrong-output", "--detail",
+                            "max abs diff 0.7", "--node", "n1")
+        self.assertEqual(reported["reportCount"], 1)
         self.assertEqual([a["id"] for a in self.cli("ls", "--reported")], [pushed["id"]])
+        self.assertEqual(self.cli("reports", pushed["id"])["items"][0]["detail"],
+                         "max abs diff 0.7")
         self.assertEqual(self.cli("invalidate", "--model-name", model, "--reason", "r")
                          ["invalidated"], 1)
         self.assertIn("miss", self.cli("pull", "--descriptor", desc, "-o", "x", expect=2))

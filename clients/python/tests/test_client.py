@@ -124,6 +124,16 @@ class LookupListInvalidateTest(unittest.TestCase):
         self.client.lift(rule["id"])
         self.assertEqual(self.client.upload("mega-cache", b"y", descriptor=d)["state"], "ready")
 
+    def test_a_report_with_any_text_as_its_detail_is_kept_as_one_line(self):
+        model = "m-" + uuid.uuid4().hex[:6]
+        artifact = self.client.upload("mega-cache", b"x", descriptor=descriptor(model))
+        detail = "Traceback:\n  bad\x00byte \u2014 \U0001f525" + "x" * 2000
+        answer = self.client.report(artifact["id"], "load-failed", detail=detail, node="n1")
+        kept = answer["items"][0]["detail"]
+        self.assertEqual(len(kept), 1000)
+        self.assertTrue(kept.startswith("Traceback:   bad byte \\u2014 \\U0001f525xx"), kept)
+        self.assertEqual(answer["reportCount"], 1)
+
 
 @needs_service
 class EntriesTest(unittest.TestCase):

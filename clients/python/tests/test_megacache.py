@@ -25,12 +25,17 @@ class FakeTorch:
     def __init__(self, saved: bytes = b"mega-cache bytes"):
         self.loaded = []
         self.compiled = 0
+        self.saves = 0
         self._saved = saved
         self.version = types.SimpleNamespace(cuda="13.0", hip=None)
         self.cuda = types.SimpleNamespace(is_available=lambda: False)
         self.compiler = types.SimpleNamespace(
             load_cache_artifacts=lambda data: self.loaded.append(data) or "info",
-            save_cache_artifacts=lambda: (self._saved, "info"))
+            save_cache_artifacts=self._save)
+
+    def _save(self):
+        self.saves += 1
+        return self._saved, "info"
 
     def compile(self, model, **kwargs):
         self.compiled += 1
@@ -114,12 +119,14 @@ class WarmStartTest(unittest.TestCase):
         os.environ["PT2CACHE_NODE"] = "node 7"
         try:
             with self.assertLogs("pt2cache", "WARNING") as logs:
-                compiled = self.start(TorchThatCannotLoad())
+                torch = TorchThatCannotLoad()
+                compiled = self.start(torch)
         finally:
             del os.environ["PT2CACHE_NODE"]
         self.assertFalse(compiled.hit)
         self.assertEqual(compiled(3), 6, "the model compiles locally and runs")
-        self.assertIsNone(compiled.wait_for_upload(30), "the key still holds the reported one")
+        self.assertIsNone(compiled.wait_for_upload(30))
+        self.assertEqual(torch.saves, 0, "no upload tried: the key still holds the reported one")
         self.assertTrue(any("failed to load" in line for line in logs.output))
 
         self.assertEqual(compiled.report["state"], "ready")
@@ -174,6 +181,24 @@ class WarmStartTest(unittest.TestCase):
         third = FakeTorch()
         self.assertTrue(self.start(third).hit)
         self.assertEqual(third.loaded, [b"bytes that load"])
+
+    def test_a_report_that_fails_or_gets_a_strange_answer_still_compiles(self):
+        first = self.start(FakeTorch(saved=b"bytes this torch cannot load"))
+        first(1)
+        first.wait_for_upload(30)
+
+        class OddReports(CacheClient):
+            def report(self, *args, **kwargs):
+                self.report_kwargs = kwargs
+                return ["not", "a", "report"]
+
+        odd = OddReports(URL, self.client.namespace, timeout=30)
+        torch = TorchThatCannotLoad()
+        compiled = self.start(torch, client=odd)
+        self.assertEqual(compiled(2), 4)
+        self.assertEqual(torch.saves, 0, "a report without an answer keeps the key taken")
+        self.assertEqual(odd.report_kwargs["retries"], 0, "a report never holds the start up")
+        self.assertLessEqual(odd.report_kwargs["deadline"], 5)
 
     def test_a_service_that_is_down_changes_nothing_but_the_log(self):
         down = CacheClient("http://127.0.0.1:9", retries=0, timeout=1)

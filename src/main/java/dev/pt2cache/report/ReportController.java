@@ -8,7 +8,7 @@ import dev.pt2cache.api.model.ReportProblem;
 import dev.pt2cache.api.model.ReportRequest;
 import dev.pt2cache.artifact.ArtifactMapper;
 import dev.pt2cache.auth.Caller;
-import dev.pt2cache.report.ReportService.Recorded;
+import dev.pt2cache.report.ReportService.Outcome;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -26,7 +26,7 @@ class ReportController implements ReportsApi {
   @Override
   public ResponseEntity<dev.pt2cache.api.model.ArtifactReports> reportArtifact(
       String namespace, UUID artifactId, ReportRequest request) {
-    Recorded recorded =
+    Outcome recorded =
         service.report(
             namespace,
             artifactId,

@@ -7,6 +7,8 @@ import dev.pt2cache.invalidation.Invalidation;
 import dev.pt2cache.invalidation.InvalidationService;
 import dev.pt2cache.invalidation.Selector;
 import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.report.ReportStore.Counted;
+import dev.pt2cache.report.ReportStore.Recorded;
 import dev.pt2cache.report.ReportStore.Reported;
 import dev.pt2cache.system.LogContext;
 import io.micrometer.core.instrument.Counter;
@@ -16,79 +18,101 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Reports from serving nodes that an artifact failed them. Recorded once per reporter, counted
- * beside the artifact, and, where the namespace opts in, turned into an invalidation by the report
- * that reaches its threshold (docs/adr/0017).
+ * beside the artifact, and, where the namespace opts in, turned into an invalidation by the first
+ * new reporter at or past its threshold (docs/adr/0017).
  */
 @Service
 public class ReportService {
 
   private static final Logger log = LoggerFactory.getLogger(ReportService.class);
-  private static final int NEWEST_IN_ANSWER = 50;
+  private static final int NEWEST_IN_ANSWER = 20;
   private static final int REASON_LIMIT = 1000;
 
   /** The outcome of a report: the artifact's reports now, and whether this reporter was new. */
-  public record Recorded(ArtifactReports reports, boolean firstFromReporter) {}
+  public record Outcome(ArtifactReports reports, boolean firstFromReporter) {}
 
   private final NamespaceService namespaces;
   private final ReportStore store;
   private final InvalidationService invalidations;
+  private final TransactionTemplate transactions;
   private final MeterRegistry metrics;
 
   ReportService(
       NamespaceService namespaces,
       ReportStore store,
       InvalidationService invalidations,
+      TransactionTemplate transactions,
       MeterRegistry metrics) {
     this.namespaces = namespaces;
     this.store = store;
     this.invalidations = invalidations;
+    this.transactions = transactions;
     this.metrics = metrics;
   }
 
   /**
-   * Records that {@code reporter} found the artifact failing. Reports on one artifact are taken one
-   * at a time (its row is locked), so exactly one report crosses the threshold.
+   * Records that {@code reporter} found the artifact failing, in one short transaction; the answer
+   * is read after it committed, so no report waits on another's answer.
    */
-  @Transactional
-  public Recorded report(
+  public Outcome report(
       String namespace, UUID id, String reporter, Failure problem, String detail) {
     namespaces.require(namespace);
-    Reported artifact = store.lock(namespace, id).orElseThrow(() -> notFound(namespace, id));
-    LogContext.artifact(id, artifact.kind().wireName(), artifact.key());
-    if (artifact.state() == ArtifactState.PENDING) {
-      throw new ArtifactNotReadyException(
-          "artifact " + id + " is pending: no node can have loaded it yet");
-    }
-    boolean first = store.record(id, reporter, problem, detail);
-    int count = store.recount(id);
-    counter(namespace, artifact, problem).increment();
-    log.warn(
-        "artifact {} reported by {} ({} distinct reporters): {}{}",
-        id,
-        reporter,
-        count,
-        problem.wireName(),
-        detail == null ? "" : ": " + detail);
-    Integer threshold = artifact.invalidateAfterReports();
-    if (artifact.state() == ArtifactState.READY && threshold != null && count >= threshold) {
-      Invalidation retired =
-          invalidations.invalidate(
-              namespace,
-              Selector.ofArtifact(id),
-              reason(count, threshold, problem, detail),
-              Invalidation.Rule.NONE);
-      log.warn("artifact {} retired by invalidation {} after reports", id, retired.id());
-    }
-    return new Recorded(store.summary(namespace, id, NEWEST_IN_ANSWER).orElseThrow(), first);
+    Recorded recorded =
+        transactions.execute(status -> record(namespace, id, reporter, problem, detail));
+    return new Outcome(
+        store.summary(namespace, id, NEWEST_IN_ANSWER).orElseThrow(() -> notFound(namespace, id)),
+        recorded == Recorded.NEW_REPORTER);
   }
 
   @Transactional(readOnly = true)
   public ArtifactReports reports(String namespace, UUID id, int limit) {
     namespaces.require(namespace);
     return store.summary(namespace, id, limit).orElseThrow(() -> notFound(namespace, id));
+  }
+
+  private Recorded record(
+      String namespace, UUID id, String reporter, Failure problem, String detail) {
+    Reported artifact = store.find(namespace, id).orElseThrow(() -> notFound(namespace, id));
+    LogContext.artifact(id, artifact.kind().wireName(), artifact.key());
+    if (artifact.state() == ArtifactState.PENDING) {
+      throw new ArtifactNotReadyException(
+          "artifact " + id + " is pending: no node can have loaded it yet");
+    }
+    Recorded recorded = store.record(id, reporter, problem, detail);
+    counter(namespace, artifact, problem).increment();
+    if (recorded != Recorded.NEW_REPORTER) {
+      log.warn(
+          "artifact {} reported again by {} ({}): {}",
+          id,
+          reporter,
+          recorded == Recorded.OVER_CAP ? "over the cap, not kept" : "not counted again",
+          problem.wireName());
+      return recorded;
+    }
+    Counted counted = store.countOneMore(id);
+    log.warn(
+        "artifact {} reported by {} ({} distinct reporters): {}",
+        id,
+        reporter,
+        counted.reportCount(),
+        problem.wireName());
+    Integer threshold = artifact.invalidateAfterReports();
+    if (counted.state() == ArtifactState.READY
+        && threshold != null
+        && counted.reportCount() >= threshold) {
+      Invalidation retired =
+          invalidations.invalidate(
+              namespace,
+              Selector.ofArtifact(id),
+              reason(counted.reportCount(), threshold, problem, detail),
+              Invalidation.Rule.NONE);
+      log.warn("artifact {} retired by invalidation {} after reports", id, retired.id());
+    }
+    return recorded;
   }
 
   private Counter counter(String namespace, Reported artifact, Failure problem) {

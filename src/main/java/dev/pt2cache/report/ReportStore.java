@@ -17,33 +17,54 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class ReportStore {
 
-  /** The reported artifact, locked, with what its namespace does about reports. */
+  /** The most reporters kept per artifact: the highest threshold a namespace may set. */
+  static final int MAX_REPORTERS = 1000;
+
+  /** The reported artifact, and what its namespace does about reports. */
   record Reported(
       ArtifactKind kind, String key, ArtifactState state, Integer invalidateAfterReports) {}
 
-  private static final String LOCK =
+  /** What recording a report did. */
+  enum Recorded {
+    /** A reporter new to this artifact: counted. */
+    NEW_REPORTER,
+    /** The reporter had reported the artifact before: its report replaced, the count unchanged. */
+    REPEATED,
+    /** A new reporter beyond {@link #MAX_REPORTERS}: neither kept nor counted. */
+    OVER_CAP
+  }
+
+  /** The count after a new reporter, and the artifact's state as it is now. */
+  record Counted(int reportCount, ArtifactState state) {}
+
+  // "for key share": purge cannot delete the artifact under this report, while other reports
+  // (and their counting) go on
+  private static final String FIND =
       """
       select a.kind, a.cache_key, a.state, n.invalidate_after_reports
         from artifact a join namespace n on n.name = a.namespace
        where a.id = ? and a.namespace = ?
-         for update of a
+         for key share of a
       """;
 
   private static final String UPSERT =
       """
       insert into artifact_report (artifact_id, reporter, problem, detail)
-      values (?, ?, ?, ?)
+      select :id, :reporter, :problem, :detail
+       where (select report_count from artifact where id = :id) < :cap
+          or exists (select 1 from artifact_report where artifact_id = :id and reporter = :reporter)
       on conflict (artifact_id, reporter) do update
          set problem = excluded.problem, detail = excluded.detail, reported_at = now()
       returning (xmax = 0)
       """;
 
-  private static final String RECOUNT =
+  // the row lock this takes orders the reports of one artifact: each reads the count and state
+  // that the one before it committed
+  private static final String COUNT_ONE_MORE =
       """
-      update artifact
-         set report_count = (select count(*) from artifact_report where artifact_id = :id)
-       where id = :id
-      returning report_count
+      update artifact set report_count = report_count + 1
+       where id = ?
+      returning report_count, state
       """;
 
   private static final String SUMMARY =
@@ -67,10 +88,10 @@ class ReportStore {
     this.jdbc = jdbc;
   }
 
-  /** Locks the artifact's row until the transaction ends, so reports on it count one at a time. */
+  /** The artifact, kept from deletion until the transaction ends. */
   @Transactional(propagation = Propagation.MANDATORY)
-  Optional<Reported> lock(String namespace, UUID id) {
-    return jdbc.sql(LOCK)
+  Optional<Reported> find(String namespace, UUID id) {
+    return jdbc.sql(FIND)
         .params(id, namespace)
         .query(
             (rs, row) ->
@@ -82,24 +103,39 @@ class ReportStore {
         .optional();
   }
 
-  /** Records a reporter's word; true when it is the reporter's first on this artifact. */
+  /** Records a reporter's word on the artifact. */
   @Transactional(propagation = Propagation.MANDATORY)
-  boolean record(UUID id, String reporter, Failure problem, String detail) {
-    return jdbc.sql(UPSERT)
-        .params(id, reporter, problem.wireName(), detail)
-        .query(Boolean.class)
-        .single();
+  Recorded record(UUID id, String reporter, Failure problem, String detail) {
+    Optional<Boolean> inserted =
+        jdbc.sql(UPSERT)
+            .param("id", id)
+            .param("reporter", reporter)
+            .param("problem", problem.wireName())
+            .param("detail", detail)
+            .param("cap", MAX_REPORTERS)
+            .query(Boolean.class)
+            .optional();
+    if (inserted.isEmpty()) {
+      return Recorded.OVER_CAP;
+    }
+    return inserted.get() ? Recorded.NEW_REPORTER : Recorded.REPEATED;
   }
 
-  /** Counts the artifact's distinct reporters into its row; answers the count. */
+  /** Counts a new reporter into the artifact's row, after any report before it committed. */
   @Transactional(propagation = Propagation.MANDATORY)
-  int recount(UUID id) {
-    return jdbc.sql(RECOUNT).param("id", id).query(Integer.class).single();
+  Counted countOneMore(UUID id) {
+    return jdbc.sql(COUNT_ONE_MORE)
+        .param(id)
+        .query(
+            (rs, row) ->
+                new Counted(
+                    rs.getInt("report_count"), ArtifactState.valueOf(rs.getString("state"))))
+        .single();
   }
 
   /** The artifact's count, state and newest reports; empty when no such artifact is here. */
   Optional<ArtifactReports> summary(String namespace, UUID id, int limit) {
-    List<Report> newest = newest(id, limit);
+    List<Report> newest = jdbc.sql(NEWEST).params(id, limit).query((rs, row) -> report(rs)).list();
     return jdbc.sql(SUMMARY)
         .params(id, namespace)
         .query(
@@ -112,10 +148,6 @@ class ReportStore {
                     rs.getObject("invalidation_id", UUID.class),
                     newest))
         .optional();
-  }
-
-  private List<Report> newest(UUID id, int limit) {
-    return jdbc.sql(NEWEST).params(id, limit).query((rs, row) -> report(rs)).list();
   }
 
   private static Report report(ResultSet rs) throws SQLException {

@@ -152,6 +152,14 @@ class ReportApiTest extends ServiceTest {
         report(fleet, id, "{\"problem\":\"other\",\"node\":\"n 1\"}"), 400, "invalid-request");
     assertProblem(report(fleet, id, "{\"detail\":\"x\"}"), 400, "invalid-request");
     assertProblem(
+        report(fleet, id, "{\"problem\":\"other\",\"detail\":\"a\\u0000b\"}"),
+        400,
+        "invalid-request");
+    assertProblem(
+        report(fleet, id, "{\"problem\":\"other\",\"detail\":\"forged\\nINFO all is well\"}"),
+        400,
+        "invalid-request");
+    assertProblem(
         report(fleet, UUID.randomUUID().toString(), "{\"problem\":\"other\"}"),
         404,
         "artifact-not-found");
@@ -169,6 +177,54 @@ class ReportApiTest extends ServiceTest {
     assertThat(artifact(id).get("reportCount").asInt()).isZero();
     assertThat(api.get(path("/artifacts/" + id + "/reports")).json().get("items").isEmpty())
         .isTrue();
+  }
+
+  @Test
+  void shouldKeepAtMostAThousandReportersPerArtifact() {
+    String id = upload(Fixtures.randomBytes(200));
+    jdbc.sql(
+            """
+            insert into artifact_report (artifact_id, reporter, problem)
+            select ?::uuid, 'seeded/' || n, 'other' from generate_series(1, 999) n
+            """)
+        .param(id)
+        .update();
+    jdbc.sql("update artifact set report_count = 999 where id = ?::uuid").param(id).update();
+
+    assertThat(report(fleet, id, "{\"problem\":\"other\",\"node\":\"n1000\"}").status())
+        .isEqualTo(201);
+    ApiResponse beyond = report(fleet, id, "{\"problem\":\"other\",\"node\":\"n1001\"}");
+    assertThat(beyond.status()).as("answered, not kept").isEqualTo(200);
+    assertThat(beyond.json().get("reportCount").asInt()).isEqualTo(1000);
+    ApiResponse again = report(fleet, id, "{\"problem\":\"wrong-output\",\"node\":\"n1000\"}");
+    assertThat(again.status()).as("a reporter already kept still updates").isEqualTo(200);
+    assertThat(again.json().get("items").get(0).get("problem").asString())
+        .isEqualTo("wrong-output");
+    assertThat(
+            jdbc.sql("select count(*) from artifact_report where artifact_id = ?::uuid")
+                .param(id)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1000);
+  }
+
+  @Test
+  void shouldGoWithTheirArtifactWhenPurgeDeletesIt() {
+    String id = upload(Fixtures.randomBytes(200));
+    report(fleet, id, "{\"problem\":\"load-failed\",\"node\":\"n1\"}");
+    api.postJson(
+        path("/invalidations"),
+        "{\"selector\": {\"artifactIds\": [\"" + id + "\"]}, \"reason\": \"bad\"}");
+
+    runJob("purge");
+
+    assertProblem(api.get(path("/artifacts/" + id + "/reports")), 404, "artifact-not-found");
+    assertThat(
+            jdbc.sql("select count(*) from artifact_report where artifact_id = ?::uuid")
+                .param(id)
+                .query(Long.class)
+                .single())
+        .isZero();
   }
 
   @Test
