@@ -86,8 +86,9 @@ class WarmStart:
     def _load(self) -> None:
         started = time.perf_counter()
         try:
-            answer = self.client.lookup(KIND, self.descriptor, timeout=self.lookup_timeout,
-                                        deadline=self.lookup_timeout, retries=0)
+            answer = within(self.lookup_timeout, lambda: self.client.lookup(
+                KIND, self.descriptor, timeout=self.lookup_timeout,
+                deadline=self.lookup_timeout, retries=0))
             if not isinstance(answer, dict):
                 raise ValueError("unexpected lookup answer %r" % (answer,))
             if not answer.get("hit"):
@@ -133,9 +134,9 @@ class WarmStart:
         stays taken (no upload over it) unless the answer says the artifact is no longer ready."""
         self._key_taken = True
         try:
-            answer = self.client.report(artifact["id"], "load-failed", detail=failure,
-                                        node=node_name(), timeout=REPORT_TIMEOUT,
-                                        deadline=REPORT_TIMEOUT, retries=0)
+            answer = within(REPORT_TIMEOUT, lambda: self.client.report(
+                artifact["id"], "load-failed", detail=failure, node=node_name(),
+                timeout=REPORT_TIMEOUT, deadline=REPORT_TIMEOUT, retries=0))
             if not isinstance(answer, dict):
                 raise ValueError("unexpected report answer %r" % (answer,))
             self.report = answer
@@ -213,6 +214,28 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
         log.warning("pt2cache: cache not usable, compiling locally: %s", e)
         client = None
     return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout)
+
+
+def within(seconds: float, call: Callable[[], Any]) -> Any:
+    """``call()``, given ``seconds`` in all: the socket timeouts bound each read, not a service
+    that answers a byte at a time. The call runs on a daemon thread, which is left to its socket
+    timeout when the time is up; ``TimeoutError`` then."""
+    outcome: Dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as e:  # handed to the caller below
+            outcome["error"] = e
+
+    worker = threading.Thread(target=run, name="pt2cache-call", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeoutError("no whole answer within %.1f s" % seconds)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _graph_cache_misses(torch_module: Any) -> Optional[int]:

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import types
 import unittest
@@ -212,19 +213,47 @@ class WarmStartTest(unittest.TestCase):
         self.assertTrue(any("compiling locally" in line for line in logs.output))
         self.assertTrue(any("upload after compiling failed" in line for line in logs.output))
 
+    def start_within_a_second(self, server: socket.socket):
+        """A warm start against a listening socket with a lookup timeout of 1 s; how long it
+        took."""
+        client = CacheClient("http://127.0.0.1:%d" % server.getsockname()[1], timeout=30)
+        started = time.monotonic()
+        compiled = warm_start(lambda x: x, client, model_name=self.model, model_version="1",
+                              lookup_timeout=1.0, torch_module=FakeTorch())
+        return compiled, time.monotonic() - started
+
     def test_a_service_that_never_answers_costs_at_most_the_lookup_timeout(self):
         with socket.socket() as silent:  # accepts connections, never answers
             silent.bind(("127.0.0.1", 0))
             silent.listen(8)
-            client = CacheClient("http://127.0.0.1:%d" % silent.getsockname()[1], timeout=30)
-            started = time.monotonic()
-            compiled = warm_start(lambda x: x, client, model_name=self.model, model_version="1",
-                                  lookup_timeout=1.0, torch_module=FakeTorch())
-            self.assertLess(time.monotonic() - started, 3)
+            compiled, seconds = self.start_within_a_second(silent)
+            self.assertLess(seconds, 3)
             self.assertFalse(compiled.hit)
             started = time.monotonic()
             compiled(1)  # the upload goes on in the background; the answer does not wait
             self.assertLess(time.monotonic() - started, 1)
+
+    def test_a_service_that_answers_a_byte_at_a_time_costs_at_most_the_lookup_timeout(self):
+        answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n"
+        with socket.socket() as trickling:
+            trickling.bind(("127.0.0.1", 0))
+            trickling.listen(8)
+
+            def serve():
+                connection, _ = trickling.accept()
+                with connection:
+                    connection.recv(65536)
+                    try:
+                        for byte in answer:  # each byte well within the socket timeout
+                            connection.sendall(bytes([byte]))
+                            time.sleep(0.1)
+                    except OSError:  # the client gave up, as it should
+                        pass
+
+            threading.Thread(target=serve, daemon=True).start()
+            compiled, seconds = self.start_within_a_second(trickling)
+            self.assertLess(seconds, 2.5, "unbounded, this waits 7 s for the whole header")
+            self.assertFalse(compiled.hit)
 
     def test_a_malformed_url_or_answer_still_compiles(self):
         for client in (None, "cache:8080"):

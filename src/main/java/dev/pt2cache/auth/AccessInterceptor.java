@@ -37,7 +37,7 @@ class AccessInterceptor implements HandlerInterceptor {
     Access needed = Operations.of(method.getMethod().getName());
     Grant grant = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
     LogContext.token(grant.tokenName());
-    request.setAttribute(Caller.TOKEN_NAME, grant.tokenName());
+    Caller.set(request, grant.tokenName());
     String namespace = pathNamespace(request);
     if (!grant.allows(needed, namespace)) {
       throw new AccessDeniedException(

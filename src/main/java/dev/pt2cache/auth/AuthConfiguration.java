@@ -24,6 +24,7 @@ class AuthConfiguration implements WebMvcConfigurer {
   public void addInterceptors(InterceptorRegistry registry) {
     if (properties.mode() == AuthProperties.Mode.NONE) {
       log.warn("authentication is off (PT2CACHE_AUTH=none): anyone who reaches the API may use it");
+      registry.addInterceptor(new AnonymousCaller());
       return;
     }
     // on every path: the interceptor decides by the handler chosen, not by how the path was spelt

@@ -1,5 +1,6 @@
 package dev.pt2cache.auth;
 
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 
@@ -17,13 +18,20 @@ public final class Caller {
   private Caller() {}
 
   /**
-   * The current request's token name. With authentication on, every API call has one before its
-   * handler runs; with it off, every caller is {@link #ANONYMOUS}.
+   * The current request's token name, set before an API call's handler runs: by the token check,
+   * or, with authentication off, as {@link #ANONYMOUS}. Fails where neither ran, which is a bug.
    */
   public static String tokenName() {
     Object name =
         RequestContextHolder.currentRequestAttributes()
             .getAttribute(TOKEN_NAME, RequestAttributes.SCOPE_REQUEST);
-    return name == null ? ANONYMOUS : (String) name;
+    if (name == null) {
+      throw new IllegalStateException("no caller was established for this request");
+    }
+    return (String) name;
+  }
+
+  static void set(HttpServletRequest request, String tokenName) {
+    request.setAttribute(TOKEN_NAME, tokenName);
   }
 }

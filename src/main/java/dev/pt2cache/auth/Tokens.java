@@ -87,6 +87,10 @@ public class Tokens {
 
   public NewToken create(String name, String namespace, Role role, Instant expiresAt) {
     requireAuthentication();
+    if (Caller.ANONYMOUS.equals(name)) {
+      throw new InvalidTokenRequestException(
+          "the name " + Caller.ANONYMOUS + " is kept for callers without a token");
+    }
     if (namespace != null) {
       namespaces.require(namespace);
     }

@@ -28,6 +28,9 @@ class RateLimitConfiguration implements WebMvcConfigurer {
   @Override
   public void addInterceptors(InterceptorRegistry registry) {
     if (!properties.enabled()) {
+      if (properties.burst() != null) {
+        log.warn("PT2CACHE_RATE_LIMIT_BURST is set without PT2CACHE_RATE_LIMIT: no limit applies");
+      }
       return;
     }
     log.info(

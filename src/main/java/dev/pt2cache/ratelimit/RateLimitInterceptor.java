@@ -4,14 +4,17 @@ import dev.pt2cache.auth.Caller;
 import dev.pt2cache.system.ApiHandlers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
  * Holds each caller of the API to its request rate, after its token was checked and before the body
- * is read. The caller is the token's name; where the service asks for no token, the client's
- * address. Actuator, Swagger UI and error pages are not API calls and are never limited.
+ * is read. The caller is the token's name. Where the service asks for no token, every caller is
+ * one, {@code anonymous}: an address would be the proxy's behind a balancer, or the client's own
+ * claim in a forwarded header. Actuator, Swagger UI and error pages are not API calls and are never
+ * limited.
  */
 class RateLimitInterceptor implements HandlerInterceptor {
 
@@ -26,13 +29,13 @@ class RateLimitInterceptor implements HandlerInterceptor {
   @Override
   public boolean preHandle(
       HttpServletRequest request, HttpServletResponse response, Object handler) {
-    if (!ApiHandlers.isApi(handler)) {
+    // an async or error dispatch of a call already admitted is not another call
+    if (request.getDispatcherType() != DispatcherType.REQUEST || !ApiHandlers.isApi(handler)) {
       return true;
     }
     String token = Caller.tokenName();
-    String caller = Caller.ANONYMOUS.equals(token) ? token + "@" + request.getRemoteAddr() : token;
     try {
-      limits.admit(caller);
+      limits.admit(token);
     } catch (RateLimitedException e) {
       Counter.builder("pt2cache.rate.limited")
           .description("API calls refused because their caller went over its request rate")

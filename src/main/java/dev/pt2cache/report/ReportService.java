@@ -8,11 +8,11 @@ import dev.pt2cache.invalidation.InvalidationService;
 import dev.pt2cache.invalidation.Selector;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.report.ReportStore.Counted;
-import dev.pt2cache.report.ReportStore.Recorded;
 import dev.pt2cache.report.ReportStore.Reported;
 import dev.pt2cache.system.LogContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +54,16 @@ public class ReportService {
     this.metrics = metrics;
   }
 
+  /** What recording a report did. */
+  private enum Recorded {
+    /** A reporter new to this artifact: kept and counted. */
+    NEW_REPORTER,
+    /** The reporter had reported the artifact before: its report replaced, the count unchanged. */
+    REPEATED,
+    /** A new reporter beyond the cap of reporters per artifact: neither kept nor counted. */
+    OVER_CAP
+  }
+
   /**
    * Records that {@code reporter} found the artifact failing, in one short transaction; the answer
    * is read after it committed, so no report waits on another's answer.
@@ -61,11 +71,13 @@ public class ReportService {
   public Outcome report(
       String namespace, UUID id, String reporter, Failure problem, String detail) {
     namespaces.require(namespace);
-    Recorded recorded =
+    RecordedOn recorded =
         transactions.execute(status -> record(namespace, id, reporter, problem, detail));
+    // counted once committed: a report refused or rolled back is no report
+    counter(namespace, recorded.artifact(), problem).increment();
     return new Outcome(
         store.summary(namespace, id, NEWEST_IN_ANSWER).orElseThrow(() -> notFound(namespace, id)),
-        recorded == Recorded.NEW_REPORTER);
+        recorded.recorded() == Recorded.NEW_REPORTER);
   }
 
   @Transactional(readOnly = true)
@@ -74,7 +86,9 @@ public class ReportService {
     return store.summary(namespace, id, limit).orElseThrow(() -> notFound(namespace, id));
   }
 
-  private Recorded record(
+  private record RecordedOn(Reported artifact, Recorded recorded) {}
+
+  private RecordedOn record(
       String namespace, UUID id, String reporter, Failure problem, String detail) {
     Reported artifact = store.find(namespace, id).orElseThrow(() -> notFound(namespace, id));
     LogContext.artifact(id, artifact.kind().wireName(), artifact.key());
@@ -82,37 +96,35 @@ public class ReportService {
       throw new ArtifactNotReadyException(
           "artifact " + id + " is pending: no node can have loaded it yet");
     }
-    Recorded recorded = store.record(id, reporter, problem, detail);
-    counter(namespace, artifact, problem).increment();
-    if (recorded != Recorded.NEW_REPORTER) {
-      log.warn(
-          "artifact {} reported again by {} ({}): {}",
-          id,
-          reporter,
-          recorded == Recorded.OVER_CAP ? "over the cap, not kept" : "not counted again",
-          problem.wireName());
-      return recorded;
+    if (!store.record(id, reporter, problem, detail)) {
+      log.warn("artifact {} reported again by {}: {}", id, reporter, problem.wireName());
+      return new RecordedOn(artifact, Recorded.REPEATED);
     }
-    Counted counted = store.countOneMore(id);
+    Optional<Counted> counted = store.countOneMore(id);
+    if (counted.isEmpty()) {
+      store.forget(id, reporter);
+      log.warn("artifact {} reported by {}, beyond the reporters kept: not counted", id, reporter);
+      return new RecordedOn(artifact, Recorded.OVER_CAP);
+    }
+    int count = counted.get().reportCount();
     log.warn(
-        "artifact {} reported by {} ({} distinct reporters): {}",
+        "artifact {} reported by {} ({} distinct reporters): {}{}",
         id,
         reporter,
-        counted.reportCount(),
-        problem.wireName());
+        count,
+        problem.wireName(),
+        detail == null ? "" : ": " + detail);
     Integer threshold = artifact.invalidateAfterReports();
-    if (counted.state() == ArtifactState.READY
-        && threshold != null
-        && counted.reportCount() >= threshold) {
+    if (counted.get().state() == ArtifactState.READY && threshold != null && count >= threshold) {
       Invalidation retired =
           invalidations.invalidate(
               namespace,
               Selector.ofArtifact(id),
-              reason(counted.reportCount(), threshold, problem, detail),
+              reason(count, threshold, problem, detail),
               Invalidation.Rule.NONE);
       log.warn("artifact {} retired by invalidation {} after reports", id, retired.id());
     }
-    return recorded;
+    return new RecordedOn(artifact, Recorded.NEW_REPORTER);
   }
 
   private Counter counter(String namespace, Reported artifact, Failure problem) {

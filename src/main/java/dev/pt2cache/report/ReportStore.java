@@ -24,16 +24,6 @@ class ReportStore {
   record Reported(
       ArtifactKind kind, String key, ArtifactState state, Integer invalidateAfterReports) {}
 
-  /** What recording a report did. */
-  enum Recorded {
-    /** A reporter new to this artifact: counted. */
-    NEW_REPORTER,
-    /** The reporter had reported the artifact before: its report replaced, the count unchanged. */
-    REPEATED,
-    /** A new reporter beyond {@link #MAX_REPORTERS}: neither kept nor counted. */
-    OVER_CAP
-  }
-
   /** The count after a new reporter, and the artifact's state as it is now. */
   record Counted(int reportCount, ArtifactState state) {}
 
@@ -50,22 +40,23 @@ class ReportStore {
   private static final String UPSERT =
       """
       insert into artifact_report (artifact_id, reporter, problem, detail)
-      select :id, :reporter, :problem, :detail
-       where (select report_count from artifact where id = :id) < :cap
-          or exists (select 1 from artifact_report where artifact_id = :id and reporter = :reporter)
+      values (?, ?, ?, ?)
       on conflict (artifact_id, reporter) do update
          set problem = excluded.problem, detail = excluded.detail, reported_at = now()
       returning (xmax = 0)
       """;
 
-  // the row lock this takes orders the reports of one artifact: each reads the count and state
-  // that the one before it committed
+  // the row lock this takes orders the new reporters of one artifact: each reads the count and
+  // state that the one before it committed, so the cap and the threshold hold under concurrency
   private static final String COUNT_ONE_MORE =
       """
       update artifact set report_count = report_count + 1
-       where id = ?
+       where id = ? and report_count < ?
       returning report_count, state
       """;
+
+  private static final String FORGET =
+      "delete from artifact_report where artifact_id = ? and reporter = ?";
 
   private static final String SUMMARY =
       """
@@ -103,34 +94,34 @@ class ReportStore {
         .optional();
   }
 
-  /** Records a reporter's word on the artifact. */
+  /** Records a reporter's word on the artifact; true when the reporter is new to it. */
   @Transactional(propagation = Propagation.MANDATORY)
-  Recorded record(UUID id, String reporter, Failure problem, String detail) {
-    Optional<Boolean> inserted =
-        jdbc.sql(UPSERT)
-            .param("id", id)
-            .param("reporter", reporter)
-            .param("problem", problem.wireName())
-            .param("detail", detail)
-            .param("cap", MAX_REPORTERS)
-            .query(Boolean.class)
-            .optional();
-    if (inserted.isEmpty()) {
-      return Recorded.OVER_CAP;
-    }
-    return inserted.get() ? Recorded.NEW_REPORTER : Recorded.REPEATED;
+  boolean record(UUID id, String reporter, Failure problem, String detail) {
+    return jdbc.sql(UPSERT)
+        .params(id, reporter, problem.wireName(), detail)
+        .query(Boolean.class)
+        .single();
   }
 
-  /** Counts a new reporter into the artifact's row, after any report before it committed. */
+  /**
+   * Counts a new reporter into the artifact's row, after any new reporter before it committed;
+   * empty when the artifact has {@link #MAX_REPORTERS} already.
+   */
   @Transactional(propagation = Propagation.MANDATORY)
-  Counted countOneMore(UUID id) {
+  Optional<Counted> countOneMore(UUID id) {
     return jdbc.sql(COUNT_ONE_MORE)
-        .param(id)
+        .params(id, MAX_REPORTERS)
         .query(
             (rs, row) ->
                 new Counted(
                     rs.getInt("report_count"), ArtifactState.valueOf(rs.getString("state"))))
-        .single();
+        .optional();
+  }
+
+  /** Takes back the report of a new reporter that the cap left uncounted. */
+  @Transactional(propagation = Propagation.MANDATORY)
+  void forget(UUID id, String reporter) {
+    jdbc.sql(FORGET).params(id, reporter).update();
   }
 
   /** The artifact's count, state and newest reports; empty when no such artifact is here. */

@@ -26,6 +26,17 @@ class TokensTest {
   }
 
   @Test
+  void shouldKeepTheNameOfCallersWithoutATokenFromTokens() {
+    Tokens tokens =
+        new Tokens(
+            null, null, new AuthProperties(AuthProperties.Mode.TOKENS, ADMIN, Duration.ZERO));
+
+    assertThatThrownBy(() -> tokens.create(Caller.ANONYMOUS, null, Role.WRITE, null))
+        .isInstanceOf(InvalidTokenRequestException.class)
+        .hasMessageContaining("kept for callers without a token");
+  }
+
+  @Test
   void shouldKnowTheOperatorAndRefuseATokenOfAnotherShapeWithoutAskingTheDatabase() {
     // no repository: asking it would fail
     Tokens tokens =
