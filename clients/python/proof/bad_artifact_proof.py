@@ -56,7 +56,7 @@ class StandIn:
             f.write(self.data)
         return destination
 
-    def report(self, artifact_id, problem, detail=None, node=None, timeout=None):
+    def report(self, artifact_id, problem, detail=None, node=None, **bounds):
         self.reports.append({"artifactId": artifact_id, "problem": problem, "detail": detail,
                              "node": node})
         return {"state": "ready", "reportCount": len(self.reports)}
