@@ -65,6 +65,7 @@ class NamespaceController implements NamespacesApi {
         .appliedMaxIdleDays(view.appliedMaxIdleDays())
         .artifactCount(view.artifactCount())
         .storedBytes(view.storedBytes())
+        .reportedArtifacts(view.reportedArtifacts())
         .lookupHits(n.lookupHits())
         .lookupMisses(n.lookupMisses())
         .hitRatio(hitRatio(n))

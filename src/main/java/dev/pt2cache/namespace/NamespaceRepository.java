@@ -33,7 +33,8 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
   @Query(
       value =
           """
-          select namespace as name, count(*) as artifactCount, sum(size_bytes) as storedBytes
+          select namespace as name, count(*) as artifactCount, sum(size_bytes) as storedBytes,
+                 count(*) filter (where report_count > 0) as reportedArtifacts
             from artifact where state = 'READY' and namespace in (:names) group by namespace
           """,
       nativeQuery = true)

@@ -27,6 +27,7 @@ public class NamespaceService {
       Integer appliedMaxIdleDays,
       long artifactCount,
       long storedBytes,
+      long reportedArtifacts,
       long evictions,
       Instant lastEvictionAt,
       Instant lastGcAt) {}
@@ -131,6 +132,7 @@ public class NamespaceService {
                   defaults.maxIdleDaysOf(n.maxIdleDays()),
                   u.getArtifactCount(),
                   u.getStoredBytes(),
+                  u.getReportedArtifacts(),
                   e == null ? 0 : e.getEvictions(),
                   e == null ? null : e.getLastEvictionAt(),
                   lastGc);

@@ -9,6 +9,9 @@ public interface NamespaceUsage {
 
   long getStoredBytes();
 
+  /** Ready artifacts that at least one node reported as failing. */
+  long getReportedArtifacts();
+
   static NamespaceUsage none(String name) {
     return new NamespaceUsage() {
       @Override
@@ -23,6 +26,11 @@ public interface NamespaceUsage {
 
       @Override
       public long getStoredBytes() {
+        return 0;
+      }
+
+      @Override
+      public long getReportedArtifacts() {
         return 0;
       }
     };

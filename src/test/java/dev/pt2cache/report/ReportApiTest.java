@@ -7,12 +7,14 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -58,6 +60,15 @@ class ReportApiTest extends ServiceTest {
     assertThat(listedIds("?reported=true")).containsExactly(id);
     assertThat(listedIds("")).contains(id, other);
     assertThat(reportsMetric()).isEqualTo(before + 1);
+    assertThat(api.get(path("")).json().get("reportedArtifacts").asLong()).isEqualTo(1);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                metric(
+                        "pt2cache_namespace_reported_artifacts",
+                        "[^}]*namespace=\"" + ns + "\"[^}]*")
+                    == 1);
     assertThat(api.get(path("/artifacts/" + id + "/reports")).json().get("items").size())
         .isEqualTo(1);
   }
@@ -99,6 +110,9 @@ class ReportApiTest extends ServiceTest {
     ApiResponse second =
         report(fleet, id, "{\"problem\":\"load-failed\",\"detail\":\"bad magic\",\"node\":\"n2\"}");
     assertThat(second.json().get("state").asString()).isEqualTo("invalidated");
+    assertThat(api.get(path("")).json().get("reportedArtifacts").asLong())
+        .as("only ready artifacts count")
+        .isZero();
     String invalidationId = second.json().get("invalidationId").asString();
     assertThat(lookupHit()).isFalse();
     JsonNode audit = api.get(path("/invalidations")).json().get("items").get(0);
