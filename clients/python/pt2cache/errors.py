@@ -37,7 +37,8 @@ class NotFound(CacheError):
 
 
 class Conflict(CacheError):
-    """409: the key holds other content, an upload is blocked by a rule, or an artifact is pending."""
+    """409: the key holds other content, another upload of it is in flight, an upload is blocked
+    by a rule, or an artifact is pending."""
 
 
 class AccessDenied(CacheError):

@@ -31,7 +31,7 @@ import time
 from typing import Any, Callable, Dict, Optional
 
 from .client import CacheClient
-from .errors import NotFound
+from .errors import Conflict, NotFound
 
 log = logging.getLogger("pt2cache")
 
@@ -181,6 +181,9 @@ class WarmStart:
             self.uploaded = self.client.upload(KIND, data, descriptor=self.descriptor)
             log.info("pt2cache: uploaded %d bytes as artifact %s (%s)", len(data),
                      self.uploaded.get("id"), self.uploaded.get("state"))
+        except Conflict as e:
+            # another node's upload holds the key, or is in flight with the lease: as it should be
+            log.info("pt2cache: not uploaded, another node's upload holds the key (%s)", e.slug)
         except Exception as e:
             log.warning("pt2cache: upload after compiling failed (the model runs anyway): %s", e)
 

@@ -7,6 +7,7 @@ import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.blob.StoredBlobRepository;
 import dev.pt2cache.descriptor.Descriptor;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -60,7 +61,8 @@ class ArtifactWrites {
       String key,
       Descriptor descriptor,
       BlobExpectation content,
-      boolean contentInStore) {
+      boolean contentInStore,
+      boolean leased) {
     keyLock.lock(namespace, kind, key);
     Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
     if (holder.isPresent()) {
@@ -72,8 +74,28 @@ class ArtifactWrites {
     if (contentInStore && storedInNamespace(namespace, content)) {
       blobs.recordStored(content.sha256(), content.sizeBytes());
       artifact.markReady();
+    } else if (leased && properties.leases()) {
+      refuseWhileOtherContentIsInFlight(namespace, kind, key, content);
     }
     return new UploadOutcome(artifacts.save(artifact), true);
+  }
+
+  /**
+   * Under the key's lock: another upload of other content declared within the lease is in flight,
+   * so this one would only be refused when it commits, after sending all its bytes (docs/adr/0019).
+   * Identical content is never refused: it ends as the same artifact, whoever commits first.
+   */
+  private void refuseWhileOtherContentIsInFlight(
+      String namespace, ArtifactKind kind, String key, BlobExpectation content) {
+    Instant now = Instant.now();
+    artifacts
+        .findInFlight(namespace, kind, key, content.sha256(), now.minus(properties.inFlightLease()))
+        .ifPresent(
+            inFlight -> {
+              throw new UploadInFlightException(
+                  inFlight,
+                  Duration.between(now, inFlight.createdAt().plus(properties.inFlightLease())));
+            });
   }
 
   /**

@@ -15,10 +15,19 @@ import org.springframework.util.unit.DataSize;
  * @param maxConcurrentSpools how many such bodies an instance spools at once, so that its disk
  *     holds at most this many times {@code maxEntrySize}; one more waits for {@code
  *     connection-wait}, then answers 503 storage-busy
+ * @param inFlightLease how long an upload declared with {@code POST .../artifacts} keeps other
+ *     content from being declared under its key (409 upload-in-flight) while it is pending; zero:
+ *     no lease, every declaration gets a reservation of its own (docs/adr/0019)
  */
 @ConfigurationProperties("pt2cache.uploads")
 public record UploadProperties(
     @DefaultValue("50GB") DataSize maxArtifactSize,
     @DefaultValue("1GB") DataSize maxEntrySize,
     @DefaultValue("1h") Duration reservationTtl,
-    @DefaultValue("8") int maxConcurrentSpools) {}
+    @DefaultValue("8") int maxConcurrentSpools,
+    @DefaultValue("0s") Duration inFlightLease) {
+
+  boolean leases() {
+    return inFlightLease != null && !inFlightLease.isZero() && !inFlightLease.isNegative();
+  }
+}

@@ -64,7 +64,7 @@ public class UploadService {
 
   /** Starts an upload (POST .../artifacts). */
   public UploadOutcome reserve(String namespace, UploadCommand command) {
-    return reservation(namespace, command).outcome();
+    return reservation(namespace, command, true).outcome();
   }
 
   /**
@@ -74,7 +74,8 @@ public class UploadService {
    * the reservation took the digest's lock, and then the bytes are written after all.
    */
   UploadOutcome reserveAndReceive(String namespace, UploadCommand command, InputStream body) {
-    Reservation reservation = reservation(namespace, command);
+    // no lease here: the bytes come with the request, so nothing is saved by refusing early
+    Reservation reservation = reservation(namespace, command, false);
     Artifact pending = reservation.outcome().artifact();
     if (pending.state() != ArtifactState.PENDING) {
       return reservation.outcome();
@@ -91,7 +92,7 @@ public class UploadService {
 
   private record Reservation(UploadOutcome outcome, boolean contentInStore) {}
 
-  private Reservation reservation(String namespace, UploadCommand command) {
+  private Reservation reservation(String namespace, UploadCommand command, boolean leased) {
     long limit = properties.maxArtifactSize().toBytes();
     BlobExpectation content = command.content();
     namespaces.requireRoomFor(namespace, content.sizeBytes());
@@ -113,7 +114,7 @@ public class UploadService {
     boolean contentInStore = inStore(content);
     UploadOutcome outcome =
         writes.reserve(
-            namespace, command.kind(), key, command.descriptor(), content, contentInStore);
+            namespace, command.kind(), key, command.descriptor(), content, contentInStore, leased);
     Artifact artifact = outcome.artifact();
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     log.debug("upload reserved: state {}, created {}", artifact.state(), outcome.created());

@@ -14,6 +14,7 @@ import dev.pt2cache.artifact.RangeNotSatisfiableException;
 import dev.pt2cache.artifact.ReservationExpiredException;
 import dev.pt2cache.artifact.StorageRaceException;
 import dev.pt2cache.artifact.UploadBlockedException;
+import dev.pt2cache.artifact.UploadInFlightException;
 import dev.pt2cache.auth.AccessDeniedException;
 import dev.pt2cache.auth.AuthenticationRequiredException;
 import dev.pt2cache.auth.InvalidTokenRequestException;
@@ -126,6 +127,12 @@ class ApiExceptionHandler extends SpringMvcProblems {
   ResponseEntity<ProblemDetail> storageBusy(StorageBusyException e) {
     log.warn("instance at its bound on store traffic: {}", e.getMessage());
     return retryable(ProblemType.STORAGE_BUSY, e.getMessage(), "5");
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> uploadInFlight(UploadInFlightException e) {
+    return retryable(
+        ProblemType.UPLOAD_IN_FLIGHT, e.getMessage(), String.valueOf(e.retryAfterSeconds()));
   }
 
   @ExceptionHandler

@@ -25,6 +25,7 @@ enum ProblemType {
   NOT_READY(HttpStatus.CONFLICT, "Artifact not ready"),
   BLOCKED_BY_RULE(HttpStatus.CONFLICT, "Blocked by an invalidation rule"),
   JOB_RUNNING(HttpStatus.CONFLICT, "Job running elsewhere"),
+  UPLOAD_IN_FLIGHT(HttpStatus.CONFLICT, "Another upload of this key is in flight"),
   TOKEN_NAME_TAKEN(HttpStatus.CONFLICT, "Token name taken"),
   INVALIDATED(HttpStatus.GONE, "Artifact invalidated"),
   RESERVATION_EXPIRED(HttpStatus.GONE, "Upload reservation expired"),

@@ -1,0 +1,98 @@
+package dev.pt2cache.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient;
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.TestInfra;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** {@code PT2CACHE_UPLOAD_LEASE=3s}: one upload of a key in flight at a time, per content. */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "pt2cache.uploads.in-flight-lease=3s",
+      "pt2cache.housekeeping.enabled=false",
+      "pt2cache.namespaces.default-quota=1GB"
+    })
+@ExtendWith(DockerWhenContainers.class)
+@Tag("integration")
+class UploadLeaseTest {
+
+  @LocalServerPort int port;
+
+  ApiClient api;
+  String ns;
+  final String descriptor = Descriptors.of(Descriptors.uniqueModel());
+
+  @DynamicPropertySource
+  static void infrastructure(DynamicPropertyRegistry registry) {
+    TestInfra.serviceEnvironment().forEach((name, value) -> registry.add(name, () -> value));
+  }
+
+  @BeforeEach
+  void namespace() {
+    api = new ApiClient(port);
+    ns = "/v1/namespaces/lease-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(api.putJson(ns, "{}").status()).isEqualTo(201);
+  }
+
+  @Test
+  void shouldRefuseOtherContentWhileAnUploadIsInFlightAndNothingElse() {
+    byte[] first = Fixtures.randomBytes(300);
+    byte[] other = Fixtures.randomBytes(300);
+    ApiResponse inFlight = declare(first);
+    assertThat(inFlight.status()).isEqualTo(201);
+
+    ApiResponse refused = declare(other);
+    assertThat(refused.status()).as(refused.text()).isEqualTo(409);
+    assertThat(refused.json().get("type").asString())
+        .isEqualTo("urn:pt2cache:problem:upload-in-flight");
+    assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 4L);
+    ApiResponse same = declare(first);
+    assertThat(same.status()).as("the same content is never refused").isEqualTo(201);
+
+    assertThat(send(inFlight, first).json().get("state").asString()).isEqualTo("ready");
+    assertThat(send(same, first).status()).as("and joins the winner").isEqualTo(200);
+    ApiResponse late = declare(other);
+    assertThat(late.status()).as("once ready, other content is a key conflict").isEqualTo(409);
+    assertThat(late.json().get("type").asString()).isEqualTo("urn:pt2cache:problem:key-conflict");
+  }
+
+  @Test
+  void shouldLetOtherContentDeclareOnceTheLeaseIsOver() throws Exception {
+    ApiResponse abandoned = declare(Fixtures.randomBytes(300));
+    assertThat(abandoned.status()).isEqualTo(201);
+    byte[] other = Fixtures.randomBytes(300);
+    assertThat(declare(other).status()).isEqualTo(409);
+
+    Thread.sleep(3_200);
+
+    ApiResponse after = declare(other);
+    assertThat(after.status())
+        .as("a crashed uploader holds the key for the lease only")
+        .isEqualTo(201);
+    assertThat(send(after, other).json().get("state").asString()).isEqualTo("ready");
+  }
+
+  private ApiResponse declare(byte[] bytes) {
+    return api.postJson(
+        ns + "/artifacts",
+        Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
+  }
+
+  private ApiResponse send(ApiResponse declared, byte[] bytes) {
+    return api.putBytes(declared.json().get("uploadUrl").asString(), bytes);
+  }
+}
