@@ -37,6 +37,7 @@ log = logging.getLogger("pt2cache")
 
 KIND = "mega-cache"
 REPORT_TIMEOUT = 5.0
+OTHER_NODES_UPLOAD = ("key-conflict", "upload-in-flight")
 NOTHING_LOADED = ("torch.compiler.load_cache_artifacts() returned None: PyTorch could not read "
                   "the artifact (its own warning says why)")
 
@@ -182,7 +183,11 @@ class WarmStart:
             log.info("pt2cache: uploaded %d bytes as artifact %s (%s)", len(data),
                      self.uploaded.get("id"), self.uploaded.get("state"))
         except Conflict as e:
-            # another node's upload holds the key, or is in flight with the lease: as it should be
+            if e.slug not in OTHER_NODES_UPLOAD:  # a standing rule refuses this build, say
+                log.warning("pt2cache: upload after compiling refused (%s; the model runs "
+                            "anyway): %s", e.slug, e)
+                return
+            # another node's upload holds the key, or is in flight with its lease: as it should be
             log.info("pt2cache: not uploaded, another node's upload holds the key (%s)", e.slug)
         except Exception as e:
             log.warning("pt2cache: upload after compiling failed (the model runs anyway): %s", e)

@@ -201,6 +201,24 @@ class WarmStartTest(unittest.TestCase):
         self.assertEqual(odd.report_kwargs["retries"], 0, "a report never holds the start up")
         self.assertLessEqual(odd.report_kwargs["deadline"], 5)
 
+    def test_a_lost_race_is_information_and_a_refusing_rule_a_warning(self):
+        first = self.start(FakeTorch(saved=b"the first node's compile"))
+        second = self.start(FakeTorch(saved=b"the second node's compile"))  # missed too
+        first(1)
+        first.wait_for_upload(30)
+        with self.assertLogs("pt2cache", "INFO") as logs:
+            second(1)
+            self.assertIsNone(second.wait_for_upload(30))
+        self.assertTrue(any("INFO" in line and "key-conflict" in line for line in logs.output))
+        self.assertFalse(any("WARNING" in line for line in logs.output))
+
+        self.client.invalidate({"modelName": self.model}, "miscompiles", block=True)
+        third = self.start(FakeTorch(saved=b"a third compile"))
+        with self.assertLogs("pt2cache", "WARNING") as logs:
+            third(1)
+            third.wait_for_upload(30)
+        self.assertTrue(any("blocked-by-rule" in line for line in logs.output), logs.output)
+
     def test_a_service_that_is_down_changes_nothing_but_the_log(self):
         down = CacheClient("http://127.0.0.1:9", retries=0, timeout=1)
         torch = FakeTorch()

@@ -1,7 +1,6 @@
 package dev.pt2cache.artifact;
 
 import jakarta.persistence.LockModeType;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,26 +30,6 @@ public interface ArtifactRepository
   /** The most recent artifact ever stored under a key, whatever its state. */
   Optional<Artifact> findFirstByNamespaceAndKindAndKeyOrderByCreatedAtDesc(
       String namespace, ArtifactKind kind, String key);
-
-  /**
-   * The oldest pending upload of other content under a key, reserved since {@code since}: an upload
-   * in flight that holds the key's lease.
-   */
-  @Query(
-      """
-      select a from Artifact a
-       where a.namespace = :namespace and a.kind = :kind and a.key = :key
-         and a.state = dev.pt2cache.artifact.ArtifactState.PENDING
-         and a.sha256 <> :sha256 and a.createdAt > :since
-       order by a.createdAt
-       limit 1
-      """)
-  Optional<Artifact> findInFlight(
-      @Param("namespace") String namespace,
-      @Param("kind") ArtifactKind kind,
-      @Param("key") String key,
-      @Param("sha256") String sha256,
-      @Param("since") Instant since);
 
   boolean existsByNamespaceAndSha256AndState(String namespace, String sha256, ArtifactState state);
 

@@ -7,7 +7,6 @@ import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.blob.StoredBlobRepository;
 import dev.pt2cache.descriptor.Descriptor;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,6 +27,7 @@ class ArtifactWrites {
   private final UploadProperties properties;
   private final BlobStore store;
   private final BlobLocks blobLocks;
+  private final UploadLeases leases;
 
   ArtifactWrites(
       ArtifactRepository artifacts,
@@ -35,13 +35,15 @@ class ArtifactWrites {
       KeyLock keyLock,
       UploadProperties properties,
       BlobStore store,
-      BlobLocks blobLocks) {
+      BlobLocks blobLocks,
+      UploadLeases leases) {
     this.artifacts = artifacts;
     this.blobs = blobs;
     this.keyLock = keyLock;
     this.properties = properties;
     this.store = store;
     this.blobLocks = blobLocks;
+    this.leases = leases;
   }
 
   /**
@@ -74,27 +76,25 @@ class ArtifactWrites {
     if (contentInStore && storedInNamespace(namespace, content)) {
       blobs.recordStored(content.sha256(), content.sizeBytes());
       artifact.markReady();
-    } else if (leased && properties.leases()) {
-      refuseWhileOtherContentIsInFlight(namespace, kind, key, content);
+    } else if (leased) {
+      refuseWhileOtherContentHoldsTheLease(namespace, kind, key, content);
     }
     return new UploadOutcome(artifacts.save(artifact), true);
   }
 
   /**
-   * Under the key's lock: another upload of other content declared within the lease is in flight,
-   * so this one would only be refused when it commits, after sending all its bytes (docs/adr/0019).
-   * Identical content is never refused: it ends as the same artifact, whoever commits first.
+   * Under the key's lock: the first upload declared under the key holds a lease on it, and this one
+   * has other content, so it would only be refused when it commits, after sending all its bytes
+   * (docs/adr/0019). The lease holder's content is never refused.
    */
-  private void refuseWhileOtherContentIsInFlight(
+  private void refuseWhileOtherContentHoldsTheLease(
       String namespace, ArtifactKind kind, String key, BlobExpectation content) {
-    Instant now = Instant.now();
-    artifacts
-        .findInFlight(namespace, kind, key, content.sha256(), now.minus(properties.inFlightLease()))
+    leases
+        .holder(namespace, kind, key)
+        .filter(lease -> !lease.sha256().equals(content.sha256()))
         .ifPresent(
-            inFlight -> {
-              throw new UploadInFlightException(
-                  inFlight,
-                  Duration.between(now, inFlight.createdAt().plus(properties.inFlightLease())));
+            lease -> {
+              throw new UploadInFlightException(lease.sha256(), lease.left());
             });
   }
 

@@ -3,18 +3,19 @@ package dev.pt2cache.artifact;
 import java.time.Duration;
 
 /**
- * Another upload of other content under this key was declared within the lease and is still in
- * flight: declaring this one too would only end in a conflict once its bytes were sent.
+ * The first upload declared under this key, of other content, holds the key's lease and is still in
+ * flight: declaring this one too would most likely end in a conflict once its bytes were sent.
  */
 public class UploadInFlightException extends RuntimeException {
 
   private final long retryAfterSeconds;
 
-  UploadInFlightException(Artifact inFlight, Duration leaseLeft) {
+  UploadInFlightException(String sha256InFlight, Duration leaseLeft) {
     super(
-        ("an upload of other content under this key (sha256 %s) was declared at %s and is in"
-                + " flight; it will hold the key once verified. Ask again later, or skip uploading")
-            .formatted(inFlight.sha256(), inFlight.createdAt()));
+        ("an upload of other content under this key (sha256 %s) is in flight and holds the key"
+                + " for %d s more; if it succeeds, its content holds the key. Ask again after"
+                + " that, or skip uploading")
+            .formatted(sha256InFlight, leaseLeft.toSeconds()));
     this.retryAfterSeconds = Math.max(1, leaseLeft.toSeconds() + 1);
   }
 

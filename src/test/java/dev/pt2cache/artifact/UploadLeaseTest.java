@@ -8,7 +8,12 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.TestInfra;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -68,6 +73,39 @@ class UploadLeaseTest {
     ApiResponse late = declare(other);
     assertThat(late.status()).as("once ready, other content is a key conflict").isEqualTo(409);
     assertThat(late.json().get("type").asString()).isEqualTo("urn:pt2cache:problem:key-conflict");
+  }
+
+  @Test
+  void shouldNeverExtendALeaseByDeclaringAgain() throws Exception {
+    byte[] holder = Fixtures.randomBytes(300);
+    assertThat(declare(holder).status()).isEqualTo(201);
+    Thread.sleep(2_000);
+    assertThat(declare(holder).status()).as("declared again, late in the lease").isEqualTo(201);
+    Thread.sleep(1_200);
+
+    ApiResponse other = declare(Fixtures.randomBytes(300));
+    assertThat(other.status()).as("the lease ran from the first declaration").isEqualTo(201);
+  }
+
+  @Test
+  void shouldGiveOneOfManySimultaneousDeclarationsOfOtherContentTheKey() throws Exception {
+    int nodes = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(nodes);
+    List<Future<ApiResponse>> sent = new ArrayList<>();
+    try {
+      for (int n = 0; n < nodes; n++) {
+        byte[] compiled = Fixtures.randomBytes(300);
+        sent.add(pool.submit(() -> declare(compiled)));
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<ApiResponse> answer : sent) {
+        statuses.add(answer.get().status());
+      }
+      assertThat(statuses).containsOnly(201, 409);
+      assertThat(statuses.stream().filter(s -> s == 201)).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
