@@ -11,9 +11,9 @@ A downloaded artifact that PyTorch fails to load is reported to the service (``l
 counted once per token and node: ``PT2CACHE_NODE``, or the host name), and the model compiles
 locally. PyTorch says so by raising or, as torch 2.11 does for bytes it cannot unpickle (garbage,
 truncated, a byte flipped), by logging a warning and returning ``None``: both count as failures.
-This node's compiled result is uploaded only when the report retired the failing artifact (the
-namespace's ``invalidateAfterReports``); otherwise the key still holds it and the upload would
-only be refused.
+This node's compiled result is uploaded only when the report's answer says the artifact is no
+longer ready (retired by the namespace's ``invalidateAfterReports``, or gone); otherwise the key
+still holds it and the upload would only be refused.
 
 A hit that loads and still leaves the first call compiling its graphs anew (PyTorch's
 ``fxgraph_cache_miss`` counter rises) was made for something this descriptor does not tell apart.

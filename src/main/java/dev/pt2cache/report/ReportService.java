@@ -54,16 +54,6 @@ public class ReportService {
     this.metrics = metrics;
   }
 
-  /** What recording a report did. */
-  private enum Recorded {
-    /** A reporter new to this artifact: kept and counted. */
-    NEW_REPORTER,
-    /** The reporter had reported the artifact before: its report replaced, the count unchanged. */
-    REPEATED,
-    /** A new reporter beyond the cap of reporters per artifact: neither kept nor counted. */
-    OVER_CAP
-  }
-
   /**
    * Records that {@code reporter} found the artifact failing, in one short transaction; the answer
    * is read after it committed, so no report waits on another's answer.
@@ -77,7 +67,7 @@ public class ReportService {
     counter(namespace, recorded.artifact(), problem).increment();
     return new Outcome(
         store.summary(namespace, id, NEWEST_IN_ANSWER).orElseThrow(() -> notFound(namespace, id)),
-        recorded.recorded() == Recorded.NEW_REPORTER);
+        recorded.counted());
   }
 
   @Transactional(readOnly = true)
@@ -86,7 +76,11 @@ public class ReportService {
     return store.summary(namespace, id, limit).orElseThrow(() -> notFound(namespace, id));
   }
 
-  private record RecordedOn(Reported artifact, Recorded recorded) {}
+  /**
+   * The reported artifact, and whether this report counted: false for a reporter heard before, or
+   * one beyond the cap of reporters kept per artifact.
+   */
+  private record RecordedOn(Reported artifact, boolean counted) {}
 
   private RecordedOn record(
       String namespace, UUID id, String reporter, Failure problem, String detail) {
@@ -98,13 +92,13 @@ public class ReportService {
     }
     if (!store.record(id, reporter, problem, detail)) {
       log.warn("artifact {} reported again by {}: {}", id, reporter, problem.wireName());
-      return new RecordedOn(artifact, Recorded.REPEATED);
+      return new RecordedOn(artifact, false);
     }
     Optional<Counted> counted = store.countOneMore(id);
     if (counted.isEmpty()) {
       store.forget(id, reporter);
       log.warn("artifact {} reported by {}, beyond the reporters kept: not counted", id, reporter);
-      return new RecordedOn(artifact, Recorded.OVER_CAP);
+      return new RecordedOn(artifact, false);
     }
     int count = counted.get().reportCount();
     log.warn(
@@ -124,7 +118,7 @@ public class ReportService {
               Invalidation.Rule.NONE);
       log.warn("artifact {} retired by invalidation {} after reports", id, retired.id());
     }
-    return new RecordedOn(artifact, Recorded.NEW_REPORTER);
+    return new RecordedOn(artifact, true);
   }
 
   private Counter counter(String namespace, Reported artifact, Failure problem) {
