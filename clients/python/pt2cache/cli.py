@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("reports", help="what nodes reported about an artifact")
     c.add_argument("id", help="the artifact's id")
     c.add_argument("--limit", type=int, default=50)
+    c.add_argument("--clear", action="store_true",
+                   help="delete the artifact's reports (admin), once they proved to be the nodes' fault")
     c.set_defaults(run=_reports)
 
     c = sub.add_parser("mirror", help="copy the namespace's PyTorch cache entries to a directory")
@@ -186,6 +188,8 @@ def _report(client: CacheClient, args: argparse.Namespace) -> Any:
 
 
 def _reports(client: CacheClient, args: argparse.Namespace) -> Any:
+    if args.clear:
+        return client.clear_reports(args.id)
     return client.reports(args.id, limit=min(args.limit, 500))
 
 

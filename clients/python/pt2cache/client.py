@@ -140,6 +140,12 @@ class CacheClient:
         return self.http.request("GET", self._ns("/artifacts/%s/reports" % quote(artifact_id))
                                  + query({"limit": limit})).json()
 
+    def clear_reports(self, artifact_id: str) -> Dict[str, Any]:
+        """Deletes an artifact's reports (its count goes back to 0), for reports that were the
+        nodes' own fault. Needs an ``admin`` token; a retired artifact stays retired."""
+        return self.http.request("DELETE",
+                                 self._ns("/artifacts/%s/reports" % quote(artifact_id))).json()
+
     # invalidations --------------------------------------------------------------------------
 
     def invalidate(self, selector: Dict[str, Any], reason: str, block: bool = False,

@@ -46,6 +46,8 @@ class CliTest(unittest.TestCase):
         self.assertEqual([a["id"] for a in self.cli("ls", "--reported")], [pushed["id"]])
         self.assertEqual(self.cli("reports", pushed["id"])["items"][0]["detail"],
                          "max abs diff 0.7")
+        self.assertEqual(self.cli("reports", pushed["id"], "--clear")["reportCount"], 0)
+        self.assertEqual(self.cli("ls", "--reported"), [])
         self.assertEqual(self.cli("invalidate", "--model-name", model, "--reason", "r")
                          ["invalidated"], 1)
         self.assertIn("miss", self.cli("pull", "--descriptor", desc, "-o", "x", expect=2))

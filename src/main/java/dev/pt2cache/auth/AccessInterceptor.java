@@ -1,6 +1,7 @@
 package dev.pt2cache.auth;
 
 import dev.pt2cache.system.ApiHandlers;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.LogContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -37,7 +38,7 @@ class AccessInterceptor implements HandlerInterceptor {
     Access needed = Operations.of(method.getMethod().getName());
     Grant grant = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
     LogContext.token(grant.tokenName());
-    Caller.set(request, grant.tokenName());
+    Caller.set(request, grant.tokenName(), grant.namespace() == null);
     String namespace = pathNamespace(request);
     if (!grant.allows(needed, namespace)) {
       throw new AccessDeniedException(

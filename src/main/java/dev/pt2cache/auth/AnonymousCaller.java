@@ -1,6 +1,7 @@
 package dev.pt2cache.auth;
 
 import dev.pt2cache.system.ApiHandlers;
+import dev.pt2cache.system.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -12,7 +13,7 @@ class AnonymousCaller implements HandlerInterceptor {
   public boolean preHandle(
       HttpServletRequest request, HttpServletResponse response, Object handler) {
     if (ApiHandlers.isApi(handler)) {
-      Caller.set(request, Caller.ANONYMOUS);
+      Caller.set(request, Caller.ANONYMOUS, true);
     }
     return true;
   }

@@ -32,6 +32,7 @@ final class Operations {
           entry("listEvictions", Access.in(READ)),
           entry("reportArtifact", Access.in(WRITE)),
           entry("listReports", Access.in(READ)),
+          entry("clearReports", Access.in(ADMIN)),
           entry("getEntry", Access.in(READ)),
           entry("headEntry", Access.in(READ)),
           entry("putEntry", Access.in(WRITE)),

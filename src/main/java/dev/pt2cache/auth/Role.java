@@ -8,7 +8,10 @@ public enum Role {
   READ,
   /** Also uploads and entry writes. */
   WRITE,
-  /** Also invalidations and namespace settings; in every namespace, housekeeping and tokens. */
+  /**
+   * Also invalidations and namespace settings but quotas; in every namespace, quotas, housekeeping
+   * and tokens.
+   */
   ADMIN;
 
   boolean includes(Role needed) {

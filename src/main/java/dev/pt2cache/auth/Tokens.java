@@ -3,6 +3,7 @@ package dev.pt2cache.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -7,6 +7,7 @@ import dev.pt2cache.api.model.NamespaceList;
 import dev.pt2cache.api.model.NamespaceSettings;
 import dev.pt2cache.namespace.NamespaceService.NamespaceView;
 import dev.pt2cache.namespace.NamespaceService.PutOutcome;
+import dev.pt2cache.system.Caller;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -41,7 +42,8 @@ class NamespaceController implements NamespacesApi {
             namespace,
             settings.getQuotaBytes(),
             settings.getMaxIdleDays(),
-            settings.getInvalidateAfterReports());
+            settings.getInvalidateAfterReports(),
+            Caller.inEveryNamespace());
     if (outcome.created()) {
       return ResponseEntity.created(URI.create("/v1/namespaces/" + namespace))
           .body(toApi(outcome.view()));

@@ -29,6 +29,20 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
       @Param("idle") Integer idle,
       @Param("reports") Integer invalidateAfterReports);
 
+  /**
+   * The namespace's own quota (null where the default applies), its row locked until the
+   * transaction ends; empty when there is no such namespace.
+   */
+  @Query(
+      value = "select quota_bytes as quotaBytes from namespace where name = :name for update",
+      nativeQuery = true)
+  Optional<StoredQuota> lockQuota(@Param("name") String name);
+
+  /** A namespace's quota as stored. */
+  interface StoredQuota {
+    Long getQuotaBytes();
+  }
+
   /** Ready artifacts and their bytes, per namespace (namespaces without any are absent). */
   @Query(
       value =

@@ -2,10 +2,12 @@ package dev.pt2cache.namespace;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.pt2cache.namespace.NamespaceRepository.StoredQuota;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,9 +98,25 @@ public class NamespaceService {
     return views(namespaces.findAll(Sort.by("name")));
   }
 
+  /**
+   * Creates the namespace or replaces its settings. Its quota is the operator's bound on what the
+   * namespace may store, so a caller whose grant holds in this namespace alone may send it
+   * unchanged but not change it ({@link QuotaChangeForbiddenException}); the row stays locked from
+   * that check to the write, so an operator's change meanwhile is never written over.
+   */
   @Transactional
   public PutOutcome put(
-      String name, Long quotaBytes, Integer maxIdleDays, Integer invalidateAfterReports) {
+      String name,
+      Long quotaBytes,
+      Integer maxIdleDays,
+      Integer invalidateAfterReports,
+      boolean mayChangeQuota) {
+    if (!mayChangeQuota) {
+      Long stored = namespaces.lockQuota(name).map(StoredQuota::getQuotaBytes).orElse(null);
+      if (!Objects.equals(stored, quotaBytes)) {
+        throw new QuotaChangeForbiddenException(name, stored);
+      }
+    }
     boolean created = namespaces.upsert(name, quotaBytes, maxIdleDays, invalidateAfterReports);
     namespaces.flush();
     // once committed: a check meanwhile would otherwise read the old quota back into the cache

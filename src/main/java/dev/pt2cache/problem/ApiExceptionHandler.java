@@ -31,6 +31,7 @@ import dev.pt2cache.invalidation.RuleNotFoundException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
 import dev.pt2cache.namespace.ExceedsQuotaException;
 import dev.pt2cache.namespace.NamespaceNotFoundException;
+import dev.pt2cache.namespace.QuotaChangeForbiddenException;
 import dev.pt2cache.ratelimit.RateLimitedException;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -102,8 +103,8 @@ class ApiExceptionHandler extends SpringMvcProblems {
         ProblemType.UNAUTHENTICATED, e.getMessage(), HttpHeaders.WWW_AUTHENTICATE, challenge);
   }
 
-  @ExceptionHandler
-  ResponseEntity<ProblemDetail> forbidden(AccessDeniedException e) {
+  @ExceptionHandler({AccessDeniedException.class, QuotaChangeForbiddenException.class})
+  ResponseEntity<ProblemDetail> forbidden(RuntimeException e) {
     return withHeader(
         ProblemType.FORBIDDEN,
         e.getMessage(),

@@ -1,7 +1,7 @@
 package dev.pt2cache.ratelimit;
 
-import dev.pt2cache.auth.Caller;
 import dev.pt2cache.system.ApiHandlers;
+import dev.pt2cache.system.Caller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;

@@ -7,8 +7,8 @@ import dev.pt2cache.api.model.ArtifactReport;
 import dev.pt2cache.api.model.ReportProblem;
 import dev.pt2cache.api.model.ReportRequest;
 import dev.pt2cache.artifact.ArtifactMapper;
-import dev.pt2cache.auth.Caller;
 import dev.pt2cache.report.ReportService.Outcome;
+import dev.pt2cache.system.Caller;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -41,6 +41,12 @@ class ReportController implements ReportsApi {
   public ResponseEntity<dev.pt2cache.api.model.ArtifactReports> listReports(
       String namespace, UUID artifactId, Integer limit) {
     return ResponseEntity.ok(toApi(service.reports(namespace, artifactId, limit)));
+  }
+
+  @Override
+  public ResponseEntity<dev.pt2cache.api.model.ArtifactReports> clearReports(
+      String namespace, UUID artifactId) {
+    return ResponseEntity.ok(toApi(service.clear(namespace, artifactId)));
   }
 
   private static dev.pt2cache.api.model.ArtifactReports toApi(ArtifactReports r) {

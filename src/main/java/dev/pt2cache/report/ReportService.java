@@ -77,6 +77,22 @@ public class ReportService {
   }
 
   /**
+   * Clears the artifact's reports, for reports an operator found to be the nodes' own fault. An
+   * artifact that reports retired stays retired.
+   */
+  public ArtifactReports clear(String namespace, UUID id) {
+    namespaces.require(namespace);
+    int cleared =
+        transactions
+            .execute(status -> store.clear(namespace, id))
+            .orElseThrow(() -> notFound(namespace, id));
+    log.info("artifact {}: {} reports cleared", id, cleared);
+    return store
+        .summary(namespace, id, NEWEST_IN_ANSWER)
+        .orElseThrow(() -> notFound(namespace, id));
+  }
+
+  /**
    * The reported artifact, and whether this report counted: false for a reporter heard before, or
    * one beyond the cap of reporters kept per artifact.
    */

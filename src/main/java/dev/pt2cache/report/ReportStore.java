@@ -73,6 +73,12 @@ class ReportStore {
        limit ?
       """;
 
+  // the row lock this takes waits for any new reporter being counted, and holds back the next
+  private static final String COUNT_NONE =
+      "update artifact set report_count = 0 where id = ? and namespace = ? returning id";
+
+  private static final String FORGET_ALL = "delete from artifact_report where artifact_id = ?";
+
   private final JdbcClient jdbc;
 
   ReportStore(JdbcClient jdbc) {
@@ -122,6 +128,19 @@ class ReportStore {
   @Transactional(propagation = Propagation.MANDATORY)
   void forget(UUID id, String reporter) {
     jdbc.sql(FORGET).params(id, reporter).update();
+  }
+
+  /**
+   * Deletes every report of the artifact and sets its count to 0, under its row lock: a new
+   * reporter counted meanwhile is counted either before (and deleted here) or after (and kept, as
+   * its count says). Empty when no such artifact is here; otherwise how many reports went.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  Optional<Integer> clear(String namespace, UUID id) {
+    if (jdbc.sql(COUNT_NONE).params(id, namespace).query(UUID.class).optional().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(jdbc.sql(FORGET_ALL).params(id).update());
   }
 
   /** The artifact's count, state and newest reports; empty when no such artifact is here. */

@@ -102,11 +102,41 @@ class AccessControlTest extends ServiceTest {
     assertThat(writer.postJson(path("/invalidations"), invalidation).status()).isEqualTo(403);
     assertThat(writer.putJson(path(""), "{\"quotaBytes\":1000}").status()).isEqualTo(403);
     assertThat(nsAdmin.postJson(path("/invalidations"), invalidation).status()).isEqualTo(201);
-    assertThat(nsAdmin.putJson(path(""), "{\"quotaBytes\":1000}").status()).isEqualTo(200);
+    assertThat(nsAdmin.putJson(path(""), "{\"maxIdleDays\":7}").status()).isEqualTo(200);
 
     assertThat(nsAdmin.postJson("/v1/housekeeping/jobs/purge/runs", "").status()).isEqualTo(403);
     assertThat(nsAdmin.get("/v1/tokens").status()).isEqualTo(403);
     assertThat(nsAdmin.postJson("/v1/tokens", tokenRequest("read", null)).status()).isEqualTo(403);
+  }
+
+  @Test
+  void shouldLeaveTheQuotaToTheOperatorWhileANamespaceAdminChangesTheRest() {
+    assertThat(api.putJson(path(""), "{\"quotaBytes\":5000,\"maxIdleDays\":3}").status())
+        .isEqualTo(200);
+    ApiClient nsAdmin = api.withToken(token("admin", ns));
+
+    ApiResponse raised = nsAdmin.putJson(path(""), "{\"quotaBytes\":1000000000000}");
+    ApiResponse cleared = nsAdmin.putJson(path(""), "{\"maxIdleDays\":7}");
+
+    for (ApiResponse refused : new ApiResponse[] {raised, cleared}) {
+      assertThat(refused.status()).isEqualTo(403);
+      assertThat(refused.json().get("type").asString()).isEqualTo(type("forbidden"));
+      assertThat(refused.header("WWW-Authenticate")).contains("error=\"insufficient_scope\"");
+      assertThat(refused.json().get("detail").asString()).contains("quotaBytes").contains("5000");
+    }
+    assertThat(api.get(path("")).json().get("quotaBytes").asLong()).isEqualTo(5000);
+    assertThat(api.get(path("")).json().get("maxIdleDays").asInt()).isEqualTo(3);
+
+    ApiResponse unchangedQuota =
+        nsAdmin.putJson(
+            path(""), "{\"quotaBytes\":5000,\"maxIdleDays\":7,\"invalidateAfterReports\":2}");
+    assertThat(unchangedQuota.status()).isEqualTo(200);
+    assertThat(unchangedQuota.json().get("maxIdleDays").asInt()).isEqualTo(7);
+    assertThat(unchangedQuota.json().get("invalidateAfterReports").asInt()).isEqualTo(2);
+
+    ApiResponse byOperator = api.putJson(path(""), "{\"quotaBytes\":8000}");
+    assertThat(byOperator.status()).isEqualTo(200);
+    assertThat(byOperator.json().get("quotaBytes").asLong()).isEqualTo(8000);
   }
 
   @Test

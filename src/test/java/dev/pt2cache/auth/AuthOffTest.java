@@ -33,10 +33,11 @@ class AuthOffTest {
   }
 
   @Test
-  void shouldServeEveryCallerWithoutATokenAndRecordReportsAsAnonymous() {
+  void shouldServeEveryCallerWithoutATokenAsTheOperatorAndRecordReportsAsAnonymous() {
     ApiClient anyone = new ApiClient(port).withToken(null);
     String ns = "/v1/namespaces/off-" + UUID.randomUUID().toString().substring(0, 8);
     assertThat(anyone.putJson(ns, "{}").status()).isEqualTo(201);
+    assertThat(anyone.putJson(ns, "{\"quotaBytes\":1000000}").status()).isEqualTo(200);
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
     byte[] bytes = Fixtures.randomBytes(100);
     ApiResponse declared =

@@ -3,6 +3,7 @@ package dev.pt2cache.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pt2cache.system.Caller;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

@@ -263,6 +263,65 @@ class ReportApiTest extends ServiceTest {
     assertThat(api.get(path("")).json().has("invalidateAfterReports")).isFalse();
   }
 
+  @Test
+  void shouldLetAnAdminClearReportsSoTheArtifactCountsFromZeroAgain() {
+    threshold(2);
+    String id = upload(Fixtures.randomBytes(200));
+    assertThat(report(fleet, id, "{\"problem\":\"load-failed\",\"node\":\"n1\"}").status())
+        .isEqualTo(201);
+
+    ApiResponse byWriter = fleet.delete(path("/artifacts/" + id + "/reports"));
+    assertProblem(byWriter, 403, "forbidden");
+    assertThat(artifact(id).get("reportCount").asInt()).isEqualTo(1);
+
+    ApiResponse cleared =
+        api.withToken(token("admin")).delete(path("/artifacts/" + id + "/reports"));
+
+    assertThat(cleared.status()).as(cleared.text()).isEqualTo(200);
+    assertThat(cleared.json().get("reportCount").asInt()).isZero();
+    assertThat(cleared.json().get("items")).isEmpty();
+    assertThat(api.get(path("/artifacts/" + id + "/reports")).json().get("items")).isEmpty();
+    assertThat(listedIds("?reported=true")).isEmpty();
+    assertThat(api.get(path("")).json().get("reportedArtifacts").asLong()).isZero();
+
+    ApiResponse again = report(fleet, id, "{\"problem\":\"load-failed\",\"node\":\"n1\"}");
+    assertThat(again.status()).as("the same node counts anew").isEqualTo(201);
+    assertThat(again.json().get("reportCount").asInt()).isEqualTo(1);
+    assertThat(again.json().get("state").asString()).isEqualTo("ready");
+    ApiResponse second = report(fleet, id, "{\"problem\":\"load-failed\",\"node\":\"n2\"}");
+    assertThat(second.json().get("state").asString()).isEqualTo("invalidated");
+
+    assertProblem(
+        api.delete(path("/artifacts/" + UUID.randomUUID() + "/reports")),
+        404,
+        "artifact-not-found");
+  }
+
+  @Test
+  void shouldKeepTheCountEqualToTheReportsKeptWhenClearedWhileNodesReport() throws Exception {
+    String id = upload(Fixtures.randomBytes(200));
+    int nodes = 12;
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<ApiResponse>> sent = new ArrayList<>();
+      for (int n = 0; n < nodes; n++) {
+        String body = "{\"problem\":\"load-failed\",\"node\":\"n%d\"}".formatted(n);
+        sent.add(pool.submit(() -> report(fleet, id, body)));
+        if (n == nodes / 2) {
+          sent.add(pool.submit(() -> api.delete(path("/artifacts/" + id + "/reports"))));
+        }
+      }
+      for (Future<ApiResponse> answer : sent) {
+        assertThat(answer.get().status()).as(answer.get().text()).isIn(200, 201);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    int kept = api.get(path("/artifacts/" + id + "/reports?limit=500")).json().get("items").size();
+    assertThat(artifact(id).get("reportCount").asInt()).isEqualTo(kept);
+    assertThat(kept).isLessThanOrEqualTo(nodes);
+  }
+
   private String upload(byte[] bytes) {
     return upload(descriptor, bytes);
   }
