@@ -17,4 +17,15 @@ public interface ArtifactPolicy {
 
   /** The same answer, from the rules in force as a serving read found them. */
   Optional<String> refusal(StandingRules rules, Supplier<ArtifactFilter.Subject> subject);
+
+  /**
+   * The lock that orders a namespace's new blocking rules against the commits of its uploads: a
+   * blocking invalidation holds it exclusively from before its rule is written until it has retired
+   * the matches; a commit holds it shared while it checks the rules and makes its artifact ready.
+   * So a rule either is in force when the commit checks, or retires what the commit made ready; an
+   * upload reserved while the rule's retirement ran never slips between the two.
+   */
+  static String rulesLock(String namespace) {
+    return "rules:" + namespace;
+  }
 }

@@ -7,6 +7,7 @@ import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.blob.StoredBlobRepository;
 import dev.pt2cache.descriptor.Descriptor;
+import dev.pt2cache.system.AdvisoryLocks;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,6 +29,8 @@ class ArtifactWrites {
   private final BlobStore store;
   private final BlobLocks blobLocks;
   private final UploadLeases leases;
+  private final ArtifactPolicy policy;
+  private final AdvisoryLocks locks;
 
   ArtifactWrites(
       ArtifactRepository artifacts,
@@ -36,7 +39,9 @@ class ArtifactWrites {
       UploadProperties properties,
       BlobStore store,
       BlobLocks blobLocks,
-      UploadLeases leases) {
+      UploadLeases leases,
+      ArtifactPolicy policy,
+      AdvisoryLocks locks) {
     this.artifacts = artifacts;
     this.blobs = blobs;
     this.keyLock = keyLock;
@@ -44,17 +49,24 @@ class ArtifactWrites {
     this.store = store;
     this.blobLocks = blobLocks;
     this.leases = leases;
+    this.policy = policy;
+    this.locks = locks;
   }
 
   /**
-   * Reserves a key for an upload: the ready holder when it holds this content already; a new ready
-   * artifact when this namespace already stores the content (and the store still has it); a new
-   * pending one otherwise.
+   * Reserves a key for an upload: the ready holder when it holds this content already; for a
+   * declaration, a new ready artifact when this namespace already stores the content (and the store
+   * still has it); a new pending one otherwise.
    *
-   * <p>The new artifact is written under the content's blob lock, which housekeeping holds while it
-   * decides on and deletes an object. So a deletion either ends before this reservation exists, and
-   * the bytes sent after it are not touched, or it sees the artifact and leaves the object alone
-   * (ADR 0011).
+   * @param declaration whether the bytes come later, in a request of their own (POST
+   *     .../artifacts). Only a declaration is made ready from a stored copy here, and only it is
+   *     subject to the lease. An upload that brings its bytes (an entry PUT) is reserved pending
+   *     and made ready once they verified, so a body that is not what its digest says is refused,
+   *     never stored under a new key.
+   *     <p>The new artifact is written under the content's blob lock, which housekeeping holds
+   *     while it decides on and deletes an object. So a deletion either ends before this
+   *     reservation exists, and the bytes sent after it are not touched, or it sees the artifact
+   *     and leaves the object alone (ADR 0011).
    */
   @Transactional
   UploadOutcome reserve(
@@ -64,7 +76,7 @@ class ArtifactWrites {
       Descriptor descriptor,
       BlobExpectation content,
       boolean contentInStore,
-      boolean leased) {
+      boolean declaration) {
     keyLock.lock(namespace, kind, key);
     Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
     if (holder.isPresent()) {
@@ -73,10 +85,13 @@ class ArtifactWrites {
     blobLocks.lock(content.sha256());
     Artifact artifact =
         Artifact.pending(namespace, kind, key, descriptor, content, properties.reservationTtl());
+    if (!declaration) {
+      return new UploadOutcome(artifacts.save(artifact), true);
+    }
     if (contentInStore && storedInNamespace(namespace, content)) {
       blobs.recordStored(content.sha256(), content.sizeBytes());
       artifact.markReady();
-    } else if (leased) {
+    } else {
       refuseWhileOtherContentHoldsTheLease(namespace, kind, key, content);
     }
     return new UploadOutcome(artifacts.save(artifact), true);
@@ -116,13 +131,16 @@ class ArtifactWrites {
         KeyConflictException.class,
         ArtifactInvalidatedException.class,
         ReservationExpiredException.class,
-        ArtifactNotFoundException.class
+        ArtifactNotFoundException.class,
+        UploadBlockedException.class
       })
   UploadOutcome commit(Artifact pending, boolean bytesWritten) {
     String namespace = pending.namespace();
     ArtifactKind kind = pending.kind();
     String key = pending.key();
     UUID id = pending.id();
+    // first, before the artifact's row, which a blocking invalidation waits for while it holds this
+    locks.lockShared(ArtifactPolicy.rulesLock(namespace));
     keyLock.lock(namespace, kind, key);
     // the digest's lock before the artifact's row, the order in which ContentLoss takes them
     blobLocks.lock(pending.sha256());
@@ -147,6 +165,13 @@ class ArtifactWrites {
           throw new ArtifactInvalidatedException(
               "artifact " + id + " was invalidated during its upload");
       case PENDING -> {}
+    }
+    // checked at the reservation too, but a rule made while that reservation was being written
+    // did not see it to retire it
+    Optional<String> refusal = policy.refusal(namespace, artifact::subject);
+    if (refusal.isPresent()) {
+      artifacts.delete(artifact);
+      throw new UploadBlockedException(refusal.get());
     }
     Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
     if (holder.isPresent()) {

@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.system.Times;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,8 +26,12 @@ record PageCursor(Instant createdAt, UUID id) {
       String plain = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
       int dot = plain.indexOf('.');
       long micros = Long.parseLong(plain.substring(0, dot));
-      return new PageCursor(
-          Instant.EPOCH.plus(micros, ChronoUnit.MICROS), UUID.fromString(plain.substring(dot + 1)));
+      Instant createdAt = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+      if (createdAt.isBefore(Instant.EPOCH) || createdAt.isAfter(Times.LATEST)) {
+        // no listing gives such a cursor, and PostgreSQL would refuse the time
+        throw new IllegalArgumentException("time out of range");
+      }
+      return new PageCursor(createdAt, UUID.fromString(plain.substring(dot + 1)));
     } catch (RuntimeException e) {
       throw new InvalidCursorException(cursor);
     }

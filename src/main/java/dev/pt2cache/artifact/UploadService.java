@@ -68,16 +68,21 @@ public class UploadService {
   }
 
   /**
-   * The entries face's one-request upload: reserves the key and receives the bytes at once. Content
-   * the reservation found missing is written without asking again. Content it found stored is asked
-   * about again, now that the pending artifact protects it: the copy may have been collected before
-   * the reservation took the digest's lock, and then the bytes are written after all.
+   * The entries face's one-request upload: reserves the key and receives the bytes at once. The
+   * body is always read and verified against its declared digest, also when the key or the
+   * namespace holds that content already: what the caller sent is what the answer vouches for.
+   * Content the reservation found missing is written without asking again. Content it found stored
+   * is asked about again, now that the pending artifact protects it: the copy may have been
+   * collected before the reservation took the digest's lock, and then the bytes are written after
+   * all.
    */
   UploadOutcome reserveAndReceive(String namespace, UploadCommand command, InputStream body) {
-    // no lease here: the bytes come with the request, so nothing is saved by refusing early
+    // no lease and no ready-at-once: the bytes come with the request, to be verified first
     Reservation reservation = reservation(namespace, command, false);
     Artifact pending = reservation.outcome().artifact();
     if (pending.state() != ArtifactState.PENDING) {
+      // the key's holder has this content already: the body must still be it
+      verifyOnly(command.content(), body);
       return reservation.outcome();
     }
     try {
@@ -92,7 +97,7 @@ public class UploadService {
 
   private record Reservation(UploadOutcome outcome, boolean contentInStore) {}
 
-  private Reservation reservation(String namespace, UploadCommand command, boolean leased) {
+  private Reservation reservation(String namespace, UploadCommand command, boolean declaration) {
     long limit = properties.maxArtifactSize().toBytes();
     BlobExpectation content = command.content();
     namespaces.requireRoomFor(namespace, content.sizeBytes());
@@ -114,7 +119,13 @@ public class UploadService {
     boolean contentInStore = inStore(content);
     UploadOutcome outcome =
         writes.reserve(
-            namespace, command.kind(), key, command.descriptor(), content, contentInStore, leased);
+            namespace,
+            command.kind(),
+            key,
+            command.descriptor(),
+            content,
+            contentInStore,
+            declaration);
     Artifact artifact = outcome.artifact();
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     log.debug("upload reserved: state {}, created {}", artifact.state(), outcome.created());
@@ -198,6 +209,17 @@ public class UploadService {
       return true;
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
+    }
+  }
+
+  private static void verifyOnly(BlobExpectation content, InputStream body) {
+    try {
+      VerifyingReader.verify(body, content);
+    } catch (IOException e) {
+      throw new UploadInterruptedException(e);
+    } catch (ContentMismatchException e) {
+      log.warn("upload rejected: {}", e.getMessage());
+      throw e;
     }
   }
 

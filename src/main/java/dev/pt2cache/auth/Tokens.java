@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.Sha256;
+import dev.pt2cache.system.Times;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -96,8 +97,8 @@ public class Tokens {
       namespaces.require(namespace);
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    if (expiresAt != null && !expiresAt.isAfter(now)) {
-      throw new InvalidTokenRequestException("expiresAt " + expiresAt + " is not in the future");
+    if (expiresAt != null) {
+      Times.requireExpiry(expiresAt, now);
     }
     String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
     ApiToken token = new ApiToken(UUID.randomUUID(), name, namespace, role, now, expiresAt, null);

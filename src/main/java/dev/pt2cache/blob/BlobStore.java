@@ -38,6 +38,18 @@ public interface BlobStore {
   /** Throws {@link StorageUnavailableException} when the store cannot be used. */
   void checkAvailable();
 
+  /**
+   * The deployment's marker kept in the store beside the blobs ({@link #MARKER_KEY}), or empty when
+   * the store has none.
+   */
+  Optional<String> readMarker();
+
+  /** Writes the deployment's marker into the store. */
+  void writeMarker(String marker);
+
+  /** Where the store keeps the deployment's marker: outside {@link #PREFIX}, so never a blob. */
+  String MARKER_KEY = "pt2cache/deployment";
+
   String PREFIX = "blobs/sha256/";
 
   static String objectKey(String sha256) {

@@ -1,6 +1,7 @@
 package dev.pt2cache.blob;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
@@ -20,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -221,6 +223,33 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
       control.headBucket(b -> b.bucket(bucket));
     } catch (SdkException e) {
       throw new StorageUnavailableException("bucket " + bucket + " is not reachable", e);
+    }
+  }
+
+  @Override
+  public Optional<String> readMarker() {
+    try {
+      return Optional.of(
+          control
+              .getObjectAsBytes(b -> b.bucket(bucket).key(MARKER_KEY))
+              .asString(StandardCharsets.UTF_8)
+              .strip());
+    } catch (SdkException e) {
+      if (e instanceof S3Exception s3 && s3.statusCode() == 404) {
+        return Optional.empty();
+      }
+      throw StoreFailures.of("reading the deployment marker", e);
+    }
+  }
+
+  @Override
+  public void writeMarker(String marker) {
+    try {
+      control.putObject(
+          b -> b.bucket(bucket).key(MARKER_KEY).contentType("text/plain"),
+          RequestBody.fromString(marker + "\n", StandardCharsets.UTF_8));
+    } catch (SdkException e) {
+      throw StoreFailures.of("writing the deployment marker", e);
     }
   }
 

@@ -21,8 +21,14 @@ public final class CanonicalJson {
 
   private CanonicalJson() {}
 
+  /**
+   * The canonical form of {@code value}. Refuses text holding U+0000 anywhere, in a name or a value
+   * ({@link NulCharacterException}): PostgreSQL cannot store it, and a descriptor's key is derived
+   * from this form before anything is read or written.
+   */
   public static String of(Object value) {
     JsonNode tree = MAPPER.valueToTree(value);
+    requireNoNul(tree, "");
     if (tree instanceof ObjectNode object) {
       prune(object);
     }
@@ -35,6 +41,26 @@ public final class CanonicalJson {
 
   public static <T> T parse(String json, Class<T> type) {
     return MAPPER.readValue(json, type);
+  }
+
+  private static void requireNoNul(JsonNode node, String path) {
+    if (node.isString() && node.asString().indexOf('\0') >= 0) {
+      throw new NulCharacterException(path);
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        requireNoNul(node.get(i), path + "[" + i + "]");
+      }
+    }
+    if (node.isObject()) {
+      for (String name : node.propertyNames()) {
+        String member = path.isEmpty() ? name : path + "." + name;
+        if (name.indexOf('\0') >= 0) {
+          throw new NulCharacterException(member);
+        }
+        requireNoNul(node.get(name), member);
+      }
+    }
   }
 
   /** Removes null members and, bottom-up, members that are (or become) empty objects. */

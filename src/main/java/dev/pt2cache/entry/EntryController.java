@@ -5,6 +5,7 @@ import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.artifact.Artifact;
 import dev.pt2cache.artifact.ArtifactMapper;
 import dev.pt2cache.artifact.ArtifactReader;
+import dev.pt2cache.artifact.Bodies;
 import dev.pt2cache.artifact.ContentResponses;
 import dev.pt2cache.artifact.EntryUploads;
 import dev.pt2cache.artifact.UploadOutcome;
@@ -57,9 +58,9 @@ class EntryController implements EntriesApi {
       String namespace,
       Kind kind,
       String key,
-      InputStreamResource body,
       String sha256,
-      String descriptor) {
+      String descriptor,
+      InputStreamResource body) {
     try {
       UploadOutcome outcome =
           uploads.put(
@@ -69,7 +70,7 @@ class EntryController implements EntriesApi {
               descriptors.read(descriptor),
               sha256,
               request.getContentLengthLong(),
-              body.getInputStream());
+              Bodies.of(body));
       return ResponseEntity.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK)
           .body(ArtifactMapper.toApi(outcome.artifact()));
     } catch (IOException e) {

@@ -1,9 +1,13 @@
 package dev.pt2cache.invalidation;
 
 import dev.pt2cache.artifact.ArtifactFilter;
+import dev.pt2cache.artifact.ArtifactPolicy;
 import dev.pt2cache.artifact.ArtifactRetirement;
 import dev.pt2cache.artifact.ArtifactState;
 import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.AdvisoryLocks;
+import dev.pt2cache.system.Times;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -21,14 +25,17 @@ public class InvalidationService {
   private final NamespaceService namespaces;
   private final InvalidationRepository invalidations;
   private final ArtifactRetirement retirement;
+  private final AdvisoryLocks locks;
 
   InvalidationService(
       NamespaceService namespaces,
       InvalidationRepository invalidations,
-      ArtifactRetirement retirement) {
+      ArtifactRetirement retirement,
+      AdvisoryLocks locks) {
     this.namespaces = namespaces;
     this.invalidations = invalidations;
     this.retirement = retirement;
+    this.locks = locks;
   }
 
   /**
@@ -41,6 +48,9 @@ public class InvalidationService {
     ArtifactFilter filter = selector.toFilter();
     if (filter.isEmpty()) {
       throw new EmptySelectorException();
+    }
+    if (rule.expiresAt() != null) {
+      Times.requireExpiry(rule.expiresAt(), Instant.now());
     }
     namespaces.require(namespace);
     return retire(namespace, selector, filter, reason, rule);
@@ -92,6 +102,10 @@ public class InvalidationService {
       ArtifactFilter filter,
       String reason,
       Invalidation.Rule rule) {
+    if (rule.blocking()) {
+      // commits wait from here until this rule and its retirements are committed (ArtifactPolicy)
+      locks.lock(ArtifactPolicy.rulesLock(namespace));
+    }
     Invalidation invalidation =
         invalidations.saveAndFlush(new Invalidation(namespace, selector, reason, rule));
     invalidation.counted(retirement.retire(namespace, filter, invalidation.id()));

@@ -2,8 +2,10 @@ package dev.pt2cache.invalidation;
 
 import dev.pt2cache.artifact.ArtifactFilter;
 import dev.pt2cache.artifact.ArtifactKind;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -23,6 +25,28 @@ public record Selector(
     String gpu,
     String capability,
     Map<String, String> tags) {
+
+  /**
+   * A tag given as {@code null} means the same as one left out, as in descriptors
+   * (docs/key-derivation.md): dropped here, so what is applied is what the audit record keeps, and
+   * a selector of null tags alone is empty. A null among the artifact ids names no artifact and is
+   * refused.
+   */
+  public Selector {
+    if (artifactIds != null && artifactIds.stream().anyMatch(Objects::isNull)) {
+      throw new InvalidSelectorException("artifactIds holds a null; give artifact ids only");
+    }
+    if (tags != null && tags.values().stream().anyMatch(Objects::isNull)) {
+      Map<String, String> given = new LinkedHashMap<>();
+      tags.forEach(
+          (name, value) -> {
+            if (value != null) {
+              given.put(name, value);
+            }
+          });
+      tags = given;
+    }
+  }
 
   /** The one artifact with this id. */
   public static Selector ofArtifact(UUID id) {

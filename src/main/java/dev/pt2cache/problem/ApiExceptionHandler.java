@@ -24,16 +24,20 @@ import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.StorageBusyException;
 import dev.pt2cache.blob.StorageUnavailableException;
 import dev.pt2cache.blob.UploadInterruptedException;
+import dev.pt2cache.descriptor.NulCharacterException;
 import dev.pt2cache.entry.MalformedDescriptorHeaderException;
 import dev.pt2cache.housekeeping.JobRunningException;
 import dev.pt2cache.invalidation.EmptySelectorException;
+import dev.pt2cache.invalidation.InvalidSelectorException;
 import dev.pt2cache.invalidation.RuleNotFoundException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
 import dev.pt2cache.namespace.ExceedsQuotaException;
 import dev.pt2cache.namespace.NamespaceNotFoundException;
 import dev.pt2cache.namespace.QuotaChangeForbiddenException;
 import dev.pt2cache.ratelimit.RateLimitedException;
+import dev.pt2cache.system.InvalidTimeException;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -81,6 +85,9 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(InvalidCursorException.class, ProblemType.INVALID_REQUEST),
           Map.entry(UnsupportedLookupException.class, ProblemType.INVALID_REQUEST),
           Map.entry(EmptySelectorException.class, ProblemType.EMPTY_SELECTOR),
+          Map.entry(InvalidSelectorException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(InvalidTimeException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(NulCharacterException.class, ProblemType.INVALID_REQUEST),
           Map.entry(PayloadTooLargeException.class, ProblemType.PAYLOAD_TOO_LARGE),
           Map.entry(ExceedsQuotaException.class, ProblemType.EXCEEDS_QUOTA),
           Map.entry(MalformedDescriptorHeaderException.class, ProblemType.MALFORMED_REQUEST));
@@ -191,6 +198,13 @@ class ApiExceptionHandler extends SpringMvcProblems {
     }
     if (e instanceof ErrorResponse error && error.getStatusCode().is4xxClientError()) {
       return problem(ProblemType.INVALID_REQUEST, error.getBody().getDetail());
+    }
+    Optional<String> unstorable = UnstorableValues.describe(e);
+    if (unstorable.isPresent()) {
+      log.warn("request refused by the database: {}", unstorable.get());
+      return problem(
+          ProblemType.INVALID_REQUEST,
+          "a value in the request cannot be stored: " + unstorable.get());
     }
     log.error("unexpected failure", e);
     return problem(ProblemType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged");

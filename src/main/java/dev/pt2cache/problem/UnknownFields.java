@@ -6,13 +6,14 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
- * Says which member of a request body the operation does not know. Bodies are read strictly ({@code
- * spring.jackson.deserialization.fail-on-unknown-properties}): a misspelt member that was dropped
- * would widen an invalidation's selector, empty a namespace's quota on a PUT, or give two different
- * descriptors one key, all with a success answer.
+ * Says which member of a request body the operation does not know, or which one it named twice.
+ * Bodies are read strictly ({@code spring.jackson.deserialization.fail-on-unknown-properties}): a
+ * misspelt member that was dropped would widen an invalidation's selector, empty a namespace's
+ * quota on a PUT, or give two different descriptors one key, all with a success answer.
  */
 final class UnknownFields {
 
@@ -21,6 +22,12 @@ final class UnknownFields {
   private UnknownFields() {}
 
   static String detail(HttpMessageNotReadableException ex) {
+    if (ex.getCause() instanceof StreamReadException read
+        && read.getOriginalMessage() != null
+        && read.getOriginalMessage().startsWith("Duplicate")) {
+      // refused by the parser (system/JsonSettings): its words name the member
+      return read.getOriginalMessage() + ": name each member of an object once";
+    }
     return unknown(ex)
         .map(u -> "unknown field %s: this operation accepts %s there".formatted(path(u), known(u)))
         .orElse(NOT_JSON);

@@ -27,6 +27,17 @@ public class AdvisoryLocks {
         .query((ResultSet rs) -> {});
   }
 
+  /**
+   * Waits for the named lock, shared: any number of transactions hold it shared at once, and none
+   * while another holds it by {@link #lock}.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public void lockShared(String name) {
+    jdbc.sql("select pg_advisory_xact_lock_shared(hashtextextended(:lock, 0))")
+        .param("lock", name)
+        .query((ResultSet rs) -> {});
+  }
+
   /** Takes the named lock if nobody holds it; false at once otherwise. */
   @Transactional(propagation = Propagation.MANDATORY)
   public boolean tryLock(String name) {

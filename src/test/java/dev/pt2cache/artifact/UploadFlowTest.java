@@ -13,6 +13,19 @@ import tools.jackson.databind.JsonNode;
 
 class UploadFlowTest extends ServiceTest {
 
+  @Test
+  void shouldStoreAndServeAnArtifactOfZeroBytes() {
+    byte[] none = new byte[0];
+    ApiResponse sent = uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), none);
+
+    assertThat(sent.json().get("state").asString()).isEqualTo("ready");
+    assertThat(sent.json().get("sizeBytes").asLong()).isZero();
+    ApiResponse got = api.get(path("/artifacts/" + sent.json().get("id").asString() + "/content"));
+    assertThat(got.status()).isEqualTo(200);
+    assertThat(got.body()).isEmpty();
+    assertThat(got.header("ETag")).isEqualTo("\"" + Fixtures.sha256(none) + "\"");
+  }
+
   @Nested
   class RealMegaCacheBlobs {
 

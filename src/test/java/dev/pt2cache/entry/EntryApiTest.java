@@ -222,6 +222,41 @@ class EntryApiTest extends ServiceTest {
   }
 
   @Test
+  void shouldVerifyTheBodyEvenWhenItsDigestIsStoredAlready() {
+    String digest = Fixtures.sha256(bytes);
+    byte[] other = Fixtures.randomBytes(bytes.length);
+    assertThat(api.putBytes(path(entry), bytes, "X-Content-SHA256", digest).status())
+        .isEqualTo(201);
+    String otherEntry = "/entries/fx-graph/" + key + "-other";
+
+    ApiResponse underNewKey = api.putBytes(path(otherEntry), other, "X-Content-SHA256", digest);
+    ApiResponse underSameKey = api.putBytes(path(entry), other, "X-Content-SHA256", digest);
+
+    assertProblem(underNewKey, 422, "digest-mismatch");
+    assertProblem(underSameKey, 422, "digest-mismatch");
+    assertThat(api.head(path(otherEntry)).status()).isEqualTo(404);
+    assertThat(api.get(path(entry)).body()).isEqualTo(bytes);
+
+    ApiResponse honest = api.putBytes(path(otherEntry), bytes, "X-Content-SHA256", digest);
+    assertThat(honest.status()).as(honest.text()).isEqualTo(201);
+    assertThat(honest.json().get("state").asString()).isEqualTo("ready");
+    assertThat(api.get(path(otherEntry)).body()).isEqualTo(bytes);
+  }
+
+  @Test
+  void shouldStoreAndServeAnEmptyEntry() {
+    byte[] none = new byte[0];
+    ApiResponse put = api.putBytes(path(entry), none, "X-Content-SHA256", Fixtures.sha256(none));
+    assertThat(put.status()).as(put.text()).isEqualTo(201);
+    assertThat(api.get(path(entry)).body()).isEmpty();
+
+    String unhashed = "/entries/fx-graph/" + key + "-unhashed";
+    assertThat(api.putBytes(path(unhashed), none).status()).isEqualTo(201);
+    assertThat(api.get(path(unhashed)).header("ETag"))
+        .isEqualTo("\"" + Fixtures.sha256(none) + "\"");
+  }
+
+  @Test
   void shouldRefuseDescriptorAddressedKinds() {
     assertProblem(
         api.putBytes(path("/entries/mega-cache/" + key.replace(":", "")), bytes),

@@ -68,6 +68,37 @@ class BlockingRuleTest extends ServiceTest {
     assertThat(lookup.get("miss").get("detail").asString()).contains(rule.get("id").asString());
   }
 
+  /**
+   * A rule made while a matching upload was being reserved: its retirement did not see the
+   * reservation (written here as that rule, with the reservation left pending). The commit checks
+   * the rules again, so the bytes never make a ready artifact that lifting the rule would serve.
+   */
+  @Test
+  void shouldRefuseAtCommitAnUploadReservedWhileTheRuleWasMade() {
+    ApiResponse declared = declareMegaCache(badBuild, bytes);
+    assertThat(declared.status()).isEqualTo(201);
+    UUID ruleId = UUID.randomUUID();
+    jdbc.sql(
+            """
+            insert into invalidation (id, namespace, selector, reason, blocking)
+            values (?, ?, cast(? as jsonb), 'miscompiles conv2d', true)
+            """)
+        .params(ruleId, ns, "{\"torch\": \"%s\"}".formatted(BAD_TORCH))
+        .update();
+
+    ApiResponse sent = api.putBytes(declared.json().get("uploadUrl").asString(), bytes);
+
+    assertProblem(sent, 409, "blocked-by-rule");
+    assertThat(api.get(path("/artifacts/" + declared.json().get("id").asString())).status())
+        .isEqualTo(404);
+    assertThat(api.postJson(path("/invalidations/" + ruleId + "/lift"), "").status())
+        .isEqualTo(200);
+    ApiResponse lookup = api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", badBuild));
+    assertThat(lookup.json().get("hit").asBoolean())
+        .as("lifting the rule serves nothing it refused")
+        .isFalse();
+  }
+
   @Test
   void shouldStopBlockingWhenLifted() {
     JsonNode rule = rule("");

@@ -93,6 +93,37 @@ class InvalidationApiTest extends ServiceTest {
   }
 
   @Test
+  void shouldTreatANullTagAsAbsentAndRefuseANullIdSoNoRuleBlocksEverything() {
+    uploadMegaCache(v1, Fixtures.randomBytes(100));
+
+    assertProblem(
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"tags\": {\"x\": null}}, \"reason\": \"typo\", \"block\": true}"),
+        400,
+        "empty-selector");
+    ApiResponse nullId =
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"artifactIds\": [null]}, \"reason\": \"typo\", \"block\": true}");
+    assertProblem(nullId, 400, "invalid-request");
+    assertThat(nullId.json().get("detail").asString()).contains("artifactIds");
+
+    assertThat(hit(v1)).isTrue();
+    assertThat(api.get(path("/invalidations")).json().get("items").isEmpty()).isTrue();
+    assertThat(uploadMegaCache(v2, Fixtures.randomBytes(100)).status()).isIn(200, 201);
+
+    ApiResponse named =
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"modelName\": \"%s\", \"tags\": {\"x\": null}}, \"reason\": \"r\"}"
+                .formatted(model));
+    assertThat(named.status()).as(named.text()).isEqualTo(201);
+    assertThat(named.json().get("selector").has("tags")).isFalse();
+    assertThat(named.json().get("invalidated").asLong()).isEqualTo(2);
+  }
+
+  @Test
   void shouldAnswer404ForAnUnknownNamespace() {
     assertProblem(
         api.postJson(

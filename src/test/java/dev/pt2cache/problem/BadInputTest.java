@@ -180,6 +180,17 @@ class BadInputTest extends ServiceTest {
     }
 
     @Test
+    void shouldRefuseAMemberNamedTwice() {
+      String twice =
+          "{\"selector\": {\"modelName\": \"resnet50\", \"modelName\": \"gpt2\"},"
+              + " \"reason\": \"miscompile\"}";
+      ApiResponse answer = api.postJson(path("/invalidations"), twice);
+      assertProblem(answer, 400, "malformed-request");
+      assertThat(answer.json().get("detail").asString()).contains("modelName");
+      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
+    }
+
+    @Test
     void shouldRefuseAnUnknownTopLevelField() {
       String extra =
           "{\"kind\": \"mega-cache\", \"descriptor\": %s, \"sha256\": \"%s\", \"sizeBytes\": 100, \"size\": 100}"
@@ -187,6 +198,93 @@ class BadInputTest extends ServiceTest {
       ApiResponse answer = api.postJson(path("/artifacts"), extra);
       assertProblem(answer, 400, "malformed-request");
       assertThat(answer.json().get("errors").get(0).get("field").asString()).isEqualTo("size");
+    }
+  }
+
+  /** Values that are well-formed JSON but that PostgreSQL cannot store. */
+  @Nested
+  class Values {
+
+    static final String NUL = "\\u0000";
+
+    final String nulDescriptor =
+        "{\"model\": {\"name\": \"m%sx\", \"version\": \"1\"}, \"software\": {\"torch\": \"2.11.0\"},"
+                .formatted(NUL)
+            + " \"hardware\": {\"gpu\": \"NVIDIA H100\"}}";
+
+    @Test
+    void shouldRefuseANulInALookupWithoutCountingIt() {
+      String misses = "[^}]*namespace=\"" + ns + "\"[^}]*result=\"miss\"[^}]*";
+      double before = metric("pt2cache_lookups_total", misses);
+
+      ApiResponse answer =
+          api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", nulDescriptor));
+
+      assertProblem(answer, 400, "invalid-request");
+      assertThat(answer.json().get("detail").asString()).contains("U+0000").contains("model.name");
+      assertThat(metric("pt2cache_lookups_total", misses)).isEqualTo(before);
+    }
+
+    @Test
+    void shouldRefuseANulAnywhereInAnUploadOrAnEntryDescriptor() {
+      String inOptionName =
+          "{\"model\": {\"name\": \"m\", \"version\": \"1\"}, \"software\": {\"torch\": \"2.11.0\"},"
+              + " \"hardware\": {\"gpu\": \"NVIDIA H100\"}, \"compile\": {\"options\": {\"a%sb\": true}}}"
+                  .formatted(NUL);
+      assertProblem(
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload("mega-cache", inOptionName, Fixtures.sha256(bytes), bytes.length)),
+          400,
+          "invalid-request");
+      assertProblem(
+          api.putBytes(path("/entries/fx-graph/k1"), bytes, "X-Pt2cache-Descriptor", nulDescriptor),
+          400,
+          "invalid-request");
+    }
+
+    @Test
+    void shouldRefuseANulInAnInvalidationOrAFilterAndRecordNothing() {
+      assertProblem(
+          api.postJson(
+              path("/invalidations"),
+              "{\"selector\": {\"modelName\": \"a%sb\"}, \"reason\": \"r\"}".formatted(NUL)),
+          400,
+          "invalid-request");
+      assertProblem(
+          api.postJson(
+              path("/invalidations"),
+              "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r%s\"}".formatted(NUL)),
+          400,
+          "invalid-request");
+      assertProblem(api.get(path("/artifacts?modelName=a%00b")), 400, "invalid-request");
+      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseExpiriesInThePastOrBeyondYear9999() {
+      String farRule =
+          "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\", \"block\": true,"
+              + " \"expiresAt\": \"+300000-01-01T00:00:00Z\"}";
+      String pastRule =
+          "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\", \"block\": true,"
+              + " \"expiresAt\": \"2020-01-01T00:00:00Z\"}";
+      assertProblem(api.postJson(path("/invalidations"), farRule), 400, "invalid-request");
+      assertProblem(api.postJson(path("/invalidations"), pastRule), 400, "invalid-request");
+      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
+      String farToken =
+          "{\"name\": \"far-%s\", \"role\": \"read\", \"expiresAt\": \"+300000-01-01T00:00:00Z\"}"
+              .formatted(UUID.randomUUID().toString().substring(0, 8));
+      assertProblem(api.postJson("/v1/tokens", farToken), 400, "invalid-request");
+    }
+
+    @Test
+    void shouldRefuseAForgedCursor() {
+      String forged =
+          java.util.Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString(("-9000000000000000000." + UUID.randomUUID()).getBytes());
+      assertProblem(api.get(path("/artifacts?cursor=" + forged)), 400, "invalid-request");
     }
   }
 

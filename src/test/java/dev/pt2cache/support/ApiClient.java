@@ -145,12 +145,15 @@ public final class ApiClient {
     } else if (response.body().length > 0) {
       builder.withBody(response.body());
     }
+    // the validator takes the empty body of an artifact of 0 bytes for none at all
+    boolean noBytes = response.body().length == 0 && type != null && type.contains("octet-stream");
     ValidationReport report =
         CONTRACT.validateResponse(path, Request.Method.valueOf(request.method()), builder.build());
     List<ValidationReport.Message> problems =
         report.getMessages().stream()
             .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
             .filter(m -> !NOT_IN_CONTRACT.contains(m.getKey()))
+            .filter(m -> !(noBytes && m.getKey().equals("validation.response.body.missing")))
             .toList();
     String body = type != null && type.contains("json") ? response.text() : "(bytes)";
     Assertions.assertThat(problems)

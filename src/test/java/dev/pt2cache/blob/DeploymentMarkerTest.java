@@ -1,0 +1,92 @@
+package dev.pt2cache.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.Pt2CacheApplication;
+import dev.pt2cache.blob.DeploymentMarker.Decision;
+import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.support.TestInfra;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.assertj.core.api.Condition;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+
+/** A bucket and a database that are not one deployment's never start together. */
+class DeploymentMarkerTest extends ServiceTest {
+
+  @Autowired BlobStore store;
+
+  @Test
+  void shouldKeepTheDatabasesMarkerInTheBucket() {
+    String marker =
+        jdbc.sql("select store_marker::text from deployment where marker_written")
+            .query(String.class)
+            .single();
+
+    assertThat(store.readMarker()).contains(marker);
+    assertThat(store.list().map(BlobStore.StoredObject::sha256))
+        .as("the marker is no blob")
+        .doesNotContain(marker);
+  }
+
+  @Test
+  void shouldRefuseToStartOnAnotherBucket() {
+    Map<String, Object> properties = new LinkedHashMap<>(TestInfra.serviceEnvironment());
+    properties.put("PT2CACHE_PORT", "0");
+    properties.put("PT2CACHE_S3_BUCKET", "other-" + UUID.randomUUID().toString().substring(0, 8));
+
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(Pt2CacheApplication.class)
+                    .properties(properties)
+                    .run())
+        .hasRootCauseInstanceOf(WrongStoreException.class)
+        .rootCause()
+        .hasMessageContaining("holds no deployment marker")
+        .hasMessageContaining("PT2CACHE_S3_BUCKET");
+  }
+
+  @Nested
+  class Decisions {
+
+    final String ours = UUID.randomUUID().toString();
+
+    @Test
+    void shouldWriteTheMarkerOnTheFirstStart() {
+      assertThat(DeploymentMarker.decide(ours, false, Optional.empty())).isEqualTo(Decision.WRITE);
+    }
+
+    @Test
+    void shouldStartWhenTheBucketHoldsTheDatabasesMarker() {
+      assertThat(DeploymentMarker.decide(ours, true, Optional.of(ours)))
+          .isEqualTo(Decision.MATCHES);
+      assertThat(DeploymentMarker.decide(ours, false, Optional.of(ours)))
+          .as("written by an instance that stopped before recording it")
+          .isEqualTo(Decision.MATCHES);
+    }
+
+    @Test
+    void shouldRefuseABucketOfAnotherDeploymentEvenOnTheFirstStart() {
+      String theirs = UUID.randomUUID().toString();
+      for (boolean written : new boolean[] {false, true}) {
+        assertThatThrownBy(() -> DeploymentMarker.decide(ours, written, Optional.of(theirs)))
+            .isInstanceOf(WrongStoreException.class)
+            .hasMessageContaining(theirs)
+            .hasMessageContaining(ours);
+      }
+    }
+
+    @Test
+    void shouldRefuseABucketWithoutTheMarkerOnceItWasWritten() {
+      assertThatThrownBy(() -> DeploymentMarker.decide(ours, true, Optional.empty()))
+          .isInstanceOf(WrongStoreException.class)
+          .has(new Condition<>(e -> e.getMessage().contains(ours), "names the marker to adopt"));
+    }
+  }
+}
