@@ -58,15 +58,17 @@ class ArtifactWrites {
    * declaration, a new ready artifact when this namespace already stores the content (and the store
    * still has it); a new pending one otherwise.
    *
+   * <p>The new artifact is written under the content's blob lock, which housekeeping holds while it
+   * decides on and deletes an object. So a deletion either ends before this reservation exists, and
+   * the bytes sent after it are not touched, or it sees the artifact and leaves the object alone
+   * (ADR 0011). An artifact made ready here is checked against the blocking rules under the rules
+   * lock, as a commit is (ArtifactPolicy#rulesLock).
+   *
    * @param declaration whether the bytes come later, in a request of their own (POST
    *     .../artifacts). Only a declaration is made ready from a stored copy here, and only it is
    *     subject to the lease. An upload that brings its bytes (an entry PUT) is reserved pending
    *     and made ready once they verified, so a body that is not what its digest says is refused,
    *     never stored under a new key.
-   *     <p>The new artifact is written under the content's blob lock, which housekeeping holds
-   *     while it decides on and deletes an object. So a deletion either ends before this
-   *     reservation exists, and the bytes sent after it are not touched, or it sees the artifact
-   *     and leaves the object alone (ADR 0011).
    */
   @Transactional
   UploadOutcome reserve(
@@ -77,6 +79,11 @@ class ArtifactWrites {
       BlobExpectation content,
       boolean contentInStore,
       boolean declaration) {
+    boolean readyAtOnce = declaration && contentInStore;
+    if (readyAtOnce) {
+      // before the key's lock, in the order a commit takes them
+      locks.lockShared(ArtifactPolicy.rulesLock(namespace));
+    }
     keyLock.lock(namespace, kind, key);
     Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
     if (holder.isPresent()) {
@@ -88,7 +95,12 @@ class ArtifactWrites {
     if (!declaration) {
       return new UploadOutcome(artifacts.save(artifact), true);
     }
-    if (contentInStore && storedInNamespace(namespace, content)) {
+    if (readyAtOnce && storedInNamespace(namespace, content)) {
+      refusal(artifact)
+          .ifPresent(
+              why -> {
+                throw new UploadBlockedException(why);
+              });
       blobs.recordStored(content.sha256(), content.sizeBytes());
       artifact.markReady();
     } else {
@@ -168,7 +180,7 @@ class ArtifactWrites {
     }
     // checked at the reservation too, but a rule made while that reservation was being written
     // did not see it to retire it
-    Optional<String> refusal = policy.refusal(namespace, artifact::subject);
+    Optional<String> refusal = refusal(artifact);
     if (refusal.isPresent()) {
       artifacts.delete(artifact);
       throw new UploadBlockedException(refusal.get());
@@ -201,6 +213,15 @@ class ArtifactWrites {
     throw new ArtifactNotFoundException(
         "artifact %s is gone: its upload failed or was superseded; declare the upload again"
             .formatted(pending.id()));
+  }
+
+  /**
+   * Why a standing rule refuses the artifact, asked again where it is made ready: a rule made since
+   * the upload was first checked did not see its reservation to retire it. The caller holds the
+   * rules lock (shared), so no rule is being made meanwhile.
+   */
+  private Optional<String> refusal(Artifact artifact) {
+    return policy.refusal(artifact.namespace(), artifact::subject);
   }
 
   /** Drops a pending artifact whose upload failed or lost, and that no client will retry. */

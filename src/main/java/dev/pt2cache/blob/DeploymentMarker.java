@@ -1,13 +1,16 @@
 package dev.pt2cache.blob;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.DependsOn;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Checks at start, before the service takes any request, that the bucket is this database's: the
@@ -17,8 +20,8 @@ import org.springframework.stereotype.Component;
  * objects for orphans. Either refuses to start, saying why (docs/adr/0021).
  *
  * <p>The first start of a deployment (or the first after upgrading to V7) writes the marker into
- * the store, then records in the database that it did; until then any instance may write it, the
- * same value each time.
+ * the store, once the bucket looks like this database's (it holds the newest blobs the database
+ * records, or no blob where the database records none), and records in the database that it did.
  */
 @Component
 @DependsOn("flywayInitializer")
@@ -34,30 +37,79 @@ class DeploymentMarker implements InitializingBean {
     WRITE
   }
 
+  /** How many of the newest blobs a first start looks for in the bucket. */
+  private static final int SAMPLE = 5;
+
   private final JdbcClient jdbc;
   private final BlobStore store;
+  private final TransactionTemplate transactions;
 
-  DeploymentMarker(JdbcClient jdbc, BlobStore store) {
+  DeploymentMarker(JdbcClient jdbc, BlobStore store, TransactionTemplate transactions) {
     this.jdbc = jdbc;
     this.store = store;
+    this.transactions = transactions;
   }
 
+  /**
+   * In one transaction, under the marker's row lock: instances that start together check one after
+   * the other, so only the first can write the marker, and the others compare with it.
+   */
   @Override
   public void afterPropertiesSet() {
+    // a bucket that is not there at all is said as such, not as one without a marker
+    store.checkAvailable();
+    transactions.executeWithoutResult(status -> check());
+  }
+
+  private void check() {
     jdbc.sql("insert into deployment (store_marker) values (?) on conflict do nothing")
         .param(UUID.randomUUID())
         .update();
     Row row =
-        jdbc.sql("select store_marker, marker_written from deployment where id = 1")
+        jdbc.sql("select store_marker, marker_written from deployment where id = 1 for update")
             .query((rs, n) -> new Row(rs.getString(1), rs.getBoolean(2)))
             .single();
-    Optional<String> stored = store.readMarker();
-    if (decide(row.marker(), row.written(), stored) == Decision.WRITE) {
+    if (decide(row.marker(), row.written(), store.readMarker()) == Decision.WRITE) {
+      requireBlobsOfThisDatabase();
       store.writeMarker(row.marker());
       log.info("deployment marker {} written to the store", row.marker());
     }
     if (!row.written()) {
       jdbc.sql("update deployment set marker_written = true where id = 1").update();
+    }
+  }
+
+  /**
+   * Before a marker is first written, the bucket must look like this database's: it holds one of
+   * the newest blobs the database records, or, where the database records none, no blob at all.
+   * This is the one check a deployment that predates the marker can have.
+   */
+  private void requireBlobsOfThisDatabase() {
+    List<String> newest =
+        jdbc.sql("select sha256 from blob order by created_at desc limit ?")
+            .param(SAMPLE)
+            .query(String.class)
+            .list();
+    if (!newest.isEmpty() && newest.stream().noneMatch(store::exists)) {
+      throw new WrongStoreException(
+          ("the bucket holds none of the %d newest blobs this database records (%s among them):"
+                  + " it is not this database's bucket. Check PT2CACHE_S3_BUCKET and"
+                  + " PT2CACHE_DB_URL.")
+              .formatted(newest.size(), newest.get(0)));
+    }
+    if (newest.isEmpty()) {
+      try (Stream<BlobStore.StoredObject> objects = store.list()) {
+        objects
+            .findAny()
+            .ifPresent(
+                object -> {
+                  throw new WrongStoreException(
+                      ("the bucket holds blobs (%s among them) but this database records none: it"
+                              + " is another deployment's bucket, or this database is new. Check"
+                              + " PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL.")
+                          .formatted(object.sha256()));
+                });
+      }
     }
   }
 
@@ -69,14 +121,23 @@ class DeploymentMarker implements InitializingBean {
    */
   static Decision decide(String marker, boolean written, Optional<String> stored) {
     if (stored.isPresent()) {
-      if (stored.get().equals(marker)) {
+      if (sameMarker(stored.get(), marker)) {
         return Decision.MATCHES;
       }
       throw new WrongStoreException(
           ("the bucket belongs to another deployment: it holds marker %s at %s, this database's"
                   + " marker is %s. Check that PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL name one"
-                  + " deployment's bucket and database.")
-              .formatted(stored.get(), BlobStore.MARKER_KEY, marker));
+                  + " deployment's bucket and database.%s")
+              .formatted(
+                  stored.get(),
+                  BlobStore.MARKER_KEY,
+                  marker,
+                  written
+                      ? ""
+                      : (" If this database was restored from a backup taken before the marker"
+                              + " existed, give it the bucket's: update deployment set"
+                              + " store_marker = '%s', marker_written = true.")
+                          .formatted(stored.get())));
     }
     if (written) {
       throw new WrongStoreException(
@@ -87,5 +148,13 @@ class DeploymentMarker implements InitializingBean {
               .formatted(BlobStore.MARKER_KEY, marker, marker, BlobStore.MARKER_KEY));
     }
     return Decision.WRITE;
+  }
+
+  private static boolean sameMarker(String stored, String marker) {
+    try {
+      return UUID.fromString(stored).equals(UUID.fromString(marker));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 }

@@ -50,6 +50,7 @@ class InvalidationController implements InvalidationsApi {
   }
 
   private static Selector toDomain(dev.pt2cache.api.model.Selector s) {
+    Selector.requireNoNullIds(s.getArtifactIds());
     return new Selector(
         s.getArtifactIds(),
         s.getKind() == null ? null : s.getKind().getValue(),

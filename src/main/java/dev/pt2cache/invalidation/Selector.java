@@ -28,13 +28,13 @@ public record Selector(
 
   /**
    * A tag given as {@code null} means the same as one left out, as in descriptors
-   * (docs/key-derivation.md): dropped here, so what is applied is what the audit record keeps, and
-   * a selector of null tags alone is empty. A null among the artifact ids names no artifact and is
-   * refused.
+   * (docs/key-derivation.md), and a null among the artifact ids names no artifact: both are dropped
+   * here, so what is applied is what the audit record keeps. A selector of such members alone is
+   * empty. (The API refuses a null id outright: {@link #requireNoNullIds}.)
    */
   public Selector {
     if (artifactIds != null && artifactIds.stream().anyMatch(Objects::isNull)) {
-      throw new InvalidSelectorException("artifactIds holds a null; give artifact ids only");
+      artifactIds = artifactIds.stream().filter(Objects::nonNull).toList();
     }
     if (tags != null && tags.values().stream().anyMatch(Objects::isNull)) {
       Map<String, String> given = new LinkedHashMap<>();
@@ -45,6 +45,13 @@ public record Selector(
             }
           });
       tags = given;
+    }
+  }
+
+  /** Refuses a null among artifact ids sent to the API: a typo, not a wish to match nothing. */
+  static void requireNoNullIds(List<UUID> artifactIds) {
+    if (artifactIds != null && artifactIds.stream().anyMatch(Objects::isNull)) {
+      throw new InvalidSelectorException("artifactIds holds a null; give artifact ids only");
     }
   }
 

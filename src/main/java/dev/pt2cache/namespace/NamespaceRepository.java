@@ -30,11 +30,14 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
       @Param("reports") Integer invalidateAfterReports);
 
   /**
-   * The namespace's own quota (null where the default applies), its row locked until the
-   * transaction ends; empty when there is no such namespace.
+   * The namespace's own quota (null where the default applies), its row locked against other
+   * changes of its settings until the transaction ends; empty when there is no such namespace. The
+   * lock is the one an update takes ({@code no key update}), so the rows that reference the
+   * namespace (artifacts being reserved) are written meanwhile as ever.
    */
   @Query(
-      value = "select quota_bytes as quotaBytes from namespace where name = :name for update",
+      value =
+          "select quota_bytes as quotaBytes from namespace where name = :name for no key update",
       nativeQuery = true)
   Optional<StoredQuota> lockQuota(@Param("name") String name);
 

@@ -18,6 +18,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 @Service
 public class NamespaceService {
@@ -46,10 +47,15 @@ public class NamespaceService {
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(QUOTA_TTL).build();
 
   private final NamespaceDefaults defaults;
+  private final TransactionTemplate transactions;
 
-  NamespaceService(NamespaceRepository namespaces, NamespaceDefaults defaults) {
+  NamespaceService(
+      NamespaceRepository namespaces,
+      NamespaceDefaults defaults,
+      TransactionTemplate transactions) {
     this.namespaces = namespaces;
     this.defaults = defaults;
+    this.transactions = transactions;
   }
 
   /**
@@ -104,8 +110,20 @@ public class NamespaceService {
    * unchanged but not change it ({@link QuotaChangeForbiddenException}); the row stays locked from
    * that check to the write, so an operator's change meanwhile is never written over.
    */
-  @Transactional
   public PutOutcome put(
+      String name,
+      Long quotaBytes,
+      Integer maxIdleDays,
+      Integer invalidateAfterReports,
+      boolean mayChangeQuota) {
+    boolean created =
+        transactions.execute(
+            status -> write(name, quotaBytes, maxIdleDays, invalidateAfterReports, mayChangeQuota));
+    // read once the row is no longer locked: the usage sums every ready artifact
+    return new PutOutcome(get(name), created);
+  }
+
+  private boolean write(
       String name,
       Long quotaBytes,
       Integer maxIdleDays,
@@ -127,7 +145,7 @@ public class NamespaceService {
             quotas.invalidate(name);
           }
         });
-    return new PutOutcome(get(name), created);
+    return created;
   }
 
   private List<NamespaceView> views(List<Namespace> all) {

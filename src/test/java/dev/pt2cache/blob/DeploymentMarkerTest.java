@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pt2cache.Pt2CacheApplication;
 import dev.pt2cache.blob.DeploymentMarker.Decision;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.support.TestInfra;
 import java.util.LinkedHashMap;
@@ -37,19 +39,53 @@ class DeploymentMarkerTest extends ServiceTest {
 
   @Test
   void shouldRefuseToStartOnAnotherBucket() {
-    Map<String, Object> properties = new LinkedHashMap<>(TestInfra.serviceEnvironment());
-    properties.put("PT2CACHE_PORT", "0");
-    properties.put("PT2CACHE_S3_BUCKET", "other-" + UUID.randomUUID().toString().substring(0, 8));
-
-    assertThatThrownBy(
-            () ->
-                new SpringApplicationBuilder(Pt2CacheApplication.class)
-                    .properties(properties)
-                    .run())
+    assertThatThrownBy(() -> start(Map.of("PT2CACHE_S3_BUCKET", otherBucket())))
         .hasRootCauseInstanceOf(WrongStoreException.class)
         .rootCause()
         .hasMessageContaining("holds no deployment marker")
         .hasMessageContaining("PT2CACHE_S3_BUCKET");
+  }
+
+  @Test
+  void shouldRefuseOnAFirstStartABucketWithoutTheNewestBlobsOfTheDatabase() {
+    uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.randomBytes(100));
+    // as on the first start after upgrading to the marker: nothing written anywhere yet
+    jdbc.sql("update deployment set marker_written = false").update();
+    try {
+      assertThatThrownBy(() -> start(Map.of("PT2CACHE_S3_BUCKET", otherBucket())))
+          .hasRootCauseInstanceOf(WrongStoreException.class)
+          .rootCause()
+          .hasMessageContaining("newest blobs this database records");
+    } finally {
+      jdbc.sql("update deployment set marker_written = true").update();
+    }
+  }
+
+  @Test
+  void shouldRefuseToStartANewDatabaseBesideAnotherDeploymentsBucket() {
+    String database = "fresh_" + UUID.randomUUID().toString().substring(0, 8);
+    jdbc.sql("create database " + database).update();
+    String url = TestInfra.serviceEnvironment().get("PT2CACHE_DB_URL");
+    int name = url.lastIndexOf('/') + 1;
+    int query = url.indexOf('?', name);
+    String freshUrl = url.substring(0, name) + database + (query < 0 ? "" : url.substring(query));
+
+    assertThatThrownBy(() -> start(Map.of("PT2CACHE_DB_URL", freshUrl)))
+        .hasRootCauseInstanceOf(WrongStoreException.class)
+        .rootCause()
+        .hasMessageContaining("belongs to another deployment")
+        .hasMessageContaining("restored from a backup");
+  }
+
+  private static String otherBucket() {
+    return "other-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static void start(Map<String, String> overrides) {
+    Map<String, Object> properties = new LinkedHashMap<>(TestInfra.serviceEnvironment());
+    properties.put("PT2CACHE_PORT", "0");
+    properties.putAll(overrides);
+    new SpringApplicationBuilder(Pt2CacheApplication.class).properties(properties).run().close();
   }
 
   @Nested

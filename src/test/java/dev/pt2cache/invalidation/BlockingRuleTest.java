@@ -7,11 +7,17 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** Standing rules: an invalidation that goes on refusing what it matches. */
@@ -23,6 +29,8 @@ class BlockingRuleTest extends ServiceTest {
   final String badBuild = Descriptors.of(model, "1", BAD_TORCH, "NVIDIA H100 80GB HBM3");
   final String goodBuild = Descriptors.of(model, "1", "2.11.0+cu130", "NVIDIA H100 80GB HBM3");
   final byte[] bytes = Fixtures.randomBytes(500);
+
+  @Autowired DataSource dataSource;
 
   JsonNode rule(String extra) {
     ApiResponse created =
@@ -97,6 +105,56 @@ class BlockingRuleTest extends ServiceTest {
     assertThat(lookup.json().get("hit").asBoolean())
         .as("lifting the rule serves nothing it refused")
         .isFalse();
+  }
+
+  /**
+   * The same race for a declaration made ready at once from content the namespace stores: the test
+   * holds the rules lock, as a rule being made does, while the declaration passes its first check
+   * and waits; the rule is written and the lock let go. The declaration checks again.
+   */
+  @Test
+  void shouldRefuseADeclarationReadyAtOnceWhenARuleWasMadeMeanwhile() throws Exception {
+    uploadMegaCache(goodBuild, bytes);
+    try (Connection rule = dataSource.getConnection()) {
+      rule.setAutoCommit(false);
+      try (PreparedStatement lock =
+          rule.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+        lock.setString(1, "rules:" + ns);
+        lock.execute();
+      }
+      CompletableFuture<ApiResponse> declared =
+          CompletableFuture.supplyAsync(() -> declareMegaCache(badBuild, bytes));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  jdbc.sql(
+                              "select count(*) from pg_locks where locktype = 'advisory' and not granted")
+                          .query(Long.class)
+                          .single()
+                      > 0);
+      try (PreparedStatement insert =
+          rule.prepareStatement(
+              "insert into invalidation (id, namespace, selector, reason, blocking)"
+                  + " values (?, ?, cast(? as jsonb), 'miscompiles conv2d', true)")) {
+        insert.setObject(1, UUID.randomUUID());
+        insert.setString(2, ns);
+        insert.setString(3, "{\"torch\": \"%s\"}".formatted(BAD_TORCH));
+        insert.execute();
+      }
+      rule.commit();
+
+      assertProblem(declared.get(10, TimeUnit.SECONDS), 409, "blocked-by-rule");
+    }
+    ApiResponse lookup = api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", badBuild));
+    assertThat(lookup.json().get("hit").asBoolean()).isFalse();
+    assertThat(
+            jdbc.sql("select count(*) from artifact where namespace = ? and state = 'READY'")
+                .param(ns)
+                .query(Long.class)
+                .single())
+        .as("only the good build's artifact")
+        .isEqualTo(1);
   }
 
   @Test

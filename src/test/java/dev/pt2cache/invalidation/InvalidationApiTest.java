@@ -6,6 +6,8 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -121,6 +123,52 @@ class InvalidationApiTest extends ServiceTest {
     assertThat(named.status()).as(named.text()).isEqualTo(201);
     assertThat(named.json().get("selector").has("tags")).isFalse();
     assertThat(named.json().get("invalidated").asLong()).isEqualTo(2);
+  }
+
+  /** Migration V8, run again over rules stored the way the old check let them through. */
+  @Test
+  void shouldLiftOnlyTheStoredRulesThatSelectEverything() throws Exception {
+    UUID empty = storedRule("{}");
+    UUID nullId = storedRule("{\"artifactIds\": [null]}");
+    UUID named = storedRule("{\"modelName\": \"%s\", \"artifactIds\": [null]}".formatted(model));
+    String migration =
+        new String(
+            getClass()
+                .getResourceAsStream("/db/migration/V8__lift_rules_that_select_everything.sql")
+                .readAllBytes(),
+            StandardCharsets.UTF_8);
+
+    jdbc.sql(migration).update();
+
+    assertThat(lifted(empty)).isTrue();
+    assertThat(lifted(nullId)).isTrue();
+    assertThat(lifted(named)).as("a rule that also names a model keeps blocking it").isFalse();
+    JsonNode listed = api.get(path("/invalidations")).json().get("items");
+    assertThat(listed).hasSize(3);
+    assertThat(declareMegaCache(v1, Fixtures.randomBytes(100)).status())
+        .as("the model's rule, its null id dropped")
+        .isEqualTo(409);
+    assertThat(
+            declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.randomBytes(100))
+                .status())
+        .isEqualTo(201);
+  }
+
+  private UUID storedRule(String selector) {
+    UUID id = UUID.randomUUID();
+    jdbc.sql(
+            "insert into invalidation (id, namespace, selector, reason, blocking)"
+                + " values (?, ?, cast(? as jsonb), 'typo', true)")
+        .params(id, ns, selector)
+        .update();
+    return id;
+  }
+
+  private boolean lifted(UUID id) {
+    return jdbc.sql("select lifted_at is not null from invalidation where id = ?")
+        .param(id)
+        .query(Boolean.class)
+        .single();
   }
 
   @Test
