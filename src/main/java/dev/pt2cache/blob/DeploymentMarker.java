@@ -58,13 +58,15 @@ class DeploymentMarker implements InitializingBean {
   public void afterPropertiesSet() {
     // a bucket that is not there at all is said as such, not as one without a marker
     store.checkAvailable();
+    // committed on its own, before anything can fail: the marker a refusal names, or one written
+    // to the store by a start that died before it finished, is the one the next start reads
+    jdbc.sql("insert into deployment (store_marker) values (?) on conflict do nothing")
+        .param(UUID.randomUUID())
+        .update();
     transactions.executeWithoutResult(status -> check());
   }
 
   private void check() {
-    jdbc.sql("insert into deployment (store_marker) values (?) on conflict do nothing")
-        .param(UUID.randomUUID())
-        .update();
     Row row =
         jdbc.sql("select store_marker, marker_written from deployment where id = 1 for update")
             .query((rs, n) -> new Row(rs.getString(1), rs.getBoolean(2)))
@@ -80,22 +82,24 @@ class DeploymentMarker implements InitializingBean {
   }
 
   /**
-   * Before a marker is first written, the bucket must look like this database's: it holds one of
-   * the newest blobs the database records, or, where the database records none, no blob at all.
-   * This is the one check a deployment that predates the marker can have.
+   * Before a marker is first written, the bucket must look like this database's: it holds every one
+   * of the newest blobs the database records (empty ones left out: any bucket may hold those), or,
+   * where the database records none, no blob at all. This is the one check a deployment that
+   * predates the marker can have.
    */
   private void requireBlobsOfThisDatabase() {
     List<String> newest =
-        jdbc.sql("select sha256 from blob order by created_at desc limit ?")
+        jdbc.sql("select sha256 from blob where size_bytes > 0 order by created_at desc limit ?")
             .param(SAMPLE)
             .query(String.class)
             .list();
-    if (!newest.isEmpty() && newest.stream().noneMatch(store::exists)) {
+    List<String> absent = newest.stream().filter(sha256 -> !store.exists(sha256)).toList();
+    if (!absent.isEmpty()) {
       throw new WrongStoreException(
-          ("the bucket holds none of the %d newest blobs this database records (%s among them):"
-                  + " it is not this database's bucket. Check PT2CACHE_S3_BUCKET and"
-                  + " PT2CACHE_DB_URL.")
-              .formatted(newest.size(), newest.get(0)));
+          ("the bucket lacks %d of the %d newest blobs this database records (%s among them): it"
+                  + " is not this database's bucket, or it lost them. Check PT2CACHE_S3_BUCKET and"
+                  + " PT2CACHE_DB_URL. %s")
+              .formatted(absent.size(), newest.size(), absent.get(0), adoptHint()));
     }
     if (newest.isEmpty()) {
       try (Stream<BlobStore.StoredObject> objects = store.list()) {
@@ -106,11 +110,21 @@ class DeploymentMarker implements InitializingBean {
                   throw new WrongStoreException(
                       ("the bucket holds blobs (%s among them) but this database records none: it"
                               + " is another deployment's bucket, or this database is new. Check"
-                              + " PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL.")
-                          .formatted(object.sha256()));
+                              + " PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL. %s")
+                          .formatted(object.sha256(), adoptHint()));
                 });
       }
     }
+  }
+
+  /** How an operator who means it takes the bucket as it is. */
+  private String adoptHint() {
+    String marker =
+        jdbc.sql("select store_marker::text from deployment where id = 1")
+            .query(String.class)
+            .single();
+    return "To use this bucket all the same, put %s into %s and start again."
+        .formatted(marker, BlobStore.MARKER_KEY);
   }
 
   private record Row(String marker, boolean written) {}

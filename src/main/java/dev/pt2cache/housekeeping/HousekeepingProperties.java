@@ -25,6 +25,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     the slowest upload of the largest artifact
  * @param runHistory how long the record of each job run is kept
  * @param evictionHistory how long the record of each eviction is kept
+ * @param invalidationHistory how long the record of each invalidation is kept, once it is no
+ *     blocking rule in force and no artifact it retired is left to purge
+ * @param tokenHistory how long a token is kept once it was revoked or expired
  * @param batchSize rows handled per statement
  */
 @ConfigurationProperties("pt2cache.housekeeping")
@@ -40,4 +43,6 @@ public record HousekeepingProperties(
     @DefaultValue("24h") Duration abandonedUploadAge,
     @DefaultValue("7d") Duration runHistory,
     @DefaultValue("30d") Duration evictionHistory,
+    @DefaultValue("365d") Duration invalidationHistory,
+    @DefaultValue("365d") Duration tokenHistory,
     @DefaultValue("500") int batchSize) {}

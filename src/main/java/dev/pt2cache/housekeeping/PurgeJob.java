@@ -58,9 +58,10 @@ class PurgeJob implements HousekeepingJob {
                 delete from artifact where id in (
                   select id from artifact
                    where state in ('INVALIDATED', 'EVICTED')
-                     and coalesce(invalidated_at, evicted_at) < now() - make_interval(secs => :grace)
+                     and coalesce(invalidated_at, evicted_at) < now() - make_interval(secs => :age)
                    limit :batch)
-                """)));
+                """,
+                properties.grace())));
     outcome.put(
         "expiredReservationsDropped",
         count(
@@ -70,9 +71,10 @@ class PurgeJob implements HousekeepingJob {
                 delete from artifact where id in (
                   select id from artifact
                    where state = 'PENDING'
-                     and upload_expires_at < now() - make_interval(secs => :grace)
+                     and upload_expires_at < now() - make_interval(secs => :age)
                    limit :batch)
-                """)));
+                """,
+                properties.grace())));
     outcome.put("blobsDeleted", count("deleted.blobs", collectBlobs()));
     outcome.put(
         "multipartUploadsAborted",
@@ -85,6 +87,34 @@ class PurgeJob implements HousekeepingJob {
     jdbc.sql("delete from eviction where evicted_at < now() - make_interval(secs => ?)")
         .param(properties.evictionHistory().toSeconds())
         .update();
+    outcome.put(
+        "oldInvalidationsDeleted",
+        count(
+            "deleted.invalidations",
+            deleteInBatches(
+                // a rule still in force stays, and so does the record of what an artifact not yet
+                // purged was retired by
+                """
+                delete from invalidation where id in (
+                  select i.id from invalidation i
+                   where i.created_at < now() - make_interval(secs => :age)
+                     and i.id not in (select id from active_blocking_rule)
+                     and not exists (select 1 from artifact a where a.invalidation_id = i.id)
+                   limit :batch)
+                """,
+                properties.invalidationHistory())));
+    outcome.put(
+        "oldTokensDeleted",
+        count(
+            "deleted.tokens",
+            deleteInBatches(
+                """
+                delete from api_token where id in (
+                  select id from api_token
+                   where coalesce(revoked_at, expires_at) < now() - make_interval(secs => :age)
+                   limit :batch)
+                """,
+                properties.tokenHistory())));
     return outcome;
   }
 
@@ -98,13 +128,14 @@ class PurgeJob implements HousekeepingJob {
     return total;
   }
 
-  private long deleteInBatches(String sql) {
+  /** Runs a delete of at most {@code :batch} rows older than {@code :age} until it runs dry. */
+  private long deleteInBatches(String sql, Duration age) {
     long total = 0;
     int deleted;
     do {
       deleted =
           jdbc.sql(sql)
-              .param("grace", properties.grace().toMillis() / 1000.0)
+              .param("age", age.toMillis() / 1000.0)
               .param("batch", properties.batchSize())
               .update();
       total += deleted;

@@ -61,7 +61,13 @@ class BlockingRules implements ArtifactPolicy {
     ArtifactFilter.Subject tested = subject.get();
     return rules.stream()
         .filter(
-            rule -> CanonicalJson.parse(rule.selector(), Selector.class).toFilter().matches(tested))
+            rule -> {
+              ArtifactFilter filter =
+                  CanonicalJson.parse(rule.selector(), Selector.class).toFilter();
+              // a rule that names nothing is never made now; one stored by an older instance
+              // during an upgrade must not block the whole namespace
+              return !filter.isEmpty() && filter.matches(tested);
+            })
         .findFirst()
         .map(ActiveRule::describe);
   }

@@ -7,6 +7,7 @@ import dev.pt2cache.api.model.InvalidationList;
 import dev.pt2cache.api.model.InvalidationRequest;
 import dev.pt2cache.api.model.Kind;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -80,7 +81,11 @@ class InvalidationController implements InvalidationsApi {
         .active(i.active(Instant.now()))
         .selector(
             new dev.pt2cache.api.model.Selector()
-                .artifactIds(s.artifactIds())
+                // a null id, as a rule stored before the API refused them may hold, is no id
+                .artifactIds(
+                    s.artifactIds() == null
+                        ? null
+                        : s.artifactIds().stream().filter(Objects::nonNull).toList())
                 .kind(s.kind() == null ? null : Kind.fromValue(s.kind()))
                 .key(s.key())
                 .sha256(s.sha256())

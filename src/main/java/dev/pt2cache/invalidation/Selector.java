@@ -28,14 +28,12 @@ public record Selector(
 
   /**
    * A tag given as {@code null} means the same as one left out, as in descriptors
-   * (docs/key-derivation.md), and a null among the artifact ids names no artifact: both are dropped
-   * here, so what is applied is what the audit record keeps. A selector of such members alone is
-   * empty. (The API refuses a null id outright: {@link #requireNoNullIds}.)
+   * (docs/key-derivation.md): dropped here, so what is applied is what the audit record keeps, and
+   * a selector of null tags alone is empty. Artifact ids are kept as given: the API refuses a null
+   * among them ({@link #requireNoNullIds}), and a rule stored with one before that keeps meaning
+   * what it meant (migration V8 lifts those that meant everything).
    */
   public Selector {
-    if (artifactIds != null && artifactIds.stream().anyMatch(Objects::isNull)) {
-      artifactIds = artifactIds.stream().filter(Objects::nonNull).toList();
-    }
     if (tags != null && tags.values().stream().anyMatch(Objects::isNull)) {
       Map<String, String> given = new LinkedHashMap<>();
       tags.forEach(

@@ -37,12 +37,15 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
    */
   @Query(
       value =
-          "select quota_bytes as quotaBytes from namespace where name = :name for no key update",
+          "select name, quota_bytes as quotaBytes from namespace where name = :name for no key update",
       nativeQuery = true)
   Optional<StoredQuota> lockQuota(@Param("name") String name);
 
   /** A namespace's quota as stored. */
   interface StoredQuota {
+    // selected too, so that a row whose quota is null is still a row
+    String getName();
+
     Long getQuotaBytes();
   }
 

@@ -130,9 +130,12 @@ public class NamespaceService {
       Integer invalidateAfterReports,
       boolean mayChangeQuota) {
     if (!mayChangeQuota) {
-      Long stored = namespaces.lockQuota(name).map(StoredQuota::getQuotaBytes).orElse(null);
-      if (!Objects.equals(stored, quotaBytes)) {
-        throw new QuotaChangeForbiddenException(name, stored);
+      // a caller of one namespace only ever has one that exists (tokens are made for existing
+      // namespaces, and namespaces are never deleted): creating one is the operator's too
+      StoredQuota stored =
+          namespaces.lockQuota(name).orElseThrow(() -> new NamespaceNotFoundException(name));
+      if (!Objects.equals(stored.getQuotaBytes(), quotaBytes)) {
+        throw new QuotaChangeForbiddenException(name, stored.getQuotaBytes());
       }
     }
     boolean created = namespaces.upsert(name, quotaBytes, maxIdleDays, invalidateAfterReports);

@@ -9,6 +9,10 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.support.TestInfra;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +79,22 @@ class DeploymentMarkerTest extends ServiceTest {
         .rootCause()
         .hasMessageContaining("belongs to another deployment")
         .hasMessageContaining("restored from a backup");
+
+    // what the error says to do for a database restored from before the marker, done: it starts
+    String ours = store.readMarker().orElseThrow();
+    Map<String, String> env = TestInfra.serviceEnvironment();
+    try (Connection fresh =
+            DriverManager.getConnection(
+                freshUrl, env.get("PT2CACHE_DB_USER"), env.get("PT2CACHE_DB_PASSWORD"));
+        PreparedStatement adopt =
+            fresh.prepareStatement(
+                "update deployment set store_marker = ?::uuid, marker_written = true")) {
+      adopt.setString(1, ours);
+      assertThat(adopt.executeUpdate()).as("the refused start left its row").isOne();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    start(Map.of("PT2CACHE_DB_URL", freshUrl));
   }
 
   private static String otherBucket() {
@@ -84,6 +104,8 @@ class DeploymentMarkerTest extends ServiceTest {
   private static void start(Map<String, String> overrides) {
     Map<String, Object> properties = new LinkedHashMap<>(TestInfra.serviceEnvironment());
     properties.put("PT2CACHE_PORT", "0");
+    // no job of a second instance may act on the shared bucket
+    properties.put("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
     properties.putAll(overrides);
     new SpringApplicationBuilder(Pt2CacheApplication.class).properties(properties).run().close();
   }

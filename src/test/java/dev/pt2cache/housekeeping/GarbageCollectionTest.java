@@ -8,8 +8,10 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
@@ -79,6 +81,78 @@ class GarbageCollectionTest extends ServiceTest {
     assertThat(blobRows(sha256)).isZero();
     assertThat(objectKeys(blobKey(sha256))).isEmpty();
     assertThat(api.get(path("")).json().has("lastGcAt")).isTrue();
+  }
+
+  @Test
+  void shouldForgetOldInvalidationsAndTokensButNeverARuleInForceOrWhatAnArtifactNeeds() {
+    UUID plain = oldInvalidation(false, false);
+    UUID lifted = oldInvalidation(true, true);
+    UUID inForce = oldInvalidation(true, false);
+    UUID referenced = oldInvalidation(false, false);
+    String model = Descriptors.uniqueModel();
+    String id = uploadMegaCache(Descriptors.of(model), bytes).json().get("id").asString();
+    // retired by it, and still within its grace period (which is 0 s here: so in the future)
+    jdbc.sql(
+            "update artifact set state = 'INVALIDATED', invalidation_id = ?,"
+                + " invalidated_at = now() + interval '1 hour' where id = ?::uuid")
+        .params(referenced, id)
+        .update();
+    UUID revoked = oldToken("revoked_at");
+    UUID expired = oldToken("expires_at");
+    UUID live = oldToken(null);
+
+    JsonNode outcome = runJob("purge");
+
+    assertThat(outcome.get("oldInvalidationsDeleted").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(outcome.get("oldTokensDeleted").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(rows("invalidation", plain)).isZero();
+    assertThat(rows("invalidation", lifted)).isZero();
+    assertThat(rows("invalidation", inForce)).isOne();
+    assertThat(rows("invalidation", referenced)).isOne();
+    assertThat(rows("api_token", revoked)).isZero();
+    assertThat(rows("api_token", expired)).isZero();
+    assertThat(rows("api_token", live)).isOne();
+  }
+
+  private UUID oldInvalidation(boolean blocking, boolean lifted) {
+    UUID id = UUID.randomUUID();
+    jdbc.sql(
+            "insert into invalidation (id, namespace, selector, reason, blocking, lifted_at,"
+                + " created_at) values (?, ?, cast(? as jsonb), 'old', ?, ?, now() - interval"
+                + " '400 days')")
+        .params(
+            id,
+            ns,
+            "{\"modelName\": \"" + Descriptors.uniqueModel() + "\"}",
+            blocking,
+            lifted
+                ? java.sql.Timestamp.from(java.time.Instant.now().minus(Duration.ofDays(399)))
+                : null)
+        .update();
+    return id;
+  }
+
+  /** A token made 500 days ago, revoked or expired 400 days ago by the column named, or live. */
+  private UUID oldToken(String endedBy) {
+    UUID id = UUID.randomUUID();
+    jdbc.sql(
+            "insert into api_token (id, name, token_sha256, namespace, role, created_at)"
+                + " values (?, ?, ?, ?, 'read', now() - interval '500 days')")
+        .params(id, "old-" + id, Fixtures.sha256(id.toString().getBytes()), ns)
+        .update();
+    if (endedBy != null) {
+      jdbc.sql("update api_token set " + endedBy + " = now() - interval '400 days' where id = ?")
+          .param(id)
+          .update();
+    }
+    return id;
+  }
+
+  private long rows(String table, UUID id) {
+    return jdbc.sql("select count(*) from " + table + " where id = ?")
+        .param(id)
+        .query(Long.class)
+        .single();
   }
 
   @Test
