@@ -56,7 +56,9 @@ public record ArtifactFilter(
   /** The same test as {@link #toPredicate}, on a subject in memory (its state aside). */
   public boolean matches(Subject s) {
     Descriptor d = s.descriptor();
-    return (ids == null || ids.isEmpty() || ids.contains(s.id()))
+    // an upload not yet reserved has no id: ids name stored artifacts, never it (a null among
+    // them, which an older instance let through, names nothing)
+    return (ids == null || ids.isEmpty() || (s.id() != null && ids.contains(s.id())))
         && same(kind, s.kind())
         && same(key, s.key())
         && same(sha256, s.sha256())

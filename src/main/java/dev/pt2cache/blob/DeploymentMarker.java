@@ -83,13 +83,21 @@ class DeploymentMarker implements InitializingBean {
 
   /**
    * Before a marker is first written, the bucket must look like this database's: it holds every one
-   * of the newest blobs the database records (empty ones left out: any bucket may hold those), or,
-   * where the database records none, no blob at all. This is the one check a deployment that
-   * predates the marker can have.
+   * of the newest blobs that ready artifacts use (empty ones left out: any bucket may hold those;
+   * unused ones too: housekeeping may be collecting them), or, where the database records no blob
+   * at all, no blob either. This is the one check a deployment that predates the marker can have.
    */
   private void requireBlobsOfThisDatabase() {
     List<String> newest =
-        jdbc.sql("select sha256 from blob where size_bytes > 0 order by created_at desc limit ?")
+        jdbc.sql(
+                """
+                select b.sha256 from blob b
+                 where b.size_bytes > 0
+                   and exists (select 1 from artifact a
+                                where a.sha256 = b.sha256 and a.state = 'READY')
+                 order by b.created_at desc
+                 limit ?
+                """)
             .param(SAMPLE)
             .query(String.class)
             .list();
@@ -101,7 +109,8 @@ class DeploymentMarker implements InitializingBean {
                   + " PT2CACHE_DB_URL. %s")
               .formatted(absent.size(), newest.size(), absent.get(0), adoptHint()));
     }
-    if (newest.isEmpty()) {
+    boolean noBlobs = !jdbc.sql("select exists (select 1 from blob)").query(Boolean.class).single();
+    if (noBlobs) {
       try (Stream<BlobStore.StoredObject> objects = store.list()) {
         objects
             .findAny()

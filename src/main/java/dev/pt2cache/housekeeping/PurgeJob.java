@@ -91,13 +91,16 @@ class PurgeJob implements HousekeepingJob {
         "oldInvalidationsDeleted",
         count(
             "deleted.invalidations",
-            deleteInBatches(
-                // a rule still in force stays, and so does the record of what an artifact not yet
-                // purged was retired by
+            deleteHistory(
+                // counted from when it last mattered: made, lifted or expired. A rule still in
+                // force stays, and so does the record of what an artifact not yet purged was
+                // retired by
                 """
                 delete from invalidation where id in (
                   select i.id from invalidation i
-                   where i.created_at < now() - make_interval(secs => :age)
+                   where greatest(i.created_at, i.lifted_at,
+                                  case when i.expires_at < now() then i.expires_at end)
+                         < now() - make_interval(secs => :age)
                      and i.id not in (select id from active_blocking_rule)
                      and not exists (select 1 from artifact a where a.invalidation_id = i.id)
                    limit :batch)
@@ -107,7 +110,7 @@ class PurgeJob implements HousekeepingJob {
         "oldTokensDeleted",
         count(
             "deleted.tokens",
-            deleteInBatches(
+            deleteHistory(
                 """
                 delete from api_token where id in (
                   select id from api_token
@@ -142,6 +145,19 @@ class PurgeJob implements HousekeepingJob {
     } while (deleted >= properties.batchSize());
     return total;
   }
+
+  /**
+   * Deletes records older than their history. A history of 0 (or less) keeps them forever, and so
+   * does one longer than a century, which PostgreSQL could not subtract from now anyway.
+   */
+  private long deleteHistory(String sql, Duration history) {
+    if (history.isZero() || history.isNegative() || history.compareTo(CENTURY) > 0) {
+      return 0;
+    }
+    return deleteInBatches(sql, history);
+  }
+
+  private static final Duration CENTURY = Duration.ofDays(36_525);
 
   private long count(String what, long n) {
     registry.counter("pt2cache.housekeeping." + what).increment(n);

@@ -88,6 +88,8 @@ class GarbageCollectionTest extends ServiceTest {
     UUID plain = oldInvalidation(false, false);
     UUID lifted = oldInvalidation(true, true);
     UUID inForce = oldInvalidation(true, false);
+    UUID liftedToday = oldInvalidation(true, false);
+    jdbc.sql("update invalidation set lifted_at = now() where id = ?").param(liftedToday).update();
     UUID referenced = oldInvalidation(false, false);
     String model = Descriptors.uniqueModel();
     String id = uploadMegaCache(Descriptors.of(model), bytes).json().get("id").asString();
@@ -108,6 +110,9 @@ class GarbageCollectionTest extends ServiceTest {
     assertThat(rows("invalidation", plain)).isZero();
     assertThat(rows("invalidation", lifted)).isZero();
     assertThat(rows("invalidation", inForce)).isOne();
+    assertThat(rows("invalidation", liftedToday))
+        .as("counted from when the rule ended, not from when it was made")
+        .isOne();
     assertThat(rows("invalidation", referenced)).isOne();
     assertThat(rows("api_token", revoked)).isZero();
     assertThat(rows("api_token", expired)).isZero();

@@ -142,12 +142,14 @@ class InvalidationApiTest extends ServiceTest {
 
     assertThat(lifted(empty)).isTrue();
     assertThat(lifted(nullId)).isTrue();
-    assertThat(lifted(named)).as("a rule that also names a model keeps blocking it").isFalse();
+    assertThat(lifted(named))
+        .as("a rule that also names a model is left to its operator")
+        .isFalse();
     JsonNode listed = api.get(path("/invalidations")).json().get("items");
     assertThat(listed).hasSize(3);
     assertThat(declareMegaCache(v1, Fixtures.randomBytes(100)).status())
-        .as("the model's rule, its null id dropped")
-        .isEqualTo(409);
+        .as("a null id names no artifact, and an upload is none of the ids")
+        .isEqualTo(201);
     assertThat(
             declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.randomBytes(100))
                 .status())
