@@ -177,6 +177,27 @@ class EntriesTest(unittest.TestCase):
 @needs_service
 class ErrorsTest(unittest.TestCase):
 
+    def test_a_namespace_admin_changes_the_other_settings_and_keeps_the_operators_quota(self):
+        operator = fresh_client()
+        operator.put_namespace(quota_bytes=5_000_000, max_idle_days=3)
+        made = operator.http.request(
+            "POST", "/v1/tokens", json.dumps({"name": "py-admin-" + uuid.uuid4().hex[:8],
+                                              "namespace": operator.namespace,
+                                              "role": "admin"}).encode(),
+            {"Content-Type": "application/json"}, expect=(201,)).json()
+        tenant = CacheClient(os.environ["PT2CACHE_TEST_URL"], operator.namespace,
+                             token=made["token"])
+
+        with self.assertRaises(AccessDenied) as raised:
+            tenant.put_namespace(max_idle_days=7)
+        self.assertEqual(raised.exception.slug, "forbidden")
+        changed = tenant.update_namespace(max_idle_days=7)
+
+        self.assertEqual(changed["quotaBytes"], 5_000_000)
+        self.assertEqual(changed["maxIdleDays"], 7)
+        with self.assertRaises(TypeError):
+            tenant.update_namespace(max_idle=7)
+
     def test_an_unknown_namespace_is_not_found_with_the_problem_type(self):
         client = CacheClient(os.environ["PT2CACHE_TEST_URL"], "no-such-" + uuid.uuid4().hex[:6])
         with self.assertRaises(NotFound) as raised:
