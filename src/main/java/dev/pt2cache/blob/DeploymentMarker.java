@@ -72,7 +72,7 @@ class DeploymentMarker implements InitializingBean {
             .query((rs, n) -> new Row(rs.getString(1), rs.getBoolean(2)))
             .single();
     if (decide(row.marker(), row.written(), store.readMarker()) == Decision.WRITE) {
-      requireBlobsOfThisDatabase();
+      requireBlobsOfThisDatabase(row.marker());
       store.writeMarker(row.marker());
       log.info("deployment marker {} written to the store", row.marker());
     }
@@ -87,7 +87,7 @@ class DeploymentMarker implements InitializingBean {
    * unused ones too: housekeeping may be collecting them), or, where the database records no blob
    * at all, no blob either. This is the one check a deployment that predates the marker can have.
    */
-  private void requireBlobsOfThisDatabase() {
+  private void requireBlobsOfThisDatabase(String marker) {
     List<String> newest =
         jdbc.sql(
                 """
@@ -107,7 +107,7 @@ class DeploymentMarker implements InitializingBean {
           ("the bucket lacks %d of the %d newest blobs this database records (%s among them): it"
                   + " is not this database's bucket, or it lost them. Check PT2CACHE_S3_BUCKET and"
                   + " PT2CACHE_DB_URL. %s")
-              .formatted(absent.size(), newest.size(), absent.get(0), adoptHint()));
+              .formatted(absent.size(), newest.size(), absent.get(0), adoptHint(marker)));
     }
     boolean noBlobs = !jdbc.sql("select exists (select 1 from blob)").query(Boolean.class).single();
     if (noBlobs) {
@@ -120,18 +120,14 @@ class DeploymentMarker implements InitializingBean {
                       ("the bucket holds blobs (%s among them) but this database records none: it"
                               + " is another deployment's bucket, or this database is new. Check"
                               + " PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL. %s")
-                          .formatted(object.sha256(), adoptHint()));
+                          .formatted(object.sha256(), adoptHint(marker)));
                 });
       }
     }
   }
 
   /** How an operator who means it takes the bucket as it is. */
-  private String adoptHint() {
-    String marker =
-        jdbc.sql("select store_marker::text from deployment where id = 1")
-            .query(String.class)
-            .single();
+  private static String adoptHint(String marker) {
     return "To use this bucket all the same, put %s into %s and start again."
         .formatted(marker, BlobStore.MARKER_KEY);
   }

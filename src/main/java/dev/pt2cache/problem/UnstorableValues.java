@@ -29,9 +29,6 @@ final class UnstorableValues {
         int line = message.indexOf('\n');
         return Optional.of((line < 0 ? message : message.substring(0, line)).replace("\0", ""));
       }
-      if (t.getCause() == t) {
-        break;
-      }
     }
     return Optional.empty();
   }
