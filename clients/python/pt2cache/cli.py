@@ -5,10 +5,11 @@ The service and namespace come from ``--url``/``--namespace`` or ``PT2CACHE_URL`
 """
 
 import argparse
+import http.client
 import json
 import os
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from .client import CacheClient
 from .directory import DirectoryEntries
@@ -29,7 +30,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("pt2cache: --model reads this process's torch, which is not installed: %s" % e,
               file=sys.stderr)
         return 2
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, http.client.HTTPException) as e:  # a body cut short, say
         print("pt2cache: %s" % e, file=sys.stderr)
         return 2
     if result is not None:
@@ -176,9 +177,16 @@ def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
                 "torch": args.torch, "triton": args.triton, "cuda": args.cuda, "gpu": args.gpu,
                 "capability": args.capability}
     if args.tag:
-        selector["tags"] = dict(t.split(":", 1) for t in args.tag)
+        selector["tags"] = dict(_tag(t) for t in args.tag)
     selector = {k: v for k, v in selector.items() if v}
     return client.invalidate(selector, args.reason, block=args.block, expires_at=args.expires_at)
+
+
+def _tag(text: str) -> Tuple[str, str]:
+    name, colon, value = text.partition(":")
+    if not colon or not name:
+        raise ValueError("--tag takes name:value, not %r" % text)
+    return name, value
 
 
 def _report(client: CacheClient, args: argparse.Namespace) -> Any:
@@ -194,23 +202,34 @@ def _reports(client: CacheClient, args: argparse.Namespace) -> Any:
 
 
 def _mirror(client: CacheClient, args: argparse.Namespace) -> Any:
+    """Copies what the directory lacks, with each entry's descriptor. An entry already there is
+    not read again: every read is a hit, which would keep the whole namespace from its idle
+    limit and muddle the order in which a quota evicts."""
     store = DirectoryEntries(args.directory)
-    copied = 0
+    copied = present = 0
     for kind in args.kind or KEY_ADDRESSED:
         for artifact in client.artifacts(kind=kind, state="ready"):
+            if store.has_entry(kind, artifact["key"]):
+                present += 1
+                continue
             data = client.get_entry(kind, artifact["key"])
             if data is not None:
-                store.put_entry(kind, artifact["key"], data)
+                store.put_entry(kind, artifact["key"], data, descriptor=artifact.get("descriptor"))
                 copied += 1
-    return {"directory": args.directory, "entries": copied}
+    return {"directory": args.directory, "entries": copied, "alreadyPresent": present}
 
 
 def _seed(client: CacheClient, args: argparse.Namespace) -> Any:
+    """Uploads each entry with the descriptor it was stored with, so that invalidations and
+    blocking rules by model, torch or GPU reach it as they reached the original."""
     store = DirectoryEntries(args.directory)
     stored = kept = 0
     for kind, key in store.entries():
+        data = store.get_entry(kind, key)
+        if data is None:
+            continue  # gone since it was listed, or unreadable: nothing to upload
         try:
-            client.put_entry(kind, key, store.get_entry(kind, key) or b"")
+            client.put_entry(kind, key, data, descriptor=store.descriptor(kind, key))
             stored += 1
         except Conflict:
             kept += 1  # the service holds other bytes under the key: the first writer's stay

@@ -9,6 +9,7 @@ import tempfile
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
 
 from .errors import CacheError, Conflict, IntegrityError, NotFound
+from .files import publish
 from .keys import normalize
 from .transport import BLOCK, Transport, quote, query
 
@@ -101,13 +102,17 @@ class CacheClient:
     def artifact(self, artifact_id: str) -> Dict[str, Any]:
         return self.http.request("GET", self._ns("/artifacts/" + quote(artifact_id))).json()
 
-    def download(self, artifact: Dict[str, Any], destination: Union[str, os.PathLike]) -> str:
+    def download(self, artifact: Dict[str, Any], destination: Union[str, os.PathLike],
+                 timeout: Optional[float] = None, deadline: Optional[float] = None,
+                 retries: Optional[int] = None) -> str:
         """Streams a ready artifact to a file, verified, written atomically (rename).
 
-        A crash or a mismatch never leaves a partial file at ``destination``.
+        A crash or a mismatch never leaves a partial file at ``destination``. ``timeout`` bounds
+        each socket operation, ``deadline`` the request's answer (retries included), not the body.
         """
         url = artifact.get("downloadUrl") or self._ns("/artifacts/%s/content" % artifact["id"])
-        response = self.http.request("GET", url)
+        response = self.http.request("GET", url, timeout=timeout, deadline=deadline,
+                                     retries=retries)
         return _write_verified(response.iter_chunks(), destination, artifact["sha256"],
                                artifact["sizeBytes"])
 
@@ -283,10 +288,7 @@ def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike
         if (size >= 0 and written != size) or digest.hexdigest() != sha256:
             raise IntegrityError("downloaded %d bytes with sha256 %s, expected %d bytes with %s"
                                  % (written, digest.hexdigest(), size, sha256))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-        os.replace(temporary, destination)
+        publish(temporary, destination)
         return destination
     except BaseException:
         if os.path.exists(temporary):

@@ -1,12 +1,21 @@
 """Entries kept as files (``<root>/<kind>/<key>``): the same interface as the service's entries,
 for nodes that cannot reach the service (a mirror carried to an air-gapped machine) and for
-recording what PyTorch's remote caches put."""
+recording what PyTorch's remote caches put. An entry's descriptor, when it has one, is kept beside
+it in ``<root>/.descriptors/<kind>/<key>.json``, so that seeding a service from the directory keeps
+what invalidations by model, torch or GPU match."""
 
+import json
+import logging
 import os
 import tempfile
 from typing import Any, Dict, Iterator, Optional, Tuple
 
+from .files import publish
 from .remote import service_key
+
+log = logging.getLogger("pt2cache")
+
+DESCRIPTORS = ".descriptors"
 
 
 class DirectoryEntries:
@@ -16,12 +25,31 @@ class DirectoryEntries:
     def _path(self, kind: str, key: str) -> str:
         return os.path.join(self.root, kind, service_key(key))
 
+    def _descriptor_path(self, kind: str, key: str) -> str:
+        return os.path.join(self.root, DESCRIPTORS, kind, service_key(key) + ".json")
+
     def get_entry(self, kind: str, key: str, timeout: Optional[float] = None,
                   retries: Optional[int] = None) -> Optional[bytes]:
+        """The bytes under the key; None when there are none, or they cannot be read (a file left
+        unreadable is a miss, as on the service, not a failure of the compile that asked)."""
         try:
             with open(self._path(kind, key), "rb") as f:
                 return f.read()
         except FileNotFoundError:
+            return None
+        except OSError as e:
+            log.warning("pt2cache: entry %s/%s unreadable, taken as a miss: %s", kind, key, e)
+            return None
+
+    def has_entry(self, kind: str, key: str) -> bool:
+        return os.path.exists(self._path(kind, key))
+
+    def descriptor(self, kind: str, key: str) -> Optional[Dict[str, Any]]:
+        """The descriptor the entry was stored with, if any."""
+        try:
+            with open(self._descriptor_path(kind, key), "rb") as f:
+                return json.loads(f.read())
+        except (OSError, ValueError):
             return None
 
     def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
@@ -29,11 +57,10 @@ class DirectoryEntries:
         path = self._path(kind, key)
         if os.path.exists(path):
             return None  # first writer wins, as on the service
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path))
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(temporary, path)
+        if descriptor is not None:  # first, so that an entry present always has its descriptor
+            _write_atomically(self._descriptor_path(kind, key),
+                              json.dumps(descriptor, sort_keys=True).encode())
+        _write_atomically(path, bytes(data))
         return None
 
     def entries(self) -> Iterator[Tuple[str, str]]:
@@ -42,7 +69,26 @@ class DirectoryEntries:
             return
         for kind in sorted(os.listdir(self.root)):
             directory = os.path.join(self.root, kind)
-            if os.path.isdir(directory):
+            if not kind.startswith(".") and os.path.isdir(directory):
                 for key in sorted(os.listdir(directory)):
                     if not key.startswith("tmp"):
                         yield kind, key
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    """Written whole or not at all, and durable before it appears."""
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        publish(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

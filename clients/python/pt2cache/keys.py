@@ -30,7 +30,12 @@ def canonical_json(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return json.dumps(value)
     if isinstance(value, int):  # JCS reads every number as a double, as the service does
-        return str(value) if abs(value) < 2 ** 53 else _es_number(float(value))
+        if abs(value) < 2 ** 53:
+            return str(value)
+        try:
+            return _es_number(float(value))
+        except OverflowError:
+            raise ValueError("a number beyond the range of a double has no canonical form")
     if isinstance(value, float):
         return _es_number(value)
     if isinstance(value, str):
@@ -50,8 +55,6 @@ def _es_number(x: float) -> str:
         raise ValueError("JSON has no NaN or Infinity")
     if x == 0:
         return "0"
-    if x.is_integer() and abs(x) < 1e21:
-        return str(int(x))
     sign = "-" if x < 0 else ""
     digits, exponent = _shortest_digits(abs(x))
     n = exponent + 1  # position of the decimal point, as in the ES algorithm
@@ -89,7 +92,7 @@ _MAPS = {"hardware": ("tags",), "compile": ("dynamic", "options")}
 
 def normalize(descriptor: Dict[str, Any]) -> Dict[str, Any]:
     """The descriptor as the service reads it: a number or boolean in a text field as its JSON
-    text, ``"true"``/``"false"`` as booleans. A member the contract does not define raises
+    text, ``"true"``/``"false"`` as booleans (a number for ``dynamic`` raises ``ValueError``). A member the contract does not define raises
     ``ValueError``, as the service refuses it (400): dropped, a misspelt ``cuda`` would give two
     different builds one key."""
     _refuse_unknown("descriptor", descriptor, _STRINGS.keys())
@@ -122,10 +125,18 @@ def _text(value: Any) -> Any:
     return json.dumps(value)  # the text the client sends, which the service reads as a string
 
 
+_BOOLEAN_WORDS = {"true": True, "True": True, "TRUE": True,
+                  "false": False, "False": False, "FALSE": False}
+
+
 def _boolean(value: Any) -> Any:
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return value
+    """``compile.dynamic`` as the service reads it: a boolean, or the word for one; a number or
+    any other text is refused (400), so it is refused here too."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in _BOOLEAN_WORDS:
+        return _BOOLEAN_WORDS[value]
+    raise ValueError("compile.dynamic must be true or false, not %r" % (value,))
 
 
 def derive_key(kind: str, descriptor: Dict[str, Any]) -> str:

@@ -37,6 +37,8 @@ log = logging.getLogger("pt2cache")
 
 KIND = "mega-cache"
 REPORT_TIMEOUT = 5.0
+DOWNLOAD_BASE_SECONDS = 20.0
+DOWNLOAD_BYTES_PER_SECOND = 25e6
 OTHER_NODES_UPLOAD = ("key-conflict", "upload-in-flight")
 NOTHING_LOADED = ("torch.compiler.load_cache_artifacts() returned None: PyTorch could not read "
                   "the artifact (its own warning says why)")
@@ -94,10 +96,16 @@ class WarmStart:
                 raise ValueError("unexpected lookup answer %r" % (answer,))
             if not answer.get("hit"):
                 self._log_miss(answer)
+                miss = answer.get("miss")
+                if isinstance(miss, dict) and miss.get("reason") == "blocked":
+                    self._key_taken = True  # a standing rule would refuse this node's upload
                 return
             artifact = answer["artifact"]
+            allowed = download_time(artifact.get("sizeBytes"))
             with tempfile.TemporaryDirectory(prefix="pt2cache-") as directory:
-                path = self.client.download(artifact, os.path.join(directory, "mega-cache.bin"))
+                path = within(allowed, lambda: self.client.download(
+                    artifact, os.path.join(directory, "mega-cache.bin"),
+                    deadline=allowed, retries=1))
                 with open(path, "rb") as f:
                     data = f.read()
         except Exception as e:  # fail open: any trouble means compiling locally
@@ -224,6 +232,16 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout)
 
 
+def download_time(size: Any) -> float:
+    """The time a hit's download gets in all, retries included: 20 s and a second per 25 MB (a
+    gigabyte gets 60 s). A download slower than that costs more than the compile it saves; the
+    node compiles locally instead."""
+    try:
+        return DOWNLOAD_BASE_SECONDS + max(int(size), 0) / DOWNLOAD_BYTES_PER_SECOND
+    except (TypeError, ValueError):
+        return DOWNLOAD_BASE_SECONDS
+
+
 def within(seconds: float, call: Callable[[], Any]) -> Any:
     """``call()``, given ``seconds`` in all: the socket timeouts bound each read, not a service
     that answers a byte at a time. The call runs on a daemon thread, which is left to its socket
@@ -261,4 +279,17 @@ def node_name() -> str:
 
 
 def _backend_name(backend: Any) -> str:
-    return backend if isinstance(backend, str) else getattr(backend, "__name__", repr(backend))
+    """The backend as the descriptor names it, the same in every process: a function or class by
+    its name, anything else (a ``functools.partial``, an instance of a backend class) by what it
+    wraps or by its class, never by a ``repr`` holding an address. Settings an object carries are
+    not in the name: pass ``tags`` to tell such backends apart."""
+    if isinstance(backend, str):
+        return backend
+    name = getattr(backend, "__name__", None)
+    if isinstance(name, str):
+        return name
+    wrapped = getattr(backend, "func", None)  # functools.partial
+    if wrapped is not None and wrapped is not backend:
+        return _backend_name(wrapped)
+    cls = type(backend)
+    return "%s.%s" % (cls.__module__, cls.__qualname__)

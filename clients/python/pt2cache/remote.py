@@ -8,6 +8,7 @@ only the graphs that changed; the others hit. Every failure is a miss (reads) or
 """
 
 import hashlib
+import json
 import logging
 import re
 import threading
@@ -88,10 +89,11 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
             if not breaker.closed():
                 return None
             try:
-                return store.get_entry(kind, service_key(key), timeout=timeout, retries=0)
+                data = store.get_entry(kind, service_key(key), timeout=timeout, retries=0)
             except Exception as e:
                 breaker.trip(e)
                 return None
+            return data if data is None or _decodes(kind, key, data) else None
 
         def _put(self, key: str, data: bytes) -> None:
             if not breaker.closed():
@@ -111,6 +113,19 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
 
     ServiceBackend.__name__ = "ServiceBackend_" + kind.replace("-", "_")
     return ServiceBackend
+
+
+def _decodes(kind: str, key: str, data: bytes) -> bool:
+    """Whether PyTorch can decode the entry: every remote cache of torch 2.11 reads its entries as
+    JSON, and the autotune caches do so where a failure is not caught, so that bytes that are no
+    JSON (stored by a careless tool, truncated on a disk) would fail the compile. They are a miss."""
+    try:
+        json.loads(data)
+        return True
+    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError both
+        log.warning("pt2cache: %s entry %s is not what PyTorch stores (%s); taken as a miss",
+                    kind, key, e)
+        return False
 
 
 def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = True,

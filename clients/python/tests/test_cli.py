@@ -52,21 +52,34 @@ class CliTest(unittest.TestCase):
                          ["invalidated"], 1)
         self.assertIn("miss", self.cli("pull", "--descriptor", desc, "-o", "x", expect=2))
 
-    def test_mirror_and_seed_carry_entries_between_namespaces(self):
-        self.client.put_entry("fx-graph", "pt2:fx-graph-v1::fabc:c1", b"graph")
+    def test_mirror_and_seed_carry_entries_and_their_descriptors_between_namespaces(self):
+        model = "mirrored-" + uuid.uuid4().hex[:6]
+        self.client.put_entry("fx-graph", "pt2:fx-graph-v1::fabc:c1", b"graph",
+                              descriptor=descriptor(model))
         self.client.put_entry("autotune", "pt2:autotune-v1::0123:c1", b"config")
         mirror = os.path.join(self.directory, "mirror")
         self.assertEqual(self.cli("mirror", mirror)["entries"], 2)
+        again = self.cli("mirror", mirror)
+        self.assertEqual((again["entries"], again["alreadyPresent"]), (0, 2),
+                         "what the directory holds is not read (and counted as a hit) again")
+        mode = os.stat(os.path.join(mirror, "autotune", "pt2:autotune-v1::0123:c1")).st_mode
+        self.assertTrue(mode & 0o044, "readable by the user who serves the directory")
 
         other = fresh_client()
         env = dict(os.environ, PT2CACHE_URL=URL, PT2CACHE_NAMESPACE=other.namespace)
         subprocess.run([sys.executable, "-m", "pt2cache", "seed", mirror], env=env, check=True,
                        capture_output=True)
         self.assertEqual(other.get_entry("fx-graph", "pt2:fx-graph-v1::fabc:c1"), b"graph")
+        retired = other.invalidate({"modelName": model}, "the mirror kept the descriptor")
+        self.assertEqual(retired["invalidated"], 1)
+        self.assertIsNone(other.get_entry("fx-graph", "pt2:fx-graph-v1::fabc:c1"))
+        self.assertEqual(other.get_entry("autotune", "pt2:autotune-v1::0123:c1"), b"config")
 
     def test_errors_name_the_problem_type(self):
         stderr = self.cli("pull", "--id", str(uuid.uuid4()), "-o", "x", expect=2)
         self.assertIn("artifact-not-found", stderr)
+        stderr = self.cli("invalidate", "--tag", "no-colon", "--reason", "r", expect=2)
+        self.assertIn("--tag takes name:value", stderr)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import json
 import unittest
 import uuid
 
@@ -47,6 +48,10 @@ class KeyDerivationTest(unittest.TestCase):
                          compile=dict(DOCUMENTED["compile"], options={"anything": 1}))
         self.assertNotEqual(derive_key("mega-cache", free_form), derive_key("mega-cache", DOCUMENTED))
 
+    def test_whole_numbers_past_two_to_the_53_keep_only_their_shortest_digits(self):
+        self.assertEqual(canonical_json([9223372036854775807, 2 ** 64 - 1, 1.2345678901234567e20]),
+                         "[9223372036854776000,18446744073709552000,123456789012345670000]")
+
     def test_arrays_are_kept_as_they_are(self):
         self.assertEqual(prune({"a": [None, {}], "b": {"c": None}}), {"a": [None, {}]})
 
@@ -70,6 +75,10 @@ class KeyAgreementTest(unittest.TestCase):
             {"model": {"name": "n", "version": 1}, "software": {"torch": "2.11"},
              "hardware": {"gpu": "g", "capability": 9.0, "tags": {"driver": 550, "ecc": True}},
              "compile": {"dynamic": "false", "options": {"big": 2 ** 53 + 1, "huge": 10 ** 21}}},
+            # whole numbers past 2^53 are written by their shortest digits, as RFC 8785 asks
+            descriptor("m-" + uuid.uuid4().hex[:6], dynamic="True",
+                       options={"no_limit": 9223372036854775807, "u64": 2 ** 64 - 1,
+                                "long": 12345678901234567890, "f": 1.2345678901234567e20}),
         ]
         for case in cases:
             for kind in ("mega-cache", "inductor-dir"):
@@ -86,6 +95,19 @@ class KeyAgreementTest(unittest.TestCase):
         self.assertEqual(refused.exception.status, 400)
         self.assertEqual(refused.exception.slug, "malformed-request")
         self.assertIn("descriptor.software.cdua", refused.exception.detail)
+
+    def test_both_refuse_a_number_for_dynamic(self):
+        client = fresh_client()
+        for value in (1, 0, ""):
+            numbered = dict(DOCUMENTED, compile=dict(DOCUMENTED["compile"], dynamic=value))
+            with self.assertRaises(ValueError):
+                derive_key("mega-cache", numbered)
+            answer = client.http.request(  # sent as it stands, past the client's own check
+                "POST", client._ns("/lookups"),
+                json.dumps({"kind": "mega-cache", "descriptor": numbered}).encode(),
+                {"Content-Type": "application/json"}, expect=(200, 400))
+            self.assertEqual(answer.status, 400, value)
+            answer.close()
 
 
 if __name__ == "__main__":

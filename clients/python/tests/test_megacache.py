@@ -1,6 +1,8 @@
 """The warm-start helper's decisions. Where torch is absent a stand-in plays torch's part (its
 compile and its cache API); the cache service is always the real one."""
 
+import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -13,6 +15,7 @@ import unittest
 import uuid
 
 from pt2cache import CacheClient
+from pt2cache import megacache
 from pt2cache.megacache import warm_start
 
 from support import HAS_TORCH, URL, fresh_client, needs_service, needs_torch
@@ -78,6 +81,30 @@ class TorchThatCannotLoad(FakeTorch):
         self.compiler.load_cache_artifacts = fail
 
 
+class BackendNameTest(unittest.TestCase):
+    """The backend's name goes into the key: the same in every process, or nodes never hit."""
+
+    def test_a_backend_is_named_the_same_in_every_process(self):
+        import functools
+
+        class Backend:
+            def __call__(self, graph, inputs):
+                return graph
+
+        def custom(graph, inputs, level=1):
+            return graph
+
+        from pt2cache.megacache import _backend_name
+
+        self.assertEqual(_backend_name("inductor"), "inductor")
+        self.assertEqual(_backend_name(custom), "custom")
+        self.assertEqual(_backend_name(functools.partial(custom, level=2)), "custom")
+        named = _backend_name(Backend())
+        self.assertEqual(named, _backend_name(Backend()))
+        self.assertTrue(named.endswith("Backend"), named)
+        self.assertNotIn("0x", named)
+
+
 @needs_service
 class WarmStartTest(unittest.TestCase):
 
@@ -85,9 +112,9 @@ class WarmStartTest(unittest.TestCase):
         self.client = fresh_client()
         self.model = "m-" + uuid.uuid4().hex[:6]
 
-    def start(self, torch, client=None):
+    def start(self, torch, client=None, version="1"):
         return warm_start(lambda x: x * 2, client or self.client, model_name=self.model,
-                          model_version="1", mode="max-autotune", torch_module=torch)
+                          model_version=version, mode="max-autotune", torch_module=torch)
 
     def test_a_miss_compiles_then_uploads_after_the_first_call(self):
         torch = FakeTorch(saved=b"compiled by the first node")
@@ -212,12 +239,65 @@ class WarmStartTest(unittest.TestCase):
         self.assertTrue(any("INFO" in line and "key-conflict" in line for line in logs.output))
         self.assertFalse(any("WARNING" in line for line in logs.output))
 
+        # a rule made after this node's lookup: its upload is refused, and that is a warning
+        fourth = self.start(FakeTorch(saved=b"a fourth compile"), version="2")  # a miss
         self.client.invalidate({"modelName": self.model}, "miscompiles", block=True)
-        third = self.start(FakeTorch(saved=b"a third compile"))
         with self.assertLogs("pt2cache", "WARNING") as logs:
-            third(1)
-            third.wait_for_upload(30)
+            fourth(1)
+            fourth.wait_for_upload(30)
         self.assertTrue(any("blocked-by-rule" in line for line in logs.output), logs.output)
+
+    def test_a_lookup_that_a_rule_blocks_compiles_and_does_not_upload(self):
+        self.client.invalidate({"modelName": self.model}, "miscompiles", block=True)
+        torch = FakeTorch(saved=b"a compile the rule refuses")
+        with self.assertLogs("pt2cache", "INFO") as logs:
+            compiled = self.start(torch)
+            self.assertEqual(compiled(3), 6)
+            self.assertIsNone(compiled.wait_for_upload(30))
+        self.assertEqual(torch.saves, 0, "nothing saved for an upload the rule would refuse")
+        self.assertTrue(any("miss (blocked" in line for line in logs.output), logs.output)
+        self.assertFalse(any("WARNING" in line for line in logs.output), logs.output)
+
+    def test_a_download_slower_than_its_allowance_still_compiles(self):
+        """The lookup hits, the content trickles: the node gives up when the download's time is
+        up, and compiles, rather than wait on a body that never ends."""
+        body = os.urandom(4096)
+        artifact = {"id": str(uuid.uuid4()), "kind": "mega-cache", "key": "k" * 64,
+                    "sha256": hashlib.sha256(body).hexdigest(), "sizeBytes": len(body),
+                    "downloadUrl": "/v1/namespaces/default/artifacts/x/content"}
+        hit = json.dumps({"hit": True, "key": "k" * 64, "artifact": artifact}).encode()
+
+        def serve(server):
+            for answer in (hit, None):
+                connection, _ = server.accept()
+                with connection:
+                    connection.recv(65536)
+                    if answer is not None:
+                        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                           b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer))
+                        continue
+                    try:  # the content, a few bytes a second: each read well within its timeout
+                        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream"
+                                           b"\r\nContent-Length: %d\r\n\r\n" % len(body))
+                        for i in range(len(body)):
+                            connection.sendall(body[i:i + 1])
+                            time.sleep(0.2)
+                    except OSError:
+                        pass
+
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(8)
+            threading.Thread(target=serve, args=(server,), daemon=True).start()
+            allowance = megacache.DOWNLOAD_BASE_SECONDS
+            megacache.DOWNLOAD_BASE_SECONDS = 1.0
+            try:
+                with self.assertLogs("pt2cache", "WARNING"):
+                    compiled, seconds = self.start_within_a_second(server)
+            finally:
+                megacache.DOWNLOAD_BASE_SECONDS = allowance
+        self.assertLess(seconds, 4, "the download had 1 s; unbounded, this takes 14 min")
+        self.assertFalse(compiled.hit)
 
     def test_a_service_that_is_down_changes_nothing_but_the_log(self):
         down = CacheClient("http://127.0.0.1:9", retries=0, timeout=1)

@@ -1,10 +1,14 @@
+import contextlib
+import sys
 import tempfile
+import types
 import unittest
+from unittest import mock
 
 from pt2cache.directory import DirectoryEntries
 from pt2cache.remote import service_key
 
-from support import needs_torch
+from support import HAS_TORCH, needs_torch
 
 
 class ServiceKeyTest(unittest.TestCase):
@@ -29,6 +33,42 @@ class DirectoryEntriesTest(unittest.TestCase):
         self.assertEqual(store.get_entry("autotune", "k1"), b"first")
         self.assertIsNone(store.get_entry("fx-graph", "k1"))
         self.assertEqual(list(store.entries()), [("autotune", "k1")])
+
+
+class UndecodableEntryTest(unittest.TestCase):
+    """An entry that is not what PyTorch stores is a miss, not a failed compile: torch 2.11 decodes
+    autotune entries where a failure is not caught."""
+
+    def test_an_entry_pytorch_cannot_decode_is_a_miss(self):
+        from pt2cache.remote import backend_class
+
+        store = DirectoryEntries(tempfile.mkdtemp())
+        store.put_entry("autotune", "k-garbage", b"\x80not json")
+        store.put_entry("autotune", "k-truncated", b'{"configs": [1, 2')
+        store.put_entry("autotune", "k-good", b'{"configs": [1, 2]}')
+        with _torch_remote_cache():
+            backend = backend_class(store, "autotune")()
+            with self.assertLogs("pt2cache", "WARNING"):
+                self.assertIsNone(backend._get("k-garbage"))
+                self.assertIsNone(backend._get("k-truncated"))
+            self.assertEqual(backend._get("k-good"), b'{"configs": [1, 2]}')
+            self.assertIsNone(backend._get("k-absent"))
+
+
+def _torch_remote_cache():
+    """torch's RemoteCacheBackend where torch is installed, else a stand-in base class."""
+    if HAS_TORCH:
+        return contextlib.nullcontext()
+
+    class RemoteCacheBackend:
+        pass
+
+    remote_cache = types.ModuleType("torch._inductor.remote_cache")
+    remote_cache.RemoteCacheBackend = RemoteCacheBackend
+    modules = {"torch": types.ModuleType("torch"),
+               "torch._inductor": types.ModuleType("torch._inductor"),
+               "torch._inductor.remote_cache": remote_cache}
+    return mock.patch.dict(sys.modules, modules)
 
 
 class DescriptorTest(unittest.TestCase):

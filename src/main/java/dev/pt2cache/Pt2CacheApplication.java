@@ -3,11 +3,14 @@ package dev.pt2cache;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration;
 
 /**
  * The PT2 compile cache service: look up, upload, download and invalidate torch.compile artifacts.
  */
-@SpringBootApplication
+// no Spring Boot error page: errors that escape the application are Tomcat's to report, as problems
+// (problem/TomcatProblems), and /error is a path like any other
+@SpringBootApplication(exclude = ErrorMvcAutoConfiguration.class)
 @ConfigurationPropertiesScan
 public class Pt2CacheApplication {
 

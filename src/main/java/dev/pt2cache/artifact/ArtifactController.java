@@ -7,6 +7,7 @@ import dev.pt2cache.api.model.UploadRequest;
 import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.descriptor.DescriptorMapper;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
@@ -21,9 +22,12 @@ class ArtifactController implements ArtifactsApi {
   private final UploadService uploads;
   private final ArtifactReader reader;
 
-  ArtifactController(UploadService uploads, ArtifactReader reader) {
+  private final HttpServletRequest request;
+
+  ArtifactController(UploadService uploads, ArtifactReader reader, HttpServletRequest request) {
     this.uploads = uploads;
     this.reader = reader;
+    this.request = request;
   }
 
   @Override
@@ -58,16 +62,15 @@ class ArtifactController implements ArtifactsApi {
   @Override
   public ResponseEntity<InputStreamResource> downloadContent(
       String namespace, UUID artifactId, String range, String ifNoneMatch) {
+    if (ContentResponses.isHead(request)) {
+      return ContentResponses.described(reader.servable(namespace, artifactId));
+    }
     return ContentResponses.of(reader.download(namespace, artifactId, range, ifNoneMatch));
   }
 
   @Override
   public ResponseEntity<Void> headContent(String namespace, UUID artifactId) {
-    Artifact artifact = reader.servable(namespace, artifactId);
-    return ResponseEntity.ok()
-        .headers(ContentResponses.headers(artifact))
-        .contentLength(artifact.sizeBytes())
-        .build();
+    return ContentResponses.described(reader.servable(namespace, artifactId));
   }
 
   @Override

@@ -1,10 +1,12 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.ByteRange;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Base64;
 import java.util.HexFormat;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -35,6 +37,24 @@ public final class ContentResponses {
     return ResponseEntity.status(status)
         .headers(headers)
         .body(new InputStreamResource(download.content().stream()));
+  }
+
+  /** A HEAD's answer: what a GET would send, without the content. */
+  public static <T> ResponseEntity<T> described(Artifact artifact) {
+    return ResponseEntity.ok()
+        .headers(headers(artifact))
+        .contentLength(artifact.sizeBytes())
+        .build();
+  }
+
+  /**
+   * Whether a request that reached a GET handler is a HEAD. Spring MVC hands a HEAD to the GET
+   * mapping when the HEAD mapping does not produce what it accepts ({@code Accept:
+   * application/octet-stream}); served as a GET, it would read the whole content from the store and
+   * count a hit.
+   */
+  public static boolean isHead(HttpServletRequest request) {
+    return HttpMethod.HEAD.matches(request.getMethod());
   }
 
   /** The headers that describe an artifact's content, for GET and HEAD alike. */

@@ -24,11 +24,12 @@ public final class CanonicalJson {
   /**
    * The canonical form of {@code value}. Refuses text holding U+0000 anywhere, in a name or a value
    * ({@link NulCharacterException}): PostgreSQL cannot store it, and a descriptor's key is derived
-   * from this form before anything is read or written.
+   * from this form before anything is read or written. Refuses too what has no single canonical
+   * form ({@link UnrepresentableValueException}): numbers beyond a double, unpaired surrogates.
    */
   public static String of(Object value) {
     JsonNode tree = MAPPER.valueToTree(value);
-    requireNoNul(tree, "");
+    requireStorable(tree, "");
     if (tree instanceof ObjectNode object) {
       prune(object);
     }
@@ -43,22 +44,42 @@ public final class CanonicalJson {
     return MAPPER.readValue(json, type);
   }
 
-  private static void requireNoNul(JsonNode node, String path) {
-    if (node.isString() && node.asString().indexOf('\0') >= 0) {
-      throw new NulCharacterException(path);
+  private static void requireStorable(JsonNode node, String path) {
+    if (node.isString()) {
+      requireStorableText(node.asString(), path);
+    }
+    if (node.isNumber() && !Double.isFinite(node.numberValue().doubleValue())) {
+      // RFC 8785 reads every number as a double: 1e400 would be written as the string "Infinity",
+      // a 400-digit integer not at all
+      throw new UnrepresentableValueException(path, "a number beyond the range of a double");
     }
     if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        requireNoNul(node.get(i), path + "[" + i + "]");
+        requireStorable(node.get(i), path + "[" + i + "]");
       }
     }
     if (node.isObject()) {
       for (String name : node.propertyNames()) {
         String member = path.isEmpty() ? name : path + "." + name;
-        if (name.indexOf('\0') >= 0) {
-          throw new NulCharacterException(member);
-        }
-        requireNoNul(node.get(name), member);
+        requireStorableText(name, member);
+        requireStorable(node.get(name), member);
+      }
+    }
+  }
+
+  private static void requireStorableText(String text, String path) {
+    if (text.indexOf('\0') >= 0) {
+      throw new NulCharacterException(path);
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        // UTF-8 has no form for it: hashed as "?", it would share a key with a real "?"
+        throw new UnrepresentableValueException(path, "an unpaired UTF-16 surrogate");
       }
     }
   }

@@ -2,7 +2,6 @@ package dev.pt2cache.entry;
 
 import dev.pt2cache.api.EntriesApi;
 import dev.pt2cache.api.model.Kind;
-import dev.pt2cache.artifact.Artifact;
 import dev.pt2cache.artifact.ArtifactMapper;
 import dev.pt2cache.artifact.ArtifactReader;
 import dev.pt2cache.artifact.Bodies;
@@ -40,17 +39,21 @@ class EntryController implements EntriesApi {
   @Override
   public ResponseEntity<InputStreamResource> getEntry(
       String namespace, Kind kind, String key, String range, String ifNoneMatch) {
+    if (ContentResponses.isHead(request)) {
+      return described(namespace, kind, key);
+    }
     return ContentResponses.of(
         reader.entry(namespace, ArtifactMapper.toDomain(kind), key, range, ifNoneMatch));
   }
 
   @Override
   public ResponseEntity<Void> headEntry(String namespace, Kind kind, String key) {
-    Artifact artifact = reader.readyEntry(namespace, ArtifactMapper.toDomain(kind), key);
-    return ResponseEntity.ok()
-        .headers(ContentResponses.headers(artifact))
-        .contentLength(artifact.sizeBytes())
-        .build();
+    return described(namespace, kind, key);
+  }
+
+  private <T> ResponseEntity<T> described(String namespace, Kind kind, String key) {
+    return ContentResponses.described(
+        reader.readyEntry(namespace, ArtifactMapper.toDomain(kind), key));
   }
 
   @Override

@@ -8,14 +8,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Housekeeping, bound from {@code pt2cache.housekeeping.*}.
  *
  * @param enabled run the jobs on a schedule on this instance (they can still be run on demand)
- * @param grace how long retired artifacts, unreferenced blobs, orphan objects, expired reservations
- *     and unfinished multipart uploads are left alone before they are removed: an in-flight reader
- *     or a racing upload never loses what it relies on
+ * @param grace how long retired artifacts, unreferenced blobs, orphan objects and expired
+ *     reservations are left alone before they are removed: an in-flight reader or a racing upload
+ *     never loses what it relies on (unfinished multipart uploads wait {@code abandonedUploadAge})
  * @param quotaMargin eviction brings a namespace over its quota down to {@code quota * (1 -
  *     margin)}, so that eviction does not run on every upload
  * @param retentionInterval how often quotas and idle limits are enforced
  * @param purgeInterval how often retired artifacts, expired reservations, unreferenced blobs and
- *     unfinished multipart uploads are collected
+ *     abandoned multipart uploads are collected
  * @param reconcileInterval how often the bucket is compared with the metadata
  * @param reconcileMaxChanges the most orphan objects one reconciliation may delete, and the most
  *     lost blobs it may retire; a run that finds more of either changes nothing (the service is
@@ -45,4 +45,46 @@ public record HousekeepingProperties(
     @DefaultValue("30d") Duration evictionHistory,
     @DefaultValue("365d") Duration invalidationHistory,
     @DefaultValue("365d") Duration tokenHistory,
-    @DefaultValue("500") int batchSize) {}
+    @DefaultValue("500") int batchSize) {
+
+  public HousekeepingProperties {
+    // a mistaken setting here deletes data at once (a negative grace purges under readers; a
+    // margin of 10, meant as 10%, evicts whole namespaces): refuse to start instead. A grace of 0
+    // is for tests: a reader still streaming a retired artifact may then lose its blob
+    requireNotNegative("grace (PT2CACHE_GRACE)", grace);
+    if (!(quotaMargin >= 0 && quotaMargin < 1)) {
+      throw new IllegalArgumentException(
+          "pt2cache.housekeeping.quota-margin (PT2CACHE_QUOTA_MARGIN) must be at least 0 and"
+              + " below 1, a fraction of the quota (0.1 is 10%), not "
+              + quotaMargin);
+    }
+    requirePositive("retention-interval (PT2CACHE_RETENTION_INTERVAL)", retentionInterval);
+    requirePositive("purge-interval (PT2CACHE_PURGE_INTERVAL)", purgeInterval);
+    requirePositive("reconcile-interval (PT2CACHE_RECONCILE_INTERVAL)", reconcileInterval);
+    requirePositive("lock-at-most-for", lockAtMostFor);
+    requireNotNegative("abandoned-upload-age (PT2CACHE_ABANDONED_UPLOAD_AGE)", abandonedUploadAge);
+    requireNotNegative("run-history", runHistory);
+    requireNotNegative("eviction-history", evictionHistory);
+    requireNotNegative("invalidation-history (PT2CACHE_INVALIDATION_HISTORY)", invalidationHistory);
+    requireNotNegative("token-history (PT2CACHE_TOKEN_HISTORY)", tokenHistory);
+    if (reconcileMaxChanges < 0 || batchSize < 1) {
+      throw new IllegalArgumentException(
+          "pt2cache.housekeeping.reconcile-max-changes must not be negative, and batch-size must"
+              + " be positive");
+    }
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(
+          "pt2cache.housekeeping." + name + " must be longer than 0, not " + value);
+    }
+  }
+
+  private static void requireNotNegative(String name, Duration value) {
+    if (value == null || value.isNegative()) {
+      throw new IllegalArgumentException(
+          "pt2cache.housekeeping." + name + " must not be negative, not " + value);
+    }
+  }
+}

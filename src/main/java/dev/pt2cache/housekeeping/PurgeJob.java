@@ -73,6 +73,9 @@ class PurgeJob implements HousekeepingJob {
                    where state = 'PENDING'
                      and upload_expires_at < now() - make_interval(secs => :age)
                    limit :batch)
+                   -- checked again on the row itself: a commit that made it ready while this
+                   -- waited for its lock has the row kept (the subquery's rows are not re-read)
+                   and state = 'PENDING'
                 """,
                 properties.grace())));
     outcome.put("blobsDeleted", count("deleted.blobs", collectBlobs()));

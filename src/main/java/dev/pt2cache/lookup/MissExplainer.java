@@ -1,7 +1,9 @@
 package dev.pt2cache.lookup;
 
 import dev.pt2cache.artifact.Artifact;
+import dev.pt2cache.artifact.ArtifactFilter;
 import dev.pt2cache.artifact.ArtifactKind;
+import dev.pt2cache.artifact.ArtifactPolicy;
 import dev.pt2cache.artifact.ArtifactReader;
 import dev.pt2cache.artifact.ArtifactState;
 import dev.pt2cache.descriptor.Descriptor;
@@ -23,17 +25,27 @@ import org.springframework.stereotype.Component;
 class MissExplainer {
 
   private final ArtifactReader reader;
+  private final ArtifactPolicy policy;
 
-  MissExplainer(ArtifactReader reader) {
+  MissExplainer(ArtifactReader reader, ArtifactPolicy policy) {
     this.reader = reader;
+    this.policy = policy;
   }
 
-  /** A ready artifact that a standing rule blocks. */
+  /** Artifacts like the one asked for are refused by a standing rule. */
   Miss blocked(String refusal) {
     return new Miss(MissReason.BLOCKED, refusal + ": compile locally", null);
   }
 
   Miss explain(String namespace, ArtifactKind kind, String key, Descriptor requested) {
+    // a standing rule that refuses this descriptor would refuse the node's upload too: say so
+    // now, rather than "compile and upload"
+    Optional<String> refusal =
+        policy.refusal(
+            namespace, () -> new ArtifactFilter.Subject(null, kind, key, null, requested));
+    if (refusal.isPresent()) {
+      return blocked(refusal.get());
+    }
     Optional<Artifact> latest = reader.latestUnder(namespace, kind, key);
     Closest closest = closest(namespace, kind, requested);
     if (latest.isEmpty()) {

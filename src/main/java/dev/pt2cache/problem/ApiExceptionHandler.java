@@ -25,6 +25,7 @@ import dev.pt2cache.blob.StorageBusyException;
 import dev.pt2cache.blob.StorageUnavailableException;
 import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.descriptor.NulCharacterException;
+import dev.pt2cache.descriptor.UnrepresentableValueException;
 import dev.pt2cache.entry.MalformedDescriptorHeaderException;
 import dev.pt2cache.housekeeping.JobRunningException;
 import dev.pt2cache.invalidation.EmptySelectorException;
@@ -36,8 +37,14 @@ import dev.pt2cache.namespace.NamespaceNotFoundException;
 import dev.pt2cache.namespace.QuotaChangeForbiddenException;
 import dev.pt2cache.ratelimit.RateLimitedException;
 import dev.pt2cache.system.InvalidTimeException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -88,6 +95,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(InvalidSelectorException.class, ProblemType.INVALID_REQUEST),
           Map.entry(InvalidTimeException.class, ProblemType.INVALID_REQUEST),
           Map.entry(NulCharacterException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(UnrepresentableValueException.class, ProblemType.INVALID_REQUEST),
           Map.entry(PayloadTooLargeException.class, ProblemType.PAYLOAD_TOO_LARGE),
           Map.entry(ExceedsQuotaException.class, ProblemType.EXCEEDS_QUOTA),
           Map.entry(MalformedDescriptorHeaderException.class, ProblemType.MALFORMED_REQUEST));
@@ -149,6 +157,40 @@ class ApiExceptionHandler extends SpringMvcProblems {
         ProblemType.RATE_LIMITED, e.getMessage(), String.valueOf(e.retryAfterSeconds()));
   }
 
+  /**
+   * A failure after a response began (the store failing in the middle of a download): no problem
+   * can follow bytes already sent, and one written into them would reach the client as content. The
+   * exception goes on to the container, which closes the connection, so the client sees a short
+   * body instead of a whole one. Before that, the headers of the content that was to be sent (its
+   * length, its digest) are dropped, so the problem does not carry them.
+   */
+  private static void abandonIfCommitted(Exception e, HttpServletResponse response)
+      throws Exception {
+    if (response.isCommitted()) {
+      log.error("response failed after it began; closing the connection", e);
+      throw e;
+    }
+    Map<String, List<String>> kept = new LinkedHashMap<>();
+    for (String name : response.getHeaderNames()) {
+      if (!CONTENT_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        kept.put(name, List.copyOf(response.getHeaders(name)));
+      }
+    }
+    response.reset();
+    kept.forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+  }
+
+  /** What describes a content response, and must not describe the problem sent instead. */
+  private static final Set<String> CONTENT_HEADERS =
+      Set.of(
+          "content-length",
+          "content-type",
+          "content-range",
+          "etag",
+          "accept-ranges",
+          "repr-digest",
+          "last-modified");
+
   private static ResponseEntity<ProblemDetail> retryable(
       ProblemType type, String detail, String retryAfterSeconds) {
     return withHeader(type, detail, HttpHeaders.RETRY_AFTER, retryAfterSeconds);
@@ -168,7 +210,9 @@ class ApiExceptionHandler extends SpringMvcProblems {
   }
 
   @ExceptionHandler
-  ResponseEntity<ProblemDetail> storageUnavailable(StorageUnavailableException e) {
+  ResponseEntity<ProblemDetail> storageUnavailable(
+      StorageUnavailableException e, HttpServletResponse response) throws Exception {
+    abandonIfCommitted(e, response);
     log.error("object store failed", e);
     return retryable(
         ProblemType.STORAGE_UNAVAILABLE, "the object store is unavailable; try again", "5");
@@ -185,9 +229,21 @@ class ApiExceptionHandler extends SpringMvcProblems {
         ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again", "5");
   }
 
+  /**
+   * A query string Tomcat cannot decode (a {@code %} not followed by two hex digits, a parameter
+   * without a name, too many parameters): it is parsed only when a parameter is first asked for.
+   */
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> malformedQuery(InvalidParameterException e) {
+    return problem(
+        ProblemType.INVALID_REQUEST,
+        "the query string cannot be decoded: percent-encode every '%' as %25, and name every"
+            + " parameter");
+  }
+
   /** Domain exceptions by {@link #DOMAIN}, and whatever else nobody expected. */
   @ExceptionHandler
-  ResponseEntity<ProblemDetail> other(Exception e) {
+  ResponseEntity<ProblemDetail> other(Exception e, HttpServletResponse response) throws Exception {
     ProblemType domain = DOMAIN.get(e.getClass());
     if (domain != null) {
       return problem(domain, e.getMessage());
@@ -196,6 +252,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
       log.debug("client went away: {}", e.getMessage());
       return null;
     }
+    abandonIfCommitted(e, response);
     if (e instanceof ErrorResponse error && error.getStatusCode().is4xxClientError()) {
       return problem(ProblemType.INVALID_REQUEST, error.getBody().getDetail());
     }

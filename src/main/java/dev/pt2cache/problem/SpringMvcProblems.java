@@ -1,7 +1,9 @@
 package dev.pt2cache.problem;
 
+import dev.pt2cache.system.JsonBodyTooLargeException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -43,6 +45,11 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
   @Override
   protected ResponseEntity<Object> handleExceptionInternal(
       Exception ex, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    Optional<Throwable> tooLarge = causeOfType(ex, JsonBodyTooLargeException.class);
+    if (tooLarge.isPresent()) {
+      return ResponseEntity.status(ProblemType.PAYLOAD_TOO_LARGE.status())
+          .body(detail(ProblemType.PAYLOAD_TOO_LARGE, tooLarge.get().getMessage()));
+    }
     if (body == null && ex instanceof ErrorResponse error) {
       body = error.updateAndGetBody(getMessageSource(), LocaleContextHolder.getLocale());
     }
@@ -60,6 +67,15 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
       }
     }
     return super.handleExceptionInternal(ex, body, headers, status, request);
+  }
+
+  private static Optional<Throwable> causeOfType(Throwable ex, Class<? extends Throwable> type) {
+    for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return Optional.of(cause);
+      }
+    }
+    return Optional.empty();
   }
 
   private static ProblemType typeOf(Exception ex, HttpStatusCode status) {

@@ -7,13 +7,16 @@ import java.util.stream.Collectors;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidNullException;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
- * Says which member of a request body the operation does not know, or which one it named twice.
- * Bodies are read strictly ({@code spring.jackson.deserialization.fail-on-unknown-properties}): a
- * misspelt member that was dropped would widen an invalidation's selector, empty a namespace's
- * quota on a PUT, or give two different descriptors one key, all with a success answer.
+ * Says which member of a request body the operation does not know, which one it named twice, or
+ * which one holds a value of the wrong type or a null it may not. Bodies are read strictly ({@code
+ * spring.jackson.deserialization.fail-on-unknown-properties}): a misspelt member that was dropped
+ * would widen an invalidation's selector, empty a namespace's quota on a PUT, or give two different
+ * descriptors one key, all with a success answer.
  */
 final class UnknownFields {
 
@@ -27,6 +30,15 @@ final class UnknownFields {
         && read.getOriginalMessage().startsWith("Duplicate")) {
       // refused by the parser (system/JsonSettings): its words name the member
       return read.getOriginalMessage() + ": name each member of an object once";
+    }
+    if (ex.getCause() instanceof InvalidNullException nulled) {
+      return "%s may not be null: leave it out, or give it a value".formatted(path(nulled));
+    }
+    if (ex.getCause() instanceof MismatchedInputException mismatched
+        && !(mismatched instanceof UnrecognizedPropertyException)
+        && !mismatched.getPath().isEmpty()) {
+      return "%s has a value of the wrong type (a boolean is true or false, a number a number)"
+          .formatted(path(mismatched));
     }
     return unknown(ex)
         .map(u -> "unknown field %s: this operation accepts %s there".formatted(path(u), known(u)))
@@ -46,7 +58,7 @@ final class UnknownFields {
         : Optional.empty();
   }
 
-  private static String path(UnrecognizedPropertyException u) {
+  private static String path(MismatchedInputException u) {
     StringBuilder path = new StringBuilder();
     for (JacksonException.Reference reference : u.getPath()) {
       if (reference.getPropertyName() != null) {
@@ -55,7 +67,9 @@ final class UnknownFields {
         path.append('[').append(reference.getIndex()).append(']');
       }
     }
-    return path.isEmpty() ? u.getPropertyName() : path.toString();
+    return path.isEmpty() && u instanceof UnrecognizedPropertyException unknown
+        ? unknown.getPropertyName()
+        : path.toString();
   }
 
   private static String known(UnrecognizedPropertyException u) {

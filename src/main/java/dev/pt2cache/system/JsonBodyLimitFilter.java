@@ -16,7 +16,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * JSON bodies are parsed whole, so they are bounded (64 KiB: a descriptor is a few hundred bytes):
  * a larger declared length is refused at once with 413, and a chunked body stops being read past
- * the limit. Artifact bytes are streamed and are not concerned.
+ * the limit (413 as well, through {@link JsonBodyTooLargeException}). Artifact bytes are streamed
+ * and are not concerned.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -65,7 +66,7 @@ class JsonBodyLimitFilter extends OncePerRequestFilter {
         public int read() throws IOException {
           int b = in.read();
           if (b >= 0 && ++read > LIMIT) {
-            throw new IOException("JSON body exceeds " + LIMIT + " bytes");
+            throw new JsonBodyTooLargeException(LIMIT);
           }
           return b;
         }
@@ -74,7 +75,7 @@ class JsonBodyLimitFilter extends OncePerRequestFilter {
         public int read(byte[] buffer, int offset, int length) throws IOException {
           int n = in.read(buffer, offset, length);
           if (n > 0 && (read += n) > LIMIT) {
-            throw new IOException("JSON body exceeds " + LIMIT + " bytes");
+            throw new JsonBodyTooLargeException(LIMIT);
           }
           return n;
         }

@@ -190,6 +190,9 @@ class AccessControlTest extends ServiceTest {
     ApiResponse unknownNamespace =
         api.postJson("/v1/tokens", "{\"name\":\"x\",\"role\":\"read\",\"namespace\":\"nope-0\"}");
     ApiResponse badRole = api.postJson("/v1/tokens", "{\"name\":\"x\",\"role\":\"root\"}");
+    // left out means every namespace; a null is a mistake, not a wish for every namespace
+    ApiResponse nullNamespace =
+        api.postJson("/v1/tokens", "{\"name\":\"x\",\"role\":\"admin\",\"namespace\":null}");
     ApiResponse past =
         api.postJson(
             "/v1/tokens",
@@ -199,6 +202,8 @@ class AccessControlTest extends ServiceTest {
     assertThat(again.json().get("type").asString()).isEqualTo(type("token-name-taken"));
     assertThat(unknownNamespace.status()).isEqualTo(404);
     assertThat(badRole.status()).isEqualTo(400);
+    assertThat(nullNamespace.status()).isEqualTo(400);
+    assertThat(nullNamespace.json().get("detail").asString()).contains("namespace may not be null");
     assertThat(past.status()).isEqualTo(400);
     assertThat(api.get("/v1/tokens").text()).doesNotContain("\"name\":\"x\"");
   }

@@ -92,6 +92,26 @@ class EntryApiTest extends ServiceTest {
     assertThat(head.body()).isEmpty();
   }
 
+  /**
+   * A HEAD that accepts the content's type is still a HEAD: no bytes read from the store, no hit
+   * (which would keep an idle entry from its eviction).
+   */
+  @Test
+  void shouldAnswerAHeadThatAcceptsOctetsWithoutReadingTheContent() throws Exception {
+    api.putBytes(path(entry), bytes);
+    String served = "[^}]*direction=\"out\"[^}]*namespace=\"" + ns + "\"[^}]*";
+    double before = metric("pt2cache_transfer_bytes_total", served);
+
+    ApiResponse head = api.head(path(entry), "Accept", "application/octet-stream");
+
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("ETag")).isEqualTo("\"" + Fixtures.sha256(bytes) + "\"");
+    assertThat(metric("pt2cache_transfer_bytes_total", served)).isEqualTo(before);
+    Thread.sleep(500); // past the hit flush (100 ms here)
+    JsonNode listed = api.get(path("/artifacts?kind=fx-graph")).json().get("items").get(0);
+    assertThat(listed.get("hitCount").asLong()).isZero();
+  }
+
   @Test
   void shouldKeepTheFirstWriterBytes() {
     assertThat(api.putBytes(path(entry), bytes).status()).isEqualTo(201);

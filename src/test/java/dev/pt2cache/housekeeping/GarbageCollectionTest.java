@@ -205,6 +205,54 @@ class GarbageCollectionTest extends ServiceTest {
         api.putBytes(pending.get("uploadUrl").asString(), bytes), 404, "artifact-not-found");
   }
 
+  /**
+   * An upload that began just before its reservation expired, and commits long after, while purge
+   * has already picked its expired reservation and waits for the row: the commit wins, and the
+   * artifact it made ready stays.
+   */
+  @Test
+  void shouldKeepAnExpiredReservationThatACommitMadeReadyWhilePurgeWaitedForIt() throws Exception {
+    String id =
+        declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes)
+            .json()
+            .get("id")
+            .asString();
+    jdbc.sql(
+            "update artifact set upload_expires_at = now() - interval '1 minute' where id = ?::uuid")
+        .param(id)
+        .update();
+
+    CompletableFuture<JsonNode> purge;
+    try (Connection commit = dataSource.getConnection()) {
+      // what a commit holds while it makes the artifact ready (ArtifactWrites.commit)
+      commit.setAutoCommit(false);
+      execute(commit, "select id from artifact where id = ?::uuid for update", id);
+      purge = CompletableFuture.supplyAsync(() -> runJob("purge"));
+      awaitWaiters(1);
+      execute(
+          commit,
+          "update artifact set state = 'READY', ready_at = now(), upload_expires_at = null"
+              + " where id = ?::uuid",
+          id);
+      commit.commit();
+    }
+
+    purge.get();
+    assertThat(
+            jdbc.sql("select state from artifact where id = ?::uuid")
+                .param(id)
+                .query(String.class)
+                .optional())
+        .contains("READY");
+  }
+
+  private static void execute(Connection connection, String sql, String id) throws Exception {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, id);
+      statement.execute();
+    }
+  }
+
   @Test
   void shouldAbortAbandonedMultipartUploads() {
     String key = blobKey(sha256);

@@ -1,6 +1,7 @@
 package dev.pt2cache.housekeeping;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
@@ -27,5 +28,30 @@ class HousekeepingDefaultsTest {
     assertThat(defaults.grace()).isEqualTo(Duration.ofHours(1));
     assertThat(defaults.abandonedUploadAge()).isGreaterThan(defaults.grace());
     assertThat(defaults.quotaMargin()).isEqualTo(0.1);
+  }
+
+  /** Settings that would delete data at once are refused at start, naming the variable. */
+  @Test
+  void shouldRefuseSettingsThatWouldDeleteDataAtOnce() {
+    Map<String, String> mistakes =
+        Map.of(
+            "quota-margin", "10", // meant as 10%: would evict all but one artifact
+            "grace", "-1h", // would purge under readers
+            "purge-interval", "0s");
+    mistakes.forEach(
+        (name, value) ->
+            assertThatThrownBy(() -> bind(name, value))
+                .as(name + "=" + value)
+                .hasRootCauseInstanceOf(IllegalArgumentException.class)
+                .rootCause()
+                .hasMessageContaining(name));
+    assertThat(bind("quota-margin", "0").quotaMargin()).isZero();
+    assertThat(bind("grace", "0s").grace()).isZero();
+  }
+
+  private static HousekeepingProperties bind(String name, String value) {
+    return new Binder(
+            new MapConfigurationPropertySource(Map.of("pt2cache.housekeeping." + name, value)))
+        .bindOrCreate("pt2cache.housekeeping", HousekeepingProperties.class);
   }
 }

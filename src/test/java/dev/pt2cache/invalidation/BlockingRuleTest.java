@@ -77,6 +77,30 @@ class BlockingRuleTest extends ServiceTest {
   }
 
   /**
+   * A miss under a rule says "blocked", whether the key held an artifact the rule retired or
+   * nothing ever: "compile and upload" would send the node to an upload the rule refuses.
+   */
+  @Test
+  void shouldAnswerBlockedForAMissTheRuleWouldRefuse() {
+    uploadMegaCache(badBuild, bytes);
+    JsonNode rule = rule("");
+    String neverStored = Descriptors.of(Descriptors.uniqueModel(), "1", BAD_TORCH, "NVIDIA L4");
+
+    for (String descriptor : new String[] {badBuild, neverStored}) {
+      JsonNode miss =
+          api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor))
+              .json()
+              .get("miss");
+      assertThat(miss.get("reason").asString()).isEqualTo("blocked");
+      assertThat(miss.get("detail").asString()).contains(rule.get("id").asString());
+      assertProblem(declareMegaCache(descriptor, bytes), 409, "blocked-by-rule");
+    }
+    JsonNode allowed =
+        api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", goodBuild)).json();
+    assertThat(allowed.get("miss").get("reason").asString()).isEqualTo("not-found");
+  }
+
+  /**
    * A rule made while a matching upload was being reserved: its retirement did not see the
    * reservation (written here as that rule, with the reservation left pending). The commit checks
    * the rules again, so the bytes never make a ready artifact that lifting the rule would serve.

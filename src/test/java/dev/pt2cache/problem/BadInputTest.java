@@ -31,6 +31,22 @@ class BadInputTest extends ServiceTest {
     assertThat(objectKeys(blobKey(Fixtures.sha256(bytes)))).isEmpty();
   }
 
+  /** A request line sent as it stands (HttpClient refuses a malformed query); the whole answer. */
+  String rawGet(String target) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                      + "Connection: close\r\n\r\n")
+                  .formatted(target, dev.pt2cache.support.EmbeddedInfra.ADMIN_TOKEN)
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(
+          socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   @Nested
   class Bodies {
 
@@ -123,6 +139,60 @@ class BadInputTest extends ServiceTest {
           "{\"kind\": \"mega-cache\", \"descriptor\": %s, \"padding\": \"%s\"}"
               .formatted(descriptor, "x".repeat(100_000));
       assertProblem(api.postJson(path("/lookups"), huge), 413, "payload-too-large");
+    }
+
+    @Test
+    void shouldRefuseAnOversizedJsonBodySentWithoutItsLength() {
+      String huge =
+          "{\"kind\": \"mega-cache\", \"descriptor\": %s, \"padding\": \"%s\"}"
+              .formatted(descriptor, "x".repeat(100_000));
+      ApiResponse answer =
+          api.send(
+              api.request(path("/lookups"), "Content-Type", "application/json")
+                  .POST(
+                      BodyPublishers.ofInputStream(
+                          () -> new java.io.ByteArrayInputStream(huge.getBytes())))
+                  .build());
+      assertProblem(answer, 413, "payload-too-large");
+    }
+
+    /** A lookup of a small descriptor with these compile settings. */
+    ApiResponse lookupCompiledWith(String compile) {
+      String described =
+          "{\"model\": {\"name\": \"m\", \"version\": \"1\"}, \"software\": {\"torch\": \"2.11.0\"},"
+              + " \"hardware\": {\"gpu\": \"NVIDIA H100\"}, \"compile\": %s}";
+      return api.postJson(
+          path("/lookups"), Descriptors.lookup("mega-cache", described.formatted(compile)));
+    }
+
+    /** Jackson would read 1 as true and "" as absent; a client deriving keys keeps what it sent. */
+    @Test
+    void shouldRefuseABooleanThatIsNoBoolean() {
+      for (String dynamic : new String[] {"1", "0", "\"\""}) {
+        ApiResponse answer = lookupCompiledWith("{\"dynamic\": %s}".formatted(dynamic));
+        assertProblem(answer, 400, "malformed-request");
+        assertThat(answer.json().get("detail").asString()).contains("descriptor.compile.dynamic");
+      }
+    }
+
+    /** Values with no single canonical form, so no key of their own. */
+    @Test
+    void shouldRefuseNumbersBeyondADoubleAndUnpairedSurrogates() {
+      String[] options = {"1e400", "-1e400", "1" + "0".repeat(400)};
+      for (String number : options) {
+        ApiResponse answer = lookupCompiledWith("{\"options\": {\"x\": %s}}".formatted(number));
+        assertProblem(answer, 400, "invalid-request");
+        assertThat(answer.json().get("detail").asString()).contains("compile.options.x");
+      }
+      String surrogate =
+          "{\"model\": {\"name\": \"m\", \"version\": \"\\ud800\"}, \"software\": {\"torch\": \"2.11.0\"},"
+              + " \"hardware\": {\"gpu\": \"NVIDIA H100\"}}";
+      ApiResponse answer =
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload("mega-cache", surrogate, Fixtures.sha256(bytes), bytes.length));
+      assertProblem(answer, 400, "invalid-request");
+      assertThat(answer.json().get("detail").asString()).contains("model.version");
     }
 
     @Test
@@ -339,6 +409,27 @@ class BadInputTest extends ServiceTest {
 
   @Nested
   class UnknownThings {
+
+    /** Tomcat decodes the query only when a parameter is first asked for, past every filter. */
+    @Test
+    void shouldRefuseAQueryStringThatCannotBeDecoded() throws Exception {
+      for (String query : new String[] {"modelName=resnet50%", "tag=mem:80%zz", "=x"}) {
+        String answer = rawGet(path("/artifacts?" + query));
+        assertThat(answer)
+            .startsWith("HTTP/1.1 400")
+            .contains("urn:pt2cache:problem:invalid-request");
+      }
+    }
+
+    @Test
+    void shouldAnswerTheErrorPathAsAnyUnknownPath() {
+      for (String method : new String[] {"GET", "POST"}) {
+        ApiResponse answer =
+            api.send(api.request("/error").method(method, BodyPublishers.noBody()).build());
+        assertThat(answer.status()).isIn(404, 405);
+        assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+      }
+    }
 
     @Test
     void shouldAnswer404ForAnUnknownNamespace() {

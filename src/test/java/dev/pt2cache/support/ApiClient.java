@@ -71,8 +71,8 @@ public final class ApiClient {
     return send(request(path).DELETE().build());
   }
 
-  public ApiResponse head(String path) {
-    return send(request(path).method("HEAD", BodyPublishers.noBody()).build());
+  public ApiResponse head(String path, String... headers) {
+    return send(request(path, headers).method("HEAD", BodyPublishers.noBody()).build());
   }
 
   public ApiResponse postJson(String path, String json) {
