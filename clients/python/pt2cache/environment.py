@@ -1,7 +1,16 @@
 """The descriptor of the running process: what decides whether a compiled artifact can be reused."""
 
+import hashlib
+import importlib
 import platform
-from typing import Any, Dict, Optional
+import types
+import warnings
+from typing import Any, Dict, Optional, Tuple
+
+# the process-wide settings PyTorch puts in its own graph keys beside the graph (torch 2.11's
+# FxGraphHashDetails and AOTAutograd's key): a digest of them, so that two pools that differ only
+# in these never share a Mega-Cache
+SETTINGS_OPTION = "pt2cache.process_settings"
 
 
 def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] = None,
@@ -11,7 +20,9 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
              torch_module: Any = None) -> Dict[str, Any]:
     """Builds the descriptor from this process: torch, triton, CUDA or ROCm and Python versions,
     the GPU's name and compute capability (from ``torch.cuda``), plus the model and the compile
-    settings given. Fields that do not apply are left out, as the service expects.
+    settings given, and in ``compile.options`` a digest of the process-wide settings PyTorch puts
+    in its own keys (:func:`process_settings`). Fields that do not apply are left out, as the
+    service expects.
     """
     if torch_module is None:
         import torch as torch_module  # noqa: N813 - the real torch unless a test gives one
@@ -39,6 +50,9 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
     model = {"name": model_name, "version": model_version}
     if fingerprint:
         model["fingerprint"] = fingerprint
+    settings = process_settings(torch)
+    if settings is not None:
+        options = dict(options or {}, **{SETTINGS_OPTION: settings})
     compile_settings = {"backend": backend, "mode": mode, "dynamic": dynamic, "options": options}
     return {
         "model": model,
@@ -46,3 +60,64 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
         "hardware": hardware,
         "compile": {k: v for k, v in compile_settings.items() if v is not None},
     }
+
+
+def process_settings(torch: Any) -> Optional[str]:
+    """A digest (16 hex digits) of the settings this process compiles under that PyTorch's own keys
+    include: the Inductor and functorch configs as PyTorch saves them for its caches (environment
+    variables such as ``TORCHINDUCTOR_*`` included), matmul precision, deterministic algorithms and
+    the cache key tag. The same in every process of an identical node; None where torch has none of
+    them (a stand-in in tests)."""
+    settings: Dict[str, Any] = {}
+    for name, module in (("inductor", "torch._inductor.config"),
+                         ("functorch", "torch._functorch.config")):
+        config = _config_module(torch, module)
+        if config is not None and hasattr(config, "save_config_portable"):
+            settings[name] = config.save_config_portable()
+    for name, read in (
+            ("float32_matmul_precision", lambda: torch.get_float32_matmul_precision()),
+            ("matmul", lambda: _attributes(torch.backends.cuda.matmul, (
+                "allow_tf32", "allow_fp16_reduced_precision_reduction",
+                "allow_bf16_reduced_precision_reduction", "fp32_precision"))),
+            ("cudnn", lambda: _attributes(torch.backends.cudnn, ("allow_tf32", "fp32_precision"))),
+            ("deterministic", lambda: [torch.are_deterministic_algorithms_enabled(),
+                                       torch.is_deterministic_algorithms_warn_only_enabled()]),
+            ("cache_key_tag", lambda: torch.compiler.config.cache_key_tag)):
+        try:
+            with warnings.catch_warnings():  # reading a flag that has a newer API warns
+                warnings.simplefilter("ignore")
+                settings[name] = read()
+        except Exception:  # absent in this torch
+            pass
+    if not settings:
+        return None
+    return hashlib.sha256(repr(_stable(settings)).encode()).hexdigest()[:16]
+
+
+def _config_module(torch: Any, name: str) -> Any:
+    if not isinstance(torch, types.ModuleType):
+        return None  # a stand-in: it has no configs of its own, and the real ones are not its
+    try:
+        return importlib.import_module(name)
+    except Exception:
+        return None
+
+
+def _attributes(owner: Any, names: Tuple[str, ...]) -> Dict[str, Any]:
+    return {n: getattr(owner, n) for n in names if hasattr(owner, n)}
+
+
+def _stable(value: Any) -> Any:
+    """The value in a form whose repr is the same in every process: sets sorted (their order
+    follows the hash seed), mappings by key, and objects named by their type, never by a repr
+    that holds an address."""
+    if isinstance(value, dict):
+        return [(str(k), _stable(v)) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(_stable(v)) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [_stable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return value
+    text = repr(value)
+    return type(value).__qualname__ if " at 0x" in text else text
