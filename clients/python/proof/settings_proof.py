@@ -23,6 +23,19 @@ elif setting == "deterministic":
     torch.use_deterministic_algorithms(True)
 elif setting == "freezing":
     torch._inductor.config.freezing = True
+elif setting == "private":
+    torch._inductor.config._micro_pipeline_tp = True
+elif setting == "custom-pass":
+    from torch._inductor.custom_graph_pass import CustomGraphPass
+
+    class Identity(CustomGraphPass):
+        def __call__(self, graph):
+            return None
+
+        def uuid(self):
+            return "identity-v1"
+
+    torch._inductor.config.post_grad_custom_post_pass = Identity()
 import pt2cache
 started = time.perf_counter()
 d = pt2cache.describe("proof", "1")
@@ -68,8 +81,8 @@ def main() -> None:
     base = run("default", PYTHONHASHSEED="1", PROOF_MEGACACHE="save:" + blob)
     same = [run("default", PYTHONHASHSEED="2"),
             run("default", PYTHONHASHSEED="3", TORCHINDUCTOR_COMPILE_THREADS="1")]
-    other = [run("matmul-high"), run("deterministic"), run("freezing"),
-             run("default", TORCHINDUCTOR_COORDINATE_DESCENT_TUNING="1")]
+    other = [run("matmul-high"), run("deterministic"), run("freezing"), run("private"),
+             run("custom-pass"), run("default", TORCHINDUCTOR_COORDINATE_DESCENT_TUNING="1")]
     warm = run("default", PROOF_MEGACACHE="load:" + blob)
     needed = run("matmul-high", PROOF_MEGACACHE="load:" + blob)
     summary = {

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
 
 from .errors import CacheError, Conflict, IntegrityError, NotFound
@@ -108,13 +109,15 @@ class CacheClient:
         """Streams a ready artifact to a file, verified, written atomically (rename).
 
         A crash or a mismatch never leaves a partial file at ``destination``. ``timeout`` bounds
-        each socket operation, ``deadline`` the request's answer (retries included), not the body.
+        each socket operation; ``deadline`` (seconds) the whole download, retries and body
+        included (``TimeoutError`` past it, and nothing is left behind).
         """
+        end = None if deadline is None else time.monotonic() + deadline
         url = artifact.get("downloadUrl") or self._ns("/artifacts/%s/content" % artifact["id"])
         response = self.http.request("GET", url, timeout=timeout, deadline=deadline,
                                      retries=retries)
         return _write_verified(response.iter_chunks(), destination, artifact["sha256"],
-                               artifact["sizeBytes"])
+                               artifact["sizeBytes"], end)
 
     def artifacts(self, limit: int = 100, **filters: Any) -> Iterator[Dict[str, Any]]:
         """Every artifact matching the filters, newest first, page by page.
@@ -269,8 +272,9 @@ def _content(source: Source) -> Tuple[Any, str, int]:
 
 
 def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike],
-                    sha256: str, size: int) -> str:
-    """Writes chunks to a temporary file beside the destination, checks digest and size, renames."""
+                    sha256: str, size: int, end: Optional[float] = None) -> str:
+    """Writes chunks to a temporary file beside the destination, checks digest and size, renames.
+    Past ``end`` (a ``time.monotonic()``), it stops with ``TimeoutError``."""
     destination = os.fspath(destination)
     directory = os.path.dirname(os.path.abspath(destination))
     os.makedirs(directory, exist_ok=True)
@@ -280,6 +284,8 @@ def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in chunks:
+                if end is not None and time.monotonic() > end:
+                    raise TimeoutError("download not finished within its deadline")
                 digest.update(chunk)
                 written += len(chunk)
                 out.write(chunk)

@@ -12,6 +12,12 @@ from typing import Any, Dict, Optional, Tuple
 # in these never share a Mega-Cache
 SETTINGS_OPTION = "pt2cache.process_settings"
 
+# Inductor's custom graph passes: left out of its portable config, put in PyTorch's graph keys by
+# their uuid()
+CUSTOM_PASSES = ("pre_grad_custom_pass", "joint_custom_pre_pass", "joint_custom_post_pass",
+                 "post_grad_custom_pre_pass", "post_grad_custom_post_pass",
+                 "_pre_fusion_custom_pass", "_post_fusion_custom_pass")
+
 
 def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] = None,
              backend: Optional[str] = "inductor", mode: Optional[str] = None,
@@ -64,16 +70,20 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
 
 def process_settings(torch: Any) -> Optional[str]:
     """A digest (16 hex digits) of the settings this process compiles under that PyTorch's own keys
-    include: the Inductor and functorch configs as PyTorch saves them for its caches (environment
-    variables such as ``TORCHINDUCTOR_*`` included), matmul precision, deterministic algorithms and
-    the cache key tag. The same in every process of an identical node; None where torch has none of
-    them (a stand-in in tests)."""
+    include: the Inductor and functorch configs as PyTorch saves them for its caches, private
+    settings included (environment variables such as ``TORCHINDUCTOR_*`` too), the custom graph
+    passes by their ``uuid()``, matmul precision, deterministic algorithms and the cache key tag.
+    The same in every process of an identical node; None where torch has none of them (a
+    stand-in in tests)."""
     settings: Dict[str, Any] = {}
     for name, module in (("inductor", "torch._inductor.config"),
                          ("functorch", "torch._functorch.config")):
         config = _config_module(torch, module)
         if config is not None and hasattr(config, "save_config_portable"):
-            settings[name] = config.save_config_portable()
+            settings[name] = _portable(config)
+            if name == "inductor":
+                settings["custom_passes"] = {
+                    p: _pass_identity(getattr(config, p, None)) for p in CUSTOM_PASSES}
     for name, read in (
             ("float32_matmul_precision", lambda: torch.get_float32_matmul_precision()),
             ("matmul", lambda: _attributes(torch.backends.cuda.matmul, (
@@ -82,6 +92,8 @@ def process_settings(torch: Any) -> Optional[str]:
             ("cudnn", lambda: _attributes(torch.backends.cudnn, ("allow_tf32", "fp32_precision"))),
             ("deterministic", lambda: [torch.are_deterministic_algorithms_enabled(),
                                        torch.is_deterministic_algorithms_warn_only_enabled()]),
+            ("fill_uninitialized_memory",
+             lambda: torch.utils.deterministic.fill_uninitialized_memory),
             ("cache_key_tag", lambda: torch.compiler.config.cache_key_tag)):
         try:
             with warnings.catch_warnings():  # reading a flag that has a newer API warns
@@ -92,6 +104,26 @@ def process_settings(torch: Any) -> Optional[str]:
     if not settings:
         return None
     return hashlib.sha256(repr(_stable(settings)).encode()).hexdigest()[:16]
+
+
+def _portable(config: Any) -> Dict[str, Any]:
+    """The config as PyTorch's graph keys take it: its portable form, private settings included
+    (torch 2.11's FX graph key asks for them); the public ones where this torch cannot."""
+    try:
+        return config.save_config_portable(ignore_private_configs=False)
+    except Exception:  # an older torch, or a factory setting without uuid()
+        return config.save_config_portable()
+
+
+def _pass_identity(graph_pass: Any) -> Any:
+    """A custom pass as PyTorch's key names it: by its ``uuid()`` (PyTorch bypasses its caches for
+    a pass without one, so its class name is as good as anything)."""
+    if graph_pass is None:
+        return None
+    try:
+        return graph_pass.uuid()
+    except Exception:
+        return type(graph_pass).__qualname__
 
 
 def _config_module(torch: Any, name: str) -> Any:

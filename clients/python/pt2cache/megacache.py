@@ -24,6 +24,7 @@ reported, since a node whose first input has another shape misses for a reason o
 import logging
 import os
 import re
+import shutil
 import socket
 import tempfile
 import threading
@@ -101,13 +102,11 @@ class WarmStart:
                     self._key_taken = True  # a standing rule would refuse this node's upload
                 return
             artifact = answer["artifact"]
+            # from here on the key holds an artifact: whatever goes wrong, an upload over it
+            # would only be refused
+            self._key_taken = True
             allowed = download_time(artifact.get("sizeBytes"))
-            with tempfile.TemporaryDirectory(prefix="pt2cache-") as directory:
-                path = within(allowed, lambda: self.client.download(
-                    artifact, os.path.join(directory, "mega-cache.bin"),
-                    deadline=allowed, retries=1))
-                with open(path, "rb") as f:
-                    data = f.read()
+            data = within(allowed, lambda: self._fetch(artifact, allowed))
         except Exception as e:  # fail open: any trouble means compiling locally
             log.warning("pt2cache: warm start unavailable, compiling locally: %s", e)
             return
@@ -126,6 +125,18 @@ class WarmStart:
         self.loaded_seconds = time.perf_counter() - started
         log.info("pt2cache: hit, loaded artifact %s (%s bytes) in %.2f s: %s", artifact.get("id"),
                  artifact.get("sizeBytes"), self.loaded_seconds, info)
+
+    def _fetch(self, artifact: Dict[str, Any], allowed: float) -> bytes:
+        """The artifact's bytes, verified, by way of a temporary directory of its own: when the
+        start stops waiting for it, this goes on until its deadline and removes the directory."""
+        directory = tempfile.mkdtemp(prefix="pt2cache-")
+        try:
+            path = self.client.download(artifact, os.path.join(directory, "mega-cache.bin"),
+                                        deadline=allowed, retries=1)
+            with open(path, "rb") as f:
+                return f.read()
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
 
     def _check_warm(self, misses_before: int) -> None:
         misses = _graph_cache_misses(self.torch)

@@ -41,9 +41,11 @@ class Response:
         return json.loads(self.read() or b"null")
 
     def iter_chunks(self, size: int = BLOCK) -> Iterable[bytes]:
+        """The body as it arrives: each chunk is what one read of the socket gave (up to
+        ``size``), so a caller with a deadline gets to check it however slowly bytes come."""
         try:
             while True:
-                chunk = self._raw.read(size)
+                chunk = self._raw.read1(size)
                 if not chunk:
                     return
                 yield chunk

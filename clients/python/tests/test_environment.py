@@ -5,6 +5,7 @@ import subprocess
 import sys
 import types
 import unittest
+from unittest import mock
 
 from pt2cache.environment import SETTINGS_OPTION, describe, process_settings
 
@@ -45,6 +46,32 @@ class ProcessSettingsTest(unittest.TestCase):
                                      cuda=types.SimpleNamespace(is_available=lambda: False))
         self.assertIsNone(process_settings(bare))
         self.assertNotIn("options", describe("m", "1", torch_module=bare)["compile"])
+
+    def test_private_inductor_settings_and_custom_passes_count_as_pytorch_keys_do(self):
+        class Pass:
+            def __init__(self, identity):
+                self.identity = identity
+
+            def uuid(self):
+                return self.identity
+
+        def with_config(private: bool, graph_pass):
+            config = types.ModuleType("torch._inductor.config")
+            config.save_config_portable = lambda ignore_private_configs=True: (
+                {"max_autotune": False} if ignore_private_configs
+                else {"max_autotune": False, "_micro_pipeline_tp": private})
+            config.post_grad_custom_post_pass = graph_pass
+            modules = {"torch._inductor.config": config,
+                       "torch._functorch.config": types.ModuleType("torch._functorch.config")}
+            with mock.patch.dict(sys.modules, modules):
+                return process_settings(torch_with())
+
+        base = with_config(False, None)
+        self.assertEqual(with_config(False, None), base)
+        self.assertNotEqual(with_config(True, None), base)
+        self.assertNotEqual(with_config(False, Pass("v1")), base)
+        self.assertNotEqual(with_config(False, Pass("v2")), with_config(False, Pass("v1")))
+        self.assertEqual(with_config(False, Pass("v1")), with_config(False, Pass("v1")))
 
     def test_the_digest_does_not_follow_the_hash_seed(self):
         """A set's order follows PYTHONHASHSEED; identical nodes must still agree."""

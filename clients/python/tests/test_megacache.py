@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -285,6 +286,10 @@ class WarmStartTest(unittest.TestCase):
                     except OSError:
                         pass
 
+        def leftovers():
+            return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("pt2cache-")}
+
+        before = leftovers()
         with socket.socket() as server:
             server.bind(("127.0.0.1", 0))
             server.listen(8)
@@ -296,8 +301,12 @@ class WarmStartTest(unittest.TestCase):
                     compiled, seconds = self.start_within_a_second(server)
             finally:
                 megacache.DOWNLOAD_BASE_SECONDS = allowance
-        self.assertLess(seconds, 4, "the download had 1 s; unbounded, this takes 14 min")
-        self.assertFalse(compiled.hit)
+            self.assertLess(seconds, 4, "the download had 1 s; unbounded, this takes 14 min")
+            self.assertFalse(compiled.hit)
+            self.assertEqual(compiled(1), 1)
+            self.assertEqual(compiled.torch.saves, 0, "the key holds an artifact: no upload")
+            time.sleep(2)  # the abandoned download stops at its own deadline, and tidies up
+        self.assertEqual(leftovers() - before, set(), "nothing left in the temporary directory")
 
     def test_a_service_that_is_down_changes_nothing_but_the_log(self):
         down = CacheClient("http://127.0.0.1:9", retries=0, timeout=1)

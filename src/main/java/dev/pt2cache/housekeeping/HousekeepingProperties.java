@@ -23,8 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lockAtMostFor how long a crashed instance can keep a job's lock
  * @param abandonedUploadAge when an unfinished multipart upload counts as abandoned; longer than
  *     the slowest upload of the largest artifact
- * @param runHistory how long the record of each job run is kept
- * @param evictionHistory how long the record of each eviction is kept
+ * @param runHistory how long the record of each job run is kept (0: forever)
+ * @param evictionHistory how long the record of each eviction is kept (0: forever)
  * @param invalidationHistory how long the record of each invalidation is kept, once it is no
  *     blocking rule in force and no artifact it retired is left to purge
  * @param tokenHistory how long a token is kept once it was revoked or expired
@@ -62,7 +62,8 @@ public record HousekeepingProperties(
     requirePositive("purge-interval (PT2CACHE_PURGE_INTERVAL)", purgeInterval);
     requirePositive("reconcile-interval (PT2CACHE_RECONCILE_INTERVAL)", reconcileInterval);
     requirePositive("lock-at-most-for", lockAtMostFor);
-    requireNotNegative("abandoned-upload-age (PT2CACHE_ABANDONED_UPLOAD_AGE)", abandonedUploadAge);
+    // 0 would abort every multipart upload in flight at each purge, not keep them
+    requirePositive("abandoned-upload-age (PT2CACHE_ABANDONED_UPLOAD_AGE)", abandonedUploadAge);
     requireNotNegative("run-history", runHistory);
     requireNotNegative("eviction-history", evictionHistory);
     requireNotNegative("invalidation-history (PT2CACHE_INVALIDATION_HISTORY)", invalidationHistory);

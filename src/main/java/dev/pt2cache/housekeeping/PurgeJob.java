@@ -84,12 +84,20 @@ class PurgeJob implements HousekeepingJob {
         count(
             "aborted.multipart.uploads",
             store.abortUploadsStartedBefore(Instant.now().minus(properties.abandonedUploadAge()))));
-    jdbc.sql("delete from housekeeping_run where started_at < now() - make_interval(secs => ?)")
-        .param(properties.runHistory().toSeconds())
-        .update();
-    jdbc.sql("delete from eviction where evicted_at < now() - make_interval(secs => ?)")
-        .param(properties.evictionHistory().toSeconds())
-        .update();
+    deleteHistory(
+        """
+        delete from housekeeping_run where id in (
+          select id from housekeeping_run
+           where started_at < now() - make_interval(secs => :age) limit :batch)
+        """,
+        properties.runHistory());
+    deleteHistory(
+        """
+        delete from eviction where id in (
+          select id from eviction
+           where evicted_at < now() - make_interval(secs => :age) limit :batch)
+        """,
+        properties.evictionHistory());
     outcome.put(
         "oldInvalidationsDeleted",
         count(

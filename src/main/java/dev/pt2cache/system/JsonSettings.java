@@ -6,6 +6,7 @@ import org.springframework.context.annotation.Configuration;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.module.SimpleModule;
 import tools.jackson.databind.type.LogicalType;
 
 /**
@@ -26,20 +27,28 @@ class JsonSettings {
     return builder -> builder.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
   }
 
+  /** Booleans as {@link StrictBooleans} reads them. */
+  @Bean
+  JsonMapperBuilderCustomizer strictBooleans() {
+    return builder ->
+        builder.addModule(
+            new SimpleModule("strict-booleans")
+                .addDeserializer(Boolean.class, new StrictBooleans()));
+  }
+
   /**
-   * A boolean is {@code true} or {@code false} (or the same words as strings), never a number or an
-   * empty string: Jackson would read {@code 1} as true and {@code ""} as absent, where a client
-   * that derives keys itself keeps the value it sent, and so another key ({@code compile.dynamic}).
+   * A time that is an empty or blank string is refused, not read as absent: an absent {@code
+   * expiresAt} makes a token or a standing rule that never expires, and an unset variable in a
+   * provisioning script would make one by mistake.
    */
   @Bean
-  JsonMapperBuilderCustomizer refuseCoercedBooleans() {
+  JsonMapperBuilderCustomizer refuseEmptyTimes() {
     return builder ->
         builder.withCoercionConfig(
-            LogicalType.Boolean,
+            LogicalType.DateTime,
             config ->
                 config
-                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setAcceptBlankAsEmpty(true)
                     .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
   }
 }

@@ -9,6 +9,8 @@ import dev.pt2cache.support.ServiceTest;
 import java.util.Arrays;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 class UploadFlowTest extends ServiceTest {
@@ -98,22 +100,18 @@ class UploadFlowTest extends ServiceTest {
           .isEqualTo(Arrays.copyOfRange(bytes, bytes.length - 100, bytes.length));
     }
 
-    @Test
-    void shouldAnswerHeadWithoutReadingTheContent() {
+    /** Also when it accepts the content's type, which Spring MVC would hand to the GET mapping. */
+    @ParameterizedTest
+    @ValueSource(strings = {"*/*", "application/octet-stream"})
+    void shouldAnswerHeadWithoutReadingTheContent(String accept) {
       String url = contentUrl();
-      double served =
-          metric(
-              "pt2cache_transfer_bytes_total",
-              "[^}]*direction=\"out\"[^}]*namespace=\"" + ns + "\"[^}]*");
-      ApiResponse head = api.head(url);
+      String out = "[^}]*direction=\"out\"[^}]*namespace=\"" + ns + "\"[^}]*";
+      double served = metric("pt2cache_transfer_bytes_total", out);
+      ApiResponse head = api.head(url, "Accept", accept);
       assertThat(head.status()).isEqualTo(200);
       assertThat(head.header("Content-Length")).isEqualTo(Integer.toString(bytes.length));
       assertThat(head.header("ETag")).isEqualTo("\"" + Fixtures.RESNET50.sha256() + "\"");
-      assertThat(
-              metric(
-                  "pt2cache_transfer_bytes_total",
-                  "[^}]*direction=\"out\"[^}]*namespace=\"" + ns + "\"[^}]*"))
-          .isEqualTo(served);
+      assertThat(metric("pt2cache_transfer_bytes_total", out)).isEqualTo(served);
     }
 
     @Test

@@ -204,6 +204,15 @@ class AccessControlTest extends ServiceTest {
     assertThat(badRole.status()).isEqualTo(400);
     assertThat(nullNamespace.status()).isEqualTo(400);
     assertThat(nullNamespace.json().get("detail").asString()).contains("namespace may not be null");
+    // left out means it never expires; an unset variable is not a wish for that either
+    for (String expiry : new String[] {"null", "\"\"", "\"  \""}) {
+      ApiResponse neverExpiring =
+          api.postJson(
+              "/v1/tokens",
+              "{\"name\":\"x\",\"role\":\"read\",\"expiresAt\":%s}".formatted(expiry));
+      assertThat(neverExpiring.status()).as(expiry).isEqualTo(400);
+      assertThat(neverExpiring.json().get("detail").asString()).contains("expiresAt");
+    }
     assertThat(past.status()).isEqualTo(400);
     assertThat(api.get("/v1/tokens").text()).doesNotContain("\"name\":\"x\"");
   }

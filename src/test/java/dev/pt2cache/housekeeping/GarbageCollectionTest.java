@@ -254,10 +254,11 @@ class GarbageCollectionTest extends ServiceTest {
   }
 
   @Test
-  void shouldAbortAbandonedMultipartUploads() {
+  void shouldAbortAbandonedMultipartUploads() throws Exception {
     String key = blobKey(sha256);
     s3().createMultipartUpload(b -> b.bucket("pt2cache").key(key));
     assertThat(unfinishedMultipartUploads()).isGreaterThanOrEqualTo(1);
+    Thread.sleep(1500); // older than the abandoned-upload age of the tests (1 s)
 
     assertThat(runJob("purge").get("multipartUploadsAborted").asLong()).isGreaterThanOrEqualTo(1);
     assertThat(unfinishedMultipartUploads()).isZero();

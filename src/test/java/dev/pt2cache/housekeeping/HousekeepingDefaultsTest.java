@@ -37,7 +37,8 @@ class HousekeepingDefaultsTest {
         Map.of(
             "quota-margin", "10", // meant as 10%: would evict all but one artifact
             "grace", "-1h", // would purge under readers
-            "purge-interval", "0s");
+            "purge-interval", "0s",
+            "abandoned-upload-age", "0s"); // would abort every multipart upload in flight
     mistakes.forEach(
         (name, value) ->
             assertThatThrownBy(() -> bind(name, value))

@@ -165,14 +165,40 @@ class BadInputTest extends ServiceTest {
           path("/lookups"), Descriptors.lookup("mega-cache", described.formatted(compile)));
     }
 
-    /** Jackson would read 1 as true and "" as absent; a client deriving keys keeps what it sent. */
+    /**
+     * Jackson would read 1 as true and "" or "null" as absent; a client deriving keys keeps what it
+     * sent. The words for true and false are read as booleans, as the contract says.
+     */
     @Test
     void shouldRefuseABooleanThatIsNoBoolean() {
-      for (String dynamic : new String[] {"1", "0", "\"\""}) {
+      for (String dynamic : new String[] {"1", "0", "\"\"", "\"null\"", "\" true \"", "\"yes\""}) {
         ApiResponse answer = lookupCompiledWith("{\"dynamic\": %s}".formatted(dynamic));
         assertProblem(answer, 400, "malformed-request");
         assertThat(answer.json().get("detail").asString()).contains("descriptor.compile.dynamic");
       }
+    }
+
+    @Test
+    void shouldReadTheWordsForTrueAndFalseAsBooleans() {
+      String key = lookupCompiledWith("{\"dynamic\": true}").json().get("key").asString();
+      assertThat(lookupCompiledWith("{\"dynamic\": \"TRUE\"}").json().get("key").asString())
+          .isEqualTo(key);
+      assertThat(lookupCompiledWith("{\"dynamic\": \"false\"}").json().get("key").asString())
+          .isNotEqualTo(key);
+    }
+
+    /** An empty expiry would make a standing rule that never expires. */
+    @Test
+    void shouldRefuseAnEmptyOrNullExpiryOfAStandingRule() {
+      for (String expiry : new String[] {"null", "\"\""}) {
+        ApiResponse answer =
+            api.postJson(
+                path("/invalidations"),
+                "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\", \"block\": true,"
+                    + " \"expiresAt\": %s}".formatted(expiry));
+        assertProblem(answer, 400, "malformed-request");
+      }
+      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
     }
 
     /** Values with no single canonical form, so no key of their own. */

@@ -45,7 +45,8 @@ import tools.jackson.databind.JsonNode;
       "pt2cache.housekeeping.grace=0s",
       // every namespace without its own quota gets this one (RetentionTest.Defaults)
       "pt2cache.namespaces.default-quota=1GB",
-      "pt2cache.housekeeping.abandoned-upload-age=0s",
+      // a multipart upload begun over a second ago is abandoned (GarbageCollectionTest)
+      "pt2cache.housekeeping.abandoned-upload-age=1s",
       "pt2cache.hits.flush-interval=100ms",
       "pt2cache.storage.max-connections=16",
       // a download that finds every download connection taken answers busy soon (SlowDownloadsTest)
