@@ -111,6 +111,11 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
             except Exception as e:
                 breaker.trip(e)
 
+    if not hasattr(RemoteCacheBackend, "_get"):
+        # an older torch, whose backends implement get and put themselves (its base class has
+        # them as empty hooks: left alone, every read would miss and every write vanish)
+        ServiceBackend.get = ServiceBackend._get  # type: ignore[method-assign]
+        ServiceBackend.put = ServiceBackend._put  # type: ignore[method-assign]
     ServiceBackend.__name__ = "ServiceBackend_" + kind.replace("-", "_")
     return ServiceBackend
 

@@ -49,19 +49,51 @@ class UndecodableEntryTest(unittest.TestCase):
         with _torch_remote_cache():
             backend = backend_class(store, "autotune")()
             with self.assertLogs("pt2cache", "WARNING"):
-                self.assertIsNone(backend._get("k-garbage"))
-                self.assertIsNone(backend._get("k-truncated"))
-            self.assertEqual(backend._get("k-good"), b'{"configs": [1, 2]}')
-            self.assertIsNone(backend._get("k-absent"))
+                self.assertIsNone(backend.get("k-garbage"))
+                self.assertIsNone(backend.get("k-truncated"))
+            self.assertEqual(backend.get("k-good"), b'{"configs": [1, 2]}')
+            self.assertIsNone(backend.get("k-absent"))
+
+    def test_an_older_torch_whose_backends_implement_get_and_put_reaches_the_store_too(self):
+        from pt2cache.remote import backend_class
+
+        store = DirectoryEntries(tempfile.mkdtemp())
+        with _torch_remote_cache(older=True):
+            backend = backend_class(store, "fx-graph")()
+            backend.put("k", b'{"graph": 1}')
+            self.assertEqual(backend.get("k"), b'{"graph": 1}')
+        self.assertEqual(store.get_entry("fx-graph", "k"), b'{"graph": 1}')
 
 
-def _torch_remote_cache():
-    """torch's RemoteCacheBackend where torch is installed, else a stand-in base class."""
-    if HAS_TORCH:
+def _torch_remote_cache(older: bool = False):
+    """torch's RemoteCacheBackend where torch is installed (unless ``older``), else a stand-in
+    base class: torch 2.11's (get and put wrap the abstract _get and _put), or an older one's
+    (get and put are the empty hooks)."""
+    if HAS_TORCH and not older:
         return contextlib.nullcontext()
 
     class RemoteCacheBackend:
-        pass
+        def _get(self, key):
+            raise NotImplementedError
+
+        def _put(self, key, data):
+            raise NotImplementedError
+
+        def get(self, key):
+            return self._get(key)
+
+        def put(self, key, data):
+            return self._put(key, data)
+
+    class OlderRemoteCacheBackend:
+        def get(self, key):
+            pass
+
+        def put(self, key, data):
+            pass
+
+    if older:
+        RemoteCacheBackend = OlderRemoteCacheBackend  # noqa: N806
 
     remote_cache = types.ModuleType("torch._inductor.remote_cache")
     remote_cache.RemoteCacheBackend = RemoteCacheBackend
