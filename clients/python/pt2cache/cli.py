@@ -178,7 +178,9 @@ def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
                 "capability": args.capability}
     if args.tag:
         selector["tags"] = dict(_tag(t) for t in args.tag)
-    selector = {k: v for k, v in selector.items() if v}
+    # a member given empty (an unset variable) is sent and refused, never dropped: dropped, it
+    # would widen the selector to every model, or every torch
+    selector = {k: v for k, v in selector.items() if v is not None}
     return client.invalidate(selector, args.reason, block=args.block, expires_at=args.expires_at)
 
 

@@ -177,7 +177,7 @@ class CacheClient:
         body: Dict[str, Any] = {"selector": selector, "reason": reason}
         if block:
             body["block"] = True
-        if expires_at:
+        if expires_at is not None:  # an empty one is the service's to refuse, not a rule forever
             body["expiresAt"] = expires_at
         # not idempotent: resent only when the service surely did not act on it
         return self.http.request("POST", self._ns("/invalidations"), json.dumps(body).encode(),

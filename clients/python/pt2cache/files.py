@@ -1,6 +1,7 @@
 """Files written whole or not at all."""
 
 import os
+from typing import Optional
 
 
 def publish(temporary: str, destination: str) -> None:
@@ -16,20 +17,26 @@ def _umask() -> int:
     to read it, the portable way, would leave files that other threads create meanwhile
     unprotected. Elsewhere, the umask read the portable way when this module was imported, before
     a compile's threads."""
+    return _umask_from_proc() if _UMASK_AT_IMPORT is None else _UMASK_AT_IMPORT
+
+
+def _umask_from_proc() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    raise ValueError("no Umask line")
+
+
+def _umask_at_import() -> Optional[int]:
+    """None where /proc says it (read afresh each time); else the umask, the portable way."""
     try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
+        _umask_from_proc()
+        return None
     except (OSError, ValueError, IndexError):
-        pass
-    return _UMASK_AT_IMPORT
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return umask
 
 
-def _umask_the_portable_way() -> int:
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return umask
-
-
-_UMASK_AT_IMPORT = _umask_the_portable_way()
+_UMASK_AT_IMPORT = _umask_at_import()

@@ -21,6 +21,7 @@ That is logged as a warning naming the artifact, and kept in ``graphs_compiled_a
 reported, since a node whose first input has another shape misses for a reason of its own.
 """
 
+import atexit
 import logging
 import os
 import re
@@ -29,7 +30,7 @@ import socket
 import tempfile
 import threading
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Set
 
 from .client import CacheClient
 from .errors import Conflict, NotFound
@@ -102,13 +103,18 @@ class WarmStart:
                     self._key_taken = True  # a standing rule would refuse this node's upload
                 return
             artifact = answer["artifact"]
-            # from here on the key holds an artifact: whatever goes wrong, an upload over it
-            # would only be refused
+            # from here on the key holds an artifact: an upload over it would only be refused,
+            # unless the artifact is gone by the time it is fetched
             self._key_taken = True
             allowed = download_time(artifact.get("sizeBytes"))
             data = within(allowed, lambda: self._fetch(artifact, allowed))
         except Exception as e:  # fail open: any trouble means compiling locally
-            log.warning("pt2cache: warm start unavailable, compiling locally: %s", e)
+            if self._key_taken and getattr(e, "status", None) in (404, 410):
+                self._key_taken = False  # retired or purged since the lookup: the key is free
+                log.warning("pt2cache: the artifact went before it was fetched, compiling "
+                            "locally (this node's result will be uploaded): %s", e)
+            else:
+                log.warning("pt2cache: warm start unavailable, compiling locally: %s", e)
             return
         try:
             info = self.torch.compiler.load_cache_artifacts(data)
@@ -130,6 +136,7 @@ class WarmStart:
         """The artifact's bytes, verified, by way of a temporary directory of its own: when the
         start stops waiting for it, this goes on until its deadline and removes the directory."""
         directory = tempfile.mkdtemp(prefix="pt2cache-")
+        _IN_FLIGHT.add(directory)
         try:
             path = self.client.download(artifact, os.path.join(directory, "mega-cache.bin"),
                                         deadline=allowed, retries=1)
@@ -137,6 +144,7 @@ class WarmStart:
                 return f.read()
         finally:
             shutil.rmtree(directory, ignore_errors=True)
+            _IN_FLIGHT.discard(directory)
 
     def _check_warm(self, misses_before: int) -> None:
         misses = _graph_cache_misses(self.torch)
@@ -241,6 +249,17 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
         log.warning("pt2cache: cache not usable, compiling locally: %s", e)
         client = None
     return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout)
+
+
+# directories of downloads still running: a process that ends first removes them (its daemon
+# threads end without their finally blocks)
+_IN_FLIGHT: Set[str] = set()
+
+
+@atexit.register
+def _remove_downloads_in_flight() -> None:
+    for directory in list(_IN_FLIGHT):
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def download_time(size: Any) -> float:

@@ -80,6 +80,13 @@ class CliTest(unittest.TestCase):
         self.assertIn("artifact-not-found", stderr)
         stderr = self.cli("invalidate", "--tag", "no-colon", "--reason", "r", expect=2)
         self.assertIn("--tag takes name:value", stderr)
+        # an unset variable is refused, never dropped: dropped, these would reach every model,
+        # and block forever
+        self.cli("invalidate", "--model-name", "", "--torch", "2.5.0", "--reason", "r", expect=2)
+        self.cli("invalidate", "--torch", "2.5.0", "--block", "--expires-at", "", "--reason", "r",
+                 expect=2)
+        self.assertEqual(self.client.http.request(
+            "GET", self.client._ns("/invalidations")).json()["items"], [])
 
 
 if __name__ == "__main__":

@@ -259,6 +259,25 @@ class WarmStartTest(unittest.TestCase):
         self.assertTrue(any("miss (blocked" in line for line in logs.output), logs.output)
         self.assertFalse(any("WARNING" in line for line in logs.output), logs.output)
 
+    def test_an_artifact_retired_between_lookup_and_download_is_replaced(self):
+        first = self.start(FakeTorch(saved=b"the first node's compile"))
+        first(1)
+        first.wait_for_upload(30)
+        client = self.client
+
+        class RetiredMeanwhile(CacheClient):
+            def download(self, artifact, destination, **kwargs):
+                client.invalidate({"artifactIds": [artifact["id"]]}, "retired meanwhile")
+                return super().download(artifact, destination, **kwargs)
+
+        torch = FakeTorch(saved=b"the second node's compile")
+        with self.assertLogs("pt2cache", "WARNING"):
+            second = self.start(torch, client=RetiredMeanwhile(URL, self.client.namespace,
+                                                               timeout=30))
+        self.assertFalse(second.hit)
+        second(1)
+        self.assertEqual(second.wait_for_upload(30)["state"], "ready", "the key was free")
+
     def test_a_download_slower_than_its_allowance_still_compiles(self):
         """The lookup hits, the content trickles: the node gives up when the download's time is
         up, and compiles, rather than wait on a body that never ends."""

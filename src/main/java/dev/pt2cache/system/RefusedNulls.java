@@ -11,9 +11,10 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Members whose absence widens what a request does are refused as {@code null} ({@code 400}), not
- * read as left out: a token without {@code namespace} works in every namespace, and a token or a
- * standing rule without {@code expiresAt} never expires. A provisioning script that fills such a
- * member from an unset variable must not make one by mistake.
+ * read as left out: a token without {@code namespace} works in every namespace, a token or a
+ * standing rule without {@code expiresAt} never expires, and an invalidation without {@code block}
+ * makes no standing rule. A provisioning script that fills such a member from an unset variable
+ * must not make one by mistake.
  */
 @Configuration(proxyBeanMethods = false)
 class RefusedNulls {
@@ -23,12 +24,15 @@ class RefusedNulls {
     return builder ->
         builder
             .addMixIn(TokenRequest.class, TokenRequestNulls.class)
-            .addMixIn(InvalidationRequest.class, ExpiryNotNull.class);
+            .addMixIn(InvalidationRequest.class, InvalidationRequestNulls.class);
   }
 
-  abstract static class ExpiryNotNull {
+  abstract static class InvalidationRequestNulls {
     @JsonSetter(nulls = Nulls.FAIL)
     private OffsetDateTime expiresAt;
+
+    @JsonSetter(nulls = Nulls.FAIL)
+    private Boolean block;
   }
 
   abstract static class TokenRequestNulls {

@@ -187,15 +187,22 @@ class BadInputTest extends ServiceTest {
           .isNotEqualTo(key);
     }
 
-    /** An empty expiry would make a standing rule that never expires. */
+    /**
+     * An empty expiry would make a standing rule that never expires, and a null block no standing
+     * rule at all.
+     */
     @Test
-    void shouldRefuseAnEmptyOrNullExpiryOfAStandingRule() {
-      for (String expiry : new String[] {"null", "\"\""}) {
+    void shouldRefuseAnEmptyOrNullExpiryOrBlockOfAnInvalidation() {
+      for (String members :
+          new String[] {
+            "\"block\": true, \"expiresAt\": null",
+            "\"block\": true, \"expiresAt\": \"\"",
+            "\"block\": null"
+          }) {
         ApiResponse answer =
             api.postJson(
                 path("/invalidations"),
-                "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\", \"block\": true,"
-                    + " \"expiresAt\": %s}".formatted(expiry));
+                "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\", %s}".formatted(members));
         assertProblem(answer, 400, "malformed-request");
       }
       assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
