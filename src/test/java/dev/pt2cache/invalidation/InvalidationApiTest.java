@@ -110,6 +110,16 @@ class InvalidationApiTest extends ServiceTest {
             "{\"selector\": {\"artifactIds\": [null]}, \"reason\": \"typo\", \"block\": true}");
     assertProblem(nullId, 400, "invalid-request");
     assertThat(nullId.json().get("detail").asString()).contains("artifactIds");
+    // a member left null (an unset variable) would select every model on that torch
+    for (String member : new String[] {"modelName", "modelVersion", "gpu", "tags", "artifactIds"}) {
+      ApiResponse nullMember =
+          api.postJson(
+              path("/invalidations"),
+              "{\"selector\": {\"%s\": null, \"torch\": \"%s\"}, \"reason\": \"r\", \"block\": true}"
+                  .formatted(member, "2.11.0+cu130"));
+      assertProblem(nullMember, 400, "malformed-request");
+      assertThat(nullMember.json().get("detail").asString()).contains(member);
+    }
 
     assertThat(hit(v1)).isTrue();
     assertThat(api.get(path("/invalidations")).json().get("items").isEmpty()).isTrue();
