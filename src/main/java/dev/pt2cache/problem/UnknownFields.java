@@ -1,5 +1,6 @@
 package dev.pt2cache.problem;
 
+import java.time.temporal.Temporal;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,12 +38,28 @@ final class UnknownFields {
     if (ex.getCause() instanceof MismatchedInputException mismatched
         && !(mismatched instanceof UnrecognizedPropertyException)
         && !mismatched.getPath().isEmpty()) {
-      return "%s has a value of the wrong type (a boolean is true or false, a number a number)"
-          .formatted(path(mismatched));
+      return "%s has a value of the wrong type: give %s"
+          .formatted(path(mismatched), expected(mismatched.getTargetType()));
     }
     return unknown(ex)
         .map(u -> "unknown field %s: this operation accepts %s there".formatted(path(u), known(u)))
         .orElse(NOT_JSON);
+  }
+
+  private static String expected(Class<?> type) {
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (type != null && Temporal.class.isAssignableFrom(type)) {
+      return "a date and time, such as 2027-01-31T00:00:00Z";
+    }
+    if (type != null && (Number.class.isAssignableFrom(type) || type.isPrimitive())) {
+      return "a number";
+    }
+    if (type != null && type.isEnum()) {
+      return "one of the values the contract lists";
+    }
+    return type == String.class ? "text" : "a value of the type the contract gives";
   }
 
   static List<Map<String, String>> errors(HttpMessageNotReadableException ex) {

@@ -174,7 +174,9 @@ class BadInputTest extends ServiceTest {
       for (String dynamic : new String[] {"1", "0", "\"\"", "\"null\"", "\" true \"", "\"yes\""}) {
         ApiResponse answer = lookupCompiledWith("{\"dynamic\": %s}".formatted(dynamic));
         assertProblem(answer, 400, "malformed-request");
-        assertThat(answer.json().get("detail").asString()).contains("descriptor.compile.dynamic");
+        assertThat(answer.json().get("detail").asString())
+            .contains("descriptor.compile.dynamic")
+            .contains("true or false");
       }
     }
 
