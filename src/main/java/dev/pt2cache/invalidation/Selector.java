@@ -46,10 +46,18 @@ public record Selector(
     }
   }
 
-  /** Refuses a null among artifact ids sent to the API: a typo, not a wish to match nothing. */
+  /**
+   * Refuses a null among artifact ids sent to the API (a typo, not a wish to match nothing), and an
+   * empty list, which would select by the other members alone: what a script sends when the listing
+   * it built the ids from came back empty.
+   */
   static void requireNoNullIds(List<UUID> artifactIds) {
     if (artifactIds != null && artifactIds.stream().anyMatch(Objects::isNull)) {
       throw new InvalidSelectorException("artifactIds holds a null; give artifact ids only");
+    }
+    if (artifactIds != null && artifactIds.isEmpty()) {
+      throw new InvalidSelectorException(
+          "artifactIds is empty; give at least one artifact id, or leave it out");
     }
   }
 

@@ -110,6 +110,14 @@ class InvalidationApiTest extends ServiceTest {
             "{\"selector\": {\"artifactIds\": [null]}, \"reason\": \"typo\", \"block\": true}");
     assertProblem(nullId, 400, "invalid-request");
     assertThat(nullId.json().get("detail").asString()).contains("artifactIds");
+    // an empty id list (a listing that came back empty) would select by the other members alone
+    ApiResponse noIds =
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"artifactIds\": [], \"kind\": \"mega-cache\"}, \"reason\": \"r\","
+                + " \"block\": true}");
+    assertProblem(noIds, 400, "invalid-request");
+    assertThat(noIds.json().get("detail").asString()).contains("artifactIds");
     // a member left null (an unset variable) would select every model on that torch
     for (String member : new String[] {"modelName", "modelVersion", "gpu", "tags", "artifactIds"}) {
       ApiResponse nullMember =
