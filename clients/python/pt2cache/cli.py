@@ -225,14 +225,22 @@ def _seed(client: CacheClient, args: argparse.Namespace) -> Any:
     """Uploads each entry with the descriptor it was stored with, so that invalidations and
     blocking rules by model, torch or GPU reach it as they reached the original."""
     store = DirectoryEntries(args.directory)
-    stored = kept = 0
+    stored = kept = unreadable = 0
     for kind, key in store.entries():
+        try:
+            descriptor = store.descriptor(kind, key)
+        except ValueError as e:
+            # sent without it, the entry would escape invalidations by model, torch or GPU
+            print("pt2cache: not seeded: %s" % e, file=sys.stderr)
+            unreadable += 1
+            continue
         data = store.get_entry(kind, key)
         if data is None:
             continue  # gone since it was listed, or unreadable: nothing to upload
         try:
-            client.put_entry(kind, key, data, descriptor=store.descriptor(kind, key))
+            client.put_entry(kind, key, data, descriptor=descriptor)
             stored += 1
         except Conflict:
             kept += 1  # the service holds other bytes under the key: the first writer's stay
-    return {"directory": args.directory, "entries": stored, "conflicts": kept}
+    return {"directory": args.directory, "entries": stored, "conflicts": kept,
+            "unreadableDescriptors": unreadable}

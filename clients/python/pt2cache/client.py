@@ -124,7 +124,8 @@ class CacheClient:
 
         Filters: kind, state, key, modelName, modelVersion, torch, triton, cuda, gpu, capability,
         tag (``"name:value"`` or a list of them), reported (``True``: only those some node
-        reported).
+        reported). A name the service does not know (``model_name``) is refused with a 400
+        ``CacheError`` that lists the names it does, never ignored.
         """
         cursor = None
         seen = set()

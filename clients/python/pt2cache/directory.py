@@ -45,12 +45,22 @@ class DirectoryEntries:
         return os.path.exists(self._path(kind, key))
 
     def descriptor(self, kind: str, key: str) -> Optional[Dict[str, Any]]:
-        """The descriptor the entry was stored with, if any."""
+        """The descriptor the entry was stored with; None when it was stored without one.
+
+        Raises ``ValueError`` when the file is there but cannot be read as a JSON object: sending
+        the entry without it would put it out of reach of invalidations by model or torch.
+        """
+        path = self._descriptor_path(kind, key)
         try:
-            with open(self._descriptor_path(kind, key), "rb") as f:
-                return json.loads(f.read())
-        except (OSError, ValueError):
+            with open(path, "rb") as f:
+                descriptor = json.loads(f.read())
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError) as e:
+            raise ValueError("unreadable descriptor %s: %s" % (path, e)) from e
+        if not isinstance(descriptor, dict):
+            raise ValueError("unreadable descriptor %s: not a JSON object" % path)
+        return descriptor
 
     def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
                   retries: Optional[int] = None, descriptor: Optional[Dict[str, Any]] = None) -> Any:

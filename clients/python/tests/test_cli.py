@@ -57,18 +57,28 @@ class CliTest(unittest.TestCase):
         self.client.put_entry("fx-graph", "pt2:fx-graph-v1::fabc:c1", b"graph",
                               descriptor=descriptor(model))
         self.client.put_entry("autotune", "pt2:autotune-v1::0123:c1", b"config")
+        self.client.put_entry("fx-graph", "pt2:fx-graph-v1::fdef:c1", b"damaged",
+                              descriptor=descriptor(model))
         mirror = os.path.join(self.directory, "mirror")
-        self.assertEqual(self.cli("mirror", mirror)["entries"], 2)
+        self.assertEqual(self.cli("mirror", mirror)["entries"], 3)
         again = self.cli("mirror", mirror)
-        self.assertEqual((again["entries"], again["alreadyPresent"]), (0, 2),
+        self.assertEqual((again["entries"], again["alreadyPresent"]), (0, 3),
                          "what the directory holds is not read (and counted as a hit) again")
+        damaged = os.path.join(mirror, ".descriptors", "fx-graph", "pt2:fx-graph-v1::fdef:c1.json")
+        with open(damaged, "wb") as f:
+            f.write(b'{"model": {"name"')
         mode = os.stat(os.path.join(mirror, "autotune", "pt2:autotune-v1::0123:c1")).st_mode
         self.assertTrue(mode & 0o044, "readable by the user who serves the directory")
 
         other = fresh_client()
         env = dict(os.environ, PT2CACHE_URL=URL, PT2CACHE_NAMESPACE=other.namespace)
-        subprocess.run([sys.executable, "-m", "pt2cache", "seed", mirror], env=env, check=True,
-                       capture_output=True)
+        seeded = subprocess.run([sys.executable, "-m", "pt2cache", "seed", mirror], env=env,
+                                check=True, capture_output=True, text=True)
+        self.assertEqual((json.loads(seeded.stdout)["entries"],
+                          json.loads(seeded.stdout)["unreadableDescriptors"]), (2, 1))
+        self.assertIn("fdef", seeded.stderr)
+        self.assertIsNone(other.get_entry("fx-graph", "pt2:fx-graph-v1::fdef:c1"),
+                          "sent without its descriptor, it would escape the invalidation below")
         self.assertEqual(other.get_entry("fx-graph", "pt2:fx-graph-v1::fabc:c1"), b"graph")
         retired = other.invalidate({"modelName": model}, "the mirror kept the descriptor")
         self.assertEqual(retired["invalidated"], 1)

@@ -6,8 +6,8 @@ import tempfile
 import unittest
 import uuid
 
-from pt2cache import (AccessDenied, CacheClient, Conflict, IntegrityError, NotFound,
-                      ServiceUnavailable)
+from pt2cache import (AccessDenied, CacheClient, CacheError, Conflict, IntegrityError,
+                      NotFound, ServiceUnavailable)
 
 from support import descriptor, fresh_client, needs_service
 
@@ -110,6 +110,14 @@ class LookupListInvalidateTest(unittest.TestCase):
                for i in range(5)}
         listed = [a["id"] for a in self.client.artifacts(limit=2, modelName=model)]
         self.assertEqual(sorted(listed), sorted(ids))
+
+    def test_a_misspelt_filter_is_refused_not_ignored(self):
+        with self.assertRaises(CacheError) as refused:
+            next(self.client.artifacts(model_name="anything"))
+        self.assertEqual((refused.exception.status, refused.exception.slug),
+                         (400, "invalid-request"))
+        self.assertIn("model_name", refused.exception.detail)
+        self.assertIn("modelName", refused.exception.detail)
 
     def test_invalidation_and_a_standing_rule(self):
         model = "m-" + uuid.uuid4().hex[:6]

@@ -8,7 +8,8 @@ import org.springframework.util.unit.DataSize;
  * pt2cache.namespaces.*}: without them a namespace nobody configured (the {@code default} one, say)
  * grows without bound.
  *
- * @param defaultQuota the quota of a namespace without {@code quotaBytes}; none when absent
+ * @param defaultQuota the quota of a namespace without {@code quotaBytes}; none when absent, and
+ *     never 0 (a namespace that should hold nothing sets {@code quotaBytes: 0} itself)
  * @param defaultMaxIdleDays the idle limit of a namespace without {@code maxIdleDays}; none when
  *     absent
  */
@@ -16,8 +17,11 @@ import org.springframework.util.unit.DataSize;
 public record NamespaceDefaults(DataSize defaultQuota, Integer defaultMaxIdleDays) {
 
   public NamespaceDefaults {
-    if (defaultQuota != null && defaultQuota.isNegative()) {
-      throw new IllegalArgumentException("pt2cache.namespaces.default-quota must not be negative");
+    if (defaultQuota != null && defaultQuota.toBytes() <= 0) {
+      throw new IllegalArgumentException(
+          "pt2cache.namespaces.default-quota (PT2CACHE_DEFAULT_QUOTA) must be a positive size, or"
+              + " unset for none: a default of 0 evicts every artifact of every namespace that"
+              + " sets no quotaBytes of its own");
     }
     if (defaultMaxIdleDays != null && (defaultMaxIdleDays < 1 || defaultMaxIdleDays > 3650)) {
       throw new IllegalArgumentException(

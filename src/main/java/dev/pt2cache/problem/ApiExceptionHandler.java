@@ -37,6 +37,7 @@ import dev.pt2cache.namespace.NamespaceNotFoundException;
 import dev.pt2cache.namespace.QuotaChangeForbiddenException;
 import dev.pt2cache.ratelimit.RateLimitedException;
 import dev.pt2cache.system.InvalidTimeException;
+import dev.pt2cache.system.UnknownQueryParameterException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,6 +95,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(EmptySelectorException.class, ProblemType.EMPTY_SELECTOR),
           Map.entry(InvalidSelectorException.class, ProblemType.INVALID_REQUEST),
           Map.entry(InvalidTimeException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(UnknownQueryParameterException.class, ProblemType.INVALID_REQUEST),
           Map.entry(NulCharacterException.class, ProblemType.INVALID_REQUEST),
           Map.entry(UnrepresentableValueException.class, ProblemType.INVALID_REQUEST),
           Map.entry(PayloadTooLargeException.class, ProblemType.PAYLOAD_TOO_LARGE),

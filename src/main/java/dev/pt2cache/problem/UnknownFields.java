@@ -53,6 +53,9 @@ final class UnknownFields {
     if (type != null && Temporal.class.isAssignableFrom(type)) {
       return "a date and time, such as 2027-01-31T00:00:00Z";
     }
+    if (type == Long.class || type == Integer.class || type == long.class || type == int.class) {
+      return "a whole number, written as a JSON number such as 5";
+    }
     if (type != null && (Number.class.isAssignableFrom(type) || type.isPrimitive())) {
       return "a number";
     }

@@ -51,4 +51,22 @@ class JsonSettings {
                     .setAcceptBlankAsEmpty(true)
                     .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
   }
+
+  /**
+   * A whole number is a JSON integer. An empty, blank or {@code "null"} string was read as null,
+   * which on a namespace's settings clears its quota or idle limit with a 200; {@code 1.9} was cut
+   * to 1; {@code "5"} is text the contract does not allow. Each is refused.
+   */
+  @Bean
+  JsonMapperBuilderCustomizer refuseWholeNumbersThatAreNoIntegers() {
+    return builder ->
+        builder.withCoercionConfig(
+            LogicalType.Integer,
+            config ->
+                config
+                    .setAcceptBlankAsEmpty(true)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail));
+  }
 }

@@ -5,12 +5,14 @@ import dev.pt2cache.api.model.JobName;
 import dev.pt2cache.api.model.Kind;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.format.FormatterRegistry;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Web wiring: kinds and states arrive in paths and queries by their wire names ({@code
- * mega-cache}); the service's root leads operators to Swagger UI, which shows openapi.yaml itself.
+ * mega-cache}); a query parameter no operation declares is refused ({@link KnownQueryParameters});
+ * the service's root leads operators to Swagger UI, which shows openapi.yaml itself.
  */
 @Configuration
 class WebConfiguration implements WebMvcConfigurer {
@@ -20,6 +22,11 @@ class WebConfiguration implements WebMvcConfigurer {
     registry.addConverter(String.class, Kind.class, Kind::fromValue);
     registry.addConverter(String.class, ArtifactState.class, ArtifactState::fromValue);
     registry.addConverter(String.class, JobName.class, JobName::fromValue);
+  }
+
+  @Override
+  public void addInterceptors(InterceptorRegistry registry) {
+    registry.addInterceptor(new KnownQueryParameters());
   }
 
   @Override

@@ -28,6 +28,9 @@ class NamespaceDefaultsTest {
   void shouldRefuseDefaultsNoNamespaceCouldHave() {
     assertThatThrownBy(() -> new NamespaceDefaults(DataSize.ofBytes(-1), null))
         .hasMessageContaining("default-quota");
+    assertThatThrownBy(() -> new NamespaceDefaults(DataSize.ofBytes(0), null))
+        .hasMessageContaining("PT2CACHE_DEFAULT_QUOTA")
+        .hasMessageContaining("positive");
     assertThatThrownBy(() -> new NamespaceDefaults(null, 0))
         .hasMessageContaining("default-max-idle-days");
     assertThatThrownBy(() -> new NamespaceDefaults(null, 3651))

@@ -284,6 +284,39 @@ class BadInputTest extends ServiceTest {
       assertThat(api.get(path("")).json().get("quotaBytes").asLong()).isEqualTo(1_000_000);
     }
 
+    /**
+     * A quota or idle limit given as an empty, blank or "null" string was read as null, which
+     * clears the limit; a fraction was cut to a whole number. Both are refused, and the setting
+     * stays as it was.
+     */
+    @Test
+    void shouldRefuseALimitThatIsNoWholeNumberAndKeepTheOldOne() {
+      assertThat(api.putJson(path(""), "{\"quotaBytes\": 1000000, \"maxIdleDays\": 7}").status())
+          .isEqualTo(200);
+      for (String members :
+          new String[] {
+            "\"quotaBytes\": \"\"",
+            "\"quotaBytes\": \"  \"",
+            "\"quotaBytes\": \"null\"",
+            "\"quotaBytes\": \"5\"",
+            "\"quotaBytes\": 5.0",
+            "\"quotaBytes\": 1e3",
+            "\"maxIdleDays\": 1.9",
+            "\"maxIdleDays\": \"\"",
+            "\"invalidateAfterReports\": 2.5"
+          }) {
+        ApiResponse answer = api.putJson(path(""), "{" + members + "}");
+        assertProblem(answer, 400, "malformed-request");
+        assertThat(answer.json().get("detail").asString())
+            .as(members)
+            .contains(members.substring(1, members.indexOf('"', 1)))
+            .contains("whole number");
+      }
+      var settings = api.get(path("")).json();
+      assertThat(settings.get("quotaBytes").asLong()).isEqualTo(1_000_000);
+      assertThat(settings.get("maxIdleDays").asInt()).isEqualTo(7);
+    }
+
     @Test
     void shouldRefuseAMemberNamedTwice() {
       String twice =
@@ -454,6 +487,34 @@ class BadInputTest extends ServiceTest {
             .startsWith("HTTP/1.1 400")
             .contains("urn:pt2cache:problem:invalid-request");
       }
+    }
+
+    /**
+     * A misspelt filter that was dropped listed the whole namespace; an unknown parameter on an
+     * upload is refused before anything is reserved.
+     */
+    @Test
+    void shouldRefuseAQueryParameterTheOperationDoesNotDeclare() {
+      ApiResponse listing = api.get(path("/artifacts?model_name=resnet50&limit=5"));
+      assertProblem(listing, 400, "invalid-request");
+      assertThat(listing.json().get("detail").asString())
+          .contains("unknown query parameter model_name")
+          .contains("modelName")
+          .contains("cursor");
+
+      String upload =
+          "{\"kind\": \"mega-cache\", \"descriptor\": %s, \"sha256\": \"%s\", \"sizeBytes\": %d}"
+              .formatted(descriptor, Fixtures.sha256(bytes), bytes.length);
+      ApiResponse reserved = api.postJson(path("/artifacts?overwrite=true"), upload);
+      assertProblem(reserved, 400, "invalid-request");
+      assertThat(reserved.json().get("detail").asString())
+          .contains("overwrite")
+          .contains("takes none");
+
+      assertThat(api.get(path("/artifacts?modelName=resnet50&limit=5")).status()).isEqualTo(200);
+      assertThat(api.get(path("/artifacts?model%4Eame=resnet50")).status())
+          .as("a name percent-encoded is the same name")
+          .isEqualTo(200);
     }
 
     @Test
