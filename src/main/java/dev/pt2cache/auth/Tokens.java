@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,7 @@ public class Tokens {
   private final Cache<String, ApiToken> known;
   private final Cache<String, Boolean> unknown;
   private final SecureRandom random = new SecureRandom();
+  private final AtomicLong revocations = new AtomicLong();
 
   Tokens(TokenRepository repository, NamespaceService namespaces, AuthProperties properties) {
     this.repository = repository;
@@ -82,8 +84,14 @@ public class Tokens {
     if (token != null || unknown.getIfPresent(sha256) != null) {
       return Optional.ofNullable(token);
     }
+    long before = revocations.get();
     Optional<ApiToken> found = repository.findBySha256(sha256);
     found.ifPresentOrElse(t -> known.put(sha256, t), () -> unknown.put(sha256, Boolean.TRUE));
+    if (revocations.get() != before) {
+      // a revocation overtook the read: what it read may be the token before it was revoked, and
+      // the revocation's own forgetting may have come before the put above
+      known.invalidate(sha256);
+    }
     return found;
   }
 
@@ -118,7 +126,8 @@ public class Tokens {
     requireAuthentication();
     ApiToken revoked = repository.revoke(id).orElseThrow(() -> new TokenNotFoundException(id));
     // revocations are rare: forgetting every token costs one read each, not a query to find this
-    // one
+    // one. Counted first, so that a read in flight since before the revocation is not kept
+    revocations.incrementAndGet();
     known.invalidateAll();
     log.info("token {} revoked", revoked.name());
     return revoked;

@@ -16,6 +16,8 @@ import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor.TaskResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -24,7 +26,7 @@ import org.springframework.stereotype.Component;
  * run: which instance, when it started and finished, and what it did.
  */
 @Component
-public class JobRunner {
+public class JobRunner implements ApplicationListener<ContextClosedEvent> {
 
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
@@ -33,6 +35,7 @@ public class JobRunner {
   private final MeterRegistry registry;
   private final HousekeepingProperties properties;
   private final String instance = instanceName();
+  private volatile boolean closing;
 
   JobRunner(
       LockingTaskExecutor locks,
@@ -43,6 +46,17 @@ public class JobRunner {
     this.jdbc = jdbc;
     this.registry = registry;
     this.properties = properties;
+  }
+
+  /**
+   * The instance is stopping: no scheduled job starts from now on. Spring's scheduler goes on
+   * firing until its own turn to stop, after the web server has drained, and a job it started then
+   * would be cut off when the connection pool closes, leaving its lock taken for {@code
+   * lockAtMostFor} and its run unfinished. A job already running is waited for.
+   */
+  @Override
+  public void onApplicationEvent(ContextClosedEvent event) {
+    closing = true;
   }
 
   /**
@@ -59,6 +73,9 @@ public class JobRunner {
    * each job about once per interval, however many instances there are.
    */
   void runScheduled(HousekeepingJob job) {
+    if (closing) {
+      return; // the other instances go on; a job started now would be cut off by the stop
+    }
     try {
       locked(job, () -> ranRecently(job) ? null : recorded(job));
     } catch (RuntimeException e) {

@@ -37,6 +37,9 @@ class NamespaceController implements NamespacesApi {
   @Override
   public ResponseEntity<dev.pt2cache.api.model.Namespace> putNamespace(
       String namespace, NamespaceSettings settings) {
+    if (settings.getName() != null && !settings.getName().equals(namespace)) {
+      throw new NamespaceNameMismatchException(namespace, settings.getName());
+    }
     PutOutcome outcome =
         service.put(
             namespace,

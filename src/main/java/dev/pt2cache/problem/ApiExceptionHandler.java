@@ -33,6 +33,7 @@ import dev.pt2cache.invalidation.InvalidSelectorException;
 import dev.pt2cache.invalidation.RuleNotFoundException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
 import dev.pt2cache.namespace.ExceedsQuotaException;
+import dev.pt2cache.namespace.NamespaceNameMismatchException;
 import dev.pt2cache.namespace.NamespaceNotFoundException;
 import dev.pt2cache.namespace.QuotaChangeForbiddenException;
 import dev.pt2cache.ratelimit.RateLimitedException;
@@ -95,6 +96,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(EmptySelectorException.class, ProblemType.EMPTY_SELECTOR),
           Map.entry(InvalidSelectorException.class, ProblemType.INVALID_REQUEST),
           Map.entry(InvalidTimeException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(NamespaceNameMismatchException.class, ProblemType.INVALID_REQUEST),
           Map.entry(UnknownQueryParameterException.class, ProblemType.INVALID_REQUEST),
           Map.entry(NulCharacterException.class, ProblemType.INVALID_REQUEST),
           Map.entry(UnrepresentableValueException.class, ProblemType.INVALID_REQUEST),
@@ -264,6 +266,14 @@ class ApiExceptionHandler extends SpringMvcProblems {
       return problem(
           ProblemType.INVALID_REQUEST,
           "a value in the request cannot be stored: " + unstorable.get());
+    }
+    if (LockConflicts.isConflict(e)) {
+      log.warn("request aborted by the database for a concurrent one: {}", e.toString());
+      return retryable(
+          ProblemType.DATABASE_UNAVAILABLE,
+          "the database aborted this request to let a concurrent one finish; nothing was"
+              + " changed; try again",
+          "1");
     }
     log.error("unexpected failure", e);
     return problem(ProblemType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged");

@@ -50,6 +50,10 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
       return ResponseEntity.status(ProblemType.PAYLOAD_TOO_LARGE.status())
           .body(detail(ProblemType.PAYLOAD_TOO_LARGE, tooLarge.get().getMessage()));
     }
+    Optional<ProblemDetail> absent = ImpossibleNames.notFound(ex);
+    if (absent.isPresent()) {
+      return ResponseEntity.status(absent.get().getStatus()).body(absent.get());
+    }
     if (body == null && ex instanceof ErrorResponse error) {
       body = error.updateAndGetBody(getMessageSource(), LocaleContextHolder.getLocale());
     }

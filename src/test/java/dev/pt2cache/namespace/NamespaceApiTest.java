@@ -32,6 +32,27 @@ class NamespaceApiTest extends ServiceTest {
     assertThat(api.get("/v1/namespaces/" + name).json().get("maxIdleDays").asInt()).isEqualTo(7);
   }
 
+  /** DESIGN lists name among a namespace's members; a body may carry it, for its own path only. */
+  @Test
+  void shouldTakeTheNameInTheBodyOnlyForTheNamespaceThePathNames() {
+    String name = ns + "-n";
+    ApiResponse created =
+        api.putJson(
+            "/v1/namespaces/" + name, "{\"name\": \"%s\", \"quotaBytes\": 5000}".formatted(name));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.json().get("quotaBytes").asLong()).isEqualTo(5000);
+
+    String before = api.get("/v1/namespaces/default").json().path("quotaBytes").toString();
+    ApiResponse other =
+        api.putJson("/v1/namespaces/" + name, "{\"name\": \"default\", \"quotaBytes\": 1}");
+    assertProblem(other, 400, "invalid-request");
+    assertThat(other.json().get("detail").asString()).contains("default").contains(name);
+    assertThat(api.get("/v1/namespaces/" + name).json().get("quotaBytes").asLong()).isEqualTo(5000);
+    assertThat(api.get("/v1/namespaces/default").json().path("quotaBytes").toString())
+        .as("the namespace the body named is untouched")
+        .isEqualTo(before);
+  }
+
   @Test
   void shouldReportUsageOfReadyArtifacts() {
     uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.GPT2.bytes());

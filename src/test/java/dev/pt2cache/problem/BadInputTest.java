@@ -461,12 +461,33 @@ class BadInputTest extends ServiceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Upper", "under_score", "dot.ted", "-dash", "..", "%2e%2e", "a%2Fb"})
-    void shouldRefuseBadNamespaceNames(String name) {
-      assertProblem(
+    void shouldNeverReachANamespaceByABadName(String name) {
+      ApiResponse answer =
           api.postJson(
-              "/v1/namespaces/" + name + "/lookups", Descriptors.lookup("mega-cache", descriptor)),
-          400,
-          "invalid-request");
+              "/v1/namespaces/" + name + "/lookups", Descriptors.lookup("mega-cache", descriptor));
+      assertThat(answer.status()).isIn(400, 404);
+      assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+    }
+
+    /**
+     * A name that breaks the naming rule names no namespace: reading or using it is the 404 of any
+     * unknown namespace (DESIGN), creating one under it a 400 that states the rule.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Upper", "under_score", "dot.ted", "-dash"})
+    void shouldAnswerANameNoNamespaceCanHaveAsUnknown(String name) {
+      assertProblem(api.get("/v1/namespaces/" + name), 404, "namespace-not-found");
+      ApiResponse lookup =
+          api.postJson(
+              "/v1/namespaces/" + name + "/lookups", Descriptors.lookup("mega-cache", descriptor));
+      assertProblem(lookup, 404, "namespace-not-found");
+      assertThat(lookup.json().get("detail").asString()).contains(name).contains("lowercase");
+      assertThat(api.head("/v1/namespaces/" + name + "/entries/fx-graph/abc").status())
+          .isEqualTo(404);
+
+      ApiResponse create = api.putJson("/v1/namespaces/" + name, "{}");
+      assertProblem(create, 400, "invalid-request");
+      assertThat(api.get("/v1/namespaces/" + name).status()).isEqualTo(404);
     }
 
     @Test
@@ -547,8 +568,14 @@ class BadInputTest extends ServiceTest {
     }
 
     @Test
-    void shouldAnswer400ForAnIdThatIsNoUuid() {
-      assertProblem(api.get(path("/artifacts/not-a-uuid")), 400, "invalid-request");
+    void shouldAnswer404ForAnIdThatIsNoUuid() {
+      assertProblem(api.get(path("/artifacts/not-a-uuid")), 404, "artifact-not-found");
+      assertProblem(api.get(path("/artifacts/not-a-uuid/content")), 404, "artifact-not-found");
+      assertProblem(
+          api.postJson(path("/invalidations/not-a-uuid/lift"), "{}"),
+          404,
+          "invalidation-not-found");
+      assertProblem(api.delete("/v1/tokens/not-a-uuid"), 404, "token-not-found");
     }
 
     @Test

@@ -43,6 +43,34 @@ class FailedResponsesTest {
     assertThat(response.getHeader("X-Request-Id")).isEqualTo("r-1");
   }
 
+  /**
+   * An invalidation chosen as the victim of a deadlock with another instance's hit bookkeeping: the
+   * JPA exception (untranslated, as a shared EntityManager throws it) wraps the driver's.
+   */
+  @Test
+  void shouldTellTheVictimOfADeadlockToTryAgain() throws Exception {
+    Exception deadlock =
+        new jakarta.persistence.PessimisticLockException(
+            "could not execute statement",
+            new java.sql.SQLException("ERROR: deadlock detected", "40P01"));
+
+    ResponseEntity<ProblemDetail> answer = handler.other(deadlock, new MockHttpServletResponse());
+
+    assertThat(answer.getStatusCode().value()).isEqualTo(503);
+    assertThat(answer.getHeaders().getFirst("Retry-After")).isEqualTo("1");
+    assertThat(answer.getBody().getType().toString())
+        .isEqualTo("urn:pt2cache:problem:database-unavailable");
+    assertThat(
+            handler
+                .other(
+                    new IllegalStateException(new java.sql.SQLException("no", "23505")),
+                    new MockHttpServletResponse())
+                .getStatusCode()
+                .value())
+        .as("another database error stays the service's own")
+        .isEqualTo(500);
+  }
+
   private static MockHttpServletResponse contentResponse() {
     MockHttpServletResponse response = new MockHttpServletResponse();
     response.setHeader("X-Request-Id", "r-1");

@@ -1,0 +1,31 @@
+package dev.pt2cache.problem;
+
+import java.sql.SQLException;
+import java.util.Set;
+
+/**
+ * PostgreSQL's answer to two transactions that wait on each other's rows: it aborts one of them,
+ * which then changed nothing and may simply run again. An invalidation that retires rows another
+ * instance's hit bookkeeping has just locked in another order is such a victim now and then; it is
+ * told to try again ({@code 503} with {@code Retry-After}), not that the service failed.
+ */
+final class LockConflicts {
+
+  private static final Set<String> STATES =
+      Set.of(
+          "40P01", // deadlock_detected
+          "40001", // serialization_failure
+          "55P03"); // lock_not_available
+
+  private LockConflicts() {}
+
+  /** Whether a cause of {@code failure} is the database aborting it for a concurrent one. */
+  static boolean isConflict(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && STATES.contains(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.pt2cache.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A token read from the database just before it was revoked, and put into the instance's cache just
+ * after the revocation emptied it, was trusted for the cache's whole lifetime on the very instance
+ * that revoked it. Driven through a repository whose read is overtaken by the revocation at a
+ * chosen moment; the real one cannot be paused between its select and its return.
+ */
+class TokenRevocationRaceTest {
+
+  final ApiToken live =
+      new ApiToken(UUID.randomUUID(), "node", "team-a", Role.READ, Instant.now(), null, null);
+  final AtomicReference<ApiToken> row = new AtomicReference<>(live);
+  final AtomicReference<Runnable> duringRead = new AtomicReference<>(() -> {});
+
+  final TokenRepository repository =
+      new TokenRepository(null) {
+        @Override
+        Optional<ApiToken> findBySha256(String sha256) {
+          ApiToken read = row.get();
+          duringRead.get().run();
+          return Optional.of(read);
+        }
+
+        @Override
+        Optional<ApiToken> revoke(UUID id) {
+          ApiToken revoked =
+              new ApiToken(
+                  live.id(),
+                  live.name(),
+                  live.namespace(),
+                  live.role(),
+                  live.createdAt(),
+                  null,
+                  Instant.now());
+          row.set(revoked);
+          return Optional.of(revoked);
+        }
+      };
+
+  final Tokens tokens =
+      new Tokens(
+          repository,
+          null,
+          new AuthProperties(
+              AuthProperties.Mode.TOKENS,
+              "an-operator-secret-of-32-chars!!",
+              Duration.ofMinutes(10)));
+
+  @Test
+  void shouldNotKeepATokenReadBeforeItsRevocation() {
+    String secret = "pt2c_" + "a".repeat(43);
+    duringRead.set(() -> tokens.revoke(live.id()));
+    assertThat(tokens.grantFor(secret)).as("the call the revocation overtook").isPresent();
+
+    duringRead.set(() -> {});
+    assertThat(tokens.grantFor(secret)).as("every call after the revocation").isEmpty();
+  }
+}
