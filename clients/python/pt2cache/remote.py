@@ -91,7 +91,10 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
             try:
                 data = store.get_entry(kind, service_key(key), timeout=timeout, retries=0)
             except Exception as e:
-                breaker.trip(e)
+                if _unreachable(e):
+                    breaker.trip(e)
+                else:  # refused (429 rate-limited, 503 storage-busy): this read misses, no more
+                    log.info("pt2cache: %s get %s refused: %s", kind, key, e)
                 return None
             return data if data is None or _decodes(kind, key, data) else None
 
@@ -102,14 +105,12 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0,
                                 **described)
             except Conflict:
-                pass  # another node stored this key first: its entry stays
-            except CacheError as e:
-                if e.status is None or e.status >= 500:
-                    breaker.trip(e)
-                else:
-                    log.info("pt2cache: %s put %s refused: %s", kind, key, e)
+                _kept_first(kind, key)  # another write stored this key first: its entry stays
             except Exception as e:
-                breaker.trip(e)
+                if _unreachable(e):
+                    breaker.trip(e)
+                else:  # refused, this write only: reads of stored entries go on
+                    log.info("pt2cache: %s put %s refused: %s", kind, key, e)
 
     if not hasattr(RemoteCacheBackend, "_get"):
         # an older torch, whose backends implement get and put themselves (its base class has
@@ -118,6 +119,36 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
         ServiceBackend.put = ServiceBackend._put  # type: ignore[method-assign]
     ServiceBackend.__name__ = "ServiceBackend_" + kind.replace("-", "_")
     return ServiceBackend
+
+
+# 5xx answers that refuse one call while the service works: the next call may well succeed
+_BUSY = {"storage-busy", "storage-race"}
+
+# PyTorch writes these again under the same key as it learns more (coordinate descent's result
+# after the first autotuning; a profile that grew); the service keeps the first bytes
+_REWRITTEN = {"autotune", "bundled-autotune", "pgo"}
+_warned_rewrites: set = set()
+
+
+def _unreachable(e: Exception) -> bool:
+    """Whether a failure says the service cannot serve now (not reached, timed out, failing), so
+    that every call would wait on it, rather than that it refused this one call (a 4xx, or a busy
+    store)."""
+    if not isinstance(e, CacheError):
+        return True
+    if e.status is None:
+        return True
+    return e.status >= 500 and e.slug not in _BUSY
+
+
+def _kept_first(kind: str, key: str) -> None:
+    if kind in _REWRITTEN and kind not in _warned_rewrites:
+        _warned_rewrites.add(kind)
+        log.warning("pt2cache: PyTorch rewrote its %s entry %s, and the service keeps the first "
+                    "bytes stored under a key: nodes read the first version (logged once per "
+                    "kind; see the client README on rewritten entries)", kind, key)
+    else:
+        log.debug("pt2cache: %s entry %s was stored first by another write", kind, key)
 
 
 def _decodes(kind: str, key: str, data: bytes) -> bool:

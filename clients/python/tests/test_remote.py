@@ -65,6 +65,77 @@ class UndecodableEntryTest(unittest.TestCase):
         self.assertEqual(store.get_entry("fx-graph", "k"), b'{"graph": 1}')
 
 
+class RefusedCallsTest(unittest.TestCase):
+    """A call the service refuses (a 429, a busy store, a conflict) costs that call only; a service
+    that cannot be reached turns the remote caches off for the cooldown."""
+
+    class Refusing(DirectoryEntries):
+        def __init__(self, root, failure):
+            super().__init__(root)
+            self.failure = failure
+
+        def put_entry(self, kind, key, data, **kwargs):
+            if self.failure is not None:
+                raise self.failure
+            return super().put_entry(kind, key, data, **kwargs)
+
+        def get_entry(self, kind, key, **kwargs):
+            if self.failure is not None:
+                raise self.failure
+            return super().get_entry(kind, key, **kwargs)
+
+    def _backend(self, failure, kind="fx-graph"):
+        from pt2cache.remote import Breaker, backend_class
+
+        store = self.Refusing(tempfile.mkdtemp(), None)
+        store.put_entry(kind, "stored", b'{"graph": 1}')
+        store.failure = failure
+        breaker = Breaker(cooldown=60)
+        return store, breaker, backend_class(store, kind, breaker=breaker)()
+
+    def test_a_busy_store_or_a_rate_limit_leaves_reads_of_stored_entries_on(self):
+        from pt2cache.errors import CacheError, ServiceUnavailable
+
+        for failure in (ServiceUnavailable("busy", 503, {"type": "urn:pt2cache:problem:storage-busy"}),
+                        CacheError("slow down", 429, {"type": "urn:pt2cache:problem:rate-limited"})):
+            with _torch_remote_cache():
+                store, breaker, backend = self._backend(failure)
+                backend.put("new", b'{"graph": 2}')
+                self.assertIsNone(backend.get("stored"), "the refused read itself misses")
+                store.failure = None
+                self.assertTrue(breaker.closed(), failure)
+                self.assertEqual(backend.get("stored"), b'{"graph": 1}')
+
+    def test_a_service_that_cannot_be_reached_turns_the_caches_off(self):
+        from pt2cache.errors import ServiceUnavailable
+
+        for failure in (ServiceUnavailable("connection refused"),
+                        ServiceUnavailable("failing", 503, {"type": "urn:pt2cache:problem:database-unavailable"}),
+                        OSError("reset")):
+            with _torch_remote_cache():
+                store, breaker, backend = self._backend(failure)
+                with self.assertLogs("pt2cache", "WARNING"):
+                    backend.put("new", b'{"graph": 2}')
+                store.failure = None
+                self.assertFalse(breaker.closed(), failure)
+                self.assertIsNone(backend.get("stored"), "off for the cooldown")
+
+    def test_a_rewritten_autotune_entry_that_the_service_keeps_as_first_stored_is_logged(self):
+        from pt2cache import remote
+        from pt2cache.errors import Conflict
+
+        remote._warned_rewrites.clear()
+
+        with _torch_remote_cache():
+            store, breaker, backend = self._backend(Conflict("other bytes", 409), kind="autotune")
+            with self.assertLogs("pt2cache", "WARNING") as logged:
+                backend.put("stored", b'{"found_by_coordesc": true}')
+                backend.put("other", b'{"found_by_coordesc": true}')
+            self.assertEqual(len(logged.records), 1, "once per kind")
+            self.assertIn("first", logged.output[0])
+            self.assertTrue(breaker.closed())
+
+
 def _torch_remote_cache(older: bool = False):
     """torch's RemoteCacheBackend where torch is installed (unless ``older``), else a stand-in
     base class: torch 2.11's (get and put wrap the abstract _get and _put), or an older one's
