@@ -167,8 +167,11 @@ def _decodes(kind: str, key: str, data: bytes) -> bool:
 def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = True,
             autotune: bool = True, pgo: bool = False, timeout: float = 2.0,
             cooldown: float = 30.0,
-            descriptor: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
-    """Routes PyTorch's remote caches to the store and switches them on, in this process.
+            descriptor: Optional[Dict[str, Any]] = None,
+            workers: bool = True) -> Dict[str, str]:
+    """Routes PyTorch's remote caches to the store and switches them on, in this process and, for
+    the autotune cache that PyTorch builds there, in the compile workers it starts from now on
+    (``workers``; see ``pt2cache.workers``).
 
     ``descriptor`` (``pt2cache.describe(model, version)``) is sent with every entry written, so
     that an invalidation or blocking rule by model, torch or GPU reaches the entries too; without
@@ -178,6 +181,7 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
     (before torch is imported): ``TORCHINDUCTOR_FX_GRAPH_REMOTE_CACHE=1``,
     ``TORCHINDUCTOR_AUTOGRAD_REMOTE_CACHE=1``, ``TORCHINDUCTOR_AUTOTUNE_REMOTE_CACHE=1``,
     ``TORCHINDUCTOR_BUNDLED_AUTOTUNE_REMOTE_CACHE=1``. Answers the cache classes it routed.
+    Compile workers are reached through ``pt2cache.workers`` (docs/adr/0023).
     """
     if descriptor is not None:
         from .client import descriptor_header
@@ -205,6 +209,10 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
         import torch._dynamo.config as dynamo_config
 
         _switch(dynamo_config, "automatic_dynamic_remote_pgo", True)
+    if autotune and workers:
+        from . import workers as compile_workers
+
+        compile_workers.export(store, descriptor, timeout, cooldown)
     log.info("pt2cache: PyTorch remote caches on the service: %s", routed)
     return routed
 

@@ -1,0 +1,35 @@
+"""Started by the interpreters of Inductor's compile workers, which PyTorch gives the compiling
+process's ``sys.path`` as their ``PYTHONPATH``: ``pt2cache.install_remote_caches`` puts this
+directory first on it. It routes the per-kernel autotune cache, which PyTorch builds inside those
+workers, to the store the compiling process uses (``pt2cache.workers``), then runs the
+``sitecustomize`` this one shadows, if there is one. It never stops an interpreter from starting.
+"""
+
+import os
+import sys
+
+
+def _shadowed() -> None:
+    import importlib.machinery
+    import importlib.util
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    rest = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
+    if spec is not None and spec.loader is not None:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+
+
+def _activate() -> None:
+    if os.environ.get("PT2CACHE_WORKER_CACHES"):
+        try:
+            from pt2cache import workers
+
+            workers.activate(os.environ["PT2CACHE_WORKER_CACHES"])
+        except Exception as e:  # a worker without the remote cache still compiles
+            sys.stderr.write("pt2cache: remote autotune cache not routed in this worker: %r\n" % e)
+
+
+_shadowed()
+_activate()

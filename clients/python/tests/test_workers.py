@@ -1,0 +1,94 @@
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from unittest import mock
+
+from pt2cache import workers
+from pt2cache.client import CacheClient
+from pt2cache.directory import DirectoryEntries
+
+from support import needs_torch
+
+CLIENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class WorkerExportTest(unittest.TestCase):
+    """Inductor's compile workers are fresh interpreters started with the compiling process's
+    sys.path as their PYTHONPATH: they reach the store through the hook export puts there."""
+
+    def setUp(self):
+        self.root = tempfile.mkdtemp()
+        self.path = list(sys.path)
+        self.env = mock.patch.dict(os.environ)
+        self.env.start()
+
+    def tearDown(self):
+        sys.path[:] = self.path
+        self.env.stop()
+
+    def worker(self, code, shadowed=None):
+        """A fresh interpreter as PyTorch starts a worker: this process's sys.path as its
+        PYTHONPATH, after export has run."""
+        path = list(sys.path) + [CLIENT]
+        if shadowed:
+            path.insert(path.index(workers.HOOK) + 1, shadowed)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    def test_export_describes_the_store_and_puts_the_hook_first(self):
+        self.assertTrue(workers.export(DirectoryEntries(self.root), {"model": {"name": "m"}},
+                                       2.0, 30.0))
+        self.assertEqual(sys.path[0], workers.HOOK)
+        described = json.loads(os.environ[workers.ENV])
+        self.assertEqual((described["store"], described["root"], described["descriptor"]),
+                         ("directory", os.path.abspath(self.root), {"model": {"name": "m"}}))
+
+        client = CacheClient("http://cache:8080", "team-a", token="pt2c_secret")
+        workers.export(client, None, 2.0, 30.0)
+        self.assertEqual(json.loads(os.environ[workers.ENV])["token"], "pt2c_secret")
+        self.assertEqual(sys.path.count(workers.HOOK), 1)
+
+    def test_a_store_a_worker_cannot_rebuild_is_not_exported(self):
+        with self.assertLogs("pt2cache", "INFO"):
+            self.assertFalse(workers.export(object(), None, 2.0, 30.0))
+        self.assertNotIn(workers.ENV, os.environ)
+
+    def test_a_worker_starts_the_hook_and_the_sitecustomize_it_shadows(self):
+        shadowed = tempfile.mkdtemp()
+        with open(os.path.join(shadowed, "sitecustomize.py"), "w") as f:
+            f.write("import builtins\nbuiltins.SHADOWED_RAN = True\n")
+        workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+        started = self.worker("import builtins, sys; print(getattr(builtins, 'SHADOWED_RAN', "
+                              "False), 'pt2cache.workers' in sys.modules)", shadowed)
+        self.assertEqual(started.returncode, 0, started.stderr)
+        self.assertEqual(started.stdout.split(), ["True", "True"])
+
+    def test_an_interpreter_without_the_environment_is_left_alone(self):
+        workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+        del os.environ[workers.ENV]
+        started = self.worker("import sys; print('pt2cache.workers' in sys.modules)")
+        self.assertEqual((started.returncode, started.stdout.strip()), (0, "False"),
+                         started.stderr)
+
+    @needs_torch
+    def test_the_autotune_cache_a_worker_builds_writes_to_the_store(self):
+        workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+        started = self.worker(
+            "from torch._inductor.remote_cache import create_cache\n"
+            "cache = create_cache('k', False, 'FbRemoteAutotuneCache', 'RemoteAutotuneCache')\n"
+            "cache.put('pt2:k1::k2:c1', {'num_warps': 4})\n"
+            "print(type(cache.backend).__name__)\n")
+        self.assertEqual(started.returncode, 0, started.stderr)
+        self.assertEqual(started.stdout.strip(), "ServiceBackend_autotune")
+        store = DirectoryEntries(self.root)
+        entries = list(store.entries())  # under the key as PyTorch's cache prefixes it
+        self.assertEqual([kind for kind, _ in entries], ["autotune"])
+        self.assertEqual(json.loads(store.get_entry(*entries[0]))["num_warps"], 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
