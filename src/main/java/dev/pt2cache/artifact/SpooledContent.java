@@ -17,6 +17,9 @@ import java.security.MessageDigest;
  */
 final class SpooledContent implements AutoCloseable {
 
+  static final String PREFIX = "pt2cache-upload-";
+  static final String SUFFIX = ".bin";
+
   private final Path file;
   private final BlobExpectation expectation;
 
@@ -26,7 +29,7 @@ final class SpooledContent implements AutoCloseable {
   }
 
   static SpooledContent of(InputStream in, long limit) throws IOException {
-    Path file = Files.createTempFile("pt2cache-upload-", ".bin");
+    Path file = Files.createTempFile(PREFIX, SUFFIX);
     try {
       MessageDigest digest = Sha256.newDigest();
       long size;

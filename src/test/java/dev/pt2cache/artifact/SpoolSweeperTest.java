@@ -1,0 +1,40 @@
+package dev.pt2cache.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Spool files a killed instance left are deleted at the next start; those in use are not. */
+class SpoolSweeperTest {
+
+  @TempDir Path directory;
+
+  @Test
+  void shouldDeleteOnlySpoolFilesUntouchedForADay() throws Exception {
+    Path left = spool("left", Instant.now().minus(Duration.ofDays(2)));
+    Path inUse = spool("in-use", Instant.now());
+    Path other = Files.writeString(directory.resolve("pt2cache-notes.txt"), "x");
+    Files.setLastModifiedTime(other, FileTime.from(Instant.now().minus(Duration.ofDays(9))));
+
+    int deleted = SpoolSweeper.sweep(directory, Instant.now().minus(SpoolSweeper.UNTOUCHED));
+
+    assertThat(deleted).isEqualTo(1);
+    assertThat(left).doesNotExist();
+    assertThat(inUse).exists();
+    assertThat(other).as("not a spool file").exists();
+  }
+
+  private Path spool(String name, Instant written) throws Exception {
+    Path file =
+        Files.write(
+            directory.resolve(SpooledContent.PREFIX + name + SpooledContent.SUFFIX), new byte[10]);
+    Files.setLastModifiedTime(file, FileTime.from(written));
+    return file;
+  }
+}
