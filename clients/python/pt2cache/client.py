@@ -195,11 +195,14 @@ class CacheClient:
 
     def get_entry(self, kind: str, key: str, timeout: Optional[float] = None,
                   retries: Optional[int] = None) -> Optional[bytes]:
-        """The bytes under a key (small: PyTorch's entries), verified, or None on a miss."""
+        """The bytes under a key (small: PyTorch's entries), verified, or None on a miss. An
+        unknown namespace is raised (``NotFound``), not taken as a miss: every read would miss."""
         try:
             response = self.http.request("GET", self._entry(kind, key), timeout=timeout,
                                          retries=retries)
-        except NotFound:
+        except NotFound as e:
+            if e.slug == "namespace-not-found":
+                raise
             return None
         data = response.read()
         etag = response.headers.get("etag", "").strip('"')

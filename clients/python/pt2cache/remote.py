@@ -94,7 +94,7 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 if _unreachable(e):
                     breaker.trip(e)
                 else:  # refused (429 rate-limited, 503 storage-busy): this read misses, no more
-                    log.info("pt2cache: %s get %s refused: %s", kind, key, e)
+                    _refused(kind, "get", key, e)
                 return None
             return data if data is None or _decodes(kind, key, data) else None
 
@@ -110,7 +110,7 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 if _unreachable(e):
                     breaker.trip(e)
                 else:  # refused, this write only: reads of stored entries go on
-                    log.info("pt2cache: %s put %s refused: %s", kind, key, e)
+                    _refused(kind, "put", key, e)
 
     if not hasattr(RemoteCacheBackend, "_get"):
         # an older torch, whose backends implement get and put themselves (its base class has
@@ -139,6 +139,22 @@ def _unreachable(e: Exception) -> bool:
     if e.status is None:
         return True
     return e.status >= 500 and e.slug not in _BUSY
+
+
+# refusals every later call will get too (an expired or revoked token, a wrong namespace): said
+# once per process where a default logging set-up shows it, since every read then misses
+_LASTING = {"unauthenticated", "forbidden", "namespace-not-found"}
+_warned_refusals: set = set()
+
+
+def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
+    slug = getattr(e, "slug", None)
+    if slug in _LASTING and slug not in _warned_refusals:
+        _warned_refusals.add(slug)
+        log.warning("pt2cache: the service refuses this node's calls (%s): remote caches miss "
+                    "and writes are dropped until that is mended (logged once)", e)
+    else:
+        log.info("pt2cache: %s %s %s refused: %s", kind, operation, key, e)
 
 
 def _kept_first(kind: str, key: str) -> None:
@@ -209,10 +225,12 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
         import torch._dynamo.config as dynamo_config
 
         _switch(dynamo_config, "automatic_dynamic_remote_pgo", True)
-    if autotune and workers:
-        from . import workers as compile_workers
+    from . import workers as compile_workers
 
+    if autotune and workers:
         compile_workers.export(store, descriptor, timeout, cooldown)
+    elif workers:
+        compile_workers.forget()  # no worker goes on with what an earlier call routed
     log.info("pt2cache: PyTorch remote caches on the service: %s", routed)
     return routed
 

@@ -4,19 +4,22 @@ PyTorch builds the per-kernel autotune cache inside its compile workers (``Subpr
 interpreters that never import this package, so an override set in the compiling process does not
 reach them: without this module, kernels built there neither read nor write the service. PyTorch
 starts the workers with the compiling process's ``sys.path`` as their ``PYTHONPATH``;
-:func:`export` puts a directory holding a ``sitecustomize`` first on it and describes the store in
-the environment (``PT2CACHE_WORKER_CACHES``), and each worker's interpreter then calls
-:func:`activate` as it starts. The same pattern as coverage.py's measurement of subprocesses.
+:func:`export` puts a directory holding a ``sitecustomize`` first on it and writes a description of
+the store to a file only its user can read, whose path it puts in the environment
+(``PT2CACHE_WORKER_CACHES``). Each worker's interpreter then calls :func:`activate` as it starts.
+The same pattern as coverage.py's measurement of subprocesses.
 
 Only stores that can be rebuilt from a description are carried: a ``CacheClient`` (URL,
-namespace, token) and a ``DirectoryEntries`` (its root). The token travels in the environment of
-the workers, as it may already come from ``PT2CACHE_TOKEN``.
+namespace, token) and a ``DirectoryEntries`` (its root). The token is in the file, not in the
+environment, which every child process inherits (compilers, shells, crash reporters).
 """
 
+import atexit
 import json
 import logging
 import os
 import sys
+import tempfile
 from typing import Any, Dict, Optional
 
 log = logging.getLogger("pt2cache")
@@ -41,24 +44,47 @@ def describe_store(store: Any) -> Optional[Dict[str, Any]]:
 def export(store: Any, descriptor: Optional[Dict[str, Any]], timeout: float,
            cooldown: float) -> bool:
     """Makes the compile workers PyTorch starts from now on route their autotune cache to the
-    store. False (and logged) for a store they cannot rebuild."""
+    store. False (and logged) for a store they cannot rebuild; what an earlier call exported is
+    then forgotten, so that no worker goes on writing to the store before."""
     described = describe_store(store)
     if described is None:
+        forget()
         log.info("pt2cache: autotune results of kernels built in Inductor's compile workers are "
                  "not shared: a %s cannot be rebuilt there", type(store).__name__)
         return False
     described.update(descriptor=descriptor, timeout=timeout, cooldown=cooldown)
-    os.environ[ENV] = json.dumps(described)
+    handle, path = tempfile.mkstemp(prefix="pt2cache-workers-", suffix=".json")  # mode 0600
+    with os.fdopen(handle, "w") as f:
+        json.dump(described, f)
+    forget()
+    os.environ[ENV] = path
+    atexit.register(_remove, path)
     if HOOK not in sys.path:
         sys.path.insert(0, HOOK)
     return True
 
 
-def activate(spec: str) -> Dict[str, str]:
-    """In a compile worker: routes the autotune caches to the store ``spec`` describes."""
+def forget() -> None:
+    """Compile workers started from now on use no store (their autotune cache stays local)."""
+    path = os.environ.pop(ENV, None)
+    if path:
+        _remove(path)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def activate(path: str) -> Dict[str, str]:
+    """In a compile worker: routes the autotune caches to the store the file at ``path``
+    describes."""
     from .remote import install
 
-    described = json.loads(spec)
+    with open(path) as f:
+        described = json.load(f)
     return install(_store(described), fx_graph=False, aot_autograd=False, autotune=True,
                    timeout=described["timeout"], cooldown=described["cooldown"],
                    descriptor=described.get("descriptor"), workers=False)

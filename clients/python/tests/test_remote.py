@@ -120,6 +120,23 @@ class RefusedCallsTest(unittest.TestCase):
                 self.assertFalse(breaker.closed(), failure)
                 self.assertIsNone(backend.get("stored"), "off for the cooldown")
 
+    def test_a_refusal_every_later_call_gets_too_is_a_warning_once(self):
+        from pt2cache import remote
+        from pt2cache.errors import from_response
+
+        remote._warned_refusals.clear()
+        expired = from_response(401, {"type": "urn:pt2cache:problem:unauthenticated",
+                                      "detail": "token expired"}, "refused")
+        with _torch_remote_cache():
+            store, breaker, backend = self._backend(expired)
+            with self.assertLogs("pt2cache", "WARNING") as logged:
+                self.assertIsNone(backend.get("stored"))
+                backend.put("new", b'{"graph": 2}')
+                self.assertIsNone(backend.get("stored"))
+            self.assertEqual(len(logged.records), 1)
+            self.assertIn("token expired", logged.output[0])
+            self.assertTrue(breaker.closed(), "a token is no outage")
+
     def test_a_rewritten_autotune_entry_that_the_service_keeps_as_first_stored_is_logged(self):
         from pt2cache import remote
         from pt2cache.errors import Conflict

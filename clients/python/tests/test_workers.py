@@ -39,23 +39,52 @@ class WorkerExportTest(unittest.TestCase):
         return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                               text=True, timeout=120)
 
+    @staticmethod
+    def described():
+        with open(os.environ[workers.ENV]) as f:
+            return json.load(f)
+
     def test_export_describes_the_store_and_puts_the_hook_first(self):
         self.assertTrue(workers.export(DirectoryEntries(self.root), {"model": {"name": "m"}},
                                        2.0, 30.0))
         self.assertEqual(sys.path[0], workers.HOOK)
-        described = json.loads(os.environ[workers.ENV])
+        described = self.described()
         self.assertEqual((described["store"], described["root"], described["descriptor"]),
                          ("directory", os.path.abspath(self.root), {"model": {"name": "m"}}))
 
         client = CacheClient("http://cache:8080", "team-a", token="pt2c_secret")
         workers.export(client, None, 2.0, 30.0)
-        self.assertEqual(json.loads(os.environ[workers.ENV])["token"], "pt2c_secret")
+        self.assertEqual(self.described()["token"], "pt2c_secret")
         self.assertEqual(sys.path.count(workers.HOOK), 1)
 
-    def test_a_store_a_worker_cannot_rebuild_is_not_exported(self):
+    def test_the_token_is_kept_out_of_the_environment_children_inherit(self):
+        first = None
+        for token in ("pt2c_first", "pt2c_secret"):
+            workers.export(CacheClient("http://cache:8080", "team-a", token=token), None, 2.0, 30.0)
+            first = first or os.environ[workers.ENV]
+        self.assertFalse(any("pt2c_secret" in value for value in os.environ.values()))
+        self.assertEqual(os.stat(os.environ[workers.ENV]).st_mode & 0o077, 0, "its user's only")
+        self.assertFalse(os.path.exists(first), "an earlier description is removed")
+
+    def test_a_store_a_worker_cannot_rebuild_forgets_what_was_exported_before(self):
+        workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+        earlier = os.environ[workers.ENV]
         with self.assertLogs("pt2cache", "INFO"):
             self.assertFalse(workers.export(object(), None, 2.0, 30.0))
         self.assertNotIn(workers.ENV, os.environ)
+        self.assertFalse(os.path.exists(earlier))
+
+    def test_a_hook_reached_twice_on_the_path_runs_once_and_the_real_sitecustomize_too(self):
+        shadowed = tempfile.mkdtemp()
+        with open(os.path.join(shadowed, "sitecustomize.py"), "w") as f:
+            f.write("import builtins\nbuiltins.SHADOWED_RAN = getattr(builtins, 'SHADOWED_RAN', 0) + 1\n")
+        link = os.path.join(tempfile.mkdtemp(), "pt2cache")
+        os.symlink(os.path.dirname(workers.HOOK), link)
+        workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+        sys.path[1:1] = [os.path.join(link, "_worker_hook"), shadowed]  # the hook, again, then
+        started = self.worker("import builtins; print(builtins.SHADOWED_RAN)")
+        self.assertEqual((started.returncode, started.stdout.strip()), (0, "1"), started.stderr)
+        self.assertNotIn("Error in sitecustomize", started.stderr)
 
     def test_a_worker_starts_the_hook_and_the_sitecustomize_it_shadows(self):
         shadowed = tempfile.mkdtemp()

@@ -9,12 +9,19 @@ import os
 import sys
 
 
+def _is_hook(directory: str) -> bool:
+    """Whether a directory on the path is this hook's, however it is spelt (a symlink, a second
+    copy of the package): their sitecustomize would run this one again."""
+    real = os.path.realpath(directory or os.curdir)
+    return os.path.basename(real) == "_worker_hook" and os.path.basename(
+        os.path.dirname(real)) == "pt2cache"
+
+
 def _shadowed() -> None:
     import importlib.machinery
     import importlib.util
 
-    here = os.path.dirname(os.path.abspath(__file__))
-    rest = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    rest = [p for p in sys.path if not _is_hook(p)]
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
     if spec is not None and spec.loader is not None:
         module = importlib.util.module_from_spec(spec)

@@ -271,8 +271,8 @@ class ApiExceptionHandler extends SpringMvcProblems {
       log.warn("request aborted by the database for a concurrent one: {}", e.toString());
       return retryable(
           ProblemType.DATABASE_UNAVAILABLE,
-          "the database aborted this request to let a concurrent one finish; nothing was"
-              + " changed; try again",
+          "the database aborted this request to let a concurrent one finish, and rolled back"
+              + " its change; try again",
           "1");
     }
     log.error("unexpected failure", e);
