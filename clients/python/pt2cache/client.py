@@ -201,8 +201,7 @@ class CacheClient:
             response = self.http.request("GET", self._entry(kind, key), timeout=timeout,
                                          retries=retries)
         except NotFound as e:
-            if e.slug == "namespace-not-found":
-                raise
+            _raise_unless_absent_entry(e)
             return None
         data = response.read()
         etag = response.headers.get("etag", "").strip('"')
@@ -215,7 +214,8 @@ class CacheClient:
         """Streams the bytes under a key to a file, verified, written atomically; None on a miss."""
         try:
             response = self.http.request("GET", self._entry(kind, key))
-        except NotFound:
+        except NotFound as e:
+            _raise_unless_absent_entry(e)
             return None
         sha256 = response.headers.get("etag", "").strip('"')
         size = int(response.headers.get("content-length", "-1"))
@@ -307,3 +307,10 @@ def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike
 
 
 __all__ = ["CacheClient", "CacheError", "Conflict", "IntegrityError", "NotFound"]
+
+
+def _raise_unless_absent_entry(e: NotFound) -> None:
+    """A 404 is a miss when the entry is absent, not when the namespace is unknown: then every
+    read would miss, and the caller must hear of it."""
+    if e.slug == "namespace-not-found":
+        raise e

@@ -149,7 +149,9 @@ _warned_refusals: set = set()
 
 def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
     slug = getattr(e, "slug", None)
-    if slug in _LASTING and slug not in _warned_refusals:
+    # a write refused as forbidden is a read token's, which is fine on a node that only reads
+    lasting = slug in _LASTING and (operation == "get" or slug != "forbidden")
+    if lasting and slug not in _warned_refusals:
         _warned_refusals.add(slug)
         log.warning("pt2cache: the service refuses this node's calls (%s): remote caches miss "
                     "and writes are dropped until that is mended (logged once)", e)

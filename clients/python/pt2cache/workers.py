@@ -11,13 +11,16 @@ The same pattern as coverage.py's measurement of subprocesses.
 
 Only stores that can be rebuilt from a description are carried: a ``CacheClient`` (URL,
 namespace, token) and a ``DirectoryEntries`` (its root). The token is in the file, not in the
-environment, which every child process inherits (compilers, shells, crash reporters).
+environment, which every child process inherits (compilers, shells, crash reporters), and is left
+out when it came from ``PT2CACHE_TOKEN``, which the workers inherit anyway. The file is removed at
+exit; one left by a process killed by a signal is removed by the next export on the machine.
 """
 
 import atexit
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 from typing import Any, Dict, Optional
@@ -25,6 +28,11 @@ from typing import Any, Dict, Optional
 log = logging.getLogger("pt2cache")
 
 ENV = "PT2CACHE_WORKER_CACHES"
+PREFIX = "pt2cache-workers-"
+_FILE = re.compile(r"^pt2cache-workers-(\d+)-.*\.json$")
+
+# descriptions this process wrote, by the pid that wrote them (a forked child inherits the dict)
+_created: Dict[str, int] = {}
 HOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker_hook")
 
 
@@ -52,22 +60,58 @@ def export(store: Any, descriptor: Optional[Dict[str, Any]], timeout: float,
         log.info("pt2cache: autotune results of kernels built in Inductor's compile workers are "
                  "not shared: a %s cannot be rebuilt there", type(store).__name__)
         return False
+    if described.get("token") and described["token"] == os.environ.get("PT2CACHE_TOKEN"):
+        del described["token"]  # the workers inherit it where the client found it
     described.update(descriptor=descriptor, timeout=timeout, cooldown=cooldown)
-    handle, path = tempfile.mkstemp(prefix="pt2cache-workers-", suffix=".json")  # mode 0600
-    with os.fdopen(handle, "w") as f:
+    _sweep()
+    handle, path = tempfile.mkstemp(prefix="%s%d-" % (PREFIX, os.getpid()), suffix=".json")
+    with os.fdopen(handle, "w") as f:  # mode 0600
         json.dump(described, f)
     forget()
     os.environ[ENV] = path
-    atexit.register(_remove, path)
+    _created[path] = os.getpid()
+    atexit.register(_remove_at_exit, path, os.getpid())
     if HOOK not in sys.path:
         sys.path.insert(0, HOOK)
     return True
 
 
 def forget() -> None:
-    """Compile workers started from now on use no store (their autotune cache stays local)."""
+    """Compile workers started from now on use no store (their autotune cache stays local). A
+    description this process inherited is its parent's: it is left in place."""
     path = os.environ.pop(ENV, None)
-    if path:
+    if path and _created.get(path) == os.getpid():
+        _remove(path)
+
+
+def _sweep() -> None:
+    """Removes the descriptions of processes that are gone: one killed by a signal runs no exit
+    hook, and its file, token included, would stay in the temporary directory."""
+    directory = tempfile.gettempdir()
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        match = _FILE.match(name)
+        if match and not _alive(int(match.group(1))):
+            _remove(os.path.join(directory, name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive, and its file is not ours to remove
+        return True
+    return True
+
+
+def _remove_at_exit(path: str, exporter: int) -> None:
+    # a child forked from the exporting process inherits this hook; its exit must not take the
+    # description from the workers its parent starts later
+    if os.getpid() == exporter:
         _remove(path)
 
 
@@ -94,7 +138,7 @@ def _store(described: Dict[str, Any]) -> Any:
     if described["store"] == "service":
         from .client import CacheClient
 
-        return CacheClient(described["url"], described["namespace"], token=described["token"])
+        return CacheClient(described["url"], described["namespace"], token=described.get("token"))
     from .directory import DirectoryEntries
 
     return DirectoryEntries(described["root"])

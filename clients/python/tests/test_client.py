@@ -211,6 +211,11 @@ class ErrorsTest(unittest.TestCase):
         with self.assertRaises(NotFound) as raised:
             client.lookup("mega-cache", descriptor("m"))
         self.assertEqual(raised.exception.slug, "namespace-not-found")
+        for read in (lambda: client.get_entry("fx-graph", "pt2:k:c1"),
+                     lambda: client.download_entry("fx-graph", "pt2:k:c1", "entry.bin")):
+            with self.assertRaises(NotFound) as raised:  # not a miss: every read would miss
+                read()
+            self.assertEqual(raised.exception.slug, "namespace-not-found")
 
     def test_a_token_the_service_does_not_know_is_refused_and_not_retried(self):
         client = CacheClient(os.environ["PT2CACHE_TEST_URL"], "default", token="pt2c_not-a-token")

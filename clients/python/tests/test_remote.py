@@ -137,6 +137,20 @@ class RefusedCallsTest(unittest.TestCase):
             self.assertIn("token expired", logged.output[0])
             self.assertTrue(breaker.closed(), "a token is no outage")
 
+    def test_a_read_token_refused_its_writes_says_nothing_of_misses(self):
+        from pt2cache import remote
+        from pt2cache.errors import from_response
+
+        remote._warned_refusals.clear()
+        read_only = from_response(403, {"type": "urn:pt2cache:problem:forbidden"}, "refused")
+        with _torch_remote_cache():
+            store, breaker, backend = self._backend(None)
+            store.failure = None
+            store.put_entry = lambda *args, **kwargs: (_ for _ in ()).throw(read_only)
+            with self.assertNoLogs("pt2cache", "WARNING"):
+                backend.put("new", b'{"graph": 2}')
+            self.assertEqual(backend.get("stored"), b'{"graph": 1}')
+
     def test_a_rewritten_autotune_entry_that_the_service_keeps_as_first_stored_is_logged(self):
         from pt2cache import remote
         from pt2cache.errors import Conflict

@@ -10,7 +10,7 @@ from pt2cache import workers
 from pt2cache.client import CacheClient
 from pt2cache.directory import DirectoryEntries
 
-from support import needs_torch
+from support import HAS_TORCH, needs_torch
 
 CLIENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -66,6 +66,51 @@ class WorkerExportTest(unittest.TestCase):
         self.assertEqual(os.stat(os.environ[workers.ENV]).st_mode & 0o077, 0, "its user's only")
         self.assertFalse(os.path.exists(first), "an earlier description is removed")
 
+    def test_a_forked_child_that_exits_leaves_the_description_to_its_parent(self):
+        workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+        path, exporter = os.environ[workers.ENV], os.getpid()
+        child = os.fork()
+        if child == 0:  # what the exit hook it inherited does in the child
+            workers._remove_at_exit(path, exporter)
+            os._exit(0 if os.path.exists(path) else 1)
+        _, status = os.waitpid(child, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        workers._remove_at_exit(path, os.getpid())
+        self.assertFalse(os.path.exists(path), "the exporting process removes it")
+
+    def test_a_child_that_installs_again_leaves_its_parents_description(self):
+        workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+        parents = os.environ[workers.ENV]
+        child = self.worker("from pt2cache import workers\n"
+                            "from pt2cache.directory import DirectoryEntries\n"
+                            "workers.export(DirectoryEntries(%r), None, 2.0, 30.0)\n"
+                            "workers.forget()\n" % tempfile.mkdtemp())
+        self.assertEqual(child.returncode, 0, child.stderr)
+        self.assertTrue(os.path.exists(parents))
+
+    def test_a_token_from_the_environment_is_not_written_down(self):
+        os.environ["PT2CACHE_TOKEN"] = "pt2c_from_env"
+        workers.export(CacheClient("http://cache:8080", "team-a"), None, 2.0, 30.0)
+        self.assertNotIn("token", self.described())
+        self.assertEqual(workers._store(self.described()).http.token, "pt2c_from_env")
+
+    def test_the_descriptions_of_processes_that_are_gone_are_removed(self):
+        gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True).stdout.strip()
+        left = os.path.join(tempfile.gettempdir(), "%s%s-x.json" % (workers.PREFIX, gone))
+        mine = os.path.join(tempfile.gettempdir(), "%s%d-y.json" % (workers.PREFIX, os.getpid()))
+        for path in (left, mine):
+            with open(path, "w") as f:
+                f.write("{}")
+        try:
+            workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+            self.assertFalse(os.path.exists(left), "a killed process's description")
+            self.assertTrue(os.path.exists(mine), "a live process's")
+        finally:
+            for path in (left, mine):
+                if os.path.exists(path):
+                    os.unlink(path)
+
     def test_a_store_a_worker_cannot_rebuild_forgets_what_was_exported_before(self):
         workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
         earlier = os.environ[workers.ENV]
@@ -95,6 +140,10 @@ class WorkerExportTest(unittest.TestCase):
                               "False), 'pt2cache.workers' in sys.modules)", shadowed)
         self.assertEqual(started.returncode, 0, started.stderr)
         self.assertEqual(started.stdout.split(), ["True", "True"])
+        if not HAS_TORCH:  # it read the description and went on to route torch's caches
+            self.assertIn("No module named 'torch'", started.stderr)
+        else:
+            self.assertEqual(started.stderr, "")
 
     def test_an_interpreter_without_the_environment_is_left_alone(self):
         workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
