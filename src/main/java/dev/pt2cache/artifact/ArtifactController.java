@@ -12,8 +12,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.beans.propertyeditors.CustomCollectionEditor;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.WebDataBinder;
+import org.springframework.web.bind.annotation.InitBinder;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -28,6 +31,16 @@ class ArtifactController implements ArtifactsApi {
     this.uploads = uploads;
     this.reader = reader;
     this.request = request;
+  }
+
+  /**
+   * A {@code tag=name:value} parameter is one tag, commas and all. Given once, Spring would split
+   * it at its commas (a value {@code fp8,tf32} became two tags and a 400, and {@code a,b:c} two
+   * filters), where the contract reads a comma in a query value as part of it.
+   */
+  @InitBinder
+  void tagsAsGiven(WebDataBinder binder) {
+    binder.registerCustomEditor(List.class, new CustomCollectionEditor(List.class));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.ByteRange;
 import java.util.List;
+import org.springframework.http.ETag;
 import org.springframework.http.HttpRange;
 
 /** The conditional and partial parts of a download request: If-None-Match and Range. */
@@ -9,17 +10,20 @@ final class ContentRequests {
 
   private ContentRequests() {}
 
-  /** True when If-None-Match names the content's entity tag (the quoted SHA-256) or is "*". */
+  /**
+   * True when If-None-Match names the content's entity tag (the quoted SHA-256), weakly compared,
+   * or is "*". Parsed by Spring's own {@link ETag}, as Spring MVC parses it when it checks the
+   * answer again: wherever that check would turn a 200 into a 304, this one must have said so
+   * first, before the store was opened. Otherwise Spring answers 304 and never closes the body it
+   * was given, and the download's store connection is never given back.
+   */
   static boolean notModified(String ifNoneMatch, String sha256) {
     if (ifNoneMatch == null) {
       return false;
     }
-    for (String tag : ifNoneMatch.split(",")) {
-      String t = tag.trim();
-      if (t.startsWith("W/")) {
-        t = t.substring(2);
-      }
-      if (t.equals("*") || t.equals("\"" + sha256 + "\"")) {
+    ETag content = ETag.create("\"" + sha256 + "\"");
+    for (ETag requested : ETag.parse(ifNoneMatch)) {
+      if (requested.isWildcard() || requested.compare(content, false)) {
         return true;
       }
     }

@@ -44,6 +44,16 @@ class ArtifactListTest extends ServiceTest {
     assertThat(ids(api.get(path("/artifacts?state=invalidated")))).isEmpty();
   }
 
+  /** A comma in a tag's value is part of it, as the contract reads a query value. */
+  @Test
+  void shouldFindATagWhoseValueHoldsACommaByThatValue() {
+    store(
+        Descriptors.of(model, "4", "2.11.0+cu130", "NVIDIA H100 80GB HBM3")
+            .replace("\"driver\": \"580.65\"", "\"features\": \"fp8,tf32\""));
+    assertThat(ids(api.get(path("/artifacts?tag=features:fp8,tf32")))).containsExactly(ids.get(5));
+    assertThat(ids(api.get(path("/artifacts?tag=features:fp8")))).isEmpty();
+  }
+
   @Test
   void shouldPageThroughEverythingWithCursors() {
     List<String> seen = new ArrayList<>();

@@ -180,6 +180,30 @@ class BadInputTest extends ServiceTest {
       }
     }
 
+    /** The contract bounds a tag's value at 200 characters; the generated models do not. */
+    @Test
+    void shouldRefuseATagValueLongerThanTheContractAllows() {
+      String longest = "v".repeat(200);
+      String lookup =
+          Descriptors.lookup(
+              "mega-cache", descriptor.replace("\"driver\": \"580.65\"", "\"driver\": \"%s\""));
+      assertThat(api.postJson(path("/lookups"), lookup.formatted(longest)).status()).isEqualTo(200);
+      ApiResponse tooLong = api.postJson(path("/lookups"), lookup.formatted(longest + "v"));
+      assertProblem(tooLong, 400, "invalid-request");
+      assertThat(tooLong.json().get("detail").asString())
+          .contains("descriptor.hardware.tags.driver")
+          .contains("201");
+
+      ApiResponse rule =
+          api.postJson(
+              path("/invalidations"),
+              "{\"selector\": {\"tags\": {\"pool\": \"%s\"}}, \"reason\": \"r\"}"
+                  .formatted(longest + "v"));
+      assertProblem(rule, 400, "invalid-request");
+      assertThat(rule.json().get("detail").asString()).contains("selector.tags.pool");
+      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
+    }
+
     @Test
     void shouldReadTheWordsForTrueAndFalseAsBooleans() {
       String key = lookupCompiledWith("{\"dynamic\": true}").json().get("key").asString();
