@@ -127,7 +127,16 @@ _BUSY = {"storage-busy", "storage-race"}
 # PyTorch writes these again under the same key as it learns more (coordinate descent's result
 # after the first autotuning; a profile that grew); the service keeps the first bytes
 _REWRITTEN = {"autotune", "bundled-autotune", "pgo"}
-_warned_rewrites: set = set()
+
+# what this process has warned of once already
+_warned: set = set()
+
+
+def _first_time(what: Any) -> bool:
+    if what in _warned:
+        return False
+    _warned.add(what)
+    return True
 
 
 def _unreachable(e: Exception) -> bool:
@@ -144,15 +153,13 @@ def _unreachable(e: Exception) -> bool:
 # refusals every later call will get too (an expired or revoked token, a wrong namespace): said
 # once per process where a default logging set-up shows it, since every read then misses
 _LASTING = {"unauthenticated", "forbidden", "namespace-not-found"}
-_warned_refusals: set = set()
 
 
 def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
     slug = getattr(e, "slug", None)
     # a write refused as forbidden is a read token's, which is fine on a node that only reads
     lasting = slug in _LASTING and (operation == "get" or slug != "forbidden")
-    if lasting and slug not in _warned_refusals:
-        _warned_refusals.add(slug)
+    if lasting and _first_time(("refusal", slug)):
         log.warning("pt2cache: the service refuses this node's calls (%s): remote caches miss "
                     "and writes are dropped until that is mended (logged once)", e)
     else:
@@ -160,8 +167,7 @@ def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
 
 
 def _kept_first(kind: str, key: str) -> None:
-    if kind in _REWRITTEN and kind not in _warned_rewrites:
-        _warned_rewrites.add(kind)
+    if kind in _REWRITTEN and _first_time(("rewrite", kind)):
         log.warning("pt2cache: PyTorch rewrote its %s entry %s, and the service keeps the first "
                     "bytes stored under a key: nodes read the first version (logged once per "
                     "kind; see the client README on rewritten entries)", kind, key)

@@ -124,7 +124,7 @@ class RefusedCallsTest(unittest.TestCase):
         from pt2cache import remote
         from pt2cache.errors import from_response
 
-        remote._warned_refusals.clear()
+        remote._warned.clear()
         expired = from_response(401, {"type": "urn:pt2cache:problem:unauthenticated",
                                       "detail": "token expired"}, "refused")
         with _torch_remote_cache():
@@ -141,7 +141,7 @@ class RefusedCallsTest(unittest.TestCase):
         from pt2cache import remote
         from pt2cache.errors import from_response
 
-        remote._warned_refusals.clear()
+        remote._warned.clear()
         read_only = from_response(403, {"type": "urn:pt2cache:problem:forbidden"}, "refused")
         with _torch_remote_cache():
             store, breaker, backend = self._backend(None)
@@ -155,7 +155,7 @@ class RefusedCallsTest(unittest.TestCase):
         from pt2cache import remote
         from pt2cache.errors import Conflict
 
-        remote._warned_rewrites.clear()
+        remote._warned.clear()
 
         with _torch_remote_cache():
             store, breaker, backend = self._backend(Conflict("other bytes", 409), kind="autotune")

@@ -1,6 +1,5 @@
 package dev.pt2cache.problem;
 
-import java.sql.SQLException;
 import java.util.Set;
 
 /**
@@ -21,11 +20,6 @@ final class LockConflicts {
 
   /** Whether a cause of {@code failure} is the database aborting it for a concurrent one. */
   static boolean isConflict(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql && STATES.contains(sql.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
+    return SqlStates.find(failure, STATES).isPresent();
   }
 }

@@ -1,6 +1,5 @@
 package dev.pt2cache.problem;
 
-import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,13 +22,12 @@ final class UnstorableValues {
 
   /** The database's own words, when a cause of {@code failure} is such a refusal. */
   static Optional<String> describe(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql && STATES.contains(sql.getSQLState())) {
-        String message = String.valueOf(sql.getMessage());
-        int line = message.indexOf('\n');
-        return Optional.of((line < 0 ? message : message.substring(0, line)).replace("\0", ""));
-      }
-    }
-    return Optional.empty();
+    return SqlStates.find(failure, STATES)
+        .map(
+            sql -> {
+              String message = String.valueOf(sql.getMessage());
+              int line = message.indexOf('\n');
+              return (line < 0 ? message : message.substring(0, line)).replace("\0", "");
+            });
   }
 }

@@ -5,8 +5,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.lang.reflect.Method;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.Map;
-import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.core.MethodParameter;
@@ -25,7 +26,7 @@ import org.springframework.web.servlet.HandlerInterceptor;
  */
 class KnownQueryParameters implements HandlerInterceptor {
 
-  private final Map<Method, Set<String>> declared = new ConcurrentHashMap<>();
+  private final Map<Method, SortedSet<String>> declared = new ConcurrentHashMap<>();
 
   @Override
   public boolean preHandle(
@@ -35,7 +36,7 @@ class KnownQueryParameters implements HandlerInterceptor {
       return true;
     }
     HandlerMethod method = (HandlerMethod) handler;
-    Set<String> known = declared.computeIfAbsent(method.getMethod(), m -> namesOf(method));
+    SortedSet<String> known = declared.computeIfAbsent(method.getMethod(), m -> namesOf(method));
     for (String pair : query.split("&")) {
       String name = name(pair);
       if (!name.isEmpty() && !known.contains(name)) {
@@ -45,15 +46,15 @@ class KnownQueryParameters implements HandlerInterceptor {
     return true;
   }
 
-  private static Set<String> namesOf(HandlerMethod method) {
-    Set<String> names = new TreeSet<>();
+  private static SortedSet<String> namesOf(HandlerMethod method) {
+    SortedSet<String> names = new TreeSet<>();
     for (MethodParameter parameter : method.getMethodParameters()) {
       RequestParam param = parameter.getParameterAnnotation(RequestParam.class);
       if (param != null) {
         names.add(param.name().isEmpty() ? parameter.getParameterName() : param.name());
       }
     }
-    return Set.copyOf(names);
+    return Collections.unmodifiableSortedSet(names);
   }
 
   /**

@@ -1,0 +1,21 @@
+package dev.pt2cache.problem;
+
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.Set;
+
+/** The database's own error, by its SQL state, wherever it lies among a failure's causes. */
+final class SqlStates {
+
+  private SqlStates() {}
+
+  /** The first cause of {@code failure} that is an SQL error in one of {@code states}. */
+  static Optional<SQLException> find(Throwable failure, Set<String> states) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && states.contains(sql.getSQLState())) {
+        return Optional.of(sql);
+      }
+    }
+    return Optional.empty();
+  }
+}
