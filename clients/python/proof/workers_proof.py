@@ -7,7 +7,8 @@ AOTAutograd remote caches are off, so the second node compiles every graph again
 per-kernel autotune cache can spare it the tuning. Run with the compile workers routed (the
 default) and without (``workers=False``, as before), with Inductor's default compile threads.
 
-  python workers_proof.py           # prints one JSON line per node
+  python workers_proof.py              # both modes; prints one JSON line per node
+  python workers_proof.py not-routed   # one mode
 """
 
 import json
@@ -57,7 +58,7 @@ print(json.dumps({"workers": sys.argv[2], "node": sys.argv[3],
 
 def main() -> None:
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for mode in ("routed", "not-routed"):
+    for mode in sys.argv[1:] or ("routed", "not-routed"):
         store = tempfile.mkdtemp(prefix="pt2cache-store-")
         for node in ("first", "second"):
             env = dict(os.environ, PYTHONPATH=here,

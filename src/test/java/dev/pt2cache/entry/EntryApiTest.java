@@ -99,14 +99,14 @@ class EntryApiTest extends ServiceTest {
   @Test
   void shouldAnswerAHeadThatAcceptsOctetsWithoutReadingTheContent() throws Exception {
     api.putBytes(path(entry), bytes);
-    String served = "[^}]*direction=\"out\"[^}]*namespace=\"" + ns + "\"[^}]*";
-    double before = metric("pt2cache_transfer_bytes_total", served);
+    double before = counted("pt2cache.transfer.bytes", "direction", "out", "namespace", ns);
 
     ApiResponse head = api.head(path(entry), "Accept", "application/octet-stream");
 
     assertThat(head.status()).isEqualTo(200);
     assertThat(head.header("ETag")).isEqualTo("\"" + Fixtures.sha256(bytes) + "\"");
-    assertThat(metric("pt2cache_transfer_bytes_total", served)).isEqualTo(before);
+    assertThat(counted("pt2cache.transfer.bytes", "direction", "out", "namespace", ns))
+        .isEqualTo(before);
     Thread.sleep(500); // past the hit flush (100 ms here)
     JsonNode listed = api.get(path("/artifacts?kind=fx-graph")).json().get("items").get(0);
     assertThat(listed.get("hitCount").asLong()).isZero();

@@ -31,7 +31,7 @@ class HitBookkeepingTest extends ServiceTest {
   void shouldWriteFarFewerRowsThanItRecordsHits() throws Exception {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
     String id = uploadMegaCache(descriptor, Fixtures.randomBytes(100)).json().get("id").asString();
-    double rowsBefore = metric("pt2cache_hits_rows_written_total", "[^}]*");
+    double rowsBefore = counted("pt2cache.hits.rows.written");
 
     long started = System.nanoTime();
     hammer(Descriptors.lookup("mega-cache", descriptor));
@@ -48,7 +48,7 @@ class HitBookkeepingTest extends ServiceTest {
               assertThat(namespace.get("lookupHits").asLong()).isEqualTo(lookups);
               assertThat(namespace.get("hitRatio").asDouble()).isEqualTo(1.0);
             });
-    double rows = metric("pt2cache_hits_rows_written_total", "[^}]*") - rowsBefore;
+    double rows = counted("pt2cache.hits.rows.written") - rowsBefore;
     System.out.printf(
         "%d hits by %d clients in %.2f s, flushed every 100 ms: %.0f row writes%n",
         lookups, CLIENTS, seconds, rows);

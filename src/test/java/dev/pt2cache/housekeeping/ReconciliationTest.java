@@ -102,7 +102,7 @@ class ReconciliationTest extends ServiceTest {
             """)
         .param("salt", salt)
         .update();
-    double haltedBefore = metric("pt2cache_housekeeping_reconcile_halted_total", "[^}]*");
+    double haltedBefore = counted("pt2cache.housekeeping.reconcile.halted");
 
     try {
       JsonNode halted = runJob("reconcile");
@@ -113,8 +113,7 @@ class ReconciliationTest extends ServiceTest {
       assertThat(api.get(path("/artifacts/" + id)).json().get("state").asString())
           .isEqualTo("ready");
       assertThat(api.get(path("/invalidations")).json().get("items").size()).isZero();
-      assertThat(metric("pt2cache_housekeeping_reconcile_halted_total", "[^}]*"))
-          .isEqualTo(haltedBefore + 1);
+      assertThat(counted("pt2cache.housekeeping.reconcile.halted")).isEqualTo(haltedBefore + 1);
     } finally {
       // with the cause gone, the next run acts on the one real loss
       jdbc.sql(
@@ -178,7 +177,6 @@ class ReconciliationTest extends ServiceTest {
         .contains("missing from storage")
         .contains(foundBy);
     assertThat(invalidation.get("selector").get("sha256").asString()).isEqualTo(sha256);
-    assertThat(metric("pt2cache_content_missing_total", "[^}]*found_by=\"" + foundBy + "\"[^}]*"))
-        .isGreaterThanOrEqualTo(1);
+    assertThat(counted("pt2cache.content.missing", "found_by", foundBy)).isGreaterThanOrEqualTo(1);
   }
 }

@@ -364,9 +364,7 @@ class ReportApiTest extends ServiceTest {
   }
 
   private double reportsMetric() {
-    return metric(
-        "pt2cache_artifact_reports_total",
-        "[^}]*namespace=\"" + ns + "\"[^}]*problem=\"load-failed\"[^}]*");
+    return counted("pt2cache.artifact.reports", "namespace", ns, "problem", "load-failed");
   }
 
   private String token(String role) {

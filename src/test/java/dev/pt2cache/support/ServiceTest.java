@@ -3,6 +3,8 @@ package dev.pt2cache.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,8 @@ public abstract class ServiceTest {
 
   @Autowired protected JdbcClient jdbc;
 
+  @Autowired private MeterRegistry meters;
+
   protected ApiClient api;
   protected String ns;
 
@@ -113,7 +117,17 @@ public abstract class ServiceTest {
     return run.json().get("outcome");
   }
 
-  /** A Prometheus sample's value (0 when absent); {@code labels} is a regex inside the braces. */
+  /**
+   * What the service counted: the sum of the counter's series that carry these tags (name, value,
+   * name, value...), read from the registry of this context, 0 when there is none.
+   */
+  protected double counted(String name, String... tags) {
+    return meters.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /**
+   * A sample as Prometheus scrapes it (0 when absent); {@code labels} is a regex inside the braces.
+   */
   protected double metric(String name, String labels) {
     Matcher value =
         Pattern.compile("(?m)^" + name + "\\{" + labels + "} ([0-9.E+-]+)$")
@@ -123,7 +137,7 @@ public abstract class ServiceTest {
 
   /** How many uploads wrote content to the store (not merely verified it against a copy). */
   protected double storedContents() {
-    return metric("pt2cache_uploads_content_total", "[^}]*outcome=\"stored\"[^}]*");
+    return counted("pt2cache.uploads.content", "outcome", "stored");
   }
 
   /** Waits until at least n database sessions wait for a lock (a request parked on a row). */
