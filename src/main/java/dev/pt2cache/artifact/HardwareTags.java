@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.descriptor.HardwareTagRules.InvalidTagException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,10 @@ final class HardwareTags {
 
   private HardwareTags() {}
 
+  /**
+   * The tags to require, by name. A name given twice is refused: an artifact has one value for
+   * each, so two would match nothing, and keeping one of them would quietly drop the other.
+   */
   static Map<String, String> parse(List<String> tags) {
     if (tags == null || tags.isEmpty()) {
       return null;
@@ -16,7 +21,11 @@ final class HardwareTags {
     Map<String, String> parsed = new LinkedHashMap<>();
     for (String tag : tags) {
       int colon = tag.indexOf(':');
-      parsed.put(tag.substring(0, colon), tag.substring(colon + 1));
+      String name = tag.substring(0, colon);
+      if (parsed.putIfAbsent(name, tag.substring(colon + 1)) != null) {
+        throw new InvalidTagException(
+            "tag names \"%s\" twice: give each tag once, as name:value".formatted(name));
+      }
     }
     return parsed;
   }

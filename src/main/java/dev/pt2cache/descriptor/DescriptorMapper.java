@@ -18,7 +18,7 @@ public final class DescriptorMapper {
     SoftwareInfo s = api.getSoftware();
     HardwareInfo h = api.getHardware();
     CompileSettings c = api.getCompile();
-    HardwareTagValues.requireWithinLimit("descriptor.hardware.tags", h.getTags());
+    HardwareTagRules.requireValid("descriptor.hardware.tags", h.getTags());
     return new Descriptor(
         new Descriptor.Model(m.getName(), m.getVersion(), m.getFingerprint()),
         new Descriptor.Software(

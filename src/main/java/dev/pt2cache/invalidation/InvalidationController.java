@@ -6,7 +6,7 @@ import dev.pt2cache.api.InvalidationsApi;
 import dev.pt2cache.api.model.InvalidationList;
 import dev.pt2cache.api.model.InvalidationRequest;
 import dev.pt2cache.api.model.Kind;
-import dev.pt2cache.descriptor.HardwareTagValues;
+import dev.pt2cache.descriptor.HardwareTagRules;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -53,7 +53,7 @@ class InvalidationController implements InvalidationsApi {
 
   private static Selector toDomain(dev.pt2cache.api.model.Selector s) {
     Selector.requireNoNullIds(s.getArtifactIds());
-    HardwareTagValues.requireWithinLimit("selector.tags", s.getTags());
+    HardwareTagRules.requireValid("selector.tags", s.getTags());
     return new Selector(
         s.getArtifactIds(),
         s.getKind() == null ? null : s.getKind().getValue(),

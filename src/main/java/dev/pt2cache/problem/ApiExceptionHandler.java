@@ -24,7 +24,7 @@ import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.StorageBusyException;
 import dev.pt2cache.blob.StorageUnavailableException;
 import dev.pt2cache.blob.UploadInterruptedException;
-import dev.pt2cache.descriptor.HardwareTagValues.TagValueTooLongException;
+import dev.pt2cache.descriptor.HardwareTagRules.InvalidTagException;
 import dev.pt2cache.descriptor.NulCharacterException;
 import dev.pt2cache.descriptor.UnrepresentableValueException;
 import dev.pt2cache.entry.MalformedDescriptorHeaderException;
@@ -97,7 +97,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(EmptySelectorException.class, ProblemType.EMPTY_SELECTOR),
           Map.entry(InvalidSelectorException.class, ProblemType.INVALID_REQUEST),
           Map.entry(InvalidTimeException.class, ProblemType.INVALID_REQUEST),
-          Map.entry(TagValueTooLongException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(InvalidTagException.class, ProblemType.INVALID_REQUEST),
           Map.entry(NamespaceNameMismatchException.class, ProblemType.INVALID_REQUEST),
           Map.entry(UnknownQueryParameterException.class, ProblemType.INVALID_REQUEST),
           Map.entry(NulCharacterException.class, ProblemType.INVALID_REQUEST),

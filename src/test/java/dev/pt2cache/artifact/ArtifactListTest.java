@@ -54,6 +54,33 @@ class ArtifactListTest extends ServiceTest {
     assertThat(ids(api.get(path("/artifacts?tag=features:fp8")))).isEmpty();
   }
 
+  /** A tag's name may be as long as the filter allows. */
+  @Test
+  void shouldFindATagByTheLongestNameAllowed() {
+    String longest = "n".repeat(100);
+    store(
+        Descriptors.of(model, "4", "2.11.0+cu130", "NVIDIA H100 80GB HBM3")
+            .replace("\"driver\"", "\"" + longest + "\""));
+    assertThat(ids(api.get(path("/artifacts?tag=" + longest + ":580.65"))))
+        .containsExactly(ids.get(5));
+  }
+
+  /** Repeated, the parameter requires every tag it names; a name given twice is refused. */
+  @Test
+  void shouldRequireEveryTagGivenAndRefuseATagNamedTwice() {
+    store(
+        Descriptors.of(model, "4", "2.11.0+cu130", "NVIDIA H100 80GB HBM3")
+            .replace("\"driver\": \"580.65\"", "\"driver\": \"570.10\", \"pool\": \"b\""));
+    assertThat(ids(api.get(path("/artifacts?tag=driver:570.10&tag=pool:b"))))
+        .containsExactly(ids.get(5));
+
+    ApiResponse twice = api.get(path("/artifacts?tag=driver:570.10&tag=driver:580.65"));
+    assertThat(twice.status()).isEqualTo(400);
+    assertThat(twice.json().get("type").asString())
+        .isEqualTo("urn:pt2cache:problem:invalid-request");
+    assertThat(twice.json().get("detail").asString()).contains("\"driver\" twice");
+  }
+
   @Test
   void shouldPageThroughEverythingWithCursors() {
     List<String> seen = new ArrayList<>();
