@@ -52,7 +52,7 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
     else:
         hardware["capability"] = platform.machine()
     if tags:
-        hardware["tags"] = {str(k): str(v) for k, v in tags.items()}
+        hardware["tags"] = _checked_tags(tags)
     model = {"name": model_name, "version": model_version}
     if fingerprint:
         model["fingerprint"] = fingerprint
@@ -66,6 +66,21 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
         "hardware": hardware,
         "compile": {k: v for k, v in compile_settings.items() if v is not None},
     }
+
+
+def _checked_tags(tags: Dict[str, Any]) -> Dict[str, str]:
+    """The tags as text, refused here as the service would refuse every lookup with them: a name
+    has 1 to 100 characters and no colon (``?tag=name:value`` could never find it), a value at
+    most 200."""
+    checked = {str(k): str(v) for k, v in tags.items()}
+    for name, value in checked.items():
+        if not 0 < len(name) <= 100 or ":" in name:
+            raise ValueError("hardware tag %r: a name has 1 to 100 characters, none of them ':'"
+                             % name)
+        if len(value) > 200:
+            raise ValueError("hardware tag %r: a value has at most 200 characters, not %d"
+                             % (name, len(value)))
+    return checked
 
 
 def process_settings(torch: Any) -> Optional[str]:

@@ -26,6 +26,21 @@ def torch_with(precision: str = "highest", deterministic: bool = False) -> types
     return torch
 
 
+class HardwareTagsTest(unittest.TestCase):
+
+    def test_tags_are_kept_as_text(self):
+        described = describe("m", "1", tags={"pool": "a", "nvlink": 18}, torch_module=torch_with())
+        self.assertEqual(described["hardware"]["tags"], {"pool": "a", "nvlink": "18"})
+
+    def test_a_tag_the_service_would_refuse_is_refused_where_it_is_given(self):
+        for tags in ({"driver:version": "580"}, {"": "x"}, {"n" * 101: "x"}, {"pool": "v" * 201}):
+            with self.assertRaises(ValueError, msg=tags):
+                describe("m", "1", tags=tags, torch_module=torch_with())
+        longest = {"n" * 100: "v" * 200}
+        self.assertEqual(describe("m", "1", tags=longest, torch_module=torch_with())
+                         ["hardware"]["tags"], longest)
+
+
 class ProcessSettingsTest(unittest.TestCase):
 
     def test_settings_that_pytorch_keys_on_change_the_descriptor(self):
