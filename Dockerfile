@@ -21,6 +21,7 @@ COPY --from=build /build/app.jar app.jar
 USER pt2cache
 EXPOSE 8080
 # Heap from the container's memory limit, all of it from the start (docs/adr/0010); entries
-# without a declared digest spool to /tmp.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=75"
+# without a declared digest spool to /tmp. Out of memory, the JVM exits for its restart policy
+# rather than serve on half-broken.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 ENTRYPOINT ["java", "-jar", "app.jar"]

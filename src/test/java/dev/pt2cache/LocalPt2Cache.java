@@ -21,7 +21,9 @@ public final class LocalPt2Cache {
       // the operator's own admin token wins over the embedded default's
       System.clearProperty("PT2CACHE_ADMIN_TOKEN");
     }
-    System.setProperty("PT2CACHE_LOG_FORMAT", System.getProperty("PT2CACHE_LOG_FORMAT", ""));
+    // plain text at a terminal, unless asked otherwise (-D or the environment, as the jar reads it)
+    String logFormat = System.getenv().getOrDefault("PT2CACHE_LOG_FORMAT", "");
+    System.setProperty("PT2CACHE_LOG_FORMAT", System.getProperty("PT2CACHE_LOG_FORMAT", logFormat));
     System.out.printf("embedded PostgreSQL and S3 data under %s%n", data);
     try {
       SpringApplication.from(Pt2CacheApplication::main).run(args);

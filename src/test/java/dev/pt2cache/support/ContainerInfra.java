@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.testcontainers.containers.MinIOContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.utility.DockerImageName;
 
 /** PostgreSQL 17 and MinIO in containers, for where Docker exists. */
 final class ContainerInfra {
@@ -15,7 +16,11 @@ final class ContainerInfra {
 
   private ContainerInfra() {
     postgres = new PostgreSQLContainer("postgres:17");
-    minio = new MinIOContainer("minio/minio:RELEASE.2023-09-04T19-57-37Z");
+    // from quay.io: Docker Hub has stopped serving MinIO's images (September 2026)
+    minio =
+        new MinIOContainer(
+            DockerImageName.parse("quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z")
+                .asCompatibleSubstituteFor("minio/minio"));
     postgres.start();
     minio.start();
   }
