@@ -26,7 +26,10 @@ class S3StorageConfiguration {
         // them);
         // housekeeping aborts abandoned multipart uploads one at a time beside them
         clientBuilder(properties, 2 * properties.maxConcurrentPuts()).build(),
-        clientBuilder(properties, StorageProperties.CONTROL_CONNECTIONS).build());
+        clientBuilder(properties, StorageProperties.CONTROL_CONNECTIONS)
+            // small requests: a hung store answers them unavailable, not never
+            .overrideConfiguration(c -> c.apiCallTimeout(properties.controlTimeout()))
+            .build());
   }
 
   /** A client as the service builds it, before {@code build()}, with the downloads' pool. */

@@ -32,6 +32,10 @@ import org.springframework.util.unit.DataSize;
  * @param signPayload sign request bodies (SigV4 payload hashes) on plain-HTTP stores too; off by
  *     default, since the service verifies every byte itself and HTTPS stores never sign bodies
  *     (docs/adr/0008)
+ * @param controlTimeout the longest a control request (health, an existence check before a commit,
+ *     a delete, one page of a listing) may take, retries included; then the store counts as
+ *     unavailable ({@code 503 storage-unavailable}, readiness down), rather than holding the
+ *     request, and the locks a commit holds, for as long as a hung store does
  */
 @ConfigurationProperties("pt2cache.storage")
 public record StorageProperties(
@@ -47,7 +51,8 @@ public record StorageProperties(
     @DefaultValue("10s") Duration connectionWait,
     @DefaultValue("16") int maxConcurrentPuts,
     @DefaultValue("5GB") DataSize singlePutMax,
-    @DefaultValue("false") boolean signPayload) {
+    @DefaultValue("false") boolean signPayload,
+    @DefaultValue("5s") Duration controlTimeout) {
 
   /** Connections for control requests: health, existence checks, deletes and listings. */
   public static final int CONTROL_CONNECTIONS = 16;
@@ -60,6 +65,10 @@ public record StorageProperties(
       // the HTTP client reads 0 as "wait for ever"
       throw new IllegalArgumentException(
           "pt2cache.storage.connection-wait is " + connectionWait + "; it must be above zero");
+    }
+    if (controlTimeout.isNegative() || controlTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "pt2cache.storage.control-timeout is " + controlTimeout + "; it must be above zero");
     }
     if (singlePutMax.compareTo(MAX_SINGLE_PUT) > 0) {
       throw new IllegalArgumentException(

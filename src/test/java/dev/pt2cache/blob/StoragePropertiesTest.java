@@ -45,6 +45,7 @@ class StoragePropertiesTest {
         connectionWait,
         16,
         singlePutMax,
-        false);
+        false,
+        Duration.ofSeconds(5));
   }
 }

@@ -37,7 +37,8 @@ final class TestStorage {
         Duration.ofSeconds(10),
         MAX_CONCURRENT_PUTS,
         singlePutMax,
-        signPayload);
+        signPayload,
+        Duration.ofSeconds(5));
   }
 
   /** Creates the test run's bucket when a test of the store runs before any service test. */
