@@ -3,7 +3,11 @@ package dev.pt2cache.auth;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A token as stored: everything but its secret, of which only the SHA-256 is kept. */
+/**
+ * A token as stored: everything but its secret, of which only the SHA-256 is kept.
+ *
+ * @param madeBy the name of the token that made it; null for tokens made before this was kept
+ */
 public record ApiToken(
     UUID id,
     String name,
@@ -11,7 +15,8 @@ public record ApiToken(
     Role role,
     Instant createdAt,
     Instant expiresAt,
-    Instant revokedAt) {
+    Instant revokedAt,
+    String madeBy) {
 
   boolean usableAt(Instant now) {
     return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));

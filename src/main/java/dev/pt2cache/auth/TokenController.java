@@ -50,6 +50,7 @@ class TokenController implements TokensApi {
         .role(dev.pt2cache.api.model.Role.fromValue(token.role().wireName()))
         .createdAt(utc(token.createdAt()))
         .expiresAt(token.expiresAt() == null ? null : utc(token.expiresAt()))
-        .revokedAt(token.revokedAt() == null ? null : utc(token.revokedAt()));
+        .revokedAt(token.revokedAt() == null ? null : utc(token.revokedAt()))
+        .madeBy(token.madeBy());
   }
 }

@@ -108,13 +108,36 @@ public class Tokens {
     if (expiresAt != null) {
       Times.requireExpiry(expiresAt, now);
     }
+    String maker = Caller.tokenName();
+    requireNoLongerLivedThanItsMaker(maker, expiresAt);
     String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
-    ApiToken token = new ApiToken(UUID.randomUUID(), name, namespace, role, now, expiresAt, null);
+    ApiToken token =
+        new ApiToken(UUID.randomUUID(), name, namespace, role, now, expiresAt, null, maker);
     if (!repository.insert(token, Sha256.hexOf(secret))) {
       throw new TokenNameTakenException(name);
     }
     log.info("token {} made: {}", name, token.grant().describe());
     return new NewToken(token, secret);
+  }
+
+  /**
+   * A made admin token makes no token that outlives it: one lent for an hour could otherwise make
+   * one that never expires, and survives its own revocation. The operator's token has no end.
+   */
+  private void requireNoLongerLivedThanItsMaker(String maker, Instant expiresAt) {
+    if (ADMIN_NAME.equals(maker)) {
+      return;
+    }
+    Instant makerEnds =
+        repository
+            .findLiveByName(maker)
+            .orElseThrow(() -> new AccessDeniedException("token " + maker + " was just revoked"))
+            .expiresAt();
+    if (makerEnds != null && (expiresAt == null || expiresAt.isAfter(makerEnds))) {
+      throw new AccessDeniedException(
+          "token %s expires at %s, so the tokens it makes must expire by then: give an expiresAt no later"
+              .formatted(maker, makerEnds));
+    }
   }
 
   public List<ApiToken> list() {

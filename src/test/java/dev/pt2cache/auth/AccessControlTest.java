@@ -8,7 +8,9 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.system.Sha256;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -161,6 +163,36 @@ class AccessControlTest extends ServiceTest {
 
     assertThat(api.withToken(made.json().get("token").asString()).get(path("")).status())
         .isEqualTo(401);
+  }
+
+  /** A token lent for an hour cannot leave behind one that outlives it. */
+  @Test
+  void shouldLetAnExpiringAdminTokenMakeOnlyTokensThatExpireByThen() {
+    Instant ends = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    String lentName = "lent-" + UUID.randomUUID().toString().substring(0, 8);
+    ApiResponse lent =
+        api.postJson(
+            "/v1/tokens",
+            "{\"name\":\"%s\",\"role\":\"admin\",\"expiresAt\":\"%s\"}".formatted(lentName, ends));
+    assertThat(lent.json().get("madeBy").asString()).isEqualTo("env:PT2CACHE_ADMIN_TOKEN");
+    ApiClient contractor = api.withToken(lent.json().get("token").asString());
+
+    String forever = "forever-" + UUID.randomUUID().toString().substring(0, 8);
+    for (String expiry : new String[] {"", ",\"expiresAt\":\"" + ends.plusSeconds(60) + "\""}) {
+      ApiResponse refused =
+          contractor.postJson(
+              "/v1/tokens", "{\"name\":\"%s\",\"role\":\"admin\"%s}".formatted(forever, expiry));
+      assertThat(refused.status()).as(refused.text()).isEqualTo(403);
+      assertThat(refused.json().get("detail").asString()).contains(lentName).contains("expire");
+    }
+    assertThat(api.get("/v1/tokens").text()).doesNotContain(forever);
+
+    ApiResponse within =
+        contractor.postJson(
+            "/v1/tokens",
+            "{\"name\":\"%s\",\"role\":\"read\",\"expiresAt\":\"%s\"}".formatted(forever, ends));
+    assertThat(within.status()).as(within.text()).isEqualTo(201);
+    assertThat(within.json().get("madeBy").asString()).isEqualTo(lentName);
   }
 
   @Test

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class TokenRevocationRaceTest {
 
   final ApiToken live =
-      new ApiToken(UUID.randomUUID(), "node", "team-a", Role.READ, Instant.now(), null, null);
+      new ApiToken(
+          UUID.randomUUID(), "node", "team-a", Role.READ, Instant.now(), null, null, "operator");
   final AtomicReference<ApiToken> row = new AtomicReference<>(live);
   final AtomicReference<Runnable> duringRead = new AtomicReference<>(() -> {});
 
@@ -41,7 +42,8 @@ class TokenRevocationRaceTest {
                   live.role(),
                   live.createdAt(),
                   null,
-                  Instant.now());
+                  Instant.now(),
+                  live.madeBy());
           row.set(revoked);
           return Optional.of(revoked);
         }
