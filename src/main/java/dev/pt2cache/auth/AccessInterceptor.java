@@ -36,10 +36,10 @@ class AccessInterceptor implements HandlerInterceptor {
     }
     HandlerMethod method = (HandlerMethod) handler;
     Access needed = Operations.of(method.getMethod().getName());
+    String namespace = pathNamespace(request);
     Grant grant = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
     LogContext.token(grant.tokenName());
     Caller.set(request, grant.tokenName(), grant.namespace() == null);
-    String namespace = pathNamespace(request);
     if (!grant.allows(needed, namespace)) {
       throw new AccessDeniedException(
           "token %s may %s; this needs %s"
@@ -66,9 +66,19 @@ class AccessInterceptor implements HandlerInterceptor {
                     "the token is unknown, revoked or expired", true));
   }
 
+  /**
+   * The namespace the call is routed to, as Spring MVC decoded it from the path; also put in the
+   * access line, since the log filter reads the raw path, where {@code %62eta} or {@code beta;x=1}
+   * name {@code beta} too.
+   */
   @SuppressWarnings("unchecked")
-  private static String pathNamespace(HttpServletRequest request) {
+  static String pathNamespace(HttpServletRequest request) {
     Object variables = request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
-    return variables instanceof Map<?, ?> map ? ((Map<String, String>) map).get("namespace") : null;
+    String namespace =
+        variables instanceof Map<?, ?> map ? ((Map<String, String>) map).get("namespace") : null;
+    if (namespace != null) {
+      LogContext.namespace(namespace);
+    }
+    return namespace;
   }
 }

@@ -14,6 +14,7 @@ class AnonymousCaller implements HandlerInterceptor {
       HttpServletRequest request, HttpServletResponse response, Object handler) {
     if (ApiHandlers.isApi(handler)) {
       Caller.set(request, Caller.ANONYMOUS, true);
+      AccessInterceptor.pathNamespace(request);
     }
     return true;
   }

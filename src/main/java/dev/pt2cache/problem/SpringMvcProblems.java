@@ -4,6 +4,7 @@ import dev.pt2cache.system.JsonBodyTooLargeException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -68,6 +69,14 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
       List<Map<String, String>> errors = fieldErrors(ex);
       if (!errors.isEmpty()) {
         problem.setProperty("errors", errors);
+      }
+      if (!errors.isEmpty() && !(ex instanceof HttpMessageNotReadableException)) {
+        // Spring's own detail ("Validation failure") names nothing; say which fields, and why
+        problem.setDetail(
+            errors.stream()
+                .map(e -> e.get("field") + ": " + e.get("message"))
+                .sorted()
+                .collect(Collectors.joining("; ")));
       }
     }
     return super.handleExceptionInternal(ex, body, headers, status, request);

@@ -228,6 +228,20 @@ class BadInputTest extends ServiceTest {
       assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
     }
 
+    /** A reason is logged as it came: a line break in it would forge a log line of its own. */
+    @Test
+    void shouldRefuseAnInvalidationReasonOfSeveralLines() {
+      for (String reason : new String[] {"bad build\\nERROR forged", "bad\\r", "bad\\u001b[31m"}) {
+        ApiResponse answer =
+            api.postJson(
+                path("/invalidations"),
+                "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"%s\"}".formatted(reason));
+        assertProblem(answer, 400, "invalid-request");
+        assertThat(answer.json().get("detail").asString()).startsWith("reason: must match");
+      }
+      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
+    }
+
     @Test
     void shouldReadTheWordsForTrueAndFalseAsBooleans() {
       String key = lookupCompiledWith("{\"dynamic\": true}").json().get("key").asString();

@@ -82,6 +82,23 @@ class OperabilityTest extends ServiceTest {
                     .contains("\"requestId\":"));
   }
 
+  /** The namespace as the call was routed, however the path spelt it. */
+  @Test
+  void shouldLogTheNamespaceAnEncodedPathReached(CapturedOutput output) {
+    String encoded = "%" + Integer.toHexString(ns.charAt(0)) + ns.substring(1);
+    assertThat(api.get("/v1/namespaces/" + encoded + "/artifacts").status()).isEqualTo(200);
+    assertThat(api.get("/v1/namespaces/" + ns + ";x=1/evictions").status()).isEqualTo(200);
+
+    for (String path : new String[] {encoded + "/artifacts", ns + ";x=1/evictions"}) {
+      assertThat(output.getOut().lines())
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .contains("\"httpPath\":\"/v1/namespaces/" + path + "\"")
+                      .contains("\"namespace\":\"" + ns + "\""));
+    }
+  }
+
   @Test
   void shouldServeTheContractItselfToSwaggerUi() throws Exception {
     ApiResponse contract = api.get("/openapi.yaml");
