@@ -1,0 +1,47 @@
+package dev.pt2cache.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+
+import java.net.URI;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.util.unit.DataSize;
+
+/** The health endpoints need no token: a flood of probes must not become a flood on the store. */
+class StorageHealthIndicatorTest {
+
+  final BlobStore store = mock(BlobStore.class);
+  final StorageHealthIndicator health =
+      new StorageHealthIndicator(
+          store,
+          TestStorage.properties(
+              URI.create("http://127.0.0.1:9"), false, null, DataSize.ofMegabytes(6)));
+
+  @Test
+  void shouldAskTheStoreOnceForManyProbesInASecond() {
+    for (int i = 0; i < 100; i++) {
+      assertThat(health.health(true).getStatus()).isEqualTo(Status.UP);
+    }
+    verify(store, times(1)).checkAvailable();
+  }
+
+  @Test
+  void shouldKeepSayingDownForThatSecondAndAskAgainAfterIt() throws InterruptedException {
+    doThrow(new StorageUnavailableException("bucket pt2cache is not reachable", null))
+        .doNothing()
+        .when(store)
+        .checkAvailable();
+    assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN);
+    assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN);
+    verify(store, times(1)).checkAvailable();
+
+    Thread.sleep(StorageHealthIndicator.FRESH_FOR.toMillis() + 100);
+
+    assertThat(health.health(true).getStatus()).isEqualTo(Status.UP);
+    verify(store, times(2)).checkAvailable();
+  }
+}
