@@ -9,6 +9,7 @@ import dev.pt2cache.invalidation.Selector;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.report.ReportStore.Counted;
 import dev.pt2cache.report.ReportStore.Reported;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.LogContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,7 +87,7 @@ public class ReportService {
         transactions
             .execute(status -> store.clear(namespace, id))
             .orElseThrow(() -> notFound(namespace, id));
-    log.info("artifact {}: {} reports cleared", id, cleared);
+    log.info("artifact {}: {} reports cleared by {}", id, cleared, Caller.tokenName());
     return store
         .summary(namespace, id, NEWEST_IN_ANSWER)
         .orElseThrow(() -> notFound(namespace, id));
@@ -106,8 +107,13 @@ public class ReportService {
       throw new ArtifactNotReadyException(
           "artifact " + id + " is pending: no node can have loaded it yet");
     }
+    Integer threshold = artifact.invalidateAfterReports();
     if (!store.record(id, reporter, problem, detail)) {
       log.warn("artifact {} reported again by {}: {}", id, reporter, problem.wireName());
+      if (artifact.state() == ArtifactState.READY && threshold != null) {
+        // a threshold set or lowered after the reporters it counts were heard
+        retireIfDue(namespace, id, store.counted(id), threshold, problem, detail);
+      }
       return new RecordedOn(artifact, false);
     }
     Optional<Counted> counted = store.countOneMore(id);
@@ -124,17 +130,25 @@ public class ReportService {
         count,
         problem.wireName(),
         detail == null ? "" : ": " + detail);
-    Integer threshold = artifact.invalidateAfterReports();
-    if (counted.get().state() == ArtifactState.READY && threshold != null && count >= threshold) {
-      Invalidation retired =
-          invalidations.invalidate(
-              namespace,
-              Selector.ofArtifact(id),
-              reason(count, threshold, problem, detail),
-              Invalidation.Rule.NONE);
-      log.warn("artifact {} retired by invalidation {} after reports", id, retired.id());
+    if (threshold != null) {
+      retireIfDue(namespace, id, counted.get(), threshold, problem, detail);
     }
     return new RecordedOn(artifact, true);
+  }
+
+  /** Retires the artifact once its distinct reporters reach the namespace's threshold. */
+  private void retireIfDue(
+      String namespace, UUID id, Counted counted, int threshold, Failure problem, String detail) {
+    if (counted.state() != ArtifactState.READY || counted.reportCount() < threshold) {
+      return;
+    }
+    Invalidation retired =
+        invalidations.invalidate(
+            namespace,
+            Selector.ofArtifact(id),
+            reason(counted.reportCount(), threshold, problem, detail),
+            Invalidation.Rule.NONE);
+    log.warn("artifact {} retired by invalidation {} after reports", id, retired.id());
   }
 
   private Counter counter(String namespace, Reported artifact, Failure problem) {

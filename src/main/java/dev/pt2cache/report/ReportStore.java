@@ -55,6 +55,10 @@ class ReportStore {
       returning report_count, state
       """;
 
+  // the same row lock as counting one more takes, for a reporter heard before
+  private static final String COUNTED =
+      "select report_count, state from artifact where id = ? for no key update";
+
   private static final String FORGET =
       "delete from artifact_report where artifact_id = ? and reporter = ?";
 
@@ -117,11 +121,21 @@ class ReportStore {
   Optional<Counted> countOneMore(UUID id) {
     return jdbc.sql(COUNT_ONE_MORE)
         .params(id, MAX_REPORTERS)
-        .query(
-            (rs, row) ->
-                new Counted(
-                    rs.getInt("report_count"), ArtifactState.valueOf(rs.getString("state"))))
+        .query(ReportStore::counted)
         .optional();
+  }
+
+  /**
+   * The artifact's count and state, under the row lock that counting takes, for a reporter heard
+   * before: a threshold set or lowered since may be due.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  Counted counted(UUID id) {
+    return jdbc.sql(COUNTED).params(id).query(ReportStore::counted).single();
+  }
+
+  private static Counted counted(ResultSet rs, int row) throws SQLException {
+    return new Counted(rs.getInt("report_count"), ArtifactState.valueOf(rs.getString("state")));
   }
 
   /** Takes back the report of a new reporter that the cap left uncounted. */

@@ -132,6 +132,33 @@ class ReportApiTest extends ServiceTest {
     assertThat(invalidationCount()).as("and retires nothing more").isEqualTo(1);
   }
 
+  /**
+   * An operator who sets or lowers the threshold after the alert: the fleet has reported once
+   * already, and each node reports again at its next failed start.
+   */
+  @Test
+  void shouldRetireAtTheNextReportWhenTheThresholdIsSetBelowTheReportersHeard() {
+    String id = upload(Fixtures.randomBytes(200));
+    for (String node : new String[] {"n1", "n2", "n3"}) {
+      report(fleet, id, "{\"problem\":\"load-failed\",\"node\":\"%s\"}".formatted(node));
+    }
+    assertThat(artifact(id).get("state").asString()).isEqualTo("ready");
+
+    threshold(2);
+    assertThat(artifact(id).get("state").asString())
+        .as("the setting alone retires nothing")
+        .isEqualTo("ready");
+    ApiResponse again = report(fleet, id, "{\"problem\":\"load-failed\",\"node\":\"n1\"}");
+
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().get("state").asString()).isEqualTo("invalidated");
+    assertThat(lookupHit()).isFalse();
+    assertThat(api.get(path("/invalidations")).json().get("items").get(0).get("reason").asString())
+        .startsWith("reported as failing by 3 distinct reporters (the namespace retires at 2)");
+    report(fleet, id, "{\"problem\":\"load-failed\",\"node\":\"n2\"}");
+    assertThat(invalidationCount()).as("retired once").isEqualTo(1);
+  }
+
   @Test
   void shouldRetireOnceWhenReportsCrossTheThresholdTogether() throws Exception {
     threshold(3);
