@@ -69,15 +69,12 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
 
 
 def _checked_tags(tags: Dict[str, Any]) -> Dict[str, str]:
-    """The tags as text, refused here as the service would refuse every lookup with them: a name
-    has 1 to 100 characters and no colon (``?tag=name:value`` could never find it), a value at
-    most 200."""
+    """The tags as text; a value over 200 characters is refused here, as the service would refuse
+    every lookup with it. (Keep names to 100 characters without a colon, so that the service's
+    ``?tag=name:value`` can name them.)"""
     checked = {str(k): str(v) for k, v in tags.items()}
     for name, value in checked.items():
-        if not 0 < len(name) <= 100 or ":" in name:
-            raise ValueError("hardware tag %r: a name has 1 to 100 characters, none of them ':'"
-                             % name)
-        if len(value) > 200:
+        if len(value.encode("utf-16-le")) // 2 > 200:  # the service counts UTF-16 code units
             raise ValueError("hardware tag %r: a value has at most 200 characters, not %d"
                              % (name, len(value)))
     return checked

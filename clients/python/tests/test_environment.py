@@ -32,11 +32,11 @@ class HardwareTagsTest(unittest.TestCase):
         described = describe("m", "1", tags={"pool": "a", "nvlink": 18}, torch_module=torch_with())
         self.assertEqual(described["hardware"]["tags"], {"pool": "a", "nvlink": "18"})
 
-    def test_a_tag_the_service_would_refuse_is_refused_where_it_is_given(self):
-        for tags in ({"driver:version": "580"}, {"": "x"}, {"n" * 101: "x"}, {"pool": "v" * 201}):
+    def test_a_tag_value_the_service_would_refuse_is_refused_where_it_is_given(self):
+        for tags in ({"pool": "v" * 201}, {"pool": "\U0001F600" * 101}):
             with self.assertRaises(ValueError, msg=tags):
                 describe("m", "1", tags=tags, torch_module=torch_with())
-        longest = {"n" * 100: "v" * 200}
+        longest = {"gpu:0": "v" * 200}
         self.assertEqual(describe("m", "1", tags=longest, torch_module=torch_with())
                          ["hardware"]["tags"], longest)
 

@@ -54,15 +54,37 @@ class ArtifactListTest extends ServiceTest {
     assertThat(ids(api.get(path("/artifacts?tag=features:fp8")))).isEmpty();
   }
 
-  /** A tag's name may be as long as the filter allows. */
+  /** A tag's name may be as long as the filter allows, and a value may hold a line break. */
   @Test
-  void shouldFindATagByTheLongestNameAllowed() {
+  void shouldFindATagByTheLongestNameAllowedAndAValueOfTwoLines() {
     String longest = "n".repeat(100);
     store(
         Descriptors.of(model, "4", "2.11.0+cu130", "NVIDIA H100 80GB HBM3")
-            .replace("\"driver\"", "\"" + longest + "\""));
-    assertThat(ids(api.get(path("/artifacts?tag=" + longest + ":580.65"))))
+            .replace("\"driver\": \"580.65\"", "\"" + longest + "\": \"a\\nb\""));
+    assertThat(ids(api.get(path("/artifacts?tag=" + longest + ":a%0Ab"))))
         .containsExactly(ids.get(5));
+  }
+
+  /**
+   * Names are free (fleets stored artifacts under any): one with a colon is looked up and
+   * invalidated as any other, though {@code ?tag=} cannot name it.
+   */
+  @Test
+  void shouldServeAndInvalidateByATagNameWithAColon() {
+    String descriptor =
+        Descriptors.of(model, "4", "2.11.0+cu130", "NVIDIA H100 80GB HBM3")
+            .replace("\"driver\"", "\"gpu:0\"");
+    store(descriptor);
+    ApiResponse lookup =
+        api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor));
+    assertThat(lookup.json().get("hit").asBoolean()).isTrue();
+
+    ApiResponse retired =
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"tags\": {\"gpu:0\": \"580.65\"}}, \"reason\": \"r\"}");
+    assertThat(retired.status()).as(retired.text()).isEqualTo(201);
+    assertThat(retired.json().get("invalidated").asLong()).isEqualTo(1);
   }
 
   /** Repeated, the parameter requires every tag it names; a name given twice is refused. */

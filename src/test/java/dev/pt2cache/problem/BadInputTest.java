@@ -204,30 +204,6 @@ class BadInputTest extends ServiceTest {
       assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
     }
 
-    /**
-     * A tag's name is what {@code ?tag=name:value} can filter by: 1 to 100 characters, no colon.
-     * One outside that would be stored and never found again.
-     */
-    @Test
-    void shouldRefuseATagNameThatNoFilterCouldName() {
-      String named = descriptor.replace("\"driver\":", "\"%s\":");
-      for (String name : new String[] {"", "driver:version", "n".repeat(101)}) {
-        byte[] bytes = Fixtures.randomBytes(10);
-        ApiResponse upload = declareMegaCache(named.formatted(name), bytes);
-        assertProblem(upload, 400, "invalid-request");
-        assertThat(upload.json().get("detail").asString())
-            .contains("descriptor.hardware.tags")
-            .contains("none of them ':'");
-        ApiResponse rule =
-            api.postJson(
-                path("/invalidations"),
-                "{\"selector\": {\"tags\": {\"%s\": \"v\"}}, \"reason\": \"r\"}".formatted(name));
-        assertProblem(rule, 400, "invalid-request");
-        assertThat(rule.json().get("detail").asString()).contains("selector.tags");
-      }
-      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
-    }
-
     /** A reason is logged as it came: a line break in it would forge a log line of its own. */
     @Test
     void shouldRefuseAnInvalidationReasonOfSeveralLines() {
