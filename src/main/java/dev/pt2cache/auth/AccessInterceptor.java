@@ -40,6 +40,7 @@ class AccessInterceptor implements HandlerInterceptor {
     Grant grant = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
     LogContext.token(grant.tokenName());
     Caller.set(request, grant.tokenName(), grant.namespace() == null);
+    grant.keepFor(request);
     if (!grant.allows(needed, namespace)) {
       throw new AccessDeniedException(
           "token %s may %s; this needs %s"

@@ -7,6 +7,7 @@ import java.util.UUID;
  * A token as stored: everything but its secret, of which only the SHA-256 is kept.
  *
  * @param madeBy the name of the token that made it; null for tokens made before this was kept
+ * @param madeById that token's id; null for the operator's, and where {@code madeBy} is null
  */
 public record ApiToken(
     UUID id,
@@ -16,13 +17,14 @@ public record ApiToken(
     Instant createdAt,
     Instant expiresAt,
     Instant revokedAt,
-    String madeBy) {
+    String madeBy,
+    UUID madeById) {
 
   boolean usableAt(Instant now) {
     return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
   }
 
   Grant grant() {
-    return new Grant(name, namespace, role);
+    return new Grant(id, name, namespace, role, expiresAt);
   }
 }

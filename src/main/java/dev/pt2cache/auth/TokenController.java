@@ -51,6 +51,7 @@ class TokenController implements TokensApi {
         .createdAt(utc(token.createdAt()))
         .expiresAt(token.expiresAt() == null ? null : utc(token.expiresAt()))
         .revokedAt(token.revokedAt() == null ? null : utc(token.revokedAt()))
-        .madeBy(token.madeBy());
+        .madeBy(token.madeBy())
+        .madeById(token.madeById());
   }
 }

@@ -15,7 +15,7 @@ import org.springframework.stereotype.Repository;
 class TokenRepository {
 
   private static final String COLUMNS =
-      "id, name, namespace, role, created_at, expires_at, revoked_at, made_by";
+      "id, name, namespace, role, created_at, expires_at, revoked_at, made_by, made_by_id";
 
   private final JdbcClient jdbc;
 
@@ -28,8 +28,9 @@ class TokenRepository {
     return jdbc.sql(
                 """
                 insert into api_token (id, name, token_sha256, namespace, role, created_at,
-                                       expires_at, made_by)
-                values (:id, :name, :sha256, :namespace, :role, :createdAt, :expiresAt, :madeBy)
+                                       expires_at, made_by, made_by_id)
+                values (:id, :name, :sha256, :namespace, :role, :createdAt, :expiresAt, :madeBy,
+                        :madeById)
                 on conflict (name) where revoked_at is null do nothing
                 """)
             .param("id", token.id())
@@ -40,6 +41,7 @@ class TokenRepository {
             .param("createdAt", Timestamp.from(token.createdAt()))
             .param("expiresAt", timestamp(token.expiresAt()))
             .param("madeBy", token.madeBy())
+            .param("madeById", token.madeById())
             .update()
         == 1;
   }
@@ -47,14 +49,6 @@ class TokenRepository {
   Optional<ApiToken> findBySha256(String sha256) {
     return jdbc.sql("select " + COLUMNS + " from api_token where token_sha256 = ?")
         .param(sha256)
-        .query(TokenRepository::token)
-        .optional();
-  }
-
-  /** The live (not revoked) token of that name. */
-  Optional<ApiToken> findLiveByName(String name) {
-    return jdbc.sql("select " + COLUMNS + " from api_token where name = ? and revoked_at is null")
-        .param(name)
         .query(TokenRepository::token)
         .optional();
   }
@@ -84,7 +78,8 @@ class TokenRepository {
         rs.getTimestamp("created_at").toInstant(),
         instant(rs.getTimestamp("expires_at")),
         instant(rs.getTimestamp("revoked_at")),
-        rs.getString("made_by"));
+        rs.getString("made_by"),
+        rs.getObject("made_by_id", UUID.class));
   }
 
   private static Instant instant(Timestamp timestamp) {

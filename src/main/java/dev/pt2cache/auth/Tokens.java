@@ -71,7 +71,7 @@ public class Tokens {
   Optional<Grant> grantFor(String presented) {
     String sha256 = Sha256.hexOf(presented);
     if (adminSha256 != null && MessageDigest.isEqual(adminSha256, ascii(sha256))) {
-      return Optional.of(new Grant(ADMIN_NAME, null, Role.ADMIN));
+      return Optional.of(new Grant(null, ADMIN_NAME, null, Role.ADMIN, null));
     }
     if (!MADE_TOKEN.matcher(presented).matches()) {
       return Optional.empty();
@@ -108,11 +108,20 @@ public class Tokens {
     if (expiresAt != null) {
       Times.requireExpiry(expiresAt, now);
     }
-    String maker = Caller.tokenName();
+    Grant maker = Grant.current();
     requireNoLongerLivedThanItsMaker(maker, expiresAt);
     String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
     ApiToken token =
-        new ApiToken(UUID.randomUUID(), name, namespace, role, now, expiresAt, null, maker);
+        new ApiToken(
+            UUID.randomUUID(),
+            name,
+            namespace,
+            role,
+            now,
+            expiresAt,
+            null,
+            maker.tokenName(),
+            maker.tokenId());
     if (!repository.insert(token, Sha256.hexOf(secret))) {
       throw new TokenNameTakenException(name);
     }
@@ -121,22 +130,16 @@ public class Tokens {
   }
 
   /**
-   * A made admin token makes no token that outlives it: one lent for an hour could otherwise make
-   * one that never expires, and survives its own revocation. The operator's token has no end.
+   * A token makes no token that outlives it: one lent for an hour could otherwise make one that
+   * never expires, and survives its own revocation. Judged by the calling token as it was checked,
+   * not by its name, which a new token may carry once it is revoked. The operator's has no end.
    */
-  private void requireNoLongerLivedThanItsMaker(String maker, Instant expiresAt) {
-    if (ADMIN_NAME.equals(maker)) {
-      return;
-    }
-    Instant makerEnds =
-        repository
-            .findLiveByName(maker)
-            .orElseThrow(() -> new AccessDeniedException("token " + maker + " was just revoked"))
-            .expiresAt();
+  private static void requireNoLongerLivedThanItsMaker(Grant maker, Instant expiresAt) {
+    Instant makerEnds = maker.expiresAt();
     if (makerEnds != null && (expiresAt == null || expiresAt.isAfter(makerEnds))) {
       throw new AccessDeniedException(
           "token %s expires at %s, so the tokens it makes must expire by then: give an expiresAt no later"
-              .formatted(maker, makerEnds));
+              .formatted(maker.tokenName(), makerEnds));
     }
   }
 

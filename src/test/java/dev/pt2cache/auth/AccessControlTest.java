@@ -193,6 +193,38 @@ class AccessControlTest extends ServiceTest {
             "{\"name\":\"%s\",\"role\":\"read\",\"expiresAt\":\"%s\"}".formatted(forever, ends));
     assertThat(within.status()).as(within.text()).isEqualTo(201);
     assertThat(within.json().get("madeBy").asString()).isEqualTo(lentName);
+    assertThat(within.json().get("madeById").asString())
+        .isEqualTo(lent.json().get("id").asString());
+  }
+
+  /**
+   * Revoked on another instance, a token still works here until this instance's cache forgets it;
+   * if its name went meanwhile to a token that never expires, the rule still holds it to its own
+   * end, not to that of the name's new holder.
+   */
+  @Test
+  void shouldJudgeTheTokenThatCallsNotTheNameItHad() {
+    Instant ends = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    String name = "lent-" + UUID.randomUUID().toString().substring(0, 8);
+    ApiResponse lent =
+        api.postJson(
+            "/v1/tokens",
+            "{\"name\":\"%s\",\"role\":\"admin\",\"expiresAt\":\"%s\"}".formatted(name, ends));
+    ApiClient contractor = api.withToken(lent.json().get("token").asString());
+    assertThat(contractor.get("/v1/tokens").status()).as("read and cached here").isEqualTo(200);
+    jdbc.sql("update api_token set revoked_at = now() where id = ?")
+        .param(UUID.fromString(lent.json().get("id").asString()))
+        .update();
+    assertThat(
+            api.postJson("/v1/tokens", "{\"name\":\"%s\",\"role\":\"read\"}".formatted(name))
+                .status())
+        .isEqualTo(201);
+
+    ApiResponse refused =
+        contractor.postJson(
+            "/v1/tokens", "{\"name\":\"forever-%s\",\"role\":\"admin\"}".formatted(name));
+
+    assertThat(refused.status()).as(refused.text()).isIn(401, 403);
   }
 
   @Test

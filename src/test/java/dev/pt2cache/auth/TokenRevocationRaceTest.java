@@ -19,7 +19,15 @@ class TokenRevocationRaceTest {
 
   final ApiToken live =
       new ApiToken(
-          UUID.randomUUID(), "node", "team-a", Role.READ, Instant.now(), null, null, "operator");
+          UUID.randomUUID(),
+          "node",
+          "team-a",
+          Role.READ,
+          Instant.now(),
+          null,
+          null,
+          "operator",
+          null);
   final AtomicReference<ApiToken> row = new AtomicReference<>(live);
   final AtomicReference<Runnable> duringRead = new AtomicReference<>(() -> {});
 
@@ -43,7 +51,8 @@ class TokenRevocationRaceTest {
                   live.createdAt(),
                   null,
                   Instant.now(),
-                  live.madeBy());
+                  live.madeBy(),
+                  live.madeById());
           row.set(revoked);
           return Optional.of(revoked);
         }
