@@ -168,12 +168,9 @@ class AccessControlTest extends ServiceTest {
   /** A token lent for an hour cannot leave behind one that outlives it. */
   @Test
   void shouldLetAnExpiringAdminTokenMakeOnlyTokensThatExpireByThen() {
-    Instant ends = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    Instant ends = inAnHour();
     String lentName = "lent-" + UUID.randomUUID().toString().substring(0, 8);
-    ApiResponse lent =
-        api.postJson(
-            "/v1/tokens",
-            "{\"name\":\"%s\",\"role\":\"admin\",\"expiresAt\":\"%s\"}".formatted(lentName, ends));
+    ApiResponse lent = lentAdmin(lentName, ends);
     assertThat(lent.json().get("madeBy").asString()).isEqualTo("env:PT2CACHE_ADMIN_TOKEN");
     ApiClient contractor = api.withToken(lent.json().get("token").asString());
 
@@ -204,12 +201,8 @@ class AccessControlTest extends ServiceTest {
    */
   @Test
   void shouldJudgeTheTokenThatCallsNotTheNameItHad() {
-    Instant ends = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
     String name = "lent-" + UUID.randomUUID().toString().substring(0, 8);
-    ApiResponse lent =
-        api.postJson(
-            "/v1/tokens",
-            "{\"name\":\"%s\",\"role\":\"admin\",\"expiresAt\":\"%s\"}".formatted(name, ends));
+    ApiResponse lent = lentAdmin(name, inAnHour());
     ApiClient contractor = api.withToken(lent.json().get("token").asString());
     assertThat(contractor.get("/v1/tokens").status()).as("read and cached here").isEqualTo(200);
     jdbc.sql("update api_token set revoked_at = now() where id = ?")
@@ -309,6 +302,20 @@ class AccessControlTest extends ServiceTest {
 
     assertThat(anonymous.get("/actuator/health/readiness").status()).isEqualTo(200);
     assertThat(anonymous.get("/openapi.yaml").status()).isEqualTo(200);
+  }
+
+  private static Instant inAnHour() {
+    return Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  /** An admin token for every namespace that the operator lends until {@code ends}. */
+  private ApiResponse lentAdmin(String name, Instant ends) {
+    ApiResponse lent =
+        api.postJson(
+            "/v1/tokens",
+            "{\"name\":\"%s\",\"role\":\"admin\",\"expiresAt\":\"%s\"}".formatted(name, ends));
+    assertThat(lent.status()).as(lent.text()).isEqualTo(201);
+    return lent;
   }
 
   private String token(String role, String namespace) {
