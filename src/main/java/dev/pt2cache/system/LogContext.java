@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.slf4j.MDC;
 
 /**
@@ -16,6 +17,8 @@ public final class LogContext {
   public static final String KEY = "key";
   public static final String TOKEN = "token";
 
+  private static final Pattern NAME_SHAPE = Pattern.compile("[a-z0-9-]{1,63}");
+
   private LogContext() {}
 
   /** The name of the caller's token (never its secret). */
@@ -23,8 +26,14 @@ public final class LogContext {
     MDC.put(TOKEN, name);
   }
 
+  /**
+   * The namespace, when it has the shape of a name; a path that names none (from a caller not yet
+   * authenticated, say) puts nothing in the log of its own choosing.
+   */
   public static void namespace(String namespace) {
-    MDC.put(NAMESPACE, namespace);
+    if (NAME_SHAPE.matcher(namespace).matches()) {
+      MDC.put(NAMESPACE, namespace);
+    }
   }
 
   public static void artifact(UUID id, String kind, String key) {
