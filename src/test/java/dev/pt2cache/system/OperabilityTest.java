@@ -3,6 +3,7 @@ package dev.pt2cache.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
@@ -10,14 +11,18 @@ import dev.pt2cache.support.ServiceTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 
 @ExtendWith(OutputCaptureExtension.class)
 class OperabilityTest extends ServiceTest {
+
+  @Autowired DataSource dataSource;
 
   @Test
   void shouldReportHealthOfDatabaseAndObjectStore() {
@@ -32,6 +37,14 @@ class OperabilityTest extends ServiceTest {
     ApiResponse readiness = api.get("/actuator/health/readiness");
     assertThat(readiness.json().get("components").propertyNames())
         .contains("db", "storage", "readinessState");
+    JsonNode db = components.get("db").get("details");
+    assertThat(db.get("database").asString()).isEqualTo("PostgreSQL");
+    assertThat(db.has("validationQuery"))
+        .as("the service's own check, bounded (ADR 0024), not Spring Boot's isValid(0)")
+        .isFalse();
+    assertThat(((HikariDataSource) dataSource).getConnectionTimeout())
+        .as("PT2CACHE_DB_CONNECTION_WAIT_MS")
+        .isEqualTo(5000);
   }
 
   @Test
