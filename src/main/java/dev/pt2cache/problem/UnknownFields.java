@@ -1,16 +1,21 @@
 package dev.pt2cache.problem;
 
 import java.time.temporal.Temporal;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamContext;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.exc.ValueInstantiationException;
 
 /**
  * Says which member of a request body the operation does not know, which one it named twice, or
@@ -35,6 +40,18 @@ final class UnknownFields {
     if (ex.getCause() instanceof InvalidNullException nulled) {
       return "%s may not be null: leave it out, or give it a value".formatted(path(nulled));
     }
+    if (ex.getCause() instanceof InputCoercionException outOfRange
+        && outOfRange.processor() != null) {
+      return "%s is out of range: give a number within the bounds the contract sets"
+          .formatted(where(outOfRange.processor().streamReadContext()));
+    }
+    if (ex.getCause() instanceof ValueInstantiationException unlisted
+        && unlisted.getType() != null
+        && unlisted.getType().isEnumType()
+        && !unlisted.getPath().isEmpty()) {
+      return "%s is not a value the contract lists: give one of %s"
+          .formatted(path(unlisted), listed(unlisted.getType().getRawClass()));
+    }
     if (ex.getCause() instanceof MismatchedInputException mismatched
         && !(mismatched instanceof UnrecognizedPropertyException)
         && !mismatched.getPath().isEmpty()) {
@@ -44,6 +61,25 @@ final class UnknownFields {
     return unknown(ex)
         .map(u -> "unknown field %s: this operation accepts %s there".formatted(path(u), known(u)))
         .orElse(NOT_JSON);
+  }
+
+  /** Where the parser stood, as a path of member names and indexes. */
+  private static String where(TokenStreamContext context) {
+    StringBuilder path = new StringBuilder();
+    for (TokenStreamContext at = context; at != null; at = at.getParent()) {
+      if (at.currentName() != null) {
+        path.insert(0, (path.isEmpty() ? "" : ".") + at.currentName());
+      } else if (at.inArray()) {
+        path.insert(0, "[" + at.getCurrentIndex() + "]");
+      }
+    }
+    return path.isEmpty() ? "a number" : path.toString();
+  }
+
+  private static String listed(Class<?> enumType) {
+    return Arrays.stream(enumType.getEnumConstants())
+        .map(String::valueOf) // the generated enums give their wire value
+        .collect(Collectors.joining(", "));
   }
 
   private static String expected(Class<?> type) {
@@ -78,7 +114,7 @@ final class UnknownFields {
         : Optional.empty();
   }
 
-  private static String path(MismatchedInputException u) {
+  private static String path(DatabindException u) {
     StringBuilder path = new StringBuilder();
     for (JacksonException.Reference reference : u.getPath()) {
       if (reference.getPropertyName() != null) {

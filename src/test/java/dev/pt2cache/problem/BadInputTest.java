@@ -58,6 +58,24 @@ class BadInputTest extends ServiceTest {
           "malformed-request");
     }
 
+    /** A value the contract does not list, or a number too large, is named as such. */
+    @Test
+    void shouldNameAnUnlistedValueAndANumberOutOfRange() {
+      ApiResponse unlisted =
+          api.postJson(
+              path("/lookups"),
+              Descriptors.lookup("mega-cache", descriptor)
+                  .replace("\"mega-cache\"", "\"megacache\""));
+      assertProblem(unlisted, 400, "malformed-request");
+      assertThat(unlisted.json().get("detail").asString()).contains("kind").contains("mega-cache");
+
+      ApiResponse tooLarge = api.putJson(path(""), "{\"maxIdleDays\": 2147483648}");
+      assertProblem(tooLarge, 400, "malformed-request");
+      assertThat(tooLarge.json().get("detail").asString())
+          .contains("maxIdleDays")
+          .contains("out of range");
+    }
+
     @Test
     void shouldRefuseWrongTypes() {
       String wrong =
