@@ -74,9 +74,10 @@ def _checked_tags(tags: Dict[str, Any]) -> Dict[str, str]:
     ``?tag=name:value`` can name them.)"""
     checked = {str(k): str(v) for k, v in tags.items()}
     for name, value in checked.items():
-        if len(value.encode("utf-16-le")) // 2 > 200:  # the service counts UTF-16 code units
-            raise ValueError("hardware tag %r: a value has at most 200 characters, not %d"
-                             % (name, len(value)))
+        units = len(value.encode("utf-16-le")) // 2  # the service counts UTF-16 code units
+        if units > 200:
+            raise ValueError("hardware tag %r: a value has at most 200 characters (UTF-16 code"
+                             " units), not %d" % (name, units))
     return checked
 
 

@@ -33,8 +33,8 @@ class HardwareTagsTest(unittest.TestCase):
         self.assertEqual(described["hardware"]["tags"], {"pool": "a", "nvlink": "18"})
 
     def test_a_tag_value_the_service_would_refuse_is_refused_where_it_is_given(self):
-        for tags in ({"pool": "v" * 201}, {"pool": "\U0001F600" * 101}):
-            with self.assertRaises(ValueError, msg=tags):
+        for tags, units in (({"pool": "v" * 201}, 201), ({"pool": "\U0001F600" * 101}, 202)):
+            with self.assertRaisesRegex(ValueError, "not %d$" % units, msg=tags):
                 describe("m", "1", tags=tags, torch_module=torch_with())
         longest = {"gpu:0": "v" * 200}
         self.assertEqual(describe("m", "1", tags=longest, torch_module=torch_with())

@@ -53,6 +53,13 @@ class TokenRepository {
         .optional();
   }
 
+  Optional<ApiToken> findById(UUID id) {
+    return jdbc.sql("select " + COLUMNS + " from api_token where id = ?")
+        .param(id)
+        .query(TokenRepository::token)
+        .optional();
+  }
+
   List<ApiToken> all() {
     return jdbc.sql("select " + COLUMNS + " from api_token order by created_at desc, name")
         .query(TokenRepository::token)

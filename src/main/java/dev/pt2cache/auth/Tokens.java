@@ -110,6 +110,7 @@ public class Tokens {
     }
     Grant maker = Grant.current();
     requireNoLongerLivedThanItsMaker(maker, expiresAt);
+    requireMakerStillLive(maker, now);
     String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
     ApiToken token =
         new ApiToken(
@@ -140,6 +141,23 @@ public class Tokens {
       throw new AccessDeniedException(
           "token %s expires at %s, so the tokens it makes must expire by then: give an expiresAt no later"
               .formatted(maker.tokenName(), makerEnds));
+    }
+  }
+
+  /**
+   * This instance trusts a token it read for {@code cache-ttl}, which is fine for a lookup but not
+   * for making a credential: a token revoked on another instance meanwhile would leave behind one
+   * that survives it. So the maker's own row is read again; the operator's is not in the table.
+   */
+  private void requireMakerStillLive(Grant maker, Instant now) {
+    if (maker.tokenId() == null) {
+      return;
+    }
+    boolean live = repository.findById(maker.tokenId()).filter(t -> t.usableAt(now)).isPresent();
+    if (!live) {
+      throw new AccessDeniedException(
+          "token %s was revoked or has expired, so it makes no tokens"
+              .formatted(maker.tokenName()));
     }
   }
 

@@ -42,7 +42,8 @@ final class UnknownFields {
     }
     if (ex.getCause() instanceof InputCoercionException outOfRange
         && outOfRange.processor() != null) {
-      return "%s is out of range: give a number within the bounds the contract sets"
+      // the parser's words: it knows the JSON number overflowed, not whether a time was meant
+      return "%s is out of range: give a value within the bounds the contract sets"
           .formatted(where(outOfRange.processor().streamReadContext()));
     }
     if (ex.getCause() instanceof ValueInstantiationException unlisted
@@ -68,12 +69,13 @@ final class UnknownFields {
     StringBuilder path = new StringBuilder();
     for (TokenStreamContext at = context; at != null; at = at.getParent()) {
       if (at.currentName() != null) {
-        path.insert(0, (path.isEmpty() ? "" : ".") + at.currentName());
+        boolean member = !path.isEmpty() && path.charAt(0) != '[';
+        path.insert(0, at.currentName() + (member ? "." : ""));
       } else if (at.inArray()) {
         path.insert(0, "[" + at.getCurrentIndex() + "]");
       }
     }
-    return path.isEmpty() ? "a number" : path.toString();
+    return path.isEmpty() ? "the value" : path.toString();
   }
 
   private static String listed(Class<?> enumType) {

@@ -120,6 +120,10 @@ public class ReportService {
     if (counted.isEmpty()) {
       store.forget(id, reporter);
       log.warn("artifact {} reported by {}, beyond the reporters kept: not counted", id, reporter);
+      if (artifact.state() == ArtifactState.READY && threshold != null) {
+        // the reporters kept may already reach a threshold lowered since they were heard
+        retireIfDue(namespace, id, store.counted(id), threshold, problem, detail);
+      }
       return new RecordedOn(artifact, false);
     }
     int count = counted.get().reportCount();

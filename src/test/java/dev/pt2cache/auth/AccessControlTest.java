@@ -220,6 +220,31 @@ class AccessControlTest extends ServiceTest {
     assertThat(refused.status()).as(refused.text()).isIn(401, 403);
   }
 
+  /**
+   * Revoked on another instance, an admin token that never expires is still trusted here for
+   * lookups until the cache forgets it, but makes no token: that one would outlive the revocation.
+   */
+  @Test
+  void shouldLetNoTokenRevokedElsewhereMakeATokenHere() {
+    String name = "kept-" + UUID.randomUUID().toString().substring(0, 8);
+    ApiResponse made =
+        api.postJson("/v1/tokens", "{\"name\":\"%s\",\"role\":\"admin\"}".formatted(name));
+    assertThat(made.status()).as(made.text()).isEqualTo(201);
+    ApiClient admin = api.withToken(made.json().get("token").asString());
+    assertThat(admin.get("/v1/tokens").status()).as("read and cached here").isEqualTo(200);
+    jdbc.sql("update api_token set revoked_at = now() where id = ?")
+        .param(UUID.fromString(made.json().get("id").asString()))
+        .update();
+
+    String heir = "heir-" + name;
+    ApiResponse refused =
+        admin.postJson("/v1/tokens", "{\"name\":\"%s\",\"role\":\"admin\"}".formatted(heir));
+
+    assertThat(refused.status()).as(refused.text()).isEqualTo(403);
+    assertThat(refused.json().get("detail").asString()).contains(name).contains("revoked");
+    assertThat(api.get("/v1/tokens").text()).doesNotContain(heir);
+  }
+
   @Test
   void shouldKeepOnlyTheDigestOfASecretAndShowTheSecretOnce() {
     ApiResponse made = api.postJson("/v1/tokens", tokenRequest("write", ns));

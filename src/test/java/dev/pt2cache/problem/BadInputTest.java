@@ -74,6 +74,15 @@ class BadInputTest extends ServiceTest {
       assertThat(tooLarge.json().get("detail").asString())
           .contains("maxIdleDays")
           .contains("out of range");
+
+      ApiResponse farOff =
+          api.postJson(
+              "/v1/tokens",
+              "{\"name\":\"far-off\",\"role\":\"read\",\"expiresAt\":99999999999999999999}");
+      assertProblem(farOff, 400, "malformed-request");
+      assertThat(farOff.json().get("detail").asString())
+          .contains("expiresAt is out of range")
+          .doesNotContain("number");
     }
 
     @Test

@@ -247,6 +247,12 @@ class ReportApiTest extends ServiceTest {
                 .query(Long.class)
                 .single())
         .isEqualTo(1000);
+
+    threshold(500);
+    ApiResponse newcomer = report(fleet, id, "{\"problem\":\"other\",\"node\":\"n1002\"}");
+    assertThat(newcomer.json().get("state").asString())
+        .as("a threshold lowered below the reporters kept retires at the next report, of anyone")
+        .isEqualTo("invalidated");
   }
 
   @Test
