@@ -6,6 +6,7 @@ import jakarta.persistence.criteria.CriteriaUpdate;
 import jakarta.persistence.criteria.Root;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.query.criteria.HibernateCriteriaBuilder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -28,7 +29,8 @@ public class ArtifactRetirement {
     Root<Artifact> root = update.from(Artifact.class);
     update
         .set(root.<ArtifactState>get("state"), ArtifactState.INVALIDATED)
-        .set(root.<Instant>get("invalidatedAt"), Instant.now())
+        // the database's clock, by which purge counts the grace period (ADR 0006)
+        .set(root.<Instant>get("invalidatedAt"), ((HibernateCriteriaBuilder) cb).currentInstant())
         .set(root.<UUID>get("invalidationId"), invalidationId)
         .where(
             cb.and(

@@ -158,7 +158,7 @@ class ArtifactWrites {
     blobLocks.lock(pending.sha256());
     Optional<Artifact> row = artifacts.findForUpdate(id);
     if (row.isEmpty()) {
-      return gone(pending);
+      return gone(pending, bytesWritten);
     }
     Artifact artifact = row.get();
     // The bytes are in the store: record them, so that housekeeping collects them once nothing
@@ -197,11 +197,15 @@ class ArtifactWrites {
   /**
    * The pending artifact's row went while its bytes streamed: another upload to the same URL found
    * the key won by a third and dropped it, a failed one abandoned it, or purge dropped it once its
-   * reservation had expired. The bytes are recorded (housekeeping collects them if nothing takes
-   * them); the answer is the key's winner when there is one.
+   * reservation had expired. Bytes this upload wrote are recorded (housekeeping collects them if
+   * nothing takes them); bytes only checked against a stored copy are not, for that copy may have
+   * gone since, and a record of it would be reported as content lost. The answer is the key's
+   * winner when there is one.
    */
-  private UploadOutcome gone(Artifact pending) {
-    blobs.recordStored(pending.sha256(), pending.sizeBytes());
+  private UploadOutcome gone(Artifact pending, boolean bytesWritten) {
+    if (bytesWritten) {
+      blobs.recordStored(pending.sha256(), pending.sizeBytes());
+    }
     Optional<Artifact> holder =
         artifacts.findReady(pending.namespace(), pending.kind(), pending.key());
     if (holder.isPresent()) {
@@ -224,11 +228,15 @@ class ArtifactWrites {
     return policy.refusal(artifact.namespace(), artifact::subject);
   }
 
-  /** Drops a pending artifact whose upload failed or lost, and that no client will retry. */
+  /**
+   * Drops a pending artifact whose upload failed or lost, and that no client will retry. Its row is
+   * read under its lock: a commit of the same reservation that made it ready meanwhile has then
+   * ended, and the ready artifact is kept.
+   */
   @Transactional
   void abandon(UUID id) {
     artifacts
-        .findById(id)
+        .findForUpdate(id)
         .filter(a -> a.state() == ArtifactState.PENDING)
         .ifPresent(artifacts::delete);
   }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -96,25 +97,38 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
     }
   }
 
+  /**
+   * Whether any instance finished the job within half its interval. A run stamped later than now
+   * (by a build before runs were stamped by the database, on a clock ahead) does not count.
+   */
   private boolean ranRecently(HousekeepingJob job) {
     return jdbc.sql(
             """
             select exists (select 1 from housekeeping_run
-                            where job = ? and finished_at > now() - make_interval(secs => ?))
+                            where job = ? and finished_at > now() - make_interval(secs => ?)
+                              and finished_at <= now())
             """)
         .params(job.name(), job.interval().toMillis() / 2000.0)
         .query(Boolean.class)
         .single();
   }
 
+  /**
+   * Runs the job and records the run, stamped by the database's clock: {@link #ranRecently} judges
+   * it by that clock on every instance, so an instance whose own clock ran ahead would otherwise
+   * make all of them skip the job for as long as it is ahead (ADR 0006: clocks need not agree).
+   */
   private JobRun recorded(HousekeepingJob job) {
-    Instant started = Instant.now();
-    long id =
+    Map<String, Object> started =
         jdbc.sql(
-                "insert into housekeeping_run (job, instance, started_at) values (?, ?, ?) returning id")
-            .params(job.name(), instance, java.sql.Timestamp.from(started))
-            .query(Long.class)
-            .single();
+                """
+                insert into housekeeping_run (job, instance, started_at) values (?, ?, now())
+                returning id, started_at
+                """)
+            .params(job.name(), instance)
+            .query()
+            .singleRow();
+    long id = ((Number) started.get("id")).longValue();
     Timer.Sample sample = Timer.start(registry);
     Map<String, Object> outcome;
     try {
@@ -124,14 +138,25 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
       outcome = Map.of("error", String.valueOf(e.getMessage()));
     }
     sample.stop(registry.timer("pt2cache.housekeeping.runs", "job", job.name()));
-    Instant finished = Instant.now();
-    jdbc.sql("update housekeeping_run set finished_at = ?, outcome = ?::jsonb where id = ?")
-        .params(java.sql.Timestamp.from(finished), CanonicalJson.of(outcome), id)
-        .update();
+    Timestamp finished =
+        jdbc.sql(
+                """
+                update housekeeping_run set finished_at = now(), outcome = ?::jsonb where id = ?
+                returning finished_at
+                """)
+            .params(CanonicalJson.of(outcome), id)
+            .query(Timestamp.class)
+            .single();
     if (!outcome.isEmpty()) {
       log.info("housekeeping job {} done: {}", job.name(), outcome);
     }
-    return new JobRun(id, job.name(), instance, started, finished, outcome);
+    return new JobRun(
+        id,
+        job.name(),
+        instance,
+        ((Timestamp) started.get("started_at")).toInstant(),
+        finished.toInstant(),
+        outcome);
   }
 
   private static String instanceName() {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.sql.Connection;
@@ -93,6 +94,90 @@ class CommitRaceTest extends ServiceTest {
     ApiResponse answer = uploadWhileTheRowGoes(null, false);
     assertProblem(answer, 404, "artifact-not-found");
     assertThat(answer.json().get("detail").asString()).contains("declare the upload again");
+  }
+
+  /**
+   * A client retries its upload while the first attempt commits: the retry sees another artifact
+   * holding the key and drops its reservation, but the first attempt's commit, finding that holder
+   * evicted meanwhile, made the reservation ready. The ready artifact stays.
+   */
+  @Test
+  void shouldKeepTheArtifactACommitMadeReadyWhileARetryDropsItsReservation() throws Exception {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    byte[] first = Fixtures.randomBytes(1000);
+    JsonNode reserved = declareMegaCache(descriptor, first).json();
+    String id = reserved.get("id").asString();
+    String holder =
+        uploadMegaCache(descriptor, Fixtures.randomBytes(1000)).json().get("id").asString();
+
+    CompletableFuture<ApiResponse> retry;
+    try (Connection commit = dataSource.getConnection()) {
+      commit.setAutoCommit(false);
+      // what the first attempt's commit holds: the reservation's row
+      execute(commit, "select id from artifact where id = ?::uuid for update", id);
+      retry =
+          CompletableFuture.supplyAsync(
+              () -> api.putBytes(reserved.get("uploadUrl").asString(), first));
+      awaitWaiters(1);
+      execute(
+          commit,
+          "update artifact set state = 'EVICTED', evicted_at = now(), eviction_reason = 'QUOTA'"
+              + " where id = ?::uuid",
+          holder);
+      makeReady(commit, id);
+      commit.commit();
+    }
+    retry.get();
+
+    assertThat(stateOf(id)).contains("READY");
+  }
+
+  /**
+   * An upload checked against a copy already stored, whose reservation and that copy both went
+   * while its bytes streamed, records no blob for an object it never wrote: reconciliation would
+   * report it as content lost.
+   */
+  @Test
+  void shouldRecordNoBlobForBytesOnlyCheckedAgainstACopyThatWent() throws Exception {
+    byte[] bytes = Fixtures.randomBytes(2000);
+    String sha256 = Fixtures.sha256(bytes);
+    // the stored copy in another namespace, so that this one's upload sends its bytes to be checked
+    String other = ns + "-copy";
+    assertThat(api.putJson("/v1/namespaces/" + other, "{}").status()).isIn(200, 201);
+    ApiResponse declared =
+        api.postJson(
+            "/v1/namespaces/" + other + "/artifacts",
+            Descriptors.upload(
+                "mega-cache", Descriptors.of(Descriptors.uniqueModel()), sha256, bytes.length));
+    assertThat(api.putBytes(declared.json().get("uploadUrl").asString(), bytes).status())
+        .isEqualTo(200);
+    String copy = declared.json().get("id").asString();
+    JsonNode reserved = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes).json();
+
+    CompletableFuture<ApiResponse> upload;
+    try (Connection collector = dataSource.getConnection()) {
+      collector.setAutoCommit(false);
+      // the digest's lock, as the collector takes it; the upload's commit waits for it
+      execute(collector, "select pg_advisory_xact_lock(hashtextextended('blob/' || ?, 0))", sha256);
+      upload =
+          CompletableFuture.supplyAsync(
+              () -> api.putBytes(reserved.get("uploadUrl").asString(), bytes));
+      awaitWaiters(1);
+      execute(collector, "delete from artifact where id = ?::uuid", reserved.get("id").asString());
+      execute(collector, "delete from artifact where id = ?::uuid", copy);
+      s3().deleteObject(b -> b.bucket(EmbeddedInfra.BUCKET).key(blobKey(sha256)));
+      execute(collector, "delete from blob where sha256 = ?", sha256);
+      collector.commit();
+    }
+    assertThat(upload.get().status()).isEqualTo(404);
+
+    assertThat(
+            jdbc.sql("select count(*) from blob where sha256 = ?")
+                .param(sha256)
+                .query(Long.class)
+                .single())
+        .as("blob rows for a digest whose object is gone, which reconciliation reports as lost")
+        .isZero();
   }
 
   /**

@@ -229,28 +229,12 @@ class GarbageCollectionTest extends ServiceTest {
       execute(commit, "select id from artifact where id = ?::uuid for update", id);
       purge = CompletableFuture.supplyAsync(() -> runJob("purge"));
       awaitWaiters(1);
-      execute(
-          commit,
-          "update artifact set state = 'READY', ready_at = now(), upload_expires_at = null"
-              + " where id = ?::uuid",
-          id);
+      makeReady(commit, id);
       commit.commit();
     }
 
     purge.get();
-    assertThat(
-            jdbc.sql("select state from artifact where id = ?::uuid")
-                .param(id)
-                .query(String.class)
-                .optional())
-        .contains("READY");
-  }
-
-  private static void execute(Connection connection, String sql, String id) throws Exception {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, id);
-      statement.execute();
-    }
+    assertThat(stateOf(id)).contains("READY");
   }
 
   @Test

@@ -140,6 +140,38 @@ public abstract class ServiceTest {
     return counted("pt2cache.uploads.content", "outcome", "stored");
   }
 
+  /**
+   * Runs one statement with one text parameter on a connection the test holds, in its transaction:
+   * how tests play another instance's or housekeeping's part while holding its locks.
+   */
+  protected static void execute(java.sql.Connection held, String sql, String value)
+      throws java.sql.SQLException {
+    try (java.sql.PreparedStatement statement = held.prepareStatement(sql)) {
+      statement.setString(1, value);
+      statement.execute();
+    }
+  }
+
+  /**
+   * What an upload's commit writes to make its reservation ready, on a connection the test holds.
+   */
+  protected static void makeReady(java.sql.Connection held, String artifactId)
+      throws java.sql.SQLException {
+    execute(
+        held,
+        "update artifact set state = 'READY', ready_at = now(), upload_expires_at = null"
+            + " where id = ?::uuid",
+        artifactId);
+  }
+
+  /** The artifact's state as the database has it; empty once its row is gone. */
+  protected java.util.Optional<String> stateOf(String artifactId) {
+    return jdbc.sql("select state from artifact where id = ?::uuid")
+        .param(artifactId)
+        .query(String.class)
+        .optional();
+  }
+
   /** Waits until at least n database sessions wait for a lock (a request parked on a row). */
   protected void awaitWaiters(int n) {
     org.awaitility.Awaitility.await()
