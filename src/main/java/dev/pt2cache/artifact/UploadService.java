@@ -37,6 +37,7 @@ public class UploadService {
   private final TransferMetrics metrics;
   private final UploadProperties properties;
   private final ArtifactPolicy policy;
+  private final ReservationRenewal renewal;
   private final Counter deduplicated;
   private final Counter stored;
 
@@ -49,6 +50,7 @@ public class UploadService {
       TransferMetrics metrics,
       UploadProperties properties,
       ArtifactPolicy policy,
+      ReservationRenewal renewal,
       MeterRegistry registry) {
     this.namespaces = namespaces;
     this.artifacts = artifacts;
@@ -58,6 +60,7 @@ public class UploadService {
     this.metrics = metrics;
     this.properties = properties;
     this.policy = policy;
+    this.renewal = renewal;
     this.deduplicated = registry.counter("pt2cache.uploads.content", "outcome", "deduplicated");
     this.stored = registry.counter("pt2cache.uploads.content", "outcome", "stored");
   }
@@ -164,7 +167,10 @@ public class UploadService {
     boolean bytesWritten;
     try {
       bytesWritten =
-          write(artifact.content(), metrics.countIn(artifact.namespace(), body), copyStored);
+          write(
+              artifact.content(),
+              metrics.countIn(artifact.namespace(), renewal.whileReading(artifact.id(), body)),
+              copyStored);
     } catch (ContentMismatchException e) {
       log.warn("upload rejected: {}", e.getMessage());
       throw e;
