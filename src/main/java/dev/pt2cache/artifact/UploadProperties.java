@@ -27,7 +27,29 @@ public record UploadProperties(
     @DefaultValue("8") int maxConcurrentSpools,
     @DefaultValue("0s") Duration inFlightLease) {
 
+  public UploadProperties {
+    // each of these, zero or negative, starts a service that refuses every upload while its
+    // readiness says up: refuse to start instead
+    requirePositive("max-artifact-size (PT2CACHE_MAX_ARTIFACT_SIZE)", maxArtifactSize.toBytes());
+    requirePositive("max-entry-size (PT2CACHE_MAX_ENTRY_SIZE)", maxEntrySize.toBytes());
+    requirePositive("reservation-ttl (PT2CACHE_RESERVATION_TTL)", reservationTtl.toMillis());
+    requirePositive("max-concurrent-spools (PT2CACHE_MAX_CONCURRENT_SPOOLS)", maxConcurrentSpools);
+    if (inFlightLease.isNegative()) {
+      throw new IllegalArgumentException(
+          "pt2cache.uploads.in-flight-lease (PT2CACHE_UPLOAD_LEASE) must not be negative (0s: no"
+              + " lease), not "
+              + inFlightLease);
+    }
+  }
+
+  private static void requirePositive(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(
+          "pt2cache.uploads." + name + " must be more than 0, not " + value);
+    }
+  }
+
   boolean leases() {
-    return inFlightLease != null && !inFlightLease.isZero() && !inFlightLease.isNegative();
+    return !inFlightLease.isZero();
   }
 }

@@ -60,6 +60,9 @@ public record StorageProperties(
   /** S3's limit for one {@code PutObject}. */
   public static final DataSize MAX_SINGLE_PUT = DataSize.ofGigabytes(5);
 
+  /** S3's smallest part of a multipart upload, but for the last. */
+  static final DataSize MIN_PART = DataSize.ofMegabytes(5);
+
   public StorageProperties {
     if (connectionWait.isNegative() || connectionWait.isZero()) {
       // the HTTP client reads 0 as "wait for ever"
@@ -69,6 +72,24 @@ public record StorageProperties(
     if (controlTimeout.isNegative() || controlTimeout.isZero()) {
       throw new IllegalArgumentException(
           "pt2cache.storage.control-timeout is " + controlTimeout + "; it must be above zero");
+    }
+    if (partSize.compareTo(MIN_PART) < 0 || partSize.compareTo(MAX_SINGLE_PUT) > 0) {
+      // S3 accepts the parts and refuses the upload only when it completes: every upload of more
+      // than a part would end as "storage unavailable", to be retried for ever
+      throw new IllegalArgumentException(
+          "pt2cache.storage.part-size (PT2CACHE_S3_PART_SIZE) is %s; S3 takes parts of 5MB to 5GB"
+              .formatted(partSize));
+    }
+    if (maxConnections < 1 || maxConcurrentPuts < 1) {
+      throw new IllegalArgumentException(
+          ("pt2cache.storage.max-connections (PT2CACHE_S3_MAX_CONNECTIONS) and max-concurrent-puts"
+                  + " (PT2CACHE_S3_MAX_CONCURRENT_PUTS) must be at least 1, not %d and %d")
+              .formatted(maxConnections, maxConcurrentPuts));
+    }
+    if (singlePutMax.isNegative()) {
+      throw new IllegalArgumentException(
+          "pt2cache.storage.single-put-max (PT2CACHE_S3_SINGLE_PUT_MAX) must not be negative, not "
+              + singlePutMax);
     }
     if (singlePutMax.compareTo(MAX_SINGLE_PUT) > 0) {
       throw new IllegalArgumentException(

@@ -22,6 +22,7 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingRequestValueException;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
@@ -65,6 +66,18 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
       if (ex instanceof HttpMessageNotReadableException unreadable) {
         // Jackson's message names classes and positions of this service's internals
         problem.setDetail(UnknownFields.detail(unreadable));
+      }
+      if (ex instanceof MethodArgumentTypeMismatchException mismatch
+          && mismatch.getRequiredType() != null
+          && mismatch.getRequiredType().isEnum()) {
+        // Spring's "Failed to convert 'job' with value: 'x'" says neither what is wrong nor what
+        // would do
+        problem.setDetail(
+            "%s '%s' is not a value the contract lists: give one of %s"
+                .formatted(
+                    mismatch.getName(),
+                    mismatch.getValue(),
+                    UnknownFields.listed(mismatch.getRequiredType())));
       }
       List<Map<String, String>> errors = fieldErrors(ex);
       if (!errors.isEmpty()) {

@@ -78,7 +78,7 @@ final class UnknownFields {
     return path.isEmpty() ? "the value" : path.toString();
   }
 
-  private static String listed(Class<?> enumType) {
+  static String listed(Class<?> enumType) {
     return Arrays.stream(enumType.getEnumConstants())
         .map(String::valueOf) // the generated enums give their wire value
         .collect(Collectors.joining(", "));

@@ -14,9 +14,18 @@ import org.springframework.util.unit.DataSize;
 @Component
 class SocketBuffers implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
 
+  static final DataSize MIN_WRITE_BUFFER = DataSize.ofKilobytes(1);
+
   private final DataSize writeBuffer;
 
   SocketBuffers(@Value("${pt2cache.http.socket-write-buffer}") DataSize writeBuffer) {
+    if (writeBuffer.toBytes() < MIN_WRITE_BUFFER.toBytes()) {
+      // Tomcat takes 0 and then never gets a response out, spinning a core
+      throw new IllegalArgumentException(
+          "pt2cache.http.socket-write-buffer (PT2CACHE_HTTP_SOCKET_WRITE_BUFFER) must be at least"
+              + " 1KB, not "
+              + writeBuffer);
+    }
     this.writeBuffer = writeBuffer;
   }
 

@@ -27,11 +27,41 @@ class StoragePropertiesTest {
         .hasMessageContaining("connection-wait");
   }
 
+  @Test
+  void shouldRefuseAPartSizeS3WouldRefuseWhenTheUploadCompletes() {
+    for (DataSize part : new DataSize[] {DataSize.ofMegabytes(1), DataSize.ofGigabytes(6)}) {
+      assertThatThrownBy(
+              () -> with(part, 128, StorageProperties.MAX_SINGLE_PUT, Duration.ofSeconds(10)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("PT2CACHE_S3_PART_SIZE");
+    }
+    with(DataSize.ofMegabytes(5), 128, StorageProperties.MAX_SINGLE_PUT, Duration.ofSeconds(10));
+  }
+
+  @Test
+  void shouldRefuseNoConnectionsAndANegativeSinglePut() {
+    assertThatThrownBy(
+            () ->
+                with(
+                    DataSize.ofMegabytes(8),
+                    0,
+                    StorageProperties.MAX_SINGLE_PUT,
+                    Duration.ofSeconds(10)))
+        .hasMessageContaining("PT2CACHE_S3_MAX_CONNECTIONS");
+    assertThatThrownBy(() -> withSinglePutMax(DataSize.ofBytes(-1)))
+        .hasMessageContaining("PT2CACHE_S3_SINGLE_PUT_MAX");
+  }
+
   private static StorageProperties withSinglePutMax(DataSize singlePutMax) {
     return with(singlePutMax, Duration.ofSeconds(10));
   }
 
   private static StorageProperties with(DataSize singlePutMax, Duration connectionWait) {
+    return with(DataSize.ofMegabytes(8), 128, singlePutMax, connectionWait);
+  }
+
+  private static StorageProperties with(
+      DataSize partSize, int maxConnections, DataSize singlePutMax, Duration connectionWait) {
     return new StorageProperties(
         null,
         "us-east-1",
@@ -40,8 +70,8 @@ class StoragePropertiesTest {
         null,
         false,
         false,
-        DataSize.ofMegabytes(8),
-        128,
+        partSize,
+        maxConnections,
         connectionWait,
         16,
         singlePutMax,

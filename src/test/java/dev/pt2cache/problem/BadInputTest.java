@@ -509,6 +509,24 @@ class BadInputTest extends ServiceTest {
       assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
     }
 
+    /**
+     * A job or kind the contract does not list, in a path or a query, is named with the ones it
+     * does.
+     */
+    @Test
+    void shouldNameAnUnlistedValueInAPathOrQueryAndTheValuesListed() {
+      ApiResponse job = api.postJson("/v1/housekeeping/jobs/nosuch/runs", "");
+      assertProblem(job, 400, "invalid-request");
+      assertThat(job.json().get("detail").asString())
+          .contains("job 'nosuch' is not a value the contract lists")
+          .contains("purge")
+          .contains("reconcile");
+
+      ApiResponse listed = api.get("/v1/housekeeping/runs?job=bogus");
+      assertProblem(listed, 400, "invalid-request");
+      assertThat(listed.json().get("detail").asString()).contains("'bogus'").contains("retention");
+    }
+
     @Test
     void shouldRefuseAnOverlongKey() {
       assertProblem(

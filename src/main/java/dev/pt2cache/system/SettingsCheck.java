@@ -1,0 +1,105 @@
+package dev.pt2cache.system;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Refuses to start on settings that Spring would take and read as something else than meant.
+ *
+ * <ul>
+ *   <li>A duration given as a bare number: Spring reads {@code PT2CACHE_GRACE=3600} as 3,600
+ *       milliseconds, not the hour meant, and grace, history and reservation lengths shrink a
+ *       thousandfold, so housekeeping deletes what readers and uploads still use. The duration
+ *       settings are found where they are declared, in the service's configuration file: each
+ *       {@code ${PT2CACHE_...:default}} whose default carries a duration unit.
+ *   <li>{@code PT2CACHE_DB_CONNECTION_WAIT_MS} below 250: the pool reads 0 as 24.8 days, so a
+ *       request and the readiness check would wait that long for a connection (ADR 0024).
+ * </ul>
+ *
+ * Checked before any bean is made, so nothing runs on such a setting.
+ */
+@Component
+class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
+
+  private static final Pattern SETTING = Pattern.compile("\\$\\{(PT2CACHE_[A-Z0-9_]+):([^}]*)}");
+  private static final Pattern WITH_UNIT = Pattern.compile("-?\\d+(ns|us|ms|s|m|h|d)");
+  private static final Pattern BARE_NUMBER = Pattern.compile("\\s*-?\\d{1,18}\\s*");
+
+  private static final String CONNECTION_WAIT = "spring.datasource.hikari.connection-timeout";
+  private static final long MIN_CONNECTION_WAIT_MS = 250;
+
+  private Environment environment;
+
+  @Override
+  public void setEnvironment(Environment environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+    if (environment instanceof ConfigurableEnvironment configurable) {
+      List<String> refused = refused(configurable);
+      if (!refused.isEmpty()) {
+        throw new IllegalStateException(String.join("; ", refused));
+      }
+    }
+  }
+
+  /** What is wrong with each setting refused, naming its variable. */
+  static List<String> refused(ConfigurableEnvironment environment) {
+    List<String> refused = new ArrayList<>();
+    durationSettings(environment)
+        .forEach(
+            name -> {
+              String value = environment.getProperty(name);
+              // 0 is 0 in any unit
+              if (value != null
+                  && BARE_NUMBER.matcher(value).matches()
+                  && Long.parseLong(value.strip()) != 0) {
+                refused.add(
+                    ("%s=%s has no unit, and would be read as milliseconds: give one, such as 90s,"
+                            + " 30m, 1h or 7d")
+                        .formatted(name, value.strip()));
+              }
+            });
+    Long wait = environment.getProperty(CONNECTION_WAIT, Long.class);
+    if (wait != null && wait < MIN_CONNECTION_WAIT_MS) {
+      refused.add(
+          ("PT2CACHE_DB_CONNECTION_WAIT_MS=%d: give at least %d (milliseconds); the pool reads 0"
+                  + " as waiting 24.8 days")
+              .formatted(wait, MIN_CONNECTION_WAIT_MS));
+    }
+    return refused;
+  }
+
+  /** The PT2CACHE_ variables that the configuration files declare with a duration as default. */
+  private static Iterable<String> durationSettings(ConfigurableEnvironment environment) {
+    Map<String, String> settings = new TreeMap<>();
+    for (PropertySource<?> source : environment.getPropertySources()) {
+      if (source instanceof EnumerablePropertySource<?> enumerable
+          && source.getName().contains("application")) {
+        for (String property : enumerable.getPropertyNames()) {
+          Matcher declared = SETTING.matcher(String.valueOf(enumerable.getProperty(property)));
+          while (declared.find()) {
+            if (WITH_UNIT.matcher(declared.group(2).strip()).matches()) {
+              settings.putIfAbsent(declared.group(1), property);
+            }
+          }
+        }
+      }
+    }
+    return settings.keySet();
+  }
+}

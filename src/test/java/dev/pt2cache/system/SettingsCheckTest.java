@@ -1,0 +1,71 @@
+package dev.pt2cache.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+/**
+ * Settings Spring would read as something else than meant are refused, by their variable's name.
+ */
+class SettingsCheckTest {
+
+  @Test
+  void shouldRefuseABareNumberForADurationSettingOnly() {
+    StandardEnvironment environment =
+        environment(
+            Map.of(
+                "PT2CACHE_GRACE", "3600",
+                "PT2CACHE_TOKEN_HISTORY", " 365 ",
+                "PT2CACHE_RESERVATION_TTL", "90m",
+                "PT2CACHE_DB_CONNECTION_WAIT_MS", "5000"));
+
+    assertThat(SettingsCheck.refused(environment))
+        .hasSize(2)
+        .anySatisfy(refused -> assertThat(refused).startsWith("PT2CACHE_GRACE=3600 has no unit"))
+        .anySatisfy(
+            refused -> assertThat(refused).startsWith("PT2CACHE_TOKEN_HISTORY=365 has no unit"));
+  }
+
+  @Test
+  void shouldPassTheDefaultsAndDurationsWithUnits() {
+    assertThat(SettingsCheck.refused(environment(Map.of()))).isEmpty();
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_GRACE", "0s")))).isEmpty();
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_GRACE", "0"))))
+        .as("0 is 0 in any unit")
+        .isEmpty();
+  }
+
+  @Test
+  void shouldRefuseAConnectionWaitThePoolWouldReadAsDays() {
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_CONNECTION_WAIT_MS", "0"))))
+        .singleElement()
+        .asString()
+        .startsWith("PT2CACHE_DB_CONNECTION_WAIT_MS=0: give at least 250");
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_CONNECTION_WAIT_MS", "250"))))
+        .isEmpty();
+  }
+
+  /** The service's configuration as declared, and the given variables above it. */
+  private static StandardEnvironment environment(Map<String, Object> variables) {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment
+        .getPropertySources()
+        .remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+    environment.getPropertySources().addFirst(new MapPropertySource("variables", variables));
+    environment
+        .getPropertySources()
+        .addLast(
+            new MapPropertySource(
+                "Config resource 'class path resource [application.yaml]'",
+                Map.of(
+                    "pt2cache.housekeeping.grace", "${PT2CACHE_GRACE:1h}",
+                    "pt2cache.housekeeping.token-history", "${PT2CACHE_TOKEN_HISTORY:365d}",
+                    "pt2cache.uploads.reservation-ttl", "${PT2CACHE_RESERVATION_TTL:1h}",
+                    "spring.datasource.hikari.connection-timeout",
+                        "${PT2CACHE_DB_CONNECTION_WAIT_MS:5000}")));
+    return environment;
+  }
+}
