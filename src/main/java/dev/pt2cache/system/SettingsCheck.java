@@ -19,11 +19,12 @@ import org.springframework.stereotype.Component;
  * Refuses to start on settings that Spring would take and read as something else than meant.
  *
  * <ul>
- *   <li>A duration given as a bare number: Spring reads {@code PT2CACHE_GRACE=3600} as 3,600
- *       milliseconds, not the hour meant, and grace, history and reservation lengths shrink a
- *       thousandfold, so housekeeping deletes what readers and uploads still use. The duration
- *       settings are found where they are declared, in the service's configuration file: each
- *       {@code ${PT2CACHE_...:default}} whose default carries a duration unit.
+ *   <li>A duration given as a bare number, or a negative one: Spring reads {@code
+ *       PT2CACHE_GRACE=3600} as 3,600 milliseconds, not the hour meant, and grace, history and
+ *       reservation lengths shrink a thousandfold, so housekeeping deletes what readers and uploads
+ *       still use. The duration settings are found where they are declared, in the service's
+ *       configuration file: each {@code ${PT2CACHE_...:default}} whose default carries a duration
+ *       unit.
  *   <li>{@code PT2CACHE_DB_CONNECTION_WAIT_MS} below 250: the pool reads 0 as 24.8 days, so a
  *       request and the readiness check would wait that long for a connection (ADR 0024).
  * </ul>
@@ -64,14 +65,19 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
         .forEach(
             name -> {
               String value = environment.getProperty(name);
+              if (value == null) {
+                return;
+              }
               // 0 is 0 in any unit
-              if (value != null
-                  && BARE_NUMBER.matcher(value).matches()
-                  && Long.parseLong(value.strip()) != 0) {
+              if (BARE_NUMBER.matcher(value).matches() && Long.parseLong(value.strip()) != 0) {
                 refused.add(
                     ("%s=%s has no unit, and would be read as milliseconds: give one, such as 90s,"
                             + " 30m, 1h or 7d")
                         .formatted(name, value.strip()));
+              } else if (value.strip().startsWith("-")) {
+                // no length or interval here means anything below zero; some would turn a safeguard
+                // off (a negative shutdown timeout: no draining)
+                refused.add("%s=%s is negative".formatted(name, value.strip()));
               }
             });
     Long wait = environment.getProperty(CONNECTION_WAIT, Long.class);

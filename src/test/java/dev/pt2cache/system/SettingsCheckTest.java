@@ -30,6 +30,12 @@ class SettingsCheckTest {
   }
 
   @Test
+  void shouldRefuseANegativeDuration() {
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_RESERVATION_TTL", "-5s"))))
+        .containsExactly("PT2CACHE_RESERVATION_TTL=-5s is negative");
+  }
+
+  @Test
   void shouldPassTheDefaultsAndDurationsWithUnits() {
     assertThat(SettingsCheck.refused(environment(Map.of()))).isEmpty();
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_GRACE", "0s")))).isEmpty();
