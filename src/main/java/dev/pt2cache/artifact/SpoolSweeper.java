@@ -15,8 +15,11 @@ import org.springframework.stereotype.Component;
 /**
  * Deletes, when an instance starts, the spool files ({@link SpooledContent}) that an instance
  * killed while it spooled left behind: a SIGKILL or an out-of-memory exit skips their deletion, and
- * each may be as large as the largest entry. Only files untouched for a day go; another instance on
- * the same host may be spooling into the same directory, and no spool is written to for that long.
+ * each may be as large as the largest entry. A file whose name gives its writer (pid and start
+ * time, {@link SpoolOwner}) goes as soon as that process has ended, so that an instance restarted
+ * in a loop over the same {@code /tmp} does not fill it; another instance on the same host may be
+ * spooling into the same directory, so a live writer's files stay. Files that name no writer go
+ * once untouched for a day: no spool is written to for that long.
  */
 @Component
 class SpoolSweeper {
@@ -29,7 +32,18 @@ class SpoolSweeper {
     sweep(Path.of(System.getProperty("java.io.tmpdir")), Instant.now().minus(UNTOUCHED));
   }
 
-  /** Deletes the spool files in {@code directory} last written before {@code before}. */
+  /**
+   * Whether a spool file is left over: its writer has ended, or, where its name gives none, it was
+   * last written before {@code before}.
+   */
+  private static boolean leftOver(Path spool, Instant before) throws IOException {
+    String name = spool.getFileName().toString();
+    return SpoolOwner.of(name.substring(SpooledContent.PREFIX.length()))
+        .map(SpoolOwner::ended)
+        .orElse(Files.getLastModifiedTime(spool).toInstant().isBefore(before));
+  }
+
+  /** Deletes the spool files in {@code directory} that are left over. */
   static int sweep(Path directory, Instant before) {
     int deleted = 0;
     long bytes = 0;
@@ -37,7 +51,7 @@ class SpoolSweeper {
         Files.newDirectoryStream(directory, SpooledContent.PREFIX + "*" + SpooledContent.SUFFIX)) {
       for (Path spool : spools) {
         try {
-          if (Files.getLastModifiedTime(spool).toInstant().isBefore(before)) {
+          if (leftOver(spool, before)) {
             long size = Files.size(spool);
             if (Files.deleteIfExists(spool)) {
               deleted++;

@@ -20,6 +20,9 @@ final class SpooledContent implements AutoCloseable {
   static final String PREFIX = "pt2cache-upload-";
   static final String SUFFIX = ".bin";
 
+  /** This process, in each spool file's name, so that the next start knows which are left over. */
+  private static final String OWNER = SpoolOwner.current().map(SpoolOwner::tag).orElse("");
+
   private final Path file;
   private final BlobExpectation expectation;
 
@@ -29,7 +32,7 @@ final class SpooledContent implements AutoCloseable {
   }
 
   static SpooledContent of(InputStream in, long limit) throws IOException {
-    Path file = Files.createTempFile(PREFIX, SUFFIX);
+    Path file = Files.createTempFile(PREFIX + OWNER, SUFFIX);
     try {
       MessageDigest digest = Sha256.newDigest();
       long size;

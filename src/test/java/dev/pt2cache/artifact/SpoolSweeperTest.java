@@ -30,6 +30,31 @@ class SpoolSweeperTest {
     assertThat(other).as("not a spool file").exists();
   }
 
+  /**
+   * An instance restarted in a loop over the same {@code /tmp} (a container's, its process pid 1
+   * each time) leaves files that the next start deletes at once, whatever their age; those of a
+   * writer still running stay.
+   */
+  @Test
+  void shouldDeleteAtOnceTheSpoolFilesOfAWriterThatEnded() throws Exception {
+    SpoolOwner self = SpoolOwner.current().orElseThrow();
+    Process ended = new ProcessBuilder("true").start();
+    long endedStarted = ended.info().startInstant().orElseThrow().toEpochMilli();
+    ended.waitFor();
+    Instant now = Instant.now();
+    Path ofEnded = spool(new SpoolOwner(ended.pid(), endedStarted).tag() + "a", now);
+    Path ofSamePidBefore =
+        spool(new SpoolOwner(self.pid(), self.startedMillis() - 60_000).tag() + "b", now);
+    Path ofThisProcess = spool(self.tag() + "c", now);
+
+    int deleted = SpoolSweeper.sweep(directory, now.minus(SpoolSweeper.UNTOUCHED));
+
+    assertThat(deleted).isEqualTo(2);
+    assertThat(ofEnded).doesNotExist();
+    assertThat(ofSamePidBefore).as("the process that had this pid before").doesNotExist();
+    assertThat(ofThisProcess).as("its writer runs").exists();
+  }
+
   private Path spool(String name, Instant written) throws Exception {
     Path file =
         Files.write(
