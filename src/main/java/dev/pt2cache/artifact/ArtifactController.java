@@ -74,11 +74,11 @@ class ArtifactController implements ArtifactsApi {
 
   @Override
   public ResponseEntity<InputStreamResource> downloadContent(
-      String namespace, UUID artifactId, String range, String ifNoneMatch) {
+      String namespace, UUID artifactId, String range, String ifNoneMatch, String ifRange) {
     if (ContentResponses.isHead(request)) {
       return ContentResponses.described(reader.servable(namespace, artifactId));
     }
-    return ContentResponses.of(reader.download(namespace, artifactId, range, ifNoneMatch));
+    return ContentResponses.of(reader.download(namespace, artifactId, range, ifRange, ifNoneMatch));
   }
 
   @Override

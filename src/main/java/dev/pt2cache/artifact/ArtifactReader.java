@@ -92,8 +92,9 @@ public class ArtifactReader {
   }
 
   /** The content of an artifact, if it is ready (GET .../artifacts/{id}/content). */
-  public Download download(String namespace, UUID id, String range, String ifNoneMatch) {
-    return open(servable(namespace, id), range, ifNoneMatch);
+  public Download download(
+      String namespace, UUID id, String range, String ifRange, String ifNoneMatch) {
+    return open(servable(namespace, id), range, ifRange, ifNoneMatch);
   }
 
   /** An artifact whose content may be served: ready, not pending nor retired. */
@@ -120,9 +121,14 @@ public class ArtifactReader {
 
   /** The ready artifact under a key, counted as a hit (GET .../entries/{kind}/{key}). */
   public Download entry(
-      String namespace, ArtifactKind kind, String key, String range, String ifNoneMatch) {
+      String namespace,
+      ArtifactKind kind,
+      String key,
+      String range,
+      String ifRange,
+      String ifNoneMatch) {
     Artifact artifact = readyEntry(namespace, kind, key);
-    Download download = open(artifact, range, ifNoneMatch);
+    Download download = open(artifact, range, ifRange, ifNoneMatch);
     hits.record(artifact);
     return download;
   }
@@ -163,12 +169,15 @@ public class ArtifactReader {
         namespace, kind, ArtifactState.READY, modelName);
   }
 
-  private Download open(Artifact artifact, String rangeHeader, String ifNoneMatch) {
+  private Download open(Artifact artifact, String rangeHeader, String ifRange, String ifNoneMatch) {
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     if (ContentRequests.notModified(ifNoneMatch, artifact.sha256())) {
       return new Download(artifact, null, null);
     }
-    ByteRange range = ContentRequests.range(rangeHeader, artifact.sizeBytes());
+    ByteRange range =
+        ContentRequests.sameContent(ifRange, artifact.sha256())
+            ? ContentRequests.range(rangeHeader, artifact.sizeBytes())
+            : null;
     BlobContent content =
         store
             .get(artifact.sha256(), range)

@@ -31,6 +31,20 @@ final class ContentRequests {
   }
 
   /**
+   * Whether a Range may be honoured under If-Range (RFC 9110 13.1.5): with none, or when it names
+   * the content's entity tag as a strong match. A weak tag or a date never matches (there is no
+   * Last-Modified to compare). An entry's key may hold other content after an invalidation, and a
+   * range of it would be spliced onto the client's prefix of the old.
+   */
+  static boolean sameContent(String ifRange, String sha256) {
+    if (ifRange == null) {
+      return true;
+    }
+    ETag asked = ETag.create(ifRange.strip());
+    return !asked.isWildcard() && asked.compare(ETag.create("\"" + sha256 + "\""), true);
+  }
+
+  /**
    * The one range asked for, or null for the whole content: a missing or malformed header, or
    * several ranges, are answered with everything (RFC 9110 lets a server ignore Range).
    */

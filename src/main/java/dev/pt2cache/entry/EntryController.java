@@ -38,12 +38,12 @@ class EntryController implements EntriesApi {
 
   @Override
   public ResponseEntity<InputStreamResource> getEntry(
-      String namespace, Kind kind, String key, String range, String ifNoneMatch) {
+      String namespace, Kind kind, String key, String range, String ifNoneMatch, String ifRange) {
     if (ContentResponses.isHead(request)) {
       return described(namespace, kind, key);
     }
     return ContentResponses.of(
-        reader.entry(namespace, ArtifactMapper.toDomain(kind), key, range, ifNoneMatch));
+        reader.entry(namespace, ArtifactMapper.toDomain(kind), key, range, ifRange, ifNoneMatch));
   }
 
   @Override

@@ -40,6 +40,28 @@ class AbortingStreamTest {
     assertThat(permitsGivenBack).hasValue(1);
   }
 
+  /** A store that ends a download early is unavailable, not an unexpected failure (500). */
+  @Test
+  void shouldCallAFailedReadTheStoresFailure() {
+    ResponseInputStream<GetObjectResponse> response =
+        new ResponseInputStream<>(
+            GetObjectResponse.builder().contentLength(1000L).build(),
+            AbortableInputStream.create(
+                new java.io.InputStream() {
+                  @Override
+                  public int read() throws IOException {
+                    throw new IOException("Premature end of Content-Length delimited message body");
+                  }
+                },
+                () -> aborted.set(true)));
+    AbortingStream stream = new AbortingStream(response, 1000, permitsGivenBack::incrementAndGet);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> stream.read(new byte[10], 0, 10))
+        .isInstanceOf(StorageUnavailableException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(stream::read)
+        .isInstanceOf(StorageUnavailableException.class);
+  }
+
   private AbortingStream stream(byte[] content) {
     ResponseInputStream<GetObjectResponse> response =
         new ResponseInputStream<>(

@@ -32,6 +32,39 @@ class EntryApiTest extends ServiceTest {
   final String entry = "/entries/fx-graph/" + key;
   final byte[] bytes = Fixtures.randomBytes(321_000);
 
+  /**
+   * A node resuming an entry's download names the bytes it has in If-Range: when the key has been
+   * given other content since (invalidated, then stored again), it gets all of the new content, not
+   * a range of it to splice onto the old.
+   */
+  @Test
+  void shouldResumeOnlyTheContentTheRangeWasAskedOf() {
+    byte[] first = Fixtures.randomBytes(1024);
+    ApiResponse put = api.putBytes(path(entry), first);
+    assertThat(put.status()).isEqualTo(201);
+    String firstTag = api.get(path(entry), "Range", "bytes=0-511").header("ETag");
+    assertThat(api.get(path(entry), "Range", "bytes=512-", "If-Range", firstTag).status())
+        .as("the same content resumes")
+        .isEqualTo(206);
+    assertThat(api.get(path(entry), "Range", "bytes=512-", "If-Range", "W/" + firstTag).status())
+        .as("a weak tag never matches")
+        .isEqualTo(200);
+    assertThat(
+            api.postJson(
+                    path("/invalidations"),
+                    "{\"selector\":{\"artifactIds\":[\"%s\"]},\"reason\":\"recompiled\"}"
+                        .formatted(put.json().get("id").asString()))
+                .status())
+        .isEqualTo(201);
+    byte[] second = Fixtures.randomBytes(1024);
+    assertThat(api.putBytes(path(entry), second).status()).isEqualTo(201);
+
+    ApiResponse resumed = api.get(path(entry), "Range", "bytes=512-", "If-Range", firstTag);
+
+    assertThat(resumed.status()).isEqualTo(200);
+    assertThat(resumed.body()).isEqualTo(second);
+  }
+
   @Test
   void shouldStoreAndServeAnEntry() {
     ApiResponse put = api.putBytes(path(entry), bytes, "X-Content-SHA256", Fixtures.sha256(bytes));

@@ -31,7 +31,8 @@ class InstanceClocksTest extends ServiceTest {
         .update();
     // runs of other tests in this context are this instance's turns, not the one under test
     jdbc.sql(
-            "update housekeeping_run set finished_at = finished_at - interval '1 hour'"
+            "update housekeeping_run set started_at = started_at - interval '1 hour',"
+                + " finished_at = finished_at - interval '1 hour'"
                 + " where job = 'purge' and finished_at > now() - interval '1 hour'")
         .update();
     long ahead =
