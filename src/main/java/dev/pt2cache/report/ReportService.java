@@ -107,23 +107,16 @@ public class ReportService {
       throw new ArtifactNotReadyException(
           "artifact " + id + " is pending: no node can have loaded it yet");
     }
-    Integer threshold = artifact.invalidateAfterReports();
     if (!store.record(id, reporter, problem, detail)) {
       log.warn("artifact {} reported again by {}: {}", id, reporter, problem.wireName());
-      if (artifact.state() == ArtifactState.READY && threshold != null) {
-        // a threshold set or lowered after the reporters it counts were heard
-        retireIfDue(namespace, id, store.counted(id), threshold, problem, detail);
-      }
+      retireIfLowered(namespace, id, artifact, problem, detail);
       return new RecordedOn(artifact, false);
     }
     Optional<Counted> counted = store.countOneMore(id);
     if (counted.isEmpty()) {
       store.forget(id, reporter);
       log.warn("artifact {} reported by {}, beyond the reporters kept: not counted", id, reporter);
-      if (artifact.state() == ArtifactState.READY && threshold != null) {
-        // the reporters kept may already reach a threshold lowered since they were heard
-        retireIfDue(namespace, id, store.counted(id), threshold, problem, detail);
-      }
+      retireIfLowered(namespace, id, artifact, problem, detail);
       return new RecordedOn(artifact, false);
     }
     int count = counted.get().reportCount();
@@ -134,10 +127,23 @@ public class ReportService {
         count,
         problem.wireName(),
         detail == null ? "" : ": " + detail);
+    Integer threshold = artifact.invalidateAfterReports();
     if (threshold != null) {
       retireIfDue(namespace, id, counted.get(), threshold, problem, detail);
     }
     return new RecordedOn(artifact, true);
+  }
+
+  /**
+   * For a report that counted no one new (a reporter heard before, or one beyond the cap): the
+   * reporters already counted may reach a threshold set or lowered since they were heard.
+   */
+  private void retireIfLowered(
+      String namespace, UUID id, Reported artifact, Failure problem, String detail) {
+    Integer threshold = artifact.invalidateAfterReports();
+    if (artifact.state() == ArtifactState.READY && threshold != null) {
+      retireIfDue(namespace, id, store.counted(id), threshold, problem, detail);
+    }
   }
 
   /** Retires the artifact once its distinct reporters reach the namespace's threshold. */

@@ -6,8 +6,12 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -144,9 +148,8 @@ public abstract class ServiceTest {
    * Runs one statement with one text parameter on a connection the test holds, in its transaction:
    * how tests play another instance's or housekeeping's part while holding its locks.
    */
-  protected static void execute(java.sql.Connection held, String sql, String value)
-      throws java.sql.SQLException {
-    try (java.sql.PreparedStatement statement = held.prepareStatement(sql)) {
+  protected static void execute(Connection held, String sql, String value) throws SQLException {
+    try (PreparedStatement statement = held.prepareStatement(sql)) {
       statement.setString(1, value);
       statement.execute();
     }
@@ -155,8 +158,7 @@ public abstract class ServiceTest {
   /**
    * What an upload's commit writes to make its reservation ready, on a connection the test holds.
    */
-  protected static void makeReady(java.sql.Connection held, String artifactId)
-      throws java.sql.SQLException {
+  protected static void makeReady(Connection held, String artifactId) throws SQLException {
     execute(
         held,
         "update artifact set state = 'READY', ready_at = now(), upload_expires_at = null"
@@ -165,7 +167,7 @@ public abstract class ServiceTest {
   }
 
   /** The artifact's state as the database has it; empty once its row is gone. */
-  protected java.util.Optional<String> stateOf(String artifactId) {
+  protected Optional<String> stateOf(String artifactId) {
     return jdbc.sql("select state from artifact where id = ?::uuid")
         .param(artifactId)
         .query(String.class)
