@@ -70,7 +70,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
             properties.partSize().toBytes(),
             properties.signPayload() ? -1 : properties.singlePutMax().toBytes(),
             buffers,
-            partSenders);
+            partSenders,
+            properties.controlTimeout());
   }
 
   private static Thread partSender(Runnable task) {

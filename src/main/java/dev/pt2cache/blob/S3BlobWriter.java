@@ -3,6 +3,7 @@ package dev.pt2cache.blob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ final class S3BlobWriter {
   private final long singlePutMax;
   private final PartBuffers buffers;
   private final Executor partSenders;
+  private final Duration controlTimeout;
 
   S3BlobWriter(
       S3Client s3,
@@ -48,13 +50,15 @@ final class S3BlobWriter {
       long partSize,
       long singlePutMax,
       PartBuffers buffers,
-      Executor partSenders) {
+      Executor partSenders,
+      Duration controlTimeout) {
     this.s3 = s3;
     this.bucket = bucket;
     this.partSize = partSize;
     this.singlePutMax = singlePutMax;
     this.buffers = buffers;
     this.partSenders = partSenders;
+    this.controlTimeout = controlTimeout;
   }
 
   void write(BlobExpectation expected, InputStream content) {
@@ -165,7 +169,13 @@ final class S3BlobWriter {
 
   void abort(String key, String uploadId) {
     try {
-      s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+      // bounded as a control request: a store that stopped answering must not hold the upload
+      s3.abortMultipartUpload(
+          b ->
+              b.bucket(bucket)
+                  .key(key)
+                  .uploadId(uploadId)
+                  .overrideConfiguration(o -> o.apiCallTimeout(controlTimeout)));
     } catch (SdkException e) {
       log.warn("could not abort multipart upload {} of {}; housekeeping will", uploadId, key, e);
     }

@@ -25,7 +25,13 @@ class S3StorageConfiguration {
         // an upload has at most one store request in flight (max-concurrent-puts permits bound
         // them);
         // housekeeping aborts abandoned multipart uploads one at a time beside them
-        clientBuilder(properties, 2 * properties.maxConcurrentPuts()).build(),
+        clientBuilder(properties, 2 * properties.maxConcurrentPuts())
+            // a store that stops taking an upload's bytes would hold its thread for good
+            .httpClientBuilder(
+                StallGuard.around(
+                    apacheClient(properties, 2 * properties.maxConcurrentPuts()),
+                    properties.stallTimeout()))
+            .build(),
         clientBuilder(properties, StorageProperties.CONTROL_CONNECTIONS)
             // small requests: a hung store answers them unavailable, not never
             .overrideConfiguration(c -> c.apiCallTimeout(properties.controlTimeout()))
@@ -46,10 +52,7 @@ class S3StorageConfiguration {
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .credentialsProvider(credentials(properties))
-            .httpClientBuilder(
-                ApacheHttpClient.builder()
-                    .maxConnections(connections)
-                    .connectionAcquisitionTimeout(properties.connectionWait()));
+            .httpClientBuilder(apacheClient(properties, connections));
     if (properties.endpoint() != null && !properties.endpoint().toString().isEmpty()) {
       builder.endpointOverride(properties.endpoint());
     }
@@ -57,6 +60,13 @@ class S3StorageConfiguration {
       builder.putAuthScheme(new UnsignedPayloadAuthScheme());
     }
     return builder;
+  }
+
+  private static ApacheHttpClient.Builder apacheClient(
+      StorageProperties properties, int connections) {
+    return ApacheHttpClient.builder()
+        .maxConnections(connections)
+        .connectionAcquisitionTimeout(properties.connectionWait());
   }
 
   @Bean

@@ -36,6 +36,10 @@ import org.springframework.util.unit.DataSize;
  *     a delete, one page of a listing) may take, retries included; then the store counts as
  *     unavailable ({@code 503 storage-unavailable}, readiness down), rather than holding the
  *     request, and the locks a commit holds, for as long as a hung store does
+ * @param stallTimeout how long an upload's request to the store may go without the store taking any
+ *     of its bytes before it is ended, and the upload answered {@code 503 storage-unavailable} (ADR
+ *     0026); a slow client does not count. Keep it above the time the store takes to answer once it
+ *     has every byte
  */
 @ConfigurationProperties("pt2cache.storage")
 public record StorageProperties(
@@ -52,7 +56,8 @@ public record StorageProperties(
     @DefaultValue("16") int maxConcurrentPuts,
     @DefaultValue("5GB") DataSize singlePutMax,
     @DefaultValue("false") boolean signPayload,
-    @DefaultValue("5s") Duration controlTimeout) {
+    @DefaultValue("5s") Duration controlTimeout,
+    @DefaultValue("60s") Duration stallTimeout) {
 
   /** Connections for control requests: health, existence checks, deletes and listings. */
   public static final int CONTROL_CONNECTIONS = 16;
@@ -72,6 +77,12 @@ public record StorageProperties(
     if (controlTimeout.isNegative() || controlTimeout.isZero()) {
       throw new IllegalArgumentException(
           "pt2cache.storage.control-timeout is " + controlTimeout + "; it must be above zero");
+    }
+    if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "pt2cache.storage.stall-timeout (PT2CACHE_S3_STALL_TIMEOUT) is "
+              + stallTimeout
+              + "; it must be above zero");
     }
     if (partSize.compareTo(MIN_PART) < 0 || partSize.compareTo(MAX_SINGLE_PUT) > 0) {
       // S3 accepts the parts and refuses the upload only when it completes: every upload of more

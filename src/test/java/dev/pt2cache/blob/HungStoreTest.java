@@ -44,20 +44,6 @@ class HungStoreTest {
     StorageProperties base =
         TestStorage.properties(
             URI.create("http://127.0.0.1:" + port), false, null, DataSize.ofMegabytes(6));
-    return new StorageProperties(
-        base.endpoint(),
-        base.region(),
-        base.bucket(),
-        base.accessKey(),
-        base.secretKey(),
-        base.pathStyle(),
-        false,
-        base.partSize(),
-        base.maxConnections(),
-        base.connectionWait(),
-        base.maxConcurrentPuts(),
-        base.singlePutMax(),
-        base.signPayload(),
-        timeout);
+    return TestStorage.withTimeouts(base, timeout, base.stallTimeout());
   }
 }

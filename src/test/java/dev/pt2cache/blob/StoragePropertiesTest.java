@@ -76,6 +76,7 @@ class StoragePropertiesTest {
         16,
         singlePutMax,
         false,
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(60));
   }
 }

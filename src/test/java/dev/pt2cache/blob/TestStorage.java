@@ -38,7 +38,29 @@ final class TestStorage {
         MAX_CONCURRENT_PUTS,
         singlePutMax,
         signPayload,
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(60));
+  }
+
+  /** The same settings with other bounds on how long the store may keep a request waiting. */
+  static StorageProperties withTimeouts(
+      StorageProperties base, Duration controlTimeout, Duration stallTimeout) {
+    return new StorageProperties(
+        base.endpoint(),
+        base.region(),
+        base.bucket(),
+        base.accessKey(),
+        base.secretKey(),
+        base.pathStyle(),
+        base.createBucket(),
+        base.partSize(),
+        base.maxConnections(),
+        base.connectionWait(),
+        base.maxConcurrentPuts(),
+        base.singlePutMax(),
+        base.signPayload(),
+        controlTimeout,
+        stallTimeout);
   }
 
   /** Creates the test run's bucket when a test of the store runs before any service test. */

@@ -1,6 +1,13 @@
 package dev.pt2cache.support;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.SplittableRandom;
 
 /**
@@ -20,6 +27,22 @@ public final class GeneratedContent extends InputStream {
   public GeneratedContent(long seed, long size) {
     this.seed = seed;
     this.size = size;
+  }
+
+  /** The SHA-256 of the content these arguments generate, in lowercase hex. */
+  public static String sha256(long seed, long size) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      try (InputStream digesting =
+          new DigestInputStream(new GeneratedContent(seed, size), digest)) {
+        digesting.transferTo(OutputStream.nullOutputStream());
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override

@@ -1,0 +1,108 @@
+package dev.pt2cache.blob;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A TCP relay in front of the real store that, while stalling, stops reading a request once it has
+ * passed on {@code stallAfter} bytes of it: the store as it looks when its disk fills or its
+ * process stops mid-upload. The connection stays open and the kernel's buffers fill, so the writer
+ * blocks. Its receive buffer is kept small, so that happens after a few hundred kilobytes more.
+ */
+final class StallingRelay implements AutoCloseable {
+
+  private static final int RECEIVE_BUFFER = 64 * 1024;
+
+  private final ServerSocket server;
+  private final URI target;
+  private final long stallAfter;
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile boolean stalling = true;
+
+  StallingRelay(URI target, long stallAfter) throws IOException {
+    this.target = target;
+    this.stallAfter = stallAfter;
+    this.server = new ServerSocket();
+    server.setReceiveBufferSize(RECEIVE_BUFFER);
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    threads.execute(this::accept);
+  }
+
+  URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getLocalPort());
+  }
+
+  /** From now on, every connection passes every byte. */
+  void recover() {
+    stalling = false;
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        Socket store = new Socket(target.getHost(), target.getPort());
+        sockets.add(client);
+        sockets.add(store);
+        threads.execute(() -> pass(client, store, true));
+        threads.execute(() -> pass(store, client, false));
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void pass(Socket from, Socket to, boolean request) {
+    byte[] buffer = new byte[8192];
+    long passed = 0;
+    try {
+      InputStream in = from.getInputStream();
+      OutputStream out = to.getOutputStream();
+      while (true) {
+        while (request && stalling && passed >= stallAfter) {
+          Thread.sleep(50); // reading nothing more
+        }
+        int limit = request && stalling ? (int) Math.min(buffer.length, stallAfter - passed) : 8192;
+        int n = in.read(buffer, 0, limit);
+        if (n < 0) {
+          to.shutdownOutput();
+          return;
+        }
+        out.write(buffer, 0, n);
+        passed += n;
+      }
+    } catch (IOException | InterruptedException e) {
+      // the relay is closing, or one side went away: so does the other
+      closeQuietly(from);
+      closeQuietly(to);
+    }
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    for (Socket socket : sockets) {
+      socket.close();
+    }
+    threads.shutdownNow();
+  }
+}
