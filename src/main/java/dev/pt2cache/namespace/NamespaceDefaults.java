@@ -25,7 +25,9 @@ public record NamespaceDefaults(DataSize defaultQuota, Integer defaultMaxIdleDay
     }
     if (defaultMaxIdleDays != null && (defaultMaxIdleDays < 1 || defaultMaxIdleDays > 3650)) {
       throw new IllegalArgumentException(
-          "pt2cache.namespaces.default-max-idle-days must be from 1 to 3650");
+          "pt2cache.namespaces.default-max-idle-days (PT2CACHE_DEFAULT_MAX_IDLE_DAYS) must be from"
+              + " 1 to 3650, or empty for no default idle limit, not "
+              + defaultMaxIdleDays);
     }
   }
 

@@ -25,6 +25,8 @@ import org.springframework.stereotype.Component;
  *       still use. The duration settings are found where they are declared, in the service's
  *       configuration file: each {@code ${PT2CACHE_...:default}} whose default carries a duration
  *       unit.
+ *   <li>An interval ({@code PT2CACHE_..._INTERVAL}) of zero: a job or the hits' flush would run
+ *       back to back, where Spring does not refuse it in words that do not name the variable.
  *   <li>{@code PT2CACHE_DB_CONNECTION_WAIT_MS} below 250: the pool reads 0 as 24.8 days, so a
  *       request and the readiness check would wait that long for a connection (ADR 0024).
  * </ul>
@@ -74,6 +76,9 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
                     ("%s=%s has no unit, and would be read as milliseconds: give one, such as 90s,"
                             + " 30m, 1h or 7d")
                         .formatted(name, value.strip()));
+              } else if (name.endsWith("_INTERVAL") && isZero(value)) {
+                // a job or a flush run back to back, or Spring refuses it in its own words
+                refused.add("%s=%s: an interval must be above zero".formatted(name, value.strip()));
               } else if (value.strip().startsWith("-")) {
                 // no length or interval here means anything below zero; some would turn a safeguard
                 // off (a negative shutdown timeout: no draining)
@@ -88,6 +93,10 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
               .formatted(wait, MIN_CONNECTION_WAIT_MS));
     }
     return refused;
+  }
+
+  private static boolean isZero(String duration) {
+    return duration.strip().matches("0+(ns|us|ms|s|m|h|d)?");
   }
 
   /** The PT2CACHE_ variables that the configuration files declare with a duration as default. */

@@ -32,7 +32,8 @@ class NamespaceDefaultsTest {
         .hasMessageContaining("PT2CACHE_DEFAULT_QUOTA")
         .hasMessageContaining("positive");
     assertThatThrownBy(() -> new NamespaceDefaults(null, 0))
-        .hasMessageContaining("default-max-idle-days");
+        .hasMessageContaining("PT2CACHE_DEFAULT_MAX_IDLE_DAYS")
+        .hasMessageEndingWith("not 0");
     assertThatThrownBy(() -> new NamespaceDefaults(null, 3651))
         .hasMessageContaining("default-max-idle-days");
   }

@@ -36,6 +36,16 @@ class SettingsCheckTest {
   }
 
   @Test
+  void shouldRefuseAnIntervalOfZero() {
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_HITS_FLUSH_INTERVAL", "0"))))
+        .containsExactly("PT2CACHE_HITS_FLUSH_INTERVAL=0: an interval must be above zero");
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_HITS_FLUSH_INTERVAL", "0s"))))
+        .hasSize(1);
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_HITS_FLUSH_INTERVAL", "1s"))))
+        .isEmpty();
+  }
+
+  @Test
   void shouldPassTheDefaultsAndDurationsWithUnits() {
     assertThat(SettingsCheck.refused(environment(Map.of()))).isEmpty();
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_GRACE", "0s")))).isEmpty();
@@ -70,6 +80,7 @@ class SettingsCheckTest {
                     "pt2cache.housekeeping.grace", "${PT2CACHE_GRACE:1h}",
                     "pt2cache.housekeeping.token-history", "${PT2CACHE_TOKEN_HISTORY:365d}",
                     "pt2cache.uploads.reservation-ttl", "${PT2CACHE_RESERVATION_TTL:1h}",
+                    "pt2cache.hits.flush-interval", "${PT2CACHE_HITS_FLUSH_INTERVAL:5s}",
                     "spring.datasource.hikari.connection-timeout",
                         "${PT2CACHE_DB_CONNECTION_WAIT_MS:5000}")));
     return environment;
