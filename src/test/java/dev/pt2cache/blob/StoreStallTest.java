@@ -58,22 +58,23 @@ class StoreStallTest {
     long seed = System.nanoTime();
     BlobExpectation expected =
         new BlobExpectation(GeneratedContent.sha256(seed, way.size), way.size);
-    try (StallingRelay relay = new StallingRelay(storeEndpoint(), STALL_AFTER);
-        StoreClients clients = new S3StorageConfiguration().storeClients(through(relay, way));
-        S3BlobStore store = new S3BlobStore(clients, through(relay, way))) {
+    throughRelay(
+        way,
+        (relay, store) -> {
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(40),
+              () ->
+                  assertThatThrownBy(
+                          () -> store.put(expected, new GeneratedContent(seed, way.size)))
+                      .isInstanceOf(StorageUnavailableException.class)
+                      .hasStackTraceContaining(
+                          "the store took none of the request's bytes for PT2S"));
 
-      assertTimeoutPreemptively(
-          Duration.ofSeconds(40),
-          () ->
-              assertThatThrownBy(() -> store.put(expected, new GeneratedContent(seed, way.size)))
-                  .isInstanceOf(StorageUnavailableException.class)
-                  .hasStackTraceContaining("the store took none of the request's bytes for PT2S"));
-
-      relay.recover();
-      store.put(expected, new GeneratedContent(seed, way.size));
-      assertThat(store.exists(expected.sha256())).isTrue();
-      store.delete(expected.sha256());
-    }
+          relay.recover();
+          store.put(expected, new GeneratedContent(seed, way.size));
+          assertThat(store.exists(expected.sha256())).isTrue();
+          store.delete(expected.sha256());
+        });
   }
 
   @Test
@@ -82,17 +83,32 @@ class StoreStallTest {
     long seed = System.nanoTime();
     BlobExpectation expected =
         new BlobExpectation(GeneratedContent.sha256(seed, way.size), way.size);
+    throughRelay(
+        way,
+        (relay, store) -> {
+          relay.recover();
+
+          store.put(
+              expected,
+              pausing(
+                  new GeneratedContent(seed, way.size), 1 << 20, STALL_TIMEOUT.multipliedBy(2)));
+
+          assertThat(store.exists(expected.sha256())).isTrue();
+          store.delete(expected.sha256());
+        });
+  }
+
+  @FunctionalInterface
+  private interface RelayedStore {
+    void use(StallingRelay relay, S3BlobStore store) throws Exception;
+  }
+
+  /** A store as the service builds it, reaching the real store through a stalling relay. */
+  private static void throughRelay(Way way, RelayedStore test) throws Exception {
     try (StallingRelay relay = new StallingRelay(storeEndpoint(), STALL_AFTER);
         StoreClients clients = new S3StorageConfiguration().storeClients(through(relay, way));
         S3BlobStore store = new S3BlobStore(clients, through(relay, way))) {
-      relay.recover();
-
-      store.put(
-          expected,
-          pausing(new GeneratedContent(seed, way.size), 1 << 20, STALL_TIMEOUT.multipliedBy(2)));
-
-      assertThat(store.exists(expected.sha256())).isTrue();
-      store.delete(expected.sha256());
+      test.use(relay, store);
     }
   }
 
