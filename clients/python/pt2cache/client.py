@@ -194,18 +194,26 @@ class CacheClient:
         return self._ns("/entries/%s/%s" % (quote(kind), quote(key)))
 
     def get_entry(self, kind: str, key: str, timeout: Optional[float] = None,
-                  retries: Optional[int] = None) -> Optional[bytes]:
-        """The bytes under a key (small: PyTorch's entries), verified, or None on a miss. An
-        unknown namespace is raised (``NotFound``), not taken as a miss: every read would miss."""
+                  retries: Optional[int] = None,
+                  deadline: Optional[float] = None) -> Optional[bytes]:
+        """The bytes under a key (small: PyTorch's entries), verified, or None on a miss. Only
+        the service's own "no such entry" is a miss: an unknown namespace or a path that reaches
+        no API (a wrong URL prefix) is raised (``NotFound``), since every read would miss.
+        ``deadline`` bounds the whole call in seconds, the body included."""
         try:
             response = self.http.request("GET", self._entry(kind, key), timeout=timeout,
-                                         retries=retries)
+                                         retries=retries, deadline=deadline)
         except NotFound as e:
             _raise_unless_absent_entry(e)
             return None
         data = response.read()
         etag = response.headers.get("etag", "").strip('"')
-        if etag and hashlib.sha256(data).hexdigest() != etag:
+        if not re.fullmatch(r"[0-9a-f]{64}", etag):
+            # the service tags every entry with its SHA-256: bytes without it came from
+            # something else (a proxy's page), and are not given to PyTorch unverified
+            raise IntegrityError("entry %s/%s came without its digest (ETag %r)"
+                                 % (kind, key, etag))
+        if hashlib.sha256(data).hexdigest() != etag:
             raise IntegrityError("entry %s/%s does not match its digest" % (kind, key))
         return data
 
@@ -230,7 +238,8 @@ class CacheClient:
 
     def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
                   retries: Optional[int] = None,
-                  descriptor: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+                  descriptor: Optional[Dict[str, Any]] = None,
+                  deadline: Optional[float] = None) -> Dict[str, Any]:
         """Stores bytes under a key; the same bytes again are fine, other bytes are a Conflict.
         ``descriptor`` (from :func:`pt2cache.describe`) says where the entry was compiled, so that
         invalidations and blocking rules by model, torch or GPU reach it."""
@@ -239,7 +248,8 @@ class CacheClient:
         if descriptor is not None:
             headers["X-Pt2cache-Descriptor"] = descriptor_header(descriptor)
         return self.http.request("PUT", self._entry(kind, key), bytes(data), headers,
-                                 expect=(200, 201), timeout=timeout, retries=retries).json()
+                                 expect=(200, 201), timeout=timeout, retries=retries,
+                                 deadline=deadline).json()
 
 
 def one_line(text: str, limit: int = 1000) -> str:
@@ -310,7 +320,9 @@ __all__ = ["CacheClient", "CacheError", "Conflict", "IntegrityError", "NotFound"
 
 
 def _raise_unless_absent_entry(e: NotFound) -> None:
-    """A 404 is a miss when the entry is absent, not when the namespace is unknown: then every
-    read would miss, and the caller must hear of it."""
-    if e.slug == "namespace-not-found":
+    """A 404 is a miss when the service says the entry is absent (``artifact-not-found``), not
+    when the namespace is unknown, nor when something else answered (a wrong URL prefix reaches
+    no API; a proxy's page has no problem type): then every read would miss, and the caller must
+    hear of it."""
+    if e.slug != "artifact-not-found":
         raise e

@@ -29,7 +29,8 @@ class DirectoryEntries:
         return os.path.join(self.root, DESCRIPTORS, kind, service_key(key) + ".json")
 
     def get_entry(self, kind: str, key: str, timeout: Optional[float] = None,
-                  retries: Optional[int] = None) -> Optional[bytes]:
+                  retries: Optional[int] = None,
+                  deadline: Optional[float] = None) -> Optional[bytes]:
         """The bytes under the key; None when there are none, or they cannot be read (a file left
         unreadable is a miss, as on the service, not a failure of the compile that asked)."""
         try:
@@ -63,7 +64,8 @@ class DirectoryEntries:
         return descriptor
 
     def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
-                  retries: Optional[int] = None, descriptor: Optional[Dict[str, Any]] = None) -> Any:
+                  retries: Optional[int] = None, descriptor: Optional[Dict[str, Any]] = None,
+                  deadline: Optional[float] = None) -> Any:
         path = self._path(kind, key)
         if os.path.exists(path):
             return None  # first writer wins, as on the service

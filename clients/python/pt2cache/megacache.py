@@ -93,7 +93,7 @@ class WarmStart:
         try:
             answer = within(self.lookup_timeout, lambda: self.client.lookup(
                 KIND, self.descriptor, timeout=self.lookup_timeout,
-                deadline=self.lookup_timeout, retries=0))
+                deadline=self.lookup_timeout, retries=2))
             if not isinstance(answer, dict):
                 raise ValueError("unexpected lookup answer %r" % (answer,))
             if not answer.get("hit"):

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any, Dict, Optional, Protocol
 
-from .errors import CacheError, Conflict
+from .errors import CacheError, Conflict, NotFound
 
 log = logging.getLogger("pt2cache")
 
@@ -35,11 +35,13 @@ class EntryStore(Protocol):
     """What the adapter needs: :class:`pt2cache.CacheClient` is one."""
 
     def get_entry(self, kind: str, key: str, timeout: Optional[float] = None,
-                  retries: Optional[int] = None) -> Optional[bytes]:
+                  retries: Optional[int] = None,
+                  deadline: Optional[float] = None) -> Optional[bytes]:
         ...
 
     def put_entry(self, kind: str, key: str, data: bytes, timeout: Optional[float] = None,
-                  retries: Optional[int] = None, descriptor: Optional[Dict[str, Any]] = None) -> Any:
+                  retries: Optional[int] = None, descriptor: Optional[Dict[str, Any]] = None,
+                  deadline: Optional[float] = None) -> Any:
         ...
 
 
@@ -73,7 +75,8 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                   breaker: Optional[Breaker] = None,
                   descriptor: Optional[Dict[str, Any]] = None) -> type:
     """A ``RemoteCacheBackend`` subclass (built with no arguments, as PyTorch does) on the store.
-    Each call fails fast (no retry, a short timeout); after a failure the breaker keeps the
+    Each call fails fast (no retry, ``timeout`` for the whole call, its body and the name lookup
+    included); after a failure the breaker keeps the
     remote caches off for a while. A failed read is a miss, a failed write is dropped. Entries are
     written with ``descriptor``, when given."""
     from torch._inductor.remote_cache import RemoteCacheBackend
@@ -89,7 +92,8 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
             if not breaker.closed():
                 return None
             try:
-                data = store.get_entry(kind, service_key(key), timeout=timeout, retries=0)
+                data = store.get_entry(kind, service_key(key), timeout=timeout, retries=0,
+                                       deadline=timeout)
             except Exception as e:
                 if _unreachable(e):
                     breaker.trip(e)
@@ -103,7 +107,7 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 return
             try:
                 store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0,
-                                **described)
+                                deadline=timeout, **described)
             except Conflict:
                 _kept_first(kind, key)  # another write stored this key first: its entry stays
             except Exception as e:
@@ -152,11 +156,14 @@ def _unreachable(e: Exception) -> bool:
 
 # refusals every later call will get too (an expired or revoked token, a wrong namespace): said
 # once per process where a default logging set-up shows it, since every read then misses
-_LASTING = {"unauthenticated", "forbidden", "namespace-not-found"}
+# (and a 404 that is no "no such entry": a URL prefix that reaches no API, a proxy's page)
+_LASTING = {"unauthenticated", "forbidden", "namespace-not-found", "not-found"}
 
 
 def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
     slug = getattr(e, "slug", None)
+    if isinstance(e, NotFound) and slug is None:
+        slug = "not-found"
     # a write refused as forbidden is a read token's, which is fine on a node that only reads
     lasting = slug in _LASTING and (operation == "get" or slug != "forbidden")
     if lasting and _first_time(("refusal", slug)):

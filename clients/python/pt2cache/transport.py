@@ -1,11 +1,13 @@
 """HTTP for the client: timeouts, retries with backoff for transient failures, problem details,
 streamed bodies. Standard library only."""
 
+import email.utils
 import http.client
 import json
 import logging
 import random
 import socket
+import threading
 import time
 import urllib.parse
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
@@ -22,37 +24,78 @@ BLOCK = 1024 * 1024
 
 
 class Response:
-    """An answer whose body has not been read yet (for streaming) or has (``data``)."""
+    """An answer whose body has not been read yet (for streaming) or has (``data``).
+
+    Its body is read within the request's deadline, when it had one: each read waits at most
+    for the time left, so a service that trickles its answer cannot hold the caller longer. A
+    body cut short, a read that times out, or a connection that breaks is a
+    ``ServiceUnavailable``, and a body that should be JSON and is not a ``CacheError``: every
+    failure is a ``CacheError``."""
 
     def __init__(self, status: int, headers: Dict[str, str], raw: http.client.HTTPResponse,
-                 connection: http.client.HTTPConnection) -> None:
+                 connection: http.client.HTTPConnection, what: str = "the request",
+                 timeout: Optional[float] = None, end: Optional[float] = None,
+                 sock: Optional[socket.socket] = None) -> None:
         self.status = status
         self.headers = headers
         self._raw = raw
         self._connection = connection
+        self._sock = sock  # the connection lets go of it when the answer ends the connection
+        self._what = what
+        self._timeout = timeout
+        self._end = end
 
     def read(self) -> bytes:
-        try:
-            return self._raw.read()
-        finally:
-            self.close()
+        return b"".join(self.iter_chunks())
 
     def json(self) -> Any:
-        return json.loads(self.read() or b"null")
+        data = self.read()
+        try:
+            return json.loads(data or b"null")
+        except ValueError as e:  # JSONDecodeError and UnicodeDecodeError both
+            raise CacheError("%s answered %d with a body that is not JSON (%s): %r"
+                             % (self._what, self.status, e, data[:200]), self.status) from e
 
     def iter_chunks(self, size: int = BLOCK) -> Iterable[bytes]:
         """The body as it arrives: each chunk is what one read of the socket gave (up to
         ``size``), so a caller with a deadline gets to check it however slowly bytes come."""
+        received = 0
         try:
             while True:
-                chunk = self._raw.read1(size)
+                self._bound_next_read()
+                try:
+                    chunk = self._raw.read1(size)
+                except (OSError, http.client.HTTPException) as e:
+                    if self._end is not None and time.monotonic() >= self._end - 0.05:
+                        raise ServiceUnavailable("%s: no whole answer within its deadline (%d "
+                                                 "bytes came)" % (self._what, received)) from e
+                    raise ServiceUnavailable("%s: the answer broke off after %d bytes: %s"
+                                             % (self._what, received, e)) from e
                 if not chunk:
+                    missing = self._raw.length  # what Content-Length promised and never came
+                    if missing:
+                        raise ServiceUnavailable(
+                            "%s: the connection closed after %d bytes, %d short of the answer"
+                            % (self._what, received, missing))
                     return
+                received += len(chunk)
                 yield chunk
         finally:
             self.close()
 
+    def _bound_next_read(self) -> None:
+        if self._end is None or self._sock is None:
+            return
+        left = self._end - time.monotonic()
+        if left <= 0:
+            raise ServiceUnavailable("%s: no whole answer within its deadline" % self._what)
+        try:
+            self._sock.settimeout(min(left, self._timeout or left))
+        except OSError:
+            pass  # closed already: the read that follows says so
+
     def close(self) -> None:
+        self._raw.close()
         self._connection.close()
 
 
@@ -61,14 +104,22 @@ class Transport:
 
     def __init__(self, base_url: str, timeout: float = 30.0, retries: int = 3,
                  backoff: float = 0.25, token: Optional[str] = None) -> None:
-        parsed = urllib.parse.urlsplit(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ValueError("not an http(s) URL: %r" % base_url)
         self.base_url = base_url.rstrip("/")
-        self._https = parsed.scheme == "https"
-        self._host = parsed.hostname
-        self._port = parsed.port
-        self._prefix = parsed.path.rstrip("/")
+        # a malformed URL is every request's failure, a CacheError, not the constructor's: a node
+        # that builds its client at start and fails open around each call must not crash there
+        self._invalid: Optional[str] = None
+        try:
+            parsed = urllib.parse.urlsplit(base_url)
+            port = parsed.port
+        except ValueError as e:
+            parsed, port = None, None
+            self._invalid = "not an http(s) URL: %r (%s)" % (base_url, e)
+        if parsed is not None and (parsed.scheme not in ("http", "https") or not parsed.hostname):
+            self._invalid = "not an http(s) URL: %r" % base_url
+        self._https = parsed is not None and parsed.scheme == "https"
+        self._host = parsed.hostname if parsed is not None else None
+        self._port = port
+        self._prefix = parsed.path.rstrip("/") if parsed is not None else ""
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -84,6 +135,8 @@ class Transport:
         retries and pauses included. A request that is not ``idempotent`` is sent again only when
         the service surely did not act on it (the connection was refused, or 429/503).
         """
+        if self._invalid:
+            raise CacheError(self._invalid)
         end = None if deadline is None else time.monotonic() + deadline
         allowed = self.retries if retries is None else retries
         attempt = 0
@@ -93,7 +146,7 @@ class Transport:
             if end is not None:
                 per_attempt = min(per_attempt, max(end - time.monotonic(), 0.001))
             try:
-                response = self._send(method, path, body, headers or {}, per_attempt)
+                response = self._send(method, path, body, headers or {}, per_attempt, end)
             except (OSError, http.client.HTTPException) as e:
                 surely_unsent = isinstance(e, ConnectionRefusedError)
                 if attempt > allowed or not (idempotent or surely_unsent):
@@ -112,9 +165,10 @@ class Transport:
             raise from_response(response.status, problem, "%s %s" % (method, path))
 
     def _send(self, method: str, path: str, body: Body, headers: Dict[str, str],
-              timeout: float) -> Response:
+              timeout: float, end: Optional[float]) -> Response:
         cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         connection = cls(self._host, self._port, timeout=timeout, blocksize=BLOCK)
+        connection._create_connection = _connect_resolving_within  # type: ignore[attr-defined]
         headers = dict(headers)
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
@@ -126,6 +180,7 @@ class Transport:
                 # the service may have answered before reading the whole body (a 409, say):
                 # its answer is the truth, not the broken pipe
                 pass
+            sock = connection.sock
             raw = connection.getresponse()
         except BaseException:
             connection.close()
@@ -133,18 +188,74 @@ class Transport:
         finally:
             if callable(body) and hasattr(stream, "close"):
                 stream.close()
-        return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw, connection)
+        return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw, connection,
+                        "%s %s" % (method, path), timeout, end, sock)
 
     def _pause(self, attempt: int, retry_after: Optional[str], why: str,
                end: Optional[float]) -> None:
         delay = self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
-        if retry_after and retry_after.isdigit():
-            delay = max(delay, min(float(retry_after), 30.0))
+        asked = _seconds(retry_after)
+        if asked is not None:
+            delay = max(delay, min(asked, 30.0))
         if end is not None:
             if time.monotonic() + delay >= end:
                 raise ServiceUnavailable("%s; no time left to retry" % why)
         log.info("%s; retrying in %.2f s", why, delay)
         time.sleep(delay)
+
+
+def _seconds(retry_after: Optional[str]) -> Optional[float]:
+    """Retry-After as seconds: a number of them, or an HTTP date (as a proxy may send)."""
+    if not retry_after:
+        return None
+    value = retry_after.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _connect_resolving_within(address: Tuple[str, int], timeout: Any = None,
+                              source_address: Any = None) -> socket.socket:
+    """``socket.create_connection``, with the name lookup bounded by the same timeout: the
+    system's resolver has none of its own (a resolver that does not answer costs 10 s or more
+    per call), and a cache must never hold a compile that long."""
+    host, port = address
+    bound = timeout if isinstance(timeout, (int, float)) else None
+    found: Dict[str, Any] = {}
+
+    def resolve() -> None:
+        try:
+            found["addresses"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except OSError as e:
+            found["error"] = e
+
+    resolver = threading.Thread(target=resolve, name="pt2cache-resolve", daemon=True)
+    resolver.start()
+    resolver.join(bound)
+    if resolver.is_alive():
+        raise socket.timeout("resolving %s took over %.1f s" % (host, bound))
+    if "error" in found:
+        raise found["error"]
+    last: Optional[OSError] = None
+    for family, kind, proto, _, where in found["addresses"]:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if bound is not None:
+                sock.settimeout(bound)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(where)
+            return sock
+        except OSError as e:
+            last = e
+            sock.close()
+    raise last or OSError("no address for %s" % host)
 
 
 def _past(end: Optional[float]) -> bool:
@@ -156,7 +267,7 @@ def _problem(response: Response) -> Optional[Dict[str, Any]]:
         data = response.read()
         if "json" in response.headers.get("content-type", ""):
             return json.loads(data)
-    except (ValueError, OSError, socket.timeout):
+    except (CacheError, ValueError, OSError):
         pass
     return None
 

@@ -1,0 +1,73 @@
+"""A service that misbehaves on purpose, over a real socket: each connection's request is read
+and handed to a function that answers as it likes (slowly, cut short, with a proxy's page)."""
+
+import json
+import socket
+import threading
+from typing import Any, Callable, Dict, List, Optional
+
+
+class FakeService:
+    """Listens on a free port of 127.0.0.1 until closed; ``requests`` holds each request line."""
+
+    def __init__(self, answer: Callable[[socket.socket, int], None]) -> None:
+        self.answer = answer
+        self.requests: List[str] = []
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self.url = "http://127.0.0.1:%d" % self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        with connection:
+            reader = connection.makefile("rb")
+            line = reader.readline().decode().strip()
+            length = 0
+            while True:
+                header = reader.readline().decode()
+                if header in ("\r\n", "\n", ""):
+                    break
+                name, _, value = header.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            reader.read(length)
+            self.requests.append(line)
+            try:
+                self.answer(connection, len(self.requests))
+            except OSError:
+                pass  # the client went away, as some tests want it to
+
+    def __enter__(self) -> "FakeService":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._listener.close()
+
+
+def head(status: int, length: int, content_type: str = "application/json",
+         headers: Optional[Dict[str, str]] = None) -> bytes:
+    """A status line and headers for a body of ``length`` bytes."""
+    lines = ["HTTP/1.1 %d X" % status, "Content-Type: " + content_type,
+             "Content-Length: %d" % length, "Connection: close"]
+    lines += ["%s: %s" % item for item in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def whole(status: int, body: Any, content_type: str = "application/json",
+          headers: Optional[Dict[str, str]] = None) -> Callable[[socket.socket, int], None]:
+    """An answer sent at once."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+
+    def answer(connection: socket.socket, _: int) -> None:
+        connection.sendall(head(status, len(data), content_type, headers) + data)
+
+    return answer

@@ -1,0 +1,109 @@
+"""The client against a service that misbehaves: every failure is a CacheError, and a call with a
+deadline ends within it whatever the service does (trickles, cuts its answer, or cannot even be
+resolved). No running service needed."""
+
+import email.utils
+import socket
+import time
+import unittest
+from unittest import mock
+
+from fake_service import FakeService, head, whole
+
+from pt2cache import CacheClient, CacheError
+from pt2cache.errors import IntegrityError, NotFound, ServiceUnavailable
+from pt2cache.transport import _seconds
+
+SHA = "a" * 64
+PROBLEM = "application/problem+json"
+
+
+def trickling(connection: socket.socket, _: int) -> None:
+    """Headers at once, then a byte a second: each read succeeds, the whole never comes."""
+    connection.sendall(head(200, 100, "application/octet-stream", {"ETag": '"%s"' % SHA}))
+    for _ in range(100):
+        connection.sendall(b"x")
+        time.sleep(1)
+
+
+def cut_short(connection: socket.socket, _: int) -> None:
+    connection.sendall(head(200, 100, "application/octet-stream", {"ETag": '"%s"' % SHA}))
+    connection.sendall(b"x" * 50)
+
+
+class DeadlineTest(unittest.TestCase):
+
+    def test_a_trickling_answer_ends_at_the_deadline_as_service_unavailable(self):
+        with FakeService(trickling) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            started = time.monotonic()
+            with self.assertRaisesRegex(ServiceUnavailable, "deadline"):
+                client.get_entry("fx-graph", "k", retries=0, deadline=1.5)
+            self.assertLess(time.monotonic() - started, 3.0)
+
+    def test_a_name_the_resolver_never_answers_costs_the_timeout_not_the_resolvers_own(self):
+        def silent_resolver(*args, **kwargs):
+            time.sleep(10)
+            raise socket.gaierror("too late")
+
+        client = CacheClient("http://cache.invalid:8080", "ns", timeout=0.5)
+        with mock.patch("socket.getaddrinfo", silent_resolver):
+            started = time.monotonic()
+            with self.assertRaisesRegex(ServiceUnavailable, "resolving cache.invalid"):
+                client.get_entry("fx-graph", "k", retries=0, deadline=0.5)
+            self.assertLess(time.monotonic() - started, 2.0)
+
+
+class EveryFailureIsACacheErrorTest(unittest.TestCase):
+
+    def test_an_answer_cut_short_says_how_much_came(self):
+        with FakeService(cut_short) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            with self.assertRaisesRegex(ServiceUnavailable, "after 50 bytes, 50 short"):
+                client.get_entry("fx-graph", "k", retries=0)
+
+    def test_a_page_that_is_no_json_is_a_cache_error(self):
+        page = whole(200, b"<html>welcome to the proxy</html>", "text/html")
+        with FakeService(page) as service:
+            with self.assertRaisesRegex(CacheError, "not JSON"):
+                CacheClient(service.url, "ns").lookup("mega-cache", {})
+
+    def test_a_malformed_url_fails_each_call_not_the_constructor(self):
+        client = CacheClient("pt2cache:8080", "ns")  # a node builds it at start: no crash there
+        with self.assertRaisesRegex(CacheError, "not an http"):
+            client.lookup("mega-cache", {})
+
+
+class EntryMissTest(unittest.TestCase):
+
+    def test_only_the_services_own_no_such_entry_is_a_miss(self):
+        absent = whole(404, {"type": "urn:pt2cache:problem:artifact-not-found"}, PROBLEM)
+        with FakeService(absent) as service:
+            self.assertIsNone(CacheClient(service.url, "ns").get_entry("fx-graph", "k"))
+
+    def test_a_404_from_something_else_is_raised(self):
+        for answer in (whole(404, {"type": "urn:pt2cache:problem:not-found"}, PROBLEM),
+                       whole(404, b"<html>no such page</html>", "text/html")):
+            with FakeService(answer) as service:
+                with self.assertRaises(NotFound):
+                    CacheClient(service.url, "ns").get_entry("fx-graph", "k")
+
+    def test_bytes_without_their_digest_are_not_handed_over(self):
+        untagged = whole(200, b'{"graph": 1}', "application/octet-stream")
+        with FakeService(untagged) as service:
+            with self.assertRaisesRegex(IntegrityError, "without its digest"):
+                CacheClient(service.url, "ns").get_entry("fx-graph", "k")
+
+
+class RetryAfterTest(unittest.TestCase):
+
+    def test_seconds_or_an_http_date(self):
+        self.assertEqual(_seconds("7"), 7.0)
+        later = email.utils.formatdate(time.time() + 20, usegmt=True)
+        self.assertAlmostEqual(_seconds(later), 20.0, delta=2.0)
+        self.assertIsNone(_seconds("soon"))
+        self.assertIsNone(_seconds(None))
+
+
+if __name__ == "__main__":
+    unittest.main()
