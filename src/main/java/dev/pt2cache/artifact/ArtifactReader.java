@@ -75,6 +75,9 @@ public class ArtifactReader {
           }
           return cb.and(
               matches,
+              // redundant, but a bound PostgreSQL can seek to in artifact_by_created: without it,
+              // the OR below is a filter, and a page deep in a listing read every row before it
+              cb.lessThanOrEqualTo(root.get("createdAt"), after.createdAt()),
               cb.or(
                   cb.lessThan(root.get("createdAt"), after.createdAt()),
                   cb.and(

@@ -1,11 +1,13 @@
 package dev.pt2cache.housekeeping;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Evicts ready artifacts, least recently used first (last hit, or when they became ready if never
@@ -25,10 +27,12 @@ class Evictions {
 
   private final JdbcClient jdbc;
   private final MeterRegistry registry;
+  private final TransactionTemplate transactions;
 
-  Evictions(JdbcClient jdbc, MeterRegistry registry) {
+  Evictions(JdbcClient jdbc, MeterRegistry registry, TransactionTemplate transactions) {
     this.jdbc = jdbc;
     this.registry = registry;
+    this.transactions = transactions;
   }
 
   /** Evicts the ready artifacts not used for {@code days} days. */
@@ -53,36 +57,62 @@ class Evictions {
    * {@code quota * (1 - margin)}, but never the most recently used artifact when it fits in the
    * quota on its own: one larger than the target would otherwise evict itself as soon as anything
    * else was stored, and every node would compile and upload it again, round after round.
+   *
+   * <p>In batches of at most {@code batch} artifacts, each its own short transaction, walked in the
+   * recency index: a quota lowered far below a large namespace's bytes (or a default quota set at
+   * an upgrade) must not hold hundreds of thousands of row locks, under hits and reports, in one
+   * statement for most of a minute.
    */
-  @Transactional
-  Evicted overQuota(String namespace, long quota, double margin) {
+  Evicted overQuota(String namespace, long quota, double margin, int batch) {
     long used =
         jdbc.sql(
                 "select coalesce(sum(size_bytes), 0) from artifact where namespace = ? and state = 'READY'")
             .param(namespace)
             .query(Long.class)
             .single();
-    if (used <= quota) {
-      return Evicted.NONE;
-    }
     long excess = used - (long) Math.floor(quota * (1 - margin));
-    List<UUID> ids =
+    Evicted total = Evicted.NONE;
+    while (used > quota && excess > 0) {
+      long left = excess;
+      Evicted evicted = transactions.execute(status -> oldest(namespace, left, quota, batch));
+      if (evicted == null || evicted.artifacts() == 0) {
+        break;
+      }
+      total = total.plus(evicted);
+      excess -= evicted.bytes();
+    }
+    return total;
+  }
+
+  /** One batch: the least recently used, up to {@code excess} bytes, oldest first. */
+  private Evicted oldest(String namespace, long excess, long quota, int batch) {
+    List<Candidate> oldest =
         jdbc.sql(
                 """
-                select id from (
-                  select id, size_bytes,
-                         sum(size_bytes) over (order by coalesce(last_hit_at, ready_at), id) as freed,
-                         row_number() over (order by coalesce(last_hit_at, ready_at) desc, id desc)
-                           as recency
-                    from artifact where namespace = ? and state = 'READY') ranked
-                 where freed - size_bytes < ?
-                   and not (recency = 1 and size_bytes <= ?)
+                select id, size_bytes from artifact
+                 where namespace = ? and state = 'READY'
+                 order by coalesce(last_hit_at, ready_at), id
+                 limit ?
                 """)
-            .params(namespace, excess, quota)
-            .query(UUID.class)
+            .params(namespace, batch + 1)
+            .query((rs, n) -> new Candidate(rs.getObject("id", UUID.class), rs.getLong(2)))
             .list();
+    // with no more than a batch, these are every ready artifact, and the last is the newest
+    int newest = oldest.size() <= batch ? oldest.size() - 1 : -1;
+    List<UUID> ids = new ArrayList<>();
+    long freed = 0;
+    for (int i = 0; i < Math.min(oldest.size(), batch) && freed < excess; i++) {
+      Candidate candidate = oldest.get(i);
+      if (i == newest && candidate.sizeBytes() <= quota) {
+        break;
+      }
+      ids.add(candidate.id());
+      freed += candidate.sizeBytes();
+    }
     return evict(namespace, ids, "QUOTA");
   }
+
+  private record Candidate(UUID id, long sizeBytes) {}
 
   private Evicted evict(String namespace, List<UUID> ids, String reason) {
     if (ids.isEmpty()) {

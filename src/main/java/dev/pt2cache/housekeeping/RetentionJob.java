@@ -63,7 +63,10 @@ class RetentionJob implements HousekeepingJob {
         quota =
             quota.plus(
                 evictions.overQuota(
-                    limits.namespace(), limits.quotaBytes(), properties.quotaMargin()));
+                    limits.namespace(),
+                    limits.quotaBytes(),
+                    properties.quotaMargin(),
+                    properties.batchSize()));
       }
     }
     Map<String, Object> outcome = new LinkedHashMap<>();

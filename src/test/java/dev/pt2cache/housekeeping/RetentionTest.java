@@ -12,10 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** Quotas and idle limits per namespace: least recently used first, every eviction recorded. */
 class RetentionTest extends ServiceTest {
+
+  @Autowired Evictions evictions;
 
   final List<String> descriptors = new ArrayList<>();
   final List<String> ids = new ArrayList<>();
@@ -66,6 +69,32 @@ class RetentionTest extends ServiceTest {
       assertThat(namespace.json().get("storedBytes").asLong()).isEqualTo(2000);
       assertThat(namespace.json().get("evictions").asLong()).isEqualTo(2);
       assertThat(namespace.json().has("lastEvictionAt")).isTrue();
+    }
+
+    /**
+     * Each batch is a transaction of its own: a quota lowered far below a large namespace's bytes
+     * must not hold every evicted row's lock in one statement. The evictions' times tell them apart
+     * (a transaction has one {@code now()}).
+     */
+    @Test
+    void shouldEvictInBatchesEachItsOwnTransaction() {
+      store(4, 1000);
+      hit(0);
+      hit(1);
+
+      Evictions.Evicted evicted = evictions.overQuota(ns, 3000, 0.1, 1);
+
+      assertThat(evicted.artifacts()).isEqualTo(2);
+      assertThat(evicted.bytes()).isEqualTo(2000);
+      assertThat(List.of(state(0), state(1), state(2), state(3)))
+          .containsExactly("ready", "ready", "evicted", "evicted");
+      assertThat(
+              jdbc.sql("select count(distinct evicted_at) from eviction where namespace = ?")
+                  .param(ns)
+                  .query(Long.class)
+                  .single())
+          .as("transactions")
+          .isEqualTo(2);
     }
 
     @Test
