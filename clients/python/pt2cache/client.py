@@ -3,16 +3,19 @@
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import tempfile
 import time
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
 
-from .errors import CacheError, Conflict, IntegrityError, NotFound
+from .errors import CacheError, Conflict, IntegrityError, NotFound, ServiceUnavailable
 from .files import publish
 from .keys import normalize
 from .transport import BLOCK, Transport, quote, query
+
+log = logging.getLogger("pt2cache")
 
 JSON = {"Content-Type": "application/json"}
 OCTETS = "application/octet-stream"
@@ -110,14 +113,48 @@ class CacheClient:
 
         A crash or a mismatch never leaves a partial file at ``destination``. ``timeout`` bounds
         each socket operation; ``deadline`` (seconds) the whole download, retries and body
-        included (``TimeoutError`` past it, and nothing is left behind).
+        included (``TimeoutError`` or ``ServiceUnavailable`` past it, and nothing is left
+        behind). An answer that breaks off is resumed where it stopped, up to ``retries`` times.
         """
         end = None if deadline is None else time.monotonic() + deadline
         url = artifact.get("downloadUrl") or self._ns("/artifacts/%s/content" % artifact["id"])
-        response = self.http.request("GET", url, timeout=timeout, deadline=deadline,
-                                     retries=retries)
-        return _write_verified(response.iter_chunks(), destination, artifact["sha256"],
-                               artifact["sizeBytes"], end)
+        chunks = self._resuming(url, artifact["sha256"], timeout, end, retries)
+        return _write_verified(chunks, destination, artifact["sha256"], artifact["sizeBytes"],
+                               end)
+
+    def _resuming(self, url: str, sha256: str, timeout: Optional[float], end: Optional[float],
+                  retries: Optional[int]) -> Iterator[bytes]:
+        """The content's bytes; an answer that breaks off is resumed where it stopped (a Range,
+        under If-Range naming the content, so that only the same bytes are spliced on), as many
+        times as ``retries`` allows, within ``end``."""
+        received = 0
+        resumes = self.http.retries if retries is None else retries
+        headers: Dict[str, str] = {}
+        while True:
+            left = None if end is None else max(end - time.monotonic(), 0.001)
+            response = self.http.request("GET", url, headers=headers, expect=(200, 206),
+                                         timeout=timeout, deadline=left, retries=retries)
+            skip = received if response.status == 200 else 0  # all of it again: drop what came
+            if response.status == 206 and not response.headers.get(
+                    "content-range", "").startswith("bytes %d-" % received):
+                response.close()
+                raise ServiceUnavailable("GET %s resumed at %d bytes, answered %r"
+                                         % (url, received, response.headers.get("content-range")))
+            try:
+                for chunk in response.iter_chunks():
+                    if skip:
+                        dropped = min(skip, len(chunk))
+                        chunk, skip = chunk[dropped:], skip - dropped
+                    received += len(chunk)
+                    if chunk:
+                        yield chunk
+                return
+            except ServiceUnavailable as e:
+                if resumes <= 0 or (end is not None and time.monotonic() >= end):
+                    raise
+                resumes -= 1
+                log.info("%s; resuming at byte %d", e, received)
+                headers = {"Range": "bytes=%d-" % received, "If-Range": '"%s"' % sha256}
 
     def artifacts(self, limit: int = 100, **filters: Any) -> Iterator[Dict[str, Any]]:
         """Every artifact matching the filters, newest first, page by page.

@@ -10,7 +10,7 @@ import os
 import tempfile
 from typing import Any, Dict, Iterator, Optional, Tuple
 
-from .files import publish
+from .files import publish_new
 from .remote import service_key
 
 log = logging.getLogger("pt2cache")
@@ -69,9 +69,12 @@ class DirectoryEntries:
         path = self._path(kind, key)
         if os.path.exists(path):
             return None  # first writer wins, as on the service
-        if descriptor is not None:  # first, so that an entry present always has its descriptor
-            _write_atomically(self._descriptor_path(kind, key),
-                              json.dumps(descriptor, sort_keys=True).encode())
+        # first writer wins among processes too (ranks of one node writing the same key): each
+        # file is linked into place, which fails where one is there already. The descriptor goes
+        # first, so that an entry present always has its descriptor, and decides the winner
+        if descriptor is not None and not _write_atomically(
+                self._descriptor_path(kind, key), json.dumps(descriptor, sort_keys=True).encode()):
+            return None
         _write_atomically(path, bytes(data))
         return None
 
@@ -87,8 +90,9 @@ class DirectoryEntries:
                         yield kind, key
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    """Written whole or not at all, and durable before it appears."""
+def _write_atomically(path: str, data: bytes) -> bool:
+    """Written whole or not at all, and durable before it appears; never over a file already
+    there (False then)."""
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=directory)
@@ -97,7 +101,7 @@ def _write_atomically(path: str, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        publish(temporary, path)
+        return publish_new(temporary, path)
     except BaseException:
         try:
             os.unlink(temporary)

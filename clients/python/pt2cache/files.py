@@ -12,6 +12,27 @@ def publish(temporary: str, destination: str) -> None:
     os.replace(temporary, destination)
 
 
+def publish_new(temporary: str, destination: str) -> bool:
+    """``publish``, unless the destination exists: then the temporary file is removed and the
+    answer is False. Linked into place, so that of two processes publishing at once, one wins
+    and the other sees it (a rename would let the second replace the first). Where the file
+    system has no hard links, a rename, checked first."""
+    os.chmod(temporary, 0o666 & ~_umask())
+    try:
+        os.link(temporary, destination)
+    except FileExistsError:
+        os.unlink(temporary)
+        return False
+    except OSError:
+        if os.path.exists(destination):
+            os.unlink(temporary)
+            return False
+        os.replace(temporary, destination)
+        return True
+    os.unlink(temporary)
+    return True
+
+
 def _umask() -> int:
     """The process's umask, read without changing it where the system says it (Linux): setting it
     to read it, the portable way, would leave files that other threads create meanwhile

@@ -33,7 +33,7 @@ import time
 from typing import Any, Callable, Dict, Optional, Set
 
 from .client import CacheClient
-from .errors import Conflict, NotFound
+from .errors import Conflict, IntegrityError, NotFound
 
 log = logging.getLogger("pt2cache")
 
@@ -90,6 +90,7 @@ class WarmStart:
 
     def _load(self) -> None:
         started = time.perf_counter()
+        artifact: Optional[Dict[str, Any]] = None
         try:
             answer = within(self.lookup_timeout, lambda: self.client.lookup(
                 KIND, self.descriptor, timeout=self.lookup_timeout,
@@ -108,6 +109,14 @@ class WarmStart:
             self._key_taken = True
             allowed = download_time(artifact.get("sizeBytes"))
             data = within(allowed, lambda: self._fetch(artifact, allowed))
+        except IntegrityError as e:  # served bytes that are not the artifact's: say so
+            if artifact is None:
+                log.warning("pt2cache: warm start unavailable, compiling locally: %s", e)
+                return
+            log.warning("pt2cache: artifact %s came corrupt, compiling locally: %s",
+                        artifact.get("id"), e)
+            self._report(artifact, str(e), problem="other")
+            return
         except Exception as e:  # fail open: any trouble means compiling locally
             if self._key_taken and getattr(e, "status", None) in (404, 410):
                 self._key_taken = False  # retired or purged since the lookup: the key is free
@@ -157,13 +166,14 @@ class WarmStart:
                         "(another input shape, or a setting left out of compile options)",
                         self._artifact_id, self.graphs_compiled_anyway)
 
-    def _report(self, artifact: Dict[str, Any], failure: str) -> None:
+    def _report(self, artifact: Dict[str, Any], failure: str,
+                problem: str = "load-failed") -> None:
         """Reports the failed load, within ``REPORT_TIMEOUT`` in all and never raising. The key
         stays taken (no upload over it) unless the answer says the artifact is no longer ready."""
         self._key_taken = True
         try:
             answer = within(REPORT_TIMEOUT, lambda: self.client.report(
-                artifact["id"], "load-failed", detail=failure, node=node_name(),
+                artifact["id"], problem, detail=failure, node=node_name(),
                 timeout=REPORT_TIMEOUT, deadline=REPORT_TIMEOUT, retries=0))
             if not isinstance(answer, dict):
                 raise ValueError("unexpected report answer %r" % (answer,))

@@ -13,6 +13,7 @@ class FakeService:
     def __init__(self, answer: Callable[[socket.socket, int], None]) -> None:
         self.answer = answer
         self.requests: List[str] = []
+        self.headers: List[Dict[str, str]] = []
         self._listener = socket.socket()
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(16)
@@ -31,15 +32,15 @@ class FakeService:
         with connection:
             reader = connection.makefile("rb")
             line = reader.readline().decode().strip()
-            length = 0
+            headers: Dict[str, str] = {}
             while True:
                 header = reader.readline().decode()
                 if header in ("\r\n", "\n", ""):
                     break
                 name, _, value = header.partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value)
-            reader.read(length)
+                headers[name.strip().lower()] = value.strip()
+            reader.read(int(headers.get("content-length", "0")))
+            self.headers.append(headers)
             self.requests.append(line)
             try:
                 self.answer(connection, len(self.requests))

@@ -17,6 +17,7 @@ import uuid
 
 from pt2cache import CacheClient
 from pt2cache import megacache
+from pt2cache.errors import IntegrityError
 from pt2cache.megacache import warm_start
 
 from support import HAS_TORCH, URL, fresh_client, needs_service, needs_torch
@@ -228,6 +229,28 @@ class WarmStartTest(unittest.TestCase):
         self.assertEqual(torch.saves, 0, "a report without an answer keeps the key taken")
         self.assertEqual(odd.report_kwargs["retries"], 0, "a report never holds the start up")
         self.assertLessEqual(odd.report_kwargs["deadline"], 5)
+
+    def test_bytes_that_come_corrupt_are_reported_and_not_uploaded_over(self):
+        first = self.start(FakeTorch(saved=b"the stored artifact"))
+        first(1)
+        stored = first.wait_for_upload(30)
+
+        class CorruptingDownloads(CacheClient):
+            def download(self, artifact, destination, **kwargs):
+                raise IntegrityError("downloaded 19 bytes with sha256 0000, expected %s"
+                                     % artifact["sha256"])
+
+        torch = FakeTorch()
+        corrupt = CorruptingDownloads(URL, self.client.namespace, timeout=30)
+        with self.assertLogs("pt2cache", "WARNING") as logs:
+            compiled = self.start(torch, client=corrupt)
+        self.assertFalse(compiled.hit)
+        self.assertEqual(compiled(2), 4, "the model compiles locally and runs")
+        self.assertEqual(torch.saves, 0, "the key still holds the stored artifact")
+        self.assertTrue(any("came corrupt" in line for line in logs.output))
+        reports = self.client.reports(stored["id"])
+        self.assertEqual(reports["items"][0]["problem"], "other")
+        self.assertIn("expected " + stored["sha256"], reports["items"][0]["detail"])
 
     def test_a_lost_race_is_information_and_a_refusing_rule_a_warning(self):
         first = self.start(FakeTorch(saved=b"the first node's compile"))

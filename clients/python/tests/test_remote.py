@@ -35,6 +35,37 @@ class DirectoryEntriesTest(unittest.TestCase):
         self.assertEqual(list(store.entries()), [("autotune", "k1")])
 
 
+    def test_first_writer_wins_between_processes_and_keeps_its_own_descriptor(self):
+        import multiprocessing
+
+        root = tempfile.mkdtemp()
+        context = multiprocessing.get_context("fork")
+        start = context.Barrier(2)
+        writers = [context.Process(target=_write_keys, args=(root, name, start))
+                   for name in ("a", "b")]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(60)
+        store = DirectoryEntries(root)
+        mismatched = [key for key in range(RACED_KEYS)
+                      if store.descriptor("fx-graph", "k%d" % key)["model"]["name"]
+                      != store.get_entry("fx-graph", "k%d" % key).decode()]
+        self.assertEqual(mismatched, [], "entries stored under the other writer's descriptor")
+        self.assertEqual(len(list(store.entries())), RACED_KEYS)
+
+
+RACED_KEYS = 300
+
+
+def _write_keys(root, name, start):
+    store = DirectoryEntries(root)
+    start.wait()
+    for key in range(RACED_KEYS):
+        store.put_entry("fx-graph", "k%d" % key, name.encode(),
+                        descriptor={"model": {"name": name, "version": "1"}})
+
+
 class UndecodableEntryTest(unittest.TestCase):
     """An entry that is not what PyTorch stores is a miss, not a failed compile: torch 2.11 decodes
     autotune entries where a failure is not caught."""

@@ -3,7 +3,10 @@ deadline ends within it whatever the service does (trickles, cuts its answer, or
 resolved). No running service needed."""
 
 import email.utils
+import hashlib
+import os
 import socket
+import tempfile
 import time
 import unittest
 from unittest import mock
@@ -72,6 +75,46 @@ class EveryFailureIsACacheErrorTest(unittest.TestCase):
         client = CacheClient("pt2cache:8080", "ns")  # a node builds it at start: no crash there
         with self.assertRaisesRegex(CacheError, "not an http"):
             client.lookup("mega-cache", {})
+
+
+class ResumedDownloadTest(unittest.TestCase):
+
+    def test_an_answer_that_breaks_off_is_resumed_where_it_stopped(self):
+        content = bytes(range(256)) * 400
+        sha = hashlib.sha256(content).hexdigest()
+
+        def first_cut_then_the_rest(connection: socket.socket, number: int) -> None:
+            if number == 1:
+                connection.sendall(head(200, len(content), "application/octet-stream",
+                                        {"ETag": '"%s"' % sha}) + content[:40000])
+                return
+            rest = content[40000:]
+            connection.sendall(head(206, len(rest), "application/octet-stream", {
+                "ETag": '"%s"' % sha,
+                "Content-Range": "bytes 40000-%d/%d" % (len(content) - 1, len(content))}) + rest)
+
+        with FakeService(first_cut_then_the_rest) as service, \
+                tempfile.TemporaryDirectory() as directory:
+            artifact = {"id": "a", "sha256": sha, "sizeBytes": len(content),
+                        "downloadUrl": "/v1/namespaces/ns/artifacts/a/content"}
+            path = CacheClient(service.url, "ns").download(
+                artifact, os.path.join(directory, "out"), retries=1)
+
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), content)
+            self.assertEqual(len(service.requests), 2)
+            self.assertEqual(service.headers[1].get("range"), "bytes=40000-")
+            self.assertEqual(service.headers[1].get("if-range"), '"%s"' % sha)
+            self.assertEqual(os.listdir(directory), ["out"], "no temporary file left")
+
+    def test_with_no_retries_left_the_cut_is_raised_and_nothing_is_left(self):
+        with FakeService(cut_short) as service, tempfile.TemporaryDirectory() as directory:
+            artifact = {"id": "a", "sha256": SHA, "sizeBytes": 100,
+                        "downloadUrl": "/v1/namespaces/ns/artifacts/a/content"}
+            with self.assertRaisesRegex(ServiceUnavailable, "50 short"):
+                CacheClient(service.url, "ns").download(
+                    artifact, os.path.join(directory, "out"), retries=0)
+            self.assertEqual(os.listdir(directory), [])
 
 
 class EntryMissTest(unittest.TestCase):
