@@ -55,13 +55,31 @@ class Breaker:
     """After a failure to reach the store, stop asking it for a while: a compile asks once per
     graph and per autotuned kernel, and must not wait on a service that is down each time."""
 
+    # calls in a row that each took over half their timeout, and so count as a failure
+    SLOW_CALLS = 3
+
     def __init__(self, cooldown: float = 30.0) -> None:
         self.cooldown = cooldown
         self._open_until = 0.0
+        self._slow = 0
         self._lock = threading.Lock()
 
     def closed(self) -> bool:
         return time.monotonic() >= self._open_until
+
+    def took(self, seconds: float, timeout: float) -> None:
+        """Counts a call that succeeded: one that took over half its timeout is slow, and
+        ``SLOW_CALLS`` slow ones in a row trip the breaker as a failure would. A service that
+        answers each call just inside the timeout would otherwise cost every graph and every
+        autotuned kernel that long, for good."""
+        with self._lock:
+            self._slow = self._slow + 1 if seconds > timeout / 2 else 0
+            slow = self._slow >= self.SLOW_CALLS
+            if slow:
+                self._slow = 0
+        if slow:
+            self.trip(TimeoutError("%d calls in a row took over %.1f s each"
+                                   % (self.SLOW_CALLS, timeout / 2)))
 
     def trip(self, why: Exception) -> None:
         with self._lock:
@@ -91,9 +109,11 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
         def _get(self, key: str) -> Optional[bytes]:
             if not breaker.closed():
                 return None
+            started = time.monotonic()
             try:
                 data = store.get_entry(kind, service_key(key), timeout=timeout, retries=0,
                                        deadline=timeout)
+                breaker.took(time.monotonic() - started, timeout)
             except Exception as e:
                 if _unreachable(e):
                     breaker.trip(e)
@@ -105,9 +125,11 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
         def _put(self, key: str, data: bytes) -> None:
             if not breaker.closed():
                 return
+            started = time.monotonic()
             try:
                 store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0,
                                 deadline=timeout, **described)
+                breaker.took(time.monotonic() - started, timeout)
             except Conflict:
                 _kept_first(kind, key)  # another write stored this key first: its entry stays
             except Exception as e:

@@ -55,6 +55,24 @@ class DirectoryEntriesTest(unittest.TestCase):
         self.assertEqual(len(list(store.entries())), RACED_KEYS)
 
 
+class BreakerTest(unittest.TestCase):
+
+    def test_calls_that_each_take_over_half_their_timeout_trip_it(self):
+        from pt2cache.remote import Breaker
+
+        breaker = Breaker(cooldown=30)
+        breaker.took(1.5, 2.0)
+        breaker.took(1.5, 2.0)
+        breaker.took(0.1, 2.0)  # a quick one in between: the count starts again
+        breaker.took(1.5, 2.0)
+        breaker.took(1.5, 2.0)
+        self.assertTrue(breaker.closed())
+        with self.assertLogs("pt2cache", "WARNING") as logs:
+            breaker.took(1.5, 2.0)
+        self.assertFalse(breaker.closed(), "the remote caches are off for the cooldown")
+        self.assertIn("3 calls in a row took over 1.0 s", logs.output[0])
+
+
 RACED_KEYS = 300
 
 
