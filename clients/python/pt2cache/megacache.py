@@ -144,7 +144,8 @@ class WarmStart:
     def _fetch(self, artifact: Dict[str, Any], allowed: float) -> bytes:
         """The artifact's bytes, verified, by way of a temporary directory of its own: when the
         start stops waiting for it, this goes on until its deadline and removes the directory."""
-        directory = tempfile.mkdtemp(prefix="pt2cache-")
+        _sweep_fetches()
+        directory = tempfile.mkdtemp(prefix=FETCH_PREFIX)
         _IN_FLIGHT.add(directory)
         try:
             path = self.client.download(artifact, os.path.join(directory, "mega-cache.bin"),
@@ -264,6 +265,27 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
 # directories of downloads still running: a process that ends first removes them (its daemon
 # threads end without their finally blocks)
 _IN_FLIGHT: Set[str] = set()
+
+FETCH_PREFIX = "pt2cache-fetch-"
+# longer than any download's allowance (a 50 GB artifact gets about 35 minutes)
+STALE_FETCH_SECONDS = 24 * 3600
+
+
+def _sweep_fetches() -> None:
+    """Removes the download directories of processes killed mid-download (SIGKILL, or SIGTERM,
+    which skips exit handlers) once a day old: each holds up to a whole artifact."""
+    root = tempfile.gettempdir()
+    try:
+        names = [n for n in os.listdir(root) if n.startswith(FETCH_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(root, name)
+        try:
+            if os.path.isdir(path) and time.time() - os.stat(path).st_mtime > STALE_FETCH_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass  # gone meanwhile, or another user's
 
 
 @atexit.register

@@ -4,6 +4,7 @@ compile and its cache API); the cache service is always the real one."""
 import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -81,6 +82,24 @@ class TorchThatCannotLoad(FakeTorch):
             return None
 
         self.compiler.load_cache_artifacts = fail
+
+
+class StaleFetchTest(unittest.TestCase):
+
+    def test_a_download_directory_a_killed_process_left_is_removed_once_a_day_old(self):
+        stale = tempfile.mkdtemp(prefix=megacache.FETCH_PREFIX)
+        fresh = tempfile.mkdtemp(prefix=megacache.FETCH_PREFIX)
+        with open(os.path.join(stale, "mega-cache.bin"), "wb") as f:
+            f.write(b"half an artifact")
+        a_day_ago = time.time() - megacache.STALE_FETCH_SECONDS - 60
+        os.utime(stale, (a_day_ago, a_day_ago))
+        try:
+            megacache._sweep_fetches()
+            self.assertFalse(os.path.exists(stale))
+            self.assertTrue(os.path.exists(fresh), "a live download's directory stays")
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 class BackendNameTest(unittest.TestCase):
