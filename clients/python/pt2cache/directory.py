@@ -10,7 +10,7 @@ import os
 import tempfile
 from typing import Any, Dict, Iterator, Optional, Tuple
 
-from .files import publish_new
+from .files import publish, publish_new
 from .remote import service_key
 
 log = logging.getLogger("pt2cache")
@@ -69,13 +69,15 @@ class DirectoryEntries:
         path = self._path(kind, key)
         if os.path.exists(path):
             return None  # first writer wins, as on the service
-        # first writer wins among processes too (ranks of one node writing the same key): each
-        # file is linked into place, which fails where one is there already. The descriptor goes
-        # first, so that an entry present always has its descriptor, and decides the winner
-        if descriptor is not None and not _write_atomically(
-                self._descriptor_path(kind, key), json.dumps(descriptor, sort_keys=True).encode()):
+        # first writer wins among processes too (ranks of one node writing the same key): the
+        # entry is linked into place, which fails where one is there already, and only its
+        # writer then writes the descriptor. (Deciding by the descriptor instead let a write that
+        # failed between the two files keep the key from every later write.)
+        if not _write_atomically(path, bytes(data)):
             return None
-        _write_atomically(path, bytes(data))
+        if descriptor is not None:
+            _write_atomically(self._descriptor_path(kind, key),
+                              json.dumps(descriptor, sort_keys=True).encode(), replace=True)
         return None
 
     def entries(self) -> Iterator[Tuple[str, str]]:
@@ -90,9 +92,9 @@ class DirectoryEntries:
                         yield kind, key
 
 
-def _write_atomically(path: str, data: bytes) -> bool:
+def _write_atomically(path: str, data: bytes, replace: bool = False) -> bool:
     """Written whole or not at all, and durable before it appears; never over a file already
-    there (False then)."""
+    there (False then), unless ``replace``."""
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=directory)
@@ -101,6 +103,9 @@ def _write_atomically(path: str, data: bytes) -> bool:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        if replace:
+            publish(temporary, path)
+            return True
         return publish_new(temporary, path)
     except BaseException:
         try:

@@ -8,6 +8,7 @@ only the graphs that changed; the others hit. Every failure is a miss (reads) or
 """
 
 import hashlib
+import inspect
 import json
 import logging
 import re
@@ -101,6 +102,9 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
 
     breaker = breaker or Breaker()
     described = {} if descriptor is None else {"descriptor": descriptor}  # older stores take none
+    # a store written to the EntryStore of an earlier release takes no deadline: its own timeout
+    reads = {"deadline": timeout} if _takes(store.get_entry, "deadline") else {}
+    writes = {"deadline": timeout} if _takes(store.put_entry, "deadline") else {}
 
     class ServiceBackend(RemoteCacheBackend):  # type: ignore[misc, valid-type]
         def __init__(self) -> None:
@@ -112,7 +116,7 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
             started = time.monotonic()
             try:
                 data = store.get_entry(kind, service_key(key), timeout=timeout, retries=0,
-                                       deadline=timeout)
+                                       **reads)
                 breaker.took(time.monotonic() - started, timeout)
             except Exception as e:
                 if _unreachable(e):
@@ -128,7 +132,7 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
             started = time.monotonic()
             try:
                 store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0,
-                                deadline=timeout, **described)
+                                **writes, **described)
                 breaker.took(time.monotonic() - started, timeout)
             except Conflict:
                 _kept_first(kind, key)  # another write stored this key first: its entry stays
@@ -145,6 +149,15 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
         ServiceBackend.put = ServiceBackend._put  # type: ignore[method-assign]
     ServiceBackend.__name__ = "ServiceBackend_" + kind.replace("-", "_")
     return ServiceBackend
+
+
+def _takes(method: Any, name: str) -> bool:
+    """Whether a method takes a keyword argument of this name (or any, through ``**kwargs``)."""
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
 # 5xx answers that refuse one call while the service works: the next call may well succeed

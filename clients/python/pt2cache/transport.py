@@ -35,12 +35,14 @@ class Response:
     def __init__(self, status: int, headers: Dict[str, str], raw: http.client.HTTPResponse,
                  connection: http.client.HTTPConnection, what: str = "the request",
                  timeout: Optional[float] = None, end: Optional[float] = None,
-                 sock: Optional[socket.socket] = None) -> None:
+                 sock: Optional[socket.socket] = None,
+                 watchdog: Optional["_Watchdog"] = None) -> None:
         self.status = status
         self.headers = headers
         self._raw = raw
         self._connection = connection
         self._sock = sock  # the connection lets go of it when the answer ends the connection
+        self._watchdog = watchdog
         self._what = what
         self._timeout = timeout
         self._end = end
@@ -66,22 +68,26 @@ class Response:
                 try:
                     chunk = self._raw.read1(size)
                 except (OSError, http.client.HTTPException) as e:
-                    if self._end is not None and time.monotonic() >= self._end - 0.05:
-                        raise ServiceUnavailable("%s: no whole answer within its deadline (%d "
-                                                 "bytes came)" % (self._what, received)) from e
-                    raise ServiceUnavailable("%s: the answer broke off after %d bytes: %s"
-                                             % (self._what, received, e)) from e
+                    raise self._broke_off(received, "the answer broke off after %d bytes: %s"
+                                          % (received, e)) from e
                 if not chunk:
                     missing = self._raw.length  # what Content-Length promised and never came
                     if missing:
-                        raise ServiceUnavailable(
-                            "%s: the connection closed after %d bytes, %d short of the answer"
-                            % (self._what, received, missing))
+                        raise self._broke_off(received, "the connection closed after %d bytes, "
+                                              "%d short of the answer" % (received, missing))
                     return
                 received += len(chunk)
                 yield chunk
         finally:
             self.close()
+
+    def _broke_off(self, received: int, why: str) -> ServiceUnavailable:
+        """The failure of a body that stopped coming: past the deadline (whose watchdog shuts the
+        socket), that is what it says."""
+        if self._end is not None and time.monotonic() >= self._end - 0.05:
+            return ServiceUnavailable("%s: no whole answer within its deadline (%d bytes came)"
+                                      % (self._what, received))
+        return ServiceUnavailable("%s: %s" % (self._what, why))
 
     def _bound_next_read(self) -> None:
         if self._end is None or self._sock is None:
@@ -95,6 +101,8 @@ class Response:
             pass  # closed already: the read that follows says so
 
     def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         self._raw.close()
         self._connection.close()
 
@@ -168,7 +176,15 @@ class Transport:
               timeout: float, end: Optional[float]) -> Response:
         cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         connection = cls(self._host, self._port, timeout=timeout, blocksize=BLOCK)
-        connection._create_connection = _connect_resolving_within  # type: ignore[attr-defined]
+        watchdog = _Watchdog(end)
+
+        def connect(address: Tuple[str, int], timeout: Any = None,
+                    source_address: Any = None) -> socket.socket:
+            sock = _connect_resolving_within(address, timeout, source_address, end)
+            watchdog.watch(sock)
+            return sock
+
+        connection._create_connection = connect  # type: ignore[attr-defined]
         headers = dict(headers)
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
@@ -183,13 +199,14 @@ class Transport:
             sock = connection.sock
             raw = connection.getresponse()
         except BaseException:
+            watchdog.cancel()
             connection.close()
             raise
         finally:
             if callable(body) and hasattr(stream, "close"):
                 stream.close()
         return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw, connection,
-                        "%s %s" % (method, path), timeout, end, sock)
+                        "%s %s" % (method, path), timeout, end, sock, watchdog)
 
     def _pause(self, attempt: int, retry_after: Optional[str], why: str,
                end: Optional[float]) -> None:
@@ -220,37 +237,80 @@ def _seconds(retry_after: Optional[str]) -> Optional[float]:
     return max(when.timestamp() - time.time(), 0.0)
 
 
+class _Watchdog:
+    """Shuts a call's socket down at its deadline, whatever the call waits for then (the status
+    line, a header, a chunk's size line): a timeout per read lets a trickle through, a byte at a
+    time."""
+
+    def __init__(self, end: Optional[float]) -> None:
+        self._end = end
+        self._timer: Optional[threading.Timer] = None
+
+    def watch(self, sock: socket.socket) -> None:
+        if self._end is None:
+            return
+        self._timer = threading.Timer(max(self._end - time.monotonic(), 0.0), _shut, [sock])
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # closed already
+
+
 def _connect_resolving_within(address: Tuple[str, int], timeout: Any = None,
-                              source_address: Any = None) -> socket.socket:
+                              source_address: Any = None,
+                              end: Optional[float] = None) -> socket.socket:
     """``socket.create_connection``, with the name lookup bounded by the same timeout: the
     system's resolver has none of its own (a resolver that does not answer costs 10 s or more
-    per call), and a cache must never hold a compile that long."""
+    per call), and a cache must never hold a compile that long. With ``end`` (a
+    ``time.monotonic()``), the lookup and every address tried share the time left."""
     host, port = address
     bound = timeout if isinstance(timeout, (int, float)) else None
+
+    def left() -> Optional[float]:
+        if end is None:
+            return bound
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            raise socket.timeout("no connection to %s within the deadline" % host)
+        return remaining if bound is None else min(bound, remaining)
+
     found: Dict[str, Any] = {}
 
     def resolve() -> None:
         try:
             found["addresses"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-        except OSError as e:
-            found["error"] = e
+        except Exception as e:  # OSError, and UnicodeError for a name IDNA cannot encode
+            found["error"] = e if isinstance(e, OSError) else OSError(
+                "cannot resolve %r: %s" % (host, e))
 
+    wait = left()
     resolver = threading.Thread(target=resolve, name="pt2cache-resolve", daemon=True)
     resolver.start()
-    resolver.join(bound)
+    resolver.join(wait)
     if resolver.is_alive():
-        raise socket.timeout("resolving %s took over %.1f s" % (host, bound))
+        raise socket.timeout("resolving %s took over %.1f s" % (host, wait))
     if "error" in found:
         raise found["error"]
     last: Optional[OSError] = None
     for family, kind, proto, _, where in found["addresses"]:
         sock = socket.socket(family, kind, proto)
         try:
-            if bound is not None:
-                sock.settimeout(bound)
+            wait = left()
+            if wait is not None:
+                sock.settimeout(wait)
             if source_address:
                 sock.bind(source_address)
             sock.connect(where)
+            sock.settimeout(bound)  # each read's own bound; the watchdog keeps the deadline
             return sock
         except OSError as e:
             last = e

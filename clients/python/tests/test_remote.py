@@ -218,6 +218,30 @@ class RefusedCallsTest(unittest.TestCase):
             self.assertTrue(breaker.closed())
 
 
+class OlderStoreTest(unittest.TestCase):
+    """A store written to an earlier release's EntryStore (no ``deadline``) still works."""
+
+    def test_a_store_that_takes_no_deadline_is_called_without_one(self):
+        from pt2cache.remote import Breaker, backend_class
+
+        class OlderStore:
+            def __init__(self):
+                self.entries = {}
+
+            def get_entry(self, kind, key, timeout=None, retries=None):
+                return self.entries.get((kind, key))
+
+            def put_entry(self, kind, key, data, timeout=None, retries=None, descriptor=None):
+                self.entries[(kind, key)] = data
+
+        store = OlderStore()
+        with _torch_remote_cache():
+            backend = backend_class(store, "fx-graph", 2.0, Breaker(cooldown=60))()
+            backend.put("k", b'{"graph": 1}')
+            self.assertEqual(backend.get("k"), b'{"graph": 1}')
+        self.assertEqual(len(store.entries), 1)
+
+
 def _torch_remote_cache(older: bool = False):
     """torch's RemoteCacheBackend where torch is installed (unless ``older``), else a stand-in
     base class: torch 2.11's (get and put wrap the abstract _get and _put), or an older one's

@@ -44,6 +44,20 @@ class DeadlineTest(unittest.TestCase):
                 client.get_entry("fx-graph", "k", retries=0, deadline=1.5)
             self.assertLess(time.monotonic() - started, 3.0)
 
+    def test_headers_that_trickle_end_at_the_deadline(self):
+        def trickling_headers(connection: socket.socket, _: int) -> None:
+            connection.sendall(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(20):
+                connection.sendall(b"X-Slow: 1\r\n")
+                time.sleep(0.5)
+
+        with FakeService(trickling_headers) as service:
+            client = CacheClient(service.url, "ns", timeout=1)
+            started = time.monotonic()
+            with self.assertRaises(ServiceUnavailable):
+                client.get_entry("fx-graph", "k", retries=0, deadline=1.0)
+            self.assertLess(time.monotonic() - started, 2.0)
+
     def test_a_name_the_resolver_never_answers_costs_the_timeout_not_the_resolvers_own(self):
         def silent_resolver(*args, **kwargs):
             time.sleep(10)

@@ -27,10 +27,16 @@ import software.amazon.awssdk.utils.AttributeMap;
  * <p>The guard counts a request as stalled when the HTTP client has not come back for more of its
  * body for {@code timeout} and is not waiting for the body's source: the time a slow client takes
  * to send its bytes is spent inside a read, and never counts. A stalled request is aborted, which
- * closes its connection and so ends the blocked write; the caller hears of it as an {@link
- * IOException} from the store request, so as the store failing. The wait for the store's answer
- * after the last byte counts too, so the timeout must stay above the time the store takes to answer
- * (the HTTP client's own socket timeout, 30 s, ends that wait first by default).
+ * closes its connection and so ends the blocked write; the caller hears of it as a {@link
+ * SdkClientException} that the SDK does not retry, so as the store failing.
+ *
+ * <p>Progress is seen where the HTTP client reads the body, not on the wire: between the two lie
+ * the socket's send buffer (up to 4 MB on Linux by default) and the HTTP client's own. So a store
+ * that still reads, but slower than about that much per {@code timeout} (some 70 KB/s at 60 s),
+ * counts as stalled too, and so does one that has not drained the buffered tail and answered within
+ * {@code timeout} of the last read. Such a store is failing in all but name. The timeout must stay
+ * above the time the store takes to answer (the HTTP client's own socket timeout, 30 s, ends that
+ * wait first by default).
  */
 final class StallGuard implements SdkHttpClient {
 
@@ -158,9 +164,10 @@ final class StallGuard implements SdkHttpClient {
       }
       SdkClientException stall =
           SdkClientException.create(
-              "the store took none of the request's bytes for "
+              "the store took no more of the request's bytes for "
                   + Duration.ofNanos(timeoutNanos)
-                  + ", so the request was ended");
+                  + " (stopped reading, or reads too slowly to drain the socket's buffer), so the"
+                  + " request was ended");
       stall.addSuppressed(e);
       throw stall;
     }

@@ -36,10 +36,11 @@ import org.springframework.util.unit.DataSize;
  *     a delete, one page of a listing) may take, retries included; then the store counts as
  *     unavailable ({@code 503 storage-unavailable}, readiness down), rather than holding the
  *     request, and the locks a commit holds, for as long as a hung store does
- * @param stallTimeout how long an upload's request to the store may go without the store taking any
- *     of its bytes before it is ended, and the upload answered {@code 503 storage-unavailable} (ADR
- *     0026); a slow client does not count. Keep it above the time the store takes to answer once it
- *     has every byte
+ * @param stallTimeout how long an upload's request to the store may go without progress (the HTTP
+ *     client taking more of its body) before it is ended, and the upload answered {@code 503
+ *     storage-unavailable} (ADR 0024); a slow client does not count, a store reading under about 4
+ *     MB per this long does. Keep it above the time the store takes to answer once it has every
+ *     byte
  */
 @ConfigurationProperties("pt2cache.storage")
 public record StorageProperties(

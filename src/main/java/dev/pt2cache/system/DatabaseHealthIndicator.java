@@ -2,6 +2,8 @@ package dev.pt2cache.system;
 
 import java.sql.Connection;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
@@ -18,6 +20,8 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator {
 
   static final int VALID_WITHIN_SECONDS = 2;
 
+  private static final Logger log = LoggerFactory.getLogger(DatabaseHealthIndicator.class);
+
   private final DataSource dataSource;
 
   DatabaseHealthIndicator(DataSource dataSource) {
@@ -31,10 +35,10 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator {
       if (connection.isValid(VALID_WITHIN_SECONDS)) {
         builder.up().withDetail("database", connection.getMetaData().getDatabaseProductName());
       } else {
-        builder
-            .down()
-            .withDetail(
-                "error", "PostgreSQL did not answer within " + VALID_WITHIN_SECONDS + " seconds");
+        String error = "PostgreSQL did not answer within " + VALID_WITHIN_SECONDS + " seconds";
+        // health shows no details by default: the log is where an operator finds the cause
+        log.warn("database health check failed: {}", error);
+        builder.down().withDetail("error", error);
       }
     }
   }

@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
@@ -95,8 +96,13 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
     return refused;
   }
 
+  /** Zero as Spring reads a duration ({@code 0}, {@code 0S}, {@code +0ms}, {@code PT0S}). */
   private static boolean isZero(String duration) {
-    return duration.strip().matches("0+(ns|us|ms|s|m|h|d)?");
+    try {
+      return DurationStyle.detectAndParse(duration.strip()).isZero();
+    } catch (IllegalArgumentException e) {
+      return false; // Spring refuses it in its own words
+    }
   }
 
   /** The PT2CACHE_ variables that the configuration files declare with a duration as default. */

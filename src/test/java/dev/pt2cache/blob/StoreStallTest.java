@@ -68,7 +68,7 @@ class StoreStallTest {
                           () -> store.put(expected, new GeneratedContent(seed, way.size)))
                       .isInstanceOf(StorageUnavailableException.class)
                       .hasStackTraceContaining(
-                          "the store took none of the request's bytes for PT2S"));
+                          "the store took no more of the request's bytes for PT2S"));
 
           relay.recover();
           store.put(expected, new GeneratedContent(seed, way.size));

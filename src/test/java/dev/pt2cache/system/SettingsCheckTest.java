@@ -39,8 +39,11 @@ class SettingsCheckTest {
   void shouldRefuseAnIntervalOfZero() {
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_HITS_FLUSH_INTERVAL", "0"))))
         .containsExactly("PT2CACHE_HITS_FLUSH_INTERVAL=0: an interval must be above zero");
-    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_HITS_FLUSH_INTERVAL", "0s"))))
-        .hasSize(1);
+    for (String zero : new String[] {"0s", "0S", "+0ms", "PT0S"}) {
+      assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_HITS_FLUSH_INTERVAL", zero))))
+          .as(zero)
+          .hasSize(1);
+    }
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_HITS_FLUSH_INTERVAL", "1s"))))
         .isEmpty();
   }
