@@ -213,9 +213,16 @@ class WarmStart:
             return
         self._upload = threading.Thread(target=self._send, args=(saved[0],),
                                         name="pt2cache-upload", daemon=True)
+        _UPLOADS.add(self._upload)
         self._upload.start()
 
     def _send(self, data: bytes) -> None:
+        try:
+            self._send_now(data)
+        finally:
+            _UPLOADS.discard(threading.current_thread())
+
+    def _send_now(self, data: bytes) -> None:
         try:
             self.uploaded = self.client.upload(KIND, data, descriptor=self.descriptor)
             log.info("pt2cache: uploaded %d bytes as artifact %s (%s)", len(data),
@@ -286,6 +293,36 @@ def _sweep_fetches() -> None:
                 shutil.rmtree(path, ignore_errors=True)
         except OSError:
             pass  # gone meanwhile, or another user's
+
+
+# uploads after a miss still running, which a process that ends waits for a while
+_UPLOADS: Set[threading.Thread] = set()
+UPLOAD_EXIT_WAIT = "PT2CACHE_UPLOAD_EXIT_WAIT"
+
+
+@atexit.register
+def _finish_uploads() -> None:
+    """Waits, at exit, up to ``PT2CACHE_UPLOAD_EXIT_WAIT`` seconds (30 by default, 0 for not at
+    all) for the uploads after a miss: a short job (a script, a batch compile) would otherwise
+    end before its upload, every time, and no node would ever hit. One still running then is
+    abandoned, and said so."""
+    running = [upload for upload in list(_UPLOADS) if upload.is_alive()]
+    if not running:
+        return
+    try:
+        wait = max(float(os.environ.get(UPLOAD_EXIT_WAIT, "30")), 0.0)
+    except ValueError:
+        wait = 30.0
+    log.info("pt2cache: waiting up to %.0f s at exit for %d upload(s) after compiling",
+             wait, len(running))
+    end = time.monotonic() + wait
+    for upload in running:
+        upload.join(max(end - time.monotonic(), 0.0))
+    left = [upload for upload in running if upload.is_alive()]
+    if left:
+        log.warning("pt2cache: %d upload(s) after compiling abandoned at exit, after %.0f s "
+                    "(%s); the next node compiles and uploads instead", len(left), wait,
+                    UPLOAD_EXIT_WAIT)
 
 
 @atexit.register

@@ -84,6 +84,52 @@ class TorchThatCannotLoad(FakeTorch):
         self.compiler.load_cache_artifacts = fail
 
 
+class UploadAtExitTest(unittest.TestCase):
+    """A process that ends right after its first call waits for the upload after its miss, up
+    to PT2CACHE_UPLOAD_EXIT_WAIT seconds, and says so when it gives up."""
+
+    SCRIPT = textwrap.dedent("""
+        import logging, sys, time, types
+        sys.path[:0] = sys.argv[3:5]
+        from test_megacache import FakeTorch
+        from pt2cache.megacache import warm_start
+
+        class SlowUploads:
+            def lookup(self, *args, **kwargs):
+                return {"hit": False, "miss": {"reason": "no-artifact"}}
+
+            def upload(self, kind, data, descriptor=None):
+                time.sleep(float(sys.argv[1]))
+                open(sys.argv[2], "w").write("uploaded")
+                return {"id": "a", "state": "ready"}
+
+        logging.basicConfig(level=logging.INFO)
+        compiled = warm_start(lambda x: x + 1, SlowUploads(), model_name="m", model_version="1",
+                              torch_module=FakeTorch())
+        compiled(1)
+    """)
+
+    def run_script(self, upload_seconds, wait):
+        marker = os.path.join(tempfile.mkdtemp(), "uploaded")
+        here = os.path.dirname(os.path.abspath(__file__))
+        env = dict(os.environ, PT2CACHE_UPLOAD_EXIT_WAIT=str(wait))
+        started = time.monotonic()
+        out = subprocess.run([sys.executable, "-c", self.SCRIPT, str(upload_seconds), marker,
+                              here, os.path.dirname(here)],
+                             env=env, capture_output=True, text=True, timeout=60)
+        return os.path.exists(marker), time.monotonic() - started, out.stderr
+
+    def test_the_upload_after_a_miss_finishes_before_the_process_ends(self):
+        uploaded, _, _ = self.run_script(upload_seconds=1, wait=30)
+        self.assertTrue(uploaded)
+
+    def test_an_upload_still_running_after_the_wait_is_abandoned_and_said_so(self):
+        uploaded, took, stderr = self.run_script(upload_seconds=20, wait=0.5)
+        self.assertFalse(uploaded)
+        self.assertLess(took, 10)
+        self.assertIn("abandoned at exit", stderr)
+
+
 class StaleFetchTest(unittest.TestCase):
 
     def test_a_download_directory_a_killed_process_left_is_removed_once_a_day_old(self):
