@@ -38,8 +38,10 @@ class SpoolSweeperTest {
   @Test
   void shouldDeleteAtOnceTheSpoolFilesOfAWriterThatEnded() throws Exception {
     SpoolOwner self = SpoolOwner.current().orElseThrow();
-    Process ended = new ProcessBuilder("true").start();
+    // alive until its start time is read: a process that has ended has none to read
+    Process ended = new ProcessBuilder("sleep", "60").start();
     long endedStarted = ended.info().startInstant().orElseThrow().toEpochMilli();
+    ended.destroy();
     ended.waitFor();
     Instant now = Instant.now();
     Path ofEnded = spool(new SpoolOwner(ended.pid(), endedStarted).tag() + "a", now);
