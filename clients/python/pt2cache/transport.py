@@ -26,25 +26,21 @@ BLOCK = 1024 * 1024
 class Response:
     """An answer whose body has not been read yet (for streaming) or has (``data``).
 
-    Its body is read within the request's deadline, when it had one: each read waits at most
-    for the time left, so a service that trickles its answer cannot hold the caller longer. A
+    Its body is read within the request's deadline, when it had one: the call's watchdog shuts
+    the socket down then, so a service that trickles its answer cannot hold the caller longer. A
     body cut short, a read that times out, or a connection that breaks is a
     ``ServiceUnavailable``, and a body that should be JSON and is not a ``CacheError``: every
     failure is a ``CacheError``."""
 
     def __init__(self, status: int, headers: Dict[str, str], raw: http.client.HTTPResponse,
                  connection: http.client.HTTPConnection, what: str = "the request",
-                 timeout: Optional[float] = None, end: Optional[float] = None,
-                 sock: Optional[socket.socket] = None,
-                 watchdog: Optional["_Watchdog"] = None) -> None:
+                 end: Optional[float] = None, watchdog: Optional["_Watchdog"] = None) -> None:
         self.status = status
         self.headers = headers
         self._raw = raw
         self._connection = connection
-        self._sock = sock  # the connection lets go of it when the answer ends the connection
         self._watchdog = watchdog
         self._what = what
-        self._timeout = timeout
         self._end = end
 
     def read(self) -> bytes:
@@ -64,7 +60,6 @@ class Response:
         received = 0
         try:
             while True:
-                self._bound_next_read()
                 try:
                     chunk = self._raw.read1(size)
                 except (OSError, http.client.HTTPException) as e:
@@ -72,9 +67,9 @@ class Response:
                                           % (received, e)) from e
                 if not chunk:
                     missing = self._raw.length  # what Content-Length promised and never came
-                    if missing:
+                    if missing or self._cut():
                         raise self._broke_off(received, "the connection closed after %d bytes, "
-                                              "%d short of the answer" % (received, missing))
+                                              "%s short of the answer" % (received, missing))
                     return
                 received += len(chunk)
                 yield chunk
@@ -84,21 +79,14 @@ class Response:
     def _broke_off(self, received: int, why: str) -> ServiceUnavailable:
         """The failure of a body that stopped coming: past the deadline (whose watchdog shuts the
         socket), that is what it says."""
-        if self._end is not None and time.monotonic() >= self._end - 0.05:
+        if self._cut():
             return ServiceUnavailable("%s: no whole answer within its deadline (%d bytes came)"
                                       % (self._what, received))
         return ServiceUnavailable("%s: %s" % (self._what, why))
 
-    def _bound_next_read(self) -> None:
-        if self._end is None or self._sock is None:
-            return
-        left = self._end - time.monotonic()
-        if left <= 0:
-            raise ServiceUnavailable("%s: no whole answer within its deadline" % self._what)
-        try:
-            self._sock.settimeout(min(left, self._timeout or left))
-        except OSError:
-            pass  # closed already: the read that follows says so
+    def _cut(self) -> bool:
+        """Whether the deadline's watchdog shut the socket: an end of the body may be its doing."""
+        return self._watchdog is not None and self._watchdog.fired
 
     def close(self) -> None:
         if self._watchdog is not None:
@@ -196,8 +184,9 @@ class Transport:
                 # the service may have answered before reading the whole body (a 409, say):
                 # its answer is the truth, not the broken pipe
                 pass
-            sock = connection.sock
             raw = connection.getresponse()
+            if watchdog.fired:  # the headers may have been cut where they looked whole
+                raise socket.timeout("no answer within the deadline")
         except BaseException:
             watchdog.cancel()
             connection.close()
@@ -206,7 +195,7 @@ class Transport:
             if callable(body) and hasattr(stream, "close"):
                 stream.close()
         return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw, connection,
-                        "%s %s" % (method, path), timeout, end, sock, watchdog)
+                        "%s %s" % (method, path), end, watchdog)
 
     def _pause(self, attempt: int, retry_after: Optional[str], why: str,
                end: Optional[float]) -> None:
@@ -245,11 +234,12 @@ class _Watchdog:
     def __init__(self, end: Optional[float]) -> None:
         self._end = end
         self._timer: Optional[threading.Timer] = None
+        self.fired = False  # then whatever was read since may be cut short where it looks whole
 
     def watch(self, sock: socket.socket) -> None:
         if self._end is None:
             return
-        self._timer = threading.Timer(max(self._end - time.monotonic(), 0.0), _shut, [sock])
+        self._timer = threading.Timer(max(self._end - time.monotonic(), 0.0), self._shut, [sock])
         self._timer.daemon = True
         self._timer.start()
 
@@ -257,12 +247,12 @@ class _Watchdog:
         if self._timer is not None:
             self._timer.cancel()
 
-
-def _shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # closed already
+    def _shut(self, sock: socket.socket) -> None:
+        self.fired = True
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # closed already
 
 
 def _connect_resolving_within(address: Tuple[str, int], timeout: Any = None,

@@ -70,9 +70,12 @@ class Evictions {
             .param(namespace)
             .query(Long.class)
             .single();
+    if (used <= quota) {
+      return Evicted.NONE;
+    }
     long excess = used - (long) Math.floor(quota * (1 - margin));
     Evicted total = Evicted.NONE;
-    while (used > quota && excess > 0) {
+    while (excess > 0) {
       long left = excess;
       Evicted evicted = transactions.execute(status -> oldest(namespace, left, quota, batch));
       if (evicted == null || evicted.artifacts() == 0) {

@@ -60,7 +60,7 @@ class StreamingLimitTest {
             Map.of("PT2CACHE_S3_SINGLE_PUT_MAX", singlePutMax))) {
       String base = service.url();
       sampler.scheduleAtFixedRate(() -> sampleHeap(base, peakHeap), 0, 200, TimeUnit.MILLISECONDS);
-      String sha256 = sha256(new GeneratedContent(SEED, SIZE));
+      String sha256 = GeneratedContent.sha256(SEED, SIZE);
 
       long started = System.nanoTime();
       String uploadUrl = declare(base, sha256);
@@ -125,10 +125,6 @@ class StreamingLimitTest {
 
   private void sampleHeap(String base, AtomicLong peak) {
     peak.accumulateAndGet(HeapMetric.used(http, base), Math::max);
-  }
-
-  private static String sha256(InputStream in) throws Exception {
-    return CountingDigest.of(in).sha256();
   }
 
   private record CountingDigest(long size, String sha256) {

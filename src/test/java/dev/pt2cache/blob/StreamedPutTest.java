@@ -10,9 +10,6 @@ import dev.pt2cache.support.StoreAssertions;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -69,7 +66,7 @@ class StreamedPutTest {
   @Test
   void shouldSendABlobOverThePartSizeInOneRequestWhileItStillArrives() throws Exception {
     long seed = System.nanoTime();
-    BlobExpectation expected = new BlobExpectation(sha256(seed, SIZE), SIZE);
+    BlobExpectation expected = new BlobExpectation(GeneratedContent.sha256(seed, SIZE), SIZE);
 
     store.put(expected, counted(new GeneratedContent(seed, SIZE)));
 
@@ -78,7 +75,7 @@ class StreamedPutTest {
         .as("bytes taken from the client when the first went to the store")
         .isBetween(1L, SIZE - 1);
     try (InputStream stored = store.get(expected.sha256(), null).orElseThrow().stream()) {
-      assertThat(sha256(stored)).isEqualTo(expected.sha256());
+      assertThat(GeneratedContent.sha256(stored)).isEqualTo(expected.sha256());
     }
     store.delete(expected.sha256());
   }
@@ -87,7 +84,7 @@ class StreamedPutTest {
   void shouldReadABlobUpToThePartSizeInFullBeforeSendingIt() throws Exception {
     long seed = System.nanoTime();
     long size = TestStorage.PART_SIZE.toBytes();
-    BlobExpectation expected = new BlobExpectation(sha256(seed, size), size);
+    BlobExpectation expected = new BlobExpectation(GeneratedContent.sha256(seed, size), size);
 
     store.put(expected, counted(new GeneratedContent(seed, size)));
 
@@ -100,7 +97,7 @@ class StreamedPutTest {
   @Test
   void shouldLeaveNothingWhenTheDigestIsNotTheDeclaredOne() {
     long seed = System.nanoTime();
-    BlobExpectation declared = new BlobExpectation(sha256(seed + 1, SIZE), SIZE);
+    BlobExpectation declared = new BlobExpectation(GeneratedContent.sha256(seed + 1, SIZE), SIZE);
 
     assertThatThrownBy(() -> store.put(declared, counted(new GeneratedContent(seed, SIZE))))
         .isInstanceOfSatisfying(
@@ -115,7 +112,7 @@ class StreamedPutTest {
   @ValueSource(longs = {SIZE - 1, SIZE + 1})
   void shouldLeaveNothingWhenAnotherSizeArrivesThanDeclared(long sentSize) throws Exception {
     long seed = System.nanoTime();
-    BlobExpectation declared = new BlobExpectation(sha256(seed, SIZE), SIZE);
+    BlobExpectation declared = new BlobExpectation(GeneratedContent.sha256(seed, SIZE), SIZE);
 
     assertThatThrownBy(() -> store.put(declared, new GeneratedContent(seed, sentSize)))
         .isInstanceOfSatisfying(
@@ -127,7 +124,7 @@ class StreamedPutTest {
   @Test
   void shouldLeaveNothingWhenTheClientGoesAwayHalfWay() throws Exception {
     long seed = System.nanoTime();
-    BlobExpectation declared = new BlobExpectation(sha256(seed, SIZE), SIZE);
+    BlobExpectation declared = new BlobExpectation(GeneratedContent.sha256(seed, SIZE), SIZE);
     InputStream brokenOff = failingAfter(new GeneratedContent(seed, SIZE), SIZE / 2);
 
     assertThatThrownBy(() -> store.put(declared, brokenOff))
@@ -212,21 +209,5 @@ class StreamedPutTest {
         return n;
       }
     };
-  }
-
-  private static String sha256(long seed, long size) {
-    try {
-      return sha256(new GeneratedContent(seed, size));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String sha256(InputStream in) throws Exception {
-    MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    try (InputStream digesting = new DigestInputStream(in, digest)) {
-      digesting.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 }

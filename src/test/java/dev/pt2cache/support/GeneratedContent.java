@@ -31,10 +31,14 @@ public final class GeneratedContent extends InputStream {
 
   /** The SHA-256 of the content these arguments generate, in lowercase hex. */
   public static String sha256(long seed, long size) {
+    return sha256(new GeneratedContent(seed, size));
+  }
+
+  /** The SHA-256 of everything the stream holds, in lowercase hex; the stream is closed. */
+  public static String sha256(InputStream in) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      try (InputStream digesting =
-          new DigestInputStream(new GeneratedContent(seed, size), digest)) {
+      try (InputStream digesting = new DigestInputStream(in, digest)) {
         digesting.transferTo(OutputStream.nullOutputStream());
       }
       return HexFormat.of().formatHex(digest.digest());
