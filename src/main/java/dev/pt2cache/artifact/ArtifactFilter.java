@@ -93,6 +93,12 @@ public record ArtifactFilter(
       all.add(root.get("id").in(ids));
     }
     equal(all, cb, root.get("kind"), kind);
+    if (key != null && kind == null) {
+      // always true, and it lets (namespace, kind, cache_key) serve a key given alone: PostgreSQL
+      // 17 cannot skip the index's middle column, and scanned the table (126 ms at 10^6 rows,
+      // 0.5 ms with this)
+      all.add(root.get("kind").in((Object[]) ArtifactKind.values()));
+    }
     equal(all, cb, root.get("state"), state);
     equal(all, cb, root.get("key"), key);
     equal(all, cb, root.get("sha256"), sha256);

@@ -9,6 +9,7 @@ import dev.pt2cache.support.ServiceTest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,22 @@ class ArtifactListTest extends ServiceTest {
     assertThat(ids(api.get(path("/artifacts?tag=driver:570.10")))).containsExactly(ids.get(4));
     assertThat(ids(api.get(path("/artifacts?kind=mega-cache&state=ready")))).hasSize(5);
     assertThat(ids(api.get(path("/artifacts?state=invalidated")))).isEmpty();
+  }
+
+  /** A key alone finds it under every kind, as the entries of PyTorch's caches can share one. */
+  @Test
+  void shouldFindAKeyUnderEveryKindWhenNoKindIsGiven() {
+    String key = "shared-" + UUID.randomUUID();
+    for (String kind : List.of("fx-graph", "autotune")) {
+      ApiResponse put = api.putBytes(path("/entries/" + kind + "/" + key), Fixtures.randomBytes(9));
+      assertThat(put.status()).as(put.text()).isEqualTo(201);
+    }
+    ApiResponse both = api.get(path("/artifacts?key=" + key));
+    assertThat(ids(both)).hasSize(2);
+    assertThat(both.json().get("items").valueStream().map(a -> a.get("kind").asString()))
+        .containsExactlyInAnyOrder("fx-graph", "autotune");
+    assertThat(ids(api.get(path("/artifacts?key=" + key + "&kind=autotune")))).hasSize(1);
+    assertThat(ids(api.get(path("/artifacts?key=" + key + "x")))).isEmpty();
   }
 
   /** A comma in a tag's value is part of it, as the contract reads a query value. */
