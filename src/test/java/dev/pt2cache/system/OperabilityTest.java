@@ -8,9 +8,15 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -122,8 +128,49 @@ class OperabilityTest extends ServiceTest {
     assertThat(contract.body()).isEqualTo(Files.readAllBytes(Path.of("openapi.yaml")));
 
     ApiResponse ui = api.get("/swagger-ui/index.html");
-    assertThat(ui.text()).contains("url: \"/openapi.yaml\"");
+    assertThat(ui.text()).contains("url: \"../openapi.yaml\"");
     assertThat(api.get("/webjars/swagger-ui/swagger-ui-bundle.js").status()).isEqualTo(200);
+  }
+
+  /**
+   * A proxy that serves the service under /cache/ (and strips it) passes the pages on unchanged:
+   * every address the browser follows from them, resolved as a browser does, stays under /cache/.
+   */
+  @Test
+  void shouldLeadSwaggerUiToTheServiceBehindAProxyThatAddsAPath() throws IOException {
+    URI root = URI.create("https://proxy.example/cache/");
+    for (String from : List.of("/", "/swagger-ui")) {
+      ApiResponse redirect = api.get(from);
+      assertThat(redirect.status()).isEqualTo(302);
+      assertThat(root.resolve(from.substring(1)).resolve(redirect.header("Location")))
+          .hasPath("/cache/swagger-ui/index.html");
+    }
+    URI page = root.resolve("swagger-ui/index.html");
+    Matcher address =
+        Pattern.compile("(?:href|src)=\"([^\"]+)\"|url: \"([^\"]+)\"")
+            .matcher(api.get("/swagger-ui/index.html").text());
+    List<String> followed = new ArrayList<>();
+    while (address.find()) {
+      String relative = address.group(1) != null ? address.group(1) : address.group(2);
+      URI resolved = page.resolve(relative);
+      followed.add(resolved.getPath());
+      assertThat(api.get(resolved.getPath().substring("/cache".length())).status())
+          .as(relative)
+          .isEqualTo(200);
+    }
+    assertThat(followed).contains("/cache/openapi.yaml").allMatch(p -> p.startsWith("/cache/"));
+
+    // Swagger UI resolves the contract's server against the contract's own address
+    String server = contractServer();
+    assertThat(root.resolve("openapi.yaml").resolve(server)).hasToString(root.toString());
+  }
+
+  private static String contractServer() throws IOException {
+    Matcher server =
+        Pattern.compile("^servers:\\n  - url: (\\S+)$", Pattern.MULTILINE)
+            .matcher(Files.readString(Path.of("openapi.yaml")));
+    assertThat(server.find()).isTrue();
+    return server.group(1);
   }
 
   private String bytesCounter(String direction) {
