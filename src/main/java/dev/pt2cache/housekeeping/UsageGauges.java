@@ -4,15 +4,19 @@ import dev.pt2cache.namespace.NamespaceDefaults;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import java.time.Duration;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * Per-namespace usage as Prometheus gauges: ready artifacts, stored bytes, quota, lookup hit ratio,
- * ready artifacts that nodes reported. Refreshed from the database every 30 seconds by every
- * instance (any one of them tells the truth), so a scrape never queries the database.
+ * ready artifacts that nodes reported. Every instance refreshes them from the database every 30
+ * seconds (any one of them tells the truth), so a scrape never queries the database. The usage
+ * itself, an aggregate over every ready artifact, is computed for the whole fleet by whichever
+ * instance finds it older than half the interval, and kept in {@code namespace_usage}.
  */
 @Component
 class UsageGauges {
@@ -28,15 +32,21 @@ class UsageGauges {
 
   private final JdbcClient jdbc;
   private final NamespaceDefaults defaults;
+  private final Duration interval;
   private final MultiGauge artifacts;
   private final MultiGauge bytes;
   private final MultiGauge quota;
   private final MultiGauge hitRatio;
   private final MultiGauge reported;
 
-  UsageGauges(JdbcClient jdbc, MeterRegistry registry, NamespaceDefaults defaults) {
+  UsageGauges(
+      JdbcClient jdbc,
+      MeterRegistry registry,
+      NamespaceDefaults defaults,
+      @Value("${pt2cache.housekeeping.gauge-interval:30s}") Duration interval) {
     this.jdbc = jdbc;
     this.defaults = defaults;
+    this.interval = interval;
     this.artifacts =
         MultiGauge.builder("pt2cache.namespace.artifacts")
             .description("Ready artifacts per namespace")
@@ -64,14 +74,14 @@ class UsageGauges {
 
   @Scheduled(fixedDelayString = "${pt2cache.housekeeping.gauge-interval:30s}", initialDelay = 0)
   void refresh() {
+    computeUnlessNewerThan(interval.dividedBy(2));
     List<Row> rows =
         jdbc.sql(
                 """
                 select n.name, n.quota_bytes, n.lookup_hits, n.lookup_misses,
-                       count(a.id) as artifacts, coalesce(sum(a.size_bytes), 0) as bytes,
-                       count(a.id) filter (where a.report_count > 0) as reported
-                  from namespace n left join artifact a on a.namespace = n.name and a.state = 'READY'
-                 group by n.name
+                       coalesce(u.artifacts, 0) as artifacts, coalesce(u.stored_bytes, 0) as bytes,
+                       coalesce(u.reported_artifacts, 0) as reported
+                  from namespace n left join namespace_usage u on u.namespace = n.name
                 """)
             .query(
                 (rs, i) ->
@@ -101,6 +111,37 @@ class UsageGauges {
             .map(r -> MultiGauge.Row.of(tags(r), (double) r.hits() / (r.hits() + r.misses())))
             .toList(),
         true);
+  }
+
+  /**
+   * Computes every namespace's usage, unless some instance did less than {@code age} ago by the
+   * database's clock: a fleet runs the aggregate about once per interval, not once per instance.
+   * Two instances that find it old at once both compute; each writes the rows in namespace order,
+   * so that neither waits on the other in a cycle.
+   *
+   * @return whether this call computed it
+   */
+  boolean computeUnlessNewerThan(Duration age) {
+    return jdbc.sql(
+                """
+                insert into namespace_usage
+                       (namespace, artifacts, stored_bytes, reported_artifacts, computed_at)
+                select n.name, count(a.namespace), coalesce(sum(a.size_bytes), 0),
+                       count(a.namespace) filter (where a.report_count > 0), now()
+                  from namespace n
+                  left join artifact a on a.namespace = n.name and a.state = 'READY'
+                 where not exists (select 1 from namespace_usage
+                                    where computed_at > now() - make_interval(secs => :age))
+                 group by n.name
+                 order by n.name
+                on conflict (namespace) do update
+                   set artifacts = excluded.artifacts, stored_bytes = excluded.stored_bytes,
+                       reported_artifacts = excluded.reported_artifacts,
+                       computed_at = excluded.computed_at
+                """)
+            .param("age", age.toMillis() / 1000.0)
+            .update()
+        > 0;
   }
 
   private static Tags tags(Row row) {
