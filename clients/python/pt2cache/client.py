@@ -319,7 +319,44 @@ def _content(source: Source) -> Tuple[Any, str, int]:
         for chunk in iter(lambda: f.read(BLOCK), b""):
             digest.update(chunk)
             size += len(chunk)
-    return (lambda: open(path, "rb")), digest.hexdigest(), size
+    sha256 = digest.hexdigest()
+    return (lambda: _AsDeclared(path, size, sha256)), sha256, size
+
+
+class _AsDeclared:
+    """A file sent as it was declared: exactly ``size`` bytes with this SHA-256. A file that
+    changes while it is sent (shrinks, grows, is rewritten) raises ``CacheError`` before its last
+    byte goes, so the service never gets a whole body, and nothing past the declared length is
+    ever written to the connection (where it would read as the next request)."""
+
+    def __init__(self, path: str, size: int, sha256: str) -> None:
+        self._file = open(path, "rb")
+        self._path = path
+        self._left = size
+        self._sha256 = sha256
+        self._digest = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        if self._left == 0:
+            return b""
+        chunk = self._file.read(self._left if n is None or n < 0 else min(n, self._left))
+        if not chunk:
+            raise self._changed("it shrank by %d bytes" % self._left)
+        self._digest.update(chunk)
+        self._left -= len(chunk)
+        if self._left == 0:
+            if self._file.read(1):
+                raise self._changed("it grew")
+            if self._digest.hexdigest() != self._sha256:
+                raise self._changed("its bytes are not those hashed")
+        return chunk
+
+    def _changed(self, how: str) -> CacheError:
+        return CacheError("%s changed while it was sent (%s): not stored; send it again once it "
+                          "is written whole" % (self._path, how))
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike],

@@ -6,6 +6,7 @@ import http.client
 import json
 import logging
 import random
+import re
 import socket
 import threading
 import time
@@ -119,7 +120,13 @@ class Transport:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.token = token
+        # a token read from a file or a secret made from one ends with a line break: dropped. Any
+        # other character a header cannot carry is refused without showing the token (http.client
+        # would name the whole header in its error, and logs would keep it)
+        self.token = token.strip() if token else token
+        if self.token and not _HEADER_SAFE.fullmatch(self.token):
+            self._invalid = ("the token holds a character an HTTP header cannot carry (a control "
+                             "character or a space); the token is not shown")
 
     def request(self, method: str, path: str, body: Body = None,
                 headers: Optional[Dict[str, str]] = None, expect: Tuple[int, ...] = (200,),
@@ -180,6 +187,12 @@ class Transport:
         try:
             try:
                 connection.request(method, self._prefix + path, body=stream, headers=headers)
+            except ValueError as e:
+                if not _refused_header(e):
+                    raise
+                # http.client's message quotes the value, which may be a secret: named, not shown
+                raise CacheError("%s %s: %s holds what an HTTP header cannot carry; not sent"
+                                 % (method, path, _header_name(str(e), headers))) from None
             except (BrokenPipeError, ConnectionResetError):
                 # the service may have answered before reading the whole body (a 409, say):
                 # its answer is the truth, not the broken pipe
@@ -306,6 +319,23 @@ def _connect_resolving_within(address: Tuple[str, int], timeout: Any = None,
             last = e
             sock.close()
     raise last or OSError("no address for %s" % host)
+
+
+# visible ASCII: what a bearer token may hold (RFC 6750's b64token is narrower still)
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
+
+
+def _refused_header(e: ValueError) -> bool:
+    return isinstance(e, UnicodeEncodeError) or str(e).startswith("Invalid header")
+
+
+def _header_name(error: str, headers: Dict[str, str]) -> str:
+    """Which header http.client refused, by name: its error quotes the value, which may be a
+    secret."""
+    for name, value in headers.items():
+        if repr(value.encode("latin-1", "replace")) in error or repr(value) in error:
+            return name
+    return "a header"
 
 
 def _past(end: Optional[float]) -> bool:

@@ -91,6 +91,81 @@ class EveryFailureIsACacheErrorTest(unittest.TestCase):
             client.lookup("mega-cache", {})
 
 
+class TokenTest(unittest.TestCase):
+    """A token read from a file or a secret ends with a line break; one that cannot be sent must
+    never appear in the error (logs keep errors, and a write token puts code on the fleet)."""
+
+    def test_a_token_that_ends_with_a_line_break_is_sent_without_it(self):
+        with FakeService(whole(200, {"hit": False, "key": "k"})) as service:
+            CacheClient(service.url, "ns", token="s3cret-token\n").lookup("mega-cache", {})
+            self.assertEqual(service.headers[0]["authorization"], "Bearer s3cret-token")
+
+    def test_a_token_that_cannot_be_sent_is_refused_without_showing_it(self):
+        for token in ("s3cret\ntoken", "s3cret token", "s3cret\x00"):
+            client = CacheClient("http://127.0.0.1:9", "ns", token=token)
+            with self.assertRaises(CacheError) as raised:
+                client.lookup("mega-cache", {})
+            self.assertIn("token is not shown", str(raised.exception))
+            self.assertNotIn("s3cret", str(raised.exception))
+
+    def test_another_header_that_cannot_be_sent_is_named_not_shown(self):
+        client = CacheClient("http://127.0.0.1:9", "ns")
+        with self.assertRaises(CacheError) as raised:
+            client.http.request("GET", "/x", headers={"X-Secret": "s3cret\nvalue"})
+        self.assertIn("X-Secret", str(raised.exception))
+        self.assertNotIn("s3cret", str(raised.exception))
+
+
+class FileChangedWhileSentTest(unittest.TestCase):
+    """A file pushed while something still writes it: the service must not get a whole body that
+    is not what was declared, and the push must fail at once, saying so (it hung for the socket
+    timeout when the file shrank, and sent bytes past Content-Length when it grew)."""
+
+    def push_while(self, change) -> CacheError:
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "artifact.bin")
+            with open(path, "wb") as f:
+                f.write(os.urandom(300_000))
+            received = []
+
+            def answer(connection: socket.socket, n: int) -> None:
+                if n == 1:  # the declaration, made after hashing: the file changes now
+                    change(path)
+                    whole(201, {"id": "i", "uploadUrl": "/v1/namespaces/ns/artifacts/i/content"})(
+                        connection, n)
+
+            with FakeService(answer) as service:
+                started = time.monotonic()
+                with self.assertRaises(CacheError) as raised:
+                    CacheClient(service.url, "ns", timeout=20).upload("mega-cache", path, {})
+                self.assertLess(time.monotonic() - started, 5)
+                while len(service.requests) < 2 and time.monotonic() - started < 5:
+                    time.sleep(0.05)  # the service notes a request once its body stops coming
+                time.sleep(0.2)
+                self.assertEqual(len(service.requests), 2, "declared and sent once, not retried")
+                received.append(service.headers[1])
+        self.assertEqual(received[0]["content-length"], "300000")
+        self.assertIn("changed while it was sent", str(raised.exception))
+        return raised.exception
+
+    def test_a_file_that_shrinks(self):
+        self.assertIn("shrank by 100000 bytes",
+                      str(self.push_while(lambda p: os.truncate(p, 200_000))))
+
+    def test_a_file_that_grows(self):
+        def grow(path: str) -> None:
+            with open(path, "ab") as f:
+                f.write(b"more")
+        self.assertIn("it grew", str(self.push_while(grow)))
+
+    def test_a_file_rewritten_in_place(self):
+        def rewrite(path: str) -> None:
+            with open(path, "r+b") as f:
+                f.seek(299_999)
+                f.write(b"!")
+        self.assertIn("not those hashed", str(self.push_while(rewrite)))
+
+
 class ResumedDownloadTest(unittest.TestCase):
 
     def test_an_answer_that_breaks_off_is_resumed_where_it_stopped(self):
