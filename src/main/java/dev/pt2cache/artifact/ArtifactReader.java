@@ -130,7 +130,14 @@ public class ArtifactReader {
       String range,
       String ifRange,
       String ifNoneMatch) {
-    Artifact artifact = readyEntry(namespace, kind, key);
+    Artifact artifact;
+    try {
+      artifact = readyEntry(namespace, kind, key);
+    } catch (ArtifactNotFoundException miss) {
+      transfers.entryRead(namespace, kind, false);
+      throw miss;
+    }
+    transfers.entryRead(namespace, kind, true);
     Download download = open(artifact, range, ifRange, ifNoneMatch);
     hits.record(artifact);
     return download;

@@ -8,7 +8,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import org.springframework.stereotype.Component;
 
-/** Counts the bytes that cross the API, per namespace and direction. */
+/**
+ * Counts the bytes that cross the API, per namespace and direction, and the reads of PyTorch's
+ * cache entries by their result (the lookups by descriptor count themselves).
+ */
 @Component
 class TransferMetrics {
 
@@ -26,6 +29,17 @@ class TransferMetrics {
   InputStream countOut(String namespace, InputStream in, long length) {
     int chunk = (int) Math.max(1, Math.min(length, CountingStream.COPY_CHUNK));
     return new CountingStream(in, counter(namespace, "out"), chunk);
+  }
+
+  /** A GET of an entry of a known namespace: a hit when its key holds a servable artifact. */
+  void entryRead(String namespace, ArtifactKind kind, boolean hit) {
+    Counter.builder("pt2cache.entry.reads")
+        .description("Reads of cache entries by key (GET .../entries), by result")
+        .tag("namespace", namespace)
+        .tag("kind", kind.wireName())
+        .tag("result", hit ? "hit" : "miss")
+        .register(registry)
+        .increment();
   }
 
   private Counter counter(String namespace, String direction) {

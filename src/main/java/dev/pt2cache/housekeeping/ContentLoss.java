@@ -4,6 +4,7 @@ import dev.pt2cache.artifact.ContentMissingEvent;
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.invalidation.InvalidationService;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import org.slf4j.Logger;
@@ -44,6 +45,17 @@ class ContentLoss {
     this.registry = registry;
     this.blobLocks = blobLocks;
     this.transactions = transactions;
+    // at 0 from the start, so that an alert on increase() sees the first loss
+    for (String foundBy : new String[] {"download", "reconciliation"}) {
+      missing(foundBy);
+    }
+  }
+
+  private Counter missing(String foundBy) {
+    return Counter.builder("pt2cache.content.missing")
+        .description("Contents whose object was missing from the store; should never happen")
+        .tag("found_by", foundBy)
+        .register(registry);
   }
 
   @EventListener
@@ -78,7 +90,7 @@ class ContentLoss {
     String reason = "content %s missing from storage (found by %s)".formatted(sha256, foundBy);
     namespaces.forEach(namespace -> invalidations.retireLostContent(namespace, sha256, reason));
     jdbc.sql("delete from blob where sha256 = ?").param(sha256).update();
-    registry.counter("pt2cache.content.missing", "found_by", foundBy).increment();
+    missing(foundBy).increment();
     log.error("{}: retired its ready artifacts in {}", reason, namespaces);
     return true;
   }

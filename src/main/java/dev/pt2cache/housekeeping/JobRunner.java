@@ -1,7 +1,6 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.descriptor.CanonicalJson;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -33,7 +32,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
 
   private final LockingTaskExecutor locks;
   private final JdbcClient jdbc;
-  private final MeterRegistry registry;
+  private final HousekeepingMetrics metrics;
   private final HousekeepingProperties properties;
   private final String instance = instanceName();
   private volatile boolean closing;
@@ -41,11 +40,11 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
   JobRunner(
       LockingTaskExecutor locks,
       JdbcClient jdbc,
-      MeterRegistry registry,
+      HousekeepingMetrics metrics,
       HousekeepingProperties properties) {
     this.locks = locks;
     this.jdbc = jdbc;
-    this.registry = registry;
+    this.metrics = metrics;
     this.properties = properties;
   }
 
@@ -81,6 +80,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
       locked(job, () -> ranRecently(job) ? null : recorded(job));
     } catch (RuntimeException e) {
       log.error("housekeeping job {} could not run", job.name(), e);
+      metrics.unrun(job.name());
     }
   }
 
@@ -129,7 +129,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
             .query()
             .singleRow();
     long id = ((Number) started.get("id")).longValue();
-    Timer.Sample sample = Timer.start(registry);
+    Timer.Sample sample = Timer.start();
     Map<String, Object> outcome;
     try {
       outcome = job.run();
@@ -137,7 +137,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
       log.error("housekeeping job {} failed", job.name(), e);
       outcome = Map.of("error", String.valueOf(e.getMessage()));
     }
-    sample.stop(registry.timer("pt2cache.housekeeping.runs", "job", job.name()));
+    metrics.ran(job.name(), sample, outcome);
     Timestamp finished =
         jdbc.sql(
                 """
@@ -147,7 +147,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
             .params(CanonicalJson.of(outcome), id)
             .query(Timestamp.class)
             .single();
-    if (!outcome.isEmpty()) {
+    if (!outcome.isEmpty() && !outcome.containsKey("error")) { // an error was logged above
       log.info("housekeeping job {} done: {}", job.name(), outcome);
     }
     return new JobRun(

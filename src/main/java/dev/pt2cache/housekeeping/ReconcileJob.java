@@ -3,6 +3,7 @@ package dev.pt2cache.housekeeping;
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.BlobStore.StoredObject;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -63,6 +64,13 @@ class ReconcileJob implements HousekeepingJob {
     this.registry = registry;
     this.properties = properties;
     this.blobLocks = blobLocks;
+    halted(); // at 0 from the start, so that an alert on increase() sees the first halt
+  }
+
+  private Counter halted() {
+    return Counter.builder("pt2cache.housekeeping.reconcile.halted")
+        .description("Reconcile runs that found too much to change and changed nothing")
+        .register(registry);
   }
 
   @Override
@@ -83,7 +91,7 @@ class ReconcileJob implements HousekeepingJob {
     Map<String, Object> outcome = new LinkedHashMap<>();
     outcome.put("objectsListed", found.objects);
     if (found.tooMany()) {
-      registry.counter("pt2cache.housekeeping.reconcile.halted").increment();
+      halted().increment();
       String why = found.describe();
       log.error(
           "reconciliation changed nothing: {}. Is PT2CACHE_S3_BUCKET the bucket of this database"

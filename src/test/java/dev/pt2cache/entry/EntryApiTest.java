@@ -265,6 +265,22 @@ class EntryApiTest extends ServiceTest {
     assertProblem(api.get(path(entry)), 404, "artifact-not-found");
   }
 
+  /** PyTorch's caches read entries by key: their hits and misses are counted like lookups. */
+  @Test
+  void shouldCountEntryReadsByResult() {
+    api.get(path(entry));
+    api.putBytes(path(entry), bytes);
+    api.get(path(entry));
+    api.get(path(entry));
+
+    assertThat(reads("miss")).isEqualTo(1);
+    assertThat(reads("hit")).isEqualTo(2);
+  }
+
+  private double reads(String result) {
+    return counted("pt2cache.entry.reads", "namespace", ns, "kind", "fx-graph", "result", result);
+  }
+
   @Test
   void shouldRefuseBytesThatAreNotTheDeclaredDigestAndKeepNothing() {
     ApiResponse put =

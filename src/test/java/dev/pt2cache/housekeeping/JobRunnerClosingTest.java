@@ -5,6 +5,7 @@ import static org.mockito.Mockito.mock;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +35,7 @@ class JobRunnerClosingTest {
       new JobRunner(
           locks,
           mock(JdbcClient.class),
-          new SimpleMeterRegistry(),
+          new HousekeepingMetrics(new SimpleMeterRegistry(), mock(JdbcClient.class), List.of()),
           new HousekeepingProperties(
               true,
               Duration.ofHours(1),

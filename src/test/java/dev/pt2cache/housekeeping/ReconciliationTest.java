@@ -114,6 +114,9 @@ class ReconciliationTest extends ServiceTest {
           .isEqualTo("ready");
       assertThat(api.get(path("/invalidations")).json().get("items").size()).isZero();
       assertThat(counted("pt2cache.housekeeping.reconcile.halted")).isEqualTo(haltedBefore + 1);
+      assertThat(metric("pt2cache_housekeeping_runs_seconds_count", ".*outcome=\"halted\".*"))
+          .as("the run is timed as halted, not as a success")
+          .isGreaterThanOrEqualTo(1);
     } finally {
       // with the cause gone, the next run acts on the one real loss
       jdbc.sql(

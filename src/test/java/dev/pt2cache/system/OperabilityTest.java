@@ -65,7 +65,8 @@ class OperabilityTest extends ServiceTest {
     assertThat(metrics)
         .containsPattern(bytesCounter("in") + " 12345.0")
         .containsPattern(bytesCounter("out") + " 12345.0")
-        .contains("http_server_requests_seconds_bucket{");
+        .contains("http_server_requests_seconds_bucket{")
+        .contains("tomcat_threads_busy_threads{");
   }
 
   @Test

@@ -1,0 +1,93 @@
+package dev.pt2cache.housekeeping;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * What an operator alerts on for housekeeping: each run's duration by its outcome on the instance
+ * that ran it, rounds that could not run at all, and, on every instance alike, when each job last
+ * succeeded anywhere in the fleet (read from the runs' records, so an instance that never wins a
+ * job's lock still tells, and a restart forgets nothing).
+ */
+@Component
+class HousekeepingMetrics {
+
+  private final MeterRegistry registry;
+  private final JdbcClient jdbc;
+  private final List<String> jobs;
+  private final MultiGauge lastSuccess;
+
+  HousekeepingMetrics(MeterRegistry registry, JdbcClient jdbc, List<HousekeepingJob> jobs) {
+    this.registry = registry;
+    this.jdbc = jdbc;
+    this.jobs = jobs.stream().map(HousekeepingJob::name).toList();
+    // at 0 from the start: an alert on increase() sees the first failure, not a series appearing
+    this.jobs.forEach(this::unrunCounter);
+    this.lastSuccess =
+        MultiGauge.builder("pt2cache.housekeeping.last.success")
+            .baseUnit("seconds")
+            .description(
+                "When each job last finished without an error or a halt, on any instance (Unix"
+                    + " time; 0: never)")
+            .register(registry);
+  }
+
+  /** A run finished: its duration, tagged {@code success}, {@code failure} or {@code halted}. */
+  void ran(String job, Timer.Sample sample, Map<String, Object> outcome) {
+    sample.stop(
+        Timer.builder("pt2cache.housekeeping.runs")
+            .description("Housekeeping runs on this instance, by outcome")
+            .tags("job", job, "outcome", outcomeOf(outcome))
+            .register(registry));
+  }
+
+  /** A scheduled round that could not run at all (its lock or its record failed). */
+  void unrun(String job) {
+    unrunCounter(job).increment();
+  }
+
+  static String outcomeOf(Map<String, Object> outcome) {
+    if (outcome.containsKey("error")) {
+      return "failure";
+    }
+    return outcome.containsKey("halted") ? "halted" : "success";
+  }
+
+  @Scheduled(fixedDelayString = "${pt2cache.housekeeping.gauge-interval:30s}", initialDelay = 0)
+  void refresh() {
+    Map<String, Double> finished =
+        jdbc
+            .sql(
+                """
+                select job, extract(epoch from max(finished_at)) as at from housekeeping_run
+                 where finished_at is not null
+                   and outcome ->> 'error' is null and outcome ->> 'halted' is null
+                 group by job
+                """)
+            .query((rs, i) -> Map.entry(rs.getString("job"), rs.getBigDecimal("at").doubleValue()))
+            .list()
+            .stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    lastSuccess.register(
+        jobs.stream()
+            .map(job -> MultiGauge.Row.of(Tags.of("job", job), finished.getOrDefault(job, 0.0)))
+            .toList(),
+        true);
+  }
+
+  private Counter unrunCounter(String job) {
+    return Counter.builder("pt2cache.housekeeping.unrun")
+        .description("Scheduled rounds of a job that could not run (its lock or record failed)")
+        .tag("job", job)
+        .register(registry);
+  }
+}
