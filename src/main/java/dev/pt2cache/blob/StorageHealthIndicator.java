@@ -1,6 +1,9 @@
 package dev.pt2cache.blob;
 
+import dev.pt2cache.system.RecurringFailureLog;
 import java.time.Duration;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
@@ -19,6 +22,12 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
   private final BlobStore store;
   private final StorageProperties properties;
   private volatile Checked last;
+  private final RecurringFailureLog failures =
+      new RecurringFailureLog(
+          LoggerFactory.getLogger(StorageHealthIndicator.class),
+          Level.WARN,
+          "object store health check failed",
+          Duration.ofMinutes(1));
 
   StorageHealthIndicator(BlobStore store, StorageProperties properties) {
     super("object store is not reachable");
@@ -35,7 +44,11 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
       last = checked;
     }
     if (checked.failure() != null) {
-      throw checked.failure();
+      // logged here, not by the base class, which logs a stack trace for every probe that
+      // fails (or that carries an exception)
+      failures.failed(checked.failure());
+      builder.down().withDetail("error", checked.failure().toString());
+      return;
     }
     builder.up().withDetail("bucket", properties.bucket());
   }

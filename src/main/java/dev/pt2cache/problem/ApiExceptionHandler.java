@@ -39,8 +39,10 @@ import dev.pt2cache.namespace.NamespaceNotFoundException;
 import dev.pt2cache.namespace.QuotaChangeForbiddenException;
 import dev.pt2cache.ratelimit.RateLimitedException;
 import dev.pt2cache.system.InvalidTimeException;
+import dev.pt2cache.system.RecurringFailureLog;
 import dev.pt2cache.system.UnknownQueryParameterException;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +52,7 @@ import java.util.Set;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
@@ -70,6 +73,14 @@ import org.springframework.web.util.DisconnectedClientHelper;
 class ApiExceptionHandler extends SpringMvcProblems {
 
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+  /** A dependency that is down fails every request: its stack trace once per window, counted. */
+  private static final Duration FAILURE_LOG_WINDOW = Duration.ofSeconds(10);
+
+  private final RecurringFailureLog storeFailures =
+      new RecurringFailureLog(log, Level.ERROR, "object store failed", FAILURE_LOG_WINDOW);
+  private final RecurringFailureLog databaseFailures =
+      new RecurringFailureLog(log, Level.ERROR, "database failed", FAILURE_LOG_WINDOW);
 
   private static final String BEARER = "Bearer realm=\"pt2cache\"";
 
@@ -219,7 +230,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
   ResponseEntity<ProblemDetail> storageUnavailable(
       StorageUnavailableException e, HttpServletResponse response) throws Exception {
     abandonIfCommitted(e, response);
-    log.error("object store failed", e);
+    storeFailures.failed(e);
     return retryable(
         ProblemType.STORAGE_UNAVAILABLE, "the object store is unavailable; try again", "5");
   }
@@ -230,7 +241,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
     TransientDataAccessException.class
   })
   ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
-    log.error("database failed", e);
+    databaseFailures.failed(e);
     return retryable(
         ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again", "5");
   }

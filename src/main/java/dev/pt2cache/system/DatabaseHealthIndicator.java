@@ -1,9 +1,12 @@
 package dev.pt2cache.system;
 
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
@@ -23,6 +26,9 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator {
   private static final Logger log = LoggerFactory.getLogger(DatabaseHealthIndicator.class);
 
   private final DataSource dataSource;
+  private final RecurringFailureLog failures =
+      new RecurringFailureLog(
+          log, Level.WARN, "database health check failed", Duration.ofMinutes(1));
 
   DatabaseHealthIndicator(DataSource dataSource) {
     super("PostgreSQL is not reachable");
@@ -30,16 +36,21 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator {
   }
 
   @Override
-  protected void doHealthCheck(Health.Builder builder) throws Exception {
+  protected void doHealthCheck(Health.Builder builder) {
     try (Connection connection = dataSource.getConnection()) {
       if (connection.isValid(VALID_WITHIN_SECONDS)) {
         builder.up().withDetail("database", connection.getMetaData().getDatabaseProductName());
       } else {
         String error = "PostgreSQL did not answer within " + VALID_WITHIN_SECONDS + " seconds";
         // health shows no details by default: the log is where an operator finds the cause
-        log.warn("database health check failed: {}", error);
+        failures.failed(new SQLException(error));
         builder.down().withDetail("error", error);
       }
+    } catch (SQLException | RuntimeException e) {
+      // caught here, not by the base class, which logs a stack trace for every probe that
+      // fails (or that carries an exception)
+      failures.failed(e);
+      builder.down().withDetail("error", e.toString());
     }
   }
 }

@@ -6,8 +6,12 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.util.unit.DataSize;
 
@@ -43,5 +47,30 @@ class StorageHealthIndicatorTest {
 
     assertThat(health.health(true).getStatus()).isEqualTo(Status.UP);
     verify(store, times(2)).checkAvailable();
+  }
+
+  /** Probes come every few seconds: an outage is logged once a minute, not once per probe. */
+  @Test
+  void shouldLogAnOutageOnceForManyProbes() throws InterruptedException {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
+    doThrow(new StorageUnavailableException("bucket pt2cache is not reachable", null))
+        .when(store)
+        .checkAvailable();
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN);
+        Thread.sleep(StorageHealthIndicator.FRESH_FOR.toMillis() + 50); // each probe asks afresh
+      }
+    } finally {
+      root.detachAppender(logged);
+    }
+    verify(store, times(3)).checkAvailable();
+    assertThat(logged.list)
+        .filteredOn(e -> e.getThrowableProxy() != null)
+        .as("one stack trace")
+        .hasSize(1);
   }
 }

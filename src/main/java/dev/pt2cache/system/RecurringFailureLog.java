@@ -1,0 +1,57 @@
+package dev.pt2cache.system;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.event.Level;
+
+/**
+ * Logs a failure that recurs, such as every request's while a dependency is down, in full (with its
+ * stack trace) at most once per window, saying how often it recurred in between. One stack trace
+ * per failing request, 8 KB each, made 33 MB of log a minute in a review's database outage and
+ * buried everything else; each request still has its own access line, with its status. Written here
+ * rather than taken from Logback: its {@code DuplicateMessageFilter} drops repeats without counting
+ * them, for every logger at once.
+ */
+public final class RecurringFailureLog {
+
+  private final Logger log;
+  private final Level level;
+  private final String message;
+  private final long windowNanos;
+  private boolean logged;
+  private long loggedAt;
+  private long recurred;
+
+  public RecurringFailureLog(Logger log, Level level, String message, Duration window) {
+    this.log = log;
+    this.level = level;
+    this.message = message;
+    this.windowNanos = window.toNanos();
+  }
+
+  /** The failure happened again; logged now only if the window since the last full one ended. */
+  public void failed(Throwable e) {
+    long now = System.nanoTime();
+    long since;
+    synchronized (this) {
+      if (logged && now - loggedAt < windowNanos) {
+        recurred++;
+        return;
+      }
+      since = recurred;
+      recurred = 0;
+      logged = true;
+      loggedAt = now;
+    }
+    if (since == 0) {
+      log.atLevel(level).setCause(e).log(message);
+    } else {
+      log.atLevel(level)
+          .setCause(e)
+          .log(
+              "{} (and {} times more since the last time it was logged, not logged one by one)",
+              message,
+              since);
+    }
+  }
+}
