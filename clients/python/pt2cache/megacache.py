@@ -245,6 +245,12 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
                **compile_kwargs: Any) -> WarmStart:
     """``torch.compile(model, **compile_kwargs)``, warm-started from the cache.
 
+    ``client`` None means a client from the environment (``PT2CACHE_URL``, ``PT2CACHE_NAMESPACE``,
+    ``PT2CACHE_TOKEN``). With ``PT2CACHE_URL`` unset or empty there is no cache: a warning (once
+    per process) and a plain ``torch.compile``, rather than ``CacheClient``'s own default of
+    http://localhost:8080, which on a serving host is as likely the model server's own port (and
+    would be sent the token).
+
     The descriptor is built from this process (:func:`pt2cache.describe`, on ``device``, the
     current CUDA device by default) and the compile settings: ``backend``, ``mode``, ``dynamic``
     and ``options`` as given to ``torch.compile``. The lookup gets ``lookup_timeout`` seconds in
@@ -252,11 +258,15 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     """
     if torch_module is None:
         import torch as torch_module  # noqa: N813
+    if client is None and not os.environ.get("PT2CACHE_URL"):
+        _warn_no_url()
+        return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout)
     descriptor = None
     try:
         from .environment import describe
 
-        client = client or CacheClient()
+        if client is None:
+            client = CacheClient()
         descriptor = describe(
             model_name, model_version, fingerprint=fingerprint,
             backend=_backend_name(compile_kwargs.get("backend", "inductor")),
@@ -267,6 +277,17 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
         log.warning("pt2cache: cache not usable, compiling locally: %s", e)
         client = None
     return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout)
+
+
+NO_URL = "pt2cache: PT2CACHE_URL is not set: compiling without the cache"
+_no_url_warned = False
+
+
+def _warn_no_url() -> None:
+    global _no_url_warned
+    if not _no_url_warned:
+        _no_url_warned = True
+        log.warning(NO_URL)
 
 
 # directories of downloads still running: a process that ends first removes them (its daemon

@@ -15,6 +15,7 @@ import time
 import types
 import unittest
 import uuid
+from unittest import mock
 
 from pt2cache import CacheClient
 from pt2cache import megacache
@@ -170,6 +171,44 @@ class BackendNameTest(unittest.TestCase):
         self.assertEqual(named, _backend_name(Backend()))
         self.assertTrue(named.endswith("Backend"), named)
         self.assertNotIn("0x", named)
+
+
+class NoUrlTest(unittest.TestCase):
+    """Without a client and without PT2CACHE_URL there is no cache: CacheClient's own default,
+    http://localhost:8080, is TorchServe's inference port on a serving host, and would be sent
+    the token."""
+
+    def test_no_url_compiles_without_the_cache_and_says_so_once(self):
+        for url in (None, ""):
+            with self.subTest(PT2CACHE_URL=url), mock.patch.dict(os.environ):
+                os.environ.pop("PT2CACHE_URL", None)
+                if url is not None:
+                    os.environ["PT2CACHE_URL"] = url
+                megacache._no_url_warned = False
+                torch = FakeTorch()
+                with self.assertLogs("pt2cache", "WARNING") as logs:
+                    first = warm_start(lambda x: x + 1, model_name="m", model_version="1",
+                                       torch_module=torch)
+                    second = warm_start(lambda x: x + 1, None, model_name="m",
+                                        model_version="1", torch_module=torch)
+                for compiled in (first, second):
+                    self.assertIsNone(compiled.client, "no client, so nothing is sent anywhere")
+                    self.assertEqual(compiled(1), 2)
+                    self.assertIsNone(compiled.wait_for_upload(5))
+                self.assertEqual(torch.compiled, 2)
+                self.assertEqual(torch.saves, 0, "nothing saved for an upload")
+                self.assertEqual(logs.output, ["WARNING:pt2cache:pt2cache: PT2CACHE_URL is not "
+                                               "set: compiling without the cache"])
+
+    def test_a_url_in_the_environment_still_builds_the_client(self):
+        with mock.patch.dict(os.environ, PT2CACHE_URL="http://127.0.0.1:9",
+                             PT2CACHE_NAMESPACE="vision"), \
+                self.assertLogs("pt2cache", "WARNING") as logs:
+            compiled = warm_start(lambda x: x, model_name="m", model_version="1",
+                                  lookup_timeout=0.5, torch_module=FakeTorch())
+        self.assertIn("/v1/namespaces/vision/lookups failed", logs.output[0])
+        self.assertEqual((compiled.client.url, compiled.client.namespace),
+                         ("http://127.0.0.1:9", "vision"))
 
 
 @needs_service
