@@ -5,16 +5,71 @@ a local ``TORCHINDUCTOR_CACHE_DIR``. This handler asks the cache service instead
 host whose model, software, GPU and compile settings match one that already compiled downloads the
 Mega-Cache and starts warm; otherwise it compiles and uploads for the next one. If the service is
 down or slow, the worker compiles locally as if there were no cache.
+
+The settings are the ``pt2cache`` section of model-config.yaml. ``PT2CACHE_URL`` and
+``PT2CACHE_NAMESPACE`` in the worker's environment win over its ``url`` and ``namespace``, so that
+one .mar serves in every environment; the token comes from ``PT2CACHE_TOKEN`` only. Without the
+``pt2cache`` package, without a URL, or with a cache setting it cannot read, the worker compiles
+with plain ``torch.compile`` and logs why.
 """
 
 import logging
+import math
 import os
 
+import torch
 from ts.torch_handler.image_classifier import ImageClassifier
 
-import pt2cache
+try:
+    import pt2cache
+except ImportError:  # serve without the cache rather than not at all
+    pt2cache = None
 
 log = logging.getLogger(__name__)
+
+_warned = set()
+
+
+def _warn_once(message, *args):
+    if message not in _warned:
+        _warned.add(message)
+        log.warning(message, *args)
+
+
+def _seconds(settings, name, default):
+    value = settings.get(name)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if isinstance(value, bool) or not 0 < seconds < math.inf:
+        raise ValueError("%s: %r is not a number of seconds" % (name, value))
+    return seconds
+
+
+def cache_settings(settings):
+    """``(url, namespace, timeout, lookup_timeout)``: ``PT2CACHE_URL`` and ``PT2CACHE_NAMESPACE``
+    win over the section's ``url`` and ``namespace``; ``url`` is None where neither names one.
+    ``ValueError`` for a setting that cannot be read."""
+    url = os.environ.get("PT2CACHE_URL") or settings.get("url") or None
+    if url is not None and not isinstance(url, str):
+        raise ValueError("url: %r is not a URL" % (url,))
+    namespace = os.environ.get("PT2CACHE_NAMESPACE") or settings.get("namespace") or "default"
+    if not isinstance(namespace, str):
+        raise ValueError("namespace: %r is not a name" % (namespace,))
+    return (url, namespace, _seconds(settings, "timeout", 30.0),
+            _seconds(settings, "lookup_timeout", 5.0))
+
+
+def compile_settings(settings):
+    """The section's ``compile`` mapping: ``torch.compile``'s keyword arguments."""
+    value = settings.get("compile") or {}
+    if not isinstance(value, dict):
+        raise ValueError("pt2cache.compile in model-config.yaml is not a mapping of torch.compile "
+                         "arguments: %r" % (value,))
+    return dict(value)
 
 
 class WarmStartImageClassifier(ImageClassifier):
@@ -22,24 +77,42 @@ class WarmStartImageClassifier(ImageClassifier):
 
     def initialize(self, context):
         super().initialize(context)  # loads the eager model; leave the `pt2` section out
-        settings = (context.model_yaml_config or {}).get("pt2cache", {})
+        settings = (getattr(context, "model_yaml_config", None) or {}).get("pt2cache") or {}
+        if not isinstance(settings, dict):
+            raise ValueError("the pt2cache section of model-config.yaml is not a mapping: %r"
+                             % (settings,))
+        self.model = self.compile_model(context, settings, compile_settings(settings))
+
+    def compile_model(self, context, settings, compile_kwargs):
+        """The model compiled through the cache, or by plain ``torch.compile`` where there is none
+        (the reason logged)."""
+        if pt2cache is None:
+            _warn_once("pt2cache: the pt2cache package is not installed: compiling without the "
+                       "cache")
+            return torch.compile(self.model, **compile_kwargs)
+        try:
+            url, namespace, timeout, lookup_timeout = cache_settings(settings)
+            client = None if url is None else pt2cache.CacheClient(url, namespace,
+                                                                   timeout=timeout)
+        except Exception as e:  # a setting it cannot use must not stop the worker
+            log.warning("pt2cache: the pt2cache section of model-config.yaml: %s: compiling "
+                        "without the cache", e)
+            return torch.compile(self.model, **compile_kwargs)
+        if client is None:
+            log.warning("pt2cache: no cache URL (PT2CACHE_URL, or url in model-config.yaml's "
+                        "pt2cache section): compiling without the cache")
+            return torch.compile(self.model, **compile_kwargs)
         manifest = context.manifest["model"]
         gpu = context.system_properties.get("gpu_id")
-        client = None
-        try:
-            client = pt2cache.CacheClient(
-                settings.get("url", os.environ.get("PT2CACHE_URL")),
-                settings.get("namespace", os.environ.get("PT2CACHE_NAMESPACE", "default")),
-                timeout=float(settings.get("timeout", 30)),
-            )
-        except Exception as e:  # a bad URL must not stop the worker: it compiles locally
-            log.warning("pt2cache: no cache (%s); compiling locally", e)
-        self.model = pt2cache.warm_start(
+        model = pt2cache.warm_start(
             self.model,
-            client,  # None: warm_start falls back to the environment, then to no cache
+            client,
             model_name=manifest["modelName"],
             model_version=str(manifest.get("modelVersion", "1.0")),
             device=None if gpu is None else int(gpu),  # describe this worker's GPU, not GPU 0
-            **settings.get("compile", {}),
+            lookup_timeout=lookup_timeout,
+            **compile_kwargs,
         )
-        log.info("pt2cache warm start: %s", "hit" if self.model.hit else "miss, compiling")
+        log.info("pt2cache warm start (%s, namespace %s): %s", url, namespace,
+                 "hit" if model.hit else "miss, compiling")
+        return model

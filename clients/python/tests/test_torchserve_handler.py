@@ -1,0 +1,188 @@
+"""The TorchServe example's handler (examples/torchserve/handler.py), imported with stand-ins for
+TorchServe's ImageClassifier and for torch. The cache service is a socket that records where each
+request went."""
+
+import importlib.util
+import json
+import os
+import sys
+import types
+import unittest
+from unittest import mock
+
+import pt2cache  # noqa: F401 - imported before the stand-ins, as in a worker that has it
+from fake_service import FakeService, head
+from pt2cache.megacache import WarmStart
+from test_megacache import FakeTorch
+
+HANDLER = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                       os.pardir, "examples", "torchserve", "handler.py")
+COMPILE = {"backend": "inductor", "mode": "max-autotune-no-cudagraphs"}
+
+
+class Torch(FakeTorch):
+    """FakeTorch, plus what the handler itself uses of torch: compile's arguments, recorded."""
+
+    def __init__(self):
+        super().__init__()
+        self.compile_kwargs = []
+
+    def compile(self, model, **kwargs):
+        self.compile_kwargs.append(kwargs)
+        return super().compile(model, **kwargs)
+
+
+class EagerModel:
+    """The model TorchServe's handler loaded; records its calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, x):
+        self.calls.append(x)
+        return x
+
+
+def torchserve_modules():
+    """``ts.torch_handler.image_classifier`` with an ImageClassifier whose initialize does what
+    TorchServe's does for this handler: the eager model, on the worker's device."""
+
+    class ImageClassifier:
+        def initialize(self, context):
+            self.device = "cuda:%s" % context.system_properties["gpu_id"]
+            self.model = EagerModel()
+            self.manifest = context.manifest
+
+    ts = types.ModuleType("ts")
+    ts.torch_handler = types.ModuleType("ts.torch_handler")
+    ts.torch_handler.image_classifier = types.ModuleType("ts.torch_handler.image_classifier")
+    ts.torch_handler.image_classifier.ImageClassifier = ImageClassifier
+    return {"ts": ts, "ts.torch_handler": ts.torch_handler,
+            "ts.torch_handler.image_classifier": ts.torch_handler.image_classifier}
+
+
+def context(yaml):
+    """What TorchServe hands ``initialize``, as far as the handler reads it."""
+    return types.SimpleNamespace(
+        model_yaml_config=yaml,
+        manifest={"model": {"modelName": "resnet18", "modelVersion": "1.0"}},
+        system_properties={"gpu_id": 3, "model_dir": "/tmp"})
+
+
+def cache_service():
+    """A service that misses every lookup and refuses every upload as another node's key."""
+    service = FakeService(lambda connection, count: None)
+
+    def answer(connection, count):
+        if service.requests[count - 1].split()[1].endswith("/lookups"):
+            status, body = 200, {"hit": False, "key": "k" * 64,
+                                 "miss": {"reason": "not-found", "detail": "no artifact"}}
+        else:
+            status, body = 409, {"type": "urn:pt2cache:problem:key-conflict", "status": 409}
+        data = json.dumps(body).encode()
+        connection.sendall(head(status, len(data)) + data)
+
+    service.answer = answer
+    return service
+
+
+@unittest.skipUnless(os.path.exists(HANDLER), "examples/torchserve is not beside this client")
+class TorchServeHandlerTest(unittest.TestCase):
+
+    def setUp(self):
+        self.torch = Torch()
+        self.modules = dict(torchserve_modules(), torch=self.torch)
+        patches = [mock.patch.dict(sys.modules, self.modules), mock.patch.dict(os.environ)]
+        for patch in patches:
+            patch.start()
+            self.addCleanup(patch.stop)
+        for name in ("PT2CACHE_URL", "PT2CACHE_NAMESPACE", "PT2CACHE_TOKEN"):
+            os.environ.pop(name, None)
+
+    def load_handler(self):
+        spec = importlib.util.spec_from_file_location("handler", HANDLER)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def start(self, yaml, module=None):
+        """A worker's handler after ``initialize``."""
+        handler = (module or self.load_handler()).WarmStartImageClassifier()
+        handler.initialize(context(yaml))
+        return handler
+
+    def service(self):
+        service = cache_service()
+        self.addCleanup(service.__exit__)
+        return service
+
+    def assertCompiledWithoutTheCache(self, handler, compile_kwargs=COMPILE):
+        self.assertNotIsInstance(handler.model, WarmStart)
+        self.assertIsInstance(handler.model, EagerModel, "torch.compile's result, plainly")
+        self.assertEqual(self.torch.compile_kwargs[-1], compile_kwargs)
+
+    def test_without_the_pt2cache_package_the_model_compiles_plainly_and_says_so_once(self):
+        sys.modules["pt2cache"] = None  # `import pt2cache` raises ImportError (restored after)
+        service = self.service()
+        os.environ["PT2CACHE_URL"] = service.url
+        module = self.load_handler()
+        with self.assertLogs(level="WARNING") as logs:
+            for _ in range(2):
+                self.assertCompiledWithoutTheCache(
+                    self.start({"pt2cache": {"compile": COMPILE}}, module))
+        self.assertEqual(self.torch.compile_kwargs, [COMPILE, COMPILE])
+        self.assertEqual([line for line in logs.output if "not installed" in line],
+                         ["WARNING:handler:pt2cache: the pt2cache package is not installed: "
+                          "compiling without the cache"])
+        self.assertEqual(service.requests, [])
+
+    def test_a_cache_setting_it_cannot_read_compiles_without_the_cache(self):
+        service = self.service()
+        os.environ["PT2CACHE_URL"] = service.url  # no client may come from here either
+        for bad, named in (({"timeout": "30s"}, "timeout: '30s'"),
+                           ({"lookup_timeout": -1}, "lookup_timeout: -1"),
+                           ({"namespace": ["vision"]}, "namespace: ['vision']")):
+            with self.subTest(bad), self.assertLogs(level="WARNING") as logs:
+                self.assertCompiledWithoutTheCache(
+                    self.start({"pt2cache": dict({"namespace": "vision", "compile": COMPILE},
+                                                 **bad)}))
+            self.assertIn(named, logs.output[0])
+            self.assertIn("compiling without the cache", logs.output[0])
+        self.assertEqual(service.requests, [], "no lookup, no upload")
+
+    def test_the_environment_wins_over_the_yaml(self):
+        yaml_service, env_service = self.service(), self.service()
+        yaml = {"pt2cache": {"url": yaml_service.url, "namespace": "from-yaml",
+                             "lookup_timeout": 2.5, "compile": COMPILE}}
+        os.environ.update(PT2CACHE_URL=env_service.url, PT2CACHE_NAMESPACE="from-env")
+        handler = self.start(yaml)
+        self.assertIsInstance(handler.model, WarmStart)
+        self.assertEqual(handler.model.lookup_timeout, 2.5)
+        self.assertEqual(self.torch.compile_kwargs, [COMPILE])
+        self.assertEqual(env_service.requests,
+                         ["POST /v1/namespaces/from-env/lookups HTTP/1.1"])
+        self.assertEqual(yaml_service.requests, [])
+
+        del os.environ["PT2CACHE_URL"], os.environ["PT2CACHE_NAMESPACE"]
+        self.start(yaml)  # without them, the yaml's
+        self.assertEqual(yaml_service.requests,
+                         ["POST /v1/namespaces/from-yaml/lookups HTTP/1.1"])
+
+    def test_an_empty_section_works(self):
+        for yaml in (None, {}, {"pt2cache": None}, {"pt2cache": {"compile": None}}):
+            with self.subTest(yaml), self.assertLogs(level="WARNING") as logs:
+                self.assertCompiledWithoutTheCache(self.start(yaml), {})
+            self.assertIn("no cache URL", logs.output[0])
+
+        service = self.service()
+        os.environ["PT2CACHE_URL"] = service.url  # the environment alone is enough
+        self.assertIsInstance(self.start({"pt2cache": None}).model, WarmStart)
+        self.assertEqual(service.requests, ["POST /v1/namespaces/default/lookups HTTP/1.1"])
+
+    def test_a_compile_section_that_is_not_a_mapping_stops_the_worker_with_its_name(self):
+        with self.assertRaisesRegex(ValueError, "pt2cache.compile"):
+            self.start({"pt2cache": {"compile": "max-autotune"}})
+
+
+if __name__ == "__main__":
+    unittest.main()
