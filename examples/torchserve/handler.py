@@ -6,6 +6,11 @@ host whose model, software, GPU and compile settings match one that already comp
 Mega-Cache and starts warm; otherwise it compiles and uploads for the next one. If the service is
 down or slow, the worker compiles locally as if there were no cache.
 
+``initialize`` ends with one warm-up call on a dummy input (``warmup_shape``), so that the compile,
+and after a miss the start of the upload, happen while the worker starts (TorchServe's
+``startupTimeout``) rather than in the first request (``responseTimeout``, past which TorchServe
+restarts the worker, which would compile again and never upload).
+
 The settings are the ``pt2cache`` section of model-config.yaml. ``PT2CACHE_URL`` and
 ``PT2CACHE_NAMESPACE`` in the worker's environment win over its ``url`` and ``namespace``, so that
 one .mar serves in every environment; the token comes from ``PT2CACHE_TOKEN`` only. Without the
@@ -16,6 +21,7 @@ with plain ``torch.compile`` and logs why.
 import logging
 import math
 import os
+import time
 
 import torch
 from ts.torch_handler.image_classifier import ImageClassifier
@@ -26,6 +32,8 @@ except ImportError:  # serve without the cache rather than not at all
     pt2cache = None
 
 log = logging.getLogger(__name__)
+
+WARMUP_SHAPE = [1, 3, 224, 224]  # one 224x224 RGB image, as ImageClassifier's preprocess makes it
 
 _warned = set()
 
@@ -72,6 +80,18 @@ def compile_settings(settings):
     return dict(value)
 
 
+def warmup_shape(settings):
+    """The section's ``warmup_shape``: a list of positive integers, ``WARMUP_SHAPE`` where unset."""
+    shape = settings.get("warmup_shape")
+    if shape is None:
+        return list(WARMUP_SHAPE)
+    if not isinstance(shape, (list, tuple)) or not shape or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
+        raise ValueError("pt2cache.warmup_shape in model-config.yaml is not a list of positive "
+                         "integers: %r" % (shape,))
+    return list(shape)
+
+
 class WarmStartImageClassifier(ImageClassifier):
     """TorchServe's image classifier, compiled through :func:`pt2cache.warm_start`."""
 
@@ -81,7 +101,20 @@ class WarmStartImageClassifier(ImageClassifier):
         if not isinstance(settings, dict):
             raise ValueError("the pt2cache section of model-config.yaml is not a mapping: %r"
                              % (settings,))
-        self.model = self.compile_model(context, settings, compile_settings(settings))
+        compile_kwargs, shape = compile_settings(settings), warmup_shape(settings)
+        self.model = self.compile_model(context, settings, compile_kwargs)
+        self.warm_up(shape)
+
+    def warm_up(self, shape):
+        """One call on zeros of ``shape`` on the worker's device, in inference mode as
+        ``BaseHandler.inference`` makes requests (the input made outside it, as ``preprocess``
+        makes theirs): the compile happens here, and after a miss :func:`pt2cache.warm_start`
+        starts the upload in the background once this call returns."""
+        started = time.perf_counter()
+        dummy = torch.zeros(shape, device=self.device)
+        with torch.inference_mode():
+            self.model(dummy)
+        log.info("pt2cache: warm-up call on %s took %.1f s", shape, time.perf_counter() - started)
 
     def compile_model(self, context, settings, compile_kwargs):
         """The model compiled through the cache, or by plain ``torch.compile`` where there is none

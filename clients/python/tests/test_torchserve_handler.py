@@ -2,6 +2,7 @@
 TorchServe's ImageClassifier and for torch. The cache service is a socket that records where each
 request went."""
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -21,36 +22,51 @@ COMPILE = {"backend": "inductor", "mode": "max-autotune-no-cudagraphs"}
 
 
 class Torch(FakeTorch):
-    """FakeTorch, plus what the handler itself uses of torch: compile's arguments, recorded."""
+    """FakeTorch, plus what the handler itself uses of torch: compile's arguments recorded,
+    zeros as a shape and a device, and whether inference mode is on."""
 
     def __init__(self):
         super().__init__()
         self.compile_kwargs = []
+        self.inference = False
 
     def compile(self, model, **kwargs):
         self.compile_kwargs.append(kwargs)
         return super().compile(model, **kwargs)
 
+    def zeros(self, shape, device=None):
+        return types.SimpleNamespace(shape=list(shape), device=device)
+
+    @contextlib.contextmanager
+    def inference_mode(self):
+        self.inference = True
+        try:
+            yield
+        finally:
+            self.inference = False
+
 
 class EagerModel:
-    """The model TorchServe's handler loaded; records its calls."""
+    """The model TorchServe's handler loaded; records each call's input and mode."""
 
-    def __init__(self):
+    def __init__(self, torch):
+        self.torch = torch
         self.calls = []
 
     def __call__(self, x):
-        self.calls.append(x)
+        self.calls.append({"shape": x.shape, "device": x.device,
+                           "inference_mode": self.torch.inference})
         return x
 
 
-def torchserve_modules():
+def torchserve_modules(torch):
     """``ts.torch_handler.image_classifier`` with an ImageClassifier whose initialize does what
     TorchServe's does for this handler: the eager model, on the worker's device."""
 
     class ImageClassifier:
         def initialize(self, context):
             self.device = "cuda:%s" % context.system_properties["gpu_id"]
-            self.model = EagerModel()
+            self.model = EagerModel(torch)
             self.manifest = context.manifest
 
     ts = types.ModuleType("ts")
@@ -91,7 +107,7 @@ class TorchServeHandlerTest(unittest.TestCase):
 
     def setUp(self):
         self.torch = Torch()
-        self.modules = dict(torchserve_modules(), torch=self.torch)
+        self.modules = dict(torchserve_modules(self.torch), torch=self.torch)
         patches = [mock.patch.dict(sys.modules, self.modules), mock.patch.dict(os.environ)]
         for patch in patches:
             patch.start()
@@ -159,14 +175,17 @@ class TorchServeHandlerTest(unittest.TestCase):
         self.assertIsInstance(handler.model, WarmStart)
         self.assertEqual(handler.model.lookup_timeout, 2.5)
         self.assertEqual(self.torch.compile_kwargs, [COMPILE])
+        handler.model.wait_for_upload(10)  # the miss's upload, started by the warm-up call
         self.assertEqual(env_service.requests,
-                         ["POST /v1/namespaces/from-env/lookups HTTP/1.1"])
+                         ["POST /v1/namespaces/from-env/lookups HTTP/1.1",
+                          "POST /v1/namespaces/from-env/artifacts HTTP/1.1"])
         self.assertEqual(yaml_service.requests, [])
 
         del os.environ["PT2CACHE_URL"], os.environ["PT2CACHE_NAMESPACE"]
-        self.start(yaml)  # without them, the yaml's
+        self.start(yaml).model.wait_for_upload(10)  # without them, the yaml's
         self.assertEqual(yaml_service.requests,
-                         ["POST /v1/namespaces/from-yaml/lookups HTTP/1.1"])
+                         ["POST /v1/namespaces/from-yaml/lookups HTTP/1.1",
+                          "POST /v1/namespaces/from-yaml/artifacts HTTP/1.1"])
 
     def test_an_empty_section_works(self):
         for yaml in (None, {}, {"pt2cache": None}, {"pt2cache": {"compile": None}}):
@@ -176,12 +195,39 @@ class TorchServeHandlerTest(unittest.TestCase):
 
         service = self.service()
         os.environ["PT2CACHE_URL"] = service.url  # the environment alone is enough
-        self.assertIsInstance(self.start({"pt2cache": None}).model, WarmStart)
-        self.assertEqual(service.requests, ["POST /v1/namespaces/default/lookups HTTP/1.1"])
+        handler = self.start({"pt2cache": None})
+        self.assertIsInstance(handler.model, WarmStart)
+        handler.model.wait_for_upload(10)
+        self.assertEqual(service.requests[0], "POST /v1/namespaces/default/lookups HTTP/1.1")
 
-    def test_a_compile_section_that_is_not_a_mapping_stops_the_worker_with_its_name(self):
-        with self.assertRaisesRegex(ValueError, "pt2cache.compile"):
-            self.start({"pt2cache": {"compile": "max-autotune"}})
+    def test_initialize_makes_one_warm_up_call_with_the_configured_shape(self):
+        for shape in ([4, 3, 64, 64], None):
+            with self.subTest(shape), self.assertLogs(level="INFO") as logs:
+                handler = self.start({"pt2cache": {"warmup_shape": shape, "compile": COMPILE}})
+            model = handler.model  # compiled without the cache here: the eager model itself
+            self.assertEqual(model.calls, [{"shape": shape or [1, 3, 224, 224],
+                                            "device": "cuda:3", "inference_mode": True}])
+            self.assertEqual(self.torch.compile_kwargs[-1], COMPILE)
+            self.assertTrue(any("warm-up call on %s took" % (shape or [1, 3, 224, 224]) in line
+                                for line in logs.output), logs.output)
+
+    def test_after_a_miss_the_upload_starts_in_initialize(self):
+        service = self.service()
+        os.environ.update(PT2CACHE_URL=service.url, PT2CACHE_NAMESPACE="vision")
+        handler = self.start({"pt2cache": {"compile": COMPILE}})
+        self.assertFalse(handler.model.hit)
+        self.assertEqual(len(handler.model.compiled.calls), 1, "the warm-up call")
+        self.assertEqual(self.torch.saves, 1, "saved after the warm-up call, before any request")
+        handler.model.wait_for_upload(10)
+        self.assertEqual(service.requests[1], "POST /v1/namespaces/vision/artifacts HTTP/1.1")
+
+    def test_a_malformed_compile_or_warm_up_setting_stops_the_worker_with_its_name(self):
+        for section, named in (({"compile": "max-autotune"}, "pt2cache.compile"),
+                               ({"warmup_shape": "1x3x224x224"}, "pt2cache.warmup_shape"),
+                               ({"warmup_shape": [1, 3, 0, 224]}, "pt2cache.warmup_shape")):
+            with self.subTest(section), self.assertRaisesRegex(ValueError, named):
+                self.start({"pt2cache": section})
+        self.assertEqual(self.torch.compile_kwargs, [], "nothing compiled")
 
 
 if __name__ == "__main__":
