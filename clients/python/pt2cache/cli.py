@@ -41,29 +41,35 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pt2cache", description=__doc__.split("\n")[0])
-    p.add_argument("--url", default=os.environ.get("PT2CACHE_URL", "http://localhost:8080"))
-    p.add_argument("--namespace", default=os.environ.get("PT2CACHE_NAMESPACE", "default"))
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    _global_args(p, os.environ.get("PT2CACHE_URL", "http://localhost:8080"),
+                 os.environ.get("PT2CACHE_NAMESPACE", "default"), 60.0)
+    # the same options after the subcommand (``invalidate --namespace vision``); their defaults
+    # are SUPPRESS, so that one given before the subcommand is not overwritten by a default
+    after = argparse.ArgumentParser(add_help=False)
+    _global_args(after, argparse.SUPPRESS, argparse.SUPPRESS, argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("lookup", help="ask whether an identical node already compiled this")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[after])
+
+    c = command("lookup", help="ask whether an identical node already compiled this")
     _descriptor_args(c)
     c.set_defaults(run=_lookup)
 
-    c = sub.add_parser("push", help="upload a file (streamed)")
+    c = command("push", help="upload a file (streamed)")
     c.add_argument("file")
     _descriptor_args(c, required=False)
     c.add_argument("--key", help="PyTorch's key, for key-addressed kinds")
     c.set_defaults(run=_push)
 
-    c = sub.add_parser("pull", help="download verified, written atomically")
+    c = command("pull", help="download verified, written atomically")
     c.add_argument("-o", "--output", required=True)
     c.add_argument("--id", help="the artifact's id")
     c.add_argument("--key", help="a key-addressed entry's key (with --kind)")
     _descriptor_args(c, required=False)
     c.set_defaults(run=_pull)
 
-    c = sub.add_parser("ls", help="list artifacts, newest first")
+    c = command("ls", help="list artifacts, newest first")
     for name in ("kind", "state", "key", "model-name", "model-version", "torch", "triton", "cuda",
                  "gpu", "capability"):
         c.add_argument("--" + name)
@@ -73,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--limit", type=int, default=50)
     c.set_defaults(run=_ls)
 
-    c = sub.add_parser("invalidate", help="retire every artifact a selector matches")
+    c = command("invalidate", help="retire every artifact a selector matches")
     c.add_argument("--reason", required=True)
     c.add_argument("--id", action="append", dest="ids")
     for name in ("kind", "key", "sha256", "model-name", "model-version", "torch", "triton",
@@ -84,29 +90,37 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--expires-at", help="when a blocking rule ends (ISO 8601)")
     c.set_defaults(run=_invalidate)
 
-    c = sub.add_parser("report", help="say that an artifact failed this node")
+    c = command("report", help="say that an artifact failed this node")
     c.add_argument("id", help="the artifact's id")
     c.add_argument("--problem", required=True, choices=["load-failed", "wrong-output", "other"])
     c.add_argument("--detail", help="what went wrong, such as the exception")
     c.add_argument("--node", help="this node's name (default: PT2CACHE_NODE, or the host name)")
     c.set_defaults(run=_report)
 
-    c = sub.add_parser("reports", help="what nodes reported about an artifact")
+    c = command("reports", help="what nodes reported about an artifact")
     c.add_argument("id", help="the artifact's id")
     c.add_argument("--limit", type=int, default=50)
     c.add_argument("--clear", action="store_true",
                    help="delete the artifact's reports (admin), once they proved to be the nodes' fault")
     c.set_defaults(run=_reports)
 
-    c = sub.add_parser("mirror", help="copy the namespace's PyTorch cache entries to a directory")
+    c = command("mirror", help="copy the namespace's PyTorch cache entries to a directory")
     c.add_argument("directory")
     c.add_argument("--kind", action="append", choices=KEY_ADDRESSED)
     c.set_defaults(run=_mirror)
 
-    c = sub.add_parser("seed", help="upload the entries of a directory made by mirror or recorded")
+    c = command("seed", help="upload the entries of a directory made by mirror or recorded")
     c.add_argument("directory")
     c.set_defaults(run=_seed)
     return p
+
+
+def _global_args(p: argparse.ArgumentParser, url: Any, namespace: Any, timeout: Any) -> None:
+    p.add_argument("--url", default=url,
+                   help="the service (default: PT2CACHE_URL, else http://localhost:8080)")
+    p.add_argument("--namespace", default=namespace,
+                   help="default: PT2CACHE_NAMESPACE, else 'default'")
+    p.add_argument("--timeout", type=float, default=timeout, help="seconds per request")
 
 
 def _descriptor_args(c: argparse.ArgumentParser, required: bool = True) -> None:

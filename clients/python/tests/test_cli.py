@@ -1,3 +1,4 @@
+import io
 import json
 import os
 import subprocess
@@ -5,8 +6,34 @@ import sys
 import tempfile
 import unittest
 import uuid
+from contextlib import redirect_stderr, redirect_stdout
 
+from fake_service import FakeService, whole
 from support import URL, descriptor, fresh_client, needs_service
+
+from pt2cache.cli import main
+
+
+def run(*argv):
+    """The exit status, stdout and stderr of ``python -m pt2cache ARGV``, run in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            status = main(list(argv))
+        except SystemExit as e:  # argparse's refusals
+            status = e.code
+    return status, out.getvalue(), err.getvalue()
+
+
+class CliWithoutServiceTest(unittest.TestCase):
+
+    def test_global_options_are_taken_after_the_subcommand_too(self):
+        with FakeService(whole(200, {"items": []})) as fake:
+            self.assertEqual(run("ls", "--url", fake.url, "--namespace", "vision")[0], 0)
+            self.assertEqual(run("--namespace", "before", "--url", fake.url, "ls")[0], 0,
+                             "one given before the subcommand is not overwritten by a default")
+        self.assertTrue(fake.requests[0].startswith("GET /v1/namespaces/vision/artifacts?"))
+        self.assertTrue(fake.requests[1].startswith("GET /v1/namespaces/before/artifacts?"))
 
 
 @needs_service
