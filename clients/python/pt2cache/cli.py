@@ -7,9 +7,10 @@ The service and namespace come from ``--url``/``--namespace`` or ``PT2CACHE_URL`
 import argparse
 import http.client
 import json
+import math
 import os
 import sys
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .client import CacheClient
 from .directory import DirectoryEntries
@@ -76,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--tag", action="append", help="name:value, repeatable")
     c.add_argument("--reported", action="store_true",
                    help="only artifacts that some node reported as failing")
-    c.add_argument("--limit", type=int, default=50)
+    c.add_argument("--limit", type=_positive(int), default=50)
     c.set_defaults(run=_ls)
 
     c = command("invalidate", help="retire every artifact a selector matches")
@@ -99,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
 
     c = command("reports", help="what nodes reported about an artifact")
     c.add_argument("id", help="the artifact's id")
-    c.add_argument("--limit", type=int, default=50)
+    c.add_argument("--limit", type=_positive(int), default=50)
     c.add_argument("--clear", action="store_true",
                    help="delete the artifact's reports (admin), once they proved to be the nodes' fault")
     c.set_defaults(run=_reports)
@@ -120,7 +121,25 @@ def _global_args(p: argparse.ArgumentParser, url: Any, namespace: Any, timeout: 
                    help="the service (default: PT2CACHE_URL, else http://localhost:8080)")
     p.add_argument("--namespace", default=namespace,
                    help="default: PT2CACHE_NAMESPACE, else 'default'")
-    p.add_argument("--timeout", type=float, default=timeout, help="seconds per request")
+    p.add_argument("--timeout", type=_positive(float), default=timeout,
+                   help="seconds each socket operation (connecting, one read) may wait (default "
+                        "60); a request is retried, so a service that does not answer holds a "
+                        "command for several times this")
+
+
+def _positive(cast: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type: the number, refused unless above 0 and finite (a timeout of 0 would fail
+    every call at once, and a negative one fail deep in the socket module)."""
+    def positive(text: str) -> Any:
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("not a number: %r" % text) from None
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError("must be a number above 0, not %s" % text)
+        return value
+
+    return positive
 
 
 def _descriptor_args(c: argparse.ArgumentParser, required: bool = True) -> None:

@@ -35,6 +35,13 @@ class CliWithoutServiceTest(unittest.TestCase):
         self.assertTrue(fake.requests[0].startswith("GET /v1/namespaces/vision/artifacts?"))
         self.assertTrue(fake.requests[1].startswith("GET /v1/namespaces/before/artifacts?"))
 
+    def test_a_timeout_or_limit_not_above_0_is_refused_before_anything_is_sent(self):
+        for argv in (["ls", "--timeout", "0"], ["--timeout", "-1", "ls"], ["ls", "--limit", "0"],
+                     ["ls", "--timeout", "inf"]):
+            status, _, stderr = run(*argv)
+            self.assertEqual(status, 2, argv)
+            self.assertIn("must be a number above 0", stderr)
+
 
 @needs_service
 class CliTest(unittest.TestCase):
