@@ -22,6 +22,15 @@ KEY_ADDRESSED = ["fx-graph", "aot-autograd", "autotune", "bundled-autotune", "pg
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        return _answer(args)
+    except KeyboardInterrupt:  # Ctrl-C: a download's temporary file is removed on the way out
+        print("pt2cache: interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT, as a shell reports a command that Ctrl-C ended
+
+
+def _answer(args: argparse.Namespace) -> int:
+    """Runs the command and prints its answer: the exit status."""
+    try:
         client = CacheClient(args.url, args.namespace, timeout=args.timeout)
         result = args.run(client, args)
     except CacheError as e:
@@ -34,9 +43,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (OSError, ValueError, http.client.HTTPException) as e:  # a body cut short, say
         print("pt2cache: %s" % e, file=sys.stderr)
         return 2
-    if result is not None:
-        json.dump(result, sys.stdout, indent=2)
-        print()
+    return _print(result)
+
+
+def _print(result: Any) -> int:
+    """Prints the answer. A reader that went away (``pt2cache ls | head -1``) ends the command
+    quietly with 141, as the shell reports ``cat`` or ``grep`` ended by SIGPIPE there: not 0,
+    since the answer was not all delivered (``set -o pipefail`` sees it as with those tools),
+    and not 2, which says the service or the request failed."""
+    try:
+        if result is not None:
+            json.dump(result, sys.stdout, indent=2)
+            print()
+        sys.stdout.flush()  # a closed pipe raises here, not at exit, where Python reports it
+    except BrokenPipeError:
+        # what is still buffered goes nowhere, rather than fail again when Python exits
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return 0
 
 

@@ -1,9 +1,12 @@
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 import uuid
 from contextlib import redirect_stderr, redirect_stdout
@@ -11,7 +14,10 @@ from contextlib import redirect_stderr, redirect_stdout
 from fake_service import FakeService, whole
 from support import URL, descriptor, fresh_client, needs_service
 
+import pt2cache
 from pt2cache.cli import main
+
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(pt2cache.__file__)))
 
 
 def run(*argv):
@@ -23,6 +29,21 @@ def run(*argv):
         except SystemExit as e:  # argparse's refusals
             status = e.code
     return status, out.getvalue(), err.getvalue()
+
+
+def started(url, *argv, **popen):
+    """``python -m pt2cache ARGV`` started against the service at ``url``."""
+    env = dict(os.environ, PT2CACHE_URL=url, PYTHONPATH=PACKAGE_ROOT)
+    return subprocess.Popen([sys.executable, "-m", "pt2cache", *argv], env=env, text=True,
+                            stderr=subprocess.PIPE, **popen)
+
+
+def wait_for(condition, seconds=10):
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("not within %s s" % seconds)
+        time.sleep(0.02)
 
 
 class CliWithoutServiceTest(unittest.TestCase):
@@ -41,6 +62,35 @@ class CliWithoutServiceTest(unittest.TestCase):
             status, _, stderr = run(*argv)
             self.assertEqual(status, 2, argv)
             self.assertIn("must be a number above 0", stderr)
+
+    def test_ctrl_c_says_interrupted_without_a_traceback(self):
+        released = threading.Event()
+        with FakeService(lambda connection, _: released.wait(10)) as fake:
+            process = started(fake.url, "ls", stdout=subprocess.DEVNULL)
+            try:
+                wait_for(lambda: fake.requests)
+                process.send_signal(signal.SIGINT)
+                _, stderr = process.communicate(timeout=10)
+            finally:
+                released.set()
+        self.assertEqual(process.returncode, 130)
+        self.assertEqual(stderr, "pt2cache: interrupted\n")
+
+    def test_a_reader_that_goes_away_ends_it_quietly(self):
+        closed = threading.Event()
+
+        def answer(connection, n):
+            closed.wait(10)  # the reader is gone before the answer comes
+            whole(200, {"items": [{"id": str(i)} for i in range(1000)]})(connection, n)
+
+        with FakeService(answer) as fake:
+            process = started(fake.url, "ls", "--limit", "1000", stdout=subprocess.PIPE)
+            process.stdout.close()  # ``| head -0``
+            closed.set()
+            with process.stderr:
+                stderr = process.stderr.read()
+            process.wait(10)
+        self.assertEqual((process.returncode, stderr), (141, ""))
 
 
 @needs_service
