@@ -220,10 +220,13 @@ def _ls(client: CacheClient, args: argparse.Namespace) -> Any:
                "cuda": args.cuda, "gpu": args.gpu, "capability": args.capability,
                "tag": args.tag, "reported": True if args.reported else None}
     items = []
-    for artifact in client.artifacts(limit=min(args.limit, 500), **filters):
-        items.append(artifact)
-        if len(items) >= args.limit:
+    # one more than the limit is asked for, so that a list cut short says so
+    for artifact in client.artifacts(limit=min(args.limit + 1, 500), **filters):
+        if len(items) == args.limit:
+            print("pt2cache: more artifacts match than the %d listed; --limit N to see more"
+                  % args.limit, file=sys.stderr)
             break
+        items.append(artifact)
     return items
 
 

@@ -63,6 +63,14 @@ class CliWithoutServiceTest(unittest.TestCase):
             self.assertEqual(status, 2, argv)
             self.assertIn("must be a number above 0", stderr)
 
+    def test_ls_says_when_more_match_than_its_limit(self):
+        with FakeService(whole(200, {"items": [{"id": "a"}, {"id": "b"}, {"id": "c"}]})) as fake:
+            status, stdout, stderr = run("ls", "--url", fake.url, "--limit", "2")
+            self.assertEqual((status, [a["id"] for a in json.loads(stdout)]), (0, ["a", "b"]))
+            self.assertIn("more artifacts match than the 2 listed; --limit N", stderr)
+            status, stdout, stderr = run("ls", "--url", fake.url, "--limit", "3")
+            self.assertEqual((status, len(json.loads(stdout)), stderr), (0, 3, ""))
+
     def test_ctrl_c_says_interrupted_without_a_traceback(self):
         released = threading.Event()
         with FakeService(lambda connection, _: released.wait(10)) as fake:
