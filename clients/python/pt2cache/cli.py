@@ -231,6 +231,9 @@ def _ls(client: CacheClient, args: argparse.Namespace) -> Any:
 
 
 def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
+    """Says on stderr when nothing matched and no rule was made: with a wrong namespace or a
+    misspelt model, 0 invalidated looks like success (the exit status stays 0: it did what it
+    was asked)."""
     selector = {"artifactIds": args.ids, "kind": args.kind, "key": args.key, "sha256": args.sha256,
                 "modelName": args.model_name, "modelVersion": args.model_version,
                 "torch": args.torch, "triton": args.triton, "cuda": args.cuda, "gpu": args.gpu,
@@ -240,7 +243,12 @@ def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
     # a member given empty (an unset variable) is sent and refused, never dropped: dropped, it
     # would widen the selector to every model, or every torch
     selector = {k: v for k, v in selector.items() if v is not None}
-    return client.invalidate(selector, args.reason, block=args.block, expires_at=args.expires_at)
+    answer = client.invalidate(selector, args.reason, block=args.block,
+                               expires_at=args.expires_at)
+    if answer.get("invalidated") == 0 and not answer.get("blocking"):
+        print("pt2cache: nothing in namespace %r matches: 0 artifacts invalidated"
+              % client.namespace, file=sys.stderr)
+    return answer
 
 
 def _tag(text: str) -> Tuple[str, str]:

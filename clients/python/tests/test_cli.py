@@ -71,6 +71,16 @@ class CliWithoutServiceTest(unittest.TestCase):
             status, stdout, stderr = run("ls", "--url", fake.url, "--limit", "3")
             self.assertEqual((status, len(json.loads(stdout)), stderr), (0, 3, ""))
 
+    def test_invalidate_warns_when_nothing_matched_and_no_rule_was_made(self):
+        for answer, warned in (({"invalidated": 0, "blocking": False}, True),
+                               ({"invalidated": 0, "blocking": True}, False),
+                               ({"invalidated": 2, "blocking": False}, False)):
+            with FakeService(whole(201, answer)) as fake:
+                status, stdout, stderr = run("invalidate", "--url", fake.url, "--namespace",
+                                             "visoin", "--model-name", "m", "--reason", "r")
+            self.assertEqual((status, json.loads(stdout)), (0, answer))
+            self.assertEqual("namespace 'visoin'" in stderr, warned, stderr)
+
     def test_ctrl_c_says_interrupted_without_a_traceback(self):
         released = threading.Event()
         with FakeService(lambda connection, _: released.wait(10)) as fake:
