@@ -234,6 +234,9 @@ def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
     """Says on stderr when nothing matched and no rule was made: with a wrong namespace or a
     misspelt model, 0 invalidated looks like success (the exit status stays 0: it did what it
     was asked)."""
+    if args.expires_at is not None and not args.block:
+        raise ValueError("--expires-at says when a blocking rule ends: give --block too (without "
+                         "it, what matches is retired now, and nothing is left to expire)")
     selector = {"artifactIds": args.ids, "kind": args.kind, "key": args.key, "sha256": args.sha256,
                 "modelName": args.model_name, "modelVersion": args.model_version,
                 "torch": args.torch, "triton": args.triton, "cuda": args.cuda, "gpu": args.gpu,

@@ -81,6 +81,13 @@ class CliWithoutServiceTest(unittest.TestCase):
             self.assertEqual((status, json.loads(stdout)), (0, answer))
             self.assertEqual("namespace 'visoin'" in stderr, warned, stderr)
 
+    def test_an_expiry_without_block_is_refused_before_anything_is_sent(self):
+        with FakeService(whole(201, {"invalidated": 0})) as fake:
+            status, _, stderr = run("invalidate", "--url", fake.url, "--torch", "2.5.0",
+                                    "--expires-at", "2030-01-01T00:00:00Z", "--reason", "r")
+        self.assertEqual((status, fake.requests), (2, []))
+        self.assertIn("give --block too", stderr)
+
     def test_ctrl_c_says_interrupted_without_a_traceback(self):
         released = threading.Event()
         with FakeService(lambda connection, _: released.wait(10)) as fake:
