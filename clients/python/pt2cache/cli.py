@@ -87,9 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(run=_push)
 
     c = command("pull", help="download verified, written atomically")
-    c.add_argument("-o", "--output", required=True)
+    c.add_argument("-o", "--output", required=True, help="the file to write (not a directory)")
     c.add_argument("--id", help="the artifact's id")
-    c.add_argument("--key", help="a key-addressed entry's key (with --kind)")
+    c.add_argument("--key", help="a key-addressed entry's key, with its --kind (such as fx-graph: "
+                                 "the default, mega-cache, has no keys)")
     _descriptor_args(c, required=False)
     c.set_defaults(run=_pull)
 
@@ -166,7 +167,7 @@ def _positive(cast: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 def _descriptor_args(c: argparse.ArgumentParser, required: bool = True) -> None:
-    c.add_argument("--kind", default="mega-cache")
+    c.add_argument("--kind", default="mega-cache", help="default: mega-cache")
     source = c.add_mutually_exclusive_group(required=required)
     source.add_argument("--descriptor", help="a JSON file with the descriptor ('-' for stdin)")
     source.add_argument("--model", help="model name; the rest is read from this process's torch")
@@ -196,6 +197,14 @@ def _push(client: CacheClient, args: argparse.Namespace) -> Any:
 
 
 def _pull(client: CacheClient, args: argparse.Namespace) -> Any:
+    """Refuses what it can before asking: a download that fails only once read whole would
+    still have counted as a hit, and a lookup without a descriptor is the service's to refuse
+    in terms of its API, not of these options."""
+    if os.path.isdir(args.output):
+        raise ValueError("-o %s is a directory: name the file to write" % args.output)
+    if not (args.id or args.key or args.descriptor or args.model):
+        raise ValueError("pull needs what to download: give --id, --key (with --kind), "
+                         "--descriptor or --model")
     if args.id:
         artifact = client.artifact(args.id)
     elif args.key:

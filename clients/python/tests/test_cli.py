@@ -88,6 +88,19 @@ class CliWithoutServiceTest(unittest.TestCase):
         self.assertEqual((status, fake.requests), (2, []))
         self.assertIn("give --block too", stderr)
 
+    def test_pull_refuses_a_directory_or_no_source_before_asking_the_service(self):
+        directory = tempfile.mkdtemp()
+        with FakeService(whole(200, {})) as fake:
+            status, _, stderr = run("pull", "--url", fake.url, "--id", "a", "-o", directory)
+            self.assertEqual(status, 2)
+            self.assertIn("is a directory: name the file to write", stderr)
+            status, _, stderr = run("pull", "--url", fake.url, "-o",
+                                    os.path.join(directory, "out"))
+            self.assertEqual(status, 2)
+            self.assertIn("give --id, --key (with --kind), --descriptor or --model", stderr)
+        self.assertEqual(fake.requests, [], "nothing was downloaded, nor counted as a hit")
+        self.assertEqual(os.listdir(directory), [])
+
     def test_ctrl_c_says_interrupted_without_a_traceback(self):
         released = threading.Event()
         with FakeService(lambda connection, _: released.wait(10)) as fake:
