@@ -14,9 +14,15 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .client import CacheClient
 from .directory import DirectoryEntries
-from .errors import CacheError, Conflict
+from .errors import AccessDenied, CacheError, Conflict, NotFound, ServiceUnavailable
+from .remote import service_key
 
 KEY_ADDRESSED = ["fx-graph", "aot-autograd", "autotune", "bundled-autotune", "pgo"]
+
+
+class PartlyFailed(dict):
+    """An answer printed as any other, from a command that failed for part of what it did (it
+    said which on stderr): the exit status is 1."""
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -60,7 +66,7 @@ def _print(result: Any) -> int:
         # what is still buffered goes nowhere, rather than fail again when Python exits
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    return 0
+    return 1 if isinstance(result, PartlyFailed) else 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -302,10 +308,24 @@ def _mirror(client: CacheClient, args: argparse.Namespace) -> Any:
 
 def _seed(client: CacheClient, args: argparse.Namespace) -> Any:
     """Uploads each entry with the descriptor it was stored with, so that invalidations and
-    blocking rules by model, torch or GPU reach it as they reached the original."""
+    blocking rules by model, torch or GPU reach it as they reached the original.
+
+    An entry that cannot be sent (the service refuses it, its file or descriptor is unreadable,
+    a stray file) is named on stderr and counted as failed, and the others are still sent; the
+    exit status is then 1. What would fail every entry alike (the service unreachable, the token
+    refused, no such namespace) stops it at once."""
+    if not os.path.isdir(args.directory):
+        # a misspelt directory would otherwise seed nothing, and say so as a success
+        raise ValueError("%s is not a directory" % args.directory)
     store = DirectoryEntries(args.directory)
-    stored = kept = unreadable = 0
+    stored = kept = unreadable = failed = 0
     for kind, key in store.entries():
+        path = os.path.join(args.directory, kind, key)
+        if service_key(key) != key:
+            print("pt2cache: not seeded: %s: not an entry (mirror names each file by its key)"
+                  % path, file=sys.stderr)
+            failed += 1
+            continue
         try:
             descriptor = store.descriptor(kind, key)
         except ValueError as e:
@@ -313,13 +333,18 @@ def _seed(client: CacheClient, args: argparse.Namespace) -> Any:
             print("pt2cache: not seeded: %s" % e, file=sys.stderr)
             unreadable += 1
             continue
-        data = store.get_entry(kind, key)
-        if data is None:
-            continue  # gone since it was listed, or unreadable: nothing to upload
         try:
-            client.put_entry(kind, key, data, descriptor=descriptor)
+            client.put_entry(kind, key, store.read_entry(kind, key), descriptor=descriptor)
             stored += 1
+        except FileNotFoundError:
+            pass  # gone since it was listed: nothing to upload
         except Conflict:
             kept += 1  # the service holds other bytes under the key: the first writer's stay
-    return {"directory": args.directory, "entries": stored, "conflicts": kept,
-            "unreadableDescriptors": unreadable}
+        except (ServiceUnavailable, AccessDenied, NotFound):
+            raise  # not this entry's fault (a PUT finds no entry missing): every one would fail
+        except (CacheError, OSError, ValueError) as e:
+            print("pt2cache: not seeded: %s: %s" % (path, e), file=sys.stderr)
+            failed += 1
+    summary = {"directory": args.directory, "entries": stored, "conflicts": kept,
+               "failed": failed + unreadable, "unreadableDescriptors": unreadable}
+    return PartlyFailed(summary) if failed + unreadable else summary

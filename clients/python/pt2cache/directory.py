@@ -34,13 +34,18 @@ class DirectoryEntries:
         """The bytes under the key; None when there are none, or they cannot be read (a file left
         unreadable is a miss, as on the service, not a failure of the compile that asked)."""
         try:
-            with open(self._path(kind, key), "rb") as f:
-                return f.read()
+            return self.read_entry(kind, key)
         except FileNotFoundError:
             return None
         except OSError as e:
             log.warning("pt2cache: entry %s/%s unreadable, taken as a miss: %s", kind, key, e)
             return None
+
+    def read_entry(self, kind: str, key: str) -> bytes:
+        """The bytes under the key; raises ``OSError`` (``FileNotFoundError`` when there are
+        none), for a caller that must tell a missing entry from an unreadable one."""
+        with open(self._path(kind, key), "rb") as f:
+            return f.read()
 
     def has_entry(self, kind: str, key: str) -> bool:
         return os.path.exists(self._path(kind, key))
@@ -81,14 +86,16 @@ class DirectoryEntries:
         return None
 
     def entries(self) -> Iterator[Tuple[str, str]]:
-        """Every (kind, key) held."""
+        """Every (kind, key) held. Temporary files are not: a hidden name (a download's
+        ``.pt2cache-*``, left by a process that was killed; no key starts with a dot) nor one of
+        ``_write_atomically``'s (``tmp*``)."""
         if not os.path.isdir(self.root):
             return
         for kind in sorted(os.listdir(self.root)):
             directory = os.path.join(self.root, kind)
             if not kind.startswith(".") and os.path.isdir(directory):
                 for key in sorted(os.listdir(directory)):
-                    if not key.startswith("tmp"):
+                    if not key.startswith((".", "tmp")):
                         yield kind, key
 
 

@@ -16,6 +16,7 @@ from support import URL, descriptor, fresh_client, needs_service
 
 import pt2cache
 from pt2cache.cli import main
+from pt2cache.directory import DirectoryEntries
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(pt2cache.__file__)))
 
@@ -100,6 +101,38 @@ class CliWithoutServiceTest(unittest.TestCase):
             self.assertIn("give --id, --key (with --kind), --descriptor or --model", stderr)
         self.assertEqual(fake.requests, [], "nothing was downloaded, nor counted as a hit")
         self.assertEqual(os.listdir(directory), [])
+
+    def test_seed_names_each_entry_it_could_not_send_and_sends_the_others(self):
+        root = tempfile.mkdtemp()
+        store = DirectoryEntries(root)
+        store.put_entry("fx-graph", "pt2:fx-graph-v1::faaa:c1", b"good")
+        store.put_entry("fx-graph", "pt2:fx-graph-v1::fbbb:c1", b"x", descriptor={"modle": {}})
+        store.put_entry("notes", "todo", b"a stray directory")
+        os.mkdir(os.path.join(root, "fx-graph", "pt2:fx-graph-v1::fccc:c1"))
+        for stray in (".pt2cache-k3j2", "my notes.txt"):  # a killed download's, and a stray
+            open(os.path.join(root, "fx-graph", stray), "wb").close()
+
+        def answer(connection, n):
+            refused = "/entries/notes/" in fake.requests[n - 1]
+            whole(400 if refused else 201, {"detail": "unknown kind notes"} if refused else {})(
+                connection, n)
+
+        with FakeService(answer) as fake:
+            status, stdout, stderr = run("seed", "--url", fake.url, root)
+        self.assertEqual(status, 1, stderr)
+        summary = json.loads(stdout)
+        self.assertEqual((summary["entries"], summary["failed"]), (1, 4))
+        for named in ("fbbb:c1: unknown field descriptor.modle", "notes/todo: unknown kind notes",
+                      "fccc:c1: [Errno 21]", "fx-graph/my notes.txt: not an entry"):
+            self.assertIn(named, stderr)
+        self.assertEqual(len(stderr.splitlines()), 4, stderr)
+        self.assertEqual(len(fake.requests), 2, "the good entry and the stray directory's")
+        self.assertTrue(all("k3j2" not in line for line in fake.requests))
+
+    def test_seed_refuses_a_directory_that_is_not_there(self):
+        status, stdout, stderr = run("seed", "--url", "http://127.0.0.1:9", "/nonexistent/mirror")
+        self.assertEqual((status, stdout), (2, ""))
+        self.assertIn("/nonexistent/mirror is not a directory", stderr)
 
     def test_ctrl_c_says_interrupted_without_a_traceback(self):
         released = threading.Event()
@@ -195,9 +228,11 @@ class CliTest(unittest.TestCase):
         other = fresh_client()
         env = dict(os.environ, PT2CACHE_URL=URL, PT2CACHE_NAMESPACE=other.namespace)
         seeded = subprocess.run([sys.executable, "-m", "pt2cache", "seed", mirror], env=env,
-                                check=True, capture_output=True, text=True)
-        self.assertEqual((json.loads(seeded.stdout)["entries"],
-                          json.loads(seeded.stdout)["unreadableDescriptors"]), (2, 1))
+                                capture_output=True, text=True)
+        self.assertEqual(seeded.returncode, 1, "an entry was not seeded")
+        summary = json.loads(seeded.stdout)
+        self.assertEqual((summary["entries"], summary["failed"], summary["unreadableDescriptors"]),
+                         (2, 1, 1))
         self.assertIn("fdef", seeded.stderr)
         self.assertIsNone(other.get_entry("fx-graph", "pt2:fx-graph-v1::fdef:c1"),
                           "sent without its descriptor, it would escape the invalidation below")
