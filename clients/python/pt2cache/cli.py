@@ -291,18 +291,29 @@ def _reports(client: CacheClient, args: argparse.Namespace) -> Any:
 def _mirror(client: CacheClient, args: argparse.Namespace) -> Any:
     """Copies what the directory lacks, with each entry's descriptor. An entry already there is
     not read again: every read is a hit, which would keep the whole namespace from its idle
-    limit and muddle the order in which a quota evicts."""
+    limit and muddle the order in which a quota evicts. Each entry is streamed to a file (they
+    can be large), then adopted into place: one another process put there meanwhile stays."""
+    if os.path.exists(args.directory) and not os.path.isdir(args.directory):
+        raise ValueError("%s is a file, not a directory" % args.directory)
     store = DirectoryEntries(args.directory)
     copied = present = 0
     for kind in args.kind or KEY_ADDRESSED:
         for artifact in client.artifacts(kind=kind, state="ready"):
-            if store.has_entry(kind, artifact["key"]):
+            key = artifact["key"]
+            if store.has_entry(kind, key):
                 present += 1
                 continue
-            data = client.get_entry(kind, artifact["key"])
-            if data is not None:
-                store.put_entry(kind, artifact["key"], data, descriptor=artifact.get("descriptor"))
-                copied += 1
+            incoming = store.incoming_path(kind)
+            try:
+                if client.download_entry(kind, key, incoming) is None:
+                    continue  # retired since it was listed
+                if store.adopt_entry(kind, key, incoming, descriptor=artifact.get("descriptor")):
+                    copied += 1
+                else:
+                    present += 1
+            finally:
+                if os.path.exists(incoming):  # a miss, or a download that failed
+                    os.unlink(incoming)
     return {"directory": args.directory, "entries": copied, "alreadyPresent": present}
 
 

@@ -78,12 +78,38 @@ class DirectoryEntries:
         # entry is linked into place, which fails where one is there already, and only its
         # writer then writes the descriptor. (Deciding by the descriptor instead let a write that
         # failed between the two files keep the key from every later write.)
-        if not _write_atomically(path, bytes(data)):
-            return None
+        if _write_atomically(path, bytes(data)):
+            self._put_descriptor(kind, key, descriptor)
+        return None
+
+    def incoming_path(self, kind: str) -> str:
+        """A new file's name for a download that ``adopt_entry`` is to take: in the kind's
+        directory (the same file system, so that adopting it is a link, not a copy) and hidden,
+        so that ``entries()`` never lists it if the download is killed."""
+        directory = os.path.join(self.root, kind)
+        os.makedirs(directory, exist_ok=True)
+        fd, path = tempfile.mkstemp(prefix=".pt2cache-incoming-", dir=directory)
+        os.close(fd)
+        return path
+
+    def adopt_entry(self, kind: str, key: str, path: str,
+                    descriptor: Optional[Dict[str, Any]] = None) -> bool:
+        """Moves a finished file (written whole and synced, as ``CacheClient.download_entry``
+        writes one to ``incoming_path``) into place as the entry, with its descriptor, as
+        ``put_entry`` would, for an entry too large to hold in memory. First writer wins: where
+        the key holds an entry already, the file is removed and the answer is False."""
+        destination = self._path(kind, key)
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
+        if not publish_new(path, destination):
+            return False
+        self._put_descriptor(kind, key, descriptor)
+        return True
+
+    def _put_descriptor(self, kind: str, key: str, descriptor: Optional[Dict[str, Any]]) -> None:
+        """Written by the entry's own writer only, once the entry is in place."""
         if descriptor is not None:
             _write_atomically(self._descriptor_path(kind, key),
                               json.dumps(descriptor, sort_keys=True).encode(), replace=True)
-        return None
 
     def entries(self) -> Iterator[Tuple[str, str]]:
         """Every (kind, key) held. Temporary files are not: a hidden name (a download's

@@ -1,3 +1,4 @@
+import hashlib
 import io
 import json
 import os
@@ -10,15 +11,22 @@ import time
 import unittest
 import uuid
 from contextlib import redirect_stderr, redirect_stdout
+from unittest import mock
 
 from fake_service import FakeService, whole
 from support import URL, descriptor, fresh_client, needs_service
 
 import pt2cache
+from pt2cache import CacheClient
 from pt2cache.cli import main
 from pt2cache.directory import DirectoryEntries
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(pt2cache.__file__)))
+OCTETS = "application/octet-stream"
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
 
 
 def run(*argv):
@@ -133,6 +141,52 @@ class CliWithoutServiceTest(unittest.TestCase):
         status, stdout, stderr = run("seed", "--url", "http://127.0.0.1:9", "/nonexistent/mirror")
         self.assertEqual((status, stdout), (2, ""))
         self.assertIn("/nonexistent/mirror is not a directory", stderr)
+
+    def test_mirror_streams_each_entry_to_its_file_with_its_descriptor(self):
+        root = os.path.join(tempfile.mkdtemp(), "mirror")
+        graph = os.urandom(3000)
+        listed = [{"key": "pt2:fx-graph-v1::faaa:c1", "descriptor": descriptor("m")},
+                  {"key": "pt2:fx-graph-v1::fbbb:c1"}, {"key": "pt2:fx-graph-v1::fccc:c1"}]
+
+        def answer(connection, n):
+            line = fake.requests[n - 1]
+            if "/artifacts?" in line:
+                whole(200, {"items": listed})(connection, n)
+            elif "faaa" in line:
+                whole(200, graph, OCTETS, {"ETag": '"%s"' % sha256(graph)})(connection, n)
+            elif "fbbb" in line:  # retired since it was listed
+                whole(404, {"type": "urn:pt2cache:problem:artifact-not-found"})(connection, n)
+            else:  # bytes that are not what the service tagged: not kept
+                whole(200, b"forged", OCTETS, {"ETag": '"%s"' % sha256(b"other")})(connection, n)
+
+        with FakeService(answer) as fake, mock.patch.object(
+                CacheClient, "get_entry", side_effect=AssertionError("an entry read whole")):
+            status, _, stderr = run("mirror", "--url", fake.url, "--kind", "fx-graph", root)
+        self.assertEqual(status, 2)
+        self.assertIn("expected 6 bytes with %s" % sha256(b"other"), stderr)
+        store = DirectoryEntries(root)
+        self.assertEqual(store.get_entry("fx-graph", "pt2:fx-graph-v1::faaa:c1"), graph)
+        self.assertEqual(store.descriptor("fx-graph", "pt2:fx-graph-v1::faaa:c1"), descriptor("m"))
+        self.assertEqual(os.listdir(os.path.join(root, "fx-graph")), ["pt2:fx-graph-v1::faaa:c1"],
+                         "no download's file is left behind")
+
+    def test_an_adopted_download_does_not_replace_an_entry_written_first(self):
+        store = DirectoryEntries(tempfile.mkdtemp())
+        store.put_entry("fx-graph", "k", b"first")
+        incoming = store.incoming_path("fx-graph")
+        with open(incoming, "wb") as f:
+            f.write(b"second")
+        self.assertFalse(store.adopt_entry("fx-graph", "k", incoming, descriptor=descriptor("m")))
+        self.assertEqual(store.get_entry("fx-graph", "k"), b"first")
+        self.assertIsNone(store.descriptor("fx-graph", "k"), "only the writer writes it")
+        self.assertEqual(list(store.entries()), [("fx-graph", "k")])
+        self.assertFalse(os.path.exists(incoming))
+
+    def test_mirror_refuses_a_file_before_fetching_anything(self):
+        with tempfile.NamedTemporaryFile() as f, FakeService(whole(200, {"items": []})) as fake:
+            status, _, stderr = run("mirror", "--url", fake.url, f.name)
+        self.assertEqual((status, fake.requests), (2, []))
+        self.assertIn("is a file, not a directory", stderr)
 
     def test_ctrl_c_says_interrupted_without_a_traceback(self):
         released = threading.Event()
