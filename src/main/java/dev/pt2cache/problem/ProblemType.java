@@ -1,6 +1,7 @@
 package dev.pt2cache.problem;
 
 import java.net.URI;
+import java.util.Locale;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -72,6 +73,11 @@ enum ProblemType {
   }
 
   URI uri() {
-    return URI.create("urn:pt2cache:problem:" + name().toLowerCase().replace('_', '-'));
+    return URI.create("urn:pt2cache:problem:" + slug());
+  }
+
+  /** The type's last part ({@code storage-unavailable}): in logs and metrics. */
+  String slug() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

@@ -1,6 +1,7 @@
 package dev.pt2cache.problem;
 
 import dev.pt2cache.system.JsonBodyTooLargeException;
+import dev.pt2cache.system.LogContext;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +63,7 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
     if (body instanceof ProblemDetail problem) {
       ProblemType type = typeOf(ex, status);
       problem.setType(type.uri());
+      LogContext.problem(type.slug());
       problem.setTitle(type.title());
       if (ex instanceof HttpMessageNotReadableException unreadable) {
         // Jackson's message names classes and positions of this service's internals
@@ -159,6 +161,7 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
   static ProblemDetail detail(ProblemType type, String detail) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(type.status(), detail);
     problem.setType(type.uri());
+    LogContext.problem(type.slug());
     problem.setTitle(type.title());
     return problem;
   }

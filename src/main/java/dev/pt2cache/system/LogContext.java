@@ -16,6 +16,7 @@ public final class LogContext {
   public static final String KIND = "kind";
   public static final String KEY = "key";
   public static final String TOKEN = "token";
+  public static final String PROBLEM_TYPE = "problemType";
 
   private static final Pattern NAME_SHAPE = Pattern.compile("[a-z0-9-]{1,63}");
 
@@ -40,6 +41,11 @@ public final class LogContext {
     MDC.put(ARTIFACT_ID, String.valueOf(id));
     MDC.put(KIND, kind);
     MDC.put(KEY, key);
+  }
+
+  /** The type of the problem the request is answered with ({@code storage-unavailable}). */
+  public static void problem(String slug) {
+    MDC.put(PROBLEM_TYPE, slug);
   }
 
   public static void key(String kind, String key) {

@@ -1,5 +1,7 @@
 package dev.pt2cache.system;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,7 +20,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * One structured access line per API request, carrying the request id and whatever the request
- * touched ({@link LogContext}); echoes the request id as {@code X-Request-Id}.
+ * touched ({@link LogContext}), the problem's type included; echoes the request id as {@code
+ * X-Request-Id}. Counts the problems by type ({@code pt2cache_problems_total}): a 503's status
+ * alone does not say whether the store, the database or a bound refused.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -29,6 +33,12 @@ public class RequestLogFilter extends OncePerRequestFilter {
   private static final Pattern NAMESPACE_PATH =
       Pattern.compile("^/v1/namespaces/([a-z0-9-]{1,63})(/|$)");
   private static final Logger log = LoggerFactory.getLogger(RequestLogFilter.class);
+
+  private final MeterRegistry registry;
+
+  RequestLogFilter(MeterRegistry registry) {
+    this.registry = registry;
+  }
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
@@ -55,7 +65,18 @@ public class RequestLogFilter extends OncePerRequestFilter {
       MDC.put("httpStatus", Integer.toString(response.getStatus()));
       MDC.put("durationMs", Long.toString((System.nanoTime() - started) / 1_000_000));
       log.info("{} {} -> {}", request.getMethod(), request.getRequestURI(), response.getStatus());
+      countProblem(MDC.get(LogContext.PROBLEM_TYPE));
       MDC.clear();
+    }
+  }
+
+  private void countProblem(String type) {
+    if (type != null) {
+      Counter.builder("pt2cache.problems")
+          .description("API requests answered with a problem, by its type")
+          .tag("type", type)
+          .register(registry)
+          .increment();
     }
   }
 

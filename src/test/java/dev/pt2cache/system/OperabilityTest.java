@@ -104,6 +104,23 @@ class OperabilityTest extends ServiceTest {
                     .contains("\"requestId\":"));
   }
 
+  /** A 404 or a 503 says little alone: the access line and a counter name the problem's type. */
+  @Test
+  void shouldLogAndCountEachProblemByItsType(CapturedOutput output) {
+    double before = counted("pt2cache.problems", "type", "artifact-not-found");
+    String missing = "00000000-0000-4000-8000-000000000000";
+
+    assertProblem(api.get(path("/artifacts/" + missing)), 404, "artifact-not-found");
+
+    assertThat(counted("pt2cache.problems", "type", "artifact-not-found")).isEqualTo(before + 1);
+    assertThat(output.getOut().lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"httpPath\":\"/v1/namespaces/" + ns + "/artifacts/" + missing)
+                    .contains("\"problemType\":\"artifact-not-found\""));
+  }
+
   /** The namespace as the call was routed, however the path spelt it. */
   @Test
   void shouldLogTheNamespaceAnEncodedPathReached(CapturedOutput output) {
