@@ -264,7 +264,10 @@ class CacheClient:
             return None
         sha256 = response.headers.get("etag", "").strip('"')
         size = int(response.headers.get("content-length", "-1"))
-        return _write_verified(response.iter_chunks(), destination, sha256, size)
+        try:
+            return _write_verified(response.iter_chunks(), destination, sha256, size)
+        except IntegrityError as e:  # named, so that a mirror of many says which one
+            raise IntegrityError("%s entry %s: %s" % (kind, key, e)) from e
 
     def has_entry(self, kind: str, key: str) -> bool:
         try:

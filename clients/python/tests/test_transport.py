@@ -226,6 +226,14 @@ class EntryMissTest(unittest.TestCase):
             with self.assertRaisesRegex(IntegrityError, "without its digest"):
                 CacheClient(service.url, "ns").get_entry("fx-graph", "k")
 
+    def test_an_entry_downloaded_corrupt_is_named_and_leaves_no_file(self):
+        corrupt = whole(200, b'{"graph": 1}', "application/octet-stream", {"ETag": '"%s"' % SHA})
+        with FakeService(corrupt) as service, tempfile.TemporaryDirectory() as directory:
+            destination = os.path.join(directory, "entry")
+            with self.assertRaisesRegex(IntegrityError, "^fx-graph entry k: downloaded 12 bytes"):
+                CacheClient(service.url, "ns").download_entry("fx-graph", "k", destination)
+            self.assertEqual(os.listdir(directory), [])
+
 
 class RetryAfterTest(unittest.TestCase):
 

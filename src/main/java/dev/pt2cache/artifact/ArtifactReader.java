@@ -193,7 +193,8 @@ public class ArtifactReader {
             .get(artifact.sha256(), range)
             .orElseThrow(
                 () -> {
-                  log.error("ready artifact without content in storage, not served");
+                  // ContentLoss logs the loss at ERROR once it has checked it and retired it
+                  log.warn("ready artifact without content in storage, not served");
                   events.publishEvent(new ContentMissingEvent(artifact.sha256(), "download"));
                   return new ContentMissingException(artifact);
                 });

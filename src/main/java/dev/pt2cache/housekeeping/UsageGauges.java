@@ -1,11 +1,16 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.namespace.NamespaceDefaults;
+import dev.pt2cache.system.RecurringFailureLog;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -33,6 +38,13 @@ class UsageGauges {
   private final JdbcClient jdbc;
   private final NamespaceDefaults defaults;
   private final Duration interval;
+  private final AtomicReference<Double> computedAt = new AtomicReference<>(0.0);
+  private final RecurringFailureLog failures =
+      new RecurringFailureLog(
+          LoggerFactory.getLogger(UsageGauges.class),
+          Level.WARN,
+          "usage gauges not refreshed; they show what they last read",
+          Duration.ofMinutes(1));
   private final MultiGauge artifacts;
   private final MultiGauge bytes;
   private final MultiGauge quota;
@@ -70,11 +82,29 @@ class UsageGauges {
         MultiGauge.builder("pt2cache.namespace.reported.artifacts")
             .description("Ready artifacts per namespace that some node reported as failing")
             .register(registry);
+    Gauge.builder("pt2cache.namespace.usage.computed", computedAt, AtomicReference::get)
+        .baseUnit("seconds")
+        .description(
+            "When the usage the namespace gauges show was computed (Unix time; 0: not yet), by"
+                + " whichever instance: old means no instance could compute it")
+        .register(registry);
   }
 
   @Scheduled(fixedDelayString = "${pt2cache.housekeeping.gauge-interval:30s}", initialDelay = 0)
   void refresh() {
-    computeUnlessNewerThan(interval.dividedBy(2));
+    try {
+      computeUnlessNewerThan(interval.dividedBy(2));
+      show();
+    } catch (RuntimeException e) {
+      failures.failed(e); // the database is down, say: the gauges keep what they showed
+    }
+  }
+
+  private void show() {
+    computedAt.set(
+        jdbc.sql("select coalesce(extract(epoch from max(computed_at)), 0) from namespace_usage")
+            .query(Double.class)
+            .single());
     List<Row> rows =
         jdbc.sql(
                 """

@@ -1,6 +1,7 @@
 package dev.pt2cache.housekeeping;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.namespace.NamespaceDefaults;
@@ -40,6 +41,10 @@ class UsageGaugesTest extends ServiceTest {
         .as("this context's instance computed it less than 30 s ago")
         .isFalse();
     assertThat(other.computeUnlessNewerThan(Duration.ZERO)).isTrue();
+    other.refresh();
+    assertThat(registry.get("pt2cache.namespace.usage.computed").gauge().value())
+        .as("when it was computed, which tells gauges gone stale")
+        .isCloseTo(System.currentTimeMillis() / 1000.0, within(30.0));
   }
 
   private double gauge(MeterRegistry registry, String name) {
