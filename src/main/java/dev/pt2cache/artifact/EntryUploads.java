@@ -7,6 +7,9 @@ import dev.pt2cache.blob.StorageProperties;
 import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.namespace.NamespaceService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -20,7 +23,7 @@ import org.springframework.stereotype.Service;
  * go. A body sent without its digest is spooled to a temporary file to be hashed first.
  */
 @Service
-public class EntryUploads {
+public class EntryUploads implements MeterBinder {
 
   private final UploadService uploads;
   private final NamespaceService namespaces;
@@ -38,6 +41,19 @@ public class EntryUploads {
     this.properties = properties;
     this.spoolWait = storage.connectionWait();
     this.spools = new Semaphore(properties.maxConcurrentSpools());
+  }
+
+  /** Entries sent without their digest being spooled to disk now, of max-concurrent-spools. */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder(
+            "pt2cache.entry.spools.used",
+            spools,
+            permits -> properties.maxConcurrentSpools() - permits.availablePermits())
+        .description(
+            "Entries sent without their digest that are being spooled to disk, of"
+                + " PT2CACHE_MAX_CONCURRENT_SPOOLS")
+        .register(registry);
   }
 
   /**

@@ -14,9 +14,21 @@ import java.util.concurrent.TimeUnit;
 final class PartBuffers {
 
   private final Semaphore permits;
+  private final int count;
 
   PartBuffers(int count) {
     this.permits = new Semaphore(count, true);
+    this.count = count;
+  }
+
+  /** Permits held now: uploads writing to the store, and the spares of multipart ones. */
+  int inUse() {
+    return count - permits.availablePermits();
+  }
+
+  /** Uploads waiting for a permit. */
+  int waiting() {
+    return permits.getQueueLength();
   }
 
   /** The buffer an upload needs to run; false when none was free within {@code wait}. */

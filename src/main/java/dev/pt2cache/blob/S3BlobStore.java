@@ -1,5 +1,8 @@
 package dev.pt2cache.blob;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,7 +38,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * upload never becomes visible under a content address ({@link S3BlobWriter} says how). Downloads,
  * uploads and control requests each use a client of their own ({@link StoreClients}).
  */
-public class S3BlobStore implements BlobStore, AutoCloseable {
+public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
   private static final Duration BUFFER_WAIT = Duration.ofSeconds(30);
@@ -49,6 +52,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
   private final S3BlobWriter writer;
   private final PartBuffers buffers;
   private final Semaphore downloadPermits;
+  private final int maxDownloads;
   private final Duration connectionWait;
   private final ExecutorService partSenders;
 
@@ -60,6 +64,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     // one per connection of the downloads' pool, so that pool never makes a request wait: the
     // SDK would retry a wait that timed out, up to four times, before the caller heard of it
     this.downloadPermits = new Semaphore(properties.maxConnections(), true);
+    this.maxDownloads = properties.maxConnections();
     this.connectionWait = properties.connectionWait();
     // as many threads as spare buffers at most, so bounded by max-concurrent-puts
     this.partSenders = Executors.newCachedThreadPool(S3BlobStore::partSender);
@@ -72,6 +77,32 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
             buffers,
             partSenders,
             properties.controlTimeout());
+  }
+
+  /**
+   * How near store traffic is to this instance's bounds ({@code PT2CACHE_S3_MAX_CONCURRENT_PUTS},
+   * {@code PT2CACHE_S3_MAX_CONNECTIONS}): beyond them requests wait, then get {@code 503
+   * storage-busy}.
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("pt2cache.store.uploads.permits.used", buffers, PartBuffers::inUse)
+        .description(
+            "Upload permits held (an upload writing to the store holds one, a multipart one may"
+                + " hold a second), of PT2CACHE_S3_MAX_CONCURRENT_PUTS")
+        .register(registry);
+    Gauge.builder("pt2cache.store.uploads.waiting", buffers, PartBuffers::waiting)
+        .description("Uploads waiting for a permit to write to the store")
+        .register(registry);
+    Gauge.builder(
+            "pt2cache.store.downloads.active",
+            downloadPermits,
+            permits -> maxDownloads - permits.availablePermits())
+        .description("Downloads holding a store connection, of PT2CACHE_S3_MAX_CONNECTIONS")
+        .register(registry);
+    Gauge.builder("pt2cache.store.downloads.waiting", downloadPermits, Semaphore::getQueueLength)
+        .description("Downloads waiting for a store connection")
+        .register(registry);
   }
 
   private static Thread partSender(Runnable task) {

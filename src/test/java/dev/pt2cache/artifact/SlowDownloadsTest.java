@@ -56,6 +56,10 @@ class SlowDownloadsTest extends ServiceTest {
         stalled.add(stalledDownload(download));
       }
 
+      assertThat(metric("pt2cache_store_downloads_active", "[^}]*"))
+          .as("the saturation an operator sees")
+          .isEqualTo(downloadConnections);
+
       long asked = System.nanoTime();
       ApiResponse beyond = api.get(download);
       Duration waited = Duration.ofNanos(System.nanoTime() - asked);

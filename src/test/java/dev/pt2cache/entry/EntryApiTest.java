@@ -192,6 +192,9 @@ class EntryApiTest extends ServiceTest {
     }
     try {
       await().atMost(Duration.ofSeconds(10)).until(() -> spoolFiles() >= spooledBefore + 3);
+      assertThat(metric("pt2cache_entry_spools_used", "[^}]*"))
+          .as("the saturation an operator sees")
+          .isEqualTo(3);
 
       ApiResponse busy = api.putStream(path(entry), () -> new ByteArrayInputStream(bytes));
       assertProblem(busy, 503, "storage-busy");
