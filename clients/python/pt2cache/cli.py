@@ -349,8 +349,12 @@ def _seed(client: CacheClient, args: argparse.Namespace) -> Any:
             stored += 1
         except FileNotFoundError:
             pass  # gone since it was listed: nothing to upload
-        except Conflict:
-            kept += 1  # the service holds other bytes under the key: the first writer's stay
+        except Conflict as e:
+            if e.slug != "key-conflict":  # blocked by a rule, or an upload in flight: not sent
+                print("pt2cache: not seeded: %s: %s [%s]" % (path, e, e.slug), file=sys.stderr)
+                failed += 1
+            else:
+                kept += 1  # the service holds other bytes under the key: the first writer's stay
         except (ServiceUnavailable, AccessDenied, NotFound):
             raise  # not this entry's fault (a PUT finds no entry missing): every one would fail
         except (CacheError, OSError, ValueError) as e:

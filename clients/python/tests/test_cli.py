@@ -137,6 +137,29 @@ class CliWithoutServiceTest(unittest.TestCase):
         self.assertEqual(len(fake.requests), 2, "the good entry and the stray directory's")
         self.assertTrue(all("k3j2" not in line for line in fake.requests))
 
+    def test_seed_keeps_the_first_writers_bytes_but_names_what_a_rule_refused(self):
+        root = tempfile.mkdtemp()
+        store = DirectoryEntries(root)
+        store.put_entry("fx-graph", "pt2:fx-graph-v1::fkept:c1", b"other bytes")
+        store.put_entry("fx-graph", "pt2:fx-graph-v1::fblocked:c1", b"blocked")
+        problem = "application/problem+json"
+
+        def answer(connection, n):
+            kept = "fkept" in fake.requests[n - 1]
+            whole(409, {"type": "urn:pt2cache:problem:" + ("key-conflict" if kept
+                                                            else "blocked-by-rule"),
+                        "detail": "other bytes" if kept else "a rule refuses it"},
+                  problem)(connection, n)
+
+        with FakeService(answer) as fake:
+            status, stdout, stderr = run("seed", "--url", fake.url, root)
+        summary = json.loads(stdout)
+        self.assertEqual((summary["conflicts"], summary["failed"]), (1, 1))
+        self.assertEqual(status, 1)
+        self.assertIn("fblocked:c1", stderr)
+        self.assertIn("[blocked-by-rule]", stderr)
+        self.assertNotIn("fkept", stderr)
+
     def test_seed_refuses_a_directory_that_is_not_there(self):
         status, stdout, stderr = run("seed", "--url", "http://127.0.0.1:9", "/nonexistent/mirror")
         self.assertEqual((status, stdout), (2, ""))

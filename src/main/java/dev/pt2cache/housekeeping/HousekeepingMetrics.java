@@ -1,13 +1,17 @@
 package dev.pt2cache.housekeeping;
 
+import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -25,6 +29,12 @@ class HousekeepingMetrics {
   private final JdbcClient jdbc;
   private final List<String> jobs;
   private final MultiGauge lastSuccess;
+  private final RecurringFailureLog failures =
+      new RecurringFailureLog(
+          LoggerFactory.getLogger(HousekeepingMetrics.class),
+          Level.WARN,
+          "housekeeping gauges not refreshed; they show what they last read",
+          Duration.ofMinutes(1));
 
   HousekeepingMetrics(MeterRegistry registry, JdbcClient jdbc, List<HousekeepingJob> jobs) {
     this.registry = registry;
@@ -64,6 +74,14 @@ class HousekeepingMetrics {
 
   @Scheduled(fixedDelayString = "${pt2cache.housekeeping.gauge-interval:30s}", initialDelay = 0)
   void refresh() {
+    try {
+      show();
+    } catch (RuntimeException e) {
+      failures.failed(e); // the database is down, say: the gauge keeps what it showed
+    }
+  }
+
+  private void show() {
     Map<String, Double> finished =
         jdbc
             .sql(

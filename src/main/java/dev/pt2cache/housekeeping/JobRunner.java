@@ -137,7 +137,6 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
       log.error("housekeeping job {} failed", job.name(), e);
       outcome = Map.of("error", String.valueOf(e.getMessage()));
     }
-    metrics.ran(job.name(), sample, outcome);
     Timestamp finished =
         jdbc.sql(
                 """
@@ -147,6 +146,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
             .params(CanonicalJson.of(outcome), id)
             .query(Timestamp.class)
             .single();
+    metrics.ran(job.name(), sample, outcome); // once recorded: a run it failed to record is unrun
     if (!outcome.isEmpty() && !outcome.containsKey("error")) { // an error was logged above
       log.info("housekeeping job {} done: {}", job.name(), outcome);
     }

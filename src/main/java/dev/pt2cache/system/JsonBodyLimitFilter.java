@@ -37,6 +37,7 @@ class JsonBodyLimitFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     if (request.getContentLengthLong() > LIMIT) {
       response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
+      LogContext.problem("payload-too-large");
       response.setContentType("application/problem+json");
       response
           .getWriter()

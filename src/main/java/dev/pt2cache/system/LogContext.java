@@ -43,9 +43,15 @@ public final class LogContext {
     MDC.put(KEY, key);
   }
 
-  /** The type of the problem the request is answered with ({@code storage-unavailable}). */
+  /**
+   * The type of the problem the request is answered with ({@code storage-unavailable}), for its
+   * access line. Only inside a request that has one ({@link RequestLogFilter}, under /v1): on any
+   * other, nothing would clear it, and a later request on the same thread would carry it.
+   */
   public static void problem(String slug) {
-    MDC.put(PROBLEM_TYPE, slug);
+    if (MDC.get(RequestLogFilter.REQUEST_ID) != null) {
+      MDC.put(PROBLEM_TYPE, slug);
+    }
   }
 
   public static void key(String kind, String key) {

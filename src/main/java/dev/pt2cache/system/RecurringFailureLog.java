@@ -11,6 +11,10 @@ import org.slf4j.event.Level;
  * buried everything else; each request still has its own access line, with its status. Written here
  * rather than taken from Logback: its {@code DuplicateMessageFilter} drops repeats without counting
  * them, for every logger at once.
+ *
+ * <p>The recurrences after the last full line are told with the next one, whenever it comes: the
+ * end of an outage is not logged (the metrics and the access lines show it), and another cause
+ * within a window is counted with the first.
  */
 public final class RecurringFailureLog {
 

@@ -29,6 +29,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class RequestLogFilter extends OncePerRequestFilter {
 
   static final String REQUEST_ID_HEADER = "X-Request-Id";
+  static final String REQUEST_ID = "requestId";
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern NAMESPACE_PATH =
       Pattern.compile("^/v1/namespaces/([a-z0-9-]{1,63})(/|$)");
@@ -51,7 +52,8 @@ public class RequestLogFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     long started = System.nanoTime();
     String requestId = requestId(request);
-    MDC.put("requestId", requestId);
+    MDC.clear(); // whatever an earlier request left on this thread is not this one's
+    MDC.put(REQUEST_ID, requestId);
     response.setHeader(REQUEST_ID_HEADER, requestId);
     Matcher namespace = NAMESPACE_PATH.matcher(request.getRequestURI());
     if (namespace.find()) {

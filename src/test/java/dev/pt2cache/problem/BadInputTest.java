@@ -165,7 +165,11 @@ class BadInputTest extends ServiceTest {
       String huge =
           "{\"kind\": \"mega-cache\", \"descriptor\": %s, \"padding\": \"%s\"}"
               .formatted(descriptor, "x".repeat(100_000));
+      double before = counted("pt2cache.problems", "type", "payload-too-large");
       assertProblem(api.postJson(path("/lookups"), huge), 413, "payload-too-large");
+      assertThat(counted("pt2cache.problems", "type", "payload-too-large"))
+          .as("refused before Spring MVC, counted all the same")
+          .isEqualTo(before + 1);
     }
 
     @Test

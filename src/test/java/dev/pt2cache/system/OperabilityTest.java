@@ -121,6 +121,22 @@ class OperabilityTest extends ServiceTest {
                     .contains("\"problemType\":\"artifact-not-found\""));
   }
 
+  /** A problem outside /v1 (a scanner's 404) is nobody's access line: it must not stick. */
+  @Test
+  void shouldNotCarryAProblemOverToALaterRequestOnTheSameThread(CapturedOutput output) {
+    double before = counted("pt2cache.problems", "type", "not-found");
+    for (int i = 0; i < 40; i++) {
+      assertThat(api.get("/no-such-page-" + i).status()).isEqualTo(404);
+    }
+    for (int i = 0; i < 40; i++) {
+      assertThat(api.get(path("")).status()).isEqualTo(200);
+    }
+    assertThat(counted("pt2cache.problems", "type", "not-found")).isEqualTo(before);
+    assertThat(output.getOut().lines())
+        .filteredOn(line -> line.contains("\"httpStatus\":\"200\""))
+        .noneMatch(line -> line.contains("problemType"));
+  }
+
   /** The namespace as the call was routed, however the path spelt it. */
   @Test
   void shouldLogTheNamespaceAnEncodedPathReached(CapturedOutput output) {
