@@ -2,8 +2,6 @@ package dev.pt2cache.blob;
 
 import dev.pt2cache.system.RecurringFailureLog;
 import java.time.Duration;
-import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
@@ -23,11 +21,8 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
   private final StorageProperties properties;
   private volatile Checked last;
   private final RecurringFailureLog failures =
-      new RecurringFailureLog(
-          LoggerFactory.getLogger(StorageHealthIndicator.class),
-          Level.WARN,
-          "object store health check failed",
-          Duration.ofMinutes(1));
+      RecurringFailureLog.warnEveryMinute(
+          StorageHealthIndicator.class, "object store health check failed");
 
   StorageHealthIndicator(BlobStore store, StorageProperties properties) {
     super("object store is not reachable");

@@ -6,12 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -30,11 +27,9 @@ class HousekeepingMetrics {
   private final List<String> jobs;
   private final MultiGauge lastSuccess;
   private final RecurringFailureLog failures =
-      new RecurringFailureLog(
-          LoggerFactory.getLogger(HousekeepingMetrics.class),
-          Level.WARN,
-          "housekeeping gauges not refreshed; they show what they last read",
-          Duration.ofMinutes(1));
+      RecurringFailureLog.warnEveryMinute(
+          HousekeepingMetrics.class,
+          "housekeeping gauges not refreshed; they show what they last read");
 
   HousekeepingMetrics(MeterRegistry registry, JdbcClient jdbc, List<HousekeepingJob> jobs) {
     this.registry = registry;

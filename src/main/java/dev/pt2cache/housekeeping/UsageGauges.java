@@ -9,8 +9,6 @@ import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -40,11 +38,8 @@ class UsageGauges {
   private final Duration interval;
   private final AtomicReference<Double> computedAt = new AtomicReference<>(0.0);
   private final RecurringFailureLog failures =
-      new RecurringFailureLog(
-          LoggerFactory.getLogger(UsageGauges.class),
-          Level.WARN,
-          "usage gauges not refreshed; they show what they last read",
-          Duration.ofMinutes(1));
+      RecurringFailureLog.warnEveryMinute(
+          UsageGauges.class, "usage gauges not refreshed; they show what they last read");
   private final MultiGauge artifacts;
   private final MultiGauge bytes;
   private final MultiGauge quota;

@@ -2,11 +2,7 @@ package dev.pt2cache.system;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
@@ -23,12 +19,10 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator {
 
   static final int VALID_WITHIN_SECONDS = 2;
 
-  private static final Logger log = LoggerFactory.getLogger(DatabaseHealthIndicator.class);
-
   private final DataSource dataSource;
   private final RecurringFailureLog failures =
-      new RecurringFailureLog(
-          log, Level.WARN, "database health check failed", Duration.ofMinutes(1));
+      RecurringFailureLog.warnEveryMinute(
+          DatabaseHealthIndicator.class, "database health check failed");
 
   DatabaseHealthIndicator(DataSource dataSource) {
     super("PostgreSQL is not reachable");

@@ -2,6 +2,7 @@ package dev.pt2cache.system;
 
 import java.time.Duration;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
@@ -31,6 +32,15 @@ public final class RecurringFailureLog {
     this.level = level;
     this.message = message;
     this.windowNanos = window.toNanos();
+  }
+
+  /**
+   * For a check that runs every few seconds (a health probe, a gauge's refresh): a warning at most
+   * once a minute, in the owner's log.
+   */
+  public static RecurringFailureLog warnEveryMinute(Class<?> owner, String message) {
+    return new RecurringFailureLog(
+        LoggerFactory.getLogger(owner), Level.WARN, message, Duration.ofMinutes(1));
   }
 
   /** The failure happened again; logged now only if the window since the last full one ended. */
