@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
@@ -19,9 +20,12 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 class S3StorageConfiguration {
 
   @Bean(destroyMethod = "close")
-  StoreClients storeClients(StorageProperties properties) {
+  StoreClients storeClients(StorageProperties properties, MeterRegistry registry) {
     return new StoreClients(
-        clientBuilder(properties, properties.maxConnections()).build(),
+        clientBuilder(properties, properties.maxConnections())
+            .overrideConfiguration(
+                c -> c.addMetricPublisher(new StoreCallMetrics(registry, "downloads")))
+            .build(),
         // an upload has at most one store request in flight (max-concurrent-puts permits bound
         // them);
         // housekeeping aborts abandoned multipart uploads one at a time beside them
@@ -31,10 +35,15 @@ class S3StorageConfiguration {
                 StallGuard.around(
                     apacheClient(properties, 2 * properties.maxConcurrentPuts()),
                     properties.stallTimeout()))
+            .overrideConfiguration(
+                c -> c.addMetricPublisher(new StoreCallMetrics(registry, "uploads")))
             .build(),
         clientBuilder(properties, StorageProperties.CONTROL_CONNECTIONS)
             // small requests: a hung store answers them unavailable, not never
-            .overrideConfiguration(c -> c.apiCallTimeout(properties.controlTimeout()))
+            .overrideConfiguration(
+                c ->
+                    c.apiCallTimeout(properties.controlTimeout())
+                        .addMetricPublisher(new StoreCallMetrics(registry, "control")))
             .build());
   }
 

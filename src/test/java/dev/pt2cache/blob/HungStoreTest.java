@@ -3,6 +3,7 @@ package dev.pt2cache.blob;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -25,7 +26,9 @@ class HungStoreTest {
     try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         StoreClients clients =
             new S3StorageConfiguration()
-                .storeClients(withControlTimeout(hung.getLocalPort(), Duration.ofMillis(500)))) {
+                .storeClients(
+                    withControlTimeout(hung.getLocalPort(), Duration.ofMillis(500)),
+                    new SimpleMeterRegistry())) {
       S3BlobStore store =
           new S3BlobStore(clients, withControlTimeout(hung.getLocalPort(), Duration.ofMillis(500)));
 

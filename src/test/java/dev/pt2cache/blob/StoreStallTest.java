@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.GeneratedContent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,7 +107,9 @@ class StoreStallTest {
   /** A store as the service builds it, reaching the real store through a stalling relay. */
   private static void throughRelay(Way way, RelayedStore test) throws Exception {
     try (StallingRelay relay = new StallingRelay(storeEndpoint(), STALL_AFTER);
-        StoreClients clients = new S3StorageConfiguration().storeClients(through(relay, way));
+        StoreClients clients =
+            new S3StorageConfiguration()
+                .storeClients(through(relay, way), new SimpleMeterRegistry());
         S3BlobStore store = new S3BlobStore(clients, through(relay, way))) {
       test.use(relay, store);
     }

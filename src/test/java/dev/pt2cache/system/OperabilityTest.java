@@ -66,7 +66,13 @@ class OperabilityTest extends ServiceTest {
         .containsPattern(bytesCounter("in") + " 12345.0")
         .containsPattern(bytesCounter("out") + " 12345.0")
         .contains("http_server_requests_seconds_bucket{")
-        .contains("tomcat_threads_busy_threads{");
+        .contains("tomcat_threads_busy_threads{")
+        // the store's own side: the upload's PutObject and the download's GetObject, as the SDK
+        // timed them
+        .containsPattern(
+            "pt2cache_store_calls_seconds_count\\{[^}]*client=\"uploads\",[^}]*operation=\"PutObject\",outcome=\"success\"")
+        .containsPattern(
+            "pt2cache_store_calls_seconds_count\\{[^}]*client=\"downloads\",[^}]*operation=\"GetObject\",outcome=\"success\"");
   }
 
   @Test

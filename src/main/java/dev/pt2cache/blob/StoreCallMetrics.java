@@ -1,0 +1,76 @@
+package dev.pt2cache.blob;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import software.amazon.awssdk.core.metrics.CoreMetric;
+import software.amazon.awssdk.metrics.MetricCollection;
+import software.amazon.awssdk.metrics.MetricPublisher;
+
+/**
+ * The store's side of the service's latency: each call the SDK makes, timed by operation, client
+ * (downloads, uploads, control) and outcome, with its retries and the errors of its attempts. A
+ * download's time is the store's until its answer begins (the body is streamed afterwards), an
+ * upload's until the store has taken the bytes. The SDK publishes one collection per call, on the
+ * calling thread.
+ */
+final class StoreCallMetrics implements MetricPublisher {
+
+  private final MeterRegistry registry;
+  private final String client;
+
+  StoreCallMetrics(MeterRegistry registry, String client) {
+    this.registry = registry;
+    this.client = client;
+  }
+
+  @Override
+  public void publish(MetricCollection call) {
+    String operation = first(call.metricValues(CoreMetric.OPERATION_NAME), "unknown");
+    boolean succeeded = first(call.metricValues(CoreMetric.API_CALL_SUCCESSFUL), false);
+    Duration took = first(call.metricValues(CoreMetric.API_CALL_DURATION), null);
+    if (took != null) {
+      Timer.builder("pt2cache.store.calls")
+          .description("Calls to the object store, by operation, client and outcome")
+          .tags("operation", operation, "client", client)
+          .tag("outcome", succeeded ? "success" : "failure")
+          .register(registry)
+          .record(took);
+    }
+    int retries = first(call.metricValues(CoreMetric.RETRY_COUNT), 0);
+    if (retries > 0) {
+      counter("pt2cache.store.retries", "Attempts the SDK made again", operation)
+          .increment(retries);
+    }
+    call.children().stream()
+        .flatMap(attempt -> attempt.metricValues(CoreMetric.ERROR_TYPE).stream())
+        .forEach(
+            error ->
+                Counter.builder("pt2cache.store.errors")
+                    .description(
+                        "Failed attempts of store calls, by the SDK's error type (Throttling,"
+                            + " ServerError, ClientError, IO, ApiCallTimeout,"
+                            + " ApiCallAttemptTimeout)")
+                    .tags("operation", operation, "client", client, "type", error)
+                    .register(registry)
+                    .increment());
+  }
+
+  private Counter counter(String name, String description, String operation) {
+    return Counter.builder(name)
+        .description(description)
+        .tags("operation", operation, "client", client)
+        .register(registry);
+  }
+
+  private static <T> T first(List<T> values, T otherwise) {
+    return values.isEmpty() ? otherwise : values.get(0);
+  }
+
+  @Override
+  public void close() {
+    // nothing held: the meters belong to the registry
+  }
+}

@@ -1,0 +1,49 @@
+package dev.pt2cache.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.metrics.CoreMetric;
+import software.amazon.awssdk.metrics.MetricCollector;
+
+/** What the SDK reports of each store call, as the service's metrics keep it. */
+class StoreCallMetricsTest {
+
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final StoreCallMetrics metrics = new StoreCallMetrics(registry, "downloads");
+
+  @Test
+  void shouldTimeEachCallByOperationAndOutcomeAndCountItsRetriesAndErrors() {
+    metrics.publish(call("GetObject", true, 40, 0));
+    metrics.publish(call("GetObject", false, 900, 2, "ServerError", "ServerError", "IO"));
+
+    var succeeded =
+        registry.get("pt2cache.store.calls").tags("operation", "GetObject", "client", "downloads");
+    assertThat(succeeded.tag("outcome", "success").timer().count()).isEqualTo(1);
+    assertThat(succeeded.tag("outcome", "success").timer().totalTime(TimeUnit.MILLISECONDS))
+        .isEqualTo(40);
+    assertThat(registry.get("pt2cache.store.calls").tag("outcome", "failure").timer().count())
+        .isEqualTo(1);
+    assertThat(registry.get("pt2cache.store.retries").counter().count()).isEqualTo(2);
+    assertThat(registry.get("pt2cache.store.errors").tag("type", "ServerError").counter().count())
+        .isEqualTo(2);
+    assertThat(registry.get("pt2cache.store.errors").tag("type", "IO").counter().count())
+        .isEqualTo(1);
+  }
+
+  private static software.amazon.awssdk.metrics.MetricCollection call(
+      String operation, boolean succeeded, long millis, int retries, String... attemptErrors) {
+    MetricCollector call = MetricCollector.create("ApiCall");
+    call.reportMetric(CoreMetric.OPERATION_NAME, operation);
+    call.reportMetric(CoreMetric.API_CALL_SUCCESSFUL, succeeded);
+    call.reportMetric(CoreMetric.API_CALL_DURATION, Duration.ofMillis(millis));
+    call.reportMetric(CoreMetric.RETRY_COUNT, retries);
+    for (String error : attemptErrors) {
+      call.createChild("ApiCallAttempt").reportMetric(CoreMetric.ERROR_TYPE, error);
+    }
+    return call.collect();
+  }
+}
