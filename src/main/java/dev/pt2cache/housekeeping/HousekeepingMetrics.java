@@ -2,12 +2,14 @@ package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -26,6 +28,8 @@ class HousekeepingMetrics {
   private final JdbcClient jdbc;
   private final List<String> jobs;
   private final MultiGauge lastSuccess;
+  private final AtomicLong bucketContents = new AtomicLong(-1);
+  private final AtomicLong bucketBytes = new AtomicLong(-1);
   private final RecurringFailureLog failures =
       RecurringFailureLog.warnEveryMinute(
           HousekeepingMetrics.class,
@@ -44,6 +48,19 @@ class HousekeepingMetrics {
                 "When each job last finished without an error or a halt, on any instance (Unix"
                     + " time; 0: never)")
             .register(registry);
+    registerBucket(registry);
+  }
+
+  private void registerBucket(MeterRegistry registry) {
+    Gauge.builder("pt2cache.bucket.contents", bucketContents, AtomicLong::get)
+        .description(
+            "Contents in the bucket, each once however many artifacts share it (at the"
+                + " last purge; -1: none yet)")
+        .register(registry);
+    Gauge.builder("pt2cache.bucket.stored", bucketBytes, AtomicLong::get)
+        .baseUnit("bytes")
+        .description("Bytes in the bucket, each content once (at the last purge; -1: none yet)")
+        .register(registry);
   }
 
   /** A run finished: its duration, tagged {@code success}, {@code failure} or {@code halted}. */
@@ -76,7 +93,26 @@ class HousekeepingMetrics {
     }
   }
 
+  private void showBucket() {
+    jdbc.sql(
+            """
+            select (outcome ->> 'storedContents')::bigint as contents,
+                   (outcome ->> 'storedBytes')::bigint as bytes
+              from housekeeping_run
+             where job = 'purge' and outcome ->> 'storedBytes' is not null
+             order by started_at desc limit 1
+            """)
+        .query(
+            (rs, i) -> {
+              bucketContents.set(rs.getLong("contents"));
+              bucketBytes.set(rs.getLong("bytes"));
+              return null;
+            })
+        .list();
+  }
+
   private void show() {
+    showBucket();
     Map<String, Double> finished =
         jdbc
             .sql(

@@ -129,6 +129,14 @@ class PurgeJob implements HousekeepingJob {
                    limit :batch)
                 """,
                 properties.tokenHistory())));
+    // what the bucket holds, once per content (the namespace gauges count shared content once per
+    // artifact), for capacity: one sum per purge, for the whole fleet
+    Map<String, Object> stored =
+        jdbc.sql("select count(*) as contents, coalesce(sum(size_bytes), 0) as bytes from blob")
+            .query()
+            .singleRow();
+    outcome.put("storedContents", ((Number) stored.get("contents")).longValue());
+    outcome.put("storedBytes", ((Number) stored.get("bytes")).longValue());
     return outcome;
   }
 

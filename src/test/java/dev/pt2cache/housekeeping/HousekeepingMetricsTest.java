@@ -3,6 +3,8 @@ package dev.pt2cache.housekeeping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -11,6 +13,7 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 
 /** What an operator alerts on for housekeeping, as Prometheus scrapes it. */
 class HousekeepingMetricsTest extends ServiceTest {
@@ -33,6 +36,31 @@ class HousekeepingMetricsTest extends ServiceTest {
                             "pt2cache_housekeeping_last_success_seconds",
                             "[^}]*job=\"purge\"[^}]*"))
                     .isGreaterThanOrEqualTo(ran.getEpochSecond() - 1));
+  }
+
+  /** What the bucket holds, each content once, as the last purge counted it. */
+  @Test
+  void shouldTellWhatTheBucketHoldsEachContentOnce() {
+    byte[] shared = Fixtures.randomBytes(3000);
+    uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), shared);
+    uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), shared); // the same content again
+
+    JsonNode purged = runJob("purge");
+    Map<String, Object> blobs =
+        jdbc.sql("select count(*) as n, sum(size_bytes) as bytes from blob").query().singleRow();
+
+    assertThat(purged.get("storedContents").asLong()).isEqualTo((Long) blobs.get("n"));
+    assertThat(purged.get("storedBytes").asLong())
+        .isEqualTo(((Number) blobs.get("bytes")).longValue());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(metric("pt2cache_bucket_contents", "[^}]*"))
+                  .isEqualTo(purged.get("storedContents").asDouble());
+              assertThat(metric("pt2cache_bucket_stored_bytes", "[^}]*"))
+                  .isEqualTo(purged.get("storedBytes").asDouble());
+            });
   }
 
   /** A series that appears with its first event hides that event from increase(). */
