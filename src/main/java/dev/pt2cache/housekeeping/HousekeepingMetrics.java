@@ -102,13 +102,13 @@ class HousekeepingMetrics {
              where job = 'purge' and outcome ->> 'storedBytes' is not null
              order by started_at desc limit 1
             """)
-        .query(
-            (rs, i) -> {
-              bucketContents.set(rs.getLong("contents"));
-              bucketBytes.set(rs.getLong("bytes"));
-              return null;
-            })
-        .list();
+        .query((rs, i) -> new long[] {rs.getLong("contents"), rs.getLong("bytes")})
+        .optional()
+        .ifPresent(
+            counted -> {
+              bucketContents.set(counted[0]);
+              bucketBytes.set(counted[1]);
+            });
   }
 
   private void show() {
