@@ -80,8 +80,8 @@ class UsageGauges {
     Gauge.builder("pt2cache.namespace.usage.computed", computedAt, AtomicReference::get)
         .baseUnit("seconds")
         .description(
-            "When the usage the namespace gauges show was computed (Unix time; 0: not yet), by"
-                + " whichever instance: old means no instance could compute it")
+            "When the usage the namespace gauges show was computed, by any instance, as this"
+                + " instance last read it (Unix time; 0: not yet)")
         .register(registry);
   }
 
