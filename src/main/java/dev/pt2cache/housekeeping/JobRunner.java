@@ -1,6 +1,7 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.descriptor.CanonicalJson;
+import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Timer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -10,12 +11,14 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor.TaskResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -36,6 +39,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
   private final HousekeepingProperties properties;
   private final String instance = instanceName();
   private volatile boolean closing;
+  private final Map<String, RecurringFailureLog> unrunLogs = new ConcurrentHashMap<>();
 
   JobRunner(
       LockingTaskExecutor locks,
@@ -79,7 +83,17 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
     try {
       locked(job, () -> ranRecently(job) ? null : recorded(job));
     } catch (RuntimeException e) {
-      log.error("housekeeping job {} could not run", job.name(), e);
+      // the database down, say: every round of every job fails alike until it is back
+      unrunLogs
+          .computeIfAbsent(
+              job.name(),
+              name ->
+                  new RecurringFailureLog(
+                      log,
+                      Level.ERROR,
+                      "housekeeping job " + name + " could not run",
+                      Duration.ofMinutes(10)))
+          .failed(e);
       metrics.unrun(job.name());
     }
   }

@@ -273,6 +273,9 @@ class ApiExceptionHandler extends SpringMvcProblems {
     if (e instanceof ErrorResponse error && error.getStatusCode().is4xxClientError()) {
       return problem(ProblemType.INVALID_REQUEST, error.getBody().getDetail());
     }
+    if (SqlStates.lostConnection(e)) {
+      return databaseUnavailable(e);
+    }
     Optional<String> unstorable = UnstorableValues.describe(e);
     if (unstorable.isPresent()) {
       log.warn("request refused by the database: {}", unstorable.get());

@@ -3,6 +3,9 @@ package dev.pt2cache.housekeeping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -12,13 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * A stopping instance starts no scheduled job: Spring's scheduler fires until the web server has
- * drained, and a job begun then would lose its connection pool halfway, its lock left taken.
+ * Scheduled rounds that must not run or cannot: a stopping instance starts no scheduled job
+ * (Spring's scheduler fires until the web server has drained, and a job begun then would lose its
+ * connection pool halfway, its lock left taken), and a round that cannot take its lock is counted.
  */
 class JobRunnerClosingTest {
 
@@ -31,26 +36,33 @@ class JobRunnerClosingTest {
             attempts.incrementAndGet();
             return Optional.empty();
           });
-  final JobRunner runner =
-      new JobRunner(
-          locks,
-          mock(JdbcClient.class),
-          new HousekeepingMetrics(new SimpleMeterRegistry(), mock(JdbcClient.class), List.of()),
-          new HousekeepingProperties(
-              true,
-              Duration.ofHours(1),
-              0.1,
-              Duration.ofSeconds(30),
-              Duration.ofMinutes(5),
-              Duration.ofHours(6),
-              1000,
-              Duration.ofMinutes(30),
-              Duration.ofHours(24),
-              Duration.ofDays(7),
-              Duration.ofDays(30),
-              Duration.ofDays(365),
-              Duration.ofDays(365),
-              500));
+  final HousekeepingProperties properties =
+      new HousekeepingProperties(
+          true,
+          Duration.ofHours(1),
+          0.1,
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(5),
+          Duration.ofHours(6),
+          1000,
+          Duration.ofMinutes(30),
+          Duration.ofHours(24),
+          Duration.ofDays(7),
+          Duration.ofDays(30),
+          Duration.ofDays(365),
+          Duration.ofDays(365),
+          500);
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final JobRunner runner = runnerWith(locks);
+
+  JobRunner runnerWith(LockingTaskExecutor locks) {
+    return new JobRunner(
+        locks,
+        mock(JdbcClient.class),
+        new HousekeepingMetrics(registry, mock(JdbcClient.class), List.of()),
+        properties);
+  }
+
   final HousekeepingJob job =
       new HousekeepingJob() {
         public String name() {
@@ -74,5 +86,36 @@ class JobRunnerClosingTest {
     runner.runScheduled(job);
 
     assertThat(attempts).as("lock attempts: the first round only").hasValue(1);
+  }
+
+  /**
+   * With the database down, every round of every job fails to take its lock: each is counted, and
+   * logged in full once per window, not a stack trace every 30 s per job.
+   */
+  @Test
+  void shouldCountEachRoundThatCouldNotRunAndLogItOncePerWindow() {
+    JobRunner failing =
+        runnerWith(
+            new DefaultLockingTaskExecutor(
+                lock -> {
+                  throw new IllegalStateException("Connection is not available");
+                }));
+    Logger logged = (Logger) LoggerFactory.getLogger(JobRunner.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logged.addAppender(lines);
+    try {
+      for (int i = 0; i < 5; i++) {
+        failing.runScheduled(job);
+      }
+    } finally {
+      logged.detachAppender(lines);
+    }
+
+    assertThat(registry.get("pt2cache.housekeeping.unrun").tag("job", "probe").counter().count())
+        .isEqualTo(5);
+    assertThat(lines.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly("housekeeping job probe could not run");
   }
 }
