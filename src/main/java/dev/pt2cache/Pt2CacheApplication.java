@@ -1,5 +1,7 @@
 package dev.pt2cache;
 
+import dev.pt2cache.system.HostName;
+import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -15,6 +17,9 @@ import org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfigura
 public class Pt2CacheApplication {
 
   public static void main(String[] args) {
-    SpringApplication.run(Pt2CacheApplication.class, args);
+    SpringApplication application = new SpringApplication(Pt2CacheApplication.class);
+    // the host's name for the logs where HOSTNAME is not in the environment (a plain shell)
+    application.setDefaultProperties(Map.of("pt2cache.host", HostName.get()));
+    application.run(args);
   }
 }

@@ -30,6 +30,7 @@ class HousekeepingMetrics {
   private final MultiGauge lastSuccess;
   private final AtomicLong bucketContents = new AtomicLong(-1);
   private final AtomicLong bucketBytes = new AtomicLong(-1);
+  private final AtomicLong bucketMeasured = new AtomicLong(0);
   private final RecurringFailureLog failures =
       RecurringFailureLog.warnEveryMinute(
           HousekeepingMetrics.class,
@@ -60,6 +61,11 @@ class HousekeepingMetrics {
     Gauge.builder("pt2cache.bucket.stored", bucketBytes, AtomicLong::get)
         .baseUnit("bytes")
         .description("Bytes in the bucket, each content once (at the last purge; -1: none yet)")
+        .register(registry);
+    // a purge by a build before these counts records none: the gauges then age, and say so
+    Gauge.builder("pt2cache.bucket.measured", bucketMeasured, AtomicLong::get)
+        .baseUnit("seconds")
+        .description("When the purge that counted the bucket finished (Unix time; 0: none yet)")
         .register(registry);
   }
 
@@ -97,17 +103,20 @@ class HousekeepingMetrics {
     jdbc.sql(
             """
             select (outcome ->> 'storedContents')::bigint as contents,
-                   (outcome ->> 'storedBytes')::bigint as bytes
+                   (outcome ->> 'storedBytes')::bigint as bytes,
+                   extract(epoch from finished_at)::bigint as at
               from housekeeping_run
              where job = 'purge' and outcome ->> 'storedBytes' is not null
              order by started_at desc limit 1
             """)
-        .query((rs, i) -> new long[] {rs.getLong("contents"), rs.getLong("bytes")})
+        .query(
+            (rs, i) -> new long[] {rs.getLong("contents"), rs.getLong("bytes"), rs.getLong("at")})
         .optional()
         .ifPresent(
             counted -> {
               bucketContents.set(counted[0]);
               bucketBytes.set(counted[1]);
+              bucketMeasured.set(counted[2]);
             });
   }
 

@@ -1,10 +1,9 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.descriptor.CanonicalJson;
+import dev.pt2cache.system.HostName;
 import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Timer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -174,13 +173,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
   }
 
   private static String instanceName() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      host = "unknown-host";
-    }
-    return host + "/" + UUID.randomUUID().toString().substring(0, 8);
+    return HostName.get() + "/" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** One recorded run. */

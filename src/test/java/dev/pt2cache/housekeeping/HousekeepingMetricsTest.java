@@ -60,6 +60,8 @@ class HousekeepingMetricsTest extends ServiceTest {
                   .isEqualTo(purged.get("storedContents").asDouble());
               assertThat(metric("pt2cache_bucket_stored_bytes", "[^}]*"))
                   .isEqualTo(purged.get("storedBytes").asDouble());
+              assertThat(metric("pt2cache_bucket_measured_seconds", "[^}]*"))
+                  .isGreaterThan(Instant.now().getEpochSecond() - 60);
             });
   }
 
