@@ -6,15 +6,16 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.core.metrics.CoreMetric;
+import software.amazon.awssdk.http.HttpMetric;
 import software.amazon.awssdk.metrics.MetricCollection;
 import software.amazon.awssdk.metrics.MetricPublisher;
 
 /**
  * The store's side of the service's latency: each call the SDK makes, timed by operation, client
- * (downloads, uploads, control) and outcome, with its retries and the errors of its attempts. A
- * download's time is the store's until its answer begins (the body is streamed afterwards), an
- * upload's until the store has taken the bytes. The SDK publishes one collection per call, on the
- * calling thread.
+ * (downloads, uploads, control) and outcome, with its retries and the errors of its attempts (a 404
+ * is an answer, not an error: the service asks whether objects exist). A download's time is the
+ * store's until its answer begins (the body is streamed afterwards), an upload's until the store
+ * has taken the bytes. The SDK publishes one collection per call, on the calling thread.
  */
 final class StoreCallMetrics implements MetricPublisher {
 
@@ -29,13 +30,12 @@ final class StoreCallMetrics implements MetricPublisher {
   @Override
   public void publish(MetricCollection call) {
     String operation = first(call.metricValues(CoreMetric.OPERATION_NAME), "unknown");
-    boolean succeeded = first(call.metricValues(CoreMetric.API_CALL_SUCCESSFUL), false);
     Duration took = first(call.metricValues(CoreMetric.API_CALL_DURATION), null);
     if (took != null) {
       Timer.builder("pt2cache.store.calls")
           .description("Calls to the object store, by operation, client and outcome")
           .tags("operation", operation, "client", client)
-          .tag("outcome", succeeded ? "success" : "failure")
+          .tag("outcome", outcome(call))
           .register(registry)
           .record(took);
     }
@@ -45,6 +45,7 @@ final class StoreCallMetrics implements MetricPublisher {
           .increment(retries);
     }
     call.children().stream()
+        .filter(attempt -> !notFound(attempt))
         .flatMap(attempt -> attempt.metricValues(CoreMetric.ERROR_TYPE).stream())
         .forEach(
             error ->
@@ -56,6 +57,25 @@ final class StoreCallMetrics implements MetricPublisher {
                     .tags("operation", operation, "client", client, "type", error)
                     .register(registry)
                     .increment());
+  }
+
+  /**
+   * {@code success}, {@code not-found} or {@code failure}. The SDK calls a 404 a failed call, but
+   * the service asks whether objects exist (its commits, a fresh bucket's marker): those answers
+   * are no failure of the store.
+   */
+  private static String outcome(MetricCollection call) {
+    if (first(call.metricValues(CoreMetric.API_CALL_SUCCESSFUL), false)) {
+      return "success";
+    }
+    List<MetricCollection> attempts = call.children();
+    return !attempts.isEmpty() && notFound(attempts.get(attempts.size() - 1))
+        ? "not-found"
+        : "failure";
+  }
+
+  private static boolean notFound(MetricCollection attempt) {
+    return first(attempt.metricValues(HttpMetric.HTTP_STATUS_CODE), 0) == 404;
   }
 
   private Counter counter(String name, String description, String operation) {

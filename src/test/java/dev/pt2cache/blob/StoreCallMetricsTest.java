@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.metrics.CoreMetric;
+import software.amazon.awssdk.http.HttpMetric;
 import software.amazon.awssdk.metrics.MetricCollector;
 
 /** What the SDK reports of each store call, as the service's metrics keep it. */
@@ -32,6 +33,25 @@ class StoreCallMetricsTest {
         .isEqualTo(2);
     assertThat(registry.get("pt2cache.store.errors").tag("type", "IO").counter().count())
         .isEqualTo(1);
+  }
+
+  /** The service asks whether objects exist: a 404 is an answer, not a failure of the store. */
+  @Test
+  void shouldTellANotFoundAnswerFromAFailure() {
+    MetricCollector head = MetricCollector.create("ApiCall");
+    head.reportMetric(CoreMetric.OPERATION_NAME, "HeadObject");
+    head.reportMetric(CoreMetric.API_CALL_SUCCESSFUL, false);
+    head.reportMetric(CoreMetric.API_CALL_DURATION, Duration.ofMillis(3));
+    MetricCollector attempt = head.createChild("ApiCallAttempt");
+    attempt.reportMetric(HttpMetric.HTTP_STATUS_CODE, 404);
+    attempt.reportMetric(CoreMetric.ERROR_TYPE, "ClientError");
+
+    metrics.publish(head.collect());
+
+    assertThat(registry.get("pt2cache.store.calls").tag("outcome", "not-found").timer().count())
+        .isEqualTo(1);
+    assertThat(registry.find("pt2cache.store.calls").tag("outcome", "failure").timer()).isNull();
+    assertThat(registry.find("pt2cache.store.errors").counter()).isNull();
   }
 
   private static software.amazon.awssdk.metrics.MetricCollection call(
