@@ -3,9 +3,12 @@ package dev.pt2cache.artifact;
 import dev.pt2cache.blob.BlobContent;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.ByteRange;
+import dev.pt2cache.blob.VerifyingStream;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.LogContext;
 import jakarta.persistence.criteria.Predicate;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -198,12 +201,43 @@ public class ArtifactReader {
                   events.publishEvent(new ContentMissingEvent(artifact.sha256(), "download"));
                   return new ContentMissingException(artifact);
                 });
+    if (content.objectSize() >= 0 && content.objectSize() != artifact.sizeBytes()) {
+      closeQuietly(content);
+      throw damaged(
+          artifact,
+          content,
+          "its object has %d bytes, not %d".formatted(content.objectSize(), artifact.sizeBytes()));
+    }
+    InputStream verified =
+        range == null
+            ? new VerifyingStream(
+                content.stream(),
+                artifact.sha256(),
+                artifact.sizeBytes(),
+                () -> damaged(artifact, content, "its bytes have another SHA-256"))
+            : content.stream(); // a range alone cannot be hashed: only its object's size is checked
     return new Download(
         artifact,
-        new BlobContent(
-            transfers.countOut(artifact.namespace(), content.stream(), content.length()),
-            content.length()),
+        content.through(transfers.countOut(artifact.namespace(), verified, content.length())),
         range);
+  }
+
+  /**
+   * Stored bytes that are not the artifact's: reported, so that {@code ContentLoss} retires them
+   * (before the response ends), and refused. A response already begun ends short of its length.
+   */
+  private ContentMissingException damaged(Artifact artifact, BlobContent content, String damage) {
+    log.warn("ready artifact whose stored content is damaged, not served: {}", damage);
+    events.publishEvent(new ContentDamagedEvent(artifact.sha256(), content.version(), "download"));
+    return new ContentMissingException(artifact, damage);
+  }
+
+  private static void closeQuietly(BlobContent content) {
+    try {
+      content.stream().close();
+    } catch (IOException e) {
+      log.debug("closing a refused download: {}", e.getMessage());
+    }
   }
 
   static ArtifactNotFoundException notFound(String namespace, UUID id) {

@@ -154,10 +154,15 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
                   b.range("bytes=" + range.first() + "-" + range.last());
                 }
               });
-      long length = stream.response().contentLength();
+      GetObjectResponse response = stream.response();
+      long length = response.contentLength();
       handedOver = true;
       return Optional.of(
-          new BlobContent(new AbortingStream(stream, length, downloadPermits::release), length));
+          new BlobContent(
+              new AbortingStream(stream, length, downloadPermits::release),
+              length,
+              range == null ? length : objectSize(response.contentRange()),
+              response.eTag()));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {
@@ -166,6 +171,16 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
       if (!handedOver) {
         downloadPermits.release();
       }
+    }
+  }
+
+  /** The whole object's size from a range's {@code Content-Range} ({@code bytes 0-9/1000}). */
+  private static long objectSize(String contentRange) {
+    int slash = contentRange == null ? -1 : contentRange.lastIndexOf('/');
+    try {
+      return slash < 0 ? -1 : Long.parseLong(contentRange.substring(slash + 1).strip());
+    } catch (NumberFormatException e) {
+      return -1; // "*": the store did not say
     }
   }
 
@@ -188,13 +203,17 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   @Override
   public boolean exists(String sha256) {
+    return version(sha256).isPresent();
+  }
+
+  @Override
+  public Optional<String> version(String sha256) {
     try {
-      control.headObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
-      return true;
+      return Optional.of(
+          control.headObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256))).eTag());
     } catch (SdkException e) {
-      // a HEAD of a missing object: NoSuchKey, or a bare 404 from stores that send no body
       if (e instanceof S3Exception s3 && s3.statusCode() == 404) {
-        return false;
+        return Optional.empty();
       }
       throw StoreFailures.of("checking blob " + sha256, e);
     }
@@ -228,7 +247,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private static Optional<StoredObject> storedObject(S3Object object) {
     Matcher key = BLOB_KEY.matcher(object.key());
     return key.matches()
-        ? Optional.of(new StoredObject(key.group(1), object.lastModified()))
+        ? Optional.of(
+            new StoredObject(key.group(1), object.lastModified(), object.size(), object.eTag()))
         : Optional.empty();
   }
 

@@ -1,5 +1,6 @@
 package dev.pt2cache.housekeeping;
 
+import dev.pt2cache.artifact.ContentDamagedEvent;
 import dev.pt2cache.artifact.ContentMissingEvent;
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
@@ -7,6 +8,7 @@ import dev.pt2cache.invalidation.InvalidationService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -15,10 +17,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Metadata whose object is missing from the store: its ready artifacts are retired by an
- * invalidation that says why (so lookups miss and tell), the blob's row is dropped, and the loss is
- * logged and counted ({@code pt2cache_content_missing_total}). Found by a download or by
- * reconciliation.
+ * Metadata whose object is missing from the store, or damaged there (another size, or bytes with
+ * another SHA-256; the object is then deleted): its ready artifacts are retired by an invalidation
+ * that says why (so lookups miss and tell), the blob's row is dropped, and the loss is logged and
+ * counted ({@code pt2cache_content_missing_total}). Found by a download or by reconciliation. The
+ * next upload of the content stores it again.
  */
 @Component
 class ContentLoss {
@@ -63,31 +66,65 @@ class ContentLoss {
     handle(event.sha256(), event.foundBy());
   }
 
+  @EventListener
+  void onDamaged(ContentDamagedEvent event) {
+    damaged(event.sha256(), event.version(), event.foundBy());
+  }
+
   /**
    * True when the object was indeed lost: its row still stands (housekeeping did not collect it
    * meanwhile) and the store still lacks it (no upload stored it again meanwhile).
    */
   boolean handle(String sha256, String foundBy) {
-    return Boolean.TRUE.equals(transactions.execute(status -> retire(sha256, foundBy)));
+    return Boolean.TRUE.equals(
+        transactions.execute(
+            status ->
+                recorded(sha256)
+                    && !store.exists(sha256)
+                    && retire(sha256, "missing from storage", foundBy)));
   }
 
-  private boolean retire(String sha256, String foundBy) {
+  /**
+   * True when the object read as {@code version} was damaged and still stands (the store still has
+   * that version, not one an upload stored again meanwhile): it is deleted, and its content retired
+   * as lost. An object gone meanwhile is lost all the same.
+   */
+  boolean damaged(String sha256, String version, String foundBy) {
+    return Boolean.TRUE.equals(
+        transactions.execute(
+            status -> {
+              if (!recorded(sha256)) {
+                return false;
+              }
+              Optional<String> stored = store.version(sha256);
+              if (stored.isEmpty()) {
+                return retire(sha256, "missing from storage", foundBy);
+              }
+              if (!stored.get().equals(version)) {
+                return false;
+              }
+              store.delete(sha256);
+              return retire(sha256, "damaged in storage", foundBy);
+            }));
+  }
+
+  /** Whether the blob still has its row, locked (with its digest) for the rest of the work. */
+  private boolean recorded(String sha256) {
     blobLocks.lock(sha256);
-    boolean recorded =
-        jdbc.sql("select sha256 from blob where sha256 = ? for update")
-            .param(sha256)
-            .query(String.class)
-            .optional()
-            .isPresent();
-    if (!recorded || store.exists(sha256)) {
-      return false;
-    }
+    return jdbc.sql("select sha256 from blob where sha256 = ? for update")
+        .param(sha256)
+        .query(String.class)
+        .optional()
+        .isPresent();
+  }
+
+  private boolean retire(String sha256, String what, String foundBy) {
     List<String> namespaces =
         jdbc.sql("select distinct namespace from artifact where sha256 = ? and state = 'READY'")
             .param(sha256)
             .query(String.class)
             .list();
-    String reason = "content %s missing from storage (found by %s)".formatted(sha256, foundBy);
+    String reason = "content %s %s (found by %s)".formatted(sha256, what, foundBy);
     namespaces.forEach(namespace -> invalidations.retireLostContent(namespace, sha256, reason));
     jdbc.sql("delete from blob where sha256 = ?").param(sha256).update();
     missing(foundBy).increment();

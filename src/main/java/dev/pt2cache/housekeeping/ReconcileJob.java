@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -26,7 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Compares the bucket with the metadata (every 6 hours by default), walking both in digest order a
  * page at a time: objects that neither a blob row nor an artifact accounts for are deleted once
- * older than the grace period; blob rows whose object is gone are handed to {@link ContentLoss}.
+ * older than the grace period; blob rows whose object is gone, or of another size than recorded,
+ * are handed to {@link ContentLoss}. It does not read objects: bytes changed in place at the same
+ * size are found by the download that serves them (docs/adr/0028).
  *
  * <p>It first only looks, and acts when it has found at most {@code reconcile-max-changes} of each.
  * A service pointed at the wrong bucket, or at a database restored from an old backup, would
@@ -101,14 +104,20 @@ class ReconcileJob implements HousekeepingJob {
       outcome.put("halted", why);
       outcome.put("orphanObjectsDeleted", 0);
       outcome.put("blobsFoundMissing", 0);
+      outcome.put("blobsFoundDamaged", 0);
       return outcome;
     }
     long orphans = found.orphans.stream().filter(this::orphan).count();
     long missing =
         found.missing.stream().filter(sha256 -> losses.handle(sha256, "reconciliation")).count();
+    long damaged =
+        found.damaged.stream()
+            .filter(object -> losses.damaged(object.sha256(), object.version(), "reconciliation"))
+            .count();
     registry.counter("pt2cache.housekeeping.deleted.orphan.objects").increment(orphans);
     outcome.put("orphanObjectsDeleted", orphans);
     outcome.put("blobsFoundMissing", missing);
+    outcome.put("blobsFoundDamaged", damaged);
     return outcome;
   }
 
@@ -125,10 +134,13 @@ class ReconcileJob implements HousekeepingJob {
       String last = page.get(page.size() - 1).sha256();
       Set<String> listed = new HashSet<>();
       page.forEach(object -> listed.add(object.sha256()));
-      Set<String> rows = rowsAmong(listed);
+      Map<String, Long> rows = rowsAmong(listed, started);
       for (StoredObject object : page) {
-        if (!rows.contains(object.sha256()) && !object.lastModified().isAfter(oldEnough)) {
+        Long size = rows.get(object.sha256());
+        if (size == null && !object.lastModified().isAfter(oldEnough)) {
           found.orphan(object);
+        } else if (size != null && size >= 0 && size != object.size()) {
+          found.damaged(object);
         }
       }
       rowsBetween(
@@ -142,13 +154,22 @@ class ReconcileJob implements HousekeepingJob {
     }
   }
 
-  /** Which of these digests have a blob row. */
-  private Set<String> rowsAmong(Set<String> digests) {
-    return new HashSet<>(
-        jdbc.sql("select sha256 from blob where sha256 = any(:digests)")
-            .param("digests", digests.toArray(String[]::new))
-            .query(String.class)
-            .list());
+  /**
+   * Which of these digests have a blob row, with the recorded size, or -1 for a row created since
+   * the run began (its upload may be writing the object the listing saw).
+   */
+  private Map<String, Long> rowsAmong(Set<String> digests, Instant started) {
+    Map<String, Long> rows = new HashMap<>();
+    jdbc.sql(
+            """
+            select sha256, case when created_at < :before then size_bytes else -1 end
+              from blob where sha256 = any(:digests)
+            """)
+        .param("digests", digests.toArray(String[]::new))
+        .param("before", Timestamp.from(started))
+        .query((rs, n) -> rows.put(rs.getString(1), rs.getLong(2)))
+        .list();
+    return rows;
   }
 
   /**
@@ -191,6 +212,7 @@ class ReconcileJob implements HousekeepingJob {
     final int limit;
     final List<StoredObject> orphans = new ArrayList<>();
     final List<String> missing = new ArrayList<>();
+    final List<StoredObject> damaged = new ArrayList<>();
     long objects;
 
     Findings(int limit) {
@@ -203,6 +225,12 @@ class ReconcileJob implements HousekeepingJob {
       }
     }
 
+    void damaged(StoredObject object) {
+      if (damaged.size() <= limit) {
+        damaged.add(object);
+      }
+    }
+
     void missingUnless(Set<String> listed, String sha256) {
       if (!listed.contains(sha256) && missing.size() <= limit) {
         missing.add(sha256);
@@ -210,12 +238,15 @@ class ReconcileJob implements HousekeepingJob {
     }
 
     boolean tooMany() {
-      return orphans.size() > limit || missing.size() > limit;
+      return orphans.size() > limit || missing.size() > limit || damaged.size() > limit;
     }
 
     String describe() {
-      return missing.size() > limit
-          ? "more than %d blob rows have no object in the bucket".formatted(limit)
+      if (missing.size() > limit) {
+        return "more than %d blob rows have no object in the bucket".formatted(limit);
+      }
+      return damaged.size() > limit
+          ? "more than %d objects in the bucket have another size than their row".formatted(limit)
           : "more than %d objects in the bucket have no row".formatted(limit);
     }
   }

@@ -93,7 +93,6 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(TokenNotFoundException.class, ProblemType.TOKEN_NOT_FOUND),
           Map.entry(TokenNameTakenException.class, ProblemType.TOKEN_NAME_TAKEN),
           Map.entry(InvalidTokenRequestException.class, ProblemType.INVALID_REQUEST),
-          Map.entry(ContentMissingException.class, ProblemType.CONTENT_MISSING),
           Map.entry(ArtifactNotReadyException.class, ProblemType.NOT_READY),
           Map.entry(ArtifactInvalidatedException.class, ProblemType.INVALIDATED),
           Map.entry(ArtifactEvictedException.class, ProblemType.EVICTED),
@@ -149,6 +148,17 @@ class ApiExceptionHandler extends SpringMvcProblems {
     return ResponseEntity.status(ProblemType.RANGE_NOT_SATISFIABLE.status())
         .header(HttpHeaders.CONTENT_RANGE, "bytes */" + e.size())
         .body(detail(ProblemType.RANGE_NOT_SATISFIABLE, e.getMessage()));
+  }
+
+  /**
+   * Content missing or damaged in the store. Found damaged in the middle of a download (its last
+   * bytes are held back until verified), the response has begun, and its connection is closed.
+   */
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> contentMissing(
+      ContentMissingException e, HttpServletResponse response) throws Exception {
+    abandonIfCommitted(e, response);
+    return problem(ProblemType.CONTENT_MISSING, e.getMessage());
   }
 
   @ExceptionHandler

@@ -1,0 +1,108 @@
+package dev.pt2cache.housekeeping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Objects changed in the bucket behind the service's back (a restore from a damaged copy, a disk
+ * that flipped bytes, a hand that overwrote one): the service never serves bytes that are not the
+ * content it recorded, retires the artifacts on them, and takes the content again from the next
+ * upload (docs/adr/0028).
+ */
+class DamagedContentTest extends ServiceTest {
+
+  final byte[] bytes = Fixtures.randomBytes(1_000_000);
+  final String sha256 = Fixtures.sha256(bytes);
+
+  /**
+   * The same size, other bytes: only hashing finds it. The response has begun when the digest is
+   * known, so it ends short of its length: the client never holds the whole wrong content.
+   */
+  @Test
+  void shouldNeverServeWholeBytesChangedInPlace() throws Exception {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    JsonNode ready = uploadMegaCache(descriptor, bytes).json();
+    byte[] damaged = bytes.clone();
+    damaged[bytes.length / 2] ^= 1;
+    overwrite(damaged);
+
+    HttpResponse<InputStream> response =
+        HttpClient.newHttpClient()
+            .send(
+                api.request(ready.get("downloadUrl").asString()).GET().build(),
+                BodyHandlers.ofInputStream());
+    try (InputStream body = response.body()) {
+      byte[] received = new byte[bytes.length];
+      assertThatThrownBy(() -> body.readNBytes(received, 0, received.length))
+          .as("the body ends short of its length instead of completing with the wrong bytes")
+          .isInstanceOf(IOException.class);
+    }
+
+    assertRetiredAsDamaged(descriptor, ready.get("id").asString(), "download");
+    assertStoredAgainByTheNextUpload(descriptor);
+  }
+
+  /** Another size is seen before anything is sent: a plain 404, no bytes. */
+  @Test
+  void shouldRefuseAnObjectOfAnotherSizeBeforeSendingIt() {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    JsonNode ready = uploadMegaCache(descriptor, bytes).json();
+    overwrite(Arrays.copyOf(bytes, bytes.length / 3));
+
+    assertProblem(api.get(ready.get("downloadUrl").asString()), 404, "content-missing");
+
+    assertRetiredAsDamaged(descriptor, ready.get("id").asString(), "download");
+    assertStoredAgainByTheNextUpload(descriptor);
+  }
+
+  @Test
+  void shouldFindAnObjectOfAnotherSizeByReconciliation() {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    String id = uploadMegaCache(descriptor, bytes).json().get("id").asString();
+    overwrite(Arrays.copyOf(bytes, bytes.length + 1));
+
+    JsonNode outcome = runJob("reconcile");
+
+    assertThat(outcome.get("blobsFoundDamaged").asLong()).isGreaterThanOrEqualTo(1);
+    assertRetiredAsDamaged(descriptor, id, "reconciliation");
+    assertStoredAgainByTheNextUpload(descriptor);
+  }
+
+  private void overwrite(byte[] content) {
+    s3().putObject(b -> b.bucket("pt2cache").key(blobKey(sha256)), RequestBody.fromBytes(content));
+  }
+
+  private void assertRetiredAsDamaged(String descriptor, String id, String foundBy) {
+    assertThat(api.get(path("/artifacts/" + id)).json().get("state").asString())
+        .isEqualTo("invalidated");
+    JsonNode lookup =
+        api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", descriptor)).json();
+    assertThat(lookup.get("hit").asBoolean()).isFalse();
+    JsonNode invalidation = api.get(path("/invalidations")).json().get("items").get(0);
+    assertThat(invalidation.get("reason").asString())
+        .contains("damaged in storage")
+        .contains(foundBy);
+    assertThat(objectKeys(blobKey(sha256))).as("the damaged object is deleted").isEmpty();
+  }
+
+  /** A node's upload of the content (its dedup answer gone with the artifact) stores it again. */
+  private void assertStoredAgainByTheNextUpload(String descriptor) {
+    ApiResponse again = uploadMegaCache(descriptor, bytes);
+    assertThat(again.json().get("state").asString()).isEqualTo("ready");
+    assertThat(api.get(again.json().get("downloadUrl").asString()).body()).isEqualTo(bytes);
+  }
+}
