@@ -22,10 +22,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>The first start of a deployment (or the first after upgrading to V7) writes the marker into
  * the store, once the bucket looks like this database's (it holds the newest blobs the database
  * records, or no blob where the database records none), and records in the database that it did.
+ *
+ * <p>While the service runs, {@link #heldByStore()} asks again, before anything takes an object it
+ * cannot find for lost content: a bucket emptied or replaced under running instances.
  */
 @Component
 @DependsOn("flywayInitializer")
-class DeploymentMarker implements InitializingBean {
+public class DeploymentMarker implements InitializingBean {
 
   private static final Logger log = LoggerFactory.getLogger(DeploymentMarker.class);
 
@@ -64,6 +67,19 @@ class DeploymentMarker implements InitializingBean {
         .param(UUID.randomUUID())
         .update();
     transactions.executeWithoutResult(status -> check());
+  }
+
+  /**
+   * Whether the store still holds this database's marker. False when a bucket was emptied, replaced
+   * by another deployment's, or restored from a copy without {@link BlobStore#MARKER_KEY} while
+   * instances run; a store that cannot be read throws, as for any store call.
+   */
+  public boolean heldByStore() {
+    String marker =
+        jdbc.sql("select store_marker::text from deployment where id = 1")
+            .query(String.class)
+            .single();
+    return store.readMarker().filter(stored -> sameMarker(stored, marker)).isPresent();
   }
 
   private void check() {

@@ -4,6 +4,7 @@ import dev.pt2cache.artifact.ContentDamagedEvent;
 import dev.pt2cache.artifact.ContentMissingEvent;
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
+import dev.pt2cache.blob.DeploymentMarker;
 import dev.pt2cache.invalidation.InvalidationService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +23,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * that says why (so lookups miss and tell), the blob's row is dropped, and the loss is logged and
  * counted ({@code pt2cache_content_missing_total}). Found by a download or by reconciliation. The
  * next upload of the content stores it again.
+ *
+ * <p>Nothing is retired while the bucket lacks this deployment's marker: emptied, or replaced under
+ * running instances, it would otherwise have every download retire what it asked for (ADR 0021).
  */
 @Component
 class ContentLoss {
@@ -34,6 +38,7 @@ class ContentLoss {
   private final MeterRegistry registry;
   private final BlobLocks blobLocks;
   private final TransactionTemplate transactions;
+  private final DeploymentMarker marker;
 
   ContentLoss(
       JdbcClient jdbc,
@@ -41,13 +46,15 @@ class ContentLoss {
       InvalidationService invalidations,
       MeterRegistry registry,
       BlobLocks blobLocks,
-      TransactionTemplate transactions) {
+      TransactionTemplate transactions,
+      DeploymentMarker marker) {
     this.jdbc = jdbc;
     this.store = store;
     this.invalidations = invalidations;
     this.registry = registry;
     this.blobLocks = blobLocks;
     this.transactions = transactions;
+    this.marker = marker;
     // at 0 from the start, so that an alert on increase() sees the first loss
     for (String foundBy : new String[] {"download", "reconciliation"}) {
       missing(foundBy);
@@ -76,6 +83,9 @@ class ContentLoss {
    * meanwhile) and the store still lacks it (no upload stored it again meanwhile).
    */
   boolean handle(String sha256, String foundBy) {
+    if (!bucketIsOurs(sha256)) {
+      return false;
+    }
     return Boolean.TRUE.equals(
         transactions.execute(
             status ->
@@ -90,6 +100,9 @@ class ContentLoss {
    * as lost. An object gone meanwhile is lost all the same.
    */
   boolean damaged(String sha256, String version, String foundBy) {
+    if (!bucketIsOurs(sha256)) {
+      return false;
+    }
     return Boolean.TRUE.equals(
         transactions.execute(
             status -> {
@@ -106,6 +119,20 @@ class ContentLoss {
               store.delete(sha256);
               return retire(sha256, "damaged in storage", foundBy);
             }));
+  }
+
+  private boolean bucketIsOurs(String sha256) {
+    if (marker.heldByStore()) {
+      return true;
+    }
+    log.error(
+        "content {} not retired: the bucket no longer holds this deployment's marker ({}). Was it"
+            + " emptied or replaced under running instances? Check PT2CACHE_S3_BUCKET; restore the"
+            + " bucket, or its {} object, and restart the instances.",
+        sha256,
+        BlobStore.MARKER_KEY,
+        BlobStore.MARKER_KEY);
+    return false;
   }
 
   /** Whether the blob still has its row, locked (with its digest) for the rest of the work. */

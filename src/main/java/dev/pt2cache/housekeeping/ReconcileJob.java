@@ -3,6 +3,7 @@ package dev.pt2cache.housekeeping;
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.BlobStore.StoredObject;
+import dev.pt2cache.blob.DeploymentMarker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
@@ -36,7 +37,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * otherwise retire every artifact whose object it cannot see, or delete every object it has no row
  * for: losses that the right bucket or database coming back would not undo. Such a run changes
  * nothing, says so in its record and at ERROR, and counts {@code
- * pt2cache_housekeeping_reconcile_halted_total}.
+ * pt2cache_housekeeping_reconcile_halted_total}. So does a run that finds the bucket without this
+ * deployment's marker (emptied, or replaced while the instances run).
  */
 @Component
 class ReconcileJob implements HousekeepingJob {
@@ -51,6 +53,7 @@ class ReconcileJob implements HousekeepingJob {
   private final MeterRegistry registry;
   private final HousekeepingProperties properties;
   private final BlobLocks blobLocks;
+  private final DeploymentMarker marker;
 
   ReconcileJob(
       JdbcClient jdbc,
@@ -59,7 +62,8 @@ class ReconcileJob implements HousekeepingJob {
       TransactionTemplate transactions,
       MeterRegistry registry,
       HousekeepingProperties properties,
-      BlobLocks blobLocks) {
+      BlobLocks blobLocks,
+      DeploymentMarker marker) {
     this.jdbc = jdbc;
     this.store = store;
     this.losses = losses;
@@ -67,6 +71,7 @@ class ReconcileJob implements HousekeepingJob {
     this.registry = registry;
     this.properties = properties;
     this.blobLocks = blobLocks;
+    this.marker = marker;
     halted(); // at 0 from the start, so that an alert on increase() sees the first halt
   }
 
@@ -90,12 +95,19 @@ class ReconcileJob implements HousekeepingJob {
   public Map<String, Object> run() {
     Instant started = Instant.now();
     Findings found = new Findings(properties.reconcileMaxChanges());
-    walk(started, found);
+    boolean ours = marker.heldByStore();
+    if (ours) {
+      walk(started, found);
+    }
     Map<String, Object> outcome = new LinkedHashMap<>();
     outcome.put("objectsListed", found.objects);
-    if (found.tooMany()) {
+    if (!ours || found.tooMany()) {
       halted().increment();
-      String why = found.describe();
+      String why =
+          ours
+              ? found.describe()
+              : "the bucket does not hold this deployment's marker (%s)"
+                  .formatted(BlobStore.MARKER_KEY);
       log.error(
           "reconciliation changed nothing: {}. Is PT2CACHE_S3_BUCKET the bucket of this database"
               + " (PT2CACHE_DB_URL)? If the loss is real, raise PT2CACHE_RECONCILE_MAX_CHANGES"
