@@ -3,6 +3,7 @@ package dev.pt2cache.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pt2cache.artifact.HitRecorder;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.EmbeddedInfra;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** The key-value face PyTorch's remote caches use, with keys shaped like PyTorch's. */
@@ -31,6 +33,8 @@ class EntryApiTest extends ServiceTest {
   final String key = "pt2:fx-graph-v1::f" + UUID.randomUUID().toString().replace("-", "") + ":c1";
   final String entry = "/entries/fx-graph/" + key;
   final byte[] bytes = Fixtures.randomBytes(321_000);
+
+  @Autowired HitRecorder hits;
 
   /**
    * A node resuming an entry's download names the bytes it has in If-Range: when the key has been
@@ -140,9 +144,21 @@ class EntryApiTest extends ServiceTest {
     assertThat(head.header("ETag")).isEqualTo("\"" + Fixtures.sha256(bytes) + "\"");
     assertThat(counted("pt2cache.transfer.bytes", "direction", "out", "namespace", ns))
         .isEqualTo(before);
-    Thread.sleep(500); // past the hit flush (100 ms here)
-    JsonNode listed = api.get(path("/artifacts?kind=fx-graph")).json().get("items").get(0);
-    assertThat(listed.get("hitCount").asLong()).isZero();
+    hits.flush(); // what the schedule does every 100 ms here: no wait on the clock
+    assertThat(listedHitCount()).as("after the HEAD").isZero();
+
+    assertThat(api.get(path(entry)).body()).isEqualTo(bytes);
+    hits.flush();
+    assertThat(listedHitCount()).as("after a GET, which is a hit").isEqualTo(1);
+  }
+
+  private long listedHitCount() {
+    return api.get(path("/artifacts?kind=fx-graph"))
+        .json()
+        .get("items")
+        .get(0)
+        .get("hitCount")
+        .asLong();
   }
 
   @Test
