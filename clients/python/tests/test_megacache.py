@@ -432,8 +432,9 @@ class WarmStartTest(unittest.TestCase):
                     except OSError:
                         pass
 
-        def leftovers():
-            return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("pt2cache-")}
+        def leftovers():  # the download's own directories: not the service's or its tests'
+            root = tempfile.gettempdir()
+            return {n for n in os.listdir(root) if n.startswith(megacache.FETCH_PREFIX)}
 
         before = leftovers()
         with socket.socket() as server:
