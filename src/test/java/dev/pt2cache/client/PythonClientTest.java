@@ -9,6 +9,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -17,6 +18,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * PostgreSQL and S3: no fake server. Torch-dependent tests run where torch is installed.
  */
 class PythonClientTest extends ServiceTest {
+
+  /** What unittest -v prints for a skipped test: its reason. */
+  private static final Pattern SKIPPED = Pattern.compile(" \\.\\.\\. skipped '([^']*)'");
+
+  /** The reason of the tests that need torch (clients/python/tests/support.py). */
+  private static final String TORCH_MISSING = "torch is not installed here";
 
   @LocalServerPort int port;
 
@@ -37,6 +44,10 @@ class PythonClientTest extends ServiceTest {
     System.out.println(output);
     assertThat(tests.exitValue()).as(output).isZero();
     assertThat(output).contains("OK");
+    // a run whose service-backed tests all skipped (PT2CACHE_TEST_URL not read, say) ends OK too
+    assertThat(SKIPPED.matcher(output).results().map(skip -> skip.group(1)).distinct())
+        .as("why tests were skipped: only torch may be missing here")
+        .allMatch(TORCH_MISSING::equals);
   }
 
   private String python() throws IOException, InterruptedException {
