@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,8 +38,10 @@ import org.springframework.test.context.DynamicPropertySource;
 @Tag("integration")
 class ReservationRenewalTest {
 
-  static final int CHUNKS = 10;
-  static final int CHUNK = 32 << 10;
+  /** Enough chunks, at one per 400 ms, to keep sending for 40 s while purge has not run. */
+  static final int CHUNKS = 100;
+
+  static final int CHUNK = 4 << 10;
 
   @LocalServerPort int port;
 
@@ -63,14 +66,19 @@ class ReservationRenewalTest {
                 bytes.length));
     assertThat(declared.status()).as(declared.text()).isEqualTo(201);
 
+    AtomicBoolean purged = new AtomicBoolean();
     CompletableFuture<ApiResponse> upload =
         CompletableFuture.supplyAsync(
-            () -> api.putStream(declared.json().get("uploadUrl").asString(), () -> slowly(bytes)));
-    // past the reservation's first end (2 s), while the bytes still come (about 4 s in all)
+            () ->
+                api.putStream(
+                    declared.json().get("uploadUrl").asString(), () -> slowly(bytes, purged)));
+    // past the reservation's first end (2 s), while the bytes still come: they trickle until purge
+    // has run, however long that takes on a loaded machine, and then the rest goes at once
     TimeUnit.MILLISECONDS.sleep(3_000);
     ApiResponse purge = api.postJson("/v1/housekeeping/jobs/purge/runs", "");
-    assertThat(purge.status()).as(purge.text()).isEqualTo(200);
     assertThat(upload.isDone()).as("still sending when purge ran").isFalse();
+    purged.set(true);
+    assertThat(purge.status()).as(purge.text()).isEqualTo(200);
 
     ApiResponse done = upload.get(30, TimeUnit.SECONDS);
     assertThat(done.status()).as(done.text()).isIn(200, 201);
@@ -78,12 +86,12 @@ class ReservationRenewalTest {
     assertThat(purge.json().get("outcome").get("expiredReservationsDropped").asInt()).isZero();
   }
 
-  /** The bytes, a chunk every 400 ms. */
-  private static InputStream slowly(byte[] bytes) {
+  /** The bytes, a chunk every 400 ms until {@code purged}, then the rest without a pause. */
+  private static InputStream slowly(byte[] bytes, AtomicBoolean purged) {
     return new ByteArrayInputStream(bytes) {
       @Override
       public synchronized int read(byte[] buffer, int offset, int length) {
-        if (pos > 0 && pos < count) {
+        if (pos > 0 && pos < count && !purged.get()) {
           try {
             TimeUnit.MILLISECONDS.sleep(400);
           } catch (InterruptedException e) {
