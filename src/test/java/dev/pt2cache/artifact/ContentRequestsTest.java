@@ -79,6 +79,10 @@ class ContentRequestsTest {
       assertThat(ContentRequests.range("bytes=90-", 100)).isEqualTo(new ByteRange(90, 99));
       assertThat(ContentRequests.range("bytes=-10", 100)).isEqualTo(new ByteRange(90, 99));
       assertThat(ContentRequests.range("bytes=50-500", 100)).isEqualTo(new ByteRange(50, 99));
+      assertThat(ContentRequests.range("bytes=99-99", 100))
+          .as("the last byte alone")
+          .isEqualTo(new ByteRange(99, 99));
+      assertThat(ContentRequests.range("bytes=-1", 100)).isEqualTo(new ByteRange(99, 99));
     }
 
     @Test

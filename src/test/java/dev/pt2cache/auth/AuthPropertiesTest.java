@@ -21,6 +21,15 @@ class AuthPropertiesTest {
     assertThatThrownBy(
             () -> new AuthProperties(AuthProperties.Mode.TOKENS, "short-secret", Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> new AuthProperties(AuthProperties.Mode.TOKENS, "x".repeat(15), Duration.ZERO))
+        .as("15 characters")
+        .hasMessageContaining("at least 16 characters");
+    assertThat(
+            new AuthProperties(AuthProperties.Mode.TOKENS, "x".repeat(16), Duration.ZERO)
+                .adminToken())
+        .as("16 characters are enough")
+        .hasSize(16);
   }
 
   @Test

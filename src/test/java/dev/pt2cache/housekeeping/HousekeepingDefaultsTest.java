@@ -38,7 +38,12 @@ class HousekeepingDefaultsTest {
             "quota-margin", "10", // meant as 10%: would evict all but one artifact
             "grace", "-1h", // would purge under readers
             "purge-interval", "0s",
-            "abandoned-upload-age", "0s"); // would abort every multipart upload in flight
+            "abandoned-upload-age", "0s", // would abort every multipart upload in flight
+            // each would delete its whole history at the next purge
+            "run-history", "-1d",
+            "eviction-history", "-1d",
+            "invalidation-history", "-1d",
+            "token-history", "-1d");
     mistakes.forEach(
         (name, value) ->
             assertThatThrownBy(() -> bind(name, value))
@@ -48,6 +53,19 @@ class HousekeepingDefaultsTest {
                 .hasMessageContaining(name));
     assertThat(bind("quota-margin", "0").quotaMargin()).isZero();
     assertThat(bind("grace", "0s").grace()).isZero();
+  }
+
+  /** An interval of zero would run its job back to back: refused at start, naming the setting. */
+  @Test
+  void shouldRefuseAJobIntervalOrLockOfZero() {
+    for (String name :
+        new String[] {"retention-interval", "reconcile-interval", "lock-at-most-for"}) {
+      assertThatThrownBy(() -> bind(name, "0s"))
+          .as(name)
+          .hasRootCauseInstanceOf(IllegalArgumentException.class)
+          .rootCause()
+          .hasMessageContaining(name);
+    }
   }
 
   private static HousekeepingProperties bind(String name, String value) {

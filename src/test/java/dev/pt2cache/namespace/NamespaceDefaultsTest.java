@@ -37,4 +37,10 @@ class NamespaceDefaultsTest {
     assertThatThrownBy(() -> new NamespaceDefaults(null, 3651))
         .hasMessageContaining("default-max-idle-days");
   }
+
+  @Test
+  void shouldTakeTheIdleLimitsAtBothEndsOfTheirRange() {
+    assertThat(new NamespaceDefaults(null, 1).maxIdleDaysOf(null)).isEqualTo(1);
+    assertThat(new NamespaceDefaults(null, 3650).maxIdleDaysOf(null)).isEqualTo(3650);
+  }
 }
