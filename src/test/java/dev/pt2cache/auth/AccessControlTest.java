@@ -217,7 +217,12 @@ class AccessControlTest extends ServiceTest {
         contractor.postJson(
             "/v1/tokens", "{\"name\":\"forever-%s\",\"role\":\"admin\"}".formatted(name));
 
-    assertThat(refused.status()).as(refused.text()).isIn(401, 403);
+    // refused by its own end, which the revocation check (that follows) would not tell
+    assertThat(refused.status()).as(refused.text()).isEqualTo(403);
+    assertThat(refused.json().get("detail").asString())
+        .contains(name)
+        .contains("so the tokens it makes must expire by then");
+    assertThat(api.get("/v1/tokens").text()).doesNotContain("forever-" + name);
   }
 
   /**
