@@ -97,12 +97,22 @@ class LookupApiTest extends ServiceTest {
   @Test
   void shouldCountHitsAndMissesPerNamespaceAndKind() {
     lookup(descriptor);
+    uploadMegaCache(descriptor, Fixtures.randomBytes(100));
+    lookup(descriptor);
+    lookup(descriptor);
+
     ApiResponse metrics = api.get("/actuator/prometheus");
     assertThat(metrics.text())
-        .containsPattern(
-            "pt2cache_lookups_total\\{[^}]*kind=\"mega-cache\"[^}]*namespace=\""
-                + ns
-                + "\"[^}]*result=\"miss\"[^}]*} 1.0");
+        .containsPattern(lookups("miss") + " 1.0")
+        .containsPattern(lookups("hit") + " 2.0");
+  }
+
+  private String lookups(String result) {
+    return "pt2cache_lookups_total\\{[^}]*kind=\"mega-cache\"[^}]*namespace=\""
+        + ns
+        + "\"[^}]*result=\""
+        + result
+        + "\"[^}]*}";
   }
 
   @Test
