@@ -28,6 +28,8 @@ class AbandonedUploadsTest {
       TestStorage.properties(false, null, DataSize.ofMegabytes(6));
   private final S3Client s3 = S3StorageConfiguration.clientBuilder(properties).build();
   private final S3BlobStore store = new S3BlobStore(StoreClients.sharing(s3), properties);
+  private final String key = BlobStore.objectKey(Fixtures.sha256(Fixtures.randomBytes(64)));
+  private String uploadId;
 
   @BeforeAll
   static void bucketExists() {
@@ -36,15 +38,20 @@ class AbandonedUploadsTest {
 
   @AfterEach
   void close() {
-    store.close();
-    s3.close();
+    try {
+      // a failed run must not leave its upload to the tests that count unfinished ones
+      if (uploadId != null && upload(key, uploadId).isPresent()) {
+        s3.abortMultipartUpload(b -> b.bucket(properties.bucket()).key(key).uploadId(uploadId));
+      }
+    } finally {
+      store.close();
+      s3.close();
+    }
   }
 
   @Test
   void shouldAbortOnlyTheUploadsStartedBeforeTheCutOff() {
-    String key = BlobStore.objectKey(Fixtures.sha256(Fixtures.randomBytes(64)));
-    String uploadId =
-        s3.createMultipartUpload(b -> b.bucket(properties.bucket()).key(key)).uploadId();
+    uploadId = s3.createMultipartUpload(b -> b.bucket(properties.bucket()).key(key)).uploadId();
     Instant started = upload(key, uploadId).orElseThrow().initiated();
     assertThat(started).as("the store says when an upload began").isNotNull();
 
