@@ -46,6 +46,9 @@ class ReconcileJob implements HousekeepingJob {
   private static final Logger log = LoggerFactory.getLogger(ReconcileJob.class);
   private static final int PAGE = 1000;
 
+  /** The most digests of each kind that a run's record names. */
+  static final int NAMED = 20;
+
   private final JdbcClient jdbc;
   private final BlobStore store;
   private final ContentLoss losses;
@@ -114,23 +117,35 @@ class ReconcileJob implements HousekeepingJob {
               + " and run the job again.",
           why);
       outcome.put("halted", why);
-      outcome.put("orphanObjectsDeleted", 0);
-      outcome.put("blobsFoundMissing", 0);
-      outcome.put("blobsFoundDamaged", 0);
+      acted(outcome, "orphanObjectsDeleted", List.of());
+      acted(outcome, "blobsFoundMissing", List.of());
+      acted(outcome, "blobsFoundDamaged", List.of());
       return outcome;
     }
-    long orphans = found.orphans.stream().filter(this::orphan).count();
-    long missing =
-        found.missing.stream().filter(sha256 -> losses.handle(sha256, "reconciliation")).count();
-    long damaged =
+    List<String> orphans =
+        found.orphans.stream().filter(this::orphan).map(StoredObject::sha256).toList();
+    List<String> missing =
+        found.missing.stream().filter(sha256 -> losses.handle(sha256, "reconciliation")).toList();
+    List<String> damaged =
         found.damaged.stream()
             .filter(object -> losses.damaged(object.sha256(), object.version(), "reconciliation"))
-            .count();
-    registry.counter("pt2cache.housekeeping.deleted.orphan.objects").increment(orphans);
-    outcome.put("orphanObjectsDeleted", orphans);
-    outcome.put("blobsFoundMissing", missing);
-    outcome.put("blobsFoundDamaged", damaged);
+            .map(StoredObject::sha256)
+            .toList();
+    registry.counter("pt2cache.housekeeping.deleted.orphan.objects").increment(orphans.size());
+    acted(outcome, "orphanObjectsDeleted", orphans);
+    acted(outcome, "blobsFoundMissing", missing);
+    acted(outcome, "blobsFoundDamaged", damaged);
     return outcome;
+  }
+
+  /**
+   * Records how many digests of one kind the run acted on, under {@code kind}, and names the first
+   * {@value #NAMED} of them (in digest order) under {@code kind + "Digests"}: enough for an
+   * operator to check a restore by, while a run that acts on a thousand keeps a small record.
+   */
+  private static void acted(Map<String, Object> outcome, String kind, List<String> digests) {
+    outcome.put(kind, (long) digests.size());
+    outcome.put(kind + "Digests", digests.subList(0, Math.min(NAMED, digests.size())));
   }
 
   /** Lists the bucket beside the blob rows, noting what does not match, until it has seen all. */

@@ -78,6 +78,8 @@ class DamagedContentTest extends ServiceTest {
     JsonNode outcome = runJob("reconcile");
 
     assertThat(outcome.get("blobsFoundDamaged").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(outcome.get("blobsFoundDamagedDigests").valueStream().map(JsonNode::asString))
+        .contains(sha256);
     assertRetiredAsDamaged(descriptor, id, "reconciliation");
     assertStoredAgainByTheNextUpload(descriptor);
   }

@@ -31,6 +31,36 @@ class ReconciliationTest extends ServiceTest {
   }
 
   /**
+   * After a restore an operator asks which objects went: the record names the first {@value
+   * ReconcileJob#NAMED} in digest order, and counts them all. These orphans' digests are made to
+   * sort before any real one, so that they are the ones named whatever else the bucket holds.
+   */
+  @Test
+  void shouldNameTheFirstOrphansItDeletedAndCountThemAll() {
+    List<String> digests =
+        IntStream.range(0, ReconcileJob.NAMED + 5)
+            .mapToObj(i -> "00000000" + Fixtures.sha256(Fixtures.randomBytes(32)).substring(8))
+            .sorted()
+            .toList();
+    digests.parallelStream()
+        .forEach(
+            digest ->
+                s3().putObject(
+                        b -> b.bucket("pt2cache").key(blobKey(digest)),
+                        RequestBody.fromBytes(new byte[] {1})));
+
+    JsonNode outcome = runJob("reconcile");
+
+    assertThat(outcome.get("orphanObjectsDeleted").asLong()).isGreaterThanOrEqualTo(digests.size());
+    assertThat(strings(outcome.get("orphanObjectsDeletedDigests")))
+        .containsExactlyElementsOf(digests.subList(0, ReconcileJob.NAMED));
+    assertThat(objectKeys(blobKey(digests.get(digests.size() - 1)))).isEmpty();
+    JsonNode recorded =
+        api.get("/v1/housekeeping/runs?job=reconcile&limit=1").json().get("items").get(0);
+    assertThat(recorded.get("outcome")).as("the stored record names them too").isEqualTo(outcome);
+  }
+
+  /**
    * An upload writes its bytes after its reservation and before its commit, when no blob row
    * accounts for the object yet. Reconciliation must leave such an object alone: the commit does
    * not ask the store again for bytes it has just written (ADR 0011).
@@ -55,8 +85,10 @@ class ReconciliationTest extends ServiceTest {
     String id = uploadMegaCache(descriptor, bytes).json().get("id").asString();
     s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(sha256)));
 
-    assertThat(runJob("reconcile").get("blobsFoundMissing").asLong()).isGreaterThanOrEqualTo(1);
+    JsonNode outcome = runJob("reconcile");
 
+    assertThat(outcome.get("blobsFoundMissing").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(strings(outcome.get("blobsFoundMissingDigests"))).contains(sha256);
     assertLostAndReported(descriptor, id, "reconciliation");
   }
 
@@ -110,6 +142,7 @@ class ReconciliationTest extends ServiceTest {
       assertThat(halted.get("halted").asString())
           .isEqualTo("more than 1000 blob rows have no object in the bucket");
       assertThat(halted.get("blobsFoundMissing").asLong()).isZero();
+      assertThat(strings(halted.get("blobsFoundMissingDigests"))).isEmpty();
       assertThat(api.get(path("/artifacts/" + id)).json().get("state").asString())
           .isEqualTo("ready");
       assertThat(api.get(path("/invalidations")).json().get("items").size()).isZero();
@@ -155,6 +188,7 @@ class ReconciliationTest extends ServiceTest {
       assertThat(halted.get("halted").asString())
           .isEqualTo("more than 1000 objects in the bucket have no row");
       assertThat(halted.get("orphanObjectsDeleted").asLong()).isZero();
+      assertThat(strings(halted.get("orphanObjectsDeletedDigests"))).isEmpty();
       assertThat(objectKeys(keys.get(0))).hasSize(1);
       assertThat(objectKeys(keys.get(1000))).hasSize(1);
     } finally {
@@ -166,6 +200,12 @@ class ReconciliationTest extends ServiceTest {
         s3().deleteObjects(b -> b.bucket("pt2cache").delete(d -> d.objects(batch)));
       }
     }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    assertThat(array).as("a list of digests").isNotNull();
+    assertThat(array.isArray()).as("a list of digests").isTrue();
+    return array.valueStream().map(JsonNode::asString).toList();
   }
 
   private void assertLostAndReported(String descriptor, String id, String foundBy) {
