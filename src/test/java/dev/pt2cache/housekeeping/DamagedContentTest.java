@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -85,7 +84,7 @@ class DamagedContentTest extends ServiceTest {
   }
 
   private void overwrite(byte[] content) {
-    s3().putObject(b -> b.bucket("pt2cache").key(blobKey(sha256)), RequestBody.fromBytes(content));
+    putBlobObject(sha256, content);
   }
 
   private void assertRetiredAsDamaged(String descriptor, String id, String foundBy) {

@@ -53,7 +53,7 @@ class GarbageCollectionTest extends ServiceTest {
 
   /** The end of a collection of one blob, in the collector's transaction: object, row, commit. */
   void finishCollecting(Connection collector, String digest) throws Exception {
-    s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(digest)));
+    deleteBlobObject(digest);
     try (PreparedStatement delete =
         collector.prepareStatement("delete from blob where sha256 = ?")) {
       delete.setString(1, digest);

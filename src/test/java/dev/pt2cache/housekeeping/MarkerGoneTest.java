@@ -26,7 +26,7 @@ class MarkerGoneTest extends ServiceTest {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
     JsonNode ready = uploadMegaCache(descriptor, bytes).json();
     String id = ready.get("id").asString();
-    s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(sha256)));
+    deleteBlobObject(sha256);
     byte[] marker =
         s3().getObjectAsBytes(b -> b.bucket("pt2cache").key(BlobStore.MARKER_KEY)).asByteArray();
     s3().deleteObject(b -> b.bucket("pt2cache").key(BlobStore.MARKER_KEY));

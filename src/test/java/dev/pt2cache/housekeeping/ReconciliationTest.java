@@ -22,7 +22,7 @@ class ReconciliationTest extends ServiceTest {
 
   @Test
   void shouldRemoveObjectsThatNoMetadataAccountsFor() {
-    s3().putObject(b -> b.bucket("pt2cache").key(blobKey(sha256)), RequestBody.fromBytes(bytes));
+    putBlobObject(sha256, bytes);
 
     JsonNode outcome = runJob("reconcile");
 
@@ -42,12 +42,7 @@ class ReconciliationTest extends ServiceTest {
             .mapToObj(i -> "00000000" + Fixtures.sha256(Fixtures.randomBytes(32)).substring(8))
             .sorted()
             .toList();
-    digests.parallelStream()
-        .forEach(
-            digest ->
-                s3().putObject(
-                        b -> b.bucket("pt2cache").key(blobKey(digest)),
-                        RequestBody.fromBytes(new byte[] {1})));
+    digests.parallelStream().forEach(digest -> putBlobObject(digest, new byte[] {1}));
 
     JsonNode outcome = runJob("reconcile");
 
@@ -69,7 +64,7 @@ class ReconciliationTest extends ServiceTest {
   void shouldKeepTheObjectOfAnUploadNotYetCommitted() {
     JsonNode pending = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes).json();
     // the upload's bytes are in the store; its commit has not run yet
-    s3().putObject(b -> b.bucket("pt2cache").key(blobKey(sha256)), RequestBody.fromBytes(bytes));
+    putBlobObject(sha256, bytes);
 
     runJob("reconcile");
 
@@ -83,7 +78,7 @@ class ReconciliationTest extends ServiceTest {
   void shouldRetireArtifactsWhoseObjectIsMissingAndSayWhy() {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
     String id = uploadMegaCache(descriptor, bytes).json().get("id").asString();
-    s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(sha256)));
+    deleteBlobObject(sha256);
 
     JsonNode outcome = runJob("reconcile");
 
@@ -96,7 +91,7 @@ class ReconciliationTest extends ServiceTest {
   void shouldNoticeAMissingObjectAtDownloadAndNeverServeIt() {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
     JsonNode ready = uploadMegaCache(descriptor, bytes).json();
-    s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(sha256)));
+    deleteBlobObject(sha256);
 
     assertProblem(api.get(ready.get("downloadUrl").asString()), 404, "content-missing");
 
@@ -107,7 +102,7 @@ class ReconciliationTest extends ServiceTest {
   void shouldHealWhenTheContentIsUploadedAgain() {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
     uploadMegaCache(descriptor, bytes);
-    s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(sha256)));
+    deleteBlobObject(sha256);
     runJob("reconcile");
 
     ApiResponse again = uploadMegaCache(descriptor, bytes);
@@ -124,7 +119,7 @@ class ReconciliationTest extends ServiceTest {
   void shouldChangeNothingWhenTooManyObjectsAreMissing() {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
     String id = uploadMegaCache(descriptor, bytes).json().get("id").asString();
-    s3().deleteObject(b -> b.bucket("pt2cache").key(blobKey(sha256)));
+    deleteBlobObject(sha256);
     String salt = UUID.randomUUID().toString();
     jdbc.sql(
             """

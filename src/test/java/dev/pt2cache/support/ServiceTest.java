@@ -2,6 +2,7 @@ package dev.pt2cache.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +27,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -222,8 +224,21 @@ public abstract class ServiceTest {
         .toList();
   }
 
+  /** The key of a content's object: the service's own layout, not a copy of it. */
   protected static String blobKey(String sha256) {
-    return "blobs/sha256/" + sha256.substring(0, 2) + "/" + sha256;
+    return BlobStore.objectKey(sha256);
+  }
+
+  /** Writes a content's object behind the service's back (no row, no upload). */
+  protected static void putBlobObject(String sha256, byte[] content) {
+    s3().putObject(
+            b -> b.bucket(EmbeddedInfra.BUCKET).key(blobKey(sha256)),
+            RequestBody.fromBytes(content));
+  }
+
+  /** Deletes a content's object behind the service's back (its row stays). */
+  protected static void deleteBlobObject(String sha256) {
+    s3().deleteObject(b -> b.bucket(EmbeddedInfra.BUCKET).key(blobKey(sha256)));
   }
 
   /** Multipart uploads started and neither completed nor aborted. */
