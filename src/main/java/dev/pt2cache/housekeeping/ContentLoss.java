@@ -70,19 +70,19 @@ class ContentLoss {
 
   @EventListener
   void onMissing(ContentMissingEvent event) {
-    handle(event.sha256(), event.foundBy());
+    retireIfMissing(event.sha256(), event.foundBy());
   }
 
   @EventListener
   void onDamaged(ContentDamagedEvent event) {
-    damaged(event.sha256(), event.version(), event.foundBy());
+    retireIfDamaged(event.sha256(), event.version(), event.foundBy());
   }
 
   /**
    * True when the object was indeed lost: its row still stands (housekeeping did not collect it
    * meanwhile) and the store still lacks it (no upload stored it again meanwhile).
    */
-  boolean handle(String sha256, String foundBy) {
+  boolean retireIfMissing(String sha256, String foundBy) {
     if (!bucketIsOurs(sha256)) {
       return false;
     }
@@ -99,7 +99,7 @@ class ContentLoss {
    * that version, not one an upload stored again meanwhile): it is deleted, and its content retired
    * as lost. An object gone meanwhile is lost all the same.
    */
-  boolean damaged(String sha256, String version, String foundBy) {
+  boolean retireIfDamaged(String sha256, String version, String foundBy) {
     if (!bucketIsOurs(sha256)) {
       return false;
     }

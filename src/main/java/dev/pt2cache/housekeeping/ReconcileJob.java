@@ -123,12 +123,16 @@ class ReconcileJob implements HousekeepingJob {
       return outcome;
     }
     List<String> orphans =
-        found.orphans.stream().filter(this::orphan).map(StoredObject::sha256).toList();
+        found.orphans.stream().filter(this::deleteIfOrphan).map(StoredObject::sha256).toList();
     List<String> missing =
-        found.missing.stream().filter(sha256 -> losses.handle(sha256, "reconciliation")).toList();
+        found.missing.stream()
+            .filter(sha256 -> losses.retireIfMissing(sha256, "reconciliation"))
+            .toList();
     List<String> damaged =
         found.damaged.stream()
-            .filter(object -> losses.damaged(object.sha256(), object.version(), "reconciliation"))
+            .filter(
+                object ->
+                    losses.retireIfDamaged(object.sha256(), object.version(), "reconciliation"))
             .map(StoredObject::sha256)
             .toList();
     registry.counter("pt2cache.housekeeping.deleted.orphan.objects").increment(orphans.size());
@@ -284,7 +288,7 @@ class ReconcileJob implements HousekeepingJob {
    * just been written over the listed object (ADR 0011). The blob lock, which a reservation takes
    * as well, keeps the decision and the deletion together.
    */
-  private boolean orphan(StoredObject object) {
+  private boolean deleteIfOrphan(StoredObject object) {
     return Boolean.TRUE.equals(
         transactions.execute(
             status -> {
