@@ -75,7 +75,15 @@ class ReconcileJob implements HousekeepingJob {
     this.properties = properties;
     this.blobLocks = blobLocks;
     this.marker = marker;
-    halted(); // at 0 from the start, so that an alert on increase() sees the first halt
+    // at 0 from the start, so that an alert on increase() sees the first halt or deletion
+    halted();
+    orphansDeleted();
+  }
+
+  private Counter orphansDeleted() {
+    return Counter.builder("pt2cache.housekeeping.deleted.orphan.objects")
+        .description("Objects that no metadata accounted for, deleted by reconcile")
+        .register(registry);
   }
 
   private Counter halted() {
@@ -135,7 +143,7 @@ class ReconcileJob implements HousekeepingJob {
                     losses.retireIfDamaged(object.sha256(), object.version(), "reconciliation"))
             .map(StoredObject::sha256)
             .toList();
-    registry.counter("pt2cache.housekeeping.deleted.orphan.objects").increment(orphans.size());
+    orphansDeleted().increment(orphans.size());
     acted(outcome, "orphanObjectsDeleted", orphans);
     acted(outcome, "blobsFoundMissing", missing);
     acted(outcome, "blobsFoundDamaged", damaged);

@@ -73,6 +73,7 @@ class HousekeepingMetricsTest extends ServiceTest {
         .containsPattern("pt2cache_content_missing_total\\{[^}]*found_by=\"download\"")
         .containsPattern("pt2cache_content_missing_total\\{[^}]*found_by=\"reconciliation\"")
         .containsPattern("pt2cache_housekeeping_reconcile_halted_total\\{")
+        .containsPattern("pt2cache_housekeeping_deleted_orphan_objects_total\\{")
         .containsPattern("pt2cache_housekeeping_unrun_total\\{[^}]*job=\"reconcile\"")
         .containsPattern("pt2cache_housekeeping_last_success_seconds\\{[^}]*job=\"retention\"");
   }
