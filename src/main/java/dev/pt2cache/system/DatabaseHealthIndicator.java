@@ -1,8 +1,10 @@
 package dev.pt2cache.system;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
@@ -11,22 +13,52 @@ import org.springframework.stereotype.Component;
  * Actuator health {@code db}, in place of Spring Boot's, which asks the connection {@code
  * isValid(0)}: no time limit, so a PostgreSQL that stopped answering (a stopped process, a dropped
  * route) held every readiness probe until it came back, and readiness never said down. This one
- * waits for a pooled connection as a request does ({@code PT2CACHE_DB_CONNECTION_WAIT_MS}) and then
- * at most {@link #VALID_WITHIN_SECONDS} for the database's answer.
+ * waits for a connection at most as long as a request does ({@code PT2CACHE_DB_CONNECTION_WAIT_MS})
+ * and then at most {@link #VALID_WITHIN_SECONDS} for the database's answer.
+ *
+ * <p>The connection is one of its own, outside the requests' pool. Taken from that pool, a lookup
+ * storm (every connection busy, hundreds of requests waiting for one) made the check wait in the
+ * same queue and say down now and then, although PostgreSQL answered every request it got: an
+ * orchestrator would take the instance out of service when it is busiest, and a fleet's storm that
+ * loads every instance alike could take them all out at once (docs/adr/0024).
  */
 @Component("dbHealthIndicator")
-class DatabaseHealthIndicator extends AbstractHealthIndicator {
+class DatabaseHealthIndicator extends AbstractHealthIndicator implements DisposableBean {
 
   static final int VALID_WITHIN_SECONDS = 2;
 
   private final DataSource dataSource;
+  private final HikariDataSource owned;
   private final RecurringFailureLog failures =
       RecurringFailureLog.warnEveryMinute(
           DatabaseHealthIndicator.class, "database health check failed");
 
-  DatabaseHealthIndicator(DataSource dataSource) {
+  /**
+   * Checks with a connection of its own to the requests' database, with their credentials, when
+   * {@code requests} is the pool they take theirs from; with {@code requests} itself otherwise.
+   */
+  DatabaseHealthIndicator(DataSource requests) {
     super("PostgreSQL is not reachable");
-    this.dataSource = dataSource;
+    this.owned = requests instanceof HikariDataSource pool ? ownConnection(pool) : null;
+    this.dataSource = owned != null ? owned : requests;
+  }
+
+  /**
+   * One connection, opened when first asked for (so a database down at start fails the check, not
+   * the start) and waited for as long as a request waits for one of the requests' pool.
+   */
+  static HikariDataSource ownConnection(HikariDataSource requests) {
+    HikariDataSource own = new HikariDataSource();
+    own.setPoolName("pt2cache-health");
+    own.setJdbcUrl(requests.getJdbcUrl());
+    own.setUsername(requests.getUsername());
+    own.setPassword(requests.getPassword());
+    own.setDataSourceProperties(requests.getDataSourceProperties());
+    own.setMaximumPoolSize(1);
+    own.setMinimumIdle(0);
+    own.setConnectionTimeout(requests.getConnectionTimeout());
+    own.setInitializationFailTimeout(-1);
+    return own;
   }
 
   @Override
@@ -45,6 +77,13 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator {
       // fails (or that carries an exception)
       failures.failed(e);
       builder.down().withDetail("error", e.toString());
+    }
+  }
+
+  @Override
+  public void destroy() {
+    if (owned != null) {
+      owned.close();
     }
   }
 }

@@ -41,13 +41,17 @@ class DatabaseHealthIndicatorTest {
       pool.setMaximumPoolSize(1);
       pool.setConnectionTimeout(1000);
       DatabaseHealthIndicator health = new DatabaseHealthIndicator(pool);
-      assertThat(health.health(true).getStatus()).isEqualTo(Status.UP);
+      try {
+        assertThat(health.health(true).getStatus()).isEqualTo(Status.UP);
 
-      proxy.freeze();
+        proxy.freeze();
 
-      assertTimeoutPreemptively(
-          Duration.ofSeconds(30),
-          () -> assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN));
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(30),
+            () -> assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN));
+      } finally {
+        health.destroy();
+      }
     }
   }
 
