@@ -215,7 +215,10 @@ class Transport:
         delay = self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random())
         asked = _seconds(retry_after)
         if asked is not None:
-            delay = max(delay, min(asked, 30.0))
+            # the service's wait is the least one; a fleet refused at once (a 429, a busy store)
+            # is told the same whole seconds, and spreads its retries over half as long again
+            # rather than coming back in the same instant to be refused again
+            delay = max(delay, min(asked, 30.0) * (1.0 + 0.5 * random.random()))
         if end is not None:
             if time.monotonic() + delay >= end:
                 raise ServiceUnavailable("%s; no time left to retry" % why)

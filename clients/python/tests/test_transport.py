@@ -15,7 +15,7 @@ from fake_service import FakeService, head, whole
 
 from pt2cache import CacheClient, CacheError
 from pt2cache.errors import IntegrityError, NotFound, ServiceUnavailable
-from pt2cache.transport import _seconds
+from pt2cache.transport import Transport, _seconds
 
 SHA = "a" * 64
 PROBLEM = "application/problem+json"
@@ -243,6 +243,27 @@ class RetryAfterTest(unittest.TestCase):
         self.assertAlmostEqual(_seconds(later), 20.0, delta=2.0)
         self.assertIsNone(_seconds("soon"))
         self.assertIsNone(_seconds(None))
+
+    def test_a_fleet_told_the_same_wait_spreads_its_retries_beyond_it(self):
+        # 200 nodes refused at once with Retry-After: 5: none comes back before it, and they do
+        # not all come back in the same instant (before, every one slept exactly 5.0 s)
+        transport = Transport("http://localhost:1")
+        slept = []
+        with mock.patch("pt2cache.transport.time.sleep", slept.append):
+            for _ in range(200):
+                transport._pause(1, "5", "answered 429", None)
+        self.assertGreaterEqual(min(slept), 5.0)
+        self.assertLessEqual(max(slept), 7.5)
+        in_the_first_tenth = sum(1 for s in slept if s < 5.25)
+        self.assertLess(in_the_first_tenth, 50, sorted(slept)[:60])
+        self.assertGreater(len(set(round(s, 2) for s in slept)), 60)
+
+    def test_the_wait_it_is_told_is_kept_within_the_deadline(self):
+        transport = Transport("http://localhost:1")
+        with mock.patch("pt2cache.transport.time.sleep") as sleep:
+            with self.assertRaises(ServiceUnavailable):
+                transport._pause(1, "5", "answered 503", time.monotonic() + 4.0)
+        sleep.assert_not_called()
 
 
 if __name__ == "__main__":
