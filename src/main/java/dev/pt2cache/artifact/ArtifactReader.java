@@ -208,14 +208,16 @@ public class ArtifactReader {
           content,
           "its object has %d bytes, not %d".formatted(content.objectSize(), artifact.sizeBytes()));
     }
+    // a range of every byte (bytes=0-, bytes=-size) is the whole content, served under a 206
+    boolean whole = range == null || range.length() == artifact.sizeBytes();
     InputStream verified =
-        range == null
+        whole
             ? new VerifyingStream(
                 content.stream(),
                 artifact.sha256(),
                 artifact.sizeBytes(),
                 () -> damaged(artifact, content, "its bytes have another SHA-256"))
-            : content.stream(); // a range alone cannot be hashed: only its object's size is checked
+            : content.stream(); // a part alone cannot be hashed: only its object's size is checked
     return new Download(
         artifact,
         content.through(transfers.countOut(artifact.namespace(), verified, content.length())),

@@ -55,6 +55,34 @@ class DamagedContentTest extends ServiceTest {
     assertStoredAgainByTheNextUpload(descriptor);
   }
 
+  /**
+   * A range that covers the whole object (what {@code curl -r 0-} and downloaders that probe for
+   * resumption send) is the whole content under a 206: it is hashed as a whole download is, and
+   * never completes with the wrong bytes.
+   */
+  @Test
+  void shouldNeverServeWholeBytesChangedInPlaceUnderARangeOfAllOfThem() throws Exception {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    JsonNode ready = uploadMegaCache(descriptor, bytes).json();
+    byte[] damaged = bytes.clone();
+    damaged[bytes.length / 2] ^= 1;
+    overwrite(damaged);
+
+    HttpResponse<InputStream> response =
+        HttpClient.newHttpClient()
+            .send(
+                api.request(ready.get("downloadUrl").asString(), "Range", "bytes=0-").GET().build(),
+                BodyHandlers.ofInputStream());
+    try (InputStream body = response.body()) {
+      byte[] received = new byte[bytes.length];
+      assertThatThrownBy(() -> body.readNBytes(received, 0, received.length))
+          .as("a 206 of every byte ends short instead of completing with the wrong bytes")
+          .isInstanceOf(IOException.class);
+    }
+
+    assertRetiredAsDamaged(descriptor, ready.get("id").asString(), "download");
+  }
+
   /** Another size is seen before anything is sent: a plain 404, no bytes. */
   @Test
   void shouldRefuseAnObjectOfAnotherSizeBeforeSendingIt() {
