@@ -23,7 +23,10 @@ public interface BlobStore {
 
   boolean exists(String sha256);
 
-  /** The store's ETag of the blob's object, or empty when there is none. */
+  /**
+   * The version of the blob's object (its ETag and Last-Modified, what tells one write of it from
+   * another), or empty when there is none.
+   */
   Optional<String> version(String sha256);
 
   void delete(String sha256);
@@ -59,6 +62,6 @@ public interface BlobStore {
     return PREFIX + sha256.substring(0, 2) + "/" + sha256;
   }
 
-  /** An object in the store, by the digest its key names, with its size and ETag. */
+  /** An object in the store, by the digest its key names, with its size and version. */
   record StoredObject(String sha256, Instant lastModified, long size, String version) {}
 }

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Spliterator;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -162,7 +164,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
               new AbortingStream(stream, length, downloadPermits::release),
               length,
               range == null ? length : objectSize(response.contentRange()),
-              response.eTag()));
+              version(response.eTag(), response.lastModified())));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {
@@ -182,6 +184,18 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     } catch (NumberFormatException e) {
       return -1; // "*": the store did not say
     }
+  }
+
+  /**
+   * What tells one write of an object from another: its ETag and its Last-Modified (to the second,
+   * as HTTP dates give it; a listing gives milliseconds). The ETag alone does not: damage under the
+   * store keeps the ETag recorded at upload, the MD5 of the right bytes, which is also the ETag of
+   * those bytes stored again.
+   */
+  static String version(String eTag, Instant lastModified) {
+    return eTag
+        + "@"
+        + (lastModified == null ? null : lastModified.truncatedTo(ChronoUnit.SECONDS));
   }
 
   /** A wait for a permit, true when one was taken. */
@@ -209,8 +223,9 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   @Override
   public Optional<String> version(String sha256) {
     try {
-      return Optional.of(
-          control.headObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256))).eTag());
+      HeadObjectResponse head =
+          control.headObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
+      return Optional.of(version(head.eTag(), head.lastModified()));
     } catch (SdkException e) {
       if (e instanceof S3Exception s3 && s3.statusCode() == 404) {
         return Optional.empty();
@@ -248,7 +263,11 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     Matcher key = BLOB_KEY.matcher(object.key());
     return key.matches()
         ? Optional.of(
-            new StoredObject(key.group(1), object.lastModified(), object.size(), object.eTag()))
+            new StoredObject(
+                key.group(1),
+                object.lastModified(),
+                object.size(),
+                version(object.eTag(), object.lastModified())))
         : Optional.empty();
   }
 

@@ -2,16 +2,29 @@ package dev.pt2cache.housekeeping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.support.TestInfra;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -81,6 +94,67 @@ class DamagedContentTest extends ServiceTest {
     }
 
     assertRetiredAsDamaged(descriptor, ready.get("id").asString(), "download");
+  }
+
+  /**
+   * Damage under the store (a disk, a file-level restore) leaves the object's recorded ETag as it
+   * was: the MD5 of the right bytes, the very ETag that storing them again gives. A download that
+   * began on the damaged object and finds it out only after another download retired it and an
+   * upload stored the right bytes again must not take the new object, nor the artifact on it, for
+   * the damaged one.
+   */
+  @Test
+  void shouldNotTakeTheContentStoredAgainForTheDamagedObjectALateDownloadRead() throws Exception {
+    assumeFalse(TestInfra.containers(), "damages an object in S3Proxy's directory");
+    byte[] large = Fixtures.randomBytes(12 * 1024 * 1024);
+    String sha = Fixtures.sha256(large);
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    JsonNode first = uploadMegaCache(descriptor, large).json();
+    Path file =
+        EmbeddedInfra.shared()
+            .dataDirectory()
+            .resolve("s3")
+            .resolve(EmbeddedInfra.BUCKET)
+            .resolve(blobKey(sha));
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.write(ByteBuffer.wrap(new byte[] {(byte) ~large[1000]}), 1000); // in place
+    }
+    // as a disk's damage would: the object's modification time stays that of its upload
+    Files.setLastModifiedTime(
+        file, FileTime.from(Files.getLastModifiedTime(file).toInstant().minusSeconds(3600)));
+
+    try (Socket late = new Socket()) {
+      late.setReceiveBufferSize(4096);
+      late.connect(new InetSocketAddress("127.0.0.1", port()));
+      late.getOutputStream()
+          .write(
+              ("GET %s HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer %s\r\n\r\n")
+                  .formatted(first.get("downloadUrl").asString(), EmbeddedInfra.ADMIN_TOKEN)
+                  .getBytes(StandardCharsets.US_ASCII));
+      InputStream lateBody = late.getInputStream();
+      assertThat(lateBody.readNBytes(1024)).hasSize(1024); // begun, then it stops reading
+
+      HttpResponse<InputStream> other =
+          HttpClient.newHttpClient()
+              .send(
+                  api.request(first.get("downloadUrl").asString()).GET().build(),
+                  BodyHandlers.ofInputStream());
+      assertThat(other.statusCode()).as("the late download has not retired it yet").isEqualTo(200);
+      try (InputStream body = other.body()) {
+        assertThatThrownBy(body::readAllBytes).isInstanceOf(IOException.class);
+      }
+      assertThat(api.get(path("/artifacts/" + first.get("id").asString())).json().get("state"))
+          .hasToString("\"invalidated\"");
+      JsonNode again = uploadMegaCache(descriptor, large).json();
+      assertThat(again.get("state").asString()).isEqualTo("ready");
+
+      lateBody.transferTo(OutputStream.nullOutputStream()); // the late download reads its end
+
+      assertThat(api.get(path("/artifacts/" + again.get("id").asString())).json().get("state"))
+          .as("the artifact on the content stored again")
+          .hasToString("\"ready\"");
+      assertThat(api.get(again.get("downloadUrl").asString()).body()).isEqualTo(large);
+    }
   }
 
   /** Another size is seen before anything is sent: a plain 404, no bytes. */
