@@ -47,22 +47,9 @@ class DamagedContentTest extends ServiceTest {
   @Test
   void shouldNeverServeWholeBytesChangedInPlace() throws Exception {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
-    JsonNode ready = uploadMegaCache(descriptor, bytes).json();
-    byte[] damaged = bytes.clone();
-    damaged[bytes.length / 2] ^= 1;
-    overwrite(damaged);
+    JsonNode ready = uploadedThenChangedInPlace(descriptor);
 
-    HttpResponse<InputStream> response =
-        HttpClient.newHttpClient()
-            .send(
-                api.request(ready.get("downloadUrl").asString()).GET().build(),
-                BodyHandlers.ofInputStream());
-    try (InputStream body = response.body()) {
-      byte[] received = new byte[bytes.length];
-      assertThatThrownBy(() -> body.readNBytes(received, 0, received.length))
-          .as("the body ends short of its length instead of completing with the wrong bytes")
-          .isInstanceOf(IOException.class);
-    }
+    assertEndsShort(ready.get("downloadUrl").asString());
 
     assertRetiredAsDamaged(descriptor, ready.get("id").asString(), "download");
     assertStoredAgainByTheNextUpload(descriptor);
@@ -76,24 +63,33 @@ class DamagedContentTest extends ServiceTest {
   @Test
   void shouldNeverServeWholeBytesChangedInPlaceUnderARangeOfAllOfThem() throws Exception {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    JsonNode ready = uploadedThenChangedInPlace(descriptor);
+
+    assertEndsShort(ready.get("downloadUrl").asString(), "Range", "bytes=0-");
+
+    assertRetiredAsDamaged(descriptor, ready.get("id").asString(), "download");
+  }
+
+  /** The ready artifact of {@link #bytes}, whose object then has one bit flipped. */
+  private JsonNode uploadedThenChangedInPlace(String descriptor) {
     JsonNode ready = uploadMegaCache(descriptor, bytes).json();
     byte[] damaged = bytes.clone();
     damaged[bytes.length / 2] ^= 1;
     overwrite(damaged);
+    return ready;
+  }
 
+  /** The body ends short of its length instead of completing with the wrong bytes. */
+  private void assertEndsShort(String url, String... headers) throws Exception {
     HttpResponse<InputStream> response =
         HttpClient.newHttpClient()
-            .send(
-                api.request(ready.get("downloadUrl").asString(), "Range", "bytes=0-").GET().build(),
-                BodyHandlers.ofInputStream());
+            .send(api.request(url, headers).GET().build(), BodyHandlers.ofInputStream());
     try (InputStream body = response.body()) {
       byte[] received = new byte[bytes.length];
       assertThatThrownBy(() -> body.readNBytes(received, 0, received.length))
-          .as("a 206 of every byte ends short instead of completing with the wrong bytes")
+          .as("the body ends short of its length instead of completing with the wrong bytes")
           .isInstanceOf(IOException.class);
     }
-
-    assertRetiredAsDamaged(descriptor, ready.get("id").asString(), "download");
   }
 
   /**
