@@ -63,7 +63,8 @@ class ContentLoss {
 
   private Counter missing(String foundBy) {
     return Counter.builder("pt2cache.content.missing")
-        .description("Contents whose object was missing from the store; should never happen")
+        .description(
+            "Contents whose object was missing from the store, or damaged; should never happen")
         .tag("found_by", foundBy)
         .register(registry);
   }
