@@ -19,6 +19,7 @@ public final class VerifyingStream extends FilterInputStream {
   private final Supplier<? extends RuntimeException> mismatch;
   private final MessageDigest digest = Sha256.newDigest();
   private long left;
+  private boolean refused;
 
   public VerifyingStream(
       InputStream in, String sha256, long size, Supplier<? extends RuntimeException> mismatch) {
@@ -36,6 +37,10 @@ public final class VerifyingStream extends FilterInputStream {
 
   @Override
   public int read(byte[] buffer, int offset, int length) throws IOException {
+    if (refused) {
+      // once refused, always: a reader that went on would otherwise see -1, a clean end
+      throw mismatch.get();
+    }
     int n = super.read(buffer, offset, length);
     if (n <= 0) {
       return n;
@@ -43,6 +48,7 @@ public final class VerifyingStream extends FilterInputStream {
     digest.update(buffer, offset, n);
     left -= n;
     if (left <= 0 && (left < 0 || !Sha256.hex(digest).equals(sha256))) {
+      refused = true;
       throw mismatch.get();
     }
     return n;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import org.junit.jupiter.api.Test;
@@ -28,8 +29,9 @@ class MarkerGoneTest extends ServiceTest {
     String id = ready.get("id").asString();
     deleteBlobObject(sha256);
     byte[] marker =
-        s3().getObjectAsBytes(b -> b.bucket("pt2cache").key(BlobStore.MARKER_KEY)).asByteArray();
-    s3().deleteObject(b -> b.bucket("pt2cache").key(BlobStore.MARKER_KEY));
+        s3().getObjectAsBytes(b -> b.bucket(EmbeddedInfra.BUCKET).key(BlobStore.MARKER_KEY))
+            .asByteArray();
+    s3().deleteObject(b -> b.bucket(EmbeddedInfra.BUCKET).key(BlobStore.MARKER_KEY));
     try {
       assertProblem(api.get(ready.get("downloadUrl").asString()), 404, "content-missing");
       JsonNode reconciled = runJob("reconcile");
@@ -41,7 +43,8 @@ class MarkerGoneTest extends ServiceTest {
       assertThat(api.get(path("/invalidations")).json().get("items").size()).isZero();
     } finally {
       s3().putObject(
-              b -> b.bucket("pt2cache").key(BlobStore.MARKER_KEY), RequestBody.fromBytes(marker));
+              b -> b.bucket(EmbeddedInfra.BUCKET).key(BlobStore.MARKER_KEY),
+              RequestBody.fromBytes(marker));
     }
     // the bucket is this deployment's again: the loss is real, and acted on
     assertProblem(api.get(ready.get("downloadUrl").asString()), 404, "content-missing");
