@@ -128,6 +128,7 @@ class ReconcileJob implements HousekeepingJob {
       acted(outcome, "orphanObjectsDeleted", List.of());
       acted(outcome, "blobsFoundMissing", List.of());
       acted(outcome, "blobsFoundDamaged", List.of());
+      outcome.put("foundNotActedOn", found.sample());
       return outcome;
     }
     List<String> orphans =
@@ -157,7 +158,11 @@ class ReconcileJob implements HousekeepingJob {
    */
   private static void acted(Map<String, Object> outcome, String kind, List<String> digests) {
     outcome.put(kind, (long) digests.size());
-    outcome.put(kind + "Digests", digests.subList(0, Math.min(NAMED, digests.size())));
+    outcome.put(kind + "Digests", first(digests));
+  }
+
+  private static List<String> first(List<String> digests) {
+    return digests.subList(0, Math.min(NAMED, digests.size()));
   }
 
   /** Lists the bucket beside the blob rows, noting what does not match, until it has seen all. */
@@ -278,6 +283,19 @@ class ReconcileJob implements HousekeepingJob {
 
     boolean tooMany() {
       return orphans.size() > limit || missing.size() > limit || damaged.size() > limit;
+    }
+
+    /**
+     * The first {@value ReconcileJob#NAMED} digests of each kind found (in digest order), for the
+     * operator to judge a halted run by: a look in a bucket backup tells a real loss from the wrong
+     * bucket.
+     */
+    Map<String, List<String>> sample() {
+      Map<String, List<String>> sample = new LinkedHashMap<>();
+      sample.put("orphanObjects", first(orphans.stream().map(StoredObject::sha256).toList()));
+      sample.put("blobsMissing", first(missing));
+      sample.put("blobsDamaged", first(damaged.stream().map(StoredObject::sha256).toList()));
+      return sample;
     }
 
     String describe() {

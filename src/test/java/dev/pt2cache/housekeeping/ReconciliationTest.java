@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.util.List;
@@ -138,6 +139,17 @@ class ReconciliationTest extends ServiceTest {
           .isEqualTo("more than 1000 blob rows have no object in the bucket");
       assertThat(halted.get("blobsFoundMissing").asLong()).isZero();
       assertThat(strings(halted.get("blobsFoundMissingDigests"))).isEmpty();
+      // what it found but did not act on, named so the operator can judge the halt
+      List<String> found = strings(halted.get("foundNotActedOn").get("blobsMissing"));
+      assertThat(found).hasSize(ReconcileJob.NAMED).isSorted().doesNotHaveDuplicates();
+      assertThat(
+              jdbc.sql("select count(*) from blob where sha256 = any(:found)")
+                  .param("found", found.toArray(String[]::new))
+                  .query(Long.class)
+                  .single())
+          .as("each named digest is a blob row")
+          .isEqualTo(ReconcileJob.NAMED);
+      assertThat(found).noneMatch(sha256 -> storeHas(sha256));
       assertThat(api.get(path("/artifacts/" + id)).json().get("state").asString())
           .isEqualTo("ready");
       assertThat(api.get(path("/invalidations")).json().get("items").size()).isZero();
@@ -158,6 +170,7 @@ class ReconciliationTest extends ServiceTest {
     }
     JsonNode acted = runJob("reconcile");
     assertThat(acted.has("halted")).isFalse();
+    assertThat(acted.has("foundNotActedOn")).isFalse();
     assertThat(acted.get("blobsFoundMissing").asLong()).isGreaterThanOrEqualTo(1);
     assertLostAndReported(descriptor, id, "reconciliation");
   }
@@ -195,6 +208,12 @@ class ReconciliationTest extends ServiceTest {
         s3().deleteObjects(b -> b.bucket("pt2cache").delete(d -> d.objects(batch)));
       }
     }
+  }
+
+  private static boolean storeHas(String sha256) {
+    return s3().listObjectsV2(b -> b.bucket(EmbeddedInfra.BUCKET).prefix(blobKey(sha256)))
+            .keyCount()
+        > 0;
   }
 
   private static List<String> strings(JsonNode array) {
