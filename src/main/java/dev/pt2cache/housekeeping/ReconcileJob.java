@@ -6,19 +6,11 @@ import dev.pt2cache.blob.BlobStore.StoredObject;
 import dev.pt2cache.blob.DeploymentMarker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,10 +19,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Compares the bucket with the metadata (every 6 hours by default), walking both in digest order a
- * page at a time: objects that neither a blob row nor an artifact accounts for are deleted once
- * older than the grace period; blob rows whose object is gone, or of another size than recorded,
- * are handed to {@link ContentLoss}. It does not read objects: bytes changed in place at the same
- * size are found by the download that serves them (docs/adr/0028).
+ * page at a time ({@link BucketWalk}): objects that neither a blob row nor an artifact accounts for
+ * are deleted once older than the grace period; blob rows whose object is gone, or of another size
+ * than recorded, are handed to {@link ContentLoss}. It does not read objects: bytes changed in
+ * place at the same size are found by the download that serves them (docs/adr/0028).
  *
  * <p>It first only looks, and acts when it has found at most {@code reconcile-max-changes} of each.
  * A service pointed at the wrong bucket, or at a database restored from an old backup, would
@@ -44,7 +36,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 class ReconcileJob implements HousekeepingJob {
 
   private static final Logger log = LoggerFactory.getLogger(ReconcileJob.class);
-  private static final int PAGE = 1000;
 
   /** The most digests of each kind that a run's record names. */
   static final int NAMED = 20;
@@ -57,6 +48,7 @@ class ReconcileJob implements HousekeepingJob {
   private final HousekeepingProperties properties;
   private final BlobLocks blobLocks;
   private final DeploymentMarker marker;
+  private final BucketWalk walk;
 
   ReconcileJob(
       JdbcClient jdbc,
@@ -75,6 +67,7 @@ class ReconcileJob implements HousekeepingJob {
     this.properties = properties;
     this.blobLocks = blobLocks;
     this.marker = marker;
+    this.walk = new BucketWalk(jdbc, store);
     // at 0 from the start, so that an alert on increase() sees the first halt or deletion
     halted();
     orphansDeleted();
@@ -105,11 +98,9 @@ class ReconcileJob implements HousekeepingJob {
   @Override
   public Map<String, Object> run() {
     Instant started = Instant.now();
-    Findings found = new Findings(properties.reconcileMaxChanges());
+    int limit = properties.reconcileMaxChanges();
     boolean ours = marker.heldByStore();
-    if (ours) {
-      walk(started, found);
-    }
+    Findings found = ours ? walk.walk(started, properties.grace(), limit) : new Findings(limit);
     Map<String, Object> outcome = new LinkedHashMap<>();
     outcome.put("objectsListed", found.objects);
     if (!ours || found.tooMany()) {
@@ -161,151 +152,8 @@ class ReconcileJob implements HousekeepingJob {
     outcome.put(kind + "Digests", first(digests));
   }
 
-  private static List<String> first(List<String> digests) {
+  static List<String> first(List<String> digests) {
     return digests.subList(0, Math.min(NAMED, digests.size()));
-  }
-
-  /** Lists the bucket beside the blob rows, noting what does not match, until it has seen all. */
-  private void walk(Instant started, Findings found) {
-    Instant oldEnough = started.minus(properties.grace());
-    String after = "";
-    Iterator<StoredObject> listing = store.list().iterator();
-    while (listing.hasNext() && !found.tooMany()) {
-      List<StoredObject> page = new ArrayList<>(PAGE);
-      while (listing.hasNext() && page.size() < PAGE) {
-        page.add(listing.next());
-      }
-      String last = page.get(page.size() - 1).sha256();
-      Set<String> listed = new HashSet<>();
-      page.forEach(object -> listed.add(object.sha256()));
-      Map<String, Long> rows = rowsAmong(listed, started);
-      for (StoredObject object : page) {
-        Long size = rows.get(object.sha256());
-        if (size == null && !object.lastModified().isAfter(oldEnough)) {
-          found.orphan(object);
-        } else if (size != null && size >= 0 && size != object.size()) {
-          found.damaged(object);
-        }
-      }
-      rowsBetween(
-          after, last, started, sha256 -> found.missingUnless(listed, sha256), found::tooMany);
-      found.objects += page.size();
-      after = last;
-    }
-    if (!found.tooMany()) {
-      rowsBetween(
-          after, null, started, sha256 -> found.missingUnless(Set.of(), sha256), found::tooMany);
-    }
-  }
-
-  /**
-   * Which of these digests have a blob row, with the recorded size, or -1 for a row created since
-   * the run began (its upload may be writing the object the listing saw).
-   */
-  private Map<String, Long> rowsAmong(Set<String> digests, Instant started) {
-    Map<String, Long> rows = new HashMap<>();
-    jdbc.sql(
-            """
-            select sha256, case when created_at < :before then size_bytes else -1 end
-              from blob where sha256 = any(:digests)
-            """)
-        .param("digests", digests.toArray(String[]::new))
-        .param("before", Timestamp.from(started))
-        .query((rs, n) -> rows.put(rs.getString(1), rs.getLong(2)))
-        .list();
-    return rows;
-  }
-
-  /**
-   * Blob rows with digests in (after, upTo], created before a time, a page at a time until {@code
-   * enough}: a bucket that lacks most of them must not bring them all into memory.
-   */
-  private void rowsBetween(
-      String after,
-      String upTo,
-      Instant createdBefore,
-      Consumer<String> each,
-      BooleanSupplier enough) {
-    String from = after;
-    List<String> page;
-    do {
-      page =
-          jdbc.sql(
-                  """
-                  select sha256 from blob
-                   where sha256 collate "C" > :after
-                     and (cast(:upTo as varchar) is null or sha256 collate "C" <= :upTo)
-                     and created_at < :before
-                   order by sha256 collate "C"
-                   limit :page
-                  """)
-              .param("after", from)
-              .param("upTo", upTo)
-              .param("before", Timestamp.from(createdBefore))
-              .param("page", PAGE)
-              .query(String.class)
-              .list();
-      page.forEach(each);
-      from = page.isEmpty() ? from : page.get(page.size() - 1);
-    } while (page.size() == PAGE && !enough.getAsBoolean());
-  }
-
-  /** What a walk found to change, up to one more than a run may change of each. */
-  private static final class Findings {
-
-    final int limit;
-    final List<StoredObject> orphans = new ArrayList<>();
-    final List<String> missing = new ArrayList<>();
-    final List<StoredObject> damaged = new ArrayList<>();
-    long objects;
-
-    Findings(int limit) {
-      this.limit = limit;
-    }
-
-    void orphan(StoredObject object) {
-      if (orphans.size() <= limit) {
-        orphans.add(object);
-      }
-    }
-
-    void damaged(StoredObject object) {
-      if (damaged.size() <= limit) {
-        damaged.add(object);
-      }
-    }
-
-    void missingUnless(Set<String> listed, String sha256) {
-      if (!listed.contains(sha256) && missing.size() <= limit) {
-        missing.add(sha256);
-      }
-    }
-
-    boolean tooMany() {
-      return orphans.size() > limit || missing.size() > limit || damaged.size() > limit;
-    }
-
-    /**
-     * The first {@value ReconcileJob#NAMED} digests of each kind found (in digest order), for the
-     * operator to judge a halted run by: a look in a bucket backup tells a real loss from the wrong
-     * bucket.
-     */
-    Map<String, List<String>> sample() {
-      Map<String, List<String>> sample = new LinkedHashMap<>();
-      sample.put("orphanObjects", first(orphans.stream().map(StoredObject::sha256).toList()));
-      sample.put("blobsMissing", first(missing));
-      sample.put("blobsDamaged", first(damaged.stream().map(StoredObject::sha256).toList()));
-      return sample;
-    }
-
-    String describe() {
-      if (missing.size() > limit) {
-        return "more than %d blob rows have no object in the bucket".formatted(limit);
-      }
-      return damaged.size() > limit
-          ? "more than %d objects in the bucket have another size than their row".formatted(limit)
-          : "more than %d objects in the bucket have no row".formatted(limit);
-    }
   }
 
   /**
