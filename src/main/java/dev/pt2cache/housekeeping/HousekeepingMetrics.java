@@ -84,10 +84,10 @@ class HousekeepingMetrics {
   }
 
   static String outcomeOf(Map<String, Object> outcome) {
-    if (outcome.containsKey("error")) {
+    if (outcome.containsKey(JobOutcome.ERROR)) {
       return "failure";
     }
-    return outcome.containsKey("halted") ? "halted" : "success";
+    return outcome.containsKey(JobOutcome.HALTED) ? "halted" : "success";
   }
 
   @Scheduled(fixedDelayString = "${pt2cache.housekeeping.gauge-interval:30s}", initialDelay = 0)
@@ -122,6 +122,7 @@ class HousekeepingMetrics {
 
   private void show() {
     showBucket();
+    // 'error' and 'halted' below: the keys JobOutcome.ERROR and JobOutcome.HALTED
     Map<String, Double> finished =
         jdbc
             .sql(

@@ -148,7 +148,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
       outcome = job.run();
     } catch (RuntimeException e) {
       log.error("housekeeping job {} failed", job.name(), e);
-      outcome = Map.of("error", String.valueOf(e.getMessage()));
+      outcome = Map.of(JobOutcome.ERROR, String.valueOf(e.getMessage()));
     }
     Timestamp finished =
         jdbc.sql(
@@ -160,7 +160,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
             .query(Timestamp.class)
             .single();
     metrics.ran(job.name(), sample, outcome); // once recorded: a run it failed to record is unrun
-    if (!outcome.isEmpty() && !outcome.containsKey("error")) { // an error was logged above
+    if (!outcome.isEmpty() && !outcome.containsKey(JobOutcome.ERROR)) { // an error was logged above
       log.info("housekeeping job {} done: {}", job.name(), outcome);
     }
     return new JobRun(

@@ -115,7 +115,7 @@ class ReconcileJob implements HousekeepingJob {
               + " (PT2CACHE_DB_URL)? If the loss is real, raise PT2CACHE_RECONCILE_MAX_CHANGES"
               + " and run the job again.",
           why);
-      outcome.put("halted", why);
+      outcome.put(JobOutcome.HALTED, why);
       acted(outcome, "orphanObjectsDeleted", List.of());
       acted(outcome, "blobsFoundMissing", List.of());
       acted(outcome, "blobsFoundDamaged", List.of());

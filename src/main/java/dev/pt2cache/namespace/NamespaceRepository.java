@@ -70,7 +70,10 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
       nativeQuery = true)
   List<NamespaceEvictions> evictionsOf(@Param("names") List<String> names);
 
-  /** When garbage collection (the purge job) last finished, on any instance. */
+  /**
+   * When garbage collection (the purge job) last finished, on any instance. {@code 'error'}: the
+   * key of a failed run's outcome (housekeeping's {@code JobOutcome.ERROR}).
+   */
   @Query(
       value =
           "select max(finished_at) from housekeeping_run where job = 'purge' and finished_at is not null and outcome ->> 'error' is null",
