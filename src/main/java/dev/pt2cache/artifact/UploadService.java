@@ -38,6 +38,7 @@ public class UploadService {
   private final UploadProperties properties;
   private final ArtifactPolicy policy;
   private final ReservationRenewal renewal;
+  private final UploadLeases leases;
   private final Counter deduplicated;
   private final Counter stored;
 
@@ -51,6 +52,7 @@ public class UploadService {
       UploadProperties properties,
       ArtifactPolicy policy,
       ReservationRenewal renewal,
+      UploadLeases leases,
       MeterRegistry registry) {
     this.namespaces = namespaces;
     this.artifacts = artifacts;
@@ -61,6 +63,7 @@ public class UploadService {
     this.properties = properties;
     this.policy = policy;
     this.renewal = renewal;
+    this.leases = leases;
     this.deduplicated = registry.counter("pt2cache.uploads.content", "outcome", "deduplicated");
     this.stored = registry.counter("pt2cache.uploads.content", "outcome", "stored");
   }
@@ -119,6 +122,9 @@ public class UploadService {
             refusal -> {
               throw new UploadBlockedException(refusal);
             });
+    if (declaration) {
+      refuseAtOnceWhileOtherContentHoldsTheLease(namespace, command.kind(), key, content);
+    }
     boolean contentInStore = inStore(content);
     UploadOutcome outcome =
         writes.reserve(
@@ -133,6 +139,21 @@ public class UploadService {
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     log.debug("upload reserved: state {}, created {}", artifact.state(), outcome.created());
     return new Reservation(outcome, contentInStore);
+  }
+
+  /**
+   * A declaration that the lease certainly refuses is answered from one plain read, before the
+   * key's lock: a fleet declaring one key at once then neither queues on the lock nor holds a
+   * connection while it waits (docs/adr/0019, amendment). Anything less than certain is decided
+   * under the lock, which stays the authority.
+   */
+  private void refuseAtOnceWhileOtherContentHoldsTheLease(
+      String namespace, ArtifactKind kind, String key, BlobExpectation content) {
+    Optional<UploadLeases.Lease> lease = leases.refusing(namespace, kind, key, content.sha256());
+    if (lease.isPresent()) {
+      log.debug("upload refused before the key's lock: {} holds the lease", lease.get().sha256());
+      throw new UploadInFlightException(lease.get().sha256(), lease.get().left());
+    }
   }
 
   /** Receives the bytes of a pending artifact (PUT .../artifacts/{id}/content). */

@@ -8,16 +8,21 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.TestInfra;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -36,6 +41,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class UploadLeaseTest {
 
   @LocalServerPort int port;
+  @Autowired DataSource dataSource;
 
   ApiClient api;
   String ns;
@@ -73,6 +79,46 @@ class UploadLeaseTest {
     ApiResponse late = declare(other);
     assertThat(late.status()).as("once ready, other content is a key conflict").isEqualTo(409);
     assertThat(late.json().get("type").asString()).isEqualTo("urn:pt2cache:problem:key-conflict");
+  }
+
+  /**
+   * A declaration that the lease certainly refuses is answered from a plain read, without the key's
+   * lock: a fleet declaring one key at once is not queued on the lock, each holding a connection.
+   * Here another transaction holds the key's lock (KeyLock's advisory lock) throughout; a
+   * declaration that waited for it would not be answered within the timeout.
+   */
+  @Test
+  void shouldRefuseOtherContentWithoutWaitingForTheKeysLock() throws Exception {
+    byte[] first = Fixtures.randomBytes(300);
+    ApiResponse inFlight = declare(first);
+    assertThat(inFlight.status()).isEqualTo(201);
+    String namespace = ns.substring("/v1/namespaces/".length());
+    String lockName = namespace + "/mega-cache/" + inFlight.json().get("key").asString();
+
+    ExecutorService node = Executors.newSingleThreadExecutor();
+    try (Connection other = dataSource.getConnection()) {
+      other.setAutoCommit(false);
+      try (PreparedStatement lock =
+          other.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+        lock.setString(1, lockName);
+        lock.execute();
+      }
+      try {
+        Future<ApiResponse> declared = node.submit(() -> declare(Fixtures.randomBytes(300)));
+        ApiResponse refused = declared.get(15, TimeUnit.SECONDS);
+        assertThat(refused.status()).as(refused.text()).isEqualTo(409);
+        assertThat(refused.json().get("type").asString())
+            .isEqualTo("urn:pt2cache:problem:upload-in-flight");
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 4L);
+      } finally {
+        other.rollback();
+      }
+    } finally {
+      node.shutdownNow();
+    }
+    assertThat(declare(first).status())
+        .as("the holder's own content still goes through the lock")
+        .isEqualTo(201);
   }
 
   @Test
