@@ -84,6 +84,25 @@ public final class CanonicalJson {
     }
   }
 
+  /**
+   * {@code text} made storable for free text such as an error message: U+0000 and unpaired
+   * surrogates, which {@link #of} refuses, each replaced by U+FFFD.
+   */
+  public static String storable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        out.append(c).append(text.charAt(++i));
+      } else {
+        out.append(c == '\0' || Character.isSurrogate(c) ? '\uFFFD' : c);
+      }
+    }
+    return out.toString();
+  }
+
   /** Removes null members and, bottom-up, members that are (or become) empty objects. */
   private static void prune(ObjectNode object) {
     List<String> drop = new ArrayList<>();

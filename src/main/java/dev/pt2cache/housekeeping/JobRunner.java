@@ -148,7 +148,9 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
       outcome = job.run();
     } catch (RuntimeException e) {
       log.error("housekeeping job {} failed", job.name(), e);
-      outcome = Map.of(JobOutcome.ERROR, String.valueOf(e.getMessage()));
+      // a message holding U+0000 (a store's, quoting what it was sent) could not be recorded
+      String message = e.getMessage() == null ? e.toString() : e.getMessage();
+      outcome = Map.of(JobOutcome.ERROR, CanonicalJson.storable(message));
     }
     Timestamp finished =
         jdbc.sql(
