@@ -97,8 +97,9 @@ class ContentLoss {
 
   /**
    * True when the object read as {@code version} was damaged and still stands (the store still has
-   * that version, not one an upload stored again meanwhile): it is deleted, and its content retired
-   * as lost. An object gone meanwhile is lost all the same.
+   * that version, not one an upload stored again meanwhile): its content is retired as lost, and
+   * then, once nothing is left to fail but the commit, the object is deleted. An object gone
+   * meanwhile is lost all the same.
    */
   boolean retireIfDamaged(String sha256, String version, String foundBy) {
     if (!bucketIsOurs(sha256)) {
@@ -117,8 +118,13 @@ class ContentLoss {
               if (!stored.get().equals(version)) {
                 return false;
               }
+              retire(sha256, "damaged in storage", foundBy);
+              // last, still under the digest's lock: a retirement that fails (a deadlock with a hit
+              // flush or another invalidation, a dropped connection) rolls back and leaves the
+              // object with its ready artifacts, for the next download to find again, instead of
+              // ready artifacts without an object
               store.delete(sha256);
-              return retire(sha256, "damaged in storage", foundBy);
+              return true;
             }));
   }
 

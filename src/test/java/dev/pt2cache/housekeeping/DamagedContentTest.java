@@ -25,8 +25,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -36,6 +41,8 @@ import tools.jackson.databind.JsonNode;
  * upload (docs/adr/0028).
  */
 class DamagedContentTest extends ServiceTest {
+
+  @Autowired DataSource dataSource;
 
   final byte[] bytes = Fixtures.randomBytes(1_000_000);
   final String sha256 = Fixtures.sha256(bytes);
@@ -164,6 +171,52 @@ class DamagedContentTest extends ServiceTest {
 
     assertRetiredAsDamaged(descriptor, ready.get("id").asString(), "download");
     assertStoredAgainByTheNextUpload(descriptor);
+  }
+
+  /**
+   * The retirement of damaged content can fail after it has begun: its update of the ready
+   * artifacts can be chosen as a deadlock's victim (against a hit flush, an eviction or another
+   * invalidation, which update rows of the same artifacts), or its connection can drop. The whole
+   * retirement then rolls back, and the object must still be where it was: deleted first, it left
+   * ready artifacts that lookups kept answering, without an object to download. The test holds the
+   * artifact's row, as a hit flush would, and cancels the retirement's update, as PostgreSQL
+   * cancels a deadlock's victim.
+   */
+  @Test
+  void shouldLeaveTheObjectWithItsReadyArtifactWhenTheRetirementFails() throws Exception {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    JsonNode ready = uploadMegaCache(descriptor, bytes).json();
+    String id = ready.get("id").asString();
+    overwrite(Arrays.copyOf(bytes, bytes.length / 3));
+
+    try (Connection held = dataSource.getConnection()) {
+      held.setAutoCommit(false);
+      execute(held, "select id from artifact where id = ?::uuid for no key update", id);
+      CompletableFuture<ApiResponse> download =
+          CompletableFuture.supplyAsync(() -> api.get(ready.get("downloadUrl").asString()));
+      awaitWaiters(1);
+      assertThat(
+              jdbc.sql(
+                      """
+                      select count(pg_cancel_backend(pid)) from pg_stat_activity
+                       where wait_event_type = 'Lock' and datname = current_database()
+                         and query like 'update artifact%'
+                      """)
+                  .query(Long.class)
+                  .single())
+          .as("the retirement's update, waiting for the artifact's row")
+          .isOne();
+      assertThat(download.get(20, TimeUnit.SECONDS).status()).isGreaterThanOrEqualTo(400);
+      held.rollback();
+    }
+
+    assertThat(stateOf(id)).as("the retirement rolled back").contains("READY");
+    assertThat(objectKeys(blobKey(sha256)))
+        .as("the object of a ready artifact, left where it was")
+        .containsExactly(blobKey(sha256));
+    // the next download finds the damage again, and retires it
+    assertProblem(api.get(ready.get("downloadUrl").asString()), 404, "content-missing");
+    assertRetiredAsDamaged(descriptor, id, "download");
   }
 
   @Test
