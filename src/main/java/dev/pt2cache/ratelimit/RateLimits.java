@@ -11,6 +11,11 @@ import java.util.concurrent.TimeUnit;
  * One token bucket per caller, in this instance's memory: a caller may make {@code burst} calls at
  * once and {@code requestsPerSecond} on average. A caller idle for ten minutes is forgotten, and
  * comes back with a full bucket.
+ *
+ * <p>Refills are timed by the monotonic clock ({@code System.nanoTime}), not the wall clock that
+ * Bucket4j takes by default: a wall clock stepped back (NTP correcting an instance that ran ahead,
+ * a VM resumed from a pause) refilled no bucket until it had caught up again, so every caller at
+ * its rate was refused for as long as the step, each time told to retry after a second.
  */
 class RateLimits {
 
@@ -33,8 +38,10 @@ class RateLimits {
     }
   }
 
-  private Bucket newBucket() {
+  /** A full bucket for a caller not seen lately. */
+  Bucket newBucket() {
     return Bucket.builder()
+        .withNanosecondPrecision()
         .addLimit(
             limit ->
                 limit
