@@ -6,6 +6,7 @@ import dev.pt2cache.api.TokensApi;
 import dev.pt2cache.api.model.Token;
 import dev.pt2cache.api.model.TokenList;
 import dev.pt2cache.api.model.TokenRequest;
+import dev.pt2cache.system.Times;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -27,7 +28,7 @@ class TokenController implements TokensApi {
             request.getName(),
             request.getNamespace(),
             Role.of(request.getRole().getValue()),
-            request.getExpiresAt() == null ? null : request.getExpiresAt().toInstant());
+            Times.kept(request.getExpiresAt()));
     return ResponseEntity.status(HttpStatus.CREATED).body(toApi(made.token()).token(made.secret()));
   }
 

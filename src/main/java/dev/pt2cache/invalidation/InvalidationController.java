@@ -7,6 +7,7 @@ import dev.pt2cache.api.model.InvalidationList;
 import dev.pt2cache.api.model.InvalidationRequest;
 import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.descriptor.HardwareTagRules;
+import dev.pt2cache.system.Times;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -28,8 +29,7 @@ class InvalidationController implements InvalidationsApi {
       String namespace, InvalidationRequest request) {
     Invalidation.Rule rule =
         new Invalidation.Rule(
-            Boolean.TRUE.equals(request.getBlock()),
-            request.getExpiresAt() == null ? null : request.getExpiresAt().toInstant());
+            Boolean.TRUE.equals(request.getBlock()), Times.kept(request.getExpiresAt()));
     Invalidation done =
         service.invalidate(namespace, toDomain(request.getSelector()), request.getReason(), rule);
     return ResponseEntity.status(HttpStatus.CREATED).body(toApi(done));

@@ -3,6 +3,7 @@ package dev.pt2cache.system;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 
 /** Instants as the API shows them (date-times in UTC), and the range of times it takes. */
 public final class Times {
@@ -14,6 +15,15 @@ public final class Times {
   public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   private Times() {}
+
+  /**
+   * A time a caller gave, as the service keeps it: to the microsecond, as PostgreSQL does. Cut here
+   * rather than rounded there, so that an expiry is never kept later than asked, and the answer
+   * that makes it shows what every later read shows.
+   */
+  public static Instant kept(OffsetDateTime given) {
+    return given == null ? null : given.toInstant().truncatedTo(ChronoUnit.MICROS);
+  }
 
   public static OffsetDateTime utc(Instant instant) {
     return instant == null ? null : instant.atOffset(ZoneOffset.UTC);

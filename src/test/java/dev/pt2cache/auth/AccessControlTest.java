@@ -334,6 +334,29 @@ class AccessControlTest extends ServiceTest {
     assertThat(anonymous.get("/openapi.yaml").status()).isEqualTo(200);
   }
 
+  /** A token's expiry is kept to the microsecond, never later than asked, and answered as kept. */
+  @Test
+  void shouldAnswerTheExpiryItKeepsToTheMicrosecond() {
+    String name = "precise-" + UUID.randomUUID().toString().substring(0, 8);
+    ApiResponse made =
+        api.postJson(
+            "/v1/tokens",
+            "{\"name\":\"%s\",\"role\":\"read\",\"expiresAt\":\"2030-01-01T00:00:00.123456789Z\"}"
+                .formatted(name));
+    assertThat(made.status()).as(made.text()).isEqualTo(201);
+
+    String listed = null;
+    for (var token : api.get("/v1/tokens").json().get("items")) {
+      if (token.get("name").asString().equals(name)) {
+        listed = token.get("expiresAt").asString();
+      }
+    }
+
+    assertThat(made.json().get("expiresAt").asString())
+        .isEqualTo(listed)
+        .isEqualTo("2030-01-01T00:00:00.123456Z");
+  }
+
   private static Instant inAnHour() {
     return Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
   }

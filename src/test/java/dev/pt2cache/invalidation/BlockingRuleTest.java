@@ -188,6 +188,28 @@ class BlockingRuleTest extends ServiceTest {
     assertThat(uploadMegaCache(badBuild, bytes).json().get("state").asString()).isEqualTo("ready");
   }
 
+  /**
+   * PostgreSQL keeps microseconds, rounding what is finer, so a rule answered with the nanoseconds
+   * it was asked for was read back later with another expiry, up to half a microsecond after the
+   * one asked for. It is kept to the microsecond, never later than asked, and answered as kept.
+   */
+  @Test
+  void shouldAnswerTheExpiryItKeepsToTheMicrosecond() {
+    JsonNode made = rule(", \"expiresAt\": \"2030-01-01T00:00:00.123456789Z\"");
+
+    JsonNode listed = null;
+    for (JsonNode item : api.get(path("/invalidations")).json().get("items")) {
+      if (item.get("id").asString().equals(made.get("id").asString())) {
+        listed = item;
+      }
+    }
+
+    assertThat(listed).isNotNull();
+    assertThat(made.get("expiresAt").asString())
+        .isEqualTo(listed.get("expiresAt").asString())
+        .isEqualTo("2030-01-01T00:00:00.123456Z");
+  }
+
   @Test
   void shouldStopBlockingWhenExpired() {
     // far enough ahead that a loaded machine still declares before it; the clock then ends it
