@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.descriptor.Descriptor;
+import dev.pt2cache.descriptor.NulCharacterException;
 import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.Path;
 import jakarta.persistence.criteria.Predicate;
@@ -31,6 +32,37 @@ public record ArtifactFilter(
     String gpu,
     String capability,
     Map<String, String> tags) {
+
+  /**
+   * Text holding U+0000 is refused ({@link NulCharacterException}, a 400) before it reaches a
+   * query: PostgreSQL cannot compare it, and a tag filter's NUL (bound into a JSON function) broke
+   * the protocol itself, which dropped the pooled connection and answered a caller's typo with 503
+   * database-unavailable.
+   */
+  public ArtifactFilter {
+    refuseNul("key", key);
+    refuseNul("sha256", sha256);
+    refuseNul("modelName", modelName);
+    refuseNul("modelVersion", modelVersion);
+    refuseNul("torch", torch);
+    refuseNul("triton", triton);
+    refuseNul("cuda", cuda);
+    refuseNul("gpu", gpu);
+    refuseNul("capability", capability);
+    if (tags != null) {
+      tags.forEach(
+          (name, value) -> {
+            refuseNul("tags", name);
+            refuseNul("tags." + name, value);
+          });
+    }
+  }
+
+  private static void refuseNul(String field, String value) {
+    if (value != null && value.indexOf('\0') >= 0) {
+      throw new NulCharacterException(field);
+    }
+  }
 
   /** What a filter is matched against in memory: an artifact, or one about to be stored. */
   public record Subject(
