@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.ServiceTest;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,6 +31,29 @@ class HostileInputTest extends ServiceTest {
       assertProblem(answer, 400, "invalid-request");
       assertThat(answer.json().get("detail").asString()).contains("U+0000").doesNotContain("ERROR");
       assertThat(api.get(path("/artifacts?tag=pool:a")).status()).isEqualTo(200);
+    }
+  }
+
+  @Nested
+  class Headers {
+
+    /**
+     * An Accept header Spring cannot parse failed content negotiation twice, the second time while
+     * writing the problem, which Spring then drops: a 406 without a body or a type, whatever the
+     * call, a 401 or a 404 included.
+     */
+    @Test
+    void shouldAnswerAnUnparseableAcceptWithAProblem() {
+      for (String accept : new String[] {"garbage///", "*/*;q=x", "text/html;charset="}) {
+        assertProblem(api.get(path(""), "Accept", accept), 406, "not-acceptable");
+        assertProblem(
+            api.get("/v1/namespaces/no-such-ns", "Accept", accept), 406, "not-acceptable");
+        assertProblem(
+            api.withToken(null).get(path("/artifacts"), "Accept", accept), 406, "not-acceptable");
+      }
+      // one the service cannot serve stays the 406 it was, and one it can serves
+      assertProblem(api.get(path(""), "Accept", "application/xml"), 406, "not-acceptable");
+      assertThat(api.get(path(""), "Accept", "application/json").status()).isEqualTo(200);
     }
   }
 }
