@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Requests that Tomcat turns away before Spring sees them (an undecodable URI, say) answer in
- * problem+json too. An encoded slash ({@code %2F}) is passed through to Spring, which rejects it as
- * a character no key or namespace may hold.
+ * problem+json too, and those it would answer with a 5xx for the client's own mistake (an unknown
+ * transfer coding, an HTTP version other than 1.x) with a 400. An encoded slash ({@code %2F}) is
+ * passed through to Spring, which rejects it as a character no key or namespace may hold.
  */
 @Component
 class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
@@ -40,10 +41,13 @@ class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServe
 
     @Override
     protected void report(Request request, Response response, Throwable throwable) {
-      int status = response.getStatus();
-      if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
+      int rejected = response.getStatus();
+      if (rejected < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
         return;
       }
+      String detail = clientMistake(request.getMethod(), rejected);
+      int status = detail == null ? rejected : HttpStatus.BAD_REQUEST.value();
+      response.setStatus(status);
       HttpStatus known = HttpStatus.resolve(status);
       ProblemType type = ProblemType.forStatus(status);
       String title = known == null ? type.title() : known.getReasonPhrase();
@@ -53,12 +57,38 @@ class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServe
         Writer writer = response.getReporter();
         if (writer != null) {
           writer.write(
-              "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"the request was rejected before it reached the service\"}"
-                  .formatted(type.uri(), title, status));
+              "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}"
+                  .formatted(
+                      type.uri(),
+                      title,
+                      status,
+                      detail == null
+                          ? "the request was rejected before it reached the service"
+                          : detail));
         }
       } catch (IOException | IllegalStateException e) {
         // the client is gone or the response cannot take a body; nothing more to tell
       }
+    }
+
+    /**
+     * What Tomcat answers with a 5xx although the client sent what no server takes: a transfer
+     * coding it does not implement (501), a CONNECT to an origin server (501), an HTTP version
+     * other than 1.x (505). Each is the client's mistake, a 400 that says what to send instead;
+     * answered as {@code internal-error} it read as a failure of the service. Null for any other
+     * status, which stands.
+     */
+    static String clientMistake(String method, int status) {
+      if (status == HttpStatus.NOT_IMPLEMENTED.value()) {
+        return "CONNECT".equals(method)
+            ? "this service is no proxy: CONNECT is not a method of its API"
+            : "the Transfer-Encoding is not one this service reads: send the body with"
+                + " Content-Length, or chunked";
+      }
+      if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.value()) {
+        return "the HTTP version is not supported: send HTTP/1.1";
+      }
+      return null;
     }
   }
 }

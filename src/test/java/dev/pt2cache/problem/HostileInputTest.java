@@ -3,7 +3,12 @@ package dev.pt2cache.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.ServiceTest;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +19,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the contract lists, and changes nothing.
  */
 class HostileInputTest extends ServiceTest {
+
+  /** A request sent as it stands, head and body; the whole answer, status line first. */
+  String raw(String head, String body) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write((head + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
 
   @Nested
   class Filters {
@@ -54,6 +68,34 @@ class HostileInputTest extends ServiceTest {
       // one the service cannot serve stays the 406 it was, and one it can serves
       assertProblem(api.get(path(""), "Accept", "application/xml"), 406, "not-acceptable");
       assertThat(api.get(path(""), "Accept", "application/json").status()).isEqualTo(200);
+    }
+
+    /**
+     * What Tomcat turns away with a 5xx although the client sent what no server takes was answered
+     * as {@code internal-error}: a transfer coding it does not implement (501), a CONNECT (501), an
+     * HTTP version other than 1.x (505).
+     */
+    @Test
+    void shouldAnswerAProtocolTheServiceDoesNotSpeakWithA400() throws IOException {
+      String lookup = Descriptors.lookup("mega-cache", Descriptors.of(Descriptors.uniqueModel()));
+      String auth = "Authorization: Bearer " + EmbeddedInfra.ADMIN_TOKEN;
+      String[] heads = {
+        "POST %s HTTP/1.1\r\nHost: x\r\n%s\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\nConnection: close"
+            .formatted(path("/lookups"), auth),
+        "CONNECT %s HTTP/1.1\r\nHost: x\r\n%s\r\nConnection: close".formatted(path(""), auth),
+        "GET %s HTTP/1.2\r\nHost: x\r\n%s\r\nConnection: close".formatted(path(""), auth),
+        "GET %s HTTP/2.0\r\nHost: x\r\n%s\r\nConnection: close".formatted(path(""), auth)
+      };
+      for (String head : heads) {
+        String answer = raw(head, head.startsWith("POST") ? lookup : "");
+        assertThat(answer)
+            .as(head)
+            .startsWith("HTTP/1.1 400")
+            .contains("application/problem+json")
+            .contains("\"type\":\"urn:pt2cache:problem:malformed-request\"")
+            .contains("\"status\":400")
+            .doesNotContain("internal-error");
+      }
     }
   }
 }
