@@ -39,6 +39,7 @@ import dev.pt2cache.namespace.NamespaceNotFoundException;
 import dev.pt2cache.namespace.QuotaChangeForbiddenException;
 import dev.pt2cache.ratelimit.RateLimitedException;
 import dev.pt2cache.system.InvalidTimeException;
+import dev.pt2cache.system.MalformedQueryParameterException;
 import dev.pt2cache.system.RecurringFailureLog;
 import dev.pt2cache.system.UnknownQueryParameterException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -110,6 +111,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(InvalidTagException.class, ProblemType.INVALID_REQUEST),
           Map.entry(NamespaceNameMismatchException.class, ProblemType.INVALID_REQUEST),
           Map.entry(UnknownQueryParameterException.class, ProblemType.INVALID_REQUEST),
+          Map.entry(MalformedQueryParameterException.class, ProblemType.INVALID_REQUEST),
           Map.entry(NulCharacterException.class, ProblemType.INVALID_REQUEST),
           Map.entry(UnrepresentableValueException.class, ProblemType.INVALID_REQUEST),
           Map.entry(PayloadTooLargeException.class, ProblemType.PAYLOAD_TOO_LARGE),

@@ -98,4 +98,54 @@ class HostileInputTest extends ServiceTest {
       }
     }
   }
+
+  @Nested
+  class Queries {
+
+    /**
+     * Spring kept the first of two values for an enum, a number or a boolean, and joined two texts
+     * with a comma: each listing answered 200 with less than was asked, or nothing.
+     */
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "state=ready&state=pending",
+          "kind=pgo&kind=fx-graph",
+          "modelName=a&modelName=b",
+          "limit=1&limit=500",
+          "reported=true&reported=false",
+          "cursor=a&cursor=b"
+        })
+    void shouldRefuseAParameterGivenTwice(String query) {
+      ApiResponse answer = api.get(path("/artifacts?" + query));
+
+      assertProblem(answer, 400, "invalid-request");
+      assertThat(answer.json().get("detail").asString()).contains("more than once");
+    }
+
+    /** A list parameter repeats, as the contract says: each tag once. */
+    @Test
+    void shouldTakeRepeatedTagsStill() {
+      assertThat(api.get(path("/artifacts?tag=a:1&tag=b:2")).status()).isEqualTo(200);
+    }
+
+    /** Read as left out, an unset variable in a script ({@code kind=$KIND}) listed every kind. */
+    @ParameterizedTest
+    @ValueSource(strings = {"kind=", "state=", "limit", "limit=", "reported=", "modelName="})
+    void shouldRefuseAParameterWithoutAValue(String query) {
+      ApiResponse answer = api.get(path("/artifacts?" + query));
+
+      assertProblem(answer, 400, "invalid-request");
+      assertThat(answer.json().get("detail").asString()).contains("no value");
+    }
+
+    @Test
+    void shouldRefuseThemOnEveryOperation() {
+      assertProblem(
+          api.get("/v1/housekeeping/runs?job=purge&job=reconcile"), 400, "invalid-request");
+      assertProblem(api.get("/v1/housekeeping/runs?job="), 400, "invalid-request");
+      assertProblem(api.get(path("/invalidations?limit=1&limit=2")), 400, "invalid-request");
+      assertProblem(api.get(path("/evictions?limit=")), 400, "invalid-request");
+    }
+  }
 }
