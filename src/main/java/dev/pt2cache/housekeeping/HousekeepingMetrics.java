@@ -4,8 +4,6 @@ import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +25,7 @@ class HousekeepingMetrics {
   private final MeterRegistry registry;
   private final JdbcClient jdbc;
   private final List<String> jobs;
-  private final MultiGauge lastSuccess;
+  private final TaggedGauges lastSuccess;
   private final AtomicLong bucketContents = new AtomicLong(-1);
   private final AtomicLong bucketBytes = new AtomicLong(-1);
   private final AtomicLong bucketMeasured = new AtomicLong(0);
@@ -43,12 +41,13 @@ class HousekeepingMetrics {
     // at 0 from the start: an alert on increase() sees the first failure, not a series appearing
     this.jobs.forEach(this::unrunCounter);
     this.lastSuccess =
-        MultiGauge.builder("pt2cache.housekeeping.last.success")
-            .baseUnit("seconds")
-            .description(
-                "When each job last finished without an error or a halt, on any instance (Unix"
-                    + " time; 0: never)")
-            .register(registry);
+        new TaggedGauges(
+            registry,
+            "pt2cache.housekeeping.last.success",
+            "job",
+            "When each job last finished without an error or a halt, on any instance (Unix"
+                + " time; 0: never)",
+            "seconds");
     registerBucket(registry);
   }
 
@@ -136,11 +135,9 @@ class HousekeepingMetrics {
             .list()
             .stream()
             .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-    lastSuccess.register(
+    lastSuccess.show(
         jobs.stream()
-            .map(job -> MultiGauge.Row.of(Tags.of("job", job), finished.getOrDefault(job, 0.0)))
-            .toList(),
-        true);
+            .collect(Collectors.toMap(job -> job, job -> finished.getOrDefault(job, 0.0))));
   }
 
   private Counter unrunCounter(String job) {

@@ -4,11 +4,14 @@ import dev.pt2cache.namespace.NamespaceDefaults;
 import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -40,11 +43,11 @@ class UsageGauges {
   private final RecurringFailureLog failures =
       RecurringFailureLog.warnEveryMinute(
           UsageGauges.class, "usage gauges not refreshed; they show what they last read");
-  private final MultiGauge artifacts;
-  private final MultiGauge bytes;
-  private final MultiGauge quota;
-  private final MultiGauge hitRatio;
-  private final MultiGauge reported;
+  private final TaggedGauges artifacts;
+  private final TaggedGauges bytes;
+  private final TaggedGauges quota;
+  private final TaggedGauges hitRatio;
+  private final TaggedGauges reported;
 
   UsageGauges(
       JdbcClient jdbc,
@@ -55,28 +58,32 @@ class UsageGauges {
     this.defaults = defaults;
     this.interval = interval;
     this.artifacts =
-        MultiGauge.builder("pt2cache.namespace.artifacts")
-            .description("Ready artifacts per namespace")
-            .register(registry);
+        namespaceGauges(
+            registry, "pt2cache.namespace.artifacts", "Ready artifacts per namespace", null);
     this.bytes =
-        MultiGauge.builder("pt2cache.namespace.stored")
-            .baseUnit("bytes")
-            .description("Bytes of ready artifacts per namespace")
-            .register(registry);
+        namespaceGauges(
+            registry,
+            "pt2cache.namespace.stored",
+            "Bytes of ready artifacts per namespace",
+            "bytes");
     this.quota =
-        MultiGauge.builder("pt2cache.namespace.quota")
-            .baseUnit("bytes")
-            .description(
-                "Quota enforced per namespace (its own or the default), where there is one")
-            .register(registry);
+        namespaceGauges(
+            registry,
+            "pt2cache.namespace.quota",
+            "Quota enforced per namespace (its own or the default), where there is one",
+            "bytes");
     this.hitRatio =
-        MultiGauge.builder("pt2cache.namespace.hit.ratio")
-            .description("Lookup hits over lookups per namespace")
-            .register(registry);
+        namespaceGauges(
+            registry,
+            "pt2cache.namespace.hit.ratio",
+            "Lookup hits over lookups per namespace",
+            null);
     this.reported =
-        MultiGauge.builder("pt2cache.namespace.reported.artifacts")
-            .description("Ready artifacts per namespace that some node reported as failing")
-            .register(registry);
+        namespaceGauges(
+            registry,
+            "pt2cache.namespace.reported.artifacts",
+            "Ready artifacts per namespace that some node reported as failing",
+            null);
     Gauge.builder("pt2cache.namespace.usage.computed", computedAt, AtomicReference::get)
         .baseUnit("seconds")
         .description(
@@ -119,23 +126,27 @@ class UsageGauges {
                         rs.getLong("lookup_hits"),
                         rs.getLong("lookup_misses")))
             .list();
-    artifacts.register(
-        rows.stream().map(r -> MultiGauge.Row.of(tags(r), r.artifacts())).toList(), true);
-    bytes.register(rows.stream().map(r -> MultiGauge.Row.of(tags(r), r.bytes())).toList(), true);
-    reported.register(
-        rows.stream().map(r -> MultiGauge.Row.of(tags(r), r.reported())).toList(), true);
-    quota.register(
-        rows.stream()
-            .filter(r -> r.quota() != null)
-            .map(r -> MultiGauge.Row.of(tags(r), r.quota()))
-            .toList(),
-        true);
-    hitRatio.register(
-        rows.stream()
-            .filter(r -> r.hits() + r.misses() > 0)
-            .map(r -> MultiGauge.Row.of(tags(r), (double) r.hits() / (r.hits() + r.misses())))
-            .toList(),
-        true);
+    artifacts.show(byNamespace(rows, r -> true, Row::artifacts));
+    bytes.show(byNamespace(rows, r -> true, Row::bytes));
+    reported.show(byNamespace(rows, r -> true, Row::reported));
+    quota.show(byNamespace(rows, r -> r.quota() != null, Row::quota));
+    hitRatio.show(
+        byNamespace(
+            rows,
+            r -> r.hits() + r.misses() > 0,
+            r -> (double) r.hits() / (r.hits() + r.misses())));
+  }
+
+  private static TaggedGauges namespaceGauges(
+      MeterRegistry registry, String name, String description, String baseUnit) {
+    return new TaggedGauges(registry, name, "namespace", description, baseUnit);
+  }
+
+  private static Map<String, Number> byNamespace(
+      List<Row> rows, Predicate<Row> shown, Function<Row, Number> value) {
+    return rows.stream()
+        .filter(shown)
+        .collect(Collectors.toMap(Row::namespace, value, (a, b) -> b, TreeMap::new));
   }
 
   /**
@@ -167,9 +178,5 @@ class UsageGauges {
             .param("age", age.toMillis() / 1000.0)
             .update()
         > 0;
-  }
-
-  private static Tags tags(Row row) {
-    return Tags.of("namespace", row.namespace());
   }
 }
