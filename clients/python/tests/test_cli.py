@@ -214,11 +214,14 @@ class CliWithoutServiceTest(unittest.TestCase):
     def test_ctrl_c_says_interrupted_without_a_traceback(self):
         released = threading.Event()
         with FakeService(lambda connection, _: released.wait(10)) as fake:
-            process = started(fake.url, "ls", stdout=subprocess.DEVNULL)
+            # started with SIGINT at its default: a shell that runs the suite in the background
+            # starts it ignored, the child inherits that, and Python then installs no handler
+            process = started(fake.url, "ls", stdout=subprocess.DEVNULL,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             try:
                 wait_for(lambda: fake.requests)
                 process.send_signal(signal.SIGINT)
-                _, stderr = process.communicate(timeout=10)
+                _, stderr = process.communicate(timeout=30)
             finally:
                 released.set()
         self.assertEqual(process.returncode, 130)
