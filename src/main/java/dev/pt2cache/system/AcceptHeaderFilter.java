@@ -40,15 +40,13 @@ class AcceptHeaderFilter extends OncePerRequestFilter {
     try {
       ACCEPT.resolveMediaTypes(new ServletWebRequest(request));
     } catch (HttpMediaTypeNotAcceptableException unparseable) {
-      response.setStatus(HttpServletResponse.SC_NOT_ACCEPTABLE);
-      LogContext.problem("not-acceptable");
-      response.setContentType("application/problem+json");
-      response
-          .getWriter()
-          .write(
-              "{\"type\":\"urn:pt2cache:problem:not-acceptable\",\"title\":\"Not acceptable\","
-                  + "\"status\":406,\"detail\":\"the Accept header cannot be parsed as media"
-                  + " types: send application/json, or leave it out\"}");
+      FilterProblems.write(
+          response,
+          HttpServletResponse.SC_NOT_ACCEPTABLE,
+          "not-acceptable",
+          "Not acceptable",
+          "the Accept header cannot be parsed as media types: send application/json, or leave it"
+              + " out");
       return;
     }
     chain.doFilter(request, response);

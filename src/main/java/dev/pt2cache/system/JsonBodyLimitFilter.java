@@ -36,16 +36,12 @@ class JsonBodyLimitFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     if (request.getContentLengthLong() > LIMIT) {
-      response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
-      LogContext.problem("payload-too-large");
-      response.setContentType("application/problem+json");
-      response
-          .getWriter()
-          .write(
-              "{\"type\":\"urn:pt2cache:problem:payload-too-large\",\"title\":\"Payload too large\","
-                  + "\"status\":413,\"detail\":\"JSON bodies are limited to "
-                  + LIMIT
-                  + " bytes\"}");
+      FilterProblems.write(
+          response,
+          HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+          "payload-too-large",
+          "Payload too large",
+          "JSON bodies are limited to " + LIMIT + " bytes");
       return;
     }
     chain.doFilter(new Limited(request), response);

@@ -201,7 +201,9 @@ public abstract class ServiceTest {
   /** An RFC 9457 answer of the given status and stable type. */
   protected static void assertProblem(ApiResponse response, int status, String type) {
     assertThat(response.status()).as(response.text()).isEqualTo(status);
-    assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+    // JSON is UTF-8 (RFC 8259): a charset, where one is named, is that one
+    assertThat(response.header("Content-Type"))
+        .matches("(?i)application/problem\\+json(;\\s*charset=utf-8)?");
     assertThat(response.json().get("type").asString()).isEqualTo("urn:pt2cache:problem:" + type);
     assertThat(response.json().get("status").asInt()).isEqualTo(status);
   }
