@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.system.RowLockOrder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -76,12 +77,15 @@ public class HitRecorder {
   }
 
   /**
-   * One batch, which PostgreSQL runs as one transaction: rows are updated in id order (and
-   * namespaces in name order), so two instances flushing the same hot artifacts wait for each other
-   * instead of deadlocking.
+   * One batch, which pgjdbc sends with one Sync per few hundred statements (without autocommit's
+   * commit between them), so PostgreSQL runs each such run of updates as one transaction, holding
+   * every row it updated until the run ends. Rows are updated in the database's id order ({@link
+   * RowLockOrder}, not {@link UUID#compareTo}), the order in which every other writer of several
+   * artifacts locks them, so a flush and an invalidation, an eviction, a purge or another
+   * instance's flush wait for each other instead of deadlocking (and namespaces go in name order).
    */
   private void flushArtifacts() {
-    Map<UUID, Hits> drained = new TreeMap<>();
+    Map<UUID, Hits> drained = new TreeMap<>(RowLockOrder.BY_ID);
     for (UUID id : List.copyOf(artifactHits.keySet())) {
       Hits hits = artifactHits.remove(id);
       if (hits != null) {
