@@ -153,11 +153,22 @@ class ContentLoss {
   }
 
   private boolean retire(String sha256, String what, String foundBy) {
+    // every namespace's ready artifacts of the digest locked at once, in id order, as every writer
+    // of several artifacts locks them (ADR 0006): retired one namespace after another, each in id
+    // order, they would be locked out of order across namespaces
     List<String> namespaces =
-        jdbc.sql("select distinct namespace from artifact where sha256 = ? and state = 'READY'")
+        jdbc
+            .sql(
+                """
+                select namespace from artifact where sha256 = ? and state = 'READY'
+                 order by id for no key update
+                """)
             .param(sha256)
             .query(String.class)
-            .list();
+            .list()
+            .stream()
+            .distinct()
+            .toList();
     String reason = "content %s %s (found by %s)".formatted(sha256, what, foundBy);
     namespaces.forEach(namespace -> invalidations.retireLostContent(namespace, sha256, reason));
     jdbc.sql("delete from blob where sha256 = ?").param(sha256).update();

@@ -200,11 +200,11 @@ class DamagedContentTest extends ServiceTest {
                       """
                       select count(pg_cancel_backend(pid)) from pg_stat_activity
                        where wait_event_type = 'Lock' and datname = current_database()
-                         and query like 'update artifact%'
+                         and query like '%artifact%for no key update%'
                       """)
                   .query(Long.class)
                   .single())
-          .as("the retirement's update, waiting for the artifact's row")
+          .as("the retirement, waiting for the artifact's row")
           .isOne();
       assertThat(download.get(20, TimeUnit.SECONDS).status()).isGreaterThanOrEqualTo(400);
       held.rollback();
