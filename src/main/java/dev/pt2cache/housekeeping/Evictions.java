@@ -124,9 +124,14 @@ class Evictions {
     Evicted evicted =
         jdbc.sql(
                 """
-                with evicted as (
+                with locked as (
+                  -- locked in id order first, as every writer of several artifacts locks them
+                  -- (ADR 0006); the update's own plan would take them in any order
+                  select id from artifact where id = any(:ids) and state = 'READY'
+                   order by id for no key update),
+                evicted as (
                   update artifact set state = 'EVICTED', evicted_at = now(), eviction_reason = :reason
-                   where id = any(:ids) and state = 'READY'
+                   where id = any(:ids) and id in (select id from locked) and state = 'READY'
                   returning namespace, id, kind, cache_key, sha256, size_bytes,
                             coalesce(last_hit_at, ready_at) as last_used_at),
                 recorded as (

@@ -55,11 +55,16 @@ class PurgeJob implements HousekeepingJob {
             "purged.artifacts",
             deleteInBatches(
                 """
-                delete from artifact where id in (
+                with batch as (
                   select id from artifact
                    where state in ('INVALIDATED', 'EVICTED')
                      and coalesce(invalidated_at, evicted_at) < now() - make_interval(secs => :age)
-                   limit :batch)
+                   limit :batch),
+                locked as (
+                  -- in id order, as every writer of several artifacts locks them (ADR 0006)
+                  select id from artifact where id in (select id from batch)
+                   order by id for update)
+                delete from artifact where id in (select id from locked)
                 """,
                 properties.grace())));
     outcome.put(
@@ -68,14 +73,18 @@ class PurgeJob implements HousekeepingJob {
             "expired.reservations",
             deleteInBatches(
                 """
-                delete from artifact where id in (
+                with batch as (
                   select id from artifact
                    where state = 'PENDING'
                      and upload_expires_at < now() - make_interval(secs => :age)
-                   limit :batch)
-                   -- checked again on the row itself: a commit that made it ready while this
-                   -- waited for its lock has the row kept (the subquery's rows are not re-read)
-                   and state = 'PENDING'
+                   limit :batch),
+                locked as (
+                  -- in id order, as every writer of several artifacts locks them (ADR 0006),
+                  -- and checked again on the row itself once locked: a commit that made it
+                  -- ready while this waited for its lock has the row kept
+                  select id from artifact where id in (select id from batch) and state = 'PENDING'
+                   order by id for update)
+                delete from artifact where id in (select id from locked) and state = 'PENDING'
                 """,
                 properties.grace())));
     outcome.put("blobsDeleted", count("deleted.blobs", collectBlobs()));
