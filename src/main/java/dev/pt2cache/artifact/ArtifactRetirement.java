@@ -2,24 +2,34 @@ package dev.pt2cache.artifact;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import jakarta.persistence.TypedQuery;
 import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.CriteriaQuery;
 import jakarta.persistence.criteria.CriteriaUpdate;
 import jakarta.persistence.criteria.Predicate;
 import jakarta.persistence.criteria.Root;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.hibernate.query.criteria.HibernateCriteriaBuilder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Retires, in one statement, every ready or pending artifact a filter matches, after locking them
- * in id order.
+ * Retires the ready or pending artifacts a filter matches: every one in one statement, or a batch
+ * at a time (a standing rule already in force refuses the rest meanwhile; InvalidationService).
+ * Either way the rows are locked first, in id order, as every writer of several artifacts locks
+ * them (ADR 0006): an update alone locks them in the order its plan finds them (the model's index,
+ * a bitmap's heap order), and with a hit flush or an eviction holding some of them in another
+ * order, one of the two was rolled back as a deadlock, an invalidation answered 503.
  */
 @Component
 public class ArtifactRetirement {
+
+  /** Rows read at a time while the matches of a whole retirement are locked. */
+  private static final int LOCK_FETCH = 1000;
 
   private final EntityManager entityManager;
 
@@ -28,40 +38,79 @@ public class ArtifactRetirement {
   }
 
   /**
-   * Marks the matches INVALIDATED by the given invalidation; answers how many there were.
-   *
-   * <p>The matches are locked first, in id order ({@code select ... order by id for no key
-   * update}), as every writer of several artifacts locks them (ADR 0006): the update alone locked
-   * them in the order its plan found them (the model's index, a bitmap's heap order), and with a
-   * hit flush or an eviction holding some of them in another order, one of the two was rolled back
-   * as a deadlock, the invalidation answered 503. The update then finds its rows locked already. A
-   * row that comes to match between the two statements (a reservation committed in between) is
+   * Marks the matches INVALIDATED by the given invalidation; answers how many there were. A row
+   * that comes to match between the lock and the update (a reservation committed in between) is
    * locked by the update, after the others.
    */
   @Transactional(propagation = Propagation.MANDATORY)
   public long retire(String namespace, ArtifactFilter filter, UUID invalidationId) {
-    lockMatches(namespace, filter);
+    // streamed, not listed: a retirement of 10^6 matches holds no list of 10^6 ids
+    try (var locked =
+        lockedInIdOrder((root, cb) -> filter.toPredicate(namespace, root, cb))
+            .setHint("org.hibernate.fetchSize", LOCK_FETCH)
+            .getResultStream()) {
+      locked.forEach(id -> {});
+    }
     CriteriaBuilder cb = entityManager.getCriteriaBuilder();
     CriteriaUpdate<Artifact> update = cb.createCriteriaUpdate(Artifact.class);
     Root<Artifact> root = update.from(Artifact.class);
-    update
-        .set(root.<ArtifactState>get("state"), ArtifactState.INVALIDATED)
-        // the database's clock, by which purge counts the grace period (ADR 0006)
-        .set(root.<Instant>get("invalidatedAt"), ((HibernateCriteriaBuilder) cb).currentInstant())
-        .set(root.<UUID>get("invalidationId"), invalidationId)
+    retiring(update, root, cb, invalidationId)
         .where(cb.and(filter.toPredicate(namespace, root, cb), retirable(root)));
     return entityManager.createQuery(update).executeUpdate();
   }
 
-  private void lockMatches(String namespace, ArtifactFilter filter) {
+  /**
+   * Marks at most {@code limit} of the matches INVALIDATED by the given invalidation. Fewer than
+   * {@code limit} found: no match was left when it looked.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public Batch retireSome(String namespace, ArtifactFilter filter, UUID invalidationId, int limit) {
+    CriteriaBuilder cb = entityManager.getCriteriaBuilder();
+    CriteriaQuery<UUID> select = cb.createQuery(UUID.class);
+    Root<Artifact> found = select.from(Artifact.class);
+    select
+        .select(found.<UUID>get("id"))
+        .where(cb.and(filter.toPredicate(namespace, found, cb), retirable(found)));
+    List<UUID> ids = entityManager.createQuery(select).setMaxResults(limit).getResultList();
+    if (ids.isEmpty()) {
+      return new Batch(0, 0);
+    }
+    // found in the plan's order (cheap, it stops at the limit), then locked in id order
+    lockedInIdOrder((root, builder) -> root.get("id").in(ids)).getResultList();
+    CriteriaUpdate<Artifact> update = cb.createCriteriaUpdate(Artifact.class);
+    Root<Artifact> root = update.from(Artifact.class);
+    // a filter reads descriptor columns, which never change: only the state may have since
+    retiring(update, root, cb, invalidationId)
+        .where(cb.and(root.get("id").in(ids), retirable(root)));
+    return new Batch(ids.size(), entityManager.createQuery(update).executeUpdate());
+  }
+
+  /**
+   * One batch: the matches found, and those of them retired (fewer where a concurrent change
+   * retired or evicted some first).
+   */
+  public record Batch(int found, int retired) {}
+
+  /** {@code select id ... order by id for no key update} of the retirable rows that match. */
+  private TypedQuery<UUID> lockedInIdOrder(
+      BiFunction<Root<Artifact>, CriteriaBuilder, Predicate> matching) {
     CriteriaBuilder cb = entityManager.getCriteriaBuilder();
     CriteriaQuery<UUID> query = cb.createQuery(UUID.class);
     Root<Artifact> root = query.from(Artifact.class);
     query
         .select(root.<UUID>get("id"))
-        .where(cb.and(filter.toPredicate(namespace, root, cb), retirable(root)))
+        .where(cb.and(matching.apply(root, cb), retirable(root)))
         .orderBy(cb.asc(root.get("id")));
-    entityManager.createQuery(query).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
+    return entityManager.createQuery(query).setLockMode(LockModeType.PESSIMISTIC_WRITE);
+  }
+
+  private static CriteriaUpdate<Artifact> retiring(
+      CriteriaUpdate<Artifact> update, Root<Artifact> root, CriteriaBuilder cb, UUID by) {
+    return update
+        .set(root.<ArtifactState>get("state"), ArtifactState.INVALIDATED)
+        // the database's clock, by which purge counts the grace period (ADR 0006)
+        .set(root.<Instant>get("invalidatedAt"), ((HibernateCriteriaBuilder) cb).currentInstant())
+        .set(root.<UUID>get("invalidationId"), by);
   }
 
   private static Predicate retirable(Root<Artifact> root) {

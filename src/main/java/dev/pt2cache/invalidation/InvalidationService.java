@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Retires artifacts after a model or software update, and keeps the audit trail. */
 @Service
@@ -26,23 +28,36 @@ public class InvalidationService {
   private final InvalidationRepository invalidations;
   private final ArtifactRetirement retirement;
   private final AdvisoryLocks locks;
+  private final TransactionTemplate transactions;
+  private final int retireBatch;
 
   InvalidationService(
       NamespaceService namespaces,
       InvalidationRepository invalidations,
       ArtifactRetirement retirement,
-      AdvisoryLocks locks) {
+      AdvisoryLocks locks,
+      TransactionTemplate transactions,
+      @Value("${pt2cache.invalidations.retire-batch:1000}") int retireBatch) {
     this.namespaces = namespaces;
     this.invalidations = invalidations;
     this.retirement = retirement;
     this.locks = locks;
+    this.transactions = transactions;
+    if (retireBatch < 1) {
+      throw new IllegalArgumentException(
+          "pt2cache.invalidations.retire-batch must be positive, not " + retireBatch);
+    }
+    this.retireBatch = retireBatch;
   }
 
   /**
-   * Retires every ready or pending match at once, in one transaction with its audit record; a
-   * blocking rule goes on refusing matching uploads until it expires or is lifted.
+   * Retires every ready or pending match, and answers once none is left. One without a rule does so
+   * in one transaction with its audit record. A blocking rule is committed first, under the rules
+   * lock, and is in force from then on: serving reads refuse its matches and commits refuse
+   * matching uploads. Its matches are then retired in batches of their own (ADR 0029), so that the
+   * namespace's upload commits, which wait for the rules lock, never wait for a retirement of 10^5
+   * artifacts (16 s). Called inside a transaction, every step joins it.
    */
-  @Transactional
   public Invalidation invalidate(
       String namespace, Selector selector, String reason, Invalidation.Rule rule) {
     ArtifactFilter filter = selector.toFilter();
@@ -53,7 +68,46 @@ public class InvalidationService {
       Times.requireExpiry(rule.expiresAt(), Instant.now());
     }
     namespaces.require(namespace);
-    return retire(namespace, selector, filter, reason, rule);
+    if (rule.blocking()) {
+      return retireUnderRule(namespace, selector, filter, reason, rule);
+    }
+    return transactions.execute(status -> retire(namespace, selector, filter, reason, rule));
+  }
+
+  private Invalidation retireUnderRule(
+      String namespace,
+      Selector selector,
+      ArtifactFilter filter,
+      String reason,
+      Invalidation.Rule rule) {
+    UUID id =
+        transactions.execute(
+            status -> {
+              // commits wait from here until this rule is committed (ArtifactPolicy): those that
+              // checked the rules before it are over by then, and ready; the batches retire them
+              locks.lock(ArtifactPolicy.rulesLock(namespace));
+              return invalidations
+                  .saveAndFlush(new Invalidation(namespace, selector, reason, rule))
+                  .id();
+            });
+    int found;
+    do {
+      found =
+          transactions.execute(
+              status -> {
+                ArtifactRetirement.Batch batch =
+                    retirement.retireSome(namespace, filter, id, retireBatch);
+                invalidations.countRetired(id, batch.retired());
+                return batch.found();
+              });
+    } while (found >= retireBatch);
+    Invalidation done = transactions.execute(status -> invalidations.findById(id).orElseThrow());
+    log.info(
+        "invalidation {} retired {} artifacts and blocks matching uploads: {}",
+        id,
+        done.invalidatedCount(),
+        reason);
+    return done;
   }
 
   /** Retires the ready artifacts whose content was lost, recorded as an invalidation. */
@@ -102,18 +156,13 @@ public class InvalidationService {
       ArtifactFilter filter,
       String reason,
       Invalidation.Rule rule) {
-    if (rule.blocking()) {
-      // commits wait from here until this rule and its retirements are committed (ArtifactPolicy)
-      locks.lock(ArtifactPolicy.rulesLock(namespace));
-    }
     Invalidation invalidation =
         invalidations.saveAndFlush(new Invalidation(namespace, selector, reason, rule));
     invalidation.counted(retirement.retire(namespace, filter, invalidation.id()));
     log.info(
-        "invalidation {} retired {} artifacts{}: {}",
+        "invalidation {} retired {} artifacts: {}",
         invalidation.id(),
         invalidation.invalidatedCount(),
-        rule.blocking() ? " and blocks matching uploads" : "",
         reason);
     return invalidation;
   }

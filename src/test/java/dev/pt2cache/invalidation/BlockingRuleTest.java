@@ -176,6 +176,91 @@ class BlockingRuleTest extends ServiceTest {
         .isEqualTo(1);
   }
 
+  /**
+   * A rule that matches many artifacts is in force, and the namespace's commits go on, while its
+   * matches are still being retired. The test holds the row of one match, so the retirement waits
+   * there, as it would behind 10^5 rows (16 s in one transaction, during which every upload commit
+   * in the namespace waited for the rules lock: ADR 0029).
+   */
+  @Test
+  void shouldPutTheRuleInForceAndLetCommitsGoOnWhileItsMatchesAreRetired() throws Exception {
+    String held = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    uploadMegaCache(Descriptors.of(model, "2", BAD_TORCH, "NVIDIA L4"), Fixtures.randomBytes(50));
+    CompletableFuture<ApiResponse> made;
+    try (Connection row = dataSource.getConnection()) {
+      row.setAutoCommit(false);
+      try (PreparedStatement lock =
+          row.prepareStatement("select id from artifact where id = ?::uuid for update")) {
+        lock.setString(1, held);
+        lock.execute();
+      }
+      made =
+          CompletableFuture.supplyAsync(
+              () ->
+                  api.postJson(
+                      path("/invalidations"),
+                      "{\"selector\": {\"torch\": \"%s\"}, \"reason\": \"r\", \"block\": true}"
+                          .formatted(BAD_TORCH)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> waiting("transactionid") > 0);
+
+      JsonNode lookup =
+          api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", badBuild)).json();
+      assertThat(lookup.get("hit").asBoolean())
+          .as("the rule is in force while its matches are being retired")
+          .isFalse();
+      CompletableFuture<ApiResponse> upload =
+          CompletableFuture.supplyAsync(() -> uploadMegaCache(goodBuild, Fixtures.randomBytes(50)));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> upload.isDone() || waiting("advisory") > 0);
+      assertThat(upload)
+          .as("an upload commit in the namespace does not wait for the retirement")
+          .isDone();
+      row.rollback();
+    }
+    JsonNode rule = made.get(10, TimeUnit.SECONDS).json();
+    assertThat(rule.get("invalidated").asLong()).isEqualTo(2);
+    assertThat(api.get(path("/artifacts/" + held)).json().get("state").asString())
+        .isEqualTo("invalidated");
+  }
+
+  /** Retired a batch at a time (ServiceTest sets batches of 2): every match, and counted. */
+  @Test
+  void shouldRetireEveryMatchAcrossBatchesAndCountThem() {
+    for (int version = 1; version <= 5; version++) {
+      uploadMegaCache(
+          Descriptors.of(model, "v" + version, BAD_TORCH, "NVIDIA L4"), Fixtures.randomBytes(50));
+    }
+    uploadMegaCache(goodBuild, Fixtures.randomBytes(50));
+
+    JsonNode rule = rule("");
+
+    assertThat(rule.get("invalidated").asLong()).isEqualTo(5);
+    assertThat(
+            jdbc.sql(
+                    "select count(*) from artifact where namespace = ? and invalidation_id = ?::uuid")
+                .params(ns, rule.get("id").asString())
+                .query(Long.class)
+                .single())
+        .isEqualTo(5);
+    assertThat(
+            api.get(path("/invalidations")).json().get("items").get(0).get("invalidated").asLong())
+        .isEqualTo(5);
+    assertThat(
+            api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", goodBuild))
+                .json()
+                .get("hit")
+                .asBoolean())
+        .isTrue();
+  }
+
+  private long waiting(String lockType) {
+    return jdbc.sql("select count(*) from pg_locks where locktype = ? and not granted")
+        .param(lockType)
+        .query(Long.class)
+        .single();
+  }
+
   @Test
   void shouldStopBlockingWhenLifted() {
     JsonNode rule = rule("");

@@ -56,6 +56,8 @@ import tools.jackson.databind.JsonNode;
       // a multipart upload begun over a second ago is abandoned (GarbageCollectionTest)
       "pt2cache.housekeeping.abandoned-upload-age=1s",
       "pt2cache.hits.flush-interval=100ms",
+      // a blocking invalidation retires its matches two at a time (BlockingRuleTest)
+      "pt2cache.invalidations.retire-batch=2",
       "pt2cache.storage.max-connections=16",
       // a download that finds every download connection taken answers busy soon (SlowDownloadsTest)
       "pt2cache.storage.connection-wait=2s",
