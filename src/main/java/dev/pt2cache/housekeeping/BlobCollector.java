@@ -43,18 +43,34 @@ class BlobCollector {
     this.blobLocks = blobLocks;
   }
 
-  /** Deletes up to one batch of collectable blobs; answers how many went. */
-  long collect() {
+  /** What one batch did: the blobs deleted, and the last digest it looked at (null: none). */
+  record Batch(long deleted, String last, boolean full) {}
+
+  /**
+   * Deletes up to one batch of collectable blobs with digests after {@code after} ("" from the
+   * start), in digest order. A run goes on from the batch's last digest: starting from the first
+   * digest each time, every batch walked again past every referenced blob before it, and a run that
+   * collected 10^5 blobs among 9 * 10^5 referenced ones spent 2.5 s a batch on that alone.
+   */
+  Batch collect(String after) {
     List<String> candidates =
-        jdbc.sql("select sha256 from blob where " + UNREFERENCED + " order by sha256 limit :batch")
+        jdbc.sql(
+                "select sha256 from blob where sha256 > :after and "
+                    + UNREFERENCED
+                    + " order by sha256 limit :batch")
+            .param("after", after)
             .param("grace", graceSeconds())
             .param("batch", properties.batchSize())
             .query(String.class)
             .list();
-    return candidates.stream().filter(this::collect).count();
+    long deleted = candidates.stream().filter(this::collectOne).count();
+    return new Batch(
+        deleted,
+        candidates.isEmpty() ? null : candidates.get(candidates.size() - 1),
+        candidates.size() >= properties.batchSize());
   }
 
-  private boolean collect(String sha256) {
+  private boolean collectOne(String sha256) {
     return Boolean.TRUE.equals(
         transactions.execute(
             status -> {

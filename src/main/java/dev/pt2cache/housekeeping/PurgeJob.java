@@ -149,13 +149,19 @@ class PurgeJob implements HousekeepingJob {
     return outcome;
   }
 
+  /**
+   * One pass over the blobs in digest order, a batch at a time; one skipped (an upload committing
+   * on its content) is looked at again by the next run.
+   */
   private long collectBlobs() {
     long total = 0;
-    long deleted;
+    String after = "";
+    BlobCollector.Batch batch;
     do {
-      deleted = blobs.collect();
-      total += deleted;
-    } while (deleted >= properties.batchSize());
+      batch = blobs.collect(after);
+      total += batch.deleted();
+      after = batch.last();
+    } while (batch.full());
     return total;
   }
 
