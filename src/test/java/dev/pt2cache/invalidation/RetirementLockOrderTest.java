@@ -13,7 +13,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -34,8 +35,9 @@ class RetirementLockOrderTest extends ServiceTest {
    * row, the higher id, is free. Locking in the update's order, the invalidation held it: the
    * writer then waited for the invalidation, which waited for the writer.
    */
-  @Test
-  void shouldWaitForTheLowestHeldRowBeforeLockingHigherOnes() throws Exception {
+  @ParameterizedTest(name = "block: {0}")
+  @ValueSource(booleans = {false, true}) // all in one statement; in batches under a rule in force
+  void shouldWaitForTheLowestHeldRowBeforeLockingHigherOnes(boolean block) throws Exception {
     Pair pair = artifactsUploadedInReverseIdOrder();
 
     try (Connection held = dataSource.getConnection()) {
@@ -50,9 +52,9 @@ class RetirementLockOrderTest extends ServiceTest {
                   api.postJson(
                       path("/invalidations"),
                       """
-                      {"selector": {"modelName": "%s"}, "reason": "lock order"}
+                      {"selector": {"modelName": "%s"}, "reason": "lock order", "block": %s}
                       """
-                          .formatted(pair.model())));
+                          .formatted(pair.model(), block)));
       awaitWaiters(1);
       assertThatCode(
               () ->
