@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BiFunction;
-import org.hibernate.query.criteria.HibernateCriteriaBuilder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -108,8 +107,10 @@ public class ArtifactRetirement {
       CriteriaUpdate<Artifact> update, Root<Artifact> root, CriteriaBuilder cb, UUID by) {
     return update
         .set(root.<ArtifactState>get("state"), ArtifactState.INVALIDATED)
-        // the database's clock, by which purge counts the grace period (ADR 0006)
-        .set(root.<Instant>get("invalidatedAt"), ((HibernateCriteriaBuilder) cb).currentInstant())
+        // the database's clock, by which purge counts the grace period (ADR 0006): now(), an
+        // instant; Hibernate's currentInstant() is rendered for PostgreSQL as localtimestamp, the
+        // session zone's wall time, which names two instants in the hour a DST change repeats
+        .set(root.<Instant>get("invalidatedAt"), cb.function("now", Instant.class))
         .set(root.<UUID>get("invalidationId"), by);
   }
 
