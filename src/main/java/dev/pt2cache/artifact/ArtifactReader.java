@@ -6,6 +6,7 @@ import dev.pt2cache.blob.ByteRange;
 import dev.pt2cache.blob.VerifyingStream;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.LogContext;
+import dev.pt2cache.system.PageCursor;
 import jakarta.persistence.criteria.Predicate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,7 +67,7 @@ public class ArtifactReader {
   public ArtifactPage list(
       String namespace, ArtifactFilter filter, boolean reportedOnly, int limit, String cursor) {
     namespaces.require(namespace);
-    PageCursor after = cursor == null ? null : PageCursor.decode(cursor);
+    PageCursor<UUID> after = cursor == null ? null : PageCursor.decode(cursor, UUID::fromString);
     Specification<Artifact> spec =
         (root, query, cb) -> {
           Predicate matches = filter.toPredicate(namespace, root, cb);
@@ -80,11 +81,11 @@ public class ArtifactReader {
               matches,
               // redundant, but a bound PostgreSQL can seek to in artifact_by_created: without it,
               // the OR below is a filter, and a page deep in a listing read every row before it
-              cb.lessThanOrEqualTo(root.get("createdAt"), after.createdAt()),
+              cb.lessThanOrEqualTo(root.get("createdAt"), after.at()),
               cb.or(
-                  cb.lessThan(root.get("createdAt"), after.createdAt()),
+                  cb.lessThan(root.get("createdAt"), after.at()),
                   cb.and(
-                      cb.equal(root.get("createdAt"), after.createdAt()),
+                      cb.equal(root.get("createdAt"), after.at()),
                       cb.lessThan(root.get("id"), after.id()))));
         };
     List<Artifact> rows =
@@ -94,7 +95,7 @@ public class ArtifactReader {
     }
     Artifact last = rows.get(limit - 1);
     return new ArtifactPage(
-        rows.subList(0, limit), new PageCursor(last.createdAt(), last.id()).encode());
+        rows.subList(0, limit), new PageCursor<>(last.createdAt(), last.id()).encode());
   }
 
   /** The content of an artifact, if it is ready (GET .../artifacts/{id}/content). */

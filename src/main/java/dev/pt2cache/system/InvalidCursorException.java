@@ -1,4 +1,4 @@
-package dev.pt2cache.artifact;
+package dev.pt2cache.system;
 
 public class InvalidCursorException extends RuntimeException {
 
