@@ -42,13 +42,13 @@ class InvalidationController implements InvalidationsApi {
   }
 
   @Override
-  public ResponseEntity<InvalidationList> listInvalidations(String namespace, Integer limit) {
+  public ResponseEntity<InvalidationList> listInvalidations(
+      String namespace, Integer limit, String cursor) {
+    InvalidationPage page = service.list(namespace, limit, cursor);
     return ResponseEntity.ok(
         new InvalidationList()
-            .items(
-                service.recent(namespace, limit).stream()
-                    .map(InvalidationController::toApi)
-                    .toList()));
+            .items(page.items().stream().map(InvalidationController::toApi).toList())
+            .nextCursor(page.nextCursor()));
   }
 
   private static Selector toDomain(dev.pt2cache.api.model.Selector s) {

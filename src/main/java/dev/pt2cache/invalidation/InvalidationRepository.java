@@ -1,5 +1,6 @@
 package dev.pt2cache.invalidation;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,7 +12,26 @@ import org.springframework.data.repository.query.Param;
 
 public interface InvalidationRepository extends JpaRepository<Invalidation, UUID> {
 
-  List<Invalidation> findByNamespaceOrderByCreatedAtDesc(String namespace, Limit limit);
+  /** The first page of a namespace's invalidations, newest first. */
+  List<Invalidation> findByNamespaceOrderByCreatedAtDescIdDesc(String namespace, Limit limit);
+
+  /**
+   * A later page: those after a position in the same order. The bound {@code createdAt <= :at} is
+   * redundant, but PostgreSQL seeks to it in invalidation_by_namespace; without it, the OR is a
+   * filter and a page deep in the trail reads every row before it.
+   */
+  @Query(
+      """
+      select i from Invalidation i
+       where i.namespace = :namespace and i.createdAt <= :at
+         and (i.createdAt < :at or (i.createdAt = :at and i.id < :id))
+       order by i.createdAt desc, i.id desc
+      """)
+  List<Invalidation> findPageAfter(
+      @Param("namespace") String namespace,
+      @Param("at") Instant at,
+      @Param("id") UUID id,
+      Limit limit);
 
   Optional<Invalidation> findByIdAndNamespace(UUID id, String namespace);
 

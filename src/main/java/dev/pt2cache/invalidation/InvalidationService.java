@@ -6,6 +6,7 @@ import dev.pt2cache.artifact.ArtifactRetirement;
 import dev.pt2cache.artifact.ArtifactState;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.AdvisoryLocks;
+import dev.pt2cache.system.PageCursor;
 import dev.pt2cache.system.Times;
 import java.time.Instant;
 import java.util.List;
@@ -144,10 +145,22 @@ public class InvalidationService {
     return rule;
   }
 
+  /** One page of a namespace's invalidations, newest first; the first when cursor is null. */
   @Transactional(readOnly = true)
-  public List<Invalidation> recent(String namespace, int limit) {
+  public InvalidationPage list(String namespace, int limit, String cursor) {
     namespaces.require(namespace);
-    return invalidations.findByNamespaceOrderByCreatedAtDesc(namespace, Limit.of(limit));
+    PageCursor<UUID> after = cursor == null ? null : PageCursor.decode(cursor, UUID::fromString);
+    Limit oneMore = Limit.of(limit + 1);
+    List<Invalidation> rows =
+        after == null
+            ? invalidations.findByNamespaceOrderByCreatedAtDescIdDesc(namespace, oneMore)
+            : invalidations.findPageAfter(namespace, after.at(), after.id(), oneMore);
+    if (rows.size() <= limit) {
+      return new InvalidationPage(rows, null);
+    }
+    Invalidation last = rows.get(limit - 1);
+    return new InvalidationPage(
+        rows.subList(0, limit), new PageCursor<>(last.createdAt(), last.id()).encode());
   }
 
   private Invalidation retire(

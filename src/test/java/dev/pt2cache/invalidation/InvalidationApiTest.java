@@ -6,7 +6,11 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.system.PageCursor;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -81,6 +85,69 @@ class InvalidationApiTest extends ServiceTest {
     JsonNode last = trail.json().get("items").get(0);
     assertThat(last.get("reason").asString()).isEqualTo("test");
     assertThat(last.get("selector").get("modelName").asString()).isEqualTo(model);
+  }
+
+  @Test
+  void shouldPageThroughTheTrailOnceNewestFirstWithTiesBrokenById() {
+    List<String> made = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      made.add(invalidate("{\"modelName\": \"" + model + "-" + i + "\"}").get("id").asString());
+    }
+    // the middle three in one instant, so that a page ends among them
+    jdbc.sql(
+            """
+            update invalidation set created_at = (select created_at from invalidation where id = ?::uuid)
+             where id in (?::uuid, ?::uuid)
+            """)
+        .params(made.get(2), made.get(1), made.get(3))
+        .update();
+
+    List<String> seen = new ArrayList<>();
+    String url = path("/invalidations?limit=2");
+    int pages = 0;
+    while (url != null) {
+      JsonNode page = api.get(url).json();
+      page.get("items").forEach(i -> seen.add(i.get("id").asString()));
+      pages++;
+      url =
+          page.has("nextCursor")
+              ? path("/invalidations?limit=2&cursor=" + page.get("nextCursor").asString())
+              : null;
+    }
+
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).hasSize(5).doesNotHaveDuplicates();
+    assertThat(seen.get(0)).isEqualTo(made.get(4));
+    assertThat(seen.subList(1, 4)).containsExactlyInAnyOrder(made.get(1), made.get(2), made.get(3));
+    assertThat(seen.get(4)).isEqualTo(made.get(0));
+    assertThat(seen)
+        .as("ties newest id first")
+        .containsExactlyElementsOf(
+            jdbc.sql(
+                    "select id::text from invalidation where namespace = ?"
+                        + " order by created_at desc, id desc")
+                .param(ns)
+                .query(String.class)
+                .list());
+  }
+
+  @Test
+  void shouldAnswerAFullLastPageOfTheTrailWithoutACursor() {
+    invalidate("{\"modelName\": \"" + model + "\"}");
+    invalidate("{\"modelName\": \"" + model + "-2\"}");
+    JsonNode page = api.get(path("/invalidations?limit=2")).json();
+    assertThat(page.get("items").size()).isEqualTo(2);
+    assertThat(page.has("nextCursor")).isFalse();
+  }
+
+  @Test
+  void shouldRefuseACursorItDidNotIssue() {
+    ApiResponse malformed = api.get(path("/invalidations?cursor=bm90LWEtY3Vyc29y"));
+    assertProblem(malformed, 400, "invalid-request");
+    assertThat(malformed.json().get("detail").asString()).contains("not issued by this service");
+    // an eviction's cursor names its record by a number, never an invalidation's UUID
+    String evictions = new PageCursor<>(Instant.EPOCH, 42L).encode();
+    assertProblem(api.get(path("/invalidations?cursor=" + evictions)), 400, "invalid-request");
   }
 
   @Test
