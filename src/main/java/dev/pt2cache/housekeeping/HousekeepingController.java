@@ -9,6 +9,8 @@ import dev.pt2cache.api.model.EvictionReason;
 import dev.pt2cache.api.model.JobName;
 import dev.pt2cache.api.model.JobRunList;
 import dev.pt2cache.api.model.Kind;
+import dev.pt2cache.housekeeping.HousekeepingService.EvictionPage;
+import dev.pt2cache.housekeeping.HousekeepingService.EvictionRecord;
 import dev.pt2cache.housekeeping.JobRunner.JobRun;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
@@ -38,23 +40,25 @@ class HousekeepingController implements HousekeepingApi {
   }
 
   @Override
-  public ResponseEntity<EvictionList> listEvictions(String namespace, Integer limit) {
+  public ResponseEntity<EvictionList> listEvictions(
+      String namespace, Integer limit, String cursor) {
+    EvictionPage page = service.evictions(namespace, limit, cursor);
     return ResponseEntity.ok(
         new EvictionList()
-            .items(
-                service.evictions(namespace, limit).stream()
-                    .map(
-                        e ->
-                            new Eviction()
-                                .artifactId(e.artifactId())
-                                .kind(Kind.fromValue(e.kind()))
-                                .key(e.key())
-                                .sha256(e.sha256())
-                                .sizeBytes(e.sizeBytes())
-                                .reason(EvictionReason.fromValue(e.reason().toLowerCase()))
-                                .lastUsedAt(utc(e.lastUsedAt()))
-                                .evictedAt(utc(e.evictedAt())))
-                    .toList()));
+            .items(page.items().stream().map(HousekeepingController::toApi).toList())
+            .nextCursor(page.nextCursor()));
+  }
+
+  private static Eviction toApi(EvictionRecord e) {
+    return new Eviction()
+        .artifactId(e.artifactId())
+        .kind(Kind.fromValue(e.kind()))
+        .key(e.key())
+        .sha256(e.sha256())
+        .sizeBytes(e.sizeBytes())
+        .reason(EvictionReason.fromValue(e.reason().toLowerCase()))
+        .lastUsedAt(utc(e.lastUsedAt()))
+        .evictedAt(utc(e.evictedAt()));
   }
 
   private static dev.pt2cache.api.model.JobRun toApi(JobRun run) {

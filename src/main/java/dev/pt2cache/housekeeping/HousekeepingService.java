@@ -3,10 +3,12 @@ package dev.pt2cache.housekeeping;
 import dev.pt2cache.descriptor.CanonicalJson;
 import dev.pt2cache.housekeeping.JobRunner.JobRun;
 import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.PageCursor;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,6 +31,27 @@ public class HousekeepingService {
       String reason,
       Instant lastUsedAt,
       Instant evictedAt) {}
+
+  /** One page of evictions, newest first; nextCursor is null on the last page. */
+  public record EvictionPage(List<EvictionRecord> items, String nextCursor) {}
+
+  private static final String EVICTIONS =
+      """
+      select id, artifact_id, kind, cache_key, sha256, size_bytes, reason, last_used_at, evicted_at
+        from eviction where namespace = :namespace
+      """;
+
+  /**
+   * The position after a cursor. The bound {@code evicted_at <= :at} is redundant, but PostgreSQL
+   * seeks to it in eviction_by_namespace; without it, the OR is a filter and a page deep in the
+   * records reads every row before it.
+   */
+  private static final String AFTER =
+      """
+         and evicted_at <= :at and (evicted_at < :at or (evicted_at = :at and id < :id))
+      """;
+
+  private static final String NEWEST_FIRST = " order by evicted_at desc, id desc limit :limit";
 
   private final Map<String, HousekeepingJob> jobs;
   private final JobRunner runner;
@@ -65,26 +88,42 @@ public class HousekeepingService {
         .list();
   }
 
-  public List<EvictionRecord> evictions(String namespace, int limit) {
+  /** One page of a namespace's evictions, newest first; the first when cursor is null. */
+  public EvictionPage evictions(String namespace, int limit, String cursor) {
     namespaces.require(namespace);
-    return jdbc.sql(
-            """
-            select artifact_id, kind, cache_key, sha256, size_bytes, reason, last_used_at, evicted_at
-              from eviction where namespace = ? order by evicted_at desc, id desc limit ?
-            """)
-        .params(namespace, limit)
-        .query(
-            (rs, n) ->
-                new EvictionRecord(
-                    rs.getObject("artifact_id", UUID.class),
-                    rs.getString("kind"),
-                    rs.getString("cache_key"),
-                    rs.getString("sha256"),
-                    rs.getLong("size_bytes"),
-                    rs.getString("reason"),
-                    instant(rs.getTimestamp("last_used_at")),
-                    instant(rs.getTimestamp("evicted_at"))))
-        .list();
+    PageCursor<Long> after = cursor == null ? null : PageCursor.decode(cursor, Long::valueOf);
+    String sql = EVICTIONS + (after == null ? "" : AFTER) + NEWEST_FIRST;
+    JdbcClient.StatementSpec statement =
+        jdbc.sql(sql).param("namespace", namespace).param("limit", limit + 1);
+    if (after != null) {
+      statement =
+          statement.param("at", after.at().atOffset(ZoneOffset.UTC)).param("id", after.id());
+    }
+    List<Row> rows = statement.query(HousekeepingService::evictionRow).list();
+    List<EvictionRecord> items = rows.stream().limit(limit).map(Row::eviction).toList();
+    if (rows.size() <= limit) {
+      return new EvictionPage(items, null);
+    }
+    Row last = rows.get(limit - 1);
+    return new EvictionPage(
+        items, new PageCursor<>(last.eviction().evictedAt(), last.id()).encode());
+  }
+
+  /** An eviction and the id of its record, which breaks ties between evictions of one time. */
+  private record Row(long id, EvictionRecord eviction) {}
+
+  private static Row evictionRow(ResultSet rs, int n) throws SQLException {
+    return new Row(
+        rs.getLong("id"),
+        new EvictionRecord(
+            rs.getObject("artifact_id", UUID.class),
+            rs.getString("kind"),
+            rs.getString("cache_key"),
+            rs.getString("sha256"),
+            rs.getLong("size_bytes"),
+            rs.getString("reason"),
+            instant(rs.getTimestamp("last_used_at")),
+            instant(rs.getTimestamp("evicted_at"))));
   }
 
   @SuppressWarnings("unchecked")

@@ -7,9 +7,12 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.system.PageCursor;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -194,6 +197,83 @@ class RetentionTest extends ServiceTest {
           .containsExactly("evicted", "evicted", "ready");
       assertThat(api.get(path("/evictions")).json().get("items").get(0).get("reason").asString())
           .isEqualTo("idle");
+    }
+  }
+
+  @Nested
+  class Listing {
+
+    @Test
+    void shouldPageThroughEveryEvictionOnceNewestFirstWithTiesBrokenById() {
+      store(5, 100);
+      limits("0", "null");
+      assertThat(runJob("retention").get("evictedOverQuota").asLong()).isEqualTo(5);
+      // the middle three in one instant, so that a page ends among them
+      jdbc.sql(
+              """
+              update eviction set evicted_at = timestamptz '2026-01-02T03:04:05.123456Z'
+               where namespace = ? and artifact_id in (?::uuid, ?::uuid, ?::uuid)
+              """)
+          .params(ns, ids.get(1), ids.get(2), ids.get(3))
+          .update();
+      jdbc.sql(
+              "update eviction set evicted_at = timestamptz '2026-01-03T00:00:00Z' where"
+                  + " namespace = ? and artifact_id = ?::uuid")
+          .params(ns, ids.get(0))
+          .update();
+      jdbc.sql(
+              "update eviction set evicted_at = timestamptz '2026-01-01T00:00:00Z' where"
+                  + " namespace = ? and artifact_id = ?::uuid")
+          .params(ns, ids.get(4))
+          .update();
+
+      List<String> seen = new ArrayList<>();
+      String url = path("/evictions?limit=2");
+      int pages = 0;
+      while (url != null) {
+        JsonNode page = api.get(url).json();
+        page.get("items").forEach(e -> seen.add(e.get("artifactId").asString()));
+        pages++;
+        url =
+            page.has("nextCursor")
+                ? path("/evictions?limit=2&cursor=" + page.get("nextCursor").asString())
+                : null;
+      }
+
+      assertThat(pages).isEqualTo(3);
+      assertThat(seen).hasSize(5).doesNotHaveDuplicates();
+      assertThat(seen.get(0)).isEqualTo(ids.get(0));
+      assertThat(seen.subList(1, 4)).containsExactlyInAnyOrder(ids.get(1), ids.get(2), ids.get(3));
+      assertThat(seen.get(4)).isEqualTo(ids.get(4));
+      assertThat(seen)
+          .as("ties newest id first")
+          .containsExactlyElementsOf(
+              jdbc.sql(
+                      "select artifact_id::text from eviction where namespace = ?"
+                          + " order by evicted_at desc, id desc")
+                  .param(ns)
+                  .query(String.class)
+                  .list());
+    }
+
+    @Test
+    void shouldAnswerAFullLastPageWithoutACursor() {
+      store(2, 100);
+      limits("0", "null");
+      runJob("retention");
+      JsonNode page = api.get(path("/evictions?limit=2")).json();
+      assertThat(page.get("items").size()).isEqualTo(2);
+      assertThat(page.has("nextCursor")).isFalse();
+    }
+
+    @Test
+    void shouldRefuseACursorItDidNotIssue() {
+      ApiResponse malformed = api.get(path("/evictions?cursor=bm90LWEtY3Vyc29y"));
+      assertProblem(malformed, 400, "invalid-request");
+      assertThat(malformed.json().get("detail").asString()).contains("not issued by this service");
+      // an invalidation's cursor names its record by a UUID, never an eviction's number
+      String invalidations = new PageCursor<>(Instant.EPOCH, UUID.randomUUID()).encode();
+      assertProblem(api.get(path("/evictions?cursor=" + invalidations)), 400, "invalid-request");
     }
   }
 
