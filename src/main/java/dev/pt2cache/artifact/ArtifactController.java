@@ -76,14 +76,14 @@ class ArtifactController implements ArtifactsApi {
   public ResponseEntity<InputStreamResource> downloadContent(
       String namespace, UUID artifactId, String range, String ifNoneMatch, String ifRange) {
     if (ContentResponses.isHead(request)) {
-      return ContentResponses.described(reader.servable(namespace, artifactId));
+      return ContentResponses.described(reader.servable(namespace, artifactId), ifNoneMatch);
     }
     return ContentResponses.of(reader.download(namespace, artifactId, range, ifRange, ifNoneMatch));
   }
 
   @Override
-  public ResponseEntity<Void> headContent(String namespace, UUID artifactId) {
-    return ContentResponses.described(reader.servable(namespace, artifactId));
+  public ResponseEntity<Void> headContent(String namespace, UUID artifactId, String ifNoneMatch) {
+    return ContentResponses.described(reader.servable(namespace, artifactId), ifNoneMatch);
   }
 
   @Override

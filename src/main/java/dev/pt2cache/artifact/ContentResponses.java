@@ -39,8 +39,14 @@ public final class ContentResponses {
         .body(new InputStreamResource(download.content().stream()));
   }
 
-  /** A HEAD's answer: what a GET would send, without the content. */
-  public static <T> ResponseEntity<T> described(Artifact artifact) {
+  /**
+   * A HEAD's answer: what a GET would send, without the content; {@code 304} where the GET would
+   * answer it (RFC 9110 13.1.2 asks the same of both).
+   */
+  public static <T> ResponseEntity<T> described(Artifact artifact, String ifNoneMatch) {
+    if (ContentRequests.notModified(ifNoneMatch, artifact.sha256())) {
+      return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers(artifact)).build();
+    }
     return ResponseEntity.ok()
         .headers(headers(artifact))
         .contentLength(artifact.sizeBytes())

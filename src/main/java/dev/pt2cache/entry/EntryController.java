@@ -40,20 +40,22 @@ class EntryController implements EntriesApi {
   public ResponseEntity<InputStreamResource> getEntry(
       String namespace, Kind kind, String key, String range, String ifNoneMatch, String ifRange) {
     if (ContentResponses.isHead(request)) {
-      return described(namespace, kind, key);
+      return described(namespace, kind, key, ifNoneMatch);
     }
     return ContentResponses.of(
         reader.entry(namespace, ArtifactMapper.toDomain(kind), key, range, ifRange, ifNoneMatch));
   }
 
   @Override
-  public ResponseEntity<Void> headEntry(String namespace, Kind kind, String key) {
-    return described(namespace, kind, key);
+  public ResponseEntity<Void> headEntry(
+      String namespace, Kind kind, String key, String ifNoneMatch) {
+    return described(namespace, kind, key, ifNoneMatch);
   }
 
-  private <T> ResponseEntity<T> described(String namespace, Kind kind, String key) {
+  private <T> ResponseEntity<T> described(
+      String namespace, Kind kind, String key, String ifNoneMatch) {
     return ContentResponses.described(
-        reader.readyEntry(namespace, ArtifactMapper.toDomain(kind), key));
+        reader.readyEntry(namespace, ArtifactMapper.toDomain(kind), key), ifNoneMatch);
   }
 
   @Override

@@ -140,6 +140,22 @@ class UploadFlowTest extends ServiceTest {
       assertThat(api.get(contentUrl()).status()).isEqualTo(200);
     }
 
+    /** A HEAD is conditional as a GET is (RFC 9110 13.1.2): it answered 200 whatever it named. */
+    @Test
+    void shouldAnswerAConditionalHeadAsTheGetWouldBe() {
+      String etag = "\"" + Fixtures.RESNET50.sha256() + "\"";
+      for (String accept : new String[] {"*/*", "application/octet-stream"}) {
+        for (String current : new String[] {etag, "*", "\"other\", " + etag}) {
+          ApiResponse head = api.head(contentUrl(), "Accept", accept, "If-None-Match", current);
+          assertThat(head.status()).as(accept + " " + current).isEqualTo(304);
+          assertThat(head.header("ETag")).isEqualTo(etag);
+        }
+        ApiResponse other = api.head(contentUrl(), "Accept", accept, "If-None-Match", "\"other\"");
+        assertThat(other.status()).isEqualTo(200);
+        assertThat(other.header("Content-Length")).isEqualTo(Integer.toString(bytes.length));
+      }
+    }
+
     @Test
     void shouldAnswer416ForARangeBeyondTheEnd() {
       ApiResponse beyond = api.get(contentUrl(), "Range", "bytes=" + bytes.length + "-");

@@ -129,6 +129,22 @@ class EntryApiTest extends ServiceTest {
     assertThat(head.body()).isEmpty();
   }
 
+  /** A HEAD is conditional as a GET is (RFC 9110 13.1.2): it answered 200 whatever it named. */
+  @Test
+  void shouldAnswerAConditionalHeadAsTheGetWouldBe() {
+    api.putBytes(path(entry), bytes);
+    String etag = "\"" + Fixtures.sha256(bytes) + "\"";
+    for (String accept : new String[] {"*/*", "application/octet-stream"}) {
+      assertThat(api.head(path(entry), "Accept", accept, "If-None-Match", etag).status())
+          .isEqualTo(304);
+      assertThat(api.head(path(entry), "Accept", accept, "If-None-Match", "*").status())
+          .isEqualTo(304);
+      assertThat(api.head(path(entry), "Accept", accept, "If-None-Match", "\"other\"").status())
+          .isEqualTo(200);
+    }
+    assertThat(api.head(path(entry + "-absent"), "If-None-Match", "*").status()).isEqualTo(404);
+  }
+
   /**
    * A HEAD that accepts the content's type is still a HEAD: no bytes read from the store, no hit
    * (which would keep an idle entry from its eviction).
