@@ -122,19 +122,9 @@ class ArtifactListTest extends ServiceTest {
 
   @Test
   void shouldPageThroughEverythingWithCursors() {
-    List<String> seen = new ArrayList<>();
-    String url = path("/artifacts?limit=2");
-    int pages = 0;
-    while (url != null) {
-      ApiResponse page = api.get(url);
-      seen.addAll(ids(page));
-      pages++;
-      url =
-          page.json().has("nextCursor")
-              ? path("/artifacts?limit=2&cursor=" + page.json().get("nextCursor").asString())
-              : null;
-    }
-    assertThat(pages).isEqualTo(3);
+    List<List<String>> pages = pages("/artifacts", 2, "id");
+    List<String> seen = pages.stream().flatMap(List::stream).toList();
+    assertThat(pages).hasSize(3);
     assertThat(seen).containsExactlyElementsOf(newestFirst());
   }
 

@@ -227,20 +227,10 @@ class RetentionTest extends ServiceTest {
           .params(ns, ids.get(4))
           .update();
 
-      List<String> seen = new ArrayList<>();
-      String url = path("/evictions?limit=2");
-      int pages = 0;
-      while (url != null) {
-        JsonNode page = api.get(url).json();
-        page.get("items").forEach(e -> seen.add(e.get("artifactId").asString()));
-        pages++;
-        url =
-            page.has("nextCursor")
-                ? path("/evictions?limit=2&cursor=" + page.get("nextCursor").asString())
-                : null;
-      }
+      List<List<String>> pages = pages("/evictions", 2, "artifactId");
+      List<String> seen = pages.stream().flatMap(List::stream).toList();
 
-      assertThat(pages).isEqualTo(3);
+      assertThat(pages).hasSize(3);
       assertThat(seen).hasSize(5).doesNotHaveDuplicates();
       assertThat(seen.get(0)).isEqualTo(ids.get(0));
       assertThat(seen.subList(1, 4)).containsExactlyInAnyOrder(ids.get(1), ids.get(2), ids.get(3));

@@ -102,20 +102,10 @@ class InvalidationApiTest extends ServiceTest {
         .params(made.get(2), made.get(1), made.get(3))
         .update();
 
-    List<String> seen = new ArrayList<>();
-    String url = path("/invalidations?limit=2");
-    int pages = 0;
-    while (url != null) {
-      JsonNode page = api.get(url).json();
-      page.get("items").forEach(i -> seen.add(i.get("id").asString()));
-      pages++;
-      url =
-          page.has("nextCursor")
-              ? path("/invalidations?limit=2&cursor=" + page.get("nextCursor").asString())
-              : null;
-    }
+    List<List<String>> pages = pages("/invalidations", 2, "id");
+    List<String> seen = pages.stream().flatMap(List::stream).toList();
 
-    assertThat(pages).isEqualTo(3);
+    assertThat(pages).hasSize(3);
     assertThat(seen).hasSize(5).doesNotHaveDuplicates();
     assertThat(seen.get(0)).isEqualTo(made.get(4));
     assertThat(seen.subList(1, 4)).containsExactlyInAnyOrder(made.get(1), made.get(2), made.get(3));

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,6 +98,32 @@ public abstract class ServiceTest {
 
   protected String path(String rest) {
     return "/v1/namespaces/" + ns + rest;
+  }
+
+  /**
+   * Every page of one of the namespace's listings ({@code "/artifacts"}, say), {@code limit} at a
+   * time, each found through the previous page's {@code nextCursor}: each page's items' {@code
+   * idField}, in the order served.
+   */
+  protected List<List<String>> pages(String listing, int limit, String idField) {
+    List<List<String>> pages = new ArrayList<>();
+    String url = path(listing + "?limit=" + limit);
+    while (url != null) {
+      ApiResponse page = api.get(url);
+      assertThat(page.status()).as(page.text()).isEqualTo(200);
+      pages.add(
+          page.json().get("items").valueStream().map(i -> i.get(idField).asString()).toList());
+      url =
+          page.json().has("nextCursor")
+              ? path(
+                  listing
+                      + "?limit="
+                      + limit
+                      + "&cursor="
+                      + page.json().get("nextCursor").asString())
+              : null;
+    }
+    return pages;
   }
 
   /** Declares a Mega-Cache upload of these bytes (POST .../artifacts). */
