@@ -1,7 +1,10 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.ByteRange;
+import java.math.BigInteger;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.http.ETag;
 import org.springframework.http.HttpRange;
 
@@ -44,6 +47,27 @@ final class ContentRequests {
     return !asked.isWildcard() && asked.compare(ETag.create("\"" + sha256 + "\""), true);
   }
 
+  /** One byte range, its first and (optional) last positions captured as digits. */
+  private static final Pattern ONE_RANGE =
+      Pattern.compile("(?i)bytes[ \\t]*=[ \\t]*([0-9]+)[ \\t]*-[ \\t]*([0-9]*)[ \\t]*");
+
+  private static final BigInteger LONGEST = BigInteger.valueOf(Long.MAX_VALUE);
+
+  /**
+   * Whether a header Spring could not parse is one valid range starting past any content's end: a
+   * first position too long for a {@code long} (RFC 9110 14.1.2 bounds no number of digits), and no
+   * last position before it (which would make the range invalid, so ignored).
+   */
+  private static boolean startsPastAnyEnd(String header) {
+    Matcher range = ONE_RANGE.matcher(header);
+    if (!range.matches()) {
+      return false;
+    }
+    BigInteger first = new BigInteger(range.group(1));
+    return first.compareTo(LONGEST) > 0
+        && (range.group(2).isEmpty() || new BigInteger(range.group(2)).compareTo(first) >= 0);
+  }
+
   /**
    * The one range asked for, or null for the whole content: a missing or malformed header, or
    * several ranges, are answered with everything (RFC 9110 lets a server ignore Range).
@@ -56,6 +80,9 @@ final class ContentRequests {
     try {
       ranges = HttpRange.parseRanges(header);
     } catch (IllegalArgumentException e) {
+      if (startsPastAnyEnd(header)) {
+        throw new RangeNotSatisfiableException(header, size);
+      }
       return null;
     }
     if (ranges.size() != 1) {

@@ -97,5 +97,28 @@ class ContentRequestsTest {
       assertThatThrownBy(() -> ContentRequests.range("bytes=100-", 100))
           .isInstanceOf(RangeNotSatisfiableException.class);
     }
+
+    @Test
+    void shouldRefuseARangeStartingPastAnyLong() {
+      for (String header :
+          List.of(
+              "bytes=99999999999999999999-",
+              "bytes=9223372036854775808-",
+              "bytes=9223372036854775807-", // the longest long, parsed by Spring
+              "BYTES = 99999999999999999999 - 99999999999999999999")) {
+        assertThatThrownBy(() -> ContentRequests.range(header, 100))
+            .as(header)
+            .isInstanceOf(RangeNotSatisfiableException.class);
+      }
+    }
+
+    @Test
+    void shouldIgnoreTooLongNumbersElsewhere() {
+      // a last position past any long covers the rest, which the whole answer is; a suffix longer
+      // than the content is all of it; a last position before the first makes the range invalid
+      assertThat(ContentRequests.range("bytes=0-99999999999999999999", 100)).isNull();
+      assertThat(ContentRequests.range("bytes=-99999999999999999999", 100)).isNull();
+      assertThat(ContentRequests.range("bytes=99999999999999999999-5", 100)).isNull();
+    }
   }
 }

@@ -161,6 +161,10 @@ class UploadFlowTest extends ServiceTest {
       ApiResponse beyond = api.get(contentUrl(), "Range", "bytes=" + bytes.length + "-");
       assertProblem(beyond, 416, "range-not-satisfiable");
       assertThat(beyond.header("Content-Range")).isEqualTo("bytes */" + bytes.length);
+      // a first byte past any long is as far past the end; it was answered with everything
+      ApiResponse farBeyond = api.get(contentUrl(), "Range", "bytes=99999999999999999999-");
+      assertProblem(farBeyond, 416, "range-not-satisfiable");
+      assertThat(farBeyond.header("Content-Range")).isEqualTo("bytes */" + bytes.length);
     }
 
     @Test
