@@ -271,18 +271,31 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
         : Optional.empty();
   }
 
+  /**
+   * {@inheritDoc} An upload the store refuses to abort is left, and not counted. A store that
+   * refuses to list them ({@code ListMultipartUploads} not implemented, or not allowed to these
+   * credentials) raises {@link StoreRefusedException}.
+   */
   @Override
   public int abortUploadsStartedBefore(Instant before) {
     int aborted = 0;
     try {
       for (MultipartUpload upload :
           control.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(PREFIX)).uploads()) {
-        if (upload.initiated() != null && upload.initiated().isBefore(before)) {
-          writer.abort(upload.key(), upload.uploadId());
+        if (upload.initiated() != null
+            && upload.initiated().isBefore(before)
+            && writer.abort(upload.key(), upload.uploadId())) {
           aborted++;
         }
       }
     } catch (SdkException e) {
+      if (StoreFailures.refused(e)) {
+        throw new StoreRefusedException(
+            "ListMultipartUploads",
+            "the store refused to list multipart uploads in bucket %s: %s"
+                .formatted(bucket, e.getMessage()),
+            e);
+      }
       throw new StorageUnavailableException("listing multipart uploads failed", e);
     }
     return aborted;

@@ -167,7 +167,8 @@ final class S3BlobWriter {
     return CompletedPart.builder().partNumber(number).eTag(etag).build();
   }
 
-  void abort(String key, String uploadId) {
+  /** Aborts a multipart upload; false (and a warning) when the store did not. */
+  boolean abort(String key, String uploadId) {
     try {
       // bounded as a control request: a store that stopped answering must not hold the upload
       s3.abortMultipartUpload(
@@ -176,8 +177,10 @@ final class S3BlobWriter {
                   .key(key)
                   .uploadId(uploadId)
                   .overrideConfiguration(o -> o.apiCallTimeout(controlTimeout)));
+      return true;
     } catch (SdkException e) {
       log.warn("could not abort multipart upload {} of {}; housekeeping will", uploadId, key, e);
+      return false;
     }
   }
 

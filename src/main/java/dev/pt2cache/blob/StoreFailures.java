@@ -3,6 +3,7 @@ package dev.pt2cache.blob;
 import java.util.Iterator;
 import java.util.function.Supplier;
 import org.apache.http.conn.ConnectionPoolTimeoutException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /** What a failed store request means to the one who asked. */
@@ -22,6 +23,20 @@ final class StoreFailures {
       }
     }
     return new StorageUnavailableException(request + " failed", e);
+  }
+
+  /**
+   * Whether the store refused the request for good: {@code 400}, {@code 403}, {@code 405} or {@code
+   * 501}, the answers of a store that lacks an operation (or takes it in a form it does not
+   * implement) and of credentials not allowed to make it. Not a missing bucket, a throttle, a
+   * timeout or a server error: those may pass.
+   */
+  static boolean refused(SdkException e) {
+    return e instanceof AwsServiceException service
+        && switch (service.statusCode()) {
+          case 400, 403, 405, 501 -> true;
+          default -> false;
+        };
   }
 
   /**

@@ -1,11 +1,15 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.blob.BlobStore;
+import dev.pt2cache.blob.StoreRefusedException;
+import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -22,6 +26,14 @@ class PurgeJob implements HousekeepingJob {
   private final BlobStore store;
   private final MeterRegistry registry;
   private final HousekeepingProperties properties;
+  private final RecurringFailureLog uploadsRefused =
+      new RecurringFailureLog(
+          LoggerFactory.getLogger(PurgeJob.class),
+          Level.WARN,
+          "purge cannot abort abandoned multipart uploads: the store refused to list them. Grant"
+              + " s3:ListBucketMultipartUploads and s3:AbortMultipartUpload, or give the bucket a"
+              + " lifecycle rule that aborts incomplete multipart uploads (docs/s3-compatibility.md)",
+          Duration.ofHours(1));
 
   PurgeJob(
       JdbcClient jdbc,
@@ -88,11 +100,7 @@ class PurgeJob implements HousekeepingJob {
                 """,
                 properties.grace())));
     outcome.put("blobsDeleted", count("deleted.blobs", collectBlobs()));
-    outcome.put(
-        "multipartUploadsAborted",
-        count(
-            "aborted.multipart.uploads",
-            store.abortUploadsStartedBefore(Instant.now().minus(properties.abandonedUploadAge()))));
+    abortAbandonedUploads(outcome);
     deleteHistory(
         """
         delete from housekeeping_run where id in (
@@ -147,6 +155,25 @@ class PurgeJob implements HousekeepingJob {
     outcome.put("storedContents", ((Number) stored.get("contents")).longValue());
     outcome.put("storedBytes", ((Number) stored.get("bytes")).longValue());
     return outcome;
+  }
+
+  /**
+   * Aborts the multipart uploads abandoned mid-way. A store that refuses to list them (one that
+   * lacks {@code ListMultipartUploads}, or credentials without {@code
+   * s3:ListBucketMultipartUploads}) does not fail the run, which would leave the history below
+   * never deleted: the run records why it skipped them under {@code multipartUploadsSkipped}, and
+   * says at WARN, once an hour, what to do instead.
+   */
+  private void abortAbandonedUploads(Map<String, Object> outcome) {
+    long aborted = 0;
+    try {
+      aborted =
+          store.abortUploadsStartedBefore(Instant.now().minus(properties.abandonedUploadAge()));
+    } catch (StoreRefusedException e) {
+      outcome.put("multipartUploadsSkipped", e.getMessage());
+      uploadsRefused.failed(e);
+    }
+    outcome.put("multipartUploadsAborted", count("aborted.multipart.uploads", aborted));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.pt2cache.blob;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.Fixtures;
@@ -60,6 +61,16 @@ class AbandonedUploadsTest {
 
     assertThat(store.abortUploadsStartedBefore(started.plusSeconds(1))).isGreaterThanOrEqualTo(1);
     assertThat(upload(key, uploadId)).as("an upload begun before the cut-off is aborted").isEmpty();
+  }
+
+  @Test
+  void shouldSayTheStoreRefusedToListUploadsApartFromAStoreThatIsDown() {
+    try (RefusingStore refusing = new RefusingStore()) {
+      assertThatThrownBy(() -> refusing.store().abortUploadsStartedBefore(Instant.now()))
+          .isInstanceOfSatisfying(
+              StoreRefusedException.class,
+              e -> assertThat(e.operation()).isEqualTo("ListMultipartUploads"));
+    }
   }
 
   /** The unfinished multipart upload of that key and id, as the store lists it. */
