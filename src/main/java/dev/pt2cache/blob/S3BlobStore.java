@@ -191,11 +191,31 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
    * as HTTP dates give it; a listing gives milliseconds). The ETag alone does not: damage under the
    * store keeps the ETag recorded at upload, the MD5 of the right bytes, which is also the ETag of
    * those bytes stored again.
+   *
+   * <p>The ETag is taken without its quotes (and without {@code W/}): a listing and a {@code HEAD}
+   * must give one object one version, and some S3-compatible stores leave the quotes out of the
+   * ETags of a listing while their headers carry them. Reconciliation compares the two before it
+   * retires damaged content, and would otherwise take every damaged object for one stored again.
    */
   static String version(String eTag, Instant lastModified) {
-    return eTag
+    return opaque(eTag)
         + "@"
         + (lastModified == null ? null : lastModified.truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /** An entity tag's opaque part: {@code W/"abc"}, {@code "abc"} and {@code abc} are all abc. */
+  private static String opaque(String eTag) {
+    if (eTag == null) {
+      return null;
+    }
+    String tag = eTag.strip();
+    if (tag.startsWith("W/")) {
+      tag = tag.substring(2);
+    }
+    if (tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
+      tag = tag.substring(1, tag.length() - 1);
+    }
+    return tag;
   }
 
   /** A wait for a permit, true when one was taken. */
