@@ -2,6 +2,9 @@ package dev.pt2cache.blob;
 
 import dev.pt2cache.system.RecurringFailureLog;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.stereotype.Component;
@@ -10,7 +13,8 @@ import org.springframework.stereotype.Component;
  * Actuator health: is the bucket reachable with the configured credentials? The health endpoints
  * need no token, so an answer is reused for {@link #FRESH_FOR}: a flood of probes costs the store
  * one request a second per instance, and leaves the control connections to the existence checks
- * that commits make.
+ * that commits make. Operations the store refused when the instance started ({@link
+ * StoreOperationsCheck}) are named under {@code refusedAtStart}; the bucket stays UP for them.
  */
 @Component("storage")
 class StorageHealthIndicator extends AbstractHealthIndicator {
@@ -19,15 +23,30 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
 
   private final BlobStore store;
   private final StorageProperties properties;
+  private final Supplier<List<StoreOperationsCheck.Refused>> refused;
   private volatile Checked last;
   private final RecurringFailureLog failures =
       RecurringFailureLog.warnEveryMinute(
           StorageHealthIndicator.class, "object store health check failed");
 
+  @Autowired
+  StorageHealthIndicator(
+      BlobStore store, StorageProperties properties, StoreOperationsCheck operations) {
+    this(store, properties, operations::refused);
+  }
+
   StorageHealthIndicator(BlobStore store, StorageProperties properties) {
+    this(store, properties, List::of);
+  }
+
+  private StorageHealthIndicator(
+      BlobStore store,
+      StorageProperties properties,
+      Supplier<List<StoreOperationsCheck.Refused>> refused) {
     super("object store is not reachable");
     this.store = store;
     this.properties = properties;
+    this.refused = refused;
   }
 
   @Override
@@ -46,6 +65,11 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
       return;
     }
     builder.up().withDetail("bucket", properties.bucket());
+    List<StoreOperationsCheck.Refused> refusedAtStart = refused.get();
+    if (!refusedAtStart.isEmpty()) {
+      // reachable, and serving what it can: the operations it refused are named, not made DOWN
+      builder.withDetail("refusedAtStart", refusedAtStart.stream().map(Object::toString).toList());
+    }
   }
 
   private RuntimeException check() {
