@@ -14,6 +14,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /** The one place that builds the AWS SDK clients. */
 @Configuration(proxyBeanMethods = false)
@@ -61,6 +62,12 @@ class S3StorageConfiguration {
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .credentialsProvider(credentials(properties))
+            // the S3 client adds Expect: 100-continue to uploads over 1 MiB, and the HTTP client
+            // to every request with a body: both follow the setting
+            .serviceConfiguration(
+                S3Configuration.builder()
+                    .expectContinueEnabled(properties.expectContinue())
+                    .build())
             .httpClientBuilder(apacheClient(properties, connections));
     if (properties.endpoint() != null && !properties.endpoint().toString().isEmpty()) {
       builder.endpointOverride(properties.endpoint());
@@ -75,6 +82,7 @@ class S3StorageConfiguration {
       StorageProperties properties, int connections) {
     return ApacheHttpClient.builder()
         .maxConnections(connections)
+        .expectContinueEnabled(properties.expectContinue())
         .connectionAcquisitionTimeout(properties.connectionWait());
   }
 

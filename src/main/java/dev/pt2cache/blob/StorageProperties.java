@@ -41,6 +41,11 @@ import org.springframework.util.unit.DataSize;
  *     storage-unavailable} (ADR 0024); a slow client does not count, a store reading under about 4
  *     MB per this long does. Keep it above the time the store takes to answer once it has every
  *     byte
+ * @param expectContinue send {@code Expect: 100-continue} with upload requests and wait for the
+ *     store's {@code 100} before their bodies, as the AWS SDK does by default for bodies over 1
+ *     MiB. Off by default: a store or proxy that never answers {@code 100} (Cloudflare R2 documents
+ *     that it does not) makes every such request wait about 3 s first, and the service gains
+ *     nothing from it (a refusal before the body only saves sending one part)
  */
 @ConfigurationProperties("pt2cache.storage")
 public record StorageProperties(
@@ -58,7 +63,8 @@ public record StorageProperties(
     @DefaultValue("5GB") DataSize singlePutMax,
     @DefaultValue("false") boolean signPayload,
     @DefaultValue("5s") Duration controlTimeout,
-    @DefaultValue("60s") Duration stallTimeout) {
+    @DefaultValue("60s") Duration stallTimeout,
+    @DefaultValue("false") boolean expectContinue) {
 
   /** Connections for control requests: health, existence checks, deletes and listings. */
   public static final int CONTROL_CONNECTIONS = 16;

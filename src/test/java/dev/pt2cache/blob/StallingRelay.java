@@ -3,15 +3,8 @@ package dev.pt2cache.blob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A TCP relay in front of the real store that, while stalling, stops reading a request once it has
@@ -19,28 +12,17 @@ import java.util.concurrent.Executors;
  * process stops mid-upload. The connection stays open and the kernel's buffers fill, so the writer
  * blocks. Its receive buffer is kept small, so that happens after a few hundred kilobytes more.
  */
-final class StallingRelay implements AutoCloseable {
+final class StallingRelay extends StoreRelay {
 
   private static final int RECEIVE_BUFFER = 64 * 1024;
 
-  private final ServerSocket server;
-  private final URI target;
   private final long stallAfter;
-  private final ExecutorService threads = Executors.newCachedThreadPool();
-  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean stalling = true;
 
   StallingRelay(URI target, long stallAfter) throws IOException {
-    this.target = target;
+    super(target, RECEIVE_BUFFER);
     this.stallAfter = stallAfter;
-    this.server = new ServerSocket();
-    server.setReceiveBufferSize(RECEIVE_BUFFER);
-    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    threads.execute(this::accept);
-  }
-
-  URI endpoint() {
-    return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    start();
   }
 
   /** From now on, every connection passes every byte. */
@@ -48,19 +30,10 @@ final class StallingRelay implements AutoCloseable {
     stalling = false;
   }
 
-  private void accept() {
-    while (!server.isClosed()) {
-      try {
-        Socket client = server.accept();
-        Socket store = new Socket(target.getHost(), target.getPort());
-        sockets.add(client);
-        sockets.add(store);
-        threads.execute(() -> pass(client, store, true));
-        threads.execute(() -> pass(store, client, false));
-      } catch (IOException e) {
-        return;
-      }
-    }
+  @Override
+  void relay(Socket client, Socket store) {
+    execute(() -> pass(client, store, true));
+    execute(() -> pass(store, client, false));
   }
 
   private void pass(Socket from, Socket to, boolean request) {
@@ -95,14 +68,5 @@ final class StallingRelay implements AutoCloseable {
     } catch (IOException e) {
       // closing anyway
     }
-  }
-
-  @Override
-  public void close() throws IOException {
-    server.close();
-    for (Socket socket : sockets) {
-      socket.close();
-    }
-    threads.shutdownNow();
   }
 }

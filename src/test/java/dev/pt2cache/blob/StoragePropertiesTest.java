@@ -77,6 +77,7 @@ class StoragePropertiesTest {
         singlePutMax,
         false,
         Duration.ofSeconds(5),
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        false);
   }
 }

@@ -39,12 +39,26 @@ final class TestStorage {
         singlePutMax,
         signPayload,
         Duration.ofSeconds(5),
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        false);
   }
 
   /** The same settings with other bounds on how long the store may keep a request waiting. */
   static StorageProperties withTimeouts(
       StorageProperties base, Duration controlTimeout, Duration stallTimeout) {
+    return copy(base, controlTimeout, stallTimeout, base.expectContinue());
+  }
+
+  /** The same settings, sending {@code Expect: 100-continue} or not. */
+  static StorageProperties withExpectContinue(StorageProperties base, boolean expectContinue) {
+    return copy(base, base.controlTimeout(), base.stallTimeout(), expectContinue);
+  }
+
+  private static StorageProperties copy(
+      StorageProperties base,
+      Duration controlTimeout,
+      Duration stallTimeout,
+      boolean expectContinue) {
     return new StorageProperties(
         base.endpoint(),
         base.region(),
@@ -60,7 +74,8 @@ final class TestStorage {
         base.singlePutMax(),
         base.signPayload(),
         controlTimeout,
-        stallTimeout);
+        stallTimeout,
+        expectContinue);
   }
 
   /** Creates the test run's bucket when a test of the store runs before any service test. */
