@@ -1,6 +1,7 @@
 package dev.pt2cache.blob;
 
 import dev.pt2cache.system.AdvisoryLocks;
+import java.util.List;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -13,6 +14,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 public class BlobLocks {
 
+  private static final String PREFIX = "blob/";
+
   private final AdvisoryLocks locks;
 
   BlobLocks(AdvisoryLocks locks) {
@@ -22,12 +25,20 @@ public class BlobLocks {
   /** Waits for the digest's lock, held until the transaction ends. */
   @Transactional(propagation = Propagation.MANDATORY)
   public void lock(String sha256) {
-    locks.lock("blob/" + sha256);
+    locks.lock(PREFIX + sha256);
   }
 
   /** Takes the digest's lock if nobody holds it; false at once otherwise. */
   @Transactional(propagation = Propagation.MANDATORY)
   public boolean tryLock(String sha256) {
-    return locks.tryLock("blob/" + sha256);
+    return locks.tryLock(PREFIX + sha256);
+  }
+
+  /** Takes the locks of those digests that nobody holds; answers their digests, in given order. */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public List<String> tryLockAll(List<String> sha256s) {
+    return locks.tryLockAll(sha256s.stream().map(sha256 -> PREFIX + sha256).toList()).stream()
+        .map(name -> name.substring(PREFIX.length()))
+        .toList();
   }
 }

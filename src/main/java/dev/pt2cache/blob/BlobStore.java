@@ -2,7 +2,9 @@ package dev.pt2cache.blob;
 
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -30,6 +32,15 @@ public interface BlobStore {
   Optional<String> version(String sha256);
 
   void delete(String sha256);
+
+  /**
+   * Deletes the objects of these blobs, as many to a store request as the store takes, and answers
+   * the digests whose objects are gone. A digest the store declined to delete (an error for its key
+   * in the store's answer) is left out of the answer and its object left in place. A store that
+   * cannot be asked raises {@link StorageUnavailableException}; any of the objects may be gone
+   * then, and deleting them again is harmless.
+   */
+  Set<String> deleteAll(Collection<String> sha256s);
 
   /**
    * Every blob object in the store, ordered by digest, read page by page as the stream is consumed.

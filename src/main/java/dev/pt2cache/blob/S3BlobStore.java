@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.ExecutorService;
@@ -57,11 +59,13 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final int maxDownloads;
   private final Duration connectionWait;
   private final ExecutorService partSenders;
+  private final S3Deletes deletes;
 
   S3BlobStore(StoreClients clients, StorageProperties properties) {
     this.downloads = clients.downloads();
     this.control = clients.control();
     this.bucket = properties.bucket();
+    this.deletes = new S3Deletes(control, bucket);
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
     // one per connection of the downloads' pool, so that pool never makes a request wait: the
     // SDK would retry a wait that timed out, up to four times, before the caller heard of it
@@ -256,11 +260,12 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   @Override
   public void delete(String sha256) {
-    try {
-      control.deleteObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
-    } catch (SdkException e) {
-      throw StoreFailures.of("deleting blob " + sha256, e);
-    }
+    deletes.delete(sha256);
+  }
+
+  @Override
+  public Set<String> deleteAll(Collection<String> sha256s) {
+    return deletes.deleteAll(sha256s);
   }
 
   @Override

@@ -12,6 +12,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -61,6 +62,9 @@ class S3StorageConfiguration {
             // the service hashes content itself; do not depend on a store's checksum support
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            // Content-MD5 where S3 requires a checksum (DeleteObjects): since 2.30 the SDK sends
+            // only a CRC32 there, which stores short of AWS's newest checksums refuse
+            .addPlugin(LegacyMd5Plugin.create())
             .credentialsProvider(credentials(properties))
             // the S3 client adds Expect: 100-continue to uploads over 1 MiB, and the HTTP client
             // to every request with a body: both follow the setting

@@ -3,17 +3,19 @@ package dev.pt2cache.housekeeping;
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import java.util.List;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Deletes blobs that no artifact references and that nobody referenced during the grace period.
- * Each blob goes in a transaction of its own that holds the digest's lock and its row while the
- * object is deleted. A reservation of the same content takes that lock too, so an upload's pending
- * artifact either exists before the decision (and the blob stays) or after the deletion (and its
- * bytes are stored again); an upload that relied on the copy checks at its commit that the copy is
- * still there (ADR 0011).
+ * Deletes blobs that no artifact references and that nobody referenced during the grace period, a
+ * batch of {@code delete-batch} at a time. Each batch goes in a transaction of its own that holds
+ * the digests' locks and their rows while one store request deletes their objects, and then drops
+ * the rows of the objects the store said it deleted. A reservation of the same content takes the
+ * digest's lock too, so an upload's pending artifact either exists before the decision (and the
+ * blob stays) or after the deletion (and its bytes are stored again); an upload that relied on the
+ * copy checks at its commit that the copy is still there (ADR 0011, ADR 0030).
  */
 @Component
 class BlobCollector {
@@ -53,6 +55,7 @@ class BlobCollector {
    * collected 10^5 blobs among 9 * 10^5 referenced ones spent 2.5 s a batch on that alone.
    */
   Batch collect(String after) {
+    int batch = properties.deleteBatch();
     List<String> candidates =
         jdbc.sql(
                 "select sha256 from blob where sha256 > :after and "
@@ -60,40 +63,52 @@ class BlobCollector {
                     + " order by sha256 limit :batch")
             .param("after", after)
             .param("grace", graceSeconds())
-            .param("batch", properties.batchSize())
+            .param("batch", batch)
             .query(String.class)
             .list();
-    long deleted = candidates.stream().filter(this::collectOne).count();
+    long deleted = candidates.isEmpty() ? 0 : collectTogether(candidates);
     return new Batch(
         deleted,
         candidates.isEmpty() ? null : candidates.get(candidates.size() - 1),
-        candidates.size() >= properties.batchSize());
+        candidates.size() >= batch);
   }
 
-  private boolean collectOne(String sha256) {
-    return Boolean.TRUE.equals(
+  /**
+   * One transaction: the digests' locks (one skipped while an upload commits on its content), their
+   * rows still unreferenced (one skipped while another holds it), in digest order, neither ever
+   * waited for; then one store request for their objects, and the rows of those it deleted. An
+   * object the store kept keeps its row, for the next run.
+   */
+  private long collectTogether(List<String> candidates) {
+    Long deleted =
         transactions.execute(
             status -> {
-              if (!blobLocks.tryLock(sha256)) {
-                return false; // an upload is committing on this content right now
+              List<String> unlocked = blobLocks.tryLockAll(candidates);
+              if (unlocked.isEmpty()) {
+                return 0L;
               }
-              boolean locked =
+              List<String> rows =
                   jdbc.sql(
-                          "select sha256 from blob where sha256 = :sha256 and "
+                          "select sha256 from blob where sha256 = any(:digests) and "
                               + UNREFERENCED
-                              + " for update skip locked")
-                      .param("sha256", sha256)
+                              + " order by sha256 for update skip locked")
+                      .param("digests", unlocked.toArray(String[]::new))
                       .param("grace", graceSeconds())
                       .query(String.class)
-                      .optional()
-                      .isPresent();
-              if (!locked) {
-                return false;
+                      .list();
+              if (rows.isEmpty()) {
+                return 0L;
               }
-              store.delete(sha256);
-              jdbc.sql("delete from blob where sha256 = ?").param(sha256).update();
-              return true;
-            }));
+              Set<String> gone = store.deleteAll(rows);
+              if (gone.isEmpty()) {
+                return 0L;
+              }
+              return (long)
+                  jdbc.sql("delete from blob where sha256 = any(:gone)")
+                      .param("gone", gone.toArray(String[]::new))
+                      .update();
+            });
+    return deleted == null ? 0 : deleted;
   }
 
   private double graceSeconds() {

@@ -29,6 +29,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     blocking rule in force and no artifact it retired is left to purge
  * @param tokenHistory how long a token is kept once it was revoked or expired
  * @param batchSize rows handled per statement
+ * @param deleteBatch unreferenced blobs that {@code purge} deletes in one transaction, with one
+ *     store request for their objects (S3's DeleteObjects takes at most 1,000); the transaction
+ *     holds a lock per blob in PostgreSQL's lock table, and a reservation of one of their contents
+ *     waits for the store's answer
  */
 @ConfigurationProperties("pt2cache.housekeeping")
 public record HousekeepingProperties(
@@ -45,7 +49,8 @@ public record HousekeepingProperties(
     @DefaultValue("30d") Duration evictionHistory,
     @DefaultValue("365d") Duration invalidationHistory,
     @DefaultValue("365d") Duration tokenHistory,
-    @DefaultValue("500") int batchSize) {
+    @DefaultValue("500") int batchSize,
+    @DefaultValue("100") int deleteBatch) {
 
   public HousekeepingProperties {
     // a mistaken setting here deletes data at once (a negative grace purges under readers; a
@@ -72,6 +77,12 @@ public record HousekeepingProperties(
       throw new IllegalArgumentException(
           "pt2cache.housekeeping.reconcile-max-changes must not be negative, and batch-size must"
               + " be positive");
+    }
+    if (deleteBatch < 1 || deleteBatch > 1000) {
+      throw new IllegalArgumentException(
+          "pt2cache.housekeeping.delete-batch (PT2CACHE_DELETE_BATCH) must be from 1 to 1000 (S3"
+              + " deletes at most 1000 objects a request), not "
+              + deleteBatch);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import java.sql.ResultSet;
+import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -45,5 +46,22 @@ public class AdvisoryLocks {
         .param("lock", name)
         .query(Boolean.class)
         .single();
+  }
+
+  /**
+   * Takes each named lock that nobody holds, in one statement, and answers the names of those it
+   * took, in the order given; never waits.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public List<String> tryLockAll(List<String> names) {
+    return jdbc.sql(
+            """
+            select name from unnest(cast(:names as text[])) with ordinality as n(name, i)
+             where pg_try_advisory_xact_lock(hashtextextended(name, 0))
+             order by i
+            """)
+        .param("names", names.toArray(String[]::new))
+        .query(String.class)
+        .list();
   }
 }

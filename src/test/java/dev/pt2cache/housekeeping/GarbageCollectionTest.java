@@ -2,27 +2,40 @@ package dev.pt2cache.housekeeping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.blob.BlobLocks;
+import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** The purge job: retired artifacts, expired reservations, unreferenced blobs, stale uploads. */
 class GarbageCollectionTest extends ServiceTest {
 
   @Autowired DataSource dataSource;
+  @Autowired MeterRegistry registry;
+  @Autowired BlobStore store;
+  @Autowired TransactionTemplate transactions;
+  @Autowired HousekeepingProperties properties;
+  @Autowired BlobLocks blobLocks;
 
   final byte[] bytes = Fixtures.randomBytes(3000);
   final String sha256 = Fixtures.sha256(bytes);
@@ -158,6 +171,77 @@ class GarbageCollectionTest extends ServiceTest {
         .param(id)
         .query(Long.class)
         .single();
+  }
+
+  /**
+   * A batch of unreferenced blobs goes with one DeleteObjects request, not one DeleteObject per
+   * blob: against a store 15 ms away, 2 * 10^4 blobs took 423 s one by one (ADR 0030).
+   */
+  @Test
+  void shouldDeleteTheObjectsOfABatchInOneStoreRequest() {
+    List<byte[]> contents =
+        IntStream.range(0, 5).mapToObj(i -> Fixtures.randomBytes(1000 + i)).toList();
+    contents.forEach(this::storeUnreferenced);
+    double oneByOne = storeCalls("DeleteObject");
+    double together = storeCalls("DeleteObjects");
+
+    runJob("purge");
+
+    for (byte[] content : contents) {
+      String digest = Fixtures.sha256(content);
+      assertThat(blobRows(digest)).isZero();
+      assertThat(objectKeys(blobKey(digest))).isEmpty();
+    }
+    assertThat(storeCalls("DeleteObject")).as("no request per object").isEqualTo(oneByOne);
+    assertThat(storeCalls("DeleteObjects")).isGreaterThan(together);
+  }
+
+  /**
+   * An object the store kept (an error for its key in DeleteObjects' answer) keeps its blob row, so
+   * the next run deletes it again; the others of its batch go, rows and objects.
+   */
+  @Test
+  void shouldKeepTheRowOfAnObjectTheStoreKept() {
+    byte[] kept = Fixtures.randomBytes(2500);
+    String keptDigest = Fixtures.sha256(kept);
+    storeUnreferenced(kept);
+    storeUnreferenced(bytes);
+    BlobStore keeping =
+        (BlobStore)
+            Proxy.newProxyInstance(
+                BlobStore.class.getClassLoader(),
+                new Class<?>[] {BlobStore.class},
+                (proxy, method, args) ->
+                    method.getName().equals("deleteAll")
+                        ? store.deleteAll(
+                            ((Collection<?>) args[0])
+                                .stream()
+                                    .map(String.class::cast)
+                                    .filter(d -> !d.equals(keptDigest))
+                                    .toList())
+                        : method.invoke(store, args));
+    BlobCollector collector = new BlobCollector(jdbc, keeping, transactions, properties, blobLocks);
+
+    BlobCollector.Batch batch;
+    String after = "";
+    do {
+      batch = collector.collect(after);
+      after = batch.last();
+    } while (batch.full());
+
+    assertThat(blobRows(sha256)).isZero();
+    assertThat(objectKeys(blobKey(sha256))).isEmpty();
+    assertThat(blobRows(keptDigest)).isEqualTo(1);
+    assertThat(objectKeys(blobKey(keptDigest))).hasSize(1);
+    runJob("purge");
+    assertThat(blobRows(keptDigest)).as("deleted by the next run").isZero();
+    assertThat(objectKeys(blobKey(keptDigest))).isEmpty();
+  }
+
+  double storeCalls(String operation) {
+    return registry.find("pt2cache.store.calls").tag("operation", operation).timers().stream()
+        .mapToDouble(Timer::count)
+        .sum();
   }
 
   @Test

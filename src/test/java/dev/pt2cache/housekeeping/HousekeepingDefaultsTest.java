@@ -68,6 +68,20 @@ class HousekeepingDefaultsTest {
     }
   }
 
+  /** S3 deletes at most 1,000 objects a request; a batch of none would never collect. */
+  @Test
+  void shouldRefuseADeleteBatchS3CannotTake() {
+    for (String value : new String[] {"0", "1001"}) {
+      assertThatThrownBy(() -> bind("delete-batch", value))
+          .as(value)
+          .hasRootCauseInstanceOf(IllegalArgumentException.class)
+          .rootCause()
+          .hasMessageContaining("PT2CACHE_DELETE_BATCH");
+    }
+    assertThat(bind("delete-batch", "1000").deleteBatch()).isEqualTo(1000);
+    assertThat(bind("grace", "1h").deleteBatch()).isEqualTo(100);
+  }
+
   private static HousekeepingProperties bind(String name, String value) {
     return new Binder(
             new MapConfigurationPropertySource(Map.of("pt2cache.housekeeping." + name, value)))

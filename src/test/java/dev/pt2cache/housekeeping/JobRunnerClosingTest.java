@@ -51,7 +51,8 @@ class JobRunnerClosingTest {
           Duration.ofDays(30),
           Duration.ofDays(365),
           Duration.ofDays(365),
-          500);
+          500,
+          100);
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final JobRunner runner = runnerWith(locks);
 
