@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -21,8 +22,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Metadata whose object is missing from the store, or damaged there (another size, or bytes with
  * another SHA-256; the object is then deleted): its ready artifacts are retired by an invalidation
  * that says why (so lookups miss and tell), the blob's row is dropped, and the loss is logged and
- * counted ({@code pt2cache_content_missing_total}). Found by a download or by reconciliation. The
- * next upload of the content stores it again.
+ * counted ({@code pt2cache_content_missing_total}). Found by a download (logged at ERROR) or by
+ * reconciliation (at WARN: the run logs one ERROR line for all it found). The next upload of the
+ * content stores it again.
  *
  * <p>Nothing is retired while the bucket lacks this deployment's marker: emptied, or replaced under
  * running instances, it would otherwise have every download retire what it asked for (ADR 0021).
@@ -31,6 +33,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 class ContentLoss {
 
   private static final Logger log = LoggerFactory.getLogger(ContentLoss.class);
+
+  /** Who found a loss in a reconcile run, whose summary is its ERROR line (ReconcileJob). */
+  static final String RECONCILIATION = "reconciliation";
 
   private final JdbcClient jdbc;
   private final BlobStore store;
@@ -56,7 +61,7 @@ class ContentLoss {
     this.transactions = transactions;
     this.marker = marker;
     // at 0 from the start, so that an alert on increase() sees the first loss
-    for (String foundBy : new String[] {"download", "reconciliation"}) {
+    for (String foundBy : new String[] {"download", RECONCILIATION}) {
       missing(foundBy);
     }
   }
@@ -173,7 +178,9 @@ class ContentLoss {
     namespaces.forEach(namespace -> invalidations.retireLostContent(namespace, sha256, reason));
     jdbc.sql("delete from blob where sha256 = ?").param(sha256).update();
     missing(foundBy).increment();
-    log.error("{}: retired its ready artifacts in {}", reason, namespaces);
+    // a download's loss is its own ERROR line; a reconcile run's are summed up in one
+    log.atLevel(RECONCILIATION.equals(foundBy) ? Level.WARN : Level.ERROR)
+        .log("{}: retired its ready artifacts in {}", reason, namespaces);
     return true;
   }
 }

@@ -7,39 +7,69 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** What a {@link BucketWalk} found to change, up to one more than a run may change of each. */
+/**
+ * What a {@link BucketWalk} found to change, at most as many of each kind as a run may change. Once
+ * one kind is past that limit, the run will change nothing and only name the first {@value
+ * ReconcileJob#NAMED} of each kind: from then on only those are kept, and the rest only counted.
+ */
 final class Findings {
 
   final int limit;
-  final List<StoredObject> orphans = new ArrayList<>();
+  final List<String> orphans = new ArrayList<>();
   final List<String> missing = new ArrayList<>();
   final List<StoredObject> damaged = new ArrayList<>();
   long objects;
+  private long orphansFound;
+  private long missingFound;
+  private long damagedFound;
+  private boolean tooMany;
 
   Findings(int limit) {
     this.limit = limit;
   }
 
   void orphan(StoredObject object) {
-    if (orphans.size() <= limit) {
-      orphans.add(object);
-    }
+    orphansFound++;
+    keep(orphans, object.sha256());
   }
 
   void damaged(StoredObject object) {
-    if (damaged.size() <= limit) {
-      damaged.add(object);
-    }
+    damagedFound++;
+    keep(damaged, object);
   }
 
   void missingUnless(Set<String> listed, String sha256) {
-    if (!listed.contains(sha256) && missing.size() <= limit) {
-      missing.add(sha256);
+    if (!listed.contains(sha256)) {
+      missingFound++;
+      keep(missing, sha256);
+    }
+  }
+
+  private <T> void keep(List<T> found, T one) {
+    if (!tooMany && found.size() >= limit) {
+      tooMany = true;
+      List.of(orphans, missing, damaged).forEach(Findings::keepNamedOnly);
+    }
+    if (!tooMany || found.size() < ReconcileJob.NAMED) {
+      found.add(one);
+    }
+  }
+
+  private static void keepNamedOnly(List<?> found) {
+    if (found.size() > ReconcileJob.NAMED) {
+      found.subList(ReconcileJob.NAMED, found.size()).clear();
+      ((ArrayList<?>) found).trimToSize();
     }
   }
 
   boolean tooMany() {
-    return orphans.size() > limit || missing.size() > limit || damaged.size() > limit;
+    return tooMany;
+  }
+
+  /** How many of each kind were found: orphans, missing, damaged. */
+  String counted() {
+    return "%d objects without a row, %d rows without an object, %d objects of another size"
+        .formatted(orphansFound, missingFound, damagedFound);
   }
 
   /**
@@ -49,8 +79,7 @@ final class Findings {
    */
   Map<String, List<String>> sample() {
     Map<String, List<String>> sample = new LinkedHashMap<>();
-    sample.put(
-        "orphanObjects", ReconcileJob.first(orphans.stream().map(StoredObject::sha256).toList()));
+    sample.put("orphanObjects", ReconcileJob.first(orphans));
     sample.put("blobsMissing", ReconcileJob.first(missing));
     sample.put(
         "blobsDamaged", ReconcileJob.first(damaged.stream().map(StoredObject::sha256).toList()));
@@ -58,10 +87,10 @@ final class Findings {
   }
 
   String describe() {
-    if (missing.size() > limit) {
+    if (missingFound > limit) {
       return "more than %d blob rows have no object in the bucket".formatted(limit);
     }
-    return damaged.size() > limit
+    return damagedFound > limit
         ? "more than %d objects in the bucket have another size than their row".formatted(limit)
         : "more than %d objects in the bucket have no row".formatted(limit);
   }

@@ -2,7 +2,6 @@ package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
-import dev.pt2cache.blob.BlobStore.StoredObject;
 import dev.pt2cache.blob.DeploymentMarker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -111,34 +110,47 @@ class ReconcileJob implements HousekeepingJob {
               : "the bucket does not hold this deployment's marker (%s)"
                   .formatted(BlobStore.MARKER_KEY);
       log.error(
-          "reconciliation changed nothing: {}. Is PT2CACHE_S3_BUCKET the bucket of this database"
-              + " (PT2CACHE_DB_URL)? If the loss is real, raise PT2CACHE_RECONCILE_MAX_CHANGES"
-              + " and run the job again.",
-          why);
+          "reconciliation changed nothing: {} (walked {} objects, found {}). Is PT2CACHE_S3_BUCKET"
+              + " the bucket of this database (PT2CACHE_DB_URL)? If the loss is real, raise"
+              + " PT2CACHE_RECONCILE_MAX_CHANGES and run the job again.",
+          why,
+          found.objects,
+          found.counted());
       outcome.put(JobOutcome.HALTED, why);
-      acted(outcome, "orphanObjectsDeleted", List.of());
-      acted(outcome, "blobsFoundMissing", List.of());
-      acted(outcome, "blobsFoundDamaged", List.of());
+      acted(outcome, "orphanObjectsDeleted", new Tally());
+      acted(outcome, "blobsFoundMissing", new Tally());
+      acted(outcome, "blobsFoundDamaged", new Tally());
       outcome.put("foundNotActedOn", found.sample());
       return outcome;
     }
-    List<String> orphans =
-        found.orphans.stream().filter(this::deleteIfOrphan).map(StoredObject::sha256).toList();
-    List<String> missing =
-        found.missing.stream()
-            .filter(sha256 -> losses.retireIfMissing(sha256, "reconciliation"))
-            .toList();
-    List<String> damaged =
-        found.damaged.stream()
-            .filter(
-                object ->
-                    losses.retireIfDamaged(object.sha256(), object.version(), "reconciliation"))
-            .map(StoredObject::sha256)
-            .toList();
-    orphansDeleted().increment(orphans.size());
+    Tally orphans = new Tally();
+    found.orphans.stream().filter(this::deleteIfOrphan).forEach(orphans::add);
+    Tally missing = new Tally();
+    found.missing.stream()
+        .filter(sha256 -> losses.retireIfMissing(sha256, ContentLoss.RECONCILIATION))
+        .forEach(missing::add);
+    Tally damaged = new Tally();
+    found.damaged.stream()
+        .filter(
+            object ->
+                losses.retireIfDamaged(
+                    object.sha256(), object.version(), ContentLoss.RECONCILIATION))
+        .forEach(object -> damaged.add(object.sha256()));
+    orphansDeleted().increment(orphans.count());
     acted(outcome, "orphanObjectsDeleted", orphans);
     acted(outcome, "blobsFoundMissing", missing);
     acted(outcome, "blobsFoundDamaged", damaged);
+    if (missing.count() + damaged.count() > 0) {
+      // one line for the run; each content is named at WARN, and in its namespaces' invalidations
+      log.error(
+          "reconciliation found content lost from the bucket and retired its ready artifacts: {}"
+              + " missing {}, {} damaged {} (the first {} of each by digest; each one at WARN)",
+          missing.count(),
+          missing.named(),
+          damaged.count(),
+          damaged.named(),
+          NAMED);
+    }
     return outcome;
   }
 
@@ -147,9 +159,9 @@ class ReconcileJob implements HousekeepingJob {
    * {@value #NAMED} of them (in digest order) under {@code kind + "Digests"}: enough for an
    * operator to check a restore by, while a run that acts on a thousand keeps a small record.
    */
-  private static void acted(Map<String, Object> outcome, String kind, List<String> digests) {
-    outcome.put(kind, (long) digests.size());
-    outcome.put(kind + "Digests", first(digests));
+  private static void acted(Map<String, Object> outcome, String kind, Tally digests) {
+    outcome.put(kind, digests.count());
+    outcome.put(kind + "Digests", digests.named());
   }
 
   static List<String> first(List<String> digests) {
@@ -162,24 +174,24 @@ class ReconcileJob implements HousekeepingJob {
    * just been written over the listed object (ADR 0011). The blob lock, which a reservation takes
    * as well, keeps the decision and the deletion together.
    */
-  private boolean deleteIfOrphan(StoredObject object) {
+  private boolean deleteIfOrphan(String sha256) {
     return Boolean.TRUE.equals(
         transactions.execute(
             status -> {
-              blobLocks.lock(object.sha256());
+              blobLocks.lock(sha256);
               boolean accounted =
                   jdbc.sql(
                           """
                           select exists (select 1 from blob where sha256 = :sha256)
                               or exists (select 1 from artifact where sha256 = :sha256)
                           """)
-                      .param("sha256", object.sha256())
+                      .param("sha256", sha256)
                       .query(Boolean.class)
                       .single();
               if (accounted) {
                 return false;
               }
-              store.delete(object.sha256());
+              store.delete(sha256);
               return true;
             }));
   }
