@@ -41,8 +41,8 @@ class ExpectContinueTest {
   }
 
   /**
-   * Stores blobs of these sizes through the relay (up to 8 MB streamed, over it in parts); answers
-   * how many requests asked for a continue.
+   * Stores blobs of these sizes through the relay (up to 8 MB streamed, over it in parts), and
+   * deletes them again; answers how many requests asked for a continue.
    */
   private static int requestsAskingToContinue(boolean expectContinue, int... sizes)
       throws Exception {
@@ -59,6 +59,9 @@ class ExpectContinueTest {
           blobs.put(
               new BlobExpectation(Fixtures.sha256(bytes), size), new ByteArrayInputStream(bytes));
           assertThat(blobs.exists(Fixtures.sha256(bytes))).isTrue();
+          // none left behind: the service tests sharing this bucket would take it for another
+          // deployment's
+          blobs.delete(Fixtures.sha256(bytes));
         }
       }
       return relay.expectingContinue();
