@@ -20,9 +20,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Deletes blob objects: many to a request through S3's DeleteObjects (up to {@value
  * #MOST_PER_REQUEST} keys), or one to a request where the store does not take DeleteObjects. A
- * store that answers it {@code NotImplemented} (Google Cloud Storage's XML API has, and so have
- * other partial S3 implementations) is asked key by key from then on, for the life of the instance
- * (docs/adr/0030).
+ * store that refuses it as one that lacks it would ({@code NotImplemented}, as Google Cloud
+ * Storage's XML API has, or another partial S3 implementation's 400 or 405) is asked key by key
+ * from then on, for the life of the instance (docs/adr/0030).
  */
 final class S3Deletes {
 
@@ -135,10 +135,18 @@ final class S3Deletes {
     return byKey;
   }
 
-  /** What a store that lacks DeleteObjects answers: S3's {@code NotImplemented}, or a 501. */
+  /**
+   * What a store that lacks DeleteObjects answers: S3's {@code NotImplemented} (Google Cloud
+   * Storage's XML API), a 501, a 405, or a 400 (partial implementations that take {@code POST
+   * ?delete} for a malformed request). Asking key by key is right for any store, only slower, so a
+   * refusal that might mean the operation is missing is taken as meaning it. Not a 403: the
+   * credentials' {@code s3:DeleteObject}, which one request per key needs as well.
+   */
   private static boolean notImplemented(SdkException e) {
     return e instanceof S3Exception s3
-        && (s3.statusCode() == 501
+        && (s3.statusCode() == 400
+            || s3.statusCode() == 405
+            || s3.statusCode() == 501
             || (s3.awsErrorDetails() != null
                 && "NotImplemented".equals(s3.awsErrorDetails().errorCode())));
   }

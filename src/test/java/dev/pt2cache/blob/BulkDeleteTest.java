@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.util.unit.DataSize;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -29,8 +31,8 @@ import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
  * The bulk delete purge uses (ADR 0030): one DeleteObjects request for many objects on the real S3
  * server, only the keys the store says it deleted answered, and one request per object from then on
  * where the store answers DeleteObjects {@code NotImplemented} (as Google Cloud Storage's XML API
- * has). A stand-in answers the DeleteObjects requests where the real server's answer cannot be had;
- * every other request goes to the real server.
+ * has), 405 or 400. A stand-in answers the DeleteObjects requests where the real server's answer
+ * cannot be had; every other request goes to the real server.
  */
 class BulkDeleteTest {
 
@@ -39,6 +41,11 @@ class BulkDeleteTest {
       "<?xml version='1.0' encoding='UTF-8'?><Error><Code>NotImplemented</Code><Message>A header or"
           + " query you provided requested a function that is not implemented.</Message><Details>POST"
           + " ?delete is not implemented for objects.</Details></Error>";
+
+  /** How partial S3 implementations refuse an operation they do not take. */
+  static final String ERROR =
+      "<?xml version='1.0' encoding='UTF-8'?><Error><Code>%s</Code><Message>POST ?delete is not"
+          + " supported</Message></Error>";
 
   final List<SdkHttpRequest> sent = new CopyOnWriteArrayList<>();
   final List<String> put = new CopyOnWriteArrayList<>();
@@ -123,10 +130,14 @@ class BulkDeleteTest {
     assertThat(standInAsked).hasValue(1);
   }
 
-  @Test
-  void shouldDeleteOneObjectPerRequestWhereTheStoreLacksDeleteObjects() {
-    standInStatus = 501;
-    standInAnswer = NOT_IMPLEMENTED;
+  @ParameterizedTest(name = "answered {0}")
+  @ValueSource(ints = {501, 405, 400})
+  void shouldDeleteOneObjectPerRequestWhereTheStoreLacksDeleteObjects(int status) {
+    standInStatus = status;
+    standInAnswer =
+        status == 501
+            ? NOT_IMPLEMENTED
+            : ERROR.formatted(status == 405 ? "MethodNotAllowed" : "InvalidRequest");
     List<String> first = stored(3);
 
     assertThat(store.deleteAll(first)).containsExactlyInAnyOrderElementsOf(first);
