@@ -70,29 +70,29 @@ public class UploadService {
 
   /** Starts an upload (POST .../artifacts). */
   public UploadOutcome reserve(String namespace, UploadCommand command) {
-    return reservation(namespace, command, true).outcome();
+    return reservation(namespace, command, true);
   }
 
   /**
    * The entries face's one-request upload: reserves the key and receives the bytes at once. The
    * body is always read and verified against its declared digest, also when the key or the
    * namespace holds that content already: what the caller sent is what the answer vouches for.
-   * Content the reservation found missing is written without asking again. Content it found stored
-   * is asked about again, now that the pending artifact protects it: the copy may have been
-   * collected before the reservation took the digest's lock, and then the bytes are written after
-   * all.
+   * Whether the store holds the content is asked once, after the reservation, now that the pending
+   * artifact protects the copy (a copy collected before the reservation took the digest's lock is
+   * then found missing, and the bytes are written after all); a key that holds the content already
+   * asks the store nothing.
    */
   UploadOutcome reserveAndReceive(String namespace, UploadCommand command, InputStream body) {
     // no lease and no ready-at-once: the bytes come with the request, to be verified first
-    Reservation reservation = reservation(namespace, command, false);
-    Artifact pending = reservation.outcome().artifact();
+    UploadOutcome reservation = reservation(namespace, command, false);
+    Artifact pending = reservation.artifact();
     if (pending.state() != ArtifactState.PENDING) {
       // the key's holder has this content already: the body must still be it
       verifyOnly(command.content(), body);
-      return reservation.outcome();
+      return reservation;
     }
     try {
-      boolean copyStored = reservation.contentInStore() && inStore(pending.content());
+      boolean copyStored = inStore(pending.content());
       UploadOutcome received = storeAndCommit(pending, body, copyStored);
       return new UploadOutcome(received.artifact(), received.artifact().id().equals(pending.id()));
     } catch (RuntimeException e) {
@@ -101,9 +101,7 @@ public class UploadService {
     }
   }
 
-  private record Reservation(UploadOutcome outcome, boolean contentInStore) {}
-
-  private Reservation reservation(String namespace, UploadCommand command, boolean declaration) {
+  private UploadOutcome reservation(String namespace, UploadCommand command, boolean declaration) {
     long limit = properties.maxArtifactSize().toBytes();
     BlobExpectation content = command.content();
     namespaces.requireRoomFor(namespace, content.sizeBytes());
@@ -125,7 +123,10 @@ public class UploadService {
     if (declaration) {
       refuseAtOnceWhileOtherContentHoldsTheLease(namespace, command.kind(), key, content);
     }
-    boolean contentInStore = inStore(content);
+    // only a declaration is made ready from a stored copy here; an upload that brings its bytes
+    // asks the store once it is reserved (reserveAndReceive), and not at all when the key holds
+    // them
+    boolean contentInStore = declaration && inStore(content);
     UploadOutcome outcome =
         writes.reserve(
             namespace,
@@ -138,7 +139,7 @@ public class UploadService {
     Artifact artifact = outcome.artifact();
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     log.debug("upload reserved: state {}, created {}", artifact.state(), outcome.created());
-    return new Reservation(outcome, contentInStore);
+    return outcome;
   }
 
   /**

@@ -347,6 +347,33 @@ class EntryApiTest extends ServiceTest {
     assertThat(api.get(path(otherEntry)).body()).isEqualTo(bytes);
   }
 
+  /**
+   * What an entry PUT costs in store requests (S3 prices HEAD as a GET): PyTorch puts every entry
+   * it compiled, so a fleet that compiled the same graph puts the same bytes again and again.
+   */
+  @Test
+  void shouldAskTheStoreAboutContentStoredAlreadyOnlyWhereTheAnswerMatters() {
+    String digest = Fixtures.sha256(bytes);
+    assertThat(api.putBytes(path(entry), bytes, "X-Content-SHA256", digest).status())
+        .isEqualTo(201);
+    long heads = storeCalls("HeadObject");
+    long puts = storeCalls("PutObject");
+
+    assertThat(api.putBytes(path(entry), bytes, "X-Content-SHA256", digest).status())
+        .isEqualTo(200);
+    assertThat(storeCalls("HeadObject") - heads)
+        .as("the key holds this content already: the store is not asked")
+        .isZero();
+
+    ApiResponse copy = api.putBytes(path(entry + "-copy"), bytes, "X-Content-SHA256", digest);
+    assertThat(copy.status()).as(copy.text()).isEqualTo(201);
+    assertThat(storeCalls("HeadObject") - heads)
+        .as("once the reservation protects the copy, and once as it commits (ADR 0011)")
+        .isEqualTo(2);
+    assertThat(storeCalls("PutObject") - puts).as("the bytes were stored once").isZero();
+    assertThat(api.get(path(entry + "-copy")).body()).isEqualTo(bytes);
+  }
+
   @Test
   void shouldStoreAndServeAnEmptyEntry() {
     byte[] none = new byte[0];

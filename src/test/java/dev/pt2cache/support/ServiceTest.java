@@ -6,6 +6,7 @@ import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -168,6 +169,13 @@ public abstract class ServiceTest {
         Pattern.compile("(?m)^" + name + "\\{" + labels + "} ([0-9.E+-]+)$")
             .matcher(api.get("/actuator/prometheus").text());
     return value.find() ? Double.parseDouble(value.group(1)) : 0;
+  }
+
+  /** How many calls of this operation ({@code HeadObject}, say) this context made to the store. */
+  protected long storeCalls(String operation) {
+    return meters.find("pt2cache.store.calls").tag("operation", operation).timers().stream()
+        .mapToLong(Timer::count)
+        .sum();
   }
 
   /** How many uploads wrote content to the store (not merely verified it against a copy). */
