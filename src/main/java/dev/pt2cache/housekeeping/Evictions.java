@@ -70,10 +70,7 @@ class Evictions {
             .param(namespace)
             .query(Long.class)
             .single();
-    if (used <= quota) {
-      return Evicted.NONE;
-    }
-    long excess = used - (long) Math.floor(quota * (1 - margin));
+    long excess = excess(used, quota, margin);
     Evicted total = Evicted.NONE;
     while (excess > 0) {
       long left = excess;
@@ -85,6 +82,14 @@ class Evictions {
       excess -= evicted.bytes();
     }
     return total;
+  }
+
+  /**
+   * The bytes to free from a namespace holding {@code used} ready bytes: none while they are within
+   * the quota, else down to {@code quota * (1 - margin)}.
+   */
+  static long excess(long used, long quota, double margin) {
+    return used <= quota ? 0 : used - (long) Math.floor(quota * (1 - margin));
   }
 
   /** One batch: the least recently used, up to {@code excess} bytes, oldest first. */
@@ -100,6 +105,15 @@ class Evictions {
             .params(namespace, batch + 1)
             .query((rs, n) -> new Candidate(rs.getObject("id", UUID.class), rs.getLong(2)))
             .list();
+    return evict(namespace, chosen(oldest, excess, quota, batch), "QUOTA");
+  }
+
+  /**
+   * Which of {@code oldest} (the least recently used first, at most {@code batch + 1} of them) one
+   * batch evicts: from the start, until {@code excess} bytes are freed or {@code batch} are taken,
+   * but not the newest of the namespace when it fits the quota alone.
+   */
+  static List<UUID> chosen(List<Candidate> oldest, long excess, long quota, int batch) {
     // with no more than a batch, these are every ready artifact, and the last is the newest
     int newest = oldest.size() <= batch ? oldest.size() - 1 : -1;
     List<UUID> ids = new ArrayList<>();
@@ -112,10 +126,11 @@ class Evictions {
       ids.add(candidate.id());
       freed += candidate.sizeBytes();
     }
-    return evict(namespace, ids, "QUOTA");
+    return ids;
   }
 
-  private record Candidate(UUID id, long sizeBytes) {}
+  /** A ready artifact that eviction may take, and its size. */
+  record Candidate(UUID id, long sizeBytes) {}
 
   private Evicted evict(String namespace, List<UUID> ids, String reason) {
     if (ids.isEmpty()) {

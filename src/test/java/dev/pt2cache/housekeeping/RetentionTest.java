@@ -167,6 +167,34 @@ class RetentionTest extends ServiceTest {
       assertThat(objectKeys(blobKey(Fixtures.sha256(tooLarge)))).isEmpty();
     }
 
+    /**
+     * Retired artifacts hold no quota and cannot be evicted: counted, they would evict ready ones
+     * the namespace has room for; taken as the least recently used, a round would evict nothing
+     * while the namespace stays over its quota.
+     */
+    @Test
+    void shouldCountAndEvictOnlyReadyArtifacts() {
+      store(4, 1000);
+      ApiResponse retired =
+          api.postJson(
+              path("/invalidations"),
+              "{\"selector\": {\"artifactIds\": [\"%s\"]}, \"reason\": \"bad\"}"
+                  .formatted(ids.get(0)));
+      assertThat(retired.json().get("invalidated").asLong()).isEqualTo(1);
+
+      limits("3000", "null");
+      runJob("retention");
+      assertThat(List.of(state(0), state(1), state(2), state(3)))
+          .as("3000 ready bytes within a quota of 3000")
+          .containsExactly("invalidated", "ready", "ready", "ready");
+
+      limits("2500", "null");
+      runJob("retention");
+      assertThat(List.of(state(0), state(1), state(2), state(3)))
+          .containsExactly("invalidated", "evicted", "ready", "ready");
+      assertThat(api.get(path("")).json().get("storedBytes").asLong()).isEqualTo(2000);
+    }
+
     @Test
     void shouldLeaveANamespaceUnderItsQuotaAlone() {
       store(2, 1000);
