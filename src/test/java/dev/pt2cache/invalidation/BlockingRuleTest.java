@@ -55,6 +55,30 @@ class BlockingRuleTest extends ServiceTest {
     assertThat(declareMegaCache(goodBuild, bytes).status()).isEqualTo(201);
   }
 
+  /**
+   * A rule is its namespace's: another team's namespace, with the same build stored, goes on
+   * serving it and taking its uploads, through the serving reads and the uploads' check alike.
+   */
+  @Test
+  void shouldBlockNothingInAnotherNamespace() {
+    String ruled = ns;
+    String other = "t-" + UUID.randomUUID().toString().substring(0, 12);
+    assertThat(api.putJson("/v1/namespaces/" + other, "{}").status()).isEqualTo(201);
+    ns = other;
+    String stored = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    ns = ruled;
+    rule("");
+    assertProblem(declareMegaCache(badBuild, Fixtures.randomBytes(500)), 409, "blocked-by-rule");
+
+    ns = other;
+    JsonNode lookup =
+        api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", badBuild)).json();
+    assertThat(lookup.get("hit").asBoolean()).as(lookup.toString()).isTrue();
+    assertThat(api.get(path("/artifacts/" + stored + "/content")).status()).isEqualTo(200);
+    String otherBuild = Descriptors.of(model, "2", BAD_TORCH, "NVIDIA H100 80GB HBM3");
+    assertThat(declareMegaCache(otherBuild, Fixtures.randomBytes(500)).status()).isEqualTo(201);
+  }
+
   @Test
   void shouldRetireWhatItMatchesWhenCreated() {
     String id = uploadMegaCache(badBuild, bytes).json().get("id").asString();

@@ -68,6 +68,35 @@ class InvalidationApiTest extends ServiceTest {
         .isEqualTo("invalidated");
   }
 
+  /**
+   * Each member narrows what is retired: a member the query dropped would leave the others, or
+   * none, to select, and {@code {"cuda": "12.8"}} would retire the whole namespace. A value that no
+   * artifact has retires nothing, whichever member carries it.
+   */
+  @Test
+  void shouldRetireNothingByAMemberNoArtifactMatches() {
+    uploadMegaCache(v1, Fixtures.randomBytes(100));
+    String key = api.get(path("/artifacts")).json().get("items").get(0).get("key").asString();
+
+    for (String member :
+        List.of(
+            "\"artifactIds\": [\"" + UUID.randomUUID() + "\"]",
+            "\"kind\": \"inductor-dir\"",
+            "\"key\": \"" + key + "0\"",
+            "\"sha256\": \"" + "0".repeat(64) + "\"",
+            "\"modelName\": \"" + model + "-other\"",
+            "\"modelVersion\": \"9\"",
+            "\"torch\": \"2.9.0\"",
+            "\"triton\": \"3.5.0\"",
+            "\"cuda\": \"12.8\"",
+            "\"gpu\": \"NVIDIA L4\"",
+            "\"capability\": \"8.9\"",
+            "\"tags\": {\"driver\": \"570.10\"}")) {
+      assertThat(invalidate("{" + member + "}").get("invalidated").asLong()).as(member).isZero();
+    }
+    assertThat(hit(v1)).isTrue();
+  }
+
   @Test
   void shouldLetAFreshUploadTakeTheKeyAgain() {
     uploadMegaCache(v1, Fixtures.randomBytes(100));
