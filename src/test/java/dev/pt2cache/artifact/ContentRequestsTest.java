@@ -70,6 +70,29 @@ class ContentRequestsTest {
     }
   }
 
+  /**
+   * If-Range (RFC 9110 13.1.5): a range of other content spliced onto a client's prefix of the old
+   * would be a corrupt artifact, so only the content's own tag, strongly, lets a range through.
+   */
+  @Nested
+  class IfRange {
+
+    @Test
+    void shouldHonourARangeWithoutIfRangeOrUnderTheContentsOwnTag() {
+      assertThat(ContentRequests.sameContent(null, SHA)).isTrue();
+      assertThat(ContentRequests.sameContent("\"" + SHA + "\"", SHA)).isTrue();
+      assertThat(ContentRequests.sameContent(" \"" + SHA + "\" ", SHA)).isTrue();
+    }
+
+    @Test
+    void shouldServeEverythingUnderAnotherTagAWeakTagADateOrAWildcard() {
+      assertThat(ContentRequests.sameContent("\"other\"", SHA)).isFalse();
+      assertThat(ContentRequests.sameContent("W/\"" + SHA + "\"", SHA)).isFalse();
+      assertThat(ContentRequests.sameContent("Wed, 21 Oct 2015 07:28:00 GMT", SHA)).isFalse();
+      assertThat(ContentRequests.sameContent("*", SHA)).isFalse();
+    }
+  }
+
   @Nested
   class Range {
 
@@ -90,6 +113,15 @@ class ContentRequestsTest {
       assertThat(ContentRequests.range(null, 100)).isNull();
       assertThat(ContentRequests.range("pages=1-2", 100)).isNull();
       assertThat(ContentRequests.range("bytes=0-1,5-6", 100)).isNull();
+      assertThat(ContentRequests.range("bytes=0-0", 0)).as("empty content").isNull();
+    }
+
+    @Test
+    void shouldCountBothEndsOfARangeAndRefuseOneBackwardsOrBeforeTheStart() {
+      assertThat(new ByteRange(0, 0).length()).isEqualTo(1);
+      assertThat(new ByteRange(90, 99).length()).isEqualTo(10);
+      assertThatThrownBy(() -> new ByteRange(5, 4)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new ByteRange(-1, 4)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -24,6 +24,25 @@ class DescriptorDiffTest {
             new Difference("software.torch", "2.11.1+cu130", "2.11.0+cu130"));
   }
 
+  /** A section one side lacks is named field by field, as the other side has it. */
+  @Test
+  void shouldNameEveryFieldOfASectionOnlyOneSideHas() {
+    Descriptor stored = CacheKeysTest.RESNET50;
+    Descriptor requested =
+        new Descriptor(stored.model(), stored.software(), stored.hardware(), null);
+
+    assertThat(DescriptorDiff.between(requested, stored))
+        .containsExactly(
+            new Difference("compile.backend", null, "inductor"),
+            new Difference("compile.dynamic", null, "false"),
+            new Difference("compile.mode", null, "default"));
+    assertThat(DescriptorDiff.between(stored, requested))
+        .containsExactly(
+            new Difference("compile.backend", "inductor", null),
+            new Difference("compile.dynamic", "false", null),
+            new Difference("compile.mode", "default", null));
+  }
+
   @Test
   void shouldFindNoDifferenceBetweenEqualDescriptors() {
     assertThat(DescriptorDiff.between(CacheKeysTest.RESNET50, CacheKeysTest.RESNET50)).isEmpty();
