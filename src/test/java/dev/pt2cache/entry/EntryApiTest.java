@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -323,6 +324,30 @@ class EntryApiTest extends ServiceTest {
     assertProblem(put, 422, "digest-mismatch");
     assertThat(api.head(path(entry)).status()).isEqualTo(404);
     assertThat(api.get(path("/artifacts?key=" + key)).json().get("items").isEmpty()).isTrue();
+  }
+
+  /**
+   * A body without Content-Length (chunked, as a client streaming from a generator sends it) is
+   * spooled before it is stored, and checked against its digest there: kept under the digest it
+   * really has, a truncated pickle would be served to every node that asks for the key.
+   */
+  @Test
+  void shouldRefuseAChunkedBodyThatIsNotTheDeclaredDigestAndKeepNothing() {
+    String digest = Fixtures.sha256(bytes);
+    byte[] truncated = Arrays.copyOf(bytes, bytes.length - 1);
+
+    ApiResponse put =
+        api.putStream(
+            path(entry), () -> new ByteArrayInputStream(truncated), "X-Content-SHA256", digest);
+
+    assertProblem(put, 422, "digest-mismatch");
+    assertThat(api.head(path(entry)).status()).isEqualTo(404);
+    assertThat(api.get(path("/artifacts?key=" + key)).json().get("items").isEmpty()).isTrue();
+    ApiResponse honest =
+        api.putStream(
+            path(entry), () -> new ByteArrayInputStream(bytes), "X-Content-SHA256", digest);
+    assertThat(honest.status()).as(honest.text()).isEqualTo(201);
+    assertThat(api.get(path(entry)).body()).isEqualTo(bytes);
   }
 
   @Test
