@@ -38,7 +38,9 @@ public interface BlobStore {
    * the digests whose objects are gone. A digest the store declined to delete (an error for its key
    * in the store's answer) is left out of the answer and its object left in place. A store that
    * cannot be asked raises {@link StorageUnavailableException}; any of the objects may be gone
-   * then, and deleting them again is harmless.
+   * then, and deleting them again is harmless. A request the store left unanswered is raised only
+   * once the store had as long again to apply it late, so that the caller's locks still hold then
+   * (ADR 0030).
    */
   Set<String> deleteAll(Collection<String> sha256s);
 

@@ -65,7 +65,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.downloads = clients.downloads();
     this.control = clients.control();
     this.bucket = properties.bucket();
-    this.deletes = new S3Deletes(control, bucket);
+    this.deletes = new S3Deletes(control, bucket, properties.controlTimeout());
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
     // one per connection of the downloads' pool, so that pool never makes a request wait: the
     // SDK would retry a wait that timed out, up to four times, before the caller heard of it

@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
@@ -23,6 +25,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * store that refuses it as one that lacks it would ({@code NotImplemented}, as Google Cloud
  * Storage's XML API has, or another partial S3 implementation's 400 or 405) is asked key by key
  * from then on, for the life of the instance (docs/adr/0030).
+ *
+ * <p>A delete request that went unanswered (a timeout, a dropped connection) may still be applied
+ * by the store after the client gave up on it. The caller holds the digests' locks while it deletes
+ * (ADR 0011), and an upload that gets them next relies on what the store holds then: so a failure
+ * that the store did not answer is raised only after {@code settle} more, the time the store was
+ * given to answer, for a late deletion to land while the locks still keep uploads out (ADR 0030).
  */
 final class S3Deletes {
 
@@ -33,18 +41,20 @@ final class S3Deletes {
 
   private final S3Client control;
   private final String bucket;
+  private final Duration settle;
   private final AtomicBoolean oneByOne = new AtomicBoolean();
 
-  S3Deletes(S3Client control, String bucket) {
+  S3Deletes(S3Client control, String bucket, Duration settle) {
     this.control = control;
     this.bucket = bucket;
+    this.settle = settle;
   }
 
   void delete(String sha256) {
     try {
       control.deleteObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
     } catch (SdkException e) {
-      throw StoreFailures.of("deleting blob " + sha256, e);
+      throw failed("deleting blob " + sha256, e);
     }
   }
 
@@ -77,7 +87,7 @@ final class S3Deletes {
         }
         return oneByOne(digests);
       }
-      throw StoreFailures.of("deleting " + digests.size() + " blobs", e);
+      throw failed("deleting " + digests.size() + " blobs", e);
     }
     if (answer.hasErrors() && !answer.errors().isEmpty()) {
       S3Error first = answer.errors().get(0);
@@ -108,7 +118,7 @@ final class S3Deletes {
         kept++;
         first = first == null ? refused : first;
       } catch (SdkException e) {
-        throw StoreFailures.of("deleting blob " + sha256, e);
+        throw failed("deleting blob " + sha256, e);
       }
     }
     if (first != null) {
@@ -120,6 +130,28 @@ final class S3Deletes {
           first.getMessage());
     }
     return gone;
+  }
+
+  /**
+   * The failure to raise, once a request the store did not answer has had {@code settle} more to be
+   * applied: an answer (an error status) means the store is done with it, and a request that never
+   * got a connection never left.
+   */
+  private RuntimeException failed(String request, SdkException e) {
+    RuntimeException failure = StoreFailures.of(request, e);
+    if (failure instanceof StorageUnavailableException && !(e instanceof AwsServiceException)) {
+      log.warn(
+          "{} went unanswered ({}); waiting {} while the store may still apply it",
+          request,
+          e.getMessage(),
+          settle);
+      try {
+        Thread.sleep(settle.toMillis());
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return failure;
   }
 
   private static void addIfAsked(Map<String, String> byKey, String key, Set<String> gone) {

@@ -1,6 +1,7 @@
 package dev.pt2cache.blob;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.pt2cache.support.Fixtures;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +55,10 @@ class BulkDeleteTest {
   HttpServer standIn;
   volatile int standInStatus;
   volatile String standInAnswer;
+
+  /** Digests the stand-in deletes on the real server, {@link #LATE} after their request came. */
+  volatile List<String> deletedLate = List.of();
+
   S3Client s3;
   S3BlobStore store;
 
@@ -65,6 +71,14 @@ class BulkDeleteTest {
         exchange -> {
           standInAsked.incrementAndGet();
           exchange.getRequestBody().readAllBytes();
+          if (!deletedLate.isEmpty()) {
+            // a store that applies a request after its client gave up waiting for the answer
+            sleep(LATE);
+            deletedLate.forEach(
+                sha256 ->
+                    s3.deleteObject(
+                        b -> b.bucket(TestStorage.bucket()).key(BlobStore.objectKey(sha256))));
+          }
           byte[] body = standInAnswer.getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("Content-Type", "application/xml");
           exchange.sendResponseHeaders(standInStatus, body.length);
@@ -151,6 +165,56 @@ class BulkDeleteTest {
     assertThat(singleDeletes()).isEqualTo(2);
     assertThat(then).noneMatch(store::exists);
     assertThat(standInAsked).as("and not tried again by this instance").hasValue(asked);
+  }
+
+  /**
+   * How long the control requests of {@link
+   * #shouldRaiseAnUnansweredDeletionOnlyOnceItHadTimeToLand} may take.
+   */
+  static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(1);
+
+  /** When the stand-in applies a deletion: after the client gave up, within a second timeout. */
+  static final Duration LATE = Duration.ofMillis(1500);
+
+  /**
+   * A DeleteObjects that the client gave up on (its control timeout) and that the store applies
+   * later. The collector holds the digests' locks until deleteAll ends, and an upload that takes
+   * them next relies on the copy it finds then (ADR 0011): so deleteAll raises only once the store
+   * had the timeout once more to apply it, and the objects are gone by then, not afterwards under
+   * an artifact made ready on them (ADR 0030). On the code before, it raised at the timeout, with
+   * every object still there.
+   */
+  @Test
+  void shouldRaiseAnUnansweredDeletionOnlyOnceItHadTimeToLand() {
+    List<String> digests = stored(3);
+    standInStatus = 200;
+    standInAnswer = "<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>";
+    deletedLate = digests;
+    StorageProperties properties =
+        TestStorage.withTimeouts(
+            TestStorage.properties(false, null, DataSize.ofMegabytes(6)),
+            CONTROL_TIMEOUT,
+            Duration.ofSeconds(60));
+    try (S3Client timed =
+            S3StorageConfiguration.clientBuilder(properties)
+                .overrideConfiguration(
+                    c -> c.apiCallTimeout(CONTROL_TIMEOUT).addExecutionInterceptor(new Recorder()))
+                .build();
+        S3BlobStore late = new S3BlobStore(StoreClients.sharing(timed), properties)) {
+      assertThatThrownBy(() -> late.deleteAll(digests))
+          .isInstanceOf(StorageUnavailableException.class);
+      assertThat(digests)
+          .as("applied by the store after the client gave up, before deleteAll did")
+          .noneMatch(store::exists);
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private long singleDeletes() {
