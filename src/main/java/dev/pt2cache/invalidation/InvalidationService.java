@@ -91,17 +91,21 @@ public class InvalidationService {
                   .saveAndFlush(new Invalidation(namespace, selector, reason, rule))
                   .id();
             });
-    int found;
+    // each batch goes on after the last id of the one before (ArtifactRetirement#retireSome)
+    UUID after = null;
+    ArtifactRetirement.Batch batch;
     do {
-      found =
+      UUID from = after;
+      batch =
           transactions.execute(
               status -> {
-                ArtifactRetirement.Batch batch =
-                    retirement.retireSome(namespace, filter, id, retireBatch);
-                invalidations.countRetired(id, batch.retired());
-                return batch.found();
+                ArtifactRetirement.Batch some =
+                    retirement.retireSome(namespace, filter, id, retireBatch, from);
+                invalidations.countRetired(id, some.retired());
+                return some;
               });
-    } while (found >= retireBatch);
+      after = batch.last();
+    } while (batch.found() >= retireBatch);
     Invalidation done = transactions.execute(status -> invalidations.findById(id).orElseThrow());
     log.info(
         "invalidation {} retired {} artifacts and blocks matching uploads: {}",

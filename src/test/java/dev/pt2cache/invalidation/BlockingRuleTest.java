@@ -13,6 +13,8 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -276,6 +278,32 @@ class BlockingRuleTest extends ServiceTest {
                 .get("hit")
                 .asBoolean())
         .isTrue();
+  }
+
+  /**
+   * Each batch goes on after the last id of the one before, in PostgreSQL's order of uuid (ADR
+   * 0029): the batches' transactions, told apart by the now() each stamps, retire the matches in id
+   * order. Batches that looked from the start each time (no order, a limit) took them in the order
+   * the plan found them, and walked past every row retired before: the retirement of 10^6 matches
+   * slowed down as it went.
+   */
+  @Test
+  void shouldRetireBatchAfterBatchInIdOrder() {
+    for (int version = 1; version <= 9; version++) {
+      uploadMegaCache(
+          Descriptors.of(model, "v" + version, BAD_TORCH, "NVIDIA L4"), Fixtures.randomBytes(50));
+    }
+
+    JsonNode rule = rule("");
+
+    assertThat(rule.get("invalidated").asLong()).isEqualTo(9);
+    List<Instant> byId =
+        jdbc.sql("select invalidated_at from artifact where invalidation_id = ?::uuid order by id")
+            .param(rule.get("id").asString())
+            .query(Instant.class)
+            .list();
+    assertThat(new HashSet<>(byId)).as("one stamp per batch of 2").hasSize(5);
+    assertThat(byId).as("batches in id order").isSorted();
   }
 
   private long waiting(String lockType) {
