@@ -9,9 +9,10 @@ import jakarta.persistence.criteria.CriteriaUpdate;
 import jakarta.persistence.criteria.Predicate;
 import jakarta.persistence.criteria.Root;
 import java.time.Instant;
-import java.util.List;
+import java.util.Collection;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -59,68 +60,57 @@ public class ArtifactRetirement {
   }
 
   /**
-   * Marks INVALIDATED, by the given invalidation, at most {@code limit} of the matches whose id
-   * comes after {@code after} in PostgreSQL's order of {@code uuid} (all of them when it is null):
-   * the first batch passes null, each later one the {@link Batch#last} of the one before. Fewer
-   * than {@code limit} found: no match was left past {@code after} when it looked.
+   * The ids of the retirable matches, streamed in the order the plan reads them (the heap's, for a
+   * scan of the table or a bitmap): one read for a whole retirement, held open by the caller's
+   * transaction while the batches retire what it yields in transactions of their own (ADR 0029).
+   * Batches that each selected their matches again, with a limit and no order, from the start,
+   * walked past every row the earlier ones had retired (still in the heap until vacuum), and a
+   * retirement of 10^6 matches slowed to a quarter of its first pace.
    *
-   * <p>Each batch goes on where the one before stopped, in id order. A batch that looked from the
-   * start again (no order, a limit) could walk past every row the earlier batches had retired,
-   * which stay in the heap until vacuum: a sequential scan whose cost rested on where it happened
-   * to start, and a retirement of 10^6 matches that slowed to a quarter of its first pace (ADR
-   * 0029).
-   *
-   * <p>Nothing the rule retires is missed for lying below {@code after}. The batches run once the
-   * rule is committed, and its transaction took the namespace's rules lock exclusively, so every
-   * commit that checked the rules before it had finished: what it made ready was already there when
-   * the first batch looked, and each batch took every retirable match up to its last id. From then
-   * on no match becomes retirable behind the cursor: a filter reads descriptor columns, which never
-   * change, and only a commit (PENDING to READY, ArtifactWrites#commit) or a declaration ready at
-   * once (ArtifactWrites#reserve) makes an artifact ready, both under the rules lock (shared) and
-   * both refuse what a rule in force matches (ArtifactPolicy). A retired or evicted artifact never
-   * becomes retirable again. What a batch may skip is a pending reservation written while the
-   * batches ran, with an id below the cursor: it is not ready, serves nothing, and its commit is
-   * refused by the rule and drops it (a batch that started from the beginning caught it only when
-   * it was written before the last batch; after that it fared the same). Likewise a rule lifted, or
-   * expiring, while its batches run stops refusing: what a commit makes ready then behind the
-   * cursor stays ready, as it did after the last batch before.
+   * <p>Every match that is or becomes ready while the rule stands is among what this yields. Its
+   * statement's snapshot is taken after the rule committed, and the rule's transaction took the
+   * namespace's rules lock exclusively, so every commit that checked the rules before it had
+   * finished: what they made ready is in the snapshot. From then on only a commit (PENDING to
+   * READY, ArtifactWrites#commit) or a declaration ready at once (ArtifactWrites#reserve) makes an
+   * artifact ready, both under the rules lock (shared), and both refuse what a rule in force
+   * matches (ArtifactPolicy); a filter reads descriptor columns, which never change, and a retired
+   * or evicted artifact never becomes retirable again. A row updated meanwhile (a hit flushed) is
+   * read in the version the snapshot holds, and retired by its id. What the read misses is a
+   * pending reservation written after it began: not ready, it serves nothing, and its commit is
+   * refused by the rule and drops it (batches that looked again caught it only when it came before
+   * the last of them; after that it fared the same). A rule lifted or expiring while its batches
+   * run stops refusing, and what a commit makes ready then stays ready, as after the last batch
+   * before.
    */
-  @Transactional(propagation = Propagation.MANDATORY)
-  public Batch retireSome(
-      String namespace, ArtifactFilter filter, UUID invalidationId, int limit, UUID after) {
+  @Transactional(propagation = Propagation.MANDATORY, readOnly = true)
+  public Stream<UUID> matches(String namespace, ArtifactFilter filter) {
     CriteriaBuilder cb = entityManager.getCriteriaBuilder();
     CriteriaQuery<UUID> select = cb.createQuery(UUID.class);
     Root<Artifact> found = select.from(Artifact.class);
-    Predicate matching = cb.and(filter.toPredicate(namespace, found, cb), retirable(found));
     select
         .select(found.<UUID>get("id"))
-        .where(
-            after == null
-                ? matching
-                : cb.and(matching, cb.greaterThan(found.<UUID>get("id"), after)))
-        // a broad filter walks the primary key from the cursor and stops at the limit; a narrow
-        // one reads its own index and sorts its few matches
-        .orderBy(cb.asc(found.get("id")));
-    List<UUID> ids = entityManager.createQuery(select).setMaxResults(limit).getResultList();
-    if (ids.isEmpty()) {
-      return new Batch(0, 0, after);
-    }
-    // found in id order, then locked in id order (ADR 0006)
+        .where(cb.and(filter.toPredicate(namespace, found, cb), retirable(found)));
+    return entityManager
+        .createQuery(select)
+        .setHint("org.hibernate.fetchSize", LOCK_FETCH)
+        .getResultStream();
+  }
+
+  /**
+   * Marks INVALIDATED, by the given invalidation, those of the given matches that are still ready
+   * or pending, locked in id order first; answers how many.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public int retireSome(Collection<UUID> ids, UUID invalidationId) {
     lockedInIdOrder((root, builder) -> root.get("id").in(ids)).getResultList();
+    CriteriaBuilder cb = entityManager.getCriteriaBuilder();
     CriteriaUpdate<Artifact> update = cb.createCriteriaUpdate(Artifact.class);
     Root<Artifact> root = update.from(Artifact.class);
     // a filter reads descriptor columns, which never change: only the state may have since
     retiring(update, root, cb, invalidationId)
         .where(cb.and(root.get("id").in(ids), retirable(root)));
-    return new Batch(
-        ids.size(), entityManager.createQuery(update).executeUpdate(), ids.get(ids.size() - 1));
+    return entityManager.createQuery(update).executeUpdate();
   }
-
-  /**
-   * One batch: the matches found, those of them retired (fewer where a concurrent change retired or
-   * evicted some first), and the last id it found, after which the next batch looks.
-   */
-  public record Batch(int found, int retired, UUID last) {}
 
   /** {@code select id ... order by id for no key update} of the retirable rows that match. */
   private TypedQuery<UUID> lockedInIdOrder(

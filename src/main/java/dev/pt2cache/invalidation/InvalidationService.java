@@ -9,13 +9,17 @@ import dev.pt2cache.system.AdvisoryLocks;
 import dev.pt2cache.system.PageCursor;
 import dev.pt2cache.system.Times;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -30,6 +34,8 @@ public class InvalidationService {
   private final ArtifactRetirement retirement;
   private final AdvisoryLocks locks;
   private final TransactionTemplate transactions;
+  private final TransactionTemplate reading;
+  private final TransactionTemplate batches;
   private final int retireBatch;
 
   InvalidationService(
@@ -44,6 +50,10 @@ public class InvalidationService {
     this.retirement = retirement;
     this.locks = locks;
     this.transactions = transactions;
+    this.reading = new TransactionTemplate(transactions.getTransactionManager());
+    this.reading.setReadOnly(true);
+    this.batches = new TransactionTemplate(transactions.getTransactionManager());
+    this.batches.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     if (retireBatch < 1) {
       throw new IllegalArgumentException(
           "pt2cache.invalidations.retire-batch must be positive, not " + retireBatch);
@@ -57,7 +67,10 @@ public class InvalidationService {
    * lock, and is in force from then on: serving reads refuse its matches and commits refuse
    * matching uploads. Its matches are then retired in batches of their own (ADR 0029), so that the
    * namespace's upload commits, which wait for the rules lock, never wait for a retirement of 10^5
-   * artifacts (16 s). Called inside a transaction, every step joins it.
+   * artifacts (16 s). One without a rule, called inside a transaction, joins it; a blocking one
+   * must not be (its batches run in transactions of their own, on a second connection while the
+   * read of its matches holds the first, and would wait for the caller's rule): only the API makes
+   * one.
    */
   public Invalidation invalidate(
       String namespace, Selector selector, String reason, Invalidation.Rule rule) {
@@ -91,21 +104,26 @@ public class InvalidationService {
                   .saveAndFlush(new Invalidation(namespace, selector, reason, rule))
                   .id();
             });
-    // each batch goes on after the last id of the one before (ArtifactRetirement#retireSome)
-    UUID after = null;
-    ArtifactRetirement.Batch batch;
-    do {
-      UUID from = after;
-      batch =
-          transactions.execute(
-              status -> {
-                ArtifactRetirement.Batch some =
-                    retirement.retireSome(namespace, filter, id, retireBatch, from);
-                invalidations.countRetired(id, some.retired());
-                return some;
-              });
-      after = batch.last();
-    } while (batch.found() >= retireBatch);
+    // One read of the matches, in a read-only transaction whose snapshot, taken after the rule
+    // committed, holds every match made ready before it (ArtifactPolicy#rulesLock); each batch of
+    // what it yields is retired in a transaction of its own. Matches made after it are only
+    // pending reservations, whose commit the rule refuses.
+    reading.executeWithoutResult(
+        read -> {
+          try (Stream<UUID> matches = retirement.matches(namespace, filter)) {
+            List<UUID> batch = new ArrayList<>(retireBatch);
+            Iterator<UUID> next = matches.iterator();
+            while (next.hasNext()) {
+              batch.add(next.next());
+              if (batch.size() == retireBatch || !next.hasNext()) {
+                List<UUID> ids = List.copyOf(batch);
+                batch.clear();
+                batches.executeWithoutResult(
+                    write -> invalidations.countRetired(id, retirement.retireSome(ids, id)));
+              }
+            }
+          }
+        });
     Invalidation done = transactions.execute(status -> invalidations.findById(id).orElseThrow());
     log.info(
         "invalidation {} retired {} artifacts and blocks matching uploads: {}",
