@@ -20,10 +20,12 @@ public interface ArtifactPolicy {
 
   /**
    * The lock that orders a namespace's new blocking rules against the commits of its uploads: a
-   * blocking invalidation holds it exclusively from before its rule is written until it has retired
-   * the matches; a commit holds it shared while it checks the rules and makes its artifact ready.
-   * So a rule either is in force when the commit checks, or retires what the commit made ready; an
-   * upload reserved while the rule's retirement ran never slips between the two.
+   * blocking invalidation holds it exclusively from before its rule is written until the rule has
+   * committed (its matches are retired afterwards, in batches: ADR 0029); a commit holds it shared
+   * while it checks the rules and makes its artifact ready. So a rule either is in force when the
+   * commit checks, or the commit had finished before the rule was, and the batches, whose read of
+   * the matches begins after it, retire what it made ready; an upload reserved while the rule's
+   * retirement ran never slips between the two.
    */
   static String rulesLock(String namespace) {
     return "rules:" + namespace;
