@@ -86,7 +86,11 @@ class ContentLoss {
 
   /**
    * True when the object was indeed lost: its row still stands (housekeeping did not collect it
-   * meanwhile) and the store still lacks it (no upload stored it again meanwhile).
+   * meanwhile), the store still lacks it (no upload stored it again meanwhile), and a ready
+   * artifact rests on it. Content that nothing ready rests on loses nobody anything: its row is
+   * dropped, as purge would have dropped it, and it is not counted or logged as a loss. That is
+   * what a purge batch leaves when it fails after the store deleted its objects (ADR 0030), and
+   * reconciliation took it for lost content, at ERROR.
    */
   boolean retireIfMissing(String sha256, String foundBy) {
     if (!bucketIsOurs(sha256)) {
@@ -94,10 +98,18 @@ class ContentLoss {
     }
     return Boolean.TRUE.equals(
         transactions.execute(
-            status ->
-                recorded(sha256)
-                    && !store.exists(sha256)
-                    && retire(sha256, "missing from storage", foundBy)));
+            status -> {
+              if (!recorded(sha256) || store.exists(sha256)) {
+                return false;
+              }
+              List<String> namespaces = readyIn(sha256);
+              if (namespaces.isEmpty()) {
+                dropRow(sha256);
+                log.info("content {} was gone from storage with nothing ready on it", sha256);
+                return false;
+              }
+              return retire(sha256, namespaces, "missing from storage", foundBy);
+            }));
   }
 
   /**
@@ -118,12 +130,12 @@ class ContentLoss {
               }
               Optional<String> stored = store.version(sha256);
               if (stored.isEmpty()) {
-                return retire(sha256, "missing from storage", foundBy);
+                return retire(sha256, readyIn(sha256), "missing from storage", foundBy);
               }
               if (!stored.get().equals(version)) {
                 return false;
               }
-              retire(sha256, "damaged in storage", foundBy);
+              retire(sha256, readyIn(sha256), "damaged in storage", foundBy);
               // last, still under the digest's lock: a retirement that fails (a deadlock with a hit
               // flush or another invalidation, a dropped connection) rolls back and leaves the
               // object with its ready artifacts, for the next download to find again, instead of
@@ -157,26 +169,34 @@ class ContentLoss {
         .isPresent();
   }
 
-  private boolean retire(String sha256, String what, String foundBy) {
-    // every namespace's ready artifacts of the digest locked at once, in id order, as every writer
-    // of several artifacts locks them (ADR 0006): retired one namespace after another, each in id
-    // order, they would be locked out of order across namespaces
-    List<String> namespaces =
-        jdbc
-            .sql(
-                """
-                select namespace from artifact where sha256 = ? and state = 'READY'
-                 order by id for no key update
-                """)
-            .param(sha256)
-            .query(String.class)
-            .list()
-            .stream()
-            .distinct()
-            .toList();
+  /**
+   * The namespaces holding ready artifacts of the digest, those artifacts locked at once, in id
+   * order, as every writer of several artifacts locks them (ADR 0006): retired one namespace after
+   * another, each in id order, they would be locked out of order across namespaces.
+   */
+  private List<String> readyIn(String sha256) {
+    return jdbc
+        .sql(
+            """
+            select namespace from artifact where sha256 = ? and state = 'READY'
+             order by id for no key update
+            """)
+        .param(sha256)
+        .query(String.class)
+        .list()
+        .stream()
+        .distinct()
+        .toList();
+  }
+
+  private void dropRow(String sha256) {
+    jdbc.sql("delete from blob where sha256 = ?").param(sha256).update();
+  }
+
+  private boolean retire(String sha256, List<String> namespaces, String what, String foundBy) {
     String reason = "content %s %s (found by %s)".formatted(sha256, what, foundBy);
     namespaces.forEach(namespace -> invalidations.retireLostContent(namespace, sha256, reason));
-    jdbc.sql("delete from blob where sha256 = ?").param(sha256).update();
+    dropRow(sha256);
     missing(foundBy).increment();
     // a download's loss is its own ERROR line; a reconcile run's are summed up in one
     log.atLevel(RECONCILIATION.equals(foundBy) ? Level.WARN : Level.ERROR)

@@ -139,6 +139,51 @@ class ReconciliationTest extends ServiceTest {
     }
   }
 
+  /**
+   * A purge batch that fails after the store deleted its objects keeps their rows (ADR 0030), with
+   * nothing ready on them: no loss to anyone. Reconciliation drops such a row without counting or
+   * logging a loss; it took it for lost content, at ERROR, and counted it in {@code
+   * pt2cache_content_missing_total}.
+   */
+  @Test
+  void shouldDropTheRowOfContentGoneWithNothingReadyOnItWithoutCallingItLost() {
+    String model = Descriptors.uniqueModel();
+    uploadMegaCache(Descriptors.of(model), bytes);
+    api.postJson(
+        path("/invalidations"),
+        "{\"selector\": {\"modelName\": \"" + model + "\"}, \"reason\": \"retired\"}");
+    deleteBlobObject(sha256);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    List<Logger> loggers =
+        List.of(
+            (Logger) LoggerFactory.getLogger(ReconcileJob.class),
+            (Logger) LoggerFactory.getLogger(ContentLoss.class));
+    loggers.forEach(logger -> logger.addAppender(logged));
+    JsonNode outcome;
+    try {
+      outcome = runJob("reconcile");
+    } finally {
+      loggers.forEach(logger -> logger.detachAppender(logged));
+    }
+
+    assertThat(strings(outcome.get("blobsFoundMissingDigests"))).doesNotContain(sha256);
+    assertThat(
+            jdbc.sql("select count(*) from blob where sha256 = ?")
+                .param(sha256)
+                .query(Long.class)
+                .single())
+        .as("the row dropped")
+        .isZero();
+    assertThat(logged.list)
+        .filteredOn(event -> event.getFormattedMessage().contains(sha256))
+        .isNotEmpty()
+        .allSatisfy(event -> assertThat(event.getLevel()).isEqualTo(Level.INFO));
+    assertThat(api.get(path("/invalidations?limit=100")).text())
+        .as("no invalidation recorded for it")
+        .doesNotContain(sha256);
+  }
+
   @Test
   void shouldNoticeAMissingObjectAtDownloadAndNeverServeIt() {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
