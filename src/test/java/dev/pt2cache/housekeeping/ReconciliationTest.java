@@ -109,18 +109,7 @@ class ReconciliationTest extends ServiceTest {
       deleteBlobObject(lost.get(i));
     }
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    logged.start();
-    List<Logger> loggers =
-        List.of(
-            (Logger) LoggerFactory.getLogger(ReconcileJob.class),
-            (Logger) LoggerFactory.getLogger(ContentLoss.class));
-    loggers.forEach(logger -> logger.addAppender(logged));
-    JsonNode outcome;
-    try {
-      outcome = runJob("reconcile");
-    } finally {
-      loggers.forEach(logger -> logger.detachAppender(logged));
-    }
+    JsonNode outcome = reconcileLoggingTo(logged);
 
     long missing = outcome.get("blobsFoundMissing").asLong();
     assertThat(missing).isGreaterThanOrEqualTo(lost.size());
@@ -154,18 +143,7 @@ class ReconciliationTest extends ServiceTest {
         "{\"selector\": {\"modelName\": \"" + model + "\"}, \"reason\": \"retired\"}");
     deleteBlobObject(sha256);
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    logged.start();
-    List<Logger> loggers =
-        List.of(
-            (Logger) LoggerFactory.getLogger(ReconcileJob.class),
-            (Logger) LoggerFactory.getLogger(ContentLoss.class));
-    loggers.forEach(logger -> logger.addAppender(logged));
-    JsonNode outcome;
-    try {
-      outcome = runJob("reconcile");
-    } finally {
-      loggers.forEach(logger -> logger.detachAppender(logged));
-    }
+    JsonNode outcome = reconcileLoggingTo(logged);
 
     assertThat(strings(outcome.get("blobsFoundMissingDigests"))).doesNotContain(sha256);
     assertThat(
@@ -331,5 +309,20 @@ class ReconciliationTest extends ServiceTest {
         .contains(foundBy);
     assertThat(invalidation.get("selector").get("sha256").asString()).isEqualTo(sha256);
     assertThat(counted("pt2cache.content.missing", "found_by", foundBy)).isGreaterThanOrEqualTo(1);
+  }
+
+  /** Runs reconcile, the lines its job and {@link ContentLoss} log going to {@code logged} too. */
+  private JsonNode reconcileLoggingTo(ListAppender<ILoggingEvent> logged) {
+    logged.start();
+    List<Logger> loggers =
+        List.of(
+            (Logger) LoggerFactory.getLogger(ReconcileJob.class),
+            (Logger) LoggerFactory.getLogger(ContentLoss.class));
+    loggers.forEach(logger -> logger.addAppender(logged));
+    try {
+      return runJob("reconcile");
+    } finally {
+      loggers.forEach(logger -> logger.detachAppender(logged));
+    }
   }
 }
