@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A store that refuses to list multipart uploads (one without {@code ListMultipartUploads}, as some
@@ -49,5 +51,26 @@ class RefusedUploadListingTest extends ServiceTest {
                 .single())
         .as("the run history after the aborts was deleted all the same")
         .isZero();
+
+    // the record as an operator reads it, through the API: every answer is checked against the
+    // contract, whose run outcome admits no member it does not name
+    long run =
+        jdbc.sql(
+                """
+                insert into housekeeping_run (job, instance, started_at, finished_at, outcome)
+                values ('purge', 'test', now() + interval '1 day', now() + interval '1 day',
+                        cast(:outcome as jsonb)) returning id
+                """)
+            .param("outcome", JsonMapper.shared().writeValueAsString(outcome))
+            .query(Long.class)
+            .single();
+    try {
+      JsonNode newest = api.get("/v1/housekeeping/runs?job=purge&limit=1").json().get("items");
+      assertThat(newest.get(0).get("id").asLong()).isEqualTo(run);
+      assertThat(newest.get(0).get("outcome").get("multipartUploadsSkipped").asString())
+          .contains("refused to list multipart uploads");
+    } finally {
+      jdbc.sql("delete from housekeeping_run where id = ?").param(run).update();
+    }
   }
 }
