@@ -255,23 +255,17 @@ class RetentionTest extends ServiceTest {
           .params(ns, ids.get(4))
           .update();
 
-      List<List<String>> pages = pages("/evictions", 2, "artifactId");
-      List<String> seen = pages.stream().flatMap(List::stream).toList();
-
-      assertThat(pages).hasSize(3);
-      assertThat(seen).hasSize(5).doesNotHaveDuplicates();
-      assertThat(seen.get(0)).isEqualTo(ids.get(0));
-      assertThat(seen.subList(1, 4)).containsExactlyInAnyOrder(ids.get(1), ids.get(2), ids.get(3));
-      assertThat(seen.get(4)).isEqualTo(ids.get(4));
-      assertThat(seen)
-          .as("ties newest id first")
-          .containsExactlyElementsOf(
-              jdbc.sql(
-                      "select artifact_id::text from eviction where namespace = ?"
-                          + " order by evicted_at desc, id desc")
-                  .param(ns)
-                  .query(String.class)
-                  .list());
+      assertPagedNewestFirstWithTiesById(
+          pages("/evictions", 2, "artifactId"),
+          ids.get(0),
+          ids.subList(1, 4),
+          ids.get(4),
+          jdbc.sql(
+                  "select artifact_id::text from eviction where namespace = ?"
+                      + " order by evicted_at desc, id desc")
+              .param(ns)
+              .query(String.class)
+              .list());
     }
 
     @Test

@@ -131,23 +131,17 @@ class InvalidationApiTest extends ServiceTest {
         .params(made.get(2), made.get(1), made.get(3))
         .update();
 
-    List<List<String>> pages = pages("/invalidations", 2, "id");
-    List<String> seen = pages.stream().flatMap(List::stream).toList();
-
-    assertThat(pages).hasSize(3);
-    assertThat(seen).hasSize(5).doesNotHaveDuplicates();
-    assertThat(seen.get(0)).isEqualTo(made.get(4));
-    assertThat(seen.subList(1, 4)).containsExactlyInAnyOrder(made.get(1), made.get(2), made.get(3));
-    assertThat(seen.get(4)).isEqualTo(made.get(0));
-    assertThat(seen)
-        .as("ties newest id first")
-        .containsExactlyElementsOf(
-            jdbc.sql(
-                    "select id::text from invalidation where namespace = ?"
-                        + " order by created_at desc, id desc")
-                .param(ns)
-                .query(String.class)
-                .list());
+    assertPagedNewestFirstWithTiesById(
+        pages("/invalidations", 2, "id"),
+        made.get(4),
+        made.subList(1, 4),
+        made.get(0),
+        jdbc.sql(
+                "select id::text from invalidation where namespace = ?"
+                    + " order by created_at desc, id desc")
+            .param(ns)
+            .query(String.class)
+            .list());
   }
 
   @Test

@@ -127,6 +127,26 @@ public abstract class ServiceTest {
     return pages;
   }
 
+  /**
+   * Checks five records paged two at a time, the middle three made in one instant: three pages,
+   * each record once, the newest first and the oldest last, the three tied in between ordered as
+   * {@code databaseOrder} (the listing's order by time, then id, both descending) has them all.
+   */
+  protected static void assertPagedNewestFirstWithTiesById(
+      List<List<String>> pages,
+      String newest,
+      List<String> tied,
+      String oldest,
+      List<String> databaseOrder) {
+    List<String> seen = pages.stream().flatMap(List::stream).toList();
+    assertThat(pages).hasSize(3);
+    assertThat(seen).hasSize(5).doesNotHaveDuplicates();
+    assertThat(seen.get(0)).isEqualTo(newest);
+    assertThat(seen.subList(1, 4)).containsExactlyInAnyOrderElementsOf(tied);
+    assertThat(seen.get(4)).isEqualTo(oldest);
+    assertThat(seen).as("ties newest id first").containsExactlyElementsOf(databaseOrder);
+  }
+
   /** Declares a Mega-Cache upload of these bytes (POST .../artifacts). */
   protected ApiResponse declareMegaCache(String descriptor, byte[] bytes) {
     return api.postJson(
