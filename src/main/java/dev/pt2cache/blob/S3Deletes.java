@@ -172,13 +172,12 @@ final class S3Deletes {
    * Storage's XML API), a 501, a 405, or a 400 (partial implementations that take {@code POST
    * ?delete} for a malformed request). Asking key by key is right for any store, only slower, so a
    * refusal that might mean the operation is missing is taken as meaning it. Not a 403: the
-   * credentials' {@code s3:DeleteObject}, which one request per key needs as well.
+   * credentials' {@code s3:DeleteObject}, which one request per key needs as well. So: a refusal as
+   * {@link StoreFailures#refused} tells them, but a 403, or the error code NotImplemented.
    */
   private static boolean notImplemented(SdkException e) {
     return e instanceof S3Exception s3
-        && (s3.statusCode() == 400
-            || s3.statusCode() == 405
-            || s3.statusCode() == 501
+        && ((StoreFailures.refused(s3) && s3.statusCode() != 403)
             || (s3.awsErrorDetails() != null
                 && "NotImplemented".equals(s3.awsErrorDetails().errorCode())));
   }
