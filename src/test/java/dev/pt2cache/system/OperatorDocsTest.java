@@ -1,0 +1,139 @@
+package dev.pt2cache.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an operator reads in the README and docs/ against what the repository holds, without a
+ * service: a setting the README leaves out or gives another default, a decision or test it points
+ * to that is not there, a link that leads nowhere. Each drifted before while the code changed under
+ * the text (the ADR list stopped at 0028 while 0029 and 0030 were decided).
+ */
+class OperatorDocsTest {
+
+  private static final Path README = Path.of("README.md");
+
+  @Test
+  void shouldListEverySettingOfTheServiceWithItsDefault() throws IOException {
+    Map<String, String> settings = new LinkedHashMap<>();
+    Matcher setting =
+        Pattern.compile("\\$\\{(PT2CACHE_[A-Z0-9_]+):([^}]*)}")
+            .matcher(Files.readString(Path.of("src/main/resources/application.yaml")));
+    while (setting.find()) {
+      settings.putIfAbsent(setting.group(1), setting.group(2));
+    }
+    Map<String, String> rows = new LinkedHashMap<>();
+    Matcher row =
+        Pattern.compile("(?m)^\\| `(PT2CACHE_[A-Z0-9_]+)` \\| ([^|]*) \\|")
+            .matcher(Files.readString(README));
+    while (row.find()) {
+      rows.put(row.group(1), row.group(2));
+    }
+
+    assertThat(settings).hasSizeGreaterThan(40);
+    assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(settings.keySet());
+    settings.forEach(
+        (name, value) -> {
+          if (!value.isEmpty()) {
+            assertThat(rows.get(name)).as("the README's default of %s", name).contains(value);
+          }
+        });
+  }
+
+  @Test
+  void shouldLinkEveryDecisionRecordFromTheReadme() throws IOException {
+    String readme = Files.readString(README);
+    List<String> records;
+    try (Stream<Path> files = Files.list(Path.of("docs/adr"))) {
+      records = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".md")).toList();
+    }
+
+    assertThat(records).hasSizeGreaterThanOrEqualTo(30);
+    assertThat(records)
+        .as("decisions the README's list leaves out")
+        .filteredOn(record -> !readme.contains("(docs/adr/" + record + ")"))
+        .isEmpty();
+  }
+
+  @Test
+  void shouldNameOnlyTestClassesThatExist() throws IOException {
+    Set<String> classes = new TreeSet<>();
+    try (Stream<Path> files = Files.walk(Path.of("src/test/java"))) {
+      files
+          .map(f -> f.getFileName().toString())
+          .filter(f -> f.endsWith(".java"))
+          .forEach(f -> classes.add(f.substring(0, f.length() - ".java".length())));
+    }
+    Matcher named = Pattern.compile("`([A-Z][A-Za-z0-9]*Test)`").matcher(Files.readString(README));
+    Set<String> inReadme = new TreeSet<>();
+    while (named.find()) {
+      inReadme.add(named.group(1));
+    }
+
+    assertThat(inReadme).hasSizeGreaterThan(80);
+    assertThat(classes).containsAll(inReadme);
+  }
+
+  @Test
+  void shouldLeadEveryRelativeLinkOfTheDocsToAFileAndHeadingThatExist() throws IOException {
+    List<Path> docs = new ArrayList<>(List.of(README));
+    try (Stream<Path> files = Files.walk(Path.of("docs"))) {
+      files.filter(f -> f.toString().endsWith(".md")).forEach(docs::add);
+    }
+    Pattern link = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+    List<String> broken = new ArrayList<>();
+    int links = 0;
+    for (Path doc : docs) {
+      Matcher target = link.matcher(Files.readString(doc));
+      while (target.find()) {
+        String to = target.group(1);
+        if (to.matches("^[a-z]+:.*")) {
+          continue; // https:, mailto:
+        }
+        links++;
+        String file = to.contains("#") ? to.substring(0, to.indexOf('#')) : to;
+        String anchor = to.contains("#") ? to.substring(to.indexOf('#') + 1) : null;
+        Path resolved = file.isEmpty() ? doc : doc.resolveSibling(file).normalize();
+        if (!Files.exists(resolved)) {
+          broken.add(doc + ": " + to);
+        } else if (anchor != null
+            && resolved.toString().endsWith(".md")
+            && !anchors(resolved).contains(anchor)) {
+          broken.add(doc + ": " + to + " (no such heading)");
+        }
+      }
+    }
+
+    assertThat(links).isGreaterThan(50);
+    assertThat(broken).isEmpty();
+  }
+
+  /** GitHub's anchors: each heading lower-cased, punctuation dropped, spaces made hyphens. */
+  private static Set<String> anchors(Path markdown) {
+    try (Stream<String> lines = Files.lines(markdown)) {
+      Set<String> anchors = new TreeSet<>();
+      lines
+          .filter(line -> line.matches("^#+ .*"))
+          .map(line -> line.replaceFirst("^#+ ", "").strip().toLowerCase(java.util.Locale.ROOT))
+          .map(heading -> heading.replaceAll("[^\\w\\- ]", "").replace(' ', '-'))
+          .forEach(anchors::add);
+      return anchors;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
