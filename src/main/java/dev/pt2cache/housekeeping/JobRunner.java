@@ -18,6 +18,9 @@ import net.javacrumbs.shedlock.core.LockingTaskExecutor.TaskResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -28,7 +31,7 @@ import org.springframework.stereotype.Component;
  * run: which instance, when it started and finished, and what it did.
  */
 @Component
-public class JobRunner implements ApplicationListener<ContextClosedEvent> {
+public class JobRunner implements ApplicationListener<ContextClosedEvent>, DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
@@ -40,15 +43,31 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
   private volatile boolean closing;
   private final Map<String, RecurringFailureLog> unrunLogs = new ConcurrentHashMap<>();
 
+  /** Runs asked for through the API: see {@link #destroy}. */
+  private final OnDemandRuns onDemand = new OnDemandRuns();
+
+  private final Duration stopWait;
+
   JobRunner(
       LockingTaskExecutor locks,
       JdbcClient jdbc,
       HousekeepingMetrics metrics,
       HousekeepingProperties properties) {
+    this(locks, jdbc, metrics, properties, Duration.ofSeconds(30));
+  }
+
+  @Autowired
+  JobRunner(
+      LockingTaskExecutor locks,
+      JdbcClient jdbc,
+      HousekeepingMetrics metrics,
+      HousekeepingProperties properties,
+      @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration stopWait) {
     this.locks = locks;
     this.jdbc = jdbc;
     this.metrics = metrics;
     this.properties = properties;
+    this.stopWait = stopWait;
   }
 
   /**
@@ -65,9 +84,29 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent> {
   /**
    * Runs a job now (on demand): its outcome, or empty when another instance holds the job's lock. A
    * failure to take the lock or to record the run is raised, not mistaken for a busy lock.
+   *
+   * <p>The run goes on a thread of its own, not the request's ({@link OnDemandRuns}): a stopping
+   * instance ends the request with its drain, and waits for the run as for a scheduled one.
    */
   public Optional<JobRun> run(HousekeepingJob job) {
-    return locked(job, () -> recorded(job));
+    return onDemand.run(job.name(), () -> locked(job, () -> recorded(job)));
+  }
+
+  /**
+   * The instance is stopping and its web server has stopped: a run asked for through the API that
+   * is still going gets up to the shutdown timeout ({@code PT2CACHE_SHUTDOWN_TIMEOUT}) to finish,
+   * record itself and release its lock, before the connection pool closes (which Spring does after
+   * this, since the runner depends on it).
+   */
+  @Override
+  public void destroy() throws InterruptedException {
+    if (!onDemand.awaitEnd(stopWait)) {
+      log.warn(
+          "a housekeeping run asked for through the API is still going after {}; its lock lapses"
+              + " within {}",
+          stopWait,
+          properties.lockAtMostFor());
+    }
   }
 
   /**
