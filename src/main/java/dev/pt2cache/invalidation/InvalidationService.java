@@ -36,6 +36,7 @@ public class InvalidationService {
   private final TransactionTemplate transactions;
   private final TransactionTemplate reading;
   private final TransactionTemplate batches;
+  private final RetirementSlots slots;
   private final int retireBatch;
 
   InvalidationService(
@@ -44,12 +45,14 @@ public class InvalidationService {
       ArtifactRetirement retirement,
       AdvisoryLocks locks,
       TransactionTemplate transactions,
+      RetirementSlots slots,
       @Value("${pt2cache.invalidations.retire-batch:1000}") int retireBatch) {
     this.namespaces = namespaces;
     this.invalidations = invalidations;
     this.retirement = retirement;
     this.locks = locks;
     this.transactions = transactions;
+    this.slots = slots;
     this.reading = new TransactionTemplate(transactions.getTransactionManager());
     this.reading.setReadOnly(true);
     this.batches = new TransactionTemplate(transactions.getTransactionManager());
@@ -70,7 +73,10 @@ public class InvalidationService {
    * artifacts (16 s). One without a rule, called inside a transaction, joins it; a blocking one
    * must not be (its batches run in transactions of their own, on a second connection while the
    * read of its matches holds the first, and would wait for the caller's rule): only the API makes
-   * one.
+   * one. Blocking ones run at most {@link RetirementSlots} at once on an instance, so that those
+   * two connections each holds always fit in the pool together; one beyond waits for a slot as long
+   * as for a connection, then is refused ({@link RetirementsBusyException}) before it changes
+   * anything.
    */
   public Invalidation invalidate(
       String namespace, Selector selector, String reason, Invalidation.Rule rule) {
@@ -83,7 +89,8 @@ public class InvalidationService {
     }
     namespaces.require(namespace);
     if (rule.blocking()) {
-      return retireUnderRule(namespace, selector, filter, reason, rule);
+      // a slot before the first connection: one refused has recorded and retired nothing
+      return slots.run(() -> retireUnderRule(namespace, selector, filter, reason, rule));
     }
     return transactions.execute(status -> retire(namespace, selector, filter, reason, rule));
   }

@@ -30,6 +30,7 @@ import dev.pt2cache.entry.MalformedDescriptorHeaderException;
 import dev.pt2cache.housekeeping.JobRunningException;
 import dev.pt2cache.invalidation.EmptySelectorException;
 import dev.pt2cache.invalidation.InvalidSelectorException;
+import dev.pt2cache.invalidation.RetirementsBusyException;
 import dev.pt2cache.invalidation.RuleNotFoundException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
 import dev.pt2cache.namespace.ExceedsQuotaException;
@@ -172,6 +173,12 @@ class ApiExceptionHandler extends SpringMvcProblems {
   ResponseEntity<ProblemDetail> storageBusy(StorageBusyException e) {
     log.warn("instance at its bound on store traffic: {}", e.getMessage());
     return retryable(ProblemType.STORAGE_BUSY, e.getMessage(), "5");
+  }
+
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> invalidationsBusy(RetirementsBusyException e) {
+    log.warn("instance at its bound on blocking invalidations: {}", e.getMessage());
+    return retryable(ProblemType.INVALIDATIONS_BUSY, e.getMessage(), "5");
   }
 
   @ExceptionHandler

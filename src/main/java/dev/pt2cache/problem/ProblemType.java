@@ -43,6 +43,7 @@ enum ProblemType {
   DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
   STORAGE_RACE(HttpStatus.SERVICE_UNAVAILABLE, "Stored copy collected during the upload"),
   STORAGE_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many transfers at once"),
+  INVALIDATIONS_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many blocking invalidations at once"),
   INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
   private final HttpStatus status;

@@ -30,6 +30,10 @@ import org.springframework.stereotype.Component;
  *       back to back, where Spring does not refuse it in words that do not name the variable.
  *   <li>{@code PT2CACHE_DB_CONNECTION_WAIT_MS} below 250: the pool reads 0 as 24.8 days, so a
  *       request and the readiness check would wait that long for a connection (ADR 0024).
+ *   <li>{@code PT2CACHE_DB_POOL_SIZE} below 2: a blocking invalidation holds two pooled connections
+ *       while it retires its matches (ADR 0029), so with one it waited the connection wait for the
+ *       second and failed every time, its rule left in force and nothing retired. Hikari reads 0 or
+ *       less as its default of 10.
  * </ul>
  *
  * Checked before any bean is made, so nothing runs on such a setting.
@@ -43,6 +47,8 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
 
   private static final String CONNECTION_WAIT = "spring.datasource.hikari.connection-timeout";
   private static final long MIN_CONNECTION_WAIT_MS = 250;
+  private static final String POOL_SIZE = "spring.datasource.hikari.maximum-pool-size";
+  private static final int MIN_POOL_SIZE = 2;
 
   private Environment environment;
 
@@ -92,6 +98,13 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
           ("PT2CACHE_DB_CONNECTION_WAIT_MS=%d: give at least %d (milliseconds); the pool reads 0"
                   + " as waiting 24.8 days")
               .formatted(wait, MIN_CONNECTION_WAIT_MS));
+    }
+    Integer pool = environment.getProperty(POOL_SIZE, Integer.class);
+    if (pool != null && pool < MIN_POOL_SIZE) {
+      refused.add(
+          ("PT2CACHE_DB_POOL_SIZE=%d: give at least %d; a blocking invalidation holds two"
+                  + " connections while it retires its matches")
+              .formatted(pool, MIN_POOL_SIZE));
     }
     return refused;
   }

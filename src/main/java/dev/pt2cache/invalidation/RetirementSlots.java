@@ -1,0 +1,61 @@
+package dev.pt2cache.invalidation;
+
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * How many blocking invalidations retire their matches at once on this instance: a quarter of the
+ * database pool, at least one. Each holds two pooled connections while it retires, one for the read
+ * of its matches and one for the batch it retires (ADR 0029). Unbounded, as many of them as the
+ * pool has connections each took one for its read and waited for a second until the connection wait
+ * ran out: they answered {@code 503 database-unavailable}, their rules left in force with nothing
+ * retired, and every other request waited as long for a connection. Bounded, what they hold
+ * together fits in the pool, so they never wait for each other, and from a pool of four up it is at
+ * most half of it, so lookups and uploads keep the other half. One beyond waits for a slot as long
+ * as a request waits for a connection, then is refused before it records or retires anything
+ * ({@link RetirementsBusyException}).
+ */
+@Component
+class RetirementSlots {
+
+  private final Semaphore slots;
+  private final int size;
+  private final Duration wait;
+
+  RetirementSlots(
+      @Value("${spring.datasource.hikari.maximum-pool-size:10}") int poolSize,
+      @Value("${spring.datasource.hikari.connection-timeout:30000}") long waitMillis) {
+    this.size = Math.max(1, poolSize / 4);
+    this.slots = new Semaphore(size, true);
+    this.wait = Duration.ofMillis(waitMillis);
+  }
+
+  /** Runs {@code retirement} in a slot, or refuses it once none came free within the wait. */
+  <T> T run(Supplier<T> retirement) {
+    acquire();
+    try {
+      return retirement.get();
+    } finally {
+      slots.release();
+    }
+  }
+
+  int size() {
+    return size;
+  }
+
+  private void acquire() {
+    try {
+      if (!slots.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new RetirementsBusyException(size);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RetirementsBusyException(size);
+    }
+  }
+}
