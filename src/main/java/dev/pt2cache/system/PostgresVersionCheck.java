@@ -1,0 +1,63 @@
+package dev.pt2cache.system;
+
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Refuses to start on a PostgreSQL older than the service supports, before any migration runs
+ * (docs/adr/0031). Without it, such a server would fail somewhere later and in other words: a
+ * migration's statement half-way through the schema, or a query the first time it runs. A server
+ * newer than the newest the build is tested on starts, with a warning.
+ */
+@Configuration(proxyBeanMethods = false)
+class PostgresVersionCheck {
+
+  /** The oldest major the whole test suite passes on unchanged, and CI runs on (pom.xml). */
+  static final int OLDEST_SUPPORTED = 13;
+
+  /** The newest major the whole test suite was run on. */
+  static final int NEWEST_TESTED = 18;
+
+  private static final Logger log = LoggerFactory.getLogger(PostgresVersionCheck.class);
+
+  @Bean
+  FlywayMigrationStrategy migrateOnASupportedPostgres() {
+    return flyway -> {
+      check(serverVersion(flyway.getConfiguration().getDataSource()));
+      flyway.migrate();
+    };
+  }
+
+  /** {@code server_version_num}: 170006 for 17.6, 120022 for 12.22. */
+  static int serverVersion(DataSource dataSource) {
+    return JdbcClient.create(dataSource)
+        .sql("select current_setting('server_version_num')::int")
+        .query(Integer.class)
+        .single();
+  }
+
+  /** Throws when {@code versionNum} is older than supported; warns when newer than tested. */
+  static void check(int versionNum) {
+    int major = versionNum / 10000;
+    String version = major + "." + versionNum % 10000;
+    if (major < OLDEST_SUPPORTED) {
+      throw new IllegalStateException(
+          ("PT2CACHE_DB_URL points at PostgreSQL %s, which this service does not support: it needs"
+                  + " PostgreSQL %d or newer (tested on %d to %d; the README's Requirements say"
+                  + " why). Upgrade the database, or point PT2CACHE_DB_URL at one that is; nothing"
+                  + " was migrated")
+              .formatted(version, OLDEST_SUPPORTED, OLDEST_SUPPORTED, NEWEST_TESTED));
+    }
+    if (major > NEWEST_TESTED) {
+      log.warn(
+          "PostgreSQL {} is newer than the newest this build is tested on ({}); starting on it",
+          version,
+          NEWEST_TESTED);
+    }
+  }
+}
