@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import time
+import uuid
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
 
 from .errors import CacheError, Conflict, IntegrityError, NotFound, ServiceUnavailable
@@ -217,9 +218,13 @@ class CacheClient:
             body["block"] = True
         if expires_at is not None:  # an empty one is the service's to refuse, not a rule forever
             body["expiresAt"] = expires_at
-        # not idempotent: resent only when the service surely did not act on it
+        # one key for this call and every resend of it (IETF draft-ietf-httpapi-idempotency-key-
+        # header, a structured-field string): the service answers a resend with the invalidation
+        # the key recorded (200), retiring what a cut first call left, so it is resent as safely
+        # as a read, after a 503 or a connection cut once the request went out
+        headers = dict(JSON, **{"Idempotency-Key": '"%s"' % uuid.uuid4()})
         return self.http.request("POST", self._ns("/invalidations"), json.dumps(body).encode(),
-                                 JSON, expect=(201,), idempotent=False).json()
+                                 headers, expect=(200, 201)).json()
 
     def lift(self, invalidation_id: str) -> Dict[str, Any]:
         return self.http.request("POST", self._ns("/invalidations/%s/lift" % quote(invalidation_id))

@@ -1,9 +1,13 @@
 import hashlib
+import http.client
+import http.server
 import json
 import os
 import socket
 import tempfile
+import threading
 import unittest
+import urllib.parse
 import uuid
 
 from pt2cache import (AccessDenied, CacheClient, CacheError, Conflict, IntegrityError,
@@ -244,3 +248,92 @@ class UnreachableServiceTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class _CuttingProxy:
+    """Between the client and the real service: relays each request to the service, and for the
+    first one, after the service has acted on it, either cuts the connection without an answer or
+    answers 503 in its place (a gateway timing out, an instance refused mid-way); the service's
+    own answers to the rest go back as they came. Keeps each request's Idempotency-Key."""
+
+    def __init__(self, target: str, first: str) -> None:
+        parsed = urllib.parse.urlsplit(target)
+        proxy = self
+        self.keys = []
+
+        class Relay(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                proxy.keys.append(self.headers.get("Idempotency-Key"))
+                service = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+                sent = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                service.request("POST", self.path, body=body, headers=sent)
+                answer = service.getresponse()
+                data = answer.read()
+                service.close()
+                if len(proxy.keys) == 1 and first == "cut":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if len(proxy.keys) == 1 and first == "503":
+                    problem = json.dumps({"type": "urn:pt2cache:problem:database-unavailable",
+                                          "status": 503}).encode()
+                    self._answer(503, problem, "application/problem+json")
+                    return
+                self._answer(answer.status, data, answer.getheader("Content-Type"))
+
+            def _answer(self, status, data, content_type):
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Retry-After", "0")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Relay)
+        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@needs_service
+class ResentInvalidationTest(unittest.TestCase):
+    """An invalidation whose answer never came (the connection cut after the request went out, or
+    a 503 after the service acted) is sent again with the same Idempotency-Key, and the service
+    answers the one invalidation it recorded: one record, one rule, not two."""
+
+    def test_a_cut_or_refused_invalidation_is_resent_and_recorded_once(self):
+        for first in ("cut", "503"):
+            with self.subTest(first=first):
+                client = fresh_client()
+                model = "m-" + uuid.uuid4().hex[:6]
+                client.upload("mega-cache", b"x", descriptor=descriptor(model))
+                proxy = _CuttingProxy(client.url, first)
+                try:
+                    through = CacheClient(proxy.url, client.namespace, timeout=30)
+                    through.http.backoff = 0.01
+                    rule = through.invalidate({"modelName": model}, "retrained", block=True)
+                finally:
+                    proxy.close()
+
+                self.assertEqual(len(proxy.keys), 2)
+                self.assertIsNotNone(proxy.keys[0])
+                self.assertEqual(proxy.keys[0], proxy.keys[1])
+                trail = client.http.request(
+                    "GET", client._ns("/invalidations")).json()["items"]
+                self.assertEqual([i["id"] for i in trail], [rule["id"]])
+                self.assertEqual(rule["invalidated"], 1)
+                self.assertTrue(rule["active"])
+
+    def test_each_call_has_a_key_of_its_own(self):
+        client = fresh_client()
+        model = "m-" + uuid.uuid4().hex[:6]
+        first = client.invalidate({"modelName": model}, "retrained")
+        second = client.invalidate({"modelName": model}, "retrained")
+        self.assertNotEqual(first["id"], second["id"])

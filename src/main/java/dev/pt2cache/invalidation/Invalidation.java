@@ -42,9 +42,21 @@ public class Invalidation {
   @Column(name = "lifted_at")
   private Instant liftedAt;
 
+  /** The client's Idempotency-Key, unique in the namespace; null when it sent none. */
+  @Column(name = "idempotency_key")
+  private String idempotencyKey;
+
+  /** The SHA-256 of the request that came with the key ({@link RequestFingerprint}). */
+  @Column(name = "request_sha256")
+  private String requestSha256;
+
   protected Invalidation() {}
 
   Invalidation(String namespace, Selector selector, String reason, Rule rule) {
+    this(namespace, selector, reason, rule, null);
+  }
+
+  Invalidation(String namespace, Selector selector, String reason, Rule rule, IdempotencyKey key) {
     this.id = UUID.randomUUID();
     this.namespace = namespace;
     this.selector = CanonicalJson.of(selector);
@@ -52,6 +64,10 @@ public class Invalidation {
     this.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
     this.blocking = rule.blocking();
     this.expiresAt = rule.expiresAt();
+    if (key != null) {
+      this.idempotencyKey = key.value();
+      this.requestSha256 = key.requestSha256();
+    }
   }
 
   /** Whether an invalidation keeps blocking matching uploads afterwards, and until when. */
@@ -108,5 +124,10 @@ public class Invalidation {
 
   public Instant liftedAt() {
     return liftedAt;
+  }
+
+  /** Whether a request with this key recorded this invalidation: same key, same request. */
+  boolean recordedFor(IdempotencyKey key) {
+    return key.requestSha256().equals(requestSha256);
   }
 }

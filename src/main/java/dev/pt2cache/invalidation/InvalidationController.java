@@ -26,13 +26,16 @@ class InvalidationController implements InvalidationsApi {
 
   @Override
   public ResponseEntity<dev.pt2cache.api.model.Invalidation> invalidate(
-      String namespace, InvalidationRequest request) {
+      String namespace, InvalidationRequest request, String idempotencyKey) {
     Invalidation.Rule rule =
         new Invalidation.Rule(
             Boolean.TRUE.equals(request.getBlock()), Times.kept(request.getExpiresAt()));
-    Invalidation done =
-        service.invalidate(namespace, toDomain(request.getSelector()), request.getReason(), rule);
-    return ResponseEntity.status(HttpStatus.CREATED).body(toApi(done));
+    InvalidationService.Invalidated done =
+        service.invalidate(
+            namespace, toDomain(request.getSelector()), request.getReason(), rule, idempotencyKey);
+    // a resend created nothing: 200 with the record its key made (ADR 0029)
+    return ResponseEntity.status(done.resent() ? HttpStatus.OK : HttpStatus.CREATED)
+        .body(toApi(done.invalidation()));
   }
 
   @Override

@@ -35,6 +35,9 @@ public interface InvalidationRepository extends JpaRepository<Invalidation, UUID
 
   Optional<Invalidation> findByIdAndNamespace(UUID id, String namespace);
 
+  /** The invalidation a request with this Idempotency-Key recorded in the namespace, if any. */
+  Optional<Invalidation> findByNamespaceAndIdempotencyKey(String namespace, String idempotencyKey);
+
   /**
    * Adds a batch's retirements to an invalidation's count, in the batch's transaction: the audit
    * record never claims more or fewer than are committed.

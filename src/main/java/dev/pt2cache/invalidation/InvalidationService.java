@@ -80,37 +80,119 @@ public class InvalidationService {
    */
   public Invalidation invalidate(
       String namespace, Selector selector, String reason, Invalidation.Rule rule) {
+    return invalidate(namespace, selector, reason, rule, null).invalidation();
+  }
+
+  /**
+   * What an invalidation answers: its record, and whether an earlier request with its key made it.
+   */
+  public record Invalidated(Invalidation invalidation, boolean resent) {}
+
+  /**
+   * As {@link #invalidate(String, Selector, String, Invalidation.Rule)}, with the client's
+   * Idempotency-Key (the header as sent; null when none). A key already recorded in the namespace
+   * with the same request answers its record instead of recording another: for a blocking one whose
+   * rule still stands, after retiring what its rule matches and is still retirable (what a first
+   * request cut mid-way left), under that rule. With another request, it is refused ({@link
+   * IdempotencyKeyReusedException}) and changes nothing. The key's lock, taken before the record is
+   * looked for and held until the record commits, makes two requests with one key at once record
+   * one: the second waits, then is a resend (ADR 0029).
+   */
+  public Invalidated invalidate(
+      String namespace,
+      Selector selector,
+      String reason,
+      Invalidation.Rule rule,
+      String keyHeader) {
     ArtifactFilter filter = selector.toFilter();
     if (filter.isEmpty()) {
       throw new EmptySelectorException();
     }
-    if (rule.expiresAt() != null) {
+    IdempotencyKey key = IdempotencyKey.of(keyHeader, selector, reason, rule);
+    if (key == null && rule.expiresAt() != null) {
       Times.requireExpiry(rule.expiresAt(), Instant.now());
     }
     namespaces.require(namespace);
     if (rule.blocking()) {
       // a slot before the first connection: one refused has recorded and retired nothing
-      return slots.run(() -> retireUnderRule(namespace, selector, filter, reason, rule));
+      return slots.run(() -> retireUnderRule(namespace, selector, filter, reason, rule, key));
     }
-    return transactions.execute(status -> retire(namespace, selector, filter, reason, rule));
+    return transactions.execute(
+        status -> {
+          Invalidation recorded = recorded(namespace, key);
+          if (recorded != null) {
+            return new Invalidated(recorded, true);
+          }
+          requireExpiry(rule, key);
+          return new Invalidated(retire(namespace, selector, filter, reason, rule, key), false);
+        });
   }
 
-  private Invalidation retireUnderRule(
+  /**
+   * The invalidation an earlier request with this key recorded, after taking the key's lock; null
+   * when there is none (or no key). Refuses a key recorded with another request.
+   */
+  private Invalidation recorded(String namespace, IdempotencyKey key) {
+    if (key == null) {
+      return null;
+    }
+    locks.lock("invalidation-key:" + namespace + ":" + key.value());
+    Invalidation recorded =
+        invalidations.findByNamespaceAndIdempotencyKey(namespace, key.value()).orElse(null);
+    if (recorded != null && !recorded.recordedFor(key)) {
+      throw new IdempotencyKeyReusedException(recorded.id());
+    }
+    return recorded;
+  }
+
+  /** A keyed request's expiry is checked once it is known to record: a resend's may be past. */
+  private static void requireExpiry(Invalidation.Rule rule, IdempotencyKey key) {
+    if (key != null && rule.expiresAt() != null) {
+      Times.requireExpiry(rule.expiresAt(), Instant.now());
+    }
+  }
+
+  private Invalidated retireUnderRule(
       String namespace,
       Selector selector,
       ArtifactFilter filter,
       String reason,
-      Invalidation.Rule rule) {
-    UUID id =
+      Invalidation.Rule rule,
+      IdempotencyKey key) {
+    Invalidated made =
         transactions.execute(
             status -> {
+              Invalidation recorded = recorded(namespace, key);
+              if (recorded != null) {
+                return new Invalidated(recorded, true);
+              }
+              requireExpiry(rule, key);
               // commits wait from here until this rule is committed (ArtifactPolicy): those that
               // checked the rules before it are over by then, and ready; the batches retire them
               locks.lock(ArtifactPolicy.rulesLock(namespace));
-              return invalidations
-                  .saveAndFlush(new Invalidation(namespace, selector, reason, rule))
-                  .id();
+              return new Invalidated(
+                  invalidations.saveAndFlush(
+                      new Invalidation(namespace, selector, reason, rule, key)),
+                  false);
             });
+    UUID id = made.invalidation().id();
+    if (made.resent() && !made.invalidation().active(Instant.now())) {
+      // lifted or expired since: what its matches became since is no longer the rule's to retire
+      return made;
+    }
+    // A resend's rule committed before its read too: what it yields is what the first request left
+    retireMatches(namespace, filter, id);
+    Invalidation done = transactions.execute(status -> invalidations.findById(id).orElseThrow());
+    log.info(
+        "invalidation {} retired {} artifacts and blocks matching uploads{}: {}",
+        id,
+        done.invalidatedCount(),
+        made.resent() ? " (sent again)" : "",
+        reason);
+    return new Invalidated(done, made.resent());
+  }
+
+  private void retireMatches(String namespace, ArtifactFilter filter, UUID id) {
     // One read of the matches, in a read-only transaction whose snapshot, taken after the rule
     // committed, holds every match made ready before it (ArtifactPolicy#rulesLock); each batch of
     // what it yields is retired in a transaction of its own. Matches made after it are only
@@ -131,13 +213,6 @@ public class InvalidationService {
             }
           }
         });
-    Invalidation done = transactions.execute(status -> invalidations.findById(id).orElseThrow());
-    log.info(
-        "invalidation {} retired {} artifacts and blocks matching uploads: {}",
-        id,
-        done.invalidatedCount(),
-        reason);
-    return done;
   }
 
   /** Retires the ready artifacts whose content was lost, recorded as an invalidation. */
@@ -159,7 +234,7 @@ public class InvalidationService {
             null,
             null,
             null);
-    return retire(namespace, selector, readyOnly, reason, Invalidation.Rule.NONE);
+    return retire(namespace, selector, readyOnly, reason, Invalidation.Rule.NONE, null);
   }
 
   @Transactional
@@ -197,9 +272,10 @@ public class InvalidationService {
       Selector selector,
       ArtifactFilter filter,
       String reason,
-      Invalidation.Rule rule) {
+      Invalidation.Rule rule,
+      IdempotencyKey key) {
     Invalidation invalidation =
-        invalidations.saveAndFlush(new Invalidation(namespace, selector, reason, rule));
+        invalidations.saveAndFlush(new Invalidation(namespace, selector, reason, rule, key));
     invalidation.counted(retirement.retire(namespace, filter, invalidation.id()));
     log.info(
         "invalidation {} retired {} artifacts: {}",

@@ -39,6 +39,8 @@ enum ProblemType {
   DIGEST_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "SHA-256 mismatch"),
   SIZE_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "Size mismatch"),
   KEY_MISMATCH(HttpStatus.UNPROCESSABLE_CONTENT, "Key mismatch"),
+  IDEMPOTENCY_KEY_REUSED(
+      HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key already used for another request"),
   STORAGE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable"),
   DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
   STORAGE_RACE(HttpStatus.SERVICE_UNAVAILABLE, "Stored copy collected during the upload"),

@@ -75,9 +75,9 @@ public final class ApiClient {
     return send(request(path, headers).method("HEAD", BodyPublishers.noBody()).build());
   }
 
-  public ApiResponse postJson(String path, String json) {
+  public ApiResponse postJson(String path, String json, String... headers) {
     return send(
-        request(path, "Content-Type", "application/json")
+        request(path, concat(headers, "Content-Type", "application/json"))
             .POST(BodyPublishers.ofString(json))
             .build());
   }
