@@ -50,6 +50,8 @@ class ReconciliationTest extends ServiceTest {
             .sorted()
             .toList();
     digests.parallelStream().forEach(digest -> putBlobObject(digest, new byte[] {1}));
+    long singleDeletes = storeCalls("DeleteObject");
+    long bulkDeletes = storeCalls("DeleteObjects");
 
     JsonNode outcome = runJob("reconcile");
 
@@ -57,6 +59,10 @@ class ReconciliationTest extends ServiceTest {
     assertThat(strings(outcome.get("orphanObjectsDeletedDigests")))
         .containsExactlyElementsOf(digests.subList(0, ReconcileJob.NAMED));
     assertThat(objectKeys(blobKey(digests.get(digests.size() - 1)))).isEmpty();
+    assertThat(storeCalls("DeleteObject") - singleDeletes)
+        .as("orphans deleted a batch a request, not one request each")
+        .isZero();
+    assertThat(storeCalls("DeleteObjects") - bulkDeletes).isPositive();
     JsonNode recorded =
         api.get("/v1/housekeeping/runs?job=reconcile&limit=1").json().get("items").get(0);
     assertThat(recorded.get("outcome")).as("the stored record names them too").isEqualTo(outcome);
