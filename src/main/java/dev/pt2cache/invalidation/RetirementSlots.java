@@ -1,5 +1,8 @@
 package dev.pt2cache.invalidation;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +23,7 @@ import org.springframework.stereotype.Component;
  * ({@link RetirementsBusyException}).
  */
 @Component
-class RetirementSlots {
+class RetirementSlots implements MeterBinder {
 
   private final Semaphore slots;
   private final int size;
@@ -46,6 +49,22 @@ class RetirementSlots {
 
   int size() {
     return size;
+  }
+
+  /**
+   * The slots held and the invalidations waiting for one, on this instance: an operator who sees
+   * {@code 503 invalidations-busy} tells from them whether this instance is busy retiring.
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder("pt2cache.invalidations.retiring", slots, s -> size - s.availablePermits())
+        .description(
+            "Blocking invalidations retiring their matches on this instance, of a quarter of"
+                + " PT2CACHE_DB_POOL_SIZE")
+        .register(registry);
+    Gauge.builder("pt2cache.invalidations.waiting", slots, Semaphore::getQueueLength)
+        .description("Blocking invalidations waiting for a slot to retire their matches")
+        .register(registry);
   }
 
   private void acquire() {

@@ -101,6 +101,7 @@ class BlockingInvalidationPoolTest {
       }
       await().atMost(Duration.ofSeconds(30)).until(() -> readsHeld(watch) + answered.get() == POOL);
       int reading = readsHeld(watch);
+      String scrape = api.get("/actuator/prometheus").text();
       lock.commit();
 
       List<ApiResponse> answers = sent.stream().map(CompletableFuture::join).toList();
@@ -114,6 +115,10 @@ class BlockingInvalidationPoolTest {
           .as("none waited for a connection that the others held")
           .doesNotContain("503 urn:pt2cache:problem:database-unavailable");
       assertThat(reading).as("a quarter of the pool reads at once").isEqualTo(SLOTS);
+      assertThat(scrape)
+          .as("the slots held, as an operator reads them")
+          .containsPattern(
+              "(?m)^pt2cache_invalidations_retiring(\\{[^}]*})? " + SLOTS + "(\\.0)?$");
       for (int i = 0; i < POOL; i++) {
         ApiResponse answer = answers.get(i);
         if (answer.status() == 201) {
