@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ public class InvalidationService {
   private final TransactionTemplate reading;
   private final TransactionTemplate batches;
   private final RetirementSlots slots;
+  private final KeyedRecords keys;
   private final int retireBatch;
 
   InvalidationService(
@@ -46,6 +48,7 @@ public class InvalidationService {
       AdvisoryLocks locks,
       TransactionTemplate transactions,
       RetirementSlots slots,
+      KeyedRecords keys,
       @Value("${pt2cache.invalidations.retire-batch:1000}") int retireBatch) {
     this.namespaces = namespaces;
     this.invalidations = invalidations;
@@ -53,6 +56,7 @@ public class InvalidationService {
     this.locks = locks;
     this.transactions = transactions;
     this.slots = slots;
+    this.keys = keys;
     this.reading = new TransactionTemplate(transactions.getTransactionManager());
     this.reading.setReadOnly(true);
     this.batches = new TransactionTemplate(transactions.getTransactionManager());
@@ -94,9 +98,9 @@ public class InvalidationService {
    * with the same request answers its record instead of recording another: for a blocking one whose
    * rule still stands, after retiring what its rule matches and is still retirable (what a first
    * request cut mid-way left), under that rule. With another request, it is refused ({@link
-   * IdempotencyKeyReusedException}) and changes nothing. The key's lock, taken before the record is
-   * looked for and held until the record commits, makes two requests with one key at once record
-   * one: the second waits, then is a resend (ADR 0029).
+   * IdempotencyKeyReusedException}) and changes nothing. Two requests with one key at once record
+   * one: the second waits for the first's record, then is a resend ({@link KeyedRecords}, ADR
+   * 0029).
    */
   public Invalidated invalidate(
       String namespace,
@@ -119,37 +123,12 @@ public class InvalidationService {
     }
     return transactions.execute(
         status -> {
-          Invalidation recorded = recorded(namespace, key);
-          if (recorded != null) {
-            return new Invalidated(recorded, true);
+          Optional<Invalidation> earlier = keys.earlier(namespace, key, rule);
+          if (earlier.isPresent()) {
+            return new Invalidated(earlier.get(), true);
           }
-          requireExpiry(rule, key);
           return new Invalidated(retire(namespace, selector, filter, reason, rule, key), false);
         });
-  }
-
-  /**
-   * The invalidation an earlier request with this key recorded, after taking the key's lock; null
-   * when there is none (or no key). Refuses a key recorded with another request.
-   */
-  private Invalidation recorded(String namespace, IdempotencyKey key) {
-    if (key == null) {
-      return null;
-    }
-    locks.lock("invalidation-key:" + namespace + ":" + key.value());
-    Invalidation recorded =
-        invalidations.findByNamespaceAndIdempotencyKey(namespace, key.value()).orElse(null);
-    if (recorded != null && !recorded.recordedFor(key)) {
-      throw new IdempotencyKeyReusedException(recorded.id());
-    }
-    return recorded;
-  }
-
-  /** A keyed request's expiry is checked once it is known to record: a resend's may be past. */
-  private static void requireExpiry(Invalidation.Rule rule, IdempotencyKey key) {
-    if (key != null && rule.expiresAt() != null) {
-      Times.requireExpiry(rule.expiresAt(), Instant.now());
-    }
   }
 
   private Invalidated retireUnderRule(
@@ -162,11 +141,10 @@ public class InvalidationService {
     Invalidated made =
         transactions.execute(
             status -> {
-              Invalidation recorded = recorded(namespace, key);
-              if (recorded != null) {
-                return new Invalidated(recorded, true);
+              Optional<Invalidation> earlier = keys.earlier(namespace, key, rule);
+              if (earlier.isPresent()) {
+                return new Invalidated(earlier.get(), true);
               }
-              requireExpiry(rule, key);
               // commits wait from here until this rule is committed (ArtifactPolicy): those that
               // checked the rules before it are over by then, and ready; the batches retire them
               locks.lock(ArtifactPolicy.rulesLock(namespace));
