@@ -46,7 +46,7 @@ public class Invalidation {
   @Column(name = "idempotency_key")
   private String idempotencyKey;
 
-  /** The SHA-256 of the request that came with the key ({@link RequestFingerprint}). */
+  /** The SHA-256 of the request that came with the key ({@link IdempotencyKey}). */
   @Column(name = "request_sha256")
   private String requestSha256;
 

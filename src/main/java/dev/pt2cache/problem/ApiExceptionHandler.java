@@ -30,7 +30,6 @@ import dev.pt2cache.entry.MalformedDescriptorHeaderException;
 import dev.pt2cache.housekeeping.JobRunningException;
 import dev.pt2cache.invalidation.EmptySelectorException;
 import dev.pt2cache.invalidation.IdempotencyKeyReusedException;
-import dev.pt2cache.invalidation.InvalidIdempotencyKeyException;
 import dev.pt2cache.invalidation.InvalidSelectorException;
 import dev.pt2cache.invalidation.RetirementsBusyException;
 import dev.pt2cache.invalidation.RuleNotFoundException;
@@ -110,7 +109,6 @@ class ApiExceptionHandler extends SpringMvcProblems {
           Map.entry(UnsupportedLookupException.class, ProblemType.INVALID_REQUEST),
           Map.entry(EmptySelectorException.class, ProblemType.EMPTY_SELECTOR),
           Map.entry(InvalidSelectorException.class, ProblemType.INVALID_REQUEST),
-          Map.entry(InvalidIdempotencyKeyException.class, ProblemType.INVALID_REQUEST),
           Map.entry(IdempotencyKeyReusedException.class, ProblemType.IDEMPOTENCY_KEY_REUSED),
           Map.entry(InvalidTimeException.class, ProblemType.INVALID_REQUEST),
           Map.entry(InvalidTagException.class, ProblemType.INVALID_REQUEST),
