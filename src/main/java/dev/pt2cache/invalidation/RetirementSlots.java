@@ -47,10 +47,6 @@ class RetirementSlots implements MeterBinder {
     }
   }
 
-  int size() {
-    return size;
-  }
-
   /**
    * The slots held and the invalidations waiting for one, on this instance: an operator who sees
    * {@code 503 invalidations-busy} tells from them whether this instance is busy retiring.
