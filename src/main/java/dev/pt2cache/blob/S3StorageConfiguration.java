@@ -10,7 +10,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -35,7 +35,7 @@ class S3StorageConfiguration {
             // a store that stops taking an upload's bytes would hold its thread for good
             .httpClientBuilder(
                 StallGuard.around(
-                    apacheClient(properties, 2 * properties.maxConcurrentPuts()),
+                    httpClient(properties, 2 * properties.maxConcurrentPuts()),
                     properties.stallTimeout()))
             .overrideConfiguration(
                 c -> c.addMetricPublisher(new StoreCallMetrics(registry, "uploads")))
@@ -72,7 +72,7 @@ class S3StorageConfiguration {
                 S3Configuration.builder()
                     .expectContinueEnabled(properties.expectContinue())
                     .build())
-            .httpClientBuilder(apacheClient(properties, connections));
+            .httpClientBuilder(httpClient(properties, connections));
     if (properties.endpoint() != null && !properties.endpoint().toString().isEmpty()) {
       builder.endpointOverride(properties.endpoint());
     }
@@ -82,9 +82,9 @@ class S3StorageConfiguration {
     return builder;
   }
 
-  private static ApacheHttpClient.Builder apacheClient(
+  private static Apache5HttpClient.Builder httpClient(
       StorageProperties properties, int connections) {
-    return ApacheHttpClient.builder()
+    return Apache5HttpClient.builder()
         .maxConnections(connections)
         .expectContinueEnabled(properties.expectContinue())
         .connectionAcquisitionTimeout(properties.connectionWait());

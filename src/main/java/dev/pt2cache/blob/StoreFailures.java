@@ -2,7 +2,7 @@ package dev.pt2cache.blob;
 
 import java.util.Iterator;
 import java.util.function.Supplier;
-import org.apache.http.conn.ConnectionPoolTimeoutException;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -18,7 +18,7 @@ final class StoreFailures {
    */
   static RuntimeException of(String request, SdkException e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ConnectionPoolTimeoutException) {
+      if (cause instanceof ConnectionRequestTimeoutException) {
         return StorageBusyException.noConnection(e);
       }
     }

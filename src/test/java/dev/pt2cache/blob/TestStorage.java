@@ -46,16 +46,42 @@ final class TestStorage {
   /** The same settings with other bounds on how long the store may keep a request waiting. */
   static StorageProperties withTimeouts(
       StorageProperties base, Duration controlTimeout, Duration stallTimeout) {
-    return copy(base, controlTimeout, stallTimeout, base.expectContinue());
+    return copy(
+        base,
+        base.maxConnections(),
+        base.connectionWait(),
+        controlTimeout,
+        stallTimeout,
+        base.expectContinue());
+  }
+
+  /** The same settings with another pool of connections for downloads, and wait for one. */
+  static StorageProperties withConnections(
+      StorageProperties base, int maxConnections, Duration connectionWait) {
+    return copy(
+        base,
+        maxConnections,
+        connectionWait,
+        base.controlTimeout(),
+        base.stallTimeout(),
+        base.expectContinue());
   }
 
   /** The same settings, sending {@code Expect: 100-continue} or not. */
   static StorageProperties withExpectContinue(StorageProperties base, boolean expectContinue) {
-    return copy(base, base.controlTimeout(), base.stallTimeout(), expectContinue);
+    return copy(
+        base,
+        base.maxConnections(),
+        base.connectionWait(),
+        base.controlTimeout(),
+        base.stallTimeout(),
+        expectContinue);
   }
 
   private static StorageProperties copy(
       StorageProperties base,
+      int maxConnections,
+      Duration connectionWait,
       Duration controlTimeout,
       Duration stallTimeout,
       boolean expectContinue) {
@@ -68,8 +94,8 @@ final class TestStorage {
         base.pathStyle(),
         base.createBucket(),
         base.partSize(),
-        base.maxConnections(),
-        base.connectionWait(),
+        maxConnections,
+        connectionWait,
         base.maxConcurrentPuts(),
         base.singlePutMax(),
         base.signPayload(),
