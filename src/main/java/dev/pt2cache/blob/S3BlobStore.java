@@ -161,6 +161,13 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
                 }
               });
       GetObjectResponse response = stream.response();
+      if (response.contentLength() == null) {
+        // a chunked answer: neither the size check before the first byte nor a Content-Length of
+        // ours is possible; its connection is let go, not left leased until collected
+        stream.abort();
+        throw new StorageUnavailableException(
+            "reading blob " + sha256 + ": the store answered without Content-Length", null);
+      }
       long length = response.contentLength();
       handedOver = true;
       return Optional.of(
