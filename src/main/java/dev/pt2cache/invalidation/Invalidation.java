@@ -1,6 +1,7 @@
 package dev.pt2cache.invalidation;
 
 import dev.pt2cache.descriptor.CanonicalJson;
+import dev.pt2cache.descriptor.NulCharacterException;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -8,12 +9,16 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.hibernate.annotations.ColumnTransformer;
 
 /** The audit record of one invalidation: selector, reason, how many artifacts, when. */
 @Entity
 @Table(name = "invalidation")
 public class Invalidation {
+
+  /** A line break or other control character, a tab and NUL aside: none is recorded or logged. */
+  private static final Pattern CONTROL = Pattern.compile("[\\x01-\\x08\\x0a-\\x1f\\x7f]");
 
   @Id private UUID id;
 
@@ -100,6 +105,19 @@ public class Invalidation {
 
   public Selector selector() {
     return CanonicalJson.parse(selector, Selector.class);
+  }
+
+  /**
+   * A reason as it is recorded and logged: one line, each control character but a tab made a space,
+   * so that it cannot pass for log lines of its own. Taken rather than refused: clients of builds
+   * before 2026-12-04 sent reasons of several lines, which those builds took (ADR 0033). A NUL,
+   * which PostgreSQL cannot store, is refused as those builds refused it.
+   */
+  static String oneLine(String reason) {
+    if (reason.indexOf('\0') >= 0) {
+      throw new NulCharacterException("reason");
+    }
+    return CONTROL.matcher(reason).replaceAll(" ");
   }
 
   public String reason() {

@@ -105,9 +105,10 @@ public class InvalidationService {
   public Invalidated invalidate(
       String namespace,
       Selector selector,
-      String reason,
+      String reasonAsSent,
       Invalidation.Rule rule,
       String keyHeader) {
+    String reason = Invalidation.oneLine(reasonAsSent);
     ArtifactFilter filter = selector.toFilter();
     if (filter.isEmpty()) {
       throw new EmptySelectorException();
