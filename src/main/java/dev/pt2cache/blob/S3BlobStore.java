@@ -58,6 +58,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final Semaphore downloadPermits;
   private final int maxDownloads;
   private final Duration connectionWait;
+  private final Duration controlTimeout;
   private final ExecutorService partSenders;
   private final S3Deletes deletes;
 
@@ -72,6 +73,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.downloadPermits = new Semaphore(properties.maxConnections(), true);
     this.maxDownloads = properties.maxConnections();
     this.connectionWait = properties.connectionWait();
+    this.controlTimeout = properties.controlTimeout();
     // as many threads as spare buffers at most, so bounded by max-concurrent-puts
     this.partSenders = Executors.newCachedThreadPool(S3BlobStore::partSender);
     this.writer =
@@ -155,7 +157,13 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
       ResponseInputStream<GetObjectResponse> stream =
           downloads.getObject(
               b -> {
-                b.bucket(bucket).key(BlobStore.objectKey(sha256));
+                b.bucket(bucket)
+                    .key(BlobStore.objectKey(sha256))
+                    // until the store begins to answer, retries included, as a control request
+                    // is: a hung store held a download for 4 attempts of the HTTP client's 30 s
+                    // socket timeout. The body is handed over once the answer begins, so this
+                    // bounds no download's length (docs/adr/0024, amendment)
+                    .overrideConfiguration(o -> o.apiCallTimeout(controlTimeout));
                 if (range != null) {
                   b.range("bytes=" + range.first() + "-" + range.last());
                 }
