@@ -3,6 +3,7 @@ package dev.pt2cache.blob;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -87,6 +88,9 @@ final class StallGuard implements SdkHttpClient {
         inFlight.add(watched);
         try {
           return prepared.call();
+        } catch (SocketTimeoutException e) {
+          watched.failIfStalled(e);
+          throw unanswered(e);
         } catch (IOException e) {
           watched.failIfStalled(e);
           throw e;
@@ -100,6 +104,21 @@ final class StallGuard implements SdkHttpClient {
         prepared.abort();
       }
     };
+  }
+
+  /**
+   * The store took the body and gave no answer within the HTTP client's socket timeout (only the
+   * wait for the answer has one): a failure the SDK does not retry either. A retry sent the body
+   * again, which the guard saw as progress, and waited as long again: a stopped store held an
+   * upload for four attempts of 30 s, twice the stall timeout (a review on 2026-12-05, ADR 0024).
+   */
+  private static SdkClientException unanswered(SocketTimeoutException e) {
+    SdkClientException unanswered =
+        SdkClientException.create(
+            "the store gave no answer to the request within the socket timeout, so the request"
+                + " was ended");
+    unanswered.addSuppressed(e);
+    return unanswered;
   }
 
   private void abortStalled() {
