@@ -20,7 +20,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -75,7 +75,7 @@ class HungStoreTest {
                     StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
                 .httpClientBuilder(
                     StallGuard.around(
-                        ApacheHttpClient.builder().socketTimeout(Duration.ofMillis(500)),
+                        Apache5HttpClient.builder().socketTimeout(Duration.ofMillis(500)),
                         Duration.ofSeconds(60)))
                 .build()) {
       Thread taker = new Thread(() -> takeEverythingAndNeverAnswer(silent, attempts));
