@@ -2,13 +2,12 @@ package dev.pt2cache.namespace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.HeldConnections;
 import dev.pt2cache.support.ServiceTest;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -40,14 +39,9 @@ class QuotaReadWithoutDatabaseTest extends ServiceTest {
   @Test
   void shouldAnswerEachUploadOfANamespaceAfterOneConnectionWait() throws Exception {
     // the namespace was just made, so no instance holds its quota: each upload must read it
-    HikariDataSource pool = (HikariDataSource) dataSource;
-    List<Connection> held = new ArrayList<>();
     List<Long> took = new ArrayList<>();
     ExecutorService callers = Executors.newFixedThreadPool(UPLOADS);
-    try {
-      for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
-        held.add(pool.getConnection());
-      }
+    try (HeldConnections held = HeldConnections.every(dataSource)) {
       List<Future<Timed>> answers = new ArrayList<>();
       for (int i = 0; i < UPLOADS; i++) {
         boolean entry = i % 2 == 1;
@@ -60,9 +54,6 @@ class QuotaReadWithoutDatabaseTest extends ServiceTest {
         took.add(timed.millis());
       }
     } finally {
-      for (Connection connection : held) {
-        connection.close();
-      }
       callers.shutdownNow();
     }
 

@@ -6,11 +6,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.HeldConnections;
 import dev.pt2cache.support.ServiceTest;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -39,13 +38,8 @@ class DatabaseOutageLogTest extends ServiceTest {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     lines.start();
     root.addAppender(lines);
-    HikariDataSource pool = (HikariDataSource) dataSource;
-    List<Connection> held = new ArrayList<>();
     ExecutorService callers = Executors.newFixedThreadPool(LOOKUPS);
-    try {
-      for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
-        held.add(pool.getConnection());
-      }
+    try (HeldConnections held = HeldConnections.every(dataSource)) {
       List<Future<ApiResponse>> answers = new ArrayList<>();
       for (int i = 0; i < LOOKUPS; i++) {
         answers.add(callers.submit(this::lookup));
@@ -54,9 +48,6 @@ class DatabaseOutageLogTest extends ServiceTest {
         assertProblem(answer.get(), 503, "database-unavailable");
       }
     } finally {
-      for (Connection connection : held) {
-        connection.close();
-      }
       callers.shutdownNow();
       root.detachAppender(lines);
     }

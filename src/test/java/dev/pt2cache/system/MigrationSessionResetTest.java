@@ -3,6 +3,7 @@ package dev.pt2cache.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.pt2cache.support.HeldConnections;
 import dev.pt2cache.support.ServiceTest;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,21 +32,14 @@ class MigrationSessionResetTest extends ServiceTest {
 
   @Test
   void shouldLeaveNoPooledConnectionWithTheLockTimeoutOfAMigration() throws Exception {
-    List<Connection> held = new ArrayList<>();
     List<String> timeouts = new ArrayList<>();
-    try {
-      for (int i = 0; i < dataSource.getMaximumPoolSize(); i++) {
-        Connection connection = dataSource.getConnection();
-        held.add(connection);
+    try (HeldConnections held = HeldConnections.every(dataSource)) {
+      for (Connection connection : held.connections()) {
         try (var statement = connection.createStatement();
             var result = statement.executeQuery("show lock_timeout")) {
           result.next();
           timeouts.add(result.getString(1));
         }
-      }
-    } finally {
-      for (Connection connection : held) {
-        connection.close();
       }
     }
     assertThat(timeouts).containsOnly("0");
