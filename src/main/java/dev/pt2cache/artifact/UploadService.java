@@ -167,6 +167,8 @@ public class UploadService {
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     switch (artifact.state()) {
       case READY -> {
+        // a retry: the answer vouches for the body too, so it must still be the content
+        verifyOnly(artifact.content(), body);
         return new UploadOutcome(artifact, false);
       }
       case INVALIDATED ->
@@ -178,7 +180,7 @@ public class UploadService {
         }
       }
     }
-    Optional<UploadOutcome> settled = settledAlready(artifact);
+    Optional<UploadOutcome> settled = settledAlready(artifact, body);
     if (settled.isPresent()) {
       return settled.get();
     }
@@ -203,19 +205,23 @@ public class UploadService {
   }
 
   /**
-   * When another upload has won the key since this one was reserved, there is nothing to stream:
-   * its artifact is the answer for the same content, a conflict for other content.
+   * When another upload has won the key since this one was reserved, there is nothing to store:
+   * other content is a conflict, at once; for the same content the body is verified (not stored),
+   * since the answer vouches for it, and the winner's artifact is the answer. Bytes that are not
+   * the content leave the reservation pending, as any mismatch does.
    */
-  private Optional<UploadOutcome> settledAlready(Artifact pending) {
+  private Optional<UploadOutcome> settledAlready(Artifact pending, InputStream body) {
     Optional<Artifact> holder =
         artifacts.findReady(pending.namespace(), pending.kind(), pending.key());
     if (holder.isEmpty()) {
       return Optional.empty();
     }
-    writes.abandon(pending.id());
     if (!holder.get().sha256().equals(pending.sha256())) {
+      writes.abandon(pending.id());
       throw new KeyConflictException(holder.get());
     }
+    verifyOnly(pending.content(), body);
+    writes.abandon(pending.id());
     return Optional.of(new UploadOutcome(holder.get(), false));
   }
 

@@ -212,5 +212,38 @@ class UploadFlowTest extends ServiceTest {
       assertThat(retried.status()).isEqualTo(200);
       assertThat(retried.json().get("state").asString()).isEqualTo("ready");
     }
+
+    @Test
+    void shouldRefuseOtherBytesSentAgainToAReadyArtifact() {
+      String uploadUrl = declareMegaCache(descriptor, bytes).json().get("uploadUrl").asString();
+      assertThat(api.putBytes(uploadUrl, bytes).status()).isEqualTo(200);
+
+      byte[] flipped = bytes.clone();
+      flipped[0] ^= 1;
+      assertProblem(api.putBytes(uploadUrl, flipped), 422, "digest-mismatch");
+      assertProblem(api.putBytes(uploadUrl, new byte[0]), 422, "size-mismatch");
+      assertThat(api.putBytes(uploadUrl, bytes).status()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldRefuseOtherBytesSentToAReservationThatAnIdenticalUploadBeat() {
+      ApiResponse winner = declareMegaCache(descriptor, bytes);
+      ApiResponse beaten = declareMegaCache(descriptor, bytes);
+      assertThat(beaten.json().get("state").asString()).isEqualTo("pending");
+      String beatenUrl = beaten.json().get("uploadUrl").asString();
+      assertThat(api.putBytes(winner.json().get("uploadUrl").asString(), bytes).status())
+          .isEqualTo(200);
+
+      byte[] flipped = bytes.clone();
+      flipped[0] ^= 1;
+      assertProblem(api.putBytes(beatenUrl, flipped), 422, "digest-mismatch");
+      assertProblem(api.putBytes(beatenUrl, Arrays.copyOf(bytes, 10)), 422, "size-mismatch");
+      // refused, the reservation stays pending: the right bytes are answered with the winner
+      ApiResponse right = api.putBytes(beatenUrl, bytes);
+      assertThat(right.status()).as(right.text()).isEqualTo(200);
+      assertThat(right.json().get("id").asString()).isEqualTo(winner.json().get("id").asString());
+      assertThat(api.get(path("/artifacts/" + beaten.json().get("id").asString())).status())
+          .isEqualTo(404);
+    }
   }
 }
