@@ -47,6 +47,9 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = {
       "spring.datasource.hikari.maximum-pool-size=" + BlockingInvalidationPoolTest.POOL,
       "spring.datasource.hikari.connection-timeout=1000",
+      // its sessions are told apart from those of the other test contexts on the same database
+      "spring.datasource.hikari.data-source-properties.ApplicationName="
+          + BlockingInvalidationPoolTest.APPLICATION,
       "pt2cache.housekeeping.enabled=false",
       // nothing else of this instance reads the artifact table while it is held
       "pt2cache.housekeeping.gauge-interval=1h",
@@ -57,6 +60,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class BlockingInvalidationPoolTest {
 
   static final int POOL = 8;
+  static final String APPLICATION = "blocking-invalidation-pool-test";
   static final int SLOTS = POOL / 4;
   static final int MATCHES = 3;
 
@@ -145,9 +149,11 @@ class BlockingInvalidationPoolTest {
     return count(
         watch,
         """
-        select count(*) from pg_locks l
+        select count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid
          where not l.granted and l.relation = 'artifact'::regclass and l.pid <> pg_backend_pid()
-        """);
+           and a.application_name = ?
+        """,
+        APPLICATION);
   }
 
   private static int ready(Connection db, String ns, String model) throws SQLException {
