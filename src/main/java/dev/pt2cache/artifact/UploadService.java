@@ -88,7 +88,7 @@ public class UploadService {
     Artifact pending = reservation.artifact();
     if (pending.state() != ArtifactState.PENDING) {
       // the key's holder has this content already: the body must still be it
-      verifyOnly(command.content(), body);
+      verifyOnly(namespace, command.content(), body);
       return reservation;
     }
     try {
@@ -168,7 +168,7 @@ public class UploadService {
     switch (artifact.state()) {
       case READY -> {
         // a retry: the answer vouches for the body too, so it must still be the content
-        verifyOnly(artifact.content(), body);
+        verifyOnly(artifact.namespace(), artifact.content(), body);
         return new UploadOutcome(artifact, false);
       }
       case INVALIDATED ->
@@ -220,7 +220,7 @@ public class UploadService {
       writes.abandon(pending.id());
       throw new KeyConflictException(holder.get());
     }
-    verifyOnly(pending.content(), body);
+    verifyOnly(pending.namespace(), pending.content(), body);
     writes.abandon(pending.id());
     return Optional.of(new UploadOutcome(holder.get(), false));
   }
@@ -246,9 +246,10 @@ public class UploadService {
     }
   }
 
-  private static void verifyOnly(BlobExpectation content, InputStream body) {
+  /** Reads a body that is not stored, only checked; its bytes crossed the API all the same. */
+  private void verifyOnly(String namespace, BlobExpectation content, InputStream body) {
     try {
-      VerifyingReader.verify(body, content);
+      VerifyingReader.verify(metrics.countIn(namespace, body), content);
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     } catch (ContentMismatchException e) {

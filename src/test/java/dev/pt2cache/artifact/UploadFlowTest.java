@@ -207,10 +207,14 @@ class UploadFlowTest extends ServiceTest {
       ApiResponse created = declareMegaCache(descriptor, bytes);
       String uploadUrl = created.json().get("uploadUrl").asString();
       assertThat(api.putBytes(uploadUrl, bytes).status()).isEqualTo(200);
+      double received = counted("pt2cache.transfer.bytes", "direction", "in", "namespace", ns);
 
       ApiResponse retried = api.putBytes(uploadUrl, bytes);
       assertThat(retried.status()).isEqualTo(200);
       assertThat(retried.json().get("state").asString()).isEqualTo("ready");
+      // read to be verified, not stored: received all the same
+      assertThat(counted("pt2cache.transfer.bytes", "direction", "in", "namespace", ns))
+          .isEqualTo(received + bytes.length);
     }
 
     @Test
