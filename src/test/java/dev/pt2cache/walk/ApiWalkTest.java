@@ -65,7 +65,7 @@ class ApiWalkTest extends ServiceTest {
     System.out.printf(
         "walked %d seeds from %d, %d steps each, in %d s; answers reached:%n",
         SEEDS, FIRST_SEED, STEPS, (System.nanoTime() - start) / 1_000_000_000);
-    Walker.REACHED.forEach((what, n) -> System.out.printf("  %s: %d%n", what, n));
+    WalkContext.REACHED.forEach((what, n) -> System.out.printf("  %s: %d%n", what, n));
     assertThat(failures).as("walks that failed").isEmpty();
   }
 

@@ -20,8 +20,8 @@ final class Forbidden {
   static void check(ApiClient caller, String ns, Kind kind, Optional<String> someArtifact) {
     String base = "/v1/namespaces/" + ns;
     String artifact = base + "/artifacts/" + someArtifact.orElse(UUID.randomUUID().toString());
-    String descriptor = Walker.descriptorJson(Walker.DESCS.get(0));
-    String entry = base + "/entries/fx-graph/" + Walker.ENTRY_KEYS.get(0);
+    String descriptor = WalkContext.descriptorJson(WalkContext.DESCS.get(0));
+    String entry = base + "/entries/fx-graph/" + WalkContext.ENTRY_KEYS.get(0);
     ApiResponse answer =
         switch (kind) {
           case DECLARE_MEGA, DECLARE_KEYED ->
@@ -55,7 +55,7 @@ final class Forbidden {
                       + "/runs",
                   "");
         };
-    Walker.assertProblem(answer, 403, "forbidden");
+    WalkContext.assertProblem(answer, 403, "forbidden");
     assertThat(answer.header("WWW-Authenticate")).contains("insufficient_scope");
   }
 }

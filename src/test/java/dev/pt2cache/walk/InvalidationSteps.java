@@ -1,0 +1,149 @@
+package dev.pt2cache.walk;
+
+import static dev.pt2cache.walk.WalkContext.DESCS;
+import static dev.pt2cache.walk.WalkContext.ENTRY_KEYS;
+import static dev.pt2cache.walk.WalkContext.ENTRY_KIND;
+import static dev.pt2cache.walk.WalkContext.MEGA;
+import static dev.pt2cache.walk.WalkContext.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.walk.WalkModel.Art;
+import dev.pt2cache.walk.WalkModel.Desc;
+import dev.pt2cache.walk.WalkModel.Rule;
+import dev.pt2cache.walk.WalkModel.Sel;
+import dev.pt2cache.walk.WalkModel.State;
+import dev.pt2cache.walk.Walker.Op;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The steps that invalidate by every kind of selector, with a standing block or without, resend an
+ * invalidation under its Idempotency-Key (same body or changed), and lift a rule.
+ */
+final class InvalidationSteps {
+
+  private final WalkContext walk;
+  private final WalkModel model;
+
+  /** Invalidations sent with an Idempotency-Key: the key and the body, to resend. */
+  private final List<String[]> keyed = new ArrayList<>();
+
+  InvalidationSteps(WalkContext walk) {
+    this.walk = walk;
+    this.model = walk.model;
+  }
+
+  private Sel selector(String ns, Op op) {
+    Desc desc = DESCS.get(op.b() % 3);
+    Sel none = new Sel(null, null, null, null, null, null, null, null);
+    return switch (op.a() % 9) {
+      case 0 -> none.withKind(op.b() % 2 == 0 ? MEGA : ENTRY_KIND);
+      case 1 -> none.withKey(ENTRY_KEYS.get(op.b() % ENTRY_KEYS.size()));
+      case 2 -> none.withSha256(Fixtures.sha256(walk.contents.get(op.b() % walk.contents.size())));
+      case 3 -> none.withModel(desc.model(), null);
+      case 4 -> none.withKind(MEGA).withModel(desc.model(), desc.version());
+      case 5 -> none.withTorch(desc.torch());
+      case 6 -> none.withGpu(desc.gpu());
+      case 7 -> none.withKind(MEGA).withKey(model.derivedKeys.get(desc));
+      default -> {
+        List<Art> known = model.in(ns);
+        yield known.isEmpty()
+            ? none.withKind(ENTRY_KIND)
+            : none.withIds(List.of(known.get(op.c() % known.size()).id));
+      }
+    };
+  }
+
+  void invalidate(String ns, Op op, boolean block) {
+    Sel sel = selector(ns, op);
+    String body =
+        "{\"selector\": %s, \"reason\": \"walk\", \"block\": %s}"
+            .formatted(selectorJson(sel), block);
+    boolean withKey = op.c() % 2 == 0;
+    String idempotencyKey = "walk-" + UUID.randomUUID();
+    String url = walk.path(ns, "/invalidations");
+    ApiResponse answer =
+        withKey
+            ? walk.caller().postJson(url, body, "Idempotency-Key", idempotencyKey)
+            : walk.caller().postJson(url, body);
+    List<Art> matched = model.matches(ns, sel);
+    assertThat(answer.status()).as(answer.text()).isEqualTo(201);
+    assertThat(answer.json().get("invalidated").asInt())
+        .as("%s retires %s", answer.text(), matched)
+        .isEqualTo(matched.size());
+    walk.reached(matched.isEmpty() ? "none" : "some");
+    matched.forEach(a -> a.state = State.INVALIDATED);
+    String id = answer.json().get("id").asString();
+    model.rules.put(id, new Rule(id, ns, sel, block, matched.size()));
+    if (withKey) {
+      keyed.add(new String[] {ns, idempotencyKey, body, id});
+    }
+  }
+
+  void resend(String ns, Op op) {
+    List<String[]> sent = keyed.stream().filter(k -> k[0].equals(ns)).toList();
+    if (sent.isEmpty()) {
+      return;
+    }
+    String[] earlier = sent.get(op.a() % sent.size());
+    boolean same = op.b() % 4 != 0;
+    String body = same ? earlier[2] : earlier[2].replace("\"walk\"", "\"walk, changed\"");
+    ApiResponse answer =
+        walk.caller()
+            .postJson(walk.path(ns, "/invalidations"), body, "Idempotency-Key", earlier[1]);
+    walk.reached(String.valueOf(answer.status()));
+    if (!same) {
+      assertProblem(answer, 422, "idempotency-key-reused");
+      return;
+    }
+    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+    assertThat(answer.json().get("id").asString()).isEqualTo(earlier[3]);
+    Rule rule = model.rules.get(earlier[3]);
+    if (rule.inForce()) {
+      // what its rule matches and is still ready is retired under it: nothing, since the rule
+      // refused every upload it matches while it stood
+      assertThat(model.matches(ns, rule.sel)).filteredOn(a -> a.state == State.READY).isEmpty();
+    }
+  }
+
+  void lift(String ns, Op op) {
+    List<Rule> all = model.rules.values().stream().filter(r -> r.ns.equals(ns)).toList();
+    if (all.isEmpty() || op.b() % 10 == 0) {
+      ApiResponse answer =
+          walk.caller()
+              .postJson(walk.path(ns, "/invalidations/" + UUID.randomUUID() + "/lift"), "");
+      assertProblem(answer, 404, "invalidation-not-found");
+      return;
+    }
+    Rule rule = all.get(op.a() % all.size());
+    ApiResponse answer =
+        walk.caller().postJson(walk.path(ns, "/invalidations/" + rule.id + "/lift"), "");
+    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+    assertThat(answer.json().get("active").asBoolean()).isFalse();
+    rule.lifted = true;
+  }
+
+  private static String selectorJson(Sel sel) {
+    List<String> fields = new ArrayList<>();
+    add(fields, "kind", sel.kind());
+    add(fields, "key", sel.key());
+    add(fields, "sha256", sel.sha256());
+    add(fields, "modelName", sel.modelName());
+    add(fields, "modelVersion", sel.modelVersion());
+    add(fields, "torch", sel.torch());
+    add(fields, "gpu", sel.gpu());
+    if (sel.ids() != null) {
+      fields.add("\"artifactIds\": [\"" + String.join("\", \"", sel.ids()) + "\"]");
+    }
+    return "{" + String.join(", ", fields) + "}";
+  }
+
+  private static void add(List<String> fields, String name, String value) {
+    if (value != null) {
+      fields.add("\"" + name + "\": \"" + value + "\"");
+    }
+  }
+}
