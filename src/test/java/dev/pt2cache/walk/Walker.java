@@ -9,8 +9,6 @@ import static dev.pt2cache.walk.WalkContext.ENTRY_KEYS;
 
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.walk.WalkModel.State;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -100,8 +98,6 @@ final class Walker {
   private final NamespaceSteps namespaces;
   private final HousekeepingSteps housekeeping;
 
-  final List<String> log = new ArrayList<>();
-
   Walker(ApiClient api, Predicate<String> storeHolds, Consumer<String> expire, long seed) {
     walk = new WalkContext(api, storeHolds, expire, seed);
     uploads = new UploadSteps(walk);
@@ -115,7 +111,6 @@ final class Walker {
 
   void play(Op op) {
     String ns = walk.nsNames.get(op.ns());
-    log.add(op.toString());
     walk.current = op.kind();
     walk.who = walk.callers.get(op.who());
     if (op.kind() != Kind.EXPIRE && !walk.who.may(ns, op.kind().needs())) {
