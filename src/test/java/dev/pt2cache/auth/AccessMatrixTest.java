@@ -9,9 +9,7 @@ import dev.pt2cache.artifact.HitRecorder;
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
-import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -62,63 +60,16 @@ class AccessMatrixTest extends ServiceTest {
     OPERATOR
   }
 
-  /** A request, ready to send; {@code stores} is the digest of bytes it would store, if any. */
-  record Call(String method, String path, String json, byte[] bytes, String stores) {
-
-    static Call get(String path) {
-      return new Call("GET", path, null, null, null);
-    }
-
-    static Call head(String path) {
-      return new Call("HEAD", path, null, null, null);
-    }
-
-    static Call delete(String path) {
-      return new Call("DELETE", path, null, null, null);
-    }
-
-    static Call post(String path, String json) {
-      return new Call("POST", path, json, null, null);
-    }
-
-    static Call putJson(String path, String json) {
-      return new Call("PUT", path, json, null, null);
-    }
-
-    static Call putBytes(String path, byte[] bytes) {
-      return new Call("PUT", path, null, bytes, Fixtures.sha256(bytes));
-    }
-
-    boolean head() {
-      return method.equals("HEAD");
-    }
-
-    ApiResponse send(ApiClient client) {
-      return switch (method) {
-        case "GET" -> client.get(path);
-        case "HEAD" -> client.head(path);
-        case "DELETE" -> client.delete(path);
-        case "POST" -> client.postJson(path, json);
-        default -> json != null ? client.putJson(path, json) : client.putBytes(path, bytes);
-      };
-    }
-
-    Call in(String namespace, String other) {
-      return new Call(
-          method,
-          path.replace("/v1/namespaces/" + namespace, "/v1/namespaces/" + other),
-          json,
-          bytes,
-          stores);
-    }
-  }
-
   /**
    * A row: the operation, the role it needs by the README and whether in every namespace, the
    * statuses that mean it was done, and how to make a valid request of it (fresh for each caller).
    */
   record Operation(
-      String id, Role needs, boolean everywhere, Set<Integer> done, Function<Fixture, Call> call) {
+      String id,
+      Role needs,
+      boolean everywhere,
+      Set<Integer> done,
+      Function<MatrixFixture, MatrixCall> call) {
 
     boolean namespaced() {
       return !everywhere || id.startsWith("putNamespace");
@@ -134,81 +85,94 @@ class AccessMatrixTest extends ServiceTest {
     Set<Integer> ok = Set.of(200);
     Set<Integer> made = Set.of(201);
     return Stream.of(
-        new Operation("listNamespaces", READ, true, ok, f -> Call.get("/v1/namespaces")),
-        new Operation("getNamespace", READ, false, ok, f -> Call.get(f.path(""))),
+        new Operation("listNamespaces", READ, true, ok, f -> MatrixCall.get("/v1/namespaces")),
+        new Operation("getNamespace", READ, false, ok, f -> MatrixCall.get(f.path(""))),
         new Operation(
-            "putNamespace", ADMIN, false, ok, f -> Call.putJson(f.path(""), "{\"maxIdleDays\":7}")),
+            "putNamespace",
+            ADMIN,
+            false,
+            ok,
+            f -> MatrixCall.putJson(f.path(""), "{\"maxIdleDays\":7}")),
         // the quota is the operator's (ADR 0020): the same operation, with the quota changed
         new Operation(
             "putNamespace(quotaBytes)",
             ADMIN,
             true,
             ok,
-            f -> Call.putJson(f.path(""), "{\"quotaBytes\":5000}")),
+            f -> MatrixCall.putJson(f.path(""), "{\"quotaBytes\":5000}")),
         new Operation(
             "lookup",
             READ,
             false,
             ok,
-            f -> Call.post(f.path("/lookups"), Descriptors.lookup("mega-cache", f.descriptor))),
-        new Operation("createArtifact", WRITE, false, made, Fixture::declaration),
-        new Operation("listArtifacts", READ, false, ok, f -> Call.get(f.path("/artifacts"))),
-        new Operation("getArtifact", READ, false, ok, f -> Call.get(f.artifact())),
-        new Operation("uploadContent", WRITE, false, ok, Fixture::upload),
-        new Operation("downloadContent", READ, false, ok, f -> Call.get(f.artifact() + "/content")),
-        new Operation("headContent", READ, false, ok, f -> Call.head(f.artifact() + "/content")),
+            f ->
+                MatrixCall.post(
+                    f.path("/lookups"), Descriptors.lookup("mega-cache", f.descriptor()))),
+        new Operation("createArtifact", WRITE, false, made, MatrixFixture::declaration),
+        new Operation("listArtifacts", READ, false, ok, f -> MatrixCall.get(f.path("/artifacts"))),
+        new Operation("getArtifact", READ, false, ok, f -> MatrixCall.get(f.artifact())),
+        new Operation("uploadContent", WRITE, false, ok, MatrixFixture::upload),
+        new Operation(
+            "downloadContent", READ, false, ok, f -> MatrixCall.get(f.artifact() + "/content")),
+        new Operation(
+            "headContent", READ, false, ok, f -> MatrixCall.head(f.artifact() + "/content")),
         new Operation(
             "invalidate",
             ADMIN,
             false,
             made,
-            f -> Call.post(f.path("/invalidations"), f.invalidation(false))),
+            f -> MatrixCall.post(f.path("/invalidations"), f.invalidation(false))),
         new Operation(
-            "listInvalidations", READ, false, ok, f -> Call.get(f.path("/invalidations"))),
-        new Operation("liftRule", ADMIN, false, ok, f -> Call.post(f.rule() + "/lift", "")),
-        new Operation("listEvictions", READ, false, ok, f -> Call.get(f.path("/evictions"))),
+            "listInvalidations", READ, false, ok, f -> MatrixCall.get(f.path("/invalidations"))),
+        new Operation("liftRule", ADMIN, false, ok, f -> MatrixCall.post(f.rule() + "/lift", "")),
+        new Operation("listEvictions", READ, false, ok, f -> MatrixCall.get(f.path("/evictions"))),
         new Operation(
             "reportArtifact",
             WRITE,
             false,
             made,
             f ->
-                Call.post(
+                MatrixCall.post(
                     f.artifact() + "/reports",
                     "{\"problem\":\"other\",\"detail\":\"matrix\",\"node\":\"n1\"}")),
-        new Operation("listReports", READ, false, ok, f -> Call.get(f.reported() + "/reports")),
         new Operation(
-            "clearReports", ADMIN, false, ok, f -> Call.delete(f.reported() + "/reports")),
-        new Operation("getEntry", READ, false, ok, f -> Call.get(f.entry())),
-        new Operation("headEntry", READ, false, ok, f -> Call.head(f.entry())),
+            "listReports", READ, false, ok, f -> MatrixCall.get(f.reported() + "/reports")),
+        new Operation(
+            "clearReports", ADMIN, false, ok, f -> MatrixCall.delete(f.reported() + "/reports")),
+        new Operation("getEntry", READ, false, ok, f -> MatrixCall.get(f.entry())),
+        new Operation("headEntry", READ, false, ok, f -> MatrixCall.head(f.entry())),
         new Operation(
             "putEntry",
             WRITE,
             false,
             Set.of(200, 201),
-            f -> Call.putBytes(f.path("/entries/fx-graph/k-" + unique()), f.bytes())),
-        new Operation("listJobRuns", ADMIN, true, ok, f -> Call.get("/v1/housekeeping/runs")),
+            f -> MatrixCall.putBytes(f.path("/entries/fx-graph/k-" + unique()), f.bytes())),
+        new Operation("listJobRuns", ADMIN, true, ok, f -> MatrixCall.get("/v1/housekeeping/runs")),
         new Operation(
-            "runJob", ADMIN, true, ok, f -> Call.post("/v1/housekeeping/jobs/retention/runs", "")),
-        new Operation("listTokens", ADMIN, true, ok, f -> Call.get("/v1/tokens")),
+            "runJob",
+            ADMIN,
+            true,
+            ok,
+            f -> MatrixCall.post("/v1/housekeeping/jobs/retention/runs", "")),
+        new Operation("listTokens", ADMIN, true, ok, f -> MatrixCall.get("/v1/tokens")),
         new Operation(
             "createToken",
             ADMIN,
             true,
             made,
             f ->
-                Call.post(
+                MatrixCall.post(
                     "/v1/tokens",
                     "{\"name\":\"m-%s\",\"role\":\"read\",\"namespace\":\"%s\"}"
-                        .formatted(unique(), f.ns))),
+                        .formatted(unique(), f.ns()))),
         new Operation(
-            "revokeToken", ADMIN, true, ok, f -> Call.delete("/v1/tokens/" + f.tokenId())));
+            "revokeToken", ADMIN, true, ok, f -> MatrixCall.delete("/v1/tokens/" + f.tokenId())));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("operations")
   void shouldAnswerEveryCallerAsTheReadmeSaysAndChangeNothingWhenRefusing(Operation operation) {
-    Fixture fixture = new Fixture(api, ns);
+    MatrixFixture fixture = new MatrixFixture(api, ns);
     Map<Caller, ApiClient> callers = callers();
     List<String> mismatches = new ArrayList<>();
 
@@ -222,7 +186,7 @@ class AccessMatrixTest extends ServiceTest {
     }
     if (operation.namespaced()) {
       String unknown = "t-unknown-" + unique();
-      Call call = operation.call.apply(fixture).in(ns, unknown);
+      MatrixCall call = operation.call.apply(fixture).in(ns, unknown);
       // a token of one namespace learns nothing of another, not even whether it exists
       play(operation, "ADMIN_HERE in an unknown namespace", call, callers.get(Caller.ADMIN_HERE))
           .check(refusal(call.head(), "403 forbidden"), mismatches);
@@ -270,7 +234,7 @@ class AccessMatrixTest extends ServiceTest {
     return String.join(" ", words);
   }
 
-  private Played play(Operation operation, String caller, Call call, ApiClient client) {
+  private Played play(Operation operation, String caller, MatrixCall call, ApiClient client) {
     String before = snapshot(call);
     ApiResponse answer = call.send(client);
     return new Played(operation, caller, answer, before, snapshot(call));
@@ -323,7 +287,7 @@ class AccessMatrixTest extends ServiceTest {
    * Every table an operation may write (the usage a gauge recomputes aside), after the hits held in
    * memory are written, and whether the store holds the bytes the call would store.
    */
-  private String snapshot(Call call) {
+  private String snapshot(MatrixCall call) {
     hits.flush();
     StringBuilder state = new StringBuilder();
     for (String table : TABLES) {
@@ -340,8 +304,8 @@ class AccessMatrixTest extends ServiceTest {
                   .single())
           .append(' ');
     }
-    if (call.stores != null) {
-      state.append("stored=").append(objectKeys(blobKey(call.stores)).size());
+    if (call.stores() != null) {
+      state.append("stored=").append(objectKeys(blobKey(call.stores())).size());
     }
     return state.toString();
   }
@@ -388,125 +352,7 @@ class AccessMatrixTest extends ServiceTest {
     return made;
   }
 
-  private static String unique() {
+  static String unique() {
     return UUID.randomUUID().toString().substring(0, 12);
-  }
-
-  /**
-   * What the requests refer to, made by the operator: a ready artifact, one with a report, a
-   * standing rule and an entry, made once; a reservation, bytes and a token to revoke, new for each
-   * call.
-   */
-  static final class Fixture {
-
-    private final ApiClient operator;
-    private final String ns;
-    private final String descriptor = Descriptors.of(Descriptors.uniqueModel());
-    private String artifact;
-    private String reported;
-    private String rule;
-    private String entry;
-
-    Fixture(ApiClient operator, String ns) {
-      this.operator = operator;
-      this.ns = ns;
-    }
-
-    String path(String rest) {
-      return "/v1/namespaces/" + ns + rest;
-    }
-
-    byte[] bytes() {
-      return ("matrix " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Declares these bytes under a model of their own. */
-    Call declaration(String descriptorOfIt, byte[] bytes) {
-      return Call.post(
-          path("/artifacts"),
-          Descriptors.upload("mega-cache", descriptorOfIt, Fixtures.sha256(bytes), bytes.length));
-    }
-
-    Call declaration() {
-      return declaration(Descriptors.of(Descriptors.uniqueModel()), bytes());
-    }
-
-    /** The bytes of a reservation the operator declared. */
-    Call upload() {
-      byte[] bytes = bytes();
-      return Call.putBytes(reserve(Descriptors.of(Descriptors.uniqueModel()), bytes), bytes);
-    }
-
-    String artifact() {
-      if (artifact == null) {
-        artifact = ready(descriptor);
-      }
-      return artifact;
-    }
-
-    String reported() {
-      if (reported == null) {
-        reported = ready(Descriptors.of(Descriptors.uniqueModel()));
-        ApiResponse report =
-            operator.postJson(
-                reported + "/reports", "{\"problem\":\"other\",\"detail\":\"d\",\"node\":\"n0\"}");
-        assertThat(report.status()).as(report.text()).isEqualTo(201);
-      }
-      return reported;
-    }
-
-    /** Retires the ready artifact (made first, so that there is something to retire). */
-    String invalidation(boolean block) {
-      artifact();
-      return "{\"selector\":{\"modelName\":\"%s\"},\"reason\":\"matrix\",\"block\":%s}"
-          .formatted(modelOf(descriptor), block);
-    }
-
-    String rule() {
-      if (rule == null) {
-        ApiResponse made = operator.postJson(path("/invalidations"), invalidation(true));
-        assertThat(made.status()).as(made.text()).isEqualTo(201);
-        rule = path("/invalidations/" + made.json().get("id").asString());
-      }
-      return rule;
-    }
-
-    String entry() {
-      if (entry == null) {
-        entry = path("/entries/fx-graph/k-" + unique());
-        ApiResponse put = operator.putBytes(entry, bytes());
-        assertThat(put.status()).as(put.text()).isIn(200, 201);
-      }
-      return entry;
-    }
-
-    String tokenId() {
-      ApiResponse made =
-          operator.postJson(
-              "/v1/tokens", "{\"name\":\"r-%s\",\"role\":\"read\"}".formatted(unique()));
-      assertThat(made.status()).as(made.text()).isEqualTo(201);
-      return made.json().get("id").asString();
-    }
-
-    /** The upload URL of a reservation of these bytes. */
-    private String reserve(String descriptorOfIt, byte[] bytes) {
-      ApiResponse declared = declaration(descriptorOfIt, bytes).send(operator);
-      assertThat(declared.status()).as(declared.text()).isEqualTo(201);
-      return declared.json().get("uploadUrl").asString();
-    }
-
-    private String ready(String descriptorOfIt) {
-      byte[] bytes = bytes();
-      String uploadUrl = reserve(descriptorOfIt, bytes);
-      ApiResponse sent = operator.putBytes(uploadUrl, bytes);
-      assertThat(sent.status()).as(sent.text()).isEqualTo(200);
-      return sent.json().get("id").asString().transform(id -> path("/artifacts/" + id));
-    }
-
-    private static String modelOf(String descriptor) {
-      Matcher name = Pattern.compile("\"name\": \"([^\"]+)\"").matcher(descriptor);
-      assertThat(name.find()).isTrue();
-      return name.group(1);
-    }
   }
 }
