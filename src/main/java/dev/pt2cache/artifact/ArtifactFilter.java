@@ -59,9 +59,7 @@ public record ArtifactFilter(
   }
 
   private static void refuseNul(String field, String value) {
-    if (value != null && value.indexOf('\0') >= 0) {
-      throw new NulCharacterException(field);
-    }
+    NulCharacterException.refuseIn(value, field);
   }
 
   /** What a filter is matched against in memory: an artifact, or one about to be stored. */

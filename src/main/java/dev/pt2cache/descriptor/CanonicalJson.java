@@ -68,9 +68,7 @@ public final class CanonicalJson {
   }
 
   private static void requireStorableText(String text, String path) {
-    if (text.indexOf('\0') >= 0) {
-      throw new NulCharacterException(path);
-    }
+    NulCharacterException.refuseIn(text, path);
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isHighSurrogate(c)

@@ -114,9 +114,7 @@ public class Invalidation {
    * which PostgreSQL cannot store, is refused as those builds refused it.
    */
   static String oneLine(String reason) {
-    if (reason.indexOf('\0') >= 0) {
-      throw new NulCharacterException("reason");
-    }
+    NulCharacterException.refuseIn(reason, "reason");
     return CONTROL.matcher(reason).replaceAll(" ");
   }
 
