@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The live warm-start proof on a GPU machine without Java or a network (docs/warm-start-proof.md):
+# starts the service on its embedded default (LocalPt2Cache: PostgreSQL and S3Proxy in-process)
+# from a runtime and class path unpacked under $E, makes a namespace and a fleet's write token, and
+# runs live_proof.py's processes against it, each with an empty TORCHINDUCTOR_CACHE_DIR: one per
+# argument (its words are live_proof.py's), or the eight of docs/warm-start-proof.md's table.
+#   E=/opt/e2e OUT=/some/dir bash clients/python/proof/live_run.sh ["mega --model resnet18" ...]
+set -u
+E=${E:-/opt/e2e}
+OUT=${OUT:-/tmp/live-out}
+PORT=${PORT:-18080}
+URL=http://127.0.0.1:$PORT
+ADMIN=pt2cache-local-admin-token
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$OUT" /tmp/live-data /tmp/live-tmp
+chmod -R a+rX "$E"
+chown 65534:65534 /tmp/live-data /tmp/live-tmp # PostgreSQL will not run as root
+
+started=$(date +%s)
+setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp/live-tmp PT2CACHE_PORT=$PORT \
+  "$E/jre/bin/java" -Djava.io.tmpdir=/tmp/live-tmp -Dpt2cache.data=/tmp/live-data \
+  -cp "$E/app/classes:$E/app/test-classes:$E/lib/*" dev.pt2cache.LocalPt2Cache \
+  >"$OUT/service.log" 2>&1 &
+service=$!
+
+call() { # METHOD PATH TOKEN [BODY]: prints the status, then the body
+  python3 "$here/live_http.py" "$URL" "$@"
+}
+
+for _ in $(seq 1 180); do
+  kill -0 $service 2>/dev/null || { echo "service ended before it was ready" | tee -a "$OUT/steps.log"; exit 1; }
+  [ "$(call GET /actuator/health/readiness "$ADMIN" | cut -d' ' -f1)" = 200 ] && break
+  sleep 1
+done
+echo "service ready after $(($(date +%s) - started)) s" | tee -a "$OUT/steps.log"
+call PUT /v1/namespaces/gpu-live "$ADMIN" '{}' | tee -a "$OUT/steps.log"
+token=$(call POST /v1/tokens "$ADMIN" '{"name":"gpu-fleet","namespace":"gpu-live","role":"write"}' |
+  tee -a "$OUT/steps.log" | python3 -c 'import sys,json; print(json.loads(sys.stdin.read().split(" ",1)[1])["token"])')
+
+export PT2CACHE_URL=$URL PT2CACHE_NAMESPACE=gpu-live PT2CACHE_TOKEN=$token PYTHONPATH=$here/..
+run() {
+  TORCHINDUCTOR_CACHE_DIR=$(mktemp -d) python3 "$here/live_proof.py" "$@" 2>>"$OUT/nodes.log" |
+    tee -a "$OUT/live-runs.jsonl"
+}
+if [ $# -eq 0 ]; then # the table's eight processes
+  set -- mega mega mega entries entries "partial original" "partial changed" "partial original"
+fi
+for spec in "$@"; do
+  # shellcheck disable=SC2086 # a run's words are live_proof.py's arguments
+  run $spec
+done
+
+call GET /v1/namespaces/gpu-live "$ADMIN" >"$OUT/namespace.json"
+call GET "/v1/namespaces/gpu-live/artifacts?limit=100" "$ADMIN" >"$OUT/artifacts.json"
+call GET /actuator/prometheus "$ADMIN" | grep -E "^pt2cache_(lookups|entry_reads|transfer_bytes|uploads_content|namespace_)" \
+  >"$OUT/metrics.txt"
+kill -TERM $service
+wait $service
+echo "service exit $?; ERROR lines: $(grep -c ' ERROR ' "$OUT/service.log"); WARN lines: $(grep -c ' WARN ' "$OUT/service.log")" |
+  tee -a "$OUT/steps.log"
