@@ -200,9 +200,12 @@ class Transport:
             raw = connection.getresponse()
             if watchdog.fired:  # the headers may have been cut where they looked whole
                 raise socket.timeout("no answer within the deadline")
-        except BaseException:
+        except BaseException as e:
             watchdog.cancel()
             connection.close()
+            if watchdog.fired and isinstance(e, (OSError, http.client.HTTPException)):
+                # the deadline shut the socket: http.client would say the remote end closed it
+                raise socket.timeout("no answer within the deadline") from e
             raise
         finally:
             if callable(body) and hasattr(stream, "close"):

@@ -58,6 +58,19 @@ class DeadlineTest(unittest.TestCase):
                 client.get_entry("fx-graph", "k", retries=0, deadline=1.0)
             self.assertLess(time.monotonic() - started, 2.0)
 
+    def test_no_answer_within_the_deadline_is_named_so_not_a_connection_the_service_closed(self):
+        """The deadline's watchdog shuts the socket while the status line is awaited: http.client
+        then says "Remote end closed connection without response", which blames the service (a
+        restarting instance, say) for what was the caller's own deadline."""
+        with FakeService(lambda connection, _: time.sleep(3)) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            for call in (lambda: client.get_entry("fx-graph", "k", retries=0, deadline=1.0),
+                         lambda: client.put_entry("fx-graph", "k", b"{}", retries=0,
+                                                  deadline=1.0)):
+                with self.assertRaisesRegex(ServiceUnavailable, "within the deadline") as raised:
+                    call()
+                self.assertNotIn("closed", str(raised.exception))
+
     def test_a_name_the_resolver_never_answers_costs_the_timeout_not_the_resolvers_own(self):
         def silent_resolver(*args, **kwargs):
             time.sleep(10)
