@@ -167,7 +167,13 @@ public class UploadService {
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     switch (artifact.state()) {
       case READY -> {
-        // a retry: the answer vouches for the body too, so it must still be the content
+        // a retry. A blocking rule in force retires the artifact before its batch comes (ADR
+        // 0029), so it is answered as a GET of its content is, not as ready; otherwise the answer
+        // vouches for the body too, so it must still be the content
+        Optional<String> refusal = policy.refusal(artifact.namespace(), artifact::subject);
+        if (refusal.isPresent()) {
+          throw new ArtifactInvalidatedException(refusal.get());
+        }
         verifyOnly(artifact.namespace(), artifact.content(), body);
         return new UploadOutcome(artifact, false);
       }

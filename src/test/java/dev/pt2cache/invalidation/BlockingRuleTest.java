@@ -10,6 +10,7 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -213,13 +214,7 @@ class BlockingRuleTest extends ServiceTest {
     String held = uploadMegaCache(badBuild, bytes).json().get("id").asString();
     uploadMegaCache(Descriptors.of(model, "2", BAD_TORCH, "NVIDIA L4"), Fixtures.randomBytes(50));
     CompletableFuture<ApiResponse> made;
-    try (Connection row = dataSource.getConnection()) {
-      row.setAutoCommit(false);
-      try (PreparedStatement lock =
-          row.prepareStatement("select id from artifact where id = ?::uuid for update")) {
-        lock.setString(1, held);
-        lock.execute();
-      }
+    try (Connection row = holdingRow(held)) {
       made =
           CompletableFuture.supplyAsync(
               () ->
@@ -248,6 +243,45 @@ class BlockingRuleTest extends ServiceTest {
     assertThat(rule.get("invalidated").asLong()).isEqualTo(2);
     assertThat(api.get(path("/artifacts/" + held)).json().get("state").asString())
         .isEqualTo("invalidated");
+  }
+
+  /**
+   * A rule in force retires its matches before their batch comes (ADR 0029): bytes sent again to
+   * one of them are answered as a GET of its content is, 410, not ready. Found by the concurrent
+   * walk (seed 216): a content GET answered 410 and a resend begun after it answered 200 ready.
+   */
+  @Test
+  void shouldAnswerAResendToAMatchRetiredWhileItsBatchHasNotCome() throws Exception {
+    String held = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    CompletableFuture<ApiResponse> made;
+    try (Connection row = holdingRow(held)) {
+      made = CompletableFuture.supplyAsync(() -> api.postJson(path("/invalidations"), blockBad()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> waiting("transactionid") > 0);
+
+      assertProblem(api.get(path("/artifacts/" + held + "/content")), 410, "invalidated");
+      ApiResponse resent = api.putBytes(path("/artifacts/" + held + "/content"), bytes);
+      assertProblem(resent, 410, "invalidated");
+      row.rollback();
+    }
+    assertThat(made.get(10, TimeUnit.SECONDS).json().get("invalidated").asLong()).isEqualTo(1);
+    assertProblem(api.putBytes(path("/artifacts/" + held + "/content"), bytes), 410, "invalidated");
+  }
+
+  /** A transaction holding the artifact's row, which a blocking rule's batch waits for. */
+  private Connection holdingRow(String id) throws SQLException {
+    Connection row = dataSource.getConnection();
+    row.setAutoCommit(false);
+    try (PreparedStatement lock =
+        row.prepareStatement("select id from artifact where id = ?::uuid for update")) {
+      lock.setString(1, id);
+      lock.execute();
+    }
+    return row;
+  }
+
+  private static String blockBad() {
+    return "{\"selector\": {\"torch\": \"%s\"}, \"reason\": \"r\", \"block\": true}"
+        .formatted(BAD_TORCH);
   }
 
   /** Retired a batch at a time (ServiceTest sets batches of 2): every match, and counted. */
