@@ -1,0 +1,142 @@
+package dev.pt2cache.walk;
+
+import dev.pt2cache.walk.WalkModel.Desc;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Every call a concurrent walk made, with when it started and ended (System.nanoTime) and what it
+ * was answered: what {@link ConcurrentChecks} judges, once the workers have joined, against the
+ * orders of the calls that overlapped it.
+ */
+final class History {
+
+  enum Op {
+    DECLARE,
+    SEND,
+    PUT_ENTRY,
+    GET_ENTRY,
+    LOOKUP,
+    FETCH_HIT,
+    DOWNLOAD,
+    INVALIDATE,
+    BLOCK,
+    LIFT,
+    REPORT,
+    CLEAR_REPORTS,
+    SETTINGS,
+    RETENTION,
+    PURGE,
+    RECONCILE
+  }
+
+  /** An invalidation's selector, of the four kinds the concurrent walk sends; null: not given. */
+  record Sel(String kind, String key, String model, String id) {
+
+    /** Whether it matches an artifact (or an upload) of this kind, key, descriptor and id. */
+    boolean matches(String artKind, String artKey, Desc desc, String artId) {
+      return (kind == null || kind.equals(artKind))
+          && (key == null || key.equals(artKey))
+          && (model == null || desc != null && model.equals(desc.model()))
+          && (id == null || id.equals(artId));
+    }
+
+    String json() {
+      List<String> fields = new ArrayList<>();
+      if (kind != null) {
+        fields.add("\"kind\": \"" + kind + "\"");
+      }
+      if (key != null) {
+        fields.add("\"key\": \"" + key + "\"");
+      }
+      if (model != null) {
+        fields.add("\"modelName\": \"" + model + "\"");
+      }
+      if (id != null) {
+        fields.add("\"artifactIds\": [\"" + id + "\"]");
+      }
+      return "{" + String.join(", ", fields) + "}";
+    }
+  }
+
+  /** One call: what was asked (ns, kind, key, id, sha, descriptor) and what was answered. */
+  static final class Call {
+    final int worker;
+    final int instance;
+    final Op op;
+    final String ns;
+    String kind;
+    String key;
+    String id;
+    String sha;
+    Desc desc;
+    Sel sel;
+    String node;
+    Long quota;
+
+    /** What an invalidation answered it retired. */
+    int count;
+
+    boolean wrongBytes;
+    long start;
+    long end;
+    int status;
+    String type;
+
+    /** The artifact the answer names, its state and SHA-256, where it names one. */
+    String answerId;
+
+    String answerState;
+    String answerSha;
+    String text;
+
+    Call(int worker, int instance, Op op, String ns) {
+      this.worker = worker;
+      this.instance = instance;
+      this.op = op;
+      this.ns = ns;
+    }
+
+    boolean ok() {
+      return status >= 200 && status < 300;
+    }
+
+    @Override
+    public String toString() {
+      return "%s w%d@i%d %s %s/%s id=%s sha=%s sel=%s q=%s node=%s wrong=%s [%d..%d ms] -> %d %s %s"
+          .formatted(
+              op,
+              worker,
+              instance,
+              ns.substring(0, 6),
+              kind,
+              key == null ? null : key.substring(0, 6) + ".." + key.substring(key.length() - 3),
+              id == null ? null : id.substring(0, 8),
+              sha == null ? null : sha.substring(0, 8),
+              sel,
+              quota,
+              node,
+              wrongBytes,
+              start / 1_000_000 % 1_000_000,
+              end / 1_000_000 % 1_000_000,
+              status,
+              type == null ? "" : type,
+              answerId == null ? "" : answerId.substring(0, 8) + " " + answerState);
+    }
+  }
+
+  private final List<Call> calls = new ArrayList<>();
+
+  synchronized void add(Call call) {
+    calls.add(call);
+  }
+
+  synchronized List<Call> all() {
+    return List.copyOf(calls);
+  }
+
+  synchronized List<Call> where(Predicate<Call> filter) {
+    return calls.stream().filter(filter).toList();
+  }
+}

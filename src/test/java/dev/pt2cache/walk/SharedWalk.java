@@ -1,0 +1,44 @@
+package dev.pt2cache.walk;
+
+import dev.pt2cache.support.ApiClient;
+import dev.pt2cache.walk.History.Call;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** What the steps of one walk share: the namespaces, contents, keys and what was answered. */
+final class SharedWalk {
+  final List<ApiClient> instances;
+  final List<String> nsNames;
+  final List<byte[]> contents;
+  final List<String> derivedKeys;
+  final History history = new History();
+
+  /** Reservations answered pending, for any worker to send bytes to. */
+  final List<Call> reservations = new ArrayList<>();
+
+  /** Every artifact id an answer named, with its namespace. */
+  final List<String[]> ids = new ArrayList<>();
+
+  /** Blocking invalidations answered 201, to lift. */
+  final List<Call> blocks = new ArrayList<>();
+
+  SharedWalk(
+      List<ApiClient> instances,
+      List<String> nsNames,
+      List<byte[]> contents,
+      List<String> derivedKeys) {
+    this.instances = instances;
+    this.nsNames = nsNames;
+    this.contents = contents;
+    this.derivedKeys = derivedKeys;
+  }
+
+  synchronized <T> T pick(List<T> from, Random random) {
+    return from.isEmpty() ? null : from.get(random.nextInt(from.size()));
+  }
+
+  synchronized <T> void remember(List<T> into, T what) {
+    into.add(what);
+  }
+}
