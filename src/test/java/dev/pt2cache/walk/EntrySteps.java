@@ -12,6 +12,7 @@ import dev.pt2cache.walk.WalkModel.Art;
 import dev.pt2cache.walk.WalkModel.Declared;
 import dev.pt2cache.walk.WalkModel.Desc;
 import dev.pt2cache.walk.Walker.Op;
+import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,9 +32,11 @@ final class EntrySteps {
     byte[] bytes = walk.contents.get(op.b() % walk.contents.size());
     Desc desc = op.c() % 3 == 0 ? null : DESCS.get(op.c() % 3);
     String sha = Fixtures.sha256(bytes);
-    Set<Declared> allowed = model.declare(ns, ENTRY_KIND, key, desc, sha, bytes.length);
-    if (allowed.contains(Declared.DEDUP) || allowed.contains(Declared.PENDING)) {
-      allowed = Set.of(Declared.STORED);
+    // ADR 0019: the entries face takes no lease
+    Set<Declared> allowed =
+        EnumSet.copyOf(model.declare(ns, ENTRY_KIND, key, desc, sha, bytes.length, false));
+    if (allowed.remove(Declared.DEDUP) | allowed.remove(Declared.PENDING)) {
+      allowed.add(Declared.STORED);
     }
     ApiResponse answer =
         desc == null
@@ -70,7 +73,7 @@ final class EntrySteps {
     assertThat(answer.header("ETag")).isEqualTo("\"" + ready.get().sha + "\"");
     if (!head) {
       assertThat(Fixtures.sha256(answer.body())).isEqualTo(ready.get().sha);
-      ready.get().lastUse = model.tick();
+      model.used(ready.get());
     }
   }
 }

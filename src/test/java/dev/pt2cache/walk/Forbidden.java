@@ -48,7 +48,7 @@ final class Forbidden {
                   artifact + "/reports", "{\"problem\": \"other\", \"node\": \"forbidden\"}");
           case SETTINGS -> caller.putJson(base, "{}");
           case CLEAR_REPORTS -> caller.delete(artifact + "/reports");
-          case RETENTION, PURGE, RECONCILE, EXPIRE ->
+          case RETENTION, PURGE, RECONCILE, EXPIRE, PASS_TIME ->
               caller.postJson(
                   "/v1/housekeeping/jobs/"
                       + kind.name().toLowerCase(java.util.Locale.ROOT)

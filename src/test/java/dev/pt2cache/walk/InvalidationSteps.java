@@ -14,7 +14,9 @@ import dev.pt2cache.walk.WalkModel.Desc;
 import dev.pt2cache.walk.WalkModel.Rule;
 import dev.pt2cache.walk.WalkModel.Sel;
 import dev.pt2cache.walk.WalkModel.State;
+import dev.pt2cache.walk.WalkModel.Tri;
 import dev.pt2cache.walk.Walker.Op;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -29,7 +31,7 @@ final class InvalidationSteps {
   private final WalkModel model;
 
   /** Invalidations sent with an Idempotency-Key: the key and the body, to resend. */
-  private final List<String[]> keyed = new ArrayList<>();
+  private final List<Keyed> keyed = new ArrayList<>();
 
   InvalidationSteps(WalkContext walk) {
     this.walk = walk;
@@ -59,9 +61,10 @@ final class InvalidationSteps {
 
   void invalidate(String ns, Op op, boolean block) {
     Sel sel = selector(ns, op);
-    String body =
-        "{\"selector\": %s, \"reason\": \"walk\", \"block\": %s}"
-            .formatted(selectorJson(sel), block);
+    // a standing rule that expires by itself, within minutes to days
+    Long expiresIn = block && op.c() % 3 == 0 ? 60_000L + (op.b() * 7919L % 200_000) * 1000 : null;
+    Long expiresAt = expiresIn == null ? null : model.now() + expiresIn;
+    String body = body(sel, block, expiresAt);
     boolean withKey = op.c() % 2 == 0;
     String idempotencyKey = "walk-" + UUID.randomUUID();
     String url = walk.path(ns, "/invalidations");
@@ -75,34 +78,54 @@ final class InvalidationSteps {
         .as("%s retires %s", answer.text(), matched)
         .isEqualTo(matched.size());
     walk.reached(matched.isEmpty() ? "none" : "some");
-    matched.forEach(a -> a.state = State.INVALIDATED);
+    matched.forEach(a -> model.retire(a, State.INVALIDATED));
     String id = answer.json().get("id").asString();
-    model.rules.put(id, new Rule(id, ns, sel, block, matched.size()));
+    model.rules.put(id, new Rule(id, ns, sel, block, matched.size(), expiresAt));
     if (withKey) {
-      keyed.add(new String[] {ns, idempotencyKey, body, id});
+      keyed.add(new Keyed(ns, idempotencyKey, body, id));
     }
   }
 
+  /**
+   * An invalidation sent with an Idempotency-Key, to send again as it was: the key recorded the
+   * request's digest, which time passing leaves as it was, as it leaves a client's retry.
+   */
+  private record Keyed(String ns, String key, String body, String id) {}
+
+  /**
+   * The request's body; an expiry is written as the instant the service stores, which is the
+   * model's less the time the walk made pass (the walk moves stored times back instead).
+   */
+  private String body(Sel sel, boolean block, Long expiresAt) {
+    String expiry =
+        expiresAt == null
+            ? ""
+            : ", \"expiresAt\": \"%s\""
+                .formatted(Instant.ofEpochMilli(expiresAt - model.advanced()));
+    return "{\"selector\": %s, \"reason\": \"walk\", \"block\": %s%s}"
+        .formatted(selectorJson(sel), block, expiry);
+  }
+
   void resend(String ns, Op op) {
-    List<String[]> sent = keyed.stream().filter(k -> k[0].equals(ns)).toList();
+    List<Keyed> sent = keyed.stream().filter(k -> k.ns().equals(ns)).toList();
     if (sent.isEmpty()) {
       return;
     }
-    String[] earlier = sent.get(op.a() % sent.size());
+    Keyed earlier = sent.get(op.a() % sent.size());
     boolean same = op.b() % 4 != 0;
-    String body = same ? earlier[2] : earlier[2].replace("\"walk\"", "\"walk, changed\"");
+    String body = same ? earlier.body() : earlier.body().replace("\"walk\"", "\"walk, changed\"");
     ApiResponse answer =
         walk.caller()
-            .postJson(walk.path(ns, "/invalidations"), body, "Idempotency-Key", earlier[1]);
+            .postJson(walk.path(ns, "/invalidations"), body, "Idempotency-Key", earlier.key());
     walk.reached(String.valueOf(answer.status()));
     if (!same) {
       assertProblem(answer, 422, "idempotency-key-reused");
       return;
     }
     assertThat(answer.status()).as(answer.text()).isEqualTo(200);
-    assertThat(answer.json().get("id").asString()).isEqualTo(earlier[3]);
-    Rule rule = model.rules.get(earlier[3]);
-    if (rule.inForce()) {
+    assertThat(answer.json().get("id").asString()).isEqualTo(earlier.id());
+    Rule rule = model.rules.get(earlier.id());
+    if (model.inForce(rule) == Tri.YES) {
       // what its rule matches and is still ready is retired under it: nothing, since the rule
       // refused every upload it matches while it stood
       assertThat(model.matches(ns, rule.sel)).filteredOn(a -> a.state == State.READY).isEmpty();

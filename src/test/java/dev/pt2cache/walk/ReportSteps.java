@@ -51,7 +51,7 @@ final class ReportSteps {
     Integer threshold = model.namespaces.get(ns).reportThreshold;
     if (threshold != null && art.state == State.READY && art.reporters.size() >= threshold) {
       walk.reached("retired by reports");
-      art.state = State.INVALIDATED;
+      model.retire(art, State.INVALIDATED);
     }
   }
 

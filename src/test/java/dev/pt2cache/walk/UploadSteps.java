@@ -13,6 +13,7 @@ import dev.pt2cache.walk.WalkModel.Art;
 import dev.pt2cache.walk.WalkModel.Declared;
 import dev.pt2cache.walk.WalkModel.Desc;
 import dev.pt2cache.walk.WalkModel.State;
+import dev.pt2cache.walk.WalkModel.Tri;
 import dev.pt2cache.walk.Walker.Op;
 import java.util.List;
 import java.util.Optional;
@@ -63,10 +64,11 @@ final class UploadSteps {
   private void declared(
       String ns, String kind, String key, Desc desc, byte[] bytes, ApiResponse answer) {
     String sha = Fixtures.sha256(bytes);
-    Set<Declared> allowed = model.declare(ns, kind, key, desc, sha, bytes.length);
+    Set<Declared> allowed = model.declare(ns, kind, key, desc, sha, bytes.length, true);
     Declared seen = classify(answer, allowed);
     walk.reached(seen.name());
     switch (seen) {
+      case IN_FLIGHT -> leaseRefused(ns, kind, key, sha, answer);
       case SAME -> {
         Art holder = model.readyUnder(ns, kind, key).orElseThrow();
         assertThat(answer.json().get("id").asString()).isEqualTo(holder.id);
@@ -85,6 +87,25 @@ final class UploadSteps {
       }
       default -> {}
     }
+  }
+
+  /**
+   * ADR 0019: {@code Retry-After} says when the lease ends, counted from the oldest live
+   * reservation's declaration, which declaring again never moves.
+   */
+  private void leaseRefused(String ns, String kind, String key, String sha, ApiResponse answer) {
+    long retryAfter = Long.parseLong(answer.header("Retry-After"));
+    assertThat(retryAfter).as(answer.text()).isBetween(1L, WalkModel.LEASE / 1000 + 1);
+    Optional<Art> holder =
+        model.pendingUnder(ns, kind, key).stream()
+            .filter(a -> model.expired(a) == Tri.NO)
+            .findFirst();
+    assertThat(holder).as("a live reservation holds the lease").isPresent();
+    assertThat(holder.get().sha).as("the holder's content is never refused").isNotEqualTo(sha);
+    long left = (holder.get().reservedAt + WalkModel.LEASE - model.now()) / 1000;
+    assertThat(retryAfter)
+        .as("Retry-After of a lease with %d s left", left)
+        .isBetween(left - WalkModel.SLACK / 1000 - 1, left + WalkModel.SLACK / 1000 + 2);
   }
 
   /** Which allowed answer this is; fails when it is none of them. */
@@ -146,7 +167,12 @@ final class UploadSteps {
       case PENDING -> {
         boolean otherRefusal =
             answer.status() == 409 && lostKey(ns, art) || answer.status() == 422 && wrong;
-        if (art.expired && !otherRefusal) {
+        Tri expired = model.expired(art);
+        if (expired == Tri.MAYBE && !otherRefusal && answer.status() == 410) {
+          walk.reached("expired at its end");
+          return;
+        }
+        if (expired == Tri.YES && !otherRefusal) {
           // README: an upload begun after the reservation's uploadExpiresAt is refused
           assertProblem(answer, 410, "reservation-expired");
           return;
@@ -196,8 +222,8 @@ final class UploadSteps {
       return;
     }
     Art art = pending.get(op.a() % pending.size());
-    walk.expire.accept(art.id);
-    art.expired = true;
+    walk.time.expire(art.id);
+    art.expiresAt = model.now() - 60_000;
     walk.reached("expired");
   }
 }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -41,7 +40,7 @@ final class WalkContext {
 
   final ApiClient api;
   final Predicate<String> storeHolds;
-  final Consumer<String> expire;
+  final TimeTravel time;
   final List<byte[]> contents = new ArrayList<>();
   final WalkModel model = new WalkModel();
   final List<String> nsNames = new ArrayList<>();
@@ -56,8 +55,8 @@ final class WalkContext {
    * Makes the contents from the seed, two fresh namespaces and a token of each role, and learns the
    * keys derived from the descriptors.
    */
-  WalkContext(ApiClient api, Predicate<String> storeHolds, Consumer<String> expire, long seed) {
-    this.expire = expire;
+  WalkContext(ApiClient api, Predicate<String> storeHolds, TimeTravel time, long seed) {
+    this.time = time;
     this.api = api;
     this.storeHolds = storeHolds;
     Random bytes = new Random(seed ^ 0x5DEECE66DL);
@@ -101,6 +100,19 @@ final class WalkContext {
 
   void reached(String what) {
     REACHED.merge(current + " " + what, 1, Integer::sum);
+  }
+
+  /**
+   * An artifact's state as the service has it ({@code gone} where it answers 404), for what the
+   * model cannot say: a decision taken within a moment of its limit.
+   */
+  String stateOf(WalkModel.Art art) {
+    ApiResponse answer = api.get(path(art.ns, "/artifacts/" + art.id));
+    if (answer.status() == 404) {
+      return "gone";
+    }
+    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+    return answer.json().get("state").asString();
   }
 
   String path(String ns, String rest) {

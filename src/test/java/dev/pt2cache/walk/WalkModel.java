@@ -1,5 +1,6 @@
 package dev.pt2cache.walk;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -18,6 +19,35 @@ import java.util.Set;
  * gives when a key has seen several fates), the model allows each of them.
  */
 final class WalkModel {
+
+  /** The service's settings of time the walk runs with ({@code ApiWalkTest}'s context). */
+  static final long TTL = Duration.ofHours(1).toMillis();
+
+  static final long GRACE = Duration.ofHours(1).toMillis();
+  static final long LEASE = Duration.ofMinutes(10).toMillis();
+  static final int DEFAULT_IDLE_DAYS = 30;
+
+  /**
+   * How far from a limit a time must be for the model to say which side it is on: the walk's clock
+   * and the service's (the instance's and the database's, on one machine) read the same moment a
+   * few milliseconds apart, and a step's request takes some too.
+   */
+  static final long SLACK = 3000;
+
+  /** Whether something holds at this moment: yes, no, or too close to a limit to say. */
+  enum Tri {
+    YES,
+    NO,
+    MAYBE;
+
+    boolean may() {
+      return this != NO;
+    }
+
+    Tri not() {
+      return this == YES ? NO : this == NO ? YES : MAYBE;
+    }
+  }
 
   enum State {
     PENDING,
@@ -41,10 +71,20 @@ final class WalkModel {
     final String sha;
     final long size;
     State state;
+
+    /** The order of last uses (a lookup's hit, an entry's GET, or becoming ready): a tick. */
     long lastUse;
 
-    /** A reservation whose {@code uploadExpiresAt} has passed. */
-    boolean expired;
+    /** When it was last used, by the walk's clock. */
+    long lastUseAt;
+
+    /** When it was declared (the lease counts from it) and when its reservation ends. */
+    long reservedAt;
+
+    long expiresAt;
+
+    /** When it was invalidated or evicted. */
+    long retiredAt;
 
     final Set<String> reporters = new HashSet<>();
 
@@ -138,25 +178,40 @@ final class WalkModel {
     final Sel sel;
     final boolean blocking;
     final int invalidated;
+
+    /** When the rule stops blocking by itself, by the walk's clock; null: never. */
+    final Long expiresAt;
+
     boolean lifted;
 
-    Rule(String id, String ns, Sel sel, boolean blocking, int invalidated) {
+    Rule(String id, String ns, Sel sel, boolean blocking, int invalidated, Long expiresAt) {
       this.id = id;
       this.ns = ns;
       this.sel = sel;
       this.blocking = blocking;
       this.invalidated = invalidated;
+      this.expiresAt = expiresAt;
     }
+  }
 
-    boolean inForce() {
-      return blocking && !lifted;
+  /** README, Standing invalidation rules: in force until its expiresAt passes or it is lifted. */
+  Tri inForce(Rule rule) {
+    if (!rule.blocking || rule.lifted) {
+      return Tri.NO;
     }
+    return rule.expiresAt == null ? Tri.YES : passed(rule.expiresAt).not();
   }
 
   static final class Ns {
     final String name;
     Long quota;
     Integer reportThreshold;
+    Integer maxIdleDays;
+
+    /** README, Quotas and idle limits: its own, or PT2CACHE_DEFAULT_MAX_IDLE_DAYS. */
+    int appliedIdleDays() {
+      return maxIdleDays == null ? DEFAULT_IDLE_DAYS : maxIdleDays;
+    }
 
     Ns(String name) {
       this.name = name;
@@ -168,6 +223,7 @@ final class WalkModel {
     BLOCKED(409, "blocked-by-rule"),
     TOO_LARGE(413, "exceeds-quota"),
     CONFLICT(409, "key-conflict"),
+    IN_FLIGHT(409, "upload-in-flight"),
     SAME(200, null),
     DEDUP(201, null),
     PENDING(201, null),
@@ -191,8 +247,35 @@ final class WalkModel {
 
   private long clock;
 
+  /** How much time the walk has made pass, in milliseconds. */
+  private long advanced;
+
   long tick() {
     return ++clock;
+  }
+
+  /** Now by the walk's clock: the machine's, and the time the walk made pass. */
+  long now() {
+    return System.currentTimeMillis() + advanced;
+  }
+
+  void advance(long millis) {
+    advanced += millis;
+  }
+
+  long advanced() {
+    return advanced;
+  }
+
+  /** Whether the instant has passed: MAYBE within {@link #SLACK} of it. */
+  Tri passed(long instant) {
+    long now = now();
+    return now > instant + SLACK ? Tri.YES : now < instant - SLACK ? Tri.NO : Tri.MAYBE;
+  }
+
+  /** README: a reservation's bytes are refused once its uploadExpiresAt has passed. */
+  Tri expired(Art art) {
+    return passed(art.expiresAt);
   }
 
   List<Art> in(String ns, State... states) {
@@ -209,22 +292,32 @@ final class WalkModel {
     return ready.stream().findFirst();
   }
 
-  List<Rule> inForce(String ns) {
-    return rules.values().stream().filter(r -> r.ns.equals(ns) && r.inForce()).toList();
-  }
-
   /** README, Standing invalidation rules: uploads that match an active rule are refused. */
-  boolean blocks(String ns, String kind, String key, Desc desc, String sha) {
-    return inForce(ns).stream().anyMatch(r -> r.sel.matches(null, kind, key, desc, sha));
+  Tri blocks(String ns, String kind, String key, Desc desc, String sha) {
+    Tri blocks = Tri.NO;
+    for (Rule r : rules.values()) {
+      if (r.ns.equals(ns) && r.sel.matches(null, kind, key, desc, sha)) {
+        Tri inForce = inForce(r);
+        if (inForce == Tri.YES) {
+          return Tri.YES;
+        }
+        if (inForce == Tri.MAYBE) {
+          blocks = Tri.MAYBE;
+        }
+      }
+    }
+    return blocks;
   }
 
   /**
    * The answers allowed to a declaration or an entry's PUT. The documents name each refusal but not
    * their order, so where several apply any of them is right.
    */
-  Set<Declared> declare(String ns, String kind, String key, Desc desc, String sha, long size) {
+  Set<Declared> declare(
+      String ns, String kind, String key, Desc desc, String sha, long size, boolean leased) {
     Set<Declared> refusals = EnumSet.noneOf(Declared.class);
-    if (blocks(ns, kind, key, desc, sha)) {
+    Tri blocked = blocks(ns, kind, key, desc, sha);
+    if (blocked.may()) {
       refusals.add(Declared.BLOCKED);
     }
     Long quota = namespaces.get(ns).quota;
@@ -233,24 +326,122 @@ final class WalkModel {
     }
     Optional<Art> holder = readyUnder(ns, kind, key);
     holder.ifPresent(a -> refusals.add(a.sha.equals(sha) ? Declared.SAME : Declared.CONFLICT));
-    if (!refusals.isEmpty()) {
+    // a rule that expires at this very moment may or may not refuse: then what follows may too
+    if (!refusals.isEmpty() && !(blocked == Tri.MAYBE && refusals.size() == 1)) {
       return refusals;
     }
     // ADR 0003: dedup when the same namespace has a READY artifact of that SHA-256 and size
     boolean stored =
         in(ns, State.READY).stream().anyMatch(a -> a.sha.equals(sha) && a.size == size);
-    return EnumSet.of(stored ? Declared.DEDUP : Declared.PENDING);
+    if (stored) {
+      refusals.add(Declared.DEDUP);
+      return refusals;
+    }
+    // ADR 0019: the lease, checked after every other refusal and after dedup
+    Tri inFlight = leased ? leaseRefuses(ns, kind, key, sha) : Tri.NO;
+    if (inFlight.may()) {
+      refusals.add(Declared.IN_FLIGHT);
+    }
+    if (inFlight != Tri.YES) {
+      refusals.add(Declared.PENDING);
+    }
+    return refusals;
+  }
+
+  /**
+   * ADR 0019: the oldest pending reservation of the key whose reservation lives holds a lease for
+   * {@link #LEASE} from its declaration; declaring other content meanwhile is refused. Where a
+   * reservation is too close to its end to say whether it lives, either answer is allowed.
+   */
+  Tri leaseRefuses(String ns, String kind, String key, String sha) {
+    boolean unsure = false;
+    for (Art a : pendingUnder(ns, kind, key)) {
+      Tri lives = expired(a).not();
+      if (lives == Tri.NO) {
+        continue;
+      }
+      Tri refuses = a.sha.equals(sha) ? Tri.NO : passed(a.reservedAt + LEASE).not();
+      if (lives == Tri.MAYBE || unsure) {
+        unsure = true;
+        if (refuses.may()) {
+          return Tri.MAYBE;
+        }
+        if (lives == Tri.MAYBE) {
+          continue;
+        }
+        return Tri.NO;
+      }
+      return refuses;
+    }
+    return Tri.NO;
+  }
+
+  /** The key's pending reservations, oldest first. */
+  List<Art> pendingUnder(String ns, String kind, String key) {
+    return in(ns, State.PENDING).stream()
+        .filter(a -> a.kind.equals(kind) && a.key.equals(key))
+        .toList();
   }
 
   Art add(String id, String ns, String kind, String key, Desc desc, String sha, long size) {
     Art art = new Art(id, ns, kind, key, desc, sha, size);
+    art.reservedAt = now();
+    art.expiresAt = art.reservedAt + TTL;
     arts.put(id, art);
     return art;
   }
 
   void makeReady(Art art) {
     art.state = State.READY;
+    used(art);
+  }
+
+  /** README, Quotas: a lookup that answers the artifact or a GET of an entry is a use. */
+  void used(Art art) {
     art.lastUse = tick();
+    art.lastUseAt = now();
+  }
+
+  void retire(Art art, State state) {
+    art.state = state;
+    art.retiredAt = now();
+  }
+
+  /**
+   * README, Quotas and idle limits: ready artifacts whose last use is older than the namespace's
+   * idle limit; each with YES, or MAYBE where it is too close to the limit to say.
+   */
+  Map<Art, Tri> idle(String ns) {
+    long limit = namespaces.get(ns).appliedIdleDays() * Duration.ofDays(1).toMillis();
+    Map<Art, Tri> idle = new LinkedHashMap<>();
+    for (Art a : in(ns, State.READY)) {
+      Tri old = passed(a.lastUseAt + limit);
+      if (old.may()) {
+        idle.put(a, old);
+      }
+    }
+    return idle;
+  }
+
+  /**
+   * README, Grace period: what purge may drop now, retired artifacts one grace period after their
+   * retirement and reservations one grace period after they expired; YES or MAYBE each.
+   */
+  Map<Art, Tri> purgeable(List<String> names) {
+    Map<Art, Tri> due = new LinkedHashMap<>();
+    for (Art a : arts.values()) {
+      if (!names.contains(a.ns)) {
+        continue;
+      }
+      Tri past =
+          a.retired()
+              ? passed(a.retiredAt + GRACE)
+              : a.state == State.PENDING ? passed(a.expiresAt + GRACE) : Tri.NO;
+      if (past.may()) {
+        due.put(a, past);
+      }
+    }
+    return due;
   }
 
   /** Ready and pending artifacts the selector matches, in the namespace. */
@@ -267,7 +458,15 @@ final class WalkModel {
       if (a.kind.equals(kind) && a.key.equals(key)) {
         switch (a.state) {
           // an expired reservation is no upload in flight
-          case PENDING -> reasons.add(a.expired ? "not-found" : "pending");
+          case PENDING -> {
+            Tri expired = expired(a);
+            if (expired.may()) {
+              reasons.add("not-found");
+            }
+            if (expired != Tri.YES) {
+              reasons.add("pending");
+            }
+          }
           case INVALIDATED -> reasons.add("invalidated");
           case EVICTED -> reasons.add("evicted");
           default -> {}

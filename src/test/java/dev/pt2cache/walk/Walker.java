@@ -10,7 +10,6 @@ import static dev.pt2cache.walk.WalkContext.ENTRY_KEYS;
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.walk.WalkModel.State;
 import java.util.Random;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -42,7 +41,9 @@ final class Walker {
     PURGE(3),
     RECONCILE(1),
     /** Time passes for one reservation: its {@code uploadExpiresAt} is moved into the past. */
-    EXPIRE(2);
+    EXPIRE(2),
+    /** Time passes for everything: seconds to days ({@link TimeSteps}). */
+    PASS_TIME(6);
 
     final int weight;
 
@@ -57,7 +58,7 @@ final class Walker {
         case DECLARE_MEGA, DECLARE_KEYED, SEND, SEND_AGAIN, PUT_ENTRY, REPORT -> WRITE;
         case INVALIDATE, BLOCK, RESEND_INVALIDATION, LIFT, SETTINGS, CLEAR_REPORTS -> ADMIN;
         case RETENTION, PURGE, RECONCILE -> OPERATOR;
-        case EXPIRE -> READ;
+        case EXPIRE, PASS_TIME -> READ;
       };
     }
   }
@@ -97,9 +98,11 @@ final class Walker {
   private final ReportSteps reports;
   private final NamespaceSteps namespaces;
   private final HousekeepingSteps housekeeping;
+  private final TimeSteps time;
 
-  Walker(ApiClient api, Predicate<String> storeHolds, Consumer<String> expire, long seed) {
-    walk = new WalkContext(api, storeHolds, expire, seed);
+  Walker(ApiClient api, Predicate<String> storeHolds, TimeTravel time, long seed) {
+    walk = new WalkContext(api, storeHolds, time, seed);
+    this.time = new TimeSteps(walk);
     uploads = new UploadSteps(walk);
     entries = new EntrySteps(walk);
     lookups = new LookupSteps(walk);
@@ -113,7 +116,9 @@ final class Walker {
     String ns = walk.nsNames.get(op.ns());
     walk.current = op.kind();
     walk.who = walk.callers.get(op.who());
-    if (op.kind() != Kind.EXPIRE && !walk.who.may(ns, op.kind().needs())) {
+    if (op.kind() != Kind.EXPIRE
+        && op.kind() != Kind.PASS_TIME
+        && !walk.who.may(ns, op.kind().needs())) {
       Forbidden.check(
           walk.caller(), ns, op.kind(), walk.model.in(ns).stream().map(a -> a.id).findFirst());
       walk.reached("forbidden");
@@ -148,6 +153,7 @@ final class Walker {
       case PURGE -> housekeeping.purge();
       case RECONCILE -> housekeeping.reconcile();
       case EXPIRE -> uploads.expireOne(ns, op);
+      case PASS_TIME -> time.pass(op);
       case CLEAR_REPORTS -> reports.clearReports(ns, op);
     }
   }
