@@ -8,7 +8,6 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.walk.History.Call;
 import dev.pt2cache.walk.History.Op;
 import dev.pt2cache.walk.History.Sel;
-import dev.pt2cache.walk.WalkModel.Desc;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;

@@ -177,7 +177,7 @@ class ConcurrentWalkTest extends ServiceTest {
       contents.add(content);
     }
     List<String> keys = new ArrayList<>();
-    for (WalkModel.Desc desc : ConcurrentSteps.DESCS) {
+    for (Desc desc : ConcurrentSteps.DESCS) {
       ApiResponse miss =
           instances
               .get(0)

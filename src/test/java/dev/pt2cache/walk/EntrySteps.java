@@ -8,9 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Fixtures;
-import dev.pt2cache.walk.WalkModel.Art;
-import dev.pt2cache.walk.WalkModel.Declared;
-import dev.pt2cache.walk.WalkModel.Desc;
 import dev.pt2cache.walk.Walker.Op;
 import java.util.EnumSet;
 import java.util.Optional;

@@ -1,6 +1,5 @@
 package dev.pt2cache.walk;
 
-import dev.pt2cache.walk.WalkModel.Desc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;

@@ -3,9 +3,6 @@ package dev.pt2cache.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
-import dev.pt2cache.walk.WalkModel.Art;
-import dev.pt2cache.walk.WalkModel.State;
-import dev.pt2cache.walk.WalkModel.Tri;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 

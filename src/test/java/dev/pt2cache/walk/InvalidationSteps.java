@@ -9,12 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Fixtures;
-import dev.pt2cache.walk.WalkModel.Art;
-import dev.pt2cache.walk.WalkModel.Desc;
-import dev.pt2cache.walk.WalkModel.Rule;
-import dev.pt2cache.walk.WalkModel.Sel;
-import dev.pt2cache.walk.WalkModel.State;
-import dev.pt2cache.walk.WalkModel.Tri;
 import dev.pt2cache.walk.Walker.Op;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
-import dev.pt2cache.walk.WalkModel.Art;
-import dev.pt2cache.walk.WalkModel.State;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

@@ -4,8 +4,6 @@ import static dev.pt2cache.walk.WalkContext.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
-import dev.pt2cache.walk.WalkModel.Art;
-import dev.pt2cache.walk.WalkModel.State;
 import dev.pt2cache.walk.Walker.Op;
 import java.util.List;
 

@@ -6,7 +6,6 @@ import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
-import dev.pt2cache.walk.WalkModel.Desc;
 import dev.pt2cache.walk.Walker.Kind;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +69,7 @@ final class WalkContext {
       ApiResponse created = api.putJson("/v1/namespaces/" + name, "{}");
       assertThat(created.status()).as(created.text()).isEqualTo(201);
       nsNames.add(name);
-      model.namespaces.put(name, new WalkModel.Ns(name));
+      model.namespaces.put(name, new Ns(name));
     }
     callers.add(new Caller("env:PT2CACHE_ADMIN_TOKEN", api, null, Caller.OPERATOR));
     callers.add(token("read", nsNames.get(0), Caller.READ));
@@ -106,7 +105,7 @@ final class WalkContext {
    * An artifact's state as the service has it ({@code gone} where it answers 404), for what the
    * model cannot say: a decision taken within a moment of its limit.
    */
-  String stateOf(WalkModel.Art art) {
+  String stateOf(Art art) {
     ApiResponse answer = api.get(path(art.ns, "/artifacts/" + art.id));
     if (answer.status() == 404) {
       return "gone";

@@ -8,7 +8,6 @@ import static dev.pt2cache.walk.WalkContext.DESCS;
 import static dev.pt2cache.walk.WalkContext.ENTRY_KEYS;
 
 import dev.pt2cache.support.ApiClient;
-import dev.pt2cache.walk.WalkModel.State;
 import java.util.Random;
 import java.util.function.Predicate;
 

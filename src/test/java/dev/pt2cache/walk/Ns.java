@@ -1,0 +1,17 @@
+package dev.pt2cache.walk;
+
+final class Ns {
+  final String name;
+  Long quota;
+  Integer reportThreshold;
+  Integer maxIdleDays;
+
+  /** README, Quotas and idle limits: its own, or PT2CACHE_DEFAULT_MAX_IDLE_DAYS. */
+  int appliedIdleDays() {
+    return maxIdleDays == null ? WalkModel.DEFAULT_IDLE_DAYS : maxIdleDays;
+  }
+
+  Ns(String name) {
+    this.name = name;
+  }
+}
