@@ -184,6 +184,7 @@ class Transport:
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
         stream = body() if callable(body) else body
+        awaiting = False  # the request is sent; the status line is awaited
         try:
             try:
                 connection.request(method, self._prefix + path, body=stream, headers=headers)
@@ -197,14 +198,18 @@ class Transport:
                 # the service may have answered before reading the whole body (a 409, say):
                 # its answer is the truth, not the broken pipe
                 pass
+            awaiting = True
             raw = connection.getresponse()
             if watchdog.fired:  # the headers may have been cut where they looked whole
                 raise socket.timeout("no answer within the deadline")
         except BaseException as e:
             watchdog.cancel()
             connection.close()
-            if watchdog.fired and isinstance(e, (OSError, http.client.HTTPException)):
-                # the deadline shut the socket: http.client would say the remote end closed it
+            cut = watchdog.fired or (awaiting and _past(end))
+            if cut and isinstance(e, (OSError, http.client.HTTPException)):
+                # the deadline shut the socket (http.client would say the remote end closed it),
+                # or, on a busy host, the socket's own timeout, which runs to the deadline too,
+                # went off before the watchdog's thread did (it would say "timed out")
                 raise socket.timeout("no answer within the deadline") from e
             raise
         finally:
