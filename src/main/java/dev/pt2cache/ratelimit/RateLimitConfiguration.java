@@ -1,5 +1,6 @@
 package dev.pt2cache.ratelimit;
 
+import dev.pt2cache.system.WarmupRequests;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +20,13 @@ class RateLimitConfiguration implements WebMvcConfigurer {
 
   private final RateLimitProperties properties;
   private final MeterRegistry metrics;
+  private final WarmupRequests warmup;
 
-  RateLimitConfiguration(RateLimitProperties properties, MeterRegistry metrics) {
+  RateLimitConfiguration(
+      RateLimitProperties properties, MeterRegistry metrics, WarmupRequests warmup) {
     this.properties = properties;
     this.metrics = metrics;
+    this.warmup = warmup;
   }
 
   @Override
@@ -38,7 +42,7 @@ class RateLimitConfiguration implements WebMvcConfigurer {
         properties.requestsPerSecond(),
         properties.capacity());
     registry
-        .addInterceptor(new RateLimitInterceptor(new RateLimits(properties), metrics))
+        .addInterceptor(new RateLimitInterceptor(new RateLimits(properties), metrics, warmup))
         .order(AFTER_THE_TOKEN_CHECK);
   }
 }

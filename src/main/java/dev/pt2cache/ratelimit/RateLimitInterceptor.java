@@ -2,6 +2,7 @@ package dev.pt2cache.ratelimit;
 
 import dev.pt2cache.system.ApiHandlers;
 import dev.pt2cache.system.Caller;
+import dev.pt2cache.system.WarmupRequests;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
@@ -20,17 +21,22 @@ class RateLimitInterceptor implements HandlerInterceptor {
 
   private final RateLimits limits;
   private final MeterRegistry metrics;
+  private final WarmupRequests warmup;
 
-  RateLimitInterceptor(RateLimits limits, MeterRegistry metrics) {
+  RateLimitInterceptor(RateLimits limits, MeterRegistry metrics, WarmupRequests warmup) {
     this.limits = limits;
     this.metrics = metrics;
+    this.warmup = warmup;
   }
 
   @Override
   public boolean preHandle(
       HttpServletRequest request, HttpServletResponse response, Object handler) {
     // an async or error dispatch of a call already admitted is not another call
-    if (request.getDispatcherType() != DispatcherType.REQUEST || !ApiHandlers.isApi(handler)) {
+    // the instance's own warm-up before readiness is nobody's call (docs/adr/0034)
+    if (request.getDispatcherType() != DispatcherType.REQUEST
+        || !ApiHandlers.isApi(handler)
+        || warmup.isWarmup(request)) {
       return true;
     }
     String token = Caller.tokenName();

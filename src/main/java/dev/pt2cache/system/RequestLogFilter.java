@@ -36,14 +36,17 @@ public class RequestLogFilter extends OncePerRequestFilter {
   private static final Logger log = LoggerFactory.getLogger(RequestLogFilter.class);
 
   private final MeterRegistry registry;
+  private final WarmupRequests warmup;
 
-  RequestLogFilter(MeterRegistry registry) {
+  RequestLogFilter(MeterRegistry registry, WarmupRequests warmup) {
     this.registry = registry;
+    this.warmup = warmup;
   }
 
+  /** Not the API's, or the instance's own warm-up before readiness: no access line, no count. */
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith("/v1/");
+    return !request.getRequestURI().startsWith("/v1/") || warmup.isWarmup(request);
   }
 
   @Override
