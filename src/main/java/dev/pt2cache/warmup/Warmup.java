@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -138,7 +139,7 @@ class Warmup implements ApplicationRunner {
             json(ns + "/artifacts", upload),
             HttpRequest.newBuilder(URI.create(artifact + "/content")).GET(),
             json(artifact + "/reports", "{\"problem\":\"other\",\"node\":\"warm-up\"}"));
-    return java.util.stream.Stream.concat(once.stream(), once.stream().skip(1))
+    return Stream.concat(once.stream(), once.stream().skip(1))
         .map(HttpRequest.Builder::copy)
         .toList();
   }
