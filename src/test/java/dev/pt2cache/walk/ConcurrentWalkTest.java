@@ -2,16 +2,14 @@ package dev.pt2cache.walk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pt2cache.Pt2CacheApplication;
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.EmbeddedInfra;
+import dev.pt2cache.support.SecondInstance;
 import dev.pt2cache.support.ServiceTest;
-import dev.pt2cache.support.TestInfra;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,10 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -55,7 +49,7 @@ class ConcurrentWalkTest extends ServiceTest {
   private static final long FIRST_SEED = Long.getLong("walk.concurrent.seed", 1);
   private static final boolean KEEP_GOING = Boolean.getBoolean("walk.concurrent.keepGoing");
 
-  private static ConfigurableApplicationContext second;
+  private static SecondInstance second;
 
   @Test
   void everyAnswerIsOneSomeOrderOfTheOverlappingCallsAllows() throws Exception {
@@ -192,16 +186,9 @@ class ConcurrentWalkTest extends ServiceTest {
   /** A second instance, with the settings of the first, on its database and bucket. */
   private static synchronized int secondPort() {
     if (second == null) {
-      Map<String, Object> properties = new LinkedHashMap<>(TestInfra.serviceEnvironment());
-      properties.put("PT2CACHE_PORT", "0");
-      properties.put("PT2CACHE_LOG_FORMAT", "");
-      for (String setting : ServiceTest.class.getAnnotation(SpringBootTest.class).properties()) {
-        int eq = setting.indexOf('=');
-        properties.put(setting.substring(0, eq), setting.substring(eq + 1));
-      }
-      second = new SpringApplicationBuilder(Pt2CacheApplication.class).properties(properties).run();
+      second = new SecondInstance(ConcurrentWalkTest.class);
     }
-    return ((WebServerApplicationContext) second).getWebServer().getPort();
+    return second.port();
   }
 
   @AfterAll
