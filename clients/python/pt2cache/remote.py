@@ -11,9 +11,11 @@ import hashlib
 import inspect
 import json
 import logging
+import os
 import re
 import threading
 import time
+import weakref
 from typing import Any, Dict, Optional, Protocol
 
 from .errors import CacheError, Conflict, NotFound
@@ -64,6 +66,7 @@ class Breaker:
         self._open_until = 0.0
         self._slow = 0
         self._lock = threading.Lock()
+        _BREAKERS.add(self)
 
     def closed(self) -> bool:
         return time.monotonic() >= self._open_until
@@ -84,10 +87,32 @@ class Breaker:
 
     def trip(self, why: Exception) -> None:
         with self._lock:
-            if self.closed():
-                log.warning("pt2cache: cache unreachable, remote caches off for %.0f s: %s",
-                            self.cooldown, why)
+            was_closed = self.closed()
             self._open_until = time.monotonic() + self.cooldown
+        # said outside the lock: a log sink that blocks must not hold every other compile
+        # thread's call, nor leave the lock taken in a child forked meanwhile
+        if was_closed:
+            log.warning("pt2cache: cache unreachable, remote caches off for %.0f s: %s",
+                        self.cooldown, why)
+
+    def _after_fork(self) -> None:
+        """In a forked child: a lock that another thread of the parent held at the fork would
+        stay taken for good (that thread is not in the child), and each call would wait on it."""
+        self._lock = threading.Lock()
+
+
+# every breaker of this process, given fresh locks in a child forked from it (a pre-fork server,
+# multiprocessing's fork start method), as the logging module does for its handlers
+_BREAKERS: "weakref.WeakSet[Breaker]" = weakref.WeakSet()
+
+
+def _reset_breakers_after_fork() -> None:
+    for breaker in list(_BREAKERS):
+        breaker._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_breakers_after_fork)
 
 
 def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,

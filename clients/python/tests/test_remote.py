@@ -1,8 +1,13 @@
 import contextlib
+import logging
+import os
+import signal
 import sys
 import tempfile
+import threading
 import types
 import unittest
+import warnings
 from unittest import mock
 
 from pt2cache.directory import DirectoryEntries
@@ -318,6 +323,45 @@ class BreakerTest(unittest.TestCase):
 
         time.sleep(0.25)
         self.assertTrue(breaker.closed())
+
+    @unittest.skipUnless(hasattr(os, "fork"), "needs os.fork")
+    def test_a_child_forked_while_another_thread_trips_it_can_still_use_it(self):
+        from pt2cache.remote import Breaker
+
+        breaker = Breaker(cooldown=30)
+        writing, written = threading.Event(), threading.Event()
+
+        class SlowSink(logging.Handler):
+            """A log sink that takes its time (a pipe nobody drains fast): the trip's warning
+            is being written when the process forks."""
+
+            def emit(self, record):
+                writing.set()
+                written.wait(10)
+
+        sink = SlowSink()
+        logging.getLogger("pt2cache").addHandler(sink)
+        tripping = threading.Thread(target=breaker.trip, args=(OSError("refused"),))
+        try:
+            tripping.start()
+            self.assertTrue(writing.wait(10))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12
+                pid = os.fork()
+            if pid == 0:
+                try:
+                    signal.alarm(5)  # a child stuck on the breaker's lock is ended by SIGALRM
+                    breaker.took(0.01, 2.0)  # the child's next call that succeeds
+                    breaker.closed()
+                finally:
+                    os._exit(0)
+            _, status = os.waitpid(pid, 0)
+        finally:
+            written.set()
+            tripping.join(10)
+            logging.getLogger("pt2cache").removeHandler(sink)
+        self.assertFalse(os.WIFSIGNALED(status), "the forked child hung on the breaker's lock")
+        self.assertEqual(os.WEXITSTATUS(status), 0)
 
 
 @needs_torch
