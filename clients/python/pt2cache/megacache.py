@@ -334,11 +334,25 @@ def _finish_uploads() -> None:
         wait = max(float(os.environ.get(UPLOAD_EXIT_WAIT, "30")), 0.0)
     except ValueError:
         wait = 30.0
-    log.info("pt2cache: waiting up to %.0f s at exit for %d upload(s) after compiling",
-             wait, len(running))
-    end = time.monotonic() + wait
-    for upload in running:
-        upload.join(max(end - time.monotonic(), 0.0))
+    joining = None
+    try:
+        # a warning, so that a process that seems to hang at exit says why where logging is not
+        # set up (Python then shows warnings only)
+        if wait > 0:
+            log.warning("pt2cache: waiting up to %.0f s at exit for %d upload(s) after "
+                        "compiling (%s; Ctrl-C abandons them)", wait, len(running),
+                        UPLOAD_EXIT_WAIT)
+        end = time.monotonic() + wait
+        for upload in running:
+            joining = upload
+            upload.join(max(end - time.monotonic(), 0.0))
+    except KeyboardInterrupt:
+        # the user chose not to wait: said as such, not as a traceback from an exit hook. (A
+        # join that Ctrl-C interrupts marks its thread as ended, running or not: counted here.)
+        left = [upload for upload in running if upload is joining or upload.is_alive()]
+        log.warning("pt2cache: %d upload(s) after compiling abandoned at exit (interrupted); "
+                    "the next node compiles and uploads instead", len(left))
+        return
     left = [upload for upload in running if upload.is_alive()]
     if left:
         log.warning("pt2cache: %d upload(s) after compiling abandoned at exit, after %.0f s "
@@ -350,6 +364,17 @@ def _finish_uploads() -> None:
 def _remove_downloads_in_flight() -> None:
     for directory in list(_IN_FLIGHT):
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _forget_parents_downloads() -> None:
+    """In a forked child: the downloads in flight are its parent's, which goes on with them
+    (the child has none of their threads). The child's exit, which runs the exit hooks it
+    inherited (a pre-fork server's worker ends so), must not remove them."""
+    _IN_FLIGHT.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parents_downloads)
 
 
 def download_time(size: Any) -> float:

@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import time
 import types
 import unittest
 import uuid
+import warnings
 from unittest import mock
 
 from pt2cache import CacheClient
@@ -130,6 +132,32 @@ class UploadAtExitTest(unittest.TestCase):
         self.assertLess(took, 10)
         self.assertIn("abandoned at exit", stderr)
 
+    def test_ctrl_c_during_the_wait_abandons_the_upload_without_a_traceback(self):
+        marker = os.path.join(tempfile.mkdtemp(), "uploaded")
+        here = os.path.dirname(os.path.abspath(__file__))
+        env = dict(os.environ, PT2CACHE_UPLOAD_EXIT_WAIT="30")
+        # SIGINT at its default: a shell that runs the suite in the background starts it ignored
+        process = subprocess.Popen([sys.executable, "-c", self.SCRIPT, "20", marker, here,
+                                    os.path.dirname(here)], env=env, stderr=subprocess.PIPE,
+                                   text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        lines = []
+        try:
+            for line in process.stderr:
+                lines.append(line)
+                if "at exit for 1 upload" in line:
+                    process.send_signal(signal.SIGINT)
+                    break
+            lines.append(process.stderr.read())
+            process.wait(30)
+        finally:
+            process.kill()
+            process.stderr.close()
+        stderr = "".join(lines)
+        self.assertFalse(os.path.exists(marker))
+        self.assertNotIn("Traceback", stderr)
+        self.assertIn("1 upload(s) after compiling abandoned at exit (interrupted)", stderr)
+
 
 class StaleFetchTest(unittest.TestCase):
 
@@ -147,6 +175,29 @@ class StaleFetchTest(unittest.TestCase):
         finally:
             shutil.rmtree(fresh, ignore_errors=True)
             shutil.rmtree(stale, ignore_errors=True)
+
+    @unittest.skipUnless(hasattr(os, "fork"), "needs os.fork")
+    def test_a_forked_child_that_exits_leaves_its_parents_download_in_place(self):
+        # a pre-fork server forks a worker while a thread of its own warm-starts; the worker
+        # ends normally (gunicorn's do), running the exit hooks it inherited
+        downloading = tempfile.mkdtemp(prefix=megacache.FETCH_PREFIX)
+        megacache._IN_FLIGHT.add(downloading)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12
+                pid = os.fork()
+            if pid == 0:
+                try:
+                    megacache._remove_downloads_in_flight()
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
+            self.assertTrue(os.path.isdir(downloading), "the child removed its parent's download")
+            megacache._remove_downloads_in_flight()
+            self.assertFalse(os.path.exists(downloading), "the parent's own exit removes it")
+        finally:
+            megacache._IN_FLIGHT.discard(downloading)
+            shutil.rmtree(downloading, ignore_errors=True)
 
 
 class BackendNameTest(unittest.TestCase):
