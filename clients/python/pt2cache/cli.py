@@ -9,7 +9,9 @@ import http.client
 import json
 import math
 import os
+import signal
 import sys
+import threading
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .client import CacheClient
@@ -25,13 +27,36 @@ class PartlyFailed(dict):
     said which on stderr): the exit status is 1."""
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the command is, so that it ends as Ctrl-C does: a download's
+    temporary file removed, an upload's file closed. Not an ``Exception``: nothing that handles
+    a failure may take it for one."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    # SIGTERM's default ends the process at once, leaving a pull's partial temporary file beside
+    # its destination for good (``timeout``, a CI job's limit and a pod's stop all send it); one
+    # that the parent set to be ignored stays ignored
+    previous = None
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL):
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return _answer(args)
     except KeyboardInterrupt:  # Ctrl-C: a download's temporary file is removed on the way out
         print("pt2cache: interrupted", file=sys.stderr)
         return 130  # 128 + SIGINT, as a shell reports a command that Ctrl-C ended
+    except Terminated:
+        print("pt2cache: terminated", file=sys.stderr)
+        return 143  # 128 + SIGTERM
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _answer(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ import uuid
 from contextlib import redirect_stderr, redirect_stdout
 from unittest import mock
 
-from fake_service import FakeService, whole
+from fake_service import FakeService, head, whole
 from support import URL, descriptor, fresh_client, needs_service
 
 import pt2cache
@@ -226,6 +226,35 @@ class CliWithoutServiceTest(unittest.TestCase):
                 released.set()
         self.assertEqual(process.returncode, 130)
         self.assertEqual(stderr, "pt2cache: interrupted\n")
+
+    def test_sigterm_mid_download_leaves_no_partial_file_and_says_terminated(self):
+        # what ``timeout 60 python -m pt2cache pull ...``, a CI job's limit or a pod's stop sends
+        size = 4 * 1024 * 1024
+        artifact = {"id": "a1", "sha256": "0" * 64, "sizeBytes": size, "state": "ready"}
+        released = threading.Event()
+
+        def answer(connection, n):
+            if n == 1:
+                whole(200, artifact)(connection, n)
+            else:  # a third of the content, then nothing until the test ends
+                connection.sendall(head(200, size, OCTETS) + b"x" * (size // 3))
+                released.wait(10)
+
+        directory = tempfile.mkdtemp()
+        with FakeService(answer) as fake:
+            process = started(fake.url, "pull", "--id", "a1", "-o",
+                              os.path.join(directory, "out.bin"), stdout=subprocess.DEVNULL)
+            try:
+                wait_for(lambda: any(os.path.getsize(os.path.join(directory, name))
+                                     for name in os.listdir(directory)))
+                process.send_signal(signal.SIGTERM)
+                _, stderr = process.communicate(timeout=30)
+            finally:
+                released.set()
+                process.kill()
+        self.assertEqual(os.listdir(directory), [])
+        self.assertEqual(process.returncode, 143)
+        self.assertEqual(stderr, "pt2cache: terminated\n")
 
     def test_a_reader_that_goes_away_ends_it_quietly(self):
         closed = threading.Event()
