@@ -11,9 +11,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -22,6 +25,12 @@ import org.springframework.stereotype.Component;
  * in memory and written in one batch per flush interval ({@code pt2cache.hits.flush-interval}, 5 s
  * by default): a hot artifact hit 10,000 times costs one row update per interval, not 10,000. What
  * this instance has not flushed yet is at most one interval stale; it is flushed on shutdown.
+ *
+ * <p>A hit on an artifact whose stored last use is older than one interval is written within {@link
+ * #SOON} instead: such an artifact may be the next that another instance's {@code retention} evicts
+ * as least recently used, which sees only what the database holds. A hit on an artifact used within
+ * the interval waits for the next flush as before, so a hot artifact still costs at most two row
+ * updates per interval however often it is hit.
  */
 @Component
 public class HitRecorder {
@@ -40,22 +49,51 @@ public class HitRecorder {
     }
   }
 
+  /** How soon a hit on an artifact idle for longer than an interval is written. */
+  static final Duration SOON = Duration.ofMillis(100);
+
   private final ConcurrentHashMap<UUID, Hits> artifactHits = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Lookups> namespaceLookups = new ConcurrentHashMap<>();
   private final JdbcTemplate jdbc;
   private final Counter recorded;
   private final Counter rowsWritten;
+  private final TaskScheduler scheduler;
+  private final Duration interval;
+  private final AtomicBoolean flushDue = new AtomicBoolean();
 
-  HitRecorder(JdbcTemplate jdbc, MeterRegistry registry) {
+  HitRecorder(
+      JdbcTemplate jdbc,
+      MeterRegistry registry,
+      TaskScheduler scheduler,
+      @Value("${pt2cache.hits.flush-interval:5s}") Duration interval) {
     this.jdbc = jdbc;
+    this.scheduler = scheduler;
+    this.interval = interval;
     this.recorded = registry.counter("pt2cache.hits.recorded");
     this.rowsWritten = registry.counter("pt2cache.hits.rows.written");
   }
 
   /** A served artifact: counts toward its hit count and last-hit time. */
   public void record(Artifact artifact) {
-    artifactHits.merge(artifact.id(), new Hits(1, Instant.now()), Hits::plus);
+    Instant now = Instant.now();
+    artifactHits.merge(artifact.id(), new Hits(1, now), Hits::plus);
     recorded.increment();
+    Instant lastUse = artifact.lastHitAt() != null ? artifact.lastHitAt() : artifact.readyAt();
+    if (lastUse != null
+        && lastUse.isBefore(now.minus(interval.multipliedBy(2)))
+        && flushDue.compareAndSet(false, true)) {
+      // one flush for every such hit of the next SOON, off the request's thread
+      try {
+        scheduler.schedule(this::flushSoon, now.plus(SOON));
+      } catch (RuntimeException stopping) {
+        flushDue.set(false); // the scheduler is shutting down: the flush on shutdown writes it
+      }
+    }
+  }
+
+  private void flushSoon() {
+    flushDue.set(false);
+    flush();
   }
 
   /** A lookup's outcome, for the namespace's hit ratio. */

@@ -3,23 +3,20 @@ package dev.pt2cache.housekeeping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pt2cache.Pt2CacheApplication;
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.TestInfra;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -49,8 +46,7 @@ class OnDemandRunStopTest {
   void shouldFinishARunAskedForThroughTheApiAndReleaseItsLockWhenTheInstanceStops()
       throws Exception {
     ConfigurableApplicationContext instance = instance(); // migrates a database made for the test
-    ApiClient api =
-        new ApiClient(((WebServerApplicationContext) instance).getWebServer().getPort());
+    ApiClient api = ServiceInstances.client(instance);
     String ns = "stop-" + UUID.randomUUID().toString().substring(0, 8);
     UUID retired = UUID.randomUUID();
     sql.sql("insert into namespace (name) values (?)").params(ns).update();
@@ -128,11 +124,11 @@ class OnDemandRunStopTest {
   }
 
   private static ConfigurableApplicationContext instance() {
-    Map<String, Object> properties = new LinkedHashMap<>(TestInfra.serviceEnvironment());
-    properties.put("PT2CACHE_PORT", "0");
-    properties.put("PT2CACHE_LOG_FORMAT", "");
-    properties.put("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
-    properties.put("PT2CACHE_SHUTDOWN_TIMEOUT", DRAIN.toSeconds() + "s");
-    return new SpringApplicationBuilder(Pt2CacheApplication.class).properties(properties).run();
+    return ServiceInstances.start(
+        Map.of(
+            "PT2CACHE_HOUSEKEEPING_ENABLED",
+            "false",
+            "PT2CACHE_SHUTDOWN_TIMEOUT",
+            DRAIN.toSeconds() + "s"));
   }
 }

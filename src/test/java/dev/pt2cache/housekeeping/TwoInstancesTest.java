@@ -3,13 +3,12 @@ package dev.pt2cache.housekeeping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pt2cache.Pt2CacheApplication;
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.Fixtures;
-import dev.pt2cache.support.TestInfra;
+import dev.pt2cache.support.ServiceInstances;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +21,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -108,20 +105,17 @@ class TwoInstancesTest {
   }
 
   private static ConfigurableApplicationContext instance() {
-    Map<String, Object> properties = new LinkedHashMap<>(TestInfra.serviceEnvironment());
-    properties.put("PT2CACHE_PORT", "0");
-    properties.put("PT2CACHE_LOG_FORMAT", "");
-    properties.put("PT2CACHE_HOUSEKEEPING_ENABLED", "true");
-    properties.put("PT2CACHE_RETENTION_INTERVAL", "50ms");
-    properties.put("PT2CACHE_PURGE_INTERVAL", "100ms");
-    properties.put("PT2CACHE_RECONCILE_INTERVAL", "200ms");
-    return new SpringApplicationBuilder(Pt2CacheApplication.class, SlowProbe.class)
-        .properties(properties)
-        .run();
+    return ServiceInstances.start(
+        Map.of(
+            "PT2CACHE_HOUSEKEEPING_ENABLED", "true",
+            "PT2CACHE_RETENTION_INTERVAL", "50ms",
+            "PT2CACHE_PURGE_INTERVAL", "100ms",
+            "PT2CACHE_RECONCILE_INTERVAL", "200ms"),
+        SlowProbe.class);
   }
 
   private static ApiClient client(ConfigurableApplicationContext context) {
-    return new ApiClient(((WebServerApplicationContext) context).getWebServer().getPort());
+    return ServiceInstances.client(context);
   }
 
   private static List<Run> runsSince(JdbcClient jdbc, Instant since) {
