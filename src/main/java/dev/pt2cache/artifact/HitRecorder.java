@@ -26,11 +26,12 @@ import org.springframework.stereotype.Component;
  * by default): a hot artifact hit 10,000 times costs one row update per interval, not 10,000. What
  * this instance has not flushed yet is at most one interval stale; it is flushed on shutdown.
  *
- * <p>A hit on an artifact whose stored last use is older than one interval is written within {@link
- * #SOON} instead: such an artifact may be the next that another instance's {@code retention} evicts
- * as least recently used, which sees only what the database holds. A hit on an artifact used within
- * the interval waits for the next flush as before, so a hot artifact still costs at most two row
- * updates per interval however often it is hit.
+ * <p>A hit on an artifact whose stored last use is older than two intervals is written within
+ * {@link #SOON} instead: such an artifact may be the next that another instance's {@code retention}
+ * evicts as least recently used, which sees only what the database holds. A hit on an artifact used
+ * within the last two intervals waits for the next flush as before; a hot artifact's stored last
+ * use is at most about one interval old, so it still costs one row update per interval however
+ * often it is hit (docs/adr/0006).
  */
 @Component
 public class HitRecorder {
@@ -49,7 +50,7 @@ public class HitRecorder {
     }
   }
 
-  /** How soon a hit on an artifact idle for longer than an interval is written. */
+  /** How soon a hit on an artifact idle for longer than two intervals is written. */
   static final Duration SOON = Duration.ofMillis(100);
 
   private final ConcurrentHashMap<UUID, Hits> artifactHits = new ConcurrentHashMap<>();

@@ -1,9 +1,7 @@
 package dev.pt2cache.support;
 
-import dev.pt2cache.Pt2CacheApplication;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -22,9 +20,6 @@ public final class SecondInstance implements AutoCloseable {
   private final ConfigurableApplicationContext context;
 
   public SecondInstance(Class<?> testClass) {
-    Map<String, Object> environment = new LinkedHashMap<>(TestInfra.serviceEnvironment());
-    environment.put("PT2CACHE_PORT", "0");
-    environment.put("PT2CACHE_LOG_FORMAT", "");
     Map<String, String> settings = new LinkedHashMap<>();
     TestPropertySource own = testClass.getAnnotation(TestPropertySource.class);
     for (String[] given :
@@ -37,14 +32,10 @@ public final class SecondInstance implements AutoCloseable {
         settings.put(setting.substring(0, eq), setting.substring(eq + 1));
       }
     }
-    String[] arguments =
-        settings.entrySet().stream()
-            .map(s -> "--" + s.getKey() + "=" + s.getValue())
-            .toArray(String[]::new);
     context =
-        new SpringApplicationBuilder(Pt2CacheApplication.class)
-            .properties(environment)
-            .run(arguments);
+        ServiceInstances.start(
+            Map.of(),
+            settings.entrySet().stream().map(s -> "--" + s.getKey() + "=" + s.getValue()).toList());
     settings.forEach(
         (name, value) -> {
           if (!value.equals(context.getEnvironment().getProperty(name))) {
