@@ -11,6 +11,7 @@ import dev.pt2cache.artifact.KeyMismatchException;
 import dev.pt2cache.artifact.PayloadTooLargeException;
 import dev.pt2cache.artifact.RangeNotSatisfiableException;
 import dev.pt2cache.artifact.ReservationExpiredException;
+import dev.pt2cache.artifact.SpoolUnavailableException;
 import dev.pt2cache.artifact.StorageRaceException;
 import dev.pt2cache.artifact.UploadBlockedException;
 import dev.pt2cache.artifact.UploadInFlightException;
@@ -84,6 +85,9 @@ class ApiExceptionHandler extends SpringMvcProblems {
       new RecurringFailureLog(log, Level.ERROR, "object store failed", FAILURE_LOG_WINDOW);
   private final RecurringFailureLog databaseFailures =
       new RecurringFailureLog(log, Level.ERROR, "database failed", FAILURE_LOG_WINDOW);
+  private final RecurringFailureLog spoolFailures =
+      new RecurringFailureLog(
+          log, Level.ERROR, "temporary storage (java.io.tmpdir) failed", FAILURE_LOG_WINDOW);
 
   private static final String BEARER = "Bearer realm=\"pt2cache\"";
 
@@ -245,6 +249,17 @@ class ApiExceptionHandler extends SpringMvcProblems {
     return problem(
         ProblemType.UPLOAD_INTERRUPTED,
         "the request body could not be read to its end: send it again");
+  }
+
+  /**
+   * The instance's temporary disk failed a body sent without its digest (full, read-only, gone):
+   * the operator's to mend, so logged as a failure; the client may retry (another instance may take
+   * it) or send the digest, which needs no spool.
+   */
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> spoolUnavailable(SpoolUnavailableException e) {
+    spoolFailures.failed(e);
+    return retryable(ProblemType.SPOOL_UNAVAILABLE, e.getMessage(), "5");
   }
 
   @ExceptionHandler

@@ -34,6 +34,13 @@ public final class ServiceJvm implements AutoCloseable {
    */
   public static ServiceJvm embeddedDefault(
       Path data, List<String> jvmOptions, Map<String, String> env) throws Exception {
+    return start(embeddedDefaultCommand(data, jvmOptions), env, data.resolve("service.log"));
+  }
+
+  /**
+   * The command that {@link #embeddedDefault} runs, for a test that runs it in a shell of its own.
+   */
+  public static List<String> embeddedDefaultCommand(Path data, List<String> jvmOptions) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -44,7 +51,7 @@ public final class ServiceJvm implements AutoCloseable {
             "-Dpt2cache.data=" + data,
             "-DPT2CACHE_LOG_FORMAT=",
             LocalPt2Cache.class.getName()));
-    return start(command, env, data.resolve("service.log"));
+    return command;
   }
 
   /** Runs {@code command}, which starts the service, and waits until it is healthy. */
