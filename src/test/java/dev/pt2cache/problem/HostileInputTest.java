@@ -2,23 +2,33 @@ package dev.pt2cache.problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.ServiceTest;
+import jakarta.servlet.ServletContext;
+import java.io.File;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Invariant 7 for what an HTTP fuzzer sent beyond BadInputTest. Each gets a 4xx problem whose type
  * the contract lists, and changes nothing.
  */
 class HostileInputTest extends ServiceTest {
+
+  @Autowired ServletContext servlet;
 
   /** A request sent as it stands, head and body; the whole answer, status line first. */
   String raw(String head, String body) throws IOException {
@@ -45,6 +55,48 @@ class HostileInputTest extends ServiceTest {
       assertProblem(answer, 400, "invalid-request");
       assertThat(answer.json().get("detail").asString()).contains("U+0000").doesNotContain("ERROR");
       assertThat(api.get(path("/artifacts?tag=pool:a")).status()).isEqualTo(200);
+    }
+  }
+
+  @Nested
+  class Multipart {
+
+    /**
+     * No call takes a multipart body, yet Spring's multipart support parsed one sent to any route,
+     * before the token was checked, writing each part to the instance's disk (Tomcat's work
+     * directory under {@code java.io.tmpdir}): anyone who could reach the port could write there,
+     * up to 10 MB a request. With that directory unwritable (a disk full or read-only; here a file
+     * in its place), every such request, without a token too, was a {@code 500 internal-error} with
+     * an ERROR and its stack trace in the log.
+     */
+    @Test
+    void shouldNeitherParseNorWriteAMultipartBody() throws IOException {
+      Path work = ((File) servlet.getAttribute(ServletContext.TEMPDIR)).toPath();
+      Path moved = work.resolveSibling(work.getFileName() + "-gone");
+      Files.move(work, moved);
+      // a file where the directory was: Tomcat makes a missing one again, but cannot write here
+      Files.createFile(work);
+      try {
+        ApiClient anonymous = api.withToken(null);
+        // refused for its type before its token, as any body of a type the call does not take
+        assertProblem(anonymous.send(multipart(anonymous)), 415, "unsupported-media-type");
+        assertProblem(api.send(multipart(api)), 415, "unsupported-media-type");
+      } finally {
+        Files.delete(work);
+        Files.move(moved, work);
+      }
+    }
+
+    private HttpRequest multipart(ApiClient client) {
+      String body =
+          "--b0undary\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f.bin\"\r\n"
+              + "Content-Type: application/octet-stream\r\n\r\n"
+              + "x".repeat(1000)
+              + "\r\n--b0undary--\r\n";
+      return client
+          .request(path("/lookups"), "Content-Type", "multipart/form-data; boundary=b0undary")
+          .POST(BodyPublishers.ofString(body))
+          .build();
     }
   }
 
