@@ -16,10 +16,11 @@ import org.springframework.stereotype.Component;
  * Deletes, when an instance starts, the spool files ({@link SpooledContent}) that an instance
  * killed while it spooled left behind: a SIGKILL or an out-of-memory exit skips their deletion, and
  * each may be as large as the largest entry. A file whose name gives its writer (pid and start
- * time, {@link SpoolOwner}) goes as soon as that process has ended, so that an instance restarted
- * in a loop over the same {@code /tmp} does not fill it; another instance on the same host may be
- * spooling into the same directory, so a live writer's files stay. Files that name no writer go
- * once untouched for a day: no spool is written to for that long.
+ * time, {@link SpoolOwner}) in this PID namespace goes as soon as that process has ended, so that
+ * an instance restarted in a loop over the same {@code /tmp} does not fill it; another instance on
+ * the same host may be spooling into the same directory, so a live writer's files stay. Files that
+ * name no writer, or one in another PID namespace (another container's, whose pids mean nothing
+ * here), go once untouched for a day: no spool is written to for that long.
  */
 @Component
 class SpoolSweeper {
@@ -39,6 +40,7 @@ class SpoolSweeper {
   private static boolean leftOver(Path spool, Instant before) throws IOException {
     String name = spool.getFileName().toString();
     return SpoolOwner.of(name.substring(SpooledContent.PREFIX.length()))
+        .filter(SpoolOwner::here)
         .map(SpoolOwner::ended)
         .orElse(Files.getLastModifiedTime(spool).toInstant().isBefore(before));
   }

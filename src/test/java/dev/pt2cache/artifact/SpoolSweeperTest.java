@@ -44,9 +44,15 @@ class SpoolSweeperTest {
     ended.destroy();
     ended.waitFor();
     Instant now = Instant.now();
-    Path ofEnded = spool(new SpoolOwner(ended.pid(), endedStarted).tag() + "a", now);
+    Path ofEnded =
+        spool(
+            new SpoolOwner(ended.pid(), endedStarted, SpoolOwner.NAMESPACE_HERE).tag() + "a", now);
     Path ofSamePidBefore =
-        spool(new SpoolOwner(self.pid(), self.startedMillis() - 60_000).tag() + "b", now);
+        spool(
+            new SpoolOwner(self.pid(), self.startedMillis() - 60_000, SpoolOwner.NAMESPACE_HERE)
+                    .tag()
+                + "b",
+            now);
     Path ofThisProcess = spool(self.tag() + "c", now);
 
     int deleted = SpoolSweeper.sweep(directory, now.minus(SpoolSweeper.UNTOUCHED));
@@ -55,6 +61,31 @@ class SpoolSweeperTest {
     assertThat(ofEnded).doesNotExist();
     assertThat(ofSamePidBefore).as("the process that had this pid before").doesNotExist();
     assertThat(ofThisProcess).as("its writer runs").exists();
+  }
+
+  /**
+   * Instances that share one spool directory (a host's {@code /tmp} mounted into each container)
+   * each run in a PID namespace of their own, where another's pid names nothing, or another
+   * process: pid 1 is each container's own. A file written in another namespace therefore goes only
+   * once untouched for a day, as one that names no writer. Before, a starting instance deleted the
+   * spool files that its neighbours were writing (seen with two instances, one in a PID namespace
+   * of its own: the other's upload then failed).
+   */
+  @Test
+  void shouldKeepAFreshSpoolFileWrittenInAnotherPidNamespace() throws Exception {
+    ProcessHandle self = ProcessHandle.current();
+    // as another container's process with this pid names itself: its own start, its namespace
+    long otherStart = self.info().startInstant().orElseThrow().toEpochMilli() - 60_000;
+    String otherWriter = self.pid() + "-" + otherStart + "-1-";
+    Instant now = Instant.now();
+    Path fresh = spool(otherWriter + "a", now);
+    Path untouched = spool(otherWriter + "b", now.minus(Duration.ofDays(2)));
+
+    int deleted = SpoolSweeper.sweep(directory, now.minus(SpoolSweeper.UNTOUCHED));
+
+    assertThat(fresh).as("its writer may be running").exists();
+    assertThat(untouched).doesNotExist();
+    assertThat(deleted).isEqualTo(1);
   }
 
   private Path spool(String name, Instant written) throws Exception {
