@@ -2,11 +2,15 @@ package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.system.Sha256;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import org.slf4j.Logger;
@@ -18,22 +22,40 @@ import org.slf4j.LoggerFactory;
  * a size limit; the file is deleted on close. A failure of that file (the disk full, read-only, its
  * directory gone) is a {@link SpoolUnavailableException}, never the client's {@link IOException}:
  * the body was read, the instance could not keep it.
+ *
+ * <p>The writer holds an exclusive lock on the file (a POSIX record lock, which the kernel drops
+ * when the process ends, however it ends) from its creation until it is deleted, so that {@link
+ * SpoolSweeper} tells a file whose writer is gone from one still in use by any process on the host,
+ * in any PID namespace (docs/adr/0035).
  */
 final class SpooledContent implements AutoCloseable {
 
   static final String PREFIX = "pt2cache-upload-";
   static final String SUFFIX = ".bin";
 
-  /** This process, in each spool file's name, so that the next start knows which are left over. */
-  private static final String OWNER = SpoolOwner.current().map(SpoolOwner::tag).orElse("");
+  /** After the prefix: a file whose writer holds its lock while it exists. */
+  static final String LOCKED = "locked-";
+
+  /**
+   * This process (pid and start), after {@link #LOCKED}, so that the sweeper leaves this process's
+   * own files alone: opening and closing one here would drop the lock this process holds on it.
+   */
+  static final String OWNER =
+      ProcessHandle.current()
+          .info()
+          .startInstant()
+          .map(at -> ProcessHandle.current().pid() + "-" + at.toEpochMilli() + "-")
+          .orElse("");
 
   private static final Logger log = LoggerFactory.getLogger(SpooledContent.class);
 
   private final Path file;
+  private final FileChannel channel;
   private final BlobExpectation expectation;
 
-  private SpooledContent(Path file, BlobExpectation expectation) {
+  private SpooledContent(Path file, FileChannel channel, BlobExpectation expectation) {
     this.file = file;
+    this.channel = channel;
     this.expectation = expectation;
   }
 
@@ -45,25 +67,47 @@ final class SpooledContent implements AutoCloseable {
    */
   static SpooledContent of(InputStream in, long limit) throws IOException {
     Path file = create();
+    FileChannel channel = null;
     try {
+      channel = lockedChannel(file);
       MessageDigest digest = Sha256.newDigest();
       long size;
-      try (OutputStream out = new DigestOutputStream(new DiskWrites(file), digest)) {
+      try (OutputStream out = new DigestOutputStream(new DiskWrites(channel), digest)) {
         size = in.transferTo(new LimitedOutputStream(out, limit));
       }
-      return new SpooledContent(file, new BlobExpectation(Sha256.hex(digest), size));
+      return new SpooledContent(file, channel, new BlobExpectation(Sha256.hex(digest), size));
     } catch (IOException | RuntimeException e) {
       delete(file, e);
+      closeQuietly(channel);
       throw e;
     }
   }
 
   private static Path create() {
     try {
-      return Files.createTempFile(PREFIX + OWNER, SUFFIX);
+      return Files.createTempFile(PREFIX + LOCKED + OWNER, SUFFIX);
     } catch (IOException e) {
       throw new SpoolUnavailableException(e);
     }
+  }
+
+  /**
+   * The file, open to write and read back, locked. A file system without locks leaves it unlocked:
+   * the sweeper, which cannot lock it either, then waits for it to be untouched for a day.
+   */
+  private static FileChannel lockedChannel(Path file) {
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new SpoolUnavailableException(e);
+    }
+    try {
+      channel.lock();
+    } catch (IOException e) {
+      log.debug("spool file {} not locked: {}", file, e.toString());
+    }
+    return channel;
   }
 
   /** Deletes a spool that failed; where that fails too (a disk gone read-only), says so with it. */
@@ -75,22 +119,43 @@ final class SpooledContent implements AutoCloseable {
     }
   }
 
+  private static void closeQuietly(FileChannel channel) {
+    if (channel == null) {
+      return;
+    }
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.debug("spool file not closed: {}", e.toString());
+    }
+  }
+
   BlobExpectation expectation() {
     return expectation;
   }
 
-  /** The spooled bytes; a file that is gone (deleted under the instance) is the disk's failure. */
+  /**
+   * The spooled bytes from the start, read through the file's own channel, which stays open (and
+   * the file locked) when the stream is closed; a read the disk fails is the disk's failure.
+   */
   InputStream open() {
     try {
-      return Files.newInputStream(file);
+      channel.position(0);
     } catch (IOException e) {
       throw new SpoolUnavailableException(e);
     }
+    return new FilterInputStream(Channels.newInputStream(channel)) {
+      @Override
+      public void close() {
+        // the channel is the spool's, closed with it
+      }
+    };
   }
 
   /**
-   * Deletes the file. One that cannot be deleted (its disk turned read-only) is logged and left for
-   * {@link SpoolSweeper}: the upload it served has its answer already.
+   * Deletes the file, then closes it, which lets its lock go. One that cannot be deleted (its disk
+   * turned read-only) is logged and left for {@link SpoolSweeper}: the upload it served has its
+   * answer already.
    */
   @Override
   public void close() {
@@ -99,21 +164,17 @@ final class SpooledContent implements AutoCloseable {
     } catch (IOException e) {
       log.warn("spool file {} not deleted: {}", file, e.toString());
     }
+    closeQuietly(channel);
   }
 
-  /** Writes to the spool file, whose failures are the disk's, not the client's. */
+  /**
+   * Writes to the spool file, whose failures are the disk's, not the client's. Closing it flushes
+   * and leaves the channel open, for the bytes to be read back.
+   */
   private static final class DiskWrites extends java.io.FilterOutputStream {
 
-    DiskWrites(Path file) {
-      super(open(file));
-    }
-
-    private static OutputStream open(Path file) {
-      try {
-        return Files.newOutputStream(file);
-      } catch (IOException e) {
-        throw new SpoolUnavailableException(e);
-      }
+    DiskWrites(FileChannel channel) {
+      super(Channels.newOutputStream(channel));
     }
 
     @Override
@@ -145,11 +206,7 @@ final class SpooledContent implements AutoCloseable {
 
     @Override
     public void close() {
-      try {
-        out.close();
-      } catch (IOException e) {
-        throw new SpoolUnavailableException(e);
-      }
+      flush();
     }
   }
 

@@ -2,11 +2,15 @@ package dev.pt2cache.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,61 +35,74 @@ class SpoolSweeperTest {
   }
 
   /**
-   * An instance restarted in a loop over the same {@code /tmp} (a container's, its process pid 1
-   * each time) leaves files that the next start deletes at once, whatever their age; those of a
-   * writer still running stay.
+   * A spool file's writer holds its lock while the file exists, and the kernel lets it go when the
+   * writer ends, however it ends. A file nobody holds goes at once, whatever its age (an instance
+   * restarted in a loop over the same {@code /tmp}, a container's process pid 1 each time, does not
+   * fill it); one another process holds stays however old, in whatever PID namespace that process
+   * runs (containers sharing a host's {@code /tmp}: before, a starting instance judged the files by
+   * pid and deleted the spool a neighbouring container was writing, whose upload then failed); it
+   * goes once that process is killed.
    */
   @Test
-  void shouldDeleteAtOnceTheSpoolFilesOfAWriterThatEnded() throws Exception {
-    SpoolOwner self = SpoolOwner.current().orElseThrow();
-    // alive until its start time is read: a process that has ended has none to read
-    Process ended = new ProcessBuilder("sleep", "60").start();
-    long endedStarted = ended.info().startInstant().orElseThrow().toEpochMilli();
-    ended.destroy();
-    ended.waitFor();
+  void shouldDeleteAtOnceTheFilesNobodyHoldsAndKeepThoseAnotherProcessHolds() throws Exception {
     Instant now = Instant.now();
-    Path ofEnded =
-        spool(
-            new SpoolOwner(ended.pid(), endedStarted, SpoolOwner.NAMESPACE_HERE).tag() + "a", now);
-    Path ofSamePidBefore =
-        spool(
-            new SpoolOwner(self.pid(), self.startedMillis() - 60_000, SpoolOwner.NAMESPACE_HERE)
-                    .tag()
-                + "b",
-            now);
-    Path ofThisProcess = spool(self.tag() + "c", now);
+    Path orphan = spool(SpooledContent.LOCKED + "1-1-a", now);
+    Path held = spool(SpooledContent.LOCKED + "1-1-b", now.minus(Duration.ofDays(2)));
+    Process holder = hold(held);
+    try {
+      int deleted = SpoolSweeper.sweep(directory, now.minus(SpoolSweeper.UNTOUCHED));
 
-    int deleted = SpoolSweeper.sweep(directory, now.minus(SpoolSweeper.UNTOUCHED));
+      assertThat(orphan).as("nobody holds it").doesNotExist();
+      assertThat(held).as("another process holds it, however old").exists();
+      assertThat(deleted).isEqualTo(1);
+    } finally {
+      holder.destroyForcibly().waitFor();
+    }
 
-    assertThat(deleted).isEqualTo(2);
-    assertThat(ofEnded).doesNotExist();
-    assertThat(ofSamePidBefore).as("the process that had this pid before").doesNotExist();
-    assertThat(ofThisProcess).as("its writer runs").exists();
+    assertThat(SpoolSweeper.sweep(directory, now.minus(SpoolSweeper.UNTOUCHED))).isEqualTo(1);
+    assertThat(held).as("its holder was killed").doesNotExist();
   }
 
-  /**
-   * Instances that share one spool directory (a host's {@code /tmp} mounted into each container)
-   * each run in a PID namespace of their own, where another's pid names nothing, or another
-   * process: pid 1 is each container's own. A file written in another namespace therefore goes only
-   * once untouched for a day, as one that names no writer. Before, a starting instance deleted the
-   * spool files that its neighbours were writing (seen with two instances, one in a PID namespace
-   * of its own: the other's upload then failed).
-   */
+  /** A body this process is spooling stays: the sweeper leaves this process's own files alone. */
   @Test
-  void shouldKeepAFreshSpoolFileWrittenInAnotherPidNamespace() throws Exception {
-    ProcessHandle self = ProcessHandle.current();
-    // as another container's process with this pid names itself: its own start, its namespace
-    long otherStart = self.info().startInstant().orElseThrow().toEpochMilli() - 60_000;
-    String otherWriter = self.pid() + "-" + otherStart + "-1-";
-    Instant now = Instant.now();
-    Path fresh = spool(otherWriter + "a", now);
-    Path untouched = spool(otherWriter + "b", now.minus(Duration.ofDays(2)));
+  void shouldKeepTheFileOfABodyThisProcessSpools() throws Exception {
+    String tmp = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", directory.toString());
+    try (SpooledContent spool =
+        SpooledContent.of(new ByteArrayInputStream(new byte[1000]), 10_000)) {
+      assertThat(SpoolSweeper.sweep(directory, Instant.now().minus(SpoolSweeper.UNTOUCHED)))
+          .isZero();
+      try (InputStream bytes = spool.open()) {
+        assertThat(bytes.readAllBytes()).hasSize(1000);
+      }
+      try (InputStream again = spool.open()) {
+        assertThat(again.readAllBytes()).as("read back again, from the start").hasSize(1000);
+      }
+    } finally {
+      System.setProperty("java.io.tmpdir", tmp);
+    }
+    try (Stream<Path> left = Files.list(directory)) {
+      assertThat(left).as("deleted on close").isEmpty();
+    }
+  }
 
-    int deleted = SpoolSweeper.sweep(directory, now.minus(SpoolSweeper.UNTOUCHED));
-
-    assertThat(fresh).as("its writer may be running").exists();
-    assertThat(untouched).doesNotExist();
-    assertThat(deleted).isEqualTo(1);
+  /** Another process (Python, as a neighbour's JVM would: a POSIX record lock) holding the file. */
+  private static Process hold(Path file) throws Exception {
+    Process holder =
+        new ProcessBuilder(
+                "python3",
+                "-c",
+                "import fcntl, sys, time\n"
+                    + "f = open(sys.argv[1], 'r+b')\n"
+                    + "fcntl.lockf(f, fcntl.LOCK_EX)\n"
+                    + "print('locked', flush=True)\n"
+                    + "time.sleep(120)\n",
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(holder.getInputStream().readNBytes(6), StandardCharsets.US_ASCII);
+    assertThat(said).as("the holder took the lock").isEqualTo("locked");
+    return holder;
   }
 
   private Path spool(String name, Instant written) throws Exception {
