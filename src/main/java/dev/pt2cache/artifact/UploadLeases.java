@@ -13,6 +13,12 @@ import org.springframework.transaction.annotation.Transactional;
  * The lease of an upload in flight (docs/adr/0019): the first upload declared under a key, while
  * its reservation lives, holds the key for {@code in-flight-lease} from when it was reserved, by
  * the database's clock. Declaring it again, or any other upload, never extends the lease.
+ *
+ * <p>The clock is read as {@code statement_timestamp()}, when the statement that asks is sent:
+ * under the key's lock, that is after the declaration waited for its locks. PostgreSQL's {@code
+ * now()} is when the transaction began, before that wait, and a declaration that waited (for the
+ * key's lock, or the rules lock while a blocking invalidation ran) saw a lease that had ended as
+ * running, or one that began while it waited as running for longer than the lease.
  */
 @Component
 class UploadLeases {
@@ -23,11 +29,12 @@ class UploadLeases {
   private static final String HOLDER =
       """
       select sha256,
-             extract(epoch from (reserved_at + make_interval(secs => :lease) - now()))
+             extract(epoch from
+                     (reserved_at + make_interval(secs => :lease) - statement_timestamp()))
                as seconds_left
         from artifact
        where namespace = :namespace and kind = :kind and cache_key = :key
-         and state = 'PENDING' and upload_expires_at > now()
+         and state = 'PENDING' and upload_expires_at > statement_timestamp()
        order by reserved_at, id
        limit 1
       """;

@@ -121,6 +121,69 @@ class UploadLeaseTest {
         .isEqualTo(201);
   }
 
+  /**
+   * The lease is judged by the database's clock when the declaration has its locks, not when its
+   * transaction began, before it waited for them. Here the declared content is stored (ready in
+   * another namespace), so its declaration takes the namespace's rules lock first, which another
+   * transaction holds; meanwhile another upload takes the key, and its lease runs out before the
+   * rules lock is let go. The declaration that waited comes after the lease, and gets the key.
+   */
+  @Test
+  void shouldJudgeTheLeaseWhenTheDeclarationHasItsLocksNotWhenItBegan() throws Exception {
+    byte[] stored = Fixtures.randomBytes(300);
+    String elsewhere = "/v1/namespaces/lease-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(api.putJson(elsewhere, "{}").status()).isEqualTo(201);
+    ApiResponse declaredElsewhere =
+        api.postJson(
+            elsewhere + "/artifacts",
+            Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(stored), stored.length));
+    assertThat(send(declaredElsewhere, stored).json().get("state").asString()).isEqualTo("ready");
+    String namespace = ns.substring("/v1/namespaces/".length());
+
+    ExecutorService node = Executors.newSingleThreadExecutor();
+    try (Connection other = dataSource.getConnection();
+        Connection watch = dataSource.getConnection()) {
+      other.setAutoCommit(false);
+      try (PreparedStatement lock =
+          other.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+        lock.setString(1, "rules:" + namespace);
+        lock.execute();
+      }
+      Future<ApiResponse> waited;
+      try {
+        waited = node.submit(() -> declare(stored));
+        awaitAWaiterOnAnAdvisoryLock(watch);
+        ApiResponse holder = declare(Fixtures.randomBytes(300));
+        assertThat(holder.status()).as(holder.text()).isEqualTo(201);
+        Thread.sleep(3_300);
+      } finally {
+        other.rollback();
+      }
+      ApiResponse late = waited.get(15, TimeUnit.SECONDS);
+      assertThat(late.status())
+          .as("declared after the lease ran out: %s", late.text())
+          .isEqualTo(201);
+    } finally {
+      node.shutdownNow();
+    }
+  }
+
+  private static void awaitAWaiterOnAnAdvisoryLock(Connection watch) throws Exception {
+    for (int i = 0; i < 200; i++) {
+      try (PreparedStatement waiting =
+              watch.prepareStatement(
+                  "select count(*) from pg_locks where locktype = 'advisory' and not granted");
+          var rows = waiting.executeQuery()) {
+        rows.next();
+        if (rows.getInt(1) > 0) {
+          return;
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no declaration waited for the rules lock");
+  }
+
   @Test
   void shouldNeverExtendALeaseByDeclaringAgain() throws Exception {
     byte[] holder = Fixtures.randomBytes(300);
