@@ -21,7 +21,18 @@ final class CallQueries {
 
   CallQueries(SharedWalk shared) {
     this.shared = shared;
-    this.calls = shared.history.all();
+    this.calls = shared.history.where(c -> !changedNothing(c));
+  }
+
+  /**
+   * Calls refused in a way that changes nothing by contract: a token's {@code 403}, and an
+   * invalidation, lift or settings change refused. The checks judge answers as if these had never
+   * been made, so anything one of them changed shows up unexplained.
+   */
+  static boolean changedNothing(Call c) {
+    return c.status == 403
+        || c.status >= 400
+            && EnumSet.of(Op.INVALIDATE, Op.BLOCK, Op.LIFT, Op.SETTINGS).contains(c.op);
   }
 
   /** A blocking rule matching the call, begun before it ended and not lifted before it began. */

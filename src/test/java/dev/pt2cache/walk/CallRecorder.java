@@ -26,8 +26,26 @@ final class CallRecorder {
 
   private final SharedWalk shared;
 
+  /** Whose token the calls go with: an index into each instance's {@link SharedWalk#callers}. */
+  private int as = -1;
+
   CallRecorder(SharedWalk shared) {
     this.shared = shared;
+  }
+
+  /** The calls that follow go with this caller's token (-1: the operator's). */
+  void as(int caller) {
+    this.as = caller;
+  }
+
+  /**
+   * A call that the caller's token does not allow, answered {@code 403 forbidden} as it must be: it
+   * is recorded, and the step it was part of ends there.
+   */
+  static final class Refused extends RuntimeException {
+    Refused(Call call) {
+      super(call.toString(), null, false, false);
+    }
   }
 
   static String path(String ns, String rest) {
@@ -36,16 +54,19 @@ final class CallRecorder {
 
   /** Makes the call, records it with its times and answer, and checks what it says by itself. */
   ApiResponse call(Call call, Function<ApiClient, ApiResponse> request) {
+    call.caller = as < 0 ? null : shared.callers.get(call.instance).get(as);
+    ApiClient client =
+        call.caller == null ? shared.instances.get(call.instance) : call.caller.client();
     call.start = System.nanoTime();
     ApiResponse answer;
     try {
-      answer = request.apply(shared.instances.get(call.instance));
+      answer = request.apply(client);
     } finally {
       call.end = System.nanoTime();
     }
     call.status = answer.status();
     call.text = answer.status() == 200 && call.op == Op.FETCH_HIT ? "" : answer.text();
-    if (answer.status() >= 400) {
+    if (answer.status() >= 400 && answer.body().length > 0) {
       call.type = answer.json().path("type").asString("").replace("urn:pt2cache:problem:", "");
     } else if (isJson(answer)) {
       JsonNode json = answer.json();
@@ -69,7 +90,29 @@ final class CallRecorder {
     if (call.answerId != null) {
       shared.remember(shared.ids, new String[] {call.ns, call.answerId});
     }
+    refusedIfForbidden(call, answer);
     return answer;
+  }
+
+  /**
+   * A call the caller's role may not make (README, Access) is {@code 403 forbidden} with the
+   * insufficient-scope challenge, and ends its step ({@link Refused}); one it may make is not
+   * refused so, but for a namespace admin's settings that change the quota, the operator's alone.
+   */
+  private static void refusedIfForbidden(Call call, ApiResponse answer) {
+    if (call.caller == null) {
+      return;
+    }
+    boolean may = Roles.may(call.caller, call.op, call.ns);
+    if (!may) {
+      assertThat(call.status).as("%s: the role may not, yet %s", call, call.text).isEqualTo(403);
+      assertThat(call.type).as("%s", call).isIn("forbidden", null);
+      assertThat(answer.header("WWW-Authenticate")).as("%s", call).contains("insufficient_scope");
+      throw new Refused(call);
+    }
+    if (call.status == 403 && call.op == Op.SETTINGS) {
+      throw new Refused(call);
+    }
   }
 
   private static boolean isJson(ApiResponse answer) {

@@ -37,10 +37,10 @@ final class ConcurrentSteps {
   static final Integer[] THRESHOLDS = {null, 2};
 
   private final SharedWalk shared;
-  private final CallRecorder recorder;
-  private final RacingUploads uploads;
+  final CallRecorder recorder;
+  final RacingUploads uploads;
   private final int worker;
-  private final Random random;
+  final Random random;
 
   ConcurrentSteps(SharedWalk shared, int worker, long seed) {
     this.shared = shared;
@@ -146,7 +146,7 @@ final class ConcurrentSteps {
   }
 
   /** A call on an artifact some answer named, in its namespace; null while none was named. */
-  private Call onKnownArtifact(int instance, Op op) {
+  Call onKnownArtifact(int instance, Op op) {
     String[] known = shared.pick(shared.ids, random);
     if (known == null) {
       return null;

@@ -9,17 +9,9 @@ import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.SecondInstance;
 import dev.pt2cache.support.ServiceTest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -42,115 +34,22 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 class ConcurrentWalkTest extends ServiceTest {
 
-  private static final int SEEDS = Integer.getInteger("walk.concurrent.seeds", 2);
-  private static final int ROUNDS = Integer.getInteger("walk.concurrent.rounds", 4);
-  private static final int STEPS = Integer.getInteger("walk.concurrent.steps", 10);
-  private static final int WORKERS = Integer.getInteger("walk.concurrent.workers", 3);
-  private static final long FIRST_SEED = Long.getLong("walk.concurrent.seed", 1);
-  private static final boolean KEEP_GOING = Boolean.getBoolean("walk.concurrent.keepGoing");
-
   private static SecondInstance second;
 
   @Test
   void everyAnswerIsOneSomeOrderOfTheOverlappingCallsAllows() throws Exception {
-    long start = System.nanoTime();
     List<ApiClient> instances = List.of(api, new ApiClient(secondPort()));
-    List<String> failures = new ArrayList<>();
-    int steps = 0;
-    Map<String, Integer> answers = new TreeMap<>();
-    for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
-      SharedWalk shared = newWalk(instances, seed);
-      String failure = walk(shared, seed);
-      steps += shared.history.all().size();
-      shared
-          .history
-          .all()
-          .forEach(
-              c ->
-                  answers.merge(
-                      c.op + " " + c.status + (c.type == null ? "" : " " + c.type),
-                      1,
-                      Integer::sum));
-      if (failure != null) {
-        failures.add(failure);
-        System.out.println(failure);
-        if (!KEEP_GOING) {
-          break;
-        }
-      }
-    }
-    System.out.printf(
-        "walked %d seeds from %d, %d rounds of %d workers x %d steps, %d calls, in %d s; answers:%n",
-        SEEDS,
-        FIRST_SEED,
-        ROUNDS,
-        WORKERS,
-        STEPS,
-        steps,
-        (System.nanoTime() - start) / 1_000_000_000);
-    answers.forEach((what, n) -> System.out.printf("  %s: %d%n", what, n));
-    assertThat(failures).as("concurrent walks that failed").isEmpty();
-  }
-
-  /** The rounds of one seed; the failure, described, or null. */
-  private String walk(SharedWalk shared, long seed) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
-    try {
-      List<ConcurrentSteps> workers = new ArrayList<>();
-      for (int w = 0; w < WORKERS; w++) {
-        workers.add(new ConcurrentSteps(shared, w, seed));
-      }
-      for (int round = 0; round < ROUNDS; round++) {
-        List<Future<?>> running = new ArrayList<>();
-        for (ConcurrentSteps worker : workers) {
-          running.add(
-              pool.submit(
-                  () -> {
-                    for (int i = 0; i < STEPS; i++) {
-                      worker.step();
-                    }
-                    return null;
-                  }));
-        }
-        Throwable failed = null;
-        for (Future<?> f : running) {
-          try {
-            f.get(5, TimeUnit.MINUTES);
-          } catch (ExecutionException e) {
-            failed = failed == null ? e.getCause() : failed;
-          }
-        }
-        if (failed == null) {
-          try {
-            new ConcurrentChecks(shared, ConcurrentWalkTest::storeHolds).atQuiescence(round);
-          } catch (AssertionError e) {
-            failed = e;
-          }
-        }
-        if (failed != null) {
-          return describe(seed, round, shared, failed);
-        }
-      }
-      return null;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private static String describe(long seed, int round, SharedWalk shared, Throwable failed) {
-    List<History.Call> calls = new ArrayList<>(shared.history.all());
-    calls.sort(Comparator.comparingLong(c -> c.start));
-    StringBuilder text =
-        new StringBuilder(
-            "seed %d fails in round %d: %s%ncalls (by start):%n".formatted(seed, round, failed));
-    calls.forEach(c -> text.append("  ").append(c).append('\n'));
-    return text.toString();
+    new ConcurrentRounds("walk.concurrent", 2, 4, 10, 3)
+        .walk(
+            seed -> newWalk(instances, seed),
+            (shared, w, seed) -> new ConcurrentSteps(shared, w, seed)::step,
+            ConcurrentWalkTest::storeHolds);
   }
 
   /**
    * Two fresh namespaces (the second retiring at two reporters), contents, and the derived keys.
    */
-  private static SharedWalk newWalk(List<ApiClient> instances, long seed) {
+  static SharedWalk newWalk(List<ApiClient> instances, long seed) {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       String name = "cw-" + UUID.randomUUID().toString().substring(0, 12);
@@ -199,7 +98,7 @@ class ConcurrentWalkTest extends ServiceTest {
     }
   }
 
-  private static boolean storeHolds(String sha256) {
+  static boolean storeHolds(String sha256) {
     try {
       s3().headObject(b -> b.bucket(EmbeddedInfra.BUCKET).key(blobKey(sha256)));
       return true;

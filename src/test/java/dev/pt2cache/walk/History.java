@@ -27,7 +27,11 @@ final class History {
     SETTINGS,
     RETENTION,
     PURGE,
-    RECONCILE
+    RECONCILE,
+    HEAD_CONTENT,
+    HEAD_ENTRY,
+    RANGE_CONTENT,
+    RANGE_ENTRY
   }
 
   /** An invalidation's selector, of the four kinds the concurrent walk sends; null: not given. */
@@ -74,6 +78,19 @@ final class History {
     String node;
     Long quota;
 
+    /** Who called: null for the operator's token. */
+    Caller caller;
+
+    /** The Idempotency-Key sent with it, if any, and the call it resends (same key), if any. */
+    String idemKey;
+
+    Call resendOf;
+
+    /** The request's body where a resend must repeat it; the declaration a content PUT went to. */
+    String body;
+
+    Call reservation;
+
     /** What an invalidation answered it retired. */
     int count;
 
@@ -103,9 +120,10 @@ final class History {
 
     @Override
     public String toString() {
-      return "%s w%d@i%d %s %s/%s id=%s sha=%s sel=%s q=%s node=%s wrong=%s [%d..%d ms] -> %d %s %s"
+      return "%s%s w%d@i%d %s %s/%s id=%s sha=%s sel=%s q=%s node=%s wrong=%s%s [%d..%d ms] -> %d %s %s"
           .formatted(
               op,
+              caller == null ? "" : " as " + caller.name(),
               worker,
               instance,
               ns.substring(0, 6),
@@ -117,6 +135,7 @@ final class History {
               quota,
               node,
               wrongBytes,
+              idemKey == null ? "" : " key=" + idemKey,
               start / 1_000_000 % 1_000_000,
               end / 1_000_000 % 1_000_000,
               status,

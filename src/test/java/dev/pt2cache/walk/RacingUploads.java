@@ -34,9 +34,14 @@ final class RacingUploads {
   }
 
   Call declare(int instance, String ns, int which, int content) {
+    return declare(instance, ns, which, content, random.nextInt(3) > 0, null);
+  }
+
+  /** A declaration, of the Mega-Cache or an entry's kind, sent with an Idempotency-Key or none. */
+  Call declare(int instance, String ns, int which, int content, boolean mega, String idemKey) {
     byte[] bytes = shared.contents.get(content);
     Call call = new Call(worker, instance, Op.DECLARE, ns);
-    boolean mega = random.nextInt(3) > 0;
+    call.idemKey = idemKey;
     call.kind = mega ? MEGA : ENTRY;
     call.desc = mega ? DESCS.get(which) : null;
     call.key = mega ? shared.derivedKeys.get(which) : ENTRY_KEYS.get(which);
@@ -48,9 +53,25 @@ final class RacingUploads {
             : "{\"kind\": \"%s\", \"key\": \"%s\", \"sha256\": \"%s\", \"sizeBytes\": %d}"
                 .formatted(ENTRY, call.key, call.sha, bytes.length);
     ApiResponse answer =
-        recorder.call(call, api -> api.postJson(CallRecorder.path(ns, "/artifacts"), body));
+        recorder.call(
+            call,
+            api -> api.postJson(CallRecorder.path(ns, "/artifacts"), body, keyHeader(idemKey)));
     CallRecorder.allowed(
-        call, Set.of("201", "200", "409 key-conflict", "409 blocked-by-rule", "413 exceeds-quota"));
+        call,
+        Set.of(
+            "201",
+            "200",
+            "409 key-conflict",
+            "409 blocked-by-rule",
+            "409 upload-in-flight",
+            "413 exceeds-quota"));
+    if ("upload-in-flight".equals(call.type)) {
+      assertThat(shared.lease).as("%s without a lease", call).isNotNull();
+      long retryAfter = Long.parseLong(answer.header("Retry-After"));
+      assertThat(retryAfter)
+          .as("%s: Retry-After within the lease", call)
+          .isBetween(1L, Math.max(1, (shared.lease.toMillis() + 999) / 1000));
+    }
     if (call.ok()) {
       assertThat(answer.json().get("key").asString()).as(call.text).isEqualTo(call.key);
       assertThat(call.answerSha).as(call.text).isEqualTo(call.sha);
@@ -75,6 +96,13 @@ final class RacingUploads {
 
   /** Sends bytes to a reservation: its own, or now and then others of the same length or not. */
   void sendTo(int instance, Call reservation) {
+    sendTo(instance, reservation, null, random.nextInt(8) == 0);
+  }
+
+  /**
+   * Sends bytes to a reservation, with an Idempotency-Key or none: its own content, or other bytes.
+   */
+  Call sendTo(int instance, Call reservation, String idemKey, boolean wrong) {
     byte[] right =
         shared.contents.stream()
             .filter(c -> Fixtures.sha256(c).equals(reservation.sha))
@@ -86,7 +114,9 @@ final class RacingUploads {
     call.desc = reservation.desc;
     call.id = reservation.answerId;
     call.sha = reservation.sha;
-    call.wrongBytes = random.nextInt(8) == 0;
+    call.idemKey = idemKey;
+    call.reservation = reservation;
+    call.wrongBytes = wrong;
     byte[] bytes = right;
     if (call.wrongBytes) {
       bytes =
@@ -102,7 +132,8 @@ final class RacingUploads {
         api ->
             api.putBody(
                 CallRecorder.path(call.ns, "/artifacts/" + call.id + "/content"),
-                PausingBody.of(sent, pause)));
+                PausingBody.of(sent, pause),
+                keyHeader(idemKey)));
     CallRecorder.allowed(
         call,
         Set.of(
@@ -126,6 +157,12 @@ final class RacingUploads {
       assertThat(call.answerState).as(call.text).isEqualTo("ready");
       assertThat(call.answerSha).as(call.text).isEqualTo(call.sha);
     }
+    shared.remember(shared.sends, call);
+    return call;
+  }
+
+  private static String[] keyHeader(String idemKey) {
+    return idemKey == null ? new String[0] : new String[] {"Idempotency-Key", idemKey};
   }
 
   void putEntry(int instance, String ns) {
@@ -149,6 +186,7 @@ final class RacingUploads {
             "409 key-conflict",
             "409 blocked-by-rule",
             "410 invalidated",
+            "404 artifact-not-found",
             "413 exceeds-quota",
             "503 storage-race"));
     if (call.ok()) {

@@ -14,6 +14,26 @@ final class SharedWalk {
   final List<String> derivedKeys;
   final History history = new History();
 
+  /**
+   * Each instance's callers, the same tokens in the same order on each: empty where the walk calls
+   * as the operator only.
+   */
+  final List<List<Caller>> callers = new ArrayList<>();
+
+  /** The upload lease and reservation time the instances run with; null where the walk has none. */
+  java.time.Duration lease;
+
+  java.time.Duration reservationTtl;
+
+  /** Invalidations sent with an Idempotency-Key and answered 201, to send again. */
+  final List<Call> keyed = new ArrayList<>();
+
+  /** Declarations sent with an Idempotency-Key, to send again. */
+  final List<Call> keyedDeclarations = new ArrayList<>();
+
+  /** Content PUTs answered, to send again with their Idempotency-Key. */
+  final List<Call> sends = new ArrayList<>();
+
   /** Reservations answered pending, for any worker to send bytes to. */
   final List<Call> reservations = new ArrayList<>();
 
