@@ -1,8 +1,14 @@
 package dev.pt2cache.housekeeping;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -38,18 +44,18 @@ class Evictions {
   /** Evicts the ready artifacts not used for {@code days} days. */
   @Transactional
   Evicted idle(String namespace, int days, int batch) {
-    List<UUID> ids =
+    List<Candidate> idle =
         jdbc.sql(
                 """
-                select id from artifact
+                select id, size_bytes, coalesce(last_hit_at, ready_at) as last_used from artifact
                  where namespace = ? and state = 'READY'
                    and coalesce(last_hit_at, ready_at) < now() - make_interval(days => ?)
                  order by coalesce(last_hit_at, ready_at) limit ?
                 """)
             .params(namespace, days, batch)
-            .query(UUID.class)
+            .query(Evictions::candidate)
             .list();
-    return evict(namespace, ids, "IDLE");
+    return evict(namespace, idle, "IDLE");
   }
 
   /**
@@ -97,15 +103,23 @@ class Evictions {
     List<Candidate> oldest =
         jdbc.sql(
                 """
-                select id, size_bytes from artifact
+                select id, size_bytes, coalesce(last_hit_at, ready_at) as last_used from artifact
                  where namespace = ? and state = 'READY'
                  order by coalesce(last_hit_at, ready_at), id
                  limit ?
                 """)
             .params(namespace, batch + 1)
-            .query((rs, n) -> new Candidate(rs.getObject("id", UUID.class), rs.getLong(2)))
+            .query(Evictions::candidate)
             .list();
-    return evict(namespace, chosen(oldest, excess, quota, batch), "QUOTA");
+    Set<UUID> chosen = Set.copyOf(chosen(oldest, excess, quota, batch));
+    return evict(namespace, oldest.stream().filter(c -> chosen.contains(c.id())).toList(), "QUOTA");
+  }
+
+  private static Candidate candidate(ResultSet row, int n) throws SQLException {
+    return new Candidate(
+        row.getObject("id", UUID.class),
+        row.getLong("size_bytes"),
+        row.getObject("last_used", OffsetDateTime.class).toInstant());
   }
 
   /**
@@ -129,13 +143,20 @@ class Evictions {
     return ids;
   }
 
-  /** A ready artifact that eviction may take, and its size. */
-  record Candidate(UUID id, long sizeBytes) {}
+  /** A ready artifact that eviction may take, its size and its last use when it was chosen. */
+  record Candidate(UUID id, long sizeBytes, Instant lastUsed) {}
 
-  private Evicted evict(String namespace, List<UUID> ids, String reason) {
-    if (ids.isEmpty()) {
+  /**
+   * Evicts the chosen artifacts that are still ready and not used since they were chosen: a hit
+   * written between the choice and the row locks (another instance's flush, say) may have made one
+   * more recent than artifacts left out, and it stays (the quota's loop then takes the next
+   * oldest). Locking re-reads each row's last use after any writer that held it has committed.
+   */
+  private Evicted evict(String namespace, List<Candidate> chosen, String reason) {
+    if (chosen.isEmpty()) {
       return Evicted.NONE;
     }
+    Instant newest = chosen.stream().map(Candidate::lastUsed).max(Instant::compareTo).orElseThrow();
     Evicted evicted =
         jdbc.sql(
                 """
@@ -143,6 +164,7 @@ class Evictions {
                   -- locked in id order first, as every writer of several artifacts locks them
                   -- (ADR 0006); the update's own plan would take them in any order
                   select id from artifact where id = any(:ids) and state = 'READY'
+                     and coalesce(last_hit_at, ready_at) <= :newest
                    order by id for no key update),
                 evicted as (
                   update artifact set state = 'EVICTED', evicted_at = now(), eviction_reason = :reason
@@ -158,7 +180,8 @@ class Evictions {
                 select count(*) as artifacts, coalesce(sum(size_bytes), 0) as bytes from recorded
                 """)
             .param("reason", reason)
-            .param("ids", ids.toArray(UUID[]::new))
+            .param("ids", chosen.stream().map(Candidate::id).toArray(UUID[]::new))
+            .param("newest", newest.atOffset(ZoneOffset.UTC))
             .query((rs, n) -> new Evicted(rs.getLong("artifacts"), rs.getLong("bytes")))
             .single();
     registry

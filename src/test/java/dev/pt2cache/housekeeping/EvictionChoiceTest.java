@@ -3,6 +3,7 @@ package dev.pt2cache.housekeeping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.housekeeping.Evictions.Candidate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -20,7 +21,7 @@ class EvictionChoiceTest {
   static List<Candidate> sized(long... sizes) {
     List<Candidate> candidates = new ArrayList<>();
     for (long size : sizes) {
-      candidates.add(new Candidate(UUID.randomUUID(), size));
+      candidates.add(new Candidate(UUID.randomUUID(), size, Instant.EPOCH));
     }
     return candidates;
   }

@@ -8,11 +8,18 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.system.PageCursor;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,6 +29,7 @@ import tools.jackson.databind.JsonNode;
 class RetentionTest extends ServiceTest {
 
   @Autowired Evictions evictions;
+  @Autowired DataSource dataSource;
 
   final List<String> descriptors = new ArrayList<>();
   final List<String> ids = new ArrayList<>();
@@ -225,6 +233,51 @@ class RetentionTest extends ServiceTest {
           .containsExactly("evicted", "evicted", "ready");
       assertThat(api.get(path("/evictions")).json().get("items").get(0).get("reason").asString())
           .isEqualTo("idle");
+    }
+
+    /**
+     * A hit written after retention chose an artifact but before it locked it (another instance's
+     * flush, say) keeps the artifact: it is no longer idle, and the lock re-reads its last use.
+     * Here the "flush" holds the row while retention waits for it, then writes the hit.
+     */
+    @Test
+    void shouldKeepAnArtifactHitBetweenTheChoiceAndItsEviction() throws Exception {
+      store(1, 100);
+      jdbc.sql(
+              "update artifact set ready_at = now() - interval '31 days', last_hit_at = null where id = ?::uuid")
+          .param(ids.get(0))
+          .update();
+      ExecutorService retention = Executors.newSingleThreadExecutor();
+      try (Connection flush = dataSource.getConnection()) {
+        flush.setAutoCommit(false);
+        try (PreparedStatement row =
+            flush.prepareStatement("select 1 from artifact where id = ?::uuid for no key update")) {
+          row.setString(1, ids.get(0));
+          row.executeQuery().close();
+        }
+        Future<Evictions.Evicted> run = retention.submit(() -> evictions.idle(ns, 30, 100));
+        await().atMost(Duration.ofSeconds(10)).until(this::evictionWaitsForARow);
+        try (PreparedStatement hit =
+            flush.prepareStatement("update artifact set last_hit_at = now() where id = ?::uuid")) {
+          hit.setString(1, ids.get(0));
+          hit.executeUpdate();
+        }
+        flush.commit();
+        assertThat(run.get(10, TimeUnit.SECONDS).artifacts()).isZero();
+      } finally {
+        retention.shutdownNow();
+      }
+      assertThat(state(0)).isEqualTo("ready");
+    }
+
+    private boolean evictionWaitsForARow() {
+      return jdbc.sql(
+              """
+              select exists (select 1 from pg_stat_activity
+                              where wait_event_type = 'Lock' and query like '%evicted_at = now()%')
+              """)
+          .query(Boolean.class)
+          .single();
     }
   }
 
