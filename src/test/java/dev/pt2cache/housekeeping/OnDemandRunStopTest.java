@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.LockWaits;
 import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.TestInfra;
 import java.sql.Connection;
@@ -76,7 +77,7 @@ class OnDemandRunStopTest {
         lock.execute("select id from artifact where id = '" + retired + "' for update");
       }
       CompletableFuture.runAsync(() -> api.postJson("/v1/housekeeping/jobs/purge/runs", ""));
-      await().atMost(Duration.ofSeconds(20)).until(() -> purgeWaitsForTheRow());
+      await().atMost(Duration.ofSeconds(20)).until(() -> LockWaits.waiting(sql, "artifact"));
       closed = CompletableFuture.runAsync(instance::close);
       Thread.sleep(DRAIN.plusSeconds(1).toMillis()); // the drain is over: the request is ended
       holder.commit();
@@ -110,17 +111,6 @@ class OnDemandRunStopTest {
                 .single())
         .as("purge's lock still taken after the instance stopped")
         .isFalse();
-  }
-
-  /** Whether a statement of the service's waits for a row lock the test holds. */
-  private boolean purgeWaitsForTheRow() {
-    return sql.sql(
-            """
-            select exists (select 1 from pg_stat_activity
-                            where wait_event_type = 'Lock' and query like '%artifact%')
-            """)
-        .query(Boolean.class)
-        .single();
   }
 
   private static ConfigurableApplicationContext instance() {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.LockWaits;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.system.PageCursor;
 import java.sql.Connection;
@@ -256,7 +257,9 @@ class RetentionTest extends ServiceTest {
           row.executeQuery().close();
         }
         Future<Evictions.Evicted> run = retention.submit(() -> evictions.idle(ns, 30, 100));
-        await().atMost(Duration.ofSeconds(10)).until(this::evictionWaitsForARow);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> LockWaits.waiting(jdbc, "evicted_at = now()"));
         try (PreparedStatement hit =
             flush.prepareStatement("update artifact set last_hit_at = now() where id = ?::uuid")) {
           hit.setString(1, ids.get(0));
@@ -268,16 +271,6 @@ class RetentionTest extends ServiceTest {
         retention.shutdownNow();
       }
       assertThat(state(0)).isEqualTo("ready");
-    }
-
-    private boolean evictionWaitsForARow() {
-      return jdbc.sql(
-              """
-              select exists (select 1 from pg_stat_activity
-                              where wait_event_type = 'Lock' and query like '%evicted_at = now()%')
-              """)
-          .query(Boolean.class)
-          .single();
     }
   }
 
