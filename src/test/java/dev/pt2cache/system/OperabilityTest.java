@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.health.contributor.HealthContributors;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
@@ -50,6 +51,13 @@ class OperabilityTest extends ServiceTest {
     assertThat(healthContributors.getContributor("db"))
         .as("the service's own check, bounded (ADR 0024), not Spring Boot's isValid(0)")
         .isInstanceOf(DatabaseHealthIndicator.class);
+    assertThat(
+            ((HealthIndicator) healthContributors.getContributor("diskSpace"))
+                .health(true)
+                .getDetails()
+                .get("path"))
+        .as("diskSpace watches the disk the spool writes to (ADR 0035), not the working directory")
+        .isEqualTo(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().toString());
     assertThat(((HikariDataSource) dataSource).getConnectionTimeout())
         .as("PT2CACHE_DB_CONNECTION_WAIT_MS")
         .isEqualTo(5000);
