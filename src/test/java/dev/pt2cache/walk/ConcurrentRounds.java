@@ -70,7 +70,11 @@ final class ConcurrentRounds {
           .forEach(
               c ->
                   answers.merge(
-                      c.op + " " + c.status + (c.type == null ? "" : " " + c.type),
+                      c.op
+                          + (c.expiry == null ? "" : " (" + c.expiry + ")")
+                          + " "
+                          + c.status
+                          + (c.type == null ? "" : " " + c.type),
                       1,
                       Integer::sum));
       if (failure != null) {

@@ -88,10 +88,16 @@ final class ConcurrentSteps {
     } else if (pick < 94) {
       housekeeping(instance, Op.RETENTION);
     } else if (pick < 98) {
-      housekeeping(instance, Op.PURGE);
+      housekeeping(instance, purges() ? Op.PURGE : Op.RECONCILE);
     } else {
       housekeeping(instance, Op.RECONCILE);
     }
+  }
+
+  /** Whether this purge step purges: always in the plain walk, rarely or never in some seeds. */
+  private boolean purges() {
+    return shared.purgeOneIn == 1
+        || shared.purgeOneIn > 1 && random.nextInt(shared.purgeOneIn) == 0;
   }
 
   private void getEntry(int instance, String ns) {

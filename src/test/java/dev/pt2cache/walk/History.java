@@ -95,6 +95,13 @@ final class History {
     int count;
 
     boolean wrongBytes;
+
+    /**
+     * How the call met its reservation's time, where it was sent to meet it ({@link
+     * ExpiringUploads}): counted apart in the walk's tally of answers.
+     */
+    String expiry;
+
     long start;
     long end;
     int status;

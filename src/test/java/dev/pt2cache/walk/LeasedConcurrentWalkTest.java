@@ -25,6 +25,12 @@ import org.springframework.test.context.TestPropertySource;
  * ConcurrentChecks}, {@link LeaseChecks}, {@link ResendChecks}); ranged bytes against the slice of
  * the content their tag names ({@link PartialReads}).
  *
+ * <p>Reservations run out within a seed: 8 steps in a hundred ({@code -Dwalk.leased.expiring=P}
+ * percent) sends bytes to a reservation around its time or pauses a body across it ({@link
+ * ExpiringUploads}, waiting at most {@code -Dwalk.leased.lateWaitMs}), and a third of the seeds
+ * never purge and a third purge one step in six, so that an expired reservation is met before a
+ * purge (grace 0) drops it.
+ *
  * <p>A small budget by default; {@code -Dwalk.leased.seeds=N -Dwalk.leased.rounds=R
  * -Dwalk.leased.steps=M -Dwalk.leased.workers=W} (and {@code -Dwalk.leased.seed=S}, {@code
  * -Dwalk.leased.keepGoing=true}) walks longer.
@@ -69,6 +75,10 @@ class LeasedConcurrentWalkTest extends ServiceTest {
     SharedWalk shared = ConcurrentWalkTest.newWalk(instances, seed);
     shared.lease = LEASE;
     shared.reservationTtl = RESERVATION;
+    // expired reservations met before a purge drops them: seeds 1, 4, ... never purge, 2, 5, ...
+    // one purge step in six, 3, 6, ... each
+    shared.purgeOneIn = new int[] {1, 0, 6}[(int) Math.floorMod(seed, 3L)];
+    shared.expiringPercent = Integer.getInteger("walk.leased.expiring", 8);
     List<String> tokens = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (String role : List.of("admin", "write", "read")) {

@@ -6,8 +6,9 @@ import dev.pt2cache.walk.CallRecorder.Refused;
  * One worker's steps in the walk with an upload lease, short reservations and tokens: each step
  * goes with the operator's token or with a namespace's admin, write or read token (a call the role
  * may not make is refused {@code 403} and ends the step), and is one of the plain walk's steps
- * ({@link ConcurrentSteps}), a HEAD or ranged read ({@link PartialReads}), or a call sent again
- * with its {@code Idempotency-Key} ({@link Resends}).
+ * ({@link ConcurrentSteps}), a HEAD or ranged read ({@link PartialReads}), a call sent again with
+ * its {@code Idempotency-Key} ({@link Resends}), or bytes that reach a reservation's time ({@link
+ * ExpiringUploads}).
  */
 final class LeasedSteps {
 
@@ -18,12 +19,14 @@ final class LeasedSteps {
   private final ConcurrentSteps plain;
   private final PartialReads reads;
   private final Resends resends;
+  private final ExpiringUploads expiring;
 
   LeasedSteps(SharedWalk shared, int worker, long seed) {
     this.shared = shared;
     this.plain = new ConcurrentSteps(shared, worker, seed);
     this.reads = new PartialReads(shared, plain, worker);
     this.resends = new Resends(shared, plain, worker);
+    this.expiring = new ExpiringUploads(shared, plain);
   }
 
   void step() {
@@ -33,7 +36,15 @@ final class LeasedSteps {
     int instance = random.nextInt(shared.instances.size());
     String ns = shared.nsNames.get(random.nextInt(2));
     try {
-      if (pick < 50) {
+      if (random.nextInt(100) < shared.expiringPercent) {
+        // as the operator, who may send to a reservation in either namespace
+        plain.recorder.as(-1);
+        if (random.nextInt(3) == 0) {
+          expiring.across(instance);
+        } else {
+          expiring.late(instance, ns);
+        }
+      } else if (pick < 50) {
         plain.step();
       } else if (pick < 57) {
         reads.headContent(instance);

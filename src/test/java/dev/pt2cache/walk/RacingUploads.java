@@ -103,6 +103,14 @@ final class RacingUploads {
    * Sends bytes to a reservation, with an Idempotency-Key or none: its own content, or other bytes.
    */
   Call sendTo(int instance, Call reservation, String idemKey, boolean wrong) {
+    return sendTo(instance, reservation, idemKey, wrong, -1);
+  }
+
+  /**
+   * Sends bytes to a reservation, their body pausing {@code pause} ms halfway (past the
+   * reservation's time, for {@link ExpiringUploads}), or as {@link #pause()} draws where negative.
+   */
+  Call sendTo(int instance, Call reservation, String idemKey, boolean wrong, int pause) {
     byte[] right =
         shared.contents.stream()
             .filter(c -> Fixtures.sha256(c).equals(reservation.sha))
@@ -126,13 +134,13 @@ final class RacingUploads {
       }
     }
     byte[] sent = bytes;
-    int pause = pause();
+    int paused = pause < 0 ? pause() : pause;
     recorder.call(
         call,
         api ->
             api.putBody(
                 CallRecorder.path(call.ns, "/artifacts/" + call.id + "/content"),
-                PausingBody.of(sent, pause),
+                PausingBody.of(sent, paused),
                 keyHeader(idemKey)));
     CallRecorder.allowed(
         call,

@@ -25,6 +25,15 @@ final class SharedWalk {
 
   java.time.Duration reservationTtl;
 
+  /**
+   * How often a purge step purges: each time (1), one time in N, or never (0), so that expired
+   * reservations are met before a purge (grace 0 in tests) drops them; the other turns reconcile.
+   */
+  int purgeOneIn = 1;
+
+  /** The percentage of steps that reach a reservation's time ({@link ExpiringUploads}). */
+  int expiringPercent;
+
   /** Invalidations sent with an Idempotency-Key and answered 201, to send again. */
   final List<Call> keyed = new ArrayList<>();
 
