@@ -18,6 +18,13 @@ import org.springframework.stereotype.Component;
  * all its bytes were sent, and its client could never finish. Each quarter of the reservation's
  * lifetime, an upload that is still reading renews it to a full lifetime from then, by the
  * database's clock; an upload whose client stopped sending renews nothing, and lapses as before.
+ *
+ * <p>A reservation that lapsed stays lapsed, even when bytes come again: the lapse is what let
+ * another upload of the key hold its lease (docs/adr/0019), and purge drop it. Reviving it made it
+ * the key's oldest live reservation again, whose lease had long run out, and so hid the lease the
+ * later upload held. With the defaults it cannot happen at all: Tomcat gives up on a body that
+ * sends nothing for 60 s, and a reservation lapses only after three quarters of its hour without a
+ * renewal.
  */
 @Component
 class ReservationRenewal {
@@ -45,7 +52,7 @@ class ReservationRenewal {
               update artifact
                  set upload_expires_at = greatest(upload_expires_at,
                                                   now() + make_interval(secs => ?))
-               where id = ? and state = 'PENDING'
+               where id = ? and state = 'PENDING' and upload_expires_at > now()
               """)
           .params(lifetime.toMillis() / 1000.0, artifactId)
           .update();

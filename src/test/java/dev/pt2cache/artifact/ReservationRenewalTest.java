@@ -6,10 +6,17 @@ import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.TestInfra;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,13 +30,16 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * {@code PT2CACHE_RESERVATION_TTL=2s}: an upload whose bytes keep coming past its reservation's end
- * keeps its reservation, so purge leaves it alone and the upload commits.
+ * {@code PT2CACHE_RESERVATION_TTL=4s}: an upload whose bytes keep coming past its reservation's end
+ * keeps its reservation, so purge leaves it alone and the upload commits; one whose bytes stopped
+ * until its reservation lapsed does not get it back when they come again. With {@code
+ * PT2CACHE_UPLOAD_LEASE=3s}, shorter, so that a reservation outlives its lease.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
-      "pt2cache.uploads.reservation-ttl=2s",
+      "pt2cache.uploads.reservation-ttl=4s",
+      "pt2cache.uploads.in-flight-lease=3s",
       "pt2cache.housekeeping.enabled=false",
       "pt2cache.housekeeping.grace=0s",
       "pt2cache.namespaces.default-quota=1GB"
@@ -37,6 +47,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @ExtendWith(DockerWhenContainers.class)
 @Tag("integration")
 class ReservationRenewalTest {
+
+  static final Duration RESERVATION = Duration.ofSeconds(4);
 
   /** Enough chunks, at one per 400 ms, to keep sending for 40 s while purge has not run. */
   static final int CHUNKS = 100;
@@ -72,9 +84,9 @@ class ReservationRenewalTest {
             () ->
                 api.putStream(
                     declared.json().get("uploadUrl").asString(), () -> slowly(bytes, purged)));
-    // past the reservation's first end (2 s), while the bytes still come: they trickle until purge
-    // has run, however long that takes on a loaded machine, and then the rest goes at once
-    TimeUnit.MILLISECONDS.sleep(3_000);
+    // past the reservation's first end, while the bytes still come: they trickle until purge has
+    // run, however long that takes on a loaded machine, and then the rest goes at once
+    TimeUnit.MILLISECONDS.sleep(RESERVATION.toMillis() + 1_000);
     ApiResponse purge = api.postJson("/v1/housekeeping/jobs/purge/runs", "");
     assertThat(upload.isDone()).as("still sending when purge ran").isFalse();
     purged.set(true);
@@ -90,6 +102,82 @@ class ReservationRenewalTest {
     ApiResponse kept = api.get(ns + "/artifacts/" + id);
     assertThat(kept.status()).as(kept.text()).isEqualTo(200);
     assertThat(kept.json().get("state").asString()).isEqualTo("ready");
+  }
+
+  /**
+   * A lapsed reservation stays lapsed: it is what let another upload take the key. Here A's bytes
+   * stop until its reservation has ended, B (other content) is declared and holds the key's lease,
+   * then A's bytes come again. A renewal that revived A made it the key's oldest live reservation
+   * once more, whose lease had long run out, so the lease B held was no longer seen and C (other
+   * content again) was let in to send all its bytes too.
+   */
+  @Test
+  void shouldNotReviveAReservationThatLapsedWhileItsBytesStopped() throws Exception {
+    ApiClient api = new ApiClient(port);
+    String ns = "/v1/namespaces/lapse-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(api.putJson(ns, "{}").status()).isEqualTo(201);
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    byte[] a = Fixtures.randomBytes(4 * CHUNK);
+    ApiResponse declaredA = declare(api, ns, descriptor, a);
+    assertThat(declaredA.status()).as(declaredA.text()).isEqualTo(201);
+    String pathA = ns + "/artifacts/" + declaredA.json().get("id").asString();
+    Instant lapses = Instant.parse(declaredA.json().get("uploadExpiresAt").asString());
+
+    // sent by hand: the JDK's client may hold a request back until its body's bytes after a
+    // pause, and this request must reach the service, and be read, before A lapses
+    HttpURLConnection put = open(port, declaredA.json().get("uploadUrl").asString());
+    OutputStream body = put.getOutputStream();
+    body.write(a, 0, CHUNK);
+    // the service has the request and reads it; its first renewal would be due a quarter of the
+    // reservation after the body began, and comes with the next bytes, after A lapsed
+    body.flush();
+
+    TimeUnit.MILLISECONDS.sleep(Duration.between(Instant.now(), lapses).toMillis() + 300);
+    ApiResponse declaredB = declare(api, ns, descriptor, Fixtures.randomBytes(300));
+    assertThat(declaredB.status()).as("A lapsed: " + declaredB.text()).isEqualTo(201);
+
+    body.write(a, CHUNK, CHUNK);
+    body.flush();
+    // A's next bytes reach the service, which would renew a live reservation on them
+    TimeUnit.MILLISECONDS.sleep(1_000);
+    ApiResponse stillA = api.get(pathA);
+    assertThat(stillA.json().get("state").asString()).isEqualTo("pending");
+    assertThat(Instant.parse(stillA.json().get("uploadExpiresAt").asString()))
+        .as("A's reservation stays lapsed")
+        .isBeforeOrEqualTo(lapses.plusMillis(1));
+
+    ApiResponse declaredC = declare(api, ns, descriptor, Fixtures.randomBytes(300));
+    assertThat(declaredC.status()).as(declaredC.text()).isEqualTo(409);
+    assertThat(declaredC.json().get("type").asString())
+        .isEqualTo("urn:pt2cache:problem:upload-in-flight");
+    assertThat(declaredC.json().get("detail").asString())
+        .as("B holds the lease")
+        .contains(declaredB.json().get("sha256").asString());
+
+    // A's bytes all come and its row is still there (no purge ran): it commits, as before
+    body.write(a, 2 * CHUNK, a.length - 2 * CHUNK);
+    body.close();
+    assertThat(put.getResponseCode()).isEqualTo(200);
+    assertThat(api.get(pathA).json().get("state").asString()).isEqualTo("ready");
+  }
+
+  /** A PUT of content in chunks as they are written, each sent when flushed. */
+  private static HttpURLConnection open(int port, String path) throws IOException {
+    HttpURLConnection put =
+        (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+    put.setRequestMethod("PUT");
+    put.setDoOutput(true);
+    put.setChunkedStreamingMode(CHUNK);
+    put.setReadTimeout(30_000);
+    put.setRequestProperty("Authorization", "Bearer " + EmbeddedInfra.ADMIN_TOKEN);
+    put.setRequestProperty("Content-Type", "application/octet-stream");
+    return put;
+  }
+
+  private static ApiResponse declare(ApiClient api, String ns, String descriptor, byte[] bytes) {
+    return api.postJson(
+        ns + "/artifacts",
+        Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
   }
 
   /** The bytes, a chunk every 400 ms until {@code purged}, then the rest without a pause. */
