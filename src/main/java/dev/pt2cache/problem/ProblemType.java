@@ -22,6 +22,7 @@ enum ProblemType {
   CONTENT_MISSING(HttpStatus.NOT_FOUND, "Content missing from storage"),
   METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
   NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+  REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "Request body stopped arriving"),
   KEY_CONFLICT(HttpStatus.CONFLICT, "Key holds other content"),
   NOT_READY(HttpStatus.CONFLICT, "Artifact not ready"),
   BLOCKED_BY_RULE(HttpStatus.CONFLICT, "Blocked by an invalidation rule"),
@@ -71,6 +72,7 @@ enum ProblemType {
       case 400 -> MALFORMED_REQUEST;
       case 404 -> NOT_FOUND;
       case 405 -> METHOD_NOT_ALLOWED;
+      case 408 -> REQUEST_TIMEOUT;
       case 413 -> PAYLOAD_TOO_LARGE;
       default -> status < 500 ? INVALID_REQUEST : INTERNAL_ERROR;
     };

@@ -16,8 +16,11 @@ import org.springframework.stereotype.Component;
 /**
  * Requests that Tomcat turns away before Spring sees them (an undecodable URI, say) answer in
  * problem+json too, and those it would answer with a 5xx for the client's own mistake (an unknown
- * transfer coding, an HTTP version other than 1.x) with a 400. An encoded slash ({@code %2F}) is
- * passed through to Spring, which rejects it as a character no key or namespace may hold.
+ * transfer coding, an HTTP version other than 1.x) with a 400. A body that stopped arriving for
+ * longer than the connector waits between its bytes ({@code server.tomcat.connection-timeout}) is
+ * Tomcat's {@code 408} too, set while the service was reading it, and says so. An encoded slash
+ * ({@code %2F}) is passed through to Spring, which rejects it as a character no key or namespace
+ * may hold.
  */
 @Component
 class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
@@ -47,6 +50,9 @@ class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServe
       }
       String detail = clientMistake(request.getMethod(), rejected);
       int status = detail == null ? rejected : HttpStatus.BAD_REQUEST.value();
+      if (rejected == HttpStatus.REQUEST_TIMEOUT.value()) {
+        detail = stalled(request.getConnector().getProperty("connectionTimeout"));
+      }
       response.setStatus(status);
       HttpStatus known = HttpStatus.resolve(status);
       ProblemType type = ProblemType.forStatus(status);
@@ -69,6 +75,23 @@ class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServe
       } catch (IOException | IllegalStateException e) {
         // the client is gone or the response cannot take a body; nothing more to tell
       }
+    }
+
+    /**
+     * A body that stopped arriving: Tomcat's read of it timed out and it answers {@code 408}
+     * itself, whatever the service would have said. Nothing of the body is kept: an upload's
+     * reservation stays as it was, an entry is not written.
+     */
+    static String stalled(Object timeoutMillis) {
+      String wait = "";
+      if (timeoutMillis instanceof Number ms) {
+        long millis = ms.longValue();
+        wait = millis % 1000 == 0 ? " (" + millis / 1000 + " s)" : " (" + millis + " ms)";
+      }
+      return "the request body stopped arriving for longer than the service waits between its"
+          + " bytes"
+          + wait
+          + "; nothing of it was kept: send it again";
     }
 
     /**

@@ -27,6 +27,7 @@ final class ContractStatuses {
       Map.of(
           400, Set.of("invalid-request"),
           406, Set.of("not-acceptable"),
+          408, Set.of("request-timeout"),
           413, Set.of("payload-too-large"),
           415, Set.of("unsupported-media-type"),
           429, Set.of("rate-limited"),
