@@ -20,7 +20,10 @@ log = logging.getLogger("pt2cache")
 Body = Union[None, bytes, Callable[[], Any]]
 """A request body: nothing, bytes, or a factory that opens a fresh stream (so it can be resent)."""
 
-RETRYABLE_STATUS = {429, 502, 503, 504}
+RETRYABLE_STATUS = {408, 429, 502, 503, 504}
+# answers that say the service did not act on the request: sent again even when not idempotent
+# (408: a body that stopped arriving, of which nothing was kept; 429 and 503 refuse before acting)
+NOT_ACTED_ON = {408, 429, 503}
 BLOCK = 1024 * 1024
 
 
@@ -136,7 +139,7 @@ class Transport:
 
         ``timeout`` bounds each socket operation; ``deadline`` (seconds) bounds the whole call,
         retries and pauses included. A request that is not ``idempotent`` is sent again only when
-        the service surely did not act on it (the connection was refused, or 429/503).
+        the service surely did not act on it (the connection was refused, or 408/429/503).
         """
         if self._invalid:
             raise CacheError(self._invalid)
@@ -160,7 +163,7 @@ class Transport:
                 return response
             problem = _problem(response)
             retryable = response.status in RETRYABLE_STATUS and (
-                idempotent or response.status in (429, 503))
+                idempotent or response.status in NOT_ACTED_ON)
             if retryable and attempt <= allowed and not _past(end):
                 self._pause(attempt, response.headers.get("retry-after"),
                             "%s %s answered %d" % (method, path, response.status), end)

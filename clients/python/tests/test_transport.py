@@ -248,6 +248,27 @@ class EntryMissTest(unittest.TestCase):
             self.assertEqual(os.listdir(directory), [])
 
 
+class StalledBodyTest(unittest.TestCase):
+    """``408 request-timeout``: the service stopped waiting for a body that stopped arriving, kept
+    nothing of it, and says to send it again (the contract's introduction)."""
+
+    def test_bytes_the_service_stopped_waiting_for_are_sent_again(self):
+        stalled = {"type": "urn:pt2cache:problem:request-timeout", "title": "Request Timeout",
+                   "status": 408, "detail": "the request body stopped arriving for longer than "
+                   "the service waits between its bytes (60 s); nothing of it was kept: send it "
+                   "again"}
+        ready = {"id": "a1", "state": "ready", "sha256": hashlib.sha256(b"bytes").hexdigest()}
+        answers = {1: whole(201, dict(ready, state="pending", uploadUrl="/v1/upload/a1")),
+                   2: whole(408, stalled, PROBLEM), 3: whole(200, ready)}
+        with FakeService(lambda connection, n: answers[n](connection, n)) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            client.http.backoff = 0.01
+            # before, the 408 was raised: the upload after a miss was lost, though nothing of
+            # the reservation had changed
+            self.assertEqual(client.upload("mega-cache", b"bytes", key="k")["state"], "ready")
+        self.assertEqual(service.requests[1:], ["PUT /v1/upload/a1 HTTP/1.1"] * 2)
+
+
 class RetryAfterTest(unittest.TestCase):
 
     def test_seconds_or_an_http_date(self):
