@@ -159,8 +159,11 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0,
                                 **writes, **described)
                 breaker.took(time.monotonic() - started, timeout)
-            except Conflict:
-                _kept_first(kind, key)  # another write stored this key first: its entry stays
+            except Conflict as e:
+                if e.slug == "blocked-by-rule":  # a standing rule refuses what this node compiles
+                    _blocked(kind, key, e)
+                else:
+                    _kept_first(kind, key)  # another write stored this key first: it stays
             except Exception as e:
                 if _unreachable(e):
                     breaker.trip(e)
@@ -231,6 +234,17 @@ def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
                     "and writes are dropped until that is mended (logged once)", e)
     else:
         log.info("pt2cache: %s %s %s refused: %s", kind, operation, key, e)
+
+
+def _blocked(kind: str, key: str, e: Conflict) -> None:
+    """A standing rule (by the model, torch or GPU of the descriptor the entries carry) refuses
+    this node's writes, every one of them: said once where a default logging set-up shows it,
+    with the rule, since what the node compiles is then kept from the other nodes."""
+    if _first_time(("blocked", None)):
+        log.warning("pt2cache: a standing rule refuses this node's entries, so what it compiles "
+                    "is not shared (logged once): %s [blocked-by-rule]", e)
+    else:
+        log.info("pt2cache: %s entry %s refused by a rule: %s", kind, key, e)
 
 
 def _kept_first(kind: str, key: str) -> None:

@@ -13,7 +13,7 @@ from unittest import mock
 from pt2cache.directory import DirectoryEntries
 from pt2cache.remote import service_key
 
-from support import HAS_TORCH, needs_torch
+from support import HAS_TORCH, descriptor, fresh_client, needs_service, needs_torch
 
 
 class ServiceKeyTest(unittest.TestCase):
@@ -221,6 +221,32 @@ class RefusedCallsTest(unittest.TestCase):
             self.assertEqual(len(logged.records), 1, "once per kind")
             self.assertIn("first", logged.output[0])
             self.assertTrue(breaker.closed())
+
+
+@needs_service
+class BlockedEntriesTest(unittest.TestCase):
+    """A standing rule that refuses this node's entries (``409 blocked-by-rule``, through the
+    descriptor they carry) is said as such, once: not as PyTorch rewriting an entry."""
+
+    def test_a_rule_that_refuses_the_nodes_writes_is_named_once(self):
+        from pt2cache import remote
+        from pt2cache.remote import Breaker, backend_class
+
+        remote._warned.clear()
+        client = fresh_client()
+        client.invalidate({"torch": "2.9.0"}, "miscompiles conv2d", block=True)
+        with _torch_remote_cache():
+            backend = backend_class(client, "autotune", breaker=Breaker(cooldown=60),
+                                    descriptor=descriptor("resnet", torch_version="2.9.0"))()
+            with self.assertLogs("pt2cache", "WARNING") as logged:
+                backend.put("k1", b'{"configs": 1}')
+                backend.put("k2", b'{"configs": 2}')
+        # before, it said "PyTorch rewrote its autotune entry k1, and the service keeps the first
+        # bytes", and for an fx-graph entry nothing above DEBUG
+        self.assertEqual(len(logged.records), 1, logged.output)
+        self.assertIn("blocked-by-rule", logged.output[0])
+        self.assertIn("miscompiles conv2d", logged.output[0])
+        self.assertNotIn("rewrote", logged.output[0])
 
 
 class OlderStoreTest(unittest.TestCase):
