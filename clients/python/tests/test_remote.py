@@ -150,7 +150,11 @@ class RefusedCallsTest(unittest.TestCase):
     def test_a_busy_store_or_a_rate_limit_leaves_reads_of_stored_entries_on(self):
         from pt2cache.errors import CacheError, ServiceUnavailable
 
+        # spool-unavailable: an instance whose temporary disk refused a body sent without its
+        # digest; it still serves reads (its readiness stays up). Before, it turned them off
+        spool = {"type": "urn:pt2cache:problem:spool-unavailable"}
         for failure in (ServiceUnavailable("busy", 503, {"type": "urn:pt2cache:problem:storage-busy"}),
+                        ServiceUnavailable("no spool", 503, spool),
                         CacheError("slow down", 429, {"type": "urn:pt2cache:problem:rate-limited"})):
             with _torch_remote_cache():
                 store, breaker, backend = self._backend(failure)
