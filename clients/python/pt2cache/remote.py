@@ -225,6 +225,13 @@ def _unreachable(e: Exception) -> bool:
 _LASTING = {"unauthenticated", "forbidden", "namespace-not-found", "not-found"}
 
 
+# refusals of some calls only, each of which costs a compile (a read) or leaves a result unshared
+# (a write), and which only the service's metrics would show otherwise: a node over its rate
+# (429), an entry larger than the namespace's quota or the service takes (413). Said once where
+# a default logging set-up shows it
+_SAID_ONCE = {"rate-limited", "exceeds-quota", "payload-too-large"}
+
+
 def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
     slug = getattr(e, "slug", None)
     if isinstance(e, NotFound) and slug is None:
@@ -234,6 +241,10 @@ def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
     if lasting and _first_time(("refusal", slug)):
         log.warning("pt2cache: the service refuses this node's calls (%s): remote caches miss "
                     "and writes are dropped until that is mended (logged once)", e)
+    elif slug in _SAID_ONCE and _first_time(("refusal", slug)):
+        log.warning("pt2cache: the service refused a %s %s (%s [%s]): a refused read is "
+                    "compiled here, a refused write is not shared; later ones at INFO (logged "
+                    "once)", kind, operation, e, slug)
     else:
         log.info("pt2cache: %s %s %s refused: %s", kind, operation, key, e)
 

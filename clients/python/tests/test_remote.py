@@ -195,6 +195,24 @@ class RefusedCallsTest(unittest.TestCase):
             self.assertIn("token expired", logged.output[0])
             self.assertTrue(breaker.closed(), "a token is no outage")
 
+    def test_a_rate_limit_is_a_warning_once(self):
+        from pt2cache import remote
+        from pt2cache.errors import from_response
+
+        remote._warned.clear()
+        limited = from_response(429, {"type": "urn:pt2cache:problem:rate-limited",
+                                      "detail": "over 5 calls per second"}, "refused")
+        with _torch_remote_cache():
+            store, breaker, backend = self._backend(limited)
+            # before, each refusal was an INFO line: a node compiling what it could have read
+            # showed nothing where logging is left as it is
+            with self.assertLogs("pt2cache", "WARNING") as logged:
+                self.assertIsNone(backend.get("stored"))
+                backend.put("new", b'{"graph": 2}')
+            self.assertEqual(len(logged.records), 1)
+            self.assertIn("rate-limited", logged.output[0])
+            self.assertTrue(breaker.closed(), "a rate limit is no outage")
+
     def test_a_read_token_refused_its_writes_says_nothing_of_misses(self):
         from pt2cache import remote
         from pt2cache.errors import from_response
