@@ -164,11 +164,19 @@ class Transport:
             problem = _problem(response)
             retryable = response.status in RETRYABLE_STATUS and (
                 idempotent or response.status in NOT_ACTED_ON)
+            refused = from_response(response.status, problem, "%s %s" % (method, path))
             if retryable and attempt <= allowed and not _past(end):
-                self._pause(attempt, response.headers.get("retry-after"),
-                            "%s %s answered %d" % (method, path, response.status), end)
+                try:
+                    self._pause(attempt, response.headers.get("retry-after"),
+                                "%s %s answered %d" % (method, path, response.status), end)
+                except ServiceUnavailable:
+                    # the wait asked for outlasts the deadline: the refusal is the answer, with
+                    # its status and cause (a busy database, a rate limit), not a bare timeout
+                    refused.args = ("%s; no time left to wait for a retry within the deadline"
+                                    % refused,)
+                    raise refused from None
                 continue
-            raise from_response(response.status, problem, "%s %s" % (method, path))
+            raise refused
 
     def _send(self, method: str, path: str, body: Body, headers: Dict[str, str],
               timeout: float, end: Optional[float]) -> Response:

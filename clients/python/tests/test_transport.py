@@ -292,6 +292,19 @@ class RetryAfterTest(unittest.TestCase):
         self.assertLess(in_the_first_tenth, 50, sorted(slept)[:60])
         self.assertGreater(len(set(round(s, 2) for s in slept)), 60)
 
+    def test_a_refusal_whose_wait_outlasts_the_deadline_is_raised_as_what_it_said(self):
+        busy = {"type": "urn:pt2cache:problem:database-unavailable", "status": 503,
+                "detail": "no database connection within 5000 ms"}
+        with FakeService(whole(503, busy, PROBLEM, {"Retry-After": "5"})) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            with self.assertRaises(ServiceUnavailable) as refused:
+                client.lookup("mega-cache", {}, deadline=2.0, retries=2)
+        # before: status None and "answered 503; no time left to retry", which cause unsaid
+        self.assertEqual((refused.exception.status, refused.exception.slug),
+                         (503, "database-unavailable"))
+        self.assertIn("no database connection", str(refused.exception))
+        self.assertIn("no time left to wait", str(refused.exception))
+
     def test_the_wait_it_is_told_is_kept_within_the_deadline(self):
         transport = Transport("http://localhost:1")
         with mock.patch("pt2cache.transport.time.sleep") as sleep:
