@@ -22,6 +22,11 @@ from .remote import service_key
 KEY_ADDRESSED = ["fx-graph", "aot-autograd", "autotune", "bundled-autotune", "pgo"]
 
 
+# EX_TEMPFAIL (sysexits.h): the same command may well succeed later, unchanged, so a script can
+# tell what to retry from what to mend (2)
+TRY_AGAIN = 75
+
+
 class PartlyFailed(dict):
     """An answer printed as any other, from a command that failed for part of what it did (it
     said which on stderr): the exit status is 1."""
@@ -66,7 +71,7 @@ def _answer(args: argparse.Namespace) -> int:
         result = args.run(client, args)
     except CacheError as e:
         print("pt2cache: %s%s" % (e, " [%s]" % e.slug if e.slug else ""), file=sys.stderr)
-        return 2
+        return TRY_AGAIN if _passing(e) else 2
     except ImportError as e:
         print("pt2cache: --model reads this process's torch, which is not installed: %s" % e,
               file=sys.stderr)
@@ -75,6 +80,16 @@ def _answer(args: argparse.Namespace) -> int:
         print("pt2cache: %s" % e, file=sys.stderr)
         return 2
     return _print(result)
+
+
+def _passing(e: CacheError) -> bool:
+    """A failure that asking again later may end: the service unreachable or overloaded (no
+    answer, 502/503/504, after the client's retries), the caller over its rate (429), a body that
+    stopped arriving (408), another node's upload holding the key for now. Not a 500, which says
+    the service failed at the request itself, nor anything the request must change."""
+    if isinstance(e, ServiceUnavailable) and e.status in (None, 502, 503, 504):
+        return True
+    return e.status in (408, 429) or e.slug == "upload-in-flight"
 
 
 def _print(result: Any) -> int:

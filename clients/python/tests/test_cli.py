@@ -3,6 +3,7 @@ import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,33 @@ class CliWithoutServiceTest(unittest.TestCase):
             self.assertIn("more artifacts match than the 2 listed; --limit N", stderr)
             status, stdout, stderr = run("ls", "--url", fake.url, "--limit", "3")
             self.assertEqual((status, len(json.loads(stdout)), stderr), (0, 3, ""))
+
+    def test_a_failure_that_may_pass_later_exits_75_and_any_other_2(self):
+        problem = {"type": "urn:pt2cache:problem:upload-in-flight", "status": 409,
+                   "detail": "an upload of other content under this key is in flight and holds "
+                             "the key for 9 s more"}
+        blob = os.path.join(tempfile.mkdtemp(), "blob.bin")
+        with open(blob, "wb") as f:
+            f.write(b"bytes")
+        with FakeService(whole(409, problem, "application/problem+json")) as fake:
+            status, _, stderr = run("push", "--url", fake.url, "--kind", "fx-graph", "--key",
+                                    "k1", blob)
+        self.assertEqual(status, 75, stderr)
+        self.assertIn("holds the key for 9 s more (HTTP 409) [upload-in-flight]", stderr)
+        with FakeService(whole(409, dict(problem, type="urn:pt2cache:problem:key-conflict"),
+                               "application/problem+json")) as fake:
+            status, _, stderr = run("push", "--url", fake.url, "--kind", "fx-graph", "--key",
+                                    "k1", blob)
+        self.assertEqual(status, 2, "the key holds other content for good: " + stderr)
+        with FakeService(whole(500, {"type": "urn:pt2cache:problem:internal-error"},
+                               "application/problem+json")) as fake:
+            status, _, stderr = run("ls", "--url", fake.url)
+        self.assertEqual(status, 2, stderr)
+        with socket.socket() as unused:
+            unused.bind(("127.0.0.1", 0))
+            closed = "http://127.0.0.1:%d" % unused.getsockname()[1]  # nothing listens there
+        status, _, stderr = run("ls", "--url", closed, "--timeout", "1")
+        self.assertEqual(status, 75, stderr)
 
     def test_invalidate_warns_when_nothing_matched_and_no_rule_was_made(self):
         for answer, warned in (({"invalidated": 0, "blocking": False}, True),
