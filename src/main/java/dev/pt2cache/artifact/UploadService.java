@@ -123,10 +123,16 @@ public class UploadService {
     if (declaration) {
       refuseAtOnceWhileOtherContentHoldsTheLease(namespace, command.kind(), key, content);
     }
-    // only a declaration is made ready from a stored copy here; an upload that brings its bytes
-    // asks the store once it is reserved (reserveAndReceive), and not at all when the key holds
-    // them
-    boolean contentInStore = declaration && inStore(content);
+    // only a declaration is made ready from a stored copy here, and only where this namespace
+    // holds that content ready: the store is asked about nothing else, so that a declaration of
+    // content another namespace stores costs what one of content stored nowhere does, and its
+    // time tells nobody that another tenant stores it. An upload that brings its bytes asks the
+    // store once it is reserved (reserveAndReceive), and not at all when the key holds them
+    boolean contentInStore =
+        declaration
+            && artifacts.existsByNamespaceAndSha256AndState(
+                namespace, content.sha256(), ArtifactState.READY)
+            && inStore(content);
     UploadOutcome outcome =
         writes.reserve(
             namespace,
