@@ -179,6 +179,47 @@ class ReconciliationTest extends ServiceTest {
     assertLostAndReported(descriptor, ready.get("id").asString(), "download");
   }
 
+  /**
+   * Content that two namespaces share is lost for both: a download in one that finds its object
+   * missing retires the ready artifacts of the other too, each namespace on an invalidation of its
+   * own that counts only its own artifacts, and neither namespace is charged for it afterwards. An
+   * upload in either stores the content again.
+   */
+  @Test
+  void shouldRetireLostContentInEveryNamespaceThatHoldsItReadyEachOnItsOwnRecord() {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    String here = uploadMegaCache(descriptor, bytes).json().get("id").asString();
+    String other = ns + "-shared";
+    api.putJson("/v1/namespaces/" + other, "{}");
+    String otherEntry = "/v1/namespaces/" + other + "/entries/fx-graph/" + sha256;
+    JsonNode there = api.putBytes(otherEntry, bytes, "X-Content-SHA256", sha256).json();
+    deleteBlobObject(sha256);
+
+    assertProblem(api.get(there.get("downloadUrl").asString()), 404, "content-missing");
+
+    assertLostAndReported(descriptor, here, "download");
+    assertThat(
+            api.get(path("/invalidations")).json().get("items").get(0).get("invalidated").asLong())
+        .as("this namespace's record counts its own artifact")
+        .isEqualTo(1);
+    JsonNode otherRecord =
+        api.get("/v1/namespaces/" + other + "/invalidations").json().get("items").get(0);
+    assertThat(otherRecord.get("selector").get("sha256").asString()).isEqualTo(sha256);
+    assertThat(otherRecord.get("invalidated").asLong()).isEqualTo(1);
+    assertThat(api.head(otherEntry).status()).isEqualTo(404);
+    for (String namespace : List.of(ns, other)) {
+      assertThat(api.get("/v1/namespaces/" + namespace).json().get("storedBytes").asLong())
+          .as("%s is charged for nothing lost", namespace)
+          .isZero();
+    }
+
+    assertThat(api.putBytes(otherEntry, bytes, "X-Content-SHA256", sha256).status()).isEqualTo(201);
+    assertThat(api.get(otherEntry).body()).isEqualTo(bytes);
+    assertThat(api.get(path("/artifacts/" + here)).json().get("state").asString())
+        .as("stored again for one namespace, nothing comes back in the other")
+        .isEqualTo("invalidated");
+  }
+
   @Test
   void shouldHealWhenTheContentIsUploadedAgain() {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
