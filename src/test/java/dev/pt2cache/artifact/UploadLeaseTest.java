@@ -27,6 +27,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /** {@code PT2CACHE_UPLOAD_LEASE=3s}: one upload of a key in flight at a time, per content. */
 @SpringBootTest(
@@ -123,21 +124,27 @@ class UploadLeaseTest {
 
   /**
    * The lease is judged by the database's clock when the declaration has its locks, not when its
-   * transaction began, before it waited for them. Here the declared content is stored (ready in
-   * another namespace), so its declaration takes the namespace's rules lock first, which another
-   * transaction holds; meanwhile another upload takes the key, and its lease runs out before the
-   * rules lock is let go. The declaration that waited comes after the lease, and gets the key.
+   * transaction began, before it waited for them. Here the declared content is ready in this
+   * namespace under another key, so its declaration would be made ready from it and takes the
+   * namespace's rules lock first, which another transaction holds; meanwhile that artifact is
+   * invalidated (so the declaration is reserved pending after all, and judged by the lease), and
+   * another upload takes the key, whose lease runs out before the rules lock is let go. The
+   * declaration that waited comes after the lease, and gets the key. (The content was ready in
+   * another namespace until only the declaring namespace's own content was made ready at once.)
    */
   @Test
   void shouldJudgeTheLeaseWhenTheDeclarationHasItsLocksNotWhenItBegan() throws Exception {
     byte[] stored = Fixtures.randomBytes(300);
-    String elsewhere = "/v1/namespaces/lease-" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(api.putJson(elsewhere, "{}").status()).isEqualTo(201);
-    ApiResponse declaredElsewhere =
+    ApiResponse declaredUnderAnotherKey =
         api.postJson(
-            elsewhere + "/artifacts",
-            Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(stored), stored.length));
-    assertThat(send(declaredElsewhere, stored).json().get("state").asString()).isEqualTo("ready");
+            ns + "/artifacts",
+            Descriptors.upload(
+                "mega-cache",
+                Descriptors.of(Descriptors.uniqueModel()),
+                Fixtures.sha256(stored),
+                stored.length));
+    JsonNode copy = send(declaredUnderAnotherKey, stored).json();
+    assertThat(copy.get("state").asString()).isEqualTo("ready");
     String namespace = ns.substring("/v1/namespaces/".length());
 
     ExecutorService node = Executors.newSingleThreadExecutor();
@@ -153,6 +160,13 @@ class UploadLeaseTest {
       try {
         waited = node.submit(() -> declare(stored));
         awaitAWaiterOnAnAdvisoryLock(watch);
+        ApiResponse retired =
+            api.postJson(
+                ns + "/invalidations",
+                "{\"selector\": {\"artifactIds\": [\""
+                    + copy.get("id").asString()
+                    + "\"]}, \"reason\": \"the copy goes\"}");
+        assertThat(retired.json().get("invalidated").asLong()).isEqualTo(1);
         ApiResponse holder = declare(Fixtures.randomBytes(300));
         assertThat(holder.status()).as(holder.text()).isEqualTo(201);
         Thread.sleep(3_300);
