@@ -4,11 +4,14 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.util.Arrays;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 
 /**
- * A blob that fits one part, read and verified in chunks of at most 256 KiB before it is sent.
+ * A blob that fits one part, read and verified in chunks of at most 256 KiB (the first of 16 KiB)
+ * before it is sent.
  *
  * <p>G1 allocates any array of half a region or more (512 KiB in heaps under 4 GiB) straight into
  * the old generation, as a humongous object, and may start a concurrent marking cycle on each such
@@ -17,33 +20,63 @@ import java.util.Collections;
  * this size die in the young generation like any short-lived object. (Multipart uploads keep their
  * part-sized buffers: each upload holds at most two at a time, usually for its whole length.)
  */
-final class ChunkedBuffer {
+final class ChunkedBuffer implements AutoCloseable {
 
   static final int CHUNK_SIZE = 256 * 1024;
+  static final int FIRST_CHUNK_SIZE = 16 * 1024;
 
-  private final byte[][] chunks;
+  private final List<byte[]> chunks;
+  private final BodyMemory memory;
+  private int held;
 
-  private ChunkedBuffer(byte[][] chunks) {
+  private ChunkedBuffer(List<byte[]> chunks, BodyMemory memory) {
     this.chunks = chunks;
+    this.memory = memory;
   }
 
   /** Reads {@code length} bytes from {@code reader}, which verifies them as they pass. */
   static ChunkedBuffer read(VerifyingReader reader, int length) throws IOException {
-    byte[][] chunks = new byte[(length + CHUNK_SIZE - 1) / CHUNK_SIZE][];
-    for (int i = 0; i < chunks.length; i++) {
-      chunks[i] = new byte[Math.min(CHUNK_SIZE, length - i * CHUNK_SIZE)];
-      reader.readChunk(chunks[i]);
+    return read(reader, length, new BodyMemory(Math.max(length, 1)), Duration.ZERO);
+  }
+
+  /**
+   * Reads {@code length} bytes as {@link #read(VerifyingReader, int)} does, taking room in {@code
+   * memory} for each chunk just before its bytes are read, so that a client that stops sending
+   * holds the room of what it sent; a chunk that finds no room within {@code wait} ends the read
+   * busy. Close the buffer to give the room back (it is given back at once when the read fails).
+   */
+  static ChunkedBuffer read(VerifyingReader reader, int length, BodyMemory memory, Duration wait)
+      throws IOException {
+    List<byte[]> chunks = new ArrayList<>();
+    ChunkedBuffer buffer = new ChunkedBuffer(chunks, memory);
+    try {
+      for (int read = 0; read < length; ) {
+        // a small first chunk: a client that stops within its first KB holds little room
+        int size = Math.min(chunks.isEmpty() ? FIRST_CHUNK_SIZE : CHUNK_SIZE, length - read);
+        buffer.held += memory.take(size, wait);
+        byte[] chunk = new byte[size];
+        chunks.add(chunk);
+        reader.readChunk(chunk);
+        read += size;
+      }
+      return buffer;
+    } catch (IOException | RuntimeException e) {
+      buffer.close();
+      throw e;
     }
-    return new ChunkedBuffer(chunks);
+  }
+
+  /** Gives the room the chunks took back; the bytes must not be opened again. */
+  @Override
+  public void close() {
+    memory.give(held);
+    held = 0;
   }
 
   /** A fresh stream over the bytes, as often as the sender asks (a retry asks again). */
   InputStream open() {
     return new SequenceInputStream(
         Collections.enumeration(
-            Arrays.stream(chunks)
-                .map(ByteArrayInputStream::new)
-                .map(InputStream.class::cast)
-                .toList()));
+            chunks.stream().map(ByteArrayInputStream::new).map(InputStream.class::cast).toList()));
   }
 }

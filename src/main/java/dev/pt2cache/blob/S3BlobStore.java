@@ -55,6 +55,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final String bucket;
   private final S3BlobWriter writer;
   private final PartBuffers buffers;
+  private final BodyMemory bodyMemory;
   private final Semaphore downloadPermits;
   private final int maxDownloads;
   private final Duration connectionWait;
@@ -68,6 +69,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.bucket = properties.bucket();
     this.deletes = new S3Deletes(control, bucket, properties.controlTimeout());
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
+    this.bodyMemory =
+        new BodyMemory(properties.maxConcurrentPuts() * properties.partSize().toBytes());
     // one per connection of the downloads' pool, so that pool never makes a request wait: the
     // SDK would retry a wait that timed out, up to four times, before the caller heard of it
     this.downloadPermits = new Semaphore(properties.maxConnections(), true);
@@ -98,6 +101,12 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
         .description(
             "Upload permits held (an upload writing to the store holds one, a multipart one may"
                 + " hold a second), of PT2CACHE_S3_MAX_CONCURRENT_PUTS")
+        .register(registry);
+    Gauge.builder("pt2cache.store.uploads.buffered", bodyMemory, BodyMemory::heldBytes)
+        .description(
+            "Heap held by upload bodies up to the part size while their clients send them, of"
+                + " PT2CACHE_S3_MAX_CONCURRENT_PUTS times PT2CACHE_S3_PART_SIZE")
+        .baseUnit("bytes")
         .register(registry);
     Gauge.builder("pt2cache.store.uploads.waiting", buffers, PartBuffers::waiting)
         .description("Uploads waiting for a permit to write to the store")
@@ -137,10 +146,23 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   @Override
   public void put(BlobExpectation expected, InputStream content) {
-    // every upload takes a permit: a streamed one holds a store connection instead of a buffer
+    if (writer.readsFirst(expected.sizeBytes())) {
+      // read before the permit, in room of its own: a client slow to send, or one that stopped,
+      // holds no permit that another upload needs (docs/adr/0036)
+      try (ChunkedBuffer body = writer.readWhole(expected, content, bodyMemory, BUFFER_WAIT)) {
+        withPermit(() -> writer.sendWhole(expected, body));
+      }
+      return;
+    }
+    // a streamed one holds a store connection instead of a buffer
+    withPermit(() -> writer.write(expected, content));
+  }
+
+  /** Runs a write to the store holding an upload permit, or answers busy when none came. */
+  private void withPermit(Runnable write) {
     awaitOrBusy(() -> buffers.acquire(BUFFER_WAIT), StorageBusyException::new);
     try {
-      writer.write(expected, content);
+      write.run();
     } finally {
       buffers.release();
     }

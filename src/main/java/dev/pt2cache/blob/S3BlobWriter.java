@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * Writes one blob, verifying it while it streams, so a wrong upload never becomes visible under a
@@ -21,7 +22,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  *
  * <ul>
  *   <li>a blob up to the part size is read and checked first ({@link ChunkedBuffer}), then sent
- *       with one {@code PutObject};
+ *       with one {@code PutObject} ({@link #readWhole}, {@link #sendWhole}: the caller takes the
+ *       upload permit between the two, so a client slow to send holds none);
  *   <li>a larger one up to {@code single-put-max} streams to the store in one {@code PutObject}
  *       whose last bytes wait for the check ({@link HeldBackBody}, ADR 0013);
  *   <li>anything larger, and anything over the part size when payloads are signed (the signature
@@ -68,13 +70,52 @@ final class S3BlobWriter {
     try {
       if (streams(expected.sizeBytes())) {
         putStreamed(key, reader, expected.sizeBytes());
-      } else if (expected.sizeBytes() <= part) {
-        putSingle(key, reader, (int) expected.sizeBytes());
       } else {
         putMultipart(key, reader, (int) part);
       }
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
+    } catch (SdkException e) {
+      throw StoreFailures.of("storing " + key, e);
+    }
+  }
+
+  /**
+   * Whether a blob of this size is read whole before it is sent ({@link #readWhole}, {@link
+   * #sendWhole}); {@link #write} takes any other.
+   */
+  boolean readsFirst(long size) {
+    return !streams(size) && size <= partSize;
+  }
+
+  /**
+   * Reads and verifies a blob that fits one part, its chunks taking room in {@code memory} as they
+   * are read; the caller closes the buffer once it is sent.
+   */
+  ChunkedBuffer readWhole(
+      BlobExpectation expected, InputStream content, BodyMemory memory, Duration wait) {
+    VerifyingReader reader = new VerifyingReader(content, expected);
+    try {
+      ChunkedBuffer buffer = ChunkedBuffer.read(reader, (int) expected.sizeBytes(), memory, wait);
+      try {
+        reader.finish();
+      } catch (IOException | RuntimeException e) {
+        buffer.close();
+        throw e;
+      }
+      return buffer;
+    } catch (IOException e) {
+      throw new UploadInterruptedException(e);
+    }
+  }
+
+  /** Sends a blob that {@link #readWhole} read and verified, with one {@code PutObject}. */
+  void sendWhole(BlobExpectation expected, ChunkedBuffer buffer) {
+    String key = BlobStore.objectKey(expected.sha256());
+    try {
+      s3.putObject(
+          b -> object(b, key, expected.sizeBytes()),
+          RequestBody.fromContentProvider(buffer::open, expected.sizeBytes(), OCTET_STREAM));
     } catch (SdkException e) {
       throw StoreFailures.of("storing " + key, e);
     }
@@ -94,10 +135,7 @@ final class S3BlobWriter {
     try {
       s3.putObject(
           b ->
-              b.bucket(bucket)
-                  .key(key)
-                  .contentType(OCTET_STREAM)
-                  .contentLength(size)
+              object(b, key, size)
                   // the body cannot be replayed; the client sends the upload again instead
                   .overrideConfiguration(o -> o.addPlugin(S3BlobWriter::doNotRetry)),
           RequestBody.fromContentProvider(body, size, OCTET_STREAM));
@@ -105,6 +143,11 @@ final class S3BlobWriter {
       rethrowFailureOf(body);
       throw e;
     }
+  }
+
+  /** A {@code PutObject} of one blob's bytes. */
+  private PutObjectRequest.Builder object(PutObjectRequest.Builder b, String key, long size) {
+    return b.bucket(bucket).key(key).contentType(OCTET_STREAM).contentLength(size);
   }
 
   private static void doNotRetry(SdkServiceClientConfiguration.Builder config) {
@@ -120,14 +163,6 @@ final class S3BlobWriter {
     if (failure instanceof RuntimeException e) {
       throw e;
     }
-  }
-
-  private void putSingle(String key, VerifyingReader reader, int size) throws IOException {
-    ChunkedBuffer buffer = ChunkedBuffer.read(reader, size);
-    reader.finish();
-    s3.putObject(
-        b -> b.bucket(bucket).key(key).contentType(OCTET_STREAM).contentLength((long) size),
-        RequestBody.fromContentProvider(buffer::open, size, OCTET_STREAM));
   }
 
   private void putMultipart(String key, VerifyingReader reader, int part) throws IOException {

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.support.Fixtures;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +39,16 @@ class ChunkedBufferTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, ChunkedBuffer.CHUNK_SIZE, 2 * ChunkedBuffer.CHUNK_SIZE})
+  @ValueSource(
+      ints = {
+        0,
+        1,
+        ChunkedBuffer.FIRST_CHUNK_SIZE,
+        ChunkedBuffer.FIRST_CHUNK_SIZE + 1,
+        ChunkedBuffer.CHUNK_SIZE,
+        ChunkedBuffer.FIRST_CHUNK_SIZE + ChunkedBuffer.CHUNK_SIZE,
+        2 * ChunkedBuffer.CHUNK_SIZE
+      })
   void shouldHoldEmptyAndWholeChunkBodies(int size) throws Exception {
     byte[] body = Fixtures.randomBytes(size);
     VerifyingReader reader =
@@ -59,5 +71,44 @@ class ChunkedBufferTest {
     assertThatThrownBy(() -> ChunkedBuffer.read(reader, content.length))
         .isInstanceOfSatisfying(
             ContentMismatchException.class, e -> assertThat(e.mismatch()).isEqualTo(Mismatch.SIZE));
+  }
+
+  @Test
+  void shouldHoldRoomForWhatArrivedAndGiveItBackWhenTheClientGoes() {
+    BodyMemory memory = new BodyMemory(8 << 20);
+    InputStream stopsAfter4KiB =
+        new SequenceInputStream(
+            new ByteArrayInputStream(content, 0, 4096),
+            new InputStream() {
+              @Override
+              public int read() throws IOException {
+                assertThat(memory.heldBytes())
+                    .as("room held by a body whose client stopped after 4 KiB")
+                    .isEqualTo(ChunkedBuffer.FIRST_CHUNK_SIZE);
+                throw new IOException("the client went away");
+              }
+            });
+    VerifyingReader reader = new VerifyingReader(stopsAfter4KiB, expected);
+
+    assertThatThrownBy(() -> ChunkedBuffer.read(reader, content.length, memory, Duration.ZERO))
+        .isInstanceOf(IOException.class);
+    assertThat(memory.heldBytes()).isZero();
+  }
+
+  @Test
+  void shouldAnswerBusyWhenNoRoomComesFree() throws Exception {
+    BodyMemory memory = new BodyMemory(ChunkedBuffer.FIRST_CHUNK_SIZE);
+    ChunkedBuffer holder =
+        ChunkedBuffer.read(
+            new VerifyingReader(new ByteArrayInputStream(content), expected),
+            ChunkedBuffer.FIRST_CHUNK_SIZE,
+            memory,
+            Duration.ZERO);
+    VerifyingReader reader = new VerifyingReader(new ByteArrayInputStream(content), expected);
+
+    assertThatThrownBy(() -> ChunkedBuffer.read(reader, content.length, memory, Duration.ZERO))
+        .isInstanceOf(StorageBusyException.class);
+    holder.close();
+    assertThat(memory.heldBytes()).isZero();
   }
 }

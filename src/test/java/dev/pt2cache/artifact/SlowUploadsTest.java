@@ -1,0 +1,113 @@
+package dev.pt2cache.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * Clients that send an upload's body slowly, or stop after a few KB (a hung build, a link that
+ * dropped), hold none of the upload permits while their bytes come: a body up to the part size is
+ * read first, in room of its own, and takes a permit only to go to the store. Before, each took a
+ * permit before its first byte and kept it for as long as its client took (60 s for a stall,
+ * without end for a byte a second), and as many such clients as permits held every other upload of
+ * the instance out: each waited 30 s and got {@code 503 storage-busy} (docs/adr/0036).
+ */
+@TestPropertySource(properties = "pt2cache.storage.max-concurrent-puts=2")
+class SlowUploadsTest extends ServiceTest {
+
+  static final int SIZE = 64 << 10;
+  static final int SENT = 4 << 10;
+
+  /** The room a body holds while its first bytes arrive (ChunkedBuffer's first chunk). */
+  static final int FIRST_CHUNK = 16 << 10;
+
+  @Value("${pt2cache.storage.max-concurrent-puts}")
+  int permits;
+
+  @Test
+  void shouldStoreOtherUploadsWhileClientsThatStoppedSendingHoldTheirBodies() throws Exception {
+    double receivedBefore = received();
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i <= permits; i++) {
+        stalled.add(stalledUpload());
+      }
+      // as many stalled bodies as permits are being read: their first bytes arrived
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> received() - receivedBefore >= permits * (double) SENT);
+
+      ApiResponse uploaded =
+          uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.randomBytes(SIZE));
+      assertThat(uploaded.json().get("state").asString()).isEqualTo("ready");
+      byte[] entry = Fixtures.randomBytes(SIZE);
+      ApiResponse put =
+          api.putBytes(
+              path("/entries/fx-graph/slow-" + UUID.randomUUID()),
+              entry,
+              "X-Content-SHA256",
+              Fixtures.sha256(entry));
+      assertThat(put.status()).as(put.text()).isEqualTo(201);
+
+      assertThat(metric("pt2cache_store_uploads_permits_used", "[^}]*"))
+          .as("permits held while the stalled bodies are read")
+          .isZero();
+      // what they hold instead: the room of the first chunk (16 KiB) each
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  metric("pt2cache_store_uploads_buffered_bytes", "[^}]*")
+                      == (permits + 1) * (double) FIRST_CHUNK);
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+    // the room comes back once their clients are gone
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> metric("pt2cache_store_uploads_buffered_bytes", "[^}]*") == 0);
+  }
+
+  private double received() {
+    return counted("pt2cache.transfer.bytes", "namespace", ns, "direction", "in");
+  }
+
+  /** Declares a Mega-Cache of {@code SIZE} bytes and sends the first {@code SENT}, then nothing. */
+  private Socket stalledUpload() throws IOException {
+    byte[] bytes = Fixtures.randomBytes(SIZE);
+    ApiResponse declared = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes);
+    assertThat(declared.status()).as(declared.text()).isEqualTo(201);
+    Socket socket = new Socket("127.0.0.1", port());
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("PUT "
+                + declared.json().get("uploadUrl").asString()
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + EmbeddedInfra.ADMIN_TOKEN
+                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                + SIZE
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.write(bytes, 0, SENT);
+    out.flush();
+    return socket;
+  }
+}
