@@ -68,14 +68,7 @@ class ReservationRenewalTest {
     String ns = "/v1/namespaces/renew-" + UUID.randomUUID().toString().substring(0, 8);
     assertThat(api.putJson(ns, "{}").status()).isEqualTo(201);
     byte[] bytes = Fixtures.randomBytes(CHUNKS * CHUNK);
-    ApiResponse declared =
-        api.postJson(
-            ns + "/artifacts",
-            Descriptors.upload(
-                "mega-cache",
-                Descriptors.of(Descriptors.uniqueModel()),
-                Fixtures.sha256(bytes),
-                bytes.length));
+    ApiResponse declared = api.postJson(ns + "/artifacts", Descriptors.upload(bytes));
     assertThat(declared.status()).as(declared.text()).isEqualTo(201);
 
     AtomicBoolean purged = new AtomicBoolean();

@@ -136,13 +136,7 @@ class UploadLeaseTest {
   void shouldJudgeTheLeaseWhenTheDeclarationHasItsLocksNotWhenItBegan() throws Exception {
     byte[] stored = Fixtures.randomBytes(300);
     ApiResponse declaredUnderAnotherKey =
-        api.postJson(
-            ns + "/artifacts",
-            Descriptors.upload(
-                "mega-cache",
-                Descriptors.of(Descriptors.uniqueModel()),
-                Fixtures.sha256(stored),
-                stored.length));
+        api.postJson(ns + "/artifacts", Descriptors.upload(stored));
     JsonNode copy = send(declaredUnderAnotherKey, stored).json();
     assertThat(copy.get("state").asString()).isEqualTo("ready");
     String namespace = ns.substring("/v1/namespaces/".length());

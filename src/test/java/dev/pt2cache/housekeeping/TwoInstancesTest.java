@@ -50,13 +50,7 @@ class TwoInstancesTest {
       for (int i = 0; i < 3; i++) {
         byte[] bytes = Fixtures.randomBytes(1000);
         ApiResponse created =
-            second.postJson(
-                "/v1/namespaces/" + ns + "/artifacts",
-                Descriptors.upload(
-                    "mega-cache",
-                    Descriptors.of(Descriptors.uniqueModel()),
-                    Fixtures.sha256(bytes),
-                    bytes.length));
+            second.postJson("/v1/namespaces/" + ns + "/artifacts", Descriptors.upload(bytes));
         second.putBytes(created.json().get("uploadUrl").asString(), bytes);
       }
       // nobody asks: the schedule evicts, on whichever instance holds the job's lock

@@ -32,14 +32,7 @@ class StalledBodyTest extends ServiceTest {
   @Test
   void shouldTellAnUploadWhoseBytesStoppedAndKeepItsReservation() throws Exception {
     byte[] bytes = Fixtures.randomBytes(SIZE);
-    ApiResponse declared =
-        api.postJson(
-            path("/artifacts"),
-            Descriptors.upload(
-                "mega-cache",
-                Descriptors.of(Descriptors.uniqueModel()),
-                Fixtures.sha256(bytes),
-                bytes.length));
+    ApiResponse declared = api.postJson(path("/artifacts"), Descriptors.upload(bytes));
     assertThat(declared.status()).as(declared.text()).isEqualTo(201);
     String uploadUrl = declared.json().get("uploadUrl").asString();
 

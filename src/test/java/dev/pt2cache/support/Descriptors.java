@@ -32,6 +32,11 @@ public final class Descriptors {
         .formatted(kind, descriptor, sha256, size);
   }
 
+  /** A Mega-Cache upload of {@code bytes}, under a model of its own. */
+  public static String upload(byte[] bytes) {
+    return upload("mega-cache", of(uniqueModel()), Fixtures.sha256(bytes), bytes.length);
+  }
+
   public static String lookup(String kind, String descriptor) {
     return """
         {"kind": "%s", "descriptor": %s}
