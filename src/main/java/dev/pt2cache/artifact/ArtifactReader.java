@@ -194,7 +194,7 @@ public class ArtifactReader {
             : null;
     BlobContent content =
         store
-            .get(artifact.sha256(), range)
+            .get(artifact.content(), range)
             .orElseThrow(
                 () -> {
                   // ContentLoss logs the loss at ERROR once it has checked it and retired it

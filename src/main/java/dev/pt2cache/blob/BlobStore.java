@@ -23,6 +23,15 @@ public interface BlobStore {
   /** The blob's bytes, or the given range of them; empty when the object does not exist. */
   Optional<BlobContent> get(String sha256, ByteRange range);
 
+  /**
+   * As {@link #get(String, ByteRange)}, for content whose size is known: the store may then serve a
+   * small download in a way of its own (read whole, so that slow readers of large ones keep it
+   * waiting for nothing).
+   */
+  default Optional<BlobContent> get(BlobExpectation content, ByteRange range) {
+    return get(content.sha256(), range);
+  }
+
   boolean exists(String sha256);
 
   /**

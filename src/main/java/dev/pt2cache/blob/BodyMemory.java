@@ -42,7 +42,13 @@ final class BodyMemory {
     throw new StorageBusyException();
   }
 
-  /** Gives back what {@link #take} answered. */
+  /** Takes room for {@code bytes} if there is some now: what to give back, or 0 for none. */
+  int tryTake(int bytes) {
+    int units = Math.min(total, Math.max(1, (bytes + KIB - 1) / KIB));
+    return kib.tryAcquire(units) ? units : 0;
+  }
+
+  /** Gives back what {@link #take} or {@link #tryTake} answered. */
   void give(int units) {
     kib.release(units);
   }

@@ -29,6 +29,7 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -56,6 +57,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final S3BlobWriter writer;
   private final PartBuffers buffers;
   private final BodyMemory bodyMemory;
+  private final SmallReads smallReads;
   private final Semaphore downloadPermits;
   private final int maxDownloads;
   private final Duration connectionWait;
@@ -68,6 +70,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.control = clients.control();
     this.bucket = properties.bucket();
     this.deletes = new S3Deletes(control, bucket, properties.controlTimeout());
+    this.smallReads = new SmallReads(control, bucket, properties.connectionWait());
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
     this.bodyMemory =
         new BodyMemory(properties.maxConcurrentPuts() * properties.partSize().toBytes());
@@ -106,6 +109,12 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
         .description(
             "Heap held by upload bodies up to the part size while their clients send them, of"
                 + " PT2CACHE_S3_MAX_CONCURRENT_PUTS times PT2CACHE_S3_PART_SIZE")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("pt2cache.store.downloads.small", smallReads, SmallReads::heldBytes)
+        .description(
+            "Heap held by downloads of up to 256 KiB, read whole from the store, while their clients"
+                + " read them (at most 16 MB; beyond it they stream as large ones do)")
         .baseUnit("bytes")
         .register(registry);
     Gauge.builder("pt2cache.store.uploads.waiting", buffers, PartBuffers::waiting)
@@ -169,6 +178,15 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   }
 
   @Override
+  public Optional<BlobContent> get(BlobExpectation content, ByteRange range) {
+    long length = range == null ? content.sizeBytes() : range.length();
+    if (SmallReads.fits(length)) {
+      return smallReads.get(content.sha256(), range, length, () -> get(content.sha256(), range));
+    }
+    return get(content.sha256(), range);
+  }
+
+  @Override
   public Optional<BlobContent> get(String sha256, ByteRange range) {
     // a download holds a store connection until its content is closed: at most max-connections
     awaitOrBusy(
@@ -178,18 +196,13 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     try {
       ResponseInputStream<GetObjectResponse> stream =
           downloads.getObject(
-              b -> {
-                b.bucket(bucket)
-                    .key(BlobStore.objectKey(sha256))
-                    // until the store begins to answer, retries included, as a control request
-                    // is: a hung store held a download for 4 attempts of the HTTP client's 30 s
-                    // socket timeout. The body is handed over once the answer begins, so this
-                    // bounds no download's length (docs/adr/0024, amendment)
-                    .overrideConfiguration(o -> o.apiCallTimeout(controlTimeout));
-                if (range != null) {
-                  b.range("bytes=" + range.first() + "-" + range.last());
-                }
-              });
+              b ->
+                  object(b, bucket, sha256, range)
+                      // until the store begins to answer, retries included, as a control request
+                      // is: a hung store held a download for 4 attempts of the HTTP client's 30 s
+                      // socket timeout. The body is handed over once the answer begins, so this
+                      // bounds no download's length (docs/adr/0024, amendment)
+                      .overrideConfiguration(o -> o.apiCallTimeout(controlTimeout)));
       GetObjectResponse response = stream.response();
       if (response.contentLength() == null) {
         // a chunked answer: neither the size check before the first byte nor a Content-Length of
@@ -217,8 +230,15 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     }
   }
 
+  /** A {@code GetObject} of a blob's object, or of the range of it. */
+  static GetObjectRequest.Builder object(
+      GetObjectRequest.Builder b, String bucket, String sha256, ByteRange range) {
+    b.bucket(bucket).key(BlobStore.objectKey(sha256));
+    return range == null ? b : b.range("bytes=" + range.first() + "-" + range.last());
+  }
+
   /** The whole object's size from a range's {@code Content-Range} ({@code bytes 0-9/1000}). */
-  private static long objectSize(String contentRange) {
+  static long objectSize(String contentRange) {
     int slash = contentRange == null ? -1 : contentRange.lastIndexOf('/');
     try {
       return slash < 0 ? -1 : Long.parseLong(contentRange.substring(slash + 1).strip());

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
@@ -25,8 +26,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * Downloads hold a store connection for as long as their clients take to read. When slow clients
  * hold every connection the downloads have, the instance stays ready and keeps answering lookups
  * and uploads, and a download beyond the bound gets a retryable {@code 503 storage-busy} instead of
- * an error that blames the store (docs/adr/0014). Before, a node fleet starting at once took the
- * connections that the readiness check needed, and the instance reported itself down.
+ * an error that blames the store (docs/adr/0014). Downloads of at most 256 KiB, read whole over
+ * connections of their own, are still served (docs/adr/0036). Before, a node fleet starting at once
+ * took the connections that the readiness check needed, and the instance reported itself down.
  */
 class SlowDownloadsTest extends ServiceTest {
 
@@ -49,6 +51,15 @@ class SlowDownloadsTest extends ServiceTest {
             .json()
             .get("downloadUrl")
             .asString();
+
+    byte[] small = Fixtures.randomBytes(4096);
+    String smallDownload =
+        uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), small)
+            .json()
+            .get("downloadUrl")
+            .asString();
+    String entry = path("/entries/fx-graph/small-" + UUID.randomUUID());
+    assertThat(api.putBytes(entry, small).status()).isEqualTo(201);
 
     List<Socket> stalled = new ArrayList<>();
     try {
@@ -74,6 +85,23 @@ class SlowDownloadsTest extends ServiceTest {
       System.out.printf(
           "busy answered after %d ms (connection-wait %d ms)%n",
           waited.toMillis(), connectionWait.toMillis());
+
+      // small ones are read whole over connections of their own: a warm start's entries are
+      // served while large downloads hold every download connection
+      for (String smallOne : List.of(smallDownload, entry)) {
+        ApiResponse served = api.get(smallOne);
+        assertThat(served.status()).as(smallOne + ": " + served.text()).isEqualTo(200);
+        assertThat(served.body()).isEqualTo(small);
+      }
+      assertThat(api.get("/actuator/prometheus").text())
+          .contains("pt2cache_store_downloads_small_bytes");
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(metric("pt2cache_store_downloads_small_bytes", "[^}]*"))
+                      .as("the heap they held, given back once served")
+                      .isZero());
 
       ApiResponse readiness = api.get("/actuator/health/readiness");
       assertThat(readiness.status()).as(readiness.text()).isEqualTo(200);

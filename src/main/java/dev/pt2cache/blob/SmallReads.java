@@ -1,0 +1,153 @@
+package dev.pt2cache.blob;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * Downloads of at most one chunk (256 KiB: PyTorch's cache entries, mostly) read from the store
+ * whole, over connections of their own, and then served from memory (docs/adr/0036, amendment). A
+ * download holds its store connection for as long as its client reads, so clients slow to read
+ * large artifacts could hold every download connection, and then every small download waited {@code
+ * connection-wait} and was answered {@code 503 storage-busy}: the entries a warm start reads too. A
+ * small read holds one of a few connections for as long as the store takes to send it, and heap
+ * from a budget of its own for as long as its client takes; when that budget is spent, the download
+ * goes the way of a large one.
+ */
+final class SmallReads {
+
+  /** The largest download read whole: one array, not a humongous one (ADR 0012). */
+  static final int MAX = ChunkedBuffer.CHUNK_SIZE;
+
+  /** Heap that small downloads may hold while their clients read them. */
+  static final long MEMORY = 16L << 20;
+
+  /** Half the control requests' connections, so that health and commits always find one. */
+  static final int CONNECTIONS = StorageProperties.CONTROL_CONNECTIONS / 2;
+
+  private final S3Client control;
+  private final String bucket;
+  private final Duration connectionWait;
+  private final Semaphore connections = new Semaphore(CONNECTIONS, true);
+  private final BodyMemory memory = new BodyMemory(MEMORY);
+
+  SmallReads(S3Client control, String bucket, Duration connectionWait) {
+    this.control = control;
+    this.bucket = bucket;
+    this.connectionWait = connectionWait;
+  }
+
+  /** Whether a download of this many bytes is read whole. */
+  static boolean fits(long length) {
+    return length <= MAX;
+  }
+
+  /** Heap held by small downloads now. */
+  long heldBytes() {
+    return memory.heldBytes();
+  }
+
+  /**
+   * The blob's bytes (or the range of them), {@code length} of them as recorded, read whole; or
+   * what {@code otherwise} gives (the large downloads' way) when the budget has no room for them,
+   * or the store holds more than one chunk under this digest.
+   */
+  Optional<BlobContent> get(
+      String sha256, ByteRange range, long length, Supplier<Optional<BlobContent>> otherwise) {
+    int room = memory.tryTake((int) length);
+    if (room == 0) {
+      return otherwise.get();
+    }
+    boolean handedOver = false;
+    try {
+      Optional<BlobContent> read = read(sha256, range);
+      if (read == null) {
+        return otherwise.get();
+      }
+      if (read.isEmpty()) {
+        return read;
+      }
+      handedOver = true;
+      BlobContent content = read.get();
+      return Optional.of(content.through(new GivingBack(content, () -> memory.give(room))));
+    } finally {
+      if (!handedOver) {
+        memory.give(room);
+      }
+    }
+  }
+
+  /**
+   * The bytes read whole; empty when there is no object, null when the store holds more than {@link
+   * #MAX} bytes under the digest (damaged content) or does not say how many.
+   */
+  private Optional<BlobContent> read(String sha256, ByteRange range) {
+    try {
+      if (!connections.tryAcquire(connectionWait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw StorageBusyException.noConnection();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw StorageBusyException.noConnection();
+    }
+    try (ResponseInputStream<GetObjectResponse> stream =
+        control.getObject(b -> S3BlobStore.object(b, bucket, sha256, range))) {
+      GetObjectResponse response = stream.response();
+      Long length = response.contentLength();
+      long objectSize = range == null ? length : S3BlobStore.objectSize(response.contentRange());
+      String version = S3BlobStore.version(response.eTag(), response.lastModified());
+      if (length == null || length > MAX) {
+        // not what was recorded (damaged content, a chunked answer): not read here
+        stream.abort();
+        return null;
+      }
+      byte[] bytes = stream.readNBytes(length.intValue());
+      if (bytes.length < length) {
+        throw new StorageUnavailableException(
+            "reading blob " + sha256 + ": the store ended it after " + bytes.length + " bytes",
+            null);
+      }
+      return Optional.of(
+          new BlobContent(new ByteArrayInputStream(bytes), length, objectSize, version));
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (SdkException e) {
+      throw StoreFailures.of("reading blob " + sha256, e);
+    } catch (IOException e) {
+      throw new StorageUnavailableException("reading blob " + sha256 + " failed: " + e, e);
+    } finally {
+      connections.release();
+    }
+  }
+
+  /** The bytes of a small download, which give their room back once closed. */
+  private static final class GivingBack extends FilterInputStream {
+
+    private final Runnable giveBack;
+    private boolean closed;
+
+    GivingBack(BlobContent content, Runnable giveBack) {
+      super(content.stream());
+      this.giveBack = giveBack;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        giveBack.run();
+      }
+      super.close();
+    }
+  }
+}
