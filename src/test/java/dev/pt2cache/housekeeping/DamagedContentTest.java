@@ -77,6 +77,46 @@ class DamagedContentTest extends ServiceTest {
     assertRetiredAsDamaged(descriptor, ready.get("id").asString(), "download");
   }
 
+  /**
+   * Downloads of at most 256 KiB are read whole from the store and served from memory
+   * (docs/adr/0036): bytes changed in place are found before the answer begins and refused, and an
+   * object grown past what such a read takes goes the way of a large download, whose size check
+   * finds it. Either way the artifact is retired.
+   */
+  @Test
+  void shouldFindSmallContentDamagedWhetherChangedInPlaceOrGrown() throws Exception {
+    byte[] small = Fixtures.randomBytes(4096);
+    String smallSha = Fixtures.sha256(small);
+    JsonNode changed = uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), small).json();
+    byte[] flipped = small.clone();
+    flipped[2048] ^= 1;
+    putBlobObject(smallSha, flipped);
+
+    // short enough to be verified before the answer begins: refused, not cut short
+    ApiResponse refused = api.get(changed.get("downloadUrl").asString());
+    assertThat(refused.status()).as(refused.text()).isEqualTo(404);
+    assertThat(refused.json().get("detail").asString()).contains("damaged in storage");
+    assertThat(
+            api.get(path("/artifacts/" + changed.get("id").asString()))
+                .json()
+                .get("state")
+                .asString())
+        .isEqualTo("invalidated");
+
+    byte[] other = Fixtures.randomBytes(4096);
+    JsonNode grown = uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), other).json();
+    putBlobObject(Fixtures.sha256(other), Fixtures.randomBytes(300 * 1024));
+    ApiResponse larger = api.get(grown.get("downloadUrl").asString());
+    assertThat(larger.status()).as(larger.text()).isEqualTo(404);
+    assertThat(larger.json().get("detail").asString()).contains("has 307200 bytes, not 4096");
+    assertThat(
+            api.get(path("/artifacts/" + grown.get("id").asString()))
+                .json()
+                .get("state")
+                .asString())
+        .isEqualTo("invalidated");
+  }
+
   /** The ready artifact of {@link #bytes}, whose object then has one bit flipped. */
   private JsonNode uploadedThenChangedInPlace(String descriptor) {
     JsonNode ready = uploadMegaCache(descriptor, bytes).json();
