@@ -31,7 +31,7 @@ final class BodyMemory {
 
   /** Takes room for {@code bytes}, or answers busy when none came free within {@code wait}. */
   int take(int bytes, Duration wait) {
-    int units = Math.min(total, Math.max(1, (bytes + KIB - 1) / KIB));
+    int units = units(bytes);
     try {
       if (kib.tryAcquire(units, wait.toMillis(), TimeUnit.MILLISECONDS)) {
         return units;
@@ -44,8 +44,13 @@ final class BodyMemory {
 
   /** Takes room for {@code bytes} if there is some now: what to give back, or 0 for none. */
   int tryTake(int bytes) {
-    int units = Math.min(total, Math.max(1, (bytes + KIB - 1) / KIB));
+    int units = units(bytes);
     return kib.tryAcquire(units) ? units : 0;
+  }
+
+  /** The KiB that {@code bytes} take, at least one, at most all there are. */
+  private int units(int bytes) {
+    return Math.min(total, Math.max(1, (bytes + KIB - 1) / KIB));
   }
 
   /** Gives back what {@link #take} or {@link #tryTake} answered. */

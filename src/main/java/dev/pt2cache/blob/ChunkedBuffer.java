@@ -34,16 +34,12 @@ final class ChunkedBuffer implements AutoCloseable {
     this.memory = memory;
   }
 
-  /** Reads {@code length} bytes from {@code reader}, which verifies them as they pass. */
-  static ChunkedBuffer read(VerifyingReader reader, int length) throws IOException {
-    return read(reader, length, new BodyMemory(Math.max(length, 1)), Duration.ZERO);
-  }
-
   /**
-   * Reads {@code length} bytes as {@link #read(VerifyingReader, int)} does, taking room in {@code
-   * memory} for each chunk just before its bytes are read, so that a client that stops sending
-   * holds the room of what it sent; a chunk that finds no room within {@code wait} ends the read
-   * busy. Close the buffer to give the room back (it is given back at once when the read fails).
+   * Reads {@code length} bytes from {@code reader}, which verifies them as they pass, taking room
+   * in {@code memory} for each chunk just before its bytes are read, so that a client that stops
+   * sending holds the room of what it sent; a chunk that finds no room within {@code wait} ends the
+   * read busy. Close the buffer to give the room back (it is given back at once when the read
+   * fails).
    */
   static ChunkedBuffer read(VerifyingReader reader, int length, BodyMemory memory, Duration wait)
       throws IOException {

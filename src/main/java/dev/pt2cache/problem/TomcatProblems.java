@@ -48,11 +48,12 @@ class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServe
       if (rejected < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
         return;
       }
-      String detail = clientMistake(request.getMethod(), rejected);
-      int status = detail == null ? rejected : HttpStatus.BAD_REQUEST.value();
-      if (rejected == HttpStatus.REQUEST_TIMEOUT.value()) {
-        detail = stalled(request.getConnector().getProperty("connectionTimeout"));
-      }
+      String mistake = clientMistake(request.getMethod(), rejected);
+      int status = mistake == null ? rejected : HttpStatus.BAD_REQUEST.value();
+      String detail =
+          rejected == HttpStatus.REQUEST_TIMEOUT.value()
+              ? stalled(request.getConnector().getProperty("connectionTimeout"))
+              : mistake;
       response.setStatus(status);
       HttpStatus known = HttpStatus.resolve(status);
       ProblemType type = ProblemType.forStatus(status);
