@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.system.HitCounters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.FilterInputStream;
@@ -16,9 +17,15 @@ import org.springframework.stereotype.Component;
 class TransferMetrics {
 
   private final MeterRegistry registry;
+  private final HitCounters entryReads;
 
   TransferMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.entryReads =
+        new HitCounters(
+            registry,
+            "pt2cache.entry.reads",
+            "Reads of cache entries by key (GET .../entries), by result");
   }
 
   InputStream countIn(String namespace, InputStream in) {
@@ -33,13 +40,7 @@ class TransferMetrics {
 
   /** A GET of an entry of a known namespace: a hit when its key holds a servable artifact. */
   void entryRead(String namespace, ArtifactKind kind, boolean hit) {
-    Counter.builder("pt2cache.entry.reads")
-        .description("Reads of cache entries by key (GET .../entries), by result")
-        .tag("namespace", namespace)
-        .tag("kind", kind.wireName())
-        .tag("result", hit ? "hit" : "miss")
-        .register(registry)
-        .increment();
+    entryReads.count(namespace, kind.wireName(), hit);
   }
 
   private Counter counter(String namespace, String direction) {

@@ -8,6 +8,7 @@ import dev.pt2cache.artifact.Served;
 import dev.pt2cache.descriptor.CacheKeys;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.HitCounters;
 import dev.pt2cache.system.LogContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
@@ -21,7 +22,7 @@ public class LookupService {
   private final ArtifactReader reader;
   private final HitRecorder hits;
   private final MissExplainer explainer;
-  private final MeterRegistry registry;
+  private final HitCounters lookups;
 
   LookupService(
       NamespaceService namespaces,
@@ -33,7 +34,8 @@ public class LookupService {
     this.reader = reader;
     this.hits = hits;
     this.explainer = explainer;
-    this.registry = registry;
+    this.lookups =
+        new HitCounters(registry, "pt2cache.lookups", "Lookups by descriptor, by result");
   }
 
   /**
@@ -65,15 +67,6 @@ public class LookupService {
 
   private void count(String namespace, ArtifactKind kind, boolean hit) {
     hits.lookup(namespace, hit);
-    registry
-        .counter(
-            "pt2cache.lookups",
-            "namespace",
-            namespace,
-            "kind",
-            kind.wireName(),
-            "result",
-            hit ? "hit" : "miss")
-        .increment();
+    lookups.count(namespace, kind.wireName(), hit);
   }
 }

@@ -313,6 +313,18 @@ class EntryApiTest extends ServiceTest {
     assertThat(reads("hit")).isEqualTo(2);
   }
 
+  /** As for lookups: a hit ratio needs the hit series where every read missed. */
+  @Test
+  void shouldExportTheHitSeriesAtZeroWhenEveryReadMissed() {
+    api.get(path(entry));
+
+    assertThat(api.get("/actuator/prometheus").text())
+        .containsPattern(
+            "pt2cache_entry_reads_total\\{[^}]*kind=\"fx-graph\"[^}]*namespace=\""
+                + ns
+                + "\"[^}]*result=\"hit\"[^}]*} 0.0");
+  }
+
   private double reads(String result) {
     return counted("pt2cache.entry.reads", "namespace", ns, "kind", "fx-graph", "result", result);
   }

@@ -107,6 +107,22 @@ class LookupApiTest extends ServiceTest {
         .containsPattern(lookups("hit") + " 2.0");
   }
 
+  /**
+   * A ratio of hits to lookups (docs/alerts.yaml, Pt2cacheHitRatioLow) divides the hit series by
+   * all of them: where no hit series exists, as on an instance whose lookups in a namespace all
+   * missed since it started (a torch upgrade rolled out with it), PromQL finds nothing to divide
+   * and the alert meant for exactly that stays silent.
+   */
+  @Test
+  void shouldExportTheHitSeriesAtZeroWhenEveryLookupMissed() {
+    lookup(descriptor);
+
+    ApiResponse metrics = api.get("/actuator/prometheus");
+    assertThat(metrics.text())
+        .containsPattern(lookups("miss") + " 1.0")
+        .containsPattern(lookups("hit") + " 0.0");
+  }
+
   private String lookups(String result) {
     return "pt2cache_lookups_total\\{[^}]*kind=\"mega-cache\"[^}]*namespace=\""
         + ns
