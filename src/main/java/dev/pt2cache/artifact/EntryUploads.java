@@ -104,11 +104,11 @@ public class EntryUploads implements MeterBinder {
   private void acquireSpool() {
     try {
       if (!spools.tryAcquire(spoolWait.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new StorageBusyException();
+        throw StorageBusyException.noSpool();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StorageBusyException();
+      throw StorageBusyException.noSpool();
     }
   }
 }

@@ -39,7 +39,7 @@ final class BodyMemory {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throw new StorageBusyException();
+    throw StorageBusyException.noBodyRoom();
   }
 
   /** Takes room for {@code bytes} if there is some now: what to give back, or 0 for none. */

@@ -2,8 +2,10 @@ package dev.pt2cache.blob;
 
 /**
  * The instance is at one of its bounds on store traffic: every upload permit is taken (the uploads
- * that write to the store at once, and so the part buffers and connections they hold), or every
- * store connection a request could use stayed taken for {@code connection-wait}. Retry shortly.
+ * that write to the store at once, and so the part buffers and connections they hold), the heap for
+ * upload bodies being received, every entry spool, or every store connection a request could use
+ * stayed taken for {@code connection-wait}. The message names which, since the operator acts on a
+ * different setting for each. Retry shortly.
  */
 public class StorageBusyException extends RuntimeException {
 
@@ -11,12 +13,36 @@ public class StorageBusyException extends RuntimeException {
       "every connection of this instance to the object store is taken by other transfers;"
           + " retry shortly";
 
+  private static final String NO_BODY_ROOM =
+      "the heap this instance gives upload bodies while they arrive is taken by other uploads"
+          + " (PT2CACHE_S3_MAX_CONCURRENT_PUTS times PT2CACHE_S3_PART_SIZE; gauge"
+          + " pt2cache_store_uploads_buffered_bytes); retry shortly";
+
+  private static final String NO_SPOOL =
+      "every spool of this instance is taken by entries sent without X-Content-SHA256 and"
+          + " Content-Length (PT2CACHE_MAX_CONCURRENT_SPOOLS); send both, and the body needs no"
+          + " spool, or retry shortly";
+
   public StorageBusyException() {
     super("too many uploads are being stored at once; retry shortly");
   }
 
   private StorageBusyException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /**
+   * No room in the heap for a body up to the part size came free in time. Named apart from the
+   * permits: those stay free while such bodies arrive, so "too many uploads" sent operators to the
+   * wrong gauge.
+   */
+  static StorageBusyException noBodyRoom() {
+    return new StorageBusyException(NO_BODY_ROOM, null);
+  }
+
+  /** Every spool slot for an entry body sent without its digest and length stayed taken. */
+  public static StorageBusyException noSpool() {
+    return new StorageBusyException(NO_SPOOL, null);
   }
 
   /** A download waited for a store connection until {@code connection-wait} was up. */

@@ -106,8 +106,11 @@ class ChunkedBufferTest {
             Duration.ZERO);
     VerifyingReader reader = new VerifyingReader(new ByteArrayInputStream(content), expected);
 
+    // the bound reached, named: it said "too many uploads are being stored at once", which sent
+    // operators to the upload permits, free while bodies still arrive
     assertThatThrownBy(() -> ChunkedBuffer.read(reader, content.length, memory, Duration.ZERO))
-        .isInstanceOf(StorageBusyException.class);
+        .isInstanceOf(StorageBusyException.class)
+        .hasMessageContaining("pt2cache_store_uploads_buffered_bytes");
     holder.close();
     assertThat(memory.heldBytes()).isZero();
   }

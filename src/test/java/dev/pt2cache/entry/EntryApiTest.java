@@ -232,6 +232,10 @@ class EntryApiTest extends ServiceTest {
       ApiResponse busy = api.putStream(path(entry), () -> new ByteArrayInputStream(bytes));
       assertProblem(busy, 503, "storage-busy");
       assertThat(busy.header("Retry-After")).isNotNull();
+      // the bound reached, and how a client avoids it (it said "too many uploads are being
+      // stored at once", which sent operators to the upload permits, all free)
+      assertThat(busy.json().get("detail").asString())
+          .contains("PT2CACHE_MAX_CONCURRENT_SPOOLS", "X-Content-SHA256", "Content-Length");
 
       for (StalledPut put : slow) {
         assertThat(put.finish()).startsWith("HTTP/1.1 201");
