@@ -88,6 +88,42 @@ class OperatorDocsTest {
     assertThat(classes).containsAll(inReadme);
   }
 
+  /**
+   * An operator greps logs and {@code pt2cache_problems_total{type}} for the type the docs name:
+   * docs/s3-compatibility.md named {@code 503 store-unavailable}, which no answer carries (the type
+   * is {@code storage-unavailable}).
+   */
+  @Test
+  void shouldNameOnlyProblemTypesTheServiceAnswers() throws Exception {
+    Set<String> types = new TreeSet<>();
+    for (Object type : Class.forName("dev.pt2cache.problem.ProblemType").getEnumConstants()) {
+      types.add(((Enum<?>) type).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    }
+    List<Path> docs =
+        new ArrayList<>(
+            List.of(README, Path.of("openapi.yaml"), Path.of("clients/python/README.md")));
+    try (Stream<Path> files = Files.list(Path.of("docs"))) {
+      files.filter(f -> f.toString().matches(".*\\.(md|yaml)$")).forEach(docs::add);
+    }
+    Pattern named =
+        Pattern.compile("urn:pt2cache:problem:([a-z0-9-]+)|`[45]\\d\\d ([a-z]+(?:-[a-z]+)*)`");
+    Set<String> seen = new TreeSet<>();
+    List<String> unknown = new ArrayList<>();
+    for (Path doc : docs) {
+      Matcher type = named.matcher(Files.readString(doc));
+      while (type.find()) {
+        String slug = type.group(1) != null ? type.group(1) : type.group(2);
+        seen.add(slug);
+        if (!types.contains(slug)) {
+          unknown.add(doc + ": " + type.group());
+        }
+      }
+    }
+
+    assertThat(seen).hasSizeGreaterThan(25);
+    assertThat(unknown).isEmpty();
+  }
+
   @Test
   void shouldLeadEveryRelativeLinkOfTheDocsToAFileAndHeadingThatExist() throws IOException {
     List<Path> docs = new ArrayList<>(List.of(README));
