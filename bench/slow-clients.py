@@ -5,6 +5,8 @@ A hand tool, not a benchmark: start an instance (README, "Run it"), then
 usage: python3 bench/slow-clients.py PORT MODE COUNT SECONDS   (e.g. 18212 upload-trickle 300 45)
 It uses the local admin token and the namespace `default`; spool files are counted in /tmp.
 MODE: none | headers | upload-stall | upload-trickle | entry-stall | entry-trickle | download-stall
+UPLOAD_MIB (environment, default 1): the size the upload modes declare; over the part size (8 MB)
+they are streamed uploads, and a probe then uploads 12 MiB artifacts too (streamed ones).
 """
 import hashlib, http.client, json, os, random, socket, sys, threading, time, uuid, glob
 
@@ -12,6 +14,7 @@ PORT, MODE, COUNT, SECONDS = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), fl
 TOKEN = "pt2cache-local-admin-token"
 NS = "/v1/namespaces/default"
 AUTH = {"Authorization": "Bearer " + TOKEN}
+UPLOAD_MIB = int(os.environ.get("UPLOAD_MIB", "1"))
 
 
 def call(method, path, body=None, headers=None, timeout=60):
@@ -33,10 +36,10 @@ def descriptor(model):
             "hardware": {"gpu": "H100"}, "compile": {"mode": "default"}}
 
 
-def declare(model, data):
+def declare(model, data, sha256=None, size=None):
     st, body = call("POST", NS + "/artifacts", {"kind": "mega-cache", "descriptor": descriptor(model),
-                                                "sha256": hashlib.sha256(data).hexdigest(),
-                                                "sizeBytes": len(data)})
+                                                "sha256": sha256 or hashlib.sha256(data).hexdigest(),
+                                                "sizeBytes": len(data) if size is None else size})
     assert st in (200, 201), (st, body)
     return json.loads(body)
 
@@ -92,11 +95,12 @@ for i in range(COUNT):
             s = raw("GET %s/artifacts/%s HTTP/1.1\r\nHost: x\r\nX-A: " % (NS, small_art["id"]))
             trickle.append(s)
         elif MODE.startswith("upload"):
-            data = os.urandom(1 << 20)
-            a = declare("rv-h2-up-" + uuid.uuid4().hex, data)
+            # never sent in full: any digest will do
+            size = UPLOAD_MIB << 20
+            a = declare("rv-h2-up-" + uuid.uuid4().hex, b"", os.urandom(32).hex(), size)
             s = raw("PUT %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: "
                     "application/octet-stream\r\nContent-Length: %d\r\n\r\n"
-                    % (a["uploadUrl"], TOKEN, len(data)), data[:4096])
+                    % (a["uploadUrl"], TOKEN, size), os.urandom(4096))
             (trickle if MODE.endswith("trickle") else socks).append(s)
         elif MODE.startswith("entry"):
             s = raw("PUT %s/entries/fx-graph/rv-h2-e-%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
@@ -164,16 +168,27 @@ def artifact_upload():
     return call("PUT", a["uploadUrl"], d, {"Content-Type": "application/octet-stream"})[0]
 
 
+LARGE = os.urandom(12 << 20)
+
+
+def large_upload():
+    d = LARGE[:-8] + os.urandom(8)
+    a = declare("rv-h2-l-" + uuid.uuid4().hex, d)
+    return call("PUT", a["uploadUrl"], d, {"Content-Type": "application/octet-stream"})[0]
+
+
 probes = [("lookup", lookup), ("artifact GET 4KiB", small_get), ("entry GET", entry_get),
           ("entry PUT digest", entry_put), ("entry PUT no digest", entry_put_nodigest),
           ("artifact upload 16KiB", artifact_upload)]
+if UPLOAD_MIB > 8:
+    probes.append(("artifact upload 12MiB", large_upload))
 threads = [threading.Thread(target=probe, args=p, daemon=True) for p in probes]
 for t in threads:
     t.start()
 
 METRICS = ["tomcat_connections_current_connections", "pt2cache_store_uploads_permits_used",
            "pt2cache_store_uploads_waiting", "pt2cache_store_downloads_active",
-           "pt2cache_store_downloads_waiting", "pt2cache_entry_spools_used", "pt2cache_store_uploads_buffered_bytes",
+           "pt2cache_store_downloads_waiting", "pt2cache_entry_spools_used", "pt2cache_entry_spool_bytes", "pt2cache_store_uploads_buffered_bytes",
            "hikaricp_connections_active{", "jvm_threads_live_threads"]
 peak = {}
 heap = []

@@ -1,8 +1,8 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.BlobExpectation;
+import dev.pt2cache.blob.ByteBudget;
 import dev.pt2cache.blob.ContentMismatchException;
-import dev.pt2cache.blob.StorageBusyException;
 import dev.pt2cache.blob.StorageProperties;
 import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.descriptor.Descriptor;
@@ -13,14 +13,13 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.springframework.stereotype.Service;
 
 /**
  * The entries face's one-request upload (PUT .../entries/{kind}/{key}): reserve and receive in one
- * go. A body sent without its digest is spooled to a temporary file to be hashed first.
+ * go. A body sent without its digest is spooled to a temporary file to be hashed first, in the disk
+ * budget of the instance, taken as its bytes arrive.
  */
 @Service
 public class EntryUploads implements MeterBinder {
@@ -29,7 +28,7 @@ public class EntryUploads implements MeterBinder {
   private final NamespaceService namespaces;
   private final UploadProperties properties;
   private final Duration spoolWait;
-  private final Semaphore spools;
+  private final ByteBudget spoolDisk;
 
   EntryUploads(
       UploadService uploads,
@@ -40,19 +39,17 @@ public class EntryUploads implements MeterBinder {
     this.namespaces = namespaces;
     this.properties = properties;
     this.spoolWait = storage.connectionWait();
-    this.spools = new Semaphore(properties.maxConcurrentSpools());
+    this.spoolDisk = new ByteBudget(properties.spoolDiskBytes());
   }
 
-  /** Entries sent without their digest being spooled to disk now, of max-concurrent-spools. */
+  /** The disk held by entries sent without their digest, of PT2CACHE_SPOOL_DISK. */
   @Override
   public void bindTo(MeterRegistry registry) {
-    Gauge.builder(
-            "pt2cache.entry.spools.used",
-            spools,
-            permits -> properties.maxConcurrentSpools() - permits.availablePermits())
+    Gauge.builder("pt2cache.entry.spool", spoolDisk, ByteBudget::heldBytes)
         .description(
-            "Entries sent without their digest that are being spooled to disk, of"
-                + " PT2CACHE_MAX_CONCURRENT_SPOOLS")
+            "Disk held by entries sent without their digest while they are spooled, of"
+                + " PT2CACHE_SPOOL_DISK")
+        .baseUnit("bytes")
         .register(registry);
   }
 
@@ -80,10 +77,13 @@ public class EntryUploads implements MeterBinder {
       return uploads.reserveAndReceive(
           namespace, command.apply(new BlobExpectation(sha256, length)), in);
     }
-    // the body goes to disk first: refuse what the namespace cannot take before reading any of it
+    // the body goes to disk first: refuse what cannot be taken before reading any of it
+    long limit = properties.maxEntrySize().toBytes();
+    if (length > limit) {
+      throw new PayloadTooLargeException(length, limit);
+    }
     namespaces.requireRoomFor(namespace, Math.max(length, 0));
-    acquireSpool();
-    try (SpooledContent spool = SpooledContent.of(in, properties.maxEntrySize().toBytes())) {
+    try (SpooledContent spool = SpooledContent.of(in, limit, spoolDisk, spoolWait)) {
       if (sha256 != null && !sha256.equals(spool.expectation().sha256())) {
         throw new ContentMismatchException(
             ContentMismatchException.Mismatch.DIGEST,
@@ -95,20 +95,6 @@ public class EntryUploads implements MeterBinder {
       }
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
-    } finally {
-      spools.release();
-    }
-  }
-
-  /** A spool slot: the disk holds at most max-concurrent-spools bodies of max-entry-size. */
-  private void acquireSpool() {
-    try {
-      if (!spools.tryAcquire(spoolWait.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw StorageBusyException.noSpool();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw StorageBusyException.noSpool();
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.BlobExpectation;
+import dev.pt2cache.blob.ByteBudget;
 import dev.pt2cache.system.Sha256;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -13,15 +14,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A body whose digest the client did not declare, written to a local temporary file while it is
  * hashed, so that it can then be stored under its content address like any other upload. Bounded by
- * a size limit; the file is deleted on close. A failure of that file (the disk full, read-only, its
- * directory gone) is a {@link SpoolUnavailableException}, never the client's {@link IOException}:
- * the body was read, the instance could not keep it.
+ * a size limit; the file is deleted on close. Each write first takes its room on the disk from the
+ * instance's spool budget ({@code PT2CACHE_SPOOL_DISK}), which the file holds until it is deleted:
+ * a client that stopped after a few KB holds those KB, not a slot that another body needs
+ * (docs/adr/0036). A failure of that file (the disk full, read-only, its directory gone) is a
+ * {@link SpoolUnavailableException}, never the client's {@link IOException}: the body was read, the
+ * instance could not keep it.
  *
  * <p>The writer holds an exclusive lock on the file (a POSIX record lock, which the kernel drops
  * when the process ends, however it ends) from its creation until it is deleted, so that {@link
@@ -52,20 +57,27 @@ final class SpooledContent implements AutoCloseable {
   private final Path file;
   private final FileChannel channel;
   private final BlobExpectation expectation;
+  private final SpoolRoom room;
 
-  private SpooledContent(Path file, FileChannel channel, BlobExpectation expectation) {
+  private SpooledContent(
+      Path file, FileChannel channel, BlobExpectation expectation, SpoolRoom room) {
     this.file = file;
     this.channel = channel;
     this.expectation = expectation;
+    this.room = room;
   }
 
   /**
-   * Spools {@code in} to its end.
+   * Spools {@code in} to its end, each write taking its room in {@code disk} first; a write that
+   * finds no room within {@code wait} ends the spool busy.
    *
    * @throws IOException when {@code in} could not be read to its end
    * @throws SpoolUnavailableException when the file could not be made or written
+   * @throws PayloadTooLargeException when {@code in} holds more than {@code limit} bytes
    */
-  static SpooledContent of(InputStream in, long limit) throws IOException {
+  static SpooledContent of(InputStream in, long limit, ByteBudget disk, Duration wait)
+      throws IOException {
+    SpoolRoom room = new SpoolRoom(disk, limit, wait);
     Path file = create();
     FileChannel channel = null;
     try {
@@ -73,12 +85,13 @@ final class SpooledContent implements AutoCloseable {
       MessageDigest digest = Sha256.newDigest();
       long size;
       try (OutputStream out = new DigestOutputStream(new DiskWrites(channel), digest)) {
-        size = in.transferTo(new LimitedOutputStream(out, limit));
+        size = in.transferTo(room.guard(out));
       }
-      return new SpooledContent(file, channel, new BlobExpectation(Sha256.hex(digest), size));
+      return new SpooledContent(file, channel, new BlobExpectation(Sha256.hex(digest), size), room);
     } catch (IOException | RuntimeException e) {
       delete(file, e);
       closeQuietly(channel);
+      room.giveBack();
       throw e;
     }
   }
@@ -165,6 +178,7 @@ final class SpooledContent implements AutoCloseable {
       log.warn("spool file {} not deleted: {}", file, e.toString());
     }
     closeQuietly(channel);
+    room.giveBack();
   }
 
   /**
@@ -207,36 +221,6 @@ final class SpooledContent implements AutoCloseable {
     @Override
     public void close() {
       flush();
-    }
-  }
-
-  private static final class LimitedOutputStream extends java.io.FilterOutputStream {
-
-    private final long limit;
-    private long written;
-
-    LimitedOutputStream(OutputStream out, long limit) {
-      super(out);
-      this.limit = limit;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      ensureRoom(1);
-      out.write(b);
-    }
-
-    @Override
-    public void write(byte[] buffer, int offset, int length) throws IOException {
-      ensureRoom(length);
-      out.write(buffer, offset, length);
-    }
-
-    private void ensureRoom(int length) {
-      written += length;
-      if (written > limit) {
-        throw new PayloadTooLargeException(written, limit);
-      }
     }
   }
 }

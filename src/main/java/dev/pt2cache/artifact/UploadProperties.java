@@ -12,12 +12,16 @@ import org.springframework.util.unit.DataSize;
  * @param maxEntrySize the largest body accepted by PUT on the entries face without a declared
  *     digest (such bodies are spooled to a local temporary file to be hashed first)
  * @param reservationTtl how long a pending upload stays reserved before housekeeping may collect it
- * @param maxConcurrentSpools how many such bodies an instance spools at once, so that its disk
- *     holds at most this many times {@code maxEntrySize}; one more waits for {@code
- *     connection-wait}, then answers 503 storage-busy
+ * @param maxConcurrentSpools sizes the default of {@code spoolDisk} only (this many times {@code
+ *     maxEntrySize}); it no longer counts bodies, which 8 stalled clients held (docs/adr/0036)
  * @param inFlightLease how long an upload declared with {@code POST .../artifacts} keeps other
  *     content from being declared under its key (409 upload-in-flight) while it is pending; zero:
  *     no lease, every declaration gets a reservation of its own (docs/adr/0019)
+ * @param spoolDisk the disk that bodies being spooled may take on an instance, all together, taken
+ *     as their bytes arrive (a stalled body holds what it sent); a write that finds none free waits
+ *     for {@code connection-wait}, then answers 503 storage-busy. Unset: {@code
+ *     maxConcurrentSpools} times {@code maxEntrySize}, the bound the slots gave. At least {@code
+ *     maxEntrySize}, or a body the limit admits could never be spooled
  */
 @ConfigurationProperties("pt2cache.uploads")
 public record UploadProperties(
@@ -25,7 +29,8 @@ public record UploadProperties(
     @DefaultValue("1GB") DataSize maxEntrySize,
     @DefaultValue("1h") Duration reservationTtl,
     @DefaultValue("8") int maxConcurrentSpools,
-    @DefaultValue("0s") Duration inFlightLease) {
+    @DefaultValue("0s") Duration inFlightLease,
+    DataSize spoolDisk) {
 
   public UploadProperties {
     // each of these, zero or negative, starts a service that refuses every upload while its
@@ -34,6 +39,14 @@ public record UploadProperties(
     requirePositive("max-entry-size (PT2CACHE_MAX_ENTRY_SIZE)", maxEntrySize.toBytes());
     requirePositive("reservation-ttl (PT2CACHE_RESERVATION_TTL)", reservationTtl.toMillis());
     requirePositive("max-concurrent-spools (PT2CACHE_MAX_CONCURRENT_SPOOLS)", maxConcurrentSpools);
+    if (spoolDisk != null && spoolDisk.toBytes() < maxEntrySize.toBytes()) {
+      throw new IllegalArgumentException(
+          "pt2cache.uploads.spool-disk (PT2CACHE_SPOOL_DISK) must be at least max-entry-size"
+              + " (PT2CACHE_MAX_ENTRY_SIZE, "
+              + maxEntrySize
+              + "), or a body that size could never be spooled, not "
+              + spoolDisk);
+    }
     if (inFlightLease.isNegative()) {
       throw new IllegalArgumentException(
           "pt2cache.uploads.in-flight-lease (PT2CACHE_UPLOAD_LEASE) must not be negative (0s: no"
@@ -47,6 +60,13 @@ public record UploadProperties(
       throw new IllegalArgumentException(
           "pt2cache.uploads." + name + " must be more than 0, not " + value);
     }
+  }
+
+  /** The disk all spooled bodies of an instance may take at once. */
+  long spoolDiskBytes() {
+    return spoolDisk != null
+        ? spoolDisk.toBytes()
+        : Math.multiplyExact((long) maxConcurrentSpools, maxEntrySize.toBytes());
   }
 
   boolean leases() {

@@ -1,6 +1,7 @@
 package dev.pt2cache.blob;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -26,10 +27,10 @@ final class ChunkedBuffer implements AutoCloseable {
   static final int FIRST_CHUNK_SIZE = 16 * 1024;
 
   private final List<byte[]> chunks;
-  private final BodyMemory memory;
+  private final ByteBudget memory;
   private int held;
 
-  private ChunkedBuffer(List<byte[]> chunks, BodyMemory memory) {
+  private ChunkedBuffer(List<byte[]> chunks, ByteBudget memory) {
     this.chunks = chunks;
     this.memory = memory;
   }
@@ -41,7 +42,7 @@ final class ChunkedBuffer implements AutoCloseable {
    * read busy. Close the buffer to give the room back (it is given back at once when the read
    * fails).
    */
-  static ChunkedBuffer read(VerifyingReader reader, int length, BodyMemory memory, Duration wait)
+  static ChunkedBuffer read(VerifyingReader reader, int length, ByteBudget memory, Duration wait)
       throws IOException {
     List<byte[]> chunks = new ArrayList<>();
     ChunkedBuffer buffer = new ChunkedBuffer(chunks, memory);
@@ -64,9 +65,24 @@ final class ChunkedBuffer implements AutoCloseable {
 
   /** Gives the room the chunks took back; the bytes must not be opened again. */
   @Override
-  public void close() {
+  public synchronized void close() {
     memory.give(held);
     held = 0;
+    chunks.clear();
+  }
+
+  /**
+   * The bytes once, for a stream that passes them on: closing it closes the buffer, so the room
+   * comes back as soon as they have gone (a {@link java.io.SequenceInputStream} closes each of its
+   * streams at its end), not when the upload they start has ended.
+   */
+  InputStream drain() {
+    return new FilterInputStream(open()) {
+      @Override
+      public void close() {
+        ChunkedBuffer.this.close();
+      }
+    };
   }
 
   /** A fresh stream over the bytes, as often as the sender asks (a retry asks again). */

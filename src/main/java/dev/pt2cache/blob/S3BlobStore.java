@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +57,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final String bucket;
   private final S3BlobWriter writer;
   private final PartBuffers buffers;
-  private final BodyMemory bodyMemory;
+  private final ByteBudget bodyMemory;
   private final SmallReads smallReads;
   private final Semaphore downloadPermits;
   private final int maxDownloads;
@@ -73,7 +74,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.smallReads = new SmallReads(control, bucket, properties.connectionWait());
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
     this.bodyMemory =
-        new BodyMemory(properties.maxConcurrentPuts() * properties.partSize().toBytes());
+        new ByteBudget(properties.maxConcurrentPuts() * properties.partSize().toBytes());
     // one per connection of the downloads' pool, so that pool never makes a request wait: the
     // SDK would retry a wait that timed out, up to four times, before the caller heard of it
     this.downloadPermits = new Semaphore(properties.maxConnections(), true);
@@ -105,7 +106,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
             "Upload permits held (an upload writing to the store holds one, a multipart one may"
                 + " hold a second), of PT2CACHE_S3_MAX_CONCURRENT_PUTS")
         .register(registry);
-    Gauge.builder("pt2cache.store.uploads.buffered", bodyMemory, BodyMemory::heldBytes)
+    Gauge.builder("pt2cache.store.uploads.buffered", bodyMemory, ByteBudget::heldBytes)
         .description(
             "Heap held by upload bodies up to the part size while their clients send them, of"
                 + " PT2CACHE_S3_MAX_CONCURRENT_PUTS times PT2CACHE_S3_PART_SIZE")
@@ -163,8 +164,14 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
       }
       return;
     }
-    // a streamed one holds a store connection instead of a buffer
-    withPermit(() -> writer.write(expected, content));
+    // a larger one reads its first part before the permit too: a client that stops, or trickles,
+    // before a part's worth has arrived holds the room of what it sent, not one of the permits
+    // that every upload needs to reach the store (docs/adr/0036); the head's room comes back as
+    // soon as it has gone to the store
+    try (ChunkedBuffer head = writer.readHead(expected, content, bodyMemory, BUFFER_WAIT)) {
+      InputStream body = new SequenceInputStream(head.drain(), content);
+      withPermit(() -> writer.write(expected, body));
+    }
   }
 
   /** Runs a write to the store holding an upload permit, or answers busy when none came. */

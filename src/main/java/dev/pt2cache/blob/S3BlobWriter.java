@@ -93,7 +93,7 @@ final class S3BlobWriter {
    * are read; the caller closes the buffer once it is sent.
    */
   ChunkedBuffer readWhole(
-      BlobExpectation expected, InputStream content, BodyMemory memory, Duration wait) {
+      BlobExpectation expected, InputStream content, ByteBudget memory, Duration wait) {
     VerifyingReader reader = new VerifyingReader(content, expected);
     try {
       ChunkedBuffer buffer = ChunkedBuffer.read(reader, (int) expected.sizeBytes(), memory, wait);
@@ -104,6 +104,22 @@ final class S3BlobWriter {
         throw e;
       }
       return buffer;
+    } catch (IOException e) {
+      throw new UploadInterruptedException(e);
+    }
+  }
+
+  /**
+   * Reads the first part's worth of a blob larger than one part, its chunks taking room in {@code
+   * memory} as they are read, to be sent before the rest ({@link ChunkedBuffer#drain}) once the
+   * caller holds an upload permit; {@link #write} verifies the whole.
+   */
+  ChunkedBuffer readHead(
+      BlobExpectation expected, InputStream content, ByteBudget memory, Duration wait) {
+    try {
+      // its own reader: a short body is refused with the declared size in the message
+      return ChunkedBuffer.read(
+          new VerifyingReader(content, expected), (int) partSize, memory, wait);
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     }

@@ -39,7 +39,7 @@ final class SmallReads {
   private final String bucket;
   private final Duration connectionWait;
   private final Semaphore connections = new Semaphore(CONNECTIONS, true);
-  private final BodyMemory memory = new BodyMemory(MEMORY);
+  private final ByteBudget memory = new ByteBudget(MEMORY);
 
   SmallReads(S3Client control, String bucket, Duration connectionWait) {
     this.control = control;

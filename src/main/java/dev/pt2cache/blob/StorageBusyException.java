@@ -3,7 +3,7 @@ package dev.pt2cache.blob;
 /**
  * The instance is at one of its bounds on store traffic: every upload permit is taken (the uploads
  * that write to the store at once, and so the part buffers and connections they hold), the heap for
- * upload bodies being received, every entry spool, or every store connection a request could use
+ * upload bodies being received, the disk for entry bodies spooled, or every store connection a request could use
  * stayed taken for {@code connection-wait}. The message names which, since the operator acts on a
  * different setting for each. Retry shortly.
  */
@@ -18,10 +18,11 @@ public class StorageBusyException extends RuntimeException {
           + " (PT2CACHE_S3_MAX_CONCURRENT_PUTS times PT2CACHE_S3_PART_SIZE; gauge"
           + " pt2cache_store_uploads_buffered_bytes); retry shortly";
 
-  private static final String NO_SPOOL =
-      "every spool of this instance is taken by entries sent without X-Content-SHA256 and"
-          + " Content-Length (PT2CACHE_MAX_CONCURRENT_SPOOLS); send both, and the body needs no"
-          + " spool, or retry shortly";
+  private static final String NO_SPOOL_ROOM =
+      "the disk this instance spools entries sent without X-Content-SHA256 and Content-Length"
+          + " to is taken by other such bodies (PT2CACHE_SPOOL_DISK; gauge"
+          + " pt2cache_entry_spool_bytes); send both, and the body needs no spool, or retry"
+          + " shortly";
 
   public StorageBusyException() {
     super("too many uploads are being stored at once; retry shortly");
@@ -40,9 +41,12 @@ public class StorageBusyException extends RuntimeException {
     return new StorageBusyException(NO_BODY_ROOM, null);
   }
 
-  /** Every spool slot for an entry body sent without its digest and length stayed taken. */
-  public static StorageBusyException noSpool() {
-    return new StorageBusyException(NO_SPOOL, null);
+  /**
+   * An entry body sent without its digest waited for room on the instance's spool disk until {@code
+   * connection-wait} was up.
+   */
+  public static StorageBusyException noSpoolRoom() {
+    return new StorageBusyException(NO_SPOOL_ROOM, null);
   }
 
   /** A download waited for a store connection until {@code connection-wait} was up. */

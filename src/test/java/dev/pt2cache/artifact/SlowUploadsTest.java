@@ -34,6 +34,12 @@ class SlowUploadsTest extends ServiceTest {
   static final int SIZE = 64 << 10;
   static final int SENT = 4 << 10;
 
+  /** Streamed in one request (over ServiceTest's part size, within its single-put-max). */
+  static final int STREAMED = 5 * 1024 * 1024 + 512 * 1024;
+
+  /** A multipart upload (over ServiceTest's single-put-max). */
+  static final int MULTIPART = 7 << 20;
+
   /** The room a body holds while its first bytes arrive (ChunkedBuffer's first chunk). */
   static final int FIRST_CHUNK = 16 << 10;
 
@@ -86,13 +92,62 @@ class SlowUploadsTest extends ServiceTest {
         .until(() -> metric("pt2cache_store_uploads_buffered_bytes", "[^}]*") == 0);
   }
 
+  /**
+   * Uploads larger than a part (streamed, and multipart) read their first part before they take a
+   * permit too. Before, each took a permit before its first byte, and as many stalled ones as
+   * permits held every upload out, small ones included, since those need a permit to send: each
+   * waited 30 s and got {@code 503 storage-busy}.
+   */
+  @Test
+  void shouldStoreUploadsWhileLargeOnesStoppedWithinTheirFirstPart() throws Exception {
+    double receivedBefore = received();
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i <= permits; i++) {
+        // streamed ones (over the part size of 5 MB) and a multipart one (over 6 MB)
+        stalled.add(stalledUpload(i < permits ? STREAMED : MULTIPART));
+      }
+      // as many as permits are being read
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> received() - receivedBefore >= permits * (double) SENT);
+
+      byte[] large = Fixtures.randomBytes(STREAMED);
+      ApiResponse uploaded = uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), large);
+      assertThat(uploaded.json().get("state").asString()).isEqualTo("ready");
+      assertThat(api.get(uploaded.json().get("downloadUrl").asString()).body()).isEqualTo(large);
+      ApiResponse small =
+          uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.randomBytes(SIZE));
+      assertThat(small.json().get("state").asString()).isEqualTo("ready");
+
+      assertThat(metric("pt2cache_store_uploads_permits_used", "[^}]*")).isZero();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  metric("pt2cache_store_uploads_buffered_bytes", "[^}]*")
+                      == (permits + 1) * (double) FIRST_CHUNK);
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> metric("pt2cache_store_uploads_buffered_bytes", "[^}]*") == 0);
+  }
+
   private double received() {
     return counted("pt2cache.transfer.bytes", "namespace", ns, "direction", "in");
   }
 
-  /** Declares a Mega-Cache of {@code SIZE} bytes and sends the first {@code SENT}, then nothing. */
   private Socket stalledUpload() throws IOException {
-    byte[] bytes = Fixtures.randomBytes(SIZE);
+    return stalledUpload(SIZE);
+  }
+
+  /** Declares a Mega-Cache of {@code size} bytes and sends the first {@code SENT}, then nothing. */
+  private Socket stalledUpload(int size) throws IOException {
+    byte[] bytes = Fixtures.randomBytes(size);
     ApiResponse declared = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes);
     assertThat(declared.status()).as(declared.text()).isEqualTo(201);
     Socket socket = new Socket("127.0.0.1", port());
@@ -103,7 +158,7 @@ class SlowUploadsTest extends ServiceTest {
                 + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
                 + EmbeddedInfra.ADMIN_TOKEN
                 + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
-                + SIZE
+                + size
                 + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
     out.write(bytes, 0, SENT);

@@ -2,6 +2,7 @@ package dev.pt2cache.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.blob.ByteBudget;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,11 @@ class SpoolSweeperTest {
     String tmp = System.getProperty("java.io.tmpdir");
     System.setProperty("java.io.tmpdir", directory.toString());
     try (SpooledContent spool =
-        SpooledContent.of(new ByteArrayInputStream(new byte[1000]), 10_000)) {
+        SpooledContent.of(
+            new ByteArrayInputStream(new byte[1000]),
+            10_000,
+            new ByteBudget(10_000),
+            Duration.ZERO)) {
       assertThat(SpoolSweeper.sweep(directory, Instant.now().minus(SpoolSweeper.UNTOUCHED)))
           .isZero();
       try (InputStream bytes = spool.open()) {

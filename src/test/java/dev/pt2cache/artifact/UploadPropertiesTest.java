@@ -14,22 +14,40 @@ class UploadPropertiesTest {
 
   @Test
   void shouldRefuseLimitsThatLeaveNoUploadPossible() {
-    assertThatThrownBy(() -> new UploadProperties(DataSize.ofBytes(0), GB, HOUR, 8, Duration.ZERO))
+    assertThatThrownBy(
+            () -> new UploadProperties(DataSize.ofBytes(0), GB, HOUR, 8, Duration.ZERO, null))
         .hasMessageContaining("PT2CACHE_MAX_ARTIFACT_SIZE");
-    assertThatThrownBy(() -> new UploadProperties(GB, DataSize.ofBytes(0), HOUR, 8, Duration.ZERO))
+    assertThatThrownBy(
+            () -> new UploadProperties(GB, DataSize.ofBytes(0), HOUR, 8, Duration.ZERO, null))
         .hasMessageContaining("PT2CACHE_MAX_ENTRY_SIZE");
-    assertThatThrownBy(() -> new UploadProperties(GB, GB, HOUR.negated(), 8, Duration.ZERO))
+    assertThatThrownBy(() -> new UploadProperties(GB, GB, HOUR.negated(), 8, Duration.ZERO, null))
         .hasMessageContaining("PT2CACHE_RESERVATION_TTL");
-    assertThatThrownBy(() -> new UploadProperties(GB, GB, HOUR, 0, Duration.ZERO))
+    assertThatThrownBy(() -> new UploadProperties(GB, GB, HOUR, 0, Duration.ZERO, null))
         .hasMessageContaining("PT2CACHE_MAX_CONCURRENT_SPOOLS");
-    assertThatThrownBy(() -> new UploadProperties(GB, GB, HOUR, 8, Duration.ofMinutes(-10)))
+    assertThatThrownBy(() -> new UploadProperties(GB, GB, HOUR, 8, Duration.ofMinutes(-10), null))
         .hasMessageContaining("PT2CACHE_UPLOAD_LEASE");
+    // a body the size limit admits that the spool disk could never hold
+    assertThatThrownBy(
+            () -> new UploadProperties(GB, GB, HOUR, 8, Duration.ZERO, DataSize.ofMegabytes(512)))
+        .hasMessageContaining("PT2CACHE_SPOOL_DISK")
+        .hasMessageContaining("PT2CACHE_MAX_ENTRY_SIZE");
+  }
+
+  @Test
+  void shouldSizeTheSpoolDiskAsTheSlotsDidUnlessSet() {
+    org.assertj.core.api.Assertions.assertThat(
+            new UploadProperties(GB, GB, HOUR, 4, Duration.ZERO, null).spoolDiskBytes())
+        .isEqualTo(4 * GB.toBytes());
+    org.assertj.core.api.Assertions.assertThat(
+            new UploadProperties(GB, GB, HOUR, 4, Duration.ZERO, DataSize.ofGigabytes(2))
+                .spoolDiskBytes())
+        .isEqualTo(2 * GB.toBytes());
   }
 
   @Test
   void shouldTakeNoLeaseAsNone() {
     org.assertj.core.api.Assertions.assertThat(
-            new UploadProperties(GB, GB, HOUR, 8, Duration.ZERO).leases())
+            new UploadProperties(GB, GB, HOUR, 8, Duration.ZERO, null).leases())
         .isFalse();
   }
 }

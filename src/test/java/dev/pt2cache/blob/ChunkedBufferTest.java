@@ -75,7 +75,7 @@ class ChunkedBufferTest {
 
   @Test
   void shouldHoldRoomForWhatArrivedAndGiveItBackWhenTheClientGoes() {
-    BodyMemory memory = new BodyMemory(8 << 20);
+    ByteBudget memory = new ByteBudget(8 << 20);
     InputStream stopsAfter4KiB =
         new SequenceInputStream(
             new ByteArrayInputStream(content, 0, 4096),
@@ -97,7 +97,7 @@ class ChunkedBufferTest {
 
   @Test
   void shouldAnswerBusyWhenNoRoomComesFree() throws Exception {
-    BodyMemory memory = new BodyMemory(ChunkedBuffer.FIRST_CHUNK_SIZE);
+    ByteBudget memory = new ByteBudget(ChunkedBuffer.FIRST_CHUNK_SIZE);
     ChunkedBuffer holder =
         ChunkedBuffer.read(
             new VerifyingReader(new ByteArrayInputStream(content), expected),
@@ -115,8 +115,34 @@ class ChunkedBufferTest {
     assertThat(memory.heldBytes()).isZero();
   }
 
+  /**
+   * The first part of a larger upload, passed on before the rest: its room comes back once its
+   * bytes have gone, not when the upload ends (which would hold the room of 16 parts while 16 large
+   * uploads stream).
+   */
+  @Test
+  void shouldGiveTheRoomOfADrainedHeadBackOnceItsBytesHaveGone() throws Exception {
+    ByteBudget memory = new ByteBudget(8 << 20);
+    int head = ChunkedBuffer.CHUNK_SIZE + 100;
+    try (ChunkedBuffer buffer =
+        ChunkedBuffer.read(
+            new VerifyingReader(new ByteArrayInputStream(content), expected),
+            head,
+            memory,
+            Duration.ZERO)) {
+      InputStream body =
+          new SequenceInputStream(
+              buffer.drain(), new ByteArrayInputStream(content, head, content.length - head));
+      assertThat(body.readNBytes(head)).isEqualTo(Arrays.copyOf(content, head));
+      assertThat(memory.heldBytes()).as("held until the head is read").isPositive();
+      assertThat(body.read()).as("the rest follows").isEqualTo(content[head] & 0xff);
+      assertThat(memory.heldBytes()).isZero();
+    }
+    assertThat(memory.heldBytes()).as("given back once only").isZero();
+  }
+
   /** A read with room for all of it, for the cases where the budget is not what is tested. */
   private static ChunkedBuffer readWithRoom(VerifyingReader reader, int length) throws IOException {
-    return ChunkedBuffer.read(reader, length, new BodyMemory(Math.max(length, 1)), Duration.ZERO);
+    return ChunkedBuffer.read(reader, length, new ByteBudget(Math.max(length, 1)), Duration.ZERO);
   }
 }

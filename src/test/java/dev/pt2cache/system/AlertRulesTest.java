@@ -49,6 +49,16 @@ class AlertRulesTest extends ServiceTest {
       do {
         assertThat(exported).as("metric of %s", rule.get("alert")).contains(named.group());
       } while (named.find());
+      // the gauges a description sends the operator to (pt2cache_entry_spool_bytes, say, which
+      // replaced a gauge of spool slots) exist too; a name ending in _ is a family, not a metric
+      Matcher pointed = METRIC.matcher(String.valueOf(rule.get("annotations")));
+      while (pointed.find()) {
+        if (!pointed.group().endsWith("_")) {
+          assertThat(exported)
+              .as("metric named by the description of %s", rule.get("alert"))
+              .contains(pointed.group());
+        }
+      }
     }
   }
 

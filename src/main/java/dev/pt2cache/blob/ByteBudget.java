@@ -5,32 +5,33 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The heap that single-part upload bodies may take while their clients send them, counted in KiB:
- * {@code max-concurrent-puts} times the part size, the bound upload buffers always had. A body
- * takes its share chunk by chunk, as its bytes arrive, and no upload permit while it does: a client
- * that sends slowly, or stopped after a few KB, holds the memory its bytes take and nothing another
- * upload needs (before, it held one of the 16 permits for as long as it took, and 16 such clients
- * held every upload of the instance out; docs/adr/0036).
+ * Room that bodies take as their bytes arrive, counted in KiB, so that a client that sends slowly,
+ * or stopped after a few KB, holds the room its bytes take and nothing more. Three budgets: the
+ * heap of single-part upload bodies ({@code max-concurrent-puts} times the part size, the bound
+ * upload buffers always had; before, each body held one of the 16 permits for as long as its client
+ * took, and 16 such clients held every upload of the instance out), the heap of small downloads,
+ * and the disk of entry bodies spooled without their digest ({@code PT2CACHE_SPOOL_DISK}; before, 8
+ * slots, which 8 stalled bodies held). docs/adr/0036.
  */
-final class BodyMemory {
+public final class ByteBudget {
 
   private static final int KIB = 1024;
 
   private final Semaphore kib;
   private final int total;
 
-  BodyMemory(long bytes) {
+  public ByteBudget(long bytes) {
     this.total = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (bytes + KIB - 1) / KIB));
     this.kib = new Semaphore(total, true);
   }
 
-  /** Bytes held by bodies being read now. */
-  long heldBytes() {
+  /** Bytes held now. */
+  public long heldBytes() {
     return (long) (total - kib.availablePermits()) * KIB;
   }
 
   /** Takes room for {@code bytes}, or answers busy when none came free within {@code wait}. */
-  int take(int bytes, Duration wait) {
+  public int take(int bytes, Duration wait) {
     int units = units(bytes);
     try {
       if (kib.tryAcquire(units, wait.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -54,7 +55,7 @@ final class BodyMemory {
   }
 
   /** Gives back what {@link #take} or {@link #tryTake} answered. */
-  void give(int units) {
+  public void give(int units) {
     kib.release(units);
   }
 }

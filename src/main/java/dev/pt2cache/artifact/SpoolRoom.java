@@ -1,0 +1,69 @@
+package dev.pt2cache.artifact;
+
+import dev.pt2cache.blob.ByteBudget;
+import dev.pt2cache.blob.StorageBusyException;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+
+/**
+ * The disk one spooled body holds: it refuses a body past {@code limit} (413), and takes room in
+ * the instance's spool budget before each write, just for the bytes written, so that the room held
+ * is what the file holds (rounded up to a KiB), never what a client declared. Room that finds none
+ * free within {@code wait} is {@code 503 storage-busy}.
+ */
+final class SpoolRoom {
+
+  private static final int KIB = 1024;
+
+  private final ByteBudget disk;
+  private final long limit;
+  private final Duration wait;
+  private long written;
+  private long heldKib;
+
+  SpoolRoom(ByteBudget disk, long limit, Duration wait) {
+    this.disk = disk;
+    this.limit = limit;
+    this.wait = wait;
+  }
+
+  /** {@code out}, each write of which takes its room first. */
+  OutputStream guard(OutputStream out) {
+    return new FilterOutputStream(out) {
+      @Override
+      public void write(int b) throws IOException {
+        take(1);
+        out.write(b);
+      }
+
+      @Override
+      public void write(byte[] buffer, int offset, int length) throws IOException {
+        take(length);
+        out.write(buffer, offset, length);
+      }
+    };
+  }
+
+  private void take(int length) {
+    if (written + length > limit) {
+      throw new PayloadTooLargeException(written + length, limit);
+    }
+    long neededKib = (written + length + KIB - 1) / KIB;
+    if (neededKib > heldKib) {
+      try {
+        heldKib += disk.take((int) ((neededKib - heldKib) * KIB), wait);
+      } catch (StorageBusyException e) {
+        throw StorageBusyException.noSpoolRoom();
+      }
+    }
+    written += length;
+  }
+
+  /** Gives back the room taken, once the file is gone. */
+  void giveBack() {
+    disk.give((int) heldKib);
+    heldKib = 0;
+  }
+}
