@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * A blob that fits one part, read and verified in chunks of at most 256 KiB (the first of 16 KiB)
- * before it is sent.
+ * before it is sent; or the first part of a larger one, read likewise before the upload takes its
+ * permit, and sent ahead of the rest ({@link #drain}).
  *
  * <p>G1 allocates any array of half a region or more (512 KiB in heaps under 4 GiB) straight into
  * the old generation, as a humongous object, and may start a concurrent marking cycle on each such
