@@ -66,6 +66,7 @@ class SpooledContentTest {
 
       assertThatThrownBy(() -> SpooledContent.of(more, 64 * KIB, disk, Duration.ZERO))
           .isInstanceOf(StorageBusyException.class)
+          .hasMessageContaining("PT2CACHE_SPOOL_DISK")
           .hasMessageContaining("X-Content-SHA256");
       assertThat(disk.heldBytes()).as("the holder's only").isEqualTo(48 * KIB);
       assertThat(files()).isOne();
