@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
  * behaves otherwise: each connection to it gets one to the store, and a subclass says how bytes
  * pass between the two ({@link #relay}).
  */
-abstract class StoreRelay implements AutoCloseable {
+public abstract class StoreRelay implements AutoCloseable {
 
   private final ServerSocket server;
   private final URI target;
@@ -38,7 +38,7 @@ abstract class StoreRelay implements AutoCloseable {
     threads.execute(this::accept);
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
   }
 

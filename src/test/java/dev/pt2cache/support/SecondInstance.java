@@ -20,6 +20,14 @@ public final class SecondInstance implements AutoCloseable {
   private final ConfigurableApplicationContext context;
 
   public SecondInstance(Class<?> testClass) {
+    this(testClass, Map.of());
+  }
+
+  /**
+   * One with the test class's settings and these ({@code pt2cache.*} names) over them: what the
+   * test's own instance gets from a {@code DynamicPropertySource}, which no annotation holds.
+   */
+  public SecondInstance(Class<?> testClass, Map<String, String> more) {
     Map<String, String> settings = new LinkedHashMap<>();
     TestPropertySource own = testClass.getAnnotation(TestPropertySource.class);
     for (String[] given :
@@ -32,6 +40,7 @@ public final class SecondInstance implements AutoCloseable {
         settings.put(setting.substring(0, eq), setting.substring(eq + 1));
       }
     }
+    settings.putAll(more);
     context =
         ServiceInstances.start(
             Map.of(),

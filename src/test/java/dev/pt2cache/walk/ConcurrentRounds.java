@@ -42,6 +42,8 @@ final class ConcurrentRounds {
   private final int workers;
   private final long firstSeed;
   private final boolean keepGoing;
+  private Runnable beforeSteps = () -> {};
+  private Runnable beforeChecks = () -> {};
 
   ConcurrentRounds(String prefix, int seeds, int rounds, int steps, int workers) {
     this.prefix = prefix;
@@ -51,6 +53,16 @@ final class ConcurrentRounds {
     this.workers = Integer.getInteger(prefix + ".workers", workers);
     this.firstSeed = Long.getLong(prefix + ".seed", 1);
     this.keepGoing = Boolean.getBoolean(prefix + ".keepGoing");
+  }
+
+  /**
+   * Runs these before each round's steps and before its checks: the store's weather, say, bad while
+   * the workers step and calm while the checks read what they left.
+   */
+  ConcurrentRounds around(Runnable beforeSteps, Runnable beforeChecks) {
+    this.beforeSteps = beforeSteps;
+    this.beforeChecks = beforeChecks;
+    return this;
   }
 
   /** Walks every seed and fails, at the end, with each failing seed described. */
@@ -110,6 +122,7 @@ final class ConcurrentRounds {
         all.add(make.make(shared, w, seed));
       }
       for (int round = 0; round < rounds; round++) {
+        beforeSteps.run();
         List<Future<?>> running = new ArrayList<>();
         for (Worker worker : all) {
           running.add(
@@ -129,6 +142,7 @@ final class ConcurrentRounds {
             failed = failed == null ? e.getCause() : failed;
           }
         }
+        beforeChecks.run();
         if (failed == null) {
           try {
             new ConcurrentChecks(shared, storeHolds).atQuiescence(round);

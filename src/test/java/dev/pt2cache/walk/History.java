@@ -114,6 +114,12 @@ final class History {
     String answerSha;
     String text;
 
+    /**
+     * Answered {@code 503} because the store failed it ({@link SharedWalk#storeMayFail}): the call
+     * may have left an object nothing records, and changed nothing the walk judges.
+     */
+    boolean storeFailed;
+
     Call(int worker, int instance, Op op, String ns) {
       this.worker = worker;
       this.instance = instance;

@@ -48,7 +48,7 @@ class LeasedConcurrentWalkTest extends ServiceTest {
   void everyAnswerIsOneSomeOrderOfTheOverlappingCallsAllowsUnderLeasesTokensAndResends()
       throws Exception {
     if (second == null) {
-      second = new SecondInstance(LeasedConcurrentWalkTest.class);
+      second = secondInstance();
     }
     List<ApiClient> instances = List.of(api, new ApiClient(second.port()));
     // a guard: the second instance holds the lease the first granted, so it runs with this class's
@@ -63,15 +63,25 @@ class LeasedConcurrentWalkTest extends ServiceTest {
         instances.get(1).postJson(path("/artifacts"), declaration.formatted(key, "1".repeat(64)));
     assertThat(other.status()).as(other.text()).isEqualTo(409);
     assertThat(other.json().get("type").asString()).endsWith(":upload-in-flight");
-    new ConcurrentRounds("walk.leased", 2, 4, 12, 3)
+    rounds()
         .walk(
             seed -> newWalk(instances, seed),
             (shared, w, seed) -> new LeasedSteps(shared, w, seed)::step,
             ConcurrentWalkTest::storeHolds);
   }
 
+  /** Another instance, with this class's settings. */
+  SecondInstance secondInstance() {
+    return new SecondInstance(LeasedConcurrentWalkTest.class);
+  }
+
+  /** The walk's budget, from {@code walk.leased.*} (class Javadoc). */
+  ConcurrentRounds rounds() {
+    return new ConcurrentRounds("walk.leased", 2, 4, 12, 3);
+  }
+
   /** The plain walk's namespaces and contents, a token of each role of the first namespace. */
-  private static SharedWalk newWalk(List<ApiClient> instances, long seed) {
+  SharedWalk newWalk(List<ApiClient> instances, long seed) {
     SharedWalk shared = ConcurrentWalkTest.newWalk(instances, seed);
     shared.lease = LEASE;
     shared.reservationTtl = RESERVATION;

@@ -33,6 +33,9 @@ final class OverlapChecks {
 
   /** One answer against the calls that overlapped it or came before. */
   void admissible(Call c) {
+    if (c.storeFailed) {
+      return;
+    }
     switch (c.op) {
       case LOOKUP, GET_ENTRY, HEAD_ENTRY, RANGE_ENTRY -> served(c);
       case FETCH_HIT -> fetched(c);

@@ -51,7 +51,7 @@ final class ResendChecks {
 
   private void contentAgain(Call c) {
     Call first = c.resendOf;
-    if (c.wrongBytes) {
+    if (c.wrongBytes || c.storeFailed) {
       return;
     }
     boolean retiredSince =

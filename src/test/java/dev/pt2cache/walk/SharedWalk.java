@@ -31,6 +31,18 @@ final class SharedWalk {
    */
   int purgeOneIn = 1;
 
+  /**
+   * The store behind the instances may fail a request even after the SDK's retries (cut
+   * connections, {@code 503 SlowDown}: {@code SlowStoreWalkTest}). A call that reaches the store is
+   * then answered {@code 503 storage-unavailable} or {@code storage-busy}, which the contract
+   * allows for any operation and a production client answers by trying again: the store's failure
+   * ends a request before its commit, or rolls the commit back, so the answer changes nothing but
+   * may leave an object that housekeeping collects (ADR 0003). The model accepts it for any call
+   * and judges nothing else of it; a model that refused it would hold the service to a store that
+   * never fails.
+   */
+  boolean storeMayFail;
+
   /** The percentage of steps that reach a reservation's time ({@link ExpiringUploads}). */
   int expiringPercent;
 
