@@ -34,14 +34,14 @@ public final class SlowStoreRelay extends StoreRelay {
     /** The store as it is, answering at once. */
     public static final Weather CALM = new Weather(new int[] {0, 0}, 0, new int[] {0, 0}, 0, 0);
 
-    /** Late: tens of milliseconds to every request, a pause of 1-3 s to one in 25. */
+    /** Late: tens of milliseconds to every request, a pause of 1-3 s to one in 10. */
     public static Weather slow() {
-      return new Weather(new int[] {20, 200}, 4, new int[] {1000, 3000}, 0, 0);
+      return new Weather(new int[] {20, 200}, 10, new int[] {1000, 3000}, 0, 0);
     }
 
     /** Late, and one request in 50 cut and one in 50 answered {@code 503 SlowDown}. */
     public static Weather flaky() {
-      return new Weather(new int[] {20, 200}, 4, new int[] {1000, 3000}, 2, 2);
+      return new Weather(new int[] {20, 200}, 10, new int[] {1000, 3000}, 2, 2);
     }
 
     private static int draw(int[] range) {

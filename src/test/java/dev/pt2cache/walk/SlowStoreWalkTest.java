@@ -30,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The leased walk ({@link LeasedConcurrentWalkTest}) with both instances reaching the store through
  * a relay that answers as production stores do now and then ({@link SlowStoreRelay}): every request
- * 20-200 ms late, one in 25 after a pause of 1-3 s, longer than the 1 s lease, so that a lease
+ * 20-200 ms late, one in 10 after a pause of 1-3 s, longer than the 1 s lease, so that a lease
  * lapses while its holder still writes its bytes and other content takes the key over; and, with
  * {@code -Dwalk.slow.weather=flaky} (the default), one request in 50 cut (before the store sees it,
  * or after it did it and before its answer) and one in 50 answered {@code 503 SlowDown}. {@code
@@ -40,7 +40,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * <p>A small budget by default; {@code -Dwalk.slow.seeds=N -Dwalk.slow.rounds=R -Dwalk.slow.steps=M
  * -Dwalk.slow.workers=W} (and {@code -Dwalk.slow.seed=S}, {@code -Dwalk.slow.keepGoing=true}) walks
  * longer; {@code -Dwalk.slow.pause=P}, {@code .cut=P} and {@code .slowDown=P} set the weather's
- * percentages.
+ * percentages, {@code .pauseMaxMs} the longest pause (past the 5 s control timeout, a delete the
+ * service gave up on lands late).
  */
 class SlowStoreWalkTest extends LeasedConcurrentWalkTest {
 
@@ -162,7 +163,9 @@ class SlowStoreWalkTest extends LeasedConcurrentWalkTest {
     return new Weather(
         preset.latencyMs(),
         Integer.getInteger("walk.slow.pause", preset.pausePercent()),
-        preset.pauseMs(),
+        new int[] {
+          preset.pauseMs()[0], Integer.getInteger("walk.slow.pauseMaxMs", preset.pauseMs()[1])
+        },
         Integer.getInteger("walk.slow.cut", preset.cutPercent()),
         Integer.getInteger("walk.slow.slowDown", preset.slowDownPercent()));
   }
