@@ -39,11 +39,21 @@ class ConcurrentWalkTest extends ServiceTest {
   @Test
   void everyAnswerIsOneSomeOrderOfTheOverlappingCallsAllows() throws Exception {
     List<ApiClient> instances = List.of(api, new ApiClient(secondPort()));
-    new ConcurrentRounds("walk.concurrent", 2, 4, 10, 3)
+    rounds()
         .walk(
-            seed -> newWalk(instances, seed),
+            seed -> walkFor(instances, seed),
             (shared, w, seed) -> new ConcurrentSteps(shared, w, seed)::step,
             ConcurrentWalkTest::storeHolds);
+  }
+
+  /** The walk's budget, from {@code walk.concurrent.*} (class Javadoc). */
+  ConcurrentRounds rounds() {
+    return new ConcurrentRounds("walk.concurrent", 2, 4, 10, 3);
+  }
+
+  /** A seed's walk: {@link #newWalk}. */
+  SharedWalk walkFor(List<ApiClient> instances, long seed) {
+    return newWalk(instances, seed);
   }
 
   /**
@@ -83,11 +93,18 @@ class ConcurrentWalkTest extends ServiceTest {
   }
 
   /** A second instance, with the settings of the first, on its database and bucket. */
-  private static synchronized int secondPort() {
-    if (second == null) {
-      second = new SecondInstance(ConcurrentWalkTest.class);
+  private int secondPort() {
+    synchronized (ConcurrentWalkTest.class) {
+      if (second == null) {
+        second = secondInstance();
+      }
+      return second.port();
     }
-    return second.port();
+  }
+
+  /** Another instance, with this class's settings. */
+  SecondInstance secondInstance() {
+    return new SecondInstance(ConcurrentWalkTest.class);
   }
 
   @AfterAll

@@ -49,8 +49,6 @@ class SlowStoreWalkTest extends LeasedConcurrentWalkTest {
 
   private static final List<SharedWalk> WALKS = new CopyOnWriteArrayList<>();
 
-  private final Weather weather = weather();
-
   @DynamicPropertySource
   static void throughTheRelay(DynamicPropertyRegistry registry) {
     registry.add("pt2cache.storage.endpoint", () -> relay().endpoint().toString());
@@ -135,14 +133,22 @@ class SlowStoreWalkTest extends LeasedConcurrentWalkTest {
 
   @Override
   SecondInstance secondInstance() {
-    return new SecondInstance(
-        LeasedConcurrentWalkTest.class,
-        Map.of("pt2cache.storage.endpoint", relay().endpoint().toString()));
+    return new SecondInstance(LeasedConcurrentWalkTest.class, throughTheRelay());
+  }
+
+  /** What a second instance is given to reach the store through the relay. */
+  static Map<String, String> throughTheRelay() {
+    return Map.of("pt2cache.storage.endpoint", relay().endpoint().toString());
   }
 
   @Override
   SharedWalk newWalk(List<ApiClient> instances, long seed) {
-    SharedWalk shared = super.newWalk(instances, seed);
+    return underTheWeather(super.newWalk(instances, seed));
+  }
+
+  /** A walk whose model knows whether the store may fail, and whose answers the tally counts. */
+  static SharedWalk underTheWeather(SharedWalk shared) {
+    Weather weather = weather();
     shared.storeMayFail = weather.cutPercent() + weather.slowDownPercent() > 0;
     WALKS.add(shared);
     return shared;
@@ -150,8 +156,13 @@ class SlowStoreWalkTest extends LeasedConcurrentWalkTest {
 
   @Override
   ConcurrentRounds rounds() {
-    return new ConcurrentRounds("walk.slow", 2, 3, 10, 3)
-        .around(() -> relay().weather(weather), () -> relay().weather(Weather.CALM));
+    return underTheWeather(new ConcurrentRounds("walk.slow", 2, 3, 10, 3));
+  }
+
+  /** Rounds whose steps meet the weather and whose checks a calm store. */
+  static ConcurrentRounds underTheWeather(ConcurrentRounds rounds) {
+    Weather weather = weather();
+    return rounds.around(() -> relay().weather(weather), () -> relay().weather(Weather.CALM));
   }
 
   /** The weather {@code -Dwalk.slow.*} asks for (class Javadoc). */
