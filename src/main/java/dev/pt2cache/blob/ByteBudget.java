@@ -43,10 +43,19 @@ public final class ByteBudget {
     throw StorageBusyException.noBodyRoom();
   }
 
-  /** Takes room for {@code bytes} if there is some now: what to give back, or 0 for none. */
+  /**
+   * Takes room for {@code bytes} if there is some now and nobody waits for room: what to give back,
+   * or 0 for none. (A timed try, even of zero, keeps the fair order; a plain one would barge ahead
+   * of bodies waiting in {@link #take}.)
+   */
   int tryTake(int bytes) {
     int units = units(bytes);
-    return kib.tryAcquire(units) ? units : 0;
+    try {
+      return kib.tryAcquire(units, 0, TimeUnit.MILLISECONDS) ? units : 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
   }
 
   /** The KiB that {@code bytes} take, at least one, at most all there are. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A blob that fits one part, read and verified in chunks of at most 256 KiB (the first of 16 KiB)
@@ -45,13 +46,37 @@ final class ChunkedBuffer implements AutoCloseable {
    */
   static ChunkedBuffer read(VerifyingReader reader, int length, ByteBudget memory, Duration wait)
       throws IOException {
+    return read(reader, length, memory, size -> memory.take(size, wait));
+  }
+
+  /**
+   * Reads up to {@code length} bytes as {@link #read} does, but only while room is free now: at the
+   * first chunk that finds none, it stops and answers what it has (the first part of a larger
+   * upload, whose rest streams after it). A head that waited for room while it held room was a
+   * hold-and-wait: heads that together had taken the whole budget each waited for more, none could
+   * be completed to give its room back, and the first to wait got 503 after 30 s with every upload
+   * permit free.
+   */
+  static ChunkedBuffer readWhileRoom(VerifyingReader reader, int length, ByteBudget memory)
+      throws IOException {
+    return read(reader, length, memory, memory::tryTake);
+  }
+
+  /** {@code room} answers the units taken for a chunk of its size, 0 when it took none. */
+  private static ChunkedBuffer read(
+      VerifyingReader reader, int length, ByteBudget memory, IntUnaryOperator room)
+      throws IOException {
     List<byte[]> chunks = new ArrayList<>();
     ChunkedBuffer buffer = new ChunkedBuffer(chunks, memory);
     try {
       for (int read = 0; read < length; ) {
         // a small first chunk: a client that stops within its first KB holds little room
         int size = Math.min(chunks.isEmpty() ? FIRST_CHUNK_SIZE : CHUNK_SIZE, length - read);
-        buffer.held += memory.take(size, wait);
+        int units = room.applyAsInt(size);
+        if (units == 0) {
+          break;
+        }
+        buffer.held += units;
         byte[] chunk = new byte[size];
         chunks.add(chunk);
         reader.readChunk(chunk);

@@ -167,8 +167,10 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     // a larger one reads its first part before the permit too: a client that stops, or trickles,
     // before a part's worth has arrived holds the room of what it sent, not one of the permits
     // that every upload needs to reach the store (docs/adr/0036); the head's room comes back as
-    // soon as it has gone to the store
-    try (ChunkedBuffer head = writer.readHead(expected, content, bodyMemory, BUFFER_WAIT)) {
+    // soon as it has gone to the store. It reads only while room is free, and goes to the permit
+    // with what it has when none is: heads that waited for room while holding some blocked each
+    // other until one gave up, 503 after 30 s with every permit free
+    try (ChunkedBuffer head = writer.readHead(expected, content, bodyMemory)) {
       InputStream body = new SequenceInputStream(head.drain(), content);
       withPermit(() -> writer.write(expected, body));
     }

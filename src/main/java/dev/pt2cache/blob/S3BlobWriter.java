@@ -110,16 +110,19 @@ final class S3BlobWriter {
   }
 
   /**
-   * Reads the first part's worth of a blob larger than one part, its chunks taking room in {@code
-   * memory} as they are read, to be sent before the rest ({@link ChunkedBuffer#drain}) once the
-   * caller holds an upload permit; {@link #write} verifies the whole.
+   * Reads up to the first part's worth of a blob larger than one part, its chunks taking room in
+   * {@code memory} as they are read while there is some free, to be sent before the rest ({@link
+   * ChunkedBuffer#drain}) once the caller holds an upload permit; {@link #write} verifies the
+   * whole. A head never waits for room: when the budget is spent it goes to the store with what it
+   * has.
    */
-  ChunkedBuffer readHead(
-      BlobExpectation expected, InputStream content, ByteBudget memory, Duration wait) {
+  ChunkedBuffer readHead(BlobExpectation expected, InputStream content, ByteBudget memory) {
     try {
       // its own reader: a short body is refused with the declared size in the message
-      return ChunkedBuffer.read(
-          new VerifyingReader(content, expected), (int) partSize, memory, wait);
+      return ChunkedBuffer.readWhileRoom(
+          new VerifyingReader(content, expected),
+          (int) Math.min(partSize, Integer.MAX_VALUE),
+          memory);
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     }

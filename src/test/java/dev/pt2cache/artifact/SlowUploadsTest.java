@@ -8,6 +8,7 @@ import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Value;
@@ -137,6 +143,74 @@ class SlowUploadsTest extends ServiceTest {
         .until(() -> metric("pt2cache_store_uploads_buffered_bytes", "[^}]*") == 0);
   }
 
+  /**
+   * Large uploads whose first parts, together, are more than their room (here 3 x 5 MB against 2
+   * permits x 5 MB) all get stored. Before, each head took its room chunk by chunk and waited for
+   * more while it held what it had: once every client had sent 4 MB of its 5.5 MB, no head could be
+   * completed, none reached the store (both permits stayed free), and the first to wait got {@code
+   * 503 storage-busy} after 30 s while the others waited behind it.
+   */
+  @Test
+  void shouldStoreLargeUploadsWhoseFirstPartsTogetherOverrunTheirRoom() throws Exception {
+    int heads = permits + 1;
+    int sentFirst = 4 << 20;
+    double receivedBefore = received();
+    ExecutorService senders = Executors.newFixedThreadPool(heads);
+    CountDownLatch resume = new CountDownLatch(1);
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      List<Future<String>> answers = new ArrayList<>();
+      for (int i = 0; i < heads; i++) {
+        byte[] bytes = Fixtures.randomBytes(STREAMED);
+        Socket socket = openUpload(bytes);
+        sockets.add(socket);
+        answers.add(
+            senders.submit(
+                () -> {
+                  send(socket, bytes, 0, sentFirst);
+                  resume.await();
+                  send(socket, bytes, sentFirst, bytes.length - sentFirst);
+                  return statusLine(socket);
+                }));
+      }
+      // the room, less two chunks, is read: no head can be completed from here on
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> received() - receivedBefore >= permits * (5 << 20) - (512 << 10));
+      resume.countDown();
+      for (Future<String> answer : answers) {
+        assertThat(answer.get(120, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200");
+      }
+    } finally {
+      senders.shutdownNow();
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> metric("pt2cache_store_uploads_buffered_bytes", "[^}]*") == 0);
+    assertThat(metric("pt2cache_store_uploads_permits_used", "[^}]*")).isZero();
+  }
+
+  private static Void send(Socket socket, byte[] bytes, int from, int length) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(bytes, from, length);
+    out.flush();
+    return null;
+  }
+
+  /** The status line of the answer on {@code socket}. */
+  private static String statusLine(Socket socket) throws IOException {
+    socket.setSoTimeout(120_000);
+    InputStream in = socket.getInputStream();
+    StringBuilder line = new StringBuilder();
+    for (int b = in.read(); b != -1 && b != '\r'; b = in.read()) {
+      line.append((char) b);
+    }
+    return line.toString();
+  }
+
   private double received() {
     return counted("pt2cache.transfer.bytes", "namespace", ns, "direction", "in");
   }
@@ -148,6 +222,15 @@ class SlowUploadsTest extends ServiceTest {
   /** Declares a Mega-Cache of {@code size} bytes and sends the first {@code SENT}, then nothing. */
   private Socket stalledUpload(int size) throws IOException {
     byte[] bytes = Fixtures.randomBytes(size);
+    Socket socket = openUpload(bytes);
+    socket.getOutputStream().write(bytes, 0, SENT);
+    socket.getOutputStream().flush();
+    return socket;
+  }
+
+  /** Declares a Mega-Cache of these bytes and sends the head of its PUT, none of the body yet. */
+  private Socket openUpload(byte[] bytes) throws IOException {
+    int size = bytes.length;
     ApiResponse declared = declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes);
     assertThat(declared.status()).as(declared.text()).isEqualTo(201);
     Socket socket = new Socket("127.0.0.1", port());
@@ -161,7 +244,6 @@ class SlowUploadsTest extends ServiceTest {
                 + size
                 + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
-    out.write(bytes, 0, SENT);
     out.flush();
     return socket;
   }
