@@ -84,6 +84,7 @@ class StoreStallTest {
                       .isInstanceOf(StorageUnavailableException.class)
                       .hasStackTraceContaining(
                           "the store took no more of the request's bytes for PT2S"));
+          assertNothingHeld(store);
 
           relay.recover();
           store.put(expected, upload.content());
@@ -107,6 +108,14 @@ class StoreStallTest {
           assertThat(store.exists(expected.sha256())).isTrue();
           store.delete(expected.sha256());
         });
+  }
+
+  /** The heap and the permit of an upload the store failed are given back. */
+  private static void assertNothingHeld(S3BlobStore store) {
+    SimpleMeterRegistry gauges = new SimpleMeterRegistry();
+    store.bindTo(gauges);
+    assertThat(gauges.get("pt2cache.store.uploads.buffered").gauge().value()).isZero();
+    assertThat(gauges.get("pt2cache.store.uploads.permits.used").gauge().value()).isZero();
   }
 
   @FunctionalInterface
