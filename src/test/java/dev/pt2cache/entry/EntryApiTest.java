@@ -363,6 +363,7 @@ class EntryApiTest extends ServiceTest {
     assertProblem(put, 422, "digest-mismatch");
     assertThat(api.head(path(entry)).status()).isEqualTo(404);
     assertThat(api.get(path("/artifacts?key=" + key)).json().get("items").isEmpty()).isTrue();
+    assertThat(metric("pt2cache_entry_spool_bytes", "[^}]*")).as("the spool's room").isZero();
     ApiResponse honest =
         api.putStream(
             path(entry), () -> new ByteArrayInputStream(bytes), "X-Content-SHA256", digest);
@@ -444,5 +445,15 @@ class EntryApiTest extends ServiceTest {
   void shouldRefuseAnEntrySentWithoutDigestAboveTheSpoolLimit() {
     assertProblem(api.putBytes(path(entry), new byte[17 * 1024 * 1024]), 413, "payload-too-large");
     assertThat(api.head(path(entry)).status()).isEqualTo(404);
+  }
+
+  /** Without Content-Length the limit is met only once 16 MB are spooled: that room comes back. */
+  @Test
+  void shouldGiveBackTheSpoolOfAChunkedEntryAboveTheLimit() {
+    byte[] over = new byte[17 * 1024 * 1024];
+    assertProblem(
+        api.putStream(path(entry), () -> new ByteArrayInputStream(over)), 413, "payload-too-large");
+    assertThat(api.head(path(entry)).status()).isEqualTo(404);
+    assertThat(metric("pt2cache_entry_spool_bytes", "[^}]*")).as("the spool's room").isZero();
   }
 }
