@@ -89,6 +89,11 @@ final class ChunkedBuffer implements AutoCloseable {
     }
   }
 
+  /** The bytes read. */
+  long length() {
+    return chunks.stream().mapToLong(chunk -> chunk.length).sum();
+  }
+
   /** Gives the room the chunks took back; the bytes must not be opened again. */
   @Override
   public synchronized void close() {

@@ -156,23 +156,19 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   @Override
   public void put(BlobExpectation expected, InputStream content) {
-    if (writer.readsFirst(expected.sizeBytes())) {
-      // read before the permit, in room of its own: a client slow to send, or one that stopped,
-      // holds no permit that another upload needs (docs/adr/0036)
-      try (ChunkedBuffer body = writer.readWhole(expected, content, bodyMemory, BUFFER_WAIT)) {
-        withPermit(() -> writer.sendWhole(expected, body));
-      }
-      return;
-    }
-    // a larger one reads its first part before the permit too: a client that stops, or trickles,
-    // before a part's worth has arrived holds the room of what it sent, not one of the permits
-    // that every upload needs to reach the store (docs/adr/0036); the head's room comes back as
-    // soon as it has gone to the store. It reads only while room is free, and goes to the permit
-    // with what it has when none is: heads that waited for room while holding some blocked each
-    // other until one gave up, 503 after 30 s with every permit free
+    // its head (the whole of a body up to the part size, the first part of a larger one) is read
+    // before the permit, in room of its own: a client slow to send, or one that stopped, holds the
+    // room of what it sent, no permit that another upload needs (docs/adr/0036). The head reads
+    // only while room is free and otherwise goes to the permit with what it has: heads that waited
+    // for room while holding some blocked each other until one gave up, 503 after 30 s with every
+    // permit free. A larger head's room comes back as soon as it has gone to the store
     try (ChunkedBuffer head = writer.readHead(expected, content, bodyMemory)) {
-      InputStream body = new SequenceInputStream(head.drain(), content);
-      withPermit(() -> writer.write(expected, body));
+      if (writer.isWhole(expected, head)) {
+        withPermit(() -> writer.sendWhole(expected, head));
+      } else {
+        InputStream body = new SequenceInputStream(head.drain(), content);
+        withPermit(() -> writer.write(expected, body));
+      }
     }
   }
 

@@ -22,8 +22,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  *
  * <ul>
  *   <li>a blob up to the part size is read and checked first ({@link ChunkedBuffer}), then sent
- *       with one {@code PutObject} ({@link #readWhole}, {@link #sendWhole}: the caller takes the
- *       upload permit between the two, so a client slow to send holds none);
+ *       with one {@code PutObject} ({@link #readHead}, {@link #sendWhole}: the caller takes the
+ *       upload permit between the two, so a client slow to send holds none); when the heap for such
+ *       bodies is spent, what was read goes ahead of the rest through {@link #write};
  *   <li>a larger one up to {@code single-put-max} streams to the store in one {@code PutObject}
  *       whose last bytes wait for the check ({@link HeldBackBody}, ADR 0013);
  *   <li>anything larger, and anything over the part size when payloads are signed (the signature
@@ -81,54 +82,49 @@ final class S3BlobWriter {
   }
 
   /**
-   * Whether a blob of this size is read whole before it is sent ({@link #readWhole}, {@link
-   * #sendWhole}); {@link #write} takes any other.
+   * Whether a blob of this size is read whole before it is sent ({@link #readHead}, {@link
+   * #sendWhole}), room permitting; {@link #write} takes any other.
    */
   boolean readsFirst(long size) {
     return !streams(size) && size <= partSize;
   }
 
   /**
-   * Reads and verifies a blob that fits one part, its chunks taking room in {@code memory} as they
-   * are read; the caller closes the buffer once it is sent.
-   */
-  ChunkedBuffer readWhole(
-      BlobExpectation expected, InputStream content, ByteBudget memory, Duration wait) {
-    VerifyingReader reader = new VerifyingReader(content, expected);
-    try {
-      ChunkedBuffer buffer = ChunkedBuffer.read(reader, (int) expected.sizeBytes(), memory, wait);
-      try {
-        reader.finish();
-      } catch (IOException | RuntimeException e) {
-        buffer.close();
-        throw e;
-      }
-      return buffer;
-    } catch (IOException e) {
-      throw new UploadInterruptedException(e);
-    }
-  }
-
-  /**
-   * Reads up to the first part's worth of a blob larger than one part, its chunks taking room in
-   * {@code memory} as they are read while there is some free, to be sent before the rest ({@link
-   * ChunkedBuffer#drain}) once the caller holds an upload permit; {@link #write} verifies the
-   * whole. A head never waits for room: when the budget is spent it goes to the store with what it
-   * has.
+   * Reads a blob's head before its upload takes a permit: the whole of one that fits a part, the
+   * first part of a larger one, its chunks taking room in {@code memory} only while some is free at
+   * once ({@link ChunkedBuffer#readWhileRoom}). A head that holds a whole blob that fits a part is
+   * verified, digest and size, and goes with {@link #sendWhole}; any other goes ahead of the rest
+   * of the body through {@link #write} ({@link ChunkedBuffer#drain}), which verifies the whole. A
+   * head never waits for room while it holds some: heads that did waited on each other when
+   * together they wanted more than the budget (docs/adr/0036).
    */
   ChunkedBuffer readHead(BlobExpectation expected, InputStream content, ByteBudget memory) {
+    long size = expected.sizeBytes();
+    long wanted = readsFirst(size) ? size : partSize;
+    VerifyingReader reader = new VerifyingReader(content, expected);
     try {
-      // its own reader: a short body is refused with the declared size in the message
-      return ChunkedBuffer.readWhileRoom(
-          new VerifyingReader(content, expected),
-          (int) Math.min(partSize, Integer.MAX_VALUE),
-          memory);
+      ChunkedBuffer head =
+          ChunkedBuffer.readWhileRoom(reader, (int) Math.min(wanted, Integer.MAX_VALUE), memory);
+      if (isWhole(expected, head)) {
+        try {
+          reader.finish();
+        } catch (IOException | RuntimeException e) {
+          head.close();
+          throw e;
+        }
+      }
+      return head;
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     }
   }
 
-  /** Sends a blob that {@link #readWhole} read and verified, with one {@code PutObject}. */
+  /** Whether {@code head} holds the whole of a blob that is sent as it was read. */
+  boolean isWhole(BlobExpectation expected, ChunkedBuffer head) {
+    return readsFirst(expected.sizeBytes()) && head.length() == expected.sizeBytes();
+  }
+
+  /** Sends a whole blob that {@link #readHead} read and verified, with one {@code PutObject}. */
   void sendWhole(BlobExpectation expected, ChunkedBuffer buffer) {
     String key = BlobStore.objectKey(expected.sha256());
     try {

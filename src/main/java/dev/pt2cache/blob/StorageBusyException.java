@@ -2,10 +2,10 @@ package dev.pt2cache.blob;
 
 /**
  * The instance is at one of its bounds on store traffic: every upload permit is taken (the uploads
- * that write to the store at once, and so the part buffers and connections they hold), the heap for
- * upload bodies being received, the disk for entry bodies spooled, or every store connection a
- * request could use stayed taken for {@code connection-wait}. The message names which, since the
- * operator acts on a different setting for each. Retry shortly.
+ * that write to the store at once, and so the part buffers and connections they hold), the disk for
+ * entry bodies spooled, or every store connection a request could use stayed taken for {@code
+ * connection-wait}. The message names which, since the operator acts on a different setting for
+ * each. Retry shortly.
  */
 public class StorageBusyException extends RuntimeException {
 

@@ -23,6 +23,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.test.context.TestPropertySource;
 
@@ -42,6 +44,9 @@ class SlowUploadsTest extends ServiceTest {
 
   /** Streamed in one request (over ServiceTest's part size, within its single-put-max). */
   static final int STREAMED = 5 * 1024 * 1024 + 512 * 1024;
+
+  /** Read whole before it is sent: ServiceTest's part size. */
+  static final int PART = 5 << 20;
 
   /** A multipart upload (over ServiceTest's single-put-max). */
   static final int MULTIPART = 7 << 20;
@@ -150,8 +155,9 @@ class SlowUploadsTest extends ServiceTest {
    * completed, none reached the store (both permits stayed free), and the first to wait got {@code
    * 503 storage-busy} after 30 s while the others waited behind it.
    */
-  @Test
-  void shouldStoreLargeUploadsWhoseFirstPartsTogetherOverrunTheirRoom() throws Exception {
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {STREAMED, PART})
+  void shouldStoreLargeUploadsWhoseFirstPartsTogetherOverrunTheirRoom(int size) throws Exception {
     int heads = permits + 1;
     int sentFirst = 4 << 20;
     double receivedBefore = received();
@@ -161,7 +167,7 @@ class SlowUploadsTest extends ServiceTest {
     try {
       List<Future<String>> answers = new ArrayList<>();
       for (int i = 0; i < heads; i++) {
-        byte[] bytes = Fixtures.randomBytes(STREAMED);
+        byte[] bytes = Fixtures.randomBytes(size);
         Socket socket = openUpload(bytes);
         sockets.add(socket);
         answers.add(
@@ -176,7 +182,7 @@ class SlowUploadsTest extends ServiceTest {
       // the room, less two chunks, is read: no head can be completed from here on
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> received() - receivedBefore >= permits * (5 << 20) - (512 << 10));
+          .until(() -> received() - receivedBefore >= permits * PART - (512 << 10));
       resume.countDown();
       for (Future<String> answer : answers) {
         assertThat(answer.get(120, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200");

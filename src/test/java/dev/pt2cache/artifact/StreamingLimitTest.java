@@ -17,9 +17,11 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,18 +65,8 @@ class StreamingLimitTest {
       String sha256 = GeneratedContent.sha256(SEED, SIZE);
 
       long started = System.nanoTime();
-      String uploadUrl = declare(base, sha256);
-      HttpResponse<String> upload =
-          http.send(
-              HttpRequest.newBuilder(URI.create(base + uploadUrl))
-                  .header("Authorization", BEARER)
-                  .header("Content-Type", "application/octet-stream")
-                  .PUT(
-                      BodyPublishers.fromPublisher(
-                          BodyPublishers.ofInputStream(() -> new GeneratedContent(SEED, SIZE)),
-                          SIZE))
-                  .build(),
-              BodyHandlers.ofString());
+      String uploadUrl = declare(base, sha256, SIZE);
+      HttpResponse<String> upload = upload(base + uploadUrl, SEED, SIZE).get();
       long uploaded = System.nanoTime();
       assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
       assertThat(upload.body()).contains("\"state\":\"ready\"");
@@ -106,9 +98,61 @@ class StreamingLimitTest {
     }
   }
 
-  private String declare(String base, String sha256) throws Exception {
+  /**
+   * With the defaults, as many 64 MiB uploads at once as there are upload permits (16) are stored
+   * in the heap the sizing guide asks for (256 MB, plus 128 MB of upload buffers), streamed and in
+   * parts. Each reads its first part (8 MB) into the heap before it takes its permit (ADR 0036),
+   * and a multipart one then holds part buffers of its own beside it until that part has gone.
+   */
+  @ParameterizedTest(name = "single-put-max {0}")
+  @ValueSource(strings = {"5GB", "0"})
+  void shouldStoreSixteenLargeUploadsAtOnceInTheSizedHeap(String singlePutMax, @TempDir Path data)
+      throws Exception {
+    int uploads = 16;
+    long size = 64L << 20;
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+    AtomicLong peakHeap = new AtomicLong();
+    try (ServiceJvm service =
+        ServiceJvm.embeddedDefault(
+            data,
+            List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError"),
+            Map.of("PT2CACHE_S3_SINGLE_PUT_MAX", singlePutMax))) {
+      String base = service.url();
+      sampler.scheduleAtFixedRate(() -> sampleHeap(base, peakHeap), 0, 200, TimeUnit.MILLISECONDS);
+      List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+      for (int i = 0; i < uploads; i++) {
+        long seed = SEED + 1 + i;
+        String uploadUrl = declare(base, GeneratedContent.sha256(seed, size), size);
+        sent.add(upload(base + uploadUrl, seed, size));
+      }
+      for (CompletableFuture<HttpResponse<String>> upload : sent) {
+        HttpResponse<String> answer = upload.get(10, TimeUnit.MINUTES);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      }
+      assertThat(service.isAlive()).isTrue();
+      System.out.printf(
+          "16 x 64 MiB at once under -Xmx384m, single-put-max %s: peak heap used %d MB%n",
+          singlePutMax, peakHeap.get() >> 20);
+    } finally {
+      sampler.shutdownNow();
+    }
+  }
+
+  private CompletableFuture<HttpResponse<String>> upload(String url, long seed, long size) {
+    return http.sendAsync(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", BEARER)
+            .header("Content-Type", "application/octet-stream")
+            .PUT(
+                BodyPublishers.fromPublisher(
+                    BodyPublishers.ofInputStream(() -> new GeneratedContent(seed, size)), size))
+            .build(),
+        BodyHandlers.ofString());
+  }
+
+  private String declare(String base, String sha256, long size) throws Exception {
     String body =
-        Descriptors.upload("mega-cache", Descriptors.of(Descriptors.uniqueModel()), sha256, SIZE);
+        Descriptors.upload("mega-cache", Descriptors.of(Descriptors.uniqueModel()), sha256, size);
     HttpResponse<String> created =
         http.send(
             HttpRequest.newBuilder(URI.create(base + "/v1/namespaces/default/artifacts"))
