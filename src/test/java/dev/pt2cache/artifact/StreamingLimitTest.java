@@ -53,49 +53,40 @@ class StreamingLimitTest {
   @ValueSource(strings = {"5GB", "0"})
   void shouldMoveOneGibibyteThroughA256MegabyteHeap(String singlePutMax, @TempDir Path data)
       throws Exception {
-    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-    AtomicLong peakHeap = new AtomicLong();
-    try (ServiceJvm service =
-        ServiceJvm.embeddedDefault(
+    long[] nanos = new long[3];
+    long peakHeap =
+        peakHeapWhile(
             data,
-            List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"),
-            Map.of("PT2CACHE_S3_SINGLE_PUT_MAX", singlePutMax))) {
-      String base = service.url();
-      sampler.scheduleAtFixedRate(() -> sampleHeap(base, peakHeap), 0, 200, TimeUnit.MILLISECONDS);
-      String sha256 = GeneratedContent.sha256(SEED, SIZE);
+            "-Xmx256m",
+            singlePutMax,
+            (service, base) -> {
+              String sha256 = GeneratedContent.sha256(SEED, SIZE);
+              nanos[0] = System.nanoTime();
+              String uploadUrl = declare(base, sha256, SIZE);
+              HttpResponse<String> upload = upload(base + uploadUrl, SEED, SIZE).get();
+              nanos[1] = System.nanoTime();
+              assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+              assertThat(upload.body()).contains("\"state\":\"ready\"");
 
-      long started = System.nanoTime();
-      String uploadUrl = declare(base, sha256, SIZE);
-      HttpResponse<String> upload = upload(base + uploadUrl, SEED, SIZE).get();
-      long uploaded = System.nanoTime();
-      assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
-      assertThat(upload.body()).contains("\"state\":\"ready\"");
+              HttpResponse<InputStream> download =
+                  http.send(
+                      HttpRequest.newBuilder(URI.create(base + uploadUrl))
+                          .header("Authorization", BEARER)
+                          .GET()
+                          .build(),
+                      BodyHandlers.ofInputStream());
+              assertThat(download.statusCode()).isEqualTo(200);
+              CountingDigest received = CountingDigest.of(download.body());
+              nanos[2] = System.nanoTime();
 
-      HttpResponse<InputStream> download =
-          http.send(
-              HttpRequest.newBuilder(URI.create(base + uploadUrl))
-                  .header("Authorization", BEARER)
-                  .GET()
-                  .build(),
-              BodyHandlers.ofInputStream());
-      assertThat(download.statusCode()).isEqualTo(200);
-      CountingDigest received = CountingDigest.of(download.body());
-      long downloaded = System.nanoTime();
-
-      assertThat(received.size()).isEqualTo(SIZE);
-      assertThat(received.sha256()).isEqualTo(sha256);
-      assertThat(service.isAlive()).isTrue();
-      System.out.printf(
-          "1 GiB under -Xmx256m, single-put-max %s: upload %.1f s, download %.1f s,"
-              + " peak heap used %d MB%n",
-          singlePutMax,
-          (uploaded - started) / 1e9,
-          (downloaded - uploaded) / 1e9,
-          peakHeap.get() >> 20);
-
-    } finally {
-      sampler.shutdownNow();
-    }
+              assertThat(received.size()).isEqualTo(SIZE);
+              assertThat(received.sha256()).isEqualTo(sha256);
+              assertThat(service.isAlive()).isTrue();
+            });
+    System.out.printf(
+        "1 GiB under -Xmx256m, single-put-max %s: upload %.1f s, download %.1f s,"
+            + " peak heap used %d MB%n",
+        singlePutMax, (nanos[1] - nanos[0]) / 1e9, (nanos[2] - nanos[1]) / 1e9, peakHeap >> 20);
   }
 
   /**
@@ -110,29 +101,48 @@ class StreamingLimitTest {
       throws Exception {
     int uploads = 16;
     long size = 64L << 20;
+    long peakHeap =
+        peakHeapWhile(
+            data,
+            "-Xmx384m",
+            singlePutMax,
+            (service, base) -> {
+              List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+              for (int i = 0; i < uploads; i++) {
+                long seed = SEED + 1 + i;
+                String uploadUrl = declare(base, GeneratedContent.sha256(seed, size), size);
+                sent.add(upload(base + uploadUrl, seed, size));
+              }
+              for (CompletableFuture<HttpResponse<String>> upload : sent) {
+                HttpResponse<String> answer = upload.get(10, TimeUnit.MINUTES);
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+              }
+              assertThat(service.isAlive()).isTrue();
+            });
+    System.out.printf(
+        "16 x 64 MiB at once under -Xmx384m, single-put-max %s: peak heap used %d MB%n",
+        singlePutMax, peakHeap >> 20);
+  }
+
+  @FunctionalInterface
+  private interface ServiceRun {
+    void run(ServiceJvm service, String base) throws Exception;
+  }
+
+  /** Runs {@code run} against a service JVM of the embedded default; answers its peak heap used. */
+  private long peakHeapWhile(Path data, String xmx, String singlePutMax, ServiceRun run)
+      throws Exception {
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     AtomicLong peakHeap = new AtomicLong();
     try (ServiceJvm service =
         ServiceJvm.embeddedDefault(
             data,
-            List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError"),
+            List.of(xmx, "-XX:+ExitOnOutOfMemoryError"),
             Map.of("PT2CACHE_S3_SINGLE_PUT_MAX", singlePutMax))) {
       String base = service.url();
       sampler.scheduleAtFixedRate(() -> sampleHeap(base, peakHeap), 0, 200, TimeUnit.MILLISECONDS);
-      List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
-      for (int i = 0; i < uploads; i++) {
-        long seed = SEED + 1 + i;
-        String uploadUrl = declare(base, GeneratedContent.sha256(seed, size), size);
-        sent.add(upload(base + uploadUrl, seed, size));
-      }
-      for (CompletableFuture<HttpResponse<String>> upload : sent) {
-        HttpResponse<String> answer = upload.get(10, TimeUnit.MINUTES);
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-      }
-      assertThat(service.isAlive()).isTrue();
-      System.out.printf(
-          "16 x 64 MiB at once under -Xmx384m, single-put-max %s: peak heap used %d MB%n",
-          singlePutMax, peakHeap.get() >> 20);
+      run.run(service, base);
+      return peakHeap.get();
     } finally {
       sampler.shutdownNow();
     }
