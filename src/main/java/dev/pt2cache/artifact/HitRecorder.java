@@ -70,8 +70,16 @@ public class HitRecorder {
     this.jdbc = jdbc;
     this.scheduler = scheduler;
     this.interval = interval;
-    this.recorded = registry.counter("pt2cache.hits.recorded");
-    this.rowsWritten = registry.counter("pt2cache.hits.rows.written");
+    this.recorded =
+        Counter.builder("pt2cache.hits.recorded")
+            .description(
+                "Hits counted in memory (lookup hits and entry reads), written at the next flush")
+            .register(registry);
+    this.rowsWritten =
+        Counter.builder("pt2cache.hits.rows.written")
+            .description(
+                "Rows the flushes of those hits wrote: one per artifact hit and one per namespace looked up")
+            .register(registry);
   }
 
   /** A served artifact: counts toward its hit count and last-hit time. */

@@ -64,8 +64,16 @@ public class UploadService {
     this.policy = policy;
     this.renewal = renewal;
     this.leases = leases;
-    this.deduplicated = registry.counter("pt2cache.uploads.content", "outcome", "deduplicated");
-    this.stored = registry.counter("pt2cache.uploads.content", "outcome", "stored");
+    this.deduplicated = contentCounter(registry, "deduplicated");
+    this.stored = contentCounter(registry, "stored");
+  }
+
+  private static Counter contentCounter(MeterRegistry registry, String outcome) {
+    return Counter.builder("pt2cache.uploads.content")
+        .description(
+            "Uploads whose content was already stored (deduplicated) or was stored by them")
+        .tag("outcome", outcome)
+        .register(registry);
   }
 
   /** Starts an upload (POST .../artifacts). */

@@ -2,6 +2,7 @@ package dev.pt2cache.blob;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,13 @@ import software.amazon.awssdk.metrics.MetricPublisher;
  * has taken the bytes. The SDK publishes one collection per call, on the calling thread.
  */
 final class StoreCallMetrics implements MetricPublisher {
+
+  /**
+   * The values the SDK gives {@code CoreMetric.ERROR_TYPE} (its internal {@code SdkErrorType}, SDK
+   * 2.57), known before any error, so each has its series from an operation's first call.
+   */
+  static final List<String> ERROR_TYPES =
+      List.of("Throttling", "ServerError", "ConfiguredTimeout", "IO", "Other");
 
   private final MeterRegistry registry;
   private final String client;
@@ -39,24 +47,28 @@ final class StoreCallMetrics implements MetricPublisher {
           .register(registry)
           .record(took);
     }
+    // every series an operation of this client may count is there, at 0, from its first call, so
+    // increase() sees the first retry or error of a later call (docs/adr/0027)
+    Counter retried =
+        counter("pt2cache.store.retries", "Attempts the SDK made again", operation, List.of());
+    ERROR_TYPES.forEach(type -> errors(operation, type));
     int retries = first(call.metricValues(CoreMetric.RETRY_COUNT), 0);
     if (retries > 0) {
-      counter("pt2cache.store.retries", "Attempts the SDK made again", operation)
-          .increment(retries);
+      retried.increment(retries);
     }
     call.children().stream()
         .filter(attempt -> !notFound(attempt))
         .flatMap(attempt -> attempt.metricValues(CoreMetric.ERROR_TYPE).stream())
-        .forEach(
-            error ->
-                Counter.builder("pt2cache.store.errors")
-                    .description(
-                        "Failed attempts of store calls, by the SDK's error type (Throttling,"
-                            + " ServerError, ClientError, IO, ApiCallTimeout,"
-                            + " ApiCallAttemptTimeout)")
-                    .tags("operation", operation, "client", client, "type", error)
-                    .register(registry)
-                    .increment());
+        .forEach(error -> errors(operation, error).increment());
+  }
+
+  private Counter errors(String operation, String type) {
+    return counter(
+        "pt2cache.store.errors",
+        "Failed attempts of store calls, by the SDK's error type (Throttling, ServerError,"
+            + " ConfiguredTimeout, IO, Other)",
+        operation,
+        List.of(Tag.of("type", type)));
   }
 
   /**
@@ -78,10 +90,11 @@ final class StoreCallMetrics implements MetricPublisher {
     return first(attempt.metricValues(HttpMetric.HTTP_STATUS_CODE), 0) == 404;
   }
 
-  private Counter counter(String name, String description, String operation) {
+  private Counter counter(String name, String description, String operation, List<Tag> more) {
     return Counter.builder(name)
         .description(description)
         .tags("operation", operation, "client", client)
+        .tags(more)
         .register(registry);
   }
 

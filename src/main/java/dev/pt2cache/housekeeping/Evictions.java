@@ -1,5 +1,6 @@
 package dev.pt2cache.housekeeping;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -70,6 +72,7 @@ class Evictions {
    * statement for most of a minute.
    */
   Evicted overQuota(String namespace, long quota, double margin, int batch) {
+    evictions(namespace, "QUOTA"); // its series at 0 while within the quota, as evict() says
     long used =
         jdbc.sql(
                 "select coalesce(sum(size_bytes), 0) from artifact where namespace = ? and state = 'READY'")
@@ -153,6 +156,9 @@ class Evictions {
    * oldest). Locking re-reads each row's last use after any writer that held it has committed.
    */
   private Evicted evict(String namespace, List<Candidate> chosen, String reason) {
+    // each limited namespace's series is there from its first check, at 0, so increase() sees the
+    // first eviction of a round after it (ADR 0027)
+    Counter evictions = evictions(namespace, reason);
     if (chosen.isEmpty()) {
       return Evicted.NONE;
     }
@@ -184,9 +190,15 @@ class Evictions {
             .param("newest", newest.atOffset(ZoneOffset.UTC))
             .query((rs, n) -> new Evicted(rs.getLong("artifacts"), rs.getLong("bytes")))
             .single();
-    registry
-        .counter("pt2cache.evictions", "namespace", namespace, "reason", reason.toLowerCase())
-        .increment(evicted.artifacts());
+    evictions.increment(evicted.artifacts());
     return evicted;
+  }
+
+  private Counter evictions(String namespace, String reason) {
+    return Counter.builder("pt2cache.evictions")
+        .description("Ready artifacts evicted by retention, by namespace and reason (idle, quota)")
+        .tag("namespace", namespace)
+        .tag("reason", reason.toLowerCase(Locale.ROOT))
+        .register(registry);
   }
 }

@@ -3,6 +3,7 @@ package dev.pt2cache.housekeeping;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.StoreRefusedException;
 import dev.pt2cache.system.RecurringFailureLog;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +47,19 @@ class PurgeJob implements HousekeepingJob {
     this.store = store;
     this.registry = registry;
     this.properties = properties;
+    // at 0 from the start, on every instance, so increase() sees the first of each (ADR 0027)
+    COUNTED.forEach((what, description) -> counter(what, description));
   }
+
+  /** What each run counts, as pt2cache_housekeeping_{what}_total. */
+  private static final Map<String, String> COUNTED =
+      Map.of(
+          "purged.artifacts", "Retired artifacts (invalidated or evicted) purged after the grace",
+          "expired.reservations", "Upload reservations dropped, their upload never finished",
+          "deleted.blobs", "Blobs no artifact referenced, deleted from the store and the database",
+          "deleted.invalidations", "Invalidation records deleted once their history had expired",
+          "deleted.tokens", "Revoked or expired tokens deleted once their history had expired",
+          "aborted.multipart.uploads", "Multipart uploads abandoned in the store, aborted");
 
   @Override
   public String name() {
@@ -221,7 +234,13 @@ class PurgeJob implements HousekeepingJob {
   private static final Duration CENTURY = Duration.ofDays(36_525);
 
   private long count(String what, long n) {
-    registry.counter("pt2cache.housekeeping." + what).increment(n);
+    counter(what, COUNTED.get(what)).increment(n);
     return n;
+  }
+
+  private Counter counter(String what, String description) {
+    return Counter.builder("pt2cache.housekeeping." + what)
+        .description(description)
+        .register(registry);
   }
 }

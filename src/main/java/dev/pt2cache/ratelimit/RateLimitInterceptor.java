@@ -40,16 +40,22 @@ class RateLimitInterceptor implements HandlerInterceptor {
       return true;
     }
     String token = Caller.tokenName();
+    // the caller's series is there, at 0, from its first call: callers are not known in advance,
+    // but a refusal comes only after calls, so increase() sees one a scrape after the first call
+    Counter refused = refusals(token);
     try {
       limits.admit(token);
     } catch (RateLimitedException e) {
-      Counter.builder("pt2cache.rate.limited")
-          .description("API calls refused because their caller went over its request rate")
-          .tag("token", token)
-          .register(metrics)
-          .increment();
+      refused.increment();
       throw e;
     }
     return true;
+  }
+
+  private Counter refusals(String token) {
+    return Counter.builder("pt2cache.rate.limited")
+        .description("API calls refused because their caller went over its request rate")
+        .tag("token", token)
+        .register(metrics);
   }
 }

@@ -1,7 +1,5 @@
 package dev.pt2cache.system;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,11 +33,11 @@ public class RequestLogFilter extends OncePerRequestFilter {
       Pattern.compile("^/v1/namespaces/([a-z0-9-]{1,63})(/|$)");
   private static final Logger log = LoggerFactory.getLogger(RequestLogFilter.class);
 
-  private final MeterRegistry registry;
+  private final ProblemCounts problems;
   private final WarmupRequests warmup;
 
-  RequestLogFilter(MeterRegistry registry, WarmupRequests warmup) {
-    this.registry = registry;
+  RequestLogFilter(ProblemCounts problems, WarmupRequests warmup) {
+    this.problems = problems;
     this.warmup = warmup;
   }
 
@@ -77,11 +75,7 @@ public class RequestLogFilter extends OncePerRequestFilter {
 
   private void countProblem(String type) {
     if (type != null) {
-      Counter.builder("pt2cache.problems")
-          .description("API requests answered with a problem, by its type")
-          .tag("type", type)
-          .register(registry)
-          .increment();
+      problems.count(type);
     }
   }
 

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.internal.metrics.SdkErrorType;
 import software.amazon.awssdk.core.metrics.CoreMetric;
 import software.amazon.awssdk.http.HttpMetric;
 import software.amazon.awssdk.metrics.MetricCollector;
@@ -37,6 +39,14 @@ class StoreCallMetricsTest {
 
   /** The service asks whether objects exist: a 404 is an answer, not a failure of the store. */
   @Test
+  void shouldKnowEveryErrorTypeTheSdkReports() {
+    // an SDK upgrade that adds a type would leave its series born with its first error
+    assertThat(StoreCallMetrics.ERROR_TYPES)
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(SdkErrorType.values()).map(SdkErrorType::toString).toList());
+  }
+
+  @Test
   void shouldTellANotFoundAnswerFromAFailure() {
     MetricCollector head = MetricCollector.create("ApiCall");
     head.reportMetric(CoreMetric.OPERATION_NAME, "HeadObject");
@@ -51,7 +61,10 @@ class StoreCallMetricsTest {
     assertThat(registry.get("pt2cache.store.calls").tag("outcome", "not-found").timer().count())
         .isEqualTo(1);
     assertThat(registry.find("pt2cache.store.calls").tag("outcome", "failure").timer()).isNull();
-    assertThat(registry.find("pt2cache.store.errors").counter()).isNull();
+    // a 404 is no error: its series are there at 0 (for a later call's errors), none counted
+    assertThat(registry.find("pt2cache.store.errors").counters())
+        .hasSize(StoreCallMetrics.ERROR_TYPES.size())
+        .allSatisfy(errors -> assertThat(errors.count()).isZero());
   }
 
   private static software.amazon.awssdk.metrics.MetricCollection call(

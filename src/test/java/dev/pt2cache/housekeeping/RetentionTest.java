@@ -128,6 +128,26 @@ class RetentionTest extends ServiceTest {
     }
 
     @Test
+    void shouldExportANamespacesEvictionsAtZeroOnceRetentionCheckedIt() {
+      store(1, 1000);
+      limits("1500", "30");
+      runJob("retention");
+
+      // nothing evicted yet: the series are there, so increase() will see the first eviction
+      String scraped = api.get("/actuator/prometheus").text();
+      for (String reason : List.of("quota", "idle")) {
+        assertThat(scraped)
+            .containsPattern(
+                "pt2cache_evictions_total\\{[^}]*namespace=\""
+                    + ns
+                    + "\",reason=\""
+                    + reason
+                    + "\"} 0.0");
+      }
+      assertThat(scraped).containsPattern("# HELP pt2cache_evictions_total \\S");
+    }
+
+    @Test
     void shouldMissWithTheReasonAfterAnEviction() {
       store(2, 1000);
       limits("1500", "null");

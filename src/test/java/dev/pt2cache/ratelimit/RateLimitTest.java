@@ -70,6 +70,9 @@ class RateLimitTest {
     assertThat(retryAfter).isBetween(1L, 2L);
 
     assertThat(other.get(path).status()).as("another token has its own bucket").isEqualTo(200);
+    // a caller not refused yet has its series at 0, so increase() sees its first refusal
+    assertThat(operator.get("/actuator/prometheus").text())
+        .containsPattern("pt2cache_rate_limited_total\\{[^}]*token=\"other-" + ns + "\"} 0.0");
 
     Thread.sleep(retryAfter * 1000);
     assertThat(fleet.get(path).status()).as("after Retry-After").isEqualTo(200);
