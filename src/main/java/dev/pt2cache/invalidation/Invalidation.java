@@ -80,8 +80,12 @@ public class Invalidation {
     public static final Rule NONE = new Rule(false, null);
   }
 
+  /**
+   * Lifts the rule, once. An invalidation that never blocked has no rule to lift: its record stays
+   * as it was, so the audit trail never says a rule was lifted that was never in force (ADR 0029).
+   */
   void lift() {
-    if (liftedAt == null) {
+    if (blocking && liftedAt == null) {
       liftedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
   }

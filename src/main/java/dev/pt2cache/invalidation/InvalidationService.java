@@ -224,7 +224,9 @@ public class InvalidationService {
             .findByIdAndNamespace(id, namespace)
             .orElseThrow(() -> new RuleNotFoundException(namespace, id));
     rule.lift();
-    log.info("invalidation rule {} lifted", id);
+    if (rule.blocking()) {
+      log.info("invalidation rule {} lifted", id);
+    }
     return rule;
   }
 

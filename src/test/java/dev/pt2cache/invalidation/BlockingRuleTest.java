@@ -356,6 +356,37 @@ class BlockingRuleTest extends ServiceTest {
   }
 
   /**
+   * An invalidation without {@code block} never had a rule in force: lifting it leaves its audit
+   * record as it was, with no {@code liftedAt} saying a rule was lifted, and answers it unchanged
+   * (200, as before, so a client that lifts whatever it made does not break).
+   */
+  @Test
+  void shouldAnswerAnInvalidationWithoutARuleUnchangedWhenLifted() {
+    uploadMegaCache(badBuild, bytes);
+    ApiResponse created =
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"torch\": \"%s\"}, \"reason\": \"one bad build\"}"
+                .formatted(BAD_TORCH));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    String id = created.json().get("id").asString();
+
+    ApiResponse lifted = api.postJson(path("/invalidations/" + id + "/lift"), "");
+
+    assertThat(lifted.status()).isEqualTo(200);
+    assertThat(lifted.json().get("blocking").asBoolean()).isFalse();
+    assertThat(lifted.json().get("active").asBoolean()).isFalse();
+    assertThat(lifted.json().has("liftedAt")).as(lifted.text()).isFalse();
+    assertThat(lifted.json().get("invalidated").asLong()).isEqualTo(1);
+    assertThat(
+            jdbc.sql("select lifted_at is null from invalidation where id = ?::uuid")
+                .param(id)
+                .query(Boolean.class)
+                .single())
+        .isTrue();
+  }
+
+  /**
    * PostgreSQL keeps microseconds, rounding what is finer, so a rule answered with the nanoseconds
    * it was asked for was read back later with another expiry, up to half a microsecond after the
    * one asked for. It is kept to the microsecond, never later than asked, and answered as kept.
