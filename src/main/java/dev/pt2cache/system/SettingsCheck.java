@@ -61,6 +61,8 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
   public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
     if (environment instanceof ConfigurableEnvironment configurable) {
       List<String> refused = refused(configurable);
+      // every record's refusal with these, so one start names every wrong setting
+      refused.addAll(SettingsRecords.refused(configurable, SettingsRecords.of(beanFactory)));
       if (!refused.isEmpty()) {
         throw new IllegalStateException(String.join("; ", refused));
       }

@@ -1,0 +1,75 @@
+package dev.pt2cache.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.Pt2CacheApplication;
+import dev.pt2cache.artifact.UploadProperties;
+import dev.pt2cache.blob.StorageProperties;
+import dev.pt2cache.housekeeping.HousekeepingProperties;
+import dev.pt2cache.support.TestInfra;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+/** Wrong settings in several records are all named by one start, not one per start (ADR 0025). */
+class SettingsRecordsTest {
+
+  private static final List<Class<?>> RECORDS =
+      List.of(UploadProperties.class, StorageProperties.class, HousekeepingProperties.class);
+
+  @Test
+  void shouldNameTheRefusalOfEveryRecordAtOnce() {
+    assertThat(
+            SettingsRecords.refused(
+                environment(
+                    Map.of(
+                        "pt2cache.uploads.max-artifact-size", "0",
+                        "pt2cache.storage.part-size", "1MB",
+                        "pt2cache.housekeeping.grace", "an hour")),
+                RECORDS))
+        .satisfiesExactlyInAnyOrder(
+            refused -> assertThat(refused).contains("PT2CACHE_MAX_ARTIFACT_SIZE"),
+            refused -> assertThat(refused).contains("PT2CACHE_S3_PART_SIZE"),
+            refused -> assertThat(refused).startsWith("pt2cache.housekeeping.grace=an hour: "));
+  }
+
+  /** Before, the start named only the first record Spring made: two starts to find both. */
+  @Test
+  @Tag("integration")
+  void shouldRefuseAStartNamingEveryWrongSetting() {
+    Map<String, Object> settings = new LinkedHashMap<>(TestInfra.serviceEnvironment());
+    settings.put("PT2CACHE_PORT", "0");
+    settings.put("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
+    settings.put("PT2CACHE_MAX_ARTIFACT_SIZE", "0");
+    settings.put("PT2CACHE_S3_PART_SIZE", "1MB");
+
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(Pt2CacheApplication.class)
+                    .properties(settings)
+                    .run()
+                    .close())
+        .satisfies(
+            refused ->
+                assertThat(NestedExceptionUtils.getMostSpecificCause(refused).getMessage())
+                    .contains("PT2CACHE_MAX_ARTIFACT_SIZE", "PT2CACHE_S3_PART_SIZE"));
+  }
+
+  @Test
+  void shouldPassTheDefaults() {
+    assertThat(SettingsRecords.refused(environment(Map.of()), RECORDS)).isEmpty();
+  }
+
+  private static StandardEnvironment environment(Map<String, Object> settings) {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().addFirst(new MapPropertySource("settings", settings));
+    return environment;
+  }
+}
