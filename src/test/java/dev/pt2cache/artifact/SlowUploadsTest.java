@@ -86,21 +86,14 @@ class SlowUploadsTest extends ServiceTest {
           .as("permits held while the stalled bodies are read")
           .isZero();
       // what they hold instead: the room of the first chunk (16 KiB) each
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () ->
-                  metric("pt2cache_store_uploads_buffered_bytes", "[^}]*")
-                      == (permits + 1) * (double) FIRST_CHUNK);
+      awaitBuffered(20, (permits + 1) * (double) FIRST_CHUNK);
     } finally {
       for (Socket socket : stalled) {
         socket.close();
       }
     }
     // the room comes back once their clients are gone
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> metric("pt2cache_store_uploads_buffered_bytes", "[^}]*") == 0);
+    awaitBuffered(30, 0);
   }
 
   /**
@@ -132,20 +125,13 @@ class SlowUploadsTest extends ServiceTest {
       assertThat(small.json().get("state").asString()).isEqualTo("ready");
 
       assertThat(metric("pt2cache_store_uploads_permits_used", "[^}]*")).isZero();
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () ->
-                  metric("pt2cache_store_uploads_buffered_bytes", "[^}]*")
-                      == (permits + 1) * (double) FIRST_CHUNK);
+      awaitBuffered(20, (permits + 1) * (double) FIRST_CHUNK);
     } finally {
       for (Socket socket : stalled) {
         socket.close();
       }
     }
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> metric("pt2cache_store_uploads_buffered_bytes", "[^}]*") == 0);
+    awaitBuffered(30, 0);
   }
 
   /**
@@ -193,9 +179,7 @@ class SlowUploadsTest extends ServiceTest {
         socket.close();
       }
     }
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> metric("pt2cache_store_uploads_buffered_bytes", "[^}]*") == 0);
+    awaitBuffered(30, 0);
     assertThat(metric("pt2cache_store_uploads_permits_used", "[^}]*")).isZero();
   }
 
@@ -252,5 +236,12 @@ class SlowUploadsTest extends ServiceTest {
             .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     return socket;
+  }
+
+  /** Waits until the upload bodies being received hold {@code bytes} of heap. */
+  private void awaitBuffered(int seconds, double bytes) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(seconds))
+        .until(() -> metric("pt2cache_store_uploads_buffered_bytes", "[^}]*") == bytes);
   }
 }

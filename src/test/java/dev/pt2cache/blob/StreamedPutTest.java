@@ -125,7 +125,7 @@ class StreamedPutTest {
   void shouldLeaveNothingWhenTheClientGoesAwayHalfWay() throws Exception {
     long seed = System.nanoTime();
     BlobExpectation declared = new BlobExpectation(GeneratedContent.sha256(seed, SIZE), SIZE);
-    InputStream brokenOff = failingAfter(new GeneratedContent(seed, SIZE), SIZE / 2);
+    InputStream brokenOff = CutBody.failingAfter(new GeneratedContent(seed, SIZE), SIZE / 2);
 
     assertThatThrownBy(() -> store.put(declared, brokenOff))
         .isInstanceOf(UploadInterruptedException.class);
@@ -190,22 +190,6 @@ class StreamedPutTest {
         if (n > 0) {
           bytesRead.accept(n);
         }
-        return n;
-      }
-    };
-  }
-
-  private static InputStream failingAfter(InputStream in, long limit) {
-    return new FilterInputStream(in) {
-      long passed;
-
-      @Override
-      public int read(byte[] buffer, int offset, int length) throws IOException {
-        if (passed >= limit) {
-          throw new IOException("connection reset by the client");
-        }
-        int n = super.read(buffer, offset, (int) Math.min(length, limit - passed));
-        passed += Math.max(n, 0);
         return n;
       }
     };

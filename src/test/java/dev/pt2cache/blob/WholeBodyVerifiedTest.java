@@ -93,7 +93,9 @@ class WholeBodyVerifiedTest {
     BlobExpectation declared = new BlobExpectation(GeneratedContent.sha256(seed, SIZE), SIZE);
 
     assertThatThrownBy(
-            () -> store.put(declared, failingAfter(new GeneratedContent(seed, SIZE), PART + 1)))
+            () ->
+                store.put(
+                    declared, CutBody.failingAfter(new GeneratedContent(seed, SIZE), PART + 1)))
         .isInstanceOf(UploadInterruptedException.class);
 
     assertNothingStoredNorHeld(declared.sha256());
@@ -167,22 +169,6 @@ class WholeBodyVerifiedTest {
         if (n > 0 && offset >= passed && offset < passed + n) {
           buffer[from + (int) (offset - passed)] ^= 0x5a;
         }
-        passed += Math.max(n, 0);
-        return n;
-      }
-    };
-  }
-
-  private static InputStream failingAfter(InputStream in, long limit) {
-    return new FilterInputStream(in) {
-      long passed;
-
-      @Override
-      public int read(byte[] buffer, int offset, int length) throws IOException {
-        if (passed >= limit) {
-          throw new IOException("connection reset by the client");
-        }
-        int n = super.read(buffer, offset, (int) Math.min(length, limit - passed));
         passed += Math.max(n, 0);
         return n;
       }
