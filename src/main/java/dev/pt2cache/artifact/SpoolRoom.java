@@ -52,11 +52,11 @@ final class SpoolRoom {
     }
     long neededKib = (written + length + KIB - 1) / KIB;
     if (neededKib > heldKib) {
-      try {
-        heldKib += disk.take((int) ((neededKib - heldKib) * KIB), wait);
-      } catch (StorageBusyException e) {
+      int taken = disk.take((int) ((neededKib - heldKib) * KIB), wait);
+      if (taken == 0) {
         throw StorageBusyException.noSpoolRoom();
       }
+      heldKib += taken;
     }
     written += length;
   }

@@ -30,7 +30,10 @@ public final class ByteBudget {
     return (long) (total - kib.availablePermits()) * KIB;
   }
 
-  /** Takes room for {@code bytes}, or answers busy when none came free within {@code wait}. */
+  /**
+   * Takes room for {@code bytes}, waiting up to {@code wait} for it: what to give back, or 0 when
+   * none came free in time (the caller says which bound it was).
+   */
   public int take(int bytes, Duration wait) {
     int units = units(bytes);
     try {
@@ -40,7 +43,7 @@ public final class ByteBudget {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throw StorageBusyException.noBodyRoom();
+    return 0;
   }
 
   /**

@@ -5,11 +5,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.IntUnaryOperator;
 
 /**
  * A blob that fits one part, read and verified in chunks of at most 256 KiB (the first of 16 KiB)
@@ -38,33 +36,17 @@ final class ChunkedBuffer implements AutoCloseable {
   }
 
   /**
-   * Reads {@code length} bytes from {@code reader}, which verifies them as they pass, taking room
-   * in {@code memory} for each chunk just before its bytes are read, so that a client that stops
-   * sending holds the room of what it sent; a chunk that finds no room within {@code wait} ends the
-   * read busy. Close the buffer to give the room back (it is given back at once when the read
-   * fails).
-   */
-  static ChunkedBuffer read(VerifyingReader reader, int length, ByteBudget memory, Duration wait)
-      throws IOException {
-    return read(reader, length, memory, size -> memory.take(size, wait));
-  }
-
-  /**
-   * Reads up to {@code length} bytes as {@link #read} does, but only while room is free now: at the
-   * first chunk that finds none, it stops and answers what it has (the first part of a larger
-   * upload, whose rest streams after it). A head that waited for room while it held room was a
+   * Reads up to {@code length} bytes from {@code reader}, which verifies them as they pass, taking
+   * room in {@code memory} for each chunk just before its bytes are read, so that a client that
+   * stops sending holds the room of what it sent; and only while room is free now: at the first
+   * chunk that finds none, it stops and answers what it has (the first part of a larger upload,
+   * whose rest streams after it). A head that waited for room while it held room was a
    * hold-and-wait: heads that together had taken the whole budget each waited for more, none could
    * be completed to give its room back, and the first to wait got 503 after 30 s with every upload
-   * permit free.
+   * permit free. Close the buffer to give the room back (it is given back at once when the read
+   * fails).
    */
   static ChunkedBuffer readWhileRoom(VerifyingReader reader, int length, ByteBudget memory)
-      throws IOException {
-    return read(reader, length, memory, memory::tryTake);
-  }
-
-  /** {@code room} answers the units taken for a chunk of its size, 0 when it took none. */
-  private static ChunkedBuffer read(
-      VerifyingReader reader, int length, ByteBudget memory, IntUnaryOperator room)
       throws IOException {
     List<byte[]> chunks = new ArrayList<>();
     ChunkedBuffer buffer = new ChunkedBuffer(chunks, memory);
@@ -72,7 +54,7 @@ final class ChunkedBuffer implements AutoCloseable {
       for (int read = 0; read < length; ) {
         // a small first chunk: a client that stops within its first KB holds little room
         int size = Math.min(chunks.isEmpty() ? FIRST_CHUNK_SIZE : CHUNK_SIZE, length - read);
-        int units = room.applyAsInt(size);
+        int units = memory.tryTake(size);
         if (units == 0) {
           break;
         }

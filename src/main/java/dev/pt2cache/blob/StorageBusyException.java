@@ -13,11 +13,6 @@ public class StorageBusyException extends RuntimeException {
       "every connection of this instance to the object store is taken by other transfers;"
           + " retry shortly";
 
-  private static final String NO_BODY_ROOM =
-      "the heap this instance gives upload bodies while they arrive is taken by other uploads"
-          + " (PT2CACHE_S3_MAX_CONCURRENT_PUTS times PT2CACHE_S3_PART_SIZE; gauge"
-          + " pt2cache_store_uploads_buffered_bytes); retry shortly";
-
   private static final String NO_SPOOL_ROOM =
       "the disk this instance spools entries sent without X-Content-SHA256 and Content-Length"
           + " to is taken by other such bodies (PT2CACHE_SPOOL_DISK; gauge"
@@ -30,15 +25,6 @@ public class StorageBusyException extends RuntimeException {
 
   private StorageBusyException(String message, Throwable cause) {
     super(message, cause);
-  }
-
-  /**
-   * No room in the heap for a body up to the part size came free in time. Named apart from the
-   * permits: those stay free while such bodies arrive, so "too many uploads" sent operators to the
-   * wrong gauge.
-   */
-  static StorageBusyException noBodyRoom() {
-    return new StorageBusyException(NO_BODY_ROOM, null);
   }
 
   /**

@@ -9,7 +9,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,28 +89,32 @@ class ChunkedBufferTest {
             });
     VerifyingReader reader = new VerifyingReader(stopsAfter4KiB, expected);
 
-    assertThatThrownBy(() -> ChunkedBuffer.read(reader, content.length, memory, Duration.ZERO))
+    assertThatThrownBy(() -> ChunkedBuffer.readWhileRoom(reader, content.length, memory))
         .isInstanceOf(IOException.class);
     assertThat(memory.heldBytes()).isZero();
   }
 
+  /**
+   * A read stops at the first chunk that finds no room, holding what it read, and never waits for
+   * more while it holds some (heads that did blocked each other until one got 503 after 30 s).
+   */
   @Test
-  void shouldAnswerBusyWhenNoRoomComesFree() throws Exception {
-    ByteBudget memory = new ByteBudget(ChunkedBuffer.FIRST_CHUNK_SIZE);
-    ChunkedBuffer holder =
-        ChunkedBuffer.read(
-            new VerifyingReader(new ByteArrayInputStream(content), expected),
-            ChunkedBuffer.FIRST_CHUNK_SIZE,
-            memory,
-            Duration.ZERO);
+  void shouldStopAtTheFirstChunkThatFindsNoRoom() throws Exception {
+    ByteBudget memory = new ByteBudget(ChunkedBuffer.FIRST_CHUNK_SIZE + ChunkedBuffer.CHUNK_SIZE);
     VerifyingReader reader = new VerifyingReader(new ByteArrayInputStream(content), expected);
 
-    // the bound reached, named: it said "too many uploads are being stored at once", which sent
-    // operators to the upload permits, free while bodies still arrive
-    assertThatThrownBy(() -> ChunkedBuffer.read(reader, content.length, memory, Duration.ZERO))
-        .isInstanceOf(StorageBusyException.class)
-        .hasMessageContaining("pt2cache_store_uploads_buffered_bytes");
-    holder.close();
+    try (ChunkedBuffer head = ChunkedBuffer.readWhileRoom(reader, content.length, memory)) {
+      int read = ChunkedBuffer.FIRST_CHUNK_SIZE + ChunkedBuffer.CHUNK_SIZE;
+      assertThat(head.length()).isEqualTo(read);
+      assertThat(memory.heldBytes()).isEqualTo(read);
+      try (InputStream sent = head.open()) {
+        assertThat(sent.readAllBytes()).isEqualTo(Arrays.copyOf(content, read));
+      }
+      VerifyingReader another = new VerifyingReader(new ByteArrayInputStream(content), expected);
+      try (ChunkedBuffer none = ChunkedBuffer.readWhileRoom(another, content.length, memory)) {
+        assertThat(none.length()).as("no room: nothing read, nothing held").isZero();
+      }
+    }
     assertThat(memory.heldBytes()).isZero();
   }
 
@@ -125,11 +128,8 @@ class ChunkedBufferTest {
     ByteBudget memory = new ByteBudget(8 << 20);
     int head = ChunkedBuffer.CHUNK_SIZE + 100;
     try (ChunkedBuffer buffer =
-        ChunkedBuffer.read(
-            new VerifyingReader(new ByteArrayInputStream(content), expected),
-            head,
-            memory,
-            Duration.ZERO)) {
+        ChunkedBuffer.readWhileRoom(
+            new VerifyingReader(new ByteArrayInputStream(content), expected), head, memory)) {
       InputStream body =
           new SequenceInputStream(
               buffer.drain(), new ByteArrayInputStream(content, head, content.length - head));
@@ -143,6 +143,6 @@ class ChunkedBufferTest {
 
   /** A read with room for all of it, for the cases where the budget is not what is tested. */
   private static ChunkedBuffer readWithRoom(VerifyingReader reader, int length) throws IOException {
-    return ChunkedBuffer.read(reader, length, new ByteBudget(Math.max(length, 1)), Duration.ZERO);
+    return ChunkedBuffer.readWhileRoom(reader, length, new ByteBudget(Math.max(length, 1)));
   }
 }
