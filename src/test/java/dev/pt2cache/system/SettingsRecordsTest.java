@@ -7,18 +7,21 @@ import dev.pt2cache.Pt2CacheApplication;
 import dev.pt2cache.artifact.UploadProperties;
 import dev.pt2cache.blob.StorageProperties;
 import dev.pt2cache.housekeeping.HousekeepingProperties;
+import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.TestInfra;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
 /** Wrong settings in several records are all named by one start, not one per start (ADR 0025). */
+@ExtendWith(DockerWhenContainers.class)
 class SettingsRecordsTest {
 
   private static final List<Class<?>> RECORDS =
