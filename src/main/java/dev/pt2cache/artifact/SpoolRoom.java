@@ -10,12 +10,16 @@ import java.time.Duration;
 /**
  * The disk one spooled body holds: it refuses a body past {@code limit} (413), and takes room in
  * the instance's spool budget before each write, just for the bytes written, so that the room held
- * is what the file holds (rounded up to a KiB), never what a client declared. Room that finds none
- * free within {@code wait} is {@code 503 storage-busy}.
+ * is what the file holds (rounded up to a KiB), never what a client declared. A body that holds
+ * nothing yet waits up to {@code wait} for room; one that holds some never waits for more but is
+ * {@code 503 storage-busy} at once, giving back what it held: bodies that waited while holding room
+ * blocked each other when together they wanted more than the budget, each until its wait ran out
+ * (the hold-and-wait that upload heads had, docs/adr/0036).
  */
 final class SpoolRoom {
 
   private static final int KIB = 1024;
+  private static final Duration NO_WAIT = Duration.ZERO;
 
   private final ByteBudget disk;
   private final long limit;
@@ -52,7 +56,7 @@ final class SpoolRoom {
     }
     long neededKib = (written + length + KIB - 1) / KIB;
     if (neededKib > heldKib) {
-      int taken = disk.take((int) ((neededKib - heldKib) * KIB), wait);
+      int taken = disk.take((int) ((neededKib - heldKib) * KIB), heldKib == 0 ? wait : NO_WAIT);
       if (taken == 0) {
         throw StorageBusyException.noSpoolRoom();
       }

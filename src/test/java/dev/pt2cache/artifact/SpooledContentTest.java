@@ -2,6 +2,7 @@ package dev.pt2cache.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.pt2cache.blob.ByteBudget;
 import dev.pt2cache.blob.StorageBusyException;
@@ -48,6 +49,37 @@ class SpooledContentTest {
         SpooledContent.of(
             new ByteArrayInputStream(Fixtures.randomBytes(10_000)), 1 << 20, disk, Duration.ZERO)) {
       assertThat(disk.heldBytes()).as("10,000 bytes, rounded up to a KiB").isEqualTo(10 * KIB);
+    }
+    assertThat(disk.heldBytes()).isZero();
+    assertThat(files()).isZero();
+  }
+
+  /**
+   * A body that holds room never waits for more: bodies that did blocked each other, when together
+   * they wanted more than the budget, each until its wait (the connection wait, 10 s) ran out.
+   */
+  @Test
+  void shouldAnswerBusyAtOnceRatherThanWaitWhileHoldingRoom() throws Exception {
+    ByteBudget disk = new ByteBudget(64 * KIB);
+    try (SpooledContent holder =
+        SpooledContent.of(
+            new ByteArrayInputStream(Fixtures.randomBytes(32 * KIB)),
+            64 * KIB,
+            disk,
+            Duration.ZERO)) {
+      // in writes of 20 KiB (a ByteArrayInputStream alone writes itself in one)
+      InputStream more =
+          new SequenceInputStream(
+              new ByteArrayInputStream(Fixtures.randomBytes(20 * KIB)),
+              new ByteArrayInputStream(Fixtures.randomBytes(20 * KIB)));
+
+      // a wait of an hour: before, the body took 20 KiB of the free 32 and then waited for more
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(30),
+          () ->
+              assertThatThrownBy(() -> SpooledContent.of(more, 64 * KIB, disk, Duration.ofHours(1)))
+                  .isInstanceOf(StorageBusyException.class));
+      assertThat(disk.heldBytes()).as("the holder's only").isEqualTo(32 * KIB);
     }
     assertThat(disk.heldBytes()).isZero();
     assertThat(files()).isZero();
