@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.core.metrics.CoreMetric;
 import software.amazon.awssdk.http.HttpMetric;
 import software.amazon.awssdk.metrics.MetricCollection;
@@ -29,6 +31,7 @@ final class StoreCallMetrics implements MetricPublisher {
 
   private final MeterRegistry registry;
   private final String client;
+  private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
   StoreCallMetrics(MeterRegistry registry, String client) {
     this.registry = registry;
@@ -48,18 +51,24 @@ final class StoreCallMetrics implements MetricPublisher {
           .record(took);
     }
     // every series an operation of this client may count is there, at 0, from its first call, so
-    // increase() sees the first retry or error of a later call (docs/adr/0027)
-    Counter retried =
-        counter("pt2cache.store.retries", "Attempts the SDK made again", operation, List.of());
-    ERROR_TYPES.forEach(type -> errors(operation, type));
+    // increase() sees the first retry or error of a later call (docs/adr/0027); registered once,
+    // not on each call
+    if (registered.add(operation)) {
+      retries(operation);
+      ERROR_TYPES.forEach(type -> errors(operation, type));
+    }
     int retries = first(call.metricValues(CoreMetric.RETRY_COUNT), 0);
     if (retries > 0) {
-      retried.increment(retries);
+      retries(operation).increment(retries);
     }
     call.children().stream()
         .filter(attempt -> !notFound(attempt))
         .flatMap(attempt -> attempt.metricValues(CoreMetric.ERROR_TYPE).stream())
         .forEach(error -> errors(operation, error).increment());
+  }
+
+  private Counter retries(String operation) {
+    return counter("pt2cache.store.retries", "Attempts the SDK made again", operation, List.of());
   }
 
   private Counter errors(String operation, String type) {

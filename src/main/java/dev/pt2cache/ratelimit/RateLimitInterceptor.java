@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
@@ -22,6 +24,7 @@ class RateLimitInterceptor implements HandlerInterceptor {
   private final RateLimits limits;
   private final MeterRegistry metrics;
   private final WarmupRequests warmup;
+  private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
   RateLimitInterceptor(RateLimits limits, MeterRegistry metrics, WarmupRequests warmup) {
     this.limits = limits;
@@ -41,12 +44,15 @@ class RateLimitInterceptor implements HandlerInterceptor {
     }
     String token = Caller.tokenName();
     // the caller's series is there, at 0, from its first call: callers are not known in advance,
-    // but a refusal comes only after calls, so increase() sees one a scrape after the first call
-    Counter refused = refusals(token);
+    // but a refusal comes only after calls, so increase() sees one a scrape after the first call.
+    // Registered once per caller, not on each call
+    if (registered.add(token)) {
+      refusals(token);
+    }
     try {
       limits.admit(token);
     } catch (RateLimitedException e) {
-      refused.increment();
+      refusals(token).increment();
       throw e;
     }
     return true;

@@ -2,6 +2,8 @@ package dev.pt2cache.system;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counters of reads by {@code result} ({@code hit} or {@code miss}), per namespace and kind. The
@@ -15,6 +17,7 @@ public final class HitCounters {
   private final MeterRegistry registry;
   private final String name;
   private final String description;
+  private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
   public HitCounters(MeterRegistry registry, String name, String description) {
     this.registry = registry;
@@ -24,8 +27,10 @@ public final class HitCounters {
 
   /** Counts one read of {@code kind} in {@code namespace}; the other result's series is there. */
   public void count(String namespace, String kind, boolean hit) {
+    if (registered.add(namespace + "/" + kind)) { // once, not on each read
+      counter(namespace, kind, hit ? "miss" : "hit");
+    }
     counter(namespace, kind, hit ? "hit" : "miss").increment();
-    counter(namespace, kind, hit ? "miss" : "hit");
   }
 
   private Counter counter(String namespace, String kind, String result) {
