@@ -104,13 +104,13 @@ final class SmallReads {
         control.getObject(b -> S3BlobStore.object(b, bucket, sha256, range))) {
       GetObjectResponse response = stream.response();
       Long length = response.contentLength();
-      long objectSize = range == null ? length : S3BlobStore.objectSize(response.contentRange());
-      String version = S3BlobStore.version(response.eTag(), response.lastModified());
       if (length == null || length > MAX) {
         // not what was recorded (damaged content, a chunked answer): not read here
         stream.abort();
         return null;
       }
+      long objectSize = range == null ? length : S3BlobStore.objectSize(response.contentRange());
+      String version = S3BlobStore.version(response.eTag(), response.lastModified());
       byte[] bytes = stream.readNBytes(length.intValue());
       if (bytes.length < length) {
         throw new StorageUnavailableException(

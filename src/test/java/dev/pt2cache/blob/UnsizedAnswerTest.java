@@ -69,6 +69,12 @@ class UnsizedAnswerTest {
             .isInstanceOf(StorageUnavailableException.class)
             .hasMessageContaining("without Content-Length");
       }
+      // a small download, read whole, falls back to the large way and is refused alike (it failed
+      // on unboxing the missing length: a NullPointerException, 500 internal-error)
+      BlobExpectation small = new BlobExpectation("0".repeat(64), 25);
+      assertThatThrownBy(() -> blobs.get(small, null))
+          .isInstanceOf(StorageUnavailableException.class)
+          .hasMessageContaining("without Content-Length");
     }
   }
 }
