@@ -37,7 +37,7 @@ class SpoolSweeper {
 
   @EventListener(ApplicationReadyEvent.class)
   void sweep() {
-    sweep(Path.of(System.getProperty("java.io.tmpdir")), Instant.now().minus(UNTOUCHED));
+    sweep(SpooledContent.DIRECTORY, Instant.now().minus(UNTOUCHED));
   }
 
   /**

@@ -52,6 +52,13 @@ final class SpooledContent implements AutoCloseable {
           .map(at -> ProcessHandle.current().pid() + "-" + at.toEpochMilli() + "-")
           .orElse("");
 
+  /**
+   * Where spool files go: the JVM's temporary directory, which {@link Files#createTempFile(String,
+   * String, java.nio.file.attribute.FileAttribute[])} reads once per JVM, named here so that the
+   * sweeper and tests name the same one.
+   */
+  static final Path DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"));
+
   private static final Logger log = LoggerFactory.getLogger(SpooledContent.class);
 
   private final Path file;
@@ -77,8 +84,15 @@ final class SpooledContent implements AutoCloseable {
    */
   static SpooledContent of(InputStream in, long limit, ByteBudget disk, Duration wait)
       throws IOException {
+    return of(DIRECTORY, in, limit, disk, wait);
+  }
+
+  /** As {@link #of(InputStream, long, ByteBudget, Duration)}, in {@code directory}. */
+  static SpooledContent of(
+      Path directory, InputStream in, long limit, ByteBudget disk, Duration wait)
+      throws IOException {
     SpoolRoom room = new SpoolRoom(disk, limit, wait);
-    Path file = create();
+    Path file = create(directory);
     FileChannel channel = null;
     try {
       channel = lockedChannel(file);
@@ -96,9 +110,9 @@ final class SpooledContent implements AutoCloseable {
     }
   }
 
-  private static Path create() {
+  private static Path create(Path directory) {
     try {
-      return Files.createTempFile(PREFIX + LOCKED + OWNER, SUFFIX);
+      return Files.createTempFile(directory, PREFIX + LOCKED + OWNER, SUFFIX);
     } catch (IOException e) {
       throw new SpoolUnavailableException(e);
     }

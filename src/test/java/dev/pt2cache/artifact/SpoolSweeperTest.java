@@ -64,31 +64,60 @@ class SpoolSweeperTest {
     assertThat(held).as("its holder was killed").doesNotExist();
   }
 
-  /** A body this process is spooling stays: the sweeper leaves this process's own files alone. */
+  /**
+   * A body this process is spooling stays, and keeps its lock: the sweeper leaves this process's
+   * own files alone, since opening and closing one here would drop the POSIX lock this process
+   * holds on it, and a neighbour's sweeper would then delete the spool mid-upload.
+   */
   @Test
-  void shouldKeepTheFileOfABodyThisProcessSpools() throws Exception {
-    String tmp = System.getProperty("java.io.tmpdir");
-    System.setProperty("java.io.tmpdir", directory.toString());
+  void shouldKeepTheFileAndTheLockOfABodyThisProcessSpools() throws Exception {
     try (SpooledContent spool =
         SpooledContent.of(
+            directory,
             new ByteArrayInputStream(new byte[1000]),
             10_000,
             new ByteBudget(10_000),
             Duration.ZERO)) {
+      Path file;
+      try (Stream<Path> spooled = Files.list(directory)) {
+        file = spooled.findFirst().orElseThrow();
+      }
       assertThat(SpoolSweeper.sweep(directory, Instant.now().minus(SpoolSweeper.UNTOUCHED)))
           .isZero();
+      assertThat(file).exists();
+      assertThat(lockTakenBy(file)).as("another process finds the lock still held").isFalse();
       try (InputStream bytes = spool.open()) {
         assertThat(bytes.readAllBytes()).hasSize(1000);
       }
       try (InputStream again = spool.open()) {
         assertThat(again.readAllBytes()).as("read back again, from the start").hasSize(1000);
       }
-    } finally {
-      System.setProperty("java.io.tmpdir", tmp);
     }
     try (Stream<Path> left = Files.list(directory)) {
       assertThat(left).as("deleted on close").isEmpty();
     }
+  }
+
+  /** Whether another process (Python, a POSIX record lock, as a neighbour's JVM takes) gets it. */
+  private static boolean lockTakenBy(Path file) throws Exception {
+    Process taker =
+        new ProcessBuilder(
+                "python3",
+                "-c",
+                "import fcntl, sys\n"
+                    + "f = open(sys.argv[1], 'r+b')\n"
+                    + "try:\n"
+                    + "    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                    + "    print('taken')\n"
+                    + "except OSError:\n"
+                    + "    print('held')\n",
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(taker.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    taker.waitFor();
+    assertThat(said.strip()).isIn("taken", "held");
+    return said.strip().equals("taken");
   }
 
   /** Another process (Python, as a neighbour's JVM would: a POSIX record lock) holding the file. */
