@@ -186,6 +186,8 @@ threads = [threading.Thread(target=probe, args=p, daemon=True) for p in probes]
 for t in threads:
     t.start()
 
+# pt2cache_entry_spools_used is the spool slots' gauge, exported only by builds before ADR 0036's
+# second amendment (kept for runs against those); pt2cache_entry_spool_bytes replaced it
 METRICS = ["tomcat_connections_current_connections", "pt2cache_store_uploads_permits_used",
            "pt2cache_store_uploads_waiting", "pt2cache_store_downloads_active",
            "pt2cache_store_downloads_waiting", "pt2cache_entry_spools_used", "pt2cache_entry_spool_bytes", "pt2cache_store_uploads_buffered_bytes",

@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * hashed, so that it can then be stored under its content address like any other upload. Bounded by
  * a size limit; the file is deleted on close. Each write first takes its room on the disk from the
  * instance's spool budget ({@code PT2CACHE_SPOOL_DISK}), which the file holds until it is deleted:
- * a client that stopped after a few KB holds those KB, not a slot that another body needs
- * (docs/adr/0036). A failure of that file (the disk full, read-only, its directory gone) is a
- * {@link SpoolUnavailableException}, never the client's {@link IOException}: the body was read, the
- * instance could not keep it.
+ * a client that stopped after a few KB holds those KB and nothing that another body needs ({@link
+ * SpoolRoom}, docs/adr/0036). A failure of that file (the disk full, read-only, its directory gone)
+ * is a {@link SpoolUnavailableException}, never the client's {@link IOException}: the body was
+ * read, the instance could not keep it.
  *
  * <p>The writer holds an exclusive lock on the file (a POSIX record lock, which the kernel drops
  * when the process ends, however it ends) from its creation until it is deleted, so that {@link
@@ -75,8 +75,9 @@ final class SpooledContent implements AutoCloseable {
   }
 
   /**
-   * Spools {@code in} to its end, each write taking its room in {@code disk} first; a write that
-   * finds no room within {@code wait} ends the spool busy.
+   * Spools {@code in} to its end, each write taking its room in {@code disk} first; no room ends
+   * the spool busy, within {@code wait} for its first write and at once for a later one ({@link
+   * SpoolRoom}).
    *
    * @throws IOException when {@code in} could not be read to its end
    * @throws SpoolUnavailableException when the file could not be made or written

@@ -18,10 +18,11 @@ import org.springframework.util.unit.DataSize;
  *     content from being declared under its key (409 upload-in-flight) while it is pending; zero:
  *     no lease, every declaration gets a reservation of its own (docs/adr/0019)
  * @param spoolDisk the disk that bodies being spooled may take on an instance, all together, taken
- *     as their bytes arrive (a stalled body holds what it sent); a write that finds none free waits
- *     for {@code connection-wait}, then answers 503 storage-busy. Unset: {@code
- *     maxConcurrentSpools} times {@code maxEntrySize}, the bound the slots gave. At least {@code
- *     maxEntrySize}, or a body the limit admits could never be spooled
+ *     as their bytes arrive (a stalled body holds what it sent); a body's first write that finds
+ *     none free waits for {@code connection-wait}, a later one not at all, then answers 503
+ *     storage-busy. Unset: {@code maxConcurrentSpools} times {@code maxEntrySize}, the bound the
+ *     spool slots gave before. At least {@code maxEntrySize}, or a body the limit admits could
+ *     never be spooled
  */
 @ConfigurationProperties("pt2cache.uploads")
 public record UploadProperties(

@@ -7,11 +7,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Room that bodies take as their bytes arrive, counted in KiB, so that a client that sends slowly,
  * or stopped after a few KB, holds the room its bytes take and nothing more. Three budgets: the
- * heap of single-part upload bodies ({@code max-concurrent-puts} times the part size, the bound
- * upload buffers always had; before, each body held one of the 16 permits for as long as its client
- * took, and 16 such clients held every upload of the instance out), the heap of small downloads,
- * and the disk of entry bodies spooled without their digest ({@code PT2CACHE_SPOOL_DISK}; before, 8
- * slots, which 8 stalled bodies held). docs/adr/0036.
+ * heap of upload heads (a body up to the part size, or the first part of a larger one, read before
+ * the upload takes its permit; {@code max-concurrent-puts} times the part size, the bound upload
+ * buffers always had; before, each body held one of the 16 permits for as long as its client took,
+ * and 16 such clients held every upload of the instance out), the heap of small downloads, and the
+ * disk of entry bodies spooled without their digest ({@code PT2CACHE_SPOOL_DISK}; before, 8 slots,
+ * which 8 stalled bodies held). docs/adr/0036.
  */
 public final class ByteBudget {
 
@@ -32,7 +33,8 @@ public final class ByteBudget {
 
   /**
    * Takes room for {@code bytes}, waiting up to {@code wait} for it: what to give back, or 0 when
-   * none came free in time (the caller says which bound it was).
+   * none came free in time (the caller says which bound it was). Only the spool disk waits, and
+   * only while it holds no room ({@code SpoolRoom}); the heads of uploads use {@link #tryTake}.
    */
   public int take(int bytes, Duration wait) {
     int units = units(bytes);

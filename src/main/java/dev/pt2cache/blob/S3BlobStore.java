@@ -57,7 +57,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final String bucket;
   private final S3BlobWriter writer;
   private final PartBuffers buffers;
-  private final ByteBudget bodyMemory;
+  private final ByteBudget headRoom;
   private final SmallReads smallReads;
   private final Semaphore downloadPermits;
   private final int maxDownloads;
@@ -73,7 +73,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.deletes = new S3Deletes(control, bucket, properties.controlTimeout());
     this.smallReads = new SmallReads(control, bucket, properties.connectionWait());
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
-    this.bodyMemory =
+    this.headRoom =
         new ByteBudget(properties.maxConcurrentPuts() * properties.partSize().toBytes());
     // one per connection of the downloads' pool, so that pool never makes a request wait: the
     // SDK would retry a wait that timed out, up to four times, before the caller heard of it
@@ -106,10 +106,11 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
             "Upload permits held (an upload writing to the store holds one, a multipart one may"
                 + " hold a second), of PT2CACHE_S3_MAX_CONCURRENT_PUTS")
         .register(registry);
-    Gauge.builder("pt2cache.store.uploads.buffered", bodyMemory, ByteBudget::heldBytes)
+    Gauge.builder("pt2cache.store.uploads.buffered", headRoom, ByteBudget::heldBytes)
         .description(
-            "Heap held by upload bodies up to the part size while their clients send them, of"
-                + " PT2CACHE_S3_MAX_CONCURRENT_PUTS times PT2CACHE_S3_PART_SIZE")
+            "Heap held by upload bodies up to the part size, and the first part of larger ones,"
+                + " while their clients send them, of PT2CACHE_S3_MAX_CONCURRENT_PUTS times"
+                + " PT2CACHE_S3_PART_SIZE")
         .baseUnit("bytes")
         .register(registry);
     Gauge.builder("pt2cache.store.downloads.small", smallReads, SmallReads::heldBytes)
@@ -162,7 +163,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     // only while room is free and otherwise goes to the permit with what it has: heads that waited
     // for room while holding some blocked each other until one gave up, 503 after 30 s with every
     // permit free. A larger head's room comes back as soon as it has gone to the store
-    try (ChunkedBuffer head = writer.readHead(expected, content, bodyMemory)) {
+    try (ChunkedBuffer head = writer.readHead(expected, content, headRoom)) {
       if (writer.isWhole(expected, head)) {
         withPermit(() -> writer.sendWhole(expected, head));
       } else {

@@ -25,8 +25,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  *       with one {@code PutObject} ({@link #readHead}, {@link #sendWhole}: the caller takes the
  *       upload permit between the two, so a client slow to send holds none); when the heap for such
  *       bodies is spent, what was read goes ahead of the rest through {@link #write};
- *   <li>a larger one up to {@code single-put-max} streams to the store in one {@code PutObject}
- *       whose last bytes wait for the check ({@link HeldBackBody}, ADR 0013);
+ *   <li>a larger one up to {@code single-put-max}, its first part read likewise before the permit
+ *       ({@link #readHead}), streams to the store in one {@code PutObject} whose last bytes wait
+ *       for the check ({@link HeldBackBody}, ADR 0013);
  *   <li>anything larger, and anything over the part size when payloads are signed (the signature
  *       needs the body before it is sent), goes up as a multipart upload that is completed only
  *       when digest and size match, and aborted otherwise. It holds one part-sized buffer, and a

@@ -1,11 +1,11 @@
 package dev.pt2cache.blob;
 
 /**
- * The instance is at one of its bounds on store traffic: every upload permit is taken (the uploads
- * that write to the store at once, and so the part buffers and connections they hold), the disk for
- * entry bodies spooled, or every store connection a request could use stayed taken for {@code
- * connection-wait}. The message names which, since the operator acts on a different setting for
- * each. Retry shortly.
+ * The instance is at one of its bounds on store traffic: every upload permit stayed taken for 30 s
+ * (the uploads that write to the store at once, and so the part buffers and connections they hold),
+ * the disk for entry bodies spooled without their digest is taken ({@link #noSpoolRoom}), or every
+ * store connection a request could use stayed taken for {@code connection-wait}. The message names
+ * which, since the operator acts on a different setting for each. Retry shortly.
  */
 public class StorageBusyException extends RuntimeException {
 
@@ -28,8 +28,9 @@ public class StorageBusyException extends RuntimeException {
   }
 
   /**
-   * An entry body sent without its digest waited for room on the instance's spool disk until {@code
-   * connection-wait} was up.
+   * An entry body sent without its digest found no room on the instance's spool disk: before its
+   * first write, within {@code connection-wait}; after it, at once (a body that holds room never
+   * waits for more, docs/adr/0036).
    */
   public static StorageBusyException noSpoolRoom() {
     return new StorageBusyException(NO_SPOOL_ROOM, null);

@@ -48,7 +48,8 @@ import tools.jackson.databind.JsonNode;
       "pt2cache.storage.single-put-max=6MB",
       "pt2cache.uploads.max-artifact-size=64MB",
       "pt2cache.uploads.max-entry-size=16MB",
-      // three entry bodies without a digest spooled at once (EntryApiTest)
+      // sizes the spool disk only: 3 x max-entry-size, 48 MB (the spool slots it counted once
+      // are gone, docs/adr/0036)
       "pt2cache.uploads.max-concurrent-spools=3",
       // housekeeping runs when a test asks for it (POST /v1/housekeeping/jobs/{job}/runs)
       "pt2cache.housekeeping.enabled=false",
