@@ -28,12 +28,6 @@ public class BlobLocks {
     locks.lock(PREFIX + sha256);
   }
 
-  /** Takes the digest's lock if nobody holds it; false at once otherwise. */
-  @Transactional(propagation = Propagation.MANDATORY)
-  public boolean tryLock(String sha256) {
-    return locks.tryLock(PREFIX + sha256);
-  }
-
   /** Takes the locks of those digests that nobody holds; answers their digests, in given order. */
   @Transactional(propagation = Propagation.MANDATORY)
   public List<String> tryLockAll(List<String> sha256s) {

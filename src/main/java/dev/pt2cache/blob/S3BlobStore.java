@@ -379,7 +379,6 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     } catch (SdkException e) {
       if (StoreFailures.refused(e)) {
         throw new StoreRefusedException(
-            "ListMultipartUploads",
             "the store refused to list multipart uploads in bucket %s: %s"
                 .formatted(bucket, e.getMessage()),
             e);

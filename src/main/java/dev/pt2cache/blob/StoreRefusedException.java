@@ -8,15 +8,7 @@ package dev.pt2cache.blob;
  */
 public class StoreRefusedException extends StorageUnavailableException {
 
-  private final String operation;
-
-  StoreRefusedException(String operation, String message, Throwable cause) {
+  StoreRefusedException(String message, Throwable cause) {
     super(message, cause);
-    this.operation = operation;
-  }
-
-  /** The S3 operation refused, as S3 names it ({@code ListMultipartUploads}). */
-  public String operation() {
-    return operation;
   }
 }

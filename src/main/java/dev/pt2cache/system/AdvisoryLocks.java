@@ -39,15 +39,6 @@ public class AdvisoryLocks {
         .query((ResultSet rs) -> {});
   }
 
-  /** Takes the named lock if nobody holds it; false at once otherwise. */
-  @Transactional(propagation = Propagation.MANDATORY)
-  public boolean tryLock(String name) {
-    return jdbc.sql("select pg_try_advisory_xact_lock(hashtextextended(:lock, 0))")
-        .param("lock", name)
-        .query(Boolean.class)
-        .single();
-  }
-
   /**
    * Takes each named lock that nobody holds, in one statement, and answers the names of those it
    * took, in the order given; never waits.
