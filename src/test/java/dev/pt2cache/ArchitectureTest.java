@@ -41,6 +41,39 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage("software.amazon.awssdk..");
 
+  /** The feature packages, each a capability with its own entity, service and controller. */
+  private static final String[] FEATURES = {
+    "dev.pt2cache.artifact..",
+    "dev.pt2cache.auth..",
+    "dev.pt2cache.descriptor..",
+    "dev.pt2cache.entry..",
+    "dev.pt2cache.housekeeping..",
+    "dev.pt2cache.invalidation..",
+    "dev.pt2cache.lookup..",
+    "dev.pt2cache.namespace..",
+    "dev.pt2cache.problem..",
+    "dev.pt2cache.ratelimit..",
+    "dev.pt2cache.report..",
+    "dev.pt2cache.warmup.."
+  };
+
+  /**
+   * The store sits below the features: they see a {@code BlobStore} of digests and bytes, and it
+   * knows nothing of artifacts, namespaces or entries. No cycle would catch a dependency of blob on
+   * a feature that does not use blob itself (namespace, say); this does.
+   */
+  @ArchTest
+  static final ArchRule theStoreKnowsNoFeature =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.pt2cache.blob..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(FEATURES)
+          .orShould()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.pt2cache.api..");
+
   @ArchTest
   static final ArchRule servicesKnowNothingOfTheWebContract =
       noClasses()
