@@ -8,7 +8,6 @@ import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Optional;
@@ -30,7 +29,6 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -203,7 +201,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
       ResponseInputStream<GetObjectResponse> stream =
           downloads.getObject(
               b ->
-                  object(b, bucket, sha256, range)
+                  BlobObjects.get(b, bucket, sha256, range)
                       // until the store begins to answer, retries included, as a control request
                       // is: a hung store held a download for 4 attempts of the HTTP client's 30 s
                       // socket timeout. The body is handed over once the answer begins, so this
@@ -223,8 +221,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
           new BlobContent(
               new AbortingStream(stream, length, downloadPermits::release),
               length,
-              range == null ? length : objectSize(response.contentRange()),
-              version(response.eTag(), response.lastModified())));
+              range == null ? length : BlobObjects.objectSize(response.contentRange()),
+              BlobObjects.version(response.eTag(), response.lastModified())));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {
@@ -234,55 +232,6 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
         downloadPermits.release();
       }
     }
-  }
-
-  /** A {@code GetObject} of a blob's object, or of the range of it. */
-  static GetObjectRequest.Builder object(
-      GetObjectRequest.Builder b, String bucket, String sha256, ByteRange range) {
-    b.bucket(bucket).key(BlobStore.objectKey(sha256));
-    return range == null ? b : b.range("bytes=" + range.first() + "-" + range.last());
-  }
-
-  /** The whole object's size from a range's {@code Content-Range} ({@code bytes 0-9/1000}). */
-  static long objectSize(String contentRange) {
-    int slash = contentRange == null ? -1 : contentRange.lastIndexOf('/');
-    try {
-      return slash < 0 ? -1 : Long.parseLong(contentRange.substring(slash + 1).strip());
-    } catch (NumberFormatException e) {
-      return -1; // "*": the store did not say
-    }
-  }
-
-  /**
-   * What tells one write of an object from another: its ETag and its Last-Modified (to the second,
-   * as HTTP dates give it; a listing gives milliseconds). The ETag alone does not: damage under the
-   * store keeps the ETag recorded at upload, the MD5 of the right bytes, which is also the ETag of
-   * those bytes stored again.
-   *
-   * <p>The ETag is taken without its quotes (and without {@code W/}): a listing and a {@code HEAD}
-   * must give one object one version, and some S3-compatible stores leave the quotes out of the
-   * ETags of a listing while their headers carry them. Reconciliation compares the two before it
-   * retires damaged content, and would otherwise take every damaged object for one stored again.
-   */
-  static String version(String eTag, Instant lastModified) {
-    return opaque(eTag)
-        + "@"
-        + (lastModified == null ? null : lastModified.truncatedTo(ChronoUnit.SECONDS));
-  }
-
-  /** An entity tag's opaque part: {@code W/"abc"}, {@code "abc"} and {@code abc} are all abc. */
-  private static String opaque(String eTag) {
-    if (eTag == null) {
-      return null;
-    }
-    String tag = eTag.strip();
-    if (tag.startsWith("W/")) {
-      tag = tag.substring(2);
-    }
-    if (tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
-      tag = tag.substring(1, tag.length() - 1);
-    }
-    return tag;
   }
 
   /** A wait for a permit, true when one was taken. */
@@ -312,7 +261,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     try {
       HeadObjectResponse head =
           control.headObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
-      return Optional.of(version(head.eTag(), head.lastModified()));
+      return Optional.of(BlobObjects.version(head.eTag(), head.lastModified()));
     } catch (SdkException e) {
       if (e instanceof S3Exception s3 && s3.statusCode() == 404) {
         return Optional.empty();
@@ -355,7 +304,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
                 key.group(1),
                 object.lastModified(),
                 object.size(),
-                version(object.eTag(), object.lastModified())))
+                BlobObjects.version(object.eTag(), object.lastModified())))
         : Optional.empty();
   }
 

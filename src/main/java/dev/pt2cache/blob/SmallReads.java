@@ -101,7 +101,7 @@ final class SmallReads {
       throw StorageBusyException.noConnection();
     }
     try (ResponseInputStream<GetObjectResponse> stream =
-        control.getObject(b -> S3BlobStore.object(b, bucket, sha256, range))) {
+        control.getObject(b -> BlobObjects.get(b, bucket, sha256, range))) {
       GetObjectResponse response = stream.response();
       Long length = response.contentLength();
       if (length == null || length > MAX) {
@@ -109,8 +109,8 @@ final class SmallReads {
         stream.abort();
         return null;
       }
-      long objectSize = range == null ? length : S3BlobStore.objectSize(response.contentRange());
-      String version = S3BlobStore.version(response.eTag(), response.lastModified());
+      long objectSize = range == null ? length : BlobObjects.objectSize(response.contentRange());
+      String version = BlobObjects.version(response.eTag(), response.lastModified());
       byte[] bytes = stream.readNBytes(length.intValue());
       if (bytes.length < length) {
         throw new StorageUnavailableException(

@@ -17,17 +17,17 @@ class ObjectVersionTest {
 
   @Test
   void shouldGiveOneObjectOneVersionWhetherItsEtagIsQuotedOrNot() {
-    String fromHead = S3BlobStore.version("\"9b2cf535f27731c974343645a3985328\"", header);
+    String fromHead = BlobObjects.version("\"9b2cf535f27731c974343645a3985328\"", header);
 
-    assertThat(S3BlobStore.version("9b2cf535f27731c974343645a3985328", listed)).isEqualTo(fromHead);
-    assertThat(S3BlobStore.version("W/\"9b2cf535f27731c974343645a3985328\"", listed))
+    assertThat(BlobObjects.version("9b2cf535f27731c974343645a3985328", listed)).isEqualTo(fromHead);
+    assertThat(BlobObjects.version("W/\"9b2cf535f27731c974343645a3985328\"", listed))
         .isEqualTo(fromHead);
   }
 
   @Test
   void shouldTellAnotherWriteApart() {
-    assertThat(S3BlobStore.version("\"abc-2\"", header))
-        .isNotEqualTo(S3BlobStore.version("\"abc-3\"", header))
-        .isNotEqualTo(S3BlobStore.version("\"abc-2\"", header.plusSeconds(1)));
+    assertThat(BlobObjects.version("\"abc-2\"", header))
+        .isNotEqualTo(BlobObjects.version("\"abc-3\"", header))
+        .isNotEqualTo(BlobObjects.version("\"abc-2\"", header.plusSeconds(1)));
   }
 }
