@@ -74,46 +74,62 @@ class PurgeJob implements HousekeepingJob {
   @Override
   public Map<String, Object> run() {
     Map<String, Object> outcome = new LinkedHashMap<>();
+    outcome.put("retiredArtifactsPurged", count("purged.artifacts", purgeRetiredArtifacts()));
     outcome.put(
-        "retiredArtifactsPurged",
-        count(
-            "purged.artifacts",
-            deleteInBatches(
-                """
-                with batch as (
-                  select id from artifact
-                   where state in ('INVALIDATED', 'EVICTED')
-                     and coalesce(invalidated_at, evicted_at) < now() - make_interval(secs => :age)
-                   limit :batch),
-                locked as (
-                  -- in id order, as every writer of several artifacts locks them (ADR 0006)
-                  select id from artifact where id in (select id from batch)
-                   order by id for update)
-                delete from artifact where id in (select id from locked)
-                """,
-                properties.grace())));
-    outcome.put(
-        "expiredReservationsDropped",
-        count(
-            "expired.reservations",
-            deleteInBatches(
-                """
-                with batch as (
-                  select id from artifact
-                   where state = 'PENDING'
-                     and upload_expires_at < now() - make_interval(secs => :age)
-                   limit :batch),
-                locked as (
-                  -- in id order, as every writer of several artifacts locks them (ADR 0006),
-                  -- and checked again on the row itself once locked: a commit that made it
-                  -- ready while this waited for its lock has the row kept
-                  select id from artifact where id in (select id from batch) and state = 'PENDING'
-                   order by id for update)
-                delete from artifact where id in (select id from locked) and state = 'PENDING'
-                """,
-                properties.grace())));
+        "expiredReservationsDropped", count("expired.reservations", dropExpiredReservations()));
     outcome.put("blobsDeleted", count("deleted.blobs", collectBlobs()));
     abortAbandonedUploads(outcome);
+    deleteOldRunsAndEvictions();
+    outcome.put(
+        "oldInvalidationsDeleted", count("deleted.invalidations", deleteOldInvalidations()));
+    outcome.put("oldTokensDeleted", count("deleted.tokens", deleteOldTokens()));
+    putStoredTotals(outcome);
+    return outcome;
+  }
+
+  /** Deletes the artifacts retired (invalidated or evicted) longer ago than the grace period. */
+  private long purgeRetiredArtifacts() {
+    return deleteInBatches(
+        """
+        with batch as (
+          select id from artifact
+           where state in ('INVALIDATED', 'EVICTED')
+             and coalesce(invalidated_at, evicted_at) < now() - make_interval(secs => :age)
+           limit :batch),
+        locked as (
+          -- in id order, as every writer of several artifacts locks them (ADR 0006)
+          select id from artifact where id in (select id from batch)
+           order by id for update)
+        delete from artifact where id in (select id from locked)
+        """,
+        properties.grace());
+  }
+
+  /**
+   * Deletes the reservations that expired longer ago than the grace period without their bytes
+   * being committed.
+   */
+  private long dropExpiredReservations() {
+    return deleteInBatches(
+        """
+        with batch as (
+          select id from artifact
+           where state = 'PENDING'
+             and upload_expires_at < now() - make_interval(secs => :age)
+           limit :batch),
+        locked as (
+          -- in id order, as every writer of several artifacts locks them (ADR 0006),
+          -- and checked again on the row itself once locked: a commit that made it
+          -- ready while this waited for its lock has the row kept
+          select id from artifact where id in (select id from batch) and state = 'PENDING'
+           order by id for update)
+        delete from artifact where id in (select id from locked) and state = 'PENDING'
+        """,
+        properties.grace());
+  }
+
+  /** Deletes the records of housekeeping runs and of evictions past their history. */
+  private void deleteOldRunsAndEvictions() {
     deleteHistory(
         """
         delete from housekeeping_run where id in (
@@ -128,46 +144,50 @@ class PurgeJob implements HousekeepingJob {
            where evicted_at < now() - make_interval(secs => :age) limit :batch)
         """,
         properties.evictionHistory());
-    outcome.put(
-        "oldInvalidationsDeleted",
-        count(
-            "deleted.invalidations",
-            deleteHistory(
-                // counted from when it last mattered: made, lifted or expired. A rule still in
-                // force stays, and so does the record of what an artifact not yet purged was
-                // retired by
-                """
-                delete from invalidation where id in (
-                  select i.id from invalidation i
-                   where greatest(i.created_at, i.lifted_at,
-                                  case when i.expires_at < now() then i.expires_at end)
-                         < now() - make_interval(secs => :age)
-                     and i.id not in (select id from active_blocking_rule)
-                     and not exists (select 1 from artifact a where a.invalidation_id = i.id)
-                   limit :batch)
-                """,
-                properties.invalidationHistory())));
-    outcome.put(
-        "oldTokensDeleted",
-        count(
-            "deleted.tokens",
-            deleteHistory(
-                """
-                delete from api_token where id in (
-                  select id from api_token
-                   where coalesce(revoked_at, expires_at) < now() - make_interval(secs => :age)
-                   limit :batch)
-                """,
-                properties.tokenHistory())));
-    // what the bucket holds, once per content (the namespace gauges count shared content once per
-    // artifact), for capacity: one sum per purge, for the whole fleet
+  }
+
+  /** Deletes the invalidation records past their history that nothing needs any more. */
+  private long deleteOldInvalidations() {
+    return deleteHistory(
+        // counted from when it last mattered: made, lifted or expired. A rule still in
+        // force stays, and so does the record of what an artifact not yet purged was
+        // retired by
+        """
+        delete from invalidation where id in (
+          select i.id from invalidation i
+           where greatest(i.created_at, i.lifted_at,
+                          case when i.expires_at < now() then i.expires_at end)
+                 < now() - make_interval(secs => :age)
+             and i.id not in (select id from active_blocking_rule)
+             and not exists (select 1 from artifact a where a.invalidation_id = i.id)
+           limit :batch)
+        """,
+        properties.invalidationHistory());
+  }
+
+  /** Deletes the tokens revoked or expired longer ago than their history. */
+  private long deleteOldTokens() {
+    return deleteHistory(
+        """
+        delete from api_token where id in (
+          select id from api_token
+           where coalesce(revoked_at, expires_at) < now() - make_interval(secs => :age)
+           limit :batch)
+        """,
+        properties.tokenHistory());
+  }
+
+  /**
+   * What the bucket holds, once per content (the namespace gauges count shared content once per
+   * artifact), for capacity: one sum per purge, for the whole fleet.
+   */
+  private void putStoredTotals(Map<String, Object> outcome) {
     Map<String, Object> stored =
         jdbc.sql("select count(*) as contents, coalesce(sum(size_bytes), 0) as bytes from blob")
             .query()
             .singleRow();
     outcome.put("storedContents", ((Number) stored.get("contents")).longValue());
     outcome.put("storedBytes", ((Number) stored.get("bytes")).longValue());
-    return outcome;
   }
 
   /**
