@@ -60,7 +60,8 @@ final class SmallReads {
   /**
    * The blob's bytes (or the range of them), {@code length} of them as recorded, read whole; or
    * what {@code otherwise} gives (the large downloads' way) when the budget has no room for them,
-   * or the store holds more than one chunk under this digest.
+   * or the store holds more than one chunk under this digest, or does not say how many (no {@code
+   * Content-Length}; the large way refuses that as the store failing).
    */
   Optional<BlobContent> get(
       String sha256, ByteRange range, long length, Supplier<Optional<BlobContent>> otherwise) {
