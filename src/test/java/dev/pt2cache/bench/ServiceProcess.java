@@ -42,10 +42,6 @@ final class ServiceProcess implements AutoCloseable {
     return statusKilobytes("VmHWM") * 1024;
   }
 
-  long rss() throws IOException {
-    return statusKilobytes("VmRSS") * 1024;
-  }
-
   private long statusKilobytes(String field) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + jvm.pid() + "/status"))) {
       if (line.startsWith(field + ":")) {
