@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.blob.StorageProperties;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -40,6 +41,21 @@ public record UploadProperties(
     requirePositive("max-entry-size (PT2CACHE_MAX_ENTRY_SIZE)", maxEntrySize.toBytes());
     requirePositive("reservation-ttl (PT2CACHE_RESERVATION_TTL)", reservationTtl.toMillis());
     requirePositive("max-concurrent-spools (PT2CACHE_MAX_CONCURRENT_SPOOLS)", maxConcurrentSpools);
+    if (maxArtifactSize.toBytes() > LARGEST_UPLOAD) {
+      // its parts would have to be larger than a part can be: the part length wrapped round as an
+      // int (a 500 after the first part's bytes had arrived), and S3 takes at most 10,000 parts
+      throw new IllegalArgumentException(
+          ("pt2cache.uploads.max-artifact-size (PT2CACHE_MAX_ARTIFACT_SIZE) must be at most %dGB"
+                  + " (S3's 10,000 parts of at most 2047MB each), not %s")
+              .formatted(LARGEST_UPLOAD / GIB, maxArtifactSize));
+    }
+    if (maxEntrySize.toBytes() > maxArtifactSize.toBytes()) {
+      // such a body was spooled whole and then refused 413 as an artifact too large
+      throw new IllegalArgumentException(
+          ("pt2cache.uploads.max-entry-size (PT2CACHE_MAX_ENTRY_SIZE) must be at most"
+                  + " max-artifact-size (PT2CACHE_MAX_ARTIFACT_SIZE, %s), not %s")
+              .formatted(maxArtifactSize, maxEntrySize));
+    }
     if (spoolDisk != null && spoolDisk.toBytes() < maxEntrySize.toBytes()) {
       throw new IllegalArgumentException(
           "pt2cache.uploads.spool-disk (PT2CACHE_SPOOL_DISK) must be at least max-entry-size"
@@ -56,6 +72,12 @@ public record UploadProperties(
     }
   }
 
+  private static final long GIB = 1L << 30;
+
+  /** The largest upload the store takes: S3's most parts, each of the largest part. */
+  static final long LARGEST_UPLOAD =
+      StorageProperties.MAX_PARTS * StorageProperties.MAX_PART.toBytes() / GIB * GIB;
+
   private static void requirePositive(String name, long value) {
     if (value <= 0) {
       throw new IllegalArgumentException(
@@ -67,7 +89,12 @@ public record UploadProperties(
   long spoolDiskBytes() {
     return spoolDisk != null
         ? spoolDisk.toBytes()
-        : Math.multiplyExact((long) maxConcurrentSpools, maxEntrySize.toBytes());
+        : saturatedProduct(maxConcurrentSpools, maxEntrySize.toBytes());
+  }
+
+  /** {@code a * b}, or the largest long where it is larger (the budget takes at most 2 TiB). */
+  private static long saturatedProduct(long a, long b) {
+    return Math.multiplyHigh(a, b) == 0 && a * b >= 0 ? a * b : Long.MAX_VALUE;
   }
 
   boolean leases() {

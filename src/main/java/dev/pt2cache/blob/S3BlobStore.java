@@ -85,7 +85,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
         new S3BlobWriter(
             clients.uploads(),
             bucket,
-            properties.partSize().toBytes(),
+            properties,
             properties.signPayload() ? -1 : properties.singlePutMax().toBytes(),
             buffers,
             partSenders,

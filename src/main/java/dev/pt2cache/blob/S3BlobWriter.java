@@ -38,10 +38,10 @@ final class S3BlobWriter {
 
   private static final Logger log = LoggerFactory.getLogger(S3BlobWriter.class);
   private static final String OCTET_STREAM = "application/octet-stream";
-  private static final int MAX_PARTS = 10_000;
 
   private final S3Client s3;
   private final String bucket;
+  private final StorageProperties properties;
   private final long partSize;
   private final long singlePutMax;
   private final PartBuffers buffers;
@@ -51,14 +51,15 @@ final class S3BlobWriter {
   S3BlobWriter(
       S3Client s3,
       String bucket,
-      long partSize,
+      StorageProperties properties,
       long singlePutMax,
       PartBuffers buffers,
       Executor partSenders,
       Duration controlTimeout) {
     this.s3 = s3;
     this.bucket = bucket;
-    this.partSize = partSize;
+    this.properties = properties;
+    this.partSize = properties.partSize().toBytes();
     this.singlePutMax = singlePutMax;
     this.buffers = buffers;
     this.partSenders = partSenders;
@@ -68,12 +69,13 @@ final class S3BlobWriter {
   void write(BlobExpectation expected, InputStream content) {
     String key = BlobStore.objectKey(expected.sha256());
     VerifyingReader reader = new VerifyingReader(content, expected);
-    long part = partSizeFor(expected.sizeBytes());
+    long part = properties.partFor(expected.sizeBytes());
     try {
       if (streams(expected.sizeBytes())) {
         putStreamed(key, reader, expected.sizeBytes());
       } else {
-        putMultipart(key, reader, (int) part);
+        // at most MAX_PART: the part size and the largest artifact are bounded at start to fit
+        putMultipart(key, reader, Math.toIntExact(part));
       }
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
@@ -233,10 +235,5 @@ final class S3BlobWriter {
       log.warn("could not abort multipart upload {} of {}; housekeeping will", uploadId, key, e);
       return false;
     }
-  }
-
-  long partSizeFor(long size) {
-    long needed = (size + MAX_PARTS - 1) / MAX_PARTS;
-    return Math.max(partSize, needed);
   }
 }

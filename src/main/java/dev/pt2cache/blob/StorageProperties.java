@@ -75,6 +75,17 @@ public record StorageProperties(
   /** S3's smallest part of a multipart upload, but for the last. */
   static final DataSize MIN_PART = DataSize.ofMegabytes(5);
 
+  /**
+   * The largest part: each is held in one {@code byte[]}, which Java caps just under 2 GiB, below
+   * S3's 5 GiB. Beyond it the part length wrapped round as an {@code int}: 2GB became a negative
+   * buffer size (every multipart upload failed with 500), 4GB an empty one (an upload sent empty
+   * parts for ever).
+   */
+  public static final DataSize MAX_PART = DataSize.ofMegabytes(2047);
+
+  /** S3's most parts in one multipart upload. */
+  public static final int MAX_PARTS = 10_000;
+
   public StorageProperties {
     if (connectionWait.isNegative() || connectionWait.isZero()) {
       // the HTTP client reads 0 as "wait for ever"
@@ -91,11 +102,14 @@ public record StorageProperties(
               + stallTimeout
               + "; it must be above zero");
     }
-    if (partSize.compareTo(MIN_PART) < 0 || partSize.compareTo(MAX_SINGLE_PUT) > 0) {
+    if (partSize.compareTo(MIN_PART) < 0 || partSize.compareTo(MAX_PART) > 0) {
       // S3 accepts the parts and refuses the upload only when it completes: every upload of more
-      // than a part would end as "storage unavailable", to be retried for ever
+      // than a part would end as "storage unavailable", to be retried for ever; and a part is one
+      // buffer, which Java caps under 2 GiB
       throw new IllegalArgumentException(
-          "pt2cache.storage.part-size (PT2CACHE_S3_PART_SIZE) is %s; S3 takes parts of 5MB to 5GB"
+          ("pt2cache.storage.part-size (PT2CACHE_S3_PART_SIZE) is %s; give 5MB to 2047MB (S3 takes"
+                  + " parts of 5MB to 5GB, and each is held in one buffer, which Java caps under"
+                  + " 2GB)")
               .formatted(partSize));
     }
     if (maxConnections < 1 || maxConcurrentPuts < 1) {
@@ -117,5 +131,14 @@ public record StorageProperties(
               + MAX_SINGLE_PUT
               + " in one PutObject");
     }
+  }
+
+  /**
+   * The part of a multipart upload of {@code size} bytes: the part size, or larger where that many
+   * bytes would need more than S3's 10,000 parts.
+   */
+  public long partFor(long size) {
+    long needed = (size + MAX_PARTS - 1) / MAX_PARTS;
+    return Math.max(partSize.toBytes(), needed);
   }
 }

@@ -1,5 +1,6 @@
 package dev.pt2cache.system;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ import org.springframework.stereotype.Component;
  *       still use. The duration settings are found where they are declared, in the service's
  *       configuration file: each {@code ${PT2CACHE_...:default}} whose default carries a duration
  *       unit.
+ *   <li>A duration over 100 years: the nanoseconds of one over 292 years overflow a long, and the
+ *       start failed with "long overflow", naming nothing.
  *   <li>An interval ({@code PT2CACHE_..._INTERVAL}) of zero: a job or the hits' flush would run
  *       back to back, where Spring does not refuse it in words that do not name the variable.
  *   <li>{@code PT2CACHE_DB_CONNECTION_WAIT_MS} below 250: the pool reads 0 as 24.8 days, so a
@@ -44,6 +47,8 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
   private static final Pattern SETTING = Pattern.compile("\\$\\{(PT2CACHE_[A-Z0-9_]+):([^}]*)}");
   private static final Pattern WITH_UNIT = Pattern.compile("-?\\d+(ns|us|ms|s|m|h|d)");
   private static final Pattern BARE_NUMBER = Pattern.compile("\\s*-?\\d{1,18}\\s*");
+
+  private static final Duration LONGEST = Duration.ofDays(36_500);
 
   private static final String CONNECTION_WAIT = "spring.datasource.hikari.connection-timeout";
   private static final long MIN_CONNECTION_WAIT_MS = 250;
@@ -88,6 +93,11 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
               } else if (name.endsWith("_INTERVAL") && isZero(value)) {
                 // a job or a flush run back to back, or Spring refuses it in its own words
                 refused.add("%s=%s: an interval must be above zero".formatted(name, value.strip()));
+              } else if (isOver(value, LONGEST)) {
+                // nanoseconds of it overflow a long past 292 years: the warm-up and the stall
+                // timeout stopped the start with "long overflow", naming nothing
+                refused.add(
+                    "%s=%s: give at most 36500d (100 years)".formatted(name, value.strip()));
               } else if (value.strip().startsWith("-")) {
                 // no length or interval here means anything below zero; some would turn a safeguard
                 // off (a negative shutdown timeout: no draining)
@@ -109,6 +119,15 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
               .formatted(pool, MIN_POOL_SIZE));
     }
     return refused;
+  }
+
+  /** Longer than {@code longest} as Spring reads a duration. */
+  private static boolean isOver(String duration, Duration longest) {
+    try {
+      return DurationStyle.detectAndParse(duration.strip()).compareTo(longest) > 0;
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return false; // Spring refuses it in its own words
+    }
   }
 
   /** Zero as Spring reads a duration ({@code 0}, {@code 0S}, {@code +0ms}, {@code PT0S}). */

@@ -16,14 +16,18 @@ class SocketBuffers implements WebServerFactoryCustomizer<TomcatServletWebServer
 
   static final DataSize MIN_WRITE_BUFFER = DataSize.ofKilobytes(1);
 
+  /** Tomcat reads the buffer's size as an int: over it, it refused in words naming no setting. */
+  static final DataSize MAX_WRITE_BUFFER = DataSize.ofMegabytes(2047);
+
   private final DataSize writeBuffer;
 
   SocketBuffers(@Value("${pt2cache.http.socket-write-buffer}") DataSize writeBuffer) {
-    if (writeBuffer.toBytes() < MIN_WRITE_BUFFER.toBytes()) {
-      // Tomcat takes 0 and then never gets a response out, spinning a core
+    // Tomcat takes 0 and then never gets a response out, spinning a core
+    if (writeBuffer.toBytes() < MIN_WRITE_BUFFER.toBytes()
+        || writeBuffer.toBytes() > MAX_WRITE_BUFFER.toBytes()) {
       throw new IllegalArgumentException(
-          "pt2cache.http.socket-write-buffer (PT2CACHE_HTTP_SOCKET_WRITE_BUFFER) must be at least"
-              + " 1KB, not "
+          "pt2cache.http.socket-write-buffer (PT2CACHE_HTTP_SOCKET_WRITE_BUFFER) must be from 1KB"
+              + " to 2047MB, not "
               + writeBuffer);
     }
     this.writeBuffer = writeBuffer;

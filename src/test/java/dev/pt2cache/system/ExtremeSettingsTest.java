@@ -1,0 +1,114 @@
+package dev.pt2cache.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.Pt2CacheApplication;
+import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.TestInfra;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.core.NestedExceptionUtils;
+
+/**
+ * Settings at their extremes: sizes the arithmetic cannot hold are refused at start, naming the
+ * setting and what it may be, rather than starting a service whose uploads fail (ADR 0025).
+ */
+@ExtendWith(DockerWhenContainers.class)
+@Tag("integration")
+class ExtremeSettingsTest {
+
+  private static final String LARGEST = "9223372036854775807";
+
+  /**
+   * Before, both started: a part of 2GB wrapped round to a negative buffer size in every multipart
+   * upload, and any upload declared over 20 TB grew its parts past what an int holds.
+   */
+  @Test
+  void shouldRefuseAPartOrAnArtifactTooLargeForOnePartBuffer() {
+    assertThat(
+            refusal(
+                Map.of(
+                    "PT2CACHE_S3_PART_SIZE", "2GB",
+                    "PT2CACHE_MAX_ARTIFACT_SIZE", LARGEST,
+                    "PT2CACHE_MAX_ENTRY_SIZE", "1GB")))
+        .contains("PT2CACHE_S3_PART_SIZE", "give 5MB to 2047MB")
+        .contains("PT2CACHE_MAX_ARTIFACT_SIZE", "must be at most 19990GB");
+  }
+
+  /** Before: "long overflow", naming nothing (8 spools times the entry size). */
+  @Test
+  void shouldRefuseAnEntryLimitOverTheArtifactLimit() {
+    assertThat(refusal(Map.of("PT2CACHE_MAX_ENTRY_SIZE", LARGEST)))
+        .contains(
+            "PT2CACHE_MAX_ENTRY_SIZE", "at most max-artifact-size (PT2CACHE_MAX_ARTIFACT_SIZE");
+  }
+
+  /** Before: "Tomcat refused socket.appWriteBufSize", naming no setting. */
+  @Test
+  void shouldRefuseASocketBufferTomcatCannotTake() {
+    assertThat(refusal(Map.of("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER", "3GB")))
+        .contains("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER", "from 1KB to 2047MB");
+  }
+
+  /** Before, it started: 2^31 part buffers of 8 MB, and upload connections wrapped round to -2. */
+  @Test
+  void shouldRefusePartBuffersMoreThanTheHeap() {
+    assertThat(refusal(Map.of("PT2CACHE_S3_MAX_CONCURRENT_PUTS", "2147483647")))
+        .contains("PT2CACHE_S3_MAX_CONCURRENT_PUTS (2147483647) part buffers of 8388608B")
+        .contains("more than this JVM's heap");
+  }
+
+  /** Before: "long overflow", naming nothing (their nanoseconds overflow past 292 years). */
+  @Test
+  void shouldRefuseDurationsOfCenturies() {
+    assertThat(
+            refusal(
+                Map.of(
+                    "PT2CACHE_WARMUP_TIMEOUT", "110000d",
+                    "PT2CACHE_S3_STALL_TIMEOUT", "110000d",
+                    "PT2CACHE_GRACE", "9999999999d")))
+        .contains("PT2CACHE_WARMUP_TIMEOUT=110000d: give at most 36500d (100 years)")
+        .contains("PT2CACHE_S3_STALL_TIMEOUT=110000d", "PT2CACHE_GRACE=9999999999d");
+  }
+
+  @Test
+  void shouldStartAtTheLargestPartAndArtifact() {
+    new SpringApplicationBuilder(Pt2CacheApplication.class)
+        .properties(
+            settings(
+                Map.of(
+                    "PT2CACHE_S3_PART_SIZE", "2047MB",
+                    "PT2CACHE_S3_MAX_CONCURRENT_PUTS", "1",
+                    "PT2CACHE_MAX_ARTIFACT_SIZE", "19990GB")))
+        .run()
+        .close();
+  }
+
+  private static String refusal(Map<String, String> wrong) {
+    String[] message = new String[1];
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(Pt2CacheApplication.class)
+                    .properties(settings(wrong))
+                    .run()
+                    .close())
+        .satisfies(
+            refused ->
+                message[0] = NestedExceptionUtils.getMostSpecificCause(refused).getMessage());
+    return message[0];
+  }
+
+  private static Map<String, Object> settings(Map<String, String> wrong) {
+    Map<String, Object> settings = new LinkedHashMap<>(TestInfra.serviceEnvironment());
+    settings.put("PT2CACHE_PORT", "0");
+    settings.put("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
+    settings.put("PT2CACHE_WARMUP", "false");
+    settings.putAll(wrong);
+    return settings;
+  }
+}
