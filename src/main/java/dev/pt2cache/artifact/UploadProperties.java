@@ -11,7 +11,8 @@ import org.springframework.util.unit.DataSize;
  *
  * @param maxArtifactSize the largest artifact accepted (413 beyond)
  * @param maxEntrySize the largest body accepted by PUT on the entries face without a declared
- *     digest (such bodies are spooled to a local temporary file to be hashed first)
+ *     digest (such bodies are spooled to a local temporary file to be hashed first); at most {@code
+ *     maxArtifactSize}, which is taken instead of a larger one
  * @param reservationTtl how long a pending upload stays reserved before housekeeping may collect it
  * @param maxConcurrentSpools sizes the default of {@code spoolDisk} only (this many times {@code
  *     maxEntrySize}); it no longer counts bodies, which 8 stalled clients held (docs/adr/0036)
@@ -50,11 +51,10 @@ public record UploadProperties(
               .formatted(LARGEST_UPLOAD / GIB, maxArtifactSize));
     }
     if (maxEntrySize.toBytes() > maxArtifactSize.toBytes()) {
-      // such a body was spooled whole and then refused 413 as an artifact too large
-      throw new IllegalArgumentException(
-          ("pt2cache.uploads.max-entry-size (PT2CACHE_MAX_ENTRY_SIZE) must be at most"
-                  + " max-artifact-size (PT2CACHE_MAX_ARTIFACT_SIZE, %s), not %s")
-              .formatted(maxArtifactSize, maxEntrySize));
+      // no body larger than an artifact may be is stored, so a larger limit only let such a body be
+      // spooled whole before its 413; the artifact limit is the entry limit then. Not refused: an
+      // instance that lowered the artifact limit below the entry limit's 1GB default started before
+      maxEntrySize = maxArtifactSize;
     }
     if (spoolDisk != null && spoolDisk.toBytes() < maxEntrySize.toBytes()) {
       throw new IllegalArgumentException(

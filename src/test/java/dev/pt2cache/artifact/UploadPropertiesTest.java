@@ -44,6 +44,28 @@ class UploadPropertiesTest {
         .isEqualTo(2 * GB.toBytes());
   }
 
+  /**
+   * No entry may be larger than an artifact: a larger entry limit let such a body be spooled whole
+   * before its 413, and at its largest the default spool disk (8 times it) stopped the start with
+   * "long overflow", naming nothing. It is the artifact limit then, not a refusal, since an
+   * instance that lowered only the artifact limit below the entry limit's default started before.
+   */
+  @Test
+  void shouldTakeTheArtifactLimitForAnEntryLimitAboveIt() {
+    UploadProperties entriesOverArtifacts =
+        new UploadProperties(
+            DataSize.ofMegabytes(100),
+            DataSize.ofBytes(Long.MAX_VALUE),
+            HOUR,
+            8,
+            Duration.ZERO,
+            null);
+    org.assertj.core.api.Assertions.assertThat(entriesOverArtifacts.maxEntrySize())
+        .isEqualTo(DataSize.ofMegabytes(100));
+    org.assertj.core.api.Assertions.assertThat(entriesOverArtifacts.spoolDiskBytes())
+        .isEqualTo(8 * DataSize.ofMegabytes(100).toBytes());
+  }
+
   @Test
   void shouldTakeNoLeaseAsNone() {
     org.assertj.core.api.Assertions.assertThat(

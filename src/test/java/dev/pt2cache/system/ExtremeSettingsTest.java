@@ -40,14 +40,6 @@ class ExtremeSettingsTest {
         .contains("PT2CACHE_MAX_ARTIFACT_SIZE", "must be at most 19990GB");
   }
 
-  /** Before: "long overflow", naming nothing (8 spools times the entry size). */
-  @Test
-  void shouldRefuseAnEntryLimitOverTheArtifactLimit() {
-    assertThat(refusal(Map.of("PT2CACHE_MAX_ENTRY_SIZE", LARGEST)))
-        .contains(
-            "PT2CACHE_MAX_ENTRY_SIZE", "at most max-artifact-size (PT2CACHE_MAX_ARTIFACT_SIZE");
-  }
-
   /** Before: "Tomcat refused socket.appWriteBufSize", naming no setting. */
   @Test
   void shouldRefuseASocketBufferTomcatCannotTake() {
