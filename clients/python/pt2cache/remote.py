@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import socket
 import threading
 import time
 import weakref
@@ -56,7 +57,12 @@ def service_key(key: str) -> str:
 
 class Breaker:
     """After a failure to reach the store, stop asking it for a while: a compile asks once per
-    graph and per autotuned kernel, and must not wait on a service that is down each time."""
+    graph and per autotuned kernel, and must not wait on a service that is down each time.
+
+    A write that runs out of its time (or is slow) turns off writes only: the service queues
+    writes for its store's upload permits, for up to 30 s when a fleet uploads together, while it
+    serves reads at once (they take no permit). Reads go on until one of them fails; a service
+    that hangs then costs one read's timeout more per cooldown."""
 
     # calls in a row that each took over half their timeout, and so count as a failure
     SLOW_CALLS = 3
@@ -64,26 +70,32 @@ class Breaker:
     def __init__(self, cooldown: float = 30.0) -> None:
         self.cooldown = cooldown
         self._open_until = 0.0
-        self._slow = 0
+        self._writes_open_until = 0.0
+        self._slow = {False: 0, True: 0}  # slow reads, slow writes in a row
         self._lock = threading.Lock()
         _BREAKERS.add(self)
 
     def closed(self) -> bool:
         return time.monotonic() >= self._open_until
 
-    def took(self, seconds: float, timeout: float) -> None:
+    def writes_closed(self) -> bool:
+        """Whether writes may be sent: reads may, and writes were not turned off on their own."""
+        return self.closed() and time.monotonic() >= self._writes_open_until
+
+    def took(self, seconds: float, timeout: float, write: bool = False) -> None:
         """Counts a call that succeeded: one that took over half its timeout is slow, and
-        ``SLOW_CALLS`` slow ones in a row trip the breaker as a failure would. A service that
-        answers each call just inside the timeout would otherwise cost every graph and every
-        autotuned kernel that long, for good."""
+        ``SLOW_CALLS`` slow ones in a row trip the breaker as a failure would (writes only, for
+        writes). A service that answers each call just inside the timeout would otherwise cost
+        every graph and every autotuned kernel that long, for good."""
         with self._lock:
-            self._slow = self._slow + 1 if seconds > timeout / 2 else 0
-            slow = self._slow >= self.SLOW_CALLS
+            self._slow[write] = self._slow[write] + 1 if seconds > timeout / 2 else 0
+            slow = self._slow[write] >= self.SLOW_CALLS
             if slow:
-                self._slow = 0
+                self._slow[write] = 0
         if slow:
-            self.trip(TimeoutError("%d calls in a row took over %.1f s each"
-                                   % (self.SLOW_CALLS, timeout / 2)))
+            why = TimeoutError("%d %s in a row took over %.1f s each"
+                               % (self.SLOW_CALLS, "writes" if write else "calls", timeout / 2))
+            self.trip_writes(why) if write else self.trip(why)
 
     def trip(self, why: Exception) -> None:
         with self._lock:
@@ -94,6 +106,17 @@ class Breaker:
         if was_closed:
             log.warning("pt2cache: cache unreachable, remote caches off for %.0f s: %s",
                         self.cooldown, why)
+
+    def trip_writes(self, why: Exception) -> None:
+        """A write ran out of its time, or writes were slow: the service is most likely queuing
+        uploads (a fleet compiling at once), so writes stop for the cooldown and reads go on."""
+        with self._lock:
+            was_closed = self.writes_closed()
+            self._writes_open_until = time.monotonic() + self.cooldown
+        if was_closed:
+            log.warning("pt2cache: the cache is slow to store entries (its uploads may be queued, "
+                        "as when many nodes compile at once): writes off for %.0f s, reads go "
+                        "on: %s", self.cooldown, why)
 
     def _after_fork(self) -> None:
         """In a forked child: a lock that another thread of the parent held at the fork would
@@ -152,20 +175,22 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
             return data if data is None or _decodes(kind, key, data) else None
 
         def _put(self, key: str, data: bytes) -> None:
-            if not breaker.closed():
+            if not breaker.writes_closed():
                 return
             started = time.monotonic()
             try:
                 store.put_entry(kind, service_key(key), bytes(data), timeout=timeout, retries=0,
                                 **writes, **described)
-                breaker.took(time.monotonic() - started, timeout)
+                breaker.took(time.monotonic() - started, timeout, write=True)
             except Conflict as e:
                 if e.slug == "blocked-by-rule":  # a standing rule refuses what this node compiles
                     _blocked(kind, key, e)
                 else:
                     _kept_first(kind, key)  # another write stored this key first: it stays
             except Exception as e:
-                if _unreachable(e):
+                if _timed_out(e):  # queued behind other uploads, most likely: reads go on
+                    breaker.trip_writes(e)
+                elif _unreachable(e):
                     breaker.trip(e)
                 else:  # refused, this write only: reads of stored entries go on
                     _refused(kind, "put", key, e)
@@ -206,6 +231,18 @@ def _first_time(what: Any) -> bool:
         return False
     _warned.add(what)
     return True
+
+
+def _timed_out(e: BaseException) -> bool:
+    """Whether a call failed by running out of its time (the deadline, a socket's timeout),
+    rather than by a refused connection or a failing answer."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, (socket.timeout, TimeoutError)):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or (None if e.__suppress_context__ else e.__context__)
+    return False
 
 
 def _unreachable(e: Exception) -> bool:

@@ -60,6 +60,64 @@ class DirectoryEntriesTest(unittest.TestCase):
         self.assertEqual(len(list(store.entries())), RACED_KEYS)
 
 
+class BusyWritesTest(unittest.TestCase):
+    """A fleet that compiles at once sends its entries together, and the service queues them for
+    its store's upload permits (PT2CACHE_S3_MAX_CONCURRENT_PUTS, up to 30 s) while it still serves
+    reads, which take no permit. Measured with 32 nodes and 2 permits: every node's first write
+    ran out of its 2 s, and every node turned its reads off too, so none of 256 reads of entries
+    stored before the deploy hit."""
+
+    ENTRY = b'{"graph": 1}'
+
+    def _service(self, held):
+        import hashlib
+
+        from fake_service import head
+
+        digest = hashlib.sha256(self.ENTRY).hexdigest()
+
+        def answer(connection, n):
+            if service.requests[n - 1].startswith("PUT"):
+                held.wait(30)  # an upload queued for a permit: no answer within the deadline
+                return
+            connection.sendall(head(200, len(self.ENTRY), "application/octet-stream",
+                                    {"ETag": '"%s"' % digest}) + self.ENTRY)
+
+        from fake_service import FakeService
+
+        service = FakeService(answer)
+        return service
+
+    def test_writes_that_time_out_leave_reads_on(self):
+        from pt2cache import CacheClient
+        from pt2cache.remote import Breaker, backend_class
+
+        held = threading.Event()
+        with self._service(held) as service, _torch_remote_cache():
+            breaker = Breaker(cooldown=60)
+            backend = backend_class(CacheClient(service.url, "ns"), "fx-graph", 0.5, breaker)()
+            try:
+                with self.assertLogs("pt2cache", "WARNING") as logged:
+                    backend.put("new", b'{"graph": 2}')
+                self.assertIn("writes off", logged.output[0])
+                self.assertEqual(backend.get("stored"), self.ENTRY, "reads go on")
+                backend.put("newer", b'{"graph": 3}')
+                self.assertEqual([line.split()[0] for line in service.requests],
+                                 ["PUT", "GET"], "the next write waited for nothing")
+            finally:
+                held.set()
+
+    def test_slow_writes_leave_reads_on(self):
+        from pt2cache.remote import Breaker
+
+        breaker = Breaker(cooldown=30)
+        with self.assertLogs("pt2cache", "WARNING"):
+            for _ in range(3):
+                breaker.took(1.5, 2.0, write=True)
+        self.assertTrue(breaker.closed(), "reads go on")
+        self.assertFalse(breaker.writes_closed(), "writes are off for the cooldown")
+
+
 class BreakerTest(unittest.TestCase):
 
     def test_calls_that_each_take_over_half_their_timeout_trip_it(self):
