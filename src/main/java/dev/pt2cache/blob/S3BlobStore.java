@@ -45,7 +45,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
-  private static final Duration BUFFER_WAIT = Duration.ofSeconds(30);
   private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
   private static final Pattern BLOB_KEY =
       Pattern.compile("blobs/sha256/[0-9a-f]{2}/([0-9a-f]{64})");
@@ -171,9 +170,14 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     }
   }
 
-  /** Runs a write to the store holding an upload permit, or answers busy when none came. */
+  /**
+   * Runs a write to the store holding an upload permit, or answers busy when none came within the
+   * connection wait, as a download does: waited 30 s, as long as a client's usual timeout (the
+   * Python client's), a busy answer and its Retry-After lost the race to it about half the time,
+   * and the client sent its bytes again at once.
+   */
   private void withPermit(Runnable write) {
-    awaitOrBusy(() -> buffers.acquire(BUFFER_WAIT), StorageBusyException::new);
+    awaitOrBusy(() -> buffers.acquire(connectionWait), StorageBusyException::new);
     try {
       write.run();
     } finally {

@@ -24,7 +24,7 @@ import org.springframework.util.unit.DataSize;
  *     {@code 503 storage-busy} (also each wait in the other pools, which are sized not to make one)
  * @param maxConcurrentPuts uploads that may write to the store at once (so at most this many times
  *     the part size of heap goes to upload buffers, and this many store connections to streamed
- *     uploads); more wait up to 30 s, then get 503
+ *     uploads); more wait up to {@code connectionWait}, then get 503
  * @param singlePutMax the largest blob sent as one streamed {@code PutObject} (ADR 0013): a blob
  *     over the part size and up to this streams to the store as it arrives, holding no buffer;
  *     larger ones go as multipart uploads. 5 GiB, S3's limit for one request, by default and at

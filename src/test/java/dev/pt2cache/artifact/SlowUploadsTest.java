@@ -183,6 +183,61 @@ class SlowUploadsTest extends ServiceTest {
     assertThat(metric("pt2cache_store_uploads_permits_used", "[^}]*")).isZero();
   }
 
+  /**
+   * An upload that waits for a permit is answered {@code 503 storage-busy}, with its {@code
+   * Retry-After}, within {@code PT2CACHE_S3_CONNECTION_WAIT} (here 2 s), as a download that waits
+   * for a connection is. Before, it waited 30 s, as long as the Python client's default socket
+   * timeout: a fleet at the bound (2 permits held by uploads whose clients stopped past their first
+   * part) saw its own timeout about as often as the service's answer, and then sent its bytes again
+   * a quarter of a second later instead of after the {@code Retry-After}.
+   */
+  @Test
+  void shouldAnswerBusyWithinTheConnectionWaitWhileEveryPermitIsHeld() throws Exception {
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < permits; i++) {
+        // past its first part: it holds its permit while the store waits for the rest
+        byte[] bytes = Fixtures.randomBytes(STREAMED);
+        Socket socket = openUpload(bytes);
+        send(socket, bytes, 0, PART + SIZE);
+        stalled.add(socket);
+      }
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> metric("pt2cache_store_uploads_permits_used", "[^}]*") == permits);
+
+      byte[] bytes = Fixtures.randomBytes(SIZE);
+      Socket waiting = openUpload(bytes);
+      stalled.add(waiting);
+      send(waiting, bytes, 0, bytes.length);
+      // well past the connection wait, well short of the old 30 s
+      String answer = answerHead(waiting, 20_000);
+      assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After: 5");
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> metric("pt2cache_store_uploads_permits_used", "[^}]*") == 0);
+  }
+
+  /** The status line and headers of the answer on {@code socket}, read within {@code millis}. */
+  private static String answerHead(Socket socket, int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (head.indexOf("\r\n\r\n") < 0) {
+      int b = in.read();
+      if (b == -1) {
+        break;
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
   private static Void send(Socket socket, byte[] bytes, int from, int length) throws IOException {
     OutputStream out = socket.getOutputStream();
     out.write(bytes, from, length);
