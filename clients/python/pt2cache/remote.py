@@ -60,7 +60,7 @@ class Breaker:
     graph and per autotuned kernel, and must not wait on a service that is down each time.
 
     A write that runs out of its time (or is slow) turns off writes only: the service queues
-    writes for its store's upload permits, for up to 30 s when a fleet uploads together, while it
+    writes for its store's upload permits, for seconds when a fleet uploads together, while it
     serves reads at once (they take no permit). Reads go on until one of them fails; a service
     that hangs then costs one read's timeout more per cooldown."""
 
