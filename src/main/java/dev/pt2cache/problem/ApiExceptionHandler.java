@@ -203,13 +203,13 @@ class ApiExceptionHandler extends SpringMvcProblems {
    * A failure after a response began (the store failing in the middle of a download): no problem
    * can follow bytes already sent, and one written into them would reach the client as content. The
    * exception goes on to the container, which closes the connection, so the client sees a short
-   * body instead of a whole one. Before that, the headers of the content that was to be sent (its
-   * length, its digest) are dropped, so the problem does not carry them.
+   * body instead of a whole one; {@link AbandonedResponses} logs it, once per window. Before that,
+   * the headers of the content that was to be sent (its length, its digest) are dropped, so the
+   * problem does not carry them.
    */
   private static void abandonIfCommitted(Exception e, HttpServletResponse response)
       throws Exception {
     if (response.isCommitted()) {
-      log.error("response failed after it began; closing the connection", e);
       throw e;
     }
     Map<String, List<String>> kept = new LinkedHashMap<>();

@@ -206,14 +206,4 @@ public final class SlowStoreRelay extends StoreRelay {
     cut.incrementAndGet();
     closeBoth(client, store);
   }
-
-  private static void closeBoth(Socket client, Socket store) {
-    for (Socket socket : new Socket[] {client, store}) {
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
-    }
-  }
 }

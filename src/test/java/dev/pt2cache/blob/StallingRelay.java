@@ -57,16 +57,7 @@ final class StallingRelay extends StoreRelay {
       }
     } catch (IOException | InterruptedException e) {
       // the relay is closing, or one side went away: so does the other
-      closeQuietly(from);
-      closeQuietly(to);
-    }
-  }
-
-  private static void closeQuietly(Socket socket) {
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // closing anyway
+      closeBoth(from, to);
     }
   }
 }

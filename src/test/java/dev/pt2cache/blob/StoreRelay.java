@@ -64,6 +64,17 @@ public abstract class StoreRelay implements AutoCloseable {
     }
   }
 
+  /** Closes both ends of a relayed connection, whichever are still open. */
+  static void closeBoth(Socket one, Socket other) {
+    for (Socket socket : new Socket[] {one, other}) {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+  }
+
   @Override
   public void close() throws IOException {
     server.close();
