@@ -99,7 +99,8 @@ class BusyWritesTest(unittest.TestCase):
             try:
                 with self.assertLogs("pt2cache", "WARNING") as logged:
                     backend.put("new", b'{"graph": 2}')
-                self.assertIn("writes off", logged.output[0])
+                # another test's warm start may still be uploading in the background and log
+                self.assertTrue(any("writes off" in line for line in logged.output), logged.output)
                 self.assertEqual(backend.get("stored"), self.ENTRY, "reads go on")
                 backend.put("newer", b'{"graph": 3}')
                 self.assertEqual([line.split()[0] for line in service.requests],
