@@ -31,12 +31,18 @@ import org.springframework.stereotype.Component;
  *       start failed with "long overflow", naming nothing.
  *   <li>An interval ({@code PT2CACHE_..._INTERVAL}) of zero: a job or the hits' flush would run
  *       back to back, where Spring does not refuse it in words that do not name the variable.
- *   <li>{@code PT2CACHE_DB_CONNECTION_WAIT_MS} below 250: the pool reads 0 as 24.8 days, so a
- *       request and the readiness check would wait that long for a connection (ADR 0024).
- *   <li>{@code PT2CACHE_DB_POOL_SIZE} below 2: a blocking invalidation holds two pooled connections
- *       while it retires its matches (ADR 0029), so with one it waited the connection wait for the
- *       second and failed every time, its rule left in force and nothing retired. Hikari reads 0 or
- *       less as its default of 10.
+ *   <li>{@code PT2CACHE_DB_CONNECTION_WAIT_MS} outside 250 to 300,000 (5 minutes): the pool reads 0
+ *       as 24.8 days, and {@code 9223372036854775807} started, so a request and the readiness check
+ *       would wait that long for a connection, where ADR 0024 bounds every wait on a dependency
+ *       that stops answering; a wait of minutes already outlasts any client's timeout and any
+ *       readiness probe.
+ *   <li>{@code PT2CACHE_DB_POOL_SIZE} outside 2 to 1,000: a blocking invalidation holds two pooled
+ *       connections while it retires its matches (ADR 0029), so with one it waited the connection
+ *       wait for the second and failed every time, its rule left in force and nothing retired.
+ *       Hikari reads 0 or less as its default of 10. At {@code 2147483647} the start hung over 10
+ *       minutes, growing to 6.4 GB, as the pool filled itself; PostgreSQL takes 100 connections by
+ *       default ({@code max_connections}), for all instances together, so a thousand for one is
+ *       never meant.
  * </ul>
  *
  * Checked before any bean is made, so nothing runs on such a setting.
@@ -52,8 +58,10 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
 
   private static final String CONNECTION_WAIT = "spring.datasource.hikari.connection-timeout";
   private static final long MIN_CONNECTION_WAIT_MS = 250;
+  private static final long MAX_CONNECTION_WAIT_MS = 300_000;
   private static final String POOL_SIZE = "spring.datasource.hikari.maximum-pool-size";
-  private static final int MIN_POOL_SIZE = 2;
+  private static final long MIN_POOL_SIZE = 2;
+  private static final long MAX_POOL_SIZE = 1_000;
 
   private Environment environment;
 
@@ -105,18 +113,19 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
               }
             });
     Long wait = environment.getProperty(CONNECTION_WAIT, Long.class);
-    if (wait != null && wait < MIN_CONNECTION_WAIT_MS) {
+    if (wait != null && (wait < MIN_CONNECTION_WAIT_MS || wait > MAX_CONNECTION_WAIT_MS)) {
       refused.add(
-          ("PT2CACHE_DB_CONNECTION_WAIT_MS=%d: give at least %d (milliseconds); the pool reads 0"
-                  + " as waiting 24.8 days")
-              .formatted(wait, MIN_CONNECTION_WAIT_MS));
+          ("PT2CACHE_DB_CONNECTION_WAIT_MS=%d: give %d to %d (milliseconds); the pool reads 0 as"
+                  + " waiting 24.8 days, and a request or the readiness check waits this long")
+              .formatted(wait, MIN_CONNECTION_WAIT_MS, MAX_CONNECTION_WAIT_MS));
     }
-    Integer pool = environment.getProperty(POOL_SIZE, Integer.class);
-    if (pool != null && pool < MIN_POOL_SIZE) {
+    Long pool = environment.getProperty(POOL_SIZE, Long.class);
+    if (pool != null && (pool < MIN_POOL_SIZE || pool > MAX_POOL_SIZE)) {
       refused.add(
-          ("PT2CACHE_DB_POOL_SIZE=%d: give at least %d; a blocking invalidation holds two"
-                  + " connections while it retires its matches")
-              .formatted(pool, MIN_POOL_SIZE));
+          ("PT2CACHE_DB_POOL_SIZE=%d: give %d to %d; a blocking invalidation holds two"
+                  + " connections while it retires its matches, and PostgreSQL takes 100 by"
+                  + " default for all instances")
+              .formatted(pool, MIN_POOL_SIZE, MAX_POOL_SIZE));
     }
     return refused;
   }

@@ -68,6 +68,24 @@ class ExtremeSettingsTest {
         .contains("PT2CACHE_S3_STALL_TIMEOUT=110000d", "PT2CACHE_GRACE=9999999999d");
   }
 
+  /**
+   * Before: the pool of 2147483647 was taken and the start hung (this test ran 15 minutes, its JVM
+   * at 6.7 GB and out of memory), and the connection wait of 9223372036854775807 started, so a
+   * request could wait for ever (ADR 0024).
+   */
+  @Test
+  void shouldRefuseADatabasePoolOrWaitBeyondReason() {
+    assertThat(
+            refusal(
+                Map.of(
+                    "PT2CACHE_DB_POOL_SIZE",
+                    "2147483647",
+                    "PT2CACHE_DB_CONNECTION_WAIT_MS",
+                    LARGEST)))
+        .contains("PT2CACHE_DB_POOL_SIZE=2147483647: give 2 to 1000")
+        .contains("PT2CACHE_DB_CONNECTION_WAIT_MS=" + LARGEST + ": give 250 to 300000");
+  }
+
   @Test
   void shouldStartAtTheLargestPartAndArtifact() {
     new SpringApplicationBuilder(Pt2CacheApplication.class)

@@ -62,8 +62,38 @@ class SettingsCheckTest {
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_CONNECTION_WAIT_MS", "0"))))
         .singleElement()
         .asString()
-        .startsWith("PT2CACHE_DB_CONNECTION_WAIT_MS=0: give at least 250");
+        .startsWith("PT2CACHE_DB_CONNECTION_WAIT_MS=0: give 250 to 300000 (milliseconds)");
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_CONNECTION_WAIT_MS", "250"))))
+        .isEmpty();
+  }
+
+  /** Before, it started: a request or the readiness check could wait for ever (ADR 0024). */
+  @Test
+  void shouldRefuseAConnectionWaitOfMoreThanMinutes() {
+    assertThat(
+            SettingsCheck.refused(
+                environment(Map.of("PT2CACHE_DB_CONNECTION_WAIT_MS", "9223372036854775807"))))
+        .singleElement()
+        .asString()
+        .startsWith("PT2CACHE_DB_CONNECTION_WAIT_MS=9223372036854775807: give 250 to 300000");
+    assertThat(
+            SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_CONNECTION_WAIT_MS", "300001"))))
+        .hasSize(1);
+    assertThat(
+            SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_CONNECTION_WAIT_MS", "300000"))))
+        .isEmpty();
+  }
+
+  /** Before, it was taken: the start hung over 10 minutes, growing to 6.4 GB. */
+  @Test
+  void shouldRefuseAPoolOfMoreThanAThousand() {
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_POOL_SIZE", "2147483647"))))
+        .singleElement()
+        .asString()
+        .startsWith("PT2CACHE_DB_POOL_SIZE=2147483647: give 2 to 1000");
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_POOL_SIZE", "1001"))))
+        .hasSize(1);
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_POOL_SIZE", "1000"))))
         .isEmpty();
   }
 
@@ -77,7 +107,7 @@ class SettingsCheckTest {
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_POOL_SIZE", "1"))))
         .singleElement()
         .asString()
-        .startsWith("PT2CACHE_DB_POOL_SIZE=1: give at least 2");
+        .startsWith("PT2CACHE_DB_POOL_SIZE=1: give 2 to 1000");
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_POOL_SIZE", "0")))).hasSize(1);
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_POOL_SIZE", "2")))).isEmpty();
   }
