@@ -13,6 +13,18 @@ import org.springframework.util.unit.DataSize;
  * with {@code PT2CACHE_S3_MAX_CONCURRENT_PUTS=2147483647}, whose doubled count of upload
  * connections wrapped round to -2, or with 10,000 puts of 5GB parts. Two records' settings, so
  * checked here, once both are bound.
+ *
+ * <p>It counts the part buffers only, not the heads of bodies read before their permit, which may
+ * take as much again (their {@code ByteBudget} is {@code PT2CACHE_S3_MAX_CONCURRENT_PUTS} times
+ * {@code PT2CACHE_S3_PART_SIZE}, never more than the part buffers; docs/adr/0036). The check
+ * refuses settings that cannot work at all, not a heap that is merely tight: a heap wholly given to
+ * buffers fails as surely as one given twice over, and nearness to the heap is the operator's (ADR
+ * 0025; docs/sizing.md asks 512 MB for the defaults under load). Counting both would move that line
+ * by at most a factor of two and would refuse the defaults (16 of 8 MB, twice: 256 MiB) where the
+ * benchmarks and {@code StreamingLimitTest} run them, in {@code -Xmx256m}, whenever the JVM reports
+ * less heap than that: 259,522,560 bytes on one CPU (the serial collector keeps a survivor space
+ * out), 257,425,408 with the parallel one, and 262,144,000 in the image ({@code
+ * MaxRAMPercentage=65}) given 384 MiB; only G1 reports the full 268,435,456.
  */
 @Component
 class UploadBuffersCheck {
