@@ -235,9 +235,10 @@ class Transport:
         asked = _seconds(retry_after)
         if asked is not None:
             # the service's wait is the least one; a fleet refused at once (a 429, a busy store)
-            # is told the same whole seconds, and spreads its retries over half as long again
-            # rather than coming back in the same instant to be refused again
-            delay = max(delay, min(asked, 30.0) * (1.0 + 0.5 * random.random()))
+            # is told the same whole seconds, and spreads its retries evenly over as long again
+            # (full jitter over that window) rather than coming back in the same instant to be
+            # refused again: told "1 s", before within 1 to 1.5 s, none in the window's second half
+            delay = max(delay, min(asked, 30.0) * (1.0 + random.random()))
         if end is not None:
             if time.monotonic() + delay >= end:
                 raise ServiceUnavailable("%s; no time left to retry" % why)

@@ -281,16 +281,32 @@ class RetryAfterTest(unittest.TestCase):
     def test_a_fleet_told_the_same_wait_spreads_its_retries_beyond_it(self):
         # 200 nodes refused at once with Retry-After: 5: none comes back before it, and they do
         # not all come back in the same instant (before, every one slept exactly 5.0 s)
+        slept = self.pauses("5", 200)
+        self.assertGreaterEqual(min(slept), 5.0)
+        self.assertLessEqual(max(slept), 10.0)
+        in_the_first_tenth = sum(1 for s in slept if s < 5.5)
+        self.assertLess(in_the_first_tenth, 50, sorted(slept)[:60])
+        self.assertGreater(len(set(round(s, 2) for s in slept)), 60)
+
+    def test_a_fleet_told_the_same_wait_comes_back_over_a_window_as_long_as_it(self):
+        # 200 nodes told "1 s" come back between 1 and 2 s, a quarter of them or so in each
+        # quarter of that window; before, all within 1 to 1.5 s, none in the second half
+        slept = self.pauses("1", 200)
+        self.assertGreaterEqual(min(slept), 1.0)
+        self.assertLessEqual(max(slept), 2.0)
+        quarters = [sum(1 for s in slept if 1.0 + q / 4 <= s < 1.0 + (q + 1) / 4)
+                    for q in range(4)]
+        self.assertTrue(all(n >= 25 for n in quarters), quarters)
+
+    @staticmethod
+    def pauses(retry_after, nodes):
+        """What each of a fleet refused at once with this Retry-After sleeps before its retry."""
         transport = Transport("http://localhost:1")
         slept = []
         with mock.patch("pt2cache.transport.time.sleep", slept.append):
-            for _ in range(200):
-                transport._pause(1, "5", "answered 429", None)
-        self.assertGreaterEqual(min(slept), 5.0)
-        self.assertLessEqual(max(slept), 7.5)
-        in_the_first_tenth = sum(1 for s in slept if s < 5.25)
-        self.assertLess(in_the_first_tenth, 50, sorted(slept)[:60])
-        self.assertGreater(len(set(round(s, 2) for s in slept)), 60)
+            for _ in range(nodes):
+                transport._pause(1, retry_after, "answered 429", None)
+        return slept
 
     def test_a_refusal_whose_wait_outlasts_the_deadline_is_raised_as_what_it_said(self):
         busy = {"type": "urn:pt2cache:problem:database-unavailable", "status": 503,
