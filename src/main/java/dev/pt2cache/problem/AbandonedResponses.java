@@ -1,19 +1,24 @@
 package dev.pt2cache.problem;
 
+import dev.pt2cache.artifact.ContentMissingException;
+import dev.pt2cache.blob.StorageUnavailableException;
 import dev.pt2cache.system.RecurringFailureLog;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
 import org.apache.coyote.CloseNowException;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
  * A response that failed after it began (the store ending a download in the middle of its body): no
@@ -24,15 +29,19 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * logging it again. Before, each such download logged two stack traces at ERROR, the handler's and
  * Tomcat's own "Servlet.service() ... threw exception": a store restart under 128 downloads, or
  * readers stalled past the store's idle timeout (S3Proxy's Jetty: 30 s), logged one pair per
- * download.
+ * download. Only the store's failures are logged so; any other is unexpected, and logged in full
+ * each time. The request's metrics still name what failed ({@code exception} in {@code
+ * http_server_requests}), not the {@link CloseNowException}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class AbandonedResponses extends OncePerRequestFilter {
 
-  private final RecurringFailureLog failures =
+  private static final Logger log = LoggerFactory.getLogger(AbandonedResponses.class);
+
+  private final RecurringFailureLog storeFailures =
       new RecurringFailureLog(
-          LoggerFactory.getLogger(AbandonedResponses.class),
+          log,
           Level.ERROR,
           "response failed after it began; closing the connection",
           Duration.ofSeconds(10));
@@ -47,8 +56,40 @@ class AbandonedResponses extends OncePerRequestFilter {
       if (!response.isCommitted()) {
         throw e;
       }
-      failures.failed(e);
+      if (fromTheStore(e)) {
+        storeFailures.failed(e);
+      } else if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
+        log.debug("client went away: {}", e.getMessage()); // as the handler logs it
+      } else {
+        log.error("unexpected failure after the response began; closing the connection", e);
+      }
+      // the request's metrics (http_server_requests) tag what failed, not the means of closing:
+      // the observation filter outside this one takes the request's error exception over the
+      // one it catches
+      request.setAttribute(RequestDispatcher.ERROR_EXCEPTION, unwrapped(e));
       throw new CloseNowException(String.valueOf(e.getMessage()), e);
     }
+  }
+
+  /**
+   * The store failing or its content found missing or damaged: what recurs with every download
+   * while it lasts. Anything else (a bug) is logged in full each time, as it is before a response
+   * begins: counted in a store failure's window, it went unseen while the store failed too.
+   */
+  private static boolean fromTheStore(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof StorageUnavailableException
+          || cause instanceof ContentMissingException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What the dispatcher servlet wrapped in a {@link ServletException}, as the handler saw it. */
+  private static Throwable unwrapped(Exception e) {
+    return e instanceof ServletException wrapper && wrapper.getCause() != null
+        ? wrapper.getCause()
+        : e;
   }
 }

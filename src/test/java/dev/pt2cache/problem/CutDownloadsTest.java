@@ -2,26 +2,39 @@ package dev.pt2cache.problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.blob.CuttingRelay;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.support.TestInfra;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Downloads that the store ends in the middle of their bodies: a store restarting, or one that
@@ -32,6 +45,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * own, of the same exception).
  */
 @ExtendWith(OutputCaptureExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CutDownloadsTest extends ServiceTest {
 
   private static final int DOWNLOADS = 4;
@@ -43,7 +57,9 @@ class CutDownloadsTest extends ServiceTest {
     registry.add("pt2cache.storage.endpoint", () -> relay().endpoint().toString());
   }
 
+  /** First: it counts the log's lines from a window of its own, which a later test's cut opens. */
   @Test
+  @Order(1)
   void shouldEndEachCutDownloadShortAndLogTheFailureOncePerWindow(CapturedOutput output)
       throws Exception {
     byte[] bytes = Fixtures.randomBytes(2 * 1024 * 1024);
@@ -74,6 +90,128 @@ class CutDownloadsTest extends ServiceTest {
         .as("no store connection held by the cut downloads")
         .isZero();
     assertThat(api.get(url).body()).as("served whole once the store is back").isEqualTo(bytes);
+  }
+
+  @Test
+  void shouldRecordTheStoresFailureInTheRequestMetrics() throws Exception {
+    cutDownload();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(contentRequests())
+                    .as("http_server_requests of the cut download, by its exception tag")
+                    .contains("exception=\"StorageUnavailableException\""));
+  }
+
+  /** The most common way a download ends early: its client goes away in the middle. */
+  @Test
+  void shouldLogAClientThatWentAwayAtDebugOnly(CapturedOutput output) throws Exception {
+    String url = stored(Fixtures.randomBytes(16 * 1024 * 1024));
+    int logged = output.length();
+    try (Socket client = new Socket("127.0.0.1", port())) {
+      client.setReceiveBufferSize(64 * 1024);
+      client
+          .getOutputStream()
+          .write(
+              ("GET "
+                      + url
+                      + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                      + EmbeddedInfra.ADMIN_TOKEN
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      client.getInputStream().readNBytes(256 * 1024);
+      client.setSoLinger(true, 0); // a reset, as a killed process leaves
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(output.toString().substring(logged))
+                    .as("the download's access line")
+                    .contains("GET " + url + " -> 200"));
+    String log = output.toString().substring(logged);
+    assertThat(log)
+        .doesNotContain("response failed after it began")
+        .doesNotContain("\"level\":\"ERROR\"");
+  }
+
+  /**
+   * A failure after the response began that is no store's (a bug in a stream, say) is logged in
+   * full each time, as an unexpected failure before it is: counted within a store failure's window,
+   * it went unseen while the store failed too.
+   */
+  @Test
+  void shouldLogEachUnexpectedFailureAfterTheResponseBeganInFull(CapturedOutput output)
+      throws Exception {
+    cutDownload(); // the store's failure, logged once per window
+    int logged = output.length();
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<InputStream> response =
+          HttpClient.newHttpClient()
+              .send(api.request(FailsAfterCommit.PATH).GET().build(), BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        assertThatThrownBy(body::readAllBytes).isInstanceOf(IOException.class);
+      }
+    }
+    String log = output.toString().substring(logged);
+    assertThat(
+            log.lines()
+                .filter(line -> line.contains(FailsAfterCommit.FAILURE))
+                .filter(line -> line.contains("unexpected failure after the response began")))
+        .as("each unexpected failure logged with its stack trace")
+        .hasSize(2);
+  }
+
+  /** A handler with a bug that shows only after its answer began. */
+  @TestConfiguration
+  static class FailureAfterCommit {
+    @Bean
+    FailsAfterCommit failsAfterCommit() {
+      return new FailsAfterCommit();
+    }
+  }
+
+  @RestController
+  static class FailsAfterCommit {
+    static final String PATH = "/test/fails-after-commit";
+    static final String FAILURE = "a bug after the answer began";
+
+    @GetMapping(PATH)
+    void fail(HttpServletResponse response) throws IOException {
+      response.setContentType("application/octet-stream");
+      response.getOutputStream().write(new byte[64 * 1024]);
+      response.flushBuffer();
+      throw new IllegalStateException(FAILURE);
+    }
+  }
+
+  /** Where an artifact of these bytes, stored now, is downloaded. */
+  private String stored(byte[] bytes) {
+    return uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), bytes)
+        .json()
+        .get("downloadUrl")
+        .asString();
+  }
+
+  /** One download of 2 MiB that the store ends after 512 KiB. */
+  private void cutDownload() throws Exception {
+    String url = stored(Fixtures.randomBytes(2 * 1024 * 1024));
+    relay().cut();
+    try {
+      assertEndsShort(url, 2 * 1024 * 1024);
+    } finally {
+      relay().calm();
+    }
+  }
+
+  private String contentRequests() {
+    return api.get("/actuator/prometheus")
+        .text()
+        .lines()
+        .filter(line -> line.startsWith("http_server_requests_seconds_count{"))
+        .filter(line -> line.contains("/content"))
+        .reduce("", (a, b) -> a + b + "\n");
   }
 
   /** The body ends short of its length: the connection closes instead of completing it. */
