@@ -1,6 +1,8 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.StorageProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 
@@ -11,8 +13,12 @@ import org.springframework.util.unit.DataSize;
  * parts (the largest, {@code PT2CACHE_MAX_ARTIFACT_SIZE}, needs its ten-thousandth). Where that
  * many buffers are more than the JVM's whole heap, a busy instance runs out of memory: it started
  * with {@code PT2CACHE_S3_MAX_CONCURRENT_PUTS=2147483647}, whose doubled count of upload
- * connections wrapped round to -2, or with 10,000 puts of 5GB parts. Two records' settings, so
- * checked here, once both are bound.
+ * connections wrapped round to -2, or with 10,000 puts of 5GB parts. Only the part size counts for
+ * all of them: parts larger than it are taken by uploads over 10,000 parts only, so that many of
+ * those beyond the heap is said with a warning at start (refused, it stopped instances that ran:
+ * {@code PT2CACHE_MAX_ARTIFACT_SIZE=5TB}, AWS S3's largest object, under any heap below 8.8 GB with
+ * the default 16 permits), and refused only where one such part alone is more than the heap. Two
+ * records' settings, so checked here, once both are bound.
  *
  * <p>It counts the part buffers only, not the heads of bodies read before their permit, which may
  * take as much again (their {@code ByteBudget} is {@code PT2CACHE_S3_MAX_CONCURRENT_PUTS} times
@@ -29,20 +35,37 @@ import org.springframework.util.unit.DataSize;
 @Component
 class UploadBuffersCheck {
 
+  private static final Logger log = LoggerFactory.getLogger(UploadBuffersCheck.class);
+
   UploadBuffersCheck(UploadProperties uploads, StorageProperties storage) {
     long heap = Runtime.getRuntime().maxMemory();
-    // both under 2^31 (UploadProperties bounds the largest part), so the product fits a long
-    long part = storage.partFor(uploads.maxArtifactSize().toBytes());
-    if (storage.maxConcurrentPuts() * part > heap) {
+    int puts = storage.maxConcurrentPuts();
+    // both under 2^31 (UploadProperties bounds the largest part), so the products fit a long
+    long part = storage.partSize().toBytes();
+    long largest = storage.partFor(uploads.maxArtifactSize().toBytes());
+    if (puts * part > heap || largest > heap) {
+      long refused = puts * part > heap ? part : largest;
       throw new IllegalStateException(
           ("PT2CACHE_S3_MAX_CONCURRENT_PUTS (%d) part buffers of %s each (PT2CACHE_S3_PART_SIZE,"
                   + " or PT2CACHE_MAX_ARTIFACT_SIZE %s over S3's 10,000 parts) are more than this"
                   + " JVM's heap (%s): lower them, or give the JVM more heap (-Xmx)")
               .formatted(
-                  storage.maxConcurrentPuts(),
-                  DataSize.ofBytes(part),
+                  puts,
+                  DataSize.ofBytes(refused),
                   uploads.maxArtifactSize(),
                   DataSize.ofBytes(heap)));
+    }
+    if (puts * largest > heap) {
+      // only uploads over 10,000 parts take parts this large: refusing to start where that many at
+      // once would not fit stopped instances that ran (a rolling upgrade), so it is said instead
+      log.warn(
+          "PT2CACHE_S3_MAX_CONCURRENT_PUTS ({}) uploads near PT2CACHE_MAX_ARTIFACT_SIZE ({}) at"
+              + " once would hold parts of {} each (its size over S3's 10,000 parts), more than"
+              + " this JVM's heap ({}): lower them, or give the JVM more heap (-Xmx)",
+          puts,
+          uploads.maxArtifactSize(),
+          DataSize.ofBytes(largest),
+          DataSize.ofBytes(heap));
     }
   }
 }

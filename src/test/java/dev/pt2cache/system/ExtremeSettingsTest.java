@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.NestedExceptionUtils;
 
 /**
@@ -20,6 +22,7 @@ import org.springframework.core.NestedExceptionUtils;
  */
 @ExtendWith(DockerWhenContainers.class)
 @Tag("integration")
+@ExtendWith(OutputCaptureExtension.class)
 class ExtremeSettingsTest {
 
   private static final String LARGEST = "9223372036854775807";
@@ -53,6 +56,29 @@ class ExtremeSettingsTest {
     assertThat(refusal(Map.of("PT2CACHE_S3_MAX_CONCURRENT_PUTS", "2147483647")))
         .contains("PT2CACHE_S3_MAX_CONCURRENT_PUTS (2147483647) part buffers of 8388608B")
         .contains("more than this JVM's heap");
+  }
+
+  /**
+   * An artifact limit whose largest parts, one per permit, are more than the heap: only uploads
+   * near the limit take such parts, and only that many of them at once would exhaust it, so the
+   * instance starts (it did before 2026-12-05, and refusing it stopped a rolling upgrade) and says
+   * so at start. 5TB is the largest object AWS S3 takes, which the README names.
+   */
+  @Test
+  void shouldStartWhereOnlyUploadsNearTheLimitTogetherWouldOutgrowTheHeap(CapturedOutput output) {
+    long largestPart = (5L << 40) / 10_000 + 1;
+    long puts = Runtime.getRuntime().maxMemory() / largestPart + 1;
+    new SpringApplicationBuilder(Pt2CacheApplication.class)
+        .properties(
+            settings(
+                Map.of(
+                    "PT2CACHE_S3_MAX_CONCURRENT_PUTS",
+                    Long.toString(puts),
+                    "PT2CACHE_MAX_ARTIFACT_SIZE",
+                    "5TB")))
+        .run()
+        .close();
+    assertThat(output).contains("PT2CACHE_S3_MAX_CONCURRENT_PUTS (" + puts + ") uploads");
   }
 
   /** Before: "long overflow", naming nothing (their nanoseconds overflow past 292 years). */
