@@ -191,8 +191,9 @@ class SlowUploadsTest extends ServiceTest {
    * part) saw its own timeout about as often as the service's answer, and then sent its bytes again
    * a quarter of a second later instead of after the {@code Retry-After}.
    */
-  @Test
-  void shouldAnswerBusyWithinTheConnectionWaitWhileEveryPermitIsHeld() throws Exception {
+  @ParameterizedTest(name = "an upload of {0} bytes")
+  @ValueSource(ints = {SIZE, MULTIPART})
+  void shouldAnswerBusyWithinTheConnectionWaitWhileEveryPermitIsHeld(int size) throws Exception {
     List<Socket> stalled = new ArrayList<>();
     try {
       for (int i = 0; i < permits; i++) {
@@ -206,10 +207,12 @@ class SlowUploadsTest extends ServiceTest {
           .atMost(Duration.ofSeconds(30))
           .until(() -> metric("pt2cache_store_uploads_permits_used", "[^}]*") == permits);
 
-      byte[] bytes = Fixtures.randomBytes(SIZE);
+      // one of a part or less, whole; one of parts, its first part's worth and then some (read
+      // before it waits for its permit)
+      byte[] bytes = Fixtures.randomBytes(size);
       Socket waiting = openUpload(bytes);
       stalled.add(waiting);
-      send(waiting, bytes, 0, bytes.length);
+      send(waiting, bytes, 0, Math.min(bytes.length, PART + SIZE));
       // well past the connection wait, well short of the old 30 s
       String answer = answerHead(waiting, 20_000);
       assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After: 5");
@@ -221,6 +224,11 @@ class SlowUploadsTest extends ServiceTest {
     Awaitility.await()
         .atMost(Duration.ofSeconds(90))
         .until(() -> metric("pt2cache_store_uploads_permits_used", "[^}]*") == 0);
+    assertThat(metric("pt2cache_store_uploads_waiting", "[^}]*")).as("waiting").isZero();
+    assertThat(metric("pt2cache_store_uploads_buffered_bytes", "[^}]*"))
+        .as("body heap of the refused upload, given back")
+        .isZero();
+    assertThat(unfinishedMultipartUploads()).as("multipart uploads left in the store").isZero();
   }
 
   /** The status line and headers of the answer on {@code socket}, read within {@code millis}. */
