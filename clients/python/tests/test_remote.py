@@ -60,9 +60,17 @@ class DirectoryEntriesTest(unittest.TestCase):
         self.assertEqual(len(list(store.entries())), RACED_KEYS)
 
 
+def FakeServiceThatHangs(held):
+    """A service that reads each request and never answers it, until ``held`` is set."""
+    from fake_service import FakeService
+
+    return FakeService(lambda connection, n: held.wait(30))
+
+
 class BusyWritesTest(unittest.TestCase):
     """A fleet that compiles at once sends its entries together, and the service queues them for
-    its store's upload permits (PT2CACHE_S3_MAX_CONCURRENT_PUTS, up to 30 s) while it still serves
+    its store's upload permits (PT2CACHE_S3_MAX_CONCURRENT_PUTS, up to PT2CACHE_S3_CONNECTION_WAIT,
+    10 s) while it still serves
     reads, which take no permit. Measured with 32 nodes and 2 permits: every node's first write
     ran out of its 2 s, and every node turned its reads off too, so none of 256 reads of entries
     stored before the deploy hit."""
@@ -105,6 +113,27 @@ class BusyWritesTest(unittest.TestCase):
                 backend.put("newer", b'{"graph": 3}')
                 self.assertEqual([line.split()[0] for line in service.requests],
                                  ["PUT", "GET"], "the next write waited for nothing")
+            finally:
+                held.set()
+
+    def test_a_service_that_hangs_costs_one_write_and_one_read_per_cooldown(self):
+        """ADR 0037's bound: a write that times out leaves reads on, so a service that accepts
+        connections and never answers costs a read's timeout more per cooldown, and no more: the
+        next read turns everything off, writes included."""
+        from pt2cache import CacheClient
+        from pt2cache.remote import Breaker, backend_class
+
+        held = threading.Event()
+        with FakeServiceThatHangs(held) as service, _torch_remote_cache():
+            breaker = Breaker(cooldown=60)
+            backend = backend_class(CacheClient(service.url, "ns"), "fx-graph", 0.3, breaker)()
+            try:
+                with self.assertLogs("pt2cache", "WARNING"):
+                    for n in range(10):  # a compile's writes and reads, a write first
+                        backend.put("new-%d" % n, b'{"graph": 2}')
+                        self.assertIsNone(backend.get("stored-%d" % n))
+                self.assertEqual([line.split()[0] for line in service.requests], ["PUT", "GET"],
+                                 "one write and one read waited out their timeout, no more")
             finally:
                 held.set()
 
