@@ -17,8 +17,8 @@ import org.springframework.util.unit.DataSize;
  * all of them: parts larger than it are taken by uploads over 10,000 parts only, so that many of
  * those beyond the heap is said with a warning at start (refused, it stopped instances that ran:
  * {@code PT2CACHE_MAX_ARTIFACT_SIZE=5TB}, AWS S3's largest object, under any heap below 8.8 GB with
- * the default 16 permits), and refused only where one such part alone is more than the heap. Two
- * records' settings, so checked here, once both are bound.
+ * the default 16 permits; and a largest artifact taken as its largest, 19990GB, has parts of
+ * 2047MB, more than many heaps alone). Two records' settings, so checked here, once both are bound.
  *
  * <p>It counts the part buffers only, not the heads of bodies read before their permit, which may
  * take as much again (their {@code ByteBudget} is {@code PT2CACHE_S3_MAX_CONCURRENT_PUTS} times
@@ -43,17 +43,13 @@ class UploadBuffersCheck {
     // both under 2^31 (UploadProperties bounds the largest part), so the products fit a long
     long part = storage.partSize().toBytes();
     long largest = storage.partFor(uploads.maxArtifactSize().toBytes());
-    if (puts * part > heap || largest > heap) {
-      long refused = puts * part > heap ? part : largest;
+    if (puts * part > heap) {
       throw new IllegalStateException(
           ("PT2CACHE_S3_MAX_CONCURRENT_PUTS (%d) part buffers of %s each (PT2CACHE_S3_PART_SIZE,"
                   + " or PT2CACHE_MAX_ARTIFACT_SIZE %s over S3's 10,000 parts) are more than this"
                   + " JVM's heap (%s): lower them, or give the JVM more heap (-Xmx)")
               .formatted(
-                  puts,
-                  DataSize.ofBytes(refused),
-                  uploads.maxArtifactSize(),
-                  DataSize.ofBytes(heap)));
+                  puts, DataSize.ofBytes(part), uploads.maxArtifactSize(), DataSize.ofBytes(heap)));
     }
     if (puts * largest > heap) {
       // only uploads over 10,000 parts take parts this large: refusing to start where that many at

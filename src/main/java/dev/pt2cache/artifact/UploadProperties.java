@@ -9,7 +9,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * Limits of uploads, bound from {@code pt2cache.uploads.*}.
  *
- * @param maxArtifactSize the largest artifact accepted (413 beyond)
+ * @param maxArtifactSize the largest artifact accepted (413 beyond); at most {@link
+ *     #LARGEST_UPLOAD}, which is taken instead of a larger one
  * @param maxEntrySize the largest body accepted by PUT on the entries face without a declared
  *     digest (such bodies are spooled to a local temporary file to be hashed first); at most {@code
  *     maxArtifactSize}, which is taken instead of a larger one
@@ -43,12 +44,12 @@ public record UploadProperties(
     requirePositive("reservation-ttl (PT2CACHE_RESERVATION_TTL)", reservationTtl.toMillis());
     requirePositive("max-concurrent-spools (PT2CACHE_MAX_CONCURRENT_SPOOLS)", maxConcurrentSpools);
     if (maxArtifactSize.toBytes() > LARGEST_UPLOAD) {
-      // its parts would have to be larger than a part can be: the part length wrapped round as an
-      // int (a 500 after the first part's bytes had arrived), and S3 takes at most 10,000 parts
-      throw new IllegalArgumentException(
-          ("pt2cache.uploads.max-artifact-size (PT2CACHE_MAX_ARTIFACT_SIZE) must be at most %dGB"
-                  + " (S3's 10,000 parts of at most 2047MB each), not %s")
-              .formatted(LARGEST_UPLOAD / GIB, maxArtifactSize));
+      // a larger upload's parts would have to be larger than a part can be: the part length wrapped
+      // round as an int (a 500 after the first part's bytes had arrived), and S3 takes at most
+      // 10,000 parts. Taken as the largest, not refused: set far above any artifact ("no limit"),
+      // it worked for every upload under some 20 TB, and such an instance would not start after an
+      // upgrade; an upload over it is 413, naming it
+      maxArtifactSize = DataSize.ofBytes(LARGEST_UPLOAD);
     }
     if (maxEntrySize.toBytes() > maxArtifactSize.toBytes()) {
       // no body larger than an artifact may be is stored, so a larger limit only let such a body be

@@ -66,6 +66,23 @@ class UploadPropertiesTest {
         .isEqualTo(8 * DataSize.ofMegabytes(100).toBytes());
   }
 
+  /**
+   * An upload over 10,000 parts of the largest part (2047MB, one buffer) cannot be sent: its part
+   * length wrapped round as an int. A largest artifact above that is the largest that can be sent,
+   * not a refusal: set far above any artifact, it worked for every upload under some 20 TB.
+   */
+  @Test
+  void shouldTakeTheLargestSendableArtifactForALargerLimit() {
+    UploadProperties unlimited =
+        new UploadProperties(DataSize.ofBytes(Long.MAX_VALUE), GB, HOUR, 8, Duration.ZERO, null);
+    org.assertj.core.api.Assertions.assertThat(unlimited.maxArtifactSize())
+        .isEqualTo(DataSize.ofGigabytes(19990));
+    org.assertj.core.api.Assertions.assertThat(
+            new UploadProperties(DataSize.ofGigabytes(19990), GB, HOUR, 8, Duration.ZERO, null)
+                .maxArtifactSize())
+        .isEqualTo(DataSize.ofGigabytes(19990));
+  }
+
   @Test
   void shouldTakeNoLeaseAsNone() {
     org.assertj.core.api.Assertions.assertThat(
