@@ -1,11 +1,12 @@
 package dev.pt2cache.blob;
 
 /**
- * The instance is at one of its bounds on store traffic: every upload permit stayed taken for 30 s
- * (the uploads that write to the store at once, and so the part buffers and connections they hold),
- * the disk for entry bodies spooled without their digest is taken ({@link #noSpoolRoom}), or every
- * store connection a request could use stayed taken for {@code connection-wait}. The message names
- * which, since the operator acts on a different setting for each. Retry shortly.
+ * The instance is at one of its bounds on store traffic: every upload permit stayed taken for
+ * {@code connection-wait} (the uploads that write to the store at once, and so the part buffers and
+ * connections they hold; 30 s before 2026-12-05), the disk for entry bodies spooled without their
+ * digest is taken ({@link #noSpoolRoom}), or every store connection a request could use stayed
+ * taken for {@code connection-wait}. The message names which, since the operator acts on a
+ * different setting for each. Retry shortly.
  */
 public class StorageBusyException extends RuntimeException {
 
