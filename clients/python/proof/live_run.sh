@@ -12,6 +12,8 @@ PORT=${PORT:-18080}
 URL=http://127.0.0.1:$PORT
 ADMIN=pt2cache-local-admin-token
 here=$(cd "$(dirname "$0")" && pwd)
+# a machine still held from an earlier run keeps its data: start empty, or "nothing cached" hits
+rm -rf /tmp/live-data /tmp/live-tmp
 mkdir -p "$OUT" /tmp/live-data /tmp/live-tmp
 chmod -R a+rX "$E"
 chown 65534:65534 /tmp/live-data /tmp/live-tmp # PostgreSQL will not run as root
