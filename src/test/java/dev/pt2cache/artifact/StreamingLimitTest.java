@@ -153,9 +153,7 @@ class StreamingLimitTest {
         HttpRequest.newBuilder(URI.create(url))
             .header("Authorization", BEARER)
             .header("Content-Type", "application/octet-stream")
-            .PUT(
-                BodyPublishers.fromPublisher(
-                    BodyPublishers.ofInputStream(() -> new GeneratedContent(seed, size)), size))
+            .PUT(GeneratedContent.publisher(seed, size))
             .build(),
         BodyHandlers.ofString());
   }

@@ -142,9 +142,7 @@ final class TransferScenario {
         http.send(
             ServiceAuth.request(target.url() + uploadUrl.group(1))
                 .header("Content-Type", "application/octet-stream")
-                .PUT(
-                    BodyPublishers.fromPublisher(
-                        BodyPublishers.ofInputStream(() -> new GeneratedContent(seed, size)), size))
+                .PUT(GeneratedContent.publisher(seed, size))
                 .build(),
             BodyHandlers.ofString());
     Matcher downloadUrl = DOWNLOAD_URL.matcher(sent.body());
@@ -159,9 +157,7 @@ final class TransferScenario {
         http.send(
             HttpRequest.newBuilder(url)
                 .header("Content-Type", "application/octet-stream")
-                .PUT(
-                    BodyPublishers.fromPublisher(
-                        BodyPublishers.ofInputStream(() -> new GeneratedContent(seed, size)), size))
+                .PUT(GeneratedContent.publisher(seed, size))
                 .build(),
             BodyHandlers.discarding());
     if (response.statusCode() != 200) {

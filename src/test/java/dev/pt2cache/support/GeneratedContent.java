@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,6 +29,15 @@ public final class GeneratedContent extends InputStream {
   public GeneratedContent(long seed, long size) {
     this.seed = seed;
     this.size = size;
+  }
+
+  /**
+   * A request body of the content these arguments generate, with its length, generated as the
+   * client sends it.
+   */
+  public static BodyPublisher publisher(long seed, long size) {
+    return BodyPublishers.fromPublisher(
+        BodyPublishers.ofInputStream(() -> new GeneratedContent(seed, size)), size);
   }
 
   /** The SHA-256 of the content these arguments generate, in lowercase hex. */
