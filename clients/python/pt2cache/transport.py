@@ -5,12 +5,14 @@ import email.utils
 import http.client
 import json
 import logging
+import os
 import random
 import re
 import socket
 import threading
 import time
 import urllib.parse
+import weakref
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
 
 from .errors import CacheError, ServiceUnavailable, from_response
@@ -187,6 +189,7 @@ class Transport:
         def connect(address: Tuple[str, int], timeout: Any = None,
                     source_address: Any = None) -> socket.socket:
             sock = _connect_resolving_within(address, timeout, source_address, end)
+            _OPEN_SOCKETS.add(sock)
             watchdog.watch(sock)
             return sock
 
@@ -289,6 +292,31 @@ class _Watchdog:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass  # closed already
+
+
+# the sockets of this process's calls (each call's own: no pool), closed in a child forked from
+# it: the child's copy of a call in flight would keep its connection open after the parent is done
+# with it, or killed, for as long as the child lives (a pre-fork server's worker, a DataLoader's
+# worker forked while the upload after a miss runs), and the service would wait meanwhile for the
+# rest of an upload's body, holding one of its store's upload permits
+_OPEN_SOCKETS: "weakref.WeakSet[socket.socket]" = weakref.WeakSet()
+
+
+def _close_parents_sockets() -> None:
+    """In a forked child: closes its copies of the parent's sockets, without a word on the wire
+    (no shutdown: the parent's calls go on over the same connections). The threads that used
+    them are not in the child."""
+    for sock in list(_OPEN_SOCKETS):
+        if sock.fileno() >= 0:
+            try:
+                os.close(sock.detach())  # close() alone waits for the response's file to close
+            except OSError:
+                pass
+    _OPEN_SOCKETS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_parents_sockets)
 
 
 def _connect_resolving_within(address: Tuple[str, int], timeout: Any = None,

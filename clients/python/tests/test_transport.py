@@ -5,10 +5,13 @@ resolved). No running service needed."""
 import email.utils
 import hashlib
 import os
+import signal
 import socket
 import tempfile
+import threading
 import time
 import unittest
+import warnings
 from unittest import mock
 
 from fake_service import FakeService, head, whole
@@ -327,6 +330,50 @@ class RetryAfterTest(unittest.TestCase):
             with self.assertRaises(ServiceUnavailable):
                 transport._pause(1, "5", "answered 503", time.monotonic() + 4.0)
         sleep.assert_not_called()
+
+
+@unittest.skipUnless(hasattr(os, "fork"), "needs os.fork")
+class ForkTest(unittest.TestCase):
+    """A process forked while a call is in flight (a pre-fork server, a DataLoader's workers
+    started while the upload after a miss runs): the child's copy of the call's socket must not
+    keep the connection open once the parent is done with it, nor after the parent is killed."""
+
+    def test_a_call_in_flight_at_a_fork_is_closed_when_the_parent_closes_it(self):
+        asked, forked, closed = threading.Event(), threading.Event(), threading.Event()
+
+        def answer_once_forked(connection: socket.socket, _: int) -> None:
+            asked.set()
+            forked.wait(30)
+            whole(200, {})(connection, 0)
+            while connection.recv(1024):  # until the client's side of the connection closes
+                pass
+            closed.set()
+
+        with FakeService(answer_once_forked) as service:
+            call = threading.Thread(target=CacheClient(service.url, "ns").namespace_info)
+            call.start()
+            self.assertTrue(asked.wait(30))
+            child_ends, live_on = os.pipe()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12
+                pid = os.fork()
+            if pid == 0:  # a child that lives on (until the test lets it go)
+                try:
+                    os.close(live_on)
+                    signal.alarm(60)
+                    os.read(child_ends, 1)
+                finally:
+                    os._exit(0)
+            os.close(child_ends)
+            try:
+                forked.set()
+                call.join(30)
+                seen = closed.wait(10)
+            finally:
+                os.close(live_on)
+                os.waitpid(pid, 0)
+        self.assertTrue(seen, "the connection stayed open in the forked child after the parent "
+                              "closed it")
 
 
 if __name__ == "__main__":
