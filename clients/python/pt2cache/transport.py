@@ -278,9 +278,10 @@ class _Watchdog:
     def watch(self, sock: socket.socket) -> None:
         if self._end is None:
             return
-        self._timer = threading.Timer(max(self._end - time.monotonic(), 0.0), self._shut, [sock])
-        self._timer.daemon = True
-        self._timer.start()
+        timer = threading.Timer(max(self._end - time.monotonic(), 0.0), self._shut, [sock])
+        timer.daemon = True
+        if _started(timer):  # else each read's timeout, which runs to the deadline, bounds it
+            self._timer = timer
 
     def cancel(self) -> None:
         if self._timer is not None:
@@ -319,6 +320,18 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_parents_sockets)
 
 
+def _started(thread: threading.Thread) -> bool:
+    """Starts the thread; False where the interpreter starts none. Python 3.12.0 to 3.12.2 refuse
+    any new thread once the interpreter is exiting (cpython#113964), which is when a process that
+    ends right after its miss waits for the upload after it: every connection of that upload
+    failed, and a short job never filled the cache."""
+    try:
+        thread.start()
+        return True
+    except RuntimeError:
+        return False
+
+
 def _connect_resolving_within(address: Tuple[str, int], timeout: Any = None,
                               source_address: Any = None,
                               end: Optional[float] = None) -> socket.socket:
@@ -348,8 +361,10 @@ def _connect_resolving_within(address: Tuple[str, int], timeout: Any = None,
 
     wait = left()
     resolver = threading.Thread(target=resolve, name="pt2cache-resolve", daemon=True)
-    resolver.start()
-    resolver.join(wait)
+    if _started(resolver):
+        resolver.join(wait)
+    else:  # bounded by the system resolver's own timeouts only
+        resolve()
     if resolver.is_alive():
         raise socket.timeout("resolving %s took over %.1f s" % (host, wait))
     if "error" in found:

@@ -376,5 +376,26 @@ class ForkTest(unittest.TestCase):
                               "closed it")
 
 
+class ExitingInterpreterTest(unittest.TestCase):
+    """Python 3.12.0 to 3.12.2 start no thread once the interpreter is exiting (cpython#113964),
+    which is when a process that ends right after its miss waits for the upload after it."""
+
+    def test_a_call_goes_out_where_no_thread_can_be_started(self):
+        start, caller = threading.Thread.start, threading.current_thread()
+
+        def refuse(thread):
+            if threading.current_thread() is caller:  # the client's; the fake service's start
+                raise RuntimeError("can't create new thread at interpreter shutdown")
+            start(thread)
+
+        with FakeService(whole(200, {"name": "ns"})) as service:
+            with mock.patch("pt2cache.transport.threading.Thread.start", refuse):
+                info = CacheClient(service.url, "ns").namespace_info()
+                with_deadline = CacheClient(service.url, "ns").lookup("mega-cache", {},
+                                                                       deadline=5)
+        self.assertEqual(info, {"name": "ns"})
+        self.assertEqual(with_deadline, {"name": "ns"})
+
+
 if __name__ == "__main__":
     unittest.main()
