@@ -189,7 +189,6 @@ class Transport:
         def connect(address: Tuple[str, int], timeout: Any = None,
                     source_address: Any = None) -> socket.socket:
             sock = _connect_resolving_within(address, timeout, source_address, end)
-            _OPEN_SOCKETS.add(sock)
             watchdog.watch(sock)
             return sock
 
@@ -372,6 +371,7 @@ def _connect_resolving_within(address: Tuple[str, int], timeout: Any = None,
     last: Optional[OSError] = None
     for family, kind, proto, _, where in found["addresses"]:
         sock = socket.socket(family, kind, proto)
+        _OPEN_SOCKETS.add(sock)  # from the first moment a child forked now could hold it open
         try:
             wait = left()
             if wait is not None:
