@@ -147,6 +147,7 @@ public class Artifact implements Persistable<UUID> {
       String key,
       Descriptor descriptor,
       BlobExpectation content,
+      Instant now,
       Duration reservation) {
     Artifact a = new Artifact();
     a.isNew = true;
@@ -160,7 +161,7 @@ public class Artifact implements Persistable<UUID> {
     a.descriptor = descriptor == null ? null : CanonicalJson.of(descriptor);
     a.columns = DescriptorColumns.of(descriptor);
     // microseconds: what PostgreSQL keeps, so that page cursors compare exactly
-    a.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    a.createdAt = now.truncatedTo(ChronoUnit.MICROS);
     a.uploadExpiresAt = a.createdAt.plus(reservation);
     return a;
   }
@@ -181,9 +182,9 @@ public class Artifact implements Persistable<UUID> {
     return id;
   }
 
-  void markReady() {
+  void markReady(Instant now) {
     state = ArtifactState.READY;
-    readyAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    readyAt = now.truncatedTo(ChronoUnit.MICROS);
     uploadExpiresAt = null;
   }
 

@@ -8,7 +8,7 @@ import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.blob.StoredBlobRepository;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.system.AdvisoryLocks;
-import java.time.Instant;
+import dev.pt2cache.system.ServiceClock;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
@@ -31,6 +31,7 @@ class ArtifactWrites {
   private final UploadLeases leases;
   private final ArtifactPolicy policy;
   private final AdvisoryLocks locks;
+  private final ServiceClock clock;
 
   ArtifactWrites(
       ArtifactRepository artifacts,
@@ -41,7 +42,8 @@ class ArtifactWrites {
       BlobLocks blobLocks,
       UploadLeases leases,
       ArtifactPolicy policy,
-      AdvisoryLocks locks) {
+      AdvisoryLocks locks,
+      ServiceClock clock) {
     this.artifacts = artifacts;
     this.blobs = blobs;
     this.keyLock = keyLock;
@@ -51,6 +53,7 @@ class ArtifactWrites {
     this.leases = leases;
     this.policy = policy;
     this.locks = locks;
+    this.clock = clock;
   }
 
   /**
@@ -91,7 +94,8 @@ class ArtifactWrites {
     }
     blobLocks.lock(content.sha256());
     Artifact artifact =
-        Artifact.pending(namespace, kind, key, descriptor, content, properties.reservationTtl());
+        Artifact.pending(
+            namespace, kind, key, descriptor, content, clock.now(), properties.reservationTtl());
     if (!declaration) {
       return new UploadOutcome(artifacts.save(artifact), true);
     }
@@ -102,7 +106,7 @@ class ArtifactWrites {
                 throw new UploadBlockedException(why);
               });
       blobs.recordStored(content.sha256(), content.sizeBytes());
-      artifact.markReady();
+      artifact.markReady(clock.now());
     } else {
       refuseWhileOtherContentHoldsTheLease(namespace, kind, key, content);
     }
@@ -190,7 +194,7 @@ class ArtifactWrites {
       artifacts.delete(artifact);
       return new UploadOutcome(sameContentOrThrow(holder.get(), artifact.content()), false);
     }
-    artifact.markReady();
+    artifact.markReady(clock.now());
     return new UploadOutcome(artifact, true);
   }
 
@@ -211,7 +215,7 @@ class ArtifactWrites {
     if (holder.isPresent()) {
       return new UploadOutcome(sameContentOrThrow(holder.get(), pending.content()), false);
     }
-    if (pending.uploadExpiresAt().isBefore(Instant.now())) {
+    if (pending.uploadExpiresAt().isBefore(clock.now())) {
       throw new ReservationExpiredException(pending);
     }
     throw new ArtifactNotFoundException(

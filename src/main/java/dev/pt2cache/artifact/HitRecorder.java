@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.system.RowLockOrder;
+import dev.pt2cache.system.ServiceClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -61,13 +62,16 @@ public class HitRecorder {
   private final TaskScheduler scheduler;
   private final Duration interval;
   private final AtomicBoolean flushDue = new AtomicBoolean();
+  private final ServiceClock clock;
 
   HitRecorder(
       JdbcTemplate jdbc,
       MeterRegistry registry,
       TaskScheduler scheduler,
-      @Value("${pt2cache.hits.flush-interval:5s}") Duration interval) {
+      @Value("${pt2cache.hits.flush-interval:5s}") Duration interval,
+      ServiceClock clock) {
     this.jdbc = jdbc;
+    this.clock = clock;
     this.scheduler = scheduler;
     this.interval = interval;
     this.recorded =
@@ -84,7 +88,7 @@ public class HitRecorder {
 
   /** A served artifact: counts toward its hit count and last-hit time. */
   public void record(Artifact artifact) {
-    Instant now = Instant.now();
+    Instant now = clock.now();
     artifactHits.merge(artifact.id(), new Hits(1, now), Hits::plus);
     recorded.increment();
     Instant lastUse = artifact.lastHitAt() != null ? artifact.lastHitAt() : artifact.readyAt();
@@ -93,7 +97,7 @@ public class HitRecorder {
         && flushDue.compareAndSet(false, true)) {
       // one flush for every such hit of the next SOON, off the request's thread
       try {
-        scheduler.schedule(this::flushSoon, now.plus(SOON));
+        scheduler.schedule(this::flushSoon, scheduler.getClock().instant().plus(SOON));
       } catch (RuntimeException stopping) {
         flushDue.set(false); // the scheduler is shutting down: the flush on shutdown writes it
       }
@@ -142,7 +146,7 @@ public class HitRecorder {
     if (drained.isEmpty()) {
       return;
     }
-    Instant flushed = Instant.now();
+    Instant flushed = clock.now();
     try {
       // the last hit is written by the database's clock, as the idle limit judges it (ADR 0006):
       // this instance sends how long ago it was, which its own clock measures right even when it

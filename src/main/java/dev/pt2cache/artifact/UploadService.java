@@ -9,11 +9,11 @@ import dev.pt2cache.blob.VerifyingReader;
 import dev.pt2cache.descriptor.CacheKeys;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.LogContext;
+import dev.pt2cache.system.ServiceClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -39,6 +39,7 @@ public class UploadService {
   private final ArtifactPolicy policy;
   private final ReservationRenewal renewal;
   private final UploadLeases leases;
+  private final ServiceClock clock;
   private final Counter deduplicated;
   private final Counter stored;
 
@@ -53,6 +54,7 @@ public class UploadService {
       ArtifactPolicy policy,
       ReservationRenewal renewal,
       UploadLeases leases,
+      ServiceClock clock,
       MeterRegistry registry) {
     this.namespaces = namespaces;
     this.artifacts = artifacts;
@@ -64,6 +66,7 @@ public class UploadService {
     this.policy = policy;
     this.renewal = renewal;
     this.leases = leases;
+    this.clock = clock;
     this.deduplicated = contentCounter(registry, "deduplicated");
     this.stored = contentCounter(registry, "stored");
   }
@@ -195,7 +198,7 @@ public class UploadService {
           throw new ArtifactInvalidatedException("artifact " + id + " was invalidated");
       case EVICTED -> throw new ArtifactEvictedException(artifact);
       case PENDING -> {
-        if (artifact.uploadExpiresAt().isBefore(Instant.now())) {
+        if (artifact.uploadExpiresAt().isBefore(clock.now())) {
           throw new ReservationExpiredException(artifact);
         }
       }

@@ -4,13 +4,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.Caller;
+import dev.pt2cache.system.ServiceClock;
 import dev.pt2cache.system.Sha256;
 import dev.pt2cache.system.Times;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -46,6 +46,7 @@ public class Tokens {
 
   private final TokenRepository repository;
   private final NamespaceService namespaces;
+  private final ServiceClock clock;
   private final byte[] adminSha256;
   private final AuthProperties.Mode mode;
   private final Cache<String, ApiToken> known;
@@ -53,8 +54,13 @@ public class Tokens {
   private final SecureRandom random = new SecureRandom();
   private final AtomicLong revocations = new AtomicLong();
 
-  Tokens(TokenRepository repository, NamespaceService namespaces, AuthProperties properties) {
+  Tokens(
+      TokenRepository repository,
+      NamespaceService namespaces,
+      AuthProperties properties,
+      ServiceClock clock) {
     this.repository = repository;
+    this.clock = clock;
     this.namespaces = namespaces;
     this.adminSha256 =
         properties.adminToken() == null
@@ -76,7 +82,7 @@ public class Tokens {
     if (!MADE_TOKEN.matcher(presented).matches()) {
       return Optional.empty();
     }
-    return stored(sha256).filter(token -> token.usableAt(Instant.now())).map(ApiToken::grant);
+    return stored(sha256).filter(token -> token.usableAt(clock.now())).map(ApiToken::grant);
   }
 
   private Optional<ApiToken> stored(String sha256) {
@@ -104,7 +110,7 @@ public class Tokens {
     if (namespace != null) {
       namespaces.require(namespace);
     }
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Instant now = clock.now();
     if (expiresAt != null) {
       Times.requireExpiry(expiresAt, now);
     }

@@ -3,6 +3,7 @@ package dev.pt2cache.housekeeping;
 import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.DeploymentMarker;
+import dev.pt2cache.system.ServiceClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -49,6 +50,7 @@ class ReconcileJob implements HousekeepingJob {
   private final BlobLocks blobLocks;
   private final DeploymentMarker marker;
   private final BucketWalk walk;
+  private final ServiceClock clock;
 
   ReconcileJob(
       JdbcClient jdbc,
@@ -58,7 +60,8 @@ class ReconcileJob implements HousekeepingJob {
       MeterRegistry registry,
       HousekeepingProperties properties,
       BlobLocks blobLocks,
-      DeploymentMarker marker) {
+      DeploymentMarker marker,
+      ServiceClock clock) {
     this.jdbc = jdbc;
     this.store = store;
     this.losses = losses;
@@ -68,6 +71,7 @@ class ReconcileJob implements HousekeepingJob {
     this.blobLocks = blobLocks;
     this.marker = marker;
     this.walk = new BucketWalk(jdbc, store);
+    this.clock = clock;
     // at 0 from the start, so that an alert on increase() sees the first halt or deletion
     halted();
     orphansDeleted();
@@ -97,7 +101,7 @@ class ReconcileJob implements HousekeepingJob {
 
   @Override
   public Map<String, Object> run() {
-    Instant started = Instant.now();
+    Instant started = clock.now();
     int limit = properties.reconcileMaxChanges();
     boolean ours = marker.heldByStore();
     Findings found = ours ? walk.walk(started, properties.grace(), limit) : new Findings(limit);

@@ -57,16 +57,22 @@ public class Invalidation {
 
   protected Invalidation() {}
 
-  Invalidation(String namespace, Selector selector, String reason, Rule rule) {
-    this(namespace, selector, reason, rule, null);
+  Invalidation(String namespace, Selector selector, String reason, Rule rule, Instant now) {
+    this(namespace, selector, reason, rule, null, now);
   }
 
-  Invalidation(String namespace, Selector selector, String reason, Rule rule, IdempotencyKey key) {
+  Invalidation(
+      String namespace,
+      Selector selector,
+      String reason,
+      Rule rule,
+      IdempotencyKey key,
+      Instant now) {
     this.id = UUID.randomUUID();
     this.namespace = namespace;
     this.selector = CanonicalJson.of(selector);
     this.reason = reason;
-    this.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    this.createdAt = now.truncatedTo(ChronoUnit.MICROS);
     this.blocking = rule.blocking();
     this.expiresAt = rule.expiresAt();
     if (key != null) {
@@ -84,9 +90,9 @@ public class Invalidation {
    * Lifts the rule, once. An invalidation that never blocked has no rule to lift: its record stays
    * as it was, so the audit trail never says a rule was lifted that was never in force (ADR 0029).
    */
-  void lift() {
+  void lift(Instant now) {
     if (blocking && liftedAt == null) {
-      liftedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+      liftedAt = now.truncatedTo(ChronoUnit.MICROS);
     }
   }
 

@@ -7,8 +7,8 @@ import dev.pt2cache.api.model.InvalidationList;
 import dev.pt2cache.api.model.InvalidationRequest;
 import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.descriptor.HardwareTagRules;
+import dev.pt2cache.system.ServiceClock;
 import dev.pt2cache.system.Times;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -19,9 +19,11 @@ import org.springframework.web.bind.annotation.RestController;
 class InvalidationController implements InvalidationsApi {
 
   private final InvalidationService service;
+  private final ServiceClock clock;
 
-  InvalidationController(InvalidationService service) {
+  InvalidationController(InvalidationService service, ServiceClock clock) {
     this.service = service;
+    this.clock = clock;
   }
 
   @Override
@@ -50,7 +52,7 @@ class InvalidationController implements InvalidationsApi {
     InvalidationPage page = service.list(namespace, limit, cursor);
     return ResponseEntity.ok(
         new InvalidationList()
-            .items(page.items().stream().map(InvalidationController::toApi).toList())
+            .items(page.items().stream().map(this::toApi).toList())
             .nextCursor(page.nextCursor()));
   }
 
@@ -72,7 +74,7 @@ class InvalidationController implements InvalidationsApi {
         s.getTags());
   }
 
-  private static dev.pt2cache.api.model.Invalidation toApi(Invalidation i) {
+  private dev.pt2cache.api.model.Invalidation toApi(Invalidation i) {
     Selector s = i.selector();
     return new dev.pt2cache.api.model.Invalidation()
         .id(i.id())
@@ -83,7 +85,7 @@ class InvalidationController implements InvalidationsApi {
         .blocking(i.blocking())
         .expiresAt(utc(i.expiresAt()))
         .liftedAt(utc(i.liftedAt()))
-        .active(i.active(Instant.now()))
+        .active(i.active(clock.now()))
         .selector(
             new dev.pt2cache.api.model.Selector()
                 // a null id, as a rule stored before the API refused them may hold, is no id

@@ -7,8 +7,8 @@ import dev.pt2cache.artifact.ArtifactState;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.AdvisoryLocks;
 import dev.pt2cache.system.PageCursor;
+import dev.pt2cache.system.ServiceClock;
 import dev.pt2cache.system.Times;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -39,6 +39,7 @@ public class InvalidationService {
   private final TransactionTemplate batches;
   private final RetirementSlots slots;
   private final KeyedRecords keys;
+  private final ServiceClock clock;
   private final int retireBatch;
 
   InvalidationService(
@@ -49,6 +50,7 @@ public class InvalidationService {
       TransactionTemplate transactions,
       RetirementSlots slots,
       KeyedRecords keys,
+      ServiceClock clock,
       @Value("${pt2cache.invalidations.retire-batch:1000}") int retireBatch) {
     this.namespaces = namespaces;
     this.invalidations = invalidations;
@@ -57,6 +59,7 @@ public class InvalidationService {
     this.transactions = transactions;
     this.slots = slots;
     this.keys = keys;
+    this.clock = clock;
     this.reading = new TransactionTemplate(transactions.getTransactionManager());
     this.reading.setReadOnly(true);
     this.batches = new TransactionTemplate(transactions.getTransactionManager());
@@ -115,7 +118,7 @@ public class InvalidationService {
     }
     IdempotencyKey key = IdempotencyKey.of(keyHeader, selector, reason, rule);
     if (key == null && rule.expiresAt() != null) {
-      Times.requireExpiry(rule.expiresAt(), Instant.now());
+      Times.requireExpiry(rule.expiresAt(), clock.now());
     }
     namespaces.require(namespace);
     if (rule.blocking()) {
@@ -151,11 +154,11 @@ public class InvalidationService {
               locks.lock(ArtifactPolicy.rulesLock(namespace));
               return new Invalidated(
                   invalidations.saveAndFlush(
-                      new Invalidation(namespace, selector, reason, rule, key)),
+                      new Invalidation(namespace, selector, reason, rule, key, clock.now())),
                   false);
             });
     UUID id = made.invalidation().id();
-    if (made.resent() && !made.invalidation().active(Instant.now())) {
+    if (made.resent() && !made.invalidation().active(clock.now())) {
       // lifted or expired since: what its matches became since is no longer the rule's to retire
       return made;
     }
@@ -223,7 +226,7 @@ public class InvalidationService {
         invalidations
             .findByIdAndNamespace(id, namespace)
             .orElseThrow(() -> new RuleNotFoundException(namespace, id));
-    rule.lift();
+    rule.lift(clock.now());
     if (rule.blocking()) {
       log.info("invalidation rule {} lifted", id);
     }
@@ -256,7 +259,8 @@ public class InvalidationService {
       Invalidation.Rule rule,
       IdempotencyKey key) {
     Invalidation invalidation =
-        invalidations.saveAndFlush(new Invalidation(namespace, selector, reason, rule, key));
+        invalidations.saveAndFlush(
+            new Invalidation(namespace, selector, reason, rule, key, clock.now()));
     invalidation.counted(retirement.retire(namespace, filter, invalidation.id()));
     log.info(
         "invalidation {} retired {} artifacts: {}",

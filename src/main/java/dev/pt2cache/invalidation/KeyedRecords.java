@@ -1,8 +1,8 @@
 package dev.pt2cache.invalidation;
 
 import dev.pt2cache.system.AdvisoryLocks;
+import dev.pt2cache.system.ServiceClock;
 import dev.pt2cache.system.Times;
-import java.time.Instant;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -18,10 +18,12 @@ class KeyedRecords {
 
   private final InvalidationRepository invalidations;
   private final AdvisoryLocks locks;
+  private final ServiceClock clock;
 
-  KeyedRecords(InvalidationRepository invalidations, AdvisoryLocks locks) {
+  KeyedRecords(InvalidationRepository invalidations, AdvisoryLocks locks, ServiceClock clock) {
     this.invalidations = invalidations;
     this.locks = locks;
+    this.clock = clock;
   }
 
   /**
@@ -41,7 +43,7 @@ class KeyedRecords {
       throw new IdempotencyKeyReusedException(recorded.get().id());
     }
     if (recorded.isEmpty() && rule.expiresAt() != null) {
-      Times.requireExpiry(rule.expiresAt(), Instant.now());
+      Times.requireExpiry(rule.expiresAt(), clock.now());
     }
     return recorded;
   }

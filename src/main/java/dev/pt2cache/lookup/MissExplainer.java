@@ -11,7 +11,7 @@ import dev.pt2cache.descriptor.DescriptorDiff;
 import dev.pt2cache.lookup.LookupOutcome.Closest;
 import dev.pt2cache.lookup.LookupOutcome.Miss;
 import dev.pt2cache.lookup.LookupOutcome.MissReason;
-import java.time.Instant;
+import dev.pt2cache.system.ServiceClock;
 import java.util.Comparator;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -26,10 +26,12 @@ class MissExplainer {
 
   private final ArtifactReader reader;
   private final ArtifactPolicy policy;
+  private final ServiceClock clock;
 
-  MissExplainer(ArtifactReader reader, ArtifactPolicy policy) {
+  MissExplainer(ArtifactReader reader, ArtifactPolicy policy, ServiceClock clock) {
     this.reader = reader;
     this.policy = policy;
+    this.clock = clock;
   }
 
   /** Artifacts like the one asked for are refused by a standing rule. */
@@ -53,7 +55,7 @@ class MissExplainer {
           MissReason.NOT_FOUND, "nothing is stored under this key: compile and upload", closest);
     }
     Artifact last = latest.get();
-    if (last.state() == ArtifactState.PENDING && last.uploadExpiresAt().isBefore(Instant.now())) {
+    if (last.state() == ArtifactState.PENDING && last.uploadExpiresAt().isBefore(clock.now())) {
       return new Miss(
           MissReason.NOT_FOUND,
           "an upload under this key was reserved but never completed: compile and upload",

@@ -2,6 +2,8 @@ package dev.pt2cache.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.system.ServiceClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -65,7 +67,8 @@ class TokenRevocationRaceTest {
           new AuthProperties(
               AuthProperties.Mode.TOKENS,
               "an-operator-secret-of-32-chars!!",
-              Duration.ofMinutes(10)));
+              Duration.ofMinutes(10)),
+          new ServiceClock(Clock.systemUTC()));
 
   @Test
   void shouldNotKeepATokenReadBeforeItsRevocation() {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pt2cache.system.Caller;
+import dev.pt2cache.system.ServiceClock;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,11 @@ class TokensTest {
   @Test
   void shouldMakeListOrRevokeNoTokenWhileAuthenticationIsOff() {
     Tokens tokens =
-        new Tokens(null, null, new AuthProperties(AuthProperties.Mode.NONE, null, Duration.ZERO));
+        new Tokens(
+            null,
+            null,
+            new AuthProperties(AuthProperties.Mode.NONE, null, Duration.ZERO),
+            new ServiceClock(Clock.systemUTC()));
 
     assertThatThrownBy(() -> tokens.create("fleet", null, Role.ADMIN, null))
         .isInstanceOf(AccessDeniedException.class)
@@ -30,7 +36,10 @@ class TokensTest {
   void shouldKeepTheNameOfCallersWithoutATokenFromTokens() {
     Tokens tokens =
         new Tokens(
-            null, null, new AuthProperties(AuthProperties.Mode.TOKENS, ADMIN, Duration.ZERO));
+            null,
+            null,
+            new AuthProperties(AuthProperties.Mode.TOKENS, ADMIN, Duration.ZERO),
+            new ServiceClock(Clock.systemUTC()));
 
     assertThatThrownBy(() -> tokens.create(Caller.ANONYMOUS, null, Role.WRITE, null))
         .isInstanceOf(InvalidTokenRequestException.class)
@@ -42,7 +51,10 @@ class TokensTest {
     // no repository: asking it would fail
     Tokens tokens =
         new Tokens(
-            null, null, new AuthProperties(AuthProperties.Mode.TOKENS, ADMIN, Duration.ZERO));
+            null,
+            null,
+            new AuthProperties(AuthProperties.Mode.TOKENS, ADMIN, Duration.ZERO),
+            new ServiceClock(Clock.systemUTC()));
 
     assertThat(tokens.grantFor("made-up")).isEmpty();
     assertThat(tokens.grantFor("pt2c_short")).isEmpty();
