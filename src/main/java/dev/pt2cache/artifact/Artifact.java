@@ -182,6 +182,11 @@ public class Artifact implements Persistable<UUID> {
     return id;
   }
 
+  /** The end the database gave the reservation when its upload renewed it. */
+  void renewedUntil(Instant until) {
+    uploadExpiresAt = until;
+  }
+
   void markReady(Instant now) {
     state = ArtifactState.READY;
     readyAt = now.truncatedTo(ChronoUnit.MICROS);

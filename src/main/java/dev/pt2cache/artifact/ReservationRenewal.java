@@ -3,6 +3,7 @@ package dev.pt2cache.artifact;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.LongSupplier;
@@ -39,13 +40,17 @@ class ReservationRenewal {
     this.lifetime = properties.reservationTtl();
   }
 
-  /** The upload's body, renewing the artifact's reservation while it is read. */
-  InputStream whileReading(UUID artifactId, InputStream body) {
-    return new RenewingStream(
-        body, () -> renew(artifactId), lifetime.dividedBy(4), System::nanoTime);
+  /**
+   * The upload's body, renewing the artifact's reservation while it is read. The artifact (as read
+   * before its bytes) learns each new end, so that an upload whose row went meanwhile is told
+   * whether its reservation had ended by the end the database last held, not the first.
+   */
+  InputStream whileReading(Artifact artifact, InputStream body) {
+    return new RenewingStream(body, () -> renew(artifact), lifetime.dividedBy(4), System::nanoTime);
   }
 
-  private void renew(UUID artifactId) {
+  private void renew(Artifact artifact) {
+    UUID artifactId = artifact.id();
     try {
       jdbc.sql(
               """
@@ -53,9 +58,12 @@ class ReservationRenewal {
                  set upload_expires_at = greatest(upload_expires_at,
                                                   now() + make_interval(secs => ?))
                where id = ? and state = 'PENDING' and upload_expires_at > now()
+              returning upload_expires_at
               """)
           .params(lifetime.toMillis() / 1000.0, artifactId)
-          .update();
+          .query(Timestamp.class)
+          .optional()
+          .ifPresent(until -> artifact.renewedUntil(until.toInstant()));
     } catch (RuntimeException e) {
       // the upload goes on; it commits if its reservation is still there when it ends
       log.warn("reservation of artifact {} not renewed: {}", artifactId, e.toString());

@@ -216,7 +216,7 @@ public class UploadService {
       bytesWritten =
           write(
               artifact.content(),
-              metrics.countIn(artifact.namespace(), renewal.whileReading(artifact.id(), body)),
+              metrics.countIn(artifact.namespace(), renewal.whileReading(artifact, body)),
               copyStored);
     } catch (ContentMismatchException e) {
       log.warn("upload rejected: {}", e.getMessage());

@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -56,6 +58,8 @@ class ReservationRenewalTest {
   static final int CHUNK = 4 << 10;
 
   @LocalServerPort int port;
+
+  @Autowired JdbcClient jdbc;
 
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {
@@ -152,6 +156,42 @@ class ReservationRenewalTest {
     body.close();
     assertThat(put.getResponseCode()).isEqualTo(200);
     assertThat(api.get(pathA).json().get("state").asString()).isEqualTo("ready");
+  }
+
+  /**
+   * An upload whose row went while its bytes came (as when another request to its URL dropped it),
+   * past its reservation's first end but within the end its renewals gave it, is told that it is
+   * gone, not that its reservation expired at an end the database no longer held.
+   */
+  @Test
+  void shouldNotCallARenewedReservationExpiredWhenItsRowWentForAnotherReason() throws Exception {
+    ApiClient api = new ApiClient(port);
+    String ns = "/v1/namespaces/gone-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(api.putJson(ns, "{}").status()).isEqualTo(201);
+    byte[] a = Fixtures.randomBytes(40 * CHUNK);
+    ApiResponse declared = api.postJson(ns + "/artifacts", Descriptors.upload(a));
+    assertThat(declared.status()).as(declared.text()).isEqualTo(201);
+    String id = declared.json().get("id").asString();
+    Instant firstEnd = Instant.parse(declared.json().get("uploadExpiresAt").asString());
+
+    HttpURLConnection put = open(port, declared.json().get("uploadUrl").asString());
+    OutputStream body = put.getOutputStream();
+    int sent = 0;
+    while (Instant.now().isBefore(firstEnd.plusSeconds(1))) {
+      body.write(a, sent++ * CHUNK, CHUNK);
+      body.flush();
+      TimeUnit.MILLISECONDS.sleep(400);
+    }
+    assertThat(
+            Instant.parse(
+                api.get(ns + "/artifacts/" + id).json().get("uploadExpiresAt").asString()))
+        .as("renewed while its bytes came")
+        .isAfter(Instant.now());
+    jdbc.sql("delete from artifact where id = ?::uuid").param(id).update();
+
+    body.write(a, sent * CHUNK, a.length - sent * CHUNK);
+    body.close();
+    assertThat(put.getResponseCode()).isEqualTo(404);
   }
 
   /** A PUT of content in chunks as they are written, each sent when flushed. */
