@@ -125,6 +125,7 @@ def main() -> None:
     result["counters"] = counters()
     result["device"] = torch.cuda.get_device_name(0)
     result["torch"] = torch.__version__
+    result["process_s"] = round(time.perf_counter() - started, 2)
     print(json.dumps(result), flush=True)
 
 

@@ -3,7 +3,8 @@
 # starts the service on its embedded default (LocalPt2Cache: PostgreSQL and S3Proxy in-process)
 # from a runtime and class path unpacked under $E, makes a namespace and a fleet's write token, and
 # runs live_proof.py's processes against it, each with an empty TORCHINDUCTOR_CACHE_DIR: one per
-# argument (its words are live_proof.py's), or the eight of docs/warm-start-proof.md's table.
+# argument (its words are live_proof.py's; "N*words" starts N such processes at once and waits for
+# all, as a fleet deploying), or the eight of docs/warm-start-proof.md's table.
 #   E=/opt/e2e OUT=/some/dir bash clients/python/proof/live_run.sh ["mega --model resnet18" ...]
 set -u
 E=${E:-/opt/e2e}
@@ -48,8 +49,20 @@ if [ $# -eq 0 ]; then # the table's eight processes
   set -- mega mega mega entries entries "partial original" "partial changed" "partial original"
 fi
 for spec in "$@"; do
-  # shellcheck disable=SC2086 # a run's words are live_proof.py's arguments
-  run $spec
+  if [[ $spec =~ ^([0-9]+)\*(.*)$ ]]; then # "8*mega ...": that many processes at once, as a fleet
+    t=$(date +%s.%N) nodes=()
+    for _ in $(seq 1 "${BASH_REMATCH[1]}"); do
+      # shellcheck disable=SC2086
+      run ${BASH_REMATCH[2]} &
+      nodes+=($!)
+    done
+    wait "${nodes[@]}" # not a bare wait: the service is a background job too
+    echo "$spec: all done after $(python3 -c "import time; print(round(time.time() - $t, 1))") s" |
+      tee -a "$OUT/steps.log"
+  else
+    # shellcheck disable=SC2086 # a run's words are live_proof.py's arguments
+    run $spec
+  fi
 done
 
 call GET /v1/namespaces/gpu-live "$ADMIN" >"$OUT/namespace.json"
