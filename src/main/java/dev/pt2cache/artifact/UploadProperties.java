@@ -87,7 +87,7 @@ public record UploadProperties(
   }
 
   /** The disk all spooled bodies of an instance may take at once. */
-  long spoolDiskBytes() {
+  public long spoolDiskBytes() {
     return spoolDisk != null
         ? spoolDisk.toBytes()
         : saturatedProduct(maxConcurrentSpools, maxEntrySize.toBytes());

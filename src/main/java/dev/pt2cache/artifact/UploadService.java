@@ -93,7 +93,8 @@ public class UploadService {
    * then found missing, and the bytes are written after all); a key that holds the content already
    * asks the store nothing.
    */
-  UploadOutcome reserveAndReceive(String namespace, UploadCommand command, InputStream body) {
+  public UploadOutcome reserveAndReceive(
+      String namespace, UploadCommand command, InputStream body) {
     // no lease and no ready-at-once: the bytes come with the request, to be verified first
     UploadOutcome reservation = reservation(namespace, command, false);
     Artifact pending = reservation.artifact();

@@ -6,7 +6,6 @@ import dev.pt2cache.artifact.ArtifactMapper;
 import dev.pt2cache.artifact.ArtifactReader;
 import dev.pt2cache.artifact.Bodies;
 import dev.pt2cache.artifact.ContentResponses;
-import dev.pt2cache.artifact.EntryUploads;
 import dev.pt2cache.artifact.UploadOutcome;
 import dev.pt2cache.blob.UploadInterruptedException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,5 +1,12 @@
-package dev.pt2cache.artifact;
+package dev.pt2cache.entry;
 
+import dev.pt2cache.artifact.ArtifactKind;
+import dev.pt2cache.artifact.InvalidUploadException;
+import dev.pt2cache.artifact.PayloadTooLargeException;
+import dev.pt2cache.artifact.UploadCommand;
+import dev.pt2cache.artifact.UploadOutcome;
+import dev.pt2cache.artifact.UploadProperties;
+import dev.pt2cache.artifact.UploadService;
 import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.blob.ByteBudget;
 import dev.pt2cache.blob.ContentMismatchException;

@@ -1,4 +1,4 @@
-package dev.pt2cache.artifact;
+package dev.pt2cache.entry;
 
 /**
  * The instance's own temporary storage could not take a body sent without its digest: the spool

@@ -1,9 +1,10 @@
-package dev.pt2cache.artifact;
+package dev.pt2cache.entry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.pt2cache.artifact.PayloadTooLargeException;
 import dev.pt2cache.blob.ByteBudget;
 import dev.pt2cache.blob.StorageBusyException;
 import dev.pt2cache.support.Fixtures;

@@ -1,4 +1,4 @@
-package dev.pt2cache.artifact;
+package dev.pt2cache.entry;
 
 import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.blob.ByteBudget;

@@ -1,4 +1,4 @@
-package dev.pt2cache.artifact;
+package dev.pt2cache.entry;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

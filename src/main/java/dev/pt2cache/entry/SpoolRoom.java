@@ -1,5 +1,6 @@
-package dev.pt2cache.artifact;
+package dev.pt2cache.entry;
 
+import dev.pt2cache.artifact.PayloadTooLargeException;
 import dev.pt2cache.blob.ByteBudget;
 import dev.pt2cache.blob.StorageBusyException;
 import java.io.FilterOutputStream;

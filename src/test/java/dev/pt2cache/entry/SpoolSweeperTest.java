@@ -1,4 +1,4 @@
-package dev.pt2cache.artifact;
+package dev.pt2cache.entry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
