@@ -29,7 +29,7 @@ import org.springframework.stereotype.Service;
  * budget of the instance, taken as its bytes arrive.
  */
 @Service
-public class EntryUploads implements MeterBinder {
+class EntryUploads implements MeterBinder {
 
   private final UploadService uploads;
   private final NamespaceService namespaces;
