@@ -1,12 +1,19 @@
 package dev.pt2cache;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import org.springframework.data.repository.Repository;
 import org.springframework.stereotype.Service;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -73,6 +80,31 @@ class ArchitectureTest {
           .orShould()
           .dependOnClassesThat()
           .resideInAPackage("dev.pt2cache.api..");
+
+  /**
+   * Each table has one owner: a feature's repository is used by that feature's own classes, and the
+   * others go through its public face (the artifact package asks {@code StoredBlobs}, never the
+   * blob table's repository). Public repositories are what Spring Data needs, not an invitation.
+   */
+  @ArchTest
+  static final ArchRule repositoriesAreUsedOnlyInTheirOwnPackage =
+      classes().should(useOnlyRepositoriesOfTheirOwnPackage());
+
+  private static ArchCondition<JavaClass> useOnlyRepositoriesOfTheirOwnPackage() {
+    return new ArchCondition<>("use only repositories of their own package") {
+      @Override
+      public void check(JavaClass origin, ConditionEvents events) {
+        for (Dependency dependency : origin.getDirectDependenciesFromSelf()) {
+          JavaClass target = dependency.getTargetClass();
+          if (target.isAssignableTo(Repository.class)
+              && target.getPackageName().startsWith("dev.pt2cache.")
+              && !target.getPackageName().equals(origin.getPackageName())) {
+            events.add(SimpleConditionEvent.violated(dependency, dependency.getDescription()));
+          }
+        }
+      }
+    };
+  }
 
   @ArchTest
   static final ArchRule servicesKnowNothingOfTheWebContract =

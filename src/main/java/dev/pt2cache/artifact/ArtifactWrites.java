@@ -5,7 +5,7 @@ import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
-import dev.pt2cache.blob.StoredBlobRepository;
+import dev.pt2cache.blob.StoredBlobs;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.system.AdvisoryLocks;
 import dev.pt2cache.system.ServiceClock;
@@ -23,7 +23,7 @@ import org.springframework.transaction.annotation.Transactional;
 class ArtifactWrites {
 
   private final ArtifactRepository artifacts;
-  private final StoredBlobRepository blobs;
+  private final StoredBlobs blobs;
   private final KeyLock keyLock;
   private final UploadProperties properties;
   private final BlobStore store;
@@ -35,7 +35,7 @@ class ArtifactWrites {
 
   ArtifactWrites(
       ArtifactRepository artifacts,
-      StoredBlobRepository blobs,
+      StoredBlobs blobs,
       KeyLock keyLock,
       UploadProperties properties,
       BlobStore store,
@@ -249,8 +249,8 @@ class ArtifactWrites {
     return artifacts.existsByNamespaceAndSha256AndState(
             namespace, content.sha256(), ArtifactState.READY)
         && blobs
-            .findById(content.sha256())
-            .map(b -> b.sizeBytes() == content.sizeBytes())
+            .recordedSize(content.sha256())
+            .map(size -> size == content.sizeBytes())
             .orElse(false);
   }
 

@@ -3,7 +3,7 @@ package dev.pt2cache.artifact;
 import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.ContentMismatchException;
-import dev.pt2cache.blob.StoredBlobRepository;
+import dev.pt2cache.blob.StoredBlobs;
 import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.blob.VerifyingReader;
 import dev.pt2cache.descriptor.CacheKeys;
@@ -32,7 +32,7 @@ public class UploadService {
   private final NamespaceService namespaces;
   private final ArtifactRepository artifacts;
   private final ArtifactWrites writes;
-  private final StoredBlobRepository blobs;
+  private final StoredBlobs blobs;
   private final BlobStore store;
   private final TransferMetrics metrics;
   private final UploadProperties properties;
@@ -47,7 +47,7 @@ public class UploadService {
       NamespaceService namespaces,
       ArtifactRepository artifacts,
       ArtifactWrites writes,
-      StoredBlobRepository blobs,
+      StoredBlobs blobs,
       BlobStore store,
       TransferMetrics metrics,
       UploadProperties properties,
@@ -284,7 +284,7 @@ public class UploadService {
 
   /** Whether the store holds this content, as its metadata says and the store confirms. */
   private boolean inStore(BlobExpectation content) {
-    return blobs.existsById(content.sha256()) && store.exists(content.sha256());
+    return blobs.isRecorded(content.sha256()) && store.exists(content.sha256());
   }
 
   private static String keyOf(UploadCommand command) {

@@ -5,7 +5,7 @@ import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
 import org.springframework.data.repository.query.Param;
 
-public interface StoredBlobRepository extends JpaRepository<StoredBlob, String> {
+interface StoredBlobRepository extends JpaRepository<StoredBlob, String> {
 
   /**
    * Records that a blob is stored, or touches it when it already was: a blob referenced again is
