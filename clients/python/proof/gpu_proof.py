@@ -20,18 +20,11 @@ import os
 import sys
 import time
 
-started = time.perf_counter()
-import torch  # noqa: E402
+import resnet_node as node  # first: it times torch's import
+from resnet_node import torch
 
-try:
-    import timm  # noqa: E402
-except ImportError:  # torchvision's resnet50 is the same network
-    timm = None
-
-import pt2cache  # noqa: E402
-from pt2cache.directory import DirectoryEntries  # noqa: E402
-
-imported = time.perf_counter() - started
+import pt2cache
+from pt2cache.directory import DirectoryEntries
 
 
 def main() -> None:
@@ -43,7 +36,7 @@ def main() -> None:
     args = p.parse_args()
 
     result = {"run": args.command, "cache_dir": os.environ.get("TORCHINDUCTOR_CACHE_DIR"),
-              "import_torch_s": round(imported, 2)}
+              "import_torch_s": round(node.imported, 2)}
     if args.command == "warm-mega":
         t = time.perf_counter()
         with open(args.blob, "rb") as f:
@@ -53,32 +46,16 @@ def main() -> None:
     if args.command in ("record", "warm-remote"):
         result["routed"] = pt2cache.install_remote_caches(DirectoryEntries(args.entries))
 
-    if timm is not None:
-        model = timm.create_model("resnet50", pretrained=False)
-    else:
-        import torchvision
-
-        model = torchvision.models.resnet50(weights=None)
-    result["model"] = "timm resnet50" if timm is not None else "torchvision resnet50"
-    model = model.cuda().half().eval()
-    x = torch.randn(8, 3, 224, 224, device="cuda", dtype=torch.half)
+    model = node.network("resnet50")
+    result["model"] = node.network_source("resnet50")
+    x = node.batch()
     compiled = torch.compile(model)
-    torch.cuda.synchronize()
-    t = time.perf_counter()
-    with torch.no_grad():
-        compiled(x)
-    torch.cuda.synchronize()
-    result["first_call_s"] = round(time.perf_counter() - t, 2)
-    with torch.no_grad():
-        eager, again = model(x), compiled(x)
-    result["max_abs_diff_vs_eager"] = float((eager - again).abs().max())
-    counters = torch._dynamo.utils.counters
-    result["counters"] = {k: v for k, v in dict(counters["inductor"]).items()
-                          if "cache" in k or "autotune" in k}
-    result["aot_autograd"] = {k: v for k, v in dict(counters["aot_autograd"]).items()
-                              if "cache" in k}
-    result["device"] = torch.cuda.get_device_name(0)
-    result["torch"] = torch.__version__
+    result["first_call_s"] = node.first_call(compiled, x)
+    result["max_abs_diff_vs_eager"] = node.max_abs_diff(model, compiled, x)
+    counters = node.counters()
+    result["counters"] = counters["inductor"]
+    result["aot_autograd"] = counters["aot_autograd"]
+    result.update(node.device())
 
     if args.command == "cold":
         os.makedirs(args.out, exist_ok=True)

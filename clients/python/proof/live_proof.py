@@ -20,25 +20,10 @@ import os
 import sys
 import time
 
-started = time.perf_counter()
-import torch  # noqa: E402
+import resnet_node as node  # first: it times torch's import
+from resnet_node import torch
 
-try:
-    import timm  # noqa: E402
-except ImportError:  # torchvision's resnet50 is the same network
-    timm = None
-
-import pt2cache  # noqa: E402
-
-imported = time.perf_counter() - started
-
-
-def network(name: str):
-    if timm is not None:
-        return timm.create_model(name, pretrained=False).cuda().half().eval()
-    import torchvision
-
-    return getattr(torchvision.models, name)(weights=None).cuda().half().eval()
+import pt2cache
 
 
 def compile_kwargs(args) -> dict:
@@ -49,35 +34,17 @@ def model_name(args) -> tuple:
     return ("%s-timm-fp16-b8" % args.model, "1")
 
 
-def first_call(compiled, x) -> float:
-    torch.cuda.synchronize()
-    t = time.perf_counter()
-    with torch.no_grad():
-        compiled(x)
-    torch.cuda.synchronize()
-    return round(time.perf_counter() - t, 2)
-
-
-def counters() -> dict:
-    c = torch._dynamo.utils.counters
-    return {
-        "inductor": {k: v for k, v in dict(c["inductor"]).items() if "cache" in k or "autotune" in k},
-        "aot_autograd": {k: v for k, v in dict(c["aot_autograd"]).items() if "cache" in k},
-    }
-
-
 def mega(result: dict, client, args) -> None:
-    model = network(args.model)
-    x = torch.randn(8, 3, 224, 224, device="cuda", dtype=torch.half)
+    model = node.network(args.model)
+    x = node.batch()
     t = time.perf_counter()
     name, version = model_name(args)
     warm = pt2cache.warm_start(model, client, model_name=name, model_version=version,
                                **compile_kwargs(args))
     result["lookup_and_load_s"] = round(time.perf_counter() - t, 2)
     result["hit"] = warm.hit
-    result["first_call_s"] = first_call(warm, x)
-    with torch.no_grad():
-        result["max_abs_diff_vs_eager"] = float((model(x) - warm(x)).abs().max())
+    result["first_call_s"] = node.first_call(warm, x)
+    result["max_abs_diff_vs_eager"] = node.max_abs_diff(model, warm, x)
     result["graphs_compiled_anyway"] = warm.graphs_compiled_anyway
     uploaded = warm.wait_for_upload(60)
     if uploaded:
@@ -85,14 +52,13 @@ def mega(result: dict, client, args) -> None:
 
 
 def entries(result: dict, client, args) -> None:
-    model = network(args.model)
-    x = torch.randn(8, 3, 224, 224, device="cuda", dtype=torch.half)
+    model = node.network(args.model)
+    x = node.batch()
     descriptor = pt2cache.describe(*model_name(args), **compile_kwargs(args))
     result["routed"] = pt2cache.install_remote_caches(client, descriptor=descriptor)
     compiled = torch.compile(model, **compile_kwargs(args))
-    result["first_call_s"] = first_call(compiled, x)
-    with torch.no_grad():
-        result["max_abs_diff_vs_eager"] = float((model(x) - compiled(x)).abs().max())
+    result["first_call_s"] = node.first_call(compiled, x)
+    result["max_abs_diff_vs_eager"] = node.max_abs_diff(model, compiled, x)
 
 
 def partial(result: dict, client, variant: str) -> None:
@@ -102,7 +68,7 @@ def partial(result: dict, client, variant: str) -> None:
     pt2cache.install_remote_caches(client)
     compiled = torch.compile(model(variant))
     x = torch.randn(256, 256, device="cuda")
-    result["first_call_s"] = first_call(compiled, x)
+    result["first_call_s"] = node.first_call(compiled, x)
     result["graphs_compiled_by_dynamo"] = torch._dynamo.utils.counters["stats"]["unique_graphs"]
 
 
@@ -115,17 +81,16 @@ def main() -> None:
     args = p.parse_args()
     client = pt2cache.CacheClient()  # PT2CACHE_URL, PT2CACHE_NAMESPACE, PT2CACHE_TOKEN
     result = {"run": " ".join(filter(None, [args.command, args.variant, args.model, args.mode])),
-              "import_torch_s": round(imported, 2)}
+              "import_torch_s": round(node.imported, 2)}
     if args.command == "mega":
         mega(result, client, args)
     elif args.command == "entries":
         entries(result, client, args)
     else:
         partial(result, client, args.variant)
-    result["counters"] = counters()
-    result["device"] = torch.cuda.get_device_name(0)
-    result["torch"] = torch.__version__
-    result["process_s"] = round(time.perf_counter() - started, 2)
+    result["counters"] = node.counters()
+    result.update(node.device())
+    result["process_s"] = round(time.perf_counter() - node.started, 2)
     print(json.dumps(result), flush=True)
 
 
