@@ -9,20 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -35,7 +29,6 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * {@link BlobStore} on any S3-compatible server. Content is verified while it streams, and a wrong
@@ -46,8 +39,6 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
   private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
-  private static final Pattern BLOB_KEY =
-      Pattern.compile("blobs/sha256/[0-9a-f]{2}/([0-9a-f]{64})");
 
   private final S3Client downloads;
   private final S3Client control;
@@ -62,12 +53,14 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final Duration controlTimeout;
   private final ExecutorService partSenders;
   private final S3Deletes deletes;
+  private final S3Listing listing;
 
   S3BlobStore(StoreClients clients, StorageProperties properties) {
     this.downloads = clients.downloads();
     this.control = clients.control();
     this.bucket = properties.bucket();
     this.deletes = new S3Deletes(control, bucket, properties.controlTimeout());
+    this.listing = new S3Listing(control, bucket);
     this.smallReads = new SmallReads(control, bucket, properties.connectionWait());
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
     this.headRoom =
@@ -286,30 +279,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   @Override
   public Stream<StoredObject> list() {
-    Iterator<S3Object> objects =
-        StoreFailures.translating(
-            "listing bucket " + bucket,
-            () ->
-                control
-                    .listObjectsV2Paginator(b -> b.bucket(bucket).prefix(PREFIX))
-                    .contents()
-                    .iterator());
-    return StreamSupport.stream(
-            Spliterators.spliteratorUnknownSize(objects, Spliterator.ORDERED), false)
-        .map(S3BlobStore::storedObject)
-        .flatMap(Optional::stream);
-  }
-
-  private static Optional<StoredObject> storedObject(S3Object object) {
-    Matcher key = BLOB_KEY.matcher(object.key());
-    return key.matches()
-        ? Optional.of(
-            new StoredObject(
-                key.group(1),
-                object.lastModified(),
-                object.size(),
-                BlobObjects.version(object.eTag(), object.lastModified())))
-        : Optional.empty();
+    return listing.list();
   }
 
   /**
