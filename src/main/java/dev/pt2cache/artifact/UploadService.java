@@ -216,6 +216,7 @@ public class UploadService {
     try {
       bytesWritten =
           write(
+              artifact.namespace(),
               artifact.content(),
               metrics.countIn(artifact.namespace(), renewal.whileReading(artifact, body)),
               copyStored);
@@ -253,7 +254,8 @@ public class UploadService {
    * Stores the verified bytes, or only verifies them against a copy already stored; answers whether
    * they were written.
    */
-  private boolean write(BlobExpectation content, InputStream body, boolean copyStored) {
+  private boolean write(
+      String namespace, BlobExpectation content, InputStream body, boolean copyStored) {
     try {
       if (copyStored) {
         // stored already (perhaps for another namespace): prove the client has the bytes, keep
@@ -262,7 +264,7 @@ public class UploadService {
         deduplicated.increment();
         return false;
       }
-      store.put(content, body);
+      store.put(content, body, namespace);
       stored.increment();
       return true;
     } catch (IOException e) {

@@ -20,6 +20,15 @@ public interface BlobStore {
    */
   void put(BlobExpectation expected, InputStream content);
 
+  /**
+   * As {@link #put(BlobExpectation, InputStream)}, for an upload of {@code namespace}: while it
+   * writes to the store it takes one of that namespace's share of the uploads an instance writes at
+   * once, so that one tenant's slow clients cannot hold them all (docs/adr/0038).
+   */
+  default void put(BlobExpectation expected, InputStream content, String namespace) {
+    put(expected, content);
+  }
+
   /** The blob's bytes, or the given range of them; empty when the object does not exist. */
   Optional<BlobContent> get(String sha256, ByteRange range);
 

@@ -45,6 +45,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final String bucket;
   private final S3BlobWriter writer;
   private final PartBuffers buffers;
+  private final UploadShares shares;
   private final ByteBudget headRoom;
   private final SmallReads smallReads;
   private final Semaphore downloadPermits;
@@ -63,6 +64,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.listing = new S3Listing(control, bucket);
     this.smallReads = new SmallReads(control, bucket, properties.connectionWait());
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
+    this.shares = new UploadShares(properties.putsPerNamespace());
     this.headRoom =
         new ByteBudget(properties.maxConcurrentPuts() * properties.partSize().toBytes());
     // one per connection of the downloads' pool, so that pool never makes a request wait: the
@@ -147,6 +149,12 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   @Override
   public void put(BlobExpectation expected, InputStream content) {
+    put(expected, content, null);
+  }
+
+  /** A null namespace counts against no namespace's share (the store's own tests and tools). */
+  @Override
+  public void put(BlobExpectation expected, InputStream content, String namespace) {
     // its head (the whole of a body up to the part size, the first part of a larger one) is read
     // before the permit, in room of its own: a client slow to send, or one that stopped, holds the
     // room of what it sent, no permit that another upload needs (docs/adr/0036). The head reads
@@ -155,10 +163,10 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     // permit free. A larger head's room comes back as soon as it has gone to the store
     try (ChunkedBuffer head = writer.readHead(expected, content, headRoom)) {
       if (writer.isWhole(expected, head)) {
-        withPermit(() -> writer.sendWhole(expected, head));
+        withPermit(namespace, () -> writer.sendWhole(expected, head));
       } else {
         InputStream body = new SequenceInputStream(head.drain(), content);
-        withPermit(() -> writer.write(expected, body));
+        withPermit(namespace, () -> writer.write(expected, body));
       }
     }
   }
@@ -169,8 +177,24 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
    * Python client's), a busy answer and its Retry-After lost the race to it about half the time,
    * and the client sent its bytes again at once.
    */
-  private void withPermit(Runnable write) {
-    awaitOrBusy(() -> buffers.acquire(connectionWait), StorageBusyException::new);
+  private void withPermit(String namespace, Runnable write) {
+    if (namespace == null) {
+      withPermit(connectionWait, write);
+      return;
+    }
+    // the namespace's share first, so an upload past it waits among its own, never in the queue
+    // that other namespaces' uploads wait in; both waits together within the connection wait
+    long deadline = System.nanoTime() + connectionWait.toNanos();
+    awaitOrBusy(() -> shares.acquire(namespace, connectionWait), StorageBusyException::new);
+    try {
+      withPermit(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), write);
+    } finally {
+      shares.release(namespace);
+    }
+  }
+
+  private void withPermit(Duration wait, Runnable write) {
+    awaitOrBusy(() -> buffers.acquire(wait), StorageBusyException::new);
     try {
       write.run();
     } finally {

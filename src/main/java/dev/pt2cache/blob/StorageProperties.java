@@ -46,6 +46,9 @@ import org.springframework.util.unit.DataSize;
  *     MiB. Off by default: a store or proxy that never answers {@code 100} (Cloudflare R2 documents
  *     that it does not) makes every such request wait about 3 s first, and the service gains
  *     nothing from it (a refusal before the body only saves sending one part)
+ * @param maxConcurrentPutsPerNamespace how many of the {@code maxConcurrentPuts} permits one
+ *     namespace's uploads may hold at once, so that one tenant's slow or stalled clients leave the
+ *     others some (docs/adr/0038); unset, {@link #putsPerNamespace() three quarters} of them
  */
 @ConfigurationProperties("pt2cache.storage")
 public record StorageProperties(
@@ -64,7 +67,8 @@ public record StorageProperties(
     @DefaultValue("false") boolean signPayload,
     @DefaultValue("5s") Duration controlTimeout,
     @DefaultValue("60s") Duration stallTimeout,
-    @DefaultValue("false") boolean expectContinue) {
+    @DefaultValue("false") boolean expectContinue,
+    Integer maxConcurrentPutsPerNamespace) {
 
   /** Connections for control requests: health, existence checks, deletes and listings. */
   public static final int CONTROL_CONNECTIONS = 16;
@@ -118,6 +122,15 @@ public record StorageProperties(
                   + " (PT2CACHE_S3_MAX_CONCURRENT_PUTS) must be at least 1, not %d and %d")
               .formatted(maxConnections, maxConcurrentPuts));
     }
+    if (maxConcurrentPutsPerNamespace != null
+        && (maxConcurrentPutsPerNamespace < 1
+            || maxConcurrentPutsPerNamespace > maxConcurrentPuts)) {
+      throw new IllegalArgumentException(
+          ("pt2cache.storage.max-concurrent-puts-per-namespace"
+                  + " (PT2CACHE_S3_MAX_CONCURRENT_PUTS_PER_NAMESPACE) is %d; give 1 to"
+                  + " max-concurrent-puts (%d), or leave it unset for three quarters of it")
+              .formatted(maxConcurrentPutsPerNamespace, maxConcurrentPuts));
+    }
     if (singlePutMax.isNegative()) {
       throw new IllegalArgumentException(
           "pt2cache.storage.single-put-max (PT2CACHE_S3_SINGLE_PUT_MAX) must not be negative, not "
@@ -131,6 +144,17 @@ public record StorageProperties(
               + MAX_SINGLE_PUT
               + " in one PutObject");
     }
+  }
+
+  /**
+   * The upload permits one namespace may hold at once: as set, or all but a quarter of them (at
+   * least one left to the others where there are two or more): 12 of 16, 1 of 2.
+   */
+  public int putsPerNamespace() {
+    if (maxConcurrentPutsPerNamespace != null) {
+      return maxConcurrentPutsPerNamespace;
+    }
+    return Math.max(1, maxConcurrentPuts - Math.max(1, maxConcurrentPuts / 4));
   }
 
   /**

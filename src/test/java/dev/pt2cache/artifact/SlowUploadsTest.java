@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,7 +37,13 @@ import org.springframework.test.context.TestPropertySource;
  * without end for a byte a second), and as many such clients as permits held every other upload of
  * the instance out: each waited 30 s and got {@code 503 storage-busy} (docs/adr/0036).
  */
-@TestPropertySource(properties = "pt2cache.storage.max-concurrent-puts=2")
+@TestPropertySource(
+    properties = {
+      "pt2cache.storage.max-concurrent-puts=2",
+      // one namespace may hold both: these tests are about the instance's bound (TenantShare is
+      // about a namespace's share of it)
+      "pt2cache.storage.max-concurrent-puts-per-namespace=2"
+    })
 class SlowUploadsTest extends ServiceTest {
 
   static final int SIZE = 64 << 10;
@@ -196,13 +203,7 @@ class SlowUploadsTest extends ServiceTest {
   void shouldAnswerBusyWithinTheConnectionWaitWhileEveryPermitIsHeld(int size) throws Exception {
     List<Socket> stalled = new ArrayList<>();
     try {
-      for (int i = 0; i < permits; i++) {
-        // past its first part: it holds its permit while the store waits for the rest
-        byte[] bytes = Fixtures.randomBytes(STREAMED);
-        Socket socket = openUpload(bytes);
-        send(socket, bytes, 0, PART + SIZE);
-        stalled.add(socket);
-      }
+      stallPastTheirFirstPart(permits, stalled);
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> metric("pt2cache_store_uploads_permits_used", "[^}]*") == permits);
@@ -217,18 +218,83 @@ class SlowUploadsTest extends ServiceTest {
       String answer = answerHead(waiting, 20_000);
       assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After: 5");
     } finally {
-      for (Socket socket : stalled) {
-        socket.close();
-      }
+      closeAndAwaitPermitsFree(stalled);
     }
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(90))
-        .until(() -> metric("pt2cache_store_uploads_permits_used", "[^}]*") == 0);
     assertThat(metric("pt2cache_store_uploads_waiting", "[^}]*")).as("waiting").isZero();
     assertThat(metric("pt2cache_store_uploads_buffered_bytes", "[^}]*"))
         .as("body heap of the refused upload, given back")
         .isZero();
     assertThat(unfinishedMultipartUploads()).as("multipart uploads left in the store").isZero();
+  }
+
+  /** With each namespace's share at 1 of the 2 permits. */
+  @Nested
+  @TestPropertySource(properties = "pt2cache.storage.max-concurrent-puts-per-namespace=1")
+  class TenantShare {
+
+    /**
+     * One namespace's uploads hold at most its share of the permits (here 1 of 2), so a tenant
+     * whose clients stop past their first part, or trickle a byte now and then, cannot hold every
+     * upload of the other namespaces out. Before, a tenant with a write token sent 9 MB to each of
+     * 17 uploads and a byte every 5 s after: all 16 permits were its, and every other namespace's
+     * upload, a 16 KiB entry too, got {@code 503 storage-busy} after the connection wait for as
+     * long as it went on (docs/adr/0038).
+     */
+    @Test
+    void shouldStoreAnotherNamespacesUploadWhileOneNamespaceHoldsItsShare() throws Exception {
+      double receivedBefore = received();
+      List<Socket> stalled = new ArrayList<>();
+      try {
+        stallPastTheirFirstPart(permits, stalled);
+        // every head is read, and the first holds a permit: the other waits for the share
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    received() - receivedBefore >= permits * (double) PART
+                        && metric("pt2cache_store_uploads_permits_used", "[^}]*") >= 1);
+
+        String other = "t-" + UUID.randomUUID().toString().substring(0, 12);
+        assertThat(api.putJson("/v1/namespaces/" + other, "{}").status()).isEqualTo(201);
+        byte[] bytes = Fixtures.randomBytes(SIZE);
+        ApiResponse declared =
+            api.postJson("/v1/namespaces/" + other + "/artifacts", Descriptors.upload(bytes));
+        assertThat(declared.status()).as(declared.text()).isEqualTo(201);
+        ApiResponse sent = api.putBytes(declared.json().get("uploadUrl").asString(), bytes);
+        assertThat(sent.status()).as(sent.text()).isEqualTo(200);
+        assertThat(sent.json().get("state").asString()).isEqualTo("ready");
+
+        // the namespace past its share is told busy, as when every permit is held
+        assertThat(answerHead(stalled.get(permits - 1), 20_000))
+            .startsWith("HTTP/1.1 503")
+            .contains("Retry-After: 5");
+      } finally {
+        closeAndAwaitPermitsFree(stalled);
+      }
+    }
+  }
+
+  /**
+   * Opens {@code count} uploads and sends each past its first part, then nothing: each takes a
+   * permit and holds it while the store waits for the rest.
+   */
+  private void stallPastTheirFirstPart(int count, List<Socket> stalled) throws IOException {
+    for (int i = 0; i < count; i++) {
+      byte[] bytes = Fixtures.randomBytes(STREAMED);
+      Socket socket = openUpload(bytes);
+      send(socket, bytes, 0, PART + SIZE);
+      stalled.add(socket);
+    }
+  }
+
+  /** Closes the stalled uploads' connections and waits until their permits are given back. */
+  private void closeAndAwaitPermitsFree(List<Socket> stalled) throws IOException {
+    for (Socket socket : stalled) {
+      socket.close();
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> metric("pt2cache_store_uploads_permits_used", "[^}]*") == 0);
   }
 
   /** The status line and headers of the answer on {@code socket}, read within {@code millis}. */

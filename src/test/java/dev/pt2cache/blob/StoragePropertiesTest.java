@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -52,6 +53,29 @@ class StoragePropertiesTest {
         .hasMessageContaining("PT2CACHE_S3_SINGLE_PUT_MAX");
   }
 
+  @Test
+  void shouldLeaveAQuarterOfTheUploadPermitsToOtherNamespacesUnlessSet() {
+    assertThat(withPuts(16, null).putsPerNamespace()).isEqualTo(12);
+    assertThat(withPuts(2, null).putsPerNamespace()).isEqualTo(1);
+    assertThat(withPuts(1, null).putsPerNamespace()).as("nothing to leave").isEqualTo(1);
+    assertThat(withPuts(16, 16).putsPerNamespace()).isEqualTo(16);
+    for (int share : new int[] {0, 17}) {
+      assertThatThrownBy(() -> withPuts(16, share))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("PT2CACHE_S3_MAX_CONCURRENT_PUTS_PER_NAMESPACE");
+    }
+  }
+
+  private static StorageProperties withPuts(int puts, Integer perNamespace) {
+    return with(
+        DataSize.ofMegabytes(8),
+        128,
+        StorageProperties.MAX_SINGLE_PUT,
+        Duration.ofSeconds(10),
+        puts,
+        perNamespace);
+  }
+
   private static StorageProperties withSinglePutMax(DataSize singlePutMax) {
     return with(singlePutMax, Duration.ofSeconds(10));
   }
@@ -62,6 +86,16 @@ class StoragePropertiesTest {
 
   private static StorageProperties with(
       DataSize partSize, int maxConnections, DataSize singlePutMax, Duration connectionWait) {
+    return with(partSize, maxConnections, singlePutMax, connectionWait, 16, null);
+  }
+
+  private static StorageProperties with(
+      DataSize partSize,
+      int maxConnections,
+      DataSize singlePutMax,
+      Duration connectionWait,
+      int puts,
+      Integer perNamespace) {
     return new StorageProperties(
         null,
         "us-east-1",
@@ -73,11 +107,12 @@ class StoragePropertiesTest {
         partSize,
         maxConnections,
         connectionWait,
-        16,
+        puts,
         singlePutMax,
         false,
         Duration.ofSeconds(5),
         Duration.ofSeconds(60),
-        false);
+        false,
+        perNamespace);
   }
 }

@@ -40,7 +40,8 @@ final class TestStorage {
         signPayload,
         Duration.ofSeconds(5),
         Duration.ofSeconds(60),
-        false);
+        false,
+        null);
   }
 
   /** The same settings with other bounds on how long the store may keep a request waiting. */
@@ -101,7 +102,8 @@ final class TestStorage {
         base.signPayload(),
         controlTimeout,
         stallTimeout,
-        expectContinue);
+        expectContinue,
+        base.maxConcurrentPutsPerNamespace());
   }
 
   /** Creates the test run's bucket when a test of the store runs before any service test. */
