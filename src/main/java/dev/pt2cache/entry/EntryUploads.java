@@ -20,8 +20,11 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.springframework.stereotype.Service;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The entries face's one-request upload (PUT .../entries/{kind}/{key}): reserve and receive in one
@@ -36,6 +39,8 @@ class EntryUploads implements MeterBinder {
   private final UploadProperties properties;
   private final Duration spoolWait;
   private final ByteBudget spoolDisk;
+  private final long spoolShareBytes;
+  private final Map<String, ByteBudget> spoolShares = new ConcurrentHashMap<>();
 
   EntryUploads(
       UploadService uploads,
@@ -47,6 +52,16 @@ class EntryUploads implements MeterBinder {
     this.properties = properties;
     this.spoolWait = storage.connectionWait();
     this.spoolDisk = new ByteBudget(properties.spoolDiskBytes());
+    this.spoolShareBytes = spoolShare(properties.spoolDiskBytes(), properties.maxEntrySize());
+  }
+
+  /**
+   * The spool disk one namespace's bodies may hold at once: three quarters of it, so that one
+   * tenant's clients that send bodies without their digest and then stop or trickle leave the
+   * others a quarter (docs/adr/0038); but at least the largest entry, which must always fit.
+   */
+  static long spoolShare(long spoolDisk, DataSize maxEntrySize) {
+    return Math.max(spoolDisk - spoolDisk / 4, Math.min(spoolDisk, maxEntrySize.toBytes()));
   }
 
   /** The disk held by entries sent without their digest, of PT2CACHE_SPOOL_DISK. */
@@ -90,7 +105,8 @@ class EntryUploads implements MeterBinder {
       throw new PayloadTooLargeException(length, limit);
     }
     namespaces.requireRoomFor(namespace, Math.max(length, 0));
-    try (SpooledContent spool = SpooledContent.of(in, limit, spoolDisk, spoolWait)) {
+    try (SpooledContent spool =
+        SpooledContent.of(in, limit, spoolShareOf(namespace), spoolDisk, spoolWait)) {
       if (sha256 != null && !sha256.equals(spool.expectation().sha256())) {
         throw new ContentMismatchException(
             ContentMismatchException.Mismatch.DIGEST,
@@ -103,5 +119,11 @@ class EntryUploads implements MeterBinder {
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     }
+  }
+
+  // one budget per namespace that spooled since the start; namespaces are made by operators, and
+  // requireRoomFor above has found this one
+  private ByteBudget spoolShareOf(String namespace) {
+    return spoolShares.computeIfAbsent(namespace, n -> new ByteBudget(spoolShareBytes));
   }
 }

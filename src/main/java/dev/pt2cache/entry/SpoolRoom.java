@@ -22,13 +22,20 @@ final class SpoolRoom {
   private static final int KIB = 1024;
   private static final Duration NO_WAIT = Duration.ZERO;
 
+  private final ByteBudget share;
   private final ByteBudget disk;
   private final long limit;
   private final Duration wait;
   private long written;
   private long heldKib;
+  private long sharedKib;
 
-  SpoolRoom(ByteBudget disk, long limit, Duration wait) {
+  /**
+   * @param share the namespace's share of {@code disk}, taken from first (docs/adr/0038); null for
+   *     none
+   */
+  SpoolRoom(ByteBudget share, ByteBudget disk, long limit, Duration wait) {
+    this.share = share;
     this.disk = disk;
     this.limit = limit;
     this.wait = wait;
@@ -57,18 +64,40 @@ final class SpoolRoom {
     }
     long neededKib = (written + length + KIB - 1) / KIB;
     if (neededKib > heldKib) {
-      int taken = disk.take((int) ((neededKib - heldKib) * KIB), heldKib == 0 ? wait : NO_WAIT);
-      if (taken == 0) {
+      int bytes = (int) ((neededKib - heldKib) * KIB);
+      long deadline = System.nanoTime() + (heldKib == 0 ? wait : NO_WAIT).toNanos();
+      // the namespace's share first, so a body past it waits among its own namespace's bodies,
+      // never for the room that other namespaces' bodies wait for
+      int shared = share == null ? 0 : share.take(bytes, left(deadline));
+      if (share != null && shared == 0) {
         throw StorageBusyException.noSpoolRoom();
       }
+      int taken = disk.take(bytes, left(deadline));
+      if (taken == 0) {
+        giveShared(shared);
+        throw StorageBusyException.noSpoolRoom();
+      }
+      sharedKib += shared;
       heldKib += taken;
     }
     written += length;
   }
 
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  private void giveShared(int units) {
+    if (share != null) {
+      share.give(units);
+    }
+  }
+
   /** Gives back the room taken, once the file is gone. */
   void giveBack() {
     disk.give((int) heldKib);
+    giveShared((int) sharedKib);
     heldKib = 0;
+    sharedKib = 0;
   }
 }

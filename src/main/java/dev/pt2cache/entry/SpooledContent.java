@@ -85,14 +85,30 @@ final class SpooledContent implements AutoCloseable {
    */
   static SpooledContent of(InputStream in, long limit, ByteBudget disk, Duration wait)
       throws IOException {
-    return of(DIRECTORY, in, limit, disk, wait);
+    return of(DIRECTORY, in, limit, null, disk, wait);
+  }
+
+  /**
+   * As {@link #of(InputStream, long, ByteBudget, Duration)}, each write taking its room in the
+   * namespace's {@code share} of the disk too (docs/adr/0038).
+   */
+  static SpooledContent of(
+      InputStream in, long limit, ByteBudget share, ByteBudget disk, Duration wait)
+      throws IOException {
+    return of(DIRECTORY, in, limit, share, disk, wait);
   }
 
   /** As {@link #of(InputStream, long, ByteBudget, Duration)}, in {@code directory}. */
   static SpooledContent of(
       Path directory, InputStream in, long limit, ByteBudget disk, Duration wait)
       throws IOException {
-    SpoolRoom room = new SpoolRoom(disk, limit, wait);
+    return of(directory, in, limit, null, disk, wait);
+  }
+
+  private static SpooledContent of(
+      Path directory, InputStream in, long limit, ByteBudget share, ByteBudget disk, Duration wait)
+      throws IOException {
+    SpoolRoom room = new SpoolRoom(share, disk, limit, wait);
     Path file = create(directory);
     FileChannel channel = null;
     try {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
 
 /**
  * A spooled body holds the disk it wrote, taken from the instance's spool budget before each write,
@@ -117,6 +118,38 @@ class SpooledContentTest {
         .isInstanceOf(PayloadTooLargeException.class);
     assertThat(disk.heldBytes()).isZero();
     assertThat(files()).isZero();
+  }
+
+  /**
+   * A body past its namespace's share is busy and gives back what it held of both the share and the
+   * disk, leaving the disk's other room to other namespaces (docs/adr/0038).
+   */
+  @Test
+  void shouldRefuseABodyPastItsNamespacesShareAndGiveBackWhatItHeld() throws IOException {
+    ByteBudget disk = new ByteBudget(64 * KIB);
+    ByteBudget share = new ByteBudget(48 * KIB);
+    try (SpooledContent held =
+        SpooledContent.of(
+            new ByteArrayInputStream(Fixtures.randomBytes(40 * KIB)),
+            1 << 20,
+            share,
+            disk,
+            Duration.ZERO)) {
+      InputStream past = new ByteArrayInputStream(Fixtures.randomBytes(16 * KIB));
+      assertThatThrownBy(
+              () -> SpooledContent.of(past, 1 << 20, share, disk, Duration.ofMillis(100)))
+          .isInstanceOf(StorageBusyException.class);
+      assertThat(share.heldBytes()).isEqualTo(40 * KIB);
+      assertThat(disk.heldBytes()).as("the rest left to other namespaces").isEqualTo(40 * KIB);
+    }
+    assertThat(share.heldBytes()).isZero();
+    assertThat(disk.heldBytes()).isZero();
+  }
+
+  @Test
+  void shouldShareThreeQuartersOfTheSpoolDiskButAlwaysTheLargestEntry() {
+    assertThat(EntryUploads.spoolShare(8L << 30, DataSize.ofGigabytes(1))).isEqualTo(6L << 30);
+    assertThat(EntryUploads.spoolShare(1L << 30, DataSize.ofGigabytes(1))).isEqualTo(1L << 30);
   }
 
   /** This process's spool files (the directory is shared with other processes). */
