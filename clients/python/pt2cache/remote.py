@@ -216,8 +216,9 @@ def _takes(method: Any, name: str) -> bool:
 
 # 5xx answers that refuse one call while the service works: the next call may well succeed
 # (spool-unavailable: this instance's temporary disk refused a body sent without its digest,
-# which this client never sends; reads need no spool, and its readiness stays up)
-_BUSY = {"storage-busy", "storage-race", "spool-unavailable"}
+# which this client never sends; reads need no spool, and its readiness stays up;
+# database-writes-refused: PostgreSQL turned read-only or its disk is full, and it still reads)
+_BUSY = {"storage-busy", "storage-race", "spool-unavailable", "database-writes-refused"}
 
 # PyTorch writes these again under the same key as it learns more (coordinate descent's result
 # after the first autotuning; a profile that grew); the service keeps the first bytes

@@ -241,8 +241,11 @@ class RefusedCallsTest(unittest.TestCase):
         # spool-unavailable: an instance whose temporary disk refused a body sent without its
         # digest; it still serves reads (its readiness stays up). Before, it turned them off
         spool = {"type": "urn:pt2cache:problem:spool-unavailable"}
+        # database-writes-refused: PostgreSQL read-only (a failover) or its disk full; reads go on
+        read_only = {"type": "urn:pt2cache:problem:database-writes-refused"}
         for failure in (ServiceUnavailable("busy", 503, {"type": "urn:pt2cache:problem:storage-busy"}),
                         ServiceUnavailable("no spool", 503, spool),
+                        ServiceUnavailable("read-only", 503, read_only),
                         CacheError("slow down", 429, {"type": "urn:pt2cache:problem:rate-limited"})):
             with _torch_remote_cache():
                 store, breaker, backend = self._backend(failure)

@@ -312,6 +312,11 @@ class ApiExceptionHandler extends SpringMvcProblems {
     if (SqlStates.lostConnection(e)) {
       return databaseUnavailable(e);
     }
+    Optional<String> writesRefused = RefusedWrites.describe(e);
+    if (writesRefused.isPresent()) {
+      databaseFailures.failed(e);
+      return retryable(ProblemType.DATABASE_WRITES_REFUSED, writesRefused.get(), "5");
+    }
     Optional<String> unstorable = UnstorableValues.describe(e);
     if (unstorable.isPresent()) {
       log.warn("request refused by the database: {}", unstorable.get());

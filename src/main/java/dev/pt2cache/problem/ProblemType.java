@@ -44,6 +44,7 @@ enum ProblemType {
       HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency-Key already used for another request"),
   STORAGE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable"),
   DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
+  DATABASE_WRITES_REFUSED(HttpStatus.SERVICE_UNAVAILABLE, "Database refuses writes"),
   STORAGE_RACE(HttpStatus.SERVICE_UNAVAILABLE, "Stored copy collected during the upload"),
   STORAGE_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many transfers at once"),
   INVALIDATIONS_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many blocking invalidations at once"),
