@@ -217,8 +217,10 @@ def _takes(method: Any, name: str) -> bool:
 # 5xx answers that refuse one call while the service works: the next call may well succeed
 # (spool-unavailable: this instance's temporary disk refused a body sent without its digest,
 # which this client never sends; reads need no spool, and its readiness stays up;
-# database-writes-refused: PostgreSQL turned read-only or its disk is full, and it still reads)
-_BUSY = {"storage-busy", "storage-race", "spool-unavailable", "database-writes-refused"}
+# database-writes-refused: PostgreSQL turned read-only or its disk is full, and it still reads;
+# database-busy: a lock the write needed stayed held by another writer)
+_BUSY = {"storage-busy", "storage-race", "spool-unavailable", "database-writes-refused",
+         "database-busy"}
 
 # PyTorch writes these again under the same key as it learns more (coordinate descent's result
 # after the first autotuning; a profile that grew); the service keeps the first bytes

@@ -246,6 +246,7 @@ class RefusedCallsTest(unittest.TestCase):
         for failure in (ServiceUnavailable("busy", 503, {"type": "urn:pt2cache:problem:storage-busy"}),
                         ServiceUnavailable("no spool", 503, spool),
                         ServiceUnavailable("read-only", 503, read_only),
+                        ServiceUnavailable("lock", 503, {"type": "urn:pt2cache:problem:database-busy"}),
                         CacheError("slow down", 429, {"type": "urn:pt2cache:problem:rate-limited"})):
             with _torch_remote_cache():
                 store, breaker, backend = self._backend(failure)

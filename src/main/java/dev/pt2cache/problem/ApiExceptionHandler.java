@@ -85,6 +85,9 @@ class ApiExceptionHandler extends SpringMvcProblems {
       new RecurringFailureLog(log, Level.ERROR, "object store failed", FAILURE_LOG_WINDOW);
   private final RecurringFailureLog databaseFailures =
       new RecurringFailureLog(log, Level.ERROR, "database failed", FAILURE_LOG_WINDOW);
+  private final RecurringFailureLog lockWaits =
+      new RecurringFailureLog(
+          log, Level.WARN, "request waited too long for a database lock", FAILURE_LOG_WINDOW);
   private final RecurringFailureLog spoolFailures =
       new RecurringFailureLog(
           log, Level.ERROR, "temporary storage (java.io.tmpdir) failed", FAILURE_LOG_WINDOW);
@@ -277,9 +280,26 @@ class ApiExceptionHandler extends SpringMvcProblems {
     TransientDataAccessException.class
   })
   ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
+    if (LockConflicts.waitedTooLong(e)) {
+      // Spring calls it CannotAcquireLockException, a transient failure
+      return lockHeldTooLong(e);
+    }
     databaseFailures.failed(e);
     return retryable(
         ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again", "5");
+  }
+
+  /**
+   * A lock stayed held for longer than a request waits ({@code PT2CACHE_DB_LOCK_WAIT}): the
+   * database answers, another session holds what this request needs (docs/adr/0038).
+   */
+  private ResponseEntity<ProblemDetail> lockHeldTooLong(Exception e) {
+    lockWaits.failed(e);
+    return retryable(
+        ProblemType.DATABASE_BUSY,
+        "a lock this request needs stayed held by another request or instance for longer than it"
+            + " waits (PT2CACHE_DB_LOCK_WAIT); nothing was changed; try again",
+        "5");
   }
 
   /**
@@ -323,6 +343,9 @@ class ApiExceptionHandler extends SpringMvcProblems {
       return problem(
           ProblemType.INVALID_REQUEST,
           "a value in the request cannot be stored: " + unstorable.get());
+    }
+    if (LockConflicts.waitedTooLong(e)) {
+      return lockHeldTooLong(e);
     }
     if (LockConflicts.isConflict(e)) {
       log.warn("request aborted by the database for a concurrent one: {}", e.toString());

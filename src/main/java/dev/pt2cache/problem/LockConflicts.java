@@ -13,13 +13,20 @@ final class LockConflicts {
   private static final Set<String> STATES =
       Set.of(
           "40P01", // deadlock_detected
-          "40001", // serialization_failure
-          "55P03"); // lock_not_available
+          "40001"); // serialization_failure
 
   private LockConflicts() {}
 
   /** Whether a cause of {@code failure} is the database aborting it for a concurrent one. */
   static boolean isConflict(Throwable failure) {
     return SqlStates.find(failure, STATES).isPresent();
+  }
+
+  /**
+   * Whether a cause of {@code failure} is a lock that stayed held for longer than the request waits
+   * for one ({@code lock_not_available}: {@code PT2CACHE_DB_LOCK_WAIT}, docs/adr/0038).
+   */
+  static boolean waitedTooLong(Throwable failure) {
+    return SqlStates.find(failure, Set.of("55P03")).isPresent();
   }
 }

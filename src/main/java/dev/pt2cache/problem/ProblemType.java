@@ -45,6 +45,7 @@ enum ProblemType {
   STORAGE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Storage unavailable"),
   DATABASE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Database unavailable"),
   DATABASE_WRITES_REFUSED(HttpStatus.SERVICE_UNAVAILABLE, "Database refuses writes"),
+  DATABASE_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "A lock stayed held too long"),
   STORAGE_RACE(HttpStatus.SERVICE_UNAVAILABLE, "Stored copy collected during the upload"),
   STORAGE_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many transfers at once"),
   INVALIDATIONS_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many blocking invalidations at once"),

@@ -1,7 +1,9 @@
 package dev.pt2cache.system;
 
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -10,22 +12,32 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * PostgreSQL transaction-scoped advisory locks on names: held until the transaction ends, and seen
  * by every instance that shares the database.
+ *
+ * <p>A transaction that waits for one waits at most {@code PT2CACHE_DB_LOCK_WAIT} for it, and for
+ * every lock it waits for after it (rows, a namespace's key), then fails with {@code
+ * lock_not_available}: set in the same statement ({@code lock_timeout}, for this transaction only),
+ * so it costs no round trip. A holder that never ends (an instance frozen or cut off in the middle
+ * of a commit, an open psql transaction) otherwise kept each waiter, and its pooled connection, for
+ * as long; a score of them took every connection of the instance, and its reads failed too
+ * (docs/adr/0038). Set here rather than on every connection: migrations and housekeeping's long
+ * statements wait as long as they must (docs/adr/0024).
  */
 @Component
 public class AdvisoryLocks {
 
   private final JdbcClient jdbc;
+  private final String lockWait;
 
-  AdvisoryLocks(JdbcClient jdbc) {
+  AdvisoryLocks(JdbcClient jdbc, @Value("${pt2cache.database.lock-wait:15s}") Duration lockWait) {
     this.jdbc = jdbc;
+    // PostgreSQL takes up to 2^31 - 1 ms (24.8 days); 0 waits for as long as the holder
+    this.lockWait = Math.min(lockWait.toMillis(), Integer.MAX_VALUE) + "ms";
   }
 
   /** Waits for the named lock. */
   @Transactional(propagation = Propagation.MANDATORY)
   public void lock(String name) {
-    jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:lock, 0))")
-        .param("lock", name)
-        .query((ResultSet rs) -> {});
+    take("pg_advisory_xact_lock", name);
   }
 
   /**
@@ -34,7 +46,16 @@ public class AdvisoryLocks {
    */
   @Transactional(propagation = Propagation.MANDATORY)
   public void lockShared(String name) {
-    jdbc.sql("select pg_advisory_xact_lock_shared(hashtextextended(:lock, 0))")
+    take("pg_advisory_xact_lock_shared", name);
+  }
+
+  private void take(String function, String name) {
+    // the select list is evaluated in order: the wait is bounded before the lock is asked for
+    jdbc.sql(
+            "select set_config('lock_timeout', :wait, true), "
+                + function
+                + "(hashtextextended(:lock, 0))")
+        .param("wait", lockWait)
         .param("lock", name)
         .query((ResultSet rs) -> {});
   }
