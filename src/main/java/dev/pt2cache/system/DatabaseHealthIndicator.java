@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -27,8 +28,12 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
 
   static final int VALID_WITHIN_SECONDS = 2;
 
+  /** PostgreSQL's {@code too_many_connections}: at {@code max_connections}, or the role's limit. */
+  private static final String TOO_MANY_CONNECTIONS = "53300";
+
   private final DataSource dataSource;
   private final HikariDataSource owned;
+  private final HikariDataSource requests;
   private final RecurringFailureLog failures =
       RecurringFailureLog.warnEveryMinute(
           DatabaseHealthIndicator.class, "database health check failed");
@@ -39,7 +44,8 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
    */
   DatabaseHealthIndicator(DataSource requests) {
     super("PostgreSQL is not reachable");
-    this.owned = requests instanceof HikariDataSource pool ? ownConnection(pool) : null;
+    this.requests = requests instanceof HikariDataSource pool ? pool : null;
+    this.owned = this.requests != null ? ownConnection(this.requests) : null;
     this.dataSource = owned != null ? owned : requests;
   }
 
@@ -76,8 +82,29 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
       // caught here, not by the base class, which logs a stack trace for every probe that
       // fails (or that carries an exception)
       failures.failed(e);
-      builder.down().withDetail("error", e.toString());
+      if (fullWhileServing(e)) {
+        builder.up().withDetail("connections", "PostgreSQL takes no more; requests use the pool's");
+      } else {
+        builder.down().withDetail("error", e.toString());
+      }
     }
+  }
+
+  /**
+   * Whether PostgreSQL refused this check's own connection for being at its connection limit while
+   * the requests' pool holds connections: it answers, and the instance serves with what it has.
+   * Down, it would be taken out of service, and with it every instance whose check reconnects while
+   * the database is full (its connection is replaced now and then), moving their load onto the
+   * fewer left (docs/adr/0038).
+   */
+  private boolean fullWhileServing(Exception e) {
+    boolean full = false;
+    for (Throwable t = e; t != null && !full; t = t.getCause()) {
+      full = t instanceof SQLException sql && TOO_MANY_CONNECTIONS.equals(sql.getSQLState());
+    }
+    // the pool's bean is there once a first connection was asked for, and stays once it closed
+    HikariPoolMXBean pool = requests == null ? null : requests.getHikariPoolMXBean();
+    return full && pool != null && !requests.isClosed() && pool.getTotalConnections() > 0;
   }
 
   @Override
