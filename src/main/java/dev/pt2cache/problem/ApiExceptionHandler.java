@@ -291,7 +291,7 @@ class ApiExceptionHandler extends SpringMvcProblems {
 
   /**
    * A lock stayed held for longer than a request waits ({@code PT2CACHE_DB_LOCK_WAIT}): the
-   * database answers, another session holds what this request needs (docs/adr/0038).
+   * database answers, another session holds what this request needs (docs/adr/0039).
    */
   private ResponseEntity<ProblemDetail> lockHeldTooLong(Exception e) {
     lockWaits.failed(e);

@@ -24,7 +24,7 @@ final class LockConflicts {
 
   /**
    * Whether a cause of {@code failure} is a lock that stayed held for longer than the request waits
-   * for one ({@code lock_not_available}: {@code PT2CACHE_DB_LOCK_WAIT}, docs/adr/0038).
+   * for one ({@code lock_not_available}: {@code PT2CACHE_DB_LOCK_WAIT}, docs/adr/0039).
    */
   static boolean waitedTooLong(Throwable failure) {
     return SqlStates.find(failure, Set.of("55P03")).isPresent();

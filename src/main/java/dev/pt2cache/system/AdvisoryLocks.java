@@ -19,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
  * so it costs no round trip. A holder that never ends (an instance frozen or cut off in the middle
  * of a commit, an open psql transaction) otherwise kept each waiter, and its pooled connection, for
  * as long; a score of them took every connection of the instance, and its reads failed too
- * (docs/adr/0038). Set here rather than on every connection: migrations and housekeeping's long
+ * (docs/adr/0039). Set here rather than on every connection: migrations and housekeeping's long
  * statements wait as long as they must (docs/adr/0024).
  */
 @Component

@@ -95,7 +95,7 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
    * the requests' pool holds connections: it answers, and the instance serves with what it has.
    * Down, it would be taken out of service, and with it every instance whose check reconnects while
    * the database is full (its connection is replaced now and then), moving their load onto the
-   * fewer left (docs/adr/0038).
+   * fewer left (docs/adr/0039).
    */
   private boolean fullWhileServing(Exception e) {
     boolean full = false;
