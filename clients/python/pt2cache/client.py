@@ -44,7 +44,8 @@ class CacheClient:
     # namespaces -----------------------------------------------------------------------------
 
     def namespaces(self) -> List[Dict[str, Any]]:
-        return self.http.request("GET", "/v1/namespaces").json()["items"]
+        """Every namespace, by name; the service answers them a page (at most 1,000) at a time."""
+        return list(self._pages("/v1/namespaces", {"limit": 1000}))
 
     def namespace_info(self) -> Dict[str, Any]:
         return self.http.request("GET", self._ns()).json()
@@ -165,12 +166,14 @@ class CacheClient:
         reported). A name the service does not know (``model_name``) is refused with a 400
         ``CacheError`` that lists the names it does, never ignored.
         """
+        return self._pages(self._ns("/artifacts"), dict(filters, limit=limit))
+
+    def _pages(self, path: str, params: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+        """The items of a paged listing, following each page's ``nextCursor``."""
         cursor = None
         seen = set()
         while True:
-            page = self.http.request(
-                "GET", self._ns("/artifacts") + query(dict(filters, limit=limit, cursor=cursor))
-            ).json()
+            page = self.http.request("GET", path + query(dict(params, cursor=cursor))).json()
             yield from page["items"]
             cursor = page.get("nextCursor")
             if not cursor or cursor in seen:

@@ -33,9 +33,12 @@ class TokenController implements TokensApi {
   }
 
   @Override
-  public ResponseEntity<TokenList> listTokens() {
+  public ResponseEntity<TokenList> listTokens(Integer limit, String cursor) {
+    Tokens.TokenPage page = tokens.list(limit, cursor);
     return ResponseEntity.ok(
-        new TokenList().items(tokens.list().stream().map(TokenController::toApi).toList()));
+        new TokenList()
+            .items(page.items().stream().map(TokenController::toApi).toList())
+            .nextCursor(page.nextCursor()));
   }
 
   @Override

@@ -1,9 +1,11 @@
 package dev.pt2cache.auth;
 
+import dev.pt2cache.system.PageCursor;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -60,10 +62,23 @@ class TokenRepository {
         .optional();
   }
 
-  List<ApiToken> all() {
-    return jdbc.sql("select " + COLUMNS + " from api_token order by created_at desc, name")
-        .query(TokenRepository::token)
-        .list();
+  /**
+   * A page of tokens, newest first, ties in time broken by id, those after {@code after} (null for
+   * the first page).
+   */
+  List<ApiToken> page(PageCursor<UUID> after, int limit) {
+    String sql =
+        "select "
+            + COLUMNS
+            + " from api_token"
+            + (after == null ? "" : " where (created_at, id) < (:at, :id)")
+            + " order by created_at desc, id desc limit :limit";
+    JdbcClient.StatementSpec statement = jdbc.sql(sql).param("limit", limit);
+    if (after != null) {
+      statement =
+          statement.param("at", after.at().atOffset(ZoneOffset.UTC)).param("id", after.id());
+    }
+    return statement.query(TokenRepository::token).list();
   }
 
   /** Marks a token revoked (once; a second revocation keeps the first time). */

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.Caller;
+import dev.pt2cache.system.PageCursor;
 import dev.pt2cache.system.ServiceClock;
 import dev.pt2cache.system.Sha256;
 import dev.pt2cache.system.Times;
@@ -167,9 +168,23 @@ public class Tokens {
     }
   }
 
-  public List<ApiToken> list() {
+  /** One page of tokens, and the cursor of the next (null on the last). */
+  public record TokenPage(List<ApiToken> items, String nextCursor) {}
+
+  /**
+   * Tokens newest first, {@code limit} at a time: a company's fleets and CI pipelines make tens of
+   * thousands, and revoked ones stay listed for {@code PT2CACHE_TOKEN_HISTORY}.
+   */
+  public TokenPage list(int limit, String cursor) {
     requireAuthentication();
-    return repository.all();
+    PageCursor<UUID> after = cursor == null ? null : PageCursor.decode(cursor, UUID::fromString);
+    List<ApiToken> rows = repository.page(after, limit + 1);
+    if (rows.size() <= limit) {
+      return new TokenPage(rows, null);
+    }
+    ApiToken last = rows.get(limit - 1);
+    return new TokenPage(
+        rows.subList(0, limit), new PageCursor<>(last.createdAt(), last.id()).encode());
   }
 
   public ApiToken revoke(UUID id) {

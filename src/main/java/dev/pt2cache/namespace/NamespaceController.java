@@ -5,6 +5,7 @@ import static dev.pt2cache.system.Times.utc;
 import dev.pt2cache.api.NamespacesApi;
 import dev.pt2cache.api.model.NamespaceList;
 import dev.pt2cache.api.model.NamespaceSettings;
+import dev.pt2cache.namespace.NamespaceService.NamespacePage;
 import dev.pt2cache.namespace.NamespaceService.NamespaceView;
 import dev.pt2cache.namespace.NamespaceService.PutOutcome;
 import dev.pt2cache.system.Caller;
@@ -23,10 +24,12 @@ class NamespaceController implements NamespacesApi {
   }
 
   @Override
-  public ResponseEntity<NamespaceList> listNamespaces() {
+  public ResponseEntity<NamespaceList> listNamespaces(Integer limit, String cursor) {
+    NamespacePage page = service.list(limit, cursor);
     return ResponseEntity.ok(
         new NamespaceList()
-            .items(service.list().stream().map(NamespaceController::toApi).toList()));
+            .items(page.items().stream().map(NamespaceController::toApi).toList())
+            .nextCursor(page.nextCursor()));
   }
 
   @Override

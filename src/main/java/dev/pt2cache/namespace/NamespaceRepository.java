@@ -49,6 +49,19 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
     Long getQuotaBytes();
   }
 
+  /**
+   * A page of namespaces by name, those after {@code after} ({@code ""} for the first), in byte
+   * order whatever the database's collation, so that a cursor's name is a place in the same order.
+   */
+  @Query(
+      value =
+          """
+          select * from namespace where name collate "C" > :after
+           order by name collate "C" limit :limit
+          """,
+      nativeQuery = true)
+  List<Namespace> pageAfter(@Param("after") String after, @Param("limit") int limit);
+
   /** Ready artifacts and their bytes, per namespace (namespaces without any are absent). */
   @Query(
       value =

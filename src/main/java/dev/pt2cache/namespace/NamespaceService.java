@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -35,6 +34,9 @@ public class NamespaceService {
       long evictions,
       Instant lastEvictionAt,
       Instant lastGcAt) {}
+
+  /** One page of namespaces, and the cursor of the next (null on the last). */
+  public record NamespacePage(List<NamespaceView> items, String nextCursor) {}
 
   /** The outcome of a PUT: the namespace as it now is, and whether it was created. */
   public record PutOutcome(NamespaceView view, boolean created) {}
@@ -121,9 +123,17 @@ public class NamespaceService {
     return views(List.of(namespace)).get(0);
   }
 
+  /**
+   * Namespaces by name, {@code limit} at a time after the one a cursor names: a service shared by
+   * thousands of teams answered them all at once (3 MB at 10,000).
+   */
   @Transactional(readOnly = true)
-  public List<NamespaceView> list() {
-    return views(namespaces.findAll(Sort.by("name")));
+  public NamespacePage list(int limit, String cursor) {
+    String after = cursor == null ? "" : NameCursor.decode(cursor);
+    List<Namespace> rows = namespaces.pageAfter(after, limit + 1);
+    List<NamespaceView> items = views(rows.subList(0, Math.min(limit, rows.size())));
+    String next = rows.size() > limit ? NameCursor.encode(rows.get(limit - 1).name()) : null;
+    return new NamespacePage(items, next);
   }
 
   /**

@@ -27,7 +27,7 @@ class TokensTest {
     assertThatThrownBy(() -> tokens.create("fleet", null, Role.ADMIN, null))
         .isInstanceOf(AccessDeniedException.class)
         .hasMessageContaining("PT2CACHE_AUTH=none");
-    assertThatThrownBy(tokens::list).isInstanceOf(AccessDeniedException.class);
+    assertThatThrownBy(() -> tokens.list(1000, null)).isInstanceOf(AccessDeniedException.class);
     assertThatThrownBy(() -> tokens.revoke(UUID.randomUUID()))
         .isInstanceOf(AccessDeniedException.class);
   }
