@@ -30,6 +30,20 @@ class RateLimitInterceptor implements HandlerInterceptor {
     this.limits = limits;
     this.metrics = metrics;
     this.warmup = warmup;
+    limits.onForgotten(this::forget);
+  }
+
+  /**
+   * A caller's series goes with its bucket: tokens made per CI run called with a new name each
+   * time, and each name kept a series until the instance restarted. Its refusals were all scraped
+   * meanwhile (it made no call for the bucket's idle time); a later call shows it again at 0.
+   */
+  private void forget(String token) {
+    registered.remove(token);
+    Counter counter = metrics.find("pt2cache.rate.limited").tag("token", token).counter();
+    if (counter != null) {
+      metrics.remove(counter);
+    }
   }
 
   @Override

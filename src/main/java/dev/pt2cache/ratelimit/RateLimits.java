@@ -2,11 +2,13 @@ package dev.pt2cache.ratelimit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One token bucket per caller, in this instance's memory: a caller may make {@code burst} calls at
@@ -22,11 +24,13 @@ class RateLimits {
 
   private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
 
-  private final RateLimitProperties properties;
-  private final Cache<String, Bucket> buckets =
-      Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+  /** How long a caller's bucket is kept after its last call. */
+  static final Duration IDLE = Duration.ofMinutes(10);
 
+  private final RateLimitProperties properties;
+  private final Cache<String, Bucket> buckets;
   private final TimeMeter clock;
+  private volatile Consumer<String> forgotten = caller -> {};
 
   RateLimits(RateLimitProperties properties) {
     this(properties, TimeMeter.SYSTEM_NANOTIME);
@@ -36,6 +40,30 @@ class RateLimits {
   RateLimits(RateLimitProperties properties, TimeMeter clock) {
     this.properties = properties;
     this.clock = clock;
+    // timed by the same clock as the refills; forgotten callers are told about at once, in the
+    // thread that found them idle, and found within a second or so by the scheduler
+    this.buckets =
+        Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterAccess(IDLE)
+            .ticker(clock::currentTimeNanos)
+            .scheduler(Scheduler.systemScheduler())
+            .executor(Runnable::run)
+            .<String, Bucket>removalListener(
+                (caller, bucket, cause) -> {
+                  if (cause.wasEvicted()) {
+                    forgotten.accept(caller);
+                  }
+                })
+            .build();
+  }
+
+  /**
+   * Who is told of each caller forgotten (idle for {@link #IDLE}, or pushed out by newer ones), so
+   * that what is kept per caller elsewhere goes with its bucket.
+   */
+  void onForgotten(Consumer<String> listener) {
+    this.forgotten = listener;
   }
 
   /** Takes one call from the caller's bucket; throws when it is empty, saying how long to wait. */
