@@ -13,6 +13,7 @@ import uuid
 from pt2cache import (AccessDenied, CacheClient, CacheError, Conflict, IntegrityError,
                       NotFound, ServiceUnavailable)
 
+from fake_service import FakeService, whole
 from support import descriptor, fresh_client, needs_service
 
 
@@ -231,6 +232,29 @@ class ErrorsTest(unittest.TestCase):
     def test_bad_input_is_refused_before_anything_is_sent(self):
         with self.assertRaises(Exception):
             fresh_client().lookup("mega-cache", {"model": {"name": "only a name"}})
+
+
+class NamespacesPagesTest(unittest.TestCase):
+    """The namespace listing pages (at most 1,000 a page since 2026-12-05): the client follows
+    each page's cursor, so an operator with more namespaces than a page gets every one."""
+
+    def test_every_page_of_namespaces_is_read(self):
+        pages = [{"items": [{"name": "a"}, {"name": "b"}], "nextCursor": "c1"},
+                 {"items": [{"name": "c"}], "nextCursor": "c2"},
+                 {"items": [{"name": "d"}]}]
+
+        def answer(connection, n):
+            whole(200, pages[n - 1])(connection, n)
+
+        with FakeService(answer) as fake:
+            client = CacheClient(fake.url, namespace="default", token="t", retries=0)
+            names = [n["name"] for n in client.namespaces()]
+        # before, the first answer's items alone: ['a', 'b']
+        self.assertEqual(names, ["a", "b", "c", "d"])
+        self.assertEqual(len(fake.requests), 3)
+        self.assertNotIn("cursor", fake.requests[0])
+        self.assertIn("cursor=c1", fake.requests[1])
+        self.assertIn("cursor=c2", fake.requests[2])
 
 
 class UnreachableServiceTest(unittest.TestCase):
