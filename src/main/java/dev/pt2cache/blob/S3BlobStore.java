@@ -64,7 +64,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.listing = new S3Listing(control, bucket);
     this.smallReads = new SmallReads(control, bucket, properties.connectionWait());
     this.buffers = new PartBuffers(properties.maxConcurrentPuts());
-    this.shares = new UploadShares(properties.putsPerNamespace());
+    this.shares = new UploadShares(properties.putsPerNamespace(), properties.maxConcurrentPuts());
     this.headRoom =
         new ByteBudget(properties.maxConcurrentPuts() * properties.partSize().toBytes());
     // one per connection of the downloads' pool, so that pool never makes a request wait: the
@@ -185,7 +185,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     // the namespace's share first, so an upload past it waits among its own, never in the queue
     // that other namespaces' uploads wait in; both waits together within the connection wait
     long deadline = System.nanoTime() + connectionWait.toNanos();
-    awaitOrBusy(() -> shares.acquire(namespace, connectionWait), StorageBusyException::new);
+    awaitOrBusy(() -> shares.acquire(namespace, connectionWait), () -> shares.refusal(namespace));
     try {
       withPermit(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), write);
     } finally {

@@ -17,10 +17,17 @@ import java.util.concurrent.TimeUnit;
 final class UploadShares {
 
   private final int share;
+  private final int permits;
   private final Map<String, Semaphore> shares = new ConcurrentHashMap<>();
 
-  UploadShares(int share) {
+  UploadShares(int share, int permits) {
     this.share = share;
+    this.permits = permits;
+  }
+
+  /** What an upload that found no place in its namespace's share within its wait is told. */
+  StorageBusyException refusal(String namespace) {
+    return StorageBusyException.namespaceShare(namespace, share, permits);
   }
 
   /** A place in the namespace's share; false when none came within {@code wait}. */

@@ -70,7 +70,7 @@ final class SpoolRoom {
       // never for the room that other namespaces' bodies wait for
       int shared = share == null ? 0 : share.take(bytes, left(deadline));
       if (share != null && shared == 0) {
-        throw StorageBusyException.noSpoolRoom();
+        throw StorageBusyException.noSpoolShare();
       }
       int taken = disk.take(bytes, left(deadline));
       if (taken == 0) {

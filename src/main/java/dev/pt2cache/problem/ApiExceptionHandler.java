@@ -180,7 +180,8 @@ class ApiExceptionHandler extends SpringMvcProblems {
 
   @ExceptionHandler
   ResponseEntity<ProblemDetail> storageBusy(StorageBusyException e) {
-    log.warn("instance at its bound on store traffic: {}", e.getMessage());
+    // the message says which bound: the instance's, or a namespace's share of it
+    log.warn("store traffic refused: {}", e.getMessage());
     return retryable(ProblemType.STORAGE_BUSY, e.getMessage(), "5");
   }
 

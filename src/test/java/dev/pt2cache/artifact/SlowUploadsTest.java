@@ -21,6 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -264,10 +266,15 @@ class SlowUploadsTest extends ServiceTest {
         assertThat(sent.status()).as(sent.text()).isEqualTo(200);
         assertThat(sent.json().get("state").asString()).isEqualTo("ready");
 
-        // the namespace past its share is told busy, as when every permit is held
-        assertThat(answerHead(stalled.get(permits - 1), 20_000))
+        // the namespace past its share is told busy, as when every permit is held, and why: its
+        // own uploads hold its share (before: "too many uploads are being stored at once", which
+        // sends the operator to PT2CACHE_S3_MAX_CONCURRENT_PUTS while half the permits are free)
+        String refused = answer(stalled.get(permits - 1), 20_000);
+        assertThat(refused)
             .startsWith("HTTP/1.1 503")
-            .contains("Retry-After: 5");
+            .contains("Retry-After: 5")
+            .contains("'s uploads hold its share of this instance's upload permits")
+            .contains("(1 of 2, PT2CACHE_S3_MAX_CONCURRENT_PUTS_PER_NAMESPACE)");
       } finally {
         closeAndAwaitPermitsFree(stalled);
       }
@@ -310,6 +317,15 @@ class SlowUploadsTest extends ServiceTest {
       head.append((char) b);
     }
     return head.toString();
+  }
+
+  /** The answer's head and, by its {@code Content-Length}, its body. */
+  private static String answer(Socket socket, int millis) throws IOException {
+    String head = answerHead(socket, millis);
+    Matcher length = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    assertThat(length.find()).as("a Content-Length in %s", head).isTrue();
+    byte[] body = socket.getInputStream().readNBytes(Integer.parseInt(length.group(1)));
+    return head + new String(body, StandardCharsets.UTF_8);
   }
 
   private static Void send(Socket socket, byte[] bytes, int from, int length) throws IOException {

@@ -138,7 +138,10 @@ class SpooledContentTest {
       InputStream past = new ByteArrayInputStream(Fixtures.randomBytes(16 * KIB));
       assertThatThrownBy(
               () -> SpooledContent.of(past, 1 << 20, share, disk, Duration.ofMillis(100)))
-          .isInstanceOf(StorageBusyException.class);
+          .isInstanceOf(StorageBusyException.class)
+          .as("the namespace's share is what its bodies hold, not the disk (which has room)")
+          .hasMessageContaining("this namespace's entries")
+          .hasMessageContaining("hold its share");
       assertThat(share.heldBytes()).isEqualTo(40 * KIB);
       assertThat(disk.heldBytes()).as("the rest left to other namespaces").isEqualTo(40 * KIB);
     }
