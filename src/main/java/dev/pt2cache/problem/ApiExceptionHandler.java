@@ -285,9 +285,24 @@ class ApiExceptionHandler extends SpringMvcProblems {
       // Spring calls it CannotAcquireLockException, a transient failure
       return lockHeldTooLong(e);
     }
+    Optional<ResponseEntity<ProblemDetail>> refused = writesRefused(e);
+    if (refused.isPresent()) {
+      // Spring counts disk_full among resource failures, where SQL of the service's own fails
+      return refused.get();
+    }
     databaseFailures.failed(e);
     return retryable(
         ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again", "5");
+  }
+
+  /** A database that answers but refuses writes (read-only, disk full: docs/adr/0039). */
+  private Optional<ResponseEntity<ProblemDetail>> writesRefused(Exception e) {
+    return RefusedWrites.describe(e)
+        .map(
+            detail -> {
+              databaseFailures.failed(e);
+              return retryable(ProblemType.DATABASE_WRITES_REFUSED, detail, "5");
+            });
   }
 
   /**
@@ -333,10 +348,9 @@ class ApiExceptionHandler extends SpringMvcProblems {
     if (SqlStates.lostConnection(e)) {
       return databaseUnavailable(e);
     }
-    Optional<String> writesRefused = RefusedWrites.describe(e);
-    if (writesRefused.isPresent()) {
-      databaseFailures.failed(e);
-      return retryable(ProblemType.DATABASE_WRITES_REFUSED, writesRefused.get(), "5");
+    Optional<ResponseEntity<ProblemDetail>> refused = writesRefused(e);
+    if (refused.isPresent()) {
+      return refused.get();
     }
     Optional<String> unstorable = UnstorableValues.describe(e);
     if (unstorable.isPresent()) {
