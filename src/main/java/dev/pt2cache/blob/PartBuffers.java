@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * previous one goes to the store, only while no other upload is waiting, and gives it back as soon
  * as one is.
  */
-final class PartBuffers {
+final class PartBuffers implements SparePermits {
 
   private final Semaphore permits;
   private final int count;
@@ -45,6 +45,21 @@ final class PartBuffers {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  @Override
+  public boolean tryTake() {
+    return tryAcquireSpare();
+  }
+
+  @Override
+  public boolean wanted() {
+    return contended();
+  }
+
+  @Override
+  public void giveBack() {
+    release();
   }
 
   /** Whether an upload is waiting for a buffer. */

@@ -24,11 +24,11 @@ final class PartPipeline {
     CompletedPart send(int number, byte[] buffer, int length);
   }
 
-  private final PartBuffers buffers;
+  private final SparePermits buffers;
   private final Executor executor;
   private final PartSink sink;
 
-  PartPipeline(PartBuffers buffers, Executor executor, PartSink sink) {
+  PartPipeline(SparePermits buffers, Executor executor, PartSink sink) {
     this.buffers = buffers;
     this.executor = executor;
     this.sink = sink;
@@ -101,13 +101,13 @@ final class PartPipeline {
    */
   private static final class Spare {
 
-    private final PartBuffers buffers;
+    private final SparePermits buffers;
     private boolean held;
     private byte[] idle;
 
-    Spare(PartBuffers buffers) {
+    Spare(SparePermits buffers) {
       this.buffers = buffers;
-      this.held = buffers.tryAcquireSpare();
+      this.held = buffers.tryTake();
     }
 
     synchronized boolean held() {
@@ -115,7 +115,7 @@ final class PartPipeline {
     }
 
     synchronized boolean take() {
-      held = buffers.tryAcquireSpare();
+      held = buffers.tryTake();
       return held;
     }
 
@@ -134,7 +134,7 @@ final class PartPipeline {
     }
 
     synchronized void releaseIfWanted() {
-      if (held && buffers.contended()) {
+      if (held && buffers.wanted()) {
         release();
       }
     }
@@ -143,7 +143,7 @@ final class PartPipeline {
       if (held) {
         held = false;
         idle = null;
-        buffers.release();
+        buffers.giveBack();
       }
     }
   }

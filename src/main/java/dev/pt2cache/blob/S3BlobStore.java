@@ -166,7 +166,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
         withPermit(namespace, () -> writer.sendWhole(expected, head));
       } else {
         InputStream body = new SequenceInputStream(head.drain(), content);
-        withPermit(namespace, () -> writer.write(expected, body));
+        SparePermits spares = namespace == null ? buffers : shares.spares(namespace, buffers);
+        withPermit(namespace, () -> writer.write(expected, body, spares));
       }
     }
   }

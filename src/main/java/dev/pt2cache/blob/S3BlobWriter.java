@@ -66,7 +66,11 @@ final class S3BlobWriter {
     this.controlTimeout = controlTimeout;
   }
 
-  void write(BlobExpectation expected, InputStream content) {
+  /**
+   * Stores a blob that {@link #readHead} did not take whole; a multipart upload takes its spare
+   * permits from {@code spares}.
+   */
+  void write(BlobExpectation expected, InputStream content, SparePermits spares) {
     String key = BlobStore.objectKey(expected.sha256());
     VerifyingReader reader = new VerifyingReader(content, expected);
     long part = properties.partFor(expected.sizeBytes());
@@ -75,7 +79,7 @@ final class S3BlobWriter {
         putStreamed(key, reader, expected.sizeBytes());
       } else {
         // at most MAX_PART: the part size and the largest artifact are bounded at start to fit
-        putMultipart(key, reader, Math.toIntExact(part));
+        putMultipart(key, reader, Math.toIntExact(part), spares);
       }
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
@@ -183,13 +187,14 @@ final class S3BlobWriter {
     }
   }
 
-  private void putMultipart(String key, VerifyingReader reader, int part) throws IOException {
+  private void putMultipart(String key, VerifyingReader reader, int part, SparePermits spares)
+      throws IOException {
     String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
     boolean completed = false;
     try {
       PartPipeline pipeline =
           new PartPipeline(
-              buffers,
+              spares,
               partSenders,
               (number, buffer, length) -> uploadPart(key, uploadId, number, buffer, length));
       List<CompletedPart> parts = pipeline.sendAll(reader, part);

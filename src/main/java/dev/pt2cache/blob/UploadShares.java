@@ -39,6 +39,51 @@ final class UploadShares {
     of(namespace).release();
   }
 
+  /**
+   * The spare permits of a multipart upload of {@code namespace}: each takes a place in the
+   * namespace's share as well, and goes back once a send ends while another upload waits for a
+   * permit or one of the namespace's for a place. Taken outside the share, as first written, a
+   * stalled multipart upload kept its spare (it goes back only when a send ends), and 8 of one
+   * namespace's held all 16 permits despite a share of 12.
+   */
+  SparePermits spares(String namespace, PartBuffers buffers) {
+    Semaphore share = of(namespace);
+    return new SparePermits() {
+      @Override
+      public boolean tryTake() {
+        if (!takeNow(share)) {
+          return false;
+        }
+        if (buffers.tryTake()) {
+          return true;
+        }
+        share.release();
+        return false;
+      }
+
+      @Override
+      public boolean wanted() {
+        return buffers.wanted() || share.hasQueuedThreads();
+      }
+
+      @Override
+      public void giveBack() {
+        buffers.giveBack();
+        share.release();
+      }
+    };
+  }
+
+  /** A place now, behind those already waiting (a timed try keeps a fair semaphore's order). */
+  private static boolean takeNow(Semaphore share) {
+    try {
+      return share.tryAcquire(0, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   // one small semaphore per namespace that uploaded since the start; namespaces are made by
   // operators, and an upload reaches the store only in one that exists
   private Semaphore of(String namespace) {
