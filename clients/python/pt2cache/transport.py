@@ -9,6 +9,7 @@ import os
 import random
 import re
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
@@ -184,6 +185,8 @@ class Transport:
               timeout: float, end: Optional[float]) -> Response:
         cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         connection = cls(self._host, self._port, timeout=timeout, blocksize=BLOCK)
+        if self._https:  # its own context, made for this connection by http.client
+            connection._context.sslsocket_class = _CountedSSLSocket  # type: ignore[attr-defined]
         watchdog = _Watchdog(end)
 
         def connect(address: Tuple[str, int], timeout: Any = None,
@@ -317,6 +320,16 @@ def _close_parents_sockets() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_parents_sockets)
+
+
+class _CountedSSLSocket(ssl.SSLSocket):
+    """An HTTPS call's socket: it takes the connection's descriptor over from the one the call
+    connected (which gives it up, and is then no longer closed in a child), so it is counted
+    among those a forked child closes before its handshake."""
+
+    def do_handshake(self, block: bool = False) -> None:
+        _OPEN_SOCKETS.add(self)
+        super().do_handshake(block)
 
 
 def _started(thread: threading.Thread) -> bool:

@@ -3,6 +3,7 @@ and handed to a function that answers as it likes (slowly, cut short, with a pro
 
 import json
 import socket
+import ssl
 import threading
 from typing import Any, Callable, Dict, List, Optional
 
@@ -10,14 +11,17 @@ from typing import Any, Callable, Dict, List, Optional
 class FakeService:
     """Listens on a free port of 127.0.0.1 until closed; ``requests`` holds each request line."""
 
-    def __init__(self, answer: Callable[[socket.socket, int], None]) -> None:
+    def __init__(self, answer: Callable[[socket.socket, int], None],
+                 tls: Optional[ssl.SSLContext] = None) -> None:
         self.answer = answer
+        self._tls = tls
         self.requests: List[str] = []
         self.headers: List[Dict[str, str]] = []
         self._listener = socket.socket()
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(16)
-        self.url = "http://127.0.0.1:%d" % self._listener.getsockname()[1]
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http",
+                                          self._listener.getsockname()[1])
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -29,6 +33,12 @@ class FakeService:
             threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
 
     def _serve(self, connection: socket.socket) -> None:
+        if self._tls is not None:
+            try:
+                connection = self._tls.wrap_socket(connection, server_side=True)
+            except OSError:
+                connection.close()
+                return
         with connection:
             reader = connection.makefile("rb")
             line = reader.readline().decode().strip()

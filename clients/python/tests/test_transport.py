@@ -7,11 +7,14 @@ import hashlib
 import os
 import signal
 import socket
+import ssl
+import subprocess
 import tempfile
 import threading
 import time
 import unittest
 import warnings
+from typing import Optional
 from unittest import mock
 
 from fake_service import FakeService, head, whole
@@ -339,17 +342,43 @@ class ForkTest(unittest.TestCase):
     keep the connection open once the parent is done with it, nor after the parent is killed."""
 
     def test_a_call_in_flight_at_a_fork_is_closed_when_the_parent_closes_it(self):
+        self.assertTrue(self._closed_in_the_child_when_the_parent_closes(None),
+                        "the connection stayed open in the forked child after the parent closed "
+                        "it")
+
+    def test_a_call_in_flight_at_a_fork_over_https_is_closed_when_the_parent_closes_it(self):
+        """Over TLS the connection's descriptor passes from the socket the client connected to
+        the TLS socket that wraps it, which the child must close too."""
+        with tempfile.TemporaryDirectory() as keys:
+            cert, key = os.path.join(keys, "cert.pem"), os.path.join(keys, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                            "1", "-subj", "/CN=127.0.0.1", "-addext",
+                            "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                           check=True, capture_output=True)
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.load_cert_chain(cert, key)
+            with mock.patch.dict(os.environ, {"SSL_CERT_FILE": cert}):
+                self.assertTrue(self._closed_in_the_child_when_the_parent_closes(tls),
+                                "the TLS connection stayed open in the forked child after the "
+                                "parent closed it")
+
+    def _closed_in_the_child_when_the_parent_closes(self, tls: Optional[ssl.SSLContext]) -> bool:
+        """Whether the service sees the call's connection closed once the parent is done with
+        it, while a child forked during the call lives on."""
         asked, forked, closed = threading.Event(), threading.Event(), threading.Event()
 
         def answer_once_forked(connection: socket.socket, _: int) -> None:
             asked.set()
             forked.wait(30)
             whole(200, {})(connection, 0)
-            while connection.recv(1024):  # until the client's side of the connection closes
+            try:
+                while connection.recv(1024):  # until the client's side closes
+                    pass
+            except OSError:  # over TLS: closed without a close_notify
                 pass
             closed.set()
 
-        with FakeService(answer_once_forked) as service:
+        with FakeService(answer_once_forked, tls=tls) as service:
             call = threading.Thread(target=CacheClient(service.url, "ns").namespace_info)
             call.start()
             self.assertTrue(asked.wait(30))
@@ -368,12 +397,10 @@ class ForkTest(unittest.TestCase):
             try:
                 forked.set()
                 call.join(30)
-                seen = closed.wait(10)
+                return closed.wait(10)
             finally:
                 os.close(live_on)
                 os.waitpid(pid, 0)
-        self.assertTrue(seen, "the connection stayed open in the forked child after the parent "
-                              "closed it")
 
 
 class ExitingInterpreterTest(unittest.TestCase):
