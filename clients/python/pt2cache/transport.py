@@ -187,6 +187,13 @@ class Transport:
         connection = cls(self._host, self._port, timeout=timeout, blocksize=BLOCK)
         if self._https:  # its own context, made for this connection by http.client
             connection._context.sslsocket_class = _CountedSSLSocket  # type: ignore[attr-defined]
+            connect_plain = connection.connect
+
+            def connect_tls() -> None:
+                connect_plain()  # the TLS socket now holds the descriptor the plain one had
+                watchdog.follow(connection.sock)
+
+            connection.connect = connect_tls  # type: ignore[method-assign]
         watchdog = _Watchdog(end)
 
         def connect(address: Tuple[str, int], timeout: Any = None,
@@ -274,25 +281,35 @@ class _Watchdog:
 
     def __init__(self, end: Optional[float]) -> None:
         self._end = end
+        self._sock: Optional[socket.socket] = None
         self._timer: Optional[threading.Timer] = None
         self.fired = False  # then whatever was read since may be cut short where it looks whole
 
     def watch(self, sock: socket.socket) -> None:
         if self._end is None:
             return
-        timer = threading.Timer(max(self._end - time.monotonic(), 0.0), self._shut, [sock])
+        self._sock = sock
+        timer = threading.Timer(max(self._end - time.monotonic(), 0.0), self._shut)
         timer.daemon = True
         if _started(timer):  # else each read's timeout, which runs to the deadline, bounds it
             self._timer = timer
+
+    def follow(self, sock: socket.socket) -> None:
+        """The socket the call reads through from now on: over HTTPS the TLS one, which took
+        the descriptor over from the one connected. Before, the watchdog shut the one connected,
+        left without a descriptor: nothing happened, and a trickling answer over HTTPS ran past
+        the deadline for as long as it trickled (99 s of a 1.5 s deadline)."""
+        self._sock = sock
 
     def cancel(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
 
-    def _shut(self, sock: socket.socket) -> None:
+    def _shut(self) -> None:
         self.fired = True
         try:
-            sock.shutdown(socket.SHUT_RDWR)
+            # the plain socket's shutdown, also of a TLS one: its TLS state stays the reader's
+            socket.socket.shutdown(self._sock, socket.SHUT_RDWR)  # type: ignore[arg-type]
         except OSError:
             pass  # closed already
 

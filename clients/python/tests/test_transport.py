@@ -2,6 +2,7 @@
 deadline ends within it whatever the service does (trickles, cuts its answer, or cannot even be
 resolved). No running service needed."""
 
+import contextlib
 import email.utils
 import hashlib
 import os
@@ -14,7 +15,7 @@ import threading
 import time
 import unittest
 import warnings
-from typing import Optional
+from typing import Iterator, Optional
 from unittest import mock
 
 from fake_service import FakeService, head, whole
@@ -40,10 +41,35 @@ def cut_short(connection: socket.socket, _: int) -> None:
     connection.sendall(b"x" * 50)
 
 
+@contextlib.contextmanager
+def tls_service() -> Iterator[ssl.SSLContext]:
+    """A server context with a throwaway self-signed certificate for 127.0.0.1, which the client
+    trusts meanwhile (SSL_CERT_FILE)."""
+    with tempfile.TemporaryDirectory() as keys:
+        cert, key = os.path.join(keys, "cert.pem"), os.path.join(keys, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(cert, key)
+        with mock.patch.dict(os.environ, {"SSL_CERT_FILE": cert}):
+            yield tls
+
+
 class DeadlineTest(unittest.TestCase):
 
     def test_a_trickling_answer_ends_at_the_deadline_as_service_unavailable(self):
         with FakeService(trickling) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            started = time.monotonic()
+            with self.assertRaisesRegex(ServiceUnavailable, "deadline"):
+                client.get_entry("fx-graph", "k", retries=0, deadline=1.5)
+            self.assertLess(time.monotonic() - started, 3.0)
+
+    def test_a_trickling_answer_over_https_ends_at_the_deadline(self):
+        """The deadline's watchdog shuts the socket that reads: over TLS, the TLS socket, which
+        took the connection's descriptor over from the one the call connected."""
+        with tls_service() as tls, FakeService(trickling, tls=tls) as service:
             client = CacheClient(service.url, "ns", timeout=5)
             started = time.monotonic()
             with self.assertRaisesRegex(ServiceUnavailable, "deadline"):
@@ -349,18 +375,10 @@ class ForkTest(unittest.TestCase):
     def test_a_call_in_flight_at_a_fork_over_https_is_closed_when_the_parent_closes_it(self):
         """Over TLS the connection's descriptor passes from the socket the client connected to
         the TLS socket that wraps it, which the child must close too."""
-        with tempfile.TemporaryDirectory() as keys:
-            cert, key = os.path.join(keys, "cert.pem"), os.path.join(keys, "key.pem")
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
-                            "1", "-subj", "/CN=127.0.0.1", "-addext",
-                            "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
-                           check=True, capture_output=True)
-            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            tls.load_cert_chain(cert, key)
-            with mock.patch.dict(os.environ, {"SSL_CERT_FILE": cert}):
-                self.assertTrue(self._closed_in_the_child_when_the_parent_closes(tls),
-                                "the TLS connection stayed open in the forked child after the "
-                                "parent closed it")
+        with tls_service() as tls:
+            self.assertTrue(self._closed_in_the_child_when_the_parent_closes(tls),
+                            "the TLS connection stayed open in the forked child after the parent "
+                            "closed it")
 
     def _closed_in_the_child_when_the_parent_closes(self, tls: Optional[ssl.SSLContext]) -> bool:
         """Whether the service sees the call's connection closed once the parent is done with
