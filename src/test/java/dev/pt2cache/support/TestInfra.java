@@ -1,5 +1,8 @@
 package dev.pt2cache.support;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 
 /**
@@ -21,5 +24,12 @@ public final class TestInfra {
     return containers()
         ? ContainerInfra.shared().serviceEnvironment()
         : EmbeddedInfra.shared().serviceEnvironment();
+  }
+
+  /** A connection of the test's own to that database, as the service's user (a superuser). */
+  public static Connection adminConnection() throws SQLException {
+    Map<String, String> env = serviceEnvironment();
+    return DriverManager.getConnection(
+        env.get("PT2CACHE_DB_URL"), env.get("PT2CACHE_DB_USER"), env.get("PT2CACHE_DB_PASSWORD"));
   }
 }

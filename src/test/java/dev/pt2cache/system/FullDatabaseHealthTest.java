@@ -39,11 +39,7 @@ class FullDatabaseHealthTest {
     String role = "limited_" + UUID.randomUUID().toString().substring(0, 8);
     // without the URL's own user (the embedded one names it there), which wins over the pool's
     String url = env.get("PT2CACHE_DB_URL").replaceFirst("\\?.*", "");
-    try (Connection admin =
-            DriverManager.getConnection(
-                env.get("PT2CACHE_DB_URL"),
-                env.get("PT2CACHE_DB_USER"),
-                env.get("PT2CACHE_DB_PASSWORD"));
+    try (Connection admin = TestInfra.adminConnection();
         Statement sql = admin.createStatement()) {
       sql.execute("create role " + role + " login password 'limited' connection limit 1");
       try (HikariDataSource requests = new HikariDataSource()) {
