@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import java.sql.SQLException;
+import java.util.Optional;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.Ordered;
@@ -20,23 +21,35 @@ public class DatabaseFullAtStart implements FailureAnalyzer, Ordered {
   /** PostgreSQL's {@code too_many_connections}. */
   static final String TOO_MANY_CONNECTIONS = "53300";
 
-  @Override
-  public FailureAnalysis analyze(Throwable failure) {
+  /**
+   * The cause of {@code failure} that is PostgreSQL refusing a connection for being at its limit,
+   * if any: also what the readiness check looks for (DatabaseHealthIndicator).
+   */
+  static Optional<SQLException> tooManyConnections(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof SQLException sql && TOO_MANY_CONNECTIONS.equals(sql.getSQLState())) {
-        return new FailureAnalysis(
-            "PostgreSQL refused this instance's first connection (SQL state 53300, \""
-                + sql.getMessage()
-                + "\"): the database is at max_connections, or the role PT2CACHE_DB_USER at its"
-                + " CONNECTION LIMIT. The instance stops rather than wait; nothing was migrated.",
-            "Free connections or raise the limit: every instance holds up to"
-                + " PT2CACHE_DB_POOL_SIZE + 1 (pg_stat_activity names each by application_name"
-                + " 'pt2cache <host>'). Restarted (Kubernetes does, with a growing back-off), the"
-                + " instance starts once PostgreSQL takes its connection.",
-            cause);
+        return Optional.of(sql);
       }
     }
-    return null;
+    return Optional.empty();
+  }
+
+  @Override
+  public FailureAnalysis analyze(Throwable failure) {
+    return tooManyConnections(failure).map(DatabaseFullAtStart::analysis).orElse(null);
+  }
+
+  private static FailureAnalysis analysis(SQLException sql) {
+    return new FailureAnalysis(
+        "PostgreSQL refused this instance's first connection (SQL state 53300, \""
+            + sql.getMessage()
+            + "\"): the database is at max_connections, or the role PT2CACHE_DB_USER at its"
+            + " CONNECTION LIMIT. The instance stops rather than wait; nothing was migrated.",
+        "Free connections or raise the limit: every instance holds up to"
+            + " PT2CACHE_DB_POOL_SIZE + 1 (pg_stat_activity names each by application_name"
+            + " 'pt2cache <host>'). Restarted (Kubernetes does, with a growing back-off), the"
+            + " instance starts once PostgreSQL takes its connection.",
+        sql);
   }
 
   /** Before Spring's own analyzers, which would describe the bean that failed instead. */

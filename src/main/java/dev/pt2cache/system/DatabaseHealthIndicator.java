@@ -28,9 +28,6 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
 
   static final int VALID_WITHIN_SECONDS = 2;
 
-  /** PostgreSQL's {@code too_many_connections}: at {@code max_connections}, or the role's limit. */
-  private static final String TOO_MANY_CONNECTIONS = "53300";
-
   private final DataSource dataSource;
   private final HikariDataSource owned;
   private final HikariDataSource requests;
@@ -98,10 +95,7 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
    * fewer left (docs/adr/0039).
    */
   private boolean fullWhileServing(Exception e) {
-    boolean full = false;
-    for (Throwable t = e; t != null && !full; t = t.getCause()) {
-      full = t instanceof SQLException sql && TOO_MANY_CONNECTIONS.equals(sql.getSQLState());
-    }
+    boolean full = DatabaseFullAtStart.tooManyConnections(e).isPresent();
     // the pool's bean is there once a first connection was asked for, and stays once it closed
     HikariPoolMXBean pool = requests == null ? null : requests.getHikariPoolMXBean();
     return full && pool != null && !requests.isClosed() && pool.getTotalConnections() > 0;
