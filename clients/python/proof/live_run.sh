@@ -4,7 +4,8 @@
 # from a runtime and class path unpacked under $E, makes a namespace and a fleet's write token, and
 # runs live_proof.py's processes against it, each with an empty TORCHINDUCTOR_CACHE_DIR: one per
 # argument (its words are live_proof.py's; "N*words" starts N such processes at once and waits for
-# all, as a fleet deploying), or the eight of docs/warm-start-proof.md's table.
+# all, as a fleet deploying; "far:words" runs one through delay_relay.py, FAR_MS (25) each way, as
+# a node far from the service), or the eight of docs/warm-start-proof.md's table.
 #   E=/opt/e2e OUT=/some/dir bash clients/python/proof/live_run.sh ["mega --model resnet18" ...]
 set -u
 E=${E:-/opt/e2e}
@@ -45,6 +46,17 @@ run() {
   TORCHINDUCTOR_CACHE_DIR=$(mktemp -d) python3 "$here/live_proof.py" "$@" 2>>"$OUT/nodes.log" |
     tee -a "$OUT/live-runs.jsonl"
 }
+far=0
+run_far() { # one process through a relay FAR_MS away each way; its connections and bytes logged
+  far=$((far + 1))
+  python3 "$here/delay_relay.py" $((PORT + 1)) 127.0.0.1:$PORT "${FAR_MS:-25}" "$OUT/relay-$far.json" &
+  local relay=$!
+  sleep 1
+  PT2CACHE_URL=http://127.0.0.1:$((PORT + 1)) run "$@"
+  kill -TERM $relay
+  wait $relay
+  echo "far run $far ($*): relay $(cat "$OUT/relay-$far.json")" | tee -a "$OUT/steps.log"
+}
 if [ $# -eq 0 ]; then # the table's eight processes
   set -- mega mega mega entries entries "partial original" "partial changed" "partial original"
 fi
@@ -59,6 +71,9 @@ for spec in "$@"; do
     wait "${nodes[@]}" # not a bare wait: the service is a background job too
     echo "$spec: all done after $(python3 -c "import time; print(round(time.time() - $t, 1))") s" |
       tee -a "$OUT/steps.log"
+  elif [[ $spec == far:* ]]; then
+    # shellcheck disable=SC2086
+    run_far ${spec#far:}
   else
     # shellcheck disable=SC2086 # a run's words are live_proof.py's arguments
     run $spec
