@@ -13,7 +13,10 @@ Only stores that can be rebuilt from a description are carried: a ``CacheClient`
 namespace, token) and a ``DirectoryEntries`` (its root). The token is in the file, not in the
 environment, which every child process inherits (compilers, shells, crash reporters), and is left
 out when it came from ``PT2CACHE_TOKEN``, which the workers inherit anyway. The file is removed at
-exit; one left by a process killed by a signal is removed by the next export on the machine.
+exit; one left by a process killed by a signal is removed by the next export on the machine. Its
+writer holds a lock on it while it lives (``flock``), and that lock, not a process id, tells a live
+writer from a gone one: containers that share a temporary directory each number their processes
+from 1, so a process id read from a file name means nothing in another container.
 """
 
 import atexit
@@ -23,16 +26,30 @@ import os
 import re
 import sys
 import tempfile
+import time
 from typing import Any, Dict, Optional
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: a writer is judged alive by its process id alone
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger("pt2cache")
 
 ENV = "PT2CACHE_WORKER_CACHES"
 PREFIX = "pt2cache-workers-"
+# a description whose writer holds its lock while it lives
+_HELD = re.compile(r"^pt2cache-workers-held-.*\.json$")
+# one named by its writer's process id (written without a lock: by an earlier client, or where
+# there is no flock)
 _FILE = re.compile(r"^pt2cache-workers-(\d+)-.*\.json$")
+# a held description younger than this is never swept: its writer locks it just after making it
+FRESH_SECONDS = 60.0
 
 # descriptions this process wrote, by the pid that wrote them (a forked child inherits the dict)
 _created: Dict[str, int] = {}
+# the open, locked descriptor of each description this process wrote
+_locks: Dict[str, int] = {}
 HOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker_hook")
 
 
@@ -64,12 +81,19 @@ def export(store: Any, descriptor: Optional[Dict[str, Any]], timeout: float,
         del described["token"]  # the workers inherit it where the client found it
     described.update(descriptor=descriptor, timeout=timeout, cooldown=cooldown)
     _sweep()
-    handle, path = tempfile.mkstemp(prefix="%s%d-" % (PREFIX, os.getpid()), suffix=".json")
-    with os.fdopen(handle, "w") as f:  # mode 0600
+    named = "held-" if fcntl is not None else "%d-" % os.getpid()
+    handle, path = tempfile.mkstemp(prefix=PREFIX + named, suffix=".json")
+    if fcntl is not None:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # held until this process closes it, or ends
+    with os.fdopen(os.dup(handle), "w") as f:  # mode 0600
         json.dump(described, f)
+    if fcntl is None:
+        os.close(handle)
     forget()
     os.environ[ENV] = path
     _created[path] = os.getpid()
+    if fcntl is not None:
+        _locks[path] = handle
     atexit.register(_remove_at_exit, path, os.getpid())
     if HOOK not in sys.path:
         sys.path.insert(0, HOOK)
@@ -82,6 +106,7 @@ def forget() -> None:
     path = os.environ.pop(ENV, None)
     if path and _created.get(path) == os.getpid():
         _remove(path)
+        _unlock(path)
 
 
 def _sweep() -> None:
@@ -93,9 +118,34 @@ def _sweep() -> None:
     except OSError:
         return
     for name in names:
+        path = os.path.join(directory, name)
+        if _HELD.match(name):
+            if _abandoned(path):
+                _remove(path)
+            continue
         match = _FILE.match(name)
         if match and not _alive(int(match.group(1))):
-            _remove(os.path.join(directory, name))
+            _remove(path)
+
+
+def _abandoned(path: str) -> bool:
+    """Whether no process holds the description's lock any longer: its writer is gone, in
+    whatever container it ran."""
+    if fcntl is None:
+        return False  # written by a process that could lock it; this one cannot tell
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        if time.time() - os.fstat(handle).st_mtime < FRESH_SECONDS:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:  # held: its writer lives
+        return False
+    finally:
+        os.close(handle)
 
 
 def _alive(pid: int) -> bool:
@@ -113,6 +163,7 @@ def _remove_at_exit(path: str, exporter: int) -> None:
     # description from the workers its parent starts later
     if os.getpid() == exporter:
         _remove(path)
+        _unlock(path)
 
 
 def _remove(path: str) -> None:
@@ -120,6 +171,27 @@ def _remove(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def _unlock(path: str) -> None:
+    handle = _locks.pop(path, None)
+    if handle is not None:
+        os.close(handle)
+
+
+def _close_parents_locks() -> None:
+    """A forked child closes its copies of its parent's locked descriptors: the lock is the
+    parent's to hold (it stays held while the parent's own descriptor is open)."""
+    for handle in _locks.values():
+        try:
+            os.close(handle)
+        except OSError:
+            pass
+    _locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_parents_locks)
 
 
 def activate(path: str) -> Dict[str, str]:

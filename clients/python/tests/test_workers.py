@@ -1,8 +1,11 @@
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from unittest import mock
 
@@ -110,6 +113,55 @@ class WorkerExportTest(unittest.TestCase):
             for path in (left, mine):
                 if os.path.exists(path):
                     os.unlink(path)
+
+    @unittest.skipUnless(hasattr(os, "fork") and shutil.which("unshare"),
+                         "needs flock and unshare")
+    def test_a_live_writer_in_another_pid_namespace_keeps_its_description(self):
+        # two containers sharing /tmp each number their processes from 1: a writer in the other
+        # is alive with a process id that no process has here
+        dead_here = [p for p in range(2, 500) if not workers._alive(p)]
+        code = ("import os, sys, time\n"
+                "sys.path.insert(0, %r)\n"
+                "from pt2cache import workers\n"
+                "from pt2cache.directory import DirectoryEntries\n"
+                "wanted = set(map(int, sys.argv[1].split(',')))\n"
+                "while True:\n"
+                "    pid = os.fork()\n"
+                "    if pid == 0 and os.getpid() in wanted:\n"
+                "        workers.export(DirectoryEntries(sys.argv[2]), None, 2.0, 30.0)\n"
+                "        print(os.environ[workers.ENV], os.getpid(), flush=True)\n"
+                "        time.sleep(120)\n"
+                "    if pid == 0:\n"
+                "        os._exit(0)\n"
+                "    os.waitpid(pid, 0)\n" % CLIENT)
+        other = subprocess.Popen(["unshare", "-Urpf", sys.executable, "-c", code,
+                                  ",".join(map(str, dead_here)), self.root],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 start_new_session=True)
+        try:
+            line = other.stdout.readline().split()
+            if not line:
+                self.skipTest("no PID namespace here: %s" % other.stderr.read()[:200])
+            path, pid = line[0], int(line[1])
+            self.assertFalse(workers._alive(pid), "its process id means nothing here")
+            an_hour_ago = os.stat(path).st_mtime - 3600  # a writer that has run for an hour
+            os.utime(path, (an_hour_ago, an_hour_ago))
+
+            workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)  # sweeps
+            self.assertTrue(os.path.exists(path), "a live writer's description was removed")
+        finally:
+            os.killpg(other.pid, signal.SIGKILL)
+            other.wait()
+            other.stdout.close()
+            other.stderr.close()
+        # the writer, a grandchild in the namespace, is killed with it, yet may still be ending
+        # (its descriptors, and so its lock, go as it ends)
+        for _ in range(100):
+            if workers._abandoned(path):
+                break
+            time.sleep(0.1)
+        workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+        self.assertFalse(os.path.exists(path), "a killed writer's description stays")
 
     def test_a_store_a_worker_cannot_rebuild_forgets_what_was_exported_before(self):
         workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
