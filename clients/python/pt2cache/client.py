@@ -12,6 +12,7 @@ import uuid
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
 
 from .errors import CacheError, Conflict, IntegrityError, NotFound, ServiceUnavailable
+from .connections import KEEP_ALIVE
 from .files import publish
 from .keys import normalize
 from .transport import BLOCK, Transport, quote, query
@@ -32,11 +33,14 @@ class CacheClient:
     """
 
     def __init__(self, url: Optional[str] = None, namespace: Optional[str] = None,
-                 timeout: float = 30.0, retries: int = 3, token: Optional[str] = None) -> None:
+                 timeout: float = 30.0, retries: int = 3, token: Optional[str] = None,
+                 keep_alive: float = KEEP_ALIVE) -> None:
         self.url = url or os.environ.get("PT2CACHE_URL", "http://localhost:8080")
         self.namespace = namespace or os.environ.get("PT2CACHE_NAMESPACE", "default")
+        # keep_alive: seconds an idle connection is kept for the next call (0: one per call)
         self.http = Transport(self.url, timeout=timeout, retries=retries,
-                              token=token or os.environ.get("PT2CACHE_TOKEN"))
+                              token=token or os.environ.get("PT2CACHE_TOKEN"),
+                              keep_alive=keep_alive)
 
     def _ns(self, rest: str = "") -> str:
         return "/v1/namespaces/" + quote(self.namespace) + rest

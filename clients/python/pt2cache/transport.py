@@ -16,6 +16,7 @@ import urllib.parse
 import weakref
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
 
+from .connections import KEEP_ALIVE, POOL_SIZE, Pool, forget_parents_connections
 from .errors import CacheError, ServiceUnavailable, from_response
 
 log = logging.getLogger("pt2cache")
@@ -37,11 +38,16 @@ class Response:
     the socket down then, so a service that trickles its answer cannot hold the caller longer. A
     body cut short, a read that times out, or a connection that breaks is a
     ``ServiceUnavailable``, and a body that should be JSON and is not a ``CacheError``: every
-    failure is a ``CacheError``."""
+    failure is a ``CacheError``.
+
+    Its connection goes back to the transport's pool only once the body was read to its end
+    (or there was none), within the deadline, and the service did not say it would close it: an
+    answer abandoned midway, cut, timed out or refused with a retryable status closes it."""
 
     def __init__(self, status: int, headers: Dict[str, str], raw: http.client.HTTPResponse,
                  connection: http.client.HTTPConnection, what: str = "the request",
-                 end: Optional[float] = None, watchdog: Optional["_Watchdog"] = None) -> None:
+                 end: Optional[float] = None, watchdog: Optional["_Watchdog"] = None,
+                 pool: Optional[Pool] = None) -> None:
         self.status = status
         self.headers = headers
         self._raw = raw
@@ -49,6 +55,11 @@ class Response:
         self._watchdog = watchdog
         self._what = what
         self._end = end
+        self._pool = pool
+        self._closed = False
+        # no body to read: a HEAD's answer, 204, 304, or Content-Length: 0
+        self._done = what.startswith("HEAD ") or status in (204, 304) or (
+            raw.length == 0 and not raw.chunked)
 
     def read(self) -> bytes:
         return b"".join(self.iter_chunks())
@@ -77,6 +88,7 @@ class Response:
                     if missing or self._cut():
                         raise self._broke_off(received, "the connection closed after %d bytes, "
                                               "%s short of the answer" % (received, missing))
+                    self._done = True
                     return
                 received += len(chunk)
                 yield chunk
@@ -96,18 +108,29 @@ class Response:
         return self._watchdog is not None and self._watchdog.fired
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if self._watchdog is not None:
             self._watchdog.cancel()
+        reusable = (self._pool is not None and self._done and not self._cut()
+                    and not self._raw.will_close and self.status not in RETRYABLE_STATUS)
         self._raw.close()
-        self._connection.close()
+        if reusable:
+            self._pool.give(self._connection)  # type: ignore[union-attr]
+        else:
+            self._connection.close()
 
 
 class Transport:
     """Sends requests to one service, retrying what can safely be retried."""
 
     def __init__(self, base_url: str, timeout: float = 30.0, retries: int = 3,
-                 backoff: float = 0.25, token: Optional[str] = None) -> None:
+                 backoff: float = 0.25, token: Optional[str] = None,
+                 keep_alive: float = KEEP_ALIVE, pool_size: int = POOL_SIZE) -> None:
         self.base_url = base_url.rstrip("/")
+        # idle connections for the next calls (0 for either: a connection per call, as before)
+        self._pool = Pool(pool_size, keep_alive)
         # a malformed URL is every request's failure, a CacheError, not the constructor's: a node
         # that builds its client at start and fails open around each call must not crash there
         self._invalid: Optional[str] = None
@@ -142,21 +165,33 @@ class Transport:
 
         ``timeout`` bounds each socket operation; ``deadline`` (seconds) bounds the whole call,
         retries and pauses included. A request that is not ``idempotent`` is sent again only when
-        the service surely did not act on it (the connection was refused, or 408/429/503).
+        the service surely did not act on it (the connection was refused, or 408/429/503), and
+        goes out on a connection of its own, never an idle one (docs/adr/0041).
         """
         if self._invalid:
             raise CacheError(self._invalid)
         end = None if deadline is None else time.monotonic() + deadline
         allowed = self.retries if retries is None else retries
         attempt = 0
+        fresh = not idempotent
         while True:
             attempt += 1
             per_attempt = timeout or self.timeout
             if end is not None:
                 per_attempt = min(per_attempt, max(end - time.monotonic(), 0.001))
             try:
-                response = self._send(method, path, body, headers or {}, per_attempt, end)
+                response = self._send(method, path, body, headers or {}, per_attempt, end, fresh)
+            except _Stale as e:
+                # the service closed an idle connection as the request went out on it: sent
+                # again at once on a new one, and not counted (only idempotent requests take
+                # idle connections); a retry below uses a new one too
+                log.debug("%s %s: an idle connection had been closed (%s); sent again on a new "
+                          "one", method, path, e.__cause__)
+                attempt -= 1
+                fresh = True
+                continue
             except (OSError, http.client.HTTPException) as e:
+                fresh = True
                 surely_unsent = isinstance(e, ConnectionRefusedError)
                 if attempt > allowed or not (idempotent or surely_unsent):
                     raise ServiceUnavailable("%s %s failed: %s" % (method, path, e)) from e
@@ -169,6 +204,7 @@ class Transport:
                 idempotent or response.status in NOT_ACTED_ON)
             refused = from_response(response.status, problem, "%s %s" % (method, path))
             if retryable and attempt <= allowed and not _past(end):
+                fresh = True
                 try:
                     self._pause(attempt, response.headers.get("retry-after"),
                                 "%s %s answered %d" % (method, path, response.status), end)
@@ -182,27 +218,16 @@ class Transport:
             raise refused
 
     def _send(self, method: str, path: str, body: Body, headers: Dict[str, str],
-              timeout: float, end: Optional[float]) -> Response:
-        cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-        connection = cls(self._host, self._port, timeout=timeout, blocksize=BLOCK)
-        if self._https:  # its own context, made for this connection by http.client
-            connection._context.sslsocket_class = _CountedSSLSocket  # type: ignore[attr-defined]
-            connect_plain = connection.connect
-
-            def connect_tls() -> None:
-                connect_plain()  # the TLS socket now holds the descriptor the plain one had
-                watchdog.follow(connection.sock)
-
-            connection.connect = connect_tls  # type: ignore[method-assign]
+              timeout: float, end: Optional[float], fresh: bool = False) -> Response:
         watchdog = _Watchdog(end)
-
-        def connect(address: Tuple[str, int], timeout: Any = None,
-                    source_address: Any = None) -> socket.socket:
-            sock = _connect_resolving_within(address, timeout, source_address, end)
-            watchdog.watch(sock)
-            return sock
-
-        connection._create_connection = connect  # type: ignore[attr-defined]
+        connection = None if fresh else self._pool.take()
+        reused = connection is not None
+        if connection is None:
+            connection = self._connection(timeout, end, watchdog)
+        else:  # this call's own bounds on a connection another call opened
+            connection.timeout = timeout
+            connection.sock.settimeout(timeout)
+            watchdog.watch(connection.sock)
         headers = dict(headers)
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
@@ -234,12 +259,39 @@ class Transport:
                 # or, on a busy host, the socket's own timeout, which runs to the deadline too,
                 # went off before the watchdog's thread did (it would say "timed out")
                 raise socket.timeout("no answer within the deadline") from e
+            if reused and isinstance(e, _CLOSED_WHILE_IDLE):
+                raise _Stale() from e  # no status line came: the service closed it idle
             raise
         finally:
             if callable(body) and hasattr(stream, "close"):
                 stream.close()
         return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw, connection,
-                        "%s %s" % (method, path), end, watchdog)
+                        "%s %s" % (method, path), end, watchdog, self._pool)
+
+    def _connection(self, timeout: float, end: Optional[float],
+                    watchdog: "_Watchdog") -> http.client.HTTPConnection:
+        """A new connection (opened by its first request), its name lookup and connect
+        bounded by the call's timeout and deadline, its socket watched by the call's watchdog."""
+        cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        connection = cls(self._host, self._port, timeout=timeout, blocksize=BLOCK)
+        if self._https:  # its own context, made for this connection by http.client
+            connection._context.sslsocket_class = _CountedSSLSocket  # type: ignore[attr-defined]
+            connect_plain = connection.connect
+
+            def connect_tls() -> None:
+                connect_plain()  # the TLS socket now holds the descriptor the plain one had
+                watchdog.follow(connection.sock)
+
+            connection.connect = connect_tls  # type: ignore[method-assign]
+
+        def connect(address: Tuple[str, int], timeout: Any = None,
+                    source_address: Any = None) -> socket.socket:
+            sock = _connect_resolving_within(address, timeout, source_address, end)
+            watchdog.watch(sock)
+            return sock
+
+        connection._create_connection = connect  # type: ignore[attr-defined]
+        return connection
 
     def _pause(self, attempt: int, retry_after: Optional[str], why: str,
                end: Optional[float]) -> None:
@@ -256,6 +308,17 @@ class Transport:
                 raise ServiceUnavailable("%s; no time left to retry" % why)
         log.info("%s; retrying in %.2f s", why, delay)
         time.sleep(delay)
+
+
+class _Stale(Exception):
+    """An idle connection taken from the pool that the service had closed: the request failed
+    before any answer came."""
+
+
+# what a connection the service closed while it idled gives: a reset or broken pipe as the
+# request goes out, or no status line at all (RemoteDisconnected is both); a timeout is not one
+_CLOSED_WHILE_IDLE = (ConnectionError, http.client.BadStatusLine,
+                      http.client.ImproperConnectionState)
 
 
 def _seconds(retry_after: Optional[str]) -> Optional[float]:
@@ -314,9 +377,10 @@ class _Watchdog:
             pass  # closed already
 
 
-# the sockets of this process's calls (each call's own: no pool), closed in a child forked from
-# it: the child's copy of a call in flight would keep its connection open after the parent is done
-# with it, or killed, for as long as the child lives (a pre-fork server's worker, a DataLoader's
+# the sockets of this process's calls and of its idle keep-alive connections, closed in a child
+# forked from it (whose pools forget the idle ones: connections.Pool): the child's copy of a call
+# in flight would keep its connection open after the parent is done with it, or killed, for as
+# long as the child lives (a pre-fork server's worker, a DataLoader's
 # worker forked while the upload after a miss runs), and the service would wait meanwhile for the
 # rest of an upload's body, holding one of its store's upload permits
 _OPEN_SOCKETS: "weakref.WeakSet[socket.socket]" = weakref.WeakSet()
@@ -333,6 +397,7 @@ def _close_parents_sockets() -> None:
             except OSError:
                 pass
     _OPEN_SOCKETS.clear()
+    forget_parents_connections()
 
 
 if hasattr(os, "register_at_fork"):

@@ -82,3 +82,120 @@ def whole(status: int, body: Any, content_type: str = "application/json",
         connection.sendall(head(status, len(data), content_type, headers) + data)
 
     return answer
+
+
+class KeepAliveService:
+    """A service that keeps a connection open between requests (HTTP/1.1), as the real one's
+    Tomcat does, and closes one left idle for ``idle`` seconds. ``connections`` counts the
+    connections it accepted, ``requests`` the request lines it read, each body read whole first;
+    ``answer(handler, n)`` answers the n-th request (``reply`` sends a whole answer)."""
+
+    def __init__(self, answer: Callable[[Any, int], None], idle: float = 30.0,
+                 tls: Optional[ssl.SSLContext] = None) -> None:
+        import http.server
+
+        service = self
+        self.connections = 0
+        self.requests: List[str] = []
+        lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            timeout = idle  # a read that waits longer, the next request's first, ends it
+
+            def setup(self) -> None:
+                super().setup()
+                with lock:
+                    service.connections += 1
+
+            def serve(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with lock:
+                    service.requests.append(self.requestline)
+                    n = len(service.requests)
+                answer(self, n)
+
+            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = serve
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that went away, as some tests want it to
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http",
+                                          self._server.server_address[1])
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def __enter__(self) -> "KeepAliveService":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def reply(handler: Any, status: int, body: Any = b"", headers: Optional[Dict[str, str]] = None,
+          content_type: str = "application/json") -> None:
+    """A whole answer on a keep-alive connection (a HEAD's without its body)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(data)
+
+
+class CountingRelay:
+    """Relays TCP connections to a service (``url``'s host and port) and counts them: how many
+    connections a client's calls opened."""
+
+    def __init__(self, url: str) -> None:
+        import urllib.parse
+
+        target = urllib.parse.urlsplit(url)
+        self._to = (target.hostname, target.port or 80)
+        self.connections = 0
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self.url = "%s://127.0.0.1:%d" % (target.scheme, self._listener.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            service = socket.create_connection(self._to)
+            for a, b in ((client, service), (service, client)):
+                threading.Thread(target=self._copy, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _copy(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                target.sendall(data)
+            target.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def __enter__(self) -> "CountingRelay":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._listener.close()

@@ -5,6 +5,7 @@ resolved). No running service needed."""
 import contextlib
 import email.utils
 import hashlib
+import json
 import os
 import signal
 import socket
@@ -18,7 +19,8 @@ import warnings
 from typing import Iterator, Optional
 from unittest import mock
 
-from fake_service import FakeService, head, whole
+from fake_service import CountingRelay, FakeService, KeepAliveService, head, reply, whole
+from support import descriptor, fresh_client, needs_service
 
 from pt2cache import CacheClient, CacheError
 from pt2cache.errors import IntegrityError, NotFound, ServiceUnavailable
@@ -359,6 +361,204 @@ class RetryAfterTest(unittest.TestCase):
             with self.assertRaises(ServiceUnavailable):
                 transport._pause(1, "5", "answered 503", time.monotonic() + 4.0)
         sleep.assert_not_called()
+
+
+def entry(handler, _: int) -> None:
+    """An entry's answer, as the service gives it: its bytes, tagged with their SHA-256."""
+    data = b'{"graph": 1}'
+    reply(handler, 200, data, {"ETag": '"%s"' % hashlib.sha256(data).hexdigest()},
+          "application/octet-stream")
+
+
+def stored(handler, _: int) -> None:
+    reply(handler, 201, {"state": "ready"})
+
+
+class KeepAliveTest(unittest.TestCase):
+    """Calls through one client share a connection (a far node paid a TCP round trip, and over
+    HTTPS a handshake, for every call), and never at the price of an error, a request applied
+    twice or an answer read from another call's leftovers (docs/adr/0041)."""
+
+    def test_calls_through_one_client_use_one_connection(self):
+        absent = {"type": "urn:pt2cache:problem:artifact-not-found"}
+        for tls in (None, "tls"):
+            with self.subTest(tls=tls), self.service(lambda h, n: entry(h, n) if n % 3 else
+                                                     reply(h, 404, absent, content_type=PROBLEM),
+                                                     tls) as service:
+                client = CacheClient(service.url, "ns", timeout=5)
+                answers = [client.get_entry("fx-graph", "k%d" % i) for i in range(12)]
+                self.assertTrue(client.has_entry("fx-graph", "k"))
+                # before: 13 connections, one per call
+                self.assertEqual(service.connections, 1)
+                self.assertEqual(answers.count(None), 4, "the misses, each read whole")
+
+    def test_a_service_that_closed_an_idle_connection_costs_no_error_and_no_second_write(self):
+        """The service's close of an idle connection may still be on its way when the next
+        request goes out on it (here: the check for it is told nothing came): the request is sent
+        again on a new connection, once, though the call allows no retry."""
+        with KeepAliveService(stored, idle=0.2) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            client.put_entry("fx-graph", "k1", b"{}", retries=0)
+            time.sleep(0.6)  # the service has closed it
+            with mock.patch("pt2cache.connections._quiet", return_value=True):
+                self.assertEqual(client.put_entry("fx-graph", "k2", b"{}", retries=0),
+                                 {"state": "ready"})
+            self.assertEqual([r.split()[1][-2:] for r in service.requests], ["k1", "k2"])
+            self.assertEqual(service.connections, 2)
+
+    def test_an_idle_connection_the_service_closed_is_passed_over_before_sending(self):
+        with KeepAliveService(stored, idle=0.2) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            client.put_entry("fx-graph", "k1", b"{}", retries=0)
+            time.sleep(0.6)
+            with mock.patch.object(client.http, "_send", wraps=client.http._send) as sent:
+                client.put_entry("fx-graph", "k2", b"{}", retries=0)
+            self.assertEqual(sent.call_count, 1, "no request went out on the closed connection")
+            self.assertEqual(len(service.requests), 2)
+
+    def test_a_request_that_is_not_idempotent_never_takes_an_idle_connection(self):
+        """Sent on an idle connection, it could not be sent again after a failure: the service
+        may have read it. So it opens its own."""
+        with KeepAliveService(stored, idle=0.2) as service:
+            transport = CacheClient(service.url, "ns", timeout=5).http
+            transport.request("GET", "/a", expect=(201,)).read()
+            time.sleep(0.6)
+            with mock.patch("pt2cache.connections._quiet", return_value=True):
+                transport.request("POST", "/b", b"{}", expect=(201,), retries=0,
+                                  idempotent=False).read()
+            self.assertEqual(service.requests, ["GET /a HTTP/1.1", "POST /b HTTP/1.1"])
+            self.assertEqual(service.connections, 2)
+
+    def test_an_answer_abandoned_midway_is_not_reused(self):
+        big = os.urandom(3 * 1024 * 1024)
+        with KeepAliveService(lambda h, n: reply(h, 200, big if n == 1 else {"n": n})) as service:
+            transport = CacheClient(service.url, "ns", timeout=5).http
+            response = transport.request("GET", "/big")
+            next(iter(response.iter_chunks(64 * 1024)))
+            response.close()
+            # the next call reads its own answer, not the rest of the first one
+            self.assertEqual(transport.request("GET", "/small").json(), {"n": 2})
+            self.assertEqual(transport.request("GET", "/small").json(), {"n": 3})
+            self.assertEqual(service.connections, 2)
+
+    def test_an_answer_that_says_connection_close_is_not_reused(self):
+        answer = lambda h, n: reply(h, 200, {"n": n}, {"Connection": "close"} if n == 1 else None)
+        with KeepAliveService(answer) as service:
+            transport = CacheClient(service.url, "ns", timeout=5).http
+            for n in (1, 2, 3):
+                self.assertEqual(transport.request("GET", "/x").json(), {"n": n})
+            self.assertEqual(service.connections, 2)
+
+    def test_a_retry_after_a_transient_failure_uses_a_new_connection(self):
+        busy = {"type": "urn:pt2cache:problem:storage-busy", "status": 503}
+        answer = lambda h, n: reply(h, 503, busy, {"Retry-After": "0"}, PROBLEM) if n == 2 \
+            else entry(h, n)
+        with KeepAliveService(answer) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            client.http.backoff = 0.01
+            client.get_entry("fx-graph", "k1")
+            client.get_entry("fx-graph", "k2")  # 503 on the first connection, then a new one
+            client.get_entry("fx-graph", "k3")
+            self.assertEqual(len(service.requests), 4)
+            self.assertEqual(service.connections, 2)
+
+    def test_a_deadline_holds_on_a_reused_connection(self):
+        def second_trickles(handler, n: int) -> None:
+            if n == 1:
+                return entry(handler, n)
+            handler.send_response(200)
+            handler.send_header("Content-Length", "100")
+            handler.send_header("ETag", '"%s"' % SHA)
+            handler.end_headers()
+            for _ in range(20):
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+                time.sleep(0.5)
+
+        for tls in (None, "tls"):
+            with self.subTest(tls=tls), self.service(second_trickles, tls) as service:
+                client = CacheClient(service.url, "ns", timeout=5)
+                client.get_entry("fx-graph", "k1", retries=0, deadline=5)
+                started = time.monotonic()
+                with self.assertRaisesRegex(ServiceUnavailable, "deadline"):
+                    client.get_entry("fx-graph", "k2", retries=0, deadline=1.5)
+                self.assertLess(time.monotonic() - started, 3.0)
+                self.assertEqual(service.connections, 1, "the second call reused the first's")
+                self.assertIsNone(client.http._pool.take(), "a cut connection is not kept")
+
+    @unittest.skipUnless(hasattr(os, "fork"), "needs os.fork")
+    def test_a_forked_child_never_uses_its_parents_idle_connections(self):
+        with KeepAliveService(lambda h, n: reply(h, 200, {"n": n})) as service:
+            transport = CacheClient(service.url, "ns", timeout=5).http
+            self.assertEqual(transport.request("GET", "/parent").json(), {"n": 1})
+            answers, gets = os.pipe()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12
+                pid = os.fork()
+            if pid == 0:
+                status = 1
+                try:
+                    os.close(answers)
+                    signal.alarm(30)
+                    os.write(gets, json.dumps(transport.request("GET", "/child").json()).encode())
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(gets)
+            with os.fdopen(answers, "rb") as child:
+                told = child.read()
+            _, status = os.waitpid(pid, 0)
+            self.assertEqual(status, 0)
+            self.assertEqual(json.loads(told), {"n": 2})
+            # the parent's idle connection is still whole and still its own
+            self.assertEqual(transport.request("GET", "/parent").json(), {"n": 3})
+            self.assertEqual(service.connections, 2, "the child opened its own")
+
+    def test_calls_where_no_thread_can_be_started_still_share_a_connection(self):
+        start, caller = threading.Thread.start, threading.current_thread()
+
+        def refuse(thread):
+            if threading.current_thread() is caller:
+                raise RuntimeError("can't create new thread at interpreter shutdown")
+            start(thread)
+
+        with KeepAliveService(lambda h, n: reply(h, 200, {"n": n})) as service:
+            client = CacheClient(service.url, "ns")
+            with mock.patch("pt2cache.transport.threading.Thread.start", refuse):
+                answers = [client.lookup("mega-cache", {}, deadline=5) for _ in range(3)]
+            self.assertEqual(answers, [{"n": 1}, {"n": 2}, {"n": 3}])
+            self.assertEqual(service.connections, 1)
+
+    @contextlib.contextmanager
+    def service(self, answer, tls):
+        if tls is None:
+            with KeepAliveService(answer) as service:
+                yield service
+        else:
+            with tls_service() as context, KeepAliveService(answer, tls=context) as service:
+                yield service
+
+
+@needs_service
+class RealServiceKeepAliveTest(unittest.TestCase):
+    """The real service (Tomcat) keeps a connection open for the client's next call: reads, a
+    miss, a lookup and an upload through one client are one connection (counted at a relay)."""
+
+    def test_calls_through_one_client_use_one_connection(self):
+        client = fresh_client()
+        client.put_entry("autotune", "k", b'{"x": 1}')
+        with CountingRelay(client.url) as relay:
+            through = CacheClient(relay.url, client.namespace, timeout=30)
+            for _ in range(20):
+                self.assertEqual(through.get_entry("autotune", "k"), b'{"x": 1}')
+            self.assertIsNone(through.get_entry("autotune", "absent"))
+            self.assertTrue(through.has_entry("autotune", "k"))
+            d = descriptor("keep-alive")
+            self.assertFalse(through.lookup("mega-cache", d)["hit"])
+            through.upload("mega-cache", os.urandom(300_000), descriptor=d)
+            self.assertTrue(through.lookup("mega-cache", d)["hit"])
+            # before: 26 connections, one per call
+            self.assertEqual(relay.connections, 1)
 
 
 @unittest.skipUnless(hasattr(os, "fork"), "needs os.fork")
