@@ -138,8 +138,10 @@ class CacheClient:
         headers: Dict[str, str] = {}
         while True:
             left = None if end is None else max(end - time.monotonic(), 0.001)
+            # a resume is a retry: on a new connection, as the transport's own retries are
             response = self.http.request("GET", url, headers=headers, expect=(200, 206),
-                                         timeout=timeout, deadline=left, retries=retries)
+                                         timeout=timeout, deadline=left, retries=retries,
+                                         fresh=bool(headers))
             skip = received if response.status == 200 else 0  # all of it again: drop what came
             if response.status == 206 and not response.headers.get(
                     "content-range", "").startswith("bytes %d-" % received):

@@ -160,20 +160,22 @@ class Transport:
     def request(self, method: str, path: str, body: Body = None,
                 headers: Optional[Dict[str, str]] = None, expect: Tuple[int, ...] = (200,),
                 timeout: Optional[float] = None, deadline: Optional[float] = None,
-                retries: Optional[int] = None, idempotent: bool = True) -> Response:
+                retries: Optional[int] = None, idempotent: bool = True,
+                fresh: bool = False) -> Response:
         """Sends a request; answers the response when its status is one of ``expect``.
 
         ``timeout`` bounds each socket operation; ``deadline`` (seconds) bounds the whole call,
         retries and pauses included. A request that is not ``idempotent`` is sent again only when
         the service surely did not act on it (the connection was refused, or 408/429/503), and
-        goes out on a connection of its own, never an idle one (docs/adr/0041).
+        goes out on a connection of its own, never an idle one (docs/adr/0041). So does one
+        that is ``fresh``: a caller's own retry, after an answer that broke off.
         """
         if self._invalid:
             raise CacheError(self._invalid)
         end = None if deadline is None else time.monotonic() + deadline
         allowed = self.retries if retries is None else retries
         attempt = 0
-        fresh = not idempotent
+        fresh = fresh or not idempotent
         while True:
             attempt += 1
             per_attempt = timeout or self.timeout

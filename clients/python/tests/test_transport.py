@@ -462,6 +462,39 @@ class KeepAliveTest(unittest.TestCase):
             self.assertEqual(len(service.requests), 4)
             self.assertEqual(service.connections, 2)
 
+    def test_a_download_that_broke_off_resumes_on_a_new_connection(self):
+        content = os.urandom(200_000)
+        sha = hashlib.sha256(content).hexdigest()
+
+        def answer(handler, n: int) -> None:
+            if n <= 2:
+                return reply(handler, 200, {"n": n})
+            if n == 3:  # the download's first answer: its headers and half, then the end
+                handler.send_response(200)
+                handler.send_header("Content-Length", str(len(content)))
+                handler.send_header("ETag", '"%s"' % sha)
+                handler.end_headers()
+                handler.wfile.write(content[:100_000])
+                handler.close_connection = True
+                return
+            rest = content[100_000:]
+            reply(handler, 206, rest, {"ETag": '"%s"' % sha, "Content-Range": "bytes 100000-%d/%d"
+                                       % (len(content) - 1, len(content))},
+                  "application/octet-stream")
+
+        with KeepAliveService(answer) as service, tempfile.TemporaryDirectory() as directory:
+            client = CacheClient(service.url, "ns", timeout=5)
+            first = client.http.request("GET", "/one")
+            second = client.http.request("GET", "/two")  # both in use: two connections
+            first.read(), second.read()  # both kept
+            artifact = {"id": "a", "sha256": sha, "sizeBytes": len(content),
+                        "downloadUrl": "/v1/namespaces/ns/artifacts/a/content"}
+            client.download(artifact, os.path.join(directory, "out"), retries=1)
+            with open(os.path.join(directory, "out"), "rb") as f:
+                self.assertEqual(f.read(), content)
+            # a resume is a retry: on a new connection, not the other kept one (before: 2)
+            self.assertEqual(service.connections, 3)
+
     def test_a_deadline_holds_on_a_reused_connection(self):
         def second_trickles(handler, n: int) -> None:
             if n == 1:
@@ -559,6 +592,17 @@ class RealServiceKeepAliveTest(unittest.TestCase):
             self.assertTrue(through.lookup("mega-cache", d)["hit"])
             # before: 26 connections, one per call
             self.assertEqual(relay.connections, 1)
+
+    def test_the_services_last_answer_on_a_connection_costs_no_error(self):
+        """Tomcat closes a connection after its 100th answer (maxKeepAliveRequests), which says
+        so (Connection: close): the next call opens another."""
+        client = fresh_client()
+        client.put_entry("autotune", "k", b'{"x": 1}')
+        with CountingRelay(client.url) as relay:
+            through = CacheClient(relay.url, client.namespace, timeout=30, retries=0)
+            for _ in range(150):
+                self.assertEqual(through.get_entry("autotune", "k"), b'{"x": 1}')
+            self.assertEqual(relay.connections, 2)
 
 
 @unittest.skipUnless(hasattr(os, "fork"), "needs os.fork")
