@@ -495,6 +495,33 @@ class KeepAliveTest(unittest.TestCase):
             # a resume is a retry: on a new connection, not the other kept one (before: 2)
             self.assertEqual(service.connections, 3)
 
+    def test_threads_sharing_one_client_each_read_their_own_answer(self):
+        def own(handler, _: int) -> None:  # each key's own bytes, of its own length
+            key = handler.path.rsplit("/", 1)[1]
+            data = json.dumps({"key": key, "pad": "x" * (len(key) * 997 % 50_000)}).encode()
+            reply(handler, 200, data, {"ETag": '"%s"' % hashlib.sha256(data).hexdigest()},
+                  "application/octet-stream")
+
+        with KeepAliveService(own) as service:
+            client = CacheClient(service.url, "ns", timeout=10)
+            wrong = []
+
+            def calls(thread: int) -> None:
+                for i in range(25):
+                    key = "t%d-%d" % (thread, i)
+                    if json.loads(client.get_entry("fx-graph", key))["key"] != key:
+                        wrong.append(key)
+
+            threads = [threading.Thread(target=calls, args=(t,)) for t in range(16)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            self.assertEqual(wrong, [])
+            self.assertEqual(len(service.requests), 400)
+            # 16 here (one per thread); before, 400: one per call
+            self.assertLess(service.connections, 100)
+
     def test_a_deadline_holds_on_a_reused_connection(self):
         def second_trickles(handler, n: int) -> None:
             if n == 1:
