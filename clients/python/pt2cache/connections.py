@@ -66,12 +66,6 @@ class Pool:
         for c in expired + ([connection] if full else []):
             c.close()
 
-    def clear(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for _, connection in idle:
-            connection.close()
-
     def __del__(self) -> None:
         # a client dropped with connections idle closes them now, not when the service does
         for _, connection in getattr(self, "_idle", []):
