@@ -4,7 +4,7 @@
 # from a runtime and class path unpacked under $E, makes a namespace and a fleet's write token, and
 # runs live_proof.py's processes against it, each with an empty TORCHINDUCTOR_CACHE_DIR: one per
 # argument (its words are live_proof.py's; "N*words" starts N such processes at once and waits for
-# all, as a fleet deploying; "far:words" runs one through delay_relay.py, FAR_MS (25) each way, as
+# all, as a fleet deploying; "far:words" runs one through far_node.py's relay, FAR_MS (25) each way, as
 # a node far from the service), or the eight of docs/warm-start-proof.md's table.
 #   E=/opt/e2e OUT=/some/dir bash clients/python/proof/live_run.sh ["mega --model resnet18" ...]
 set -u
@@ -47,15 +47,20 @@ run() {
     tee -a "$OUT/live-runs.jsonl"
 }
 far=0
-run_far() { # one process through a relay FAR_MS away each way; its connections and bytes logged
+run_far() { # one process through a relay FAR_MS away each way; the connections it took logged
   far=$((far + 1))
-  python3 "$here/delay_relay.py" $((PORT + 1)) 127.0.0.1:$PORT "${FAR_MS:-25}" "$OUT/relay-$far.json" &
+  python3 "$here/far_node.py" relay --listen $((PORT + 1)) --to 127.0.0.1:$PORT \
+    --delay "${FAR_MS:-25}" --count "$OUT/relay-$far.count" &
   local relay=$!
-  sleep 1
+  for _ in $(seq 1 100); do # listening once a connection is taken (one the count leaves out)
+    (exec 3<>/dev/tcp/127.0.0.1/$((PORT + 1))) 2>/dev/null && break
+    sleep 0.1
+  done
   PT2CACHE_URL=http://127.0.0.1:$((PORT + 1)) run "$@"
   kill -TERM $relay
   wait $relay
-  echo "far run $far ($*): relay $(cat "$OUT/relay-$far.json")" | tee -a "$OUT/steps.log"
+  echo "far run $far ($*): ${FAR_MS:-25} ms each way, $(($(cat "$OUT/relay-$far.count") - 1)) connection(s)" |
+    tee -a "$OUT/steps.log"
 }
 if [ $# -eq 0 ]; then # the table's eight processes
   set -- mega mega mega entries entries "partial original" "partial changed" "partial original"
