@@ -2,11 +2,10 @@ package dev.pt2cache.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.ReadOnlyServer;
 import dev.pt2cache.support.ServiceTest;
 import java.nio.charset.StandardCharsets;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -52,17 +51,7 @@ class ReadOnlyDatabaseTest extends ServiceTest {
     assertThat(after.status()).as(after.text()).isEqualTo(201);
   }
 
-  /**
-   * Turns the whole server read-only, or writable again, as a failover would: through its
-   * configuration, reloaded; the pool's connections are replaced, so each one runs with it.
-   */
   private void readOnly(boolean on) throws SQLException {
-    jdbc.sql(
-            on
-                ? "alter system set default_transaction_read_only = on"
-                : "alter system reset default_transaction_read_only")
-        .update();
-    jdbc.sql("select pg_reload_conf()").query((ResultSet rs) -> {});
-    dataSource.unwrap(HikariDataSource.class).getHikariPoolMXBean().softEvictConnections();
+    ReadOnlyServer.set(jdbc, dataSource, on);
   }
 }
