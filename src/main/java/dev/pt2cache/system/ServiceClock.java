@@ -49,6 +49,9 @@ public class ServiceClock {
   private final JdbcOperations jdbc;
   private volatile Duration offset = Duration.ZERO;
 
+  /** Whether a reading has succeeded: until one does, the offset is unknown, not 0. */
+  private volatile boolean known;
+
   /** The instance's own clock, never corrected: for tests of what does not reach a database. */
   public ServiceClock(Clock clock) {
     this.clock = clock;
@@ -59,10 +62,13 @@ public class ServiceClock {
   ServiceClock(Clock clock, JdbcOperations jdbc, MeterRegistry registry) {
     this.clock = clock;
     this.jdbc = jdbc;
-    Gauge.builder("pt2cache.clock.offset", this, c -> c.offset.toNanos() / 1e9)
+    // NaN until the first reading: a 0 said "in step" of a clock nobody had read yet, as when the
+    // database went away during the start
+    Gauge.builder(
+            "pt2cache.clock.offset", this, c -> c.known ? c.offset.toNanos() / 1e9 : Double.NaN)
         .description(
             "How far the database's clock is ahead of this instance's (negative: behind), as last"
-                + " read; the service judges times by the database's")
+                + " read (NaN: not read yet); the service judges times by the database's")
         .baseUnit("seconds")
         .register(registry);
     follow();
@@ -91,6 +97,7 @@ public class ServiceClock {
             measured.toMillis() / 1000.0);
       }
       offset = measured;
+      known = true;
     } catch (RuntimeException e) {
       log.debug("the database's clock could not be read; keeping an offset of {}", offset, e);
     }

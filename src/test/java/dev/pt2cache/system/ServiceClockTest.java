@@ -60,6 +60,27 @@ class ServiceClockTest {
     }
   }
 
+  /**
+   * A first reading that fails (the database gone between the migrations and this bean, or its pool
+   * busy the whole connection wait) leaves the offset unknown: the gauge says NaN, not the 0 of a
+   * clock in step, until a reading succeeds. Before, it said 0.
+   */
+  @Test
+  void shouldNotReportAnOffsetBeforeAnyReadingSucceeded() {
+    try (HikariDataSource nowhere = new HikariDataSource()) {
+      nowhere.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/pt2cache"); // nothing listens on port 1
+      nowhere.setConnectionTimeout(250);
+      nowhere.setInitializationFailTimeout(-1);
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+      new ServiceClock(Clock.systemUTC(), new JdbcTemplate(nowhere), registry);
+
+      assertThat(registry.get("pt2cache.clock.offset").gauge().value())
+          .as("the offset, in seconds, before any reading succeeded")
+          .isNaN();
+    }
+  }
+
   private static void close(Connection connection) {
     try {
       connection.close();
