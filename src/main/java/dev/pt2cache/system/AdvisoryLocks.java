@@ -31,7 +31,16 @@ public class AdvisoryLocks {
   AdvisoryLocks(JdbcClient jdbc, @Value("${pt2cache.database.lock-wait:15s}") Duration lockWait) {
     this.jdbc = jdbc;
     // PostgreSQL takes up to 2^31 - 1 ms (24.8 days); 0 waits for as long as the holder
-    this.lockWait = Math.min(lockWait.toMillis(), Integer.MAX_VALUE) + "ms";
+    this.lockWait = Math.min(millisRoundedUp(lockWait), Integer.MAX_VALUE) + "ms";
+  }
+
+  /**
+   * PostgreSQL's {@code lock_timeout} counts whole milliseconds, and 0 is no bound at all: a wait
+   * under a millisecond ({@code 500us}) rounded down to 0 and waited for as long as the holder, the
+   * opposite of what it asked.
+   */
+  static long millisRoundedUp(Duration wait) {
+    return wait.toMillis() + (wait.getNano() % 1_000_000 == 0 ? 0 : 1);
   }
 
   /** Waits for the named lock. */
