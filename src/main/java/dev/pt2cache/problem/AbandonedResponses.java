@@ -56,17 +56,20 @@ class AbandonedResponses extends OncePerRequestFilter {
       if (!response.isCommitted()) {
         throw e;
       }
+      // what the handler saw, not the dispatcher servlet's wrapper ("Request processing failed"),
+      // whose stack trace only led to it
+      Throwable failure = unwrapped(e);
       if (fromTheStore(e)) {
-        storeFailures.failed(e);
+        storeFailures.failed(failure);
       } else if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
         log.debug("client went away: {}", e.getMessage()); // as the handler logs it
       } else {
-        log.error("unexpected failure after the response began; closing the connection", e);
+        log.error("unexpected failure after the response began; closing the connection", failure);
       }
       // the request's metrics (http_server_requests) tag what failed, not the means of closing:
       // the observation filter outside this one takes the request's error exception over the
       // one it catches
-      request.setAttribute(RequestDispatcher.ERROR_EXCEPTION, unwrapped(e));
+      request.setAttribute(RequestDispatcher.ERROR_EXCEPTION, failure);
       throw new CloseNowException(String.valueOf(e.getMessage()), e);
     }
   }

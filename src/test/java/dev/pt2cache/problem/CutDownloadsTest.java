@@ -86,6 +86,10 @@ class CutDownloadsTest extends ServiceTest {
     assertThat(log.split("response failed after it began", -1).length - 1)
         .as("the failure logged once per window (10 s), with how often it recurred since")
         .isBetween(1, DOWNLOADS - 1);
+    assertThat(log.lines().filter(line -> line.contains("response failed after it began")))
+        .as("the store's failure logged, not the servlet's wrapper around it")
+        .allMatch(line -> line.contains("StorageUnavailableException"))
+        .noneMatch(line -> line.contains("ServletException"));
     assertThat(metric("pt2cache_store_downloads_active", "[^}]*"))
         .as("no store connection held by the cut downloads")
         .isZero();
@@ -159,8 +163,9 @@ class CutDownloadsTest extends ServiceTest {
             log.lines()
                 .filter(line -> line.contains(FailsAfterCommit.FAILURE))
                 .filter(line -> line.contains("unexpected failure after the response began")))
-        .as("each unexpected failure logged with its stack trace")
-        .hasSize(2);
+        .as("each unexpected failure logged with its stack trace, not the servlet's wrapper's")
+        .hasSize(2)
+        .noneMatch(line -> line.contains("ServletException"));
   }
 
   /** A handler with a bug that shows only after its answer began. */
