@@ -2,6 +2,7 @@ package dev.pt2cache.problem;
 
 import dev.pt2cache.artifact.ContentMissingException;
 import dev.pt2cache.blob.StorageUnavailableException;
+import dev.pt2cache.system.LogContext;
 import dev.pt2cache.system.RecurringFailureLog;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.RequestDispatcher;
@@ -59,6 +60,7 @@ class AbandonedResponses extends OncePerRequestFilter {
       // what the handler saw, not the dispatcher servlet's wrapper ("Request processing failed"),
       // whose stack trace only led to it
       Throwable failure = unwrapped(e);
+      LogContext.cutShort(failure);
       if (fromTheStore(e)) {
         storeFailures.failed(failure);
       } else if (DisconnectedClientHelper.isClientDisconnectedException(e)) {

@@ -42,6 +42,7 @@ import dev.pt2cache.namespace.QuotaChangeForbiddenException;
 import dev.pt2cache.ratelimit.RateLimitedException;
 import dev.pt2cache.system.InvalidCursorException;
 import dev.pt2cache.system.InvalidTimeException;
+import dev.pt2cache.system.LogContext;
 import dev.pt2cache.system.MalformedQueryParameterException;
 import dev.pt2cache.system.RecurringFailureLog;
 import dev.pt2cache.system.UnknownQueryParameterException;
@@ -338,7 +339,9 @@ class ApiExceptionHandler extends SpringMvcProblems {
       return problem(domain, e.getMessage());
     }
     if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
+      // gone, or stopped reading for Tomcat's write timeout: the access line tells which
       log.debug("client went away: {}", e.getMessage());
+      LogContext.cutShort(e);
       return null;
     }
     abandonIfCommitted(e, response);

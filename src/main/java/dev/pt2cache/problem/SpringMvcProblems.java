@@ -22,6 +22,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingRequestValueException;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
@@ -95,6 +96,19 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
       }
     }
     return super.handleExceptionInternal(ex, body, headers, status, request);
+  }
+
+  /**
+   * The response's stream failed while a body was written: the client went away, or stopped reading
+   * for the connector's write timeout ({@code server.tomcat.connection-timeout}). Nothing can be
+   * answered on that connection, as Spring's own handler says by answering nothing; the request's
+   * access line says what cut it (docs/adr/0027), where it read like a whole download before.
+   */
+  @Override
+  protected ResponseEntity<Object> handleAsyncRequestNotUsableException(
+      AsyncRequestNotUsableException ex, WebRequest request) {
+    LogContext.cutShort(ex.getCause() != null ? ex.getCause() : ex);
+    return super.handleAsyncRequestNotUsableException(ex, request);
   }
 
   private static Optional<Throwable> causeOfType(Throwable ex, Class<? extends Throwable> type) {

@@ -17,6 +17,7 @@ public final class LogContext {
   public static final String KEY = "key";
   public static final String TOKEN = "token";
   public static final String PROBLEM_TYPE = "problemType";
+  public static final String CUT_SHORT = "cutShort";
 
   private static final Pattern NAME_SHAPE = Pattern.compile("[a-z0-9-]{1,63}");
 
@@ -51,6 +52,18 @@ public final class LogContext {
   public static void problem(String slug) {
     if (MDC.get(RequestLogFilter.REQUEST_ID) != null) {
       MDC.put(PROBLEM_TYPE, slug);
+    }
+  }
+
+  /**
+   * What ended the response before its end (a client that stopped reading, one that went away, the
+   * store failing in the middle of a body), for its access line: its status says 200, and nothing
+   * else told a download cut at Tomcat's write timeout from a whole one. Only inside a request that
+   * has an access line, as {@link #problem}.
+   */
+  public static void cutShort(Throwable cause) {
+    if (MDC.get(RequestLogFilter.REQUEST_ID) != null) {
+      MDC.put(CUT_SHORT, String.valueOf(cause));
     }
   }
 

@@ -67,7 +67,17 @@ public class RequestLogFilter extends OncePerRequestFilter {
       MDC.put("httpPath", request.getRequestURI());
       MDC.put("httpStatus", Integer.toString(response.getStatus()));
       MDC.put("durationMs", Long.toString((System.nanoTime() - started) / 1_000_000));
-      log.info("{} {} -> {}", request.getMethod(), request.getRequestURI(), response.getStatus());
+      String cutShort = MDC.get(LogContext.CUT_SHORT);
+      if (cutShort == null) {
+        log.info("{} {} -> {}", request.getMethod(), request.getRequestURI(), response.getStatus());
+      } else {
+        log.info(
+            "{} {} -> {}, cut short: {}",
+            request.getMethod(),
+            request.getRequestURI(),
+            response.getStatus(),
+            cutShort);
+      }
       countProblem(MDC.get(LogContext.PROBLEM_TYPE));
       MDC.clear();
     }

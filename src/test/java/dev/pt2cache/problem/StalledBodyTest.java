@@ -1,18 +1,26 @@
 package dev.pt2cache.problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.system.RequestLogFilter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,6 +69,54 @@ class StalledBodyTest extends ServiceTest {
     ApiResponse resent = api.putBytes(entry, bytes);
     assertThat(resent.status()).as(resent.text()).isEqualTo(201);
     assertThat(api.get(entry).body()).isEqualTo(bytes);
+  }
+
+  /**
+   * The mirror case: a reader that stops reading a download is cut off at the connector's write
+   * timeout (the same setting), and its access line says so. Before, it read {@code GET ... -> 200}
+   * like a whole download, and no other line told of it (the handler logs a client gone at DEBUG).
+   */
+  @Test
+  void shouldSayInItsAccessLineThatADownloadWasCutShort() throws Exception {
+    String url =
+        uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.randomBytes(16 << 20))
+            .json()
+            .get("downloadUrl")
+            .asString();
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    Logger access = (Logger) LoggerFactory.getLogger(RequestLogFilter.class);
+    lines.start();
+    access.addAppender(lines);
+    try (Socket reader = new Socket()) {
+      reader.setReceiveBufferSize(4096);
+      reader.connect(new InetSocketAddress("127.0.0.1", port()));
+      reader
+          .getOutputStream()
+          .write(
+              ("GET "
+                      + url
+                      + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                      + EmbeddedInfra.ADMIN_TOKEN
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      assertThat(reader.getInputStream().readNBytes(4096)).hasSize(4096); // then reads no more
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> lines.list.stream().anyMatch(line -> isAccessLineOf(line, url)));
+    } finally {
+      access.detachAppender(lines);
+    }
+
+    ILoggingEvent line =
+        lines.list.stream().filter(l -> isAccessLineOf(l, url)).findFirst().orElseThrow();
+    assertThat(line.getFormattedMessage())
+        .startsWith("GET " + url + " -> 200, cut short: ")
+        .contains("SocketTimeoutException");
+    assertThat(line.getMDCPropertyMap()).as("the access line's field").containsKey("cutShort");
+  }
+
+  private static boolean isAccessLineOf(ILoggingEvent line, String url) {
+    return line.getFormattedMessage().startsWith("GET " + url + " -> ");
   }
 
   private static void assertRequestTimeout(Answer answer) {
