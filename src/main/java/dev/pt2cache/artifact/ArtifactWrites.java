@@ -8,6 +8,7 @@ import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.blob.StoredBlobs;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.system.AdvisoryLocks;
+import dev.pt2cache.system.LockWait;
 import dev.pt2cache.system.ServiceClock;
 import java.util.Optional;
 import java.util.UUID;
@@ -31,6 +32,7 @@ class ArtifactWrites {
   private final UploadLeases leases;
   private final ArtifactPolicy policy;
   private final AdvisoryLocks locks;
+  private final LockWait lockWait;
   private final ServiceClock clock;
 
   ArtifactWrites(
@@ -43,6 +45,7 @@ class ArtifactWrites {
       UploadLeases leases,
       ArtifactPolicy policy,
       AdvisoryLocks locks,
+      LockWait lockWait,
       ServiceClock clock) {
     this.artifacts = artifacts;
     this.blobs = blobs;
@@ -53,6 +56,7 @@ class ArtifactWrites {
     this.leases = leases;
     this.policy = policy;
     this.locks = locks;
+    this.lockWait = lockWait;
     this.clock = clock;
   }
 
@@ -239,6 +243,7 @@ class ArtifactWrites {
    */
   @Transactional
   void abandon(UUID id) {
+    lockWait.bound();
     artifacts
         .findForUpdate(id)
         .filter(a -> a.state() == ArtifactState.PENDING)

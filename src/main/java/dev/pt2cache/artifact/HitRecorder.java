@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.system.LockWait;
 import dev.pt2cache.system.RowLockOrder;
 import dev.pt2cache.system.ServiceClock;
 import io.micrometer.core.instrument.Counter;
@@ -63,14 +64,17 @@ public class HitRecorder {
   private final Duration interval;
   private final AtomicBoolean flushDue = new AtomicBoolean();
   private final ServiceClock clock;
+  private final LockWait lockWait;
 
   HitRecorder(
       JdbcTemplate jdbc,
       MeterRegistry registry,
       TaskScheduler scheduler,
       @Value("${pt2cache.hits.flush-interval:5s}") Duration interval,
-      ServiceClock clock) {
+      ServiceClock clock,
+      LockWait lockWait) {
     this.jdbc = jdbc;
+    this.lockWait = lockWait;
     this.clock = clock;
     this.scheduler = scheduler;
     this.interval = interval;
@@ -128,12 +132,17 @@ public class HitRecorder {
   }
 
   /**
-   * One batch, which pgjdbc sends with one Sync per few hundred statements (without autocommit's
-   * commit between them), so PostgreSQL runs each such run of updates as one transaction, holding
-   * every row it updated until the run ends. Rows are updated in the database's id order ({@link
-   * RowLockOrder}, not {@link UUID#compareTo}), the order in which every other writer of several
-   * artifacts locks them, so a flush and an invalidation, an eviction, a purge or another
-   * instance's flush wait for each other instead of deadlocking (and namespaces go in name order).
+   * One batch in one transaction, holding every row it updated until it ends, whose wait for a row
+   * another session holds is bounded ({@link LockWait}): a holder that never ends (an instance
+   * frozen in the middle of a transaction) kept the flush waiting for good, with its connection,
+   * and with this recorder's monitor, which the flush on shutdown waits for; now the flush gives up
+   * after {@code PT2CACHE_DB_LOCK_WAIT}, keeps its hits, and writes them at a later flush (sent in
+   * autocommit, as before, a batch was one transaction per few hundred statements, and one that
+   * failed after the first of them had committed put those hits back to be written again). Rows are
+   * updated in the database's id order ({@link RowLockOrder}, not {@link UUID#compareTo}), the
+   * order in which every other writer of several artifacts locks them, so a flush and an
+   * invalidation, an eviction, a purge or another instance's flush wait for each other instead of
+   * deadlocking (and namespaces go in name order).
    */
   private void flushArtifacts() {
     Map<UUID, Hits> drained = new TreeMap<>(RowLockOrder.BY_ID);
@@ -151,19 +160,22 @@ public class HitRecorder {
       // the last hit is written by the database's clock, as the idle limit judges it (ADR 0006):
       // this instance sends how long ago it was, which its own clock measures right even when it
       // disagrees with the database's
-      jdbc.batchUpdate(
-          """
+      lockWait.bounded(
+          () ->
+              jdbc.batchUpdate(
+                  """
           update artifact set hit_count = hit_count + ?,
                  last_hit_at = greatest(last_hit_at, now() - make_interval(secs => ?))
            where id = ?
           """,
-          drained.entrySet().stream()
-              .map(
-                  e -> {
-                    double ago = Duration.between(e.getValue().last(), flushed).toNanos() / 1e9;
-                    return new Object[] {e.getValue().count(), ago, e.getKey()};
-                  })
-              .toList());
+                  drained.entrySet().stream()
+                      .map(
+                          e -> {
+                            double ago =
+                                Duration.between(e.getValue().last(), flushed).toNanos() / 1e9;
+                            return new Object[] {e.getValue().count(), ago, e.getKey()};
+                          })
+                      .toList()));
       rowsWritten.increment(drained.size());
     } catch (RuntimeException e) {
       drained.forEach((id, hits) -> artifactHits.merge(id, hits, Hits::plus));
@@ -183,11 +195,15 @@ public class HitRecorder {
       return;
     }
     try {
-      jdbc.batchUpdate(
-          "update namespace set lookup_hits = lookup_hits + ?, lookup_misses = lookup_misses + ? where name = ?",
-          drained.entrySet().stream()
-              .map(e -> new Object[] {e.getValue().hits(), e.getValue().misses(), e.getKey()})
-              .toList());
+      lockWait.bounded(
+          () ->
+              jdbc.batchUpdate(
+                  "update namespace set lookup_hits = lookup_hits + ?, lookup_misses = lookup_misses + ? where name = ?",
+                  drained.entrySet().stream()
+                      .map(
+                          e ->
+                              new Object[] {e.getValue().hits(), e.getValue().misses(), e.getKey()})
+                      .toList()));
       rowsWritten.increment(drained.size());
     } catch (RuntimeException e) {
       drained.forEach(

@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.system.LockWait;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,9 +35,11 @@ class ReservationRenewal {
 
   private final JdbcClient jdbc;
   private final Duration lifetime;
+  private final LockWait lockWait;
 
-  ReservationRenewal(JdbcClient jdbc, UploadProperties properties) {
+  ReservationRenewal(JdbcClient jdbc, UploadProperties properties, LockWait lockWait) {
     this.jdbc = jdbc;
+    this.lockWait = lockWait;
     this.lifetime = properties.reservationTtl();
   }
 
@@ -52,17 +55,22 @@ class ReservationRenewal {
   private void renew(Artifact artifact) {
     UUID artifactId = artifact.id();
     try {
-      jdbc.sql(
-              """
+      // bounded: the upload's thread, and its permit, waited as long as a session that held the
+      // row and never ended (docs/adr/0039); a renewal that gives up leaves the reservation as is
+      lockWait
+          .bounded(
+              () ->
+                  jdbc.sql(
+                          """
               update artifact
                  set upload_expires_at = greatest(upload_expires_at,
                                                   now() + make_interval(secs => ?))
                where id = ? and state = 'PENDING' and upload_expires_at > now()
               returning upload_expires_at
               """)
-          .params(lifetime.toMillis() / 1000.0, artifactId)
-          .query(Timestamp.class)
-          .optional()
+                      .params(lifetime.toMillis() / 1000.0, artifactId)
+                      .query(Timestamp.class)
+                      .optional())
           .ifPresent(until -> artifact.renewedUntil(until.toInstant()));
     } catch (RuntimeException e) {
       // the upload goes on; it commits if its reservation is still there when it ends

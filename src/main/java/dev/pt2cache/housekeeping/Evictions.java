@@ -1,5 +1,6 @@
 package dev.pt2cache.housekeeping;
 
+import dev.pt2cache.system.LockWait;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.ResultSet;
@@ -36,9 +37,15 @@ class Evictions {
   private final JdbcClient jdbc;
   private final MeterRegistry registry;
   private final TransactionTemplate transactions;
+  private final LockWait lockWait;
 
-  Evictions(JdbcClient jdbc, MeterRegistry registry, TransactionTemplate transactions) {
+  Evictions(
+      JdbcClient jdbc,
+      MeterRegistry registry,
+      TransactionTemplate transactions,
+      LockWait lockWait) {
     this.jdbc = jdbc;
+    this.lockWait = lockWait;
     this.registry = registry;
     this.transactions = transactions;
   }
@@ -163,6 +170,9 @@ class Evictions {
       return Evicted.NONE;
     }
     Instant newest = chosen.stream().map(Candidate::lastUsed).max(Instant::compareTo).orElseThrow();
+    // a row held by a session that never ends fails the round, which says so; the next one tries
+    // again (before, retention waited for good, with its connection and its scheduler thread)
+    lockWait.bound();
     Evicted evicted =
         jdbc.sql(
                 """

@@ -2,6 +2,7 @@ package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.StoreRefusedException;
+import dev.pt2cache.system.LockWait;
 import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +28,7 @@ class PurgeJob implements HousekeepingJob {
   private final BlobStore store;
   private final MeterRegistry registry;
   private final HousekeepingProperties properties;
+  private final LockWait lockWait;
   private final RecurringFailureLog uploadsRefused =
       new RecurringFailureLog(
           LoggerFactory.getLogger(PurgeJob.class),
@@ -41,8 +43,10 @@ class PurgeJob implements HousekeepingJob {
       BlobCollector blobs,
       BlobStore store,
       MeterRegistry registry,
-      HousekeepingProperties properties) {
+      HousekeepingProperties properties,
+      LockWait lockWait) {
     this.jdbc = jdbc;
+    this.lockWait = lockWait;
     this.blobs = blobs;
     this.store = store;
     this.registry = registry;
@@ -225,16 +229,23 @@ class PurgeJob implements HousekeepingJob {
     return total;
   }
 
-  /** Runs a delete of at most {@code :batch} rows older than {@code :age} until it runs dry. */
+  /**
+   * Runs a delete of at most {@code :batch} rows older than {@code :age} until it runs dry. Each
+   * waits for a row another session holds at most {@code PT2CACHE_DB_LOCK_WAIT}, then the run fails
+   * and says so, and the next run tries again: a holder that never ends (an instance frozen in the
+   * middle of a transaction) held the purge, its connection and its scheduler thread for good.
+   */
   private long deleteInBatches(String sql, Duration age) {
     long total = 0;
     int deleted;
     do {
       deleted =
-          jdbc.sql(sql)
-              .param("age", age.toMillis() / 1000.0)
-              .param("batch", properties.batchSize())
-              .update();
+          lockWait.bounded(
+              () ->
+                  jdbc.sql(sql)
+                      .param("age", age.toMillis() / 1000.0)
+                      .param("batch", properties.batchSize())
+                      .update());
       total += deleted;
     } while (deleted >= properties.batchSize());
     return total;

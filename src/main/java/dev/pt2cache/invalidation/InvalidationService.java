@@ -6,6 +6,7 @@ import dev.pt2cache.artifact.ArtifactRetirement;
 import dev.pt2cache.artifact.ArtifactState;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.AdvisoryLocks;
+import dev.pt2cache.system.LockWait;
 import dev.pt2cache.system.PageCursor;
 import dev.pt2cache.system.ServiceClock;
 import dev.pt2cache.system.Times;
@@ -34,6 +35,7 @@ public class InvalidationService {
   private final InvalidationRepository invalidations;
   private final ArtifactRetirement retirement;
   private final AdvisoryLocks locks;
+  private final LockWait lockWait;
   private final TransactionTemplate transactions;
   private final TransactionTemplate reading;
   private final TransactionTemplate batches;
@@ -47,6 +49,7 @@ public class InvalidationService {
       InvalidationRepository invalidations,
       ArtifactRetirement retirement,
       AdvisoryLocks locks,
+      LockWait lockWait,
       TransactionTemplate transactions,
       RetirementSlots slots,
       KeyedRecords keys,
@@ -56,6 +59,7 @@ public class InvalidationService {
     this.invalidations = invalidations;
     this.retirement = retirement;
     this.locks = locks;
+    this.lockWait = lockWait;
     this.transactions = transactions;
     this.slots = slots;
     this.keys = keys;
@@ -127,6 +131,8 @@ public class InvalidationService {
     }
     return transactions.execute(
         status -> {
+          // its matches' rows, locked by a writer that never ends, answer busy (docs/adr/0039)
+          lockWait.bound();
           Optional<Invalidation> earlier = keys.earlier(namespace, key, rule);
           if (earlier.isPresent()) {
             return new Invalidated(earlier.get(), true);
@@ -190,7 +196,11 @@ public class InvalidationService {
                 List<UUID> ids = List.copyOf(batch);
                 batch.clear();
                 batches.executeWithoutResult(
-                    write -> invalidations.countRetired(id, retirement.retireSome(ids, id)));
+                    write -> {
+                      // the rule stands: a resend with its Idempotency-Key retires what is left
+                      lockWait.bound();
+                      invalidations.countRetired(id, retirement.retireSome(ids, id));
+                    });
               }
             }
           }
@@ -222,6 +232,7 @@ public class InvalidationService {
   @Transactional
   public Invalidation lift(String namespace, UUID id) {
     namespaces.require(namespace);
+    lockWait.bound();
     Invalidation rule =
         invalidations
             .findByIdAndNamespace(id, namespace)

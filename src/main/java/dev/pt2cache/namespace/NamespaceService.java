@@ -3,6 +3,7 @@ package dev.pt2cache.namespace;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pt2cache.namespace.NamespaceRepository.StoredQuota;
+import dev.pt2cache.system.LockWait;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -54,14 +55,17 @@ public class NamespaceService {
 
   private final NamespaceDefaults defaults;
   private final TransactionTemplate transactions;
+  private final LockWait lockWait;
 
   NamespaceService(
       NamespaceRepository namespaces,
       NamespaceDefaults defaults,
-      TransactionTemplate transactions) {
+      TransactionTemplate transactions,
+      LockWait lockWait) {
     this.namespaces = namespaces;
     this.defaults = defaults;
     this.transactions = transactions;
+    this.lockWait = lockWait;
   }
 
   /**
@@ -161,6 +165,8 @@ public class NamespaceService {
       Integer maxIdleDays,
       Integer invalidateAfterReports,
       boolean mayChangeQuota) {
+    // the row's lock, held by a change that never ends, answers busy (docs/adr/0039)
+    lockWait.bound();
     if (!mayChangeQuota) {
       // a caller of one namespace only ever has one that exists (tokens are made for existing
       // namespaces, and namespaces are never deleted): creating one is the operator's too

@@ -10,6 +10,7 @@ import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.report.ReportStore.Counted;
 import dev.pt2cache.report.ReportStore.Reported;
 import dev.pt2cache.system.Caller;
+import dev.pt2cache.system.LockWait;
 import dev.pt2cache.system.LogContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Reports from serving nodes that an artifact failed them. Recorded once per reporter, counted
@@ -39,19 +39,19 @@ public class ReportService {
   private final NamespaceService namespaces;
   private final ReportStore store;
   private final InvalidationService invalidations;
-  private final TransactionTemplate transactions;
+  private final LockWait lockWait;
   private final MeterRegistry metrics;
 
   ReportService(
       NamespaceService namespaces,
       ReportStore store,
       InvalidationService invalidations,
-      TransactionTemplate transactions,
+      LockWait lockWait,
       MeterRegistry metrics) {
     this.namespaces = namespaces;
     this.store = store;
     this.invalidations = invalidations;
-    this.transactions = transactions;
+    this.lockWait = lockWait;
     this.metrics = metrics;
   }
 
@@ -63,7 +63,8 @@ public class ReportService {
       String namespace, UUID id, String reporter, Failure problem, String detail) {
     namespaces.require(namespace);
     RecordedOn recorded =
-        transactions.execute(status -> record(namespace, id, reporter, problem, detail));
+        // the artifact's row, locked by a writer that never ends, answers busy (docs/adr/0039)
+        lockWait.bounded(() -> record(namespace, id, reporter, problem, detail));
     // counted once committed: a report refused or rolled back is no report
     counter(namespace, recorded.artifact(), problem).increment();
     return new Outcome(
@@ -84,8 +85,8 @@ public class ReportService {
   public ArtifactReports clear(String namespace, UUID id) {
     namespaces.require(namespace);
     int cleared =
-        transactions
-            .execute(status -> store.clear(namespace, id))
+        lockWait
+            .bounded(() -> store.clear(namespace, id))
             .orElseThrow(() -> notFound(namespace, id));
     log.info("artifact {}: {} reports cleared by {}", id, cleared, Caller.tokenName());
     return store

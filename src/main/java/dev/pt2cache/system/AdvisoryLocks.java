@@ -1,9 +1,7 @@
 package dev.pt2cache.system;
 
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.List;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -19,8 +17,8 @@ import org.springframework.transaction.annotation.Transactional;
  * so it costs no round trip. A holder that never ends (an instance frozen or cut off in the middle
  * of a commit, an open psql transaction) otherwise kept each waiter, and its pooled connection, for
  * as long; a score of them took every connection of the instance, and its reads failed too
- * (docs/adr/0039). Set here rather than on every connection: migrations and housekeeping's long
- * statements wait as long as they must (docs/adr/0024).
+ * (docs/adr/0039). Set here rather than on every connection: migrations wait as long as they must
+ * (docs/adr/0024); transactions that take no advisory lock bound theirs through {@link LockWait}.
  */
 @Component
 public class AdvisoryLocks {
@@ -28,19 +26,9 @@ public class AdvisoryLocks {
   private final JdbcClient jdbc;
   private final String lockWait;
 
-  AdvisoryLocks(JdbcClient jdbc, @Value("${pt2cache.database.lock-wait:15s}") Duration lockWait) {
+  AdvisoryLocks(JdbcClient jdbc, LockWait lockWait) {
     this.jdbc = jdbc;
-    // PostgreSQL takes up to 2^31 - 1 ms (24.8 days); 0 waits for as long as the holder
-    this.lockWait = Math.min(millisRoundedUp(lockWait), Integer.MAX_VALUE) + "ms";
-  }
-
-  /**
-   * PostgreSQL's {@code lock_timeout} counts whole milliseconds, and 0 is no bound at all: a wait
-   * under a millisecond ({@code 500us}) rounded down to 0 and waited for as long as the holder, the
-   * opposite of what it asked.
-   */
-  static long millisRoundedUp(Duration wait) {
-    return wait.toMillis() + (wait.getNano() % 1_000_000 == 0 ? 0 : 1);
+    this.lockWait = lockWait.setting();
   }
 
   /** Waits for the named lock. */

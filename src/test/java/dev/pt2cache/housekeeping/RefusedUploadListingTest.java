@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.blob.RefusingStore;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.system.LockWait;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ class RefusedUploadListingTest extends ServiceTest {
   @Autowired BlobCollector collector;
   @Autowired MeterRegistry registry;
   @Autowired HousekeepingProperties properties;
+  @Autowired LockWait lockWait;
 
   @Test
   void shouldFinishThePurgeAndSayWhyAbandonedUploadsWereNotAborted() {
@@ -37,7 +39,8 @@ class RefusedUploadListingTest extends ServiceTest {
 
     Map<String, Object> outcome;
     try (RefusingStore refusing = new RefusingStore()) {
-      outcome = new PurgeJob(jdbc, collector, refusing.store(), registry, properties).run();
+      outcome =
+          new PurgeJob(jdbc, collector, refusing.store(), registry, properties, lockWait).run();
     }
 
     assertThat(outcome).containsEntry("multipartUploadsAborted", 0L);
