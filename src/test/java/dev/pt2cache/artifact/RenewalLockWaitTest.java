@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.HeldRows;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.system.LockWait;
 import java.io.ByteArrayInputStream;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -48,13 +48,8 @@ class RenewalLockWaitTest extends ServiceTest {
     ReservationRenewal renewal = new ReservationRenewal(jdbc, renewedEvery10ms(), lockWait);
     OffsetDateTime reservedUntil = reservedUntil(id);
 
-    try (Connection holder = dataSource.getConnection()) {
-      holder.setAutoCommit(false);
-      try (PreparedStatement lock =
-          holder.prepareStatement("select 1 from artifact where id = ? for update")) {
-        lock.setObject(1, id);
-        lock.execute();
-      }
+    try (Connection holder =
+        HeldRows.holding(dataSource, "select 1 from artifact where id = ? for update", id)) {
       InputStream body = renewal.whileReading(pending, new ByteArrayInputStream(bytes));
       TimeUnit.MILLISECONDS.sleep(50);
       CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> readSome(body));

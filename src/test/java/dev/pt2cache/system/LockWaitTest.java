@@ -3,11 +3,11 @@ package dev.pt2cache.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.HeldRows;
 import dev.pt2cache.support.ServiceTest;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -32,13 +32,9 @@ class LockWaitTest extends ServiceTest {
   @Test
   void shouldAnswerAnUploadThatWaitedLongForALockAsBusy() throws Exception {
     byte[] entry = "waits for the rules".getBytes(StandardCharsets.UTF_8);
-    try (Connection holder = dataSource.getConnection()) {
-      holder.setAutoCommit(false);
-      try (PreparedStatement lock =
-          holder.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-        lock.setString(1, "rules:" + ns);
-        lock.execute();
-      }
+    try (Connection holder =
+        HeldRows.holding(
+            dataSource, "select pg_advisory_xact_lock(hashtextextended(?, 0))", "rules:" + ns)) {
 
       // an answer, not the wait for a holder that never lets go (bounded here for the test)
       ApiResponse waited =

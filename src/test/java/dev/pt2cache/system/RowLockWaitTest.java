@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pt2cache.artifact.HitRecorder;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.HeldRows;
 import dev.pt2cache.support.ServiceTest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +37,8 @@ class RowLockWaitTest extends ServiceTest {
 
   @Test
   void shouldAnswerANamespaceChangeThatWaitedLongForItsRowAsBusy() throws Exception {
-    try (Connection holder = holding("select 1 from namespace where name = ? for update", ns)) {
+    try (Connection holder =
+        HeldRows.holding(dataSource, "select 1 from namespace where name = ? for update", ns)) {
       ApiResponse waited = json("PUT", "", "{\"maxIdleDays\": 3}");
       assertProblem(waited, 503, "database-busy");
       assertThat(waited.header("Retry-After")).isNotBlank();
@@ -172,14 +173,15 @@ class RowLockWaitTest extends ServiceTest {
   }
 
   private long hitCount(UUID id) {
-    return jdbc.sql("select hit_count from artifact where id = ?")
-        .param(id)
-        .query(Long.class)
-        .single();
+    return count(id, "hit_count");
   }
 
   private long reportCount(UUID id) {
-    return jdbc.sql("select report_count from artifact where id = ?")
+    return count(id, "report_count");
+  }
+
+  private long count(UUID id, String column) {
+    return jdbc.sql("select " + column + " from artifact where id = ?")
         .param(id)
         .query(Long.class)
         .single();
@@ -199,17 +201,6 @@ class RowLockWaitTest extends ServiceTest {
   }
 
   private Connection holdingArtifact(UUID id) throws Exception {
-    return holding("select 1 from artifact where id = ? for update", id);
-  }
-
-  /** A session of the test's own that locks rows with {@code sql} and keeps them until closed. */
-  private Connection holding(String sql, Object parameter) throws Exception {
-    Connection holder = dataSource.getConnection();
-    holder.setAutoCommit(false);
-    try (PreparedStatement lock = holder.prepareStatement(sql)) {
-      lock.setObject(1, parameter);
-      lock.execute();
-    }
-    return holder;
+    return HeldRows.holding(dataSource, "select 1 from artifact where id = ? for update", id);
   }
 }
