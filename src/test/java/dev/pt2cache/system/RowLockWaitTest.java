@@ -105,6 +105,38 @@ class RowLockWaitTest extends ServiceTest {
   }
 
   @Test
+  void shouldAnswerAClearingOfReportsThatWaitedLongForItsArtifactAsBusy() throws Exception {
+    UUID id = entry("cleared");
+    String reports = path("/artifacts/" + id + "/reports");
+    ApiResponse reported = api.postJson(reports, "{\"problem\": \"load-failed\"}");
+    assertThat(reported.status()).as(reported.text()).isEqualTo(201);
+    try (Connection holder = holdingArtifact(id)) {
+      assertProblem(call("DELETE", reports, ""), 503, "database-busy");
+      holder.rollback();
+    }
+    assertThat(reportCount(id)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldAnswerALiftThatWaitedLongForItsRuleAsBusy() throws Exception {
+    ApiResponse made =
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"modelName\": \"none\"}, \"reason\": \"r\", \"block\": true}");
+    assertThat(made.status()).as(made.text()).isEqualTo(201);
+    UUID rule = UUID.fromString(made.json().get("id").asString());
+    String lift = "/invalidations/" + rule + "/lift";
+    try (Connection holder =
+        HeldRows.holding(dataSource, "select 1 from invalidation where id = ? for update", rule)) {
+      assertProblem(json("POST", lift, ""), 503, "database-busy");
+      holder.rollback();
+    }
+    ApiResponse lifted = api.postJson(path(lift), "");
+    assertThat(lifted.status()).as(lifted.text()).isEqualTo(200);
+    assertThat(lifted.json().has("liftedAt")).isTrue();
+  }
+
+  @Test
   void shouldGiveUpAHitFlushThatWaitedLongAndWriteItsHitsLater() throws Exception {
     UUID id = entry("hit");
     try (Connection holder = holdingArtifact(id)) {
