@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * {@code PT2CACHE_DB_LOCK_WAIT} under a millisecond ({@code 500us}): PostgreSQL's {@code
@@ -39,7 +41,13 @@ class SubMillisecondLockWaitTest {
       pool.setUsername(env.get("PT2CACHE_DB_USER"));
       pool.setPassword(env.get("PT2CACHE_DB_PASSWORD"));
       pool.setMaximumPoolSize(2);
-      AdvisoryLocks locks = new AdvisoryLocks(JdbcClient.create(pool), Duration.ofNanos(500_000));
+      JdbcClient jdbc = JdbcClient.create(pool);
+      LockWait wait =
+          new LockWait(
+              jdbc,
+              new TransactionTemplate(new DataSourceTransactionManager(pool)),
+              Duration.ofNanos(500_000));
+      AdvisoryLocks locks = new AdvisoryLocks(jdbc, wait);
 
       try (Connection holder = pool.getConnection()) {
         holder.setAutoCommit(false);
