@@ -3,6 +3,7 @@ package dev.pt2cache.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.RowsRead;
 import dev.pt2cache.support.ServiceTest;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,30 @@ class TokenPagingTest extends ServiceTest {
                 .list());
     assertThat(created.stream().map(java.time.Instant::parse).toList())
         .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+  }
+
+  /**
+   * A page is read by the index on (created_at, id), not by scanning every token and sorting them:
+   * at 100,000 tokens a page of 1,000 took PostgreSQL 125-230 ms without it, 1.3-6 ms with it.
+   * Counted as the rows PostgreSQL read, which do not depend on how busy the machine is.
+   */
+  @Test
+  void shouldReadAPageOfTokensWithoutReadingThemAll() {
+    jdbc.sql(
+            """
+            insert into api_token (id, name, token_sha256, role, created_at, revoked_at)
+            select gen_random_uuid(), ? || i, md5(? || i) || md5(i || ?), 'read',
+                   now() - make_interval(secs => i), now()
+              from generate_series(1, 20000) i
+            """)
+        .params(prefix, prefix, prefix)
+        .update();
+    jdbc.sql("analyze api_token").update();
+
+    String page =
+        "select id from api_token where (created_at, id) < (now() - interval '1 hour',"
+            + " '00000000-0000-0000-0000-000000000000') order by created_at desc, id desc limit 11";
+    assertThat(RowsRead.of(jdbc, "api_token", page)).isLessThan(100);
   }
 
   @Test

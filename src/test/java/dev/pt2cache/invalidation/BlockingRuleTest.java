@@ -3,10 +3,10 @@ package dev.pt2cache.invalidation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pt2cache.descriptor.CanonicalJson;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.RowsRead;
 import dev.pt2cache.support.ServiceTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -560,23 +560,7 @@ class BlockingRuleTest extends ServiceTest {
 
   /** Rows of the invalidation table a statement read, as PostgreSQL's own count of them. */
   private long rowsRead(String statement) {
-    String plan =
-        jdbc.sql("explain (analyze, format json) " + statement).query(String.class).single();
-    return rowsRead(CanonicalJson.parse(plan, JsonNode.class).get(0).get("Plan"));
-  }
-
-  private static long rowsRead(JsonNode node) {
-    long read = 0;
-    if ("invalidation".equals(node.path("Relation Name").asString(""))) {
-      read +=
-          node.path("Actual Rows").asLong(0)
-              + node.path("Rows Removed by Filter").asLong(0)
-              + node.path("Rows Removed by Index Recheck").asLong(0);
-    }
-    for (JsonNode child : node.path("Plans")) {
-      read += rowsRead(child);
-    }
-    return read;
+    return RowsRead.of(jdbc, "invalidation", statement);
   }
 
   @Test
