@@ -46,6 +46,7 @@ public class Tokens {
   private static final int UNKNOWN = 1_000;
 
   private final TokenRepository repository;
+  private final TokenReads reads;
   private final NamespaceService namespaces;
   private final ServiceClock clock;
   private final byte[] adminSha256;
@@ -57,10 +58,12 @@ public class Tokens {
 
   Tokens(
       TokenRepository repository,
+      TokenReads reads,
       NamespaceService namespaces,
       AuthProperties properties,
       ServiceClock clock) {
     this.repository = repository;
+    this.reads = reads;
     this.clock = clock;
     this.namespaces = namespaces;
     this.adminSha256 =
@@ -92,7 +95,7 @@ public class Tokens {
       return Optional.ofNullable(token);
     }
     long before = revocations.get();
-    Optional<ApiToken> found = repository.findBySha256(sha256);
+    Optional<ApiToken> found = reads.read(() -> repository.findBySha256(sha256));
     found.ifPresentOrElse(t -> known.put(sha256, t), () -> unknown.put(sha256, Boolean.TRUE));
     if (revocations.get() != before) {
       // a revocation overtook the read: what it read may be the token before it was revoked, and

@@ -1,11 +1,9 @@
 package dev.pt2cache.invalidation;
 
+import dev.pt2cache.system.PoolShare;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.time.Duration;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -25,26 +23,17 @@ import org.springframework.stereotype.Component;
 @Component
 class RetirementSlots implements MeterBinder {
 
-  private final Semaphore slots;
-  private final int size;
-  private final Duration wait;
+  private final PoolShare slots;
 
   RetirementSlots(
       @Value("${spring.datasource.hikari.maximum-pool-size:10}") int poolSize,
       @Value("${spring.datasource.hikari.connection-timeout:30000}") long waitMillis) {
-    this.size = Math.max(1, poolSize / 4);
-    this.slots = new Semaphore(size, true);
-    this.wait = Duration.ofMillis(waitMillis);
+    this.slots = new PoolShare(poolSize, waitMillis);
   }
 
   /** Runs {@code retirement} in a slot, or refuses it once none came free within the wait. */
   <T> T run(Supplier<T> retirement) {
-    acquire();
-    try {
-      return retirement.get();
-    } finally {
-      slots.release();
-    }
+    return slots.run(retirement, () -> new RetirementsBusyException(slots.size()));
   }
 
   /**
@@ -53,24 +42,13 @@ class RetirementSlots implements MeterBinder {
    */
   @Override
   public void bindTo(MeterRegistry registry) {
-    Gauge.builder("pt2cache.invalidations.retiring", slots, s -> size - s.availablePermits())
+    Gauge.builder("pt2cache.invalidations.retiring", slots, PoolShare::running)
         .description(
             "Blocking invalidations retiring their matches on this instance, of a quarter of"
                 + " PT2CACHE_DB_POOL_SIZE")
         .register(registry);
-    Gauge.builder("pt2cache.invalidations.waiting", slots, Semaphore::getQueueLength)
+    Gauge.builder("pt2cache.invalidations.waiting", slots, PoolShare::waiting)
         .description("Blocking invalidations waiting for a slot to retire their matches")
         .register(registry);
-  }
-
-  private void acquire() {
-    try {
-      if (!slots.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new RetirementsBusyException(size);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RetirementsBusyException(size);
-    }
   }
 }

@@ -17,6 +17,7 @@ import dev.pt2cache.artifact.UploadInFlightException;
 import dev.pt2cache.auth.AccessDeniedException;
 import dev.pt2cache.auth.AuthenticationRequiredException;
 import dev.pt2cache.auth.InvalidTokenRequestException;
+import dev.pt2cache.auth.TokenChecksBusyException;
 import dev.pt2cache.auth.TokenNameTakenException;
 import dev.pt2cache.auth.TokenNotFoundException;
 import dev.pt2cache.blob.ContentMismatchException;
@@ -190,6 +191,15 @@ class ApiExceptionHandler extends SpringMvcProblems {
   ResponseEntity<ProblemDetail> invalidationsBusy(RetirementsBusyException e) {
     log.warn("instance at its bound on blocking invalidations: {}", e.getMessage());
     return retryable(ProblemType.INVALIDATIONS_BUSY, e.getMessage(), "5");
+  }
+
+  /**
+   * No WARN line of its own: a flood of made-up tokens would write one per request. The access line
+   * and {@code pt2cache_problems_total{type="token-checks-busy"}} count them.
+   */
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> tokenChecksBusy(TokenChecksBusyException e) {
+    return retryable(ProblemType.TOKEN_CHECKS_BUSY, e.getMessage(), "1");
   }
 
   @ExceptionHandler

@@ -49,6 +49,7 @@ enum ProblemType {
   STORAGE_RACE(HttpStatus.SERVICE_UNAVAILABLE, "Stored copy collected during the upload"),
   STORAGE_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many transfers at once"),
   INVALIDATIONS_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many blocking invalidations at once"),
+  TOKEN_CHECKS_BUSY(HttpStatus.SERVICE_UNAVAILABLE, "Too many tokens to read at once"),
   SPOOL_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Temporary storage unavailable"),
   INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 

@@ -63,6 +63,7 @@ class TokenRevocationRaceTest {
   final Tokens tokens =
       new Tokens(
           repository,
+          new TokenReads(4, 1000),
           null,
           new AuthProperties(
               AuthProperties.Mode.TOKENS,

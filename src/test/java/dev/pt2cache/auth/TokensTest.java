@@ -21,6 +21,7 @@ class TokensTest {
         new Tokens(
             null,
             null,
+            null,
             new AuthProperties(AuthProperties.Mode.NONE, null, Duration.ZERO),
             new ServiceClock(Clock.systemUTC()));
 
@@ -38,6 +39,7 @@ class TokensTest {
         new Tokens(
             null,
             null,
+            null,
             new AuthProperties(AuthProperties.Mode.TOKENS, ADMIN, Duration.ZERO),
             new ServiceClock(Clock.systemUTC()));
 
@@ -51,6 +53,7 @@ class TokensTest {
     // no repository: asking it would fail
     Tokens tokens =
         new Tokens(
+            null,
             null,
             null,
             new AuthProperties(AuthProperties.Mode.TOKENS, ADMIN, Duration.ZERO),
