@@ -61,6 +61,9 @@ class MigrationSessionResetTest extends ServiceTest {
       Flyway upToV16 =
           Flyway.configure().configuration(flyway.getConfiguration()).target("16").load();
       upToV16.migrate();
+      // V17 (the key index built concurrently) and every migration after it
+      int pending = flyway.info().pending().length;
+      assertThat(pending).isGreaterThanOrEqualTo(2);
       try (Connection older =
           DriverManager.getConnection(url, dataSource.getUsername(), dataSource.getPassword())) {
         // a transaction with a snapshot, on no table of V17's: a concurrent build waits for it
@@ -73,7 +76,7 @@ class MigrationSessionResetTest extends ServiceTest {
             CompletableFuture.supplyAsync(() -> flyway.migrate().migrationsExecuted);
         Thread.sleep(7_000);
         older.commit();
-        assertThat(migrated.get(60, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(migrated.get(60, TimeUnit.SECONDS)).isEqualTo(pending);
       }
       try (Connection check =
               DriverManager.getConnection(url, dataSource.getUsername(), dataSource.getPassword());
