@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,7 +170,14 @@ public class InvalidationService {
       return made;
     }
     // A resend's rule committed before its read too: what it yields is what the first request left
-    retireMatches(namespace, filter, id);
+    AtomicLong retired = new AtomicLong();
+    try {
+      retireMatches(namespace, filter, id, retired);
+    } catch (RuntimeException e) {
+      // a lock held past the wait (Hibernate's LockTimeoutException, untranslated), a lost
+      // connection: the rule committed before, and stands
+      throw new RetirementUnfinishedException(id, retired.get(), key != null, e);
+    }
     Invalidation done = transactions.execute(status -> invalidations.findById(id).orElseThrow());
     log.info(
         "invalidation {} retired {} artifacts and blocks matching uploads{}: {}",
@@ -180,7 +188,10 @@ public class InvalidationService {
     return new Invalidated(done, made.resent());
   }
 
-  private void retireMatches(String namespace, ArtifactFilter filter, UUID id) {
+  /**
+   * Retires the rule's matches in batches, adding each committed batch's count to {@code retired}.
+   */
+  private void retireMatches(String namespace, ArtifactFilter filter, UUID id, AtomicLong retired) {
     // One read of the matches, in a read-only transaction whose snapshot, taken after the rule
     // committed, holds every match made ready before it (ArtifactPolicy#rulesLock); each batch of
     // what it yields is retired in a transaction of its own. Matches made after it are only
@@ -195,12 +206,16 @@ public class InvalidationService {
               if (batch.size() == retireBatch || !next.hasNext()) {
                 List<UUID> ids = List.copyOf(batch);
                 batch.clear();
-                batches.executeWithoutResult(
-                    write -> {
-                      // the rule stands: a resend with its Idempotency-Key retires what is left
-                      lockWait.bound();
-                      invalidations.countRetired(id, retirement.retireSome(ids, id));
-                    });
+                Integer done =
+                    batches.execute(
+                        write -> {
+                          // the rule stands: a resend with its Idempotency-Key retires the rest
+                          lockWait.bound();
+                          int some = retirement.retireSome(ids, id);
+                          invalidations.countRetired(id, some);
+                          return some;
+                        });
+                retired.addAndGet(done == null ? 0 : done);
               }
             }
           }

@@ -33,6 +33,7 @@ import dev.pt2cache.housekeeping.JobRunningException;
 import dev.pt2cache.invalidation.EmptySelectorException;
 import dev.pt2cache.invalidation.IdempotencyKeyReusedException;
 import dev.pt2cache.invalidation.InvalidSelectorException;
+import dev.pt2cache.invalidation.RetirementUnfinishedException;
 import dev.pt2cache.invalidation.RetirementsBusyException;
 import dev.pt2cache.invalidation.RuleNotFoundException;
 import dev.pt2cache.lookup.UnsupportedLookupException;
@@ -327,6 +328,26 @@ class ApiExceptionHandler extends SpringMvcProblems {
         "a lock this request needs stayed held by another request or instance for longer than it"
             + " waits (PT2CACHE_DB_LOCK_WAIT); nothing was changed; try again",
         "5");
+  }
+
+  /**
+   * A blocking invalidation stopped by the database between its batches: answered as what stopped
+   * it is (its type, its {@code Retry-After}), but saying what stands, where that type's detail
+   * says nothing was changed (docs/adr/0039).
+   */
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> retirementUnfinished(
+      RetirementUnfinishedException e, HttpServletResponse response) throws Exception {
+    Exception cause = (Exception) e.getCause();
+    ResponseEntity<ProblemDetail> answer =
+        cause instanceof DataAccessResourceFailureException
+                || cause instanceof TransientDataAccessException
+            ? databaseUnavailable(cause)
+            : other(cause, response);
+    if (answer != null && answer.getBody() != null) {
+      answer.getBody().setDetail(e.getMessage());
+    }
+    return answer;
   }
 
   /**

@@ -85,6 +85,11 @@ class RowLockWaitTest extends ServiceTest {
                   .POST(BodyPublishers.ofString(body))
                   .build());
       assertProblem(waited, 503, "database-busy");
+      // its rule committed before the batch waited: the answer says so, not "nothing was changed"
+      assertThat(waited.json().get("detail").asText())
+          .contains("is recorded and in force", "0 of its matches were retired")
+          .contains("send it again with the same Idempotency-Key")
+          .doesNotContain("nothing was changed");
       holder.rollback();
     }
     ApiResponse again = api.postJson(path("/invalidations"), body, "Idempotency-Key", "\"once\"");
