@@ -5,6 +5,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -18,11 +22,23 @@ import org.springframework.stereotype.Component;
  * cached, answered {@code 503 database-unavailable}. Bounded, such reads hold at most a quarter of
  * the pool; one beyond waits for its turn as long as a request waits for a connection, then is
  * refused ({@link TokenChecksBusyException}) without reading anything.
+ *
+ * <p>Calls that present a token already being read wait for that read and take no turn of their
+ * own: a fleet's first calls after a start present the few tokens it shares, none cached yet, and
+ * each read its token again, so with the reads slow all but a quarter of the pool were refused
+ * though their tokens were good. A call joins only a read begun since the last revocation on this
+ * instance ({@code revocations}), so what it is answered is never older than what it would have
+ * read itself.
  */
 @Component
 class TokenReads implements MeterBinder {
 
   private final PoolShare share;
+  private final ConcurrentMap<InFlight, CompletableFuture<Optional<ApiToken>>> reading =
+      new ConcurrentHashMap<>();
+
+  /** A read of one token, begun after the instance's {@code revocations}-th revocation. */
+  private record InFlight(String sha256, long revocations) {}
 
   TokenReads(
       @Value("${spring.datasource.hikari.maximum-pool-size:10}") int poolSize,
@@ -30,9 +46,38 @@ class TokenReads implements MeterBinder {
     this.share = new PoolShare(poolSize, waitMillis);
   }
 
-  /** Runs {@code read} in a turn, or refuses it once none came free within the wait. */
-  Optional<ApiToken> read(Supplier<Optional<ApiToken>> read) {
-    return share.run(read, () -> new TokenChecksBusyException(share.size()));
+  /**
+   * Runs {@code read} of the token in a turn, or refuses it once none came free within the wait;
+   * or, where that token is being read since the same revocation, answers what that read finds.
+   */
+  Optional<ApiToken> read(String sha256, long revocations, Supplier<Optional<ApiToken>> read) {
+    InFlight key = new InFlight(sha256, revocations);
+    CompletableFuture<Optional<ApiToken>> mine = new CompletableFuture<>();
+    CompletableFuture<Optional<ApiToken>> current = reading.putIfAbsent(key, mine);
+    if (current != null) {
+      return joined(current);
+    }
+    try {
+      Optional<ApiToken> found = share.run(read, () -> new TokenChecksBusyException(share.size()));
+      mine.complete(found);
+      return found;
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e); // its waiters fail as it did: a refusal, an outage
+      throw e;
+    } finally {
+      reading.remove(key, mine);
+    }
+  }
+
+  private static Optional<ApiToken> joined(CompletableFuture<Optional<ApiToken>> read) {
+    try {
+      return read.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -95,7 +95,7 @@ public class Tokens {
       return Optional.ofNullable(token);
     }
     long before = revocations.get();
-    Optional<ApiToken> found = reads.read(() -> repository.findBySha256(sha256));
+    Optional<ApiToken> found = reads.read(sha256, before, () -> repository.findBySha256(sha256));
     found.ifPresentOrElse(t -> known.put(sha256, t), () -> unknown.put(sha256, Boolean.TRUE));
     if (revocations.get() != before) {
       // a revocation overtook the read: what it read may be the token before it was revoked, and

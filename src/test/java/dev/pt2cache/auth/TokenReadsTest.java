@@ -129,6 +129,47 @@ class TokenReadsTest {
   }
 
   /**
+   * A fleet's first calls after a start all present the few tokens the fleet shares, none of them
+   * cached yet: {@value FLOOD} calls with one valid token come at once while the token table is
+   * locked, held well past the 1 s wait for a turn. Each call read that one token again, so two
+   * read and the rest were refused {@code 503 token-checks-busy} though their token is good; now
+   * the calls of one token wait for the one read of it, and every one is answered.
+   */
+  @Test
+  void shouldReadATokenThatAFleetPresentsAtOnceOnlyOnce() throws Exception {
+    ApiClient operator = new ApiClient(port);
+    String name = "fleet-" + UUID.randomUUID().toString().substring(0, 8);
+    ApiResponse made =
+        operator.postJson("/v1/tokens", "{\"name\":\"%s\",\"role\":\"read\"}".formatted(name));
+    String secret = made.json().get("token").asString();
+    Map<String, String> env = TestInfra.serviceEnvironment();
+    ExecutorService nodes = Executors.newFixedThreadPool(FLOOD);
+    try (Connection lock = connect(env);
+        Connection watch = connect(env)) {
+      lock.setAutoCommit(false);
+      try (Statement statement = lock.createStatement()) {
+        statement.execute("lock table api_token in access exclusive mode");
+      }
+      List<CompletableFuture<ApiResponse>> fleet = new ArrayList<>();
+      for (int i = 0; i < FLOOD; i++) {
+        ApiClient node = new ApiClient(port, secret);
+        fleet.add(CompletableFuture.supplyAsync(() -> node.get("/v1/namespaces/default"), nodes));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> readsHeld(watch) > 0);
+      Thread.sleep(3_000); // three waits for a turn: the calls beyond the share were refused
+      int reading = readsHeld(watch);
+      lock.commit();
+
+      assertThat(fleet.stream().map(CompletableFuture::join).map(ApiResponse::status).toList())
+          .as("every call of the fleet answered")
+          .containsOnly(200);
+      assertThat(reading).as("one read of the one token").isEqualTo(1);
+    } finally {
+      nodes.shutdownNow();
+    }
+  }
+
+  /**
    * What an instance read of a token it trusts for {@code PT2CACHE_AUTH_CACHE_TTL}, no longer: a
    * token revoked on another instance (here: in the table) stops working here, and one made on
    * another instance after someone presented it here (a secret an operator inserts, say) starts to.
