@@ -349,6 +349,11 @@ class _Watchdog:
         self._sock: Optional[socket.socket] = None
         self._timer: Optional[threading.Timer] = None
         self.fired = False  # then whatever was read since may be cut short where it looks whole
+        # a timer's cancel stops it only while it waits: one that has woken runs on, and shut the
+        # socket after its call had ended and the connection was kept, midway through the next
+        # call's answer on it. Once cancel() returns, ``fired`` is final and the socket is left
+        self._settled = threading.Lock()
+        self._cancelled = False
 
     def watch(self, sock: socket.socket) -> None:
         if self._end is None:
@@ -367,16 +372,21 @@ class _Watchdog:
         self._sock = sock
 
     def cancel(self) -> None:
+        with self._settled:
+            self._cancelled = True
         if self._timer is not None:
             self._timer.cancel()
 
     def _shut(self) -> None:
-        self.fired = True
-        try:
-            # the plain socket's shutdown, also of a TLS one: its TLS state stays the reader's
-            socket.socket.shutdown(self._sock, socket.SHUT_RDWR)  # type: ignore[arg-type]
-        except OSError:
-            pass  # closed already
+        with self._settled:
+            if self._cancelled:
+                return
+            self.fired = True
+            try:
+                # the plain socket's shutdown, also of a TLS one: its TLS state stays the reader's
+                socket.socket.shutdown(self._sock, socket.SHUT_RDWR)  # type: ignore[arg-type]
+            except OSError:
+                pass  # closed already
 
 
 # the sockets of this process's calls and of its idle keep-alive connections, closed in a child

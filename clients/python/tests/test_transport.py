@@ -24,6 +24,7 @@ from support import descriptor, fresh_client, needs_service
 
 from pt2cache import CacheClient, CacheError
 from pt2cache.errors import IntegrityError, NotFound, ServiceUnavailable
+from pt2cache import transport
 from pt2cache.transport import Transport, _seconds
 
 SHA = "a" * 64
@@ -545,6 +546,39 @@ class KeepAliveTest(unittest.TestCase):
                 self.assertLess(time.monotonic() - started, 3.0)
                 self.assertEqual(service.connections, 1, "the second call reused the first's")
                 self.assertIsNone(client.http._pool.take(), "a cut connection is not kept")
+
+    def test_a_deadline_that_goes_off_as_its_call_ends_never_cuts_the_next_calls_answer(self):
+        """A deadline's timer that had woken and passed its check when its call ended (a timer's
+        cancel stops it only before that, threading.Timer.run) shut the socket down after the
+        connection was kept, in the middle of the next call's answer on it. Here that timer's
+        last step runs while the next answer is on its way."""
+        watchdogs = []
+        watch = transport._Watchdog.watch
+
+        def watching(self, sock) -> None:
+            watchdogs.append(self)
+            watch(self, sock)
+
+        def answer(handler, n: int) -> None:
+            if n != 2:
+                return reply(handler, 200, {"n": n})
+            data = json.dumps({"n": n, "pad": "x" * 100_000}).encode()
+            handler.send_response(200)
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data[:1000])
+            handler.wfile.flush()
+            time.sleep(0.2)
+            watchdogs[0]._shut()  # the first call's timer, late
+            handler.wfile.write(data[1000:])
+
+        with KeepAliveService(answer) as service, \
+                mock.patch.object(transport._Watchdog, "watch", watching):
+            http = CacheClient(service.url, "ns", timeout=5).http
+            self.assertEqual(http.request("GET", "/a", deadline=30).json(), {"n": 1})
+            self.assertEqual(http.request("GET", "/b", deadline=30, retries=0).json()["n"], 2)
+            self.assertEqual(service.connections, 1)
+            self.assertFalse(watchdogs[0].fired, "its call was over")
 
     @unittest.skipUnless(hasattr(os, "fork"), "needs os.fork")
     def test_a_forked_child_never_uses_its_parents_idle_connections(self):
