@@ -123,11 +123,23 @@ public class HitRecorder {
       initialDelayString = "${pt2cache.hits.flush-interval:5s}")
   @PreDestroy
   public synchronized void flush() {
+    written();
+  }
+
+  /**
+   * Flushes, and says whether every hit recorded so far is written: false when the flush gave up (a
+   * row held longer than {@code PT2CACHE_DB_LOCK_WAIT}, the database gone), its hits kept for a
+   * later one. For what judges use by the written last hits (retention), which must not judge by
+   * older ones.
+   */
+  public synchronized boolean written() {
     try {
       flushArtifacts();
       flushNamespaces();
+      return true;
     } catch (RuntimeException e) {
       log.warn("hit statistics could not be written; will retry", e);
+      return false;
     }
   }
 

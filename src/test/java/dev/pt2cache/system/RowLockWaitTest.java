@@ -188,6 +188,34 @@ class RowLockWaitTest extends ServiceTest {
     assertThat(state(second)).isEqualTo("READY");
   }
 
+  /**
+   * Retention writes this instance's latest hits before it judges anything unused. A hit flush that
+   * gave up (another hit's row held) left them unwritten, and the round went on to judge by the
+   * database's older last uses: it evicted the artifact just read here as the least recently used.
+   * Now the round ends and says so, and the next one, its hits written, evicts the right one.
+   */
+  @Test
+  void shouldJudgeNothingUnusedWhileThisInstancesHitsCouldNotBeWritten() throws Exception {
+    UUID read = entry("read-lately", Fixtures.randomBytes(100));
+    UUID unread = entry("unread", Fixtures.randomBytes(100));
+    UUID held = entry("held-newest", Fixtures.randomBytes(100));
+    try (Connection holder = holdingArtifact(held)) {
+      // the held row's hit first: every flush from here on has it, and gives up
+      assertThat(api.get(path("/entries/fx-graph/held-newest")).status()).isEqualTo(200);
+      assertThat(api.get(path("/entries/fx-graph/read-lately")).status()).isEqualTo(200);
+      assertThat(api.putJson("/v1/namespaces/" + ns, "{\"quotaBytes\": 250}").status())
+          .isEqualTo(200);
+      ApiResponse run = call("POST", "/v1/housekeeping/jobs/retention/runs", "");
+      assertThat(run.status()).as(run.text()).isEqualTo(200);
+      assertThat(state(read)).as("read here a moment ago").isEqualTo("READY");
+      assertThat(run.json().get("outcome").has("error")).as(run.text()).isTrue();
+      holder.rollback();
+    }
+    runJob("retention");
+    assertThat(state(unread)).isEqualTo("EVICTED");
+    assertThat(state(read)).isEqualTo("READY");
+  }
+
   private UUID entry(String key) {
     return entry(key, Fixtures.randomBytes(64));
   }
