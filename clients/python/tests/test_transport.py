@@ -400,7 +400,7 @@ class KeepAliveTest(unittest.TestCase):
         with KeepAliveService(stored, idle=0.2) as service:
             client = CacheClient(service.url, "ns", timeout=5)
             client.put_entry("fx-graph", "k1", b"{}", retries=0)
-            time.sleep(0.6)  # the service has closed it
+            time.sleep(2.0)  # the service has closed it (after 0.2 s: room for a loaded machine)
             with mock.patch("pt2cache.connections._quiet", return_value=True):
                 self.assertEqual(client.put_entry("fx-graph", "k2", b"{}", retries=0),
                                  {"state": "ready"})
@@ -411,7 +411,7 @@ class KeepAliveTest(unittest.TestCase):
         with KeepAliveService(stored, idle=0.2) as service:
             client = CacheClient(service.url, "ns", timeout=5)
             client.put_entry("fx-graph", "k1", b"{}", retries=0)
-            time.sleep(0.6)
+            time.sleep(2.0)  # the service has closed it
             with mock.patch.object(client.http, "_send", wraps=client.http._send) as sent:
                 client.put_entry("fx-graph", "k2", b"{}", retries=0)
             self.assertEqual(sent.call_count, 1, "no request went out on the closed connection")
@@ -423,7 +423,7 @@ class KeepAliveTest(unittest.TestCase):
         with KeepAliveService(stored, idle=0.2) as service:
             transport = CacheClient(service.url, "ns", timeout=5).http
             transport.request("GET", "/a", expect=(201,)).read()
-            time.sleep(0.6)
+            time.sleep(2.0)  # the service has closed it
             with mock.patch("pt2cache.connections._quiet", return_value=True):
                 transport.request("POST", "/b", b"{}", expect=(201,), retries=0,
                                   idempotent=False).read()
