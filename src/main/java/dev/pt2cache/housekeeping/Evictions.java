@@ -34,6 +34,14 @@ class Evictions {
     }
   }
 
+  /**
+   * How many batches in a row may find every artifact they chose used since (hits written by other
+   * instances between the choice and the lock) before the round leaves the namespace to the next:
+   * each such batch sees those hits and chooses others, so more only meets a namespace whose every
+   * artifact is being hit at once, where the order hardly matters.
+   */
+  static final int RECHOICES = 3;
+
   private final JdbcClient jdbc;
   private final MeterRegistry registry;
   private final TransactionTemplate transactions;
@@ -73,12 +81,12 @@ class Evictions {
    * quota on its own: one larger than the target would otherwise evict itself as soon as anything
    * else was stored, and every node would compile and upload it again, round after round.
    *
-   * <p>In batches of at most {@code batch} artifacts, each its own short transaction, walked in the
-   * recency index: a quota lowered far below a large namespace's bytes (or a default quota set at
-   * an upgrade) must not hold hundreds of thousands of row locks, under hits and reports, in one
+   * <p>In batches of at most {@code batchSize} artifacts, each its own short transaction, walked in
+   * the recency index: a quota lowered far below a large namespace's bytes (or a default quota set
+   * at an upgrade) must not hold hundreds of thousands of row locks, under hits and reports, in one
    * statement for most of a minute.
    */
-  Evicted overQuota(String namespace, long quota, double margin, int batch) {
+  Evicted overQuota(String namespace, long quota, double margin, int batchSize) {
     evictions(namespace, "QUOTA"); // its series at 0 while within the quota, as evict() says
     long used =
         jdbc.sql(
@@ -88,17 +96,31 @@ class Evictions {
             .single();
     long excess = excess(used, quota, margin);
     Evicted total = Evicted.NONE;
+    int kept = 0;
     while (excess > 0) {
       long left = excess;
-      Evicted evicted = transactions.execute(status -> oldest(namespace, left, quota, batch));
-      if (evicted == null || evicted.artifacts() == 0) {
+      Batch batch = transactions.execute(status -> oldest(namespace, left, quota, batchSize));
+      if (batch == null || batch.chosen() == 0) {
         break;
       }
-      total = total.plus(evicted);
-      excess -= evicted.bytes();
+      if (batch.evicted().artifacts() == 0) {
+        // every one chosen was used between the choice and its lock: choose again from the order
+        // as it is now, a few times at most, rather than leave the namespace over its quota
+        // until the next round (before, the round stopped here)
+        if (++kept == RECHOICES) {
+          break;
+        }
+        continue;
+      }
+      kept = 0;
+      total = total.plus(batch.evicted());
+      excess -= batch.evicted().bytes();
     }
     return total;
   }
+
+  /** What one batch chose and what it evicted of that: less where a chosen one was used since. */
+  private record Batch(int chosen, Evicted evicted) {}
 
   /**
    * The bytes to free from a namespace holding {@code used} ready bytes: none while they are within
@@ -109,7 +131,7 @@ class Evictions {
   }
 
   /** One batch: the least recently used, up to {@code excess} bytes, oldest first. */
-  private Evicted oldest(String namespace, long excess, long quota, int batch) {
+  private Batch oldest(String namespace, long excess, long quota, int batch) {
     List<Candidate> oldest =
         jdbc.sql(
                 """
@@ -122,7 +144,9 @@ class Evictions {
             .query(Evictions::candidate)
             .list();
     Set<UUID> chosen = Set.copyOf(chosen(oldest, excess, quota, batch));
-    return evict(namespace, oldest.stream().filter(c -> chosen.contains(c.id())).toList(), "QUOTA");
+    return new Batch(
+        chosen.size(),
+        evict(namespace, oldest.stream().filter(c -> chosen.contains(c.id())).toList(), "QUOTA"));
   }
 
   private static Candidate candidate(ResultSet row, int n) throws SQLException {

@@ -32,6 +32,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * <pre>
  * ./mvnw -o -q -B verify -Djacoco.skip=true -Dsurefire.failIfNoSpecifiedTests=false \
  *   -Dtest='FleetEvictionProbe' [-Dprobe.aged=true]   # x, y, z idle for hours before the hit
+ *   [-Dprobe.delays=80,100,120]                        # ms from the hit to the run, 0,50,...,7000
  * grep -h PROBE target/surefire-reports/*-output.txt
  * </pre>
  */
@@ -112,7 +113,9 @@ class FleetEvictionProbe {
       ApiClient A = new ApiClient(port(a)), B = new ApiClient(port(b));
       JdbcClient jdbc = a.getBean(JdbcClient.class);
       // 2: a hit on B, not flushed, then retention on A after d ms
-      for (int d : new int[] {0, 50, 100, 150, 200, 400, 1000, 2000, 3000, 4000, 5500, 7000}) {
+      String delays =
+          System.getProperty("probe.delays", "0,50,100,150,200,400,1000,2000,3000,4000,5500,7000");
+      for (int d : Arrays.stream(delays.split(",")).mapToInt(Integer::parseInt).toArray()) {
         String ns = "order-" + UUID.randomUUID().toString().substring(0, 8);
         A.putJson("/v1/namespaces/" + ns, "{\"quotaBytes\": 100000}");
         String x = upload(A, ns, "x", Fixtures.randomBytes(30_000));
@@ -131,16 +134,17 @@ class FleetEvictionProbe {
               .param(z)
               .update();
         }
-        upload(A, ns, "w", Fixtures.randomBytes(30_000));
+        String w = upload(A, ns, "w", Fixtures.randomBytes(30_000));
         long hitAt = System.nanoTime();
         boolean hit = lookup(B, ns, "x").json().get("hit").asBoolean();
         long wait = d - (System.nanoTime() - hitAt) / 1_000_000;
         if (wait > 0) Thread.sleep(wait);
         long at = (System.nanoTime() - hitAt) / 1_000_000;
-        retention(A);
+        String run = retention(A);
         System.out.printf(
-            "PROBE order: hit on B=%s, retention on A %d ms after: x(just hit)=%s y(idle)=%s z=%s%n",
-            hit, at, state(jdbc, x), state(jdbc, y), state(jdbc, z));
+            "PROBE order: hit on B=%s, retention on A %d ms after: x(just hit)=%s y(idle)=%s z=%s"
+                + " w(newest)=%s; %s%n",
+            hit, at, state(jdbc, x), state(jdbc, y), state(jdbc, z), state(jdbc, w), run);
       }
       // 3: in flight
       String ns = "flight-" + UUID.randomUUID().toString().substring(0, 8);

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -59,6 +60,36 @@ class RetentionTest extends ServiceTest {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> api.get(path("/artifacts/" + ids.get(i))).json().has("lastHitAt"));
+  }
+
+  /**
+   * Runs an eviction while a "flush" (another instance's, say) holds artifact {@code i}'s row, and
+   * writes a hit on it once the eviction waits for that row: the hit lands between the eviction's
+   * choice and its lock.
+   */
+  Evictions.Evicted hitWhileChosen(int i, Callable<Evictions.Evicted> eviction) throws Exception {
+    ExecutorService retention = Executors.newSingleThreadExecutor();
+    try (Connection flush = dataSource.getConnection()) {
+      flush.setAutoCommit(false);
+      try (PreparedStatement row =
+          flush.prepareStatement("select 1 from artifact where id = ?::uuid for no key update")) {
+        row.setString(1, ids.get(i));
+        row.executeQuery().close();
+      }
+      Future<Evictions.Evicted> run = retention.submit(eviction);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> LockWaits.waiting(jdbc, "evicted_at = now()"));
+      try (PreparedStatement hit =
+          flush.prepareStatement("update artifact set last_hit_at = now() where id = ?::uuid")) {
+        hit.setString(1, ids.get(i));
+        hit.executeUpdate();
+      }
+      flush.commit();
+      return run.get(10, TimeUnit.SECONDS);
+    } finally {
+      retention.shutdownNow();
+    }
   }
 
   @Nested
@@ -224,6 +255,30 @@ class RetentionTest extends ServiceTest {
       assertThat(api.get(path("")).json().get("storedBytes").asLong()).isEqualTo(2000);
     }
 
+    /**
+     * A hit written after the quota's batch chose the least recently used but before it locked it
+     * keeps that artifact, and the round takes the next least recently used instead: before, the
+     * batch evicted nothing and the round stopped, leaving the namespace over its quota until the
+     * next round (a probe on two instances saw it once in 20 runs with the hit 0.1 s before).
+     */
+    @Test
+    void shouldEvictTheNextLeastRecentlyUsedWhenTheChosenOneIsHitBeforeItsLock() throws Exception {
+      store(3, 1000);
+      for (int i = 0; i < 3; i++) {
+        jdbc.sql(
+                "update artifact set ready_at = now() - make_interval(hours => ?), last_hit_at = null where id = ?::uuid")
+            .params(3 - i, ids.get(i))
+            .update();
+      }
+
+      // 3000 bytes over a 2500-byte quota: down to at most 2250, one artifact
+      Evictions.Evicted evicted = hitWhileChosen(0, () -> evictions.overQuota(ns, 2500, 0.1, 100));
+
+      assertThat(evicted.artifacts()).isEqualTo(1);
+      assertThat(List.of(state(0), state(1), state(2)))
+          .containsExactly("ready", "evicted", "ready");
+    }
+
     @Test
     void shouldLeaveANamespaceUnderItsQuotaAlone() {
       store(2, 1000);
@@ -268,28 +323,8 @@ class RetentionTest extends ServiceTest {
               "update artifact set ready_at = now() - interval '31 days', last_hit_at = null where id = ?::uuid")
           .param(ids.get(0))
           .update();
-      ExecutorService retention = Executors.newSingleThreadExecutor();
-      try (Connection flush = dataSource.getConnection()) {
-        flush.setAutoCommit(false);
-        try (PreparedStatement row =
-            flush.prepareStatement("select 1 from artifact where id = ?::uuid for no key update")) {
-          row.setString(1, ids.get(0));
-          row.executeQuery().close();
-        }
-        Future<Evictions.Evicted> run = retention.submit(() -> evictions.idle(ns, 30, 100));
-        await()
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> LockWaits.waiting(jdbc, "evicted_at = now()"));
-        try (PreparedStatement hit =
-            flush.prepareStatement("update artifact set last_hit_at = now() where id = ?::uuid")) {
-          hit.setString(1, ids.get(0));
-          hit.executeUpdate();
-        }
-        flush.commit();
-        assertThat(run.get(10, TimeUnit.SECONDS).artifacts()).isZero();
-      } finally {
-        retention.shutdownNow();
-      }
+      Evictions.Evicted evicted = hitWhileChosen(0, () -> evictions.idle(ns, 30, 100));
+      assertThat(evicted.artifacts()).isZero();
       assertThat(state(0)).isEqualTo("ready");
     }
   }
