@@ -57,6 +57,11 @@ class Response:
         self._end = end
         self._pool = pool
         self._closed = False
+        # a caller and another thread (a serving process's own watchdog) may close an answer at
+        # once: each saw it open before either marked it, and both put the connection back, to be
+        # taken by two calls at once (Python 3.9 and 3.10 switch threads between the look and the
+        # mark; a build without the GIL runs both at once). The look and the mark are one step
+        self._closing = threading.Lock()
         # no body to read: a HEAD's answer, 204, 304, or Content-Length: 0
         self._done = what.startswith("HEAD ") or status in (204, 304) or (
             raw.length == 0 and not raw.chunked)
@@ -108,9 +113,10 @@ class Response:
         return self._watchdog is not None and self._watchdog.fired
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+        with self._closing:  # held for the look and the mark only
+            if self._closed:
+                return
+            self._closed = True
         if self._watchdog is not None:
             self._watchdog.cancel()
         reusable = (self._pool is not None and self._done and not self._cut()

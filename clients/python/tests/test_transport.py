@@ -580,6 +580,42 @@ class KeepAliveTest(unittest.TestCase):
             self.assertEqual(service.connections, 1)
             self.assertFalse(watchdogs[0].fired, "its call was over")
 
+    def test_two_threads_closing_one_answer_at_once_keep_its_connection_once(self):
+        """A caller and another thread (a serving process's own watchdog) closing one answer at
+        once: each read 'not closed yet' before either marked it (Python 3.9 and 3.10 may switch
+        threads there; 3.11 to 3.13 happen not to, a build without the GIL does), and both put
+        the connection back: two later calls then took the same one and read each other's
+        answers. Here each close's look at the mark waits until both have looked."""
+        with KeepAliveService(lambda h, n: reply(h, 200)) as service:
+            http = CacheClient(service.url, "ns", timeout=5).http
+            answer = http.request("GET", "/a")  # no body: read to its end already
+            looked = threading.Barrier(2)
+            marks = {}
+
+            def closed(response) -> bool:
+                seen = marks[id(response)]
+                try:
+                    looked.wait(1)  # the second close to look comes at once, if it can
+                except threading.BrokenBarrierError:
+                    pass  # it could not: the first close holds the answer
+                return seen
+
+            def mark(response, value) -> None:
+                marks[id(response)] = value
+
+            with mock.patch.object(transport.Response, "_closed", property(closed, mark),
+                                   create=True):
+                marks[id(answer)] = False
+                closers = [threading.Thread(target=answer.close) for _ in range(2)]
+                for closer in closers:
+                    closer.start()
+                for closer in closers:
+                    closer.join(10)
+            first, second = http._pool.take(), http._pool.take()
+            self.assertIsNotNone(first, "an answer read to its end keeps its connection")
+            # before: the same connection, twice
+            self.assertIsNone(second, "kept once")
+
     @unittest.skipUnless(hasattr(os, "fork"), "needs os.fork")
     def test_a_forked_child_never_uses_its_parents_idle_connections(self):
         with KeepAliveService(lambda h, n: reply(h, 200, {"n": n})) as service:
