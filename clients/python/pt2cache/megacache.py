@@ -55,6 +55,10 @@ class WarmStart:
         self.client = client
         self.descriptor = descriptor
         self.torch = torch_module
+        # a serving process's request threads make the first calls at once: the first call, and
+        # the upload after it, are each claimed by one of them. Held for the claim only, never
+        # over a call of the model
+        self._claims = threading.Lock()
         self.lookup_timeout = lookup_timeout
         self.hit = False
         self.report: Optional[Dict[str, Any]] = None
@@ -72,13 +76,15 @@ class WarmStart:
                                 and not self._key_taken)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        misses = _graph_cache_misses(self.torch) if self._first_call and self.hit else None
-        self._first_call = False
+        with self._claims:
+            first, self._first_call = self._first_call, False
+            misses = _graph_cache_misses(self.torch) if first and self.hit else None
         result = self.compiled(*args, **kwargs)
         if misses is not None:
             self._check_warm(misses)
-        if self._pending_upload:
-            self._pending_upload = False
+        with self._claims:
+            upload, self._pending_upload = self._pending_upload, False
+        if upload:
             self._start_upload()
         return result
 

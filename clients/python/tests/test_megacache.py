@@ -72,6 +72,26 @@ class TorchThatCompilesAnyway(FakeTorch):
         return run
 
 
+class TorchReadAtOnce(TorchThatCompilesAnyway):
+    """A torch whose counters, read by two first calls at once, are read by both before either
+    goes on (each read waits up to 1 s for the other's): what a thread switch inside
+    ``torch._dynamo.utils.counters`` (a ``Counter``) can do."""
+
+    def __init__(self, misses_per_call: int):
+        super().__init__(misses_per_call)
+        together = threading.Barrier(2)
+
+        class Counters(dict):
+            def __getitem__(self, name):
+                try:
+                    together.wait(1)
+                except threading.BrokenBarrierError:
+                    pass  # the other call could not come: it waits for this one
+                return dict.__getitem__(self, name)
+
+        self.counters["inductor"] = Counters(self.counters["inductor"])
+
+
 class TorchThatCannotLoad(FakeTorch):
     """A torch that cannot read what it downloaded: its load_cache_artifacts raises or, as
     torch 2.11 does on truncated or damaged bytes, logs and answers None."""
@@ -338,6 +358,61 @@ class WarmStartTest(unittest.TestCase):
         clean = self.start(TorchThatCompilesAnyway(misses_per_call=0))
         clean(1)
         self.assertEqual(clean.graphs_compiled_anyway, 0)
+
+    def test_first_calls_at_once_name_the_graphs_compiled_anyway_once(self):
+        """A serving process's request threads make its first calls at once: each measured
+        PyTorch's counter as the first call (the look at the first-call mark and its clearing
+        have a call between them, where threads switch), and each logged the warning."""
+        first = self.start(FakeTorch(saved=b"made for another input shape"))
+        first(1)
+        first.wait_for_upload(30)
+
+        compiled = self.start(TorchReadAtOnce(misses_per_call=1))
+        self.assertTrue(compiled.hit)
+        with self.assertLogs("pt2cache", "WARNING") as logs:
+            calls = [threading.Thread(target=compiled, args=(1,)) for _ in range(2)]
+            for call in calls:
+                call.start()
+            for call in calls:
+                call.join(30)
+        anew = [line for line in logs.output if "anew" in line]
+        self.assertEqual(len(anew), 1, anew)  # before: 2
+        self.assertGreaterEqual(compiled.graphs_compiled_anyway, 1)
+
+    def test_first_calls_at_once_upload_once(self):
+        """Each of two first calls at once saw the upload still to start before either marked it
+        started (Python 3.9 switches threads there; a build without the GIL runs both at once),
+        and both saved and uploaded: the second was refused, logged as another node's. Here each
+        look at the mark waits until both looked."""
+        together = threading.Barrier(2)
+        marks = {}
+
+        def pending(warm) -> bool:
+            seen = marks[id(warm)]
+            try:
+                together.wait(1)
+            except threading.BrokenBarrierError:
+                pass  # the other could not look: the first call holds the mark
+            return seen
+
+        def mark(warm, value) -> None:
+            marks[id(warm)] = value
+
+        torch = FakeTorch(saved=b"compiled once")
+        compiled = self.start(torch)
+        marks[id(compiled)] = compiled.__dict__.pop("_pending_upload")
+        with mock.patch.object(megacache.WarmStart, "_pending_upload", property(pending, mark),
+                               create=True):
+            calls = [threading.Thread(target=compiled, args=(1,)) for _ in range(2)]
+            for call in calls:
+                call.start()
+            for call in calls:
+                call.join(30)
+        self.assertEqual(compiled.wait_for_upload(30)["state"], "ready")
+        for upload in list(megacache._UPLOADS):
+            upload.join(30)
+        self.assertEqual(torch.saves, 1, "saved and uploaded once")  # before: 2
+        self.assertEqual(len(list(self.client.artifacts(modelName=self.model))), 1)
 
     def test_a_load_that_answers_none_counts_as_a_failure(self):
         first = self.start(FakeTorch(saved=b"bytes this torch cannot unpickle"))
