@@ -325,6 +325,24 @@ def _sweep_fetches() -> None:
 # uploads after a miss still running, which a process that ends waits for a while
 _UPLOADS: Set[threading.Thread] = set()
 UPLOAD_EXIT_WAIT = "PT2CACHE_UPLOAD_EXIT_WAIT"
+# the threads of uploads the exit wait gave up on, by ident: they run on through the rest of the
+# exit, past logging's shutdown when a hook registered before logging was imported holds the
+# process (a join of worker processes, a server's own), and logged then, to handlers already
+# closed (a file handler opens its file again), after the warning that said they were abandoned
+_ABANDONED: Set[int] = set()
+UNHEARD = ("not waited for nor heard from any longer; unless it ends before the process does, "
+           "the next node compiles and uploads instead")
+
+
+class _SilenceAbandoned(logging.Filter):
+    """Drops what an abandoned upload's thread logs, its calls' retries included: the exit hook
+    said what became of it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread not in _ABANDONED
+
+
+log.addFilter(_SilenceAbandoned())
 
 
 @atexit.register
@@ -345,7 +363,7 @@ def _finish_uploads() -> None:
         # a warning, so that a process that seems to hang at exit says why where logging is not
         # set up (Python then shows warnings only)
         if wait > 0:
-            log.warning("pt2cache: waiting up to %.0f s at exit for %d upload(s) after "
+            log.warning("pt2cache: waiting up to %g s at exit for %d upload(s) after "
                         "compiling (%s; Ctrl-C abandons them)", wait, len(running),
                         UPLOAD_EXIT_WAIT)
         end = time.monotonic() + wait
@@ -357,13 +375,14 @@ def _finish_uploads() -> None:
         # join that Ctrl-C interrupts marks its thread as ended, running or not: counted here.)
         left = [upload for upload in running if upload is joining or upload.is_alive()]
         log.warning("pt2cache: %d upload(s) after compiling abandoned at exit (interrupted); "
-                    "the next node compiles and uploads instead", len(left))
+                    "%s", len(left), UNHEARD)
+        _ABANDONED.update(upload.ident for upload in left if upload.ident is not None)
         return
     left = [upload for upload in running if upload.is_alive()]
     if left:
-        log.warning("pt2cache: %d upload(s) after compiling abandoned at exit, after %.0f s "
-                    "(%s); the next node compiles and uploads instead", len(left), wait,
-                    UPLOAD_EXIT_WAIT)
+        log.warning("pt2cache: %d upload(s) after compiling abandoned at exit, after %g s "
+                    "(%s); %s", len(left), wait, UPLOAD_EXIT_WAIT, UNHEARD)
+        _ABANDONED.update(upload.ident for upload in left if upload.ident is not None)
 
 
 @atexit.register

@@ -152,6 +152,35 @@ class UploadAtExitTest(unittest.TestCase):
         self.assertLess(took, 10)
         self.assertIn("abandoned at exit", stderr)
 
+    def test_an_abandoned_upload_says_nothing_once_logging_has_shut_down(self):
+        """An exit hook registered before logging was imported runs after logging's shutdown (a
+        join of worker processes, a server's own): the upload the wait gave up on went on
+        meanwhile and logged 'uploaded ... as artifact' after logging had shut down, to a file
+        handler already closed (which opens it again), after the warning that it was abandoned."""
+        late = textwrap.dedent("""
+            import atexit, sys, time
+            atexit.register(time.sleep, float(sys.argv[1]) + 1.5)
+            import logging
+
+            class Said(logging.StreamHandler):
+                def close(self):
+                    super().close()
+                    sys.stderr.write("LOGGING SHUT DOWN\\n")
+
+            logging.basicConfig(level=logging.INFO, handlers=[Said()])
+        """) + self.SCRIPT
+        marker = os.path.join(tempfile.mkdtemp(), "uploaded")
+        here = os.path.dirname(os.path.abspath(__file__))
+        env = dict(os.environ, PT2CACHE_UPLOAD_EXIT_WAIT="0.2")
+        out = subprocess.run([sys.executable, "-c", late, "1", marker, here,
+                              os.path.dirname(here)],
+                             env=env, capture_output=True, text=True, timeout=60)
+        self.assertIn("LOGGING SHUT DOWN", out.stderr)
+        self.assertIn("abandoned at exit", out.stderr)
+        after = out.stderr.split("LOGGING SHUT DOWN", 1)[1]
+        self.assertTrue(os.path.exists(marker), "the upload went on meanwhile")
+        self.assertNotIn("pt2cache", after)  # before: 'uploaded 16 bytes as artifact a (ready)'
+
     def test_ctrl_c_during_the_wait_abandons_the_upload_without_a_traceback(self):
         marker = os.path.join(tempfile.mkdtemp(), "uploaded")
         here = os.path.dirname(os.path.abspath(__file__))
