@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 import time
 import uuid
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
@@ -114,19 +115,22 @@ class CacheClient:
 
     def download(self, artifact: Dict[str, Any], destination: Union[str, os.PathLike],
                  timeout: Optional[float] = None, deadline: Optional[float] = None,
-                 retries: Optional[int] = None) -> str:
+                 retries: Optional[int] = None,
+                 cancelled: Optional[threading.Event] = None) -> str:
         """Streams a ready artifact to a file, verified, written atomically (rename).
 
         A crash or a mismatch never leaves a partial file at ``destination``. ``timeout`` bounds
         each socket operation; ``deadline`` (seconds) the whole download, retries and body
         included (``TimeoutError`` or ``ServiceUnavailable`` past it, and nothing is left
         behind). An answer that breaks off is resumed where it stopped, up to ``retries`` times.
+        Once ``cancelled`` is set (by another thread that no longer waits for it), it stops at the
+        next chunk with a ``CacheError``, and nothing is left behind either.
         """
         end = None if deadline is None else time.monotonic() + deadline
         url = artifact.get("downloadUrl") or self._ns("/artifacts/%s/content" % artifact["id"])
         chunks = self._resuming(url, artifact["sha256"], timeout, end, retries)
         return _write_verified(chunks, destination, artifact["sha256"], artifact["sizeBytes"],
-                               end)
+                               end, cancelled)
 
     def _resuming(self, url: str, sha256: str, timeout: Optional[float], end: Optional[float],
                   retries: Optional[int]) -> Iterator[bytes]:
@@ -377,9 +381,11 @@ class _AsDeclared:
 
 
 def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike],
-                    sha256: str, size: int, end: Optional[float] = None) -> str:
+                    sha256: str, size: int, end: Optional[float] = None,
+                    cancelled: Optional[threading.Event] = None) -> str:
     """Writes chunks to a temporary file beside the destination, checks digest and size, renames.
-    Past ``end`` (a ``time.monotonic()``), it stops with ``TimeoutError``."""
+    Past ``end`` (a ``time.monotonic()``), it stops with ``TimeoutError``; once ``cancelled`` is
+    set, with a ``CacheError``. Stopping closes the chunks' connection (not kept for reuse)."""
     destination = os.fspath(destination)
     directory = os.path.dirname(os.path.abspath(destination))
     os.makedirs(directory, exist_ok=True)
@@ -391,6 +397,8 @@ def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike
             for chunk in chunks:
                 if end is not None and time.monotonic() > end:
                     raise TimeoutError("download not finished within its deadline")
+                if cancelled is not None and cancelled.is_set():
+                    raise CacheError("download cancelled after %d bytes" % written)
                 digest.update(chunk)
                 written += len(chunk)
                 out.write(chunk)
@@ -404,6 +412,11 @@ def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
+        # the answer's connection closes now, not when a garbage collection finds the generator
+        # (the exception's traceback holds it): until then the service went on sending
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
         raise
 
 

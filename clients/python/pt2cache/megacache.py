@@ -114,7 +114,8 @@ class WarmStart:
             # unless the artifact is gone by the time it is fetched
             self._key_taken = True
             allowed = download_time(artifact.get("sizeBytes"))
-            data = within(allowed, lambda: self._fetch(artifact, allowed))
+            stop = threading.Event()
+            data = within(allowed, lambda: self._fetch(artifact, allowed, stop), stop)
         except IntegrityError as e:  # served bytes that are not the artifact's: say so
             if artifact is None:
                 log.warning("pt2cache: warm start unavailable, compiling locally: %s", e)
@@ -147,15 +148,16 @@ class WarmStart:
         log.info("pt2cache: hit, loaded artifact %s (%s bytes) in %.2f s: %s", artifact.get("id"),
                  artifact.get("sizeBytes"), self.loaded_seconds, info)
 
-    def _fetch(self, artifact: Dict[str, Any], allowed: float) -> bytes:
+    def _fetch(self, artifact: Dict[str, Any], allowed: float, stop: threading.Event) -> bytes:
         """The artifact's bytes, verified, by way of a temporary directory of its own: when the
-        start stops waiting for it, this goes on until its deadline and removes the directory."""
+        start stops waiting for it (``stop``: interrupted, or its time is up), this stops at the
+        next chunk, or at its deadline where none comes, and removes the directory."""
         _sweep_fetches()
         directory = tempfile.mkdtemp(prefix=FETCH_PREFIX)
         _IN_FLIGHT.add(directory)
         try:
             path = self.client.download(artifact, os.path.join(directory, "mega-cache.bin"),
-                                        deadline=allowed, retries=1)
+                                        deadline=allowed, retries=1, cancelled=stop)
             with open(path, "rb") as f:
                 return f.read()
         finally:
@@ -412,10 +414,13 @@ def download_time(size: Any) -> float:
         return DOWNLOAD_BASE_SECONDS
 
 
-def within(seconds: float, call: Callable[[], Any]) -> Any:
+def within(seconds: float, call: Callable[[], Any],
+           abandoned: Optional[threading.Event] = None) -> Any:
     """``call()``, given ``seconds`` in all: the socket timeouts bound each read, not a service
     that answers a byte at a time. The call runs on a daemon thread, which is left to its socket
-    timeout when the time is up; ``TimeoutError`` then."""
+    timeout when the time is up; ``TimeoutError`` then. ``abandoned`` is set when the caller stops
+    waiting, its time up or the wait interrupted (Ctrl-C, a SIGTERM handler's ``SystemExit``),
+    for a call that can stop early."""
     outcome: Dict[str, Any] = {}
 
     def run() -> None:
@@ -426,8 +431,16 @@ def within(seconds: float, call: Callable[[], Any]) -> Any:
 
     worker = threading.Thread(target=run, name="pt2cache-call", daemon=True)
     worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
+    try:
+        worker.join(seconds)
+    except BaseException:
+        if abandoned is not None:
+            abandoned.set()
+        raise
+    # after an interrupted join, is_alive() may say False of a thread still running: never here
+    if worker.is_alive() or not outcome:
+        if abandoned is not None:
+            abandoned.set()
         raise TimeoutError("no whole answer within %.1f s" % seconds)
     if "error" in outcome:
         raise outcome["error"]

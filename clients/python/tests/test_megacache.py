@@ -107,6 +107,12 @@ class TorchThatCannotLoad(FakeTorch):
         self.compiler.load_cache_artifacts = fail
 
 
+def _wait_for(condition, seconds: float = 30.0) -> None:
+    end = time.monotonic() + seconds
+    while not condition() and time.monotonic() < end:
+        time.sleep(0.01)
+
+
 class UploadAtExitTest(unittest.TestCase):
     """A process that ends right after its first call waits for the upload after its miss, up
     to PT2CACHE_UPLOAD_EXIT_WAIT seconds, and says so when it gives up."""
@@ -609,6 +615,62 @@ class WarmStartTest(unittest.TestCase):
             self.assertEqual(compiled.torch.saves, 0, "the key holds an artifact: no upload")
             time.sleep(2)  # the abandoned download stops at its own deadline, and tidies up
         self.assertEqual(leftovers() - before, set(), "nothing left in the temporary directory")
+
+    @unittest.skipUnless(threading.current_thread() is threading.main_thread(),
+                         "signals reach the main thread only")
+    def test_a_warm_start_interrupted_mid_download_stops_the_download(self):
+        """Ctrl-C (or a SIGTERM handler's SystemExit) during a hit's download raises in the
+        warm start, as it should; the download it stopped waiting for went on, on its thread,
+        for the rest of its allowance (20 s and a second per 25 MB: a minute for a gigabyte),
+        holding a connection, the service's download slot and a directory of up to a whole
+        artifact, in a notebook or a server that lives on. It stops at its next chunk now."""
+        body = os.urandom(2000)
+        artifact = {"id": str(uuid.uuid4()), "kind": "mega-cache", "key": "k" * 64,
+                    "sha256": hashlib.sha256(body).hexdigest(), "sizeBytes": len(body),
+                    "downloadUrl": "/v1/namespaces/default/artifacts/x/content"}
+        hit = json.dumps({"hit": True, "key": "k" * 64, "artifact": artifact}).encode()
+        sent = []
+        content_ended = threading.Event()
+
+        def serve(server):
+            for answer in (hit, None):
+                connection, _ = server.accept()
+                with connection:
+                    connection.recv(65536)
+                    if answer is not None:
+                        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                           b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer))
+                        continue
+                    try:  # a byte every 0.05 s: 100 s for the whole, well within each read's timeout
+                        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream"
+                                           b"\r\nContent-Length: %d\r\n\r\n" % len(body))
+                        for i in range(len(body)):
+                            connection.sendall(body[i:i + 1])
+                            sent.append(i)
+                            time.sleep(0.05)
+                    except OSError:
+                        pass
+                    content_ended.set()
+
+        handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            with socket.socket() as server:
+                server.bind(("127.0.0.1", 0))
+                server.listen(8)
+                threading.Thread(target=serve, args=(server,), daemon=True).start()
+                client = CacheClient("http://127.0.0.1:%d" % server.getsockname()[1], timeout=30)
+                interrupt = threading.Thread(target=lambda: (
+                    _wait_for(lambda: len(sent) > 5), os.kill(os.getpid(), signal.SIGINT)))
+                interrupt.start()
+                with self.assertRaises(KeyboardInterrupt):
+                    warm_start(lambda x: x, client, model_name=self.model, model_version="1",
+                               torch_module=FakeTorch())
+                interrupt.join(30)
+                # before: the content went on for its allowance (20 s), the connection open
+                self.assertTrue(content_ended.wait(10), "the download went on after Ctrl-C")
+                self.assertLess(len(sent), len(body))
+        finally:
+            signal.signal(signal.SIGINT, handler)
 
     def test_a_service_that_is_down_changes_nothing_but_the_log(self):
         down = CacheClient("http://127.0.0.1:9", retries=0, timeout=1)
