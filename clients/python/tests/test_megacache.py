@@ -107,6 +107,40 @@ class TorchThatCannotLoad(FakeTorch):
         self.compiler.load_cache_artifacts = fail
 
 
+def _trickling_hit(body: bytes, seconds_per_byte: float, sent=None, ended=None):
+    """A service for one warm start: its lookup hits an artifact of ``body``, whose content then
+    comes a byte at a time (each noted in ``sent``); ``ended`` is set once the content stops, all
+    sent or the connection gone."""
+    artifact = {"id": str(uuid.uuid4()), "kind": "mega-cache", "key": "k" * 64,
+                "sha256": hashlib.sha256(body).hexdigest(), "sizeBytes": len(body),
+                "downloadUrl": "/v1/namespaces/default/artifacts/x/content"}
+    hit = json.dumps({"hit": True, "key": "k" * 64, "artifact": artifact}).encode()
+
+    def serve(server):
+        for answer in (hit, None):
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                if answer is not None:
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                       b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer))
+                    continue
+                try:
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream"
+                                       b"\r\nContent-Length: %d\r\n\r\n" % len(body))
+                    for i in range(len(body)):
+                        connection.sendall(body[i:i + 1])
+                        if sent is not None:
+                            sent.append(i)
+                        time.sleep(seconds_per_byte)
+                except OSError:
+                    pass
+                if ended is not None:
+                    ended.set()
+
+    return serve
+
+
 def _wait_for(condition, seconds: float = 30.0) -> None:
     end = time.monotonic() + seconds
     while not condition() and time.monotonic() < end:
@@ -569,29 +603,7 @@ class WarmStartTest(unittest.TestCase):
     def test_a_download_slower_than_its_allowance_still_compiles(self):
         """The lookup hits, the content trickles: the node gives up when the download's time is
         up, and compiles, rather than wait on a body that never ends."""
-        body = os.urandom(4096)
-        artifact = {"id": str(uuid.uuid4()), "kind": "mega-cache", "key": "k" * 64,
-                    "sha256": hashlib.sha256(body).hexdigest(), "sizeBytes": len(body),
-                    "downloadUrl": "/v1/namespaces/default/artifacts/x/content"}
-        hit = json.dumps({"hit": True, "key": "k" * 64, "artifact": artifact}).encode()
-
-        def serve(server):
-            for answer in (hit, None):
-                connection, _ = server.accept()
-                with connection:
-                    connection.recv(65536)
-                    if answer is not None:
-                        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                           b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer))
-                        continue
-                    try:  # the content, a few bytes a second: each read well within its timeout
-                        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream"
-                                           b"\r\nContent-Length: %d\r\n\r\n" % len(body))
-                        for i in range(len(body)):
-                            connection.sendall(body[i:i + 1])
-                            time.sleep(0.2)
-                    except OSError:
-                        pass
+        serve = _trickling_hit(os.urandom(4096), seconds_per_byte=0.2)
 
         def leftovers():  # the download's own directories: not the service's or its tests'
             root = tempfile.gettempdir()
@@ -625,32 +637,10 @@ class WarmStartTest(unittest.TestCase):
         holding a connection, the service's download slot and a directory of up to a whole
         artifact, in a notebook or a server that lives on. It stops at its next chunk now."""
         body = os.urandom(2000)
-        artifact = {"id": str(uuid.uuid4()), "kind": "mega-cache", "key": "k" * 64,
-                    "sha256": hashlib.sha256(body).hexdigest(), "sizeBytes": len(body),
-                    "downloadUrl": "/v1/namespaces/default/artifacts/x/content"}
-        hit = json.dumps({"hit": True, "key": "k" * 64, "artifact": artifact}).encode()
         sent = []
         content_ended = threading.Event()
-
-        def serve(server):
-            for answer in (hit, None):
-                connection, _ = server.accept()
-                with connection:
-                    connection.recv(65536)
-                    if answer is not None:
-                        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                           b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer))
-                        continue
-                    try:  # a byte every 0.05 s: 100 s for the whole, well within each read's timeout
-                        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream"
-                                           b"\r\nContent-Length: %d\r\n\r\n" % len(body))
-                        for i in range(len(body)):
-                            connection.sendall(body[i:i + 1])
-                            sent.append(i)
-                            time.sleep(0.05)
-                    except OSError:
-                        pass
-                    content_ended.set()
+        # a byte every 0.05 s: 100 s for the whole, each read well within its timeout
+        serve = _trickling_hit(body, 0.05, sent, content_ended)
 
         handler = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
