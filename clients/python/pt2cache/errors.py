@@ -50,10 +50,28 @@ class IntegrityError(CacheError):
     """Bytes are not what was declared or served: a SHA-256 or size mismatch."""
 
 
-def from_response(status: int, problem: Optional[Dict[str, Any]], fallback: str) -> CacheError:
-    """The exception for an error answer, by status."""
+# what a proxy or balancer in front of the service means by the answers it makes itself
+_PROXIES = {
+    413: "it refused the body as too large (nginx: client_max_body_size, 1 MiB unless set; "
+         "an upload or entry above it never reaches the service)",
+    502: "it reached no instance that answered (none running, or one that closed the connection)",
+    503: "it had no instance to send the call to",
+    504: "it gave up waiting for an instance's answer (its read timeout)",
+}
+
+
+def from_response(status: int, problem: Optional[Dict[str, Any]], fallback: str,
+                  page: Optional[str] = None) -> CacheError:
+    """The exception for an error answer, by status. An answer without the service's problem
+    details was made by something in front of it (a proxy, a balancer, an ingress): the message
+    says so, and what its page said (docs/behind-a-proxy.md)."""
     detail = (problem or {}).get("detail") or (problem or {}).get("title") or fallback
     message = "%s (HTTP %d)" % (detail, status)
+    if not problem and page:
+        cause = ": " + _PROXIES[status] if status in _PROXIES else ""
+        message = ("%s: answered HTTP %d (%r) without the service's problem details, so a proxy "
+                   "or balancer in front of the service answered%s" % (fallback, status, page,
+                                                                       cause))
     if status in (401, 403):
         return AccessDenied(message, status, problem)
     if status == 404:

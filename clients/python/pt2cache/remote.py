@@ -282,6 +282,8 @@ def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
     slug = getattr(e, "slug", None)
     if isinstance(e, NotFound) and slug is None:
         slug = "not-found"
+    if getattr(e, "status", None) == 413 and slug is None:
+        slug = "payload-too-large"  # a proxy's own 413 (its body limit), refusing writes as big
     # a write refused as forbidden is a read token's, which is fine on a node that only reads
     lasting = slug in _LASTING and (operation == "get" or slug != "forbidden")
     if lasting and _first_time(("refusal", slug)):

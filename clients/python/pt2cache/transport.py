@@ -207,10 +207,10 @@ class Transport:
                 continue
             if response.status in expect:
                 return response
-            problem = _problem(response)
+            problem, page = _problem(response)
             retryable = response.status in RETRYABLE_STATUS and (
                 idempotent or response.status in NOT_ACTED_ON)
-            refused = from_response(response.status, problem, "%s %s" % (method, path))
+            refused = from_response(response.status, problem, "%s %s" % (method, path), page)
             if retryable and attempt <= allowed and not _past(end):
                 fresh = True
                 try:
@@ -521,14 +521,30 @@ def _past(end: Optional[float]) -> bool:
     return end is not None and time.monotonic() >= end
 
 
-def _problem(response: Response) -> Optional[Dict[str, Any]]:
+def _problem(response: Response) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
+    """The answer's problem details, or, where it has none, what its page says: the title of an
+    HTML page (a proxy's "413 Request Entity Too Large") or the start of its text."""
     try:
         data = response.read()
-        if "json" in response.headers.get("content-type", ""):
-            return json.loads(data)
-    except (CacheError, ValueError, OSError):
-        pass
-    return None
+    except (CacheError, OSError):
+        return None, None
+    if "json" in response.headers.get("content-type", ""):
+        try:
+            return json.loads(data), None
+        except ValueError:
+            pass
+    return None, _page(data)
+
+
+def _page(data: bytes) -> Optional[str]:
+    text = data.decode("utf-8", "replace")
+    title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    if title:
+        text = title.group(1)
+    elif re.search(r"<[a-zA-Z!]", text):
+        text = re.sub(r"<[^>]*>", " ", text)
+    text = " ".join(text.split())
+    return text[:120] or None
 
 
 def quote(segment: str) -> str:

@@ -305,6 +305,25 @@ class RefusedCallsTest(unittest.TestCase):
             self.assertIn("rate-limited", logged.output[0])
             self.assertTrue(breaker.closed(), "a rate limit is no outage")
 
+    def test_a_proxys_body_limit_is_a_warning_once(self):
+        from pt2cache import remote
+        from pt2cache.errors import from_response
+
+        remote._warned.clear()
+        # nginx's default client_max_body_size (1 MiB) refuses an FX graph entry of 6 MB with an
+        # HTML page: no problem type. Before, each such write was an INFO line: every large
+        # entry of every node went unshared, and nothing said so where logging is left alone
+        too_large = from_response(413, None, "PUT /v1/namespaces/ns/entries/fx-graph/k",
+                                  "413 Request Entity Too Large")
+        with _torch_remote_cache():
+            store, breaker, backend = self._backend(too_large)
+            with self.assertLogs("pt2cache", "WARNING") as logged:
+                backend.put("new", b'{"graph": 2}')
+                backend.put("newer", b'{"graph": 3}')
+            self.assertEqual(len(logged.records), 1)
+            self.assertIn("client_max_body_size", logged.output[0])
+            self.assertTrue(breaker.writes_closed(), "a body limit is no outage")
+
     def test_a_read_token_refused_its_writes_says_nothing_of_misses(self):
         from pt2cache import remote
         from pt2cache.errors import from_response

@@ -364,6 +364,65 @@ class RetryAfterTest(unittest.TestCase):
         sleep.assert_not_called()
 
 
+def nginx_page(status: int, reason: str):
+    """The page nginx answers itself with, as it sends it."""
+    return whole(status, ("<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center>"
+                          "<h1>%d %s</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n"
+                          "</body>\r\n</html>\r\n" % (status, reason, status, reason)).encode(),
+                 "text/html")
+
+
+class ProxyAnswersTest(unittest.TestCase):
+    """What a proxy in front of the service answers itself (docs/behind-a-proxy.md): its 413, 502
+    and 504 pages carry no problem details; the error says a proxy answered, and why."""
+
+    def test_a_proxys_body_limit_is_named_and_not_resent(self):
+        with FakeService(nginx_page(413, "Request Entity Too Large")) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            client.http.backoff = 0.01
+            with self.assertRaises(CacheError) as refused:
+                client.put_entry("fx-graph", "k", b"x" * 2000)
+        # before: "PUT /v1/namespaces/ns/entries/fx-graph/k (HTTP 413)", which named no cause
+        self.assertEqual(refused.exception.status, 413)
+        self.assertIn("413 Request Entity Too Large", str(refused.exception))
+        self.assertIn("a proxy or balancer in front of the service", str(refused.exception))
+        self.assertIn("client_max_body_size", str(refused.exception))
+        self.assertEqual(len(service.requests), 1)
+
+    def test_a_proxys_bad_gateway_is_retried_then_named(self):
+        with FakeService(nginx_page(502, "Bad Gateway")) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            client.http.backoff = 0.01
+            with self.assertRaises(ServiceUnavailable) as failed:
+                client.get_entry("fx-graph", "k")
+        self.assertEqual(len(service.requests), 4)  # the first and three retries
+        self.assertIn("502 Bad Gateway", str(failed.exception))
+        self.assertIn("reached no instance that answered", str(failed.exception))
+
+    def test_an_upload_cut_by_the_proxys_gateway_timeout_is_sent_again(self):
+        # the bytes' PUT is idempotent (a second one of the same bytes answers the same ready
+        # artifact), so a 504 after them is resent; the declaration before is answered first
+        def answer(connection: socket.socket, n: int) -> None:
+            if n == 1:
+                whole(201, {"state": "pending", "uploadUrl": "/v1/upload/a1"})(connection, n)
+            elif n == 2:
+                nginx_page(504, "Gateway Time-out")(connection, n)
+            else:
+                whole(200, {"state": "ready"})(connection, n)
+
+        with FakeService(answer) as service:
+            client = CacheClient(service.url, "ns", timeout=5)
+            client.http.backoff = 0.01
+            self.assertEqual(client.upload("mega-cache", b"bytes", key="k")["state"], "ready")
+        self.assertEqual(service.requests[1:], ["PUT /v1/upload/a1 HTTP/1.1"] * 2)
+
+    def test_a_bodyless_answer_is_not_blamed_on_a_proxy(self):
+        with FakeService(whole(404, b"", "text/plain")) as service:
+            with self.assertRaises(NotFound) as missing:
+                CacheClient(service.url, "ns", timeout=5).artifact("a1")
+        self.assertNotIn("proxy", str(missing.exception))
+
+
 def entry(handler, _: int) -> None:
     """An entry's answer, as the service gives it: its bytes, tagged with their SHA-256."""
     data = b'{"graph": 1}'
