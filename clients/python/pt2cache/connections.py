@@ -18,9 +18,10 @@ import weakref
 from typing import List, Optional, Tuple
 
 KEEP_ALIVE = 15.0
-"""Seconds a connection may stay idle and still be taken again: a quarter of the service's own
-60 s (Tomcat's ``keepAliveTimeout``, which is its ``connection-timeout`` there), so that the
-service's close of an idle connection is never on its way while a request is."""
+"""Seconds a connection may stay idle and still be taken again: well below the service's own 75 s
+(``PT2CACHE_HTTP_KEEP_ALIVE_TIMEOUT``; 60 s before, docs/adr/0042) and the 60 s of a proxy or
+balancer in front of it, so that their close of an idle connection is never on its way while a
+request is."""
 
 POOL_SIZE = 10
 """Idle connections kept at most; more threads calling at once open more, closed once done."""
