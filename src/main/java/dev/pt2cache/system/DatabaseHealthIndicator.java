@@ -41,9 +41,20 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
    */
   DatabaseHealthIndicator(DataSource requests) {
     super("PostgreSQL is not reachable");
-    this.requests = requests instanceof HikariDataSource pool ? pool : null;
+    this.requests = pool(requests);
     this.owned = this.requests != null ? ownConnection(this.requests) : null;
     this.dataSource = owned != null ? owned : requests;
+  }
+
+  /** The HikariCP pool behind {@code dataSource} (wrapped: {@link AnswerWait}), or null. */
+  static HikariDataSource pool(DataSource dataSource) {
+    try {
+      return dataSource.isWrapperFor(HikariDataSource.class)
+          ? dataSource.unwrap(HikariDataSource.class)
+          : null;
+    } catch (SQLException e) {
+      return null;
+    }
   }
 
   /**

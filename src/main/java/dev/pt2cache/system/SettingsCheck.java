@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -127,7 +128,38 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
                   + " default for all instances")
               .formatted(pool, MIN_POOL_SIZE, MAX_POOL_SIZE));
     }
+    answerWaitUnderLockWait(environment).ifPresent(refused::add);
     return refused;
+  }
+
+  /**
+   * A request's statement waits for a lock up to {@code PT2CACHE_DB_LOCK_WAIT} before PostgreSQL
+   * answers it: an answer wait no longer than that would cut every such wait as a silent database
+   * ({@code database-unavailable}) rather than a held lock ({@code database-busy}) (docs/adr/0039).
+   */
+  private static Optional<String> answerWaitUnderLockWait(ConfigurableEnvironment environment) {
+    Duration lockWait = duration(environment.getProperty("pt2cache.database.lock-wait"));
+    Duration answerWait = duration(environment.getProperty("pt2cache.database.answer-wait"));
+    if (lockWait == null
+        || answerWait == null
+        || lockWait.isZero()
+        || answerWait.isZero()
+        || answerWait.compareTo(lockWait) > 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ("PT2CACHE_DB_ANSWER_WAIT=%s: give more than PT2CACHE_DB_LOCK_WAIT (%s), which a request's"
+                + " statement may wait for a lock before PostgreSQL answers it, or 0s")
+            .formatted(answerWait, lockWait));
+  }
+
+  /** A duration as Spring reads it; null when unset or unreadable (Spring refuses it itself). */
+  private static Duration duration(String value) {
+    try {
+      return value == null ? null : DurationStyle.detectAndParse(value.strip());
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return null;
+    }
   }
 
   /** Longer than {@code longest} as Spring reads a duration. */

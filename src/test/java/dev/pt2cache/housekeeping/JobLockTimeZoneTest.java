@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.pt2cache.support.ServiceTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -47,7 +48,12 @@ class JobLockTimeZoneTest extends ServiceTest {
   }
 
   private HikariDataSource pool(String zone) {
-    HikariDataSource own = (HikariDataSource) service;
+    HikariDataSource own;
+    try {
+      own = service.unwrap(HikariDataSource.class);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
     HikariDataSource pool = new HikariDataSource();
     pool.setJdbcUrl(own.getJdbcUrl());
     pool.setUsername(own.getUsername());

@@ -29,13 +29,14 @@ class BusyDatabasePoolTest extends ServiceTest {
   void shouldStayReadyWhileRequestsHoldEveryPooledConnection() throws Exception {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
     String lookup = Descriptors.lookup("mega-cache", descriptor);
-    int size = ((HikariDataSource) dataSource).getMaximumPoolSize();
+    int size = dataSource.unwrap(HikariDataSource.class).getMaximumPoolSize();
     List<Connection> held = new ArrayList<>();
     try {
       for (int i = 0; i < size; i++) {
         held.add(dataSource.getConnection());
       }
-      assertThat(((HikariDataSource) dataSource).getHikariPoolMXBean().getIdleConnections())
+      assertThat(
+              dataSource.unwrap(HikariDataSource.class).getHikariPoolMXBean().getIdleConnections())
           .as("every pooled connection taken, as by a storm")
           .isZero();
 

@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.SilentRelay;
 import dev.pt2cache.support.TestInfra;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -33,7 +28,7 @@ class DatabaseHealthIndicatorTest {
   void shouldSayDownSoonWhenTheDatabaseStopsAnswering() throws Exception {
     Map<String, String> env = TestInfra.serviceEnvironment();
     URI database = URI.create(env.get("PT2CACHE_DB_URL").substring("jdbc:".length()));
-    try (FreezingProxy proxy = new FreezingProxy(database.getHost(), database.getPort());
+    try (SilentRelay proxy = new SilentRelay(database.getHost(), database.getPort());
         HikariDataSource pool = new HikariDataSource()) {
       pool.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + proxy.port() + database.getPath());
       pool.setUsername(env.get("PT2CACHE_DB_USER"));
@@ -44,7 +39,7 @@ class DatabaseHealthIndicatorTest {
       try {
         assertThat(health.health(true).getStatus()).isEqualTo(Status.UP);
 
-        proxy.freeze();
+        proxy.silence();
 
         assertTimeoutPreemptively(
             Duration.ofSeconds(30),
@@ -52,67 +47,6 @@ class DatabaseHealthIndicatorTest {
       } finally {
         health.destroy();
       }
-    }
-  }
-
-  /** Forwards TCP to PostgreSQL until frozen, then passes nothing either way and closes nothing. */
-  private static final class FreezingProxy implements AutoCloseable {
-
-    private final ServerSocket server;
-    private volatile boolean frozen;
-
-    FreezingProxy(String host, int port) throws IOException {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      daemon(
-          () -> {
-            while (!server.isClosed()) {
-              try {
-                Socket client = server.accept();
-                Socket upstream = new Socket(host, port);
-                pipe(client.getInputStream(), upstream.getOutputStream());
-                pipe(upstream.getInputStream(), client.getOutputStream());
-              } catch (IOException closed) {
-                return;
-              }
-            }
-          });
-    }
-
-    private void pipe(InputStream from, OutputStream to) {
-      daemon(
-          () -> {
-            byte[] buffer = new byte[8192];
-            try {
-              for (int n; (n = from.read(buffer)) >= 0; ) {
-                while (frozen) {
-                  Thread.sleep(50);
-                }
-                to.write(buffer, 0, n);
-                to.flush();
-              }
-            } catch (IOException | InterruptedException ended) {
-              // the connection closed
-            }
-          });
-    }
-
-    private static void daemon(Runnable work) {
-      Thread thread = new Thread(work, "freezing-proxy");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    void freeze() {
-      frozen = true;
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
     }
   }
 }

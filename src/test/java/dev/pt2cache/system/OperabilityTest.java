@@ -34,7 +34,7 @@ class OperabilityTest extends ServiceTest {
   @Autowired HealthContributors healthContributors;
 
   @Test
-  void shouldReportHealthOfDatabaseAndObjectStore() {
+  void shouldReportHealthOfDatabaseAndObjectStore() throws Exception {
     ApiResponse health = api.get("/actuator/health");
     assertThat(health.status()).isEqualTo(200);
     JsonNode components = health.json().get("components");
@@ -58,7 +58,7 @@ class OperabilityTest extends ServiceTest {
                 .get("path"))
         .as("diskSpace watches the disk the spool writes to (ADR 0035), not the working directory")
         .isEqualTo(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().toString());
-    assertThat(((HikariDataSource) dataSource).getConnectionTimeout())
+    assertThat(dataSource.unwrap(HikariDataSource.class).getConnectionTimeout())
         .as("PT2CACHE_DB_CONNECTION_WAIT_MS")
         .isEqualTo(5000);
   }

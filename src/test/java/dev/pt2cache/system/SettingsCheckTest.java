@@ -3,6 +3,7 @@ package dev.pt2cache.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
@@ -54,6 +55,22 @@ class SettingsCheckTest {
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_GRACE", "0s")))).isEmpty();
     assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_GRACE", "0"))))
         .as("0 is 0 in any unit")
+        .isEmpty();
+  }
+
+  @Test
+  void shouldRefuseAnAnswerWaitNoLongerThanTheLockWait() {
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_ANSWER_WAIT", "15s"))))
+        .singleElement(InstanceOfAssertFactories.STRING)
+        .contains("PT2CACHE_DB_ANSWER_WAIT", "PT2CACHE_DB_LOCK_WAIT");
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_ANSWER_WAIT", "16s"))))
+        .isEmpty();
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_ANSWER_WAIT", "0s"))))
+        .isEmpty();
+    assertThat(
+            SettingsCheck.refused(
+                environment(
+                    Map.of("PT2CACHE_DB_ANSWER_WAIT", "25s", "PT2CACHE_DB_LOCK_WAIT", "0s"))))
         .isEmpty();
   }
 
@@ -131,7 +148,9 @@ class SettingsCheckTest {
                     "pt2cache.hits.flush-interval", "${PT2CACHE_HITS_FLUSH_INTERVAL:5s}",
                     "spring.datasource.hikari.connection-timeout",
                         "${PT2CACHE_DB_CONNECTION_WAIT_MS:5000}",
-                    "spring.datasource.hikari.maximum-pool-size", "${PT2CACHE_DB_POOL_SIZE:20}")));
+                    "spring.datasource.hikari.maximum-pool-size", "${PT2CACHE_DB_POOL_SIZE:20}",
+                    "pt2cache.database.lock-wait", "${PT2CACHE_DB_LOCK_WAIT:15s}",
+                    "pt2cache.database.answer-wait", "${PT2CACHE_DB_ANSWER_WAIT:20s}")));
     return environment;
   }
 }

@@ -1,0 +1,122 @@
+package dev.pt2cache.system;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The longest a request waits for PostgreSQL's answer to one of its statements ({@code
+ * PT2CACHE_DB_ANSWER_WAIT}, 20 s): the socket read timeout of each connection a request takes from
+ * the pool ({@link Connection#setNetworkTimeout}), which the pool puts back when the connection
+ * returns. Past it pgjdbc closes the connection and fails the statement with {@code 08006}: the
+ * pool throws the connection away, and the request is answered {@code 503 database-unavailable}
+ * with {@code Retry-After}.
+ *
+ * <p>Before, a request whose statement PostgreSQL had taken and then gone silent on (a stopped
+ * backend or host, a route dropped without a reset, a failover whose old primary stops answering)
+ * waited for ever: pgjdbc's socket has no read timeout unless one is set, and neither {@code
+ * statement_timeout} nor {@code lock_timeout} helps, since a silent server enforces nothing. Set
+ * per request rather than for the pool (pgjdbc's {@code socketTimeout}): housekeeping's long
+ * statements, Flyway's migrations and scheduled work take their connections outside a request and
+ * wait as before; a non-blocking invalidation, whose one statement retires every match, lifts it
+ * ({@link #lifted}) (docs/adr/0039).
+ */
+@Component
+public class AnswerWait {
+
+  private static final ThreadLocal<Boolean> IN_REQUEST = new ThreadLocal<>();
+  private static final Executor UNUSED = Runnable::run;
+
+  private final DataSource dataSource;
+
+  AnswerWait(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** The bound in milliseconds, as {@link Connection#setNetworkTimeout} takes it; 0: none. */
+  static int millis(Duration wait) {
+    if (wait.isNegative()) {
+      throw new IllegalStateException(
+          "PT2CACHE_DB_ANSWER_WAIT must not be negative (0s: no bound), not " + wait);
+    }
+    return (int) Math.min(LockWait.millisRoundedUp(wait), Integer.MAX_VALUE);
+  }
+
+  /** Marks the current thread as serving a request until {@link #requestEnded}. */
+  static void requestStarted() {
+    IN_REQUEST.set(Boolean.TRUE);
+  }
+
+  static void requestEnded() {
+    IN_REQUEST.remove();
+  }
+
+  /**
+   * Runs {@code work}, in the current transaction, with no bound on its connection's answers: for a
+   * request's one statement that legitimately works long (a non-blocking invalidation of 10^6
+   * matches runs past a minute). The pool puts the bound back when the connection returns.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public <T> T lifted(Supplier<T> work) {
+    Connection connection = DataSourceUtils.getConnection(dataSource);
+    try {
+      connection.setNetworkTimeout(UNUSED, 0);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not lift the answer wait", e);
+    }
+    return work.get();
+  }
+
+  /**
+   * Sets the bound on each connection taken within a request. The pool (HikariCP) notes the change
+   * and resets the connection's timeout when it is returned, and evicts a connection whose read
+   * timed out ({@code 08006}).
+   */
+  static final class Bounding extends DelegatingDataSource implements AutoCloseable {
+
+    private final int millis;
+
+    Bounding(DataSource pool, int millis) {
+      super(pool);
+      this.millis = millis;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return bounded(super.getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+      return bounded(super.getConnection(username, password));
+    }
+
+    /** Closes the pool with the application, as it was closed before it was wrapped. */
+    @Override
+    public void close() throws Exception {
+      if (getTargetDataSource() instanceof AutoCloseable pool) {
+        pool.close();
+      }
+    }
+
+    private Connection bounded(Connection connection) throws SQLException {
+      if (millis > 0 && IN_REQUEST.get() != null) {
+        try {
+          connection.setNetworkTimeout(UNUSED, millis);
+        } catch (SQLException | RuntimeException e) {
+          connection.close();
+          throw e;
+        }
+      }
+      return connection;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.pt2cache.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
+/**
+ * A TCP relay to PostgreSQL that can go silent: while silent it passes nothing either way and
+ * closes nothing, as a stopped host or a route dropped without a reset looks to a client. Once it
+ * forwards again, a connection whose one side has gone is closed on the other too, as the first
+ * packet after a partition heals meets a reset.
+ */
+public final class SilentRelay implements AutoCloseable {
+
+  private final ServerSocket server;
+  private volatile boolean silent;
+
+  public SilentRelay(String host, int port) throws IOException {
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    daemon(
+        () -> {
+          while (!server.isClosed()) {
+            try {
+              Socket client = server.accept();
+              Socket upstream = new Socket(host, port);
+              pipe(client, upstream);
+              pipe(upstream, client);
+            } catch (IOException closed) {
+              return;
+            }
+          }
+        });
+  }
+
+  private void pipe(Socket from, Socket to) {
+    daemon(
+        () -> {
+          byte[] buffer = new byte[8192];
+          try (from;
+              to) {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+              while (silent) {
+                Thread.sleep(50);
+              }
+              out.write(buffer, 0, n);
+              out.flush();
+            }
+          } catch (IOException | InterruptedException ended) {
+            // one side closed: the try closes both
+          }
+        });
+  }
+
+  private static void daemon(Runnable work) {
+    Thread thread = new Thread(work, "silent-relay");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  /** Passes nothing more, either way, until {@link #resume}. */
+  public void silence() {
+    silent = true;
+  }
+
+  public void resume() {
+    silent = false;
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+  }
+}
