@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.system.AnswerWait;
 import dev.pt2cache.system.LockWait;
 import dev.pt2cache.system.RowLockOrder;
 import dev.pt2cache.system.ServiceClock;
@@ -134,8 +135,13 @@ public class HitRecorder {
    */
   public synchronized boolean written() {
     try {
-      flushArtifacts();
-      flushNamespaces();
+      // PostgreSQL silent mid-flush kept the monitor, and the flush on shutdown, for as long
+      AnswerWait.bounded(
+          () -> {
+            flushArtifacts();
+            flushNamespaces();
+            return null;
+          });
       return true;
     } catch (RuntimeException e) {
       log.warn("hit statistics could not be written; will retry", e);

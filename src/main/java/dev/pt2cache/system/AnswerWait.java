@@ -60,6 +60,23 @@ public class AnswerWait {
   }
 
   /**
+   * Runs {@code work} as a request is run: the connections it takes wait at most the bound. For
+   * scheduled work of a request's size that others wait for: the hit flush holds {@code
+   * HitRecorder}'s monitor, which the flush on shutdown and retention's round wait for.
+   */
+  public static <T> T bounded(Supplier<T> work) {
+    Boolean outer = IN_REQUEST.get();
+    IN_REQUEST.set(Boolean.TRUE);
+    try {
+      return work.get();
+    } finally {
+      if (outer == null) {
+        IN_REQUEST.remove();
+      }
+    }
+  }
+
+  /**
    * Runs {@code work}, in the current transaction, with no bound on its connection's answers: for a
    * request's one statement that legitimately works long (a non-blocking invalidation of 10^6
    * matches runs past a minute). The pool puts the bound back when the connection returns.

@@ -2,6 +2,7 @@ package dev.pt2cache.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.artifact.HitRecorder;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.HeldRows;
@@ -18,8 +19,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -66,6 +69,14 @@ class SilentDatabaseTest extends ServiceTest {
     registry.add(
         "spring.datasource.url",
         () -> "jdbc:postgresql://127.0.0.1:" + RELAY.port() + DATABASE.getPath());
+  }
+
+  @Autowired HitRecorder hits;
+
+  /** A test that ran out of time left the relay silent: the context's stop needs PostgreSQL. */
+  @AfterEach
+  void relayForwardsAgain() {
+    RELAY.resume();
   }
 
   @AfterAll
@@ -119,5 +130,46 @@ class SilentDatabaseTest extends ServiceTest {
     assertThat(api.get(path("/entries/fx-graph/silent")).body()).isEqualTo(entry);
     assertThat(api.postJson(path("/lookups"), lookup).status()).isEqualTo(200);
     assertThat(api.get("/actuator/health/readiness").status()).isEqualTo(200);
+  }
+
+  /**
+   * The hit flush runs every 100 ms here. Its statement waits for the artifact's row, held by the
+   * test; the test silences the relay and lets the row go. Before, the flush waited for PostgreSQL
+   * with {@code HitRecorder}'s monitor, which the flush on shutdown and retention wait for.
+   */
+  @Test
+  // a thread of its own: a test blocked on the recorder's monitor ignores an interrupt
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void shouldGiveUpAHitFlushThatPostgresqlWentSilentOnAndWriteItsHitsOnce() throws Exception {
+    byte[] entry = "hit while silent".getBytes(StandardCharsets.UTF_8);
+    assertThat(api.putBytes(path("/entries/fx-graph/hit"), entry).status()).isEqualTo(201);
+    JdbcClient directly = JdbcClient.create(direct());
+    try {
+      try (Connection holder =
+          HeldRows.holding(direct(), "select 1 from artifact where namespace = ? for update", ns)) {
+        assertThat(api.get(path("/entries/fx-graph/hit")).body()).isEqualTo(entry);
+        while (!LockWaits.waiting(directly, "update artifact set hit_count")) {
+          Thread.sleep(20);
+        }
+        RELAY.silence();
+        holder.rollback();
+      }
+
+      assertThat(hits.written()).as("a flush while PostgreSQL says nothing").isFalse();
+    } finally {
+      RELAY.resume();
+    }
+
+    while (!hits.written()) {
+      Thread.sleep(100);
+    }
+    // the silenced flush's update was rolled back when its connection closed: one hit, not two
+    assertThat(
+            directly
+                .sql("select hit_count from artifact where namespace = ?")
+                .param(ns)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
   }
 }
