@@ -67,6 +67,9 @@ class AbandonedResponses extends OncePerRequestFilter {
         log.debug("client went away: {}", e.getMessage()); // as the handler logs it
       } else {
         log.error("unexpected failure after the response began; closing the connection", failure);
+        // a bug, as a 500 is before a response begins: counted, so that the alert on
+        // internal-error sees it (its status still reads 200)
+        LogContext.problem(ProblemType.INTERNAL_ERROR.slug());
       }
       // the request's metrics (http_server_requests) tag what failed, not the means of closing:
       // the observation filter outside this one takes the request's error exception over the

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.pt2cache.blob.BlobContent;
+import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.CuttingRelay;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.EmbeddedInfra;
@@ -11,9 +13,13 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.support.TestInfra;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,12 +27,14 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -112,6 +120,7 @@ class CutDownloadsTest extends ServiceTest {
   @Test
   void shouldLogAClientThatWentAwayAtDebugOnly(CapturedOutput output) throws Exception {
     String url = stored(Fixtures.randomBytes(16 * 1024 * 1024));
+    double before = internalErrors();
     int logged = output.length();
     try (Socket client = new Socket("127.0.0.1", port())) {
       client.setReceiveBufferSize(64 * 1024);
@@ -135,6 +144,7 @@ class CutDownloadsTest extends ServiceTest {
                     .as("the download's access line")
                     .contains("GET " + url + " -> 200"));
     String log = output.toString().substring(logged);
+    assertThat(internalErrors()).as("a client gone is no bug").isEqualTo(before);
     assertThat(log)
         .doesNotContain("response failed after it began")
         .doesNotContain("\"level\":\"ERROR\"");
@@ -168,12 +178,111 @@ class CutDownloadsTest extends ServiceTest {
         .noneMatch(line -> line.contains("ServletException"));
   }
 
+  /**
+   * A bug in a download's stream after its first bytes went out is counted as the {@code
+   * internal-error} it is ({@code pt2cache_problems_total}, what {@code Pt2cacheInternalErrors}
+   * reads), and its access line says so; before, only its ERROR line and the request's {@code
+   * exception} tag (a series born with its first request) told of it. A client gone is no bug.
+   */
+  @Test
+  void shouldCountABugInADownloadAfterItBeganAsAnInternalError(CapturedOutput output)
+      throws Exception {
+    byte[] bytes = Fixtures.randomBytes(2 * 1024 * 1024);
+    String url = stored(bytes);
+    double before = internalErrors();
+    int logged = output.length();
+    BrokenStreams.broken = true;
+    try {
+      assertEndsShort(url, bytes.length);
+    } finally {
+      BrokenStreams.broken = false;
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(internalErrors() - before)
+                    .as("pt2cache_problems_total{type=\"internal-error\"} after the bug")
+                    .isEqualTo(1));
+    assertThat(
+            output
+                .toString()
+                .substring(logged)
+                .lines()
+                .filter(line -> line.contains("GET " + url + " -> 200, cut short")))
+        .as("its access line, written before it is counted")
+        .hasSize(1)
+        .allMatch(line -> line.contains("\"problemType\":\"internal-error\""));
+    assertThat(api.get(url).body()).as("served whole without the bug").isEqualTo(bytes);
+  }
+
+  private double internalErrors() {
+    return counted("pt2cache.problems", "type", "internal-error");
+  }
+
   /** A handler with a bug that shows only after its answer began. */
   @TestConfiguration
   static class FailureAfterCommit {
     @Bean
     FailsAfterCommit failsAfterCommit() {
       return new FailsAfterCommit();
+    }
+
+    @Bean
+    static BeanPostProcessor brokenStreams() {
+      return new BrokenStreams();
+    }
+  }
+
+  /**
+   * The service's store, whose downloads' streams, while {@link #broken}, throw what no store
+   * throws (a bug in a stream of the service's own) after their first 256 KiB.
+   */
+  static class BrokenStreams implements BeanPostProcessor {
+    static final String FAILURE = "a bug in a download's stream";
+    static volatile boolean broken;
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String name) {
+      if (!(bean instanceof BlobStore store)) {
+        return bean;
+      }
+      return Proxy.newProxyInstance(
+          BlobStore.class.getClassLoader(),
+          store.getClass().getInterfaces(), // its metrics and its close too
+          (proxy, method, args) -> {
+            Object result = invoke(store, method, args);
+            return broken
+                    && result instanceof Optional<?> found
+                    && !found.isEmpty()
+                    && found.get() instanceof BlobContent content
+                ? Optional.of(content.through(failingAfter(content.stream(), 256 * 1024)))
+                : result;
+          });
+    }
+
+    private static Object invoke(BlobStore store, Method method, Object[] args) throws Throwable {
+      try {
+        return method.invoke(store, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
+
+    private static InputStream failingAfter(InputStream stream, int bytes) {
+      return new FilterInputStream(stream) {
+        private int read;
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (read >= bytes) {
+            throw new IllegalStateException(FAILURE);
+          }
+          int n = super.read(b, off, Math.min(len, bytes - read));
+          read += Math.max(n, 0);
+          return n;
+        }
+      };
     }
   }
 
