@@ -1,5 +1,7 @@
 package dev.pt2cache.blob;
 
+import dev.pt2cache.system.LockWait;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -8,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.DependsOn;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -46,16 +49,22 @@ public class DeploymentMarker implements InitializingBean {
   private final JdbcClient jdbc;
   private final BlobStore store;
   private final TransactionTemplate transactions;
+  private final LockWait lockWait;
 
-  DeploymentMarker(JdbcClient jdbc, BlobStore store, TransactionTemplate transactions) {
+  DeploymentMarker(
+      JdbcClient jdbc, BlobStore store, TransactionTemplate transactions, LockWait lockWait) {
     this.jdbc = jdbc;
     this.store = store;
     this.transactions = transactions;
+    this.lockWait = lockWait;
   }
 
   /**
    * In one transaction, under the marker's row lock: instances that start together check one after
-   * the other, so only the first can write the marker, and the others compare with it.
+   * the other, so only the first can write the marker, and the others compare with it. A start
+   * waits for that lock as long as any write waits for one ({@link LockWait}), not for as long as
+   * its holder: a start frozen while holding it kept every other start waiting until their start
+   * probes ended them.
    */
   @Override
   public void afterPropertiesSet() {
@@ -66,7 +75,57 @@ public class DeploymentMarker implements InitializingBean {
     jdbc.sql("insert into deployment (store_marker) values (?) on conflict do nothing")
         .param(UUID.randomUUID())
         .update();
-    transactions.executeWithoutResult(status -> check());
+    try {
+      transactions.executeWithoutResult(
+          status -> {
+            lockWait.bound();
+            check();
+          });
+    } catch (DataAccessException e) {
+      if (!lockNotAvailable(e)) {
+        throw e;
+      }
+      throw new MarkerRowHeldException(
+          ("the deployment marker's row (table deployment) stayed locked for longer than"
+                  + " PT2CACHE_DB_LOCK_WAIT (%s), held by %s: another instance's start frozen while"
+                  + " it checked the marker, or a session left open on that row. End that session"
+                  + " (pg_terminate_backend) or let it finish, and start again.")
+              .formatted(lockWait.setting(), markerRowHolder()),
+          e);
+    }
+  }
+
+  /**
+   * The session that holds the marker's row, as {@code pg_stat_activity} shows it: the transaction
+   * that locked the row is the row's {@code xmax}. Said as well as can be, never failing the start
+   * for another reason.
+   */
+  private String markerRowHolder() {
+    try {
+      return jdbc.sql(
+              """
+              select format('pid %s (application_name %L, client %s, %s since %s)', pid,
+                            application_name, coalesce(host(client_addr), 'local'), state,
+                            xact_start)
+                from pg_stat_activity
+               where backend_xid = (select xmax from deployment where id = 1)
+              """)
+          .query(String.class)
+          .optional()
+          .orElse("a session pg_stat_activity does not show (look for pid in pg_locks)");
+    } catch (DataAccessException e) {
+      return "a session that could not be named (" + e.getMessage() + ")";
+    }
+  }
+
+  /** PostgreSQL's {@code lock_not_available}: a lock wait ended by {@code lock_timeout}. */
+  private static boolean lockNotAvailable(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && "55P03".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -51,8 +51,11 @@ public class LockWait {
     return wait.toMillis() + (wait.getNano() % 1_000_000 == 0 ? 0 : 1);
   }
 
-  /** The bound as {@code lock_timeout} takes it, for a statement that sets it itself. */
-  String setting() {
+  /**
+   * The bound as {@code lock_timeout} takes it ({@code 15000ms}), for a statement that sets it
+   * itself, or a message that says how long was waited.
+   */
+  public String setting() {
     return setting;
   }
 

@@ -16,10 +16,13 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
 import org.assertj.core.api.Condition;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
@@ -27,6 +30,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 class DeploymentMarkerTest extends ServiceTest {
 
   @Autowired BlobStore store;
+
+  /** A session that holds the marker's row, as a start frozen while checking it would. */
+  private Connection markerRowHolder;
 
   @Test
   void shouldKeepTheDatabasesMarkerInTheBucket() {
@@ -95,6 +101,43 @@ class DeploymentMarkerTest extends ServiceTest {
       throw new IllegalStateException(e);
     }
     start(Map.of("PT2CACHE_DB_URL", freshUrl));
+  }
+
+  /**
+   * A start frozen while it holds the marker's row (here a plain session that locked it and never
+   * ends) kept every other start waiting for as long, until each one's start probe killed it. A
+   * start waits {@code PT2CACHE_DB_LOCK_WAIT} for it, as every write does, then stops, naming the
+   * session that holds it. Bounded by the test's own timeout: before, it waited for ever.
+   */
+  @Test
+  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void shouldStopAStartThatWaitedLongForTheMarkersRowSayingWhoHoldsIt() throws SQLException {
+    Map<String, String> env = TestInfra.serviceEnvironment();
+    Properties holder = new Properties();
+    holder.setProperty("user", env.get("PT2CACHE_DB_USER"));
+    holder.setProperty("password", env.get("PT2CACHE_DB_PASSWORD"));
+    holder.setProperty("ApplicationName", "frozen-start");
+    markerRowHolder = DriverManager.getConnection(env.get("PT2CACHE_DB_URL"), holder);
+    markerRowHolder.setAutoCommit(false);
+    markerRowHolder.createStatement().execute("select * from deployment where id = 1 for update");
+
+    assertThatThrownBy(() -> start(Map.of("PT2CACHE_DB_LOCK_WAIT", "1s")))
+        .hasCauseInstanceOf(MarkerRowHeldException.class)
+        .cause()
+        .hasMessageContaining("PT2CACHE_DB_LOCK_WAIT (1000ms)")
+        .hasMessageContaining("frozen-start")
+        .hasMessageContaining("idle in transaction");
+    markerRowHolder.rollback();
+    start(Map.of("PT2CACHE_DB_LOCK_WAIT", "1s")); // and starts once it is free
+  }
+
+  /** Even after a timeout, whose test thread is left waiting: the other tests start instances. */
+  @AfterEach
+  void releaseTheMarkersRow() throws SQLException {
+    if (markerRowHolder != null) {
+      markerRowHolder.close();
+      markerRowHolder = null;
+    }
   }
 
   private static String otherBucket() {
