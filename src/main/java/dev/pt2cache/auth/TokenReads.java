@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -34,6 +35,10 @@ import org.springframework.stereotype.Component;
 class TokenReads implements MeterBinder {
 
   private final PoolShare share;
+
+  /** Calls waiting for another call's read of their token: no turn of their own, yet waiting. */
+  private final AtomicInteger joined = new AtomicInteger();
+
   private final ConcurrentMap<InFlight, CompletableFuture<Optional<ApiToken>>> reading =
       new ConcurrentHashMap<>();
 
@@ -55,7 +60,12 @@ class TokenReads implements MeterBinder {
     CompletableFuture<Optional<ApiToken>> mine = new CompletableFuture<>();
     CompletableFuture<Optional<ApiToken>> current = reading.putIfAbsent(key, mine);
     if (current != null) {
-      return joined(current);
+      joined.incrementAndGet();
+      try {
+        return joined(current);
+      } finally {
+        joined.decrementAndGet();
+      }
     }
     try {
       Optional<ApiToken> found = share.run(read, () -> new TokenChecksBusyException(share.size()));
@@ -67,6 +77,11 @@ class TokenReads implements MeterBinder {
     } finally {
       reading.remove(key, mine);
     }
+  }
+
+  /** Calls waiting for a turn, and calls waiting for another call's read of their token. */
+  int waiting() {
+    return share.waiting() + joined.get();
   }
 
   private static Optional<ApiToken> joined(CompletableFuture<Optional<ApiToken>> read) {
@@ -82,10 +97,14 @@ class TokenReads implements MeterBinder {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    Gauge.builder("pt2cache.token.reads.waiting", share, PoolShare::waiting)
+    // the calls that joined another's read count too: while the reads are slow (the token table
+    // locked), a fleet's calls of its few shared tokens all wait there, and a gauge of turns alone
+    // read 0 while a request thread each was held
+    Gauge.builder("pt2cache.token.reads.waiting", this, reads -> reads.waiting())
         .description(
-            "Requests waiting to read their token from the database (it was not cached), beyond"
-                + " the quarter of PT2CACHE_DB_POOL_SIZE that may read at once")
+            "Requests waiting on a read of their token from the database (it was not cached):"
+                + " for a turn beyond the quarter of PT2CACHE_DB_POOL_SIZE that may read at once,"
+                + " or for another request's read of the same token")
         .register(registry);
   }
 }

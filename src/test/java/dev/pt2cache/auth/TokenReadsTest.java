@@ -158,6 +158,15 @@ class TokenReadsTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> readsHeld(watch) > 0);
       Thread.sleep(3_000); // three waits for a turn: the calls beyond the share were refused
       int reading = readsHeld(watch);
+      // the calls that joined the one read wait on a token check too (before: the gauge said 0)
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(operator.get("/actuator/prometheus").text())
+                      .as("every call but the reading one waiting on it")
+                      .containsPattern(
+                          "(?m)^pt2cache_token_reads_waiting(\\{[^}]*})? " + (FLOOD - 1) + ".0$"));
       lock.commit();
 
       assertThat(fleet.stream().map(CompletableFuture::join).map(ApiResponse::status).toList())
