@@ -95,7 +95,14 @@ public class Tokens {
       return Optional.ofNullable(token);
     }
     long before = revocations.get();
-    Optional<ApiToken> found = reads.read(sha256, before, () -> repository.findBySha256(sha256));
+    // remembered inside the read, before TokenReads forgets it: a call of the same token that came
+    // between the two found neither the read nor the token, and read it again
+    return reads.read(sha256, before, () -> remembered(sha256, before));
+  }
+
+  /** The token read from the table, and cached (as unknown, where it is not there). */
+  private Optional<ApiToken> remembered(String sha256, long before) {
+    Optional<ApiToken> found = repository.findBySha256(sha256);
     found.ifPresentOrElse(t -> known.put(sha256, t), () -> unknown.put(sha256, Boolean.TRUE));
     if (revocations.get() != before) {
       // a revocation overtook the read: what it read may be the token before it was revoked, and

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -79,5 +81,50 @@ class TokenRevocationRaceTest {
 
     duringRead.set(() -> {});
     assertThat(tokens.grantFor(secret)).as("every call after the revocation").isEmpty();
+  }
+
+  /**
+   * A call of a token that came just after another call's read of it ended (its read no longer in
+   * flight) but before that call put the token in the cache read it again. The read's result is
+   * cached before the read is forgotten now: driven through reads whose end is followed, before
+   * they return to their caller, by a second call of the same token.
+   */
+  @Test
+  void shouldNotReadATokenAgainThatAReadJustEnded() {
+    String secret = "pt2c_" + "b".repeat(43);
+    AtomicInteger readsOfTheTable = new AtomicInteger();
+    AtomicReference<Runnable> afterRead = new AtomicReference<>(() -> {});
+    TokenReads reads =
+        new TokenReads(4, 1000) {
+          @Override
+          Optional<ApiToken> read(
+              String sha256, long revocations, Supplier<Optional<ApiToken>> read) {
+            Optional<ApiToken> found =
+                super.read(
+                    sha256,
+                    revocations,
+                    () -> {
+                      readsOfTheTable.incrementAndGet();
+                      return read.get();
+                    });
+            afterRead.getAndSet(() -> {}).run();
+            return found;
+          }
+        };
+    Tokens racing =
+        new Tokens(
+            repository,
+            reads,
+            null,
+            new AuthProperties(
+                AuthProperties.Mode.TOKENS,
+                "an-operator-secret-of-32-chars!!",
+                Duration.ofMinutes(10)),
+            new ServiceClock(Clock.systemUTC()));
+    afterRead.set(() -> assertThat(racing.grantFor(secret)).as("the second call").isPresent());
+
+    assertThat(racing.grantFor(secret)).as("the first call").isPresent();
+
+    assertThat(readsOfTheTable).as("reads of the token table for the two calls").hasValue(1);
   }
 }
