@@ -62,16 +62,18 @@ class TokenRevocationRaceTest {
         }
       };
 
-  final Tokens tokens =
-      new Tokens(
-          repository,
-          new TokenReads(4, 1000),
-          null,
-          new AuthProperties(
-              AuthProperties.Mode.TOKENS,
-              "an-operator-secret-of-32-chars!!",
-              Duration.ofMinutes(10)),
-          new ServiceClock(Clock.systemUTC()));
+  final Tokens tokens = readingThrough(new TokenReads(4, 1000));
+
+  /** Tokens of {@link #repository}, read through these reads. */
+  private Tokens readingThrough(TokenReads reads) {
+    return new Tokens(
+        repository,
+        reads,
+        null,
+        new AuthProperties(
+            AuthProperties.Mode.TOKENS, "an-operator-secret-of-32-chars!!", Duration.ofMinutes(10)),
+        new ServiceClock(Clock.systemUTC()));
+  }
 
   @Test
   void shouldNotKeepATokenReadBeforeItsRevocation() {
@@ -111,16 +113,7 @@ class TokenRevocationRaceTest {
             return found;
           }
         };
-    Tokens racing =
-        new Tokens(
-            repository,
-            reads,
-            null,
-            new AuthProperties(
-                AuthProperties.Mode.TOKENS,
-                "an-operator-secret-of-32-chars!!",
-                Duration.ofMinutes(10)),
-            new ServiceClock(Clock.systemUTC()));
+    Tokens racing = readingThrough(reads);
     afterRead.set(() -> assertThat(racing.grantFor(secret)).as("the second call").isPresent());
 
     assertThat(racing.grantFor(secret)).as("the first call").isPresent();
