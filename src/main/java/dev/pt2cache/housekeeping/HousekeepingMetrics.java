@@ -40,6 +40,7 @@ class HousekeepingMetrics {
     this.jobs = jobs.stream().map(HousekeepingJob::name).toList();
     // at 0 from the start: an alert on increase() sees the first failure, not a series appearing
     this.jobs.forEach(this::unrunCounter);
+    this.jobs.forEach(this::abandonedCounter);
     this.lastSuccess =
         new TaggedGauges(
             registry,
@@ -80,6 +81,23 @@ class HousekeepingMetrics {
   /** A scheduled round that could not run at all (its lock or its record failed). */
   void unrun(String job) {
     unrunCounter(job).increment();
+  }
+
+  /**
+   * Runs that an instance left unfinished (killed mid-run), found by the next run of the job on
+   * this instance and recorded as failed.
+   */
+  void abandoned(String job, int runs) {
+    abandonedCounter(job).increment(runs);
+  }
+
+  private Counter abandonedCounter(String job) {
+    return Counter.builder("pt2cache.housekeeping.runs.abandoned")
+        .description(
+            "Runs left unfinished by an instance that stopped mid-run (killed, out of memory, its"
+                + " node lost), found by the job's next run on this instance")
+        .tags("job", job)
+        .register(registry);
   }
 
   static String outcomeOf(Map<String, Object> outcome) {

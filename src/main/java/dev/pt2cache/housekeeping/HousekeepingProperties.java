@@ -20,7 +20,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param reconcileMaxChanges the most orphan objects one reconciliation may delete, and the most
  *     lost blobs it may retire; a run that finds more of either changes nothing (the service is
  *     probably pointed at the wrong bucket or database)
- * @param lockAtMostFor how long a crashed instance can keep a job's lock
+ * @param lockAtMostFor how long an instance killed mid-run keeps a job's lock ({@code
+ *     PT2CACHE_JOB_LOCK_TIMEOUT}): a running job extends it every half of this, so a run may last
+ *     longer. It was 30 minutes, which stopped {@code retention} (every 30 s) for 60 rounds and
+ *     {@code purge} for 6 after a {@code kill -9}; 2 minutes costs at most 4 and 1, and a lock
+ *     whose extension is a minute late (the database stalled that long) lapses and lets two runs
+ *     overlap, which each deletion's check of its row makes harmless (ADR 0006). ShedLock's
+ *     keep-alive refuses less than 30 s on every round, so that is refused at start
  * @param abandonedUploadAge when an unfinished multipart upload counts as abandoned; longer than
  *     the slowest upload of the largest artifact
  * @param runHistory how long the record of each job run is kept (0: forever)
@@ -43,7 +49,7 @@ public record HousekeepingProperties(
     @DefaultValue("5m") Duration purgeInterval,
     @DefaultValue("6h") Duration reconcileInterval,
     @DefaultValue("1000") int reconcileMaxChanges,
-    @DefaultValue("30m") Duration lockAtMostFor,
+    @DefaultValue("2m") Duration lockAtMostFor,
     @DefaultValue("24h") Duration abandonedUploadAge,
     @DefaultValue("7d") Duration runHistory,
     @DefaultValue("30d") Duration evictionHistory,
@@ -51,6 +57,9 @@ public record HousekeepingProperties(
     @DefaultValue("365d") Duration tokenHistory,
     @DefaultValue("500") int batchSize,
     @DefaultValue("100") int deleteBatch) {
+
+  /** The shortest job lock ShedLock's keep-alive takes. */
+  private static final Duration SHORTEST_LOCK = Duration.ofSeconds(30);
 
   public HousekeepingProperties {
     // a mistaken setting here deletes data at once (a negative grace purges under readers; a
@@ -66,7 +75,14 @@ public record HousekeepingProperties(
     requirePositive("retention-interval (PT2CACHE_RETENTION_INTERVAL)", retentionInterval);
     requirePositive("purge-interval (PT2CACHE_PURGE_INTERVAL)", purgeInterval);
     requirePositive("reconcile-interval (PT2CACHE_RECONCILE_INTERVAL)", reconcileInterval);
-    requirePositive("lock-at-most-for", lockAtMostFor);
+    requirePositive("lock-at-most-for (PT2CACHE_JOB_LOCK_TIMEOUT)", lockAtMostFor);
+    if (lockAtMostFor.compareTo(SHORTEST_LOCK) < 0) {
+      throw new IllegalArgumentException(
+          "pt2cache.housekeeping.lock-at-most-for (PT2CACHE_JOB_LOCK_TIMEOUT) must be at least "
+              + SHORTEST_LOCK.toSeconds()
+              + "s (the job locks' keep-alive takes no less), not "
+              + lockAtMostFor);
+    }
     // 0 would abort every multipart upload in flight at each purge, not keep them
     requirePositive("abandoned-upload-age (PT2CACHE_ABANDONED_UPLOAD_AGE)", abandonedUploadAge);
     requireNotNegative("run-history", runHistory);

@@ -171,6 +171,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
    * make all of them skip the job for as long as it is ahead (ADR 0006: clocks need not agree).
    */
   private JobRun recorded(HousekeepingJob job) {
+    endAbandoned(job);
     Map<String, Object> started =
         jdbc.sql(
                 """
@@ -211,6 +212,35 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
         ((Timestamp) started.get("started_at")).toInstant(),
         finished.toInstant(),
         outcome);
+  }
+
+  /**
+   * Ends the runs of the job that an instance left unfinished: killed mid-run ({@code kill -9}, out
+   * of memory, its node lost), it never recorded an end, and its run showed as running until its
+   * record aged out of the history (7 days). Runs of one job never overlap, and this one holds the
+   * job's lock, so a run still unfinished now is one whose instance stopped (or froze for longer
+   * than the lock: should it wake, it records its own end over this one). Recorded as failed, with
+   * the instance that found it, and counted ({@code pt2cache_housekeeping_runs_abandoned_total}).
+   */
+  private void endAbandoned(HousekeepingJob job) {
+    int ended =
+        jdbc.sql(
+                """
+                update housekeeping_run
+                   set finished_at = now(),
+                       outcome = jsonb_build_object('error', 'never finished: its instance stopped'
+                         || ' during the run (killed or lost); found by ' || ?::text)
+                 where job = ? and finished_at is null
+                """)
+            .params(instance, job.name())
+            .update();
+    if (ended > 0) {
+      log.warn(
+          "housekeeping job {}: {} run(s) left unfinished by a stopped instance recorded as failed",
+          job.name(),
+          ended);
+      metrics.abandoned(job.name(), ended);
+    }
   }
 
   private static String instanceName() {

@@ -68,6 +68,19 @@ class HousekeepingDefaultsTest {
     }
   }
 
+  /**
+   * ShedLock's keep-alive refuses a lock under 30 s each time it is asked for one: every round of
+   * every job would go unrun. Refused at start, naming the setting.
+   */
+  @Test
+  void shouldRefuseAJobLockTheKeepAliveCannotTake() {
+    assertThatThrownBy(() -> bind("lock-at-most-for", "29s"))
+        .hasRootCauseInstanceOf(IllegalArgumentException.class)
+        .rootCause()
+        .hasMessageContaining("PT2CACHE_JOB_LOCK_TIMEOUT");
+    assertThat(bind("lock-at-most-for", "30s").lockAtMostFor()).hasSeconds(30);
+  }
+
   /** S3 deletes at most 1,000 objects a request; a batch of none would never collect. */
   @Test
   void shouldRefuseADeleteBatchS3CannotTake() {
