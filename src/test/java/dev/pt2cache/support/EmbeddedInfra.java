@@ -73,6 +73,9 @@ public final class EmbeddedInfra implements AutoCloseable {
     Path pgData = directory.resolve("postgres");
     Path s3Data = directory.resolve("s3");
     Files.createDirectories(s3Data);
+    if (keep) {
+      LeftPostmaster.stop(pgData); // a killed embedded default's, which would refuse this start
+    }
     EmbeddedPostgres.Builder builder =
         EmbeddedPostgres.builder()
             .setDataDirectory(pgData)
