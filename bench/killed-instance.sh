@@ -29,7 +29,8 @@ base, n = sys.argv[1] + "/v1/namespaces/default", int(sys.argv[2])
 auth = {"Authorization": "Bearer pt2cache-local-admin-token"}
 def put(i):
     body = b"killed-instance entry %d" % i
-    headers = {**auth, "X-Content-SHA256": hashlib.sha256(body).hexdigest()}
+    headers = {**auth, "X-Content-SHA256": hashlib.sha256(body).hexdigest(),
+               "Content-Type": "application/octet-stream"}
     request = urllib.request.Request(f"{base}/entries/fx-graph/killed{i:05d}", body, headers, method="PUT")
     return urllib.request.urlopen(request).status
 with cf.ThreadPoolExecutor(8) as pool:
