@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.env.PropertyResolver;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.stereotype.Component;
@@ -39,6 +41,37 @@ public class AnswerWait {
 
   AnswerWait(DataSource dataSource) {
     this.dataSource = dataSource;
+  }
+
+  private static final Duration DEFAULT = Duration.ofSeconds(20);
+  private static final Duration OVER_LOCK_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * The bound the settings give: {@code PT2CACHE_DB_ANSWER_WAIT} where set, else 20 s or {@code
+   * PT2CACHE_DB_LOCK_WAIT} and 5 s, whichever is longer. A fixed 20 s default refused the start of
+   * an instance whose lock wait had been raised to 20 s or more, which started before the answer
+   * wait existed (the two must keep a request's lock wait from being cut as a silent database).
+   */
+  static Duration configured(PropertyResolver settings) {
+    Duration answerWait = duration(settings.getProperty("pt2cache.database.answer-wait"));
+    if (answerWait != null) {
+      return answerWait;
+    }
+    Duration lockWait = duration(settings.getProperty("pt2cache.database.lock-wait"));
+    if (lockWait == null || lockWait.isZero()) {
+      return DEFAULT;
+    }
+    Duration over = lockWait.plus(OVER_LOCK_WAIT);
+    return over.compareTo(DEFAULT) > 0 ? over : DEFAULT;
+  }
+
+  /** A duration as Spring reads it; null when unset, empty or unreadable. */
+  static Duration duration(String value) {
+    try {
+      return value == null || value.isBlank() ? null : DurationStyle.detectAndParse(value.strip());
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return null;
+    }
   }
 
   /** The bound in milliseconds, as {@link Connection#setNetworkTimeout} takes it; 0: none. */

@@ -1,7 +1,6 @@
 package dev.pt2cache.system;
 
 import com.zaxxer.hikari.HikariDataSource;
-import java.time.Duration;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
@@ -19,10 +18,7 @@ class AnswerWaitPool implements BeanPostProcessor, EnvironmentAware {
 
   @Override
   public void setEnvironment(Environment environment) {
-    millis =
-        AnswerWait.millis(
-            environment.getProperty(
-                "pt2cache.database.answer-wait", Duration.class, Duration.ofSeconds(20)));
+    millis = AnswerWait.millis(AnswerWait.configured(environment));
   }
 
   @Override

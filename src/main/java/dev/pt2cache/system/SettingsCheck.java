@@ -138,8 +138,8 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
    * ({@code database-unavailable}) rather than a held lock ({@code database-busy}) (docs/adr/0039).
    */
   private static Optional<String> answerWaitUnderLockWait(ConfigurableEnvironment environment) {
-    Duration lockWait = duration(environment.getProperty("pt2cache.database.lock-wait"));
-    Duration answerWait = duration(environment.getProperty("pt2cache.database.answer-wait"));
+    Duration lockWait = AnswerWait.duration(environment.getProperty("pt2cache.database.lock-wait"));
+    Duration answerWait = AnswerWait.configured(environment);
     if (lockWait == null
         || answerWait == null
         || lockWait.isZero()
@@ -151,15 +151,6 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
         ("PT2CACHE_DB_ANSWER_WAIT=%s: give more than PT2CACHE_DB_LOCK_WAIT (%s), which a request's"
                 + " statement may wait for a lock before PostgreSQL answers it, or 0s")
             .formatted(answerWait, lockWait));
-  }
-
-  /** A duration as Spring reads it; null when unset or unreadable (Spring refuses it itself). */
-  private static Duration duration(String value) {
-    try {
-      return value == null ? null : DurationStyle.detectAndParse(value.strip());
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      return null;
-    }
   }
 
   /** Longer than {@code longest} as Spring reads a duration. */

@@ -2,6 +2,7 @@ package dev.pt2cache.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,22 @@ class SettingsCheckTest {
                 environment(
                     Map.of("PT2CACHE_DB_ANSWER_WAIT", "25s", "PT2CACHE_DB_LOCK_WAIT", "0s"))))
         .isEmpty();
+  }
+
+  @Test
+  void shouldStartWithALockWaitRaisedPastTheAnswerWaitsDefaultAndWaitLongerForAnswers() {
+    assertThat(SettingsCheck.refused(environment(Map.of("PT2CACHE_DB_LOCK_WAIT", "30s"))))
+        .isEmpty();
+    assertThat(AnswerWait.configured(environment(Map.of("PT2CACHE_DB_LOCK_WAIT", "30s"))))
+        .isEqualTo(Duration.ofSeconds(35));
+    assertThat(AnswerWait.configured(environment(Map.of()))).isEqualTo(Duration.ofSeconds(20));
+    assertThat(AnswerWait.configured(environment(Map.of("PT2CACHE_DB_LOCK_WAIT", "0s"))))
+        .isEqualTo(Duration.ofSeconds(20));
+    assertThat(
+            AnswerWait.configured(
+                environment(
+                    Map.of("PT2CACHE_DB_LOCK_WAIT", "30s", "PT2CACHE_DB_ANSWER_WAIT", "0s"))))
+        .isEqualTo(Duration.ZERO);
   }
 
   @Test
@@ -150,7 +167,7 @@ class SettingsCheckTest {
                         "${PT2CACHE_DB_CONNECTION_WAIT_MS:5000}",
                     "spring.datasource.hikari.maximum-pool-size", "${PT2CACHE_DB_POOL_SIZE:20}",
                     "pt2cache.database.lock-wait", "${PT2CACHE_DB_LOCK_WAIT:15s}",
-                    "pt2cache.database.answer-wait", "${PT2CACHE_DB_ANSWER_WAIT:20s}")));
+                    "pt2cache.database.answer-wait", "${PT2CACHE_DB_ANSWER_WAIT:}")));
     return environment;
   }
 }
