@@ -80,7 +80,10 @@ public final class EmbeddedInfra implements AutoCloseable {
         EmbeddedPostgres.builder()
             .setDataDirectory(pgData)
             .setCleanDataDirectory(!keep)
-            .setServerConfig("max_connections", "300")
+            // every test context the suite keeps holds its pool (20) and its readiness check's
+            // connection: 300 ran out at 14 of them (the suite's 702 tests on 2026-12-05 failed
+            // their later contexts' starts with "too many clients"); Spring keeps up to 32
+            .setServerConfig("max_connections", "700")
             .setRegisterShutdownHook(false);
     String binaries = System.getProperty(BINARIES_PROPERTY, "");
     if (!binaries.isBlank()) {

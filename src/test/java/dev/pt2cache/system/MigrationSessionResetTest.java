@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.callback.Callback;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,7 +27,15 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 class MigrationSessionResetTest extends ServiceTest {
 
-  @Autowired HikariDataSource dataSource;
+  @Autowired DataSource requests;
+
+  private HikariDataSource dataSource;
+
+  /** The requests' pool behind its wrapper ({@code AnswerWait}). */
+  @BeforeEach
+  void pool() throws Exception {
+    dataSource = requests.unwrap(HikariDataSource.class);
+  }
 
   /** The service's own Flyway callbacks, as its migration at start runs them. */
   @Autowired ObjectProvider<Callback> callbacks;
