@@ -16,11 +16,12 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The longest a request waits for PostgreSQL's answer to one of its statements ({@code
- * PT2CACHE_DB_ANSWER_WAIT}, 20 s): the socket read timeout of each connection a request takes from
- * the pool ({@link Connection#setNetworkTimeout}), which the pool puts back when the connection
- * returns. Past it pgjdbc closes the connection and fails the statement with {@code 08006}: the
- * pool throws the connection away, and the request is answered {@code 503 database-unavailable}
- * with {@code Retry-After}.
+ * PT2CACHE_DB_ANSWER_WAIT}; unset, 20 s or the lock wait and 5 s, whichever is longer: {@link
+ * #configured}): the socket read timeout of each connection a request takes from the pool ({@link
+ * Connection#setNetworkTimeout}), which the pool puts back when the connection returns. Past it
+ * pgjdbc closes the connection and fails the statement with {@code 08006}: the pool throws the
+ * connection away, and the request is answered {@code 503 database-unavailable} with {@code
+ * Retry-After}.
  *
  * <p>Before, a request whose statement PostgreSQL had taken and then gone silent on (a stopped
  * backend or host, a route dropped without a reset, a failover whose old primary stops answering)
