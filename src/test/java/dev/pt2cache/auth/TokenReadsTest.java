@@ -89,12 +89,8 @@ class TokenReadsTest {
             .formatted(Descriptors.of("flood", "1", "2.11.0+cu130", "NVIDIA H100 80GB HBM3"));
     Map<String, String> env = TestInfra.serviceEnvironment();
     ExecutorService senders = Executors.newFixedThreadPool(FLOOD);
-    try (Connection lock = connect(env);
+    try (Connection lock = tokenTableLocked(env);
         Connection watch = connect(env)) {
-      lock.setAutoCommit(false);
-      try (Statement statement = lock.createStatement()) {
-        statement.execute("lock table api_token in access exclusive mode");
-      }
       AtomicInteger answered = new AtomicInteger();
       List<CompletableFuture<ApiResponse>> flood = new ArrayList<>();
       for (int i = 0; i < FLOOD; i++) {
@@ -144,12 +140,8 @@ class TokenReadsTest {
     String secret = made.json().get("token").asString();
     Map<String, String> env = TestInfra.serviceEnvironment();
     ExecutorService nodes = Executors.newFixedThreadPool(FLOOD);
-    try (Connection lock = connect(env);
+    try (Connection lock = tokenTableLocked(env);
         Connection watch = connect(env)) {
-      lock.setAutoCommit(false);
-      try (Statement statement = lock.createStatement()) {
-        statement.execute("lock table api_token in access exclusive mode");
-      }
       List<CompletableFuture<ApiResponse>> fleet = new ArrayList<>();
       for (int i = 0; i < FLOOD; i++) {
         ApiClient node = new ApiClient(port, secret);
@@ -242,6 +234,21 @@ class TokenReadsTest {
         rs.next();
         return rs.getInt(1);
       }
+    }
+  }
+
+  /** A session of the test's own holding the token table, as a slow or stuck read would. */
+  private static Connection tokenTableLocked(Map<String, String> env) throws SQLException {
+    Connection lock = connect(env);
+    try {
+      lock.setAutoCommit(false);
+      try (Statement statement = lock.createStatement()) {
+        statement.execute("lock table api_token in access exclusive mode");
+      }
+      return lock;
+    } catch (SQLException | RuntimeException e) {
+      lock.close();
+      throw e;
     }
   }
 
