@@ -7,6 +7,7 @@ only the graphs that changed; the others hit. Every failure is a miss (reads) or
 (writes): the cache can never break a compile.
 """
 
+import errno
 import hashlib
 import inspect
 import json
@@ -118,6 +119,11 @@ class Breaker:
                         "as when many nodes compile at once): writes off for %.0f s, reads go "
                         "on: %s", self.cooldown, why)
 
+    def close_writes(self) -> None:
+        """Writes off for the cooldown, reads on, said by the caller."""
+        with self._lock:
+            self._writes_open_until = time.monotonic() + self.cooldown
+
     def _after_fork(self) -> None:
         """In a forked child: a lock that another thread of the parent held at the fork would
         stay taken for good (that thread is not in the child), and each call would wait on it."""
@@ -189,7 +195,9 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 else:
                     _kept_first(kind, key)  # another write stored this key first: it stays
             except Exception as e:
-                if _timed_out(e):  # queued behind other uploads, most likely: reads go on
+                if _disk_refused(e):  # a local directory full or read-only: reads go on
+                    _unwritable(kind, e, breaker)
+                elif _timed_out(e):  # queued behind other uploads, most likely: reads go on
                     breaker.trip_writes(e)
                 elif _unreachable(e):
                     breaker.trip(e)
@@ -252,6 +260,33 @@ def _timed_out(e: BaseException) -> bool:
         seen.add(id(e))
         e = e.__cause__ or (None if e.__suppress_context__ else e.__context__)
     return False
+
+
+# a local file system that refuses writes (a directory store, such as a mirror carried read-only
+# to an air-gapped node, or a cache volume that filled up): no service is down
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR,
+                errno.EISDIR, errno.EFBIG, errno.ENOENT}
+
+
+def _disk_refused(e: Exception) -> bool:
+    """Whether a write failed on a local disk (a store of files raised it), not on a network."""
+    return (isinstance(e, OSError) and not isinstance(e, (CacheError, ConnectionError,
+                                                           TimeoutError, socket.gaierror))
+            and e.errno in _DISK_ERRNOS)
+
+
+def _unwritable(kind: str, e: Exception, breaker: Breaker) -> None:
+    """Writes off for the cooldown; reads of what the directory holds go on. Said once as a
+    warning per cause (a read-only directory refuses every write; a full one, until it is cleared),
+    later ones at INFO. Before, this was taken for an unreachable service: every write on a
+    read-only mirror turned its reads off for 30 s, and warned each time."""
+    breaker.close_writes()
+    cause = errno.errorcode.get(e.errno, str(e.errno))
+    if _first_time(("disk", cause)):
+        log.warning("pt2cache: entries cannot be written (%s), writes off for %.0f s at a time, "
+                    "reads go on; logged once: %s", cause, breaker.cooldown, e)
+    else:
+        log.info("pt2cache: %s entry not written (%s): %s", kind, cause, e)
 
 
 def _unreachable(e: Exception) -> bool:

@@ -1,7 +1,9 @@
 import contextlib
+import errno
 import logging
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -376,6 +378,59 @@ class RefusedCallsTest(unittest.TestCase):
             self.assertEqual(len(logged.records), 1, "once per kind, then DEBUG")
             self.assertIn("another node stored its own autotune entry", logged.output[0])
             self.assertTrue(breaker.closed())
+
+
+class UnwritableDirectoryTest(unittest.TestCase):
+    """A directory store that refuses writes (a mirror carried read-only to an air-gapped node, a
+    cache volume full) costs the writes only: its entries are still read, and it is said once."""
+
+    class ReadOnly(DirectoryEntries):
+        def put_entry(self, kind, key, data, **kwargs):
+            raise OSError(errno.EROFS, "Read-only file system", os.path.join(self.root, kind))
+
+    def test_a_read_only_mirror_still_serves_its_entries_after_a_write(self):
+        from pt2cache import remote
+
+        remote._warned.clear()
+        root = tempfile.mkdtemp()
+        DirectoryEntries(root).put_entry("fx-graph", "stored", b'{"graph": 1}')
+        with _torch_remote_cache():
+            backend = remote.backend_class(self.ReadOnly(root), "fx-graph",
+                                           breaker=remote.Breaker(cooldown=0))()
+            with self.assertLogs("pt2cache", "INFO") as logged:
+                backend.put("compiled-here", b'{"graph": 2}')
+                self.assertEqual(backend.get("stored"), b'{"graph": 1}',
+                                 "a refused write turned the reads of a read-only mirror off")
+                backend.put("compiled-here-too", b'{"graph": 3}')
+        warnings_ = [r.getMessage() for r in logged.records if r.levelno >= logging.WARNING]
+        self.assertEqual(len(warnings_), 1, warnings_)
+        self.assertIn("EROFS", warnings_[0])
+        self.assertNotIn("unreachable", warnings_[0])
+
+    def test_a_full_disk_leaves_reads_on_and_no_partial_file(self):
+        # a real write past the file-size limit (EFBIG), in a child process of its own
+        root = tempfile.mkdtemp()
+        DirectoryEntries(root).put_entry("fx-graph", "stored", b'{"graph": 1}')
+        script = """
+import logging, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+from test_remote import _torch_remote_cache
+from pt2cache.directory import DirectoryEntries
+from pt2cache.remote import Breaker, backend_class
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+with _torch_remote_cache():
+    backend = backend_class(DirectoryEntries(sys.argv[1]), "fx-graph", breaker=Breaker())()
+    backend.put("big", b'{"graph": "' + b"x" * 100000 + b'"}')
+    print(backend.get("stored"))
+"""
+        here = os.path.dirname(os.path.abspath(__file__))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([here, os.path.dirname(here)]))
+        ran = subprocess.run([sys.executable, "-c", script, root], env=env, capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(ran.returncode, 0, ran.stderr)
+        self.assertEqual(ran.stdout.strip(), "b'{\"graph\": 1}'", ran.stderr)
+        self.assertIn("EFBIG", ran.stderr)
+        self.assertEqual(sorted(os.listdir(os.path.join(root, "fx-graph"))), ["stored"])
 
 
 @needs_service
