@@ -7,8 +7,10 @@ what invalidations by model, torch or GPU match."""
 import json
 import logging
 import os
+import re
 import tempfile
-from typing import Any, Dict, Iterator, Optional, Tuple
+import time
+from typing import Any, Dict, Iterator, Optional, Set, Tuple
 
 from .files import publish, publish_new
 from .remote import service_key
@@ -16,11 +18,19 @@ from .remote import service_key
 log = logging.getLogger("pt2cache")
 
 DESCRIPTORS = ".descriptors"
+# the temporary files of writes and downloads in flight: hidden (no key starts with a dot)
+TEMPORARY = ".pt2cache-"
+# a temporary file older than this was left by a process killed mid-write (a download of the
+# largest entry takes minutes): removed by the next writer of its directory
+STALE_SECONDS = 24 * 3600
+# the temporary names of clients before 2026-12-05 (mkstemp's own): never listed as entries
+_LEGACY_TEMPORARY = re.compile(r"tmp[a-z0-9_]{8}")
 
 
 class DirectoryEntries:
     def __init__(self, root: str) -> None:
         self.root = root
+        self._swept: Set[str] = set()
 
     def _path(self, kind: str, key: str) -> str:
         return os.path.join(self.root, kind, service_key(key))
@@ -78,9 +88,29 @@ class DirectoryEntries:
         # entry is linked into place, which fails where one is there already, and only its
         # writer then writes the descriptor. (Deciding by the descriptor instead let a write that
         # failed between the two files keep the key from every later write.)
+        self._sweep(os.path.dirname(path))
         if _write_atomically(path, bytes(data)):
             self._put_descriptor(kind, key, descriptor)
         return None
+
+    def _sweep(self, directory: str) -> None:
+        """Removes, once per directory and store, the temporary files of writers killed
+        mid-write (SIGKILL, an OOM kill, a node's power) once a day old: each held up to a whole
+        entry, and nothing else would ever remove it."""
+        if directory in self._swept:
+            return
+        self._swept.add(directory)
+        try:
+            names = [n for n in os.listdir(directory) if n.startswith(TEMPORARY)]
+        except OSError:
+            return  # not there yet, or unreadable: the write says why
+        for name in names:
+            path = os.path.join(directory, name)
+            try:
+                if time.time() - os.stat(path).st_mtime > STALE_SECONDS:
+                    os.unlink(path)
+            except OSError:
+                pass  # gone meanwhile, or not ours to remove
 
     def incoming_path(self, kind: str) -> str:
         """A new file's name for a download that ``adopt_entry`` is to take: in the kind's
@@ -88,7 +118,8 @@ class DirectoryEntries:
         so that ``entries()`` never lists it if the download is killed."""
         directory = os.path.join(self.root, kind)
         os.makedirs(directory, exist_ok=True)
-        fd, path = tempfile.mkstemp(prefix=".pt2cache-incoming-", dir=directory)
+        self._sweep(directory)
+        fd, path = tempfile.mkstemp(prefix=TEMPORARY + "incoming-", dir=directory)
         os.close(fd)
         return path
 
@@ -108,20 +139,22 @@ class DirectoryEntries:
     def _put_descriptor(self, kind: str, key: str, descriptor: Optional[Dict[str, Any]]) -> None:
         """Written by the entry's own writer only, once the entry is in place."""
         if descriptor is not None:
+            self._sweep(os.path.dirname(self._descriptor_path(kind, key)))
             _write_atomically(self._descriptor_path(kind, key),
                               json.dumps(descriptor, sort_keys=True).encode(), replace=True)
 
     def entries(self) -> Iterator[Tuple[str, str]]:
-        """Every (kind, key) held. Temporary files are not: a hidden name (a download's
-        ``.pt2cache-*``, left by a process that was killed; no key starts with a dot) nor one of
-        ``_write_atomically``'s (``tmp*``)."""
+        """Every (kind, key) held. Temporary files are not: a hidden name (``.pt2cache-*``, left
+        by a process that was killed; no key starts with a dot) nor one that an earlier client's
+        write left (``tmp`` and 8 of mkstemp's characters). Before 2026-12-05 every name that
+        began with ``tmp`` was skipped: a key such as ``tmp-kernel-1`` was never seeded."""
         if not os.path.isdir(self.root):
             return
         for kind in sorted(os.listdir(self.root)):
             directory = os.path.join(self.root, kind)
             if not kind.startswith(".") and os.path.isdir(directory):
                 for key in sorted(os.listdir(directory)):
-                    if not key.startswith((".", "tmp")):
+                    if not key.startswith(".") and not _LEGACY_TEMPORARY.fullmatch(key):
                         yield kind, key
 
 
@@ -130,7 +163,7 @@ def _write_atomically(path: str, data: bytes, replace: bool = False) -> bool:
     there (False then), unless ``replace``."""
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=directory)
+    fd, temporary = tempfile.mkstemp(prefix=TEMPORARY + "entry-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

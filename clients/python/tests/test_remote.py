@@ -42,6 +42,46 @@ class DirectoryEntriesTest(unittest.TestCase):
         self.assertEqual(list(store.entries()), [("autotune", "k1")])
 
 
+    def test_a_key_that_begins_with_tmp_is_an_entry_and_temporary_files_are_not(self):
+        root = tempfile.mkdtemp()
+        store = DirectoryEntries(root)
+        store.put_entry("autotune", "tmp-kernel-1", b"{}")
+        os.makedirs(os.path.join(root, "fx-graph"))
+        for leftover in ("tmpqc3y99xz", ".pt2cache-entry-abc"):  # an earlier client's, this one's
+            with open(os.path.join(root, "fx-graph", leftover), "wb") as f:
+                f.write(b"{partial")
+        self.assertEqual(list(store.entries()), [("autotune", "tmp-kernel-1")],
+                         "a key beginning with tmp was never listed, so never seeded")
+
+    def test_a_writer_killed_mid_write_leaves_a_file_the_next_writer_removes_once_stale(self):
+        import time
+
+        root = tempfile.mkdtemp()
+        child = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from pt2cache.directory import DirectoryEntries; "
+             "print(flush=True); DirectoryEntries(sys.argv[1]).put_entry('fx-graph', 'big', "
+             "b'x' * (1 << 30))", root], stdout=subprocess.PIPE,
+            env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(
+                os.path.abspath(__file__)))))
+        child.stdout.readline()
+        directory = os.path.join(root, "fx-graph")
+        while not os.path.isdir(directory) or not os.listdir(directory):
+            time.sleep(0.01)
+        child.kill()
+        child.wait()
+        child.stdout.close()
+        left = os.listdir(directory)
+        self.assertEqual(len(left), 1)
+        self.assertTrue(left[0].startswith("."), "a hidden name, never read as an entry: %s" % left)
+        with open(os.path.join(directory, ".pt2cache-entry-in-flight"), "wb") as f:
+            f.write(b"another process writing now")
+        day_old = time.time() - 2 * 24 * 3600
+        os.utime(os.path.join(directory, left[0]), (day_old, day_old))
+        store = DirectoryEntries(root)
+        store.put_entry("fx-graph", "k", b"{}")
+        self.assertEqual(sorted(os.listdir(directory)), [".pt2cache-entry-in-flight", "k"])
+        self.assertEqual(list(store.entries()), [("fx-graph", "k")])
+
     def test_first_writer_wins_between_processes_and_keeps_its_own_descriptor(self):
         import multiprocessing
 
