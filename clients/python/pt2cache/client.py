@@ -132,6 +132,18 @@ class CacheClient:
         return _write_verified(chunks, destination, artifact["sha256"], artifact["sizeBytes"],
                                end, cancelled)
 
+    def download_bytes(self, artifact: Dict[str, Any], deadline: Optional[float] = None,
+                       retries: Optional[int] = None,
+                       cancelled: Optional[threading.Event] = None) -> bytes:
+        """``download``, into memory: verified as it comes, no disk. For a caller that reads the
+        whole artifact anyway where no temporary directory takes it (full, read-only)."""
+        end = None if deadline is None else time.monotonic() + deadline
+        url = artifact.get("downloadUrl") or self._ns("/artifacts/%s/content" % artifact["id"])
+        chunks = self._resuming(url, artifact["sha256"], None, end, retries)
+        out = io.BytesIO()
+        _copy_verified(chunks, out, artifact["sha256"], artifact["sizeBytes"], end, cancelled)
+        return out.getvalue()
+
     def _resuming(self, url: str, sha256: str, timeout: Optional[float], end: Optional[float],
                   retries: Optional[int]) -> Iterator[bytes]:
         """The content's bytes; an answer that breaks off is resumed where it stopped (a Range,
@@ -390,28 +402,38 @@ def _write_verified(chunks: Iterator[bytes], destination: Union[str, os.PathLike
     directory = os.path.dirname(os.path.abspath(destination))
     os.makedirs(directory, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=".pt2cache-", dir=directory)
-    digest = hashlib.sha256()
-    written = 0
     try:
         with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                if end is not None and time.monotonic() > end:
-                    raise TimeoutError("download not finished within its deadline")
-                if cancelled is not None and cancelled.is_set():
-                    raise CacheError("download cancelled after %d bytes" % written)
-                digest.update(chunk)
-                written += len(chunk)
-                out.write(chunk)
+            _copy_verified(chunks, out, sha256, size, end, cancelled)
             out.flush()
             os.fsync(out.fileno())
-        if (size >= 0 and written != size) or digest.hexdigest() != sha256:
-            raise IntegrityError("downloaded %d bytes with sha256 %s, expected %d bytes with %s"
-                                 % (written, digest.hexdigest(), size, sha256))
         publish(temporary, destination)
         return destination
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
+        raise
+
+
+def _copy_verified(chunks: Iterator[bytes], out: BinaryIO, sha256: str, size: int,
+                   end: Optional[float], cancelled: Optional[threading.Event]) -> None:
+    """Copies chunks to ``out`` and checks their digest and size (``IntegrityError``); see
+    ``_write_verified`` for ``end`` and ``cancelled``."""
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        for chunk in chunks:
+            if end is not None and time.monotonic() > end:
+                raise TimeoutError("download not finished within its deadline")
+            if cancelled is not None and cancelled.is_set():
+                raise CacheError("download cancelled after %d bytes" % written)
+            digest.update(chunk)
+            written += len(chunk)
+            out.write(chunk)
+        if (size >= 0 and written != size) or digest.hexdigest() != sha256:
+            raise IntegrityError("downloaded %d bytes with sha256 %s, expected %d bytes with %s"
+                                 % (written, digest.hexdigest(), size, sha256))
+    except BaseException:
         # the answer's connection closes now, not when a garbage collection finds the generator
         # (the exception's traceback holds it): until then the service went on sending
         close = getattr(chunks, "close", None)

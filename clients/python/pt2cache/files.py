@@ -1,6 +1,8 @@
 """Files written whole or not at all."""
 
+import errno
 import os
+import socket
 from typing import Optional
 
 
@@ -61,3 +63,16 @@ def _umask_at_import() -> Optional[int]:
 
 
 _UMASK_AT_IMPORT = _umask_at_import()
+
+
+# a local file system that refuses a write (a directory store, such as a mirror carried read-only
+# to an air-gapped node; a cache volume or temporary directory that filled up): no service is down
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR,
+                errno.EISDIR, errno.EFBIG, errno.ENOENT}
+
+
+def disk_refused(e: BaseException) -> bool:
+    """Whether a write failed on a local disk (a file raised it), not on a network."""
+    return (isinstance(e, OSError)
+            and not isinstance(e, (ConnectionError, TimeoutError, socket.gaierror))
+            and e.errno in _DISK_ERRNOS)

@@ -22,6 +22,7 @@ reported, since a node whose first input has another shape misses for a reason o
 """
 
 import atexit
+import errno
 import logging
 import os
 import re
@@ -34,6 +35,7 @@ from typing import Any, Callable, Dict, Optional, Set
 
 from .client import CacheClient
 from .errors import Conflict, IntegrityError, NotFound
+from .files import disk_refused
 
 log = logging.getLogger("pt2cache")
 
@@ -153,16 +155,29 @@ class WarmStart:
         start stops waiting for it (``stop``: interrupted, or its time is up), this stops at the
         next chunk, or at its deadline where none comes, and removes the directory."""
         _sweep_fetches()
-        directory = tempfile.mkdtemp(prefix=FETCH_PREFIX)
-        _IN_FLIGHT.add(directory)
+        end = time.monotonic() + allowed
         try:
-            path = self.client.download(artifact, os.path.join(directory, "mega-cache.bin"),
-                                        deadline=allowed, retries=1, cancelled=stop)
-            with open(path, "rb") as f:
-                return f.read()
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
-            _IN_FLIGHT.discard(directory)
+            directory = tempfile.mkdtemp(prefix=FETCH_PREFIX)
+            _IN_FLIGHT.add(directory)
+            try:
+                path = self.client.download(artifact, os.path.join(directory, "mega-cache.bin"),
+                                            deadline=allowed, retries=1, cancelled=stop)
+                with open(path, "rb") as f:
+                    return f.read()
+            finally:
+                shutil.rmtree(directory, ignore_errors=True)
+                _IN_FLIGHT.discard(directory)
+        except OSError as e:
+            if not disk_refused(e):
+                raise
+            # a read-only root file system, a full temporary directory: the bytes are read whole
+            # anyway, so they come into memory instead. Before, such a node compiled every hit
+            log.warning("pt2cache: no room for the download in %s (%s); fetching into memory",
+                        tempfile.gettempdir() if e.errno != errno.ENOENT else "any temporary "
+                        "directory", e)
+            return self.client.download_bytes(artifact, deadline=max(end - time.monotonic(),
+                                                                     0.001),
+                                              retries=1, cancelled=stop)
 
     def _check_warm(self, misses_before: int) -> None:
         misses = _graph_cache_misses(self.torch)

@@ -21,6 +21,7 @@ import weakref
 from typing import Any, Dict, Optional, Protocol
 
 from .errors import CacheError, Conflict, NotFound
+from .files import disk_refused
 
 log = logging.getLogger("pt2cache")
 
@@ -195,7 +196,7 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 else:
                     _kept_first(kind, key)  # another write stored this key first: it stays
             except Exception as e:
-                if _disk_refused(e):  # a local directory full or read-only: reads go on
+                if disk_refused(e):  # a local directory full or read-only: reads go on
                     _unwritable(kind, e, breaker)
                 elif _timed_out(e):  # queued behind other uploads, most likely: reads go on
                     breaker.trip_writes(e)
@@ -260,19 +261,6 @@ def _timed_out(e: BaseException) -> bool:
         seen.add(id(e))
         e = e.__cause__ or (None if e.__suppress_context__ else e.__context__)
     return False
-
-
-# a local file system that refuses writes (a directory store, such as a mirror carried read-only
-# to an air-gapped node, or a cache volume that filled up): no service is down
-_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR,
-                errno.EISDIR, errno.EFBIG, errno.ENOENT}
-
-
-def _disk_refused(e: Exception) -> bool:
-    """Whether a write failed on a local disk (a store of files raised it), not on a network."""
-    return (isinstance(e, OSError) and not isinstance(e, (CacheError, ConnectionError,
-                                                           TimeoutError, socket.gaierror))
-            and e.errno in _DISK_ERRNOS)
 
 
 def _unwritable(kind: str, e: Exception, breaker: Breaker) -> None:

@@ -248,6 +248,78 @@ class UploadAtExitTest(unittest.TestCase):
         self.assertIn("1 upload(s) after compiling abandoned at exit (interrupted)", stderr)
 
 
+def _hit_service(body: bytes) -> socket.socket:
+    """A listening service whose lookup hits an artifact of ``body``; every later request gets
+    the content whole."""
+    artifact = {"id": str(uuid.uuid4()), "kind": "mega-cache", "key": "k" * 64,
+                "sha256": hashlib.sha256(body).hexdigest(), "sizeBytes": len(body),
+                "downloadUrl": "/v1/namespaces/default/artifacts/x/content"}
+    hit = json.dumps({"hit": True, "key": "k" * 64, "artifact": artifact}).encode()
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+
+    def serve():
+        answers = [(b"application/json", hit)]
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                kind, answer = answers.pop() if answers else (b"application/octet-stream", body)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: %s\r\n"
+                                   b"Content-Length: %d\r\n\r\n%s" % (kind, len(answer), answer))
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server
+
+
+class UnwritableTemporaryDirectoryTest(unittest.TestCase):
+    """A node whose temporary directory takes no download (a read-only root file system, a full
+    disk) still loads a hit: the artifact is read whole anyway, so it comes into memory."""
+
+    def test_a_hit_loads_where_no_temporary_directory_can_be_made(self):
+        not_a_directory = tempfile.mkstemp()[1]  # mkdtemp under it fails: ENOTDIR
+        body = b"the stored artifact" * 1000
+        with _hit_service(body) as server, \
+                mock.patch.object(tempfile, "tempdir", not_a_directory):
+            torch = FakeTorch()
+            client = CacheClient("http://127.0.0.1:%d" % server.getsockname()[1], timeout=30)
+            with self.assertLogs("pt2cache", "WARNING") as logged:
+                compiled = warm_start(lambda x: x, client, model_name="m", model_version="1",
+                                      torch_module=torch)
+        self.assertTrue(compiled.hit, logged.output)
+        self.assertEqual(torch.loaded, [body])
+        self.assertIn("fetching into memory", logged.output[0])
+
+    def test_a_hit_loads_where_the_disk_fills_during_its_download(self):
+        # a real write past the file-size limit (EFBIG) halfway through, in a child process
+        script = textwrap.dedent("""
+            import resource, signal, sys
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            from test_megacache import FakeTorch, _hit_service
+            from pt2cache import CacheClient
+            from pt2cache.megacache import warm_start
+            body = b"x" * 200000
+            server = _hit_service(body)
+            resource.setrlimit(resource.RLIMIT_FSIZE,
+                               (100000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+            torch = FakeTorch()
+            client = CacheClient("http://127.0.0.1:%d" % server.getsockname()[1], timeout=30)
+            compiled = warm_start(lambda x: x, client, model_name="m", model_version="1",
+                                  torch_module=torch)
+            print(compiled.hit, torch.loaded == [body])
+        """)
+        here = os.path.dirname(os.path.abspath(__file__))
+        ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             timeout=60, env=dict(os.environ, PYTHONPATH=os.pathsep.join(
+                                 [here, os.path.dirname(here)])))
+        self.assertEqual(ran.stdout.strip(), "True True", ran.stderr)
+        self.assertIn("EFBIG", ran.stderr.replace("File too large", "EFBIG"))
+
+
 class StaleFetchTest(unittest.TestCase):
 
     def test_a_download_directory_a_killed_process_left_is_removed_once_a_day_old(self):
