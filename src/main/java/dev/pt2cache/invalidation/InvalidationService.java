@@ -4,6 +4,7 @@ import dev.pt2cache.artifact.ArtifactFilter;
 import dev.pt2cache.artifact.ArtifactPolicy;
 import dev.pt2cache.artifact.ArtifactRetirement;
 import dev.pt2cache.artifact.ArtifactState;
+import dev.pt2cache.descriptor.CanonicalJson;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.AdvisoryLocks;
 import dev.pt2cache.system.AnswerWait;
@@ -184,8 +185,9 @@ public class InvalidationService {
     }
     Invalidation done = transactions.execute(status -> invalidations.findById(id).orElseThrow());
     log.info(
-        "invalidation {} retired {} artifacts and blocks matching uploads{}: {}",
+        "invalidation {} ({}) retired {} artifacts and blocks matching uploads{}: {}",
         id,
+        resendable(done),
         done.invalidatedCount(),
         made.resent() ? " (sent again)" : "",
         reason);
@@ -295,10 +297,26 @@ public class InvalidationService {
     invalidation.counted(
         answerWait.lifted(() -> retirement.retire(namespace, filter, invalidation.id())));
     log.info(
-        "invalidation {} retired {} artifacts: {}",
+        "invalidation {} ({}) retired {} artifacts: {}",
         invalidation.id(),
+        resendable(invalidation),
         invalidation.invalidatedCount(),
         reason);
     return invalidation;
+  }
+
+  /**
+   * What a resend of the invalidation needs: a database restored from a backup forgets those made
+   * after it, and the operator re-applies them from these lines (docs/backup-and-restore.md).
+   */
+  private static String resendable(Invalidation invalidation) {
+    String rule =
+        !invalidation.blocking()
+            ? ""
+            : invalidation.expiresAt() == null
+                ? ", blocking until lifted"
+                : ", blocking until " + invalidation.expiresAt();
+    return "namespace %s, selector %s%s"
+        .formatted(invalidation.namespace(), CanonicalJson.of(invalidation.selector()), rule);
   }
 }
