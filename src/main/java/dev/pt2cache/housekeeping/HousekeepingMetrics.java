@@ -1,5 +1,6 @@
 package dev.pt2cache.housekeeping;
 
+import dev.pt2cache.system.AnswerWait;
 import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -110,7 +111,11 @@ class HousekeepingMetrics {
   @Scheduled(fixedDelayString = "${pt2cache.housekeeping.gauge-interval:30s}", initialDelay = 0)
   void refresh() {
     try {
-      show();
+      AnswerWait.bounded( // a silent PostgreSQL held a scheduler thread for as long
+          () -> {
+            show();
+            return null;
+          });
     } catch (RuntimeException e) {
       failures.failed(e); // the database is down, say: the gauge keeps what it showed
     }

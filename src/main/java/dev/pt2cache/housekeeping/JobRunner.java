@@ -1,6 +1,7 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.descriptor.CanonicalJson;
+import dev.pt2cache.system.AnswerWait;
 import dev.pt2cache.system.HostName;
 import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Timer;
@@ -136,17 +137,33 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
     }
   }
 
+  /**
+   * Runs {@code work} under the job's lock. Each statement of the round waits for PostgreSQL's
+   * answer at most the lock's {@code lockAtMostFor} ({@link AnswerWait}; the lock's own statements
+   * and the hit flush, the answer wait): on a PostgreSQL that took a statement and went silent, a
+   * round held its scheduler thread until TCP gave up (about 15 minutes on a dropped route), and
+   * with the gauges, the clock's reading and the other jobs in the same wait, every thread of the
+   * scheduler. A round's statements are batched ({@code batchSize}), far shorter than the lock that
+   * a silent PostgreSQL lets lapse anyway (its keep-alive gets no answer either). A round cut so
+   * fails, is recorded as failed by this round or the job's next, and runs again at its next
+   * interval.
+   */
   private Optional<JobRun> locked(HousekeepingJob job, Supplier<JobRun> work) {
     LockConfiguration lock =
         new LockConfiguration(Instant.now(), job.name(), properties.lockAtMostFor(), Duration.ZERO);
-    try {
-      TaskResult<JobRun> result = locks.executeWithLock(work::get, lock);
-      return result.wasExecuted() ? Optional.ofNullable(result.getResult()) : Optional.empty();
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException("housekeeping job " + job.name() + " failed", e);
-    }
+    TaskResult<JobRun> result =
+        AnswerWait.bounded(
+            properties.lockAtMostFor(),
+            () -> {
+              try {
+                return locks.executeWithLock(work::get, lock);
+              } catch (RuntimeException | Error e) {
+                throw e;
+              } catch (Throwable e) {
+                throw new IllegalStateException("housekeeping job " + job.name() + " failed", e);
+              }
+            });
+    return result.wasExecuted() ? Optional.ofNullable(result.getResult()) : Optional.empty();
   }
 
   /**
@@ -229,7 +246,8 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
                 update housekeeping_run
                    set finished_at = now(),
                        outcome = jsonb_build_object('error', 'never finished: its instance stopped'
-                         || ' during the run (killed or lost); found by ' || ?::text)
+                         || ' during the run (killed or lost), or PostgreSQL did not answer it'
+                         || ' before its end was written; found by ' || ?::text)
                  where job = ? and finished_at is null
                 """)
             .params(instance, job.name())

@@ -15,7 +15,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Job locks in the {@code shedlock} table, timed by the database's clock, not the instances'. A
  * held lock is extended while its job runs, so a run longer than {@code lockAtMostFor} keeps it;
- * only a crashed instance's lock lapses.
+ * only a crashed instance's lock lapses. Its statements wait for PostgreSQL's answers at most the
+ * answer wait ({@link AnsweredLockProvider}).
  */
 @Configuration(proxyBeanMethods = false)
 class ShedLockConfiguration {
@@ -33,11 +34,12 @@ class ShedLockConfiguration {
   @Bean
   LockProvider lockProvider(DataSource dataSource, ScheduledExecutorService lockKeepAlive) {
     return new KeepAliveLockProvider(
-        new JdbcTemplateLockProvider(
-            JdbcTemplateLockProvider.Configuration.builder()
-                .withJdbcTemplate(new JdbcTemplate(dataSource))
-                .usingDbTime()
-                .build()),
+        new AnsweredLockProvider(
+            new JdbcTemplateLockProvider(
+                JdbcTemplateLockProvider.Configuration.builder()
+                    .withJdbcTemplate(new JdbcTemplate(dataSource))
+                    .usingDbTime()
+                    .build())),
         lockKeepAlive);
   }
 

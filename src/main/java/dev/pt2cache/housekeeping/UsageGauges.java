@@ -1,6 +1,7 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.namespace.NamespaceDefaults;
+import dev.pt2cache.system.AnswerWait;
 import dev.pt2cache.system.RecurringFailureLog;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -95,8 +96,13 @@ class UsageGauges {
   @Scheduled(fixedDelayString = "${pt2cache.housekeeping.gauge-interval:30s}", initialDelay = 0)
   void refresh() {
     try {
-      computeUnlessNewerThan(interval.dividedBy(2));
-      show();
+      // a silent PostgreSQL held a scheduler thread for as long (AnswerWait)
+      AnswerWait.bounded(
+          () -> {
+            computeUnlessNewerThan(interval.dividedBy(2));
+            show();
+            return null;
+          });
     } catch (RuntimeException e) {
       failures.failed(e); // the database is down, say: the gauges keep what they showed
     }

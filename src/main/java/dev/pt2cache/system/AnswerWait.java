@@ -27,15 +27,23 @@ import org.springframework.transaction.annotation.Transactional;
  * backend or host, a route dropped without a reset, a failover whose old primary stops answering)
  * waited for ever: pgjdbc's socket has no read timeout unless one is set, and neither {@code
  * statement_timeout} nor {@code lock_timeout} helps, since a silent server enforces nothing. Set
- * per request rather than for the pool (pgjdbc's {@code socketTimeout}): housekeeping's long
- * statements, Flyway's migrations and scheduled work take their connections outside a request and
- * wait as before; a non-blocking invalidation, whose one statement retires every match, lifts it
- * ({@link #lifted}) (docs/adr/0039).
+ * per request rather than for the pool (pgjdbc's {@code socketTimeout}): Flyway's migrations take
+ * their connections outside a request and wait as before; scheduled work of a request's size (the
+ * hit flush, the gauges, the clock's reading, the job locks' rows) takes the same bound ({@link
+ * #bounded(Supplier)}), housekeeping's rounds a longer one ({@link #bounded(Duration, Supplier)});
+ * a non-blocking invalidation, whose one statement retires every match, lifts it ({@link #lifted})
+ * (docs/adr/0039).
  */
 @Component
 public class AnswerWait {
 
-  private static final ThreadLocal<Boolean> IN_REQUEST = new ThreadLocal<>();
+  /**
+   * The bound of the connections the current thread takes: {@link #REQUEST} (the configured answer
+   * wait), a job's own in milliseconds ({@link #bounded(Duration, Supplier)}), or none (null).
+   */
+  private static final ThreadLocal<Integer> BOUND = new ThreadLocal<>();
+
+  private static final Integer REQUEST = -1;
   private static final Executor UNUSED = Runnable::run;
 
   private final DataSource dataSource;
@@ -86,26 +94,43 @@ public class AnswerWait {
 
   /** Marks the current thread as serving a request until {@link #requestEnded}. */
   static void requestStarted() {
-    IN_REQUEST.set(Boolean.TRUE);
+    BOUND.set(REQUEST);
   }
 
   static void requestEnded() {
-    IN_REQUEST.remove();
+    BOUND.remove();
   }
 
   /**
    * Runs {@code work} as a request is run: the connections it takes wait at most the bound. For
    * scheduled work of a request's size that others wait for: the hit flush holds {@code
-   * HitRecorder}'s monitor, which the flush on shutdown and retention's round wait for.
+   * HitRecorder}'s monitor, which the flush on shutdown and retention's round wait for; the gauges,
+   * the clock's reading and the job locks' rows share the scheduler's few threads with it.
    */
   public static <T> T bounded(Supplier<T> work) {
-    Boolean outer = IN_REQUEST.get();
-    IN_REQUEST.set(Boolean.TRUE);
+    return within(REQUEST, work);
+  }
+
+  /**
+   * Runs {@code work} with connections that wait at most {@code wait} for each answer: for
+   * housekeeping's rounds, whose statements are batched but larger than a request's, bounded by
+   * their job lock's {@code lockAtMostFor}. Under {@link #bounded(Supplier)} inside it, the
+   * request's bound applies; a wait of zero or less, none.
+   */
+  public static <T> T bounded(Duration wait, Supplier<T> work) {
+    return within(wait.isNegative() || wait.isZero() ? null : millis(wait), work);
+  }
+
+  private static <T> T within(Integer bound, Supplier<T> work) {
+    Integer outer = BOUND.get();
+    BOUND.set(bound);
     try {
       return work.get();
     } finally {
       if (outer == null) {
-        IN_REQUEST.remove();
+        BOUND.remove();
+      } else {
+        BOUND.set(outer);
       }
     }
   }
@@ -159,9 +184,11 @@ public class AnswerWait {
     }
 
     private Connection bounded(Connection connection) throws SQLException {
-      if (millis > 0 && IN_REQUEST.get() != null) {
+      Integer bound = BOUND.get();
+      int wait = bound == null ? 0 : bound.equals(REQUEST) ? millis : bound;
+      if (millis > 0 && wait > 0) {
         try {
-          connection.setNetworkTimeout(UNUSED, millis);
+          connection.setNetworkTimeout(UNUSED, wait);
         } catch (SQLException | RuntimeException e) {
           connection.close();
           throw e;

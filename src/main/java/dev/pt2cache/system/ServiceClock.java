@@ -89,7 +89,9 @@ public class ServiceClock {
       return;
     }
     try {
-      Duration measured = jdbc.execute((ConnectionCallback<Duration>) this::measure);
+      // a silent PostgreSQL held a scheduler thread for as long
+      Duration measured =
+          AnswerWait.bounded(() -> jdbc.execute((ConnectionCallback<Duration>) this::measure));
       if (measured.minus(offset).abs().compareTo(Duration.ofSeconds(1)) > 0) {
         log.info(
             "the database's clock is {} s ahead of this instance's (negative: behind); times are"

@@ -47,7 +47,9 @@ import org.springframework.test.context.TestPropertySource;
       // under the answer wait (refused at start otherwise); the test lets the lock go well before
       // it, and a request that had waited it out would be database-busy, which the test refuses
       "pt2cache.database.lock-wait=4s",
-      "spring.datasource.hikari.connection-timeout=1000"
+      "spring.datasource.hikari.connection-timeout=1000",
+      // a housekeeping round's statements wait for an answer at most this (the shortest taken)
+      "pt2cache.housekeeping.lock-at-most-for=30s"
     })
 class SilentDatabaseTest extends ServiceTest {
 
@@ -171,5 +173,79 @@ class SilentDatabaseTest extends ServiceTest {
                 .query(Long.class)
                 .single())
         .isEqualTo(1);
+  }
+
+  /**
+   * A purge round's delete of old run records waits for one the test holds; the test silences the
+   * relay and lets the row go. Before, the round waited for PostgreSQL's answer with its thread (a
+   * scheduler's, for a scheduled round) and its connection for as long as PostgreSQL said nothing,
+   * and the run asked for through the API never answered.
+   */
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void shouldFailAHousekeepingRoundThatPostgresqlWentSilentOnAndRunItAgainOnceItAnswers()
+      throws Exception {
+    JdbcClient directly = JdbcClient.create(direct());
+    long old =
+        directly
+            .sql(
+                """
+                insert into housekeeping_run (job, instance, started_at, finished_at, outcome)
+                values ('silenced', 'a test', now() - interval '30 days',
+                        now() - interval '30 days', '{}')
+                returning id
+                """)
+            .query(Long.class)
+            .single();
+    CompletableFuture<ApiResponse> run;
+    try {
+      try (Connection holder =
+          HeldRows.holding(
+              direct(), "select 1 from housekeeping_run where id = ? for update", old)) {
+        run =
+            CompletableFuture.supplyAsync(
+                () -> api.postJson("/v1/housekeeping/jobs/purge/runs", ""));
+        while (!LockWaits.waiting(directly, "delete from housekeeping_run")) {
+          Thread.sleep(20);
+        }
+        RELAY.silence();
+        holder.rollback();
+      }
+      // answered while PostgreSQL still says nothing: the round gave up on its statement
+      ApiResponse silenced = run.get(100, TimeUnit.SECONDS);
+      assertThat(silenced.status()).as(silenced.text()).isEqualTo(503);
+    } finally {
+      RELAY.resume();
+    }
+
+    // the next round takes the job's lock once the silenced one's has lapsed, records the
+    // silenced run as failed and does its work: the old record is gone
+    ApiResponse again = api.postJson("/v1/housekeeping/jobs/purge/runs", "");
+    while (again.status() == 409) {
+      Thread.sleep(1000);
+      again = api.postJson("/v1/housekeeping/jobs/purge/runs", "");
+    }
+    assertThat(again.status()).as(again.text()).isEqualTo(200);
+    assertThat(again.json().path("outcome").has("error")).as(again.text()).isFalse();
+    assertThat(
+            directly
+                .sql("select count(*) from housekeeping_run where id = ?")
+                .param(old)
+                .query(Long.class)
+                .single())
+        .isZero();
+    assertThat(
+            directly
+                .sql(
+                    """
+                    select count(*) from housekeeping_run
+                     where job = 'purge' and finished_at is not null and outcome ->> 'error' is not null
+                       and id > ?
+                    """)
+                .param(old)
+                .query(Long.class)
+                .single())
+        .as("the silenced run, recorded as failed")
+        .isOne();
   }
 }
