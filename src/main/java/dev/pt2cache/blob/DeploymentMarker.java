@@ -88,9 +88,9 @@ public class DeploymentMarker implements InitializingBean {
       throw new MarkerRowHeldException(
           ("the deployment marker's row (table deployment) stayed locked for longer than"
                   + " PT2CACHE_DB_LOCK_WAIT (%s), held by %s: another instance's start frozen while"
-                  + " it checked the marker, or a session left open on that row. End that session"
-                  + " (pg_terminate_backend) or let it finish, and start again.")
+                  + " it checked the marker, or a session left open on that row.")
               .formatted(lockWait.setting(), markerRowHolder()),
+          "End that session (pg_terminate_backend) or let it finish, and start again.",
           e);
     }
   }
@@ -180,9 +180,9 @@ public class DeploymentMarker implements InitializingBean {
     if (!absent.isEmpty()) {
       throw new WrongStoreException(
           ("the bucket lacks %d of the %d newest blobs this database records (%s among them): it"
-                  + " is not this database's bucket, or it lost them. Check PT2CACHE_S3_BUCKET and"
-                  + " PT2CACHE_DB_URL. %s")
-              .formatted(absent.size(), newest.size(), absent.get(0), adoptHint(marker)));
+                  + " is not this database's bucket, or it lost them.")
+              .formatted(absent.size(), newest.size(), absent.get(0)),
+          "Check PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL. " + adoptHint(marker));
     }
     boolean noBlobs = !jdbc.sql("select exists (select 1 from blob)").query(Boolean.class).single();
     if (noBlobs) {
@@ -193,9 +193,9 @@ public class DeploymentMarker implements InitializingBean {
                 object -> {
                   throw new WrongStoreException(
                       ("the bucket holds blobs (%s among them) but this database records none: it"
-                              + " is another deployment's bucket, or this database is new. Check"
-                              + " PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL. %s")
-                          .formatted(object.sha256(), adoptHint(marker)));
+                              + " is another deployment's bucket, or this database is new.")
+                          .formatted(object.sha256()),
+                      "Check PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL. " + adoptHint(marker));
                 });
       }
     }
@@ -219,27 +219,24 @@ public class DeploymentMarker implements InitializingBean {
         return Decision.MATCHES;
       }
       throw new WrongStoreException(
-          ("the bucket belongs to another deployment: it holds marker %s at %s, this database's"
-                  + " marker is %s. Check that PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL name one"
-                  + " deployment's bucket and database.%s")
-              .formatted(
-                  stored.get(),
-                  BlobStore.MARKER_KEY,
-                  marker,
-                  written
-                      ? ""
-                      : (" If this database was restored from a backup taken before the marker"
-                              + " existed, give it the bucket's: update deployment set"
-                              + " store_marker = '%s', marker_written = true.")
-                          .formatted(stored.get())));
+          "the bucket belongs to another deployment: it holds marker %s at %s, this database's marker is %s."
+              .formatted(stored.get(), BlobStore.MARKER_KEY, marker),
+          "Check that PT2CACHE_S3_BUCKET and PT2CACHE_DB_URL name one deployment's bucket and database."
+              + (written
+                  ? ""
+                  : (" If this database was restored from a backup taken before the marker"
+                          + " existed, give it the bucket's: update deployment set"
+                          + " store_marker = '%s', marker_written = true.")
+                      .formatted(stored.get())));
     }
     if (written) {
       throw new WrongStoreException(
           ("the bucket holds no deployment marker at %s, but this database's (%s) was written to"
-                  + " its bucket before: this is another bucket, or one emptied. Check"
-                  + " PT2CACHE_S3_BUCKET. To adopt this bucket on purpose (its artifacts' content"
+                  + " its bucket before: this is another bucket, or one emptied.")
+              .formatted(BlobStore.MARKER_KEY, marker),
+          ("Check PT2CACHE_S3_BUCKET. To adopt this bucket on purpose (its artifacts' content"
                   + " will be found missing and retired), put %s into %s.")
-              .formatted(BlobStore.MARKER_KEY, marker, marker, BlobStore.MARKER_KEY));
+              .formatted(marker, BlobStore.MARKER_KEY));
     }
     return Decision.WRITE;
   }

@@ -1,9 +1,11 @@
 package dev.pt2cache.blob;
 
-/** A bucket and a database that are not one deployment's: the service does not start. */
-class WrongStoreException extends IllegalStateException {
+import dev.pt2cache.system.StartRefusedException;
 
-  WrongStoreException(String message) {
-    super(message);
+/** A bucket and a database that are not one deployment's: the service does not start. */
+class WrongStoreException extends StartRefusedException {
+
+  WrongStoreException(String problem, String action) {
+    super(problem, action);
   }
 }

@@ -46,12 +46,12 @@ class PostgresVersionCheck {
     int major = versionNum / 10000;
     String version = major + "." + versionNum % 10000;
     if (major < OLDEST_SUPPORTED) {
-      throw new IllegalStateException(
+      throw new StartRefusedException(
           ("PT2CACHE_DB_URL points at PostgreSQL %s, which this service does not support: it needs"
                   + " PostgreSQL %d or newer (tested on %d to %d; the README's Requirements say"
-                  + " why). Upgrade the database, or point PT2CACHE_DB_URL at one that is; nothing"
-                  + " was migrated")
-              .formatted(version, OLDEST_SUPPORTED, OLDEST_SUPPORTED, NEWEST_TESTED));
+                  + " why). Nothing was migrated.")
+              .formatted(version, OLDEST_SUPPORTED, OLDEST_SUPPORTED, NEWEST_TESTED),
+          "Upgrade the database, or point PT2CACHE_DB_URL at one that is.");
     }
     if (major > NEWEST_TESTED) {
       log.warn(

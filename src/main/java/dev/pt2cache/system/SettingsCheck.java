@@ -78,7 +78,10 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
       // every record's refusal with these, so one start names every wrong setting
       refused.addAll(SettingsRecords.refused(configurable, SettingsRecords.of(beanFactory)));
       if (!refused.isEmpty()) {
-        throw new IllegalStateException(String.join("; ", refused));
+        throw new StartRefusedException(
+            String.join("; ", refused) + ".",
+            "Set each as it says and start again: the service refused these settings before it"
+                + " made anything (docs/adr/0025).");
       }
     }
   }
