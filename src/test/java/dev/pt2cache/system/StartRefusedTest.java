@@ -3,9 +3,9 @@ package dev.pt2cache.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pt2cache.support.LastLogLines;
 import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.ServiceTest;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Nested;
@@ -31,7 +31,7 @@ class StartRefusedTest extends ServiceTest {
     assertThatThrownBy(() -> ServiceInstances.start(Map.of("PT2CACHE_GRACE", "3600")).close())
         .hasStackTraceContaining("PT2CACHE_GRACE=3600");
 
-    assertThat(tailOf(output))
+    assertThat(LastLogLines.of(output))
         .contains("APPLICATION FAILED TO START")
         .contains("PT2CACHE_GRACE=3600 has no unit, and would be read as milliseconds")
         .contains("Action:")
@@ -51,19 +51,13 @@ class StartRefusedTest extends ServiceTest {
                     .close())
         .hasRootCauseInstanceOf(StartRefusedException.class);
 
-    assertThat(tailOf(output))
+    assertThat(LastLogLines.of(output))
         .contains("APPLICATION FAILED TO START")
         .contains("the bucket holds no deployment marker at")
         .contains("Action:")
         .contains("Check PT2CACHE_S3_BUCKET")
         .doesNotContain("\tat ")
         .doesNotContain("Application run failed");
-  }
-
-  /** What an operator reads first: the log's last 20 lines. */
-  private static String tailOf(CapturedOutput output) {
-    List<String> lines = output.getAll().lines().toList();
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
   }
 
   @Nested

@@ -1,0 +1,59 @@
+package dev.pt2cache.system;
+
+import java.sql.SQLException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.Ordered;
+
+/**
+ * Says which setting to look at when PostgreSQL did not take an instance's first connection: a
+ * database that does not exist, a wrong user or password, a host or port where nothing answers.
+ * Measured by hand on the packaged jar: each ended its log with "Application run failed", the
+ * entity manager's failure to initialise "flywayInitializer", and a 62 to 72-line stack trace whose
+ * last "Caused by" held PostgreSQL's own words, naming no setting. Those words stay the
+ * description; nothing was migrated, as no connection was made. {@link DatabaseFullAtStart} says
+ * its own case ({@code 53300}) first.
+ */
+public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
+
+  @Override
+  public FailureAnalysis analyze(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+        String action = action(sql.getSQLState());
+        if (action != null) {
+          return new FailureAnalysis(
+              "PostgreSQL did not take this instance's first connection (SQL state %s): %s. Nothing was migrated."
+                  .formatted(sql.getSQLState(), sql.getMessage()),
+              action,
+              sql);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** What to change for a connection refused with {@code state}; null for any other failure. */
+  private static String action(String state) {
+    return switch (state) {
+      case "3D000" ->
+          "Create that database, or name the one that exists in PT2CACHE_DB_URL"
+              + " (jdbc:postgresql://host:port/database).";
+      case "28P01", "28000" ->
+          "Check PT2CACHE_DB_USER and PT2CACHE_DB_PASSWORD, and that pg_hba.conf lets this host"
+              + " in as that user.";
+      default ->
+          state.startsWith("08")
+              ? "Check the host and port in PT2CACHE_DB_URL, and that PostgreSQL runs there and"
+                  + " takes connections from this host (listen_addresses, firewalls, sslmode). A"
+                  + " connection is waited for PT2CACHE_DB_CONNECTION_WAIT_MS at most."
+              : null;
+    };
+  }
+
+  /** After {@link DatabaseFullAtStart}, before Spring's own analyzers. */
+  @Override
+  public int getOrder() {
+    return Ordered.HIGHEST_PRECEDENCE + 1;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.pt2cache.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.support.LastLogLines;
+import dev.pt2cache.support.ServiceInstances;
+import dev.pt2cache.support.ServiceTest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/**
+ * An instance whose store does not answer its first request ends its log saying what the store
+ * answered and which setting to check, and no stack trace (before: "bucket ... is not reachable",
+ * also for a bucket that answered 404 or 403, above 52 lines of frames).
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class StoreRefusedAtStartTest extends ServiceTest {
+
+  @Test
+  void shouldSayTheBucketDoesNotExistAndHowToCreateIt(CapturedOutput output) {
+    String bucket = "missing-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThatThrownBy(() -> start(Map.of("PT2CACHE_S3_BUCKET", bucket)))
+        .hasStackTraceContaining("404");
+
+    assertThat(LastLogLines.of(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("bucket " + bucket + " is not reachable: ")
+        .contains("Status Code: 404")
+        .contains("name an existing one in PT2CACHE_S3_BUCKET")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldSayTheStoreRefusedTheKeys(CapturedOutput output) {
+    assertThatThrownBy(() -> start(Map.of("PT2CACHE_S3_SECRET_KEY", "not-the-secret")))
+        .hasStackTraceContaining("403");
+
+    assertThat(LastLogLines.of(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("Status Code: 403")
+        .contains("Check PT2CACHE_S3_ACCESS_KEY and PT2CACHE_S3_SECRET_KEY")
+        .doesNotContain("\tat ");
+  }
+
+  private static void start(Map<String, String> settings) {
+    Map<String, String> all = new HashMap<>(settings);
+    all.put("PT2CACHE_S3_CREATE_BUCKET", "false");
+    all.put("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
+    ServiceInstances.start(all).close();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.pt2cache.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.LastLogLines;
+import dev.pt2cache.support.ServiceInstances;
+import dev.pt2cache.support.TestInfra;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+/**
+ * An instance whose first connection PostgreSQL does not take ends its log naming the setting to
+ * check, in PostgreSQL's own words, and no stack trace (before: "Application run failed" and 62 to
+ * 72 lines of frames, the entity manager's failure first).
+ */
+@ExtendWith({DockerWhenContainers.class, OutputCaptureExtension.class})
+@Tag("integration")
+class DatabaseRefusedAtStartTest {
+
+  private static final String URL = TestInfra.serviceEnvironment().get("PT2CACHE_DB_URL");
+
+  @Test
+  void shouldNameTheDatabaseThatDoesNotExistAndTheSettingThatNamesIt(CapturedOutput output) {
+    String url = URL.replaceFirst("/[^/?]+(\\?|$)", "/no_such_database$1");
+
+    assertThatThrownBy(() -> ServiceInstances.start(Map.of("PT2CACHE_DB_URL", url)).close())
+        .hasStackTraceContaining("does not exist");
+
+    assertThat(LastLogLines.of(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("database \"no_such_database\" does not exist")
+        .contains("Nothing was migrated")
+        .contains("name the one that exists in PT2CACHE_DB_URL")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldNameTheHostAndPortWhereNothingAnswers(CapturedOutput output) {
+    assertThatThrownBy(
+            () ->
+                ServiceInstances.start(
+                        Map.of("PT2CACHE_DB_URL", "jdbc:postgresql://127.0.0.1:1/postgres"))
+                    .close())
+        .hasStackTraceContaining("refused");
+
+    assertThat(LastLogLines.of(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("Connection to 127.0.0.1:1 refused")
+        .contains("Check the host and port in PT2CACHE_DB_URL")
+        .doesNotContain("\tat ");
+  }
+}
