@@ -1,6 +1,7 @@
 package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.StorageProperties;
+import dev.pt2cache.system.StartRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -44,12 +45,13 @@ class UploadBuffersCheck {
     long part = storage.partSize().toBytes();
     long largest = storage.partFor(uploads.maxArtifactSize().toBytes());
     if (puts * part > heap) {
-      throw new IllegalStateException(
+      throw new StartRefusedException(
           ("PT2CACHE_S3_MAX_CONCURRENT_PUTS (%d) part buffers of %s each (PT2CACHE_S3_PART_SIZE,"
                   + " or PT2CACHE_MAX_ARTIFACT_SIZE %s over S3's 10,000 parts) are more than this"
-                  + " JVM's heap (%s): lower them, or give the JVM more heap (-Xmx)")
+                  + " JVM's heap (%s):")
               .formatted(
-                  puts, DataSize.ofBytes(part), uploads.maxArtifactSize(), DataSize.ofBytes(heap)));
+                  puts, DataSize.ofBytes(part), uploads.maxArtifactSize(), DataSize.ofBytes(heap)),
+          "lower them, or give the JVM more heap (-Xmx).");
     }
     if (puts * largest > heap) {
       // only uploads over 10,000 parts take parts this large: refusing to start where that many at

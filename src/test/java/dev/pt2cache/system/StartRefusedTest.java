@@ -41,6 +41,22 @@ class StartRefusedTest extends ServiceTest {
   }
 
   @Test
+  void shouldSayThatThePartBuffersAreMoreThanTheHeapAndWhatToLower(CapturedOutput output) {
+    assertThatThrownBy(
+            () ->
+                ServiceInstances.start(Map.of("PT2CACHE_S3_MAX_CONCURRENT_PUTS", "2147483647"))
+                    .close())
+        .hasStackTraceContaining("more than this JVM's heap");
+
+    assertThat(LastLogLines.of(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("PT2CACHE_S3_MAX_CONCURRENT_PUTS (2147483647) part buffers")
+        .contains("Action:")
+        .contains("give the JVM more heap (-Xmx)")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void shouldSayThatTheBucketIsAnotherDeploymentsAndWhichSettingToCheck(CapturedOutput output) {
     String other = "other-" + UUID.randomUUID().toString().substring(0, 8);
     assertThatThrownBy(
