@@ -24,7 +24,9 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
         if (action != null) {
           return new FailureAnalysis(
               "PostgreSQL did not take this instance's first connection (SQL state %s): %s. Nothing was migrated."
-                  .formatted(sql.getSQLState(), sql.getMessage()),
+                  .formatted(
+                      // PostgreSQL's own sentence may end with its full stop already
+                      sql.getSQLState(), sql.getMessage().replaceFirst("\\.$", "")),
               action,
               sql);
         }

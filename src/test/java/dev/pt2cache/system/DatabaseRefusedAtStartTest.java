@@ -52,6 +52,8 @@ class DatabaseRefusedAtStartTest {
     assertThat(LastLogLines.of(output))
         .contains("APPLICATION FAILED TO START")
         .contains("Connection to 127.0.0.1:1 refused")
+        .contains(
+            "Connection to 127.0.0.1:1 refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections. Nothing was migrated.")
         .contains("Check the host and port in PT2CACHE_DB_URL")
         .doesNotContain("\tat ");
   }
