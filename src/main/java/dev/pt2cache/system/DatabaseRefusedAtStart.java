@@ -23,16 +23,30 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
         String action = action(sql.getSQLState());
         if (action != null) {
           return new FailureAnalysis(
-              "PostgreSQL did not take this instance's first connection (SQL state %s): %s. Nothing was migrated."
+              "PostgreSQL %s (SQL state %s): %s.%s"
                   .formatted(
+                      madeNoConnection(sql.getSQLState())
+                          ? "did not take this instance's first connection"
+                          : "broke off this instance's connection at start",
+                      sql.getSQLState(),
                       // PostgreSQL's own sentence may end with its full stop already
-                      sql.getSQLState(), sql.getMessage().replaceFirst("\\.$", "")),
+                      sql.getMessage().replaceFirst("\\.$", ""),
+                      madeNoConnection(sql.getSQLState()) ? " Nothing was migrated." : ""),
               action,
               sql);
         }
       }
     }
     return null;
+  }
+
+  /**
+   * Whether {@code state} says no connection was made at all, so nothing can have been migrated; a
+   * connection lost on the way ({@code 08006}, {@code 08003}) may have come after a migration
+   * committed.
+   */
+  private static boolean madeNoConnection(String state) {
+    return !state.equals("08006") && !state.equals("08003");
   }
 
   /** What to change for a connection refused with {@code state}; null for any other failure. */

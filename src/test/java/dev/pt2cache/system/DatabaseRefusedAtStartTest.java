@@ -7,6 +7,7 @@ import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.LastLogLines;
 import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.TestInfra;
+import java.sql.SQLException;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -56,5 +57,22 @@ class DatabaseRefusedAtStartTest {
             "Connection to 127.0.0.1:1 refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections. Nothing was migrated.")
         .contains("Check the host and port in PT2CACHE_DB_URL")
         .doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldNotSayNothingWasMigratedWhenTheConnectionBrokeOffOnTheWay() {
+    var analysis =
+        new DatabaseRefusedAtStart()
+            .analyze(
+                new IllegalStateException(
+                    "migration failed",
+                    new SQLException(
+                        "An I/O error occurred while sending to the backend.", "08006")));
+
+    assertThat(analysis.getDescription())
+        .contains("broke off this instance's connection at start")
+        .contains("An I/O error occurred while sending to the backend")
+        .doesNotContain("Nothing was migrated");
+    assertThat(analysis.getAction()).contains("PT2CACHE_DB_URL");
   }
 }
