@@ -91,7 +91,7 @@ public class UploadService {
    * Whether the store holds the content is asked once, after the reservation, now that the pending
    * artifact protects the copy (a copy collected before the reservation took the digest's lock is
    * then found missing, and the bytes are written after all); a key that holds the content already
-   * asks the store nothing.
+   * asks it once too, and stores the bytes where the copy is gone ({@link #verifyOrStoreAgain}).
    */
   public UploadOutcome reserveAndReceive(
       String namespace, UploadCommand command, InputStream body) {
@@ -100,7 +100,7 @@ public class UploadService {
     Artifact pending = reservation.artifact();
     if (pending.state() != ArtifactState.PENDING) {
       // the key's holder has this content already: the body must still be it
-      verifyOnly(namespace, command.content(), body);
+      verifyOrStoreAgain(namespace, command.content(), body);
       return reservation;
     }
     try {
@@ -192,7 +192,7 @@ public class UploadService {
         if (refusal.isPresent()) {
           throw new ArtifactInvalidatedException(refusal.get());
         }
-        verifyOnly(artifact.namespace(), artifact.content(), body);
+        verifyOrStoreAgain(artifact.namespace(), artifact.content(), body);
         return new UploadOutcome(artifact, false);
       }
       case INVALIDATED ->
@@ -212,18 +212,12 @@ public class UploadService {
   }
 
   private UploadOutcome storeAndCommit(Artifact artifact, InputStream body, boolean copyStored) {
-    boolean bytesWritten;
-    try {
-      bytesWritten =
-          write(
-              artifact.namespace(),
-              artifact.content(),
-              metrics.countIn(artifact.namespace(), renewal.whileReading(artifact, body)),
-              copyStored);
-    } catch (ContentMismatchException e) {
-      log.warn("upload rejected: {}", e.getMessage());
-      throw e;
-    }
+    boolean bytesWritten =
+        write(
+            artifact.namespace(),
+            artifact.content(),
+            metrics.countIn(artifact.namespace(), renewal.whileReading(artifact, body)),
+            copyStored);
     UploadOutcome outcome = writes.commit(artifact, bytesWritten);
     log.info("upload committed: ready artifact {}", outcome.artifact().id());
     return outcome;
@@ -245,7 +239,7 @@ public class UploadService {
       writes.abandon(pending.id());
       throw new KeyConflictException(holder.get());
     }
-    verifyOnly(pending.namespace(), pending.content(), body);
+    verifyOrStoreAgain(pending.namespace(), pending.content(), body);
     writes.abandon(pending.id());
     return Optional.of(new UploadOutcome(holder.get(), false));
   }
@@ -269,7 +263,28 @@ public class UploadService {
       return true;
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
+    } catch (ContentMismatchException e) {
+      log.warn("upload rejected: {}", e.getMessage());
+      throw e;
     }
+  }
+
+  /**
+   * Reads a body whose content a ready artifact holds: verified against the stored copy, or, where
+   * the store lost that copy (a bucket restored from an older copy, a lifecycle rule, a deletion by
+   * hand), verified and stored again, so that the ready artifact the answer vouches for is served
+   * instead of retired by the next download (docs/adr/0003, amendment of 2026-12-06). One HEAD; the
+   * ready artifact keeps housekeeping off the digest, so no lock is needed to write it.
+   */
+  private void verifyOrStoreAgain(String namespace, BlobExpectation content, InputStream body) {
+    if (store.exists(content.sha256())) {
+      verifyOnly(namespace, content, body);
+      return;
+    }
+    log.warn(
+        "content {} of a ready artifact was missing from storage: storing it again from this upload",
+        content.sha256());
+    write(namespace, content, metrics.countIn(namespace, body), false);
   }
 
   /** Reads a body that is not stored, only checked; its bytes crossed the API all the same. */
