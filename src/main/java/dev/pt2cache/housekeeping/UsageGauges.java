@@ -40,6 +40,7 @@ class UsageGauges {
   private final JdbcClient jdbc;
   private final NamespaceDefaults defaults;
   private final Duration interval;
+  private final Duration aggregateWait;
   private final AtomicReference<Double> computedAt = new AtomicReference<>(0.0);
   private final RecurringFailureLog failures =
       RecurringFailureLog.warnEveryMinute(
@@ -54,10 +55,12 @@ class UsageGauges {
       JdbcClient jdbc,
       MeterRegistry registry,
       NamespaceDefaults defaults,
-      @Value("${pt2cache.housekeeping.gauge-interval:30s}") Duration interval) {
+      @Value("${pt2cache.housekeeping.gauge-interval:30s}") Duration interval,
+      @Value("${pt2cache.housekeeping.lock-at-most-for:2m}") Duration aggregateWait) {
     this.jdbc = jdbc;
     this.defaults = defaults;
     this.interval = interval;
+    this.aggregateWait = aggregateWait;
     this.artifacts =
         namespaceGauges(
             registry, "pt2cache.namespace.artifacts", "Ready artifacts per namespace", null);
@@ -96,10 +99,13 @@ class UsageGauges {
   @Scheduled(fixedDelayString = "${pt2cache.housekeeping.gauge-interval:30s}", initialDelay = 0)
   void refresh() {
     try {
-      // a silent PostgreSQL held a scheduler thread for as long (AnswerWait)
+      // a silent PostgreSQL held a scheduler thread for as long (AnswerWait). The aggregate reads
+      // every ready artifact, as a housekeeping round's statements do: under the requests' bound
+      // it was cut on a large or busy database (0.6 to 0.8 s per 10^6 artifacts with the table in
+      // memory, several times that from disk), and failed on every refresh from then on
+      AnswerWait.bounded(aggregateWait, () -> computeUnlessNewerThan(interval.dividedBy(2)));
       AnswerWait.bounded(
           () -> {
-            computeUnlessNewerThan(interval.dividedBy(2));
             show();
             return null;
           });

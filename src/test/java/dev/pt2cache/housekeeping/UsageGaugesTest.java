@@ -27,7 +27,8 @@ class UsageGaugesTest extends ServiceTest {
     uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.randomBytes(2345));
     // another instance, on a 60 s interval; this context's own gauges compute every 200 ms
     MeterRegistry registry = new SimpleMeterRegistry();
-    UsageGauges other = new UsageGauges(jdbc, registry, defaults, Duration.ofSeconds(60));
+    UsageGauges other =
+        new UsageGauges(jdbc, registry, defaults, Duration.ofSeconds(60), Duration.ofMinutes(2));
 
     await()
         .atMost(Duration.ofSeconds(10))
