@@ -17,8 +17,13 @@ import org.hibernate.annotations.ColumnTransformer;
 @Table(name = "invalidation")
 public class Invalidation {
 
-  /** A line break or other control character, a tab and NUL aside: none is recorded or logged. */
-  private static final Pattern CONTROL = Pattern.compile("[\\x01-\\x08\\x0a-\\x1f\\x7f]");
+  /**
+   * A line break or other control character, a tab and NUL aside: none is recorded or logged. The
+   * C1 controls and U+2028/U+2029 too: NEL and the separators end a line for many log readers, and
+   * CSI (U+009B) begins a terminal's escape sequence.
+   */
+  static final Pattern CONTROL =
+      Pattern.compile("[\\x01-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029]");
 
   @Id private UUID id;
 

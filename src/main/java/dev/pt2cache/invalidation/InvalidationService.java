@@ -317,6 +317,18 @@ public class InvalidationService {
                 ? ", blocking until lifted"
                 : ", blocking until " + invalidation.expiresAt();
     return "namespace %s, selector %s%s"
-        .formatted(invalidation.namespace(), CanonicalJson.of(invalidation.selector()), rule);
+        .formatted(
+            invalidation.namespace(), oneLine(CanonicalJson.of(invalidation.selector())), rule);
+  }
+
+  /**
+   * The selector's JSON with what its canonical form leaves as it is (DEL, the C1 controls,
+   * U+2028/U+2029) written as JSON escapes: the line stays one line, and the JSON, resent, selects
+   * the same. Such characters can only stand in its strings, where an escape means the same.
+   */
+  private static String oneLine(String json) {
+    return Invalidation.CONTROL
+        .matcher(json)
+        .replaceAll(c -> "\\\\u%04x".formatted((int) c.group().charAt(0)));
   }
 }

@@ -51,6 +51,32 @@ class InvalidationLogTest extends ServiceTest {
         .contains("r2");
   }
 
+  /**
+   * JSON's canonical form leaves DEL, the C1 controls and U+2028/U+2029 as they are, and a reason
+   * kept them: NEL (U+0085) and the two separators end a line for many log readers, and CSI
+   * (U+009B) starts a terminal's escape. The selector keeps them as JSON escapes (the same selector
+   * when resent), the reason as spaces, as it does every other control character.
+   */
+  @Test
+  void shouldKeepTheLineOneLineWhateverTheSelectorAndReasonHold(CapturedOutput output) {
+    String odd = model + "\u0085a\u2028b\u2029c\u009b31m\u007f";
+    String id =
+        invalidate(
+            "{\"selector\": {\"modelName\": \""
+                + odd.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+                + "\"}, \"reason\": \"r\u0085s\u2028t\u009bu\"}");
+
+    String line = lineOf(output, id);
+    assertThat(line)
+        .doesNotContain("\u0085", "\u2028", "\u2029", "\u009b", "\u007f")
+        .contains("r s t u");
+    String selector =
+        line.substring(line.indexOf("selector ") + "selector ".length(), line.indexOf("})") + 1);
+    assertThat(JSON.readTree(selector).get("modelName").asString())
+        .as("the selector as logged, resent, selects the same")
+        .isEqualTo(odd);
+  }
+
   private String invalidate(String body) {
     ApiResponse response = api.postJson(path("/invalidations"), body);
     assertThat(response.status()).as(response.text()).isEqualTo(201);
