@@ -23,7 +23,7 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
         String action = action(sql.getSQLState());
         if (action != null) {
           return new FailureAnalysis(
-              "PostgreSQL %s (SQL state %s): %s.%s"
+              "PostgreSQL %s (SQL state %s): %s.%s%s"
                   .formatted(
                       madeNoConnection(sql.getSQLState())
                           ? "did not take this instance's first connection"
@@ -31,13 +31,29 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
                       sql.getSQLState(),
                       // PostgreSQL's own sentence may end with its full stop already
                       sql.getMessage().replaceFirst("\\.$", ""),
-                      madeNoConnection(sql.getSQLState()) ? " Nothing was migrated." : ""),
+                      madeNoConnection(sql.getSQLState()) ? " Nothing was migrated." : "",
+                      causes(sql)),
               action,
               sql);
         }
       }
     }
     return null;
+  }
+
+  /**
+   * What the exception's causes say, where pgjdbc's own sentence may say nothing: "The connection
+   * attempt failed." for a host name that does not resolve, a TLS failure or a connect timeout,
+   * whose reason is only in its cause ({@code java.net.UnknownHostException: db.example}). The
+   * report drops the exception's frames and its causes with them.
+   */
+  private static String causes(SQLException sql) {
+    StringBuilder said = new StringBuilder();
+    int depth = 0;
+    for (Throwable cause = sql.getCause(); cause != null && depth < 5; cause = cause.getCause()) {
+      said.append(depth++ == 0 ? " Caused by: " : "; ").append(cause);
+    }
+    return said.isEmpty() ? "" : said.append('.').toString();
   }
 
   /**

@@ -59,6 +59,30 @@ class DatabaseRefusedAtStartTest {
         .doesNotContain("\tat ");
   }
 
+  /**
+   * pgjdbc says only "The connection attempt failed." for a host name that does not resolve (and
+   * for a TLS failure, a connect timeout): what went wrong is its cause's message, which the report
+   * dropped, so an operator read no host name and no reason at all.
+   */
+  @Test
+  void shouldSayWhyTheConnectionAttemptFailedInItsCausesWords(CapturedOutput output) {
+    assertThatThrownBy(
+            () ->
+                ServiceInstances.start(
+                        Map.of(
+                            "PT2CACHE_DB_URL",
+                            "jdbc:postgresql://no-such-host.invalid:5432/postgres"))
+                    .close())
+        .hasStackTraceContaining("no-such-host.invalid");
+
+    assertThat(LastLogLines.of(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("The connection attempt failed")
+        .contains("UnknownHostException: no-such-host.invalid")
+        .contains("Check the host and port in PT2CACHE_DB_URL")
+        .doesNotContain("\tat ");
+  }
+
   @Test
   void shouldNotSayNothingWasMigratedWhenTheConnectionBrokeOffOnTheWay() {
     var analysis =
