@@ -23,14 +23,23 @@ public class StoreRefusedAtStart implements FailureAnalyzer, Ordered {
         return new FailureAnalysis(
             "%s: %s. Nothing was written to the store."
                 .formatted(unavailable.getMessage(), sdk.getMessage()),
-            action(sdk),
+            action(unavailable, sdk),
             unavailable);
       }
     }
     return null;
   }
 
-  private static String action(SdkException sdk) {
+  private static String action(StorageUnavailableException unavailable, SdkException sdk) {
+    if (sdk instanceof AwsServiceException answered
+        && (answered.statusCode() == 401 || answered.statusCode() == 403)
+        && unavailable.getMessage().contains("deployment marker")) {
+      // the bucket's HEAD passed: the keys may see the bucket, not read or write its marker
+      return ("Grant the service's credentials s3:GetObject and s3:PutObject on %s in the bucket"
+              + " PT2CACHE_S3_BUCKET (and the other permissions docs/s3-compatibility.md lists);"
+              + " a 403 is also a clock far off.")
+          .formatted(BlobStore.MARKER_KEY);
+    }
     if (!(sdk instanceof AwsServiceException answered)) {
       return "Check PT2CACHE_S3_ENDPOINT (and PT2CACHE_S3_REGION), and that the store runs there"
           + " and is reachable from this host.";

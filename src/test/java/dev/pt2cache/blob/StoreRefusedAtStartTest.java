@@ -7,12 +7,14 @@ import dev.pt2cache.support.LastLogLines;
 import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.ServiceTest;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * An instance whose store does not answer its first request ends its log saying what the store
@@ -46,6 +48,39 @@ class StoreRefusedAtStartTest extends ServiceTest {
         .contains("Status Code: 403")
         .contains("Check PT2CACHE_S3_ACCESS_KEY and PT2CACHE_S3_SECRET_KEY")
         .doesNotContain("\tat ");
+  }
+
+  /**
+   * Keys that may see the bucket but not read or write its deployment marker (a policy granting
+   * s3:ListBucket alone) pass the bucket's {@code HEAD} and are refused at the marker: the action
+   * named s3:ListBucket, which they have, not the object permission they lack. S3Proxy grants every
+   * key everything, so the store's answer is the SDK's own exception, as the marker's read and
+   * write wrap it.
+   */
+  @Test
+  void shouldNameTheMarkersPermissionWhenTheStoreRefusesTheMarker() {
+    var refused =
+        S3Exception.builder()
+            .statusCode(403)
+            .message("Access Denied (Service: S3, Status Code: 403)")
+            .build();
+    for (String request :
+        List.of("writing the deployment marker", "reading the deployment marker")) {
+      var analysis =
+          new StoreRefusedAtStart()
+              .analyze(
+                  new IllegalStateException(
+                      "deploymentMarker failed",
+                      new StorageUnavailableException(request + " failed", refused)));
+
+      assertThat(analysis.getDescription()).startsWith(request + " failed: Access Denied");
+      assertThat(analysis.getAction())
+          .as(request)
+          .contains("s3:GetObject")
+          .contains("s3:PutObject")
+          .contains(BlobStore.MARKER_KEY)
+          .doesNotContain("s3:ListBucket");
+    }
   }
 
   private static void start(Map<String, String> settings) {
