@@ -2,8 +2,10 @@ package dev.pt2cache.artifact;
 
 import dev.pt2cache.system.AnswerWait;
 import dev.pt2cache.system.LockWait;
+import dev.pt2cache.system.RecurringFailureLog;
 import dev.pt2cache.system.RowLockOrder;
 import dev.pt2cache.system.ServiceClock;
+import dev.pt2cache.system.UnansweredStatement;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -15,8 +17,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.TaskScheduler;
@@ -39,7 +41,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class HitRecorder {
 
-  private static final Logger log = LoggerFactory.getLogger(HitRecorder.class);
+  private final RecurringFailureLog unwritten =
+      new RecurringFailureLog(
+          LoggerFactory.getLogger(HitRecorder.class),
+          Level.WARN,
+          "hit statistics could not be written; will retry",
+          Duration.ofMinutes(1));
 
   private record Hits(long count, Instant last) {
     Hits plus(Hits other) {
@@ -143,8 +150,14 @@ public class HitRecorder {
             return null;
           });
       return true;
-    } catch (RuntimeException e) {
-      log.warn("hit statistics could not be written; will retry", e);
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError fatal) {
+        throw fatal;
+      }
+      // every flush of an outage fails alike: the cause once a minute, a read timeout said as such
+      unwritten.failed(
+          e,
+          UnansweredStatement.describe(e, "the hit flush", "PT2CACHE_DB_ANSWER_WAIT").orElse(null));
       return false;
     }
   }
@@ -195,7 +208,9 @@ public class HitRecorder {
                           })
                       .toList()));
       rowsWritten.increment(drained.size());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // whatever the batch threw, its transaction did not commit: pgjdbc, with assertions on,
+      // throws an AssertionError for a batch cut by the answer wait (docs/adr/0039)
       drained.forEach((id, hits) -> artifactHits.merge(id, hits, Hits::plus));
       throw e;
     }
@@ -223,7 +238,7 @@ public class HitRecorder {
                               new Object[] {e.getValue().hits(), e.getValue().misses(), e.getKey()})
                       .toList()));
       rowsWritten.increment(drained.size());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       drained.forEach(
           (namespace, lookups) -> namespaceLookups.merge(namespace, lookups, Lookups::plus));
       throw e;

@@ -4,6 +4,7 @@ import dev.pt2cache.descriptor.CanonicalJson;
 import dev.pt2cache.system.AnswerWait;
 import dev.pt2cache.system.HostName;
 import dev.pt2cache.system.RecurringFailureLog;
+import dev.pt2cache.system.UnansweredStatement;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -204,9 +205,13 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
     try {
       outcome = job.run();
     } catch (RuntimeException e) {
-      log.error("housekeeping job {} failed", job.name(), e);
+      // a statement cut by the answer wait: said as such, not as the exception's bare message
+      String message =
+          UnansweredStatement.describe(
+                  e, "a statement of housekeeping job " + job.name(), "PT2CACHE_JOB_LOCK_TIMEOUT")
+              .orElse(e.getMessage() == null ? e.toString() : e.getMessage());
+      log.error("housekeeping job {} failed: {}", job.name(), message, e);
       // a message holding U+0000 (a store's, quoting what it was sent) could not be recorded
-      String message = e.getMessage() == null ? e.toString() : e.getMessage();
       outcome = Map.of(JobOutcome.ERROR, CanonicalJson.storable(message));
     }
     Timestamp finished =

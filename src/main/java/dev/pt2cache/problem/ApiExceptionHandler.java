@@ -47,6 +47,7 @@ import dev.pt2cache.system.InvalidTimeException;
 import dev.pt2cache.system.LogContext;
 import dev.pt2cache.system.MalformedQueryParameterException;
 import dev.pt2cache.system.RecurringFailureLog;
+import dev.pt2cache.system.UnansweredStatement;
 import dev.pt2cache.system.UnknownQueryParameterException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
@@ -69,6 +70,8 @@ import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
@@ -88,6 +91,14 @@ class ApiExceptionHandler extends SpringMvcProblems {
       new RecurringFailureLog(log, Level.ERROR, "object store failed", FAILURE_LOG_WINDOW);
   private final RecurringFailureLog databaseFailures =
       new RecurringFailureLog(log, Level.ERROR, "database failed", FAILURE_LOG_WINDOW);
+
+  /**
+   * A statement PostgreSQL did not answer within the answer wait, said with the request's path: a
+   * window of its own, so that the pool's failures that follow a silence do not hide it.
+   */
+  private final RecurringFailureLog unanswered =
+      new RecurringFailureLog(log, Level.ERROR, "database failed", FAILURE_LOG_WINDOW);
+
   private final RecurringFailureLog lockWaits =
       new RecurringFailureLog(
           log, Level.WARN, "request waited too long for a database lock", FAILURE_LOG_WINDOW);
@@ -302,9 +313,22 @@ class ApiExceptionHandler extends SpringMvcProblems {
       // Spring counts disk_full among resource failures, where SQL of the service's own fails
       return refused.get();
     }
-    databaseFailures.failed(e);
+    Optional<String> silence =
+        UnansweredStatement.describe(e, requestLine(), "PT2CACHE_DB_ANSWER_WAIT");
+    if (silence.isPresent()) {
+      unanswered.failed(e, silence.get());
+    } else {
+      databaseFailures.failed(e);
+    }
     return retryable(
         ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again", "5");
+  }
+
+  /** The current request's method and path ({@code PUT /v1/namespaces/a}), for a log line. */
+  private static String requestLine() {
+    return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes current
+        ? current.getRequest().getMethod() + " " + current.getRequest().getRequestURI()
+        : "a request";
   }
 
   /** A database that answers but refuses writes (read-only, disk full: docs/adr/0039). */

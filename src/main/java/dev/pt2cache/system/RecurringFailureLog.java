@@ -45,6 +45,14 @@ public final class RecurringFailureLog {
 
   /** The failure happened again; logged now only if the window since the last full one ended. */
   public void failed(Throwable e) {
+    failed(e, null);
+  }
+
+  /**
+   * The same, saying after the message what this failure was ({@code detail}: "PostgreSQL did not
+   * answer PUT /v1/... within ..."); the recurrences counted with the next line may differ.
+   */
+  public void failed(Throwable e, String detail) {
     long now = System.nanoTime();
     long since;
     synchronized (this) {
@@ -57,15 +65,13 @@ public final class RecurringFailureLog {
       logged = true;
       loggedAt = now;
     }
-    if (since == 0) {
-      log.atLevel(level).setCause(e).log(message);
-    } else {
-      log.atLevel(level)
-          .setCause(e)
-          .log(
-              "{} (and {} times more since the last time it was logged, not logged one by one)",
-              message,
-              since);
+    String line = detail == null ? message : message + ": " + detail;
+    if (since > 0) {
+      line +=
+          " (and "
+              + since
+              + " times more since the last time it was logged, not logged one by one)";
     }
+    log.atLevel(level).setCause(e).log(line);
   }
 }

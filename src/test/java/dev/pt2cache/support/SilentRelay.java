@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP relay to PostgreSQL that can go silent: while silent it passes nothing either way and
@@ -18,6 +20,9 @@ public final class SilentRelay implements AutoCloseable {
   private final ServerSocket server;
   private volatile boolean silent;
 
+  /** The connections silenced one by one, by the port PostgreSQL sees them from. */
+  private final Set<Integer> quiet = ConcurrentHashMap.newKeySet();
+
   public SilentRelay(String host, int port) throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     daemon(
@@ -26,8 +31,9 @@ public final class SilentRelay implements AutoCloseable {
             try {
               Socket client = server.accept();
               Socket upstream = new Socket(host, port);
-              pipe(client, upstream);
-              pipe(upstream, client);
+              int seen = upstream.getLocalPort();
+              pipe(client, upstream, seen);
+              pipe(upstream, client, seen);
             } catch (IOException closed) {
               return;
             }
@@ -35,7 +41,7 @@ public final class SilentRelay implements AutoCloseable {
         });
   }
 
-  private void pipe(Socket from, Socket to) {
+  private void pipe(Socket from, Socket to, int seen) {
     daemon(
         () -> {
           byte[] buffer = new byte[8192];
@@ -44,7 +50,7 @@ public final class SilentRelay implements AutoCloseable {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buffer)) >= 0; ) {
-              while (silent) {
+              while (silent || quiet.contains(seen)) {
                 Thread.sleep(50);
               }
               out.write(buffer, 0, n);
@@ -71,8 +77,18 @@ public final class SilentRelay implements AutoCloseable {
     silent = true;
   }
 
+  /**
+   * Passes nothing more on one connection, the one PostgreSQL sees from {@code clientPort} ({@code
+   * pg_stat_activity.client_port}), until {@link #resume}: one backend stopped, or one connection's
+   * route dropped, while new connections are answered.
+   */
+  public void silence(int clientPort) {
+    quiet.add(clientPort);
+  }
+
   public void resume() {
     silent = false;
+    quiet.clear();
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.HeldRows;
 import dev.pt2cache.support.LockWaits;
+import dev.pt2cache.support.LogLines;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.support.SilentRelay;
 import dev.pt2cache.support.TestInfra;
@@ -135,6 +136,63 @@ class SilentDatabaseTest extends ServiceTest {
   }
 
   /**
+   * What an operator reads of a request PostgreSQL went silent on: one line of the service's that
+   * names the read timeout and the request. Before, the rollback on the connection pgjdbc had
+   * closed failed, and its failure ("Unable to rollback against JDBC Connection; This connection
+   * has been closed") was what the service logged and answered; only Spring's "Application
+   * exception overridden by rollback exception", a stack trace for every transaction cut, and
+   * HikariCP's "marked as broken", another, named the I/O error.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void shouldSayInOneLineThatPostgresqlDidNotAnswerARequestAndWhichOne() throws Exception {
+    DriverManagerDataSource direct = direct();
+    String change = "{\"maxIdleDays\": 3}";
+    ApiResponse silenced;
+    try (LogLines log = LogLines.capture()) {
+      try {
+        try (Connection holder =
+            HeldRows.holding(direct, "select 1 from namespace where name = ? for update", ns)) {
+          CompletableFuture<ApiResponse> put =
+              CompletableFuture.supplyAsync(() -> api.putJson("/v1/namespaces/" + ns, change));
+          while (!LockWaits.waiting(JdbcClient.create(direct), "namespace")) {
+            Thread.sleep(20);
+          }
+          RELAY.silence();
+          holder.rollback();
+          silenced = put.get();
+        }
+      } finally {
+        RELAY.resume();
+      }
+
+      assertProblem(silenced, 503, "database-unavailable");
+      assertThat(silenced.header("Retry-After")).isNotBlank();
+      assertThat(log.warnings("org.springframework.transaction"))
+          .as("Spring's stack trace per transaction cut")
+          .isEmpty();
+      assertThat(log.warnings("com.zaxxer.hikari.pool.ProxyConnection"))
+          .as("HikariCP's stack trace per connection cut")
+          .isEmpty();
+      assertThat(log.warnings("dev.pt2cache"))
+          .filteredOn(line -> line.contains("Read timed out"))
+          .as("the service's line")
+          .singleElement()
+          .asString()
+          .startsWith(
+              "database failed: PostgreSQL did not answer PUT /v1/namespaces/"
+                  + ns
+                  + " within PT2CACHE_DB_ANSWER_WAIT (An I/O error occurred while sending to the"
+                  + " backend. Read timed out)");
+    }
+    assertThat(api.get("/v1/namespaces/" + ns).json().has("maxIdleDays"))
+        .as("nothing of the silenced change stands")
+        .isFalse();
+    ApiResponse again = api.putJson("/v1/namespaces/" + ns, change);
+    assertThat(again.status()).as(again.text()).isEqualTo(200);
+  }
+
+  /**
    * The hit flush runs every 100 ms here. Its statement waits for the artifact's row, held by the
    * test; the test silences the relay and lets the row go. Before, the flush waited for PostgreSQL
    * with {@code HitRecorder}'s monitor, which the flush on shutdown and retention wait for.
@@ -146,6 +204,7 @@ class SilentDatabaseTest extends ServiceTest {
     byte[] entry = "hit while silent".getBytes(StandardCharsets.UTF_8);
     assertThat(api.putBytes(path("/entries/fx-graph/hit"), entry).status()).isEqualTo(201);
     JdbcClient directly = JdbcClient.create(direct());
+    LogLines log = LogLines.capture();
     try {
       try (Connection holder =
           HeldRows.holding(direct(), "select 1 from artifact where namespace = ? for update", ns)) {
@@ -160,7 +219,17 @@ class SilentDatabaseTest extends ServiceTest {
       assertThat(hits.written()).as("a flush while PostgreSQL says nothing").isFalse();
     } finally {
       RELAY.resume();
+      log.close();
     }
+    assertThat(log.warnings("org.springframework.transaction")).isEmpty();
+    assertThat(log.warnings("dev.pt2cache"))
+        .filteredOn(line -> line.contains("Read timed out"))
+        .as("the flush's line")
+        .singleElement()
+        .asString()
+        .startsWith(
+            "hit statistics could not be written; will retry: PostgreSQL did not answer the hit"
+                + " flush within PT2CACHE_DB_ANSWER_WAIT");
 
     while (!hits.written()) {
       Thread.sleep(100);
@@ -176,6 +245,82 @@ class SilentDatabaseTest extends ServiceTest {
   }
 
   /**
+   * One connection goes silent (its backend stopped, its route dropped) while the others answer: a
+   * purge round's delete of old run records, waiting for a row the test holds, is answered into the
+   * silence. The round gives up after its bound, records its end on another connection, and that
+   * record says why. Before, it said "Unable to rollback against JDBC Connection", the rollback on
+   * the connection pgjdbc had closed, and the log said the same beside Spring's stack trace.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void shouldRecordAHousekeepingRoundThatPostgresqlWentSilentOnAsUnanswered() throws Exception {
+    JdbcClient directly = JdbcClient.create(direct());
+    long old = oldRun();
+    ApiResponse run;
+    try (LogLines log = LogLines.capture()) {
+      try {
+        try (Connection holder =
+            HeldRows.holding(
+                direct(), "select 1 from housekeeping_run where id = ? for update", old)) {
+          CompletableFuture<ApiResponse> asked =
+              CompletableFuture.supplyAsync(
+                  () -> api.postJson("/v1/housekeeping/jobs/purge/runs", ""));
+          while (!LockWaits.waiting(directly, "delete from housekeeping_run")) {
+            Thread.sleep(20);
+          }
+          RELAY.silence(
+              directly
+                  .sql(
+                      """
+                      select client_port from pg_stat_activity
+                       where wait_event_type = 'Lock' and query like '%delete from housekeeping_run%'
+                      """)
+                  .query(Integer.class)
+                  .single());
+          holder.rollback();
+          run = asked.get(100, TimeUnit.SECONDS);
+        }
+      } finally {
+        RELAY.resume();
+      }
+      String said =
+          "PostgreSQL did not answer a statement of housekeeping job purge within"
+              + " PT2CACHE_JOB_LOCK_TIMEOUT (An I/O error occurred while sending to the backend."
+              + " Read timed out)";
+      assertThat(run.status()).as(run.text()).isEqualTo(200);
+      assertThat(run.json().path("outcome").path("error").asText()).startsWith(said);
+      assertThat(
+              directly
+                  .sql("select outcome ->> 'error' from housekeeping_run where id = ?")
+                  .param(run.json().path("id").asLong())
+                  .query(String.class)
+                  .single())
+          .as("the round's record")
+          .startsWith(said);
+      assertThat(log.warnings("org.springframework.transaction")).isEmpty();
+      assertThat(log.warnings("dev.pt2cache"))
+          .filteredOn(line -> line.contains("Read timed out"))
+          .singleElement()
+          .asString()
+          .startsWith("housekeeping job purge failed: " + said);
+    }
+  }
+
+  /** A run record old enough for purge to delete. */
+  private static long oldRun() {
+    return JdbcClient.create(direct())
+        .sql(
+            """
+            insert into housekeeping_run (job, instance, started_at, finished_at, outcome)
+            values ('silenced', 'a test', now() - interval '30 days',
+                    now() - interval '30 days', '{}')
+            returning id
+            """)
+        .query(Long.class)
+        .single();
+  }
+
+  /**
    * A purge round's delete of old run records waits for one the test holds; the test silences the
    * relay and lets the row go. Before, the round waited for PostgreSQL's answer with its thread (a
    * scheduler's, for a scheduled round) and its connection for as long as PostgreSQL said nothing,
@@ -186,17 +331,7 @@ class SilentDatabaseTest extends ServiceTest {
   void shouldFailAHousekeepingRoundThatPostgresqlWentSilentOnAndRunItAgainOnceItAnswers()
       throws Exception {
     JdbcClient directly = JdbcClient.create(direct());
-    long old =
-        directly
-            .sql(
-                """
-                insert into housekeeping_run (job, instance, started_at, finished_at, outcome)
-                values ('silenced', 'a test', now() - interval '30 days',
-                        now() - interval '30 days', '{}')
-                returning id
-                """)
-            .query(Long.class)
-            .single();
+    long old = oldRun();
     CompletableFuture<ApiResponse> run;
     try {
       try (Connection holder =
