@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import java.net.SocketTimeoutException;
+import java.sql.SQLException;
 import java.util.Optional;
 
 /**
@@ -18,12 +19,16 @@ public final class UnansweredStatement {
   /**
    * The line for {@code failure} when a read timeout lies among its causes: "PostgreSQL did not
    * answer {@code place} within {@code bound} (An I/O error occurred while sending to the backend.
-   * Read timed out) ...". Empty for any other failure.
+   * Read timed out) ...". Empty for any other failure, a read timeout of the object store's client
+   * among them (a housekeeping round lists and deletes objects too).
    */
   public static Optional<String> describe(Throwable failure, String place, String bound) {
     String sent = null;
+    boolean fromTheDriver = false;
     for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof SocketTimeoutException timeout) {
+      // only a read of the driver's: the store's client times out with the same exception
+      fromTheDriver |= t instanceof SQLException;
+      if (t instanceof SocketTimeoutException timeout && fromTheDriver) {
         String io = sent == null ? "" : sent + " ";
         return Optional.of(
             "PostgreSQL did not answer "
