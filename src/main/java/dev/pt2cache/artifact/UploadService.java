@@ -108,7 +108,14 @@ public class UploadService {
       UploadOutcome received = storeAndCommit(pending, body, copyStored);
       return new UploadOutcome(received.artifact(), received.artifact().id().equals(pending.id()));
     } catch (RuntimeException e) {
-      writes.abandon(pending.id());
+      try {
+        writes.abandon(pending.id());
+      } catch (RuntimeException dropFailed) {
+        // the upload's own failure is the answer and the log line (a statement PostgreSQL did not
+        // answer, say: the drop then finds no connection either); the row expires as any pending
+        // one whose upload died
+        e.addSuppressed(dropFailed);
+      }
       throw e;
     }
   }

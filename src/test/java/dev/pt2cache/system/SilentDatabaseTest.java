@@ -100,7 +100,7 @@ class SilentDatabaseTest extends ServiceTest {
     String lookup = Descriptors.lookup("mega-cache", Descriptors.of(Descriptors.uniqueModel()));
     DriverManagerDataSource direct = direct();
     CompletableFuture<ApiResponse> put;
-    try {
+    try (LogLines log = LogLines.capture()) {
       try (Connection holder =
           HeldRows.holding(
               direct, "select pg_advisory_xact_lock(hashtextextended(?, 0))", "rules:" + ns)) {
@@ -118,6 +118,16 @@ class SilentDatabaseTest extends ServiceTest {
       ApiResponse silenced = put.get();
       assertProblem(silenced, 503, "database-unavailable");
       assertThat(silenced.header("Retry-After")).isNotBlank();
+      // the upload's own failure, not the drop of its pending row that failed after it (before:
+      // the pool's "Connection is not available", which named no silence)
+      assertThat(log.warnings("dev.pt2cache"))
+          .filteredOn(line -> line.startsWith("database failed"))
+          .first()
+          .asString()
+          .startsWith(
+              "database failed: PostgreSQL did not answer PUT /v1/namespaces/"
+                  + ns
+                  + "/entries/fx-graph/silent within PT2CACHE_DB_ANSWER_WAIT");
 
       ApiResponse readiness = api.get("/actuator/health/readiness");
       assertThat(readiness.status()).as(readiness.text()).isEqualTo(503);
