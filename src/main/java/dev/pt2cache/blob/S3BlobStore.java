@@ -37,6 +37,13 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
+  /** The requests of {@link #createBucketIfMissing}, as its failures name them. */
+  static final String CHECKING_BUCKET = "checking bucket ";
+
+  static final String CREATING_BUCKET = "creating bucket ";
+
+  private static final String SETTING = " (PT2CACHE_S3_CREATE_BUCKET=true)";
+
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
   private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
@@ -372,18 +379,30 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     }
   }
 
+  /**
+   * {@code PT2CACHE_S3_CREATE_BUCKET}'s check and creation. A failure of either is a {@link
+   * StorageUnavailableException} naming which, so that the start's report says what the store
+   * answered and what to change ({@link StoreRefusedAtStart}); before, the SDK's own exception
+   * ended the log in a stack trace.
+   */
   void createBucketIfMissing() {
     try {
       control.headBucket(b -> b.bucket(bucket));
+      return;
     } catch (NoSuchBucketException e) {
-      log.info("creating bucket {}", bucket);
-      control.createBucket(b -> b.bucket(bucket));
+      // created below
     } catch (S3Exception e) {
       if (e.statusCode() != 404) {
-        throw e;
+        throw StoreFailures.of(CHECKING_BUCKET + bucket + SETTING, e);
       }
-      log.info("creating bucket {}", bucket);
+    } catch (SdkException e) {
+      throw StoreFailures.of(CHECKING_BUCKET + bucket + SETTING, e);
+    }
+    log.info("creating bucket {}", bucket);
+    try {
       control.createBucket(b -> b.bucket(bucket));
+    } catch (SdkException e) {
+      throw StoreFailures.of(CREATING_BUCKET + bucket + SETTING, e);
     }
   }
 }

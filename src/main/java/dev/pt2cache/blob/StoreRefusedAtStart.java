@@ -33,6 +33,13 @@ public class StoreRefusedAtStart implements FailureAnalyzer, Ordered {
   private static String action(StorageUnavailableException unavailable, SdkException sdk) {
     if (sdk instanceof AwsServiceException answered
         && (answered.statusCode() == 401 || answered.statusCode() == 403)
+        && unavailable.getMessage().startsWith(S3BlobStore.CREATING_BUCKET)) {
+      // the keys may see that the bucket is missing, not make it
+      return "Create the bucket with credentials that may (s3:CreateBucket) and start again, or"
+          + " grant the service's credentials s3:CreateBucket; a 403 is also a clock far off.";
+    }
+    if (sdk instanceof AwsServiceException answered
+        && (answered.statusCode() == 401 || answered.statusCode() == 403)
         && unavailable.getMessage().contains("deployment marker")) {
       // the bucket's HEAD passed: the keys may see the bucket, not read or write its marker
       return ("Grant the service's credentials s3:GetObject and s3:PutObject on %s in the bucket"

@@ -83,6 +83,48 @@ class StoreRefusedAtStartTest extends ServiceTest {
     }
   }
 
+  /**
+   * With {@code PT2CACHE_S3_CREATE_BUCKET=true} the start's first request is the bucket's check
+   * before creating it: keys the store refuses there ended the log in the SDK's stack trace.
+   */
+  @Test
+  void shouldSayTheStoreRefusedTheKeysWhenTheServiceMayCreateTheBucket(CapturedOutput output) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("PT2CACHE_S3_SECRET_KEY", "not-the-secret");
+    settings.put("PT2CACHE_S3_CREATE_BUCKET", "true");
+    settings.put("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
+    assertThatThrownBy(() -> ServiceInstances.start(settings).close())
+        .hasStackTraceContaining("403");
+
+    assertThat(LastLogLines.of(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("checking bucket ")
+        .contains("(PT2CACHE_S3_CREATE_BUCKET=true) failed")
+        .contains("Status Code: 403")
+        .contains("Check PT2CACHE_S3_ACCESS_KEY and PT2CACHE_S3_SECRET_KEY")
+        .doesNotContain("\tat ");
+  }
+
+  /** Keys that may see the bucket is missing but not make it: the action names the permission. */
+  @Test
+  void shouldNameTheCreatePermissionWhenTheStoreRefusesToCreateTheBucket() {
+    var refused =
+        S3Exception.builder()
+            .statusCode(403)
+            .message("Access Denied (Service: S3, Status Code: 403)")
+            .build();
+    var analysis =
+        new StoreRefusedAtStart()
+            .analyze(
+                new IllegalStateException(
+                    "blobStore failed",
+                    new StorageUnavailableException(
+                        S3BlobStore.CREATING_BUCKET + "b (PT2CACHE_S3_CREATE_BUCKET=true) failed",
+                        refused)));
+
+    assertThat(analysis.getAction()).contains("s3:CreateBucket");
+  }
+
   private static void start(Map<String, String> settings) {
     Map<String, String> all = new HashMap<>(settings);
     all.put("PT2CACHE_S3_CREATE_BUCKET", "false");
