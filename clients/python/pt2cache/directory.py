@@ -4,6 +4,7 @@ recording what PyTorch's remote caches put. An entry's descriptor, when it has o
 it in ``<root>/.descriptors/<kind>/<key>.json``, so that seeding a service from the directory keeps
 what invalidations by model, torch or GPU match."""
 
+import errno
 import json
 import logging
 import os
@@ -48,7 +49,7 @@ class DirectoryEntries:
         except FileNotFoundError:
             return None
         except OSError as e:
-            log.warning("pt2cache: entry %s/%s unreadable, taken as a miss: %s", kind, key, e)
+            _unreadable(kind, key, e)
             return None
 
     def read_entry(self, kind: str, key: str) -> bytes:
@@ -156,6 +157,24 @@ class DirectoryEntries:
                 for key in sorted(os.listdir(directory)):
                     if not key.startswith(".") and not _LEGACY_TEMPORARY.fullmatch(key):
                         yield kind, key
+
+
+# the causes of unreadable entries said as a warning already: a root that is a file or a directory
+# without read permission fails every read alike, and a compile reads dozens
+_UNREADABLE_WARNED: Set[str] = set()
+
+
+def _unreadable(kind: str, key: str, e: OSError) -> None:
+    """A read that failed for another reason than a missing entry: a miss, said as a warning once
+    per cause (``errno``'s name), later ones at INFO. Before, each read warned: a directory store
+    whose root could not be read logged a warning for every entry a compile asked for."""
+    cause = errno.errorcode.get(e.errno, str(e.errno)) if e.errno is not None else type(e).__name__
+    if cause not in _UNREADABLE_WARNED:
+        _UNREADABLE_WARNED.add(cause)
+        log.warning("pt2cache: entry %s/%s unreadable, taken as a miss (%s; later ones at INFO): "
+                    "%s", kind, key, cause, e)
+    else:
+        log.info("pt2cache: entry %s/%s unreadable, taken as a miss: %s", kind, key, e)
 
 
 def _write_atomically(path: str, data: bytes, replace: bool = False) -> bool:

@@ -109,6 +109,26 @@ def FakeServiceThatHangs(held):
     return FakeService(lambda connection, n: held.wait(30))
 
 
+class UnreadableDirectoryTest(unittest.TestCase):
+    """A directory store whose root cannot be read fails every read alike: a miss each, said as a
+    warning once, not once per entry a compile asks for."""
+
+    def test_a_root_that_is_a_file_warns_once_for_many_reads(self):
+        from pt2cache import directory
+
+        getattr(directory, "_UNREADABLE_WARNED", set()).clear()  # warned by an earlier test
+        fd, root = tempfile.mkstemp()  # a file where the directory should be: ENOTDIR
+        os.close(fd)
+        store = DirectoryEntries(root)
+        with self.assertLogs("pt2cache", "INFO") as logged:
+            for key in ("a", "b", "c"):
+                self.assertIsNone(store.get_entry("fx-graph", key))
+        warnings_ = [r.getMessage() for r in logged.records if r.levelno >= logging.WARNING]
+        self.assertEqual(len(warnings_), 1, warnings_)
+        self.assertIn("ENOTDIR", warnings_[0])
+        self.assertEqual(len(logged.records), 3, "each read still said, at INFO after the first")
+
+
 class BusyWritesTest(unittest.TestCase):
     """A fleet that compiles at once sends its entries together, and the service queues them for
     its store's upload permits (PT2CACHE_S3_MAX_CONCURRENT_PUTS, up to PT2CACHE_S3_CONNECTION_WAIT,
