@@ -32,7 +32,7 @@ class KilledRunTest extends ServiceTest {
   }
 
   @Test
-  void shouldRecordARunItsKilledInstanceLeftAsFailedAtTheJobsNextRun() {
+  void shouldRecordARunItsKilledInstanceLeftAsFailedAtTheJobsNextRun() throws Exception {
     long killed =
         jdbc.sql(
                 "insert into housekeeping_run (job, instance, started_at)"
@@ -42,7 +42,7 @@ class KilledRunTest extends ServiceTest {
             .single();
     double before = abandoned();
 
-    runner.run(retention).orElseThrow();
+    ranWhenTheLockIsFree(retention);
 
     JsonNode run = runs().filter(r -> r.get("id").asLong() == killed).findFirst().orElseThrow();
     assertThat(run.has("finishedAt")).as("shown as running: %s", run).isTrue();
@@ -79,6 +79,19 @@ class KilledRunTest extends ServiceTest {
     runner.run(probe).orElseThrow();
 
     assertThat(heldFor.get()).isPositive().isLessThanOrEqualTo(120.0);
+  }
+
+  /**
+   * Runs the job once its lock is free: every test context shares the one PostgreSQL, and another
+   * context's scheduled round of the same job may hold its lock at this moment (a whole-suite run
+   * once found it so: the run was skipped, not made).
+   */
+  private void ranWhenTheLockIsFree(HousekeepingJob job) throws InterruptedException {
+    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (runner.run(job).isEmpty()) {
+      assertThat(System.nanoTime()).as("the %s lock stayed held", job.name()).isLessThan(until);
+      Thread.sleep(100);
+    }
   }
 
   private java.util.stream.Stream<JsonNode> runs() {
