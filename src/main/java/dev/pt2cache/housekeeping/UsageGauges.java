@@ -56,11 +56,12 @@ class UsageGauges {
       MeterRegistry registry,
       NamespaceDefaults defaults,
       @Value("${pt2cache.housekeeping.gauge-interval:30s}") Duration interval,
-      @Value("${pt2cache.housekeeping.lock-at-most-for:2m}") Duration aggregateWait) {
+      HousekeepingProperties housekeeping) {
     this.jdbc = jdbc;
     this.defaults = defaults;
     this.interval = interval;
-    this.aggregateWait = aggregateWait;
+    // the aggregate is a housekeeping round's work, bounded as a round is (JobRunner.locked)
+    this.aggregateWait = housekeeping.lockAtMostFor();
     this.artifacts =
         namespaceGauges(
             registry, "pt2cache.namespace.artifacts", "Ready artifacts per namespace", null);

@@ -21,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class UsageGaugesTest extends ServiceTest {
 
   @Autowired NamespaceDefaults defaults;
+  @Autowired HousekeepingProperties housekeeping;
 
   @Test
   void shouldShowTheUsageAnotherInstanceComputedWithoutComputingItAgain() {
@@ -28,7 +29,7 @@ class UsageGaugesTest extends ServiceTest {
     // another instance, on a 60 s interval; this context's own gauges compute every 200 ms
     MeterRegistry registry = new SimpleMeterRegistry();
     UsageGauges other =
-        new UsageGauges(jdbc, registry, defaults, Duration.ofSeconds(60), Duration.ofMinutes(2));
+        new UsageGauges(jdbc, registry, defaults, Duration.ofSeconds(60), housekeeping);
 
     await()
         .atMost(Duration.ofSeconds(10))
