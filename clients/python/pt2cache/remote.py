@@ -9,12 +9,14 @@ only the graphs that changed; the others hit. Every failure is a miss (reads) or
 
 import errno
 import hashlib
+import importlib
 import inspect
 import json
 import logging
 import os
 import re
 import socket
+import sys
 import threading
 import time
 import weakref
@@ -25,14 +27,27 @@ from .files import disk_refused
 
 log = logging.getLogger("pt2cache")
 
+# PyTorch's remote caches: its cache class, the service's kind, and the config setting that turns
+# it on. Which of them a release has differs (README, "Which PyTorch releases"): install checks.
+CACHES = (
+    ("RemoteFxGraphCache", "fx-graph", "torch._inductor.config", "fx_graph_remote_cache"),
+    ("RemoteAOTAutogradCache", "aot-autograd", "torch._functorch.config",
+     "enable_remote_autograd_cache"),
+    ("RemoteAutotuneCache", "autotune", "torch._inductor.config", "autotune_remote_cache"),
+    ("RemoteBundledAutotuneCache", "bundled-autotune", "torch._inductor.config",
+     "bundled_autotune_remote_cache"),
+    ("RemoteDynamoPGOCache", "pgo", "torch._dynamo.config", "automatic_dynamic_remote_pgo"),
+)
+
 # PyTorch's cache class -> the service's kind
-KINDS: Dict[str, str] = {
-    "RemoteFxGraphCache": "fx-graph",
-    "RemoteAOTAutogradCache": "aot-autograd",
-    "RemoteAutotuneCache": "autotune",
-    "RemoteBundledAutotuneCache": "bundled-autotune",
-    "RemoteDynamoPGOCache": "pgo",
-}
+KINDS: Dict[str, str] = {class_name: kind for class_name, kind, _, _ in CACHES}
+
+
+class UnsupportedTorch(RuntimeError):
+    """This torch has none of the remote caches asked for in a shape the client can route: its
+    release and what it lacks are in the message. Nothing was switched on; PyTorch compiles with
+    its local caches only."""
+
 
 _SAFE_KEY = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._:-]{0,255}")
 
@@ -373,7 +388,7 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
             autotune: bool = True, pgo: bool = False, timeout: float = 2.0,
             cooldown: float = 30.0,
             descriptor: Optional[Dict[str, Any]] = None,
-            workers: bool = True) -> Dict[str, str]:
+            workers: bool = True, warn: bool = True) -> Dict[str, str]:
     """Routes PyTorch's remote caches to the store and switches them on, in this process and, for
     the autotune cache that PyTorch builds there, in the compile workers it starts from now on
     (``workers``; see ``pt2cache.workers``).
@@ -386,37 +401,42 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
     (before torch is imported): ``TORCHINDUCTOR_FX_GRAPH_REMOTE_CACHE=1``,
     ``TORCHINDUCTOR_AUTOGRAD_REMOTE_CACHE=1``, ``TORCHINDUCTOR_AUTOTUNE_REMOTE_CACHE=1``,
     ``TORCHINDUCTOR_BUNDLED_AUTOTUNE_REMOTE_CACHE=1``. Answers the cache classes it routed.
+
+    A cache this torch has not (in a shape the client can route: the class, its
+    ``backend_override_cls``, the setting) is neither routed nor switched on, and the release and
+    what it lacks are logged as a warning; where none of those asked for can be routed, that is
+    :class:`UnsupportedTorch`, and nothing is switched on (README, "Which PyTorch releases").
+    ``warn`` False says it at INFO: each compile worker installs too, and its parent has warned.
     Compile workers are reached through ``pt2cache.workers`` (docs/adr/0023).
     """
     if descriptor is not None:
         from .client import descriptor_header
 
         descriptor_header(descriptor)  # what the service would refuse fails here, not every put
-    import torch._functorch.config as functorch_config
-    import torch._inductor.config as inductor_config
     import torch._inductor.remote_cache as remote_cache
 
     wanted = {"fx-graph": fx_graph, "aot-autograd": aot_autograd, "autotune": autotune,
               "bundled-autotune": autotune, "pgo": pgo}
-    routed = {}
+    routed: Dict[str, str] = {}
+    lacking: Dict[str, list] = {}
     breaker = Breaker(cooldown)
-    for class_name, kind in KINDS.items():
-        cache_class = getattr(remote_cache, class_name, None)
-        if cache_class is not None and wanted[kind]:
-            cache_class.backend_override_cls = backend_class(store, kind, timeout, breaker,
-                                                             descriptor)
-            routed[class_name] = kind
-    _switch(inductor_config, "fx_graph_remote_cache", fx_graph)
-    _switch(functorch_config, "enable_remote_autograd_cache", aot_autograd)
-    _switch(inductor_config, "autotune_remote_cache", autotune)
-    _switch(inductor_config, "bundled_autotune_remote_cache", autotune)
-    if pgo:
-        import torch._dynamo.config as dynamo_config
-
-        _switch(dynamo_config, "automatic_dynamic_remote_pgo", True)
+    for class_name, kind, config_name, setting in CACHES:
+        if not wanted[kind]:
+            continue
+        config = _config(config_name)
+        lacks = _lacks(remote_cache, class_name, config_name, config, setting)
+        if lacks:  # never switched on: PyTorch would go to its own Redis backend instead
+            lacking[kind] = lacks
+            continue
+        getattr(remote_cache, class_name).backend_override_cls = backend_class(
+            store, kind, timeout, breaker, descriptor)
+        setattr(config, setting, True)
+        routed[class_name] = kind
+    if lacking:
+        _say_unsupported(lacking, routed, loudly=warn)
     from . import workers as compile_workers
 
-    if autotune and workers:
+    if "autotune" in routed.values() and workers:
         compile_workers.export(store, descriptor, timeout, cooldown)
     elif workers:
         compile_workers.forget()  # no worker goes on with what an earlier call routed
@@ -424,6 +444,48 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
     return routed
 
 
-def _switch(config: Any, name: str, on: bool) -> None:
-    if on and hasattr(config, name):
-        setattr(config, name, True)
+def _config(name: str) -> Any:
+    """One of torch's config modules, or None where this torch has none of that name."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _lacks(remote_cache: Any, class_name: str, config_name: str, config: Any,
+           setting: str) -> list:
+    """What this torch lacks of what routing one remote cache takes: the backend base class, the
+    cache class, the class's ``backend_override_cls`` (torch 2.4's caches had none: setting it
+    would change nothing and PyTorch would write to Redis), and the setting that turns it on."""
+    lacks = []
+    if not hasattr(remote_cache, "RemoteCacheBackend"):
+        lacks.append("torch._inductor.remote_cache.RemoteCacheBackend")
+    cache_class = getattr(remote_cache, class_name, None)
+    if cache_class is None:
+        lacks.append("torch._inductor.remote_cache." + class_name)
+    elif not hasattr(cache_class, "backend_override_cls"):
+        lacks.append("%s.backend_override_cls" % class_name)
+    if config is None or not hasattr(config, setting):
+        lacks.append("%s.%s" % (config_name, setting))
+    return lacks
+
+
+def _torch_version() -> str:
+    torch = sys.modules.get("torch")
+    return str(getattr(torch, "__version__", "of unknown version"))
+
+
+def _say_unsupported(lacking: Dict[str, list], routed: Dict[str, str], loudly: bool) -> None:
+    """Names the release and what it lacks. Where none of the caches asked for can be routed,
+    that is :class:`UnsupportedTorch`; where some can, a warning (INFO in compile workers, whose
+    parent has said it), and the others go on."""
+    said = "; ".join("%s (lacks %s)" % (kind, ", ".join(lacks)) for kind, lacks in lacking.items())
+    if not routed:
+        raise UnsupportedTorch(
+            "pt2cache: torch %s cannot route its remote caches to the service: %s. Nothing was "
+            "switched on: PyTorch compiles with its local caches only (see the client README, "
+            "'Which PyTorch releases')" % (_torch_version(), said))
+    (log.warning if loudly else log.info)(
+        "pt2cache: torch %s has no remote cache the client can route for %s: those stay in "
+        "PyTorch's local caches on this node; %s go to the service (see the client README, "
+        "'Which PyTorch releases')", _torch_version(), said, ", ".join(sorted(routed.values())))

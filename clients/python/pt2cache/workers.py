@@ -203,7 +203,7 @@ def activate(path: str) -> Dict[str, str]:
         described = json.load(f)
     return install(_store(described), fx_graph=False, aot_autograd=False, autotune=True,
                    timeout=described["timeout"], cooldown=described["cooldown"],
-                   descriptor=described.get("descriptor"), workers=False)
+                   descriptor=described.get("descriptor"), workers=False, warn=False)
 
 
 def _store(described: Dict[str, Any]) -> Any:

@@ -1,5 +1,6 @@
 import contextlib
 import errno
+import json
 import logging
 import os
 import signal
@@ -579,6 +580,132 @@ def _torch_remote_cache(older: bool = False):
                "torch._inductor": types.ModuleType("torch._inductor"),
                "torch._inductor.remote_cache": remote_cache}
     return mock.patch.dict(sys.modules, modules)
+
+
+def _torch_release(version: str, remote_cache_module: types.ModuleType,
+                   inductor_settings: tuple) -> "mock._patch_dict":
+    """A stand-in torch of one release: its ``torch._inductor.remote_cache`` as given, an Inductor
+    config holding these settings (None, PyTorch's "not set"), and configs for functorch and
+    Dynamo that hold none."""
+    torch = types.ModuleType("torch")
+    torch.__version__ = version
+    inductor_config = types.ModuleType("torch._inductor.config")
+    for name in inductor_settings:
+        setattr(inductor_config, name, None)
+    modules = {"torch": torch, "torch._inductor": types.ModuleType("torch._inductor"),
+               "torch._inductor.remote_cache": remote_cache_module,
+               "torch._inductor.config": inductor_config,
+               "torch._functorch": types.ModuleType("torch._functorch"),
+               "torch._functorch.config": types.ModuleType("torch._functorch.config"),
+               "torch._dynamo": types.ModuleType("torch._dynamo"),
+               "torch._dynamo.config": types.ModuleType("torch._dynamo.config")}
+    return mock.patch.dict(sys.modules, modules)
+
+
+def _remote_cache_module(classes: tuple, override: bool) -> types.ModuleType:
+    """``torch._inductor.remote_cache`` in the shape of releases before 2.6: a backend base class
+    whose ``get`` and ``put`` are the hooks a backend implements, JSON entries, and (with
+    ``override``) ``RemoteCache.backend_override_cls``, which torch 2.4's RemoteCache lacked."""
+
+    class RemoteCacheBackend:
+        def get(self, key):
+            pass
+
+        def put(self, key, data):
+            pass
+
+    class RemoteCache:
+        def __init__(self, backend, serde=None):
+            override_cls = getattr(type(self), "backend_override_cls", None)
+            self.backend = override_cls() if override_cls is not None else backend
+
+        def get(self, key):
+            data = self.backend.get(key)
+            return json.loads(data) if data else None
+
+        def put(self, key, value):
+            self.backend.put(key, bytes(json.dumps(value), "ascii"))
+
+    if override:
+        RemoteCache.backend_override_cls = None
+
+    class RedisRemoteCache(RemoteCache):
+        def __init__(self, key):
+            super().__init__(None)
+
+    module = types.ModuleType("torch._inductor.remote_cache")
+    module.RemoteCacheBackend = RemoteCacheBackend
+    module.RemoteCache = RemoteCache
+    for name in classes:
+        setattr(module, name, type(name, (RedisRemoteCache,), {}))
+    return module
+
+
+class OlderReleasesTest(unittest.TestCase):
+    """Releases whose remote caches differ from torch 2.11's: install routes what the release has,
+    never switches on what it cannot route (PyTorch would write those to its own Redis backend),
+    and names the release and what it lacks. Before, it routed what it found, switched on every
+    setting it found, and said nothing."""
+
+    def test_torch_2_5_routes_fx_graph_and_autotune_and_names_what_it_lacks(self):
+        from pt2cache.remote import install
+
+        # torch/_inductor/remote_cache.py of torch 2.5 (the release/2.5 shape, read in the public
+        # index): RemoteCacheBackend's get/put are the abstract hooks, RemoteCache has
+        # backend_override_cls, and its only caches are RemoteAutotuneCache and
+        # RemoteFxGraphCache (no AOTAutograd, bundled autotune or PGO cache)
+        release = _remote_cache_module(("RemoteAutotuneCache", "RemoteFxGraphCache"), True)
+        store = DirectoryEntries(tempfile.mkdtemp())
+        with _torch_release("2.5.1", release, ("fx_graph_remote_cache", "autotune_remote_cache")):
+            with self.assertLogs("pt2cache", "WARNING") as logs:
+                routed = install(store, workers=False)
+            import torch._inductor.config as inductor_config
+
+            self.assertEqual(routed, {"RemoteFxGraphCache": "fx-graph",
+                                      "RemoteAutotuneCache": "autotune"})
+            self.assertTrue(inductor_config.fx_graph_remote_cache)
+            release.RemoteFxGraphCache("fx-graph-v1").put("graph-1", {"graph": 1})
+            self.assertEqual(release.RemoteFxGraphCache("fx-graph-v1").get("graph-1"),
+                             {"graph": 1})
+        said = "\n".join(logs.output)
+        self.assertIn("torch 2.5.1", said)
+        for lacking in ("aot-autograd", "RemoteAOTAutogradCache", "bundled-autotune",
+                        "RemoteBundledAutotuneCache"):
+            self.assertIn(lacking, said)
+        self.assertEqual(store.get_entry("fx-graph", "graph-1"), b'{"graph": 1}')
+
+    def test_torch_2_4_whose_caches_take_no_backend_override_is_refused_and_nothing_is_on(self):
+        from pt2cache.remote import UnsupportedTorch, install
+
+        # torch/_inductor/remote_cache.py of torch 2.4 (read in the public index): RemoteCache
+        # takes its backend as given, with no backend_override_cls, and there is no
+        # RemoteFxGraphCache: the FX graph cache builds RedisRemoteCacheBackend itself
+        release = _remote_cache_module((), False)
+        with _torch_release("2.4.1", release, ("fx_graph_remote_cache", "autotune_remote_cache")):
+            with self.assertRaises(UnsupportedTorch) as refused:
+                install(DirectoryEntries(tempfile.mkdtemp()), workers=False)
+            import torch._inductor.config as inductor_config
+
+            self.assertIsNone(inductor_config.fx_graph_remote_cache,
+                              "switched on, PyTorch would send the graphs to Redis")
+            self.assertIsNone(inductor_config.autotune_remote_cache)
+        self.assertIn("torch 2.4.1", str(refused.exception))
+        self.assertIn("RemoteFxGraphCache", str(refused.exception))
+
+    def test_a_release_whose_caches_drop_backend_override_cls_is_refused(self):
+        from pt2cache.remote import UnsupportedTorch, install
+
+        # not a release yet: a nightly that renamed the override would otherwise be "routed" by
+        # an attribute PyTorch no longer reads, and its caches switched on to Redis
+        release = _remote_cache_module(("RemoteAutotuneCache", "RemoteFxGraphCache"), False)
+        with _torch_release("2.13.0.dev20270101", release,
+                            ("fx_graph_remote_cache", "autotune_remote_cache")):
+            with self.assertRaises(UnsupportedTorch) as refused:
+                install(DirectoryEntries(tempfile.mkdtemp()), aot_autograd=False, workers=False)
+            import torch._inductor.config as inductor_config
+
+            self.assertIsNone(inductor_config.fx_graph_remote_cache)
+        self.assertIn("RemoteFxGraphCache.backend_override_cls", str(refused.exception))
 
 
 class DescriptorTest(unittest.TestCase):
