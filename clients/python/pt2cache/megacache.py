@@ -284,6 +284,8 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     if client is None and not os.environ.get("PT2CACHE_URL"):
         _warn_no_url()
         return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout)
+    if not _has_mega_cache(torch_module):
+        return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout)
     descriptor = None
     try:
         from .environment import describe
@@ -300,6 +302,28 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
         log.warning("pt2cache: cache not usable, compiling locally: %s", e)
         client = None
     return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout)
+
+
+MEGA_CACHE_CALLS = ("save_cache_artifacts", "load_cache_artifacts")
+_no_mega_cache_warned = False
+
+
+def _has_mega_cache(torch_module: Any) -> bool:
+    """Whether this torch has the Mega-Cache calls (torch 2.7 and later; torch 2.6's
+    ``torch.compiler`` has neither). Without them, a warning naming the release, once per process,
+    and a plain ``torch.compile``: before, such a node looked the artifact up, compiled, then
+    failed to save it ("saving the compile caches failed"), for every model and process."""
+    global _no_mega_cache_warned
+    compiler = getattr(torch_module, "compiler", None)
+    lacking = [name for name in MEGA_CACHE_CALLS if not callable(getattr(compiler, name, None))]
+    if lacking and not _no_mega_cache_warned:
+        _no_mega_cache_warned = True
+        log.warning("pt2cache: torch %s has no torch.compiler.%s (the Mega-Cache came with torch "
+                    "2.7): warm start is off, compiling without it; install_remote_caches still "
+                    "shares what this release's remote caches hold (see the client README, "
+                    "'Which PyTorch releases')", getattr(torch_module, "__version__", "?"),
+                    " nor ".join(lacking))
+    return not lacking
 
 
 NO_URL = "pt2cache: PT2CACHE_URL is not set: compiling without the cache"

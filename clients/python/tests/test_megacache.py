@@ -385,6 +385,40 @@ class BackendNameTest(unittest.TestCase):
         self.assertNotIn("0x", named)
 
 
+class TorchWithoutMegaCache(FakeTorch):
+    """torch 2.6's ``torch.compiler``: torch/compiler/__init__.py at v2.6 (docs 2.6,
+    _modules/torch/compiler.html) ends with is_dynamo_compiling and has no save_cache_artifacts
+    nor load_cache_artifacts; v2.7's adds both."""
+
+    __version__ = "2.6.0+cu124"
+
+    def __init__(self):
+        super().__init__()
+        self.compiler = types.SimpleNamespace(reset=lambda: None)
+
+
+class NoMegaCacheTest(unittest.TestCase):
+    """A release without the Mega-Cache calls: no lookup, a plain torch.compile, and a warning
+    naming the release once per process. Before, it looked up, compiled, and warned only that
+    saving the compile caches failed, after every first call."""
+
+    def test_torch_2_6_compiles_without_a_lookup_and_says_which_release_once(self):
+        megacache._no_mega_cache_warned = False
+        client = mock.Mock()
+        torch = TorchWithoutMegaCache()
+        with self.assertLogs("pt2cache", "WARNING") as logs:
+            for _ in range(2):
+                compiled = warm_start(lambda x: x + 1, client, model_name="m",
+                                      model_version="1", torch_module=torch)
+                self.assertEqual(compiled(1), 2)
+                self.assertIsNone(compiled.wait_for_upload(5))
+        self.assertEqual(client.method_calls, [], "nothing asked of the service")
+        self.assertEqual(torch.compiled, 2)
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertIn("torch 2.6.0+cu124 has no torch.compiler.save_cache_artifacts nor "
+                      "load_cache_artifacts", logs.output[0])
+
+
 class NoUrlTest(unittest.TestCase):
     """Without a client and without PT2CACHE_URL there is no cache: CacheClient's own default,
     http://localhost:8080, is TorchServe's inference port on a serving host, and would be sent
