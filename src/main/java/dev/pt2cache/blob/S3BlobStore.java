@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -348,8 +349,28 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     try {
       control.headBucket(b -> b.bucket(bucket));
     } catch (SdkException e) {
-      throw new StorageUnavailableException("bucket " + bucket + " is not reachable", e);
+      throw new StorageUnavailableException(bucketCheckFailed(e), e);
     }
+  }
+
+  /**
+   * What the bucket's {@code HEAD} answered, in words that the health endpoint's {@code error} and
+   * the start's report show: "not reachable" for every failure sent an operator whose bucket was
+   * deleted, or whose keys were rotated, to look at the network.
+   */
+  private String bucketCheckFailed(SdkException e) {
+    if (!(e instanceof AwsServiceException answered)) {
+      return "bucket " + bucket + " is not reachable";
+    }
+    return switch (answered.statusCode()) {
+      case 404 -> "bucket %s does not exist (the store answered 404)".formatted(bucket);
+      case 401, 403 ->
+          "the store refused the service's credentials for bucket %s (%d)"
+              .formatted(bucket, answered.statusCode());
+      default ->
+          "bucket %s failed its check (the store answered %d)"
+              .formatted(bucket, answered.statusCode());
+    };
   }
 
   @Override

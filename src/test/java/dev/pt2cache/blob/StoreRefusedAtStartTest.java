@@ -32,7 +32,7 @@ class StoreRefusedAtStartTest extends ServiceTest {
 
     assertThat(LastLogLines.of(output))
         .contains("APPLICATION FAILED TO START")
-        .contains("bucket " + bucket + " is not reachable: ")
+        .contains("bucket " + bucket + " does not exist (the store answered 404): ")
         .contains("Status Code: 404")
         .contains("name an existing one in PT2CACHE_S3_BUCKET")
         .doesNotContain("\tat ");

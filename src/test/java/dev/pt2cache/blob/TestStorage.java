@@ -44,6 +44,28 @@ final class TestStorage {
         null);
   }
 
+  /** The same settings for another bucket, with another secret key where one is given. */
+  static StorageProperties withBucket(StorageProperties base, String bucket, String secret) {
+    return new StorageProperties(
+        base.endpoint(),
+        base.region(),
+        bucket,
+        base.accessKey(),
+        secret == null ? base.secretKey() : secret,
+        base.pathStyle(),
+        base.createBucket(),
+        base.partSize(),
+        base.maxConnections(),
+        base.connectionWait(),
+        base.maxConcurrentPuts(),
+        base.singlePutMax(),
+        base.signPayload(),
+        base.controlTimeout(),
+        base.stallTimeout(),
+        base.expectContinue(),
+        base.maxConcurrentPutsPerNamespace());
+  }
+
   /** The same settings with other bounds on how long the store may keep a request waiting. */
   static StorageProperties withTimeouts(
       StorageProperties base, Duration controlTimeout, Duration stallTimeout) {
