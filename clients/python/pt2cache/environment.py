@@ -12,6 +12,12 @@ from typing import Any, Dict, Optional, Tuple
 # in these never share a Mega-Cache
 SETTINGS_OPTION = "pt2cache.process_settings"
 
+# the index of the GPU described, where it is not 0: PyTorch's FX graph and AOTAutograd keys hold
+# the example inputs' device with its index (cuda:3), so a Mega-Cache compiled on GPU 0 loads on
+# GPU 3 and every graph compiles again. Left out for GPU 0, which kept its key; a GPU chosen by
+# CUDA_VISIBLE_DEVICES is GPU 0 to torch and to the key alike
+DEVICE_OPTION = "pt2cache.device_index"
+
 # Inductor's custom graph passes: left out of its portable config, put in PyTorch's graph keys by
 # their uuid()
 CUSTOM_PASSES = ("pre_grad_custom_pass", "joint_custom_pre_pass", "joint_custom_post_pass",
@@ -45,6 +51,7 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
     if getattr(torch.version, "hip", None):
         software["rocm"] = torch.version.hip
     hardware: Dict[str, Any] = {"gpu": "cpu"}
+    index = 0
     if torch.cuda.is_available():
         index = torch.cuda.current_device() if device is None else device
         major, minor = torch.cuda.get_device_capability(index)
@@ -56,9 +63,12 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
     model = {"name": model_name, "version": model_version}
     if fingerprint:
         model["fingerprint"] = fingerprint
+    options = _json_options(options)
     settings = process_settings(torch)
     if settings is not None:
         options = dict(options or {}, **{SETTINGS_OPTION: settings})
+    if _ordinal(index):
+        options = dict(options or {}, **{DEVICE_OPTION: _ordinal(index)})
     compile_settings = {"backend": backend, "mode": mode, "dynamic": dynamic, "options": options}
     return {
         "model": model,
@@ -66,6 +76,41 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
         "hardware": hardware,
         "compile": {k: v for k, v in compile_settings.items() if v is not None},
     }
+
+
+def _ordinal(device: Any) -> int:
+    """The index of ``device``: an int, or a ``torch.device``/``"cuda:3"`` by its index."""
+    if isinstance(device, int):
+        return device
+    if isinstance(device, str):
+        return int(device.rsplit(":", 1)[1]) if ":" in device else 0
+    return int(getattr(device, "index", None) or 0)
+
+
+def _json_options(options: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """``torch.compile``'s options as JSON that is the same on every node. A value JSON already
+    holds is kept as given (its key stays); a custom pass is named by its ``uuid()``, as PyTorch's
+    keys name it; a set is sorted; any other object is named as :func:`_stable` names it, never by
+    a ``repr`` holding an address. Before, such a value made every lookup and upload fail
+    (``json.dumps``), so identical nodes each compiled and none shared."""
+    if options is None:
+        return None
+    return {str(name): _json_value(value) for name, value in options.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_json_value(v) for v in value), key=repr)
+    if callable(getattr(value, "uuid", None)):
+        return _json_value(_pass_identity(value))
+    stable = _stable(value)
+    return stable if isinstance(stable, str) else repr(stable)
 
 
 def _checked_tags(tags: Dict[str, Any]) -> Dict[str, str]:

@@ -7,7 +7,8 @@ import types
 import unittest
 from unittest import mock
 
-from pt2cache.environment import SETTINGS_OPTION, describe, process_settings
+from pt2cache.environment import DEVICE_OPTION, SETTINGS_OPTION, describe, process_settings
+from pt2cache.keys import derive_key
 
 
 def torch_with(precision: str = "highest", deterministic: bool = False) -> types.ModuleType:
@@ -24,6 +25,109 @@ def torch_with(precision: str = "highest", deterministic: bool = False) -> types
         cudnn=types.SimpleNamespace(allow_tf32=True))
     torch.compiler = types.SimpleNamespace(config=types.SimpleNamespace(cache_key_tag=""))
     return torch
+
+
+def torch_on_gpu(current: int = 0, name: str = "NVIDIA H100 80GB HBM3") -> types.ModuleType:
+    """The stand-in on a GPU: ``current`` is the index torch.cuda.current_device() answers."""
+    torch = torch_with()
+    torch.cuda = types.SimpleNamespace(
+        is_available=lambda: True, current_device=lambda: current,
+        get_device_name=lambda index: name, get_device_capability=lambda index: (9, 0))
+    return torch
+
+
+class Pass:
+    """A custom graph pass as PyTorch keys it: by its uuid()."""
+
+    def __init__(self, identity):
+        self.identity = identity
+
+    def uuid(self):
+        return self.identity
+
+
+class IdenticalNodesTest(unittest.TestCase):
+    """What differs between nodes that PyTorch's own keys treat alike must leave the key alone;
+    what PyTorch's keys tell apart must change it."""
+
+    def key(self, **kwargs):
+        torch = kwargs.pop("torch_module", None) or torch_on_gpu()
+        return derive_key("mega-cache", describe("m", "1", torch_module=torch, **kwargs))
+
+    def test_the_gpus_index_counts_as_in_pytorchs_graph_keys(self):
+        """PyTorch's FX graph and AOTAutograd keys hold the example inputs' device, cuda:3 with
+        its index (codecache.py FxGraphHashDetails, extract_tensor_metadata_for_cache_key): a
+        Mega-Cache compiled on GPU 0 loads on GPU 3 and every graph compiles again."""
+        on_0 = describe("m", "1", torch_module=torch_on_gpu(current=0))
+        self.assertNotIn(DEVICE_OPTION, on_0["compile"]["options"])  # GPU 0 keeps its key
+        self.assertNotEqual(self.key(torch_module=torch_on_gpu(current=3)), self.key())
+        self.assertNotEqual(self.key(device=3), self.key(device=0))
+        self.assertEqual(self.key(device=3), self.key(torch_module=torch_on_gpu(current=3)))
+        self.assertEqual(describe("m", "1", device=2, torch_module=torch_on_gpu())
+                         ["compile"]["options"][DEVICE_OPTION], 2)
+        self.assertEqual(self.key(device="cuda:3"), self.key(device=3))  # as a torch.device names it
+
+    def test_a_gpu_chosen_by_cuda_visible_devices_is_gpu_0_to_torch_and_to_the_key(self):
+        with mock.patch.dict(os.environ, {"CUDA_VISIBLE_DEVICES": "3"}):
+            self.assertEqual(self.key(), self.key(torch_module=torch_on_gpu(current=0)))
+
+    def test_host_user_paths_and_variables_pytorch_does_not_key_on_leave_the_key_alone(self):
+        base = self.key()
+        other = {"HOSTNAME": "node-b", "USER": "serve", "HOME": "/home/serve",
+                 "VIRTUAL_ENV": "/opt/venv-b", "TORCHINDUCTOR_CACHE_DIR": "/tmp/other",
+                 "TRITON_CACHE_DIR": "/tmp/triton-b", "PT2CACHE_NODE": "b"}
+        with mock.patch.dict(os.environ, other), \
+                mock.patch("socket.gethostname", return_value="node-b"), \
+                mock.patch.object(sys, "prefix", "/opt/venv-b"):
+            self.assertEqual(self.key(), base)
+
+    def test_options_given_in_another_order_give_one_key(self):
+        self.assertEqual(self.key(options={"max_autotune": True, "epilogue_fusion": False}),
+                         self.key(options={"epilogue_fusion": False, "max_autotune": True}))
+
+    def test_options_holding_a_pass_a_set_or_an_object_have_one_key_on_every_node(self):
+        """json.dumps refused them: the lookup and the upload failed on every node, so identical
+        nodes each compiled and never shared."""
+        class Tuner:  # a per-process object: its repr holds its address
+            pass
+
+        def options(identity):
+            return {"post_grad_custom_post_pass": Pass(identity), "kernels": {"mm", "conv", "bmm"},
+                    "tuner": Tuner(), "max_autotune": True}
+
+        base = self.key(options=options("v1"))
+        self.assertEqual(self.key(options=options("v1")), base)  # other instances, same uuid
+        self.assertNotEqual(self.key(options=options("v2")), base)  # another pass
+        described = describe("m", "1", options=options("v1"), torch_module=torch_on_gpu())
+        kept = described["compile"]["options"]
+        self.assertEqual(kept["post_grad_custom_post_pass"], "v1")
+        self.assertEqual(kept["kernels"], ["bmm", "conv", "mm"])
+        self.assertNotIn("0x", kept["tuner"])
+        self.assertIs(kept["max_autotune"], True)  # JSON values as given: their keys stay
+
+    def test_sets_in_options_do_not_follow_the_hash_seed(self):
+        script = ("from pt2cache.environment import describe; from pt2cache.keys import "
+                  "derive_key; import types; t = types.ModuleType('torch'); "
+                  "t.__version__ = '2.11'; t.version = types.SimpleNamespace(cuda=None); "
+                  "t.cuda = types.SimpleNamespace(is_available=lambda: False); "
+                  "print(derive_key('mega-cache', describe('m', '1', torch_module=t, "
+                  "options={'s': {'alpha', 'beta', 'gamma', 'delta', 'epsilon'}})))")
+        seen = set()
+        for seed in ("1", "2", "3", "4"):
+            out = subprocess.run([sys.executable, "-c", script],
+                                 env=dict(os.environ, PYTHONHASHSEED=seed), capture_output=True,
+                                 text=True, check=True, cwd=os.path.dirname(os.path.dirname(
+                                     os.path.abspath(__file__))))
+            seen.add(out.stdout)
+        self.assertEqual(len(seen), 1, seen)
+
+    def test_a_python_patch_release_changes_the_key(self):
+        """As it stands (a question in the client README): PyTorch's own keys hold no Python
+        version, so 3.12.3 and 3.12.7 nodes with the same torch would share in PyTorch."""
+        with mock.patch("platform.python_version", return_value="3.12.3"):
+            first = self.key()
+        with mock.patch("platform.python_version", return_value="3.12.7"):
+            self.assertNotEqual(self.key(), first)
 
 
 class HardwareTagsTest(unittest.TestCase):
