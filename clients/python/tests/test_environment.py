@@ -122,8 +122,8 @@ class IdenticalNodesTest(unittest.TestCase):
         self.assertEqual(len(seen), 1, seen)
 
     def test_a_python_patch_release_changes_the_key(self):
-        """As it stands (a question in the client README): PyTorch's own keys hold no Python
-        version, so 3.12.3 and 3.12.7 nodes with the same torch would share in PyTorch."""
+        """As it stands, a question for the project (a change would move every key): PyTorch's
+        own keys hold no Python version, so 3.12.3 and 3.12.7 nodes with one torch share there."""
         with mock.patch("platform.python_version", return_value="3.12.3"):
             first = self.key()
         with mock.patch("platform.python_version", return_value="3.12.7"):
