@@ -28,7 +28,7 @@ final class ImpossibleNames {
     if (ex instanceof MethodArgumentTypeMismatchException mismatch
         && IDS.containsKey(mismatch.getName())) {
       return Optional.of(
-          SpringMvcProblems.detail(
+          ProblemResponses.detail(
               IDS.get(mismatch.getName()),
               "%s %s does not exist (ids are UUIDs)"
                   .formatted(noun(mismatch.getName()), mismatch.getValue())));
@@ -40,7 +40,7 @@ final class ImpossibleNames {
             .allMatch(r -> "namespace".equals(r.getMethodParameter().getParameterName()))) {
       Object name = invalid.getParameterValidationResults().get(0).getArgument();
       return Optional.of(
-          SpringMvcProblems.detail(
+          ProblemResponses.detail(
               ProblemType.NAMESPACE_NOT_FOUND,
               "namespace '%s' does not exist (names are 1 to 63 lowercase letters, digits and"
                       .formatted(name)

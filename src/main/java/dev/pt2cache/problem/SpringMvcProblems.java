@@ -1,5 +1,8 @@
 package dev.pt2cache.problem;
 
+import static dev.pt2cache.problem.ProblemResponses.detail;
+import static dev.pt2cache.problem.ProblemResponses.problem;
+
 import dev.pt2cache.system.JsonBodyTooLargeException;
 import dev.pt2cache.system.LogContext;
 import java.util.List;
@@ -7,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpHeaders;
@@ -21,6 +25,7 @@ import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingRequestValueException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -30,8 +35,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
- * Gives the errors Spring MVC raises on its own stable problem types, and field-level causes
- * ({@code errors}) for invalid bodies and parameters.
+ * The request's shape: gives the errors Spring MVC (and Tomcat, parsing a query string) raise on
+ * their own stable problem types, and field-level causes ({@code errors}) for invalid bodies and
+ * parameters. The base of the one advice, {@link ApiExceptionHandler} (docs/adr/0004).
  */
 abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
 
@@ -168,15 +174,15 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
     return Map.of("field", error.getField(), "message", String.valueOf(error.getDefaultMessage()));
   }
 
-  static ResponseEntity<ProblemDetail> problem(ProblemType type, String detail) {
-    return ResponseEntity.status(type.status()).body(detail(type, detail));
-  }
-
-  static ProblemDetail detail(ProblemType type, String detail) {
-    ProblemDetail problem = ProblemDetail.forStatusAndDetail(type.status(), detail);
-    problem.setType(type.uri());
-    LogContext.problem(type.slug());
-    problem.setTitle(type.title());
-    return problem;
+  /**
+   * A query string Tomcat cannot decode (a {@code %} not followed by two hex digits, a parameter
+   * without a name, too many parameters): it is parsed only when a parameter is first asked for.
+   */
+  @ExceptionHandler
+  ResponseEntity<ProblemDetail> malformedQuery(InvalidParameterException e) {
+    return problem(
+        ProblemType.INVALID_REQUEST,
+        "the query string cannot be decoded: percent-encode every '%' as %25, and name every"
+            + " parameter");
   }
 }
