@@ -2,6 +2,7 @@ package dev.pt2cache.housekeeping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.support.JobLocks;
 import dev.pt2cache.support.ServiceTest;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -32,7 +33,7 @@ class KilledRunTest extends ServiceTest {
   }
 
   @Test
-  void shouldRecordARunItsKilledInstanceLeftAsFailedAtTheJobsNextRun() throws Exception {
+  void shouldRecordARunItsKilledInstanceLeftAsFailedAtTheJobsNextRun() {
     long killed =
         jdbc.sql(
                 "insert into housekeeping_run (job, instance, started_at)"
@@ -42,7 +43,7 @@ class KilledRunTest extends ServiceTest {
             .single();
     double before = abandoned();
 
-    ranWhenTheLockIsFree(retention);
+    JobLocks.whenFree(retention.name(), () -> runner.run(retention));
 
     JsonNode run = runs().filter(r -> r.get("id").asLong() == killed).findFirst().orElseThrow();
     assertThat(run.has("finishedAt")).as("shown as running: %s", run).isTrue();
@@ -79,19 +80,6 @@ class KilledRunTest extends ServiceTest {
     runner.run(probe).orElseThrow();
 
     assertThat(heldFor.get()).isPositive().isLessThanOrEqualTo(120.0);
-  }
-
-  /**
-   * Runs the job once its lock is free: every test context shares the one PostgreSQL, and another
-   * context's scheduled round of the same job may hold its lock at this moment (a whole-suite run
-   * once found it so: the run was skipped, not made).
-   */
-  private void ranWhenTheLockIsFree(HousekeepingJob job) throws InterruptedException {
-    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-    while (runner.run(job).isEmpty()) {
-      assertThat(System.nanoTime()).as("the %s lock stayed held", job.name()).isLessThan(until);
-      Thread.sleep(100);
-    }
   }
 
   private java.util.stream.Stream<JsonNode> runs() {

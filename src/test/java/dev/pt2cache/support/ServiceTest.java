@@ -167,11 +167,32 @@ public abstract class ServiceTest {
     return created;
   }
 
-  /** Runs a housekeeping job now (as an operator would) and answers what it did. */
+  /**
+   * Runs a housekeeping job now (as an operator would) and answers what it did: once the job's lock
+   * is free, since another context or instance on the shared database may hold it ({@link
+   * JobLocks}). Any other answer than 200 or 409 job-running fails the test.
+   */
   protected JsonNode runJob(String job) {
-    ApiResponse run = api.postJson("/v1/housekeeping/jobs/" + job + "/runs", "");
+    ApiResponse run = JobLocks.run(api, job);
     assertThat(run.status()).as(run.text()).isEqualTo(200);
     return run.json().get("outcome");
+  }
+
+  /**
+   * The run's evictions for {@code reason} in this test's namespace. A run's own counts are the
+   * whole database's: another test's namespace left over its quota or idle limit is evicted by the
+   * same run (every context shares the one PostgreSQL).
+   */
+  protected long evictedHere(JsonNode outcome, String counter, String reason) {
+    long here =
+        jdbc.sql("select count(*) from eviction where namespace = ? and reason = ?")
+            .params(ns, reason)
+            .query(Long.class)
+            .single();
+    assertThat(outcome.get(counter).asLong())
+        .as("the run's %s", counter)
+        .isGreaterThanOrEqualTo(here);
+    return here;
   }
 
   /**

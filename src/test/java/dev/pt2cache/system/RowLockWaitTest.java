@@ -6,6 +6,7 @@ import dev.pt2cache.artifact.HitRecorder;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.HeldRows;
+import dev.pt2cache.support.JobLocks;
 import dev.pt2cache.support.ServiceTest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -162,7 +163,8 @@ class RowLockWaitTest extends ServiceTest {
     String body = "{\"selector\": {\"artifactIds\": [\"" + id + "\"]}, \"reason\": \"gone\"}";
     assertThat(api.postJson(path("/invalidations"), body).status()).isEqualTo(201);
     try (Connection holder = holdingArtifact(id)) {
-      ApiResponse run = call("POST", "/v1/housekeeping/jobs/purge/runs", "");
+      ApiResponse run =
+          JobLocks.run("purge", () -> call("POST", "/v1/housekeeping/jobs/purge/runs", ""));
       assertThat(run.status()).as(run.text()).isEqualTo(200);
       assertThat(run.json().get("outcome").has("error")).as(run.text()).isTrue();
       holder.rollback();
@@ -178,7 +180,8 @@ class RowLockWaitTest extends ServiceTest {
     assertThat(api.putJson("/v1/namespaces/" + ns, "{\"quotaBytes\": 150}").status())
         .isEqualTo(200);
     try (Connection holder = holdingArtifact(first)) {
-      ApiResponse run = call("POST", "/v1/housekeeping/jobs/retention/runs", "");
+      ApiResponse run =
+          JobLocks.run("retention", () -> call("POST", "/v1/housekeeping/jobs/retention/runs", ""));
       assertThat(run.status()).as(run.text()).isEqualTo(200);
       assertThat(state(first)).isEqualTo("READY");
       holder.rollback();
@@ -205,7 +208,8 @@ class RowLockWaitTest extends ServiceTest {
       assertThat(api.get(path("/entries/fx-graph/read-lately")).status()).isEqualTo(200);
       assertThat(api.putJson("/v1/namespaces/" + ns, "{\"quotaBytes\": 250}").status())
           .isEqualTo(200);
-      ApiResponse run = call("POST", "/v1/housekeeping/jobs/retention/runs", "");
+      ApiResponse run =
+          JobLocks.run("retention", () -> call("POST", "/v1/housekeeping/jobs/retention/runs", ""));
       assertThat(run.status()).as(run.text()).isEqualTo(200);
       assertThat(state(read)).as("read here a moment ago").isEqualTo("READY");
       assertThat(run.json().get("outcome").has("error")).as(run.text()).isTrue();

@@ -3,6 +3,7 @@ package dev.pt2cache.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.JobLocks;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
@@ -87,7 +88,7 @@ final class HousekeepingSteps {
   }
 
   private JsonNode run(String job) {
-    ApiResponse run = walk.api.postJson("/v1/housekeeping/jobs/" + job + "/runs", "");
+    ApiResponse run = JobLocks.run(walk.api, job);
     assertThat(run.status()).as(run.text()).isEqualTo(200);
     return run.json().get("outcome");
   }
