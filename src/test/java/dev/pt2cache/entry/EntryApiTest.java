@@ -86,7 +86,7 @@ class EntryApiTest extends ServiceTest {
     assertThat(got.header("ETag")).isEqualTo("\"" + Fixtures.sha256(bytes) + "\"");
     String id = put.json().get("id").asString();
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(30)) // a flush every 100 ms; a loaded machine may delay it
         .untilAsserted(
             () ->
                 assertThat(api.get(path("/artifacts/" + id)).json().get("hitCount").asLong())

@@ -52,7 +52,7 @@ class LookupApiTest extends ServiceTest {
     assertThat(api.get(artifact.get("downloadUrl").asString()).body())
         .isEqualTo(Fixtures.GPT2.bytes());
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(30)) // a flush every 100 ms; a loaded machine may delay it
         .untilAsserted(
             () -> {
               JsonNode after = api.get(path("/artifacts/" + artifact.get("id").asString())).json();
