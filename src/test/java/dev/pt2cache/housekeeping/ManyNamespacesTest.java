@@ -53,7 +53,7 @@ class ManyNamespacesTest extends ServiceTest {
     JsonNode outcome = runJob("retention");
     long taken = connectionsTaken() - before;
 
-    assertThat(outcome.get("evictedOverQuota").asLong()).isEqualTo(2);
+    assertThat(evictedHere(outcome, "evictedOverQuota", "QUOTA")).isEqualTo(2);
     assertThat(ids.stream().filter(id -> state(id).equals("evicted"))).hasSize(2);
     assertThat(taken)
         .as("database connections taken by a round over %d namespaces", IDLE_NAMESPACES)
