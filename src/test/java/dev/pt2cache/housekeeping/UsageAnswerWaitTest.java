@@ -30,7 +30,8 @@ import org.springframework.test.context.TestPropertySource;
       "pt2cache.database.answer-wait=2s",
       "pt2cache.database.lock-wait=1s",
       "pt2cache.housekeeping.lock-at-most-for=30s",
-      // only the test's own gauges compute
+      // this context's gauges compute only when the test asks (other cached contexts keep
+      // refreshing theirs every 200 ms on the same database)
       "pt2cache.housekeeping.gauge-interval=1h"
     })
 class UsageAnswerWaitTest extends ServiceTest {
