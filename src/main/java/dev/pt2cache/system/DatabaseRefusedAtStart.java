@@ -18,6 +18,10 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
 
   @Override
   public FailureAnalysis analyze(Throwable failure) {
+    FailureAnalysis unanswered = unanswered(failure);
+    if (unanswered != null) {
+      return unanswered;
+    }
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof SQLException sql && sql.getSQLState() != null) {
         String action = action(sql.getSQLState());
@@ -39,6 +43,58 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
       }
     }
     return null;
+  }
+
+  /**
+   * A start step's statement that PostgreSQL took and did not answer within the start's bound
+   * ({@link StartAnswerWait}): said with the step, from the frames of the driver's failure, and the
+   * setting. Before that bound, such a start waited in a socket read until its start probe ended
+   * it.
+   */
+  private static FailureAnalysis unanswered(Throwable failure) {
+    Throwable driver = null;
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException) {
+        driver = cause;
+      }
+    }
+    if (driver == null) {
+      return null;
+    }
+    String step = step(driver);
+    return UnansweredStatement.describe(failure, step, "PT2CACHE_DB_ANSWER_WAIT")
+        .map(
+            said ->
+                new FailureAnalysis(
+                    "The start stopped: " + said + ".",
+                    "PostgreSQL at PT2CACHE_DB_URL took the statement and said nothing more (a"
+                        + " stopped host or backend, a route dropped without a reset, an old"
+                        + " primary in a failover). Check that it answers there (psql, select 1),"
+                        + " then start again; each of the start's statements waits"
+                        + " PT2CACHE_DB_ANSWER_WAIT for its answer (0s: for ever), a pending"
+                        + " migration's without a bound (docs/adr/0039).",
+                    failure))
+        .orElse(null);
+  }
+
+  /** The start step whose statement {@code driver} failed, from its frames. */
+  static String step(Throwable driver) {
+    for (StackTraceElement frame : driver.getStackTrace()) {
+      String at = frame.getClassName();
+      if (at.startsWith("dev.pt2cache.system.PostgresVersionCheck")) {
+        return "the PostgreSQL version check (server_version_num)";
+      }
+      if (at.startsWith("org.flywaydb")) {
+        return "Flyway's reading of its schema history";
+      }
+      if (at.startsWith("org.hibernate")) {
+        return "Hibernate's validation of the schema";
+      }
+      if (at.startsWith("dev.pt2cache.blob.DeploymentMarker")) {
+        return "the deployment marker's check (table deployment)";
+      }
+    }
+    return "a statement of the start";
   }
 
   /**

@@ -31,7 +31,8 @@ class InvalidIndexCheck {
   void report() {
     List<String> invalid;
     try {
-      invalid = invalidIndexes();
+      // bounded as the start's other statements: it runs once ready, on the starting thread
+      invalid = AnswerWait.bounded(this::invalidIndexes);
     } catch (RuntimeException e) {
       log.warn("could not check the schema's indexes", e); // a check, never a reason not to start
       return;

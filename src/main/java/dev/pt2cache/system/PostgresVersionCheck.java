@@ -1,6 +1,9 @@
 package dev.pt2cache.system;
 
+import java.time.Duration;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
@@ -29,8 +32,37 @@ class PostgresVersionCheck {
   FlywayMigrationStrategy migrateOnASupportedPostgres() {
     return flyway -> {
       check(serverVersion(flyway.getConfiguration().getDataSource()));
-      flyway.migrate();
+      migrate(flyway);
     };
+  }
+
+  /**
+   * Migrates, its statements waiting for PostgreSQL's answers as the start's other statements do
+   * ({@link StartAnswerWait}) where no migration is pending: Flyway then only reads its history and
+   * takes and lets go of its lock, a request's size. A pending migration's statements wait without
+   * a bound: an index built {@code CONCURRENTLY} (V9, V13, V15, V19) rightly works for minutes on a
+   * large table, sending nothing meanwhile, and waits for every transaction older than it
+   * (docs/adr/0026), which no read timeout can tell from a PostgreSQL gone silent; the log says so
+   * before it begins (docs/adr/0039).
+   */
+  static void migrate(Flyway flyway) {
+    MigrationInfo[] pending = flyway.info().pending();
+    if (pending.length == 0) {
+      flyway.migrate();
+      return;
+    }
+    log.info(
+        "start: {} migration(s) pending, from version {}: their statements wait for PostgreSQL's"
+            + " answers without PT2CACHE_DB_ANSWER_WAIT's bound (an index built CONCURRENTLY may"
+            + " rightly take minutes; docs/adr/0026)",
+        pending.length,
+        pending[0].getVersion());
+    AnswerWait.bounded(
+        Duration.ZERO,
+        () -> {
+          flyway.migrate();
+          return null;
+        });
   }
 
   /** {@code server_version_num}: 170006 for 17.6, 120022 for 12.22. */

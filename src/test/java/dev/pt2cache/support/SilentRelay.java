@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,6 +21,9 @@ public final class SilentRelay implements AutoCloseable {
   private final ServerSocket server;
   private volatile boolean silent;
 
+  /** Text whose statement silences the relay before it reaches PostgreSQL ({@link #silenceOn}). */
+  private volatile String trigger;
+
   /** The connections silenced one by one, by the port PostgreSQL sees them from. */
   private final Set<Integer> quiet = ConcurrentHashMap.newKeySet();
 
@@ -32,8 +36,8 @@ public final class SilentRelay implements AutoCloseable {
               Socket client = server.accept();
               Socket upstream = new Socket(host, port);
               int seen = upstream.getLocalPort();
-              pipe(client, upstream, seen);
-              pipe(upstream, client, seen);
+              pipe(client, upstream, seen, true);
+              pipe(upstream, client, seen, false);
             } catch (IOException closed) {
               return;
             }
@@ -41,7 +45,7 @@ public final class SilentRelay implements AutoCloseable {
         });
   }
 
-  private void pipe(Socket from, Socket to, int seen) {
+  private void pipe(Socket from, Socket to, int seen, boolean toPostgres) {
     daemon(
         () -> {
           byte[] buffer = new byte[8192];
@@ -50,6 +54,9 @@ public final class SilentRelay implements AutoCloseable {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buffer)) >= 0; ) {
+              if (toPostgres) {
+                triggeredBy(buffer, n);
+              }
               while (silent || quiet.contains(seen)) {
                 Thread.sleep(50);
               }
@@ -60,6 +67,15 @@ public final class SilentRelay implements AutoCloseable {
             // one side closed: the try closes both
           }
         });
+  }
+
+  /** Goes silent when the bytes sent hold the trigger, before they pass on. */
+  private void triggeredBy(byte[] buffer, int n) {
+    String text = trigger;
+    if (text != null && new String(buffer, 0, n, StandardCharsets.UTF_8).contains(text)) {
+      trigger = null;
+      silent = true;
+    }
   }
 
   private static void daemon(Runnable work) {
@@ -86,7 +102,17 @@ public final class SilentRelay implements AutoCloseable {
     quiet.add(clientPort);
   }
 
+  /**
+   * Goes silent, as {@link #silence()}, once a client sends a statement (or any message) whose text
+   * holds {@code text}, before PostgreSQL receives it: PostgreSQL stops answering at that very
+   * statement. Once.
+   */
+  public void silenceOn(String text) {
+    trigger = text;
+  }
+
   public void resume() {
+    trigger = null;
     silent = false;
     quiet.clear();
   }
