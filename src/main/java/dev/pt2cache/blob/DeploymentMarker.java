@@ -60,16 +60,25 @@ public class DeploymentMarker implements InitializingBean {
   }
 
   /**
-   * In one transaction, under the marker's row lock: instances that start together check one after
-   * the other, so only the first can write the marker, and the others compare with it. A start
-   * waits for that lock as long as any write waits for one ({@link LockWait}), not for as long as
-   * its holder: a start frozen while holding it kept every other start waiting until their start
-   * probes ended them.
+   * Until the marker is written, in one transaction, under the marker's row lock: instances that
+   * start together check one after the other, so only the first can write the marker, and the
+   * others compare with it. A start waits for that lock as long as any write waits for one ({@link
+   * LockWait}), not for as long as its holder: a start frozen while holding it kept every other
+   * start waiting until their start probes ended them. Once the row says the marker is written
+   * (committed, and never unset by the service), a start only compares, without the lock or the
+   * insert: every start took both before, so a session left on that row stopped every start, and
+   * each start needed a writable database.
    */
   @Override
   public void afterPropertiesSet() {
     // a bucket that is not there at all is said as such, not as one without a marker
     store.checkAvailable();
+    Optional<Row> written = row("").filter(Row::written);
+    if (written.isPresent()) {
+      // written for good: nothing left to write, so nothing to take turns for (docs/adr/0025)
+      decide(written.get().marker(), true, store.readMarker());
+      return;
+    }
     // committed on its own, before anything can fail: the marker a refusal names, or one written
     // to the store by a start that died before it finished, is the one the next start reads
     jdbc.sql("insert into deployment (store_marker) values (?) on conflict do nothing")
@@ -141,11 +150,15 @@ public class DeploymentMarker implements InitializingBean {
     return store.readMarker().filter(stored -> sameMarker(stored, marker)).isPresent();
   }
 
+  /** The marker's row, read as it is or locked ({@code lock}: " for update"). */
+  private Optional<Row> row(String lock) {
+    return jdbc.sql("select store_marker, marker_written from deployment where id = 1" + lock)
+        .query((rs, n) -> new Row(rs.getString(1), rs.getBoolean(2)))
+        .optional();
+  }
+
   private void check() {
-    Row row =
-        jdbc.sql("select store_marker, marker_written from deployment where id = 1 for update")
-            .query((rs, n) -> new Row(rs.getString(1), rs.getBoolean(2)))
-            .single();
+    Row row = row(" for update").orElseThrow();
     if (decide(row.marker(), row.written(), store.readMarker()) == Decision.WRITE) {
       requireBlobsOfThisDatabase(row.marker());
       store.writeMarker(row.marker());

@@ -118,6 +118,9 @@ class DeploymentMarkerTest extends ServiceTest {
     holder.setProperty("password", env.get("PT2CACHE_DB_PASSWORD"));
     holder.setProperty("ApplicationName", "frozen-start");
     markerRowHolder = DriverManager.getConnection(env.get("PT2CACHE_DB_URL"), holder);
+    // before the marker is written, the one start that takes turns (the store holds this
+    // database's marker, so the start after it writes the row's flag again)
+    markerRowHolder.createStatement().execute("update deployment set marker_written = false");
     markerRowHolder.setAutoCommit(false);
     markerRowHolder.createStatement().execute("select * from deployment where id = 1 for update");
 
@@ -129,6 +132,32 @@ class DeploymentMarkerTest extends ServiceTest {
         .hasMessageContaining("idle in transaction");
     markerRowHolder.rollback();
     start(Map.of("PT2CACHE_DB_LOCK_WAIT", "1s")); // and starts once it is free
+  }
+
+  /**
+   * Once the marker is written, a start only compares it with the store's: a session left on the
+   * marker's row no longer stops it. Before, every start locked the row and stopped after {@code
+   * PT2CACHE_DB_LOCK_WAIT} naming that session.
+   */
+  @Test
+  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void shouldStartWhileASessionHoldsTheMarkersRowOnceTheMarkerIsWritten() throws SQLException {
+    Map<String, String> env = TestInfra.serviceEnvironment();
+    markerRowHolder =
+        DriverManager.getConnection(
+            env.get("PT2CACHE_DB_URL"),
+            env.get("PT2CACHE_DB_USER"),
+            env.get("PT2CACHE_DB_PASSWORD"));
+    markerRowHolder.setAutoCommit(false);
+    try (var held =
+        markerRowHolder
+            .createStatement()
+            .executeQuery("select marker_written from deployment where id = 1 for update")) {
+      assertThat(held.next()).isTrue();
+      assertThat(held.getBoolean(1)).as("written by this class's own start").isTrue();
+    }
+
+    start(Map.of("PT2CACHE_DB_LOCK_WAIT", "1s"));
   }
 
   /** Even after a timeout, whose test thread is left waiting: the other tests start instances. */
