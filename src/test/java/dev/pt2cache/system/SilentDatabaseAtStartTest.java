@@ -74,6 +74,18 @@ class SilentDatabaseAtStartTest {
         .doesNotContain("\tat ");
   }
 
+  /** Silent from the first message on: the pool's first connection, in its login. */
+  @Test
+  void shouldStopAStartWhoseFirstConnectionPostgresqlWentSilentOn(CapturedOutput output)
+      throws Exception {
+    assertThat(startSilencedAt("")).hasStackTraceContaining("timed out");
+
+    assertThat(LastLogLines.of(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("PT2CACHE_DB_CONNECTION_WAIT_MS")
+        .doesNotContain("\tat ");
+  }
+
   /**
    * A pending migration may rightly work for minutes without a word (an index built {@code
    * CONCURRENTLY} on a large table): the start's bound must not cut it.
