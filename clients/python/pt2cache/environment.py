@@ -2,6 +2,8 @@
 
 import hashlib
 import importlib
+import json
+import math
 import platform
 import types
 import warnings
@@ -28,7 +30,7 @@ CUSTOM_PASSES = ("pre_grad_custom_pass", "joint_custom_pre_pass", "joint_custom_
 def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] = None,
              backend: Optional[str] = "inductor", mode: Optional[str] = None,
              dynamic: Optional[bool] = None, options: Optional[Dict[str, Any]] = None,
-             tags: Optional[Dict[str, str]] = None, device: Optional[int] = None,
+             tags: Optional[Dict[str, str]] = None, device: Any = None,
              torch_module: Any = None) -> Dict[str, Any]:
     """Builds the descriptor from this process: torch, triton, CUDA or ROCm and Python versions,
     the GPU's name and compute capability (from ``torch.cuda``), plus the model and the compile
@@ -53,7 +55,7 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
     hardware: Dict[str, Any] = {"gpu": "cpu"}
     index = 0
     if torch.cuda.is_available():
-        index = torch.cuda.current_device() if device is None else device
+        index = _ordinal(torch, device)
         major, minor = torch.cuda.get_device_capability(index)
         hardware = {"gpu": torch.cuda.get_device_name(index), "capability": "%d.%d" % (major, minor)}
     else:
@@ -67,8 +69,8 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
     settings = process_settings(torch)
     if settings is not None:
         options = dict(options or {}, **{SETTINGS_OPTION: settings})
-    if _ordinal(index):
-        options = dict(options or {}, **{DEVICE_OPTION: _ordinal(index)})
+    if index:
+        options = dict(options or {}, **{DEVICE_OPTION: index})
     compile_settings = {"backend": backend, "mode": mode, "dynamic": dynamic, "options": options}
     return {
         "model": model,
@@ -78,13 +80,26 @@ def describe(model_name: str, model_version: str, *, fingerprint: Optional[str] 
     }
 
 
-def _ordinal(device: Any) -> int:
-    """The index of ``device``: an int, or a ``torch.device``/``"cuda:3"`` by its index."""
+def _ordinal(torch: Any, device: Any) -> int:
+    """The index of the GPU ``device`` names, as torch resolves it: None, ``"cuda"`` and
+    ``torch.device("cuda")`` are the current device (``torch.cuda.set_device``), ``"cuda:3"`` and
+    ``torch.device("cuda:3")`` by their index, ``torch.cuda.device(3)`` by its ``idx``. Before,
+    those without an index, and ``torch.cuda.device(3)``, were index 0: GPU 3 described by name
+    and capability but keyed as GPU 0."""
+    if device is None:
+        return torch.cuda.current_device()
     if isinstance(device, int):
         return device
     if isinstance(device, str):
-        return int(device.rsplit(":", 1)[1]) if ":" in device else 0
-    return int(getattr(device, "index", None) or 0)
+        kind, _, number = device.partition(":")
+        index = int(number) if number else None
+    elif hasattr(device, "idx"):  # torch.cuda.device(3), the context manager
+        kind, index = "cuda", device.idx
+    else:  # torch.device
+        kind, index = getattr(device, "type", "cuda"), getattr(device, "index", None)
+    if kind != "cuda":
+        raise ValueError("device=%r names no GPU: give an index, 'cuda' or 'cuda:N'" % (device,))
+    return torch.cuda.current_device() if index is None else int(index)
 
 
 def _json_options(options: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -95,14 +110,28 @@ def _json_options(options: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]
     (``json.dumps``), so identical nodes each compiled and none shared."""
     if options is None:
         return None
-    return {str(name): _json_value(value) for name, value in options.items()}
+    return {_json_name(name): _json_value(value) for name, value in options.items()}
+
+
+def _json_name(name: Any) -> str:
+    """A member's name as ``json.dumps`` wrote it when the options were sent as given, so that
+    its key stays: ``True`` as ``"true"``, ``None`` as ``"null"`` (``str`` would say ``"True"``,
+    ``"None"``, and move the key of options that were shared before)."""
+    if isinstance(name, str):
+        return name
+    if name is None or isinstance(name, (bool, int, float)):
+        return json.dumps(name)
+    return str(_json_value(name))  # a tuple or an object: json.dumps refused it
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        # json.dumps writes Infinity and NaN, which are no JSON: the service refused every lookup
+        return json.dumps(value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
+        return {_json_name(k): _json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_value(v) for v in value]
     if isinstance(value, (set, frozenset)):

@@ -36,6 +36,41 @@ def torch_on_gpu(current: int = 0, name: str = "NVIDIA H100 80GB HBM3") -> types
     return torch
 
 
+class Device:
+    """torch.device's shape: a type and an index, None where none was named."""
+
+    def __init__(self, spec: str):
+        self.type, _, number = spec.partition(":")
+        self.index = int(number) if number else None
+
+
+class DeviceContext:
+    """torch.cuda.device(3)'s shape: the context manager holds the index as ``idx``."""
+
+    def __init__(self, idx: int):
+        self.idx, self.prev_idx = idx, -1
+
+
+def torch_on_gpus(current: int, names: dict) -> types.ModuleType:
+    """A host of several GPUs, whose torch.cuda resolves a device as torch's _get_device_index
+    does: an int as given, ``"cuda:N"`` and a device with an index by it, ``torch.cuda.device``
+    by its ``idx``, and ``"cuda"`` or a device without an index as the current device."""
+    def resolve(device):
+        if isinstance(device, int):
+            return device
+        if isinstance(device, str):
+            device = Device(device)
+        index = device.idx if isinstance(device, DeviceContext) else device.index
+        return current if index is None else index
+
+    torch = torch_with()
+    torch.cuda = types.SimpleNamespace(
+        is_available=lambda: True, current_device=lambda: current,
+        get_device_name=lambda device=None: names[resolve(device)],
+        get_device_capability=lambda device=None: (9, 0) if resolve(device) == 0 else (8, 0))
+    return torch
+
+
 class Pass:
     """A custom graph pass as PyTorch keys it: by its uuid()."""
 
@@ -66,6 +101,42 @@ class IdenticalNodesTest(unittest.TestCase):
         self.assertEqual(describe("m", "1", device=2, torch_module=torch_on_gpu())
                          ["compile"]["options"][DEVICE_OPTION], 2)
         self.assertEqual(self.key(device="cuda:3"), self.key(device=3))  # as a torch.device names it
+
+    def test_every_form_of_device_keys_the_gpu_it_describes(self):
+        """Under torch.cuda.set_device(3), "cuda" and torch.device("cuda") are GPU 3, as a
+        tensor made there is cuda:3; torch.cuda.device(3) is GPU 3. Before, those were keyed as
+        GPU 0 while the GPU's name and capability were GPU 3's."""
+        names = {0: "NVIDIA H100 80GB HBM3", 3: "NVIDIA A100-SXM4-80GB"}
+        on_3 = describe("m", "1", torch_module=torch_on_gpus(3, names))
+        for device in (None, 3, "cuda", "cuda:3", Device("cuda"), Device("cuda:3"),
+                       DeviceContext(3)):
+            with self.subTest(device=device):
+                described = describe("m", "1", device=device, torch_module=torch_on_gpus(3, names))
+                self.assertEqual(described["hardware"]["gpu"], "NVIDIA A100-SXM4-80GB")
+                self.assertEqual(described["compile"]["options"].get(DEVICE_OPTION), 3)
+                self.assertEqual(derive_key("mega-cache", described), derive_key("mega-cache", on_3))
+        on_gpu_0 = describe("m", "1", device="cuda:0", torch_module=torch_on_gpus(3, names))
+        self.assertNotIn(DEVICE_OPTION, on_gpu_0["compile"]["options"])
+        self.assertEqual(on_gpu_0["hardware"]["gpu"], "NVIDIA H100 80GB HBM3")
+        with self.assertRaises(ValueError):
+            describe("m", "1", device="cpu", torch_module=torch_on_gpus(3, names))
+
+    def test_options_json_holds_are_sent_as_json_dumps_wrote_them(self):
+        """Options that were shared before keep their key: names that are not text are written
+        as json.dumps wrote them (True as "true", None as "null"). Infinity and NaN, which
+        json.dumps wrote and the service refused on every lookup, are sent as text."""
+        import json
+
+        given = {"a": {True: 1, None: 2, 3: [1.5, (1, 2)], 2.5: "x"}, 4: False, "f": 1e300}
+        described = describe("m", "1", options=given, torch_module=torch_on_gpu())
+        options = dict(described["compile"]["options"])
+        options.pop(SETTINGS_OPTION, None)
+        self.assertEqual(options, json.loads(json.dumps(given)))
+        odd = describe("m", "1", options={"t": float("inf"), "n": [float("nan"), -float("inf")]},
+                       torch_module=torch_on_gpu())["compile"]["options"]
+        self.assertEqual((odd["t"], odd["n"]), ("Infinity", ["NaN", "-Infinity"]))
+        derive_key("mega-cache", describe("m", "1", options={"t": float("inf")},
+                                          torch_module=torch_on_gpu()))  # has a canonical form
 
     def test_a_gpu_chosen_by_cuda_visible_devices_is_gpu_0_to_torch_and_to_the_key(self):
         with mock.patch.dict(os.environ, {"CUDA_VISIBLE_DEVICES": "3"}):
