@@ -13,9 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,13 +50,9 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final S3Client control;
   private final String bucket;
   private final S3BlobWriter writer;
-  private final PartBuffers buffers;
-  private final UploadShares shares;
+  private final StorePermits permits;
   private final ByteBudget headRoom;
   private final SmallReads smallReads;
-  private final Semaphore downloadPermits;
-  private final int maxDownloads;
-  private final Duration connectionWait;
   private final Duration controlTimeout;
   private final ExecutorService partSenders;
   private final S3Deletes deletes;
@@ -71,15 +65,9 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.deletes = new S3Deletes(control, bucket, properties.controlTimeout());
     this.listing = new S3Listing(control, bucket);
     this.smallReads = new SmallReads(control, bucket, properties.connectionWait());
-    this.buffers = new PartBuffers(properties.maxConcurrentPuts());
-    this.shares = new UploadShares(properties.putsPerNamespace(), properties.maxConcurrentPuts());
+    this.permits = new StorePermits(properties);
     this.headRoom =
         new ByteBudget(properties.maxConcurrentPuts() * properties.partSize().toBytes());
-    // one per connection of the downloads' pool, so that pool never makes a request wait: the
-    // SDK would retry a wait that timed out, up to four times, before the caller heard of it
-    this.downloadPermits = new Semaphore(properties.maxConnections(), true);
-    this.maxDownloads = properties.maxConnections();
-    this.connectionWait = properties.connectionWait();
     this.controlTimeout = properties.controlTimeout();
     // as many threads as spare buffers at most, so bounded by max-concurrent-puts
     this.partSenders = Executors.newCachedThreadPool(S3BlobStore::partSender);
@@ -89,7 +77,6 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
             bucket,
             properties,
             properties.signPayload() ? -1 : properties.singlePutMax().toBytes(),
-            buffers,
             partSenders,
             properties.controlTimeout());
   }
@@ -97,15 +84,11 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   /**
    * How near store traffic is to this instance's bounds ({@code PT2CACHE_S3_MAX_CONCURRENT_PUTS},
    * {@code PT2CACHE_S3_MAX_CONNECTIONS}): beyond them requests wait, then get {@code 503
-   * storage-busy}.
+   * storage-busy} ({@link StorePermits}); and the heap that upload heads and small downloads hold.
    */
   @Override
   public void bindTo(MeterRegistry registry) {
-    Gauge.builder("pt2cache.store.uploads.permits.used", buffers, PartBuffers::inUse)
-        .description(
-            "Upload permits held (an upload writing to the store holds one, a multipart one may"
-                + " hold a second), of PT2CACHE_S3_MAX_CONCURRENT_PUTS")
-        .register(registry);
+    permits.bindTo(registry);
     Gauge.builder("pt2cache.store.uploads.buffered", headRoom, ByteBudget::heldBytes)
         .description(
             "Heap held by upload bodies up to the part size, and the first part of larger ones,"
@@ -118,18 +101,6 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
             "Heap held by downloads of up to 256 KiB, read whole from the store, while their clients"
                 + " read them (at most 16 MB; beyond it they stream as large ones do)")
         .baseUnit("bytes")
-        .register(registry);
-    Gauge.builder("pt2cache.store.uploads.waiting", buffers, PartBuffers::waiting)
-        .description("Uploads waiting for a permit to write to the store")
-        .register(registry);
-    Gauge.builder(
-            "pt2cache.store.downloads.active",
-            downloadPermits,
-            permits -> maxDownloads - permits.availablePermits())
-        .description("Downloads holding a store connection, of PT2CACHE_S3_MAX_CONNECTIONS")
-        .register(registry);
-    Gauge.builder("pt2cache.store.downloads.waiting", downloadPermits, Semaphore::getQueueLength)
-        .description("Downloads waiting for a store connection")
         .register(registry);
   }
 
@@ -171,43 +142,12 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     // permit free. A larger head's room comes back as soon as it has gone to the store
     try (ChunkedBuffer head = writer.readHead(expected, content, headRoom)) {
       if (writer.isWhole(expected, head)) {
-        withPermit(namespace, () -> writer.sendWhole(expected, head));
+        permits.upload(namespace, () -> writer.sendWhole(expected, head));
       } else {
         InputStream body = new SequenceInputStream(head.drain(), content);
-        SparePermits spares = namespace == null ? buffers : shares.spares(namespace, buffers);
-        withPermit(namespace, () -> writer.write(expected, body, spares));
+        SparePermits spares = permits.spares(namespace);
+        permits.upload(namespace, () -> writer.write(expected, body, spares));
       }
-    }
-  }
-
-  /**
-   * Runs a write to the store holding an upload permit, or answers busy when none came within the
-   * connection wait, as a download does: waited 30 s, as long as a client's usual timeout (the
-   * Python client's), a busy answer and its Retry-After lost the race to it about half the time,
-   * and the client sent its bytes again at once.
-   */
-  private void withPermit(String namespace, Runnable write) {
-    if (namespace == null) {
-      withPermit(connectionWait, write);
-      return;
-    }
-    // the namespace's share first, so an upload past it waits among its own, never in the queue
-    // that other namespaces' uploads wait in; both waits together within the connection wait
-    long deadline = System.nanoTime() + connectionWait.toNanos();
-    awaitOrBusy(() -> shares.acquire(namespace, connectionWait), () -> shares.refusal(namespace));
-    try {
-      withPermit(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), write);
-    } finally {
-      shares.release(namespace);
-    }
-  }
-
-  private void withPermit(Duration wait, Runnable write) {
-    awaitOrBusy(() -> buffers.acquire(wait), StorageBusyException::new);
-    try {
-      write.run();
-    } finally {
-      buffers.release();
     }
   }
 
@@ -223,9 +163,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   @Override
   public Optional<BlobContent> get(String sha256, ByteRange range) {
     // a download holds a store connection until its content is closed: at most max-connections
-    awaitOrBusy(
-        () -> downloadPermits.tryAcquire(connectionWait.toMillis(), TimeUnit.MILLISECONDS),
-        StorageBusyException::noConnection);
+    permits.awaitDownload();
     boolean handedOver = false;
     try {
       ResponseInputStream<GetObjectResponse> stream =
@@ -249,7 +187,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
       handedOver = true;
       return Optional.of(
           new BlobContent(
-              new AbortingStream(stream, length, downloadPermits::release),
+              new AbortingStream(stream, length, permits::downloadDone),
               length,
               range == null ? length : BlobObjects.objectSize(response.contentRange()),
               BlobObjects.version(response.eTag(), response.lastModified())));
@@ -259,25 +197,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
       throw StoreFailures.of("reading blob " + sha256, e);
     } finally {
       if (!handedOver) {
-        downloadPermits.release();
+        permits.downloadDone();
       }
-    }
-  }
-
-  /** A wait for a permit, true when one was taken. */
-  private interface PermitWait {
-    boolean acquired() throws InterruptedException;
-  }
-
-  /** Takes a permit, or answers busy when none came within its wait (or the wait was cut short). */
-  private static void awaitOrBusy(PermitWait wait, Supplier<StorageBusyException> busy) {
-    try {
-      if (!wait.acquired()) {
-        throw busy.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw busy.get();
     }
   }
 

@@ -44,7 +44,6 @@ final class S3BlobWriter {
   private final StorageProperties properties;
   private final long partSize;
   private final long singlePutMax;
-  private final PartBuffers buffers;
   private final Executor partSenders;
   private final Duration controlTimeout;
 
@@ -53,7 +52,6 @@ final class S3BlobWriter {
       String bucket,
       StorageProperties properties,
       long singlePutMax,
-      PartBuffers buffers,
       Executor partSenders,
       Duration controlTimeout) {
     this.s3 = s3;
@@ -61,7 +59,6 @@ final class S3BlobWriter {
     this.properties = properties;
     this.partSize = properties.partSize().toBytes();
     this.singlePutMax = singlePutMax;
-    this.buffers = buffers;
     this.partSenders = partSenders;
     this.controlTimeout = controlTimeout;
   }
