@@ -29,7 +29,7 @@ COPY --from=build /build/extracted/spring-boot-loader/ ./
 COPY --from=build /build/extracted/snapshot-dependencies/ ./
 COPY --from=build /build/extracted/application/ ./
 USER 10001:10001
-# the API; the actuator too unless MANAGEMENT_SERVER_PORT gives it a port of its own (README)
+# the API; the actuator too unless MANAGEMENT_SERVER_PORT gives it a port of its own (docs/operations.md)
 EXPOSE 8080
 # Heap from the container's memory limit, committed from the start and kept (docs/adr/0010:
 # InitialRAMPercentage alone lets G1 shrink it at its first cycle), at two thirds: the rest is for

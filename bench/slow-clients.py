@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Slow and stalled clients against one instance, while probes measure everyone else (ADR 0036).
 
-A hand tool, not a benchmark: start an instance (README, "Run it"), then
+A hand tool, not a benchmark: start an instance (README, "Quick start"), then
 usage: python3 bench/slow-clients.py PORT MODE COUNT SECONDS   (e.g. 18212 upload-trickle 300 45)
 It uses the local admin token and the namespace `default`; spool files are counted in /tmp.
 MODE: none | headers | upload-stall | upload-trickle | entry-stall | entry-trickle | download-stall

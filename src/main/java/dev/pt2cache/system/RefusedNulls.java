@@ -44,7 +44,7 @@ class RefusedNulls {
   /**
    * Every member of a selector narrows it: one left out as {@code null} (an unset variable) would
    * retire, and with {@code block} refuse, what the others match across every model, version or
-   * GPU. A tag's value may still be null, taken as absent, as README says.
+   * GPU. A tag's value may still be null, taken as absent, as docs/testing.md says.
    */
   abstract static class SelectorNulls {
     @JsonSetter(nulls = Nulls.FAIL)

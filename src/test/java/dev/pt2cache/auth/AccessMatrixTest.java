@@ -25,9 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * Every operation of openapi.yaml against every kind of caller, as the README's Access section says
- * (written from it, not from {@link Operations}): the answer, its problem type and challenge, and
- * that a refused call changed nothing in any table, nor stored an object.
+ * Every operation of openapi.yaml against every kind of caller, as docs/access.md says (written
+ * from it, not from {@link Operations}): the answer, its problem type and challenge, and that a
+ * refused call changed nothing in any table, nor stored an object.
  */
 class AccessMatrixTest extends ServiceTest {
 
@@ -61,7 +61,7 @@ class AccessMatrixTest extends ServiceTest {
   }
 
   /**
-   * A row: the operation, the role it needs by the README and whether in every namespace, the
+   * A row: the operation, the role it needs by docs/access.md and whether in every namespace, the
    * statuses that mean it was done, and how to make a valid request of it (fresh for each caller).
    */
   record Operation(
@@ -202,7 +202,7 @@ class AccessMatrixTest extends ServiceTest {
     assertThat(mismatches).as(operation.id).isEmpty();
   }
 
-  /** What the README's Access section says this caller gets; empty: the call is done. */
+  /** What docs/access.md says this caller gets; empty: the call is done. */
   private static String expected(Operation operation, Caller caller) {
     boolean head = operation.id.startsWith("head");
     return switch (caller) {

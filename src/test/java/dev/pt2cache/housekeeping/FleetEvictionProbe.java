@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Figures for the README's last-hit bookkeeping, on two instances of one PostgreSQL and bucket:
- * which artifact {@code retention} on one instance evicts when the other holds a hit unwritten,
- * downloads under way when their artifact is evicted and purged, a content shared by two keys, and
- * the usage figures after. It prints lines starting {@code PROBE} and asserts nothing, and is not
- * part of the suite (its name ends in Probe); the quota's figures are {@link
+ * Figures for docs/operations.md's last-hit bookkeeping, on two instances of one PostgreSQL and
+ * bucket: which artifact {@code retention} on one instance evicts when the other holds a hit
+ * unwritten, downloads under way when their artifact is evicted and purged, a content shared by two
+ * keys, and the usage figures after. It prints lines starting {@code PROBE} and asserts nothing,
+ * and is not part of the suite (its name ends in Probe); the quota's figures are {@link
  * QuotaOvershootProbe}'s:
  *
  * <pre>

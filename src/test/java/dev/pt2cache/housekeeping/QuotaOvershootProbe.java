@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Figures for the README's quotas, on two instances of one PostgreSQL and bucket: how far and how
- * long uploads racing into a full namespace take it over its quota. It prints lines starting {@code
- * PROBE} and asserts nothing, and is not part of the suite (its name ends in Probe):
+ * Figures for the quotas of docs/operations.md, on two instances of one PostgreSQL and bucket: how
+ * far and how long uploads racing into a full namespace take it over its quota. It prints lines
+ * starting {@code PROBE} and asserts nothing, and is not part of the suite (its name ends in
+ * Probe):
  *
  * <pre>
  * ./mvnw -o -q -B verify -Djacoco.skip=true -Dsurefire.failIfNoSpecifiedTests=false \

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * docs/alerts.yaml, the rules the README offers operators: an alert on a metric the service does
- * not export (a name misspelt, or renamed since) would never fire, and nobody would notice.
+ * docs/alerts.yaml, the rules docs/operations.md offers operators: an alert on a metric the service
+ * does not export (a name misspelt, or renamed since) would never fire, and nobody would notice.
  */
 class AlertRulesTest extends ServiceTest {
 

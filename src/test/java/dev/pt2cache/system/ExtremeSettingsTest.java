@@ -57,7 +57,7 @@ class ExtremeSettingsTest {
    * An artifact limit whose largest parts, one per permit, are more than the heap: only uploads
    * near the limit take such parts, and only that many of them at once would exhaust it, so the
    * instance starts (it did before 2026-12-05, and refusing it stopped a rolling upgrade) and says
-   * so at start. 5TB is the largest object AWS S3 takes, which the README names.
+   * so at start. 5TB is the largest object AWS S3 takes, which docs/configuration.md names.
    */
   @Test
   void shouldStartWhereOnlyUploadsNearTheLimitTogetherWouldOutgrowTheHeap(CapturedOutput output) {

@@ -19,13 +19,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an operator reads in the README and docs/ against what the repository holds, without a
- * service: a setting the README leaves out or gives another default, a decision or test it points
- * to that is not there, a link that leads nowhere. Each drifted before while the code changed under
- * the text (the ADR list stopped at 0028 while 0029 and 0030 were decided).
+ * service: a setting docs/configuration.md leaves out or gives another default, a decision
+ * docs/decisions.md leaves out, a test the pages name that is not there, a link that leads nowhere.
+ * Each drifted before while the code changed under the text (the ADR list stopped at 0028 while
+ * 0029 and 0030 were decided). Which page holds what: ADR 0044.
  */
 class OperatorDocsTest {
 
   private static final Path README = Path.of("README.md");
+  private static final Path SETTINGS = Path.of("docs/configuration.md");
+  private static final Path DECISIONS = Path.of("docs/decisions.md");
 
   @Test
   void shouldListEverySettingOfTheServiceWithItsDefault() throws IOException {
@@ -39,7 +42,7 @@ class OperatorDocsTest {
     Map<String, String> rows = new LinkedHashMap<>();
     Matcher row =
         Pattern.compile("(?m)^\\| `(PT2CACHE_[A-Z0-9_]+)` \\| ([^|]*) \\|")
-            .matcher(Files.readString(README));
+            .matcher(Files.readString(SETTINGS));
     while (row.find()) {
       rows.put(row.group(1), row.group(2));
     }
@@ -49,14 +52,16 @@ class OperatorDocsTest {
     settings.forEach(
         (name, value) -> {
           if (!value.isEmpty()) {
-            assertThat(rows.get(name)).as("the README's default of %s", name).contains(value);
+            assertThat(rows.get(name))
+                .as("the settings table's default of %s", name)
+                .contains(value);
           }
         });
   }
 
   @Test
-  void shouldLinkEveryDecisionRecordFromTheReadme() throws IOException {
-    String readme = Files.readString(README);
+  void shouldLinkEveryDecisionRecordFromTheListOfDecisions() throws IOException {
+    String list = Files.readString(DECISIONS);
     List<String> records;
     try (Stream<Path> files = Files.list(Path.of("docs/adr"))) {
       records = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".md")).toList();
@@ -64,8 +69,8 @@ class OperatorDocsTest {
 
     assertThat(records).hasSizeGreaterThanOrEqualTo(30);
     assertThat(records)
-        .as("decisions the README's list leaves out")
-        .filteredOn(record -> !readme.contains("(docs/adr/" + record + ")"))
+        .as("decisions docs/decisions.md leaves out")
+        .filteredOn(record -> !list.contains("(adr/" + record + ")"))
         .isEmpty();
   }
 
@@ -78,14 +83,39 @@ class OperatorDocsTest {
           .filter(f -> f.endsWith(".java"))
           .forEach(f -> classes.add(f.substring(0, f.length() - ".java".length())));
     }
-    Matcher named = Pattern.compile("`([A-Z][A-Za-z0-9]*Test)`").matcher(Files.readString(README));
-    Set<String> inReadme = new TreeSet<>();
-    while (named.find()) {
-      inReadme.add(named.group(1));
+    Set<String> inDocs = new TreeSet<>();
+    for (Path page : pages()) {
+      Matcher named = Pattern.compile("`([A-Z][A-Za-z0-9]*Test)`").matcher(Files.readString(page));
+      while (named.find()) {
+        inDocs.add(named.group(1));
+      }
     }
 
-    assertThat(inReadme).hasSizeGreaterThan(80);
-    assertThat(classes).containsAll(inReadme);
+    assertThat(inDocs).hasSizeGreaterThan(80);
+    assertThat(classes).containsAll(inDocs);
+  }
+
+  /** .ci/run runs "the README's test command": the README's first page names what CI runs. */
+  @Test
+  void shouldNameInTheReadmeTheTestCommandCiRuns() throws IOException {
+    String command =
+        Files.readAllLines(Path.of(".ci/run")).stream()
+            .filter(line -> line.startsWith("./mvnw "))
+            .reduce((first, last) -> last)
+            .orElseThrow()
+            .replaceAll(" -B| -ntp", "");
+
+    assertThat(command).isEqualTo("./mvnw verify");
+    assertThat(Files.readString(README)).contains(command);
+  }
+
+  /** The README and the reference pages under docs/ (ADR 0044). */
+  private static List<Path> pages() throws IOException {
+    List<Path> pages = new ArrayList<>(List.of(README));
+    try (Stream<Path> files = Files.list(Path.of("docs"))) {
+      files.filter(f -> f.toString().endsWith(".md")).sorted().forEach(pages::add);
+    }
+    return pages;
   }
 
   /**

@@ -100,7 +100,7 @@ final class CallRecorder {
   }
 
   /**
-   * A call the caller's role may not make (README, Access) is {@code 403 forbidden} with the
+   * A call the caller's role may not make (docs/access.md) is {@code 403 forbidden} with the
    * insufficient-scope challenge, and ends its step ({@link Refused}); one it may make is not
    * refused so, but for a namespace admin's settings that change the quota, the operator's alone.
    */

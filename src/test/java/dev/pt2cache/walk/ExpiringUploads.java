@@ -14,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Uploads that reach a reservation's time (README, {@code PT2CACHE_RESERVATION_TTL}): bytes sent to
- * a reservation just before, at or just after its time runs out, now and then right after other
- * content was declared under its key, and bodies that begin before it runs out and pause until
- * after, while the other workers go on declaring and sending under the same keys. A worker waits
- * for a reservation's time only where it is near ({@code walk.leased.lateWaitMs}, 2000 by default),
- * so a short walk reaches few and a long one many.
+ * Uploads that reach a reservation's time (docs/configuration.md, {@code
+ * PT2CACHE_RESERVATION_TTL}): bytes sent to a reservation just before, at or just after its time
+ * runs out, now and then right after other content was declared under its key, and bodies that
+ * begin before it runs out and pause until after, while the other workers go on declaring and
+ * sending under the same keys. A worker waits for a reservation's time only where it is near
+ * ({@code walk.leased.lateWaitMs}, 2000 by default), so a short walk reaches few and a long one
+ * many.
  */
 final class ExpiringUploads {
 

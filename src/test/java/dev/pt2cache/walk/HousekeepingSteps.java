@@ -23,9 +23,10 @@ final class HousekeepingSteps {
   }
 
   /**
-   * README, Quotas and idle limits: the run writes this instance's gathered hits first, then in
-   * each namespace evicts what was unused longer than its idle limit, then the least recently used
-   * over its quota. An artifact too close to its idle limit to say is taken as the run left it.
+   * docs/operations.md, Quotas and idle limits: the run writes this instance's gathered hits first,
+   * then in each namespace evicts what was unused longer than its idle limit, then the least
+   * recently used over its quota. An artifact too close to its idle limit to say is taken as the
+   * run left it.
    */
   void retention() {
     JsonNode outcome = run("retention");
@@ -50,9 +51,9 @@ final class HousekeepingSteps {
   }
 
   /**
-   * README, Grace period: retired artifacts go one grace period after their retirement, and
-   * reservations one grace period after they expired; one too close to say is taken as the run left
-   * it.
+   * docs/operations.md, Grace period: retired artifacts go one grace period after their retirement,
+   * and reservations one grace period after they expired; one too close to say is taken as the run
+   * left it.
    */
   void purge() {
     JsonNode outcome = run("purge");

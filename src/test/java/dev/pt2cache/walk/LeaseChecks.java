@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What a concurrent walk checks of uploads that race in time (ADR 0019, README's settings): one
+ * What a concurrent walk checks of uploads that race in time (ADR 0019, docs/configuration.md): one
  * content ready under a key until something may have retired it, so that an uploader whose lease
  * ran out never commits over the upload that took the key over; {@code 409 upload-in-flight} only
  * where another content's reservation could hold a running lease, and always where one certainly

@@ -46,7 +46,7 @@ final class NamespaceSteps {
     model.namespaces.get(ns).quota = quota;
     model.namespaces.get(ns).reportThreshold = threshold;
     model.namespaces.get(ns).maxIdleDays = idleDays;
-    // README: the idle limit housekeeping enforces, the namespace's own or the default
+    // docs/operations.md: the idle limit housekeeping enforces, the namespace's own or the default
     assertThat(answer.json().get("appliedMaxIdleDays").asInt())
         .as(answer.text())
         .isEqualTo(model.namespaces.get(ns).appliedIdleDays());

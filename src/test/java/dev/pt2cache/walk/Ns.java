@@ -6,7 +6,7 @@ final class Ns {
   Integer reportThreshold;
   Integer maxIdleDays;
 
-  /** README, Quotas and idle limits: its own, or PT2CACHE_DEFAULT_MAX_IDLE_DAYS. */
+  /** docs/operations.md, Quotas and idle limits: its own, or PT2CACHE_DEFAULT_MAX_IDLE_DAYS. */
   int appliedIdleDays() {
     return maxIdleDays == null ? WalkModel.DEFAULT_IDLE_DAYS : maxIdleDays;
   }

@@ -18,7 +18,10 @@ import java.util.Set;
  */
 final class OverlapChecks {
 
-  /** An instance reads a namespace's quota for uploads at most every 5 s (README, Quotas). */
+  /**
+   * An instance reads a namespace's quota for uploads at most every 5 s (docs/operations.md,
+   * Quotas).
+   */
   private static final long QUOTA_LAG_NS = 6_000_000_000L;
 
   private final SharedWalk shared;
@@ -149,7 +152,7 @@ final class OverlapChecks {
     }
     if (c.op == Op.PUT_ENTRY && c.status == 404) {
       // retired while its bytes came, and the retired row purged before it committed: the walk's
-      // grace is 0, which the README keeps for tests (PT2CACHE_GRACE)
+      // grace is 0, which docs/configuration.md keeps for tests (PT2CACHE_GRACE)
       List<Call> retiring = queries.retiringAfter(c.ns, c.start);
       assertThat(calls)
           .as("%s gone while nothing retired and purged it", c)

@@ -42,7 +42,7 @@ final class ReportSteps {
   }
 
   private void reported(String ns, Art art, String node, ApiResponse answer) {
-    // README, Reports: a reporter is the token's name and the node
+    // docs/operations.md, Reports: a reporter is the token's name and the node
     boolean fresh = art.reporters.add(walk.who.name() + "/" + node);
     assertThat(answer.status()).as(answer.text()).isEqualTo(fresh ? 201 : 200);
     assertThat(answer.json().get("reportCount").asInt()).isEqualTo(art.reporters.size());

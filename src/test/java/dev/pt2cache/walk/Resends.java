@@ -20,7 +20,7 @@ import java.util.UUID;
  * after a cut connection: invalidations (the key honoured: the same request answers {@code 200}
  * with the invalidation recorded first, another request under the key {@code 422
  * idempotency-key-reused}), and declarations and content PUTs, whose key the service does not
- * honour (README, API): a declaration sent again is a declaration, a content PUT sent again is
+ * honour (docs/api.md): a declaration sent again is a declaration, a content PUT sent again is
  * answered as bytes sent to that reservation are ({@link ResendChecks}).
  */
 final class Resends {

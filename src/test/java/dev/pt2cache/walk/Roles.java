@@ -2,7 +2,7 @@ package dev.pt2cache.walk;
 
 import dev.pt2cache.walk.History.Op;
 
-/** What each role may do (README, Access), as a concurrent walk's calls need it. */
+/** What each role may do (docs/access.md), as a concurrent walk's calls need it. */
 final class Roles {
 
   private Roles() {}

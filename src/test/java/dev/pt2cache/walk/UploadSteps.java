@@ -168,7 +168,8 @@ final class UploadSteps {
           return;
         }
         if (expired == Tri.YES && !otherRefusal) {
-          // README: an upload begun after the reservation's uploadExpiresAt is refused
+          // docs/configuration.md: an upload begun after the reservation's uploadExpiresAt is
+          // refused
           assertProblem(answer, 410, "reservation-expired");
           return;
         }

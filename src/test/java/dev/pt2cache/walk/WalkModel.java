@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the API must answer, written from DESIGN.md, the README's API and housekeeping sections,
+ * What the API must answer, written from DESIGN.md, docs/api.md, docs/operations.md's housekeeping,
  * openapi.yaml and the ADRs, not from the service's code: artifacts by state, standing rules,
  * reporters and namespace settings, and for each operation the answers the documents allow. Where
  * the documents leave a choice open (which of several refusals comes first, which reason a miss
@@ -34,7 +34,10 @@ final class WalkModel {
    */
   static final long SLACK = 3000;
 
-  /** README, Standing invalidation rules: in force until its expiresAt passes or it is lifted. */
+  /**
+   * docs/operations.md, Standing invalidation rules: in force until its expiresAt passes or it is
+   * lifted.
+   */
   Tri inForce(Rule rule) {
     if (!rule.blocking || rule.lifted) {
       return Tri.NO;
@@ -77,7 +80,9 @@ final class WalkModel {
     return now > instant + SLACK ? Tri.YES : now < instant - SLACK ? Tri.NO : Tri.MAYBE;
   }
 
-  /** README: a reservation's bytes are refused once its uploadExpiresAt has passed. */
+  /**
+   * docs/configuration.md: a reservation's bytes are refused once its uploadExpiresAt has passed.
+   */
   Tri expired(Art art) {
     return passed(art.expiresAt);
   }
@@ -96,7 +101,9 @@ final class WalkModel {
     return ready.stream().findFirst();
   }
 
-  /** README, Standing invalidation rules: uploads that match an active rule are refused. */
+  /**
+   * docs/operations.md, Standing invalidation rules: uploads that match an active rule are refused.
+   */
   Tri blocks(String ns, String kind, String key, Desc desc, String sha) {
     Tri blocks = Tri.NO;
     for (Rule r : rules.values()) {
@@ -200,7 +207,9 @@ final class WalkModel {
     used(art);
   }
 
-  /** README, Quotas: a lookup that answers the artifact or a GET of an entry is a use. */
+  /**
+   * docs/operations.md, Quotas: a lookup that answers the artifact or a GET of an entry is a use.
+   */
   void used(Art art) {
     art.lastUse = tick();
     art.lastUseAt = now();
@@ -212,8 +221,8 @@ final class WalkModel {
   }
 
   /**
-   * README, Quotas and idle limits: ready artifacts whose last use is older than the namespace's
-   * idle limit; each with YES, or MAYBE where it is too close to the limit to say.
+   * docs/operations.md, Quotas and idle limits: ready artifacts whose last use is older than the
+   * namespace's idle limit; each with YES, or MAYBE where it is too close to the limit to say.
    */
   Map<Art, Tri> idle(String ns) {
     long limit = namespaces.get(ns).appliedIdleDays() * Duration.ofDays(1).toMillis();
@@ -228,8 +237,8 @@ final class WalkModel {
   }
 
   /**
-   * README, Grace period: what purge may drop now, retired artifacts one grace period after their
-   * retirement and reservations one grace period after they expired; YES or MAYBE each.
+   * docs/operations.md, Grace period: what purge may drop now, retired artifacts one grace period
+   * after their retirement and reservations one grace period after they expired; YES or MAYBE each.
    */
   Map<Art, Tri> purgeable(List<String> names) {
     Map<Art, Tri> due = new LinkedHashMap<>();
@@ -284,8 +293,9 @@ final class WalkModel {
   }
 
   /**
-   * README, Quotas: over the quota, least recently used ready artifacts go until usage is at most
-   * quota * (1 - margin); the most recently used stays when it fits the quota on its own.
+   * docs/operations.md, Quotas: over the quota, least recently used ready artifacts go until usage
+   * is at most quota * (1 - margin); the most recently used stays when it fits the quota on its
+   * own.
    */
   List<Art> overQuota(String ns, double margin) {
     Long quota = namespaces.get(ns).quota;

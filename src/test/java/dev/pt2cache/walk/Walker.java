@@ -50,7 +50,7 @@ final class Walker {
       this.weight = weight;
     }
 
-    /** README, Access: the role a call needs (3: the operator's token). */
+    /** docs/access.md: the role a call needs (3: the operator's token). */
     int needs() {
       return switch (this) {
         case GET_ENTRY, LOOKUP, DOWNLOAD -> READ;
