@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.pt2cache.artifact.Artifact;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,15 +179,23 @@ class ProblemAnswersTest {
     SQLException lockWait = new SQLException("lock wait", "55P03");
     SQLException readOnly = new SQLException("read only", "25006");
     SQLException deadlock = new SQLException("deadlock", "40P01");
+    // pgjdbc's words when PostgreSQL does not answer within the answer wait (SilentDatabaseTest)
+    SQLException silent =
+        new SQLException(
+            "An I/O error occurred while sending to the backend.",
+            "08006",
+            new SocketTimeoutException("Read timed out"));
     SQLException nul = new SQLException("invalid byte sequence\nWhere: x", "22021");
     cases.put("db resource failure", () -> new DataAccessResourceFailureException("down"));
     cases.put("db no transaction", () -> new CannotCreateTransactionException("no tx"));
     cases.put("db query timeout", () -> new QueryTimeoutException("slow"));
     cases.put(
-        "db query timeout unanswered",
+        "db statement canceled",
         () ->
             new QueryTimeoutException(
                 "slow", new SQLException("canceling statement due to user request", "57014")));
+    cases.put(
+        "db statement unanswered", () -> new DataAccessResourceFailureException("io", silent));
     cases.put("db lock wait", () -> new CannotAcquireLockException("lock", lockWait));
     cases.put("db read-only", () -> new DataAccessResourceFailureException("ro", readOnly));
     cases.put("jpa lock wait", () -> new JpaSystemException(new RuntimeException(lockWait)));
@@ -199,6 +208,9 @@ class ProblemAnswersTest {
     cases.put(
         "retirement unfinished by a lock wait",
         () -> retirement(new CannotAcquireLockException("lock", lockWait)));
+    cases.put(
+        "retirement unfinished by an unanswered statement",
+        () -> retirement(new DataAccessResourceFailureException("io", silent)));
     cases.put(
         "retirement unfinished by the store",
         () -> retirement(new dev.pt2cache.blob.StorageUnavailableException("s3", null)));
