@@ -3,6 +3,8 @@ package dev.pt2cache.problem;
 import static dev.pt2cache.problem.ProblemResponses.abandonIfCommitted;
 import static dev.pt2cache.problem.ProblemResponses.problem;
 
+import dev.pt2cache.blob.StorageBusyException;
+import dev.pt2cache.blob.StorageUnavailableException;
 import dev.pt2cache.invalidation.RetirementUnfinishedException;
 import dev.pt2cache.system.LogContext;
 import jakarta.servlet.http.HttpServletResponse;
@@ -46,22 +48,29 @@ class ApiExceptionHandler extends SpringMvcProblems
   }
 
   /**
-   * A blocking invalidation stopped by the database between its batches: answered as what stopped
-   * it is (its type, its {@code Retry-After}), but saying what stands, where that type's detail
-   * says nothing was changed (docs/adr/0039).
+   * A blocking invalidation stopped between its batches, after its rule committed: answered as the
+   * failure of the dependency that stopped it is (the database's or the store's type, its {@code
+   * Retry-After}, its log line), but saying what stands, where that type's detail says nothing was
+   * changed (docs/adr/0039). Never as a domain error or a client's error: its input was checked and
+   * its rule recorded before the first batch, so a {@code 404} or {@code 400} would tell the caller
+   * that nothing happened; such a cause is this service's fault, an internal error (docs/adr/0004).
    */
   @ExceptionHandler
   ResponseEntity<ProblemDetail> retirementUnfinished(
       RetirementUnfinishedException e, HttpServletResponse response) throws Exception {
     Exception cause = (Exception) e.getCause();
-    ResponseEntity<ProblemDetail> answer =
-        cause instanceof DataAccessResourceFailureException
-                || cause instanceof TransientDataAccessException
-            ? databaseUnavailable(cause)
-            : other(cause, response);
-    if (answer != null && answer.getBody() != null) {
-      answer.getBody().setDetail(e.getMessage());
+    ResponseEntity<ProblemDetail> answer;
+    if (cause instanceof DataAccessResourceFailureException
+        || cause instanceof TransientDataAccessException) {
+      answer = databaseUnavailable(cause);
+    } else if (cause instanceof StorageUnavailableException store) {
+      answer = storageUnavailable(store, response);
+    } else if (cause instanceof StorageBusyException busy) {
+      answer = storageBusy(busy);
+    } else {
+      answer = unexpected(cause, response);
     }
+    answer.getBody().setDetail(e.getMessage());
     return answer;
   }
 
@@ -78,10 +87,20 @@ class ApiExceptionHandler extends SpringMvcProblems
       LogContext.cutShort(e);
       return null;
     }
-    abandonIfCommitted(e, response);
     if (e instanceof ErrorResponse error && error.getStatusCode().is4xxClientError()) {
+      abandonIfCommitted(e, response);
       return problem(ProblemType.INVALID_REQUEST, error.getBody().getDetail());
     }
+    return unexpected(e, response);
+  }
+
+  /**
+   * What the catch-all cannot tell by type: a database failure Spring left untranslated, told by
+   * its SQL state, or else an internal error.
+   */
+  private ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletResponse response)
+      throws Exception {
+    abandonIfCommitted(e, response);
     Optional<ResponseEntity<ProblemDetail>> database = bySqlState(e);
     if (database.isPresent()) {
       return database.get();

@@ -215,8 +215,14 @@ class ProblemAnswersTest {
         "retirement unfinished by the store",
         () -> retirement(new dev.pt2cache.blob.StorageUnavailableException("s3", null)));
     cases.put(
+        "retirement unfinished by the store's bound",
+        () -> retirement(new dev.pt2cache.blob.StorageBusyException()));
+    cases.put(
         "retirement unfinished by a domain error",
         () -> retirement(new dev.pt2cache.namespace.NamespaceNotFoundException("ns")));
+    cases.put(
+        "retirement unfinished by a client's error",
+        () -> retirement(new ResponseStatusException(HttpStatus.BAD_REQUEST, "nope")));
     cases.put(
         "wrapped store failure",
         () ->
