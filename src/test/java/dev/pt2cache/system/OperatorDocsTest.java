@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -156,10 +157,8 @@ class OperatorDocsTest {
 
   @Test
   void shouldLeadEveryRelativeLinkOfTheDocsToAFileAndHeadingThatExist() throws IOException {
-    List<Path> docs = new ArrayList<>(List.of(README));
-    try (Stream<Path> files = Files.walk(Path.of("docs"))) {
-      files.filter(f -> f.toString().endsWith(".md")).forEach(docs::add);
-    }
+    List<Path> docs =
+        new ArrayList<>(sources().stream().filter(f -> f.toString().endsWith(".md")).toList());
     Pattern link = Pattern.compile("\\]\\(([^)\\s]+)\\)");
     List<String> broken = new ArrayList<>();
     int links = 0;
@@ -188,18 +187,80 @@ class OperatorDocsTest {
     assertThat(broken).isEmpty();
   }
 
-  /** GitHub's anchors: each heading lower-cased, punctuation dropped, spaces made hyphens. */
+  /**
+   * An alert's description, a decision or a test names a section of a page by its title in quotes
+   * (docs/alerts.yaml: {@code See docs/operations.md, "Lost objects".}): an operator paged at night
+   * looks for it in the page's outline, which lists headings only. docs/operations.md held 22 such
+   * sections (Alerts, Lost objects, Rolling restarts among them) as bold words opening a paragraph,
+   * in 450 lines under no heading but the page's own and Housekeeping's: no outline entry, no
+   * anchor to link to, and links into them led to the page's top (ADR 0044).
+   */
+  @Test
+  void shouldNameOnlySectionsThatAreHeadingsOfTheirPage() throws IOException {
+    Pattern reference =
+        Pattern.compile("((?:docs|bench|clients/python)/[\\w./-]+\\.md),? \"([^\"]+)\"");
+    List<String> references = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (Path source : sources()) {
+      Matcher named = reference.matcher(Files.readString(source));
+      while (named.find()) {
+        Path page = Path.of(named.group(1));
+        String section = named.group(2).strip().replaceAll("\\s+", " ");
+        references.add(source + ": " + named.group());
+        if (!Files.exists(page) || !headings(page).contains(section.toLowerCase(Locale.ROOT))) {
+          missing.add(source + ": " + named.group());
+        }
+      }
+    }
+
+    assertThat(references).hasSizeGreaterThanOrEqualTo(5);
+    assertThat(missing).as("sections named that are no heading of their page").isEmpty();
+  }
+
+  /** Where the docs are named from: pages, alert rules, examples and the code's comments. */
+  private static List<Path> sources() throws IOException {
+    List<Path> sources = new ArrayList<>(List.of(README, Path.of("clients/python/README.md")));
+    for (String root : List.of("docs", "bench", "examples", "src/main/java", "src/test/java")) {
+      try (Stream<Path> files = Files.walk(Path.of(root))) {
+        files
+            .filter(f -> f.toString().matches(".*\\.(md|yaml|java)$"))
+            .sorted()
+            .forEach(sources::add);
+      }
+    }
+    return sources;
+  }
+
+  /**
+   * GitHub's anchors: each heading lower-cased, punctuation dropped, spaces made hyphens, a heading
+   * met before taking {@code -1}, {@code -2}.
+   */
   private static Set<String> anchors(Path markdown) {
-    try (Stream<String> lines = Files.lines(markdown)) {
-      Set<String> anchors = new TreeSet<>();
-      lines
-          .filter(line -> line.matches("^#+ .*"))
-          .map(line -> line.replaceFirst("^#+ ", "").strip().toLowerCase(java.util.Locale.ROOT))
-          .map(heading -> heading.replaceAll("[^\\w\\- ]", "").replace(' ', '-'))
-          .forEach(anchors::add);
-      return anchors;
+    Set<String> anchors = new TreeSet<>();
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    for (String heading : headings(markdown)) {
+      String anchor = heading.replace("`", "").replaceAll("[^\\w\\- ]", "").replace(' ', '-');
+      int before = seen.merge(anchor, 1, Integer::sum) - 1;
+      anchors.add(before == 0 ? anchor : anchor + "-" + before);
+    }
+    return anchors;
+  }
+
+  /** The page's headings in order, lower-cased; a {@code #} line in a fenced block is none. */
+  private static List<String> headings(Path markdown) {
+    List<String> headings = new ArrayList<>();
+    boolean fenced = false;
+    try {
+      for (String line : Files.readAllLines(markdown)) {
+        if (line.strip().startsWith("```")) {
+          fenced = !fenced;
+        } else if (!fenced && line.matches("^#{1,6} .*")) {
+          headings.add(line.replaceFirst("^#+ ", "").strip().toLowerCase(Locale.ROOT));
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return headings;
   }
 }
