@@ -133,8 +133,11 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
       default ->
           state.startsWith("08")
               ? "Check the host and port in PT2CACHE_DB_URL, and that PostgreSQL runs there and"
-                  + " takes connections from this host (listen_addresses, firewalls, sslmode). A"
-                  + " connection is waited for PT2CACHE_DB_CONNECTION_WAIT_MS at most."
+                  + " takes connections from this host (listen_addresses, firewalls, sslmode); a"
+                  + " connection attempt that timed out may also be a PostgreSQL, or a proxy in"
+                  + " front of one that is gone, that took the connection and said nothing. A"
+                  + " connection, its login included, is waited for PT2CACHE_DB_CONNECTION_WAIT_MS"
+                  + " at most."
               : null;
     };
   }
