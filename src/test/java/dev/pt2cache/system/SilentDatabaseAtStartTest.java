@@ -17,6 +17,8 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -38,42 +40,29 @@ class SilentDatabaseAtStartTest {
   private static final URI DATABASE =
       URI.create(ENV.get("PT2CACHE_DB_URL").substring("jdbc:".length()));
 
-  @Test
-  void shouldStopAStartWhoseMarkerCheckPostgresqlWentSilentOnNamingTheStep(CapturedOutput output)
-      throws Exception {
-    // the marker's read: unlocked once the marker is written (another test's start may have
-    // written it on the shared database), under its row lock before
-    assertThat(startSilencedAt("from deployment where id = 1"))
-        .hasStackTraceContaining("Read timed out");
+  /**
+   * Each step's statement silenced in turn; the marker's read is unlocked once the marker is
+   * written (another test's start may have written it on the shared database), under its row lock
+   * before.
+   */
+  @ParameterizedTest(name = "silent at {0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "from deployment where id = 1 | the deployment marker's check (table deployment)",
+        "server_version_num | the PostgreSQL version check (server_version_num)",
+        "flyway_schema_history | Flyway's reading of its schema history"
+      })
+  void shouldStopAStartWhoseStepPostgresqlWentSilentOnNamingTheStep(
+      String statement, String step, CapturedOutput output) throws Exception {
+    assertThat(startSilencedAt(statement)).hasStackTraceContaining("Read timed out");
 
     assertThat(LastLogLines.of(output))
         .contains("APPLICATION FAILED TO START")
-        .contains("PostgreSQL did not answer the deployment marker's check (table deployment)")
+        .contains("PostgreSQL did not answer " + step)
         .contains("within PT2CACHE_DB_ANSWER_WAIT")
         .contains("Read timed out")
         .contains("Check that it answers there")
-        .doesNotContain("\tat ");
-  }
-
-  @Test
-  void shouldStopAStartWhoseVersionCheckPostgresqlWentSilentOnNamingTheStep(CapturedOutput output)
-      throws Exception {
-    assertThat(startSilencedAt("server_version_num")).hasStackTraceContaining("Read timed out");
-
-    assertThat(LastLogLines.of(output))
-        .contains("PostgreSQL did not answer the PostgreSQL version check (server_version_num)")
-        .contains("within PT2CACHE_DB_ANSWER_WAIT")
-        .doesNotContain("\tat ");
-  }
-
-  @Test
-  void shouldStopAStartWhoseSchemaHistoryReadPostgresqlWentSilentOnNamingTheStep(
-      CapturedOutput output) throws Exception {
-    assertThat(startSilencedAt("flyway_schema_history")).hasStackTraceContaining("Read timed out");
-
-    assertThat(LastLogLines.of(output))
-        .contains("PostgreSQL did not answer Flyway's reading of its schema history")
-        .contains("within PT2CACHE_DB_ANSWER_WAIT")
         .doesNotContain("\tat ");
   }
 
