@@ -3,6 +3,7 @@ package dev.pt2cache.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.LastLogLines;
 import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.SilentRelay;
@@ -32,7 +33,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * what it waited for (the test gave up after 60 s). The instance reaches PostgreSQL through a relay
  * that goes silent at the step's statement, before PostgreSQL receives it.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({DockerWhenContainers.class, OutputCaptureExtension.class})
 @Tag("integration")
 class SilentDatabaseAtStartTest {
 
