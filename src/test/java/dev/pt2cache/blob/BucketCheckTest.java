@@ -3,9 +3,6 @@ package dev.pt2cache.blob;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,14 +51,8 @@ class BucketCheckTest {
   }
 
   @Test
-  void shouldSayTheBucketIsNotReachableWhereNothingAnswers() throws IOException {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
-    StorageProperties nowhere =
-        TestStorage.properties(
-            URI.create("http://127.0.0.1:" + closedPort), false, null, DataSize.ofMegabytes(6));
+  void shouldSayTheBucketIsNotReachableWhereNothingAnswers() {
+    StorageProperties nowhere = TestStorage.atFreePort();
 
     assertThatThrownBy(() -> check(nowhere))
         .isInstanceOf(StorageUnavailableException.class)

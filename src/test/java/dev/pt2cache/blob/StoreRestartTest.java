@@ -8,7 +8,6 @@ import dev.pt2cache.support.Fixtures;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.util.unit.DataSize;
 
 /**
  * A store restarted under a running instance (an upgrade, a crash): while it is gone each request
@@ -32,13 +30,8 @@ class StoreRestartTest {
 
   @Test
   void shouldServeTheNextRequestsOnceARestartedStoreIsBack() throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
-    StorageProperties properties =
-        TestStorage.properties(
-            URI.create("http://127.0.0.1:" + port), false, null, DataSize.ofMegabytes(6));
+    StorageProperties properties = TestStorage.atFreePort();
+    int port = properties.endpoint().getPort();
     byte[] bytes = Fixtures.randomBytes(256 * 1024);
     String sha256 = Fixtures.sha256(bytes);
     S3Proxy store = start(port);

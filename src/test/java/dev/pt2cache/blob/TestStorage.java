@@ -1,6 +1,9 @@
 package dev.pt2cache.blob;
 
 import dev.pt2cache.support.TestInfra;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -42,6 +45,20 @@ final class TestStorage {
         Duration.ofSeconds(60),
         false,
         null);
+  }
+
+  /**
+   * The same settings for a store at a port of this host where nothing listens (yet): a store that
+   * cannot be reached, or one a test starts there later ({@code endpoint().getPort()}).
+   */
+  static StorageProperties atFreePort() {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return properties(URI.create("http://127.0.0.1:" + port), false, null, DataSize.ofMegabytes(6));
   }
 
   /** The same settings for another bucket, with another secret key where one is given. */
