@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -17,37 +16,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.MultipartUpload;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * {@link BlobStore} on any S3-compatible server. Content is verified while it streams, and a wrong
  * upload never becomes visible under a content address ({@link S3BlobWriter} says how). Downloads,
- * uploads and control requests each use a client of their own ({@link StoreClients}).
+ * uploads and control requests each use a client of their own ({@link StoreClients}). This class
+ * keeps the byte paths and their admission ({@link StorePermits}) and hands every request that
+ * moves no blob's bytes to a class of its own: {@link S3ControlCalls}, {@link S3Deletes}, {@link
+ * S3Listing}; what a failure means is {@link StoreFailures}'s.
  */
 public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
-  /** The requests of {@link #createBucketIfMissing}, as its failures name them. */
-  static final String CHECKING_BUCKET = "checking bucket ";
-
-  static final String CREATING_BUCKET = "creating bucket ";
-
-  private static final String SETTING = " (PT2CACHE_S3_CREATE_BUCKET=true)";
+  /** The bucket's creation, as its failure names it ({@link StoreRefusedAtStart} reads it). */
+  static final String CREATING_BUCKET = S3ControlCalls.CREATING_BUCKET;
 
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
   private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
   private final S3Client downloads;
-  private final S3Client control;
   private final String bucket;
   private final S3BlobWriter writer;
   private final StorePermits permits;
@@ -57,10 +48,11 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final ExecutorService partSenders;
   private final S3Deletes deletes;
   private final S3Listing listing;
+  private final S3ControlCalls calls;
 
   S3BlobStore(StoreClients clients, StorageProperties properties) {
     this.downloads = clients.downloads();
-    this.control = clients.control();
+    S3Client control = clients.control();
     this.bucket = properties.bucket();
     this.deletes = new S3Deletes(control, bucket, properties.controlTimeout());
     this.listing = new S3Listing(control, bucket);
@@ -79,6 +71,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
             properties.signPayload() ? -1 : properties.singlePutMax().toBytes(),
             partSenders,
             properties.controlTimeout());
+    this.calls = new S3ControlCalls(control, bucket, writer);
   }
 
   /**
@@ -209,16 +202,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
 
   @Override
   public Optional<String> version(String sha256) {
-    try {
-      HeadObjectResponse head =
-          control.headObject(b -> b.bucket(bucket).key(BlobStore.objectKey(sha256)));
-      return Optional.of(BlobObjects.version(head.eTag(), head.lastModified()));
-    } catch (SdkException e) {
-      if (e instanceof S3Exception s3 && s3.statusCode() == 404) {
-        return Optional.empty();
-      }
-      throw StoreFailures.of("checking blob " + sha256, e);
-    }
+    return calls.version(sha256);
   }
 
   @Override
@@ -243,82 +227,22 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
    */
   @Override
   public int abortUploadsStartedBefore(Instant before) {
-    int aborted = 0;
-    try {
-      for (MultipartUpload upload :
-          control.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(PREFIX)).uploads()) {
-        if (upload.initiated() != null
-            && upload.initiated().isBefore(before)
-            && writer.abort(upload.key(), upload.uploadId())) {
-          aborted++;
-        }
-      }
-    } catch (SdkException e) {
-      if (StoreFailures.refused(e)) {
-        throw new StoreRefusedException(
-            "the store refused to list multipart uploads in bucket %s: %s"
-                .formatted(bucket, e.getMessage()),
-            e);
-      }
-      throw new StorageUnavailableException("listing multipart uploads failed", e);
-    }
-    return aborted;
+    return calls.abortUploadsStartedBefore(before);
   }
 
   @Override
   public void checkAvailable() {
-    try {
-      control.headBucket(b -> b.bucket(bucket));
-    } catch (SdkException e) {
-      throw new StorageUnavailableException(bucketCheckFailed(e), e);
-    }
-  }
-
-  /**
-   * What the bucket's {@code HEAD} answered, in words that the health endpoint's {@code error} and
-   * the start's report show: "not reachable" for every failure sent an operator whose bucket was
-   * deleted, or whose keys were rotated, to look at the network.
-   */
-  private String bucketCheckFailed(SdkException e) {
-    if (!(e instanceof AwsServiceException answered)) {
-      return "bucket " + bucket + " is not reachable";
-    }
-    return switch (answered.statusCode()) {
-      case 404 -> "bucket %s does not exist (the store answered 404)".formatted(bucket);
-      case 401, 403 ->
-          "the store refused the service's credentials for bucket %s (%d)"
-              .formatted(bucket, answered.statusCode());
-      default ->
-          "bucket %s failed its check (the store answered %d)"
-              .formatted(bucket, answered.statusCode());
-    };
+    calls.checkAvailable();
   }
 
   @Override
   public Optional<String> readMarker() {
-    try {
-      return Optional.of(
-          control
-              .getObjectAsBytes(b -> b.bucket(bucket).key(MARKER_KEY))
-              .asString(StandardCharsets.UTF_8)
-              .strip());
-    } catch (SdkException e) {
-      if (e instanceof S3Exception s3 && s3.statusCode() == 404) {
-        return Optional.empty();
-      }
-      throw StoreFailures.of("reading the deployment marker", e);
-    }
+    return calls.readMarker();
   }
 
   @Override
   public void writeMarker(String marker) {
-    try {
-      control.putObject(
-          b -> b.bucket(bucket).key(MARKER_KEY).contentType("text/plain"),
-          RequestBody.fromString(marker + "\n", StandardCharsets.UTF_8));
-    } catch (SdkException e) {
-      throw StoreFailures.of("writing the deployment marker", e);
-    }
+    calls.writeMarker(marker);
   }
 
   /**
@@ -328,23 +252,6 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
    * ended the log in a stack trace.
    */
   void createBucketIfMissing() {
-    try {
-      control.headBucket(b -> b.bucket(bucket));
-      return;
-    } catch (NoSuchBucketException e) {
-      // created below
-    } catch (S3Exception e) {
-      if (e.statusCode() != 404) {
-        throw StoreFailures.of(CHECKING_BUCKET + bucket + SETTING, e);
-      }
-    } catch (SdkException e) {
-      throw StoreFailures.of(CHECKING_BUCKET + bucket + SETTING, e);
-    }
-    log.info("creating bucket {}", bucket);
-    try {
-      control.createBucket(b -> b.bucket(bucket));
-    } catch (SdkException e) {
-      throw StoreFailures.of(CREATING_BUCKET + bucket + SETTING, e);
-    }
+    calls.createBucketIfMissing();
   }
 }

@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** What a failed store request means to the one who asked. */
 final class StoreFailures {
@@ -23,6 +24,52 @@ final class StoreFailures {
       }
     }
     return new StorageUnavailableException(request + " failed", e);
+  }
+
+  /**
+   * Whether the store answered {@code 404}: the object asked for is not there, which its caller
+   * answers as a miss, not a failure.
+   */
+  static boolean notFound(SdkException e) {
+    return e instanceof S3Exception s3 && s3.statusCode() == 404;
+  }
+
+  /**
+   * What the bucket's {@code HEAD} answered, in words that the health endpoint's {@code error} and
+   * the start's report show: "not reachable" for every failure sent an operator whose bucket was
+   * deleted, or whose keys were rotated, to look at the network. Never busy: a check that found no
+   * connection is the bucket not reachable from here.
+   */
+  static StorageUnavailableException bucketCheck(String bucket, SdkException e) {
+    if (!(e instanceof AwsServiceException answered)) {
+      return new StorageUnavailableException("bucket " + bucket + " is not reachable", e);
+    }
+    String words =
+        switch (answered.statusCode()) {
+          case 404 -> "bucket %s does not exist (the store answered 404)".formatted(bucket);
+          case 401, 403 ->
+              "the store refused the service's credentials for bucket %s (%d)"
+                  .formatted(bucket, answered.statusCode());
+          default ->
+              "bucket %s failed its check (the store answered %d)"
+                  .formatted(bucket, answered.statusCode());
+        };
+    return new StorageUnavailableException(words, e);
+  }
+
+  /**
+   * A failed listing of the bucket's multipart uploads: {@link StoreRefusedException} where the
+   * store refused it for good ({@link #refused}: it lacks the request, or the credentials may not
+   * make it), which housekeeping reports apart from a store that is down. Never busy.
+   */
+  static StorageUnavailableException uploadsListing(String bucket, SdkException e) {
+    if (refused(e)) {
+      return new StoreRefusedException(
+          "the store refused to list multipart uploads in bucket %s: %s"
+              .formatted(bucket, e.getMessage()),
+          e);
+    }
+    return new StorageUnavailableException("listing multipart uploads failed", e);
   }
 
   /**
