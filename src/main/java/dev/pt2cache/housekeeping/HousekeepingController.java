@@ -11,6 +11,7 @@ import dev.pt2cache.api.model.JobRunList;
 import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.housekeeping.HousekeepingService.EvictionPage;
 import dev.pt2cache.housekeeping.HousekeepingService.EvictionRecord;
+import dev.pt2cache.housekeeping.JobRunHistory.JobRunPage;
 import dev.pt2cache.housekeeping.JobRunner.JobRun;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
@@ -19,9 +20,11 @@ import org.springframework.web.bind.annotation.RestController;
 class HousekeepingController implements HousekeepingApi {
 
   private final HousekeepingService service;
+  private final JobRunHistory history;
 
-  HousekeepingController(HousekeepingService service) {
+  HousekeepingController(HousekeepingService service, JobRunHistory history) {
     this.service = service;
+    this.history = history;
   }
 
   @Override
@@ -30,13 +33,12 @@ class HousekeepingController implements HousekeepingApi {
   }
 
   @Override
-  public ResponseEntity<JobRunList> listJobRuns(JobName job, Integer limit) {
+  public ResponseEntity<JobRunList> listJobRuns(JobName job, Integer limit, String cursor) {
+    JobRunPage page = history.page(job == null ? null : job.getValue(), limit, cursor);
     return ResponseEntity.ok(
         new JobRunList()
-            .items(
-                service.runs(job == null ? null : job.getValue(), limit).stream()
-                    .map(HousekeepingController::toApi)
-                    .toList()));
+            .items(page.items().stream().map(HousekeepingController::toApi).toList())
+            .nextCursor(page.nextCursor()));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.pt2cache.housekeeping;
 
-import dev.pt2cache.descriptor.CanonicalJson;
 import dev.pt2cache.housekeeping.JobRunner.JobRun;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.PageCursor;
@@ -17,7 +16,10 @@ import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
-/** What operators ask of housekeeping: run a job now, see past runs, see evictions. */
+/**
+ * What operators ask of housekeeping: run a job now, see evictions ({@link JobRunHistory} lists
+ * past runs).
+ */
 @Service
 public class HousekeepingService {
 
@@ -75,19 +77,6 @@ public class HousekeepingService {
     return runner.run(known).orElseThrow(() -> new JobRunningException(job));
   }
 
-  public List<JobRun> runs(String job, int limit) {
-    return jdbc.sql(
-            """
-            select id, job, instance, started_at, finished_at, outcome::text as outcome
-              from housekeeping_run where cast(:job as varchar) is null or job = :job
-             order by started_at desc, id desc limit :limit
-            """)
-        .param("job", job)
-        .param("limit", limit)
-        .query(HousekeepingService::jobRun)
-        .list();
-  }
-
   /** One page of a namespace's evictions, newest first; the first when cursor is null. */
   public EvictionPage evictions(String namespace, int limit, String cursor) {
     namespaces.require(namespace);
@@ -126,19 +115,7 @@ public class HousekeepingService {
             instant(rs.getTimestamp("evicted_at"))));
   }
 
-  @SuppressWarnings("unchecked")
-  private static JobRun jobRun(ResultSet rs, int n) throws SQLException {
-    String outcome = rs.getString("outcome");
-    return new JobRun(
-        rs.getLong("id"),
-        rs.getString("job"),
-        rs.getString("instance"),
-        instant(rs.getTimestamp("started_at")),
-        instant(rs.getTimestamp("finished_at")),
-        outcome == null ? null : CanonicalJson.parse(outcome, Map.class));
-  }
-
-  private static Instant instant(Timestamp timestamp) {
+  static Instant instant(Timestamp timestamp) {
     return timestamp == null ? null : timestamp.toInstant();
   }
 }
