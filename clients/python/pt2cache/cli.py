@@ -325,7 +325,7 @@ def _report(client: CacheClient, args: argparse.Namespace) -> Any:
 def _reports(client: CacheClient, args: argparse.Namespace) -> Any:
     if args.clear:
         return client.clear_reports(args.id)
-    return client.reports(args.id, limit=min(args.limit, 500))
+    return client.reports(args.id, limit=min(args.limit, 1000))
 
 
 def _mirror(client: CacheClient, args: argparse.Namespace) -> Any:

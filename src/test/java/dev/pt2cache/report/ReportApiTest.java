@@ -255,6 +255,33 @@ class ReportApiTest extends ServiceTest {
         .isEqualTo("invalidated");
   }
 
+  /**
+   * An operator sees every reporter kept in one answer: the list has no cursor, and its limit
+   * stopped at 500 of the 1000 reporters an artifact keeps, so half of them could not be read.
+   */
+  @Test
+  void shouldListEveryReporterKeptInOnePage() {
+    String id = upload(Fixtures.randomBytes(200));
+    jdbc.sql(
+            """
+            insert into artifact_report (artifact_id, reporter, problem, reported_at)
+            select ?::uuid, 'seeded/' || n, 'other', now() - make_interval(secs => n / 3)
+              from generate_series(1, 1000) n
+            """)
+        .param(id)
+        .update();
+    jdbc.sql("update artifact set report_count = 1000 where id = ?::uuid").param(id).update();
+
+    ApiResponse all = api.get(path("/artifacts/" + id + "/reports?limit=1000"));
+
+    assertThat(all.status()).as(all.text()).isEqualTo(200);
+    List<String> reporters = new ArrayList<>();
+    all.json().get("items").forEach(r -> reporters.add(r.get("reporter").asString()));
+    assertThat(reporters).hasSize(1000).doesNotHaveDuplicates();
+    assertProblem(
+        api.get(path("/artifacts/" + id + "/reports?limit=1001")), 400, "invalid-request");
+  }
+
   @Test
   void shouldGoWithTheirArtifactWhenPurgeDeletesIt() {
     String id = upload(Fixtures.randomBytes(200));
