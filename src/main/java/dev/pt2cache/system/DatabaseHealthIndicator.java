@@ -3,7 +3,10 @@ package dev.pt2cache.system;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -34,6 +37,9 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
   private final RecurringFailureLog failures =
       RecurringFailureLog.warnEveryMinute(
           DatabaseHealthIndicator.class, "database health check failed");
+  private final RecurringFailureLog readOnly =
+      RecurringFailureLog.warnEveryMinute(
+          DatabaseHealthIndicator.class, "database refuses writes; reads go on");
 
   /**
    * Checks with a connection of its own to the requests' database, with their credentials, when
@@ -80,6 +86,7 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
     try (Connection connection = dataSource.getConnection()) {
       if (connection.isValid(VALID_WITHIN_SECONDS)) {
         builder.up().withDetail("database", connection.getMetaData().getDatabaseProductName());
+        refusesWrites(connection).ifPresent(why -> builder.withDetail("writes", why));
       } else {
         String error = "PostgreSQL did not answer within " + VALID_WITHIN_SECONDS + " seconds";
         // health shows no details by default: the log is where an operator finds the cause
@@ -94,6 +101,32 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
         builder.up().withDetail("connections", "PostgreSQL takes no more; requests use the pool's");
       } else {
         builder.down().withDetail("error", e.toString());
+      }
+    }
+  }
+
+  /**
+   * Why PostgreSQL refuses writes, when a transaction of this connection would be read-only: a
+   * standby (a failover that pointed the service at one) or {@code default_transaction_read_only}
+   * set by an operator. Still up, since every hit is served (docs/adr/0039), but said: in the
+   * details and in the log once a minute, which otherwise speaks only when a write is refused, and
+   * a fleet whose nodes all hit sends none.
+   */
+  private Optional<String> refusesWrites(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout(VALID_WITHIN_SECONDS);
+      try (ResultSet rs =
+          statement.executeQuery(
+              "select current_setting('transaction_read_only') = 'on', pg_is_in_recovery()")) {
+        if (!rs.next() || !rs.getBoolean(1)) {
+          return Optional.empty();
+        }
+        String why =
+            rs.getBoolean(2)
+                ? "refused: PostgreSQL is a standby in recovery (a failover pointed here?)"
+                : "refused: PostgreSQL is read-only (default_transaction_read_only = on)";
+        readOnly.failed(null, why);
+        return Optional.of(why);
       }
     }
   }
