@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import java.sql.SQLException;
+import java.util.Set;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.Ordered;
@@ -24,6 +25,9 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
     }
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+        if (WRITES_REFUSED.contains(sql.getSQLState())) {
+          return writesRefused(sql);
+        }
         String action = action(sql.getSQLState());
         if (action != null) {
           return new FailureAnalysis(
@@ -119,6 +123,27 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
    */
   private static boolean madeNoConnection(String state) {
     return !state.equals("08006") && !state.equals("08003");
+  }
+
+  /** Read-only ({@code 25006}: a standby, {@code default_transaction_read_only}), disk full. */
+  private static final Set<String> WRITES_REFUSED = Set.of("25006", "53100");
+
+  /**
+   * A start that had to write (a deployment's first: its schema and marker; an upgrade's
+   * migrations) on a database that refuses writes. Running instances serve reads meanwhile, and a
+   * later start of the same version starts (docs/adr/0039); this one cannot, and says why instead
+   * of a stack trace that named Flyway's or the marker's failure first.
+   */
+  private static FailureAnalysis writesRefused(SQLException sql) {
+    return new FailureAnalysis(
+        "PostgreSQL refused this start's writes (SQL state %s): %s. A deployment's first start"
+                .formatted(sql.getSQLState(), sql.getMessage().replaceFirst("\\.$", ""))
+            + " (its schema, its marker) and an upgrade's migrations must write; nothing was"
+            + " changed.",
+        "Point PT2CACHE_DB_URL at the primary (a failover may have left it on a standby), end"
+            + " default_transaction_read_only, or free the database's disk; then start again."
+            + " Instances already running keep serving reads meanwhile.",
+        sql);
   }
 
   /** What to change for a connection refused with {@code state}; null for any other failure. */

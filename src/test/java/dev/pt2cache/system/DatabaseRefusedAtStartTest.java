@@ -7,8 +7,11 @@ import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.LastLogLines;
 import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.TestInfra;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,6 +41,32 @@ class DatabaseRefusedAtStartTest {
         .contains("database \"no_such_database\" does not exist")
         .contains("Nothing was migrated")
         .contains("name the one that exists in PT2CACHE_DB_URL")
+        .doesNotContain("\tat ");
+  }
+
+  /**
+   * A deployment's first start on a database that refuses writes (a failover left it on a standby,
+   * or {@code default_transaction_read_only} is on): before, Spring's report named Flyway's failed
+   * migration and its frames, and said nothing of the primary to point at.
+   */
+  @Test
+  void shouldSayAFirstStartNeedsAWritableDatabase(CapturedOutput output) throws SQLException {
+    String database = "read_only_first_" + UUID.randomUUID().toString().substring(0, 8);
+    try (Connection admin = TestInfra.adminConnection();
+        Statement statement = admin.createStatement()) {
+      statement.execute("create database " + database);
+      statement.execute("alter database " + database + " set default_transaction_read_only = on");
+    }
+    String url = URL.replaceFirst("/[^/?]+(\\?|$)", "/" + database + "$1");
+
+    assertThatThrownBy(() -> ServiceInstances.start(Map.of("PT2CACHE_DB_URL", url)).close())
+        .hasStackTraceContaining("read-only transaction");
+
+    assertThat(LastLogLines.of(output))
+        .contains("APPLICATION FAILED TO START")
+        .contains("PostgreSQL refused this start's writes (SQL state 25006)")
+        .contains("read-only transaction")
+        .contains("Point PT2CACHE_DB_URL at the primary")
         .doesNotContain("\tat ");
   }
 
