@@ -77,6 +77,81 @@ class InvalidationLogTest extends ServiceTest {
         .isEqualTo(odd);
   }
 
+  /**
+   * Each invalidation's line says how many artifacts it retired; a standing rule's line says it
+   * blocks matching uploads, and the line of a resend that retired the rest of a cut one says it
+   * was sent again. A resend of an invalidation without a rule retires nothing and logs nothing.
+   */
+  @Test
+  void shouldLogWhatEachRetiredAndWhetherItWasSentAgain(CapturedOutput output) {
+    String version = "v" + java.util.UUID.randomUUID();
+    uploadMegaCache(
+        Descriptors.of(model, version, "2.11.0+cu130", "NVIDIA H100 80GB HBM3"),
+        Fixtures.randomBytes(100));
+    uploadMegaCache(
+        Descriptors.of(model, "other", "2.11.0+cu130", "NVIDIA H100 80GB HBM3"),
+        Fixtures.randomBytes(100));
+    String once =
+        "{\"selector\": {\"modelName\": \"%s\", \"modelVersion\": \"%s\"}, \"reason\": \"r1\"}"
+            .formatted(model, version);
+    String onceId = invalidate(once, "\"once-" + version + "\"");
+    assertThat(
+            api.postJson(
+                    path("/invalidations"), once, "Idempotency-Key", "\"once-" + version + "\"")
+                .status())
+        .isEqualTo(200);
+    String rule =
+        "{\"selector\": {\"modelName\": \"%s\"}, \"reason\": \"r2\", \"block\": true}"
+            .formatted(model);
+    String ruleId = invalidate(rule, "\"rule-" + version + "\"");
+    assertThat(
+            api.postJson(
+                    path("/invalidations"), rule, "Idempotency-Key", "\"rule-" + version + "\"")
+                .status())
+        .isEqualTo(200);
+
+    assertThat(linesOf(output, onceId))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("invalidation " + onceId + " (namespace " + ns + ", selector ")
+        .endsWith(") retired 1 artifacts: r1");
+    assertThat(linesOf(output, ruleId))
+        .hasSize(2)
+        .allSatisfy(
+            line ->
+                assertThat(line)
+                    .contains(
+                        ", blocking until lifted) retired 1 artifacts and blocks matching uploads"))
+        .satisfiesExactly(
+            first -> assertThat(first).endsWith("blocks matching uploads: r2"),
+            again -> assertThat(again).endsWith("blocks matching uploads (sent again): r2"));
+  }
+
+  /** Lifting a standing rule is logged, so that an operator sees when its blocking stopped. */
+  @Test
+  void shouldLogTheLiftOfABlockingRuleOnly(CapturedOutput output) {
+    String rule =
+        invalidate(
+            "{\"selector\": {\"modelName\": \""
+                + model
+                + "\"}, \"reason\": \"r\", \"block\": true}");
+    String once =
+        invalidate("{\"selector\": {\"modelName\": \"" + model + "\"}, \"reason\": \"r\"}");
+    for (String id : new String[] {rule, once}) {
+      assertThat(api.postJson(path("/invalidations/" + id + "/lift"), "").status()).isEqualTo(200);
+    }
+
+    assertThat(linesOf(output, "rule " + rule))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .endsWith("invalidation rule " + rule + " lifted");
+    assertThat(linesOf(output, "rule " + once)).isEmpty();
+  }
+
+  private String invalidate(String body, String key) {
+    ApiResponse response = api.postJson(path("/invalidations"), body, "Idempotency-Key", key);
+    assertThat(response.status()).as(response.text()).isEqualTo(201);
+    return response.json().get("id").asString();
+  }
+
   private String invalidate(String body) {
     ApiResponse response = api.postJson(path("/invalidations"), body);
     assertThat(response.status()).as(response.text()).isEqualTo(201);
@@ -85,12 +160,18 @@ class InvalidationLogTest extends ServiceTest {
 
   /** The message of the line that names the invalidation, from a structured line as from text. */
   private static String lineOf(CapturedOutput output, String id) {
+    return linesOf(output, id).stream()
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no log line names invalidation " + id));
+  }
+
+  /** The messages of every line that names the invalidation, oldest first. */
+  private static java.util.List<String> linesOf(CapturedOutput output, String id) {
     return output
         .getOut()
         .lines()
         .map(line -> line.startsWith("{") ? JSON.readTree(line).path("message").asString() : line)
         .filter(line -> line.contains("invalidation " + id))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no log line names invalidation " + id));
+        .toList();
   }
 }
