@@ -19,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Retires the ready or pending artifacts a filter matches: every one in one statement, or a batch
- * at a time (a standing rule already in force refuses the rest meanwhile; InvalidationService).
+ * at a time (a standing rule already in force refuses the rest meanwhile; BlockingRetirement).
  * Either way the rows are locked first, in id order, as every writer of several artifacts locks
  * them (ADR 0006): an update alone locks them in the order its plan finds them (the model's index,
  * a bitmap's heap order), and with a hit flush or an eviction holding some of them in another

@@ -19,10 +19,12 @@ import org.springframework.web.bind.annotation.RestController;
 class InvalidationController implements InvalidationsApi {
 
   private final InvalidationService service;
+  private final InvalidationTrail trail;
   private final ServiceClock clock;
 
-  InvalidationController(InvalidationService service, ServiceClock clock) {
+  InvalidationController(InvalidationService service, InvalidationTrail trail, ServiceClock clock) {
     this.service = service;
+    this.trail = trail;
     this.clock = clock;
   }
 
@@ -43,13 +45,13 @@ class InvalidationController implements InvalidationsApi {
   @Override
   public ResponseEntity<dev.pt2cache.api.model.Invalidation> liftRule(
       String namespace, UUID invalidationId) {
-    return ResponseEntity.ok(toApi(service.lift(namespace, invalidationId)));
+    return ResponseEntity.ok(toApi(trail.lift(namespace, invalidationId)));
   }
 
   @Override
   public ResponseEntity<InvalidationList> listInvalidations(
       String namespace, Integer limit, String cursor) {
-    InvalidationPage page = service.list(namespace, limit, cursor);
+    InvalidationPage page = trail.list(namespace, limit, cursor);
     return ResponseEntity.ok(
         new InvalidationList()
             .items(page.items().stream().map(this::toApi).toList())

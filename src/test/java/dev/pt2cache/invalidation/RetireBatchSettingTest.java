@@ -16,9 +16,7 @@ class RetireBatchSettingTest {
   void shouldRefuseToStartWithABatchOfNone() {
     TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager());
     assertThatThrownBy(
-            () ->
-                new InvalidationService(
-                    null, null, null, null, null, null, transactions, null, null, null, 0))
+            () -> new BlockingRetirement(null, null, null, null, transactions, null, null, null, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("pt2cache.invalidations.retire-batch must be positive, not 0");
   }
