@@ -78,38 +78,24 @@ class BlockingRetirement {
    * Records the rule (or finds the one its key recorded) and retires its matches, in a slot: one
    * refused for want of a slot has recorded and retired nothing ({@link RetirementsBusyException}).
    */
-  Invalidated retire(
-      String namespace,
-      Selector selector,
-      ArtifactFilter filter,
-      String reason,
-      Invalidation.Rule rule,
-      IdempotencyKey key) {
+  Invalidated retire(Retiring asked) {
     // a slot before the first connection: one refused has recorded and retired nothing
-    return slots.run(() -> retireUnderRule(namespace, selector, filter, reason, rule, key));
+    return slots.run(() -> retireUnderRule(asked));
   }
 
-  private Invalidated retireUnderRule(
-      String namespace,
-      Selector selector,
-      ArtifactFilter filter,
-      String reason,
-      Invalidation.Rule rule,
-      IdempotencyKey key) {
+  private Invalidated retireUnderRule(Retiring asked) {
+    String namespace = asked.namespace();
     Invalidated made =
         transactions.execute(
             status -> {
-              Optional<Invalidation> earlier = keys.earlier(namespace, key, rule);
+              Optional<Invalidation> earlier = keys.earlier(namespace, asked.key(), asked.rule());
               if (earlier.isPresent()) {
                 return new Invalidated(earlier.get(), true);
               }
               // commits wait from here until this rule is committed (ArtifactPolicy): those that
               // checked the rules before it are over by then, and ready; the batches retire them
               locks.lock(ArtifactPolicy.rulesLock(namespace));
-              return new Invalidated(
-                  invalidations.saveAndFlush(
-                      new Invalidation(namespace, selector, reason, rule, key, clock.now())),
-                  false);
+              return new Invalidated(invalidations.saveAndFlush(asked.record(clock.now())), false);
             });
     UUID id = made.invalidation().id();
     if (made.resent() && !made.invalidation().active(clock.now())) {
@@ -119,11 +105,11 @@ class BlockingRetirement {
     // A resend's rule committed before its read too: what it yields is what the first request left
     AtomicLong retired = new AtomicLong();
     try {
-      retireMatches(namespace, filter, id, retired);
+      retireMatches(namespace, asked.filter(), id, retired);
     } catch (RuntimeException e) {
       // a lock held past the wait (Hibernate's LockTimeoutException, untranslated), a lost
       // connection: the rule committed before, and stands
-      throw new RetirementUnfinishedException(id, retired.get(), key != null, e);
+      throw new RetirementUnfinishedException(id, retired.get(), asked.key() != null, e);
     }
     Invalidation done = transactions.execute(status -> invalidations.findById(id).orElseThrow());
     log.info(
@@ -132,7 +118,7 @@ class BlockingRetirement {
         resendable(done),
         done.invalidatedCount(),
         made.resent() ? " (sent again)" : "",
-        reason);
+        asked.reason());
     return new Invalidated(done, made.resent());
   }
 

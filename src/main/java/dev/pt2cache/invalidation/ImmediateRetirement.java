@@ -3,7 +3,6 @@ package dev.pt2cache.invalidation;
 import static dev.pt2cache.invalidation.InvalidationLines.log;
 import static dev.pt2cache.invalidation.InvalidationLines.resendable;
 
-import dev.pt2cache.artifact.ArtifactFilter;
 import dev.pt2cache.artifact.ArtifactRetirement;
 import dev.pt2cache.system.AnswerWait;
 import dev.pt2cache.system.ServiceClock;
@@ -34,28 +33,19 @@ class ImmediateRetirement {
     this.clock = clock;
   }
 
-  /**
-   * Records the invalidation and retires what {@code filter} matches, in the caller's transaction.
-   */
-  Invalidation retire(
-      String namespace,
-      Selector selector,
-      ArtifactFilter filter,
-      String reason,
-      Invalidation.Rule rule,
-      IdempotencyKey key) {
-    Invalidation invalidation =
-        invalidations.saveAndFlush(
-            new Invalidation(namespace, selector, reason, rule, key, clock.now()));
+  /** Records the invalidation and retires what its filter matches, in the caller's transaction. */
+  Invalidation retire(Retiring asked) {
+    Invalidation invalidation = invalidations.saveAndFlush(asked.record(clock.now()));
     // one statement that retires every match: 10^6 of them run past a minute (docs/adr/0039)
     invalidation.counted(
-        answerWait.lifted(() -> retirement.retire(namespace, filter, invalidation.id())));
+        answerWait.lifted(
+            () -> retirement.retire(asked.namespace(), asked.filter(), invalidation.id())));
     log.info(
         "invalidation {} ({}) retired {} artifacts: {}",
         invalidation.id(),
         resendable(invalidation),
         invalidation.invalidatedCount(),
-        reason);
+        asked.reason());
     return invalidation;
   }
 }

@@ -97,8 +97,9 @@ public class InvalidationService {
       Times.requireExpiry(rule.expiresAt(), clock.now());
     }
     namespaces.require(namespace);
+    Retiring asked = new Retiring(namespace, selector, filter, reason, rule, key);
     if (rule.blocking()) {
-      return blocking.retire(namespace, selector, filter, reason, rule, key);
+      return blocking.retire(asked);
     }
     return transactions.execute(
         status -> {
@@ -108,8 +109,7 @@ public class InvalidationService {
           if (earlier.isPresent()) {
             return new Invalidated(earlier.get(), true);
           }
-          return new Invalidated(
-              immediate.retire(namespace, selector, filter, reason, rule, key), false);
+          return new Invalidated(immediate.retire(asked), false);
         });
   }
 
@@ -132,6 +132,7 @@ public class InvalidationService {
             null,
             null,
             null);
-    return immediate.retire(namespace, selector, readyOnly, reason, Invalidation.Rule.NONE, null);
+    return immediate.retire(
+        new Retiring(namespace, selector, readyOnly, reason, Invalidation.Rule.NONE, null));
   }
 }
