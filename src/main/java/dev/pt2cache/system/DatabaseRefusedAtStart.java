@@ -138,8 +138,11 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
     return new FailureAnalysis(
         "PostgreSQL refused this start's writes (SQL state %s): %s. A deployment's first start"
                 .formatted(sql.getSQLState(), sql.getMessage().replaceFirst("\\.$", ""))
-            + " (its schema, its marker) and an upgrade's migrations must write; nothing was"
-            + " changed.",
+            + " (its schema, its marker) and an upgrade's migrations must write. "
+            + ("25006".equals(sql.getSQLState())
+                ? "Nothing was changed."
+                : "Migrations applied before the one that failed stay applied"
+                    + " (flyway_schema_history says which); the next start goes on from there."),
         "Point PT2CACHE_DB_URL at the primary (a failover may have left it on a standby), end"
             + " default_transaction_read_only, or free the database's disk; then start again."
             + " Instances already running keep serving reads meanwhile.",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pt2cache.support.ContractExamples;
 import dev.pt2cache.support.ContractExamples.Example;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.parameters.Parameter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,5 +37,27 @@ class ContractExamplesTest {
         .contains("POST /v1/namespaces/{namespace}/artifacts request application/json")
         .contains("schema Key");
     assertThat(wrong).isEmpty();
+  }
+
+  /**
+   * The artifact listing's {@code key} filter spells out {@code Key}'s rule without its example
+   * (which Swagger UI would send as a filter): the two rules stay one.
+   */
+  @Test
+  void shouldFilterTheListingByTheRuleOfAKey() {
+    Parameter key =
+        CONTRACT
+            .getPaths()
+            .get("/v1/namespaces/{namespace}/artifacts")
+            .getGet()
+            .getParameters()
+            .stream()
+            .filter(p -> p.getName().equals("key"))
+            .findFirst()
+            .orElseThrow();
+
+    assertThat(key.getSchema().getPattern())
+        .isEqualTo(CONTRACT.getComponents().getSchemas().get("Key").getPattern());
+    assertThat(key.getSchema().getExample()).isNull();
   }
 }
