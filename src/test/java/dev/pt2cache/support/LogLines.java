@@ -41,6 +41,16 @@ public final class LogLines implements AutoCloseable {
         .toList();
   }
 
+  /** The messages of the lines at exactly this level of the logger of this name. */
+  public List<String> messages(Level level, String logger) {
+    synchronized (lines) {
+      return lines.list.stream()
+          .filter(line -> line.getLevel().equals(level) && line.getLoggerName().equals(logger))
+          .map(ILoggingEvent::getFormattedMessage)
+          .toList();
+    }
+  }
+
   @Override
   public void close() {
     root.detachAppender(lines);
