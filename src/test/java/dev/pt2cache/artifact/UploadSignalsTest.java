@@ -67,21 +67,13 @@ class UploadSignalsTest extends ServiceTest {
     byte[] other = Fixtures.randomBytes(bytes.length);
     try (LogLines lines = LogLines.capture()) {
       assertProblem(api.putBytes(uploadUrl, other), 422, "digest-mismatch");
-      assertThat(lines.messages(Level.WARN, LOGGER))
-          .singleElement()
-          .asString()
-          .startsWith("upload rejected: ")
-          .contains(sha256);
+      assertRejectedOnce(lines);
     }
     assertThat(api.putBytes(uploadUrl, bytes).status()).isEqualTo(200);
     try (LogLines lines = LogLines.capture()) {
       // sent again to the ready artifact: verified against the stored copy only
       assertProblem(api.putBytes(uploadUrl, other), 422, "digest-mismatch");
-      assertThat(lines.messages(Level.WARN, LOGGER))
-          .singleElement()
-          .asString()
-          .startsWith("upload rejected: ")
-          .contains(sha256);
+      assertRejectedOnce(lines);
       assertThat(lines.messages(Level.INFO, LOGGER)).isEmpty();
     }
   }
@@ -125,6 +117,14 @@ class UploadSignalsTest extends ServiceTest {
                 .single())
         .as("artifact rows of the key, pending included")
         .isZero();
+  }
+
+  private void assertRejectedOnce(LogLines lines) {
+    assertThat(lines.messages(Level.WARN, LOGGER))
+        .singleElement()
+        .asString()
+        .startsWith("upload rejected: ")
+        .contains(sha256);
   }
 
   private String declared() {
