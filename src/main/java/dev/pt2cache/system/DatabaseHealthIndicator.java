@@ -84,9 +84,10 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
   @Override
   protected void doHealthCheck(Health.Builder builder) {
     try (Connection connection = dataSource.getConnection()) {
-      if (connection.isValid(VALID_WITHIN_SECONDS)) {
+      Optional<Answer> answer = ask(connection);
+      if (answer.isPresent()) {
         builder.up().withDetail("database", connection.getMetaData().getDatabaseProductName());
-        refusesWrites(connection).ifPresent(why -> builder.withDetail("writes", why));
+        answer.get().writesRefused().ifPresent(why -> builder.withDetail("writes", why));
       } else {
         String error = "PostgreSQL did not answer within " + VALID_WITHIN_SECONDS + " seconds";
         // health shows no details by default: the log is where an operator finds the cause
@@ -105,28 +106,48 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
     }
   }
 
+  /** What PostgreSQL answered the check: why it refuses writes, if it does. */
+  private record Answer(Optional<String> writesRefused) {}
+
   /**
-   * Why PostgreSQL refuses writes, when a transaction of this connection would be read-only: a
-   * standby (a failover that pointed the service at one) or {@code default_transaction_read_only}
-   * set by an operator. Still up, since every hit is served (docs/adr/0039), but said: in the
+   * PostgreSQL's answer within {@link #VALID_WITHIN_SECONDS}, empty when none came: why it refuses
+   * writes, when a transaction of this connection would be read-only (a standby a failover pointed
+   * the service at, or {@code default_transaction_read_only} set by an operator), else nothing.
+   * Refusing writes is still up, since every hit is served (docs/adr/0039), but said: in the
    * details and in the log once a minute, which otherwise speaks only when a write is refused, and
    * a fleet whose nodes all hit sends none.
+   *
+   * <p>One round trip, in place of {@code isValid} and then this question, bounded as {@code
+   * isValid} bounds its own: by the socket's read timeout. A query timeout did not bound it: pgjdbc
+   * sends a cancel request that a silent server never acts on, so a database that went silent after
+   * {@code isValid} answered (a route dropped, a host stopped) held the probe for ever, and with it
+   * the check's one connection (DatabaseHealthIndicatorTest). One question also keeps a probe's
+   * cost and longest wait what they were before it was asked: one round trip, 2 s.
    */
-  private Optional<String> refusesWrites(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.setQueryTimeout(VALID_WITHIN_SECONDS);
-      try (ResultSet rs =
-          statement.executeQuery(
-              "select current_setting('transaction_read_only') = 'on', pg_is_in_recovery()")) {
-        if (!rs.next() || !rs.getBoolean(1)) {
-          return Optional.empty();
-        }
-        String why =
-            rs.getBoolean(2)
-                ? "refused: PostgreSQL is a standby in recovery (a failover pointed here?)"
-                : "refused: PostgreSQL is read-only (default_transaction_read_only = on)";
-        readOnly.failed(null, why);
-        return Optional.of(why);
+  private Optional<Answer> ask(Connection connection) throws SQLException {
+    int before = connection.getNetworkTimeout();
+    connection.setNetworkTimeout(Runnable::run, VALID_WITHIN_SECONDS * 1000);
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "select current_setting('transaction_read_only') = 'on', pg_is_in_recovery()")) {
+      if (!rs.next() || !rs.getBoolean(1)) {
+        return Optional.of(new Answer(Optional.empty()));
+      }
+      String why =
+          rs.getBoolean(2)
+              ? "refused: PostgreSQL is a standby in recovery (a failover pointed here?)"
+              : "refused: PostgreSQL is read-only (default_transaction_read_only = on)";
+      readOnly.failed(null, why);
+      return Optional.of(new Answer(Optional.of(why)));
+    } catch (SQLException e) {
+      if (UnansweredStatement.describe(e, "", "").isPresent()) {
+        return Optional.empty(); // pgjdbc closed the connection; the pool replaces it
+      }
+      throw e;
+    } finally {
+      if (!connection.isClosed()) {
+        connection.setNetworkTimeout(Runnable::run, before);
       }
     }
   }
