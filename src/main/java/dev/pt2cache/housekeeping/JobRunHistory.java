@@ -54,8 +54,8 @@ public class JobRunHistory {
    */
   public JobRunPage page(String job, int limit, String cursor) {
     PageCursor<Long> after = cursor == null ? null : PageCursor.decode(cursor, Long::valueOf);
-    String sql = RUNS + (job == null ? "" : " and job = :job") + (after == null ? "" : AFTER);
-    JdbcClient.StatementSpec statement = jdbc.sql(sql + NEWEST_FIRST).param("limit", limit + 1);
+    JdbcClient.StatementSpec statement =
+        jdbc.sql(statement(job != null, after != null)).param("limit", limit + 1);
     if (job != null) {
       statement = statement.param("job", job);
     }
@@ -70,6 +70,15 @@ public class JobRunHistory {
     JobRun last = rows.get(limit - 1);
     return new JobRunPage(
         rows.subList(0, limit), new PageCursor<>(last.startedAt(), last.id()).encode());
+  }
+
+  /**
+   * The statement of a page, of one job's runs or of all, after a cursor or the first, with its
+   * parameters {@code :job}, {@code :at}, {@code :id} and {@code :limit} (JobRunPagingTest reads
+   * what it costs).
+   */
+  static String statement(boolean ofOneJob, boolean afterCursor) {
+    return RUNS + (ofOneJob ? " and job = :job" : "") + (afterCursor ? AFTER : "") + NEWEST_FIRST;
   }
 
   @SuppressWarnings("unchecked")
