@@ -150,6 +150,32 @@ class EntryApiTest extends ServiceTest {
   }
 
   /**
+   * A HEAD whose kind, key or If-None-Match is outside the contract's rules is answered 400, which
+   * headEntry did not list: its answer carries no problem body, so a client told only 200, 304 and
+   * 404 could not tell the refusal from an outage. The GET of the same request names the cause.
+   */
+  @Test
+  void shouldAnswer400ToAHeadOutsideTheContractsRulesAsTheGetWould() {
+    api.putBytes(path(entry), bytes);
+    String tooLong = "\"" + "a".repeat(1000) + "\"";
+    for (String[] asked :
+        new String[][] {
+          {"/entries/no-such-kind/" + key},
+          {"/entries/fx-graph/a..b"},
+          {entry, "If-None-Match", tooLong}
+        }) {
+      String[] headers = Arrays.copyOfRange(asked, 1, asked.length);
+      ApiResponse head = api.head(path(asked[0]), headers);
+      assertThat(head.status()).as(String.join(" ", asked)).isEqualTo(400);
+      assertThat(head.body()).isEmpty();
+      ApiResponse get = api.get(path(asked[0]), headers);
+      assertThat(get.status()).isEqualTo(400);
+      assertThat(get.json().get("type").asString())
+          .isEqualTo("urn:pt2cache:problem:invalid-request");
+    }
+  }
+
+  /**
    * A HEAD that accepts the content's type is still a HEAD: no bytes read from the store, no hit
    * (which would keep an idle entry from its eviction).
    */
