@@ -4,13 +4,13 @@ import java.util.Locale;
 
 /** What a token may do, each role including the ones before it. */
 public enum Role {
-  /** Lookups, downloads, entry reads, listings. */
+  /** Lookups, downloads, entry reads, listings, an artifact's reports. */
   READ,
-  /** Also uploads and entry writes. */
+  /** Also uploads, entry writes and reports of an artifact that failed a node. */
   WRITE,
   /**
-   * Also invalidations and namespace settings but quotas; in every namespace, quotas, housekeeping
-   * and tokens.
+   * Also invalidations, lifts, clearing reports and namespace settings but quotas; in every
+   * namespace, quotas, housekeeping and tokens.
    */
   ADMIN;
 
