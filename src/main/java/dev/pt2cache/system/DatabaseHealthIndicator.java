@@ -111,11 +111,12 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
 
   /**
    * PostgreSQL's answer within {@link #VALID_WITHIN_SECONDS}, empty when none came: why it refuses
-   * writes, when a transaction of this connection would be read-only (a standby a failover pointed
-   * the service at, or {@code default_transaction_read_only} set by an operator), else nothing.
-   * Refusing writes is still up, since every hit is served (docs/adr/0039), but said: in the
-   * details and in the log once a minute, which otherwise speaks only when a write is refused, and
-   * a fleet whose nodes all hit sends none.
+   * writes ({@link DatabaseWrites#refusal}), when a transaction of this connection would be
+   * read-only (a standby a failover pointed the service at, or {@code
+   * default_transaction_read_only} set by an operator), else nothing. Refusing writes is still up,
+   * since every hit is served (docs/adr/0039), but said: in the details and in the log once a
+   * minute, which otherwise speaks only when a write is refused, and a fleet whose nodes all hit
+   * sends none.
    *
    * <p>One round trip, in place of {@code isValid} and then this question, bounded as {@code
    * isValid} bounds its own: by the socket's read timeout. A query timeout did not bound it: pgjdbc
@@ -128,18 +129,10 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
     int before = connection.getNetworkTimeout();
     connection.setNetworkTimeout(Runnable::run, VALID_WITHIN_SECONDS * 1000);
     try (Statement statement = connection.createStatement();
-        ResultSet rs =
-            statement.executeQuery(
-                "select current_setting('transaction_read_only') = 'on', pg_is_in_recovery()")) {
-      if (!rs.next() || !rs.getBoolean(1)) {
-        return Optional.of(new Answer(Optional.empty()));
-      }
-      String why =
-          rs.getBoolean(2)
-              ? "refused: PostgreSQL is a standby in recovery (a failover pointed here?)"
-              : "refused: PostgreSQL is read-only (default_transaction_read_only = on)";
-      readOnly.failed(null, why);
-      return Optional.of(new Answer(Optional.of(why)));
+        ResultSet rs = statement.executeQuery(DatabaseWrites.QUESTION)) {
+      Optional<String> why = DatabaseWrites.refusal(rs);
+      why.ifPresent(refusal -> readOnly.failed(null, refusal));
+      return Optional.of(new Answer(why));
     } catch (SQLException e) {
       if (UnansweredStatement.describe(e, "", "").isPresent()) {
         return Optional.empty(); // pgjdbc closed the connection; the pool replaces it

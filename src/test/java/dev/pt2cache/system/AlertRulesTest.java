@@ -62,6 +62,25 @@ class AlertRulesTest extends ServiceTest {
     }
   }
 
+  /**
+   * A read-only PostgreSQL pages whatever the fleet sends: the rate of refused writes paged only
+   * above 0.1 a second, which a fleet whose nodes mostly hit never reaches.
+   */
+  @Test
+  void shouldPageWhileTheDatabaseRefusesWritesWhateverTheFleetSends() throws IOException {
+    Map<String, Object> rule =
+        rules().stream()
+            .filter(r -> String.valueOf(r.get("expr")).contains("pt2cache_database_writes_refused"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no rule on pt2cache_database_writes_refused"));
+    assertThat(String.valueOf(rule.get("expr")))
+        .doesNotContain("rate(")
+        .containsPattern("^max\\(pt2cache_database_writes_refused\\) > 0$");
+    assertThat(rule.get("labels")).isEqualTo(Map.of("severity", "page"));
+    assertThat(String.valueOf(rule.get("annotations")))
+        .contains("See docs/operations.md, \"A database that refuses writes\"");
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Map<String, Object>> rules() throws IOException {
     Map<String, Object> file = new Yaml().load(Files.readString(Path.of("docs/alerts.yaml")));
