@@ -53,8 +53,12 @@ class SpoolDiskTest {
     List<String> command =
         new ArrayList<>(
             List.of("bash", "-c", "ulimit -f " + (FILE_LIMIT >> 10) + " && exec \"$0\" \"$@\""));
+    // the PostgreSQL binaries where every other test's are, not unpacked again under the spool's
+    // directory (which the embedded PostgreSQL takes as its default place for them)
+    String binaries = Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg").toString();
     command.addAll(
-        ServiceJvm.embeddedDefaultCommand(serviceData, List.of("-Djava.io.tmpdir=" + tmp)));
+        ServiceJvm.embeddedDefaultCommand(
+            serviceData, List.of("-Djava.io.tmpdir=" + tmp, "-Dot.epg.working-dir=" + binaries)));
     service = ServiceJvm.start(command, Map.of(), serviceData.resolve("service.log"));
   }
 
