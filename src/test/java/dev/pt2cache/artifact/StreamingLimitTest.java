@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,12 @@ class StreamingLimitTest {
   static final long SEED = 20261125;
   static final String BEARER = "Bearer " + EmbeddedInfra.ADMIN_TOKEN;
 
+  /**
+   * The SHA-256 of each generated content, by seed and size, worked out once: each test runs for
+   * both ways to the store with the same contents, and generated and hashed 2 GiB twice before.
+   */
+  static final Map<String, String> SHA256 = new ConcurrentHashMap<>();
+
   final HttpClient http = HttpClient.newHttpClient();
 
   @ParameterizedTest(name = "single-put-max {0}")
@@ -60,7 +67,7 @@ class StreamingLimitTest {
             "-Xmx256m",
             singlePutMax,
             (service, base) -> {
-              String sha256 = GeneratedContent.sha256(SEED, SIZE);
+              String sha256 = sha256(SEED, SIZE);
               nanos[0] = System.nanoTime();
               String uploadUrl = declare(base, sha256, SIZE);
               HttpResponse<String> upload = upload(base + uploadUrl, SEED, SIZE).get();
@@ -107,10 +114,15 @@ class StreamingLimitTest {
             "-Xmx384m",
             singlePutMax,
             (service, base) -> {
+              // every digest first, so that the uploads start together, not one hash apart
+              List<String> digests = new ArrayList<>();
+              for (int i = 0; i < uploads; i++) {
+                digests.add(sha256(SEED + 1 + i, size));
+              }
               List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
               for (int i = 0; i < uploads; i++) {
                 long seed = SEED + 1 + i;
-                String uploadUrl = declare(base, GeneratedContent.sha256(seed, size), size);
+                String uploadUrl = declare(base, digests.get(i), size);
                 sent.add(upload(base + uploadUrl, seed, size));
               }
               for (CompletableFuture<HttpResponse<String>> upload : sent) {
@@ -146,6 +158,12 @@ class StreamingLimitTest {
     } finally {
       sampler.shutdownNow();
     }
+  }
+
+  /** {@link GeneratedContent#sha256(long, long)}, worked out once for each seed and size. */
+  private static String sha256(long seed, long size) {
+    return SHA256.computeIfAbsent(
+        seed + "/" + size, ignored -> GeneratedContent.sha256(seed, size));
   }
 
   private CompletableFuture<HttpResponse<String>> upload(String url, long seed, long size) {
