@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 import org.springframework.beans.factory.annotation.Value;
@@ -68,9 +69,22 @@ public class HitRecorder {
   private final JdbcTemplate jdbc;
   private final Counter recorded;
   private final Counter rowsWritten;
+  private final Counter flushesFailed;
   private final TaskScheduler scheduler;
   private final Duration interval;
   private final AtomicBoolean flushDue = new AtomicBoolean();
+
+  /** One flush at a time: the periodic one, an early one, the one on shutdown, retention's. */
+  private final ReentrantLock lock = new ReentrantLock();
+
+  /**
+   * The last flush gave up (PostgreSQL refusing writes or away, a row held too long): no early
+   * flush until one succeeds. While writes fail the stored last uses stop moving, and nearly every
+   * hit asked for one: measured, one failed flush per {@link #SOON} instead of one per interval,
+   * each draining and putting back every pending hit.
+   */
+  private volatile boolean failing;
+
   private final ServiceClock clock;
   private final LockWait lockWait;
 
@@ -96,6 +110,12 @@ public class HitRecorder {
             .description(
                 "Rows the flushes of those hits wrote: one per artifact hit and one per namespace looked up")
             .register(registry);
+    this.flushesFailed =
+        Counter.builder("pt2cache.hits.flushes.failed")
+            .description(
+                "Hit flushes that gave up (PostgreSQL refusing writes, away, or a row held too long),"
+                    + " their hits kept for a later one")
+            .register(registry);
   }
 
   /** A served artifact: counts toward its hit count and last-hit time. */
@@ -106,19 +126,44 @@ public class HitRecorder {
     Instant lastUse = artifact.lastHitAt() != null ? artifact.lastHitAt() : artifact.readyAt();
     if (lastUse != null
         && lastUse.isBefore(now.minus(interval.multipliedBy(2)))
+        && !failing
         && flushDue.compareAndSet(false, true)) {
       // one flush for every such hit of the next SOON, off the request's thread
-      try {
-        scheduler.schedule(this::flushSoon, scheduler.getClock().instant().plus(SOON));
-      } catch (RuntimeException stopping) {
-        flushDue.set(false); // the scheduler is shutting down: the flush on shutdown writes it
-      }
+      scheduleSoon();
     }
   }
 
+  private void scheduleSoon() {
+    try {
+      scheduler.schedule(this::flushSoon, scheduler.getClock().instant().plus(SOON));
+    } catch (RuntimeException stopping) {
+      flushDue.set(false); // the scheduler is shutting down: the flush on shutdown writes it
+    }
+  }
+
+  /**
+   * The early flush never waits for another flush: while one waits for PostgreSQL (a row held, no
+   * answer, no connection) it looks again a {@link #SOON} later, holding no thread, and it is
+   * dropped once a flush failed, the next periodic one writing its hits. Before, each early flush
+   * waited for the recorder's lock (a monitor then) on a scheduler thread of its own, and a hit on
+   * an idle artifact scheduled the next; the scheduler's threads, shared with the gauges, the
+   * clock's reading and the job locks' keep-alive, all ended up waiting (docs/adr/0006).
+   */
   private void flushSoon() {
-    flushDue.set(false);
-    flush();
+    if (failing) {
+      flushDue.set(false);
+      return;
+    }
+    if (!lock.tryLock()) {
+      scheduleSoon();
+      return;
+    }
+    try {
+      flushDue.set(false);
+      written();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** A lookup's outcome, for the namespace's hit ratio. */
@@ -126,11 +171,27 @@ public class HitRecorder {
     namespaceLookups.merge(namespace, new Lookups(hit ? 1 : 0, hit ? 0 : 1), Lookups::plus);
   }
 
+  /**
+   * The flush of every interval, skipped where another flush is running (one waiting for
+   * PostgreSQL, say), which writes or keeps what is pending: waiting for it held one more scheduler
+   * thread.
+   */
   @Scheduled(
       fixedDelayString = "${pt2cache.hits.flush-interval:5s}",
       initialDelayString = "${pt2cache.hits.flush-interval:5s}")
+  void flushPeriodically() {
+    if (lock.tryLock()) {
+      try {
+        written();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Writes what is pending, waiting for a flush that is running; on shutdown too. */
   @PreDestroy
-  public synchronized void flush() {
+  public void flush() {
     written();
   }
 
@@ -140,25 +201,31 @@ public class HitRecorder {
    * later one. For what judges use by the written last hits (retention), which must not judge by
    * older ones.
    */
-  public synchronized boolean written() {
+  public boolean written() {
+    lock.lock();
     try {
-      // PostgreSQL silent mid-flush kept the monitor, and the flush on shutdown, for as long
+      // PostgreSQL silent mid-flush kept the lock, and the flush on shutdown, for as long
       AnswerWait.bounded(
           () -> {
             flushArtifacts();
             flushNamespaces();
             return null;
           });
+      failing = false;
       return true;
     } catch (RuntimeException | Error e) {
       if (e instanceof VirtualMachineError fatal) {
         throw fatal;
       }
+      flushesFailed.increment();
       // every flush of an outage fails alike: the cause once a minute, a read timeout said as such
       unwritten.failed(
           e,
           UnansweredStatement.describe(e, "the hit flush", "PT2CACHE_DB_ANSWER_WAIT").orElse(null));
+      failing = true;
       return false;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -166,7 +233,7 @@ public class HitRecorder {
    * One batch in one transaction, holding every row it updated until it ends, whose wait for a row
    * another session holds is bounded ({@link LockWait}): a holder that never ends (an instance
    * frozen in the middle of a transaction) kept the flush waiting for good, with its connection,
-   * and with this recorder's monitor, which the flush on shutdown waits for; now the flush gives up
+   * and with this recorder's lock, which the flush on shutdown waits for; now the flush gives up
    * after {@code PT2CACHE_DB_LOCK_WAIT}, keeps its hits, and writes them at a later flush (sent in
    * autocommit, as before, a batch was one transaction per few hundred statements, and one that
    * failed after the first of them had committed put those hits back to be written again). Rows are
