@@ -8,6 +8,7 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.HeldRows;
 import dev.pt2cache.support.LockWaits;
 import dev.pt2cache.support.LogLines;
+import dev.pt2cache.support.SchedulerThreads;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.support.SilentRelay;
 import dev.pt2cache.support.TestInfra;
@@ -16,8 +17,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -75,6 +79,7 @@ class SilentDatabaseTest extends ServiceTest {
   }
 
   @Autowired HitRecorder hits;
+  @Autowired TaskScheduler scheduler;
 
   /** A test that ran out of time left the relay silent: the context's stop needs PostgreSQL. */
   @AfterEach
@@ -231,17 +236,8 @@ class SilentDatabaseTest extends ServiceTest {
       RELAY.resume();
       log.close();
     }
-    while (!hits.written()) {
-      Thread.sleep(100);
-    }
     // the silenced flush's update was rolled back when its connection closed: one hit, not two
-    assertThat(
-            directly
-                .sql("select hit_count from artifact where namespace = ?")
-                .param(ns)
-                .query(Long.class)
-                .single())
-        .isEqualTo(1);
+    assertThat(writtenHitCount(directly)).isEqualTo(1);
     assertThat(log.warnings("org.springframework.transaction")).isEmpty();
     assertThat(log.warnings("dev.pt2cache"))
         .filteredOn(line -> line.contains("Read timed out"))
@@ -251,6 +247,65 @@ class SilentDatabaseTest extends ServiceTest {
         .startsWith(
             "hit statistics could not be written; will retry: PostgreSQL did not answer the hit"
                 + " flush within PT2CACHE_DB_ANSWER_WAIT");
+  }
+
+  /**
+   * The hit flush's connection goes silent (its backend stopped, its route dropped) while the
+   * others answer and hits on an artifact idle for an hour go on: the flush waits for its answer up
+   * to {@code PT2CACHE_DB_ANSWER_WAIT} (5 s here). Measured before: each hit's early flush waited
+   * for the recorder's monitor on a scheduler thread of its own, all of them taken, and a task
+   * scheduled then waited as long.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void shouldKeepTheSchedulerFreeWhileTheHitFlushWaitsForASilentConnection() throws Exception {
+    byte[] entry = "hits while the flush waits".getBytes(StandardCharsets.UTF_8);
+    assertThat(api.putBytes(path("/entries/fx-graph/hit"), entry).status()).isEqualTo(201);
+    JdbcClient directly = JdbcClient.create(direct());
+    directly
+        .sql("update artifact set ready_at = now() - interval '1 hour' where namespace = ?")
+        .param(ns)
+        .update();
+    long waiting;
+    boolean ran;
+    try (LogLines log = LogLines.capture()) {
+      try {
+        try (Connection holder =
+            HeldRows.holding(
+                direct(), "select 1 from artifact where namespace = ? for update", ns)) {
+          assertThat(api.get(path("/entries/fx-graph/hit")).body()).isEqualTo(entry);
+          while (!LockWaits.waiting(directly, "update artifact set hit_count")) {
+            Thread.sleep(20);
+          }
+          RELAY.silence(
+              directly
+                  .sql(
+                      """
+                      select client_port from pg_stat_activity
+                       where wait_event_type = 'Lock' and query like '%update artifact set hit_count%'
+                      """)
+                  .query(Integer.class)
+                  .single());
+          holder.rollback();
+        }
+        for (int i = 0; i < 50; i++) {
+          assertThat(api.get(path("/entries/fx-graph/hit")).body()).isEqualTo(entry);
+          Thread.sleep(20);
+        }
+        waiting = SchedulerThreads.waitingIn(HitRecorder.class);
+        CountDownLatch probe = new CountDownLatch(1);
+        scheduler.schedule(probe::countDown, Instant.now());
+        ran = probe.await(3, TimeUnit.SECONDS);
+      } finally {
+        RELAY.resume();
+      }
+    }
+    System.out.printf(
+        "flush silent: %d scheduler threads waiting for the recorder, probe ran: %s%n",
+        waiting, ran);
+    assertThat(waiting).as("scheduler threads waiting for the recorder's lock").isZero();
+    assertThat(ran).as("a task scheduled while the flush waits runs").isTrue();
+    assertThat(writtenHitCount(directly)).isEqualTo(51);
   }
 
   /**
@@ -313,6 +368,18 @@ class SilentDatabaseTest extends ServiceTest {
           .asString()
           .startsWith("housekeeping job purge failed: " + said);
     }
+  }
+
+  /** The namespace's artifact's hit count once every hit gathered is written. */
+  private long writtenHitCount(JdbcClient directly) throws InterruptedException {
+    while (!hits.written()) {
+      Thread.sleep(100);
+    }
+    return directly
+        .sql("select hit_count from artifact where namespace = ?")
+        .param(ns)
+        .query(Long.class)
+        .single();
   }
 
   /** A run record old enough for purge to delete. */
