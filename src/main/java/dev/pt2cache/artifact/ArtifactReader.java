@@ -90,12 +90,9 @@ public class ArtifactReader {
         };
     List<Artifact> rows =
         artifacts.findBy(spec, q -> q.sortBy(NEWEST_FIRST).limit(limit + 1).all());
-    if (rows.size() <= limit) {
-      return new ArtifactPage(rows, null);
-    }
-    Artifact last = rows.get(limit - 1);
     return new ArtifactPage(
-        rows.subList(0, limit), new PageCursor<>(last.createdAt(), last.id()).encode());
+        PageCursor.page(rows, limit),
+        PageCursor.after(rows, limit, last -> new PageCursor<>(last.createdAt(), last.id())));
   }
 
   /** The content of an artifact, if it is ready (GET .../artifacts/{id}/content). */

@@ -189,12 +189,9 @@ public class Tokens {
     requireAuthentication();
     PageCursor<UUID> after = cursor == null ? null : PageCursor.decode(cursor, UUID::fromString);
     List<ApiToken> rows = repository.page(after, limit + 1);
-    if (rows.size() <= limit) {
-      return new TokenPage(rows, null);
-    }
-    ApiToken last = rows.get(limit - 1);
     return new TokenPage(
-        rows.subList(0, limit), new PageCursor<>(last.createdAt(), last.id()).encode());
+        PageCursor.page(rows, limit),
+        PageCursor.after(rows, limit, last -> new PageCursor<>(last.createdAt(), last.id())));
   }
 
   public ApiToken revoke(UUID id) {

@@ -89,13 +89,10 @@ public class HousekeepingService {
           statement.param("at", after.at().atOffset(ZoneOffset.UTC)).param("id", after.id());
     }
     List<Row> rows = statement.query(HousekeepingService::evictionRow).list();
-    List<EvictionRecord> items = rows.stream().limit(limit).map(Row::eviction).toList();
-    if (rows.size() <= limit) {
-      return new EvictionPage(items, null);
-    }
-    Row last = rows.get(limit - 1);
     return new EvictionPage(
-        items, new PageCursor<>(last.eviction().evictedAt(), last.id()).encode());
+        PageCursor.page(rows, limit).stream().map(Row::eviction).toList(),
+        PageCursor.after(
+            rows, limit, last -> new PageCursor<>(last.eviction().evictedAt(), last.id())));
   }
 
   /** An eviction and the id of its record, which breaks ties between evictions of one time. */

@@ -64,12 +64,9 @@ public class JobRunHistory {
           statement.param("at", after.at().atOffset(ZoneOffset.UTC)).param("id", after.id());
     }
     List<JobRun> rows = statement.query(JobRunHistory::jobRun).list();
-    if (rows.size() <= limit) {
-      return new JobRunPage(rows, null);
-    }
-    JobRun last = rows.get(limit - 1);
     return new JobRunPage(
-        rows.subList(0, limit), new PageCursor<>(last.startedAt(), last.id()).encode());
+        PageCursor.page(rows, limit),
+        PageCursor.after(rows, limit, last -> new PageCursor<>(last.startedAt(), last.id())));
   }
 
   /**

@@ -62,11 +62,8 @@ class InvalidationTrail {
         after == null
             ? invalidations.findByNamespaceOrderByCreatedAtDescIdDesc(namespace, oneMore)
             : invalidations.findPageAfter(namespace, after.at(), after.id(), oneMore);
-    if (rows.size() <= limit) {
-      return new InvalidationPage(rows, null);
-    }
-    Invalidation last = rows.get(limit - 1);
     return new InvalidationPage(
-        rows.subList(0, limit), new PageCursor<>(last.createdAt(), last.id()).encode());
+        PageCursor.page(rows, limit),
+        PageCursor.after(rows, limit, last -> new PageCursor<>(last.createdAt(), last.id())));
   }
 }

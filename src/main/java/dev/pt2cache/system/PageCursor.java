@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -40,5 +41,21 @@ public record PageCursor<I>(Instant at, I id) {
     } catch (RuntimeException e) {
       throw new InvalidCursorException(cursor);
     }
+  }
+
+  /**
+   * The rows of a page read as {@code limit + 1} rows, the one more only saying that a next page
+   * exists.
+   */
+  public static <T> List<T> page(List<T> rows, int limit) {
+    return rows.size() <= limit ? rows : rows.subList(0, limit);
+  }
+
+  /**
+   * The cursor after a page read as {@code limit + 1} rows, {@code position} the time and id of a
+   * row; null on the last page.
+   */
+  public static <T> String after(List<T> rows, int limit, Function<T, PageCursor<?>> position) {
+    return rows.size() <= limit ? null : position.apply(rows.get(limit - 1)).encode();
   }
 }
