@@ -286,9 +286,11 @@ def _ls(client: CacheClient, args: argparse.Namespace) -> Any:
 
 
 def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
-    """Says on stderr when nothing matched and no rule was made: with a wrong namespace or a
-    misspelt model, 0 invalidated looks like success (the exit status stays 0: it did what it
-    was asked)."""
+    """Says on stderr when nothing matched: with a wrong namespace, a misspelt model or a
+    shortened version (``--torch 2.11`` for nodes on ``2.11.0+cu130``), 0 invalidated looks like
+    success, and a blocking rule made so refuses none of the uploads it was meant for (the exit
+    status stays 0: it did what it was asked; a rule for a build not seen yet is made this way
+    on purpose)."""
     if args.expires_at is not None and not args.block:
         raise ValueError("--expires-at says when a blocking rule ends: give --block too (without "
                          "it, what matches is retired now, and nothing is left to expire)")
@@ -303,9 +305,11 @@ def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
     selector = {k: v for k, v in selector.items() if v is not None}
     answer = client.invalidate(selector, args.reason, block=args.block,
                                expires_at=args.expires_at)
-    if answer.get("invalidated") == 0 and not answer.get("blocking"):
-        print("pt2cache: nothing in namespace %r matches: 0 artifacts invalidated"
-              % client.namespace, file=sys.stderr)
+    if answer.get("invalidated") == 0:
+        print("pt2cache: nothing in namespace %r matches: 0 artifacts invalidated%s; each member"
+              " is compared exactly (torch '2.11' does not select '2.11.0+cu130')"
+              % (client.namespace, "; the rule refuses only uploads that match it exactly"
+                 if answer.get("blocking") else ""), file=sys.stderr)
     return answer
 
 

@@ -108,15 +108,21 @@ class CliWithoutServiceTest(unittest.TestCase):
         status, _, stderr = run("ls", "--url", closed, "--timeout", "1")
         self.assertEqual(status, 75, stderr)
 
-    def test_invalidate_warns_when_nothing_matched_and_no_rule_was_made(self):
+    def test_invalidate_warns_when_nothing_matched_even_by_a_rule(self):
+        # a blocking rule by a shortened version ("--torch 2.11" for nodes on 2.11.0+cu130) is
+        # made, matches nothing and refuses none of the uploads it was meant for: said, too
         for answer, warned in (({"invalidated": 0, "blocking": False}, True),
-                               ({"invalidated": 0, "blocking": True}, False),
-                               ({"invalidated": 2, "blocking": False}, False)):
+                               ({"invalidated": 0, "blocking": True}, True),
+                               ({"invalidated": 2, "blocking": False}, False),
+                               ({"invalidated": 2, "blocking": True}, False)):
             with FakeService(whole(201, answer)) as fake:
                 status, stdout, stderr = run("invalidate", "--url", fake.url, "--namespace",
-                                             "visoin", "--model-name", "m", "--reason", "r")
+                                             "visoin", "--torch", "2.11", "--reason", "r")
             self.assertEqual((status, json.loads(stdout)), (0, answer))
             self.assertEqual("namespace 'visoin'" in stderr, warned, stderr)
+            self.assertEqual("compared exactly" in stderr, warned, stderr)
+            self.assertEqual("the rule refuses only uploads that match it exactly" in stderr,
+                             warned and answer["blocking"], stderr)
 
     def test_an_expiry_without_block_is_refused_before_anything_is_sent(self):
         with FakeService(whole(201, {"invalidated": 0})) as fake:

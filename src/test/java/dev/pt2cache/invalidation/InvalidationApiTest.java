@@ -97,6 +97,47 @@ class InvalidationApiTest extends ServiceTest {
     assertThat(hit(v1)).isTrue();
   }
 
+  /**
+   * A release engineer who retires or blocks "torch 2.11" means every 2.11 build, but nodes
+   * describe themselves by {@code torch.__version__}, {@code 2.11.0+cu130}: the service compares
+   * each member exactly (docs/api.md, ADR 0045), so a shortened version selects nothing, now or
+   * later, and a blocking rule by it refuses none of that build's uploads. The listing's filter
+   * answers the same, so what it shows is what an invalidation by the same values retires.
+   */
+  @Test
+  void shouldMatchVersionsExactlyNeverByPrefix() {
+    uploadMegaCache(v1, Fixtures.randomBytes(100));
+    String byModel = "\"modelName\": \"" + model + "\", ";
+
+    for (String shortened :
+        List.of("\"torch\": \"2.11\"", "\"torch\": \"2.11.0\"", "\"gpu\": \"NVIDIA H100\"")) {
+      assertThat(invalidate("{" + byModel + shortened + "}").get("invalidated").asLong())
+          .as(shortened)
+          .isZero();
+    }
+    assertThat(api.get(path("/artifacts?torch=2.11")).json().get("items").size()).isZero();
+    assertThat(hit(v1)).isTrue();
+
+    ApiResponse rule =
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {"
+                + byModel
+                + "\"torch\": \"2.11\"}, \"reason\": \"t\","
+                + " \"block\": true}");
+    assertThat(rule.status()).as(rule.text()).isEqualTo(201);
+    assertThat(rule.json().get("invalidated").asLong()).isZero();
+    assertThat(rule.json().get("active").asBoolean()).isTrue();
+    // the rule is in force, and refuses nothing that 2.11.0+cu130 compiled
+    assertThat(uploadMegaCache(v2, Fixtures.randomBytes(100)).status()).isIn(200, 201);
+    assertThat(hit(v1)).isTrue();
+    assertThat(hit(v2)).isTrue();
+
+    assertThat(
+            invalidate("{" + byModel + "\"torch\": \"2.11.0+cu130\"}").get("invalidated").asLong())
+        .isEqualTo(2);
+  }
+
   @Test
   void shouldLetAFreshUploadTakeTheKeyAgain() {
     uploadMegaCache(v1, Fixtures.randomBytes(100));
