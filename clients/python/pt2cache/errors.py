@@ -32,6 +32,12 @@ class ServiceUnavailable(CacheError):
     """The service could not be reached, timed out, or answered 5xx after every retry."""
 
 
+class IncompleteAnswer(ServiceUnavailable):
+    """An answer that began and then ended short of its length (not for want of time): the
+    service was reached, and cut it. It does so when the bytes its store gave back are not the
+    content (damaged in the store: it retires them, docs/adr/0028), or as an instance stops."""
+
+
 class NotFound(CacheError):
     """404: unknown namespace, artifact or entry."""
 

@@ -17,7 +17,7 @@ import weakref
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
 
 from .connections import KEEP_ALIVE, POOL_SIZE, Pool, forget_parents_connections
-from .errors import CacheError, ServiceUnavailable, from_response
+from .errors import CacheError, IncompleteAnswer, ServiceUnavailable, from_response
 
 log = logging.getLogger("pt2cache")
 
@@ -106,7 +106,7 @@ class Response:
         if self._cut():
             return ServiceUnavailable("%s: no whole answer within its deadline (%d bytes came)"
                                       % (self._what, received))
-        return ServiceUnavailable("%s: %s" % (self._what, why))
+        return IncompleteAnswer("%s: %s" % (self._what, why))
 
     def _cut(self) -> bool:
         """Whether the deadline's watchdog shut the socket: an end of the body may be its doing."""

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pt2cache.support.EmbeddedInfra;
+import dev.pt2cache.support.Python;
 import dev.pt2cache.support.ServiceTest;
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -29,9 +29,9 @@ class PythonClientTest extends ServiceTest {
 
   @Test
   void shouldPassThePythonClientTestsAgainstTheRealService() throws Exception {
-    assumeTrue(python() != null, "no python3 (3.9 or newer) on this machine");
+    assumeTrue(Python.command() != null, "no python3 (3.9 or newer) on this machine");
     ProcessBuilder builder =
-        new ProcessBuilder(python(), "-m", "unittest", "discover", "-s", "tests", "-v")
+        new ProcessBuilder(Python.command(), "-m", "unittest", "discover", "-s", "tests", "-v")
             .directory(new File("clients/python"))
             .redirectErrorStream(true);
     builder.environment().put("PT2CACHE_TEST_URL", "http://127.0.0.1:" + port);
@@ -48,22 +48,5 @@ class PythonClientTest extends ServiceTest {
     assertThat(SKIPPED.matcher(output).results().map(skip -> skip.group(1)).distinct())
         .as("why tests were skipped: only torch may be missing here")
         .allMatch(TORCH_MISSING::equals);
-  }
-
-  private String python() throws IOException, InterruptedException {
-    for (String candidate : new String[] {"python3", "python"}) {
-      try {
-        Process version =
-            new ProcessBuilder(
-                    candidate, "-c", "import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)")
-                .start();
-        if (version.waitFor(30, TimeUnit.SECONDS) && version.exitValue() == 0) {
-          return candidate;
-        }
-      } catch (IOException notThere) {
-        // try the next name
-      }
-    }
-    return null;
   }
 }
