@@ -43,7 +43,7 @@ class DamagedContentOnTheNodeTest extends ServiceTest {
     changed[damaged.length / 2] = 'y';
     putBlobObject(Fixtures.sha256(damaged), changed);
 
-    JsonNode node = node("damaged-graph", "good-graph");
+    JsonNode node = node("entries", "damaged-graph", "good-graph");
 
     assertThat(node.get("damaged").isNull()).as("the damaged entry is a miss: %s", node).isTrue();
     assertThat(node.get("good").asString())
@@ -80,17 +80,52 @@ class DamagedContentOnTheNodeTest extends ServiceTest {
     return stored;
   }
 
-  /** What clients/python/tests/damaged_node.py reports of a node that reads both entries. */
-  private JsonNode node(String damagedKey, String goodKey) throws Exception {
+  /**
+   * A Mega-Cache of 1 MB changed in place: the node's warm start finds the download cut and the
+   * artifact retired when it resumes ({@code 410}), compiles, and uploads its own result, which the
+   * key takes and which is served whole. No report is needed, nor {@code invalidateAfterReports}.
+   */
+  @Test
+  void shouldCompileAndUploadAgainWhenTheWarmStartsMegaCacheIsDamaged() throws Exception {
+    assumeTrue(Python.command() != null, "no python3 (3.9 or newer) on this machine");
+    String model = "damaged-" + ns;
+    JsonNode first = node("warm", model, "1000000");
+    assertThat(first.get("compiled").asInt()).as("%s", first).isEqualTo(1);
+    JsonNode stored = first.get("uploaded");
+    assertThat(stored.get("state").asString()).as("%s", first).isEqualTo("ready");
+    String sha256 = stored.get("sha256").asString();
+    byte[] changed = api.get(stored.get("downloadUrl").asString()).body();
+    changed[changed.length / 2] ^= 1;
+    putBlobObject(sha256, changed);
+
+    JsonNode next = node("warm", model, "1000000");
+
+    assertThat(next.get("hit").asBoolean()).as("%s", next).isFalse();
+    assertThat(next.get("loaded").asInt()).as("nothing damaged reached torch: %s", next).isZero();
+    assertThat(next.get("compiled").asInt()).as("%s", next).isEqualTo(1);
+    assertThat(next.get("warnings").toString())
+        .as("the node says it compiles and uploads")
+        .contains("went before it was fetched", "this node's result will be uploaded");
+    JsonNode again = next.get("uploaded");
+    assertThat(again.isNull()).as("its own result uploaded: %s", next).isFalse();
+    assertThat(again.get("state").asString()).isEqualTo("ready");
+    assertThat(again.get("id").asString()).isNotEqualTo(stored.get("id").asString());
+    assertThat(Fixtures.sha256(api.get(again.get("downloadUrl").asString()).body()))
+        .isEqualTo(sha256);
+  }
+
+  /** What clients/python/tests/damaged_node.py reports of a node, run with these arguments. */
+  private JsonNode node(String... arguments) throws Exception {
     File client = new File("clients/python").getAbsoluteFile();
     ProcessBuilder builder =
         new ProcessBuilder(
                 Python.command(),
                 "tests/damaged_node.py",
+                arguments[0],
                 "http://127.0.0.1:" + port,
                 ns,
-                damagedKey,
-                goodKey)
+                arguments[1],
+                arguments[2])
             .directory(client);
     builder.environment().put("PYTHONPATH", client.getPath());
     builder.environment().put("PT2CACHE_TOKEN", EmbeddedInfra.ADMIN_TOKEN);
