@@ -3,6 +3,7 @@ streamed bodies. Standard library only."""
 
 import email.utils
 import http.client
+import ipaddress
 import json
 import logging
 import os
@@ -14,7 +15,7 @@ import threading
 import time
 import urllib.parse
 import weakref
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Optional, Set, Tuple, Union
 
 from .connections import KEEP_ALIVE, POOL_SIZE, Pool, forget_parents_connections
 from .errors import CacheError, IncompleteAnswer, ServiceUnavailable, from_response
@@ -162,6 +163,8 @@ class Transport:
         if self.token and not _HEADER_SAFE.fullmatch(self.token):
             self._invalid = ("the token holds a character an HTTP header cannot carry (a control "
                              "character or a space); the token is not shown")
+        if self.token and not self._invalid and not self._https:
+            _warn_plain_http(self._host, self._port)
 
     def request(self, method: str, path: str, body: Body = None,
                 headers: Optional[Dict[str, str]] = None, expect: Tuple[int, ...] = (200,),
@@ -498,6 +501,36 @@ def _connect_resolving_within(address: Tuple[str, int], timeout: Any = None,
             last = e
             sock.close()
     raise last or OSError("no address for %s" % host)
+
+
+# the services (host, port) this process was told of sending its token over plain HTTP
+_WARNED_PLAIN_HTTP: Set[Tuple[str, Optional[int]]] = set()
+_WARNED_PLAIN_HTTP_LOCK = threading.Lock()
+
+
+def _warn_plain_http(host: Optional[str], port: Optional[int]) -> None:
+    """A token sent in the clear to another host can be read, and reused, by anyone on the path:
+    said once per process and service (a serving process may build its client more than once),
+    naming the service, never the token. Loopback is this host's own traffic. A fleet that means
+    it (a network only it reaches) quiets it with the ``pt2cache.plain_http`` logger's level."""
+    if host is None or _loopback(host):
+        return
+    with _WARNED_PLAIN_HTTP_LOCK:
+        if (host, port) in _WARNED_PLAIN_HTTP:
+            return
+        _WARNED_PLAIN_HTTP.add((host, port))
+    logging.getLogger("pt2cache.plain_http").warning(
+        "pt2cache: the token goes to %s over plain HTTP, readable by anyone on the way: use "
+        "https:// for a service on another host", host if port is None else "%s:%d" % (host, port))
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 # visible ASCII: what a bearer token may hold (RFC 6750's b64token is narrower still)

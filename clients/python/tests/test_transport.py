@@ -164,6 +164,66 @@ class TokenTest(unittest.TestCase):
         self.assertNotIn("s3cret", str(raised.exception))
 
 
+class TokenOverPlainHttpTest(unittest.TestCase):
+    """A bearer token is the node's whole credential: sent over plain HTTP to another host, anyone
+    on the path reads it (and a write token puts code on the fleet). The client says so once per
+    service, naming the host, never the token; to a loopback address, or over HTTPS, it says
+    nothing."""
+
+    def setUp(self):
+        getattr(transport, "_WARNED_PLAIN_HTTP", set()).clear()  # warned once per process
+
+    def test_a_token_sent_over_plain_http_to_another_host_is_warned_of_once(self):
+        with self.assertLogs("pt2cache", "WARNING") as logged:
+            for _ in range(3):  # a serving process builds its client more than once
+                CacheClient("http://cache.example:8080", "ns", token="s3cret-token")
+        self.assertEqual(len(logged.records), 1, logged.output)
+        said = logged.output[0]
+        self.assertIn("plain HTTP", said)
+        self.assertIn("cache.example:8080", said)
+        self.assertIn("https://", said)
+        self.assertNotIn("s3cret", said)
+
+    def test_nothing_is_said_over_https_to_loopback_or_without_a_token(self):
+        quiet = [("https://cache.example", "t0ken-value"), ("http://localhost:8080", "t0ken-value"),
+                 ("http://127.0.0.1:8080", "t0ken-value"), ("http://[::1]:8080", "t0ken-value"),
+                 ("http://cache.example:8080", None)]
+        with self.assertNoLogs("pt2cache", "WARNING"):
+            for url, token in quiet:
+                with mock.patch.dict(os.environ, {"PT2CACHE_TOKEN": ""}):
+                    CacheClient(url, "ns", token=token)
+
+
+class TokenStaysWithTheServiceTest(unittest.TestCase):
+    """The token goes to the service's host and port only: neither a redirect nor an upload URL
+    that names another host sends it there."""
+
+    def test_a_redirect_to_another_host_is_not_followed(self):
+        with FakeService(whole(200, {"hit": False, "key": "k"})) as elsewhere:
+            moved = whole(307, b"", "text/plain", {"Location": elsewhere.url + "/v1/x"})
+            with FakeService(moved) as service:
+                with self.assertRaises(CacheError) as refused:
+                    CacheClient(service.url, "ns", token="s3cret-token").lookup("mega-cache", {})
+            self.assertEqual(elsewhere.requests, [])
+        self.assertEqual(refused.exception.status, 307)
+        self.assertNotIn("s3cret", str(refused.exception))
+
+    def test_an_upload_url_naming_another_host_is_sent_to_the_service(self):
+        with FakeService(whole(200, {"state": "ready"})) as elsewhere:
+            def answer(connection: socket.socket, n: int) -> None:
+                if n == 1:
+                    whole(201, {"state": "pending",
+                                "uploadUrl": elsewhere.url + "/v1/upload/a1"})(connection, n)
+                else:
+                    whole(200, {"state": "ready"})(connection, n)
+
+            with FakeService(answer) as service:
+                CacheClient(service.url, "ns", token="s3cret-token").upload(
+                    "mega-cache", b"bytes", key="k")
+            self.assertEqual(elsewhere.requests, [])
+        self.assertEqual(len(service.requests), 2)
+
+
 class FileChangedWhileSentTest(unittest.TestCase):
     """A file pushed while something still writes it: the service must not get a whole body that
     is not what was declared, and the push must fail at once, saying so (it hung for the socket
