@@ -20,6 +20,14 @@ public final class LocalPt2Cache {
     if (System.getenv("PT2CACHE_ADMIN_TOKEN") != null) {
       // the operator's own admin token wins over the embedded default's
       System.clearProperty("PT2CACHE_ADMIN_TOKEN");
+    } else if (System.getProperty("server.address") == null
+        && System.getenv("SERVER_ADDRESS") == null) {
+      // the README publishes this admin token: on this host's loopback only, so that nobody on
+      // the network is admin here; an admin token of one's own (or an address) opens it up
+      System.setProperty("server.address", "127.0.0.1");
+      System.out.printf(
+          "listening on 127.0.0.1 only, since the admin token is the README's: set"
+              + " PT2CACHE_ADMIN_TOKEN to a secret of your own to listen on every interface%n");
     }
     // plain text at a terminal, unless asked otherwise (-D or the environment, as the jar reads it)
     String logFormat = System.getenv().getOrDefault("PT2CACHE_LOG_FORMAT", "");

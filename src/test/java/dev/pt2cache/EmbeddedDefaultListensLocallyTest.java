@@ -1,0 +1,64 @@
+package dev.pt2cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pt2cache.support.EmbeddedInfra;
+import dev.pt2cache.support.ServiceJvm;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's first command runs on an admin token that the README publishes ({@value
+ * EmbeddedInfra#ADMIN_TOKEN}): it listens on this host's loopback only, so that nobody on the
+ * network is admin of a developer's cache. Before, it listened on every interface, and a
+ * neighbour's {@code curl} with that token made and deleted what it liked.
+ */
+class EmbeddedDefaultListensLocallyTest {
+
+  @Test
+  void shouldAnswerOnLoopbackOnlyWhileItRunsOnThePublishedToken(@TempDir Path data)
+      throws Exception {
+    Optional<InetAddress> outside = nonLoopbackAddress();
+    assumeTrue(outside.isPresent(), "this host has no address but loopback");
+    try (ServiceJvm service = ServiceJvm.embeddedDefault(data, List.of(), Map.of())) {
+      assertThatThrownBy(() -> connect(outside.get(), service.port()))
+          .as("a connection to %s:%d", outside.get().getHostAddress(), service.port())
+          .isInstanceOf(ConnectException.class);
+      connect(InetAddress.getLoopbackAddress(), service.port());
+    }
+  }
+
+  private static void connect(InetAddress address, int port) throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(address, port), 2000);
+      assertThat(socket.isConnected()).isTrue();
+    }
+  }
+
+  private static Optional<InetAddress> nonLoopbackAddress() throws Exception {
+    return NetworkInterface.networkInterfaces()
+        .filter(
+            nic -> {
+              try {
+                return nic.isUp() && !nic.isLoopback();
+              } catch (java.net.SocketException e) {
+                return false;
+              }
+            })
+        .flatMap(NetworkInterface::inetAddresses)
+        .filter(address -> address instanceof Inet4Address)
+        .findFirst();
+  }
+}
