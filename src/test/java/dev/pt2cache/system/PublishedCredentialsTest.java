@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.ServiceTest;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,14 +19,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @ExtendWith(OutputCaptureExtension.class)
 class PublishedCredentialsTest extends ServiceTest {
 
-  private static final Map<String, String> QUIET = Map.of("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
-
   @Test
   void shouldNameEachSecretThatHoldsAPublishedValueAtStart(CapturedOutput output) {
-    Map<String, String> compose = new HashMap<>(QUIET);
-    compose.put("PT2CACHE_ADMIN_TOKEN", "pt2cache-compose-admin-token");
-    compose.put("PT2CACHE_DB_PASSWORD", "pt2cache");
-    ServiceInstances.start(compose).close();
+    startOn("pt2cache-compose-admin-token", "pt2cache");
 
     assertThat(warning(output))
         .contains(
@@ -39,15 +33,22 @@ class PublishedCredentialsTest extends ServiceTest {
 
   @Test
   void shouldLeaveSecretsOfTheOperatorsOwnUnnamed(CapturedOutput output) {
-    Map<String, String> own = new HashMap<>(QUIET);
-    own.put("PT2CACHE_ADMIN_TOKEN", "an-operators-own-admin-token-4f9c");
-    own.put("PT2CACHE_DB_PASSWORD", "an-operators-own-db-password");
-    ServiceInstances.start(own).close();
+    startOn("an-operators-own-admin-token-4f9c", "an-operators-own-db-password");
 
     assertThat(warning(output))
         .contains("PT2CACHE_S3_SECRET_KEY holds a value published")
         .doesNotContain("PT2CACHE_ADMIN_TOKEN")
         .doesNotContain("PT2CACHE_DB_PASSWORD");
+  }
+
+  /** Starts and stops an instance on this admin token and database password. */
+  private static void startOn(String adminToken, String dbPassword) {
+    ServiceInstances.start(
+            Map.of(
+                "PT2CACHE_ADMIN_TOKEN", adminToken,
+                "PT2CACHE_DB_PASSWORD", dbPassword,
+                "PT2CACHE_HOUSEKEEPING_ENABLED", "false"))
+        .close();
   }
 
   /** The instance's warning: the last one written (the tests' shared instance wrote its own). */
