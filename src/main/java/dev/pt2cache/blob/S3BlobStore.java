@@ -71,7 +71,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
             properties.signPayload() ? -1 : properties.singlePutMax().toBytes(),
             partSenders,
             properties.controlTimeout());
-    this.calls = new S3ControlCalls(control, bucket, writer);
+    this.calls = new S3ControlCalls(clients, bucket, writer);
   }
 
   /**

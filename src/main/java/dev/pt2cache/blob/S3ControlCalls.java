@@ -21,9 +21,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * deployment marker, the bucket's check and creation, the listing of abandoned multipart uploads.
  * Kept apart from the byte paths (streamed downloads, uploads through {@link S3BlobWriter}) because
  * they share none of their concerns: no permit ({@link StorePermits}), no heap held, the control
- * client's pool and {@code control-timeout} ({@link StoreClients}). What a failure means is {@link
- * StoreFailures}'s; deletes and the blobs' listing have classes of their own ({@link S3Deletes},
- * {@link S3Listing}).
+ * client's pool and {@code control-timeout} ({@link StoreClients}); the bucket's check has a pool
+ * of its own. What a failure means is {@link StoreFailures}'s; deletes and the blobs' listing have
+ * classes of their own ({@link S3Deletes}, {@link S3Listing}).
  */
 final class S3ControlCalls {
 
@@ -38,12 +38,17 @@ final class S3ControlCalls {
   private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
 
   private final S3Client control;
+  private final S3Client health;
   private final String bucket;
   private final S3BlobWriter writer;
 
-  /** {@code writer} aborts the uploads that {@link #abortUploadsStartedBefore} lists. */
-  S3ControlCalls(S3Client control, String bucket, S3BlobWriter writer) {
-    this.control = control;
+  /**
+   * {@code health} sends the bucket's check alone ({@link StoreClients#health}); {@code writer}
+   * aborts the uploads that {@link #abortUploadsStartedBefore} lists.
+   */
+  S3ControlCalls(StoreClients clients, String bucket, S3BlobWriter writer) {
+    this.control = clients.control();
+    this.health = clients.health();
     this.bucket = bucket;
     this.writer = writer;
   }
@@ -82,10 +87,13 @@ final class S3ControlCalls {
     return aborted;
   }
 
-  /** As {@link BlobStore#checkAvailable}: the bucket's {@code HEAD}. */
+  /**
+   * As {@link BlobStore#checkAvailable}: the bucket's {@code HEAD}, on connections of its own, so
+   * that it says whether the store answers, not whether the control requests left a connection.
+   */
   void checkAvailable() {
     try {
-      control.headBucket(b -> b.bucket(bucket));
+      health.headBucket(b -> b.bucket(bucket));
     } catch (SdkException e) {
       throw StoreFailures.bucketCheck(bucket, e);
     }

@@ -1,6 +1,7 @@
 package dev.pt2cache.blob;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
@@ -46,6 +47,19 @@ class S3StorageConfiguration {
                 c ->
                     c.apiCallTimeout(properties.controlTimeout())
                         .addMetricPublisher(new StoreCallMetrics(registry, "control")))
+            .build(),
+        // the bucket's check, apart from the control requests: a full control pool is this
+        // instance busy, not the store gone, and must not take readiness down (docs/adr/0014)
+        clientBuilder(properties, StorageProperties.HEALTH_CONNECTIONS)
+            .httpClientBuilder(
+                httpClient(
+                    properties,
+                    StorageProperties.HEALTH_CONNECTIONS,
+                    StorageProperties.HEALTH_CONNECTION_WAIT))
+            .overrideConfiguration(
+                c ->
+                    c.apiCallTimeout(properties.controlTimeout())
+                        .addMetricPublisher(new StoreCallMetrics(registry, "health")))
             .build());
   }
 
@@ -84,10 +98,15 @@ class S3StorageConfiguration {
 
   private static Apache5HttpClient.Builder httpClient(
       StorageProperties properties, int connections) {
+    return httpClient(properties, connections, properties.connectionWait());
+  }
+
+  private static Apache5HttpClient.Builder httpClient(
+      StorageProperties properties, int connections, Duration connectionWait) {
     return Apache5HttpClient.builder()
         .maxConnections(connections)
         .expectContinueEnabled(properties.expectContinue())
-        .connectionAcquisitionTimeout(properties.connectionWait());
+        .connectionAcquisitionTimeout(connectionWait);
   }
 
   @Bean

@@ -12,9 +12,11 @@ import org.springframework.stereotype.Component;
 /**
  * Actuator health: is the bucket reachable with the configured credentials? The health endpoints
  * need no token, so an answer is reused for {@link #FRESH_FOR}: a flood of probes costs the store
- * one request a second per instance, and leaves the control connections to the existence checks
- * that commits make. Operations the store refused when the instance started ({@link
- * StoreOperationsCheck}) are named under {@code refusedAtStart}; the bucket stays UP for them.
+ * one request a second per instance. The check has connections of its own ({@link
+ * StoreClients#health}): it says whether the store answers, and a control pool that commits keep
+ * full (a slow store meets every instance at once) leaves readiness up. Operations the store
+ * refused when the instance started ({@link StoreOperationsCheck}) are named under {@code
+ * refusedAtStart}; the bucket stays UP for them.
  */
 @Component("storage")
 class StorageHealthIndicator extends AbstractHealthIndicator {

@@ -18,8 +18,9 @@ import org.springframework.util.unit.DataSize;
  *     blob up to this size is read and verified before it is sent
  * @param maxConnections HTTP connections to the store for downloads; each download holds one for
  *     its whole length. Uploads have their own ({@code 2 × maxConcurrentPuts}), and so do control
- *     requests (health, existence checks, housekeeping; {@link #CONTROL_CONNECTIONS}), so that
- *     downloads never starve them (docs/adr/0014)
+ *     requests (existence checks, housekeeping; {@link #CONTROL_CONNECTIONS}) and the bucket's
+ *     health check ({@link #HEALTH_CONNECTIONS}), so that downloads never starve them
+ *     (docs/adr/0014)
  * @param connectionWait how long a download waits for a free store connection before it is answered
  *     {@code 503 storage-busy} (also each wait in the other pools, which are sized not to make one)
  * @param maxConcurrentPuts uploads that may write to the store at once (so at most this many times
@@ -70,8 +71,21 @@ public record StorageProperties(
     @DefaultValue("false") boolean expectContinue,
     Integer maxConcurrentPutsPerNamespace) {
 
-  /** Connections for control requests: health, existence checks, deletes and listings. */
+  /** Connections for control requests: existence checks, deletes, listings, small reads. */
   public static final int CONTROL_CONNECTIONS = 16;
+
+  /**
+   * Connections for the bucket's check alone (readiness, the start's marker check): it never waits
+   * behind the control requests (docs/adr/0014, amendment). Only checks wait for these, and the
+   * health check asks at most once a second, so two are spare unless the store stops answering.
+   */
+  public static final int HEALTH_CONNECTIONS = 2;
+
+  /**
+   * The longest the bucket's check waits for one of its {@link #HEALTH_CONNECTIONS}: only while
+   * earlier checks still wait for a store that does not answer, whose answer is then DOWN anyway.
+   */
+  public static final Duration HEALTH_CONNECTION_WAIT = Duration.ofSeconds(1);
 
   /** S3's limit for one {@code PutObject}. */
   public static final DataSize MAX_SINGLE_PUT = DataSize.ofGigabytes(5);

@@ -37,8 +37,9 @@ final class StoreFailures {
   /**
    * What the bucket's {@code HEAD} answered, in words that the health endpoint's {@code error} and
    * the start's report show: "not reachable" for every failure sent an operator whose bucket was
-   * deleted, or whose keys were rotated, to look at the network. Never busy: a check that found no
-   * connection is the bucket not reachable from here.
+   * deleted, or whose keys were rotated, to look at the network. Never busy: the check has
+   * connections of its own ({@link StoreClients#health}), and one that found none free found the
+   * checks before it still waiting for the store, which is not reachable from here.
    */
   static StorageUnavailableException bucketCheck(String bucket, SdkException e) {
     if (!(e instanceof AwsServiceException answered)) {

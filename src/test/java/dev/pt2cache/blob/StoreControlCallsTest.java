@@ -179,7 +179,9 @@ class StoreControlCallsTest {
   /**
    * Every connection of the pool taken (here by an unread download): the calls that translate
    * through {@link StoreFailures} answer busy, the bucket's check and the uploads' listing answer
-   * unavailable.
+   * unavailable. One client shares every role here; in the service the bucket's check has
+   * connections of its own, and a full control pool leaves it up ({@link
+   * StorageHealthUnderLoadTest}).
    */
   @Test
   void shouldSayWhichControlCallWaitedInVainForAConnection() {
