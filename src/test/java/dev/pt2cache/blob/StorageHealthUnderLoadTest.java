@@ -48,8 +48,8 @@ class StorageHealthUnderLoadTest {
     String sha256 = Fixtures.sha256(bytes);
     String key = BlobStore.objectKey(sha256);
     List<InputStream> held = new ArrayList<>();
-    try (StoreClients clients =
-        new S3StorageConfiguration().storeClients(SERVER, new SimpleMeterRegistry())) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (StoreClients clients = new S3StorageConfiguration().storeClients(SERVER, registry)) {
       S3BlobStore store = new S3BlobStore(clients, SERVER);
       clients
           .control()
@@ -73,6 +73,9 @@ class StorageHealthUnderLoadTest {
         assertThatThrownBy(() -> store.exists(sha256))
             .isInstanceOf(StorageUnavailableException.class)
             .hasMessage("checking blob " + sha256 + " failed");
+        // where an operator sees the full pool now that readiness does not say it
+        assertThat(calls(registry, "control", "HeadObject", "failure")).isEqualTo(1);
+        assertThat(calls(registry, "health", "HeadBucket", "success")).isEqualTo(1);
       } finally {
         for (InputStream stream : held) {
           stream.close();
@@ -94,6 +97,15 @@ class StorageHealthUnderLoadTest {
     assertDown(
         TestStorage.withBucket(SERVER, SERVER.bucket(), "not-the-secret"),
         "the store refused the service's credentials for bucket " + SERVER.bucket() + " (403)");
+  }
+
+  private static long calls(
+      SimpleMeterRegistry registry, String client, String operation, String outcome) {
+    return registry
+        .get("pt2cache.store.calls")
+        .tags("client", client, "operation", operation, "outcome", outcome)
+        .timer()
+        .count();
   }
 
   private static void assertDown(StorageProperties properties, String words) {
