@@ -39,7 +39,7 @@ class AccessInterceptor implements HandlerInterceptor {
     String namespace = pathNamespace(request);
     Grant grant = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
     LogContext.token(grant.tokenName());
-    Caller.set(request, grant.tokenName(), grant.namespace() == null);
+    Caller.set(request, grant.tokenName(), grant.tokenId(), grant.namespace() == null);
     grant.keepFor(request);
     if (!grant.allows(needed, namespace)) {
       throw new AccessDeniedException(

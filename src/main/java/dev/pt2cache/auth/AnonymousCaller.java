@@ -13,7 +13,7 @@ class AnonymousCaller implements HandlerInterceptor {
   public boolean preHandle(
       HttpServletRequest request, HttpServletResponse response, Object handler) {
     if (ApiHandlers.isApi(handler)) {
-      Caller.set(request, Caller.ANONYMOUS, true);
+      Caller.set(request, Caller.ANONYMOUS, null, true);
       AccessInterceptor.pathNamespace(request);
     }
     return true;

@@ -6,6 +6,7 @@ import dev.pt2cache.api.TokensApi;
 import dev.pt2cache.api.model.Token;
 import dev.pt2cache.api.model.TokenList;
 import dev.pt2cache.api.model.TokenRequest;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.Times;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -43,7 +44,7 @@ class TokenController implements TokensApi {
 
   @Override
   public ResponseEntity<Token> revokeToken(UUID tokenId) {
-    return ResponseEntity.ok(toApi(tokens.revoke(tokenId)));
+    return ResponseEntity.ok(toApi(tokens.revoke(tokenId, Caller.token())));
   }
 
   private static Token toApi(ApiToken token) {
@@ -56,6 +57,8 @@ class TokenController implements TokensApi {
         .expiresAt(token.expiresAt() == null ? null : utc(token.expiresAt()))
         .revokedAt(token.revokedAt() == null ? null : utc(token.revokedAt()))
         .madeBy(token.madeBy())
-        .madeById(token.madeById());
+        .madeById(token.madeById())
+        .revokedBy(token.revokedBy())
+        .revokedById(token.revokedById());
   }
 }

@@ -1,9 +1,11 @@
 package dev.pt2cache.auth;
 
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.PageCursor;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -17,7 +19,8 @@ import org.springframework.stereotype.Repository;
 class TokenRepository {
 
   private static final String COLUMNS =
-      "id, name, namespace, role, created_at, expires_at, revoked_at, made_by, made_by_id";
+      "id, name, namespace, role, created_at, expires_at, revoked_at, made_by, made_by_id,"
+          + " revoked_by, revoked_by_id";
 
   private final JdbcClient jdbc;
 
@@ -81,12 +84,24 @@ class TokenRepository {
     return statement.query(TokenRepository::token).list();
   }
 
-  /** Marks a token revoked (once; a second revocation keeps the first time). */
-  Optional<ApiToken> revoke(UUID id) {
+  /**
+   * Marks a token revoked by the caller's token (once; a second revocation keeps the first time and
+   * the first revoker: every expression reads the row as it was before the update).
+   */
+  Optional<ApiToken> revoke(UUID id, Caller.Token by) {
     return jdbc.sql(
-            "update api_token set revoked_at = coalesce(revoked_at, now()) where id = ? returning "
+            """
+            update api_token
+               set revoked_at = coalesce(revoked_at, now()),
+                   revoked_by = case when revoked_at is null then :by else revoked_by end,
+                   revoked_by_id = case when revoked_at is null then :byId else revoked_by_id end
+             where id = :id
+            """
+                + " returning "
                 + COLUMNS)
-        .param(id)
+        .param("id", id)
+        .param("by", by.name())
+        .param("byId", by.id(), Types.OTHER)
         .query(TokenRepository::token)
         .optional();
   }
@@ -101,7 +116,9 @@ class TokenRepository {
         instant(rs.getTimestamp("expires_at")),
         instant(rs.getTimestamp("revoked_at")),
         rs.getString("made_by"),
-        rs.getObject("made_by_id", UUID.class));
+        rs.getObject("made_by_id", UUID.class),
+        rs.getString("revoked_by"),
+        rs.getObject("revoked_by_id", UUID.class));
   }
 
   private static Instant instant(Timestamp timestamp) {

@@ -139,7 +139,9 @@ public class Tokens {
             expiresAt,
             null,
             maker.tokenName(),
-            maker.tokenId());
+            maker.tokenId(),
+            null,
+            null);
     if (!repository.insert(token, Sha256.hexOf(secret))) {
       throw new TokenNameTakenException(name);
     }
@@ -194,14 +196,15 @@ public class Tokens {
         PageCursor.after(rows, limit, last -> new PageCursor<>(last.createdAt(), last.id())));
   }
 
-  public ApiToken revoke(UUID id) {
+  /** Revokes the token, recording {@code by}, the caller's token, as who did (docs/adr/0049). */
+  public ApiToken revoke(UUID id, Caller.Token by) {
     requireAuthentication();
-    ApiToken revoked = repository.revoke(id).orElseThrow(() -> new TokenNotFoundException(id));
+    ApiToken revoked = repository.revoke(id, by).orElseThrow(() -> new TokenNotFoundException(id));
     // revocations are rare: forgetting every token costs one read each, not a query to find this
     // one. Counted first, so that a read in flight since before the revocation is not kept
     revocations.incrementAndGet();
     known.invalidateAll();
-    log.info("token {} revoked", revoked.name());
+    log.info("token {} revoked by {}", revoked.name(), revoked.revokedBy());
     return revoked;
   }
 

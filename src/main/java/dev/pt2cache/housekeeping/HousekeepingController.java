@@ -13,6 +13,7 @@ import dev.pt2cache.housekeeping.HousekeepingService.EvictionPage;
 import dev.pt2cache.housekeeping.HousekeepingService.EvictionRecord;
 import dev.pt2cache.housekeeping.JobRunHistory.JobRunPage;
 import dev.pt2cache.housekeeping.JobRunner.JobRun;
+import dev.pt2cache.system.Caller;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -29,7 +30,7 @@ class HousekeepingController implements HousekeepingApi {
 
   @Override
   public ResponseEntity<dev.pt2cache.api.model.JobRun> runJob(JobName job) {
-    return ResponseEntity.ok(toApi(service.runNow(job.getValue())));
+    return ResponseEntity.ok(toApi(service.runNow(job.getValue(), Caller.token())));
   }
 
   @Override
@@ -70,6 +71,8 @@ class HousekeepingController implements HousekeepingApi {
         .instance(run.instance())
         .startedAt(utc(run.startedAt()))
         .finishedAt(utc(run.finishedAt()))
-        .outcome(run.outcome());
+        .outcome(run.outcome())
+        .startedBy(run.startedBy())
+        .startedById(run.startedById());
   }
 }

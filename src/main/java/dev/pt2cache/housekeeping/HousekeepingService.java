@@ -2,6 +2,7 @@ package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.housekeeping.JobRunner.JobRun;
 import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.PageCursor;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -68,13 +69,16 @@ public class HousekeepingService {
     this.namespaces = namespaces;
   }
 
-  /** Runs a job now on this instance, unless another instance is running it. */
-  public JobRun runNow(String job) {
+  /**
+   * Runs a job now on this instance, unless another instance is running it; {@code by}, the
+   * caller's token, is recorded as who asked.
+   */
+  public JobRun runNow(String job, Caller.Token by) {
     HousekeepingJob known = jobs.get(job);
     if (known == null) {
       throw new IllegalArgumentException("no housekeeping job " + job);
     }
-    return runner.run(known).orElseThrow(() -> new JobRunningException(job));
+    return runner.run(known, by).orElseThrow(() -> new JobRunningException(job));
   }
 
   /** One page of a namespace's evictions, newest first; the first when cursor is null. */

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -27,7 +28,8 @@ public class JobRunHistory {
 
   private static final String RUNS =
       """
-      select id, job, instance, started_at, finished_at, outcome::text as outcome
+      select id, job, instance, started_at, finished_at, outcome::text as outcome, started_by,
+             started_by_id
         from housekeeping_run where true
       """;
 
@@ -87,6 +89,8 @@ public class JobRunHistory {
         rs.getString("instance"),
         HousekeepingService.instant(rs.getTimestamp("started_at")),
         HousekeepingService.instant(rs.getTimestamp("finished_at")),
-        outcome == null ? null : CanonicalJson.parse(outcome, Map.class));
+        outcome == null ? null : CanonicalJson.parse(outcome, Map.class),
+        rs.getString("started_by"),
+        rs.getObject("started_by_id", UUID.class));
   }
 }

@@ -2,11 +2,13 @@ package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.descriptor.CanonicalJson;
 import dev.pt2cache.system.AnswerWait;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.HostName;
 import dev.pt2cache.system.RecurringFailureLog;
 import dev.pt2cache.system.UnansweredStatement;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -88,10 +90,11 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
    * failure to take the lock or to record the run is raised, not mistaken for a busy lock.
    *
    * <p>The run goes on a thread of its own, not the request's ({@link OnDemandRuns}): a stopping
-   * instance ends the request with its drain, and waits for the run as for a scheduled one.
+   * instance ends the request with its drain, and waits for the run as for a scheduled one. The
+   * run's record keeps {@code by}, the caller's token that asked for it (docs/adr/0049).
    */
-  public Optional<JobRun> run(HousekeepingJob job) {
-    return onDemand.run(job.name(), () -> locked(job, () -> recorded(job)));
+  public Optional<JobRun> run(HousekeepingJob job, Caller.Token by) {
+    return onDemand.run(job.name(), () -> locked(job, () -> recorded(job, by)));
   }
 
   /**
@@ -121,7 +124,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
       return; // the other instances go on; a job started now would be cut off by the stop
     }
     try {
-      locked(job, () -> ranRecently(job) ? null : recorded(job));
+      locked(job, () -> ranRecently(job) ? null : recorded(job, null));
     } catch (RuntimeException e) {
       // the database down, say: every round of every job fails alike until it is back
       unrunLogs
@@ -187,16 +190,21 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
    * Runs the job and records the run, stamped by the database's clock: {@link #ranRecently} judges
    * it by that clock on every instance, so an instance whose own clock ran ahead would otherwise
    * make all of them skip the job for as long as it is ahead (ADR 0006: clocks need not agree).
+   * {@code by} is who asked for it through the API; null for a scheduled run.
    */
-  private JobRun recorded(HousekeepingJob job) {
+  private JobRun recorded(HousekeepingJob job, Caller.Token by) {
     endAbandoned(job);
     Map<String, Object> started =
         jdbc.sql(
                 """
-                insert into housekeeping_run (job, instance, started_at) values (?, ?, now())
+                insert into housekeeping_run (job, instance, started_at, started_by, started_by_id)
+                values (:job, :instance, now(), :by, :byId)
                 returning id, started_at
                 """)
-            .params(job.name(), instance)
+            .param("job", job.name())
+            .param("instance", instance)
+            .param("by", by == null ? null : by.name(), Types.VARCHAR)
+            .param("byId", by == null ? null : by.id(), Types.OTHER)
             .query()
             .singleRow();
     long id = ((Number) started.get("id")).longValue();
@@ -233,7 +241,9 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
         instance,
         ((Timestamp) started.get("started_at")).toInstant(),
         finished.toInstant(),
-        outcome);
+        outcome,
+        by == null ? null : by.name(),
+        by == null ? null : by.id());
   }
 
   /**
@@ -270,12 +280,20 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
     return HostName.get() + "/" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** One recorded run. */
+  /**
+   * One recorded run.
+   *
+   * @param startedBy the name of the caller's token that asked for it; null for a scheduled run and
+   *     for runs recorded before it was kept
+   * @param startedById that token's id; null for the operator's and where startedBy is null
+   */
   public record JobRun(
       long id,
       String job,
       String instance,
       Instant startedAt,
       Instant finishedAt,
-      Map<String, Object> outcome) {}
+      Map<String, Object> outcome,
+      String startedBy,
+      UUID startedById) {}
 }

@@ -2,6 +2,7 @@ package dev.pt2cache.invalidation;
 
 import dev.pt2cache.descriptor.CanonicalJson;
 import dev.pt2cache.descriptor.NulCharacterException;
+import dev.pt2cache.system.Caller;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -12,7 +13,10 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.hibernate.annotations.ColumnTransformer;
 
-/** The audit record of one invalidation: selector, reason, how many artifacts, when. */
+/**
+ * The audit record of one invalidation: selector, reason, how many artifacts, when, and who made it
+ * and lifted its rule (docs/adr/0049).
+ */
 @Entity
 @Table(name = "invalidation")
 public class Invalidation {
@@ -60,11 +64,22 @@ public class Invalidation {
   @Column(name = "request_sha256")
   private String requestSha256;
 
-  protected Invalidation() {}
+  /** The name of the caller's token that made it; null for records made before it was kept. */
+  @Column(name = "made_by")
+  private String madeBy;
 
-  Invalidation(String namespace, Selector selector, String reason, Rule rule, Instant now) {
-    this(namespace, selector, reason, rule, null, now);
-  }
+  /** That token's id; null for a token not stored (the operator's) and where madeBy is. */
+  @Column(name = "made_by_id")
+  private UUID madeById;
+
+  /** The name of the caller's token that lifted its rule; null while it stands. */
+  @Column(name = "lifted_by")
+  private String liftedBy;
+
+  @Column(name = "lifted_by_id")
+  private UUID liftedById;
+
+  protected Invalidation() {}
 
   Invalidation(
       String namespace,
@@ -72,8 +87,11 @@ public class Invalidation {
       String reason,
       Rule rule,
       IdempotencyKey key,
+      Caller.Token by,
       Instant now) {
     this.id = UUID.randomUUID();
+    this.madeBy = by.name();
+    this.madeById = by.id();
     this.namespace = namespace;
     this.selector = CanonicalJson.of(selector);
     this.reason = reason;
@@ -95,9 +113,11 @@ public class Invalidation {
    * Lifts the rule, once. An invalidation that never blocked has no rule to lift: its record stays
    * as it was, so the audit trail never says a rule was lifted that was never in force (ADR 0029).
    */
-  void lift(Instant now) {
+  void lift(Instant now, Caller.Token by) {
     if (blocking && liftedAt == null) {
       liftedAt = now.truncatedTo(ChronoUnit.MICROS);
+      liftedBy = by.name();
+      liftedById = by.id();
     }
   }
 
@@ -155,6 +175,22 @@ public class Invalidation {
 
   public Instant liftedAt() {
     return liftedAt;
+  }
+
+  public String madeBy() {
+    return madeBy;
+  }
+
+  public UUID madeById() {
+    return madeById;
+  }
+
+  public String liftedBy() {
+    return liftedBy;
+  }
+
+  public UUID liftedById() {
+    return liftedById;
   }
 
   /** Whether a request with this key recorded this invalidation: same key, same request. */

@@ -87,6 +87,10 @@ class InvalidationController implements InvalidationsApi {
         .blocking(i.blocking())
         .expiresAt(utc(i.expiresAt()))
         .liftedAt(utc(i.liftedAt()))
+        .madeBy(i.madeBy())
+        .madeById(i.madeById())
+        .liftedBy(i.liftedBy())
+        .liftedById(i.liftedById())
         .active(i.active(clock.now()))
         .selector(
             new dev.pt2cache.api.model.Selector()

@@ -3,6 +3,7 @@ package dev.pt2cache.invalidation;
 import dev.pt2cache.artifact.ArtifactFilter;
 import dev.pt2cache.artifact.ArtifactState;
 import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.LockWait;
 import dev.pt2cache.system.ServiceClock;
 import dev.pt2cache.system.Times;
@@ -79,7 +80,8 @@ public class InvalidationService {
    * request cut mid-way left), under that rule. With another request, it is refused ({@link
    * IdempotencyKeyReusedException}) and changes nothing. Two requests with one key at once record
    * one: the second waits for the first's record, then is a resend ({@link KeyedRecords}, ADR
-   * 0029).
+   * 0029). The record keeps the current request's token as its maker (docs/adr/0049): the API's
+   * caller, or the reporter whose report reached the namespace's threshold.
    */
   public Invalidated invalidate(
       String namespace,
@@ -97,7 +99,7 @@ public class InvalidationService {
       Times.requireExpiry(rule.expiresAt(), clock.now());
     }
     namespaces.require(namespace);
-    Retiring asked = new Retiring(namespace, selector, filter, reason, rule, key);
+    Retiring asked = new Retiring(namespace, selector, filter, reason, rule, key, Caller.token());
     if (rule.blocking()) {
       return blocking.retire(asked);
     }
@@ -113,7 +115,10 @@ public class InvalidationService {
         });
   }
 
-  /** Retires the ready artifacts whose content was lost, recorded as an invalidation. */
+  /**
+   * Retires the ready artifacts whose content was lost, recorded as an invalidation that the
+   * service made ({@link Caller#CONTENT_LOSS}), whichever request or job found the loss.
+   */
   @Transactional
   public Invalidation retireLostContent(String namespace, String sha256, String reason) {
     Selector selector = Selector.ofSha256(sha256);
@@ -133,6 +138,13 @@ public class InvalidationService {
             null,
             null);
     return immediate.retire(
-        new Retiring(namespace, selector, readyOnly, reason, Invalidation.Rule.NONE, null));
+        new Retiring(
+            namespace,
+            selector,
+            readyOnly,
+            reason,
+            Invalidation.Rule.NONE,
+            null,
+            Caller.CONTENT_LOSS));
   }
 }

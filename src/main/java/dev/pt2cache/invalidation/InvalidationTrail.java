@@ -3,6 +3,7 @@ package dev.pt2cache.invalidation;
 import static dev.pt2cache.invalidation.InvalidationLines.log;
 
 import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.LockWait;
 import dev.pt2cache.system.PageCursor;
 import dev.pt2cache.system.ServiceClock;
@@ -36,7 +37,10 @@ class InvalidationTrail {
     this.clock = clock;
   }
 
-  /** Lifts the invalidation's rule; a standing rule's lift is logged, as its blocking stops. */
+  /**
+   * Lifts the invalidation's rule, recording the caller's token as who lifted it; a standing rule's
+   * lift is logged, as its blocking stops.
+   */
   @Transactional
   public Invalidation lift(String namespace, UUID id) {
     namespaces.require(namespace);
@@ -45,9 +49,9 @@ class InvalidationTrail {
         invalidations
             .findByIdAndNamespace(id, namespace)
             .orElseThrow(() -> new RuleNotFoundException(namespace, id));
-    rule.lift(clock.now());
+    rule.lift(clock.now(), Caller.token());
     if (rule.blocking()) {
-      log.info("invalidation rule {} lifted", id);
+      log.info("invalidation rule {} lifted by {}", id, rule.liftedBy());
     }
     return rule;
   }

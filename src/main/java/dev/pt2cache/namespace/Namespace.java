@@ -5,6 +5,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.UUID;
 
 /** A tenant or model family: the unit of quotas, retention and access. */
 @Entity
@@ -35,6 +36,14 @@ public class Namespace {
 
   @Column(name = "updated_at", nullable = false, insertable = false, updatable = false)
   private Instant updatedAt;
+
+  /** Who last set the settings (the caller's token name); null where set before it was kept. */
+  @Column(name = "updated_by", insertable = false, updatable = false)
+  private String updatedBy;
+
+  /** That token's id; null for a token not stored (the operator's) and where updatedBy is. */
+  @Column(name = "updated_by_id", insertable = false, updatable = false)
+  private UUID updatedById;
 
   protected Namespace() {}
 
@@ -69,5 +78,13 @@ public class Namespace {
 
   public Instant updatedAt() {
     return updatedAt;
+  }
+
+  public String updatedBy() {
+    return updatedBy;
+  }
+
+  public UUID updatedById() {
+    return updatedById;
   }
 }

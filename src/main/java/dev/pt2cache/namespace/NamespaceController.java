@@ -49,7 +49,8 @@ class NamespaceController implements NamespacesApi {
             settings.getQuotaBytes(),
             settings.getMaxIdleDays(),
             settings.getInvalidateAfterReports(),
-            Caller.inEveryNamespace());
+            Caller.inEveryNamespace(),
+            Caller.token());
     if (outcome.created()) {
       return ResponseEntity.created(URI.create("/v1/namespaces/" + namespace))
           .body(toApi(outcome.view()));
@@ -81,6 +82,8 @@ class NamespaceController implements NamespacesApi {
         .lastEvictionAt(utc(view.lastEvictionAt()))
         .lastGcAt(utc(view.lastGcAt()))
         .createdAt(utc(n.createdAt()))
-        .updatedAt(utc(n.updatedAt()));
+        .updatedAt(utc(n.updatedAt()))
+        .updatedBy(n.updatedBy())
+        .updatedById(n.updatedById());
   }
 }

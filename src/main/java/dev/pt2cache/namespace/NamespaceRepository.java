@@ -9,17 +9,23 @@ import org.springframework.data.repository.query.Param;
 
 public interface NamespaceRepository extends JpaRepository<Namespace, String> {
 
-  /** Creates or replaces the settings; true when the namespace was created. */
+  /**
+   * Creates or replaces the settings, recording who set them (the caller's token name, and its id
+   * as text, null where it has none); true when the namespace was created.
+   */
   @Query(
       value =
           """
-          insert into namespace (name, quota_bytes, max_idle_days, invalidate_after_reports)
-          values (:name, :quota, :idle, :reports)
+          insert into namespace (name, quota_bytes, max_idle_days, invalidate_after_reports,
+                                 updated_by, updated_by_id)
+          values (:name, :quota, :idle, :reports, :by, cast(:byId as uuid))
           on conflict (name) do update
              set quota_bytes = excluded.quota_bytes,
                  max_idle_days = excluded.max_idle_days,
                  invalidate_after_reports = excluded.invalidate_after_reports,
-                 updated_at = now()
+                 updated_at = now(),
+                 updated_by = excluded.updated_by,
+                 updated_by_id = excluded.updated_by_id
           returning (xmax = 0)
           """,
       nativeQuery = true)
@@ -27,7 +33,9 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
       @Param("name") String name,
       @Param("quota") Long quota,
       @Param("idle") Integer idle,
-      @Param("reports") Integer invalidateAfterReports);
+      @Param("reports") Integer invalidateAfterReports,
+      @Param("by") String by,
+      @Param("byId") String byId);
 
   /**
    * The namespace's own quota (null where the default applies), its row locked against other

@@ -3,6 +3,7 @@ package dev.pt2cache.namespace;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pt2cache.namespace.NamespaceRepository.StoredQuota;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.LockWait;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,17 +145,20 @@ public class NamespaceService {
    * Creates the namespace or replaces its settings. Its quota is the operator's bound on what the
    * namespace may store, so a caller whose grant holds in this namespace alone may send it
    * unchanged but not change it ({@link QuotaChangeForbiddenException}); the row stays locked from
-   * that check to the write, so an operator's change meanwhile is never written over.
+   * that check to the write, so an operator's change meanwhile is never written over. The row keeps
+   * {@code by}, the caller's token, as who last set them (docs/adr/0049).
    */
   public PutOutcome put(
       String name,
       Long quotaBytes,
       Integer maxIdleDays,
       Integer invalidateAfterReports,
-      boolean mayChangeQuota) {
+      boolean mayChangeQuota,
+      Caller.Token by) {
     boolean created =
         transactions.execute(
-            status -> write(name, quotaBytes, maxIdleDays, invalidateAfterReports, mayChangeQuota));
+            status ->
+                write(name, quotaBytes, maxIdleDays, invalidateAfterReports, mayChangeQuota, by));
     // read once the row is no longer locked: the usage sums every ready artifact
     return new PutOutcome(get(name), created);
   }
@@ -164,7 +168,8 @@ public class NamespaceService {
       Long quotaBytes,
       Integer maxIdleDays,
       Integer invalidateAfterReports,
-      boolean mayChangeQuota) {
+      boolean mayChangeQuota,
+      Caller.Token by) {
     // the row's lock, held by a change that never ends, answers busy (docs/adr/0039)
     lockWait.bound();
     if (!mayChangeQuota) {
@@ -176,7 +181,14 @@ public class NamespaceService {
         throw new QuotaChangeForbiddenException(name, stored.getQuotaBytes());
       }
     }
-    boolean created = namespaces.upsert(name, quotaBytes, maxIdleDays, invalidateAfterReports);
+    boolean created =
+        namespaces.upsert(
+            name,
+            quotaBytes,
+            maxIdleDays,
+            invalidateAfterReports,
+            by.name(),
+            by.id() == null ? null : by.id().toString());
     namespaces.flush();
     // once committed: a check meanwhile would otherwise read the old quota back into the cache
     TransactionSynchronizationManager.registerSynchronization(

@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.UUID;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 
@@ -15,9 +16,32 @@ public final class Caller {
   public static final String ANONYMOUS = "anonymous";
 
   private static final String TOKEN_NAME = Caller.class.getName() + ".tokenName";
+  private static final String TOKEN_ID = Caller.class.getName() + ".tokenId";
   private static final String EVERY_NAMESPACE = Caller.class.getName() + ".everyNamespace";
 
+  /**
+   * Who made a change, as its record keeps it (docs/adr/0049): the name of the caller's token and
+   * its id, null for a token that is not stored (the operator's, {@code env:PT2CACHE_ADMIN_TOKEN};
+   * {@link #ANONYMOUS}) and for the service itself. Never the secret.
+   */
+  public record Token(String name, UUID id) {}
+
+  /**
+   * The service itself, where it retires content it found lost or damaged: no caller asked for it,
+   * and a name no token can have (token names allow no colon).
+   */
+  public static final Token CONTENT_LOSS = new Token("service:content-loss", null);
+
   private Caller() {}
+
+  /** The current request's token, as {@link #tokenName} and its id. */
+  public static Token token() {
+    return new Token(
+        tokenName(),
+        (UUID)
+            RequestContextHolder.currentRequestAttributes()
+                .getAttribute(TOKEN_ID, RequestAttributes.SCOPE_REQUEST));
+  }
 
   /**
    * The current request's token name, set before an API call's handler runs: by the token check,
@@ -36,8 +60,12 @@ public final class Caller {
   }
 
   /** Called by the token check (or, with authentication off, for every API call). */
-  public static void set(HttpServletRequest request, String tokenName, boolean everyNamespace) {
+  public static void set(
+      HttpServletRequest request, String tokenName, UUID tokenId, boolean everyNamespace) {
     request.setAttribute(TOKEN_NAME, tokenName);
+    if (tokenId != null) {
+      request.setAttribute(TOKEN_ID, tokenId);
+    }
     request.setAttribute(EVERY_NAMESPACE, everyNamespace);
   }
 

@@ -74,6 +74,8 @@ class GrantTest {
           expiresAt,
           revokedAt,
           null,
+          null,
+          null,
           null);
     }
 

@@ -2,6 +2,7 @@ package dev.pt2cache.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.ServiceClock;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +32,8 @@ class TokenRevocationRaceTest {
           null,
           null,
           "operator",
+          null,
+          null,
           null);
   final AtomicReference<ApiToken> row = new AtomicReference<>(live);
   final AtomicReference<Runnable> duringRead = new AtomicReference<>(() -> {});
@@ -45,7 +48,7 @@ class TokenRevocationRaceTest {
         }
 
         @Override
-        Optional<ApiToken> revoke(UUID id) {
+        Optional<ApiToken> revoke(UUID id, Caller.Token by) {
           ApiToken revoked =
               new ApiToken(
                   live.id(),
@@ -56,7 +59,9 @@ class TokenRevocationRaceTest {
                   null,
                   Instant.now(),
                   live.madeBy(),
-                  live.madeById());
+                  live.madeById(),
+                  by.name(),
+                  by.id());
           row.set(revoked);
           return Optional.of(revoked);
         }
@@ -78,7 +83,7 @@ class TokenRevocationRaceTest {
   @Test
   void shouldNotKeepATokenReadBeforeItsRevocation() {
     String secret = "pt2c_" + "a".repeat(43);
-    duringRead.set(() -> tokens.revoke(live.id()));
+    duringRead.set(() -> tokens.revoke(live.id(), new Caller.Token("operator", null)));
     assertThat(tokens.grantFor(secret)).as("the call the revocation overtook").isPresent();
 
     duringRead.set(() -> {});

@@ -29,7 +29,7 @@ class TokensTest {
         .isInstanceOf(AccessDeniedException.class)
         .hasMessageContaining("PT2CACHE_AUTH=none");
     assertThatThrownBy(() -> tokens.list(1000, null)).isInstanceOf(AccessDeniedException.class);
-    assertThatThrownBy(() -> tokens.revoke(UUID.randomUUID()))
+    assertThatThrownBy(() -> tokens.revoke(UUID.randomUUID(), new Caller.Token("operator", null)))
         .isInstanceOf(AccessDeniedException.class);
   }
 

@@ -37,7 +37,9 @@ class FailedRunRecordTest extends ServiceTest {
             new DefaultLockingTaskExecutor(lock -> Optional.of(noLock)), jdbc, metrics, properties);
 
     JobRunner.JobRun run =
-        runner.run(failingWith("no such object: key\0with\uD800nul and a lone surrogate")).get();
+        runner
+            .run(failingWith("no such object: key\0with\uD800nul and a lone surrogate"), null)
+            .get();
 
     assertThat(run.outcome())
         .isEqualTo(Map.of("error", "no such object: key\uFFFDwith\uFFFDnul and a lone surrogate"));
@@ -59,7 +61,7 @@ class FailedRunRecordTest extends ServiceTest {
         new JobRunner(
             new DefaultLockingTaskExecutor(lock -> Optional.of(noLock)), jdbc, metrics, properties);
 
-    JobRunner.JobRun run = runner.run(failingWith(null)).get();
+    JobRunner.JobRun run = runner.run(failingWith(null), null).get();
 
     assertThat(run.outcome()).isEqualTo(Map.of("error", "java.lang.IllegalStateException"));
   }

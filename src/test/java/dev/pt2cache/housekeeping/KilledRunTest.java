@@ -42,7 +42,7 @@ class KilledRunTest extends ServiceTest {
             .single();
     double before = abandoned();
 
-    JobLocks.whenFree(retention.name(), () -> runner.run(retention));
+    JobLocks.whenFree(retention.name(), () -> runner.run(retention, null));
 
     // read by its id: the run list's newest 100 (500 at most) need not reach a record 10 minutes
     // old, as the whole suite showed (TwoInstancesTest, a few classes before, runs retention every
@@ -84,7 +84,7 @@ class KilledRunTest extends ServiceTest {
           }
         };
 
-    runner.run(probe).orElseThrow();
+    runner.run(probe, null).orElseThrow();
 
     assertThat(heldFor.get()).isPositive().isLessThanOrEqualTo(120.0);
   }

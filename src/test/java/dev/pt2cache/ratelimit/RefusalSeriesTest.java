@@ -62,7 +62,7 @@ class RefusalSeriesTest {
   private void call(String token) throws Exception {
     MockHttpServletRequest request = new MockHttpServletRequest("GET", "/v1/namespaces");
     RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(request));
-    Caller.set(request, token, false);
+    Caller.set(request, token, null, false);
     HandlerMethod handler =
         new HandlerMethod(this, RefusalSeriesTest.class.getDeclaredMethod("series"));
     assertThat(interceptor.preHandle(request, new MockHttpServletResponse(), handler)).isTrue();
