@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.JobLocks;
 import dev.pt2cache.support.ServiceTest;
 import java.util.UUID;
@@ -126,6 +128,31 @@ class WhoChangedItTest extends ServiceTest {
     JsonNode listed = byId(runs, id);
     assertThat(listed.get("startedBy").asString()).isEqualTo(oncall);
     assertThat(listed.get("startedById").asString()).isEqualTo(oncallId);
+  }
+
+  /**
+   * An invalidation a report made names the reporter whose report reached the namespace's
+   * threshold: the request that made it.
+   */
+  @Test
+  void shouldNameTheReporterWhoseReportRetiredAnArtifact() {
+    assertThat(api.putJson(path(""), "{\"invalidateAfterReports\": 1}").status()).isEqualTo(200);
+    String id =
+        uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), Fixtures.randomBytes(100))
+            .json()
+            .get("id")
+            .asString();
+
+    ApiResponse reported =
+        asOncall.postJson(
+            path("/artifacts/" + id + "/reports"),
+            "{\"problem\": \"load-failed\", \"node\": \"n1\"}");
+    assertThat(reported.status()).as(reported.text()).isEqualTo(201);
+
+    JsonNode listed = api.get(path("/invalidations")).json().get("items").get(0);
+    assertThat(listed.get("reason").asString()).contains("reported as failing");
+    assertThat(listed.get("madeBy").asString()).isEqualTo(oncall);
+    assertThat(listed.get("madeById").asString()).isEqualTo(oncallId);
   }
 
   /** Rows written before the service kept the caller show none, rather than a guess. */
