@@ -87,8 +87,9 @@ def whole(status: int, body: Any, content_type: str = "application/json",
 class KeepAliveService:
     """A service that keeps a connection open between requests (HTTP/1.1), as the real one's
     Tomcat does, and closes one left idle for ``idle`` seconds. ``connections`` counts the
-    connections it accepted, ``requests`` the request lines it read, each body read whole first;
-    ``answer(handler, n)`` answers the n-th request (``reply`` sends a whole answer)."""
+    connections it accepted, ``closed`` those it has closed, ``requests`` the request lines it
+    read, each body read whole first; ``answer(handler, n)`` answers the n-th request (``reply``
+    sends a whole answer)."""
 
     def __init__(self, answer: Callable[[Any, int], None], idle: float = 30.0,
                  tls: Optional[ssl.SSLContext] = None) -> None:
@@ -96,8 +97,10 @@ class KeepAliveService:
 
         service = self
         self.connections = 0
+        self.closed = 0
         self.requests: List[str] = []
-        lock = threading.Lock()
+        lock = threading.Condition()
+        self._lock = lock
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -126,12 +129,25 @@ class KeepAliveService:
             def handle_error(self, request: Any, client_address: Any) -> None:
                 pass  # a client that went away, as some tests want it to
 
+            def shutdown_request(self, request: Any) -> None:
+                super().shutdown_request(request)
+                with lock:
+                    service.closed += 1
+                    lock.notify_all()
+
         self._server = Server(("127.0.0.1", 0), Handler)
         if tls is not None:
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http",
                                           self._server.server_address[1])
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def await_closed(self, count: int, timeout: float = 10.0) -> None:
+        """Returns once the service has closed ``count`` connections; fails after ``timeout``."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: self.closed >= count, timeout):
+                raise AssertionError("%d of %d connections closed after %s s"
+                                     % (self.closed, count, timeout))
 
     def __enter__(self) -> "KeepAliveService":
         return self

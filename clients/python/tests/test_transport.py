@@ -519,7 +519,7 @@ class KeepAliveTest(unittest.TestCase):
         with KeepAliveService(stored, idle=0.2) as service:
             client = CacheClient(service.url, "ns", timeout=5)
             client.put_entry("fx-graph", "k1", b"{}", retries=0)
-            time.sleep(2.0)  # the service has closed it (after 0.2 s: room for a loaded machine)
+            service.await_closed(1)  # after 0.2 s idle
             with mock.patch("pt2cache.connections._quiet", return_value=True):
                 self.assertEqual(client.put_entry("fx-graph", "k2", b"{}", retries=0),
                                  {"state": "ready"})
@@ -530,7 +530,7 @@ class KeepAliveTest(unittest.TestCase):
         with KeepAliveService(stored, idle=0.2) as service:
             client = CacheClient(service.url, "ns", timeout=5)
             client.put_entry("fx-graph", "k1", b"{}", retries=0)
-            time.sleep(2.0)  # the service has closed it
+            service.await_closed(1)
             with mock.patch.object(client.http, "_send", wraps=client.http._send) as sent:
                 client.put_entry("fx-graph", "k2", b"{}", retries=0)
             self.assertEqual(sent.call_count, 1, "no request went out on the closed connection")
@@ -542,7 +542,7 @@ class KeepAliveTest(unittest.TestCase):
         with KeepAliveService(stored, idle=0.2) as service:
             transport = CacheClient(service.url, "ns", timeout=5).http
             transport.request("GET", "/a", expect=(201,)).read()
-            time.sleep(2.0)  # the service has closed it
+            service.await_closed(1)
             with mock.patch("pt2cache.connections._quiet", return_value=True):
                 transport.request("POST", "/b", b"{}", expect=(201,), retries=0,
                                   idempotent=False).read()
