@@ -190,6 +190,8 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 breaker.took(time.monotonic() - started, timeout)
             except IncompleteAnswer as e:
                 _not_the_entry(kind, key, e)  # the service answered: this entry misses, no more
+                # but one cut after most of its timeout cost that long: counted as a slow call
+                breaker.took(time.monotonic() - started, timeout)
                 return None
             except Exception as e:
                 if _unreachable(e):

@@ -525,12 +525,16 @@ def _warn_plain_http(host: Optional[str], port: Optional[int]) -> None:
 
 
 def _loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+    name = host.lower().rstrip(".")  # "localhost." is the same name, fully qualified
+    if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    # ::ffff:127.0.0.1 is IPv4's loopback, which Python before 3.13 does not call loopback
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 # visible ASCII: what a bearer token may hold (RFC 6750's b64token is narrower still)

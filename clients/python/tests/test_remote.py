@@ -211,7 +211,7 @@ class BusyWritesTest(unittest.TestCase):
         self.assertFalse(breaker.writes_closed(), "writes are off for the cooldown")
 
 
-class BreakerTest(unittest.TestCase):
+class SlowCallsTest(unittest.TestCase):
 
     def test_calls_that_each_take_over_half_their_timeout_trip_it(self):
         from pt2cache.remote import Breaker
@@ -227,6 +227,35 @@ class BreakerTest(unittest.TestCase):
             breaker.took(1.5, 2.0)
         self.assertFalse(breaker.closed(), "the remote caches are off for the cooldown")
         self.assertIn("3 calls in a row took over 1.0 s", logs.output[0])
+
+    def test_answers_cut_short_after_most_of_their_timeout_trip_it_as_slow_ones_do(self):
+        """A service (or a proxy before it) that answers each entry slowly and cuts it short:
+        each read is a miss that cost over half its timeout. Counted as slow, as a whole answer
+        that slow is, or every graph of the compile waits that long, for good."""
+        from pt2cache.errors import IncompleteAnswer
+        from pt2cache.remote import Breaker, backend_class
+
+        class CutAfterAWhile:
+            reads = 0
+
+            def get_entry(self, kind, key, timeout=None, retries=None, deadline=None):
+                CutAfterAWhile.reads += 1
+                import time
+                time.sleep(0.15)  # over half the 0.2 s timeout
+                raise IncompleteAnswer("GET entry: the connection closed after 10 bytes")
+
+            def put_entry(self, *args, **kwargs):
+                pass
+
+        breaker = Breaker(cooldown=60)
+        with _torch_remote_cache():
+            backend = backend_class(CutAfterAWhile(), "fx-graph", 0.2, breaker)()
+            with self.assertLogs("pt2cache", "WARNING"):
+                for n in range(5):
+                    self.assertIsNone(backend.get("k%d" % n))
+        self.assertFalse(breaker.closed(), "the remote caches are off for the cooldown")
+        self.assertEqual(CutAfterAWhile.reads, Breaker.SLOW_CALLS,
+                         "the reads after the third slow one waited for nothing")
 
 
 RACED_KEYS = 300

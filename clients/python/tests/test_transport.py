@@ -187,11 +187,24 @@ class TokenOverPlainHttpTest(unittest.TestCase):
     def test_nothing_is_said_over_https_to_loopback_or_without_a_token(self):
         quiet = [("https://cache.example", "t0ken-value"), ("http://localhost:8080", "t0ken-value"),
                  ("http://127.0.0.1:8080", "t0ken-value"), ("http://[::1]:8080", "t0ken-value"),
+                 ("http://localhost.:8080", "t0ken-value"),  # the fully qualified name
+                 ("http://[::ffff:127.0.0.1]:8080", "t0ken-value"),  # IPv4 loopback, mapped
                  ("http://cache.example:8080", None)]
         with self.assertNoLogs("pt2cache", "WARNING"):
             for url, token in quiet:
                 with mock.patch.dict(os.environ, {"PT2CACHE_TOKEN": ""}):
                     CacheClient(url, "ns", token=token)
+
+
+class IncompleteAnswerIsPublicTest(unittest.TestCase):
+    """The README and docs/adr/0028 name IncompleteAnswer for callers to catch: it is importable
+    from the package, as every other error is."""
+
+    def test_it_is_exported_beside_service_unavailable(self):
+        import pt2cache
+
+        self.assertIn("IncompleteAnswer", pt2cache.__all__)
+        self.assertTrue(issubclass(pt2cache.IncompleteAnswer, pt2cache.ServiceUnavailable))
 
 
 class TokenStaysWithTheServiceTest(unittest.TestCase):
