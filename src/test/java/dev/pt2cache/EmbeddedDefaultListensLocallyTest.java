@@ -40,6 +40,26 @@ class EmbeddedDefaultListensLocallyTest {
     }
   }
 
+  /**
+   * An admin token in the environment opens it up only when it is not one this repository
+   * publishes: the README's own, exported for {@code curl} in the same shell, or the compose
+   * file's, listened on every interface before, and anyone on the network was admin.
+   */
+  @Test
+  void shouldStayOnLoopbackWhenTheEnvironmentGivesAPublishedAdminToken(@TempDir Path data)
+      throws Exception {
+    Optional<InetAddress> outside = nonLoopbackAddress();
+    assumeTrue(outside.isPresent(), "this host has no address but loopback");
+    try (ServiceJvm service =
+        ServiceJvm.embeddedDefault(
+            data, List.of(), Map.of("PT2CACHE_ADMIN_TOKEN", "pt2cache-compose-admin-token "))) {
+      assertThatThrownBy(() -> connect(outside.get(), service.port()))
+          .as("a connection to %s:%d", outside.get().getHostAddress(), service.port())
+          .isInstanceOf(ConnectException.class);
+      connect(InetAddress.getLoopbackAddress(), service.port());
+    }
+  }
+
   private static void connect(InetAddress address, int port) throws Exception {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(address, port), 2000);

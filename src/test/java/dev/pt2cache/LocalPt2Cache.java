@@ -1,6 +1,7 @@
 package dev.pt2cache;
 
 import dev.pt2cache.support.EmbeddedInfra;
+import dev.pt2cache.system.PublishedCredentials;
 import java.nio.file.Path;
 import org.springframework.boot.SpringApplication;
 
@@ -17,16 +18,20 @@ public final class LocalPt2Cache {
     Path data = Path.of(System.getProperty("pt2cache.data", "data")).toAbsolutePath();
     EmbeddedInfra infra = EmbeddedInfra.start(data, true).stopOnExit();
     infra.serviceEnvironment().forEach(System::setProperty);
-    if (System.getenv("PT2CACHE_ADMIN_TOKEN") != null) {
+    String ownToken = System.getenv("PT2CACHE_ADMIN_TOKEN");
+    if (ownToken != null) {
       // the operator's own admin token wins over the embedded default's
       System.clearProperty("PT2CACHE_ADMIN_TOKEN");
-    } else if (System.getProperty("server.address") == null
+    }
+    if ((ownToken == null || PublishedCredentials.isPublishedAdminToken(ownToken))
+        && System.getProperty("server.address") == null
         && System.getenv("SERVER_ADDRESS") == null) {
-      // the README publishes this admin token: on this host's loopback only, so that nobody on
-      // the network is admin here; an admin token of one's own (or an address) opens it up
+      // the README publishes this admin token (and the compose file its own, which a shell may
+      // hold too): on this host's loopback only, so that nobody on the network is admin here; an
+      // admin token of one's own (or an address) opens it up
       System.setProperty("server.address", "127.0.0.1");
       System.out.printf(
-          "listening on 127.0.0.1 only, since the admin token is the README's: set"
+          "listening on 127.0.0.1 only, since the admin token is a published one: set"
               + " PT2CACHE_ADMIN_TOKEN to a secret of your own to listen on every interface%n");
     }
     // plain text at a terminal, unless asked otherwise (-D or the environment, as the jar reads it)

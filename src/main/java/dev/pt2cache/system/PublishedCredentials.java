@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * work; it names the settings, never their values.
  */
 @Component
-class PublishedCredentials {
+public class PublishedCredentials {
 
   private static final Logger log = LoggerFactory.getLogger(PublishedCredentials.class);
 
@@ -38,6 +38,15 @@ class PublishedCredentials {
               Set.of("pt2cache-secret", "pt2cache-local-secret", "minioadmin")));
 
   private record Published(String property, Set<String> values) {}
+
+  /**
+   * Whether {@code adminToken} is an admin token this repository publishes (surrounding whitespace
+   * aside, as the service reads it): the embedded default listens on loopback while it has one.
+   */
+  public static boolean isPublishedAdminToken(String adminToken) {
+    return adminToken != null
+        && SECRETS.get("PT2CACHE_ADMIN_TOKEN").values().contains(adminToken.strip());
+  }
 
   private final Environment environment;
 
