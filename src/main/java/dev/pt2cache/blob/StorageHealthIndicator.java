@@ -11,8 +11,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Actuator health: is the bucket reachable with the configured credentials? The health endpoints
- * need no token, so an answer is reused for {@link #FRESH_FOR}: a flood of probes costs the store
- * one request a second per instance. The check has connections of its own ({@link
+ * need no token, so an answer is reused for {@link #FRESH_FOR} from when it came, and probes that
+ * come while the store is asked wait for that answer: a flood of probes costs the store one request
+ * at a time, at most one a second per instance. The check has connections of its own ({@link
  * StoreClients#health}): it says whether the store answers, and a control pool that commits keep
  * full (a slow store meets every instance at once) leaves readiness up. Operations the store
  * refused when the instance started ({@link StoreOperationsCheck}) are named under {@code
@@ -54,10 +55,8 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
   @Override
   protected void doHealthCheck(Health.Builder builder) {
     Checked checked = last;
-    long now = System.nanoTime();
-    if (checked == null || now - checked.atNanos() >= FRESH_FOR.toNanos()) {
-      checked = new Checked(now, check());
-      last = checked;
+    if (stale(checked)) {
+      checked = checkedOnce();
     }
     if (checked.failure() != null) {
       // logged here, not by the base class, which logs a stack trace for every probe that
@@ -72,6 +71,25 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
       // reachable, and serving what it can: the operations it refused are named, not made DOWN
       builder.withDetail("refusedAtStart", refusedAtStart.stream().map(Object::toString).toList());
     }
+  }
+
+  /**
+   * The store's answer, asked by one probe at a time: a probe that came while another's check was
+   * in flight takes that answer, stamped when it came, instead of sending its own. Each took one of
+   * the check's two connections before, so a store slow to answer made the third probe say DOWN.
+   */
+  private synchronized Checked checkedOnce() {
+    Checked checked = last;
+    if (stale(checked)) {
+      RuntimeException failure = check();
+      checked = new Checked(System.nanoTime(), failure);
+      last = checked;
+    }
+    return checked;
+  }
+
+  private static boolean stale(Checked checked) {
+    return checked == null || System.nanoTime() - checked.atNanos() >= FRESH_FOR.toNanos();
   }
 
   private RuntimeException check() {
