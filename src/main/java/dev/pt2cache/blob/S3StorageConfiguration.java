@@ -42,10 +42,18 @@ class S3StorageConfiguration {
                 c -> c.addMetricPublisher(new StoreCallMetrics(registry, "uploads")))
             .build(),
         clientBuilder(properties, StorageProperties.CONTROL_CONNECTIONS)
+            // a full pool answers busy: the wait ends before the call's bound does, and once
+            // (docs/adr/0014, third amendment)
+            .httpClientBuilder(
+                httpClient(
+                    properties,
+                    StorageProperties.CONTROL_CONNECTIONS,
+                    properties.controlConnectionWait()))
             // small requests: a hung store answers them unavailable, not never
             .overrideConfiguration(
                 c ->
                     c.apiCallTimeout(properties.controlTimeout())
+                        .retryStrategy(PoolWaitNotRetried.aroundDefault())
                         .addMetricPublisher(new StoreCallMetrics(registry, "control")))
             .build(),
         // the bucket's check, apart from the control requests: a full control pool is this

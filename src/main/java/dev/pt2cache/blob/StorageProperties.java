@@ -161,6 +161,21 @@ public record StorageProperties(
   }
 
   /**
+   * How long a control request waits for one of the {@link #CONTROL_CONNECTIONS}: {@code
+   * connectionWait}, but at most half of {@code controlTimeout} (2.5 s by default), and at least a
+   * millisecond. The call's bound runs from its start, and ends a wait still under way as it ends a
+   * store that does not answer, so that the two could not be told apart: a control call that found
+   * the pool full was answered {@code storage-unavailable}, blaming the store (docs/adr/0014, third
+   * amendment). The other half is left to what the call does before it waits (resolving
+   * credentials, signing) and to the store's answer.
+   */
+  public Duration controlConnectionWait() {
+    Duration half = controlTimeout.dividedBy(2);
+    Duration wait = connectionWait.compareTo(half) < 0 ? connectionWait : half;
+    return wait.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : wait;
+  }
+
+  /**
    * The upload permits one namespace may hold at once: as set, or all but a quarter of them (at
    * least one left to the others where there are two or more): 12 of 16, 1 of 2.
    */

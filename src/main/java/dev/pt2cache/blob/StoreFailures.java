@@ -2,7 +2,6 @@ package dev.pt2cache.blob;
 
 import java.util.Iterator;
 import java.util.function.Supplier;
-import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -18,10 +17,8 @@ final class StoreFailures {
    * failed.
    */
   static RuntimeException of(String request, SdkException e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ConnectionRequestTimeoutException) {
-        return StorageBusyException.noConnection(e);
-      }
+    if (PoolWaitNotRetried.waitedForConnection(e)) {
+      return StorageBusyException.noConnection(e);
     }
     return new StorageUnavailableException(request + " failed", e);
   }

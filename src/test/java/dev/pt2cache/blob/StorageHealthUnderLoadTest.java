@@ -44,43 +44,99 @@ class StorageHealthUnderLoadTest {
   /** Every control connection held (here by unread reads of an object), as busy commits do. */
   @Test
   void shouldSayUpWithinTwoSecondsWhileEveryControlConnectionIsHeld() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    withControlPoolFull(
+        SERVER,
+        registry,
+        (store, sha256) -> {
+          StorageHealthIndicator health = new StorageHealthIndicator(store, SERVER);
+
+          long start = System.nanoTime();
+          Health answer = health.health(true);
+          Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+          assertThat(answer.getStatus()).as("%s", answer.getDetails()).isEqualTo(Status.UP);
+          assertThat(answer.getDetails()).containsEntry("bucket", SERVER.bucket());
+          assertThat(took).isLessThan(PROBE_ANSWER);
+          // the pool really is full: a commit's existence check is answered busy (below)
+          assertBusyWithin(store, sha256, SERVER.controlTimeout());
+          // where an operator sees the full pool now that readiness does not say it
+          assertThat(calls(registry, "control", "HeadObject", "failure")).isEqualTo(1);
+          assertThat(calls(registry, "health", "HeadBucket", "success")).isEqualTo(1);
+        });
+  }
+
+  /**
+   * A wait for a connection far longer than the call may take: the call's bound used to end the
+   * wait, and the commit read {@code storage-unavailable}, the store blamed (docs/adr/0014).
+   */
+  @Test
+  void shouldAnswerBusyWhereTheConnectionWaitIsFarAboveTheControlTimeout() throws Exception {
+    StorageProperties waitsLong =
+        TestStorage.withTimeouts(
+            TestStorage.withConnections(SERVER, SERVER.maxConnections(), Duration.ofSeconds(60)),
+            Duration.ofSeconds(1),
+            SERVER.stallTimeout());
+
+    withControlPoolFull(
+        waitsLong,
+        new SimpleMeterRegistry(),
+        (store, sha256) -> assertBusyWithin(store, sha256, waitsLong.controlTimeout()));
+  }
+
+  /**
+   * A wait for a connection well under the call's bound: one wait, not one per attempt of the SDK's
+   * retries (which took four of them, and the busy answer came after about four waits).
+   */
+  @Test
+  void shouldAnswerBusyAfterOneConnectionWaitWhereItIsShort() throws Exception {
+    StorageProperties waitsShort =
+        TestStorage.withConnections(SERVER, SERVER.maxConnections(), Duration.ofMillis(800));
+
+    withControlPoolFull(
+        waitsShort,
+        new SimpleMeterRegistry(),
+        (store, sha256) ->
+            assertBusyWithin(
+                store, sha256, waitsShort.connectionWait().plus(Duration.ofMillis(700))));
+  }
+
+  /** A commit's existence check that found no control connection: busy, within {@code bound}. */
+  private static void assertBusyWithin(S3BlobStore store, String sha256, Duration bound) {
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> store.exists(sha256))
+        .isInstanceOf(StorageBusyException.class)
+        .hasMessageContaining("every connection of this instance to the object store is taken");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(bound);
+  }
+
+  private interface WhileFull {
+    void check(S3BlobStore store, String sha256) throws Exception;
+  }
+
+  /** Runs {@code check} with every control connection held by an unread read of an object. */
+  private static void withControlPoolFull(
+      StorageProperties properties, SimpleMeterRegistry registry, WhileFull check)
+      throws Exception {
     byte[] bytes = Fixtures.randomBytes(64 * 1024);
     String sha256 = Fixtures.sha256(bytes);
     String key = BlobStore.objectKey(sha256);
     List<InputStream> held = new ArrayList<>();
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (StoreClients clients = new S3StorageConfiguration().storeClients(SERVER, registry)) {
-      S3BlobStore store = new S3BlobStore(clients, SERVER);
+    try (StoreClients clients = new S3StorageConfiguration().storeClients(properties, registry)) {
+      S3BlobStore store = new S3BlobStore(clients, properties);
       clients
           .control()
-          .putObject(b -> b.bucket(SERVER.bucket()).key(key), RequestBody.fromBytes(bytes));
+          .putObject(b -> b.bucket(properties.bucket()).key(key), RequestBody.fromBytes(bytes));
       try {
         for (int i = 0; i < StorageProperties.CONTROL_CONNECTIONS; i++) {
-          held.add(clients.control().getObject(b -> b.bucket(SERVER.bucket()).key(key)));
+          held.add(clients.control().getObject(b -> b.bucket(properties.bucket()).key(key)));
         }
-        StorageHealthIndicator health = new StorageHealthIndicator(store, SERVER);
-
-        long start = System.nanoTime();
-        Health answer = health.health(true);
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-
-        assertThat(answer.getStatus()).as("%s", answer.getDetails()).isEqualTo(Status.UP);
-        assertThat(answer.getDetails()).containsEntry("bucket", SERVER.bucket());
-        assertThat(took).isLessThan(PROBE_ANSWER);
-        // the pool really is full: a commit's existence check fails. Unavailable, not busy, with
-        // the service's settings: control-timeout (5 s) ends the call before connection-wait
-        // (10 s) ends its wait for a connection (docs/adr/0014, amendment: left)
-        assertThatThrownBy(() -> store.exists(sha256))
-            .isInstanceOf(StorageUnavailableException.class)
-            .hasMessage("checking blob " + sha256 + " failed");
-        // where an operator sees the full pool now that readiness does not say it
-        assertThat(calls(registry, "control", "HeadObject", "failure")).isEqualTo(1);
-        assertThat(calls(registry, "health", "HeadBucket", "success")).isEqualTo(1);
+        check.check(store, sha256);
       } finally {
         for (InputStream stream : held) {
           stream.close();
         }
-        clients.control().deleteObject(b -> b.bucket(SERVER.bucket()).key(key));
+        clients.control().deleteObject(b -> b.bucket(properties.bucket()).key(key));
       }
     }
   }
