@@ -187,6 +187,17 @@ public class Artifact implements Persistable<UUID> {
     uploadExpiresAt = until;
   }
 
+  /**
+   * Shows a ready artifact, read outside any transaction, as the blocking rule in force that
+   * matches it leaves it: retired by that rule since it was made, before its batch has come (ADR
+   * 0029). Never on a managed artifact: the change is not to be written.
+   */
+  void shownRetiredBy(ArtifactPolicy.Refusing rule) {
+    state = ArtifactState.INVALIDATED;
+    invalidationId = rule.rule();
+    invalidatedAt = rule.since();
+  }
+
   void markReady(Instant now) {
     state = ArtifactState.READY;
     readyAt = now.truncatedTo(ChronoUnit.MICROS);

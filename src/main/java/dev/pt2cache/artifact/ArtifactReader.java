@@ -10,9 +10,11 @@ import dev.pt2cache.system.PageCursor;
 import jakarta.persistence.criteria.Predicate;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -34,6 +36,7 @@ public class ArtifactReader {
   private final TransferMetrics transfers;
   private final ServingReads serving;
   private final ApplicationEventPublisher events;
+  private final ArtifactPolicy policy;
 
   ArtifactReader(
       NamespaceService namespaces,
@@ -42,7 +45,8 @@ public class ArtifactReader {
       HitRecorder hits,
       TransferMetrics transfers,
       ServingReads serving,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events,
+      ArtifactPolicy policy) {
     this.namespaces = namespaces;
     this.artifacts = artifacts;
     this.store = store;
@@ -50,6 +54,7 @@ public class ArtifactReader {
     this.transfers = transfers;
     this.serving = serving;
     this.events = events;
+    this.policy = policy;
   }
 
   public Artifact get(String namespace, UUID id) {
@@ -57,7 +62,7 @@ public class ArtifactReader {
     Artifact artifact =
         artifacts.findByIdAndNamespace(id, namespace).orElseThrow(() -> notFound(namespace, id));
     LogContext.artifact(id, artifact.kind().wireName(), artifact.key());
-    return artifact;
+    return asRulesLeaveThem(namespace, List.of(artifact), null).get(0);
   }
 
   /**
@@ -91,8 +96,35 @@ public class ArtifactReader {
     List<Artifact> rows =
         artifacts.findBy(spec, q -> q.sortBy(NEWEST_FIRST).limit(limit + 1).all());
     return new ArtifactPage(
-        PageCursor.page(rows, limit),
+        asRulesLeaveThem(namespace, PageCursor.page(rows, limit), filter.state()),
         PageCursor.after(rows, limit, last -> new PageCursor<>(last.createdAt(), last.id())));
+  }
+
+  /**
+   * The artifacts as the blocking rules in force leave them: a ready one a rule matches is retired
+   * from the rule's commit on, whether or not its batch has come (ADR 0029, "Every answer agrees"),
+   * so it is shown invalidated, and left out of a listing of a state it no longer has. The rules
+   * are read once, and only where a ready artifact is there to test.
+   */
+  private List<Artifact> asRulesLeaveThem(
+      String namespace, List<Artifact> read, ArtifactState listed) {
+    if (read.stream().noneMatch(a -> a.state() == ArtifactState.READY)) {
+      return read;
+    }
+    Function<ArtifactFilter.Subject, Optional<ArtifactPolicy.Refusing>> rules =
+        policy.rulesInForce(namespace);
+    List<Artifact> shown = new ArrayList<>(read.size());
+    for (Artifact artifact : read) {
+      Optional<ArtifactPolicy.Refusing> refusing =
+          artifact.state() == ArtifactState.READY
+              ? rules.apply(artifact.subject())
+              : Optional.empty();
+      refusing.ifPresent(artifact::shownRetiredBy);
+      if (listed == null || artifact.state() == listed) {
+        shown.add(artifact);
+      }
+    }
+    return shown;
   }
 
   /** The content of an artifact, if it is ready (GET .../artifacts/{id}/content). */

@@ -92,7 +92,7 @@ class ArtifactWrites {
       locks.lockShared(ArtifactPolicy.rulesLock(namespace));
     }
     keyLock.lock(namespace, kind, key);
-    Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
+    Optional<Artifact> holder = readyHolder(namespace, kind, key);
     if (holder.isPresent()) {
       return new UploadOutcome(sameContentOrThrow(holder.get(), content), false);
     }
@@ -193,7 +193,7 @@ class ArtifactWrites {
       artifacts.delete(artifact);
       throw new UploadBlockedException(refusal.get());
     }
-    Optional<Artifact> holder = artifacts.findReady(namespace, kind, key);
+    Optional<Artifact> holder = readyHolder(namespace, kind, key);
     if (holder.isPresent()) {
       artifacts.delete(artifact);
       return new UploadOutcome(sameContentOrThrow(holder.get(), artifact.content()), false);
@@ -214,8 +214,7 @@ class ArtifactWrites {
     if (bytesWritten) {
       blobs.recordStored(pending.sha256(), pending.sizeBytes());
     }
-    Optional<Artifact> holder =
-        artifacts.findReady(pending.namespace(), pending.kind(), pending.key());
+    Optional<Artifact> holder = readyHolder(pending.namespace(), pending.kind(), pending.key());
     if (holder.isPresent()) {
       return new UploadOutcome(sameContentOrThrow(holder.get(), pending.content()), false);
     }
@@ -225,6 +224,19 @@ class ArtifactWrites {
     throw new ArtifactNotFoundException(
         "artifact %s is gone: its upload failed or was superseded; declare the upload again"
             .formatted(pending.id()));
+  }
+
+  /**
+   * The key's ready artifact, unless a blocking rule in force matches it: that one is retired now,
+   * as the rule's batch will retire it (ADR 0029, "Every answer agrees"), and the key holds
+   * nothing. Otherwise an upload of the same bytes was answered "the key holds them" (and one of
+   * other bytes 409) with an artifact that GET refuses, until its batch came. Retiring a match is
+   * right whoever asks; the reservation and the commit ask under the key's lock, so that no upload
+   * makes another artifact ready under the key meanwhile.
+   */
+  @Transactional
+  Optional<Artifact> readyHolder(String namespace, ArtifactKind kind, String key) {
+    return artifacts.findReady(namespace, kind, key).filter(ready -> !policy.retiredByRule(ready));
   }
 
   /**

@@ -153,7 +153,7 @@ public class UploadService {
    */
   private Optional<UploadOutcome> settledAlready(Artifact pending, InputStream body) {
     Optional<Artifact> holder =
-        artifacts.findReady(pending.namespace(), pending.kind(), pending.key());
+        writes.readyHolder(pending.namespace(), pending.kind(), pending.key());
     if (holder.isEmpty()) {
       return Optional.empty();
     }

@@ -13,6 +13,7 @@ import dev.pt2cache.lookup.LookupOutcome.Miss;
 import dev.pt2cache.lookup.LookupOutcome.MissReason;
 import dev.pt2cache.system.ServiceClock;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -90,8 +91,15 @@ class MissExplainer {
   }
 
   private Closest closest(String namespace, ArtifactKind kind, Descriptor requested) {
-    return reader.readyOfModel(namespace, kind, requested.model().name()).stream()
+    List<Artifact> candidates = reader.readyOfModel(namespace, kind, requested.model().name());
+    if (candidates.isEmpty()) {
+      return null;
+    }
+    // a ready artifact a rule in force matches is retired, its batch come or not (ADR 0029)
+    var rules = policy.rulesInForce(namespace);
+    return candidates.stream()
         .filter(a -> a.descriptor() != null)
+        .filter(a -> rules.apply(a.subject()).isEmpty())
         .map(a -> new Closest(a.id(), a.key(), DescriptorDiff.between(requested, a.descriptor())))
         .min(Comparator.comparingInt(c -> c.differences().size()))
         .orElse(null);

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** Standing rules: an invalidation that goes on refusing what it matches. */
@@ -267,8 +268,12 @@ class BlockingRuleTest extends ServiceTest {
     assertProblem(api.putBytes(path("/artifacts/" + held + "/content"), bytes), 410, "invalidated");
   }
 
-  /** A transaction holding the artifact's row, which a blocking rule's batch waits for. */
   private Connection holdingRow(String id) throws SQLException {
+    return holdingRow(dataSource, id);
+  }
+
+  /** A transaction holding the artifact's row, which a blocking rule's batch waits for. */
+  static Connection holdingRow(DataSource dataSource, String id) throws SQLException {
     Connection row = dataSource.getConnection();
     row.setAutoCommit(false);
     try (PreparedStatement lock =
@@ -279,7 +284,7 @@ class BlockingRuleTest extends ServiceTest {
     return row;
   }
 
-  private static String blockBad() {
+  static String blockBad() {
     return "{\"selector\": {\"torch\": \"%s\"}, \"reason\": \"r\", \"block\": true}"
         .formatted(BAD_TORCH);
   }
@@ -337,6 +342,11 @@ class BlockingRuleTest extends ServiceTest {
   }
 
   private long waiting(String lockType) {
+    return waiting(jdbc, lockType);
+  }
+
+  /** Locks of the given type that some transaction waits for. */
+  static long waiting(JdbcClient jdbc, String lockType) {
     return jdbc.sql("select count(*) from pg_locks where locktype = ? and not granted")
         .param(lockType)
         .query(Long.class)

@@ -1,0 +1,145 @@
+package dev.pt2cache.invalidation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pt2cache.support.ApiClient.ApiResponse;
+import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.Fixtures;
+import dev.pt2cache.support.ServiceTest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A blocking rule is in force from its answer on (ADR 0029), while its batches still retire what it
+ * matches: every answer about a match agrees with the content GET that refuses it, whether or not
+ * its batch has come. Each test holds the row of a match, as BlockingRuleTest does, so that the
+ * rule's batches wait there with its matches still ready in their rows.
+ */
+class RuleBeforeItsBatchTest extends ServiceTest {
+
+  static final String BAD_TORCH = BlockingRuleTest.BAD_TORCH;
+
+  final String model = Descriptors.uniqueModel();
+  final String badBuild = Descriptors.of(model, "1", BAD_TORCH, "NVIDIA H100 80GB HBM3");
+  final byte[] bytes = Fixtures.randomBytes(500);
+
+  @Autowired DataSource dataSource;
+
+  /**
+   * An entry PUT of the bytes the key holds, without the descriptor the rule matches: once the
+   * batch has come the key holds nothing, and the PUT makes a new entry that GET serves. Before its
+   * batch, it answered 200 "the key held these bytes" with the blocked entry, which GET answered
+   * 404: the node believed the key served.
+   */
+  @Test
+  void shouldStoreAnEntryAgainWhoseHolderTheRuleBlocks() throws Exception {
+    String held = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    String entry = path("/entries/fx-graph/k-" + UUID.randomUUID());
+    byte[] compiled = Fixtures.randomBytes(300);
+    ApiResponse first =
+        api.putBytes(
+            entry, compiled, BlockingRuleTest.DESCRIPTOR, BlockingRuleTest.oneLine(badBuild));
+    assertThat(first.status()).isEqualTo(201);
+    String blocked = first.json().get("id").asString();
+
+    CompletableFuture<ApiResponse> made;
+    CompletableFuture<ApiResponse> again;
+    try (Connection row = holdingRow(held)) {
+      made = ruleInForce();
+      assertThat(api.get(entry).status()).as("GET refuses the blocked entry").isEqualTo(404);
+      again = CompletableFuture.supplyAsync(() -> api.putBytes(entry, compiled));
+      // the PUT answers at once, or waits for a batch that holds the entry's row
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> again.isDone() || waiting("transactionid") > 1);
+      if (again.isDone()) {
+        assertStoredAnew(again.join(), blocked, entry, compiled);
+      }
+      row.rollback();
+    }
+    assertStoredAnew(again.get(10, TimeUnit.SECONDS), blocked, entry, compiled);
+    assertThat(made.get(10, TimeUnit.SECONDS).json().get("invalidated").asLong())
+        .as("both matches counted, once each")
+        .isEqualTo(2);
+    assertThat(api.get(path("/artifacts/" + blocked)).json().get("state").asString())
+        .isEqualTo("invalidated");
+  }
+
+  private void assertStoredAnew(ApiResponse put, String blocked, String entry, byte[] compiled) {
+    assertThat(put.status()).as(put.text()).isEqualTo(201);
+    assertThat(put.json().get("id").asString()).isNotEqualTo(blocked);
+    ApiResponse served = api.get(entry);
+    assertThat(served.status()).as("GET serves what the PUT answered").isEqualTo(200);
+    assertThat(served.body()).isEqualTo(compiled);
+  }
+
+  /** A miss's closest names only what could be served: never a match of the rule. */
+  @Test
+  void shouldNameNoBlockedArtifactAsClosest() throws Exception {
+    String held = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    String goodBuild = Descriptors.of(model, "1", "2.11.0+cu130", "NVIDIA H100 80GB HBM3");
+    try (Connection row = holdingRow(held)) {
+      CompletableFuture<ApiResponse> made = ruleInForce();
+      JsonNode miss =
+          api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", goodBuild))
+              .json()
+              .get("miss");
+      assertThat(miss.get("reason").asString()).isEqualTo("not-found");
+      assertThat(miss.get("closest")).as(miss.toString()).isNull();
+      row.rollback();
+      made.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The metadata and the listing say what the content GET says: a match of the rule is not ready,
+   * and a listing of what is ready leaves it out.
+   */
+  @Test
+  void shouldShowAMatchAsInvalidatedBeforeItsBatch() throws Exception {
+    String held = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    try (Connection row = holdingRow(held)) {
+      CompletableFuture<ApiResponse> made = ruleInForce();
+      assertThat(api.get(path("/artifacts/" + held + "/content")).status()).isEqualTo(410);
+      JsonNode metadata = api.get(path("/artifacts/" + held)).json();
+      assertThat(metadata.get("state").asString()).isEqualTo("invalidated");
+
+      JsonNode ready =
+          api.get(path("/artifacts?state=ready&modelName=" + model)).json().get("items");
+      assertThat(ready.size()).as(ready.toString()).isZero();
+      JsonNode all = api.get(path("/artifacts?modelName=" + model)).json().get("items");
+      assertThat(all.size()).isEqualTo(1);
+      assertThat(all.get(0).get("state").asString()).isEqualTo("invalidated");
+      row.rollback();
+      JsonNode rule = made.get(10, TimeUnit.SECONDS).json();
+      assertThat(api.get(path("/artifacts/" + held)).json().get("invalidationId").asString())
+          .isEqualTo(rule.get("id").asString());
+    }
+  }
+
+  /** Makes the rule and waits until its batch waits for the held row: the rule is in force. */
+  private CompletableFuture<ApiResponse> ruleInForce() {
+    CompletableFuture<ApiResponse> made =
+        CompletableFuture.supplyAsync(
+            () -> api.postJson(path("/invalidations"), BlockingRuleTest.blockBad()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> waiting("transactionid") > 0);
+    return made;
+  }
+
+  private Connection holdingRow(String id) throws SQLException {
+    return BlockingRuleTest.holdingRow(dataSource, id);
+  }
+
+  private long waiting(String lockType) {
+    return BlockingRuleTest.waiting(jdbc, lockType);
+  }
+}
