@@ -40,7 +40,9 @@ EXPOSE 8080
 # serve on half-broken.
 ENV MALLOC_ARENA_MAX=2
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=65 -XX:InitialRAMPercentage=65 -XX:MaxHeapFreeRatio=100 -XX:+ExitOnOutOfMemoryError -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp"
-# ready when PostgreSQL and the store answer it (the image has bash, not curl)
+# ready when PostgreSQL and the store answer it (the image has bash, not curl). It calls the address
+# the actuator listens on: MANAGEMENT_SERVER_ADDRESS on MANAGEMENT_SERVER_PORT, else SERVER_ADDRESS
+# on PT2CACHE_PORT; loopback where that is every interface (unset, 0.0.0.0, ::). docs/operations.md
 HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${MANAGEMENT_SERVER_PORT:-${PT2CACHE_PORT:-8080}} && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+  CMD ["bash", "-c", "if [ -n \"${MANAGEMENT_SERVER_PORT-}\" ]; then h=${MANAGEMENT_SERVER_ADDRESS-} p=$MANAGEMENT_SERVER_PORT; else h=${SERVER_ADDRESS-} p=${PT2CACHE_PORT:-8080}; fi; h=${h#[}; h=${h%]}; case $h in ''|0.0.0.0|::|0:0:0:0:0:0:0:0) h=127.0.0.1 ;; esac; exec 3<>/dev/tcp/$h/$p && printf 'GET /actuator/health/readiness HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["java", "-jar", "app.jar"]

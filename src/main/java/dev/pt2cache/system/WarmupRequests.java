@@ -12,8 +12,9 @@ import org.springframework.stereotype.Component;
 /**
  * Tells the instance's own warm-up requests (warmup/Warmup) from its clients': they carry this
  * process's secret, a random value held only in memory, in {@value #HEADER}, come from the loopback
- * address, and are recognised only while the warm-up runs, before readiness says up. The access
- * log, the HTTP metrics, the problem counts and the rate limits leave them out (docs/adr/0034).
+ * address (or from the address they reached, for an instance bound to one interface's), and are
+ * recognised only while the warm-up runs, before readiness says up. The access log, the HTTP
+ * metrics, the problem counts and the rate limits leave them out (docs/adr/0034).
  */
 @Component
 public class WarmupRequests {
@@ -49,12 +50,21 @@ public class WarmupRequests {
         && given != null
         && MessageDigest.isEqual(
             secret.getBytes(StandardCharsets.US_ASCII), given.getBytes(StandardCharsets.US_ASCII))
-        && loopback(request.getRemoteAddr());
+        && fromThisHost(request.getRemoteAddr(), request.getLocalAddr());
   }
 
-  private static boolean loopback(String address) {
+  /**
+   * Loopback, or the very address the connection reached: an instance bound to one interface's
+   * address calls itself from that address.
+   */
+  private static boolean fromThisHost(String peer, String local) {
     try {
-      return address != null && InetAddress.getByName(address).isLoopbackAddress();
+      if (peer == null) {
+        return false;
+      }
+      InetAddress from = InetAddress.getByName(peer);
+      return from.isLoopbackAddress()
+          || (local != null && from.equals(InetAddress.getByName(local)));
     } catch (UnknownHostException e) {
       return false;
     }

@@ -22,13 +22,14 @@ import org.springframework.stereotype.Component;
 
 /**
  * Before the instance says ready, sends it the requests a fleet sends first (lookups, entry and
- * content reads, uploads, reports), each twice, over loopback HTTP, so that the classes, caches and
- * query plans they need are loaded while readiness still says down instead of on the first clients'
- * calls. Each asks for a namespace that does not exist (checked first: a random name), so each is
- * answered {@code 404} before anything is read or written; none shows in the access log, the HTTP
- * metrics or a rate limit ({@link WarmupRequests}). Spring Boot says ready once the application's
- * runners have returned; a warm-up that fails or runs past its time is logged and the instance says
- * ready all the same (docs/adr/0034).
+ * content reads, uploads, reports), each twice, over HTTP to the address it listens on (loopback
+ * when that is every interface, {@link BoundAddress}), so that the classes, caches and query plans
+ * they need are loaded while readiness still says down instead of on the first clients' calls. Each
+ * asks for a namespace that does not exist (checked first: a random name), so each is answered
+ * {@code 404} before anything is read or written; none shows in the access log, the HTTP metrics or
+ * a rate limit ({@link WarmupRequests}). Spring Boot says ready once the application's runners have
+ * returned; a warm-up that fails or runs past its time is logged and the instance says ready all
+ * the same (docs/adr/0034).
  */
 @Component
 class Warmup implements ApplicationRunner {
@@ -61,7 +62,9 @@ class Warmup implements ApplicationRunner {
         || web.getWebServer() == null) {
       return;
     }
-    warmUp(URI.create("http://127.0.0.1:" + web.getWebServer().getPort()));
+    warmUp(
+        BoundAddress.reach(
+            context.getEnvironment().getProperty("server.address"), web.getWebServer().getPort()));
   }
 
   private void warmUp(URI server) {

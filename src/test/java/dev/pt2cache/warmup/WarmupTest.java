@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.ImageHealthCheck;
 import dev.pt2cache.support.TestInfra;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Nested;
@@ -108,6 +114,89 @@ class WarmupTest {
       assertThat(output).contains("warm-up stopped after 0 requests");
       ApiClient probe = new ApiClient(port);
       assertThat(probe.get("/actuator/health/readiness").status()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * An instance bound to one interface's address ({@code SERVER_ADDRESS}) does not listen on
+   * loopback: it warms up on the address it listens on, and the image's health check finds it.
+   */
+  @Nested
+  class BoundToOneInterface {
+
+    @LocalServerPort int port;
+    @Autowired ApiRequestsWatch boundWatch;
+
+    @DynamicPropertySource
+    static void address(DynamicPropertyRegistry registry) {
+      registry.add("server.address", () -> interfaceAddress().getHostAddress());
+    }
+
+    @Test
+    void shouldWarmUpOnTheBoundAddress() {
+      assertThat(boundWatch.beforeReady).hasSize(15).allMatch(call -> call.endsWith(" 404"));
+    }
+
+    @Test
+    void shouldPassTheImagesHealthCheck() throws Exception {
+      String address = interfaceAddress().getHostAddress();
+      assertThat(
+              ImageHealthCheck.run(
+                  Map.of("SERVER_ADDRESS", address, "PT2CACHE_PORT", Integer.toString(port))))
+          .as("the HEALTHCHECK's exit status with SERVER_ADDRESS=" + address)
+          .isZero();
+    }
+  }
+
+  /** Bound to IPv6 loopback ({@code SERVER_ADDRESS=::1}), which 127.0.0.1 does not reach. */
+  @Nested
+  @TestPropertySource(properties = "server.address=::1")
+  class BoundToIpv6Loopback {
+
+    @LocalServerPort int port;
+    @Autowired ApiRequestsWatch boundWatch;
+
+    @Test
+    void shouldWarmUpOnTheBoundAddress() {
+      assertThat(boundWatch.beforeReady).hasSize(15).allMatch(call -> call.endsWith(" 404"));
+    }
+
+    @Test
+    void shouldPassTheImagesHealthCheck() throws Exception {
+      assertThat(
+              ImageHealthCheck.run(
+                  Map.of("SERVER_ADDRESS", "::1", "PT2CACHE_PORT", Integer.toString(port))))
+          .isZero();
+    }
+  }
+
+  /** This host's first IPv4 address other than loopback: the tests need one. */
+  static InetAddress interfaceAddress() {
+    try {
+      return NetworkInterface.networkInterfaces()
+          .filter(ni -> isUp(ni) && !isLoopback(ni))
+          .flatMap(NetworkInterface::inetAddresses)
+          .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("this host has no IPv4 interface address"));
+    } catch (SocketException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean isUp(NetworkInterface ni) {
+    try {
+      return ni.isUp();
+    } catch (SocketException e) {
+      return false;
+    }
+  }
+
+  private static boolean isLoopback(NetworkInterface ni) {
+    try {
+      return ni.isLoopback();
+    } catch (SocketException e) {
+      return true;
     }
   }
 
