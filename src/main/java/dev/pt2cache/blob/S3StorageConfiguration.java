@@ -27,7 +27,9 @@ class S3StorageConfiguration {
     return new StoreClients(
         clientBuilder(properties, properties.maxConnections())
             .overrideConfiguration(
-                c -> c.addMetricPublisher(new StoreCallMetrics(registry, "downloads")))
+                c ->
+                    c.addMetricPublisher(
+                        new StoreCallMetrics(registry, "downloads", properties.connectionWait())))
             .build(),
         // an upload has at most one store request in flight (max-concurrent-puts permits bound
         // them);
@@ -39,7 +41,9 @@ class S3StorageConfiguration {
                     httpClient(properties, 2 * properties.maxConcurrentPuts()),
                     properties.stallTimeout()))
             .overrideConfiguration(
-                c -> c.addMetricPublisher(new StoreCallMetrics(registry, "uploads")))
+                c ->
+                    c.addMetricPublisher(
+                        new StoreCallMetrics(registry, "uploads", properties.connectionWait())))
             .build(),
         clientBuilder(properties, StorageProperties.CONTROL_CONNECTIONS)
             // a full pool answers busy: the wait ends before the call's bound does, and once
@@ -54,7 +58,9 @@ class S3StorageConfiguration {
                 c ->
                     c.apiCallTimeout(properties.controlTimeout())
                         .retryStrategy(PoolWaitNotRetried.aroundDefault())
-                        .addMetricPublisher(new StoreCallMetrics(registry, "control")))
+                        .addMetricPublisher(
+                            new StoreCallMetrics(
+                                registry, "control", properties.controlConnectionWait())))
             .build(),
         // the bucket's check, apart from the control requests: a full control pool is this
         // instance busy, not the store gone, and must not take readiness down (docs/adr/0014)
@@ -67,7 +73,9 @@ class S3StorageConfiguration {
             .overrideConfiguration(
                 c ->
                     c.apiCallTimeout(properties.controlTimeout())
-                        .addMetricPublisher(new StoreCallMetrics(registry, "health")))
+                        .addMetricPublisher(
+                            new StoreCallMetrics(
+                                registry, "health", StorageProperties.HEALTH_CONNECTION_WAIT)))
             .build());
   }
 

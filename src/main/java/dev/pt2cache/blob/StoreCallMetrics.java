@@ -16,9 +16,10 @@ import software.amazon.awssdk.metrics.MetricPublisher;
 /**
  * The store's side of the service's latency: each call the SDK makes, timed by operation, client
  * (downloads, uploads, control) and outcome, with its retries and the errors of its attempts (a 404
- * is an answer, not an error: the service asks whether objects exist). A download's time is the
- * store's until its answer begins (the body is streamed afterwards), an upload's until the store
- * has taken the bytes. The SDK publishes one collection per call, on the calling thread.
+ * is an answer, not an error: the service asks whether objects exist; nor is an attempt that found
+ * no free connection, {@code busy}). A download's time is the store's until its answer begins (the
+ * body is streamed afterwards), an upload's until the store has taken the bytes. The SDK publishes
+ * one collection per call, on the calling thread.
  */
 final class StoreCallMetrics implements MetricPublisher {
 
@@ -31,11 +32,17 @@ final class StoreCallMetrics implements MetricPublisher {
 
   private final MeterRegistry registry;
   private final String client;
+  private final Duration connectionWait;
   private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
-  StoreCallMetrics(MeterRegistry registry, String client) {
+  /**
+   * @param connectionWait how long the client's HTTP pool lets a call wait for a connection: an
+   *     attempt that waited that long and got no answer found none ({@code busy})
+   */
+  StoreCallMetrics(MeterRegistry registry, String client, Duration connectionWait) {
     this.registry = registry;
     this.client = client;
+    this.connectionWait = connectionWait;
   }
 
   @Override
@@ -62,7 +69,7 @@ final class StoreCallMetrics implements MetricPublisher {
       retries(operation).increment(retries);
     }
     call.children().stream()
-        .filter(attempt -> !notFound(attempt))
+        .filter(attempt -> !notFound(attempt) && !noConnection(attempt))
         .flatMap(attempt -> attempt.metricValues(CoreMetric.ERROR_TYPE).stream())
         .forEach(error -> errors(operation, error).increment());
   }
@@ -81,18 +88,39 @@ final class StoreCallMetrics implements MetricPublisher {
   }
 
   /**
-   * {@code success}, {@code not-found} or {@code failure}. The SDK calls a 404 a failed call, but
-   * the service asks whether objects exist (its commits, a fresh bucket's marker): those answers
-   * are no failure of the store.
+   * {@code success}, {@code not-found}, {@code busy} or {@code failure}. The SDK calls a 404 a
+   * failed call, but the service asks whether objects exist (its commits, a fresh bucket's marker):
+   * those answers are no failure of the store. Nor is a call whose last attempt found no free
+   * connection in this instance's pool: the store was never asked.
    */
-  private static String outcome(MetricCollection call) {
+  private String outcome(MetricCollection call) {
     if (first(call.metricValues(CoreMetric.API_CALL_SUCCESSFUL), false)) {
       return "success";
     }
     List<MetricCollection> attempts = call.children();
-    return !attempts.isEmpty() && notFound(attempts.get(attempts.size() - 1))
-        ? "not-found"
-        : "failure";
+    if (attempts.isEmpty()) {
+      return "failure";
+    }
+    MetricCollection last = attempts.get(attempts.size() - 1);
+    if (notFound(last)) {
+      return "not-found";
+    }
+    return noConnection(last) ? "busy" : "failure";
+  }
+
+  /**
+   * Whether {@code attempt} ended waiting for a pooled connection. The SDK reports it as any I/O
+   * failure ({@code ErrorType} {@code IO}, no status); what tells it apart is the HTTP client's
+   * {@code ConcurrencyAcquireDuration}, the whole pool wait (2.501 s of a 2.5 s wait, measured),
+   * where a store that refuses connections leaves it at microseconds.
+   */
+  private boolean noConnection(MetricCollection attempt) {
+    if (!attempt.metricValues(HttpMetric.HTTP_STATUS_CODE).isEmpty()) {
+      return false;
+    }
+    return attempt.children().stream()
+        .flatMap(http -> http.metricValues(HttpMetric.CONCURRENCY_ACQUIRE_DURATION).stream())
+        .anyMatch(waited -> waited.compareTo(connectionWait) >= 0);
   }
 
   private static boolean notFound(MetricCollection attempt) {

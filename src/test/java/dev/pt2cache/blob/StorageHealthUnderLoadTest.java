@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.Fixtures;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.time.Duration;
@@ -60,8 +61,12 @@ class StorageHealthUnderLoadTest {
           assertThat(took).isLessThan(PROBE_ANSWER);
           // the pool really is full: a commit's existence check is answered busy (below)
           assertBusyWithin(store, sha256, SERVER.controlTimeout());
-          // where an operator sees the full pool now that readiness does not say it
-          assertThat(calls(registry, "control", "HeadObject", "failure")).isEqualTo(1);
+          // where an operator sees the full pool now that readiness does not say it: busy, not
+          // a failure or an I/O error of the store
+          assertThat(calls(registry, "control", "HeadObject", "busy")).isEqualTo(1);
+          assertThat(registry.find("pt2cache.store.calls").tag("outcome", "failure").timers())
+              .isEmpty();
+          assertThat(errors(registry, "control", "HeadObject")).isZero();
           assertThat(calls(registry, "health", "HeadBucket", "success")).isEqualTo(1);
         });
   }
@@ -141,6 +146,25 @@ class StorageHealthUnderLoadTest {
     }
   }
 
+  /**
+   * A store that refuses connections fails at the same place as a full pool (the SDK's I/O error,
+   * no answer) but is the store's failure, not this instance at its bound.
+   */
+  @Test
+  void shouldCountAStoreThatRefusesConnectionsAsAFailureNotBusy() {
+    StorageProperties stopped = TestStorage.atFreePort();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (StoreClients clients = new S3StorageConfiguration().storeClients(stopped, registry)) {
+      assertThatThrownBy(
+              () -> new S3BlobStore(clients, stopped).exists(Fixtures.sha256(new byte[1])))
+          .isInstanceOf(StorageUnavailableException.class);
+    }
+
+    assertThat(calls(registry, "control", "HeadObject", "failure")).isEqualTo(1);
+    assertThat(registry.find("pt2cache.store.calls").tag("outcome", "busy").timers()).isEmpty();
+    assertThat(errors(registry, "control", "HeadObject")).isEqualTo(4);
+  }
+
   @Test
   void shouldSayDownWithinTwoSecondsWhereNothingAnswers() {
     StorageProperties stopped = TestStorage.atFreePort();
@@ -162,6 +186,16 @@ class StorageHealthUnderLoadTest {
         .tags("client", client, "operation", operation, "outcome", outcome)
         .timer()
         .count();
+  }
+
+  private static double errors(SimpleMeterRegistry registry, String client, String operation) {
+    return registry
+        .find("pt2cache.store.errors")
+        .tags("client", client, "operation", operation)
+        .counters()
+        .stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 
   private static void assertDown(StorageProperties properties, String words) {

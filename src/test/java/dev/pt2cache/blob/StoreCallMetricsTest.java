@@ -16,7 +16,8 @@ import software.amazon.awssdk.metrics.MetricCollector;
 class StoreCallMetricsTest {
 
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final StoreCallMetrics metrics = new StoreCallMetrics(registry, "downloads");
+  final StoreCallMetrics metrics =
+      new StoreCallMetrics(registry, "downloads", Duration.ofSeconds(10));
 
   @Test
   void shouldTimeEachCallByOperationAndOutcomeAndCountItsRetriesAndErrors() {
@@ -65,6 +66,37 @@ class StoreCallMetricsTest {
     assertThat(registry.find("pt2cache.store.errors").counters())
         .hasSize(StoreCallMetrics.ERROR_TYPES.size())
         .allSatisfy(errors -> assertThat(errors.count()).isZero());
+  }
+
+  /**
+   * As the SDK reports a call that found no free connection (recorded against S3Proxy with every
+   * control connection held): one attempt, an I/O error, no status, the pool's whole wait.
+   */
+  @Test
+  void shouldTellACallThatFoundNoConnectionFromAStoreThatFailed() {
+    metrics.publish(ioFailure(Duration.ofMillis(10_001)));
+    metrics.publish(ioFailure(Duration.ofNanos(46_139)));
+
+    assertThat(registry.get("pt2cache.store.calls").tag("outcome", "busy").timer().count())
+        .isEqualTo(1);
+    assertThat(registry.get("pt2cache.store.calls").tag("outcome", "failure").timer().count())
+        .isEqualTo(1);
+    // only the store's failure is an error of the store
+    assertThat(registry.get("pt2cache.store.errors").tag("type", "IO").counter().count())
+        .isEqualTo(1);
+  }
+
+  private static software.amazon.awssdk.metrics.MetricCollection ioFailure(Duration acquire) {
+    MetricCollector call = MetricCollector.create("ApiCall");
+    call.reportMetric(CoreMetric.OPERATION_NAME, "HeadObject");
+    call.reportMetric(CoreMetric.API_CALL_SUCCESSFUL, false);
+    call.reportMetric(CoreMetric.API_CALL_DURATION, acquire);
+    MetricCollector attempt = call.createChild("ApiCallAttempt");
+    attempt.reportMetric(CoreMetric.ERROR_TYPE, "IO");
+    attempt
+        .createChild("HttpClient")
+        .reportMetric(HttpMetric.CONCURRENCY_ACQUIRE_DURATION, acquire);
+    return call.collect();
   }
 
   private static software.amazon.awssdk.metrics.MetricCollection call(
