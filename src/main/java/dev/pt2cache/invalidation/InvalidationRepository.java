@@ -40,9 +40,11 @@ public interface InvalidationRepository extends JpaRepository<Invalidation, UUID
 
   /**
    * Adds a batch's retirements to an invalidation's count, in the batch's transaction: the audit
-   * record never claims more or fewer than are committed.
+   * record never claims more or fewer than are committed. It leaves the caller's persistence
+   * context as it was: an upload's commit counts a retirement there (BlockingRules#retiredByRule)
+   * and then makes its own artifact ready, which a cleared context would not write (ADR 0029).
    */
-  @Modifying(flushAutomatically = true, clearAutomatically = true)
+  @Modifying(flushAutomatically = true)
   @Query(
       value = "update invalidation set invalidated_count = invalidated_count + :n where id = :id",
       nativeQuery = true)

@@ -7,11 +7,17 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -72,6 +78,89 @@ class RuleBeforeItsBatchTest extends ServiceTest {
         .isEqualTo(2);
     assertThat(api.get(path("/artifacts/" + blocked)).json().get("state").asString())
         .isEqualTo("invalidated");
+  }
+
+  /**
+   * An entry PUT whose bytes were still streaming when another upload made the key ready and a rule
+   * matching only that other one came: its commit retires the holder (ADR 0029) and makes its own
+   * artifact ready. It answered 201 with its artifact ready while its row stayed pending, and GET
+   * of the entry answered 404: the retirement's count cleared what the commit had read.
+   */
+  @Test
+  void shouldServeWhatACommitMadeReadyAfterRetiringTheHolder() throws Exception {
+    String held = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    String key = "k-" + UUID.randomUUID();
+    String entry = path("/entries/fx-graph/" + key);
+    byte[] compiled = Fixtures.randomBytes(1 << 20);
+    CountDownLatch rest = new CountDownLatch(1);
+    CompletableFuture<ApiResponse> streaming =
+        CompletableFuture.supplyAsync(
+            () ->
+                api.putBody(
+                    entry,
+                    BodyPublishers.fromPublisher(
+                        BodyPublishers.ofInputStream(() -> gated(compiled, rest)), compiled.length),
+                    "X-Content-SHA256",
+                    Fixtures.sha256(compiled)));
+    ApiResponse holder;
+    CompletableFuture<ApiResponse> made;
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  jdbc.sql(
+                              "select count(*) from artifact where cache_key = ? and state = 'PENDING'")
+                          .param(key)
+                          .query(Long.class)
+                          .single()
+                      == 1);
+      holder =
+          api.putBytes(
+              entry, compiled, BlockingRuleTest.DESCRIPTOR, BlockingRuleTest.oneLine(badBuild));
+      assertThat(holder.status()).as(holder.text()).isEqualTo(201);
+
+      try (Connection row = holdingRow(held)) {
+        made = ruleInForce();
+        rest.countDown();
+        // the commit answers at once, or waits for the batch that holds the holder's row
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> streaming.isDone() || waiting("transactionid") > 1);
+        row.rollback();
+      }
+    } finally {
+      rest.countDown();
+    }
+    ApiResponse put = streaming.get(10, TimeUnit.SECONDS);
+    assertStoredAnew(put, holder.json().get("id").asString(), entry, compiled);
+    assertThat(made.get(10, TimeUnit.SECONDS).json().get("invalidated").asLong())
+        .as("both matches counted, once each")
+        .isEqualTo(2);
+  }
+
+  /** The bytes: the first half at once, the rest once {@code rest} opens. */
+  private static InputStream gated(byte[] bytes, CountDownLatch rest) {
+    int half = bytes.length / 2;
+    return new SequenceInputStream(
+        new ByteArrayInputStream(bytes, 0, half),
+        new InputStream() {
+          private InputStream after;
+
+          @Override
+          public int read() throws IOException {
+            if (after == null) {
+              try {
+                rest.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+              }
+              after = new ByteArrayInputStream(bytes, half, bytes.length - half);
+            }
+            return after.read();
+          }
+        });
   }
 
   private void assertStoredAnew(ApiResponse put, String blocked, String entry, byte[] compiled) {
