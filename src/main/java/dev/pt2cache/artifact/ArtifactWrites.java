@@ -92,11 +92,13 @@ class ArtifactWrites {
       locks.lockShared(ArtifactPolicy.rulesLock(namespace));
     }
     keyLock.lock(namespace, kind, key);
+    // before the holder's row and its rule's record, which readyHolder may lock: the order a
+    // commit takes them in (ADR 0029, "Every answer agrees")
+    blobLocks.lock(content.sha256());
     Optional<Artifact> holder = readyHolder(namespace, kind, key);
     if (holder.isPresent()) {
       return new UploadOutcome(sameContentOrThrow(holder.get(), content), false);
     }
-    blobLocks.lock(content.sha256());
     Artifact artifact =
         Artifact.pending(
             namespace, kind, key, descriptor, content, clock.now(), properties.reservationTtl());

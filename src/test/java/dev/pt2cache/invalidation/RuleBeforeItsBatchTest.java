@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
@@ -137,6 +138,75 @@ class RuleBeforeItsBatchTest extends ServiceTest {
     assertThat(made.get(10, TimeUnit.SECONDS).json().get("invalidated").asLong())
         .as("both matches counted, once each")
         .isEqualTo(2);
+  }
+
+  /**
+   * A reservation that retires its key's blocked holder waits for its content's lock first, as a
+   * commit does, and only then touches the holder's row and the rule's count. It took the lock
+   * after them: waiting for a digest another held (a collection deciding on the object, or a commit
+   * of the same bytes that was itself retiring a match), it held the rule's record, and every other
+   * upload retiring a match of the rule waited behind it; with that commit waiting on the record in
+   * turn, the two deadlocked.
+   */
+  @Test
+  void shouldLetOtherUploadsRetireMatchesWhileOneWaitsForItsContentsLock() throws Exception {
+    String first = uploadMegaCache(badBuild, bytes).json().get("id").asString();
+    String second =
+        uploadMegaCache(
+                Descriptors.of(model, "2", BAD_TORCH, "NVIDIA H100 80GB HBM3"),
+                Fixtures.randomBytes(400))
+            .json()
+            .get("id")
+            .asString();
+    String one = path("/entries/fx-graph/k-" + UUID.randomUUID());
+    String other = path("/entries/fx-graph/k-" + UUID.randomUUID());
+    byte[] oneBytes = Fixtures.randomBytes(300);
+    byte[] otherBytes = Fixtures.randomBytes(300);
+    for (var put : new Object[][] {{one, oneBytes}, {other, otherBytes}}) {
+      assertThat(
+              api.putBytes(
+                      (String) put[0],
+                      (byte[]) put[1],
+                      BlockingRuleTest.DESCRIPTOR,
+                      BlockingRuleTest.oneLine(badBuild))
+                  .status())
+          .isEqualTo(201);
+    }
+
+    CompletableFuture<ApiResponse> made;
+    CompletableFuture<ApiResponse> waitingForContent;
+    CompletableFuture<ApiResponse> beside;
+    try (Connection firstRow = holdingRow(first);
+        Connection secondRow = holdingRow(second);
+        Connection collector = dataSource.getConnection()) {
+      // the first batch holds the two uploaded first, and waits there
+      made = ruleInForce();
+      collector.setAutoCommit(false);
+      try (PreparedStatement lock =
+          collector.prepareStatement(
+              "select pg_advisory_xact_lock(hashtextextended('blob/' || ?, 0))")) {
+        lock.setString(1, Fixtures.sha256(oneBytes));
+        lock.executeQuery();
+      }
+      waitingForContent = CompletableFuture.supplyAsync(() -> api.putBytes(one, oneBytes));
+      await().atMost(Duration.ofSeconds(10)).until(() -> waiting("advisory") > 0);
+      beside = CompletableFuture.supplyAsync(() -> api.putBytes(other, otherBytes));
+      try {
+        // an upload of other content to another key of the rule goes on
+        await().atMost(Duration.ofSeconds(10)).until(beside::isDone);
+      } finally {
+        collector.rollback();
+        firstRow.rollback();
+        secondRow.rollback();
+      }
+    }
+    assertThat(beside.get(10, TimeUnit.SECONDS).status()).isEqualTo(201);
+    assertThat(waitingForContent.get(10, TimeUnit.SECONDS).status()).isEqualTo(201);
+    assertThat(api.get(one).body()).isEqualTo(oneBytes);
+    assertThat(api.get(other).body()).isEqualTo(otherBytes);
+    assertThat(made.get(10, TimeUnit.SECONDS).json().get("invalidated").asLong())
+        .as("four matches counted, once each")
+        .isEqualTo(4);
   }
 
   /** The bytes: the first half at once, the rest once {@code rest} opens. */
