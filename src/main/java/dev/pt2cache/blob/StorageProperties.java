@@ -106,9 +106,17 @@ public record StorageProperties(
 
   public StorageProperties {
     if (connectionWait.isNegative() || connectionWait.isZero()) {
-      // the HTTP client reads 0 as "wait for ever"
+      // the SDK's HTTP client builder refuses 0 itself, with no word of the setting
       throw new IllegalArgumentException(
           "pt2cache.storage.connection-wait is " + connectionWait + "; it must be above zero");
+    }
+    if (connectionWait.compareTo(Duration.ofMillis(1)) < 0) {
+      // the SDK hands the HTTP client's pool whole milliseconds: under one, the pool got 0 and a
+      // call that found it full failed at once, however long the setting said
+      throw new IllegalArgumentException(
+          ("pt2cache.storage.connection-wait (PT2CACHE_S3_CONNECTION_WAIT) is %s; give at least 1ms"
+                  + " (the store's HTTP client counts its wait in whole milliseconds)")
+              .formatted(connectionWait));
     }
     if (controlTimeout.isNegative() || controlTimeout.isZero()) {
       throw new IllegalArgumentException(

@@ -28,6 +28,22 @@ class StoragePropertiesTest {
         .hasMessageContaining("connection-wait");
   }
 
+  /**
+   * The SDK's HTTP client counts the pool wait in whole milliseconds: 500 µs was taken at start and
+   * became no wait at all (measured on SDK 2.57.8 with HttpClient 5.6.4: the second call on a full
+   * pool of one failed at once, "Timeout deadline: 0 MILLISECONDS"), and the busy outcome of the
+   * store calls' metrics compared the pool's wait against 500 µs it never had.
+   */
+  @Test
+  void shouldRefuseAConnectionWaitUnderAMillisecondWhichTheHttpClientMakesNoWait() {
+    assertThatThrownBy(() -> with(StorageProperties.MAX_SINGLE_PUT, Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("PT2CACHE_S3_CONNECTION_WAIT")
+        .hasMessageContaining("at least 1ms");
+    assertThat(with(StorageProperties.MAX_SINGLE_PUT, Duration.ofMillis(1)).connectionWait())
+        .isEqualTo(Duration.ofMillis(1));
+  }
+
   @Test
   void shouldRefuseAPartSizeS3WouldRefuseWhenTheUploadCompletes() {
     for (DataSize part : new DataSize[] {DataSize.ofMegabytes(1), DataSize.ofGigabytes(6)}) {
