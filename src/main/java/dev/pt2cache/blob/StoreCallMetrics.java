@@ -42,7 +42,8 @@ final class StoreCallMetrics implements MetricPublisher {
   StoreCallMetrics(MeterRegistry registry, String client, Duration connectionWait) {
     this.registry = registry;
     this.client = client;
-    this.connectionWait = connectionWait;
+    // the SDK gives the pool whole milliseconds, and the pool gives up after those
+    this.connectionWait = Duration.ofMillis(connectionWait.toMillis());
   }
 
   @Override

@@ -86,6 +86,21 @@ class StoreCallMetricsTest {
         .isEqualTo(1);
   }
 
+  /**
+   * The pool waits whole milliseconds (the SDK truncates the wait it is given): with
+   * PT2CACHE_S3_CONTROL_TIMEOUT=5001ms the control pool's wait is 2,500.5 ms and the pool gives up
+   * after 2,500 ms; a call that found no connection then read as the store's failure.
+   */
+  @Test
+  void shouldCountThePoolsWholeMillisecondsAsItsWait() {
+    SimpleMeterRegistry control = new SimpleMeterRegistry();
+    new StoreCallMetrics(control, "control", Duration.ofNanos(2_500_500_000L))
+        .publish(ioFailure(Duration.ofNanos(2_500_300_000L)));
+
+    assertThat(control.get("pt2cache.store.calls").tag("outcome", "busy").timer().count())
+        .isEqualTo(1);
+  }
+
   private static software.amazon.awssdk.metrics.MetricCollection ioFailure(Duration acquire) {
     MetricCollector call = MetricCollector.create("ApiCall");
     call.reportMetric(CoreMetric.OPERATION_NAME, "HeadObject");
