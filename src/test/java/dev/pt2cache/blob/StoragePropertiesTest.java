@@ -22,7 +22,7 @@ class StoragePropertiesTest {
   }
 
   @Test
-  void shouldRefuseAConnectionWaitOfZeroWhichTheHttpClientReadsAsForEver() {
+  void shouldRefuseAConnectionWaitOfZeroNamingTheSetting() {
     assertThatThrownBy(() -> with(StorageProperties.MAX_SINGLE_PUT, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("connection-wait");
