@@ -290,8 +290,21 @@ class RuleBeforeItsBatchTest extends ServiceTest {
     CompletableFuture<ApiResponse> made =
         CompletableFuture.supplyAsync(
             () -> api.postJson(path("/invalidations"), BlockingRuleTest.blockBad()));
-    await().atMost(Duration.ofSeconds(10)).until(() -> waiting("transactionid") > 0);
+    // the rule committed (its namespace's rules lock let go) and a batch waiting on a held row:
+    // a waiting lock alone may be another test context's, and an upload sent before the rule's
+    // commit queued behind its lock with the content's lock held elsewhere (the CI of 6be73a3)
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ruleCommitted() && waiting("transactionid") > 0);
     return made;
+  }
+
+  private boolean ruleCommitted() {
+    return jdbc.sql("select count(*) from active_blocking_rule where namespace = ?")
+            .param(ns)
+            .query(Long.class)
+            .single()
+        > 0;
   }
 
   private Connection holdingRow(String id) throws SQLException {
