@@ -1,8 +1,6 @@
 package dev.pt2cache.blob;
 
-import java.util.ArrayDeque;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
@@ -31,24 +29,29 @@ public record StoreClients(S3Client downloads, S3Client uploads, S3Client contro
     return new StoreClients(s3, s3, s3, s3);
   }
 
-  /** Closes each client once, however many roles it has. */
+  /**
+   * Closes each client once, however many roles it has; one that fails to close leaves the others
+   * closed, and its failure is raised after them.
+   */
   @Override
   public void close() {
-    Set<S3Client> clients = Collections.newSetFromMap(new IdentityHashMap<>());
-    closeEach(new ArrayDeque<>(List.of(downloads, uploads, control, health)), clients);
-  }
-
-  private static void closeEach(Deque<S3Client> left, Set<S3Client> closed) {
-    S3Client next = left.poll();
-    if (next == null) {
-      return;
-    }
-    try {
-      if (closed.add(next)) {
-        next.close();
+    Set<S3Client> closed = Collections.newSetFromMap(new IdentityHashMap<>());
+    RuntimeException failed = null;
+    for (S3Client client : List.of(downloads, uploads, control, health)) {
+      try {
+        if (closed.add(client)) {
+          client.close();
+        }
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
       }
-    } finally {
-      closeEach(left, closed);
+    }
+    if (failed != null) {
+      throw failed;
     }
   }
 }
