@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.pt2cache.artifact.HitRecorder;
 import dev.pt2cache.support.ReadOnlyServer;
 import dev.pt2cache.support.ServiceTest;
 import java.util.List;
@@ -54,9 +55,12 @@ class ReadOnlyDatabaseRoundsTest extends ServiceTest {
             .filter(line -> line.getLevel().isGreaterOrEqual(Level.WARN))
             .filter(line -> line.getThrowableProxy() != null)
             .filter(line -> !line.getLoggerName().equals(UsageGauges.class.getName()))
+            // nor is the hit flush, every 100 ms here, when a hit is pending while writes are
+            // refused (the CI of 9683a10)
+            .filter(line -> !line.getLoggerName().equals(HitRecorder.class.getName()))
             .map(line -> line.getLoggerName() + ": " + line.getFormattedMessage())
             .toList();
-    // the usage gauges' refresh fails too, and says so once a minute (its own window)
+    // the usage gauges' refresh and the hit flush fail too, each saying so once a minute
     assertThat(traces)
         .as("stack traces logged for %d rounds that could not take their lock", ROUNDS)
         .containsExactly(JobRunner.class.getName() + ": housekeeping job retention could not run");
