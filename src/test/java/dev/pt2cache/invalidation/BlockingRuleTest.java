@@ -223,7 +223,7 @@ class BlockingRuleTest extends ServiceTest {
                       path("/invalidations"),
                       "{\"selector\": {\"torch\": \"%s\"}, \"reason\": \"r\", \"block\": true}"
                           .formatted(BAD_TORCH)));
-      await().atMost(Duration.ofSeconds(10)).until(() -> waiting("transactionid") > 0);
+      await().atMost(Duration.ofSeconds(10)).until(this::ruleInForce);
 
       JsonNode lookup =
           api.postJson(path("/lookups"), Descriptors.lookup("mega-cache", badBuild)).json();
@@ -257,7 +257,7 @@ class BlockingRuleTest extends ServiceTest {
     CompletableFuture<ApiResponse> made;
     try (Connection row = holdingRow(held)) {
       made = CompletableFuture.supplyAsync(() -> api.postJson(path("/invalidations"), blockBad()));
-      await().atMost(Duration.ofSeconds(10)).until(() -> waiting("transactionid") > 0);
+      await().atMost(Duration.ofSeconds(10)).until(this::ruleInForce);
 
       assertProblem(api.get(path("/artifacts/" + held + "/content")), 410, "invalidated");
       ApiResponse resent = api.putBytes(path("/artifacts/" + held + "/content"), bytes);
@@ -346,6 +346,22 @@ class BlockingRuleTest extends ServiceTest {
   }
 
   /** Locks of the given type that some transaction waits for. */
+  /**
+   * The rule committed and its batch waits on the held row: a waiting lock alone may be another
+   * test context's, or a call queued behind the rule's own transaction before it committed.
+   */
+  private boolean ruleInForce() {
+    return ruleCommitted(jdbc, ns) && waiting(jdbc, "transactionid") > 0;
+  }
+
+  static boolean ruleCommitted(JdbcClient jdbc, String namespace) {
+    return jdbc.sql("select count(*) from active_blocking_rule where namespace = ?")
+            .param(namespace)
+            .query(Long.class)
+            .single()
+        > 0;
+  }
+
   static long waiting(JdbcClient jdbc, String lockType) {
     return jdbc.sql("select count(*) from pg_locks where locktype = ? and not granted")
         .param(lockType)

@@ -300,11 +300,7 @@ class RuleBeforeItsBatchTest extends ServiceTest {
   }
 
   private boolean ruleCommitted() {
-    return jdbc.sql("select count(*) from active_blocking_rule where namespace = ?")
-            .param(ns)
-            .query(Long.class)
-            .single()
-        > 0;
+    return BlockingRuleTest.ruleCommitted(jdbc, ns);
   }
 
   private Connection holdingRow(String id) throws SQLException {
