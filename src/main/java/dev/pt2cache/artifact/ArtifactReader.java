@@ -143,9 +143,7 @@ public class ArtifactReader {
       case PENDING ->
           throw new ArtifactNotReadyException(
               "artifact " + id + " is pending: its bytes have not been received and verified yet");
-      case INVALIDATED ->
-          throw new ArtifactInvalidatedException(
-              "artifact " + id + " was invalidated and is no longer served");
+      case INVALIDATED -> throw retired(artifact);
       case EVICTED -> throw new ArtifactEvictedException(artifact);
       case READY -> {}
     }
@@ -153,6 +151,24 @@ public class ArtifactReader {
       throw new ArtifactInvalidatedException(served.refusal());
     }
     return artifact;
+  }
+
+  /**
+   * The {@code 410 invalidated} of a retired artifact, whose detail says what happened where the
+   * service retired it itself: a node whose download was cut because the stored bytes were damaged
+   * resumes it and hears that, not that someone invalidated the artifact (docs/adr/0028).
+   */
+  private ArtifactInvalidatedException retired(Artifact artifact) {
+    UUID invalidation = artifact.invalidationId();
+    return new ArtifactInvalidatedException(
+        Optional.ofNullable(invalidation)
+            .flatMap(serving::contentLoss)
+            .map(
+                loss ->
+                    ("artifact %s is no longer served: %s, and the service retired it (invalidation"
+                            + " %s); compile and upload it again, which stores the content anew")
+                        .formatted(artifact.id(), loss, invalidation))
+            .orElse("artifact " + artifact.id() + " was invalidated and is no longer served"));
   }
 
   /** The ready artifact under a key, counted as a hit (GET .../entries/{kind}/{key}). */

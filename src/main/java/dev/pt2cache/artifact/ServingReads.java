@@ -1,5 +1,6 @@
 package dev.pt2cache.artifact;
 
+import dev.pt2cache.system.Caller;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -43,6 +44,9 @@ class ServingReads {
           + RULES_IN_FORCE
           + " from artifact a where a.id = :id and a.namespace = :namespace";
 
+  private static final String LOSS =
+      "select reason from invalidation where id = :id and made_by = :service";
+
   private final JdbcClient jdbc;
   private final ArtifactPolicy policy;
 
@@ -62,6 +66,19 @@ class ServingReads {
 
   Optional<Served> byId(String namespace, UUID id) {
     return read(jdbc.sql(BY_ID).param("namespace", namespace).param("id", id));
+  }
+
+  /**
+   * Why the service itself retired artifacts by this invalidation, if it did: their content was
+   * found missing from storage or damaged there ({@link Caller#CONTENT_LOSS}, docs/adr/0028). Read
+   * only to answer for an invalidated artifact, off the serving paths' one round trip.
+   */
+  Optional<String> contentLoss(UUID invalidationId) {
+    return jdbc.sql(LOSS)
+        .param("id", invalidationId)
+        .param("service", Caller.CONTENT_LOSS.name())
+        .query(String.class)
+        .optional();
   }
 
   private Optional<Served> read(StatementSpec statement) {

@@ -63,6 +63,29 @@ class DamagedContentTest extends ServiceTest {
   }
 
   /**
+   * The node whose download was cut resumes it with a range and hears {@code 410}: its type stays
+   * {@code invalidated} (what clients act on), and its detail says what happened, the content found
+   * damaged in storage and deleted, rather than that someone invalidated the artifact.
+   */
+  @Test
+  void shouldTellTheNodeThatResumesThatTheContentWasFoundDamaged() throws Exception {
+    String descriptor = Descriptors.of(Descriptors.uniqueModel());
+    JsonNode ready = uploadedThenChangedInPlace(descriptor);
+    String url = ready.get("downloadUrl").asString();
+    assertEndsShort(url);
+
+    ApiResponse resumed = api.get(url, "Range", "bytes=500000-");
+
+    assertThat(resumed.status()).as(resumed.text()).isEqualTo(410);
+    JsonNode problem = resumed.json();
+    assertThat(problem.get("type").asString()).isEqualTo("urn:pt2cache:problem:invalidated");
+    assertThat(problem.get("detail").asString())
+        .as("what the node's log shows")
+        .contains(ready.get("id").asString(), sha256, "damaged in storage", "found by download")
+        .doesNotContain("was invalidated");
+  }
+
+  /**
    * A range that covers the whole object (what {@code curl -r 0-} and downloaders that probe for
    * resumption send) is the whole content under a 206: it is hashed as a whole download is, and
    * never completes with the wrong bytes.
