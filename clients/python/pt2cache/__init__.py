@@ -9,13 +9,13 @@
 """
 
 from .client import CacheClient
-from .errors import (AccessDenied, CacheError, Conflict, IncompleteAnswer, IntegrityError,
-                     NotFound, ServiceUnavailable)
+from .errors import (AccessDenied, CacheError, Conflict, DigestMismatch, IncompleteAnswer,
+                     IntegrityError, NotFound, ServiceUnavailable)
 from .keys import canonical_json, derive_key
 
 __all__ = [
-    "AccessDenied", "CacheClient", "CacheError", "Conflict", "IncompleteAnswer", "IntegrityError",
-    "NotFound", "ServiceUnavailable",
+    "AccessDenied", "CacheClient", "CacheError", "Conflict", "DigestMismatch", "IncompleteAnswer",
+    "IntegrityError", "NotFound", "ServiceUnavailable",
     "canonical_json", "derive_key", "describe", "warm_start", "install_remote_caches",
 ]
 

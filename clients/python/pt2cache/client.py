@@ -12,7 +12,8 @@ import time
 import uuid
 from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple, Union
 
-from .errors import CacheError, Conflict, IntegrityError, NotFound, ServiceUnavailable
+from .errors import (CacheError, Conflict, DigestMismatch, IntegrityError, NotFound,
+                     ServiceUnavailable)
 from .connections import KEEP_ALIVE
 from .files import publish
 from .keys import normalize
@@ -281,7 +282,7 @@ class CacheClient:
             raise IntegrityError("entry %s/%s came without its digest (ETag %r)"
                                  % (kind, key, etag))
         if hashlib.sha256(data).hexdigest() != etag:
-            raise IntegrityError("entry %s/%s does not match its digest" % (kind, key))
+            raise DigestMismatch("entry %s/%s does not match its digest" % (kind, key))
         return data
 
     def download_entry(self, kind: str, key: str,

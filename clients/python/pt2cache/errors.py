@@ -56,6 +56,13 @@ class IntegrityError(CacheError):
     """Bytes are not what was declared or served: a SHA-256 or size mismatch."""
 
 
+class DigestMismatch(IntegrityError):
+    """Bytes that came whole under the service's digest and hash to another: changed on the way
+    (a proxy or other middlebox that rewrites bodies), since the service cuts short an answer
+    whose stored bytes are not the content (docs/adr/0028). That answer's bytes only: the
+    service was reached and answered."""
+
+
 # what a proxy or balancer in front of the service means by the answers it makes itself
 _PROXIES = {
     413: "it refused the body as too large (nginx: client_max_body_size, 1 MiB unless set; "

@@ -22,7 +22,7 @@ import time
 import weakref
 from typing import Any, Dict, Optional, Protocol
 
-from .errors import CacheError, Conflict, IncompleteAnswer, NotFound
+from .errors import CacheError, Conflict, DigestMismatch, IncompleteAnswer, NotFound
 from .files import disk_refused
 
 log = logging.getLogger("pt2cache")
@@ -188,7 +188,7 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
                 data = store.get_entry(kind, service_key(key), timeout=timeout, retries=0,
                                        **reads)
                 breaker.took(time.monotonic() - started, timeout)
-            except IncompleteAnswer as e:
+            except (IncompleteAnswer, DigestMismatch) as e:
                 _not_the_entry(kind, key, e)  # the service answered: this entry misses, no more
                 # but one cut after most of its timeout cost that long: counted as a slow call
                 breaker.took(time.monotonic() - started, timeout)
@@ -341,14 +341,16 @@ def _refused(kind: str, operation: str, key: str, e: Exception) -> None:
 
 
 def _not_the_entry(kind: str, key: str, e: CacheError) -> None:
-    """The service answered, then cut the answer short: what it does when its store gives back
-    bytes that are not the entry's, which it then retires, so that the next read misses and
-    PyTorch's write stores the entry again (docs/adr/0028). This read misses and PyTorch compiles
-    the graph; the other entries are read on. Before, this tripped the breaker as an unreachable
-    service: every read missed for the cooldown, and the node compiled everything. (Bytes that
-    came whole and do not match their digest still trip it: something between rewrites them.)"""
-    log.warning("pt2cache: %s entry %s came incomplete, taken as a miss "
-                "(PyTorch compiles it; other entries are read on): %s", kind, key, e)
+    """The service answered, and this entry's bytes are not the entry's: cut short, as the service
+    does when its store gives back bytes that are not the content, which it then retires, so that
+    the next read misses and PyTorch's write stores the entry again (docs/adr/0028); or whole and
+    with another digest, changed on the way (a proxy that rewrites bodies). This read misses and
+    PyTorch compiles the graph; the other entries are read on. Before, either tripped the breaker
+    as an unreachable service: every read missed for the cooldown, and the node compiled
+    everything. (An answer without the service's digest at all, a proxy's own page, still does.)"""
+    how = "did not match its digest" if isinstance(e, DigestMismatch) else "came incomplete"
+    log.warning("pt2cache: %s entry %s %s, taken as a miss "
+                "(PyTorch compiles it; other entries are read on): %s", kind, key, how, e)
 
 
 def _blocked(kind: str, key: str, e: Conflict) -> None:

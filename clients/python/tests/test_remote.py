@@ -258,6 +258,44 @@ class SlowCallsTest(unittest.TestCase):
                          "the reads after the third slow one waited for nothing")
 
 
+class RewrittenEntryTest(unittest.TestCase):
+    """Something between the node and the service (a proxy) hands over an entry whole in length
+    under the service's digest, with other bytes: that entry misses, with one warning naming it,
+    and the node reads the other entries on, as for an answer cut short (docs/adr/0028). Before,
+    the mismatch was taken for an unreachable service: every read missed for the cooldown."""
+
+    def test_an_entry_whose_bytes_do_not_match_its_digest_misses_alone(self):
+        import hashlib
+
+        from fake_service import KeepAliveService, reply
+        from pt2cache import CacheClient
+        from pt2cache.remote import Breaker, backend_class
+
+        stored = b'{"graph": "stored"}'
+        rewritten = stored.replace(b"stored", b"STORED")
+        good = b'{"graph": "good"}'
+
+        def answer(handler, n):
+            if "rewritten" in handler.path:  # the stored entry's digest, other bytes, same length
+                reply(handler, 200, rewritten, {"ETag": '"%s"' % hashlib.sha256(stored).hexdigest()},
+                      "application/octet-stream")
+            else:
+                reply(handler, 200, good, {"ETag": '"%s"' % hashlib.sha256(good).hexdigest()},
+                      "application/octet-stream")
+
+        breaker = Breaker(cooldown=60)
+        with KeepAliveService(answer) as service, _torch_remote_cache():
+            backend = backend_class(CacheClient(service.url, "ns"), "fx-graph", 5.0, breaker)()
+            with self.assertLogs("pt2cache", "WARNING") as logged:
+                self.assertIsNone(backend.get("k-rewritten"))
+                self.assertEqual(backend.get("k-good"), good, "the next entry is read")
+        warned = [r.getMessage() for r in logged.records if r.levelno >= logging.WARNING]
+        self.assertEqual(len(warned), 1, warned)
+        self.assertIn("k-rewritten", warned[0])
+        self.assertIn("does not match its digest", warned[0])
+        self.assertTrue(breaker.closed(), "the remote caches stay on")
+
+
 RACED_KEYS = 300
 
 
