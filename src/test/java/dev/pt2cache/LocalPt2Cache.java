@@ -17,12 +17,17 @@ public final class LocalPt2Cache {
   public static void main(String[] args) throws Exception {
     Path data = Path.of(System.getProperty("pt2cache.data", "data")).toAbsolutePath();
     EmbeddedInfra infra = EmbeddedInfra.start(data, true).stopOnExit();
-    infra.serviceEnvironment().forEach(System::setProperty);
-    String ownToken = System.getenv("PT2CACHE_ADMIN_TOKEN");
-    if (ownToken != null) {
-      // the operator's own admin token wins over the embedded default's
-      System.clearProperty("PT2CACHE_ADMIN_TOKEN");
-    }
+    String ownToken = given("PT2CACHE_ADMIN_TOKEN");
+    // the embedded default fills in what nobody gave: a -D or an environment variable wins, as it
+    // does for the jar (a system property set here would win over both)
+    infra
+        .serviceEnvironment()
+        .forEach(
+            (name, value) -> {
+              if (given(name) == null) {
+                System.setProperty(name, value);
+              }
+            });
     if ((ownToken == null || PublishedCredentials.isPublishedAdminToken(ownToken))
         && System.getProperty("server.address") == null
         && System.getenv("SERVER_ADDRESS") == null) {
@@ -46,5 +51,11 @@ public final class LocalPt2Cache {
     }
     // stopped after the service has drained its requests and written its last hit statistics
     infra.stopAfterSpring();
+  }
+
+  /** A setting given on the command line ({@code -D}) or in the environment; blank is none. */
+  private static String given(String name) {
+    String value = System.getProperty(name, System.getenv(name));
+    return value == null || value.isBlank() ? null : value;
   }
 }
