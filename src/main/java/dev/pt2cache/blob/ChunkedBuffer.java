@@ -19,7 +19,8 @@ import java.util.List;
  * allocation. One array per upload of a megabyte or so started marking cycles every few seconds
  * under load, and the barriers a cycle arms took a fifth of the service's CPU (ADR 0012). Chunks
  * this size die in the young generation like any short-lived object. (Multipart uploads keep their
- * part-sized buffers: each upload holds at most two at a time, usually for its whole length.)
+ * part-sized buffers: each upload holds at most two at a time, usually for its whole length; its
+ * first part is sent from its chunks.)
  */
 final class ChunkedBuffer implements AutoCloseable {
 
@@ -74,6 +75,11 @@ final class ChunkedBuffer implements AutoCloseable {
   /** The bytes read. */
   long length() {
     return chunks.stream().mapToLong(chunk -> chunk.length).sum();
+  }
+
+  /** Hands the bytes to {@code reader} as read ahead of it ({@link VerifyingReader#readAhead}). */
+  void countInto(VerifyingReader reader) {
+    chunks.forEach(reader::readAhead);
   }
 
   /** Gives the room the chunks took back; the bytes must not be opened again. */

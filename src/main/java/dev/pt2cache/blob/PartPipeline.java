@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
@@ -21,7 +23,7 @@ final class PartPipeline {
   /** Sends one part to the store and answers what completing the upload needs of it. */
   @FunctionalInterface
   interface PartSink {
-    CompletedPart send(int number, byte[] buffer, int length);
+    CompletedPart send(int number, ContentStreamProvider bytes, int length);
   }
 
   private final SparePermits buffers;
@@ -36,12 +38,39 @@ final class PartPipeline {
 
   /** Reads every declared byte from {@code reader} and sends it in parts of {@code partSize}. */
   List<CompletedPart> sendAll(VerifyingReader reader, int partSize) throws IOException {
+    return sendAll(null, reader, partSize);
+  }
+
+  /**
+   * Sends {@code first}, a whole part that {@code reader} has counted already, as part 1 (its room
+   * is given back once it has gone), then the rest of {@code reader}'s bytes in parts of {@code
+   * partSize}. The first part is sent from the chunks it was read into, not copied into a part
+   * buffer: the copy held the part twice (its chunks and the buffer) until it was done. Without a
+   * spare, the next part's buffer is taken only once the first has gone, so the upload holds one
+   * part at a time; with one, the first goes while the next is read, as any part does.
+   */
+  List<CompletedPart> sendAll(ChunkedBuffer first, VerifyingReader reader, int partSize)
+      throws IOException {
     List<CompletedPart> parts = new ArrayList<>();
     Spare spare = new Spare(buffers);
     CompletableFuture<CompletedPart> inFlight = null;
     try {
-      byte[] reading = new byte[partSize];
       int number = 0;
+      if (first != null) {
+        number = 1;
+        int length = Math.toIntExact(first.length());
+        if (spare.held() || spare.take()) {
+          inFlight =
+              sendAsync(number, first::open, length, spare).whenComplete((p, e) -> first.close());
+        } else {
+          try {
+            parts.add(sink.send(number, first::open, length));
+          } finally {
+            first.close();
+          }
+        }
+      }
+      byte[] reading = reader.remaining() > 0 ? new byte[partSize] : null;
       while (reader.remaining() > 0) {
         int length = reader.readChunk(reading);
         number++;
@@ -50,10 +79,10 @@ final class PartPipeline {
           inFlight = null;
         }
         if (!spare.held() && !spare.take()) {
-          parts.add(sink.send(number, reading, length));
+          parts.add(sink.send(number, bytes(reading, length), length));
           continue;
         }
-        inFlight = sendAsync(number, reading, length, spare);
+        inFlight = sendAsync(number, bytes(reading, length), length, spare);
         reading = spare.exchange(reading, partSize);
       }
       if (inFlight != null) {
@@ -71,14 +100,19 @@ final class PartPipeline {
   }
 
   private CompletableFuture<CompletedPart> sendAsync(
-      int number, byte[] buffer, int length, Spare spare) {
+      int number, ContentStreamProvider bytes, int length, Spare spare) {
     try {
-      return CompletableFuture.supplyAsync(() -> sink.send(number, buffer, length), executor)
+      return CompletableFuture.supplyAsync(() -> sink.send(number, bytes, length), executor)
           .whenComplete((part, failure) -> spare.releaseIfWanted());
     } catch (RejectedExecutionException e) {
       // shutting down: send it on this thread
-      return CompletableFuture.completedFuture(sink.send(number, buffer, length));
+      return CompletableFuture.completedFuture(sink.send(number, bytes, length));
     }
+  }
+
+  /** The first {@code length} bytes of {@code buffer}, as often as the sender asks. */
+  private static ContentStreamProvider bytes(byte[] buffer, int length) {
+    return () -> new ByteArrayInputStream(buffer, 0, length);
   }
 
   private static CompletedPart join(CompletableFuture<CompletedPart> part) {

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -56,7 +55,9 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     this.bucket = properties.bucket();
     this.deletes = new S3Deletes(control, bucket, properties.controlTimeout());
     this.listing = new S3Listing(control, bucket);
-    this.smallReads = new SmallReads(control, bucket, properties.connectionWait());
+    this.smallReads =
+        new SmallReads(
+            control, bucket, properties.connectionWait(), properties.controlConnectionWait());
     this.permits = new StorePermits(properties);
     this.headRoom =
         new ByteBudget(properties.maxConcurrentPuts() * properties.partSize().toBytes());
@@ -132,14 +133,14 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
     // room of what it sent, no permit that another upload needs (docs/adr/0036). The head reads
     // only while room is free and otherwise goes to the permit with what it has: heads that waited
     // for room while holding some blocked each other until one gave up, 503 after 30 s with every
-    // permit free. A larger head's room comes back as soon as it has gone to the store
+    // permit free. A larger head's room comes back as soon as it has gone to the store (a
+    // multipart upload's first part: once the store has taken it)
     try (ChunkedBuffer head = writer.readHead(expected, content, headRoom)) {
       if (writer.isWhole(expected, head)) {
         permits.upload(namespace, () -> writer.sendWhole(expected, head));
       } else {
-        InputStream body = new SequenceInputStream(head.drain(), content);
         SparePermits spares = permits.spares(namespace);
-        permits.upload(namespace, () -> writer.write(expected, body, spares));
+        permits.upload(namespace, () -> writer.write(expected, head, content, spares));
       }
     }
   }

@@ -1,8 +1,8 @@
 package dev.pt2cache.blob;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -12,6 +12,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkServiceClientConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -30,8 +31,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  *       for the check ({@link HeldBackBody}, ADR 0013);
  *   <li>anything larger, and anything over the part size when payloads are signed (the signature
  *       needs the body before it is sent), goes up as a multipart upload that is completed only
- *       when digest and size match, and aborted otherwise. It holds one part-sized buffer, and a
- *       second while {@link PartBuffers} has one to spare.
+ *       when digest and size match, and aborted otherwise. It holds one part at a time, and a
+ *       second while {@link PartBuffers} has one to spare; its first part is the head that {@link
+ *       #readHead} read, sent from its chunks, not copied into a part buffer.
  * </ul>
  */
 final class S3BlobWriter {
@@ -64,25 +66,31 @@ final class S3BlobWriter {
   }
 
   /**
-   * Stores a blob that {@link #readHead} did not take whole; a multipart upload takes its spare
-   * permits from {@code spares}.
+   * Stores a blob that {@link #readHead} did not take whole: {@code head}, what it read, then the
+   * rest of {@code content}. A multipart upload takes its spare permits from {@code spares}, and
+   * sends a head that holds a whole part as its first part, from the chunks it was read into.
    */
-  void write(BlobExpectation expected, InputStream content, SparePermits spares) {
+  void write(
+      BlobExpectation expected, ChunkedBuffer head, InputStream content, SparePermits spares) {
     String key = BlobStore.objectKey(expected.sha256());
-    VerifyingReader reader = new VerifyingReader(content, expected);
     long part = properties.partFor(expected.sizeBytes());
     try {
       if (streams(expected.sizeBytes())) {
-        putStreamed(key, reader, expected.sizeBytes());
+        putStreamed(key, new VerifyingReader(ahead(head, content), expected), expected.sizeBytes());
       } else {
         // at most MAX_PART: the part size and the largest artifact are bounded at start to fit
-        putMultipart(key, reader, Math.toIntExact(part), spares);
+        putMultipart(key, expected, head, content, Math.toIntExact(part), spares);
       }
     } catch (IOException e) {
       throw new UploadInterruptedException(e);
     } catch (SdkException e) {
       throw StoreFailures.of("storing " + key, e);
     }
+  }
+
+  /** The head's bytes, then the rest: the head's room comes back once its bytes have gone. */
+  private static InputStream ahead(ChunkedBuffer head, InputStream content) {
+    return new SequenceInputStream(head.drain(), content);
   }
 
   /**
@@ -184,8 +192,22 @@ final class S3BlobWriter {
     }
   }
 
-  private void putMultipart(String key, VerifyingReader reader, int part, SparePermits spares)
+  private void putMultipart(
+      String key,
+      BlobExpectation expected,
+      ChunkedBuffer head,
+      InputStream content,
+      int part,
+      SparePermits spares)
       throws IOException {
+    // a head of a whole part is part 1 as it is; a shorter one (the heads' room was short, or the
+    // part is larger than the part size) goes ahead of the rest into the first part buffer
+    boolean headIsPart = head.length() == part;
+    VerifyingReader reader =
+        new VerifyingReader(headIsPart ? content : ahead(head, content), expected);
+    if (headIsPart) {
+      head.countInto(reader);
+    }
     String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
     boolean completed = false;
     try {
@@ -193,8 +215,8 @@ final class S3BlobWriter {
           new PartPipeline(
               spares,
               partSenders,
-              (number, buffer, length) -> uploadPart(key, uploadId, number, buffer, length));
-      List<CompletedPart> parts = pipeline.sendAll(reader, part);
+              (number, bytes, length) -> uploadPart(key, uploadId, number, bytes, length));
+      List<CompletedPart> parts = pipeline.sendAll(headIsPart ? head : null, reader, part);
       reader.finish();
       s3.completeMultipartUpload(
           b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
@@ -207,7 +229,7 @@ final class S3BlobWriter {
   }
 
   private CompletedPart uploadPart(
-      String key, String uploadId, int number, byte[] buffer, int length) {
+      String key, String uploadId, int number, ContentStreamProvider bytes, int length) {
     String etag =
         s3.uploadPart(
                 b ->
@@ -216,8 +238,7 @@ final class S3BlobWriter {
                         .uploadId(uploadId)
                         .partNumber(number)
                         .contentLength((long) length),
-                RequestBody.fromContentProvider(
-                    () -> new ByteArrayInputStream(buffer, 0, length), length, OCTET_STREAM))
+                RequestBody.fromContentProvider(bytes, length, OCTET_STREAM))
             .eTag();
     return CompletedPart.builder().partNumber(number).eTag(etag).build();
   }

@@ -37,14 +37,22 @@ final class SmallReads {
 
   private final S3Client control;
   private final String bucket;
-  private final Duration connectionWait;
+  private final Duration permitWait;
   private final Semaphore connections = new Semaphore(CONNECTIONS, true);
   private final ByteBudget memory = new ByteBudget(MEMORY);
 
-  SmallReads(S3Client control, String bucket, Duration connectionWait) {
+  /**
+   * A small read waits {@code connectionWait} at most in all: for one of its connections, then for
+   * the control requests' pool, which may wait {@code poolWait} more when other control requests
+   * hold the rest of it. Each waited its own bound before, so a small read could wait {@code
+   * connectionWait} for its turn and half the control timeout again for the pool (12.5 s by
+   * default, of the 10 s promised).
+   */
+  SmallReads(S3Client control, String bucket, Duration connectionWait, Duration poolWait) {
     this.control = control;
     this.bucket = bucket;
-    this.connectionWait = connectionWait;
+    Duration left = connectionWait.minus(poolWait);
+    this.permitWait = left.isNegative() ? Duration.ZERO : left;
   }
 
   /** Whether a download of this many bytes is read whole. */
@@ -94,7 +102,7 @@ final class SmallReads {
    */
   private Optional<BlobContent> read(String sha256, ByteRange range) {
     try {
-      if (!connections.tryAcquire(connectionWait.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!connections.tryAcquire(permitWait.toMillis(), TimeUnit.MILLISECONDS)) {
         throw StorageBusyException.noConnection();
       }
     } catch (InterruptedException e) {

@@ -43,6 +43,18 @@ public final class VerifyingReader {
     return n;
   }
 
+  /**
+   * Counts and hashes {@code bytes} as the next ones of the stream, which a caller read from it
+   * ahead of this reader and holds itself (a multipart upload's first part, {@link ChunkedBuffer}).
+   */
+  void readAhead(byte[] bytes) {
+    if (bytes.length > remaining()) {
+      throw new IllegalStateException("more bytes ahead than declared");
+    }
+    digest.update(bytes);
+    received += bytes.length;
+  }
+
   public long remaining() {
     return expected.sizeBytes() - received;
   }

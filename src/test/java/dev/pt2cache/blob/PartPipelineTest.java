@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 class PartPipelineTest {
@@ -74,7 +75,7 @@ class PartPipelineTest {
     PartBuffers buffers = uploadRunning(2);
     AtomicInteger partsSentWhenTheOtherGotIn = new AtomicInteger();
     PartPipeline.PartSink sink =
-        (number, buffer, length) -> {
+        (number, bytes, length) -> {
           if (number == 2) {
             Thread other =
                 new Thread(
@@ -90,7 +91,7 @@ class PartPipelineTest {
             other.start();
             awaitContended(buffers);
           }
-          return record(number, buffer, length, Thread.currentThread());
+          return record(number, bytes, length, Thread.currentThread());
         };
 
     new PartPipeline(buffers, executor, sink).sendAll(reader(), PART);
@@ -107,7 +108,7 @@ class PartPipelineTest {
     CountDownLatch clientResumes = new CountDownLatch(1);
     CompletableFuture<Boolean> otherGotIn = new CompletableFuture<>();
     PartPipeline.PartSink sink =
-        (number, buffer, length) -> {
+        (number, bytes, length) -> {
           if (number == 1) {
             // another upload asks for a buffer while part 1 is on its way to the store
             CompletableFuture.runAsync(
@@ -120,7 +121,7 @@ class PartPipelineTest {
                 });
             awaitContended(buffers);
           }
-          return record(number, buffer, length, Thread.currentThread());
+          return record(number, bytes, length, Thread.currentThread());
         };
     InputStream slowClient =
         new FilterInputStream(new ByteArrayInputStream(content)) {
@@ -203,24 +204,26 @@ class PartPipelineTest {
     return new PartPipeline(
         buffers,
         executor,
-        (number, buffer, length) -> {
+        (number, bytes, length) -> {
           if (number == failingPart) {
             throw new IllegalStateException("store refused part " + number);
           }
-          return record(number, buffer, length, caller);
+          return record(number, bytes, length, caller);
         });
   }
 
-  private CompletedPart record(int number, byte[] buffer, int length, Thread caller) {
+  private CompletedPart record(int number, ContentStreamProvider bytes, int length, Thread caller) {
     sending.incrementAndGet();
-    try {
+    try (InputStream in = bytes.newStream()) {
       Thread.sleep(5);
-      received.put(number, Arrays.copyOf(buffer, length));
+      received.put(number, in.readNBytes(length));
       sentByCaller.put(number, Thread.currentThread() == caller);
       return CompletedPart.builder().partNumber(number).eTag("etag-" + number).build();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     } finally {
       sending.decrementAndGet();
     }

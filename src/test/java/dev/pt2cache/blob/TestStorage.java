@@ -107,6 +107,28 @@ final class TestStorage {
         base.expectContinue());
   }
 
+  /** The same settings with {@code maxConcurrentPuts} upload permits. */
+  static StorageProperties withMaxConcurrentPuts(StorageProperties base, int maxConcurrentPuts) {
+    return new StorageProperties(
+        base.endpoint(),
+        base.region(),
+        base.bucket(),
+        base.accessKey(),
+        base.secretKey(),
+        base.pathStyle(),
+        base.createBucket(),
+        base.partSize(),
+        base.maxConnections(),
+        base.connectionWait(),
+        maxConcurrentPuts,
+        base.singlePutMax(),
+        base.signPayload(),
+        base.controlTimeout(),
+        base.stallTimeout(),
+        base.expectContinue(),
+        null);
+  }
+
   /** The same settings, sending {@code Expect: 100-continue} or not. */
   static StorageProperties withExpectContinue(StorageProperties base, boolean expectContinue) {
     return copy(

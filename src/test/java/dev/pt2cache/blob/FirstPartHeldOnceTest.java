@@ -1,0 +1,88 @@
+package dev.pt2cache.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.util.unit.DataSize;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * A multipart upload holds its first part once while it goes to the store: the head read before its
+ * permit (ADR 0036) is that part, sent from its chunks. It was copied into a part buffer, and with
+ * no spare buffer free the head stayed reachable until the next part's first read, so the upload
+ * held two parts' heap (the head and its copy) for as long as the first part's send took. Measured
+ * here as the live heap (after collections) while the store takes part 1, less the live heap before
+ * the upload, on the test run's real S3 server.
+ */
+@ExtendWith(DockerWhenContainers.class)
+@Tag("integration")
+class FirstPartHeldOnceTest {
+
+  private static final long PART = TestStorage.PART_SIZE.toBytes();
+
+  @BeforeAll
+  static void bucketExists() {
+    TestStorage.createBucket();
+  }
+
+  @Test
+  void shouldHoldTheFirstPartOnceWhileItGoesToTheStore() throws Exception {
+    // one permit, so no spare buffer: the upload sends each part before it reads the next
+    StorageProperties properties =
+        TestStorage.withMaxConcurrentPuts(
+            TestStorage.properties(false, null, DataSize.ofBytes(0)), 1);
+    AtomicLong liveAtPartOne = new AtomicLong(-1);
+    ExecutionInterceptor atPartOne =
+        new ExecutionInterceptor() {
+          @Override
+          public void beforeTransmission(
+              Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (context.request() instanceof UploadPartRequest part && part.partNumber() == 1) {
+              liveAtPartOne.set(liveHeap());
+            }
+          }
+        };
+    byte[] content = Fixtures.randomBytes((int) (2 * PART + 1024));
+    String sha256 = Fixtures.sha256(content);
+    try (S3Client s3 =
+            S3StorageConfiguration.clientBuilder(properties)
+                .overrideConfiguration(c -> c.addExecutionInterceptor(atPartOne))
+                .build();
+        S3BlobStore store = new S3BlobStore(StoreClients.sharing(s3), properties)) {
+      long before = liveHeap();
+
+      store.put(new BlobExpectation(sha256, content.length), new ByteArrayInputStream(content));
+
+      long held = liveAtPartOne.get() - before;
+      System.out.printf(
+          "multipart upload of %d bytes in %d-byte parts: %.1f MB live while part 1 went%n",
+          content.length, PART, held / 1e6);
+      try (InputStream stored = store.get(sha256, null).orElseThrow().stream()) {
+        assertThat(Fixtures.sha256(stored.readAllBytes())).isEqualTo(sha256);
+      }
+      store.delete(sha256);
+      // one part and the SDK's own working set, not two parts
+      assertThat(held).isLessThan(PART + PART / 2);
+    }
+  }
+
+  private static long liveHeap() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}
