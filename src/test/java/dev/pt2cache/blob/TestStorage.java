@@ -107,25 +107,19 @@ final class TestStorage {
         base.expectContinue());
   }
 
-  /** The same settings with {@code maxConcurrentPuts} upload permits. */
+  /**
+   * The same settings with {@code maxConcurrentPuts} upload permits, the namespace share its
+   * default.
+   */
   static StorageProperties withMaxConcurrentPuts(StorageProperties base, int maxConcurrentPuts) {
-    return new StorageProperties(
-        base.endpoint(),
-        base.region(),
-        base.bucket(),
-        base.accessKey(),
-        base.secretKey(),
-        base.pathStyle(),
-        base.createBucket(),
-        base.partSize(),
+    return copy(
+        base,
         base.maxConnections(),
         base.connectionWait(),
-        maxConcurrentPuts,
-        base.singlePutMax(),
-        base.signPayload(),
         base.controlTimeout(),
         base.stallTimeout(),
         base.expectContinue(),
+        maxConcurrentPuts,
         null);
   }
 
@@ -147,6 +141,26 @@ final class TestStorage {
       Duration controlTimeout,
       Duration stallTimeout,
       boolean expectContinue) {
+    return copy(
+        base,
+        maxConnections,
+        connectionWait,
+        controlTimeout,
+        stallTimeout,
+        expectContinue,
+        base.maxConcurrentPuts(),
+        base.maxConcurrentPutsPerNamespace());
+  }
+
+  private static StorageProperties copy(
+      StorageProperties base,
+      int maxConnections,
+      Duration connectionWait,
+      Duration controlTimeout,
+      Duration stallTimeout,
+      boolean expectContinue,
+      int maxConcurrentPuts,
+      Integer maxConcurrentPutsPerNamespace) {
     return new StorageProperties(
         base.endpoint(),
         base.region(),
@@ -158,13 +172,13 @@ final class TestStorage {
         base.partSize(),
         maxConnections,
         connectionWait,
-        base.maxConcurrentPuts(),
+        maxConcurrentPuts,
         base.singlePutMax(),
         base.signPayload(),
         controlTimeout,
         stallTimeout,
         expectContinue,
-        base.maxConcurrentPutsPerNamespace());
+        maxConcurrentPutsPerNamespace);
   }
 
   /** Creates the test run's bucket when a test of the store runs before any service test. */
