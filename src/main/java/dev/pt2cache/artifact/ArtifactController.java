@@ -24,12 +24,18 @@ class ArtifactController implements ArtifactsApi {
 
   private final UploadService uploads;
   private final ArtifactReader reader;
+  private final ArtifactDownloads downloads;
 
   private final HttpServletRequest request;
 
-  ArtifactController(UploadService uploads, ArtifactReader reader, HttpServletRequest request) {
+  ArtifactController(
+      UploadService uploads,
+      ArtifactReader reader,
+      ArtifactDownloads downloads,
+      HttpServletRequest request) {
     this.uploads = uploads;
     this.reader = reader;
+    this.downloads = downloads;
     this.request = request;
   }
 
@@ -76,14 +82,15 @@ class ArtifactController implements ArtifactsApi {
   public ResponseEntity<InputStreamResource> downloadContent(
       String namespace, UUID artifactId, String range, String ifNoneMatch, String ifRange) {
     if (ContentResponses.isHead(request)) {
-      return ContentResponses.described(reader.servable(namespace, artifactId), ifNoneMatch);
+      return ContentResponses.described(downloads.servable(namespace, artifactId), ifNoneMatch);
     }
-    return ContentResponses.of(reader.download(namespace, artifactId, range, ifRange, ifNoneMatch));
+    return ContentResponses.of(
+        downloads.download(namespace, artifactId, range, ifRange, ifNoneMatch));
   }
 
   @Override
   public ResponseEntity<Void> headContent(String namespace, UUID artifactId, String ifNoneMatch) {
-    return ContentResponses.described(reader.servable(namespace, artifactId), ifNoneMatch);
+    return ContentResponses.described(downloads.servable(namespace, artifactId), ifNoneMatch);
   }
 
   @Override

@@ -71,7 +71,7 @@ public class ArtifactRetirement {
    * statement's snapshot is taken after the rule committed, and the rule's transaction took the
    * namespace's rules lock exclusively, so every commit that checked the rules before it had
    * finished: what they made ready is in the snapshot. From then on only a commit (PENDING to
-   * READY, ArtifactWrites#commit) or a declaration ready at once (ArtifactWrites#reserve) makes an
+   * READY, ArtifactWrites#commit) or a declaration ready at once (KeyReservation#reserve) makes an
    * artifact ready, both under the rules lock (shared), and both refuse what a rule in force
    * matches (ArtifactPolicy); a filter reads descriptor columns, which never change, and a retired
    * or evicted artifact never becomes retirable again. A row updated meanwhile (a hit flushed) is

@@ -6,7 +6,6 @@ import dev.pt2cache.blob.BlobStore;
 import dev.pt2cache.blob.ContentMismatchException;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.blob.StoredBlobs;
-import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.system.AdvisoryLocks;
 import dev.pt2cache.system.LockWait;
 import dev.pt2cache.system.ServiceClock;
@@ -16,9 +15,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The short transactions that decide what a key holds. Each takes the key's advisory lock, so that
+ * The short transactions that decide what a key holds once an upload's bytes are in: its commit,
+ * and the drop of a reservation no client will retry. Each takes the key's advisory lock, so that
  * concurrent uploads of one key, on any instance, end with exactly one READY artifact: identical
- * content joins the winner, different content is refused.
+ * content joins the winner, different content is refused. The reservation is {@link
+ * KeyReservation}'s.
  */
 @Component
 class ArtifactWrites {
@@ -26,11 +27,9 @@ class ArtifactWrites {
   private final ArtifactRepository artifacts;
   private final StoredBlobs blobs;
   private final KeyLock keyLock;
-  private final UploadProperties properties;
   private final BlobStore store;
   private final BlobLocks blobLocks;
-  private final UploadLeases leases;
-  private final ArtifactPolicy policy;
+  private final RulesInForce rules;
   private final AdvisoryLocks locks;
   private final LockWait lockWait;
   private final ServiceClock clock;
@@ -39,100 +38,21 @@ class ArtifactWrites {
       ArtifactRepository artifacts,
       StoredBlobs blobs,
       KeyLock keyLock,
-      UploadProperties properties,
       BlobStore store,
       BlobLocks blobLocks,
-      UploadLeases leases,
-      ArtifactPolicy policy,
+      RulesInForce rules,
       AdvisoryLocks locks,
       LockWait lockWait,
       ServiceClock clock) {
     this.artifacts = artifacts;
     this.blobs = blobs;
     this.keyLock = keyLock;
-    this.properties = properties;
     this.store = store;
     this.blobLocks = blobLocks;
-    this.leases = leases;
-    this.policy = policy;
+    this.rules = rules;
     this.locks = locks;
     this.lockWait = lockWait;
     this.clock = clock;
-  }
-
-  /**
-   * Reserves a key for an upload: the ready holder when it holds this content already; for a
-   * declaration, a new ready artifact when this namespace already stores the content (and the store
-   * still has it); a new pending one otherwise.
-   *
-   * <p>The new artifact is written under the content's blob lock, which housekeeping holds while it
-   * decides on and deletes an object. So a deletion either ends before this reservation exists, and
-   * the bytes sent after it are not touched, or it sees the artifact and leaves the object alone
-   * (ADR 0011). An artifact made ready here is checked against the blocking rules under the rules
-   * lock, as a commit is (ArtifactPolicy#rulesLock).
-   *
-   * @param declaration whether the bytes come later, in a request of their own (POST
-   *     .../artifacts). Only a declaration is made ready from a stored copy here, and only it is
-   *     subject to the lease. An upload that brings its bytes (an entry PUT) is reserved pending
-   *     and made ready once they verified, so a body that is not what its digest says is refused,
-   *     never stored under a new key.
-   */
-  @Transactional
-  UploadOutcome reserve(
-      String namespace,
-      ArtifactKind kind,
-      String key,
-      Descriptor descriptor,
-      BlobExpectation content,
-      boolean contentInStore,
-      boolean declaration) {
-    boolean readyAtOnce = declaration && contentInStore;
-    if (readyAtOnce) {
-      // before the key's lock, in the order a commit takes them
-      locks.lockShared(ArtifactPolicy.rulesLock(namespace));
-    }
-    keyLock.lock(namespace, kind, key);
-    // before the holder's row and its rule's record, which readyHolder may lock: the order a
-    // commit takes them in (ADR 0029, "Every answer agrees")
-    blobLocks.lock(content.sha256());
-    Optional<Artifact> holder = readyHolder(namespace, kind, key);
-    if (holder.isPresent()) {
-      return new UploadOutcome(sameContentOrThrow(holder.get(), content), false);
-    }
-    Artifact artifact =
-        Artifact.pending(
-            namespace, kind, key, descriptor, content, clock.now(), properties.reservationTtl());
-    if (!declaration) {
-      return new UploadOutcome(artifacts.save(artifact), true);
-    }
-    if (readyAtOnce && storedInNamespace(namespace, content)) {
-      refusal(artifact)
-          .ifPresent(
-              why -> {
-                throw new UploadBlockedException(why);
-              });
-      blobs.recordStored(content.sha256(), content.sizeBytes());
-      artifact.markReady(clock.now());
-    } else {
-      refuseWhileOtherContentHoldsTheLease(namespace, kind, key, content);
-    }
-    return new UploadOutcome(artifacts.save(artifact), true);
-  }
-
-  /**
-   * Under the key's lock: the first upload declared under the key holds a lease on it, and this one
-   * has other content, so it would only be refused when it commits, after sending all its bytes
-   * (docs/adr/0019). The lease holder's content is never refused.
-   */
-  private void refuseWhileOtherContentHoldsTheLease(
-      String namespace, ArtifactKind kind, String key, BlobExpectation content) {
-    leases
-        .holder(namespace, kind, key)
-        .filter(lease -> !lease.sha256().equals(content.sha256()))
-        .ifPresent(
-            lease -> {
-              throw new UploadInFlightException(lease.sha256(), lease.left());
-            });
   }
 
   /**
@@ -190,7 +110,7 @@ class ArtifactWrites {
     }
     // checked at the reservation too, but a rule made while that reservation was being written
     // did not see it to retire it
-    Optional<String> refusal = refusal(artifact);
+    Optional<String> refusal = rules.refusal(artifact);
     if (refusal.isPresent()) {
       artifacts.delete(artifact);
       throw new UploadBlockedException(refusal.get());
@@ -229,25 +149,13 @@ class ArtifactWrites {
   }
 
   /**
-   * The key's ready artifact, unless a blocking rule in force matches it: that one is retired now,
-   * as the rule's batch will retire it (ADR 0029, "Every answer agrees"), and the key holds
-   * nothing. Otherwise an upload of the same bytes was answered "the key holds them" (and one of
-   * other bytes 409) with an artifact that GET refuses, until its batch came. Retiring a match is
-   * right whoever asks; the reservation and the commit ask under the key's lock, so that no upload
-   * makes another artifact ready under the key meanwhile.
+   * The key's ready artifact as the blocking rules in force leave it ({@link
+   * RulesInForce#readyHolder}), in a transaction of its own where the caller has none (an upload
+   * that finds its key won before it streams its bytes), and in the caller's within this class.
    */
   @Transactional
   Optional<Artifact> readyHolder(String namespace, ArtifactKind kind, String key) {
-    return artifacts.findReady(namespace, kind, key).filter(ready -> !policy.retiredByRule(ready));
-  }
-
-  /**
-   * Why a standing rule refuses the artifact, asked again where it is made ready: a rule made since
-   * the upload was first checked did not see its reservation to retire it. The caller holds the
-   * rules lock (shared), so no rule is being made meanwhile.
-   */
-  private Optional<String> refusal(Artifact artifact) {
-    return policy.refusal(artifact.namespace(), artifact::subject);
+    return rules.readyHolder(namespace, kind, key);
   }
 
   /**
@@ -264,16 +172,7 @@ class ArtifactWrites {
         .ifPresent(artifacts::delete);
   }
 
-  private boolean storedInNamespace(String namespace, BlobExpectation content) {
-    return artifacts.existsByNamespaceAndSha256AndState(
-            namespace, content.sha256(), ArtifactState.READY)
-        && blobs
-            .recordedSize(content.sha256())
-            .map(size -> size == content.sizeBytes())
-            .orElse(false);
-  }
-
-  private static Artifact sameContentOrThrow(Artifact holder, BlobExpectation content) {
+  static Artifact sameContentOrThrow(Artifact holder, BlobExpectation content) {
     if (!holder.sha256().equals(content.sha256())) {
       throw new KeyConflictException(holder);
     }

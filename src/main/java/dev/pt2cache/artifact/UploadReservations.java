@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
  * limit, the key (PyTorch's, or derived from the descriptor), a blocking rule, a lease another
  * upload's content holds, and for a declaration whether the namespace's stored copy makes it ready
  * at once. It exists apart from {@link UploadService} because these checks change with the API's
- * admission rules, not with how bytes are received; each is a read or {@link ArtifactWrites}' one
+ * admission rules, not with how bytes are received; each is a read or {@link KeyReservation}'s one
  * short transaction, and none reads a body.
  */
 @Component
@@ -20,7 +20,7 @@ class UploadReservations {
 
   private final NamespaceService namespaces;
   private final ArtifactRepository artifacts;
-  private final ArtifactWrites writes;
+  private final KeyReservation reservation;
   private final UploadBytes bytes;
   private final UploadProperties properties;
   private final ArtifactPolicy policy;
@@ -29,14 +29,14 @@ class UploadReservations {
   UploadReservations(
       NamespaceService namespaces,
       ArtifactRepository artifacts,
-      ArtifactWrites writes,
+      KeyReservation reservation,
       UploadBytes bytes,
       UploadProperties properties,
       ArtifactPolicy policy,
       UploadLeases leases) {
     this.namespaces = namespaces;
     this.artifacts = artifacts;
-    this.writes = writes;
+    this.reservation = reservation;
     this.bytes = bytes;
     this.properties = properties;
     this.policy = policy;
@@ -81,7 +81,7 @@ class UploadReservations {
                 namespace, content.sha256(), ArtifactState.READY)
             && bytes.inStore(content);
     UploadOutcome outcome =
-        writes.reserve(
+        reservation.reserve(
             namespace,
             command.kind(),
             key,

@@ -2,8 +2,8 @@ package dev.pt2cache.entry;
 
 import dev.pt2cache.api.EntriesApi;
 import dev.pt2cache.api.model.Kind;
+import dev.pt2cache.artifact.ArtifactDownloads;
 import dev.pt2cache.artifact.ArtifactMapper;
-import dev.pt2cache.artifact.ArtifactReader;
 import dev.pt2cache.artifact.Bodies;
 import dev.pt2cache.artifact.ContentResponses;
 import dev.pt2cache.artifact.UploadOutcome;
@@ -19,17 +19,17 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class EntryController implements EntriesApi {
 
-  private final ArtifactReader reader;
+  private final ArtifactDownloads downloads;
   private final EntryUploads uploads;
   private final DescriptorHeader descriptors;
   private final HttpServletRequest request;
 
   EntryController(
-      ArtifactReader reader,
+      ArtifactDownloads downloads,
       EntryUploads uploads,
       DescriptorHeader descriptors,
       HttpServletRequest request) {
-    this.reader = reader;
+    this.downloads = downloads;
     this.uploads = uploads;
     this.descriptors = descriptors;
     this.request = request;
@@ -42,7 +42,8 @@ class EntryController implements EntriesApi {
       return described(namespace, kind, key, ifNoneMatch);
     }
     return ContentResponses.of(
-        reader.entry(namespace, ArtifactMapper.toDomain(kind), key, range, ifRange, ifNoneMatch));
+        downloads.entry(
+            namespace, ArtifactMapper.toDomain(kind), key, range, ifRange, ifNoneMatch));
   }
 
   @Override
@@ -54,7 +55,7 @@ class EntryController implements EntriesApi {
   private <T> ResponseEntity<T> described(
       String namespace, Kind kind, String key, String ifNoneMatch) {
     return ContentResponses.described(
-        reader.readyEntry(namespace, ArtifactMapper.toDomain(kind), key), ifNoneMatch);
+        downloads.readyEntry(namespace, ArtifactMapper.toDomain(kind), key), ifNoneMatch);
   }
 
   @Override
