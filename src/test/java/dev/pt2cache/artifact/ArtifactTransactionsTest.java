@@ -210,8 +210,10 @@ class ArtifactTransactionsTest extends ServiceTest {
         };
     lines.start();
     List<Logger> loggers = new ArrayList<>();
+    List<Level> levels = new ArrayList<>();
     for (String name : LOGGERS) {
       Logger logger = (Logger) LoggerFactory.getLogger(name);
+      levels.add(logger.getLevel());
       logger.setLevel(Level.TRACE);
       logger.setAdditive(false);
       logger.addAppender(lines);
@@ -221,10 +223,10 @@ class ArtifactTransactionsTest extends ServiceTest {
     try {
       response = request.get();
     } finally {
-      for (Logger logger : loggers) {
-        logger.detachAppender(lines);
-        logger.setAdditive(true);
-        logger.setLevel(null);
+      for (int i = 0; i < loggers.size(); i++) {
+        loggers.get(i).detachAppender(lines);
+        loggers.get(i).setAdditive(true);
+        loggers.get(i).setLevel(levels.get(i));
       }
     }
     assertThat(response.status()).as(response.text()).isEqualTo(status);
