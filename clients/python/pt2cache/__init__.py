@@ -12,11 +12,13 @@ from .client import CacheClient
 from .errors import (AccessDenied, CacheError, Conflict, DigestMismatch, IncompleteAnswer,
                      IntegrityError, NotFound, ServiceUnavailable)
 from .keys import canonical_json, derive_key
+from .version import __version__
 
 __all__ = [
     "AccessDenied", "CacheClient", "CacheError", "Conflict", "DigestMismatch", "IncompleteAnswer",
     "IntegrityError", "NotFound", "ServiceUnavailable",
     "canonical_json", "derive_key", "describe", "warm_start", "install_remote_caches",
+    "__version__",
 ]
 
 

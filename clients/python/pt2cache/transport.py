@@ -7,6 +7,7 @@ import ipaddress
 import json
 import logging
 import os
+import platform
 import random
 import re
 import socket
@@ -19,6 +20,7 @@ from typing import Any, Callable, Dict, Iterable, Optional, Set, Tuple, Union
 
 from .connections import KEEP_ALIVE, POOL_SIZE, Pool, forget_parents_connections
 from .errors import CacheError, IncompleteAnswer, ServiceUnavailable, from_response
+from .version import __version__
 
 log = logging.getLogger("pt2cache")
 
@@ -30,6 +32,9 @@ RETRYABLE_STATUS = {408, 429, 502, 503, 504}
 # (408: a body that stopped arriving, of which nothing was kept; 429 and 503 refuse before acting)
 NOT_ACTED_ON = {408, 429, 503}
 BLOCK = 1024 * 1024
+# which client made a call: the service's access line records it (userAgent), so an operator can
+# tell the nodes of a fleet that still run an old client
+USER_AGENT = "pt2cache-python/%s python/%s" % (__version__, platform.python_version())
 
 
 class Response:
@@ -240,6 +245,7 @@ class Transport:
             connection.sock.settimeout(timeout)
             watchdog.watch(connection.sock)
         headers = dict(headers)
+        headers.setdefault("User-Agent", USER_AGENT)
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
         stream = body() if callable(body) else body

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import signal
 import socket
 import ssl
@@ -23,6 +24,7 @@ from unittest import mock
 from fake_service import CountingRelay, FakeService, KeepAliveService, head, reply, whole
 from support import descriptor, fresh_client, needs_service
 
+import pt2cache
 from pt2cache import CacheClient, CacheError
 from pt2cache.errors import IntegrityError, NotFound, ServiceUnavailable
 from pt2cache import transport
@@ -163,6 +165,20 @@ class TokenTest(unittest.TestCase):
             client.http.request("GET", "/x", headers={"X-Secret": "s3cret\nvalue"})
         self.assertIn("X-Secret", str(raised.exception))
         self.assertNotIn("s3cret", str(raised.exception))
+
+
+class UserAgentTest(unittest.TestCase):
+    """An operator tells which client version made a call by the service's access line, which
+    records the User-Agent: a node names its client and Python, each call."""
+
+    def test_every_call_names_the_client_version(self):
+        with FakeService(whole(200, {"hit": False, "key": "k"})) as service:
+            client = CacheClient(service.url, "ns")
+            client.lookup("mega-cache", {})
+            client.lookup("mega-cache", {})
+        self.assertEqual([h.get("user-agent") for h in service.headers],
+                         ["pt2cache-python/%s python/%s" % (pt2cache.__version__,
+                                                            platform.python_version())] * 2)
 
 
 class TokenOverPlainHttpTest(unittest.TestCase):

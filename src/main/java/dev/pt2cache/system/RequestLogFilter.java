@@ -13,14 +13,16 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * One structured access line per API request, carrying the request id and whatever the request
- * touched ({@link LogContext}), the problem's type included; echoes the request id as {@code
- * X-Request-Id}. Counts the problems by type ({@code pt2cache_problems_total}): a 503's status
- * alone does not say whether the store, the database or a bound refused.
+ * touched ({@link LogContext}), the problem's type included, and the client's {@code User-Agent};
+ * echoes the request id as {@code X-Request-Id}. Counts the problems by type ({@code
+ * pt2cache_problems_total}): a 503's status alone does not say whether the store, the database or a
+ * bound refused.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -28,6 +30,11 @@ public class RequestLogFilter extends OncePerRequestFilter {
 
   static final String REQUEST_ID_HEADER = "X-Request-Id";
   static final String REQUEST_ID = "requestId";
+
+  /** Which client made the call (pt2cache-python/x.y.z python/3.a.b); cut, for the log's sake. */
+  static final String USER_AGENT = "userAgent";
+
+  private static final int USER_AGENT_LOGGED = 200;
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern NAMESPACE_PATH =
       Pattern.compile("^/v1/namespaces/([a-z0-9-]{1,63})(/|$)");
@@ -67,6 +74,10 @@ public class RequestLogFilter extends OncePerRequestFilter {
       MDC.put("httpPath", request.getRequestURI());
       MDC.put("httpStatus", Integer.toString(response.getStatus()));
       MDC.put("durationMs", Long.toString((System.nanoTime() - started) / 1_000_000));
+      String agent = request.getHeader(HttpHeaders.USER_AGENT);
+      if (agent != null) {
+        MDC.put(USER_AGENT, agent.substring(0, Math.min(agent.length(), USER_AGENT_LOGGED)));
+      }
       String cutShort = MDC.get(LogContext.CUT_SHORT);
       if (cutShort == null) {
         log.info("{} {} -> {}", request.getMethod(), request.getRequestURI(), response.getStatus());

@@ -159,6 +159,30 @@ class OperabilityTest extends ServiceTest {
         .noneMatch(line -> line.contains("problemType"));
   }
 
+  /**
+   * Which client made a call: the Python client names its version (pt2cache-python/x.y.z) so that
+   * an operator finds the nodes that still run an old one; a header too long for a log is cut.
+   */
+  @Test
+  void shouldLogWhichClientMadeACall(CapturedOutput output) {
+    String agent = "pt2cache-python/0.1.0 python/3.9.18";
+    assertThat(api.get(path("/artifacts"), "User-Agent", agent).status()).isEqualTo(200);
+    assertThat(api.get(path("/evictions"), "User-Agent", "x".repeat(1000)).status()).isEqualTo(200);
+
+    assertThat(output.getOut().lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"httpPath\":\"" + path("/artifacts") + "\"")
+                    .contains("\"userAgent\":\"" + agent + "\""));
+    assertThat(output.getOut().lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"httpPath\":\"" + path("/evictions") + "\"")
+                    .contains("\"userAgent\":\"" + "x".repeat(200) + "\""));
+  }
+
   /** The namespace as the call was routed, however the path spelt it. */
   @Test
   void shouldLogTheNamespaceAnEncodedPathReached(CapturedOutput output) {
