@@ -197,6 +197,17 @@ class WorkerExportTest(unittest.TestCase):
         else:
             self.assertEqual(started.stderr, "")
 
+    def test_a_failing_sitecustomize_of_the_image_still_fails_as_its_own_and_the_hook_routes(self):
+        shadowed = tempfile.mkdtemp()
+        with open(os.path.join(shadowed, "sitecustomize.py"), "w") as f:
+            f.write("raise RuntimeError('the image broke its own sitecustomize')\n")
+        workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
+        started = self.worker("import sys; print('pt2cache.workers' in sys.modules)", shadowed)
+        self.assertEqual(started.returncode, 0, started.stderr)  # site.py goes on, as without us
+        self.assertEqual(started.stdout.strip(), "True", started.stderr)
+        self.assertIn("Error in sitecustomize", started.stderr)  # said as Python says it alone
+        self.assertIn("the image broke its own sitecustomize", started.stderr)
+
     def test_an_interpreter_without_the_environment_is_left_alone(self):
         workers.export(DirectoryEntries(self.root), None, 2.0, 30.0)
         del os.environ[workers.ENV]

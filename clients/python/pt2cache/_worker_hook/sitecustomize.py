@@ -2,7 +2,9 @@
 process's ``sys.path`` as their ``PYTHONPATH``: ``pt2cache.install_remote_caches`` puts this
 directory first on it. It routes the per-kernel autotune cache, which PyTorch builds inside those
 workers, to the store the compiling process uses (``pt2cache.workers``), then runs the
-``sitecustomize`` this one shadows, if there is one. It never stops an interpreter from starting.
+``sitecustomize`` this one shadows, if there is one. It never stops an interpreter from starting;
+one the shadowed ``sitecustomize`` fails in still routes, and still says so as Python would
+(``Error in sitecustomize``).
 """
 
 import os
@@ -38,5 +40,9 @@ def _activate() -> None:
             sys.stderr.write("pt2cache: remote autotune cache not routed in this worker: %r\n" % e)
 
 
-_shadowed()
+try:
+    _shadowed()
+except BaseException:  # the image's own error: raised again once the caches are routed
+    _activate()
+    raise
 _activate()
