@@ -42,17 +42,27 @@ final class SmallReads {
   private final ByteBudget memory = new ByteBudget(MEMORY);
 
   /**
-   * A small read waits {@code connectionWait} at most in all: for one of its connections, then for
-   * the control requests' pool, which may wait {@code poolWait} more when other control requests
-   * hold the rest of it. Each waited its own bound before, so a small read could wait {@code
-   * connectionWait} for its turn and half the control timeout again for the pool (12.5 s by
-   * default, of the 10 s promised).
+   * A small read waits for one of its connections {@code connectionWait} less the control requests'
+   * pool's wait ({@code poolWait}, which it may wait after it when other control requests hold the
+   * rest of that pool), but never less than half of {@code connectionWait}: {@code connectionWait}
+   * in all by default, at most one and a half times it where {@code poolWait} is over half of it.
+   * Each waited its own bound before, up to 12.5 s by default of the 10 s promised. Leaving only
+   * what the pool's wait left was no wait at all for a {@code connectionWait} at or below half the
+   * control timeout, and every burst of more than {@link #CONNECTIONS} small downloads, common,
+   * answered {@code storage-busy} at once for the sake of a pool wait that happens only when other
+   * control requests fill the pool, rare.
    */
   SmallReads(S3Client control, String bucket, Duration connectionWait, Duration poolWait) {
     this.control = control;
     this.bucket = bucket;
+    this.permitWait = permitWait(connectionWait, poolWait);
+  }
+
+  /** How long a small read waits for one of its connections (see the constructor). */
+  static Duration permitWait(Duration connectionWait, Duration poolWait) {
     Duration left = connectionWait.minus(poolWait);
-    this.permitWait = left.isNegative() ? Duration.ZERO : left;
+    Duration half = connectionWait.dividedBy(2);
+    return left.compareTo(half) < 0 ? half : left;
   }
 
   /** Whether a download of this many bytes is read whole. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.Fixtures;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +19,18 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.util.unit.DataSize;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 
 /**
- * A small download waits {@code connection-wait} at most in all, as docs/configuration.md promises
- * of a download: its wait for one of the small reads' connections leaves room for the control
- * pool's wait after it (half the control timeout at most), instead of each waiting its own bound.
+ * A small download waits for one of the small reads' connections {@code connection-wait} less the
+ * control pool's wait that may follow it (half the control timeout at most), but at least half of
+ * {@code connection-wait}: within {@code connection-wait} in all by default, one and a half times
+ * it at most, instead of each waiting its own bound; and a burst beyond the 8 connections waits for
+ * one instead of being refused at once.
  */
 @ExtendWith(DockerWhenContainers.class)
 @Tag("integration")
@@ -29,6 +38,8 @@ class SmallReadWaitTest {
 
   private static final Duration CONNECTION_WAIT = Duration.ofSeconds(3);
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(4);
+  private static final Duration STORE_ANSWERS_IN = Duration.ofMillis(300);
+  private static final int BURST = 2 * SmallReads.CONNECTIONS;
 
   @Test
   void shouldAnswerASmallReadBeyondItsConnectionsBusyWithinConnectionWaitLessThePoolWait()
@@ -64,12 +75,97 @@ class SmallReadWaitTest {
           CONNECTION_WAIT.toMillis(),
           poolWait.toMillis());
       assertThat(answer).isInstanceOf(StorageBusyException.class);
-      // what is left of connection-wait once the pool's wait is kept for, with slack for the
-      // machine
-      assertThat(waited).isLessThan(CONNECTION_WAIT.minus(poolWait).plus(Duration.ofMillis(700)));
+      // its wait and the pool's after it within one and a half times connection-wait (here it
+      // waits half of it, 1.5 s, for the pool's 2 s may follow), not connection-wait and the
+      // pool's wait again (3 s and 2 s)
+      assertThat(waited.plus(poolWait)).isLessThan(CONNECTION_WAIT.multipliedBy(3).dividedBy(2));
+      // and a wait for a connection worth the name: half of connection-wait (1 s was left)
+      assertThat(waited).isGreaterThan(CONNECTION_WAIT.dividedBy(2).minusMillis(100));
       for (CompletableFuture<Throwable> held : holding) {
         assertThat(held.get(30, TimeUnit.SECONDS)).isInstanceOf(StorageUnavailableException.class);
       }
+    } finally {
+      readers.shutdownNow();
+    }
+  }
+
+  /**
+   * A burst of more small downloads than the small reads have connections, on a store that answers
+   * each in a few hundred milliseconds and a control pool with room for all of them: the ones
+   * beyond the 8 wait for a connection and are served. With {@code connection-wait} at or below
+   * half the control timeout, the wait for a connection was none at all (connection-wait less the
+   * pool's wait), and every download beyond the 8 was answered {@code 503 storage-busy} at once.
+   */
+  @Test
+  void shouldServeABurstOfSmallReadsBeyondTheirConnectionsWithinConnectionWait() throws Exception {
+    StorageProperties properties =
+        TestStorage.withConnections(
+            TestStorage.properties(false, null, DataSize.ofMegabytes(6)),
+            64,
+            Duration.ofSeconds(2));
+    // the store takes a while to answer each download, so that the burst's reads overlap
+    ExecutionInterceptor slowGets =
+        new ExecutionInterceptor() {
+          @Override
+          public void beforeTransmission(
+              Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (context.request() instanceof GetObjectRequest) {
+              try {
+                Thread.sleep(STORE_ANSWERS_IN.toMillis());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        };
+    TestStorage.createBucket();
+    byte[] entry = Fixtures.randomBytes(4096);
+    String sha256 = Fixtures.sha256(entry);
+    BlobExpectation small = new BlobExpectation(sha256, entry.length);
+    ExecutorService readers = Executors.newCachedThreadPool();
+    try (S3Client s3 =
+            S3StorageConfiguration.clientBuilder(properties)
+                .overrideConfiguration(c -> c.addExecutionInterceptor(slowGets))
+                .build();
+        S3BlobStore store = new S3BlobStore(StoreClients.sharing(s3), properties)) {
+      store.put(small, new ByteArrayInputStream(entry));
+      List<CompletableFuture<Throwable>> burst = new ArrayList<>();
+      for (int i = 0; i < BURST; i++) {
+        burst.add(
+            CompletableFuture.supplyAsync(
+                () ->
+                    catchThrowable(
+                        () -> {
+                          try (InputStream in = store.get(small, null).orElseThrow().stream()) {
+                            assertThat(in.readAllBytes()).isEqualTo(entry);
+                          }
+                        }),
+                readers));
+      }
+      long busy = 0;
+      long served = 0;
+      for (CompletableFuture<Throwable> read : burst) {
+        Throwable failure = read.get(30, TimeUnit.SECONDS);
+        if (failure instanceof StorageBusyException) {
+          busy++;
+        } else if (failure == null) {
+          served++;
+        } else {
+          throw new AssertionError(failure);
+        }
+      }
+      System.out.printf(
+          "%d small reads at once, store answering in %d ms, connection-wait %d ms, pool wait %d"
+              + " ms: %d served, %d storage-busy%n",
+          BURST,
+          STORE_ANSWERS_IN.toMillis(),
+          properties.connectionWait().toMillis(),
+          properties.controlConnectionWait().toMillis(),
+          served,
+          busy);
+      store.delete(sha256);
+      assertThat(busy).isZero();
+      assertThat(served).isEqualTo(BURST);
     } finally {
       readers.shutdownNow();
     }
