@@ -7,6 +7,8 @@ import dev.pt2cache.support.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -25,13 +27,15 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * no spare buffer free the head stayed reachable until the next part's first read, so the upload
  * held two parts' heap (the head and its copy) for as long as the first part's send took. Measured
  * here as the live heap (after collections) while the store takes part 1, less the live heap before
- * the upload, on the test run's real S3 server.
+ * the upload, on the test run's real S3 server: the least of three uploads, as the full suite's
+ * shared JVM holds other tests' heap too, at times.
  */
 @ExtendWith(DockerWhenContainers.class)
 @Tag("integration")
 class FirstPartHeldOnceTest {
 
   private static final long PART = TestStorage.PART_SIZE.toBytes();
+  private static final int UPLOADS = 3;
 
   @BeforeAll
   static void bucketExists() {
@@ -62,20 +66,30 @@ class FirstPartHeldOnceTest {
                 .overrideConfiguration(c -> c.addExecutionInterceptor(atPartOne))
                 .build();
         S3BlobStore store = new S3BlobStore(StoreClients.sharing(s3), properties)) {
-      long before = liveHeap();
+      // the least of a few uploads: in the full suite's JVM other tests' threads (schedulers,
+      // the S3 server's) may hold heap of their own at one of the measurements, never less
+      long held = Long.MAX_VALUE;
+      List<String> measured = new ArrayList<>();
+      for (int upload = 0; upload < UPLOADS; upload++) {
+        liveAtPartOne.set(-1);
+        long before = liveHeap();
 
-      store.put(new BlobExpectation(sha256, content.length), new ByteArrayInputStream(content));
+        store.put(new BlobExpectation(sha256, content.length), new ByteArrayInputStream(content));
 
-      long held = liveAtPartOne.get() - before;
-      System.out.printf(
-          "multipart upload of %d bytes in %d-byte parts: %.1f MB live while part 1 went%n",
-          content.length, PART, held / 1e6);
-      try (InputStream stored = store.get(sha256, null).orElseThrow().stream()) {
-        assertThat(Fixtures.sha256(stored.readAllBytes())).isEqualTo(sha256);
+        assertThat(liveAtPartOne.get()).as("measured while part 1 went").isPositive();
+        held = Math.min(held, liveAtPartOne.get() - before);
+        measured.add(String.format("%.1f", (liveAtPartOne.get() - before) / 1e6));
+        try (InputStream stored = store.get(sha256, null).orElseThrow().stream()) {
+          assertThat(Fixtures.sha256(stored.readAllBytes())).isEqualTo(sha256);
+        }
+        store.delete(sha256);
       }
-      store.delete(sha256);
-      // one part and the SDK's own working set, not two parts
-      assertThat(held).isLessThan(PART + PART / 2);
+      System.out.printf(
+          "multipart upload of %d bytes in %d-byte parts: %s MB live while part 1 went%n",
+          content.length, PART, measured);
+      // one part and the SDK's own working set (0.6 MB measured), not two parts (14.2 MB measured
+      // when the head and its copy were both held); a bound between the two, clear of either
+      assertThat(held).isLessThan(PART + 3 * PART / 4);
     }
   }
 
