@@ -190,6 +190,93 @@ class PartPipelineTest {
     assertThat(buffers.tryAcquireSpare()).isTrue();
   }
 
+  /**
+   * The head read before the permit goes as part 1 from its chunks: a retry of it (the SDK opens
+   * its bytes again) reads the same bytes while its room is still held, and the room comes back
+   * once it has gone, with a spare buffer (sent beside the next read) and without one.
+   */
+  @Test
+  void shouldSendTheHeadAsPartOneAsOftenAsTheStoreAsksAndGiveItsRoomBackOnceItHasGone()
+      throws Exception {
+    for (int buffers = 1; buffers <= 2; buffers++) {
+      received.clear();
+      ByteBudget room = new ByteBudget(PART);
+      ChunkedBuffer head = head(room);
+      VerifyingReader rest = restAfter(head);
+      Map<Integer, Long> roomAtRetry = new ConcurrentHashMap<>();
+      PartPipeline pipeline =
+          new PartPipeline(
+              uploadRunning(buffers),
+              executor,
+              (number, bytes, length) -> {
+                if (number == 1) {
+                  // a first attempt that fails half-way, as the SDK retries one
+                  try (InputStream attempt = bytes.newStream()) {
+                    attempt.readNBytes(length / 2);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                  roomAtRetry.put(number, room.heldBytes());
+                }
+                return record(number, bytes, length, Thread.currentThread());
+              });
+
+      assertThat(pipeline.sendAll(head, rest, PART)).hasSize(partCount);
+      rest.finish();
+
+      assertThat(reassembled()).as("with %d buffers", buffers).isEqualTo(content);
+      assertThat(roomAtRetry.get(1)).as("head's room while it is retried").isEqualTo((long) PART);
+      assertThat(room.heldBytes()).as("head's room once it has gone").isZero();
+      head.close(); // as the store's put does when the upload ends
+      assertThat(room.heldBytes()).as("given back once only").isZero();
+    }
+  }
+
+  /**
+   * A store that refuses the head as part 1: the failure is the store's, nothing is still going,
+   * and the head's room and the spare buffer come back, once, however many times the head is closed
+   * after (the store's put closes it too).
+   */
+  @Test
+  void shouldGiveTheHeadsRoomBackOnceWhenTheStoreRefusesIt() throws Exception {
+    for (int buffers = 1; buffers <= 2; buffers++) {
+      ByteBudget room = new ByteBudget(PART);
+      ChunkedBuffer head = head(room);
+      PartBuffers pool = uploadRunning(buffers);
+      VerifyingReader rest = restAfter(head);
+
+      assertThatThrownBy(() -> pipeline(pool, Thread.currentThread(), 1).sendAll(head, rest, PART))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("store refused part 1");
+
+      assertThat(sending).hasValue(0);
+      assertThat(room.heldBytes()).as("with %d buffers", buffers).isZero();
+      head.close();
+      assertThat(room.heldBytes()).isZero();
+      assertThat(pool.tryAcquireSpare()).as("spare given back").isEqualTo(buffers == 2);
+    }
+  }
+
+  /**
+   * The first part's worth of {@link #content}, read into chunks that take room in {@code room}.
+   */
+  private ChunkedBuffer head(ByteBudget room) throws IOException {
+    ChunkedBuffer head = ChunkedBuffer.readWhileRoom(reader(), PART, room);
+    assertThat(head.length()).isEqualTo(PART);
+    assertThat(room.heldBytes()).isEqualTo((long) PART);
+    return head;
+  }
+
+  /** A reader of the rest of {@link #content}, {@code head} counted into it as read ahead. */
+  private VerifyingReader restAfter(ChunkedBuffer head) {
+    VerifyingReader rest =
+        new VerifyingReader(
+            new ByteArrayInputStream(content, PART, content.length - PART),
+            new BlobExpectation(Fixtures.GPT2.sha256(), content.length));
+    head.countInto(rest);
+    return rest;
+  }
+
   private PartBuffers uploadRunning(int buffers) {
     PartBuffers pool = new PartBuffers(buffers);
     try {
