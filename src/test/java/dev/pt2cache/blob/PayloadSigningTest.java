@@ -94,6 +94,25 @@ class PayloadSigningTest {
       }
       assertThat(sentPayloadHashes).hasSize(1).noneMatch("UNSIGNED-PAYLOAD"::equals);
     }
+
+    @Test
+    void shouldSignEachPartTheFirstSentFromTheHeadToo() throws Exception {
+      S3BlobStore store =
+          new S3BlobStore(StoreClients.sharing(client(true, null)), properties(true, null));
+      byte[] content = bytes(12 << 20);
+      BlobExpectation expected = new BlobExpectation(sha256(content), content.length);
+
+      store.put(expected, new java.io.ByteArrayInputStream(content));
+
+      try (java.io.InputStream stored = store.get(expected.sha256(), null).orElseThrow().stream()) {
+        assertThat(sha256(stored.readAllBytes())).isEqualTo(expected.sha256());
+      }
+      // 12 MiB in parts of 5 MiB, the first the head read before the permit, its chunks read by
+      // the signer as they are sent: three part uploads, each signed (the SDK signs a part's body
+      // chunk by chunk, STREAMING-AWS4-HMAC-SHA256-PAYLOAD), and the store took each
+      assertThat(sentPayloadHashes).hasSize(3).noneMatch("UNSIGNED-PAYLOAD"::equals);
+      store.delete(expected.sha256());
+    }
   }
 
   @Nested
