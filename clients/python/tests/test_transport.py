@@ -64,23 +64,40 @@ def tls_service() -> Iterator[ssl.SSLContext]:
 
 class DeadlineTest(unittest.TestCase):
 
+    def _ends_at_the_deadline(self, service: FakeService, deadline: float) -> None:
+        """An entry's read from ``service`` ends at its deadline, saying so, long before the
+        whole answer would have come."""
+        client = CacheClient(service.url, "ns", timeout=5)
+        started = time.monotonic()
+        with self.assertRaisesRegex(ServiceUnavailable, "no whole answer within its deadline"):
+            client.get_entry("fx-graph", "k", retries=0, deadline=deadline)
+        self.assertLess(time.monotonic() - started, 3.0)
+
     def test_a_trickling_answer_ends_at_the_deadline_as_service_unavailable(self):
         with FakeService(trickling) as service:
-            client = CacheClient(service.url, "ns", timeout=5)
-            started = time.monotonic()
-            with self.assertRaisesRegex(ServiceUnavailable, "deadline"):
-                client.get_entry("fx-graph", "k", retries=0, deadline=1.5)
-            self.assertLess(time.monotonic() - started, 3.0)
+            self._ends_at_the_deadline(service, 1.5)
+
+    def test_an_answer_without_a_length_cut_at_the_deadline_is_not_taken_whole(self):
+        """A body that ends when the connection closes (no Content-Length, as a proxy may send
+        it) and trickles: the watchdog's shutting the socket at the deadline looks like its end.
+        The call says the deadline came; the bytes read so far are not handed over as the
+        answer, nor as an entry that came incomplete (which the adapter takes for a miss of that
+        entry rather than a slow service)."""
+        def trickling_without_length(connection: socket.socket, _: int) -> None:
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                               b"Connection: close\r\nETag: \"%s\"\r\n\r\n" % SHA.encode())
+            for _ in range(100):
+                connection.sendall(b"x")
+                time.sleep(0.25)
+
+        with FakeService(trickling_without_length) as service:
+            self._ends_at_the_deadline(service, 1.0)
 
     def test_a_trickling_answer_over_https_ends_at_the_deadline(self):
         """The deadline's watchdog shuts the socket that reads: over TLS, the TLS socket, which
         took the connection's descriptor over from the one the call connected."""
         with tls_service() as tls, FakeService(trickling, tls=tls) as service:
-            client = CacheClient(service.url, "ns", timeout=5)
-            started = time.monotonic()
-            with self.assertRaisesRegex(ServiceUnavailable, "deadline"):
-                client.get_entry("fx-graph", "k", retries=0, deadline=1.5)
-            self.assertLess(time.monotonic() - started, 3.0)
+            self._ends_at_the_deadline(service, 1.5)
 
     def test_headers_that_trickle_end_at_the_deadline(self):
         def trickling_headers(connection: socket.socket, _: int) -> None:

@@ -47,12 +47,7 @@ class WhoChangedItTest extends ServiceTest {
 
   @Test
   void shouldSayWhichTokenMadeAnInvalidationAndWhichLiftedItsRule() {
-    ApiResponse made =
-        asOncall.postJson(
-            path("/invalidations"),
-            "{\"selector\": {\"modelName\": \"resnet50\"}, \"reason\": \"bad build\","
-                + " \"block\": true}");
-    assertThat(made.status()).as(made.text()).isEqualTo(201);
+    ApiResponse made = blockingRule(asOncall);
     assertThat(made.json().get("madeBy").asString()).isEqualTo(oncall);
     assertThat(made.json().get("madeById").asString()).isEqualTo(oncallId);
     String id = made.json().get("id").asString();
@@ -69,6 +64,35 @@ class WhoChangedItTest extends ServiceTest {
     assertThat(listed.get("madeById").asString()).isEqualTo(oncallId);
     assertThat(listed.get("liftedBy").asString()).isEqualTo(OPERATOR);
     assertThat(listed.toString()).doesNotContain(oncallSecret);
+  }
+
+  @Test
+  void shouldSayWhichStoredTokenLiftedARule() {
+    ApiResponse made = blockingRule(api);
+    String id = made.json().get("id").asString();
+
+    ApiResponse lifted = asOncall.postJson(path("/invalidations/" + id + "/lift"), "");
+    assertThat(lifted.status()).as(lifted.text()).isEqualTo(200);
+    assertThat(lifted.json().get("liftedBy").asString()).isEqualTo(oncall);
+    assertThat(lifted.json().get("liftedById").asString()).isEqualTo(oncallId);
+
+    // read back later, as the operator reads the trail: the token's id, to find it when revoking
+    JsonNode listed = api.get(path("/invalidations")).json().get("items").get(0);
+    assertThat(listed.get("id").asString()).isEqualTo(id);
+    assertThat(listed.get("madeBy").asString()).isEqualTo(OPERATOR);
+    assertThat(listed.get("liftedBy").asString()).isEqualTo(oncall);
+    assertThat(listed.get("liftedById").asString()).isEqualTo(oncallId);
+  }
+
+  /** A standing rule made with {@code caller}'s token. */
+  private ApiResponse blockingRule(ApiClient caller) {
+    ApiResponse made =
+        caller.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"modelName\": \"resnet50\"}, \"reason\": \"bad build\","
+                + " \"block\": true}");
+    assertThat(made.status()).as(made.text()).isEqualTo(201);
+    return made;
   }
 
   @Test

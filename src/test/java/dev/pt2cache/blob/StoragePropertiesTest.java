@@ -21,6 +21,21 @@ class StoragePropertiesTest {
     withSinglePutMax(StorageProperties.MAX_SINGLE_PUT);
   }
 
+  /**
+   * The control calls' pool wait (a commit's existence check, ADR 0014) is the connection wait, but
+   * never over half the control timeout: the default 10 s wait on a full control pool would hold a
+   * commit twice the 5 s the control call may take before it answers storage-busy.
+   */
+  @Test
+  void shouldWaitForAControlConnectionAtMostHalfTheControlTimeout() {
+    assertThat(
+            with(StorageProperties.MAX_SINGLE_PUT, Duration.ofSeconds(10)).controlConnectionWait())
+        .isEqualTo(Duration.ofMillis(2_500));
+    assertThat(
+            with(StorageProperties.MAX_SINGLE_PUT, Duration.ofSeconds(1)).controlConnectionWait())
+        .isEqualTo(Duration.ofSeconds(1));
+  }
+
   @Test
   void shouldRefuseAConnectionWaitOfZeroNamingTheSetting() {
     assertThatThrownBy(() -> with(StorageProperties.MAX_SINGLE_PUT, Duration.ZERO))

@@ -39,6 +39,23 @@ class InvalidationApiTest extends ServiceTest {
         api.get(path("/artifacts/" + first.get("id").asString() + "/content")), 410, "invalidated");
   }
 
+  /**
+   * A node that downloads what an operator retired hears that it was invalidated, not the words for
+   * content the service itself found damaged and retired (docs/adr/0028): those tell the operator
+   * to look at storage, and the operator's reason is no storage finding.
+   */
+  @Test
+  void shouldTellADownloadOfWhatAnOperatorRetiredThatItWasInvalidated() {
+    JsonNode first = uploadMegaCache(v1, Fixtures.randomBytes(100)).json();
+    String id = first.get("id").asString();
+    invalidate("{\"modelName\": \"" + model + "\", \"modelVersion\": \"1\"}");
+
+    ApiResponse download = api.get(path("/artifacts/" + id + "/content"));
+    assertProblem(download, 410, "invalidated");
+    assertThat(download.json().get("detail").asString())
+        .isEqualTo("artifact " + id + " was invalidated and is no longer served");
+  }
+
   @Test
   void shouldRetireBySoftwareVersionAfterATorchUpgrade() {
     uploadMegaCache(v2, Fixtures.randomBytes(100));
