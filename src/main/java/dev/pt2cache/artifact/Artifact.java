@@ -3,6 +3,7 @@ package dev.pt2cache.artifact;
 import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.descriptor.CanonicalJson;
 import dev.pt2cache.descriptor.Descriptor;
+import dev.pt2cache.system.Caller;
 import jakarta.persistence.Column;
 import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
@@ -97,6 +98,20 @@ public class Artifact implements Persistable<UUID> {
   private int reportCount;
 
   /**
+   * The name of the token whose request declared this artifact (docs/adr/0049): its reservation's
+   * or its entry PUT's caller. Null on rows stored before migration V22, which nobody knows.
+   */
+  @Column(name = "uploaded_by", updatable = false)
+  private String uploadedBy;
+
+  /**
+   * That token's id; null for a token not stored (the operator's, anonymous) and where uploadedBy
+   * is.
+   */
+  @Column(name = "uploaded_by_id", updatable = false)
+  private UUID uploadedById;
+
+  /**
    * The columns a serving read selects from {@code artifact a}: all but the descriptor's own
    * columns, which serve queries and are never read back (the descriptor itself is).
    */
@@ -104,7 +119,7 @@ public class Artifact implements Persistable<UUID> {
       "a.id, a.namespace, a.kind, a.cache_key, a.state, a.sha256, a.size_bytes, a.descriptor,"
           + " a.created_at, a.upload_expires_at, a.ready_at, a.last_hit_at, a.hit_count,"
           + " a.invalidated_at, a.invalidation_id, a.evicted_at, a.eviction_reason,"
-          + " a.report_count";
+          + " a.report_count, a.uploaded_by, a.uploaded_by_id";
 
   protected Artifact() {}
 
@@ -133,6 +148,8 @@ public class Artifact implements Persistable<UUID> {
     String evictionReason = rs.getString("eviction_reason");
     a.evictionReason = evictionReason == null ? null : EvictionReason.valueOf(evictionReason);
     a.reportCount = rs.getInt("report_count");
+    a.uploadedBy = rs.getString("uploaded_by");
+    a.uploadedById = rs.getObject("uploaded_by_id", UUID.class);
     return a;
   }
 
@@ -148,7 +165,8 @@ public class Artifact implements Persistable<UUID> {
       Descriptor descriptor,
       BlobExpectation content,
       Instant now,
-      Duration reservation) {
+      Duration reservation,
+      Caller.Token uploadedBy) {
     Artifact a = new Artifact();
     a.isNew = true;
     a.id = UUID.randomUUID();
@@ -163,6 +181,8 @@ public class Artifact implements Persistable<UUID> {
     // microseconds: what PostgreSQL keeps, so that page cursors compare exactly
     a.createdAt = now.truncatedTo(ChronoUnit.MICROS);
     a.uploadExpiresAt = a.createdAt.plus(reservation);
+    a.uploadedBy = uploadedBy.name();
+    a.uploadedById = uploadedBy.id();
     return a;
   }
 
@@ -265,6 +285,14 @@ public class Artifact implements Persistable<UUID> {
 
   public int reportCount() {
     return reportCount;
+  }
+
+  public String uploadedBy() {
+    return uploadedBy;
+  }
+
+  public UUID uploadedById() {
+    return uploadedById;
   }
 
   public Instant invalidatedAt() {

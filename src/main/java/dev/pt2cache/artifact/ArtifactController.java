@@ -7,6 +7,7 @@ import dev.pt2cache.api.model.UploadRequest;
 import dev.pt2cache.blob.BlobExpectation;
 import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.descriptor.DescriptorMapper;
+import dev.pt2cache.system.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -57,7 +58,8 @@ class ArtifactController implements ArtifactsApi {
             ArtifactMapper.toDomain(request.getKind()),
             DescriptorMapper.toDomain(request.getDescriptor()),
             request.getKey(),
-            new BlobExpectation(request.getSha256(), request.getSizeBytes()));
+            new BlobExpectation(request.getSha256(), request.getSizeBytes()),
+            Caller.token());
     return answer(uploads.reserve(namespace, command));
   }
 

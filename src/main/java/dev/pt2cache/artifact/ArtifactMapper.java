@@ -32,6 +32,8 @@ public final class ArtifactMapper {
             .invalidatedAt(utc(a.invalidatedAt()))
             .invalidationId(a.invalidationId())
             .evictedAt(utc(a.evictedAt()))
+            .uploadedBy(a.uploadedBy())
+            .uploadedById(a.uploadedById())
             .evictionReason(
                 a.evictionReason() == null
                     ? null

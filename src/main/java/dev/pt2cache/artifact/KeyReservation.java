@@ -5,6 +5,7 @@ import dev.pt2cache.blob.BlobLocks;
 import dev.pt2cache.blob.StoredBlobs;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.system.AdvisoryLocks;
+import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.ServiceClock;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -64,6 +65,8 @@ class KeyReservation {
    *     subject to the lease. An upload that brings its bytes (an entry PUT) is reserved pending
    *     and made ready once they verified, so a body that is not what its digest says is refused,
    *     never stored under a new key.
+   * @param declaredBy the caller's token, which a new artifact keeps as who uploaded it (ADR 0049);
+   *     a holder found under the key keeps its own
    */
   @Transactional
   UploadOutcome reserve(
@@ -73,7 +76,8 @@ class KeyReservation {
       Descriptor descriptor,
       BlobExpectation content,
       boolean contentInStore,
-      boolean declaration) {
+      boolean declaration,
+      Caller.Token declaredBy) {
     boolean readyAtOnce = declaration && contentInStore;
     if (readyAtOnce) {
       // before the key's lock, in the order a commit takes them
@@ -89,7 +93,14 @@ class KeyReservation {
     }
     Artifact artifact =
         Artifact.pending(
-            namespace, kind, key, descriptor, content, clock.now(), properties.reservationTtl());
+            namespace,
+            kind,
+            key,
+            descriptor,
+            content,
+            clock.now(),
+            properties.reservationTtl(),
+            declaredBy);
     if (!declaration) {
       return new UploadOutcome(artifacts.save(artifact), true);
     }

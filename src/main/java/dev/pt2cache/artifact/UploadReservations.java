@@ -88,7 +88,8 @@ class UploadReservations {
             command.descriptor(),
             content,
             contentInStore,
-            declaration);
+            declaration,
+            command.declaredBy());
     Artifact artifact = outcome.artifact();
     LogContext.artifact(artifact.id(), artifact.kind().wireName(), artifact.key());
     UploadService.log.debug(

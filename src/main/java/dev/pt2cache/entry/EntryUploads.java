@@ -14,6 +14,7 @@ import dev.pt2cache.blob.StorageProperties;
 import dev.pt2cache.blob.UploadInterruptedException;
 import dev.pt2cache.descriptor.Descriptor;
 import dev.pt2cache.namespace.NamespaceService;
+import dev.pt2cache.system.Caller;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -92,8 +93,9 @@ class EntryUploads implements MeterBinder {
           "entries hold key-addressed kinds only; upload %s through POST /v1/namespaces/%s/artifacts"
               .formatted(kind.wireName(), namespace));
     }
+    Caller.Token caller = Caller.token();
     Function<BlobExpectation, UploadCommand> command =
-        content -> new UploadCommand(kind, descriptor, key, content);
+        content -> new UploadCommand(kind, descriptor, key, content, caller);
     if (sha256 != null && length >= 0) {
       // the reservation checks the namespace and its quota
       return uploads.reserveAndReceive(

@@ -46,6 +46,9 @@ class AuthOffTest {
             Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length));
     ApiResponse sent = anyone.putBytes(declared.json().get("uploadUrl").asString(), bytes);
     assertThat(sent.status()).as(sent.text()).isEqualTo(200);
+    // who uploaded it, as ADR 0049 names a caller without a token
+    assertThat(sent.json().get("uploadedBy").asString()).isEqualTo("anonymous");
+    assertThat(sent.json().has("uploadedById")).isFalse();
 
     ApiResponse reported =
         anyone.postJson(
