@@ -10,6 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,6 +51,49 @@ class EmbeddedDefaultTakesGivenSettingsTest {
           .as("the embedded default's bucket is not used")
           .isFalse();
     }
+  }
+
+  /**
+   * A PostgreSQL given by its address alone (a {@code PT2CACHE_DB_URL} a shell kept from a compose
+   * session) is used with the service's own defaults for what was not given, not the embedded
+   * server's credentials, and the start says which PostgreSQL it uses. Before, the embedded default
+   * filled in its own user and password for the given server, and said "embedded PostgreSQL and S3
+   * data under ..." whatever it used.
+   */
+  @Test
+  void shouldUseAPostgreSqlGivenByItsAddressAsGivenAndSaySo(@TempDir Path data) throws Exception {
+    String database = "given_" + Long.toHexString(System.nanoTime());
+    String embedded = EmbeddedInfra.shared().jdbcUrl();
+    try (Connection admin = DriverManager.getConnection(embedded);
+        Statement statement = admin.createStatement()) {
+      // the service's own default user (docs/configuration.md), as compose's PostgreSQL has it
+      statement.execute(
+          "do $$ begin if not exists (select from pg_roles where rolname = 'pt2cache') then"
+              + " create role pt2cache login password 'pt2cache'; end if; end $$");
+      statement.execute("create database " + database + " owner pt2cache");
+    }
+    String given = embedded.substring(0, embedded.lastIndexOf('/') + 1) + database;
+    try (ServiceJvm service =
+        ServiceJvm.embeddedDefault(data, List.of(), Map.of("PT2CACHE_DB_URL", given))) {
+      assertThat(namespacesAs(service, EmbeddedInfra.ADMIN_TOKEN)).isEqualTo(200);
+    }
+    try (Connection connection =
+            DriverManager.getConnection(embedded.replace("/postgres?", "/" + database + "?"));
+        Statement statement = connection.createStatement();
+        ResultSet installedBy =
+            statement.executeQuery("select distinct installed_by from flyway_schema_history")) {
+      assertThat(installedBy.next()).isTrue();
+      assertThat(installedBy.getString(1))
+          .as(
+              "the given PostgreSQL is used as the service's defaults log in, not as the"
+                  + " embedded one's user")
+          .isEqualTo("pt2cache");
+      assertThat(installedBy.next()).isFalse();
+    }
+    assertThat(Files.readString(data.resolve("service.log")))
+        .as("the start says which PostgreSQL it uses")
+        .contains("PostgreSQL: the one PT2CACHE_DB_URL names, as given")
+        .contains("S3: the embedded one");
   }
 
   private static int namespacesAs(ServiceJvm service, String token) throws Exception {

@@ -3,6 +3,10 @@ package dev.pt2cache;
 import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.system.PublishedCredentials;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.springframework.boot.SpringApplication;
 
 /**
@@ -12,6 +16,10 @@ import org.springframework.boot.SpringApplication;
  */
 public final class LocalPt2Cache {
 
+  /** Each server the embedded default starts, by the setting that gives its address. */
+  private static final List<Map.Entry<String, String>> SERVERS =
+      List.of(Map.entry("PT2CACHE_DB_URL", "PostgreSQL"), Map.entry("PT2CACHE_S3_ENDPOINT", "S3"));
+
   private LocalPt2Cache() {}
 
   public static void main(String[] args) throws Exception {
@@ -20,14 +28,9 @@ public final class LocalPt2Cache {
     String ownToken = given("PT2CACHE_ADMIN_TOKEN");
     // the embedded default fills in what nobody gave: a -D or an environment variable wins, as it
     // does for the jar (a system property set here would win over both)
-    infra
-        .serviceEnvironment()
-        .forEach(
-            (name, value) -> {
-              if (given(name) == null) {
-                System.setProperty(name, value);
-              }
-            });
+    List<String> servers = servers(LocalPt2Cache::given);
+    filledIn(infra.serviceEnvironment(), LocalPt2Cache::given).forEach(System::setProperty);
+    servers.forEach(System.out::println);
     if ((ownToken == null || PublishedCredentials.isPublishedAdminToken(ownToken))
         && System.getProperty("server.address") == null
         && System.getenv("SERVER_ADDRESS") == null) {
@@ -42,7 +45,7 @@ public final class LocalPt2Cache {
     // plain text at a terminal, unless asked otherwise (-D or the environment, as the jar reads it)
     String logFormat = System.getenv().getOrDefault("PT2CACHE_LOG_FORMAT", "");
     System.setProperty("PT2CACHE_LOG_FORMAT", System.getProperty("PT2CACHE_LOG_FORMAT", logFormat));
-    System.out.printf("embedded PostgreSQL and S3 data under %s%n", data);
+    System.out.printf("the embedded servers' data under %s%n", data);
     try {
       SpringApplication.from(Pt2CacheApplication::main).run(args);
     } catch (RuntimeException | Error startupFailed) {
@@ -51,6 +54,49 @@ public final class LocalPt2Cache {
     }
     // stopped after the service has drained its requests and written its last hit statistics
     infra.stopAfterSpring();
+  }
+
+  /**
+   * The embedded default's settings that nobody gave. A server given by its address ({@code
+   * PT2CACHE_DB_URL}, {@code PT2CACHE_S3_ENDPOINT}: one a shell kept from a compose session, say)
+   * takes none of the embedded server's other settings: its credentials and bucket are not the
+   * embedded one's, and the service's own defaults or what is given apply.
+   */
+  private static Map<String, String> filledIn(
+      Map<String, String> embedded, Function<String, String> given) {
+    Map<String, String> filled = new LinkedHashMap<>();
+    embedded.forEach(
+        (name, value) -> {
+          boolean serverGiven =
+              SERVERS.stream()
+                  .map(Map.Entry::getKey)
+                  .anyMatch(
+                      address -> name.startsWith(prefix(address)) && given.apply(address) != null);
+          if (!serverGiven && given.apply(name) == null) {
+            filled.put(name, value);
+          }
+        });
+    return filled;
+  }
+
+  /**
+   * What the start says of each server: the embedded one, or the one given by its address, which
+   * the embedded default does not use (the data then is not under {@code pt2cache.data}).
+   */
+  private static List<String> servers(Function<String, String> given) {
+    return SERVERS.stream()
+        .map(
+            server ->
+                given.apply(server.getKey()) == null
+                    ? "%s: the embedded one".formatted(server.getValue())
+                    : ("%s: the one %s names, as given; the embedded one is not used, nor its"
+                            + " other %s* settings")
+                        .formatted(server.getValue(), server.getKey(), prefix(server.getKey())))
+        .toList();
+  }
+
+  private static String prefix(String address) {
+    return address.substring(0, address.lastIndexOf('_') + 1);
   }
 
   /** A setting given on the command line ({@code -D}) or in the environment; blank is none. */
