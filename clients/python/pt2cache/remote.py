@@ -84,16 +84,29 @@ class Breaker:
     # calls in a row that each took over half their timeout, and so count as a failure
     SLOW_CALLS = 3
 
+    # entries in a row whose bytes did not match their digest, with no good entry read between
+    # them (a miss is none), that turn reads off: something between the node and the service
+    # rewrites bodies, and every entry would be downloaded whole only to miss. One damaged entry
+    # among good ones stays that entry's miss
+    MISMATCHES = 5
+
     def __init__(self, cooldown: float = 30.0) -> None:
         self.cooldown = cooldown
         self._open_until = 0.0
         self._writes_open_until = 0.0
+        self._reads_open_until = 0.0
+        self._mismatches = 0  # entries in a row that did not match their digest
         self._slow = {False: 0, True: 0}  # slow reads, slow writes in a row
         self._lock = threading.Lock()
         _BREAKERS.add(self)
 
     def closed(self) -> bool:
         return time.monotonic() >= self._open_until
+
+    def reads_closed(self) -> bool:
+        """Whether reads may be sent: the service is reached, and reads were not turned off on
+        their own (entries that came rewritten)."""
+        return self.closed() and time.monotonic() >= self._reads_open_until
 
     def writes_closed(self) -> bool:
         """Whether writes may be sent: reads may, and writes were not turned off on their own."""
@@ -134,6 +147,23 @@ class Breaker:
             log.warning("pt2cache: the cache is slow to store entries (its uploads may be queued, "
                         "as when many nodes compile at once): writes off for %.0f s, reads go "
                         "on: %s", self.cooldown, why)
+
+    def read(self, matched: bool) -> None:
+        """Counts an entry read whole: one that matched its digest ends a run of mismatches;
+        ``MISMATCHES`` in a row turn reads off for the cooldown (writes go on: the service
+        verifies what it stores), said once as a warning, later at INFO."""
+        with self._lock:
+            self._mismatches = 0 if matched else self._mismatches + 1
+            rewriting = self._mismatches >= self.MISMATCHES
+            if rewriting:
+                self._mismatches = 0
+                self._reads_open_until = time.monotonic() + self.cooldown
+        if rewriting:
+            (log.warning if _first_time(("rewriting", None)) else log.info)(
+                "pt2cache: %d entries in a row did not match their digest, none good between "
+                "them: something between this node and the service (a proxy) most likely "
+                "rewrites bodies; reads off for %.0f s at a time, writes go on (logged once)",
+                self.MISMATCHES, self.cooldown)
 
     def close_writes(self) -> None:
         """Writes off for the cooldown, reads on, said by the caller."""
@@ -181,17 +211,21 @@ def backend_class(store: EntryStore, kind: str, timeout: float = 2.0,
             super().__init__()
 
         def _get(self, key: str) -> Optional[bytes]:
-            if not breaker.closed():
+            if not breaker.reads_closed():
                 return None
             started = time.monotonic()
             try:
                 data = store.get_entry(kind, service_key(key), timeout=timeout, retries=0,
                                        **reads)
                 breaker.took(time.monotonic() - started, timeout)
+                if data is not None:
+                    breaker.read(matched=True)
             except (IncompleteAnswer, DigestMismatch) as e:
                 _not_the_entry(kind, key, e)  # the service answered: this entry misses, no more
                 # but one cut after most of its timeout cost that long: counted as a slow call
                 breaker.took(time.monotonic() - started, timeout)
+                if isinstance(e, DigestMismatch):  # whole, and other bytes: many say a proxy
+                    breaker.read(matched=False)
                 return None
             except Exception as e:
                 if _unreachable(e):
@@ -347,10 +381,13 @@ def _not_the_entry(kind: str, key: str, e: CacheError) -> None:
     with another digest, changed on the way (a proxy that rewrites bodies). This read misses and
     PyTorch compiles the graph; the other entries are read on. Before, either tripped the breaker
     as an unreachable service: every read missed for the cooldown, and the node compiled
-    everything. (An answer without the service's digest at all, a proxy's own page, still does.)"""
+    everything. (An answer without the service's digest at all, a proxy's own page, still does.)
+    Said once per kind and cause as a warning, later ones at INFO: behind a proxy that rewrites
+    every body, a compile of 200 entry reads warned 150 times (one read in four a miss)."""
     how = "did not match its digest" if isinstance(e, DigestMismatch) else "came incomplete"
-    log.warning("pt2cache: %s entry %s %s, taken as a miss "
-                "(PyTorch compiles it; other entries are read on): %s", kind, key, how, e)
+    (log.warning if _first_time(("not-the-entry", kind, how)) else log.info)(
+        "pt2cache: %s entry %s %s, taken as a miss (PyTorch compiles it; other entries are read "
+        "on; later ones at INFO, logged once per kind): %s", kind, key, how, e)
 
 
 def _blocked(kind: str, key: str, e: Conflict) -> None:

@@ -268,7 +268,7 @@ class RewrittenEntryTest(unittest.TestCase):
         import hashlib
 
         from fake_service import KeepAliveService, reply
-        from pt2cache import CacheClient
+        from pt2cache import CacheClient, remote
         from pt2cache.remote import Breaker, backend_class
 
         stored = b'{"graph": "stored"}'
@@ -283,6 +283,7 @@ class RewrittenEntryTest(unittest.TestCase):
                 reply(handler, 200, good, {"ETag": '"%s"' % hashlib.sha256(good).hexdigest()},
                       "application/octet-stream")
 
+        remote._warned.clear()
         breaker = Breaker(cooldown=60)
         with KeepAliveService(answer) as service, _torch_remote_cache():
             backend = backend_class(CacheClient(service.url, "ns"), "fx-graph", 5.0, breaker)()
@@ -294,6 +295,92 @@ class RewrittenEntryTest(unittest.TestCase):
         self.assertIn("k-rewritten", warned[0])
         self.assertIn("does not match its digest", warned[0])
         self.assertTrue(breaker.closed(), "the remote caches stay on")
+
+    @staticmethod
+    def _rewriting(rewritten_keys, puts):
+        """A service behind a proxy that rewrites the body of each entry whose key
+        ``rewritten_keys`` takes (same length, the stored bytes' digest); other keys are good, a
+        key ending in "-absent" is a miss, and each write is taken (counted in ``puts``)."""
+        import hashlib
+
+        from fake_service import reply
+
+        def answer(handler, n):
+            key = handler.path.rsplit("/", 1)[-1]
+            if handler.command == "PUT":
+                puts.append(key)
+                reply(handler, 201, {"key": key})
+            elif key.endswith("-absent"):
+                reply(handler, 404, {"type": "urn:pt2cache:problem:artifact-not-found"},
+                      content_type="application/problem+json")
+            else:
+                stored = b'{"graph": "%s"}' % key.encode()
+                body = stored.upper() if rewritten_keys(key) else stored
+                reply(handler, 200, body,
+                      {"ETag": '"%s"' % hashlib.sha256(stored).hexdigest()},
+                      "application/octet-stream")
+
+        return answer
+
+    def test_a_proxy_that_rewrites_every_entry_turns_reads_off_with_one_line(self):
+        """A compile of 200 entry reads, then their writes, behind a proxy that rewrites every
+        body, one read in four a miss. Before: 150 warnings (one per entry read), each entry
+        downloaded whole and missed. Now: the first mismatch warns, and
+        ``Breaker.MISMATCHES`` in a row with no good entry between them turn reads off for the
+        cooldown with one line naming the likely cause; writes go on."""
+        from fake_service import KeepAliveService
+        from pt2cache import CacheClient, remote
+        from pt2cache.remote import Breaker, backend_class
+
+        remote._warned.clear()
+        puts = []
+        breaker = Breaker(cooldown=60)
+        with KeepAliveService(self._rewriting(lambda key: True, puts)) as service, \
+                _torch_remote_cache():
+            backend = backend_class(CacheClient(service.url, "ns"), "fx-graph", 5.0, breaker)()
+            with self.assertLogs("pt2cache", "INFO") as logged:
+                keys = ["k%d%s" % (n, "-absent" if n % 4 == 3 else "") for n in range(200)]
+                for key in keys:
+                    self.assertIsNone(backend.get(key))
+                for key in keys:
+                    backend.put(key, b'{"graph": "compiled"}')
+            reads = [r for r in service.requests if r.startswith("GET")]
+        warned = [r.getMessage() for r in logged.records if r.levelno >= logging.WARNING]
+        self.assertEqual(len(warned), 2, warned[:3])
+        self.assertIn("does not match its digest", warned[0])
+        self.assertIn("rewrites", warned[1])
+        self.assertIn("reads off for 60 s", warned[1])
+        downloaded = Breaker.MISMATCHES + (Breaker.MISMATCHES - 1) // 3  # and the misses between
+        self.assertEqual(len(reads), downloaded, "entries downloaded before reads went off")
+        self.assertFalse(breaker.reads_closed(), "reads are off for the cooldown")
+        self.assertTrue(breaker.writes_closed(), "writes go on")
+        self.assertEqual(len(puts), 200, "every write reached the service")
+
+    def test_damaged_entries_among_good_ones_each_miss_alone(self):
+        """A damaged entry now and then (one in four, and runs one short of
+        ``Breaker.MISMATCHES``) never turns reads off: each is its own miss, the good ones
+        between are read, and the warning is said once per kind (later ones at INFO)."""
+        from fake_service import KeepAliveService
+        from pt2cache import CacheClient, remote
+        from pt2cache.remote import Breaker, backend_class
+
+        remote._warned.clear()
+        run = Breaker.MISMATCHES - 1  # damaged ones in a row, then a good one
+        damaged = lambda key: int(key.split("-")[1]) % (run + 1) != run  # noqa: E731
+        breaker = Breaker(cooldown=60)
+        with KeepAliveService(self._rewriting(damaged, [])) as service, _torch_remote_cache():
+            backend = backend_class(CacheClient(service.url, "ns"), "fx-graph", 5.0, breaker)()
+            with self.assertLogs("pt2cache", "INFO") as logged:
+                got = [backend.get("k-%d" % n) for n in range(200)]
+            reads = [r for r in service.requests if r.startswith("GET")]
+        self.assertEqual(len(reads), 200, "every entry was asked for")
+        self.assertEqual(sum(data is not None for data in got), 200 // (run + 1))
+        warned = [r.getMessage() for r in logged.records if r.levelno >= logging.WARNING]
+        self.assertEqual(len(warned), 1, warned[:3])
+        self.assertTrue(breaker.reads_closed(), "reads stay on")
+        self.assertIn("k-0", warned[0])
+        later = [r.getMessage() for r in logged.records if r.levelno == logging.INFO]
+        self.assertEqual(len(later), 200 - 200 // (run + 1) - 1, later[:3])
 
 
 RACED_KEYS = 300
