@@ -8,7 +8,6 @@ import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.LogContext;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,15 +79,9 @@ public class ArtifactDownloads {
    * resumes it and hears that, not that someone invalidated the artifact (docs/adr/0028).
    */
   private ArtifactInvalidatedException retired(Artifact artifact) {
-    UUID invalidation = artifact.invalidationId();
     return new ArtifactInvalidatedException(
-        Optional.ofNullable(invalidation)
-            .flatMap(serving::contentLoss)
-            .map(
-                loss ->
-                    ("artifact %s is no longer served: %s, and the service retired it (invalidation"
-                            + " %s); compile and upload it again, which stores the content anew")
-                        .formatted(artifact.id(), loss, invalidation))
+        serving
+            .retiredByService(artifact)
             .orElse("artifact " + artifact.id() + " was invalidated and is no longer served"));
   }
 

@@ -93,6 +93,15 @@ public class ArtifactReader {
     return artifacts.findFirstByNamespaceAndKindAndKeyOrderByCreatedAtDesc(namespace, kind, key);
   }
 
+  /**
+   * Why the service itself retired an invalidated artifact (its content found missing or damaged in
+   * storage, docs/adr/0028), as a download's {@code 410} says it; empty where a caller invalidated
+   * it. Reads the invalidation: for a miss's answer only.
+   */
+  public Optional<String> retiredByService(Artifact artifact) {
+    return serving.retiredByService(artifact);
+  }
+
   /** Ready artifacts of one model and kind, newest first (at most 20). */
   public List<Artifact> readyOfModel(String namespace, ArtifactKind kind, String modelName) {
     return artifacts.findTop20ByNamespaceAndKindAndStateAndColumnsModelNameOrderByCreatedAtDesc(

@@ -81,6 +81,22 @@ class ServingReads {
         .optional();
   }
 
+  /**
+   * What a node is told of an invalidated artifact that the service retired itself, its content
+   * found missing or damaged in storage (a download's {@code 410}, a lookup's miss); empty where a
+   * caller invalidated it. One read of the invalidation, only for an answer about a retired one.
+   */
+  Optional<String> retiredByService(Artifact artifact) {
+    UUID invalidation = artifact.invalidationId();
+    return Optional.ofNullable(invalidation)
+        .flatMap(this::contentLoss)
+        .map(
+            loss ->
+                ("artifact %s is no longer served: %s, and the service retired it (invalidation"
+                        + " %s); compile and upload it again, which stores the content anew")
+                    .formatted(artifact.id(), loss, invalidation));
+  }
+
   private Optional<Served> read(StatementSpec statement) {
     return statement
         .query(

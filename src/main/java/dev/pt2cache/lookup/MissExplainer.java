@@ -84,8 +84,13 @@ class MissExplainer {
       case INVALIDATED ->
           new Miss(
               MissReason.INVALIDATED,
-              "artifact %s under this key was invalidated (invalidation %s): compile and upload again"
-                  .formatted(last.id(), last.invalidationId()),
+              // the service's own retirement of damaged or lost content says so, as a download's
+              // 410 does: no one invalidated it, and the upload stores the content anew
+              reader
+                  .retiredByService(last)
+                  .orElse(
+                      "artifact %s under this key was invalidated (invalidation %s): compile and upload again"
+                          .formatted(last.id(), last.invalidationId())),
               closest);
     };
   }

@@ -311,6 +311,13 @@ class DamagedContentTest extends ServiceTest {
     assertThat(invalidation.get("reason").asString())
         .contains("damaged in storage")
         .contains(foundBy);
+    // the node's miss says what its download's 410 says: the service retired it, no one else
+    assertThat(lookup.get("miss").get("reason").asString()).isEqualTo("invalidated");
+    assertThat(lookup.get("miss").get("detail").asString())
+        .as("what the node's log shows of its miss")
+        .contains(id, sha256, "damaged in storage", foundBy, invalidation.get("id").asString())
+        .contains("compile and upload it again")
+        .doesNotContain("was invalidated");
     assertThat(objectKeys(blobKey(sha256))).as("the damaged object is deleted").isEmpty();
   }
 

@@ -84,6 +84,10 @@ class LookupApiTest extends ServiceTest {
     JsonNode miss = lookup(descriptor);
     assertThat(miss.get("hit").asBoolean()).isFalse();
     assertThat(miss.get("miss").get("reason").asString()).isEqualTo("invalidated");
+    assertThat(miss.get("miss").get("detail").asString())
+        .as("a caller's invalidation is named as such, not as the service's own")
+        .contains("was invalidated (invalidation ")
+        .doesNotContain("damaged");
   }
 
   @Test
