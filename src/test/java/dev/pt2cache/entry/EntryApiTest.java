@@ -530,9 +530,45 @@ class EntryApiTest extends ServiceTest {
         "invalid-request");
   }
 
+  /**
+   * Refused by its Content-Length, before any of the body is read. The service's answer comes once
+   * Tomcat has taken in 2 MB of the refused body, and the connection is closed under the rest: a
+   * client that reads only when it has sent everything can lose the answer to the reset, as the
+   * JDK's client did once in the CI of f8bf05c (broken pipe, "header parser received no bytes"). So
+   * this client reads the answer while its body is still going out, as curl does.
+   */
   @Test
-  void shouldRefuseAnEntrySentWithoutDigestAboveTheSpoolLimit() {
-    assertProblem(api.putBytes(path(entry), new byte[17 * 1024 * 1024]), 413, "payload-too-large");
+  void shouldRefuseAnEntrySentWithoutDigestAboveTheSpoolLimit() throws Exception {
+    int length = 17 * 1024 * 1024;
+    ExecutorService sender = Executors.newSingleThreadExecutor();
+    try (Socket socket = new Socket("127.0.0.1", port())) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("PUT "
+                  + path(entry)
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                  + EmbeddedInfra.ADMIN_TOKEN
+                  + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                  + length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      sender.submit(
+          () -> {
+            byte[] block = new byte[64 * 1024];
+            for (int sent = 0; sent < length; sent += block.length) {
+              out.write(block); // the service closes under the rest: a broken pipe here is expected
+            }
+            return null;
+          });
+      String status =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+      assertThat(status).startsWith("HTTP/1.1 413");
+    } finally {
+      sender.shutdownNow();
+    }
     assertThat(api.head(path(entry)).status()).isEqualTo(404);
   }
 
