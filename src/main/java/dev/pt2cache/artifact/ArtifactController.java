@@ -67,7 +67,7 @@ class ArtifactController implements ArtifactsApi {
   public ResponseEntity<dev.pt2cache.api.model.Artifact> uploadContent(
       String namespace, UUID artifactId, InputStreamResource body) {
     try {
-      UploadOutcome outcome = uploads.receive(namespace, artifactId, Bodies.of(body));
+      UploadOutcome outcome = uploads.receive(namespace, artifactId, body.getInputStream());
       return ResponseEntity.ok(ArtifactMapper.toApi(outcome.artifact()));
     } catch (IOException e) {
       throw new UploadInterruptedException(e);

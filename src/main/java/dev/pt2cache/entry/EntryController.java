@@ -4,7 +4,6 @@ import dev.pt2cache.api.EntriesApi;
 import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.artifact.ArtifactDownloads;
 import dev.pt2cache.artifact.ArtifactMapper;
-import dev.pt2cache.artifact.Bodies;
 import dev.pt2cache.artifact.ContentResponses;
 import dev.pt2cache.artifact.UploadOutcome;
 import dev.pt2cache.blob.UploadInterruptedException;
@@ -75,7 +74,7 @@ class EntryController implements EntriesApi {
               descriptors.read(descriptor),
               sha256,
               request.getContentLengthLong(),
-              Bodies.of(body));
+              body.getInputStream());
       return ResponseEntity.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK)
           .body(ArtifactMapper.toApi(outcome.artifact()));
     } catch (IOException e) {
