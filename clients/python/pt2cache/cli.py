@@ -358,6 +358,9 @@ def _mirror(client: CacheClient, args: argparse.Namespace) -> Any:
             finally:
                 if os.path.exists(incoming):  # a miss, or a download that failed
                     os.unlink(incoming)
+    # a namespace without entries mirrors to an empty directory, which seed takes (it refuses
+    # a directory that is not there)
+    os.makedirs(args.directory, exist_ok=True)
     return {"directory": args.directory, "entries": copied, "alreadyPresent": present}
 
 

@@ -239,6 +239,18 @@ class CliWithoutServiceTest(unittest.TestCase):
         self.assertEqual(list(store.entries()), [("fx-graph", "k")])
         self.assertFalse(os.path.exists(incoming))
 
+    def test_a_mirror_of_an_empty_namespace_is_an_empty_directory_that_seeds_nothing(self):
+        root = os.path.join(tempfile.mkdtemp(), "entries")
+        with FakeService(whole(200, {"items": []})) as fake:
+            status, stdout, stderr = run("mirror", "--url", fake.url, root)
+            self.assertEqual((status, json.loads(stdout)["entries"], stderr), (0, 0, ""))
+            self.assertTrue(os.path.isdir(root), "seed refuses a directory that is not there")
+            requests_before_seed = len(fake.requests)
+            status, stdout, stderr = run("seed", "--url", fake.url, root)
+        self.assertEqual((status, stderr), (0, ""))
+        self.assertEqual((json.loads(stdout)["entries"], json.loads(stdout)["failed"]), (0, 0))
+        self.assertEqual(len(fake.requests), requests_before_seed, "nothing to send")
+
     def test_mirror_refuses_a_file_before_fetching_anything(self):
         with tempfile.NamedTemporaryFile() as f, FakeService(whole(200, {"items": []})) as fake:
             status, _, stderr = run("mirror", "--url", fake.url, f.name)
