@@ -70,8 +70,14 @@ final class PartPipeline {
           }
         }
       }
-      byte[] reading = reader.remaining() > 0 ? new byte[partSize] : null;
+      byte[] reading = null;
       while (reader.remaining() > 0) {
+        int wanted = nextPart(reader, partSize);
+        if (reading == null || reading.length != wanted) {
+          // the size is declared: a short last part takes a buffer of its length, and the
+          // part-sized one goes, instead of holding a whole part for its few bytes
+          reading = new byte[wanted];
+        }
         int length = reader.readChunk(reading);
         number++;
         if (inFlight != null) {
@@ -83,7 +89,7 @@ final class PartPipeline {
           continue;
         }
         inFlight = sendAsync(number, bytes(reading, length), length, spare);
-        reading = spare.exchange(reading, partSize);
+        reading = spare.exchange(reading, nextPart(reader, partSize));
       }
       if (inFlight != null) {
         parts.add(join(inFlight));
@@ -108,6 +114,11 @@ final class PartPipeline {
       // shutting down: send it on this thread
       return CompletableFuture.completedFuture(sink.send(number, bytes, length));
     }
+  }
+
+  /** The length of the next part: a whole part, or the declared bytes left, if fewer. */
+  private static int nextPart(VerifyingReader reader, int partSize) {
+    return (int) Math.min(partSize, reader.remaining());
   }
 
   /** The first {@code length} bytes of {@code buffer}, as often as the sender asks. */
@@ -154,15 +165,16 @@ final class PartPipeline {
     }
 
     /**
-     * Hands in the buffer just given to a send; answers the one to fill next. Where the permit has
-     * gone back already, the send has ended (only its completion gives it back) and its buffer is
-     * the one to fill.
+     * Hands in the buffer just given to a send; answers the one to fill next, of {@code wanted}
+     * bytes, or null where there is none that long (the caller takes one; none for a part that
+     * never comes). Where the permit has gone back already, the send has ended (only its completion
+     * gives it back) and its buffer is the one to fill.
      */
-    synchronized byte[] exchange(byte[] sending, int partSize) {
+    synchronized byte[] exchange(byte[] sending, int wanted) {
       if (!held) {
         return sending;
       }
-      byte[] next = idle != null ? idle : new byte[partSize];
+      byte[] next = idle != null && idle.length == wanted ? idle : null;
       idle = sending;
       return next;
     }
