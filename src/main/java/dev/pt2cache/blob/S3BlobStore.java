@@ -69,7 +69,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
             clients.uploads(),
             bucket,
             properties,
-            properties.signPayload() ? -1 : properties.singlePutMax().toBytes(),
+            properties.singlePutMax().toBytes(),
             partSenders,
             properties.controlTimeout());
     this.calls = new S3ControlCalls(clients, bucket, writer);

@@ -29,11 +29,13 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  *   <li>a larger one up to {@code single-put-max}, its first part read likewise before the permit
  *       ({@link #readHead}), streams to the store in one {@code PutObject} whose last bytes wait
  *       for the check ({@link HeldBackBody}, ADR 0013);
- *   <li>anything larger, and anything over the part size when payloads are signed (the signature
- *       needs the body before it is sent), goes up as a multipart upload that is completed only
- *       when digest and size match, and aborted otherwise. It holds one part at a time, and a
- *       second while {@link PartBuffers} has one to spare; its first part is the head that {@link
- *       #readHead} read, sent from its chunks, not copied into a part buffer.
+ *   <li>anything larger goes up as a multipart upload that is completed only when digest and size
+ *       match, and aborted otherwise. Signed payloads change none of this: over plain HTTP the SDK
+ *       signs a body of declared length chunk by chunk as it sends it ({@code aws-chunked}, {@code
+ *       STREAMING-AWS4-HMAC-SHA256-PAYLOAD}), reading it once, and over HTTPS leaves it unsigned
+ *       ({@code PayloadSigningTest}). It holds one part at a time, and a second while {@link
+ *       PartBuffers} has one to spare; its first part is the head that {@link #readHead} read, sent
+ *       from its chunks, not copied into a part buffer.
  * </ul>
  */
 final class S3BlobWriter {

@@ -29,10 +29,11 @@ import org.springframework.util.unit.DataSize;
  * @param singlePutMax the largest blob sent as one streamed {@code PutObject} (ADR 0013): a blob
  *     over the part size and up to this streams to the store as it arrives, holding no buffer;
  *     larger ones go as multipart uploads. 5 GiB, S3's limit for one request, by default and at
- *     most; 0 turns streaming off. Ignored when payloads are signed
+ *     most; 0 turns streaming off
  * @param signPayload sign request bodies (SigV4 payload hashes) on plain-HTTP stores too; off by
  *     default, since the service verifies every byte itself and HTTPS stores never sign bodies
- *     (docs/adr/0008)
+ *     (docs/adr/0008). On plain HTTP the SDK then sends every body {@code aws-chunked}, each chunk
+ *     signed as it goes
  * @param controlTimeout the longest a control request (health, an existence check before a commit,
  *     a delete, one page of a listing) may take, retries included; then the store counts as
  *     unavailable ({@code 503 storage-unavailable}, readiness down), rather than holding the

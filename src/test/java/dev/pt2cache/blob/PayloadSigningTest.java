@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
@@ -92,7 +93,8 @@ class PayloadSigningTest {
       try (S3Client s3 = client(true, null)) {
         put(s3, bytes(300));
       }
-      assertThat(sentPayloadHashes).hasSize(1).noneMatch("UNSIGNED-PAYLOAD"::equals);
+      // over plain HTTP a PutObject's body goes aws-chunked, however short, each chunk signed
+      assertThat(sentPayloadHashes).containsExactly("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
     }
 
     @Test
@@ -110,8 +112,76 @@ class PayloadSigningTest {
       // 12 MiB in parts of 5 MiB, the first the head read before the permit, its chunks read by
       // the signer as they are sent: three part uploads, each signed (the SDK signs a part's body
       // chunk by chunk, STREAMING-AWS4-HMAC-SHA256-PAYLOAD), and the store took each
-      assertThat(sentPayloadHashes).hasSize(3).noneMatch("UNSIGNED-PAYLOAD"::equals);
+      assertThat(sentPayloadHashes).hasSize(3).containsOnly("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
       store.delete(expected.sha256());
+    }
+  }
+
+  /**
+   * What {@code S3BlobWriter} relies on to stream a signed upload in one request: the SDK signs a
+   * body of declared length chunk by chunk as it sends it, reading it once, and not at all over
+   * HTTPS.
+   */
+  @Nested
+  class WhenAskedToSignAStreamedBody {
+
+    @Test
+    void shouldSignItChunkByChunkReadingItOnce() {
+      byte[] content = bytes(6 << 20);
+      AtomicInteger opened = new AtomicInteger();
+      String key = "tests/signing/" + UUID.randomUUID();
+      try (S3Client s3 = client(true, null)) {
+        s3.putObject(
+            b -> b.bucket(bucket()).key(key).contentLength((long) content.length),
+            RequestBody.fromContentProvider(
+                () -> {
+                  opened.incrementAndGet();
+                  return new java.io.ByteArrayInputStream(content);
+                },
+                content.length,
+                "application/octet-stream"));
+
+        assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket()).key(key)).asByteArray())
+            .isEqualTo(content);
+      }
+      assertThat(sentPayloadHashes).containsExactly("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+      assertThat(opened).hasValue(1);
+    }
+
+    @Test
+    void shouldLeaveItUnsignedOverHttps() throws Exception {
+      // nothing listens there: the request is signed and recorded, then fails to connect
+      int closed;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        closed = socket.getLocalPort();
+      }
+      StorageProperties https =
+          TestStorage.properties(
+              URI.create("https://127.0.0.1:" + closed), true, null, DataSize.ofMegabytes(6));
+      try (S3Client s3 = client(https)) {
+        assertThatThrownBy(
+            () ->
+                s3.putObject(
+                    b -> b.bucket(bucket()).key("tests/signing/https").contentLength(300L),
+                    RequestBody.fromContentProvider(
+                        () -> new java.io.ByteArrayInputStream(bytes(300)),
+                        300,
+                        "application/octet-stream")));
+        assertThatThrownBy(
+            () ->
+                s3.uploadPart(
+                    b ->
+                        b.bucket(bucket())
+                            .key("tests/signing/https")
+                            .uploadId("x")
+                            .partNumber(1)
+                            .contentLength(300L),
+                    RequestBody.fromContentProvider(
+                        () -> new java.io.ByteArrayInputStream(bytes(300)),
+                        300,
+                        "application/octet-stream")));
+      }
+      assertThat(sentPayloadHashes).isNotEmpty().containsOnly("UNSIGNED-PAYLOAD");
     }
   }
 
@@ -151,6 +221,10 @@ class PayloadSigningTest {
   }
 
   private S3Client client(boolean signPayload, String secret) {
+    return client(properties(signPayload, secret));
+  }
+
+  private S3Client client(StorageProperties properties) {
     ExecutionInterceptor recorder =
         new ExecutionInterceptor() {
           @Override
@@ -162,7 +236,7 @@ class PayloadSigningTest {
             }
           }
         };
-    return S3StorageConfiguration.clientBuilder(properties(signPayload, secret))
+    return S3StorageConfiguration.clientBuilder(properties)
         .overrideConfiguration(o -> o.addExecutionInterceptor(recorder))
         .build();
   }

@@ -50,7 +50,12 @@ class StreamedPutTest {
   private final S3Client s3 = client();
   private final S3BlobStore store =
       new S3BlobStore(
-          StoreClients.sharing(s3), TestStorage.properties(false, null, SINGLE_PUT_MAX));
+          StoreClients.sharing(s3), TestStorage.properties(signPayload(), null, SINGLE_PUT_MAX));
+
+  /** Whether bodies are signed: {@link SignedStreamedPutTest} runs the same with them signed. */
+  boolean signPayload() {
+    return false;
+  }
 
   @BeforeAll
   static void bucketExists() {
@@ -167,7 +172,8 @@ class StreamedPutTest {
                             body.contentType()));
           }
         };
-    return S3StorageConfiguration.clientBuilder(TestStorage.properties(false, null, SINGLE_PUT_MAX))
+    return S3StorageConfiguration.clientBuilder(
+            TestStorage.properties(signPayload(), null, SINGLE_PUT_MAX))
         .overrideConfiguration(o -> o.addExecutionInterceptor(recorder))
         .build();
   }
