@@ -57,6 +57,20 @@ class RefusedBeforeTheBodyTest extends ServiceTest {
     }
   }
 
+  /**
+   * Without {@code Expect} the answer does not wait for the body either: Tomcat takes in what it
+   * refused only after it has written the answer (docs/adr/0050).
+   */
+  @Test
+  void shouldAnswerARefusalWithoutExpectBeforeTheBody() throws IOException {
+    String elsewhere = "/v1/namespaces/t-none-" + UUID.randomUUID().toString().substring(0, 8);
+    try (Expecting put =
+        new Expecting(elsewhere + entry, EmbeddedInfra.ADMIN_TOKEN, 5_000_000, false)) {
+      assertThat(put.statusLine()).startsWith("HTTP/1.1 404");
+      assertThat(put.rest()).contains("namespace-not-found");
+    }
+  }
+
   @Test
   void shouldAskForTheBodyOfAnEntryItTakes() throws IOException {
     byte[] bytes = Fixtures.randomBytes(300);
@@ -69,12 +83,19 @@ class RefusedBeforeTheBodyTest extends ServiceTest {
     assertThat(api.get(path(entry)).body()).isEqualTo(bytes);
   }
 
-  /** A PUT's head with {@code Expect: 100-continue}; it sends its body only when asked to. */
+  /**
+   * A PUT's head, with {@code Expect: 100-continue} unless told; it sends its body only when asked
+   * to.
+   */
   private final class Expecting implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
 
     Expecting(String target, String token, long length) throws IOException {
+      this(target, token, length, true);
+    }
+
+    Expecting(String target, String token, long length, boolean expect) throws IOException {
       socket = new Socket("127.0.0.1", port());
       // a service that told the client to go on would now wait for the body: no answer at all
       socket.setSoTimeout(10_000);
@@ -86,7 +107,8 @@ class RefusedBeforeTheBodyTest extends ServiceTest {
               + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
               + "Content-Type: application/octet-stream\r\nContent-Length: "
               + length
-              + "\r\nExpect: 100-continue\r\n\r\n";
+              + (expect ? "\r\nExpect: 100-continue" : "")
+              + "\r\n\r\n";
       socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
     }
 
