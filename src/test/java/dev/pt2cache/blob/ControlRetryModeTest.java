@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The control requests' retries come from where a default AWS client's do, as docs/configuration.md
  * says: the {@code aws.retryMode} system property ({@code AWS_RETRY_MODE}), else {@code retry_mode}
- * in the AWS profile file. The standard mode makes 3 attempts, the legacy one (the SDK's default)
- * 4.
+ * in the AWS profile file, else the SDK's default: since SDK 2.59 the standard mode, 3 attempts
+ * (before, the legacy one, 4). An SDK upgrade that moves the default again shows here.
  */
 class ControlRetryModeTest {
 
@@ -26,17 +26,22 @@ class ControlRetryModeTest {
   }
 
   @Test
-  void shouldTakeTheRetryModeOfTheSystemProperty() {
-    System.setProperty(RETRY_MODE, "standard");
-
+  void shouldMakeThreeAttemptsUnlessAModeIsSet() {
     assertThat(PoolWaitNotRetried.aroundDefault().maxAttempts()).isEqualTo(3);
   }
 
   @Test
+  void shouldTakeTheRetryModeOfTheSystemProperty() {
+    System.setProperty(RETRY_MODE, "legacy");
+
+    assertThat(PoolWaitNotRetried.aroundDefault().maxAttempts()).isEqualTo(4);
+  }
+
+  @Test
   void shouldTakeTheRetryModeOfTheAwsProfileFile(@TempDir Path dir) throws Exception {
-    Path config = Files.writeString(dir.resolve("config"), "[default]\nretry_mode = standard\n");
+    Path config = Files.writeString(dir.resolve("config"), "[default]\nretry_mode = legacy\n");
     System.setProperty(CONFIG_FILE, config.toString());
 
-    assertThat(PoolWaitNotRetried.aroundDefault().maxAttempts()).isEqualTo(3);
+    assertThat(PoolWaitNotRetried.aroundDefault().maxAttempts()).isEqualTo(4);
   }
 }
