@@ -19,6 +19,7 @@ final class Operations {
           entry("listNamespaces", Access.everywhere(READ)),
           entry("getNamespace", Access.in(READ)),
           entry("putNamespace", Access.in(ADMIN)),
+          entry("patchNamespace", Access.in(ADMIN)),
           entry("lookup", Access.in(READ)),
           entry("createArtifact", Access.in(WRITE)),
           entry("listArtifacts", Access.in(READ)),

@@ -38,23 +38,31 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
       @Param("byId") String byId);
 
   /**
-   * The namespace's own quota (null where the default applies), its row locked against other
-   * changes of its settings until the transaction ends; empty when there is no such namespace. The
-   * lock is the one an update takes ({@code no key update}), so the rows that reference the
-   * namespace (artifacts being reserved) are written meanwhile as ever.
+   * The namespace's own settings (null members where the defaults apply), its row locked against
+   * other changes of its settings until the transaction ends; empty when there is no such
+   * namespace. The lock is the one an update takes ({@code no key update}), so the rows that
+   * reference the namespace (artifacts being reserved) are written meanwhile as ever.
    */
   @Query(
       value =
-          "select name, quota_bytes as quotaBytes from namespace where name = :name for no key update",
+          """
+          select name, quota_bytes as quotaBytes, max_idle_days as maxIdleDays,
+                 invalidate_after_reports as invalidateAfterReports
+            from namespace where name = :name for no key update
+          """,
       nativeQuery = true)
-  Optional<StoredQuota> lockQuota(@Param("name") String name);
+  Optional<StoredSettings> lockSettings(@Param("name") String name);
 
-  /** A namespace's quota as stored. */
-  interface StoredQuota {
-    // selected too, so that a row whose quota is null is still a row
+  /** A namespace's settings as stored. */
+  interface StoredSettings {
+    // selected too, so that a row whose settings are all null is still a row
     String getName();
 
     Long getQuotaBytes();
+
+    Integer getMaxIdleDays();
+
+    Integer getInvalidateAfterReports();
   }
 
   /**

@@ -2,7 +2,8 @@ package dev.pt2cache.namespace;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.pt2cache.namespace.NamespaceRepository.StoredQuota;
+import dev.pt2cache.namespace.NamespaceRepository.StoredSettings;
+import dev.pt2cache.namespace.SettingsPatch.Settings;
 import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.LockWait;
 import java.time.Duration;
@@ -175,18 +176,54 @@ public class NamespaceService {
     if (!mayChangeQuota) {
       // a caller of one namespace only ever has one that exists (tokens are made for existing
       // namespaces, and namespaces are never deleted): creating one is the operator's too
-      StoredQuota stored =
-          namespaces.lockQuota(name).orElseThrow(() -> new NamespaceNotFoundException(name));
-      if (!Objects.equals(stored.getQuotaBytes(), quotaBytes)) {
-        throw new QuotaChangeForbiddenException(name, stored.getQuotaBytes());
-      }
+      StoredSettings stored =
+          namespaces.lockSettings(name).orElseThrow(() -> new NamespaceNotFoundException(name));
+      requireQuotaUnchanged(name, stored, quotaBytes);
     }
+    return upsert(name, new Settings(quotaBytes, maxIdleDays, invalidateAfterReports), by);
+  }
+
+  /**
+   * Applies a merge patch to the namespace's settings (docs/adr/0051): the members it gives are
+   * set, the others kept. The row is locked before the settings are read, so a change meanwhile,
+   * another patch's included, is applied before this one and kept by it; a caller who may not
+   * change the quota ({@link QuotaChangeForbiddenException}) may give it only as it stands. Never
+   * creates a namespace ({@link NamespaceNotFoundException}).
+   */
+  public NamespaceView patch(
+      String name, SettingsPatch patch, boolean mayChangeQuota, Caller.Token by) {
+    transactions.executeWithoutResult(
+        status -> {
+          lockWait.bound();
+          StoredSettings stored =
+              namespaces.lockSettings(name).orElseThrow(() -> new NamespaceNotFoundException(name));
+          if (!mayChangeQuota && patch.gives(SettingsPatch.Member.QUOTA_BYTES)) {
+            requireQuotaUnchanged(name, stored, patch.values().quotaBytes());
+          }
+          Settings current =
+              new Settings(
+                  stored.getQuotaBytes(),
+                  stored.getMaxIdleDays(),
+                  stored.getInvalidateAfterReports());
+          upsert(name, patch.applyTo(current), by);
+        });
+    return get(name);
+  }
+
+  private static void requireQuotaUnchanged(String name, StoredSettings stored, Long quotaBytes) {
+    if (!Objects.equals(stored.getQuotaBytes(), quotaBytes)) {
+      throw new QuotaChangeForbiddenException(name, stored.getQuotaBytes());
+    }
+  }
+
+  /** Writes the settings, and forgets the cached quota once they are committed. */
+  private boolean upsert(String name, Settings settings, Caller.Token by) {
     boolean created =
         namespaces.upsert(
             name,
-            quotaBytes,
-            maxIdleDays,
-            invalidateAfterReports,
+            settings.quotaBytes(),
+            settings.maxIdleDays(),
+            settings.invalidateAfterReports(),
             by.name(),
             by.id() == null ? null : by.id().toString());
     namespaces.flush();

@@ -72,7 +72,7 @@ class AccessMatrixTest extends ServiceTest {
       Function<MatrixFixture, MatrixCall> call) {
 
     boolean namespaced() {
-      return !everywhere || id.startsWith("putNamespace");
+      return !everywhere || id.endsWith("Namespace(quotaBytes)");
     }
 
     @Override
@@ -100,6 +100,18 @@ class AccessMatrixTest extends ServiceTest {
             true,
             ok,
             f -> MatrixCall.putJson(f.path(""), "{\"quotaBytes\":5000}")),
+        new Operation(
+            "patchNamespace",
+            ADMIN,
+            false,
+            ok,
+            f -> MatrixCall.mergePatch(f.path(""), "{\"maxIdleDays\":7}")),
+        new Operation(
+            "patchNamespace(quotaBytes)",
+            ADMIN,
+            true,
+            ok,
+            f -> MatrixCall.mergePatch(f.path(""), "{\"quotaBytes\":5000}")),
         new Operation(
             "lookup",
             READ,

@@ -27,6 +27,10 @@ record MatrixCall(String method, String path, String json, byte[] bytes, String 
     return new MatrixCall("PUT", path, json, null, null);
   }
 
+  static MatrixCall mergePatch(String path, String json) {
+    return new MatrixCall("PATCH", path, json, null, null);
+  }
+
   static MatrixCall putBytes(String path, byte[] bytes) {
     return new MatrixCall("PUT", path, null, bytes, Fixtures.sha256(bytes));
   }
@@ -41,6 +45,7 @@ record MatrixCall(String method, String path, String json, byte[] bytes, String 
       case "HEAD" -> client.head(path);
       case "DELETE" -> client.delete(path);
       case "POST" -> client.postJson(path, json);
+      case "PATCH" -> client.mergePatch(path, json);
       default -> json != null ? client.putJson(path, json) : client.putBytes(path, bytes);
     };
   }

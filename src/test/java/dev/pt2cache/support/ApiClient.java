@@ -90,6 +90,18 @@ public final class ApiClient {
             .build());
   }
 
+  /** A JSON merge patch (RFC 7396), sent as the given {@code Content-Type}. */
+  public ApiResponse patch(String path, String json, String contentType) {
+    return send(
+        request(path, "Content-Type", contentType)
+            .method("PATCH", BodyPublishers.ofString(json))
+            .build());
+  }
+
+  public ApiResponse mergePatch(String path, String json) {
+    return patch(path, json, "application/merge-patch+json");
+  }
+
   public ApiResponse putBytes(String path, byte[] body, String... headers) {
     return putBody(path, BodyPublishers.ofByteArray(body), headers);
   }

@@ -34,6 +34,7 @@ class ContractExamplesTest {
     assertThat(examples.stream().map(Example::where))
         .as("the walk finds the request bodies' examples and the members' ones")
         .contains("PUT /v1/namespaces/{namespace} request application/json")
+        .contains("PATCH /v1/namespaces/{namespace} request application/merge-patch+json")
         .contains("POST /v1/namespaces/{namespace}/artifacts request application/json")
         .contains("schema Key");
     assertThat(wrong).isEmpty();

@@ -37,6 +37,16 @@ class TriedExamplesTest extends ServiceTest {
     assertThat(made.status()).as(made.text()).isIn(200, 201);
     assertThat(made.json().get("maxIdleDays").asInt()).isEqualTo(30);
 
+    ApiResponse patched =
+        api.mergePatch(
+            namespace,
+            body("/v1/namespaces/{namespace}", HttpMethod.PATCH, "application/merge-patch+json"));
+    assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+    assertThat(patched.json().get("invalidateAfterReports").asInt()).isEqualTo(3);
+    assertThat(patched.json().get("maxIdleDays").asInt())
+        .as("the patch's example keeps what the PUT's set")
+        .isEqualTo(30);
+
     ApiResponse declared =
         api.postJson(
             namespace + "/artifacts",
@@ -92,6 +102,10 @@ class TriedExamplesTest extends ServiceTest {
   }
 
   private static String body(String path, HttpMethod method) {
+    return body(path, method, "application/json");
+  }
+
+  private static String body(String path, HttpMethod method, String type) {
     Object example =
         CONTRACT
             .getPaths()
@@ -100,7 +114,7 @@ class TriedExamplesTest extends ServiceTest {
             .get(method)
             .getRequestBody()
             .getContent()
-            .get("application/json")
+            .get(type)
             .getExample();
     return Json.pretty(example);
   }
