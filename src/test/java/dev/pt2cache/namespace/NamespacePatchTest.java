@@ -60,6 +60,29 @@ class NamespacePatchTest extends ServiceTest {
     assertThat(read.has("invalidateAfterReports")).isFalse();
   }
 
+  /** Whichever member is given as null is the one cleared: each one has its own. */
+  @Test
+  void shouldClearEachMemberGivenAsNull() {
+    String[] members = {"quotaBytes", "maxIdleDays", "invalidateAfterReports"};
+    for (String cleared : members) {
+      ApiResponse set =
+          api.putJson(
+              path(""),
+              "{\"quotaBytes\": 1000000, \"maxIdleDays\": 30, \"invalidateAfterReports\": 5}");
+      assertThat(set.status()).as(set.text()).isEqualTo(200);
+
+      ApiResponse patched = api.mergePatch(path(""), "{\"%s\": null}".formatted(cleared));
+
+      assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+      JsonNode read = api.get(path("")).json();
+      for (String member : members) {
+        assertThat(read.has(member))
+            .as("%s given as null: %s", cleared, read)
+            .isEqualTo(!member.equals(cleared));
+      }
+    }
+  }
+
   @Test
   void shouldNotCreateANamespace() {
     String missing = ns + "-missing";

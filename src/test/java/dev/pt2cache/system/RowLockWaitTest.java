@@ -53,6 +53,24 @@ class RowLockWaitTest extends ServiceTest {
     assertThat(again.json().get("maxIdleDays").asInt()).isEqualTo(3);
   }
 
+  /** A merge patch takes the row lock a PUT takes, and waits for it no longer. */
+  @Test
+  void shouldAnswerANamespacePatchThatWaitedLongForItsRowAsBusy() throws Exception {
+    String namespace = "/v1/namespaces/" + ns;
+    try (Connection holder =
+        HeldRows.holding(dataSource, "select 1 from namespace where name = ? for update", ns)) {
+      ApiResponse waited =
+          call("PATCH", namespace, "{\"maxIdleDays\": 3}", "application/merge-patch+json");
+      assertProblem(waited, 503, "database-busy");
+      assertThat(waited.header("Retry-After")).isNotBlank();
+      holder.rollback();
+    }
+    assertThat(api.get(namespace).json().has("maxIdleDays")).as("nothing changed").isFalse();
+    ApiResponse again = api.mergePatch(namespace, "{\"maxIdleDays\": 3}");
+    assertThat(again.status()).as(again.text()).isEqualTo(200);
+    assertThat(again.json().get("maxIdleDays").asInt()).isEqualTo(3);
+  }
+
   @Test
   void shouldAnswerAnInvalidationThatWaitedLongForAMatchAsBusyAndRetireNothing() throws Exception {
     UUID id = entry("held");
@@ -261,8 +279,12 @@ class RowLockWaitTest extends ServiceTest {
   }
 
   private ApiResponse call(String method, String fullPath, String body) {
+    return call(method, fullPath, body, "application/json");
+  }
+
+  private ApiResponse call(String method, String fullPath, String body, String type) {
     HttpRequest request =
-        api.request(fullPath, "Content-Type", "application/json")
+        api.request(fullPath, "Content-Type", type)
             .timeout(PATIENCE)
             .method(method, BodyPublishers.ofString(body))
             .build();
