@@ -239,6 +239,26 @@ class CliWithoutServiceTest(unittest.TestCase):
         self.assertEqual(list(store.entries()), [("fx-graph", "k")])
         self.assertFalse(os.path.exists(incoming))
 
+    def test_a_mirror_into_a_directory_holding_entries_copies_the_rest_and_succeeds(self):
+        root = tempfile.mkdtemp()
+        DirectoryEntries(root).put_entry("fx-graph", "pt2:fx-graph-v1::faaa:c1", b"held")
+        graph = os.urandom(300)
+        listed = [{"key": "pt2:fx-graph-v1::faaa:c1"}, {"key": "pt2:fx-graph-v1::fbbb:c1"}]
+
+        def answer(connection, n):
+            if "/artifacts?" in fake.requests[n - 1]:
+                whole(200, {"items": listed})(connection, n)
+            else:
+                whole(200, graph, OCTETS, {"ETag": '"%s"' % sha256(graph)})(connection, n)
+
+        with FakeService(answer) as fake:
+            status, stdout, stderr = run("mirror", "--url", fake.url, "--kind", "fx-graph", root)
+        self.assertEqual((status, stderr), (0, ""))
+        self.assertEqual((json.loads(stdout)["entries"], json.loads(stdout)["alreadyPresent"]),
+                         (1, 1))
+        self.assertEqual(DirectoryEntries(root).get_entry("fx-graph", "pt2:fx-graph-v1::fbbb:c1"),
+                         graph)
+
     def test_a_mirror_of_an_empty_namespace_is_an_empty_directory_that_seeds_nothing(self):
         root = os.path.join(tempfile.mkdtemp(), "entries")
         with FakeService(whole(200, {"items": []})) as fake:
