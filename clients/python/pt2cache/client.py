@@ -22,6 +22,7 @@ from .transport import BLOCK, Transport, quote, query
 log = logging.getLogger("pt2cache")
 
 JSON = {"Content-Type": "application/json"}
+MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
 OCTETS = "application/octet-stream"
 DESCRIPTOR_HEADER_MAX = 4096
 Source = Union[bytes, bytearray, memoryview, str, os.PathLike]
@@ -67,12 +68,20 @@ class CacheClient:
                  "invalidate_after_reports": "invalidateAfterReports"}
 
     def update_namespace(self, **changes: Optional[int]) -> Dict[str, Any]:
-        """Changes only the settings named (``max_idle_days=7``), sending the others as they are
-        stored: what an admin of one namespace needs, since only the operator may change its
-        ``quota_bytes``. Reads, then replaces: a change made by someone else in between is lost."""
+        """Changes only the settings named (``max_idle_days=7``; ``None`` clears one, and the
+        service's default applies) and keeps every other as it is stored, a change someone else
+        made meanwhile included: a JSON merge patch, applied under the namespace's lock
+        (docs/adr/0051). An admin of one namespace leaves ``quota_bytes`` out (only the operator
+        changes quotas). A service older than ``PATCH`` (``405``) is read, then replaced."""
         unknown = set(changes) - set(self._SETTINGS)
         if unknown:
             raise TypeError("unknown namespace settings: " + ", ".join(sorted(unknown)))
+        body = json.dumps({self._SETTINGS[name]: value for name, value in changes.items()})
+        try:
+            return self.http.request("PATCH", self._ns(), body.encode(), MERGE_PATCH).json()
+        except CacheError as e:
+            if e.status != 405:
+                raise
         stored = self.namespace_info()
         settings = {name: stored.get(wire) for name, wire in self._SETTINGS.items()}
         settings.update(changes)

@@ -257,6 +257,85 @@ class NamespacesPagesTest(unittest.TestCase):
         self.assertIn("cursor=c2", fake.requests[2])
 
 
+class _SettingsService(http.server.BaseHTTPRequestHandler):
+    """A namespace's settings as the service keeps them: GET reads, PUT replaces and PATCH merges
+    (``application/merge-patch+json`` only, 415 otherwise). As the first request is
+    answered another operator sets ``invalidateAfterReports``, as one may while a change is made
+    (between its read and its write, where it reads first)."""
+
+    settings: dict = {}
+    answered = 0
+
+    def _answer(self, status, body):
+        data = json.dumps(body).encode()
+        type(self).answered += 1
+        if type(self).answered == 1:  # before the answer goes, so the caller sees it done
+            self.settings["invalidateAfterReports"] = 3
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _body(self):
+        return json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+
+    def do_GET(self):
+        self._answer(200, dict(self.settings, name="vision"))
+
+    def do_PUT(self):
+        self.settings.clear()
+        self.settings.update(self._body())
+        self._answer(200, dict(self.settings, name="vision"))
+
+    def do_PATCH(self):
+        if self.headers.get("Content-Type") != "application/merge-patch+json":
+            self._answer(415, {"status": 415, "title": "Unsupported Media Type"})
+            return
+        self.settings.update(self._body())
+        self._answer(200, dict(self.settings, name="vision"))
+
+    def log_message(self, *args):
+        pass
+
+
+class UpdateNamespaceTest(unittest.TestCase):
+    """``update_namespace`` changes the settings named and keeps every other one, a change made
+    by someone else meanwhile included (docs/adr/0051)."""
+
+    def test_a_change_made_meanwhile_by_another_is_kept(self):
+        _SettingsService.settings = {"quotaBytes": 5_000_000, "maxIdleDays": 3}
+        _SettingsService.answered = 0
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SettingsService)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            client = CacheClient("http://127.0.0.1:%d" % server.server_address[1],
+                                 namespace="vision", token="t", retries=0)
+            client.update_namespace(max_idle_days=7)
+            # read, then replaced: the other operator's invalidateAfterReports was lost (None)
+            self.assertEqual(_SettingsService.settings,
+                             {"quotaBytes": 5_000_000, "maxIdleDays": 7,
+                              "invalidateAfterReports": 3})
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    def test_a_service_without_patch_is_read_then_replaced(self):
+        stored = {"name": "vision", "quotaBytes": 5_000_000, "maxIdleDays": 3}
+        answers = [whole(405, {"status": 405, "title": "Method Not Allowed"},
+                         "application/problem+json"),
+                   whole(200, stored), whole(200, dict(stored, maxIdleDays=7))]
+
+        def answer(connection, n):
+            answers[n - 1](connection, n)
+
+        with FakeService(answer) as fake:
+            client = CacheClient(fake.url, namespace="vision", token="t", retries=0)
+            changed = client.update_namespace(max_idle_days=7)
+        self.assertEqual(changed["maxIdleDays"], 7)
+        self.assertEqual([r.split()[0] for r in fake.requests], ["PATCH", "GET", "PUT"])
+
+
 class UnreachableServiceTest(unittest.TestCase):
 
     def test_a_service_that_is_down_raises_after_bounded_retries(self):
