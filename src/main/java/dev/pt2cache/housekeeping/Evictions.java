@@ -1,5 +1,6 @@
 package dev.pt2cache.housekeeping;
 
+import dev.pt2cache.namespace.NamespaceDefaults;
 import dev.pt2cache.system.LockWait;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -46,13 +48,16 @@ class Evictions {
   private final MeterRegistry registry;
   private final TransactionTemplate transactions;
   private final LockWait lockWait;
+  private final NamespaceDefaults defaults;
 
   Evictions(
       JdbcClient jdbc,
       MeterRegistry registry,
       TransactionTemplate transactions,
-      LockWait lockWait) {
+      LockWait lockWait,
+      NamespaceDefaults defaults) {
     this.jdbc = jdbc;
+    this.defaults = defaults;
     this.lockWait = lockWait;
     this.registry = registry;
     this.transactions = transactions;
@@ -85,6 +90,10 @@ class Evictions {
    * the recency index: a quota lowered far below a large namespace's bytes (or a default quota set
    * at an upgrade) must not hold hundreds of thousands of row locks, under hits and reports, in one
    * statement for most of a minute.
+   *
+   * <p>Between batches the namespace's quota is read again: one changed during the round (a {@code
+   * PATCH} or {@code PUT} that raises or clears it) ends the round once the namespace is within it,
+   * and is the target from then on; before, the round evicted down to the quota it began with.
    */
   Evicted overQuota(String namespace, long quota, double margin, int batchSize) {
     evictions(namespace, "QUOTA"); // its series at 0 while within the quota, as evict() says
@@ -94,12 +103,15 @@ class Evictions {
             .param(namespace)
             .query(Long.class)
             .single();
-    long excess = excess(used, quota, margin);
+    Long started = appliedQuota(namespace);
+    long target = quota;
+    long excess = excess(used, target, margin);
     Evicted total = Evicted.NONE;
     int kept = 0;
     while (excess > 0) {
       long left = excess;
-      Batch batch = transactions.execute(status -> oldest(namespace, left, quota, batchSize));
+      long current = target;
+      Batch batch = transactions.execute(status -> oldest(namespace, left, current, batchSize));
       if (batch == null || batch.chosen() == 0) {
         break;
       }
@@ -114,9 +126,29 @@ class Evictions {
       }
       kept = 0;
       total = total.plus(batch.evicted());
+      used -= batch.evicted().bytes();
       excess -= batch.evicted().bytes();
+      Long now = appliedQuota(namespace);
+      if (!Objects.equals(now, started)) {
+        if (now == null || used <= now) {
+          break;
+        }
+        started = now;
+        target = now;
+        excess = used - (long) Math.floor(now * (1 - margin));
+      }
     }
     return total;
+  }
+
+  /** The quota housekeeping applies to the namespace now: its own, or the default (or none). */
+  private Long appliedQuota(String namespace) {
+    List<Long> quota =
+        jdbc.sql("select quota_bytes from namespace where name = ?")
+            .param(namespace)
+            .query((rs, n) -> rs.getObject("quota_bytes", Long.class))
+            .list();
+    return defaults.quotaOf(quota.isEmpty() ? null : quota.get(0));
   }
 
   /** What one batch chose and what it evicted of that: less where a chosen one was used since. */

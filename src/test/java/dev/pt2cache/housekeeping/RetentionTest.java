@@ -256,6 +256,53 @@ class RetentionTest extends ServiceTest {
     }
 
     /**
+     * A quota raised while a round evicts in batches ends the round once the namespace is within
+     * it: the operator who lowered a quota too far and patches it back (or clears it) stops the
+     * evictions. Before, the round kept the quota it read at its start and went on, batch after
+     * batch, down to that quota's target. Here batch 2 waits on artifact 1's row (as a hit's flush
+     * holds it) while the quota goes from 1000 to 10000.
+     */
+    @Test
+    void shouldStopEvictingOnceTheQuotaIsRaisedDuringTheRound() throws Exception {
+      store(4, 1000);
+      for (int i = 0; i < 4; i++) {
+        jdbc.sql(
+                "update artifact set ready_at = now() - make_interval(hours => ?), last_hit_at = null where id = ?::uuid")
+            .params(4 - i, ids.get(i))
+            .update();
+      }
+      limits("1000", "null");
+      ExecutorService retention = Executors.newSingleThreadExecutor();
+      Evictions.Evicted evicted;
+      try (Connection flush = dataSource.getConnection()) {
+        flush.setAutoCommit(false);
+        try (PreparedStatement row =
+            flush.prepareStatement("select 1 from artifact where id = ?::uuid for no key update")) {
+          row.setString(1, ids.get(1));
+          row.executeQuery().close();
+        }
+        // 4000 bytes over a 1000-byte quota: down to 900, artifacts 0, 1 and 2, a batch each
+        Future<Evictions.Evicted> run =
+            retention.submit(() -> evictions.overQuota(ns, 1000, 0.1, 1));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> LockWaits.waiting(jdbc, "evicted_at = now()"));
+        ApiResponse raised =
+            api.patch(path(""), "{\"quotaBytes\": 10000}", "application/merge-patch+json");
+        assertThat(raised.status()).as(raised.text()).isEqualTo(200);
+        flush.commit();
+        evicted = run.get(10, TimeUnit.SECONDS);
+      } finally {
+        retention.shutdownNow();
+      }
+
+      // the batch that waited evicts what it chose; none after it (before: 3, artifact 2 too)
+      assertThat(evicted.artifacts()).isEqualTo(2);
+      assertThat(List.of(state(0), state(1), state(2), state(3)))
+          .containsExactly("evicted", "evicted", "ready", "ready");
+    }
+
+    /**
      * A hit written after the quota's batch chose the least recently used but before it locked it
      * keeps that artifact, and the round takes the next least recently used instead: before, the
      * batch evicted nothing and the round stopped, leaving the namespace over its quota until the
