@@ -54,6 +54,16 @@ class RetentionTest extends ServiceTest {
         .json();
   }
 
+  /** Makes the stored artifacts ready an hour apart, never hit, the first stored the oldest. */
+  void readyOldestFirst() {
+    for (int i = 0; i < ids.size(); i++) {
+      jdbc.sql(
+              "update artifact set ready_at = now() - make_interval(hours => ?), last_hit_at = null where id = ?::uuid")
+          .params(ids.size() - i, ids.get(i))
+          .update();
+    }
+  }
+
   /** Hits an artifact and waits until the hit is written (hits are flushed in batches). */
   void hit(int i) {
     assertThat(lookup(i).get("hit").asBoolean()).isTrue();
@@ -265,12 +275,7 @@ class RetentionTest extends ServiceTest {
     @Test
     void shouldStopEvictingOnceTheQuotaIsRaisedDuringTheRound() throws Exception {
       store(4, 1000);
-      for (int i = 0; i < 4; i++) {
-        jdbc.sql(
-                "update artifact set ready_at = now() - make_interval(hours => ?), last_hit_at = null where id = ?::uuid")
-            .params(4 - i, ids.get(i))
-            .update();
-      }
+      readyOldestFirst();
       limits("1000", "null");
       ExecutorService retention = Executors.newSingleThreadExecutor();
       Evictions.Evicted evicted;
@@ -311,12 +316,7 @@ class RetentionTest extends ServiceTest {
     @Test
     void shouldEvictTheNextLeastRecentlyUsedWhenTheChosenOneIsHitBeforeItsLock() throws Exception {
       store(3, 1000);
-      for (int i = 0; i < 3; i++) {
-        jdbc.sql(
-                "update artifact set ready_at = now() - make_interval(hours => ?), last_hit_at = null where id = ?::uuid")
-            .params(3 - i, ids.get(i))
-            .update();
-      }
+      readyOldestFirst();
 
       // 3000 bytes over a 2500-byte quota: down to at most 2250, one artifact
       Evictions.Evicted evicted = hitWhileChosen(0, () -> evictions.overQuota(ns, 2500, 0.1, 100));
