@@ -2,11 +2,19 @@ package dev.pt2cache.blob;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.retries.api.AcquireInitialTokenRequest;
+import software.amazon.awssdk.retries.api.RecordSuccessRequest;
+import software.amazon.awssdk.retries.api.RefreshRetryTokenRequest;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.retries.api.RetryToken;
+import software.amazon.awssdk.retries.api.TokenAcquisitionFailedException;
 
 /**
  * The control requests' retries come from where a default AWS client's do, as docs/configuration.md
@@ -28,6 +36,57 @@ class ControlRetryModeTest {
   @Test
   void shouldMakeThreeAttemptsUnlessAModeIsSet() {
     assertThat(PoolWaitNotRetried.aroundDefault().maxAttempts()).isEqualTo(3);
+  }
+
+  /**
+   * The standard mode's retry quota, as SDK 2.59 sets it: each retry of a failed call costs 14 of
+   * 500 tokens (the legacy mode, and the SDK before, 5), and each call that succeeds gives one
+   * back. So 35 retries that fail in a row, over the whole instance, stop every retry of this
+   * client (before, 100), and 14 calls must then succeed for each retry allowed again.
+   */
+  @Test
+  void shouldStopRetryingAfter35FailedRetriesUntil14CallsSucceed() {
+    RetryStrategy strategy = PoolWaitNotRetried.aroundDefault();
+
+    assertThat(failedRetriesUntilTheQuotaStopsThem(strategy)).isEqualTo(35);
+    for (int i = 0; i < 14; i++) {
+      RetryToken token =
+          strategy.acquireInitialToken(AcquireInitialTokenRequest.create("q")).token();
+      strategy.recordSuccess(RecordSuccessRequest.create(token));
+    }
+    assertThat(failedRetriesUntilTheQuotaStopsThem(strategy)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldLeaveTheLegacyModeItsQuotaOf100FailedRetries() {
+    System.setProperty(RETRY_MODE, "legacy");
+
+    assertThat(failedRetriesUntilTheQuotaStopsThem(PoolWaitNotRetried.aroundDefault()))
+        .isEqualTo(100);
+  }
+
+  /** Calls that fail with a refused connection every attempt, until a retry is refused early. */
+  private static int failedRetriesUntilTheQuotaStopsThem(RetryStrategy strategy) {
+    SdkClientException refused =
+        SdkClientException.builder().cause(new IOException("Connection refused")).build();
+    int retries = 0;
+    for (int call = 0; call < 1000; call++) {
+      RetryToken token =
+          strategy.acquireInitialToken(AcquireInitialTokenRequest.create("q")).token();
+      for (int attempt = 1; attempt < strategy.maxAttempts(); attempt++) {
+        try {
+          token =
+              strategy
+                  .refreshRetryToken(
+                      RefreshRetryTokenRequest.builder().token(token).failure(refused).build())
+                  .token();
+          retries++;
+        } catch (TokenAcquisitionFailedException e) {
+          return retries;
+        }
+      }
+    }
+    throw new AssertionError("the quota never stopped a retry");
   }
 
   @Test
