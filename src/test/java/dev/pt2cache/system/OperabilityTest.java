@@ -44,9 +44,18 @@ class OperabilityTest extends ServiceTest {
         .as("health asks for no token: no bucket, database or failure text by default")
         .isFalse();
 
+    assertThat(components.propertyNames())
+        .as("the components docs/operations.md names: a Spring Boot upgrade that adds one shows")
+        .containsExactlyInAnyOrder(
+            "db", "storage", "diskSpace", "ping", "ssl", "livenessState", "readinessState");
+    assertThat(components.get("ssl").get("status").asString())
+        .as("no SSL bundle configured: nothing to check")
+        .isEqualTo("UP");
+
     ApiResponse readiness = api.get("/actuator/health/readiness");
     assertThat(readiness.json().get("components").propertyNames())
-        .contains("db", "storage", "readinessState");
+        .as("readiness checks the database and the bucket only (docs/operations.md)")
+        .containsExactlyInAnyOrder("db", "storage", "readinessState");
     assertThat(health.text()).doesNotContain("pt2cache\"", "PostgreSQL");
     assertThat(healthContributors.getContributor("db"))
         .as("the service's own check, bounded (ADR 0024), not Spring Boot's isValid(0)")
