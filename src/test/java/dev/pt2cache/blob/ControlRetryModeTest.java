@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.retries.api.AcquireInitialTokenRequest;
 import software.amazon.awssdk.retries.api.RecordSuccessRequest;
@@ -15,6 +17,7 @@ import software.amazon.awssdk.retries.api.RefreshRetryTokenRequest;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.retries.api.RetryToken;
 import software.amazon.awssdk.retries.api.TokenAcquisitionFailedException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The control requests' retries come from where a default AWS client's do, as docs/configuration.md
@@ -63,6 +66,46 @@ class ControlRetryModeTest {
 
     assertThat(failedRetriesUntilTheQuotaStopsThem(PoolWaitNotRetried.aroundDefault()))
         .isEqualTo(100);
+  }
+
+  /**
+   * How long a retry waits, as SDK 2.59's standard mode sets it: after a failure such as a refused
+   * connection or a 500, a random delay up to 50 ms (the legacy mode, and the SDK before, up to 100
+   * ms); after the store throttled (503 SlowDown), up to 1 s (before, 250 to 500 ms), doubling with
+   * each retry. The control calls' bound (PT2CACHE_S3_CONTROL_TIMEOUT) covers these waits.
+   */
+  @Test
+  void shouldWaitUpTo50msBeforeARetryAndUpTo1sAfterAThrottle() {
+    SdkClientException refused =
+        SdkClientException.builder().cause(new IOException("Connection refused")).build();
+    S3Exception slowDown =
+        (S3Exception)
+            S3Exception.builder()
+                .statusCode(503)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("SlowDown").build())
+                .build();
+
+    assertThat(longestFirstDelay(refused)).isLessThanOrEqualTo(Duration.ofMillis(50));
+    assertThat(longestFirstDelay(slowDown))
+        .isGreaterThan(Duration.ofMillis(500))
+        .isLessThanOrEqualTo(Duration.ofSeconds(1));
+  }
+
+  /** The longest of 200 first retries' delays after {@code failure}, each on a fresh client. */
+  private static Duration longestFirstDelay(Throwable failure) {
+    Duration longest = Duration.ZERO;
+    for (int i = 0; i < 200; i++) {
+      RetryStrategy strategy = PoolWaitNotRetried.aroundDefault();
+      RetryToken token =
+          strategy.acquireInitialToken(AcquireInitialTokenRequest.create("d")).token();
+      Duration delay =
+          strategy
+              .refreshRetryToken(
+                  RefreshRetryTokenRequest.builder().token(token).failure(failure).build())
+              .delay();
+      longest = delay.compareTo(longest) > 0 ? delay : longest;
+    }
+    return longest;
   }
 
   /** Calls that fail with a refused connection every attempt, until a retry is refused early. */
