@@ -130,12 +130,12 @@ class Evictions {
       excess -= batch.evicted().bytes();
       Long now = appliedQuota(namespace);
       if (!Objects.equals(now, started)) {
-        if (now == null || used <= now) {
+        if (now == null) {
           break;
         }
         started = now;
         target = now;
-        excess = used - (long) Math.floor(now * (1 - margin));
+        excess = excess(used, now, margin); // none once within the new quota: the round ends
       }
     }
     return total;

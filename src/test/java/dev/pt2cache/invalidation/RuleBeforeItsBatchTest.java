@@ -62,10 +62,7 @@ class RuleBeforeItsBatchTest extends ServiceTest {
     String held = uploadMegaCache(badBuild, bytes).json().get("id").asString();
     String entry = path("/entries/fx-graph/k-" + UUID.randomUUID());
     byte[] compiled = Fixtures.randomBytes(300);
-    ApiResponse first =
-        api.putBytes(
-            entry, compiled, BlockingRuleTest.DESCRIPTOR, BlockingRuleTest.oneLine(badBuild));
-    assertThat(first.status()).isEqualTo(201);
+    ApiResponse first = storedBadBuildEntry(entry, compiled);
     String blocked = first.json().get("id").asString();
 
     CompletableFuture<ApiResponse> made;
@@ -126,10 +123,7 @@ class RuleBeforeItsBatchTest extends ServiceTest {
                           .query(Long.class)
                           .single()
                       == 1);
-      holder =
-          api.putBytes(
-              entry, compiled, BlockingRuleTest.DESCRIPTOR, BlockingRuleTest.oneLine(badBuild));
-      assertThat(holder.status()).as(holder.text()).isEqualTo(201);
+      holder = storedBadBuildEntry(entry, compiled);
 
       try (Connection row = holdingRow(held)) {
         made = ruleInForce();
@@ -173,10 +167,7 @@ class RuleBeforeItsBatchTest extends ServiceTest {
     for (int i = 0; i < ENTRIES; i++) {
       String entry = path("/entries/fx-graph/k-" + UUID.randomUUID());
       byte[] content = Fixtures.randomBytes(300);
-      ApiResponse put =
-          api.putBytes(
-              entry, content, BlockingRuleTest.DESCRIPTOR, BlockingRuleTest.oneLine(badBuild));
-      assertThat(put.status()).isEqualTo(201);
+      ApiResponse put = storedBadBuildEntry(entry, content);
       entries.put(put.json().get("id").asString(), entry);
       contents.put(entry, content);
     }
@@ -228,6 +219,15 @@ class RuleBeforeItsBatchTest extends ServiceTest {
     assertThat(made.get(10, TimeUnit.SECONDS).json().get("invalidated").asLong())
         .as("every match counted, once each")
         .isEqualTo(2 + ENTRIES);
+  }
+
+  /** An entry PUT with the descriptor of the build the rule blocks, stored ({@code 201}). */
+  private ApiResponse storedBadBuildEntry(String entry, byte[] content) {
+    ApiResponse put =
+        api.putBytes(
+            entry, content, BlockingRuleTest.DESCRIPTOR, BlockingRuleTest.oneLine(badBuild));
+    assertThat(put.status()).as(put.text()).isEqualTo(201);
+    return put;
   }
 
   /** Of the artifacts {@code ids}, those still ready whose rows no transaction holds. */
