@@ -68,11 +68,16 @@ public interface NamespaceRepository extends JpaRepository<Namespace, String> {
   /**
    * A page of namespaces by name, those after {@code after} ({@code ""} for the first), in byte
    * order whatever the database's collation, so that a cursor's name is a place in the same order.
+   * The entity's columns by name, never {@code *}: a column a newer instance's migration adds would
+   * change the row type of this prepared statement, which PostgreSQL then refuses ({@code cached
+   * plan must not change result type}) in the transaction it runs in (docs/adr/0026).
    */
   @Query(
       value =
           """
-          select * from namespace where name collate "C" > :after
+          select name, quota_bytes, max_idle_days, invalidate_after_reports, lookup_hits,
+                 lookup_misses, created_at, updated_at, updated_by, updated_by_id
+            from namespace where name collate "C" > :after
            order by name collate "C" limit :limit
           """,
       nativeQuery = true)
