@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
@@ -16,7 +17,9 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * while part n goes to the store, so an upload takes about the longer of the two instead of their
  * sum; without one it reads and sends in turn. A part's buffer is never refilled before the store
  * has taken it. The spare goes back to the pool as soon as its send has ended and another upload
- * waits for a buffer, without waiting for this upload's client to fill the next part.
+ * waits for a buffer, without waiting for this upload's client to fill the next part. The bytes of
+ * the part buffers it holds are added to {@code held} from when it takes each until it lets it go,
+ * however the upload ends ({@code pt2cache_store_uploads_buffered_bytes}).
  */
 final class PartPipeline {
 
@@ -29,11 +32,17 @@ final class PartPipeline {
   private final SparePermits buffers;
   private final Executor executor;
   private final PartSink sink;
+  private final AtomicLong held;
 
   PartPipeline(SparePermits buffers, Executor executor, PartSink sink) {
+    this(buffers, executor, sink, new AtomicLong());
+  }
+
+  PartPipeline(SparePermits buffers, Executor executor, PartSink sink, AtomicLong held) {
     this.buffers = buffers;
     this.executor = executor;
     this.sink = sink;
+    this.held = held;
   }
 
   /** Reads every declared byte from {@code reader} and sends it in parts of {@code partSize}. */
@@ -52,8 +61,9 @@ final class PartPipeline {
   List<CompletedPart> sendAll(ChunkedBuffer first, VerifyingReader reader, int partSize)
       throws IOException {
     List<CompletedPart> parts = new ArrayList<>();
-    Spare spare = new Spare(buffers);
+    Spare spare = new Spare(buffers, held);
     CompletableFuture<CompletedPart> inFlight = null;
+    byte[] reading = null;
     try {
       int number = 0;
       if (first != null) {
@@ -70,13 +80,14 @@ final class PartPipeline {
           }
         }
       }
-      byte[] reading = null;
       while (reader.remaining() > 0) {
         int wanted = nextPart(reader, partSize);
         if (reading == null || reading.length != wanted) {
           // the size is declared: a short last part takes a buffer of its length, and the
           // part-sized one goes, instead of holding a whole part for its few bytes
+          letGo(held, reading);
           reading = new byte[wanted];
+          held.addAndGet(wanted);
         }
         int length = reader.readChunk(reading);
         number++;
@@ -102,6 +113,14 @@ final class PartPipeline {
         inFlight.exceptionally(e -> null).join();
       }
       spare.release();
+      letGo(held, reading);
+    }
+  }
+
+  /** Counts {@code buffer}, if any, as no longer held. */
+  private static void letGo(AtomicLong held, byte[] buffer) {
+    if (buffer != null) {
+      held.addAndGet(-buffer.length);
     }
   }
 
@@ -147,11 +166,13 @@ final class PartPipeline {
   private static final class Spare {
 
     private final SparePermits buffers;
+    private final AtomicLong bytes;
     private boolean held;
     private byte[] idle;
 
-    Spare(SparePermits buffers) {
+    Spare(SparePermits buffers, AtomicLong bytes) {
       this.buffers = buffers;
+      this.bytes = bytes;
       this.held = buffers.tryTake();
     }
 
@@ -175,6 +196,9 @@ final class PartPipeline {
         return sending;
       }
       byte[] next = idle != null && idle.length == wanted ? idle : null;
+      if (next == null) {
+        letGo(bytes, idle);
+      }
       idle = sending;
       return next;
     }
@@ -188,6 +212,7 @@ final class PartPipeline {
     synchronized void release() {
       if (held) {
         held = false;
+        letGo(bytes, idle);
         idle = null;
         buffers.giveBack();
       }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   private final S3BlobWriter writer;
   private final StorePermits permits;
   private final ByteBudget headRoom;
+  private final AtomicLong partBytes = new AtomicLong();
   private final SmallReads smallReads;
   private final Duration controlTimeout;
   private final ExecutorService partSenders;
@@ -71,7 +73,8 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
             properties,
             properties.singlePutMax().toBytes(),
             partSenders,
-            properties.controlTimeout());
+            properties.controlTimeout(),
+            partBytes);
     this.calls = new S3ControlCalls(clients, bucket, writer);
   }
 
@@ -83,11 +86,12 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     permits.bindTo(registry);
-    Gauge.builder("pt2cache.store.uploads.buffered", headRoom, ByteBudget::heldBytes)
+    Gauge.builder("pt2cache.store.uploads.buffered", this, S3BlobStore::bufferedBytes)
         .description(
-            "Heap held by upload bodies up to the part size, and the first part of larger ones,"
-                + " while their clients send them, of PT2CACHE_S3_MAX_CONCURRENT_PUTS times"
-                + " PT2CACHE_S3_PART_SIZE")
+            "Heap held by uploads: bodies up to the part size, and the first part of larger ones,"
+                + " while their clients send them (at most PT2CACHE_S3_MAX_CONCURRENT_PUTS times"
+                + " PT2CACHE_S3_PART_SIZE), and the part buffers of multipart uploads (one per"
+                + " upload permit, each a part)")
         .baseUnit("bytes")
         .register(registry);
     Gauge.builder("pt2cache.store.downloads.small", smallReads, SmallReads::heldBytes)
@@ -96,6 +100,11 @@ public class S3BlobStore implements BlobStore, AutoCloseable, MeterBinder {
                 + " read them (at most 16 MB; beyond it they stream as large ones do)")
         .baseUnit("bytes")
         .register(registry);
+  }
+
+  /** Heap held by upload heads and by the part buffers of multipart uploads. */
+  private long bufferedBytes() {
+    return headRoom.heldBytes() + partBytes.get();
   }
 
   private static Thread partSender(Runnable task) {

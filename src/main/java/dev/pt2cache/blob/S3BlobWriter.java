@@ -6,6 +6,7 @@ import java.io.SequenceInputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -50,6 +51,7 @@ final class S3BlobWriter {
   private final long singlePutMax;
   private final Executor partSenders;
   private final Duration controlTimeout;
+  private final AtomicLong partBytes;
 
   S3BlobWriter(
       S3Client s3,
@@ -57,7 +59,8 @@ final class S3BlobWriter {
       StorageProperties properties,
       long singlePutMax,
       Executor partSenders,
-      Duration controlTimeout) {
+      Duration controlTimeout,
+      AtomicLong partBytes) {
     this.s3 = s3;
     this.bucket = bucket;
     this.properties = properties;
@@ -65,6 +68,7 @@ final class S3BlobWriter {
     this.singlePutMax = singlePutMax;
     this.partSenders = partSenders;
     this.controlTimeout = controlTimeout;
+    this.partBytes = partBytes;
   }
 
   /**
@@ -217,7 +221,8 @@ final class S3BlobWriter {
           new PartPipeline(
               spares,
               partSenders,
-              (number, bytes, length) -> uploadPart(key, uploadId, number, bytes, length));
+              (number, bytes, length) -> uploadPart(key, uploadId, number, bytes, length),
+              partBytes);
       List<CompletedPart> parts = pipeline.sendAll(headIsPart ? head : null, reader, part);
       reader.finish();
       s3.completeMultipartUpload(
