@@ -10,6 +10,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -27,8 +29,27 @@ class JsonBodyLimitFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    String type = request.getContentType();
-    return type == null || !type.toLowerCase().contains("json");
+    return !isJson(request.getContentType());
+  }
+
+  /**
+   * Whether a body of this {@code Content-Type} is JSON as Spring's converters read it: {@code
+   * application/json} or a {@code +json} suffix, in any case, whatever its parameters. "json"
+   * anywhere in the header caught an upload typed {@code application/octet-stream;
+   * name="graph.json"}, whose bytes the bound then cut; a type Spring cannot parse is refused
+   * before its body is read.
+   */
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    try {
+      MediaType type = MediaType.parseMediaType(contentType);
+      return "json".equalsIgnoreCase(type.getSubtype())
+          || "json".equalsIgnoreCase(type.getSubtypeSuffix());
+    } catch (InvalidMediaTypeException unparsable) {
+      return false;
+    }
   }
 
   @Override
