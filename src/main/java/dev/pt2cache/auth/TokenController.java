@@ -30,7 +30,9 @@ class TokenController implements TokensApi {
             request.getNamespace(),
             Role.of(request.getRole().getValue()),
             Times.kept(request.getExpiresAt()));
-    return ResponseEntity.status(HttpStatus.CREATED).body(toApi(made.token()).token(made.secret()));
+    // the one answer that carries the secret: shown without it where Spring MVC logs the answer
+    Token issued = toApi(made.token(), new IssuedToken()).token(made.secret());
+    return ResponseEntity.status(HttpStatus.CREATED).body(issued);
   }
 
   @Override
@@ -48,7 +50,12 @@ class TokenController implements TokensApi {
   }
 
   private static Token toApi(ApiToken token) {
-    return new Token()
+    return toApi(token, new Token());
+  }
+
+  /** {@code token} written into {@code answer}, a new {@link Token} or a subclass of one. */
+  private static Token toApi(ApiToken token, Token answer) {
+    return answer
         .id(token.id())
         .name(token.name())
         .namespace(token.namespace())
