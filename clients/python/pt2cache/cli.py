@@ -141,8 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(run=_pull)
 
     c = command("ls", help="list artifacts, newest first")
-    for name in ("kind", "state", "key", "model-name", "model-version", "torch", "triton", "cuda",
-                 "gpu", "capability"):
+    for name in ("kind", "state", "key") + _DESCRIPTOR_MEMBERS:
         c.add_argument("--" + name)
     c.add_argument("--tag", action="append", help="name:value, repeatable")
     c.add_argument("--reported", action="store_true",
@@ -153,8 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     c = command("invalidate", help="retire every artifact a selector matches")
     c.add_argument("--reason", required=True)
     c.add_argument("--id", action="append", dest="ids")
-    for name in ("kind", "key", "sha256", "model-name", "model-version", "torch", "triton",
-                 "cuda", "gpu", "capability"):
+    for name in ("kind", "key", "sha256") + _DESCRIPTOR_MEMBERS:
         c.add_argument("--" + name)
     c.add_argument("--tag", action="append", help="hardware tag name:value, repeatable")
     c.add_argument("--block", action="store_true", help="keep refusing matching uploads")
@@ -269,11 +267,22 @@ def _pull(client: CacheClient, args: argparse.Namespace) -> Any:
             "path": path}
 
 
+# the descriptor's members that a listing filters by and a selector selects by, as options;
+# each is sent as the service names it (model-fingerprint as modelFingerprint)
+_DESCRIPTOR_MEMBERS = ("model-name", "model-version", "model-fingerprint", "torch", "triton",
+                       "cuda", "rocm", "python", "gpu", "capability")
+
+
+def _descriptor_members(args: argparse.Namespace) -> Dict[str, Any]:
+    def wire(option: str) -> str:
+        first, *rest = option.split("-")
+        return first + "".join(word.capitalize() for word in rest)
+    return {wire(name): getattr(args, name.replace("-", "_")) for name in _DESCRIPTOR_MEMBERS}
+
+
 def _ls(client: CacheClient, args: argparse.Namespace) -> Any:
-    filters = {"kind": args.kind, "state": args.state, "key": args.key, "modelName": args.model_name,
-               "modelVersion": args.model_version, "torch": args.torch, "triton": args.triton,
-               "cuda": args.cuda, "gpu": args.gpu, "capability": args.capability,
-               "tag": args.tag, "reported": True if args.reported else None}
+    filters = dict(_descriptor_members(args), kind=args.kind, state=args.state, key=args.key,
+                   tag=args.tag, reported=True if args.reported else None)
     items = []
     # one more than the limit is asked for, so that a list cut short says so
     for artifact in client.artifacts(limit=min(args.limit + 1, 500), **filters):
@@ -294,10 +303,8 @@ def _invalidate(client: CacheClient, args: argparse.Namespace) -> Any:
     if args.expires_at is not None and not args.block:
         raise ValueError("--expires-at says when a blocking rule ends: give --block too (without "
                          "it, what matches is retired now, and nothing is left to expire)")
-    selector = {"artifactIds": args.ids, "kind": args.kind, "key": args.key, "sha256": args.sha256,
-                "modelName": args.model_name, "modelVersion": args.model_version,
-                "torch": args.torch, "triton": args.triton, "cuda": args.cuda, "gpu": args.gpu,
-                "capability": args.capability}
+    selector = dict(_descriptor_members(args), artifactIds=args.ids, kind=args.kind, key=args.key,
+                    sha256=args.sha256)
     if args.tag:
         selector["tags"] = dict(_tag(t) for t in args.tag)
     # a member given empty (an unset variable) is sent and refused, never dropped: dropped, it

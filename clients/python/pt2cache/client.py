@@ -193,8 +193,8 @@ class CacheClient:
     def artifacts(self, limit: int = 100, **filters: Any) -> Iterator[Dict[str, Any]]:
         """Every artifact matching the filters, newest first, page by page.
 
-        Filters: kind, state, key, modelName, modelVersion, torch, triton, cuda, gpu, capability,
-        tag (``"name:value"`` or a list of them), reported (``True``: only those some node
+        Filters: kind, state, key, modelName, modelVersion, modelFingerprint, torch, triton, cuda,
+        rocm, python, gpu, capability, tag (``"name:value"`` or a list of them), reported (``True``: only those some node
         reported). A name the service does not know (``model_name``) is refused with a 400
         ``CacheError`` that lists the names it does, never ignored.
         """

@@ -16,6 +16,7 @@ class FakeService:
         self.answer = answer
         self._tls = tls
         self.requests: List[str] = []
+        self.bodies: List[bytes] = []
         self.headers: List[Dict[str, str]] = []
         self._listener = socket.socket()
         self._listener.bind(("127.0.0.1", 0))
@@ -49,7 +50,7 @@ class FakeService:
                     break
                 name, _, value = header.partition(":")
                 headers[name.strip().lower()] = value.strip()
-            reader.read(int(headers.get("content-length", "0")))
+            self.bodies.append(reader.read(int(headers.get("content-length", "0"))))
             self.headers.append(headers)
             self.requests.append(line)
             try:

@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import uuid
 from contextlib import redirect_stderr, redirect_stdout
 from unittest import mock
@@ -123,6 +124,25 @@ class CliWithoutServiceTest(unittest.TestCase):
             self.assertEqual("compared exactly" in stderr, warned, stderr)
             self.assertEqual("the rule refuses only uploads that match it exactly" in stderr,
                              warned and answer["blocking"], stderr)
+
+    def test_invalidate_and_ls_name_rocm_python_and_the_model_fingerprint(self):
+        # an AMD fleet retires what one ROCm release built; an operator, one model fingerprint
+        given = ("--rocm", "6.4.43482-0f2d60242", "--python", "3.12.3", "--model-fingerprint",
+                 "sha256:ab", "--torch", "2.7.0+rocm6.4")
+        with FakeService(whole(201, {"invalidated": 1, "blocking": True})) as fake:
+            status, _, stderr = run("invalidate", "--url", fake.url, *given, "--block",
+                                    "--reason", "r")
+        self.assertEqual(status, 0, stderr)
+        self.assertEqual(json.loads(fake.bodies[0])["selector"],
+                         {"rocm": "6.4.43482-0f2d60242", "python": "3.12.3",
+                          "modelFingerprint": "sha256:ab", "torch": "2.7.0+rocm6.4"})
+        with FakeService(whole(200, {"items": []})) as fake:
+            status, _, stderr = run("ls", "--url", fake.url, *given)
+        self.assertEqual(status, 0, stderr)
+        listed = urllib.parse.parse_qs(urllib.parse.urlsplit(fake.requests[0].split()[1]).query)
+        self.assertEqual({name: listed[name] for name in ("rocm", "python", "modelFingerprint")},
+                         {"rocm": ["6.4.43482-0f2d60242"], "python": ["3.12.3"],
+                          "modelFingerprint": ["sha256:ab"]})
 
     def test_an_expiry_without_block_is_refused_before_anything_is_sent(self):
         with FakeService(whole(201, {"invalidated": 0})) as fake:

@@ -103,9 +103,12 @@ class ArtifactController implements ArtifactsApi {
       String key,
       String modelName,
       String modelVersion,
+      String modelFingerprint,
       String torch,
       String triton,
       String cuda,
+      String rocm,
+      String python,
       String gpu,
       String capability,
       Boolean reported,
@@ -126,7 +129,10 @@ class ArtifactController implements ArtifactsApi {
             cuda,
             gpu,
             capability,
-            HardwareTags.parse(tag));
+            HardwareTags.parse(tag),
+            modelFingerprint,
+            rocm,
+            python);
     ArtifactPage page =
         reader.list(namespace, filter, Boolean.TRUE.equals(reported), limit, cursor);
     return ResponseEntity.ok(

@@ -31,7 +31,10 @@ public record ArtifactFilter(
     String cuda,
     String gpu,
     String capability,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    String modelFingerprint,
+    String rocm,
+    String python) {
 
   /**
    * Text holding U+0000 is refused ({@link NulCharacterException}, a 400) before it reaches a
@@ -49,6 +52,9 @@ public record ArtifactFilter(
     refuseNul("cuda", cuda);
     refuseNul("gpu", gpu);
     refuseNul("capability", capability);
+    refuseNul("modelFingerprint", modelFingerprint);
+    refuseNul("rocm", rocm);
+    refuseNul("python", python);
     if (tags != null) {
       tags.forEach(
           (name, value) -> {
@@ -66,6 +72,27 @@ public record ArtifactFilter(
   public record Subject(
       UUID id, ArtifactKind kind, String key, String sha256, Descriptor descriptor) {}
 
+  /** The same filter, narrowed to ready artifacts. */
+  public ArtifactFilter readyOnly() {
+    return new ArtifactFilter(
+        ids,
+        kind,
+        ArtifactState.READY,
+        key,
+        sha256,
+        modelName,
+        modelVersion,
+        torch,
+        triton,
+        cuda,
+        gpu,
+        capability,
+        tags,
+        modelFingerprint,
+        rocm,
+        python);
+  }
+
   /** True when no field narrows the selection. */
   public boolean isEmpty() {
     return (ids == null || ids.isEmpty())
@@ -80,7 +107,10 @@ public record ArtifactFilter(
         && cuda == null
         && gpu == null
         && capability == null
-        && (tags == null || tags.isEmpty());
+        && (tags == null || tags.isEmpty())
+        && modelFingerprint == null
+        && rocm == null
+        && python == null;
   }
 
   /** The same test as {@link #toPredicate}, on a subject in memory (its state aside). */
@@ -99,7 +129,10 @@ public record ArtifactFilter(
         && same(cuda, d, x -> x.software().cuda())
         && same(gpu, d, x -> x.hardware().gpu())
         && same(capability, d, x -> x.hardware().capability())
-        && (tags == null || tags.isEmpty() || hasTags(d));
+        && (tags == null || tags.isEmpty() || hasTags(d))
+        && same(modelFingerprint, d, x -> x.model().fingerprint())
+        && same(rocm, d, x -> x.software().rocm())
+        && same(python, d, x -> x.software().python());
   }
 
   private boolean hasTags(Descriptor d) {
@@ -140,6 +173,9 @@ public record ArtifactFilter(
     equal(all, cb, columns.get("cuda"), cuda);
     equal(all, cb, columns.get("gpu"), gpu);
     equal(all, cb, columns.get("capability"), capability);
+    equal(all, cb, columns.get("modelFingerprint"), modelFingerprint);
+    equal(all, cb, columns.get("rocm"), rocm);
+    equal(all, cb, columns.get("python"), python);
     if (tags != null) {
       tags.forEach(
           (name, value) ->

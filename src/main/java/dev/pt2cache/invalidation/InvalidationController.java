@@ -73,7 +73,10 @@ class InvalidationController implements InvalidationsApi {
         s.getCuda(),
         s.getGpu(),
         s.getCapability(),
-        s.getTags());
+        s.getTags(),
+        s.getModelFingerprint(),
+        s.getRocm(),
+        s.getPython());
   }
 
   private dev.pt2cache.api.model.Invalidation toApi(Invalidation i) {
@@ -109,6 +112,9 @@ class InvalidationController implements InvalidationsApi {
                 .cuda(s.cuda())
                 .gpu(s.gpu())
                 .capability(s.capability())
-                .tags(s.tags()));
+                .tags(s.tags())
+                .modelFingerprint(s.modelFingerprint())
+                .rocm(s.rocm())
+                .python(s.python()));
   }
 }

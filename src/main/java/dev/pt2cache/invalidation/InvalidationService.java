@@ -1,7 +1,6 @@
 package dev.pt2cache.invalidation;
 
 import dev.pt2cache.artifact.ArtifactFilter;
-import dev.pt2cache.artifact.ArtifactState;
 import dev.pt2cache.namespace.NamespaceService;
 import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.LockWait;
@@ -122,21 +121,7 @@ public class InvalidationService {
   @Transactional
   public Invalidation retireLostContent(String namespace, String sha256, String reason) {
     Selector selector = Selector.ofSha256(sha256);
-    ArtifactFilter readyOnly =
-        new ArtifactFilter(
-            null,
-            null,
-            ArtifactState.READY,
-            null,
-            sha256,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    ArtifactFilter readyOnly = selector.toFilter().readyOnly();
     return immediate.retire(
         new Retiring(
             namespace,

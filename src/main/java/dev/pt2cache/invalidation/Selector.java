@@ -24,7 +24,10 @@ public record Selector(
     String cuda,
     String gpu,
     String capability,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    String modelFingerprint,
+    String rocm,
+    String python) {
 
   /**
    * A tag given as {@code null} means the same as one left out, as in descriptors
@@ -63,12 +66,16 @@ public record Selector(
 
   /** The one artifact with this id. */
   public static Selector ofArtifact(UUID id) {
-    return new Selector(
-        List.of(id), null, null, null, null, null, null, null, null, null, null, null);
+    return byIdOrDigest(List.of(id), null);
   }
 
   static Selector ofSha256(String sha256) {
-    return new Selector(null, null, null, sha256, null, null, null, null, null, null, null, null);
+    return byIdOrDigest(null, sha256);
+  }
+
+  private static Selector byIdOrDigest(List<UUID> ids, String sha256) {
+    return new Selector(
+        ids, null, null, sha256, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   ArtifactFilter toFilter() {
@@ -85,6 +92,9 @@ public record Selector(
         cuda,
         gpu,
         capability,
-        tags);
+        tags,
+        modelFingerprint,
+        rocm,
+        python);
   }
 }

@@ -66,6 +66,9 @@ class RefusedNulls {
     private String modelVersion;
 
     @JsonSetter(nulls = Nulls.FAIL)
+    private String modelFingerprint;
+
+    @JsonSetter(nulls = Nulls.FAIL)
     private String torch;
 
     @JsonSetter(nulls = Nulls.FAIL)
@@ -73,6 +76,12 @@ class RefusedNulls {
 
     @JsonSetter(nulls = Nulls.FAIL)
     private String cuda;
+
+    @JsonSetter(nulls = Nulls.FAIL)
+    private String rocm;
+
+    @JsonSetter(nulls = Nulls.FAIL)
+    private String python;
 
     @JsonSetter(nulls = Nulls.FAIL)
     private String gpu;

@@ -22,7 +22,7 @@ class ArtifactFilterTest {
   static final Descriptor RESNET =
       new Descriptor(
           new Descriptor.Model("resnet50", "1", "fp"),
-          new Descriptor.Software("2.11.0", "3.6.0", "13.0", null, "3.12"),
+          new Descriptor.Software("2.11.0", "3.6.0", "13.0", "6.4.1", "3.12"),
           new Descriptor.Hardware("H100", "9.0", Map.of("mig", "1g", "node", "a")),
           null);
   static final ArtifactFilter.Subject ARTIFACT =
@@ -30,7 +30,7 @@ class ArtifactFilterTest {
 
   /** A filter of one field: {@code field} is its position among the filter's components. */
   static ArtifactFilter only(int field, Object value) {
-    Object[] args = new Object[13];
+    Object[] args = new Object[16];
     args[field] = value;
     return new ArtifactFilter(
         (List<UUID>) args[0],
@@ -45,7 +45,10 @@ class ArtifactFilterTest {
         (String) args[9],
         (String) args[10],
         (String) args[11],
-        asTags(args[12]));
+        asTags(args[12]),
+        (String) args[13],
+        (String) args[14],
+        (String) args[15]);
   }
 
   @SuppressWarnings("unchecked")
@@ -64,6 +67,9 @@ class ArtifactFilterTest {
     {9, "13.0", "12.8"},
     {10, "H100", "A100"},
     {11, "9.0", "8.0"},
+    {13, "fp", "fp2"},
+    {14, "6.4.1", "6.4.2"},
+    {15, "3.12", "3.13"},
   };
 
   @Nested
@@ -84,7 +90,22 @@ class ArtifactFilterTest {
     void shouldNeedEveryFieldGiven() {
       ArtifactFilter both =
           new ArtifactFilter(
-              null, null, null, null, null, "resnet50", "2", null, null, null, null, null, null);
+              null,
+              null,
+              null,
+              null,
+              null,
+              "resnet50",
+              "2",
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null);
       assertThat(both.matches(ARTIFACT)).as("the model matches, its version does not").isFalse();
     }
 

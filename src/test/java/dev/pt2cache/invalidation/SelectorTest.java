@@ -22,7 +22,8 @@ class SelectorTest {
   static final UUID ID = UUID.fromString("00000000-0000-0000-0000-000000000007");
 
   static Selector tagsOnly(Map<String, String> tags) {
-    return new Selector(null, null, null, null, null, null, null, null, null, null, null, tags);
+    return new Selector(
+        null, null, null, null, null, null, null, null, null, null, null, tags, null, null, null);
   }
 
   /** Members and fields share their names, but for the ids and the kind (a wire name there). */
@@ -41,7 +42,10 @@ class SelectorTest {
             "cuda",
             "gpu",
             "capability",
-            Map.of("mig", "1g"));
+            Map.of("mig", "1g"),
+            "fingerprint",
+            "rocm",
+            "python");
 
     ArtifactFilter filter = selector.toFilter();
 
