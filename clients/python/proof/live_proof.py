@@ -10,6 +10,11 @@ as a serving node does (PT2CACHE_URL, PT2CACHE_NAMESPACE, PT2CACHE_TOKEN):
   entries         PyTorch's remote caches on the service's entries (install_remote_caches), the
                   same model, no Mega-Cache
   partial VARIANT the two-graph function of partial_recompile.py on the service's entries
+  varying HOW     a serving node whose batch size changes (8, then 4, 16, 2 images): HOW is
+                  "mega" (warm_start alone), "entries" (PyTorch's remote caches alone) or "both";
+                  --pgo adds PyTorch's profile-guided dynamic shapes cache, --job-id sets
+                  torch.compiler.config.job_id (PGO keys its profiles by it), --mark-dynamic
+                  marks each input's batch dimension dynamic
 
 Prints one JSON line per run.
 """
@@ -72,20 +77,102 @@ def partial(result: dict, client, variant: str) -> None:
     result["graphs_compiled_by_dynamo"] = torch._dynamo.utils.counters["stats"]["unique_graphs"]
 
 
+SIZES = (8, 4, 16, 2)
+
+
+def compile_configs() -> dict:
+    """Inductor's and functorch's configs as PyTorch saves them for its caches, flattened."""
+    import importlib
+
+    flat = {}
+    for name in ("torch._inductor.config", "torch._functorch.config"):
+        saved = importlib.import_module(name).save_config_portable(ignore_private_configs=False)
+        flat.update((name + "." + key, repr(value)) for key, value in saved.items())
+    return flat
+
+
+def steady_ms(compiled, x, calls: int = 20) -> float:
+    """The median time of one call once compiled, in milliseconds."""
+    times = []
+    with torch.no_grad():
+        for _ in range(calls):
+            torch.cuda.synchronize()
+            t = time.perf_counter()
+            compiled(x)
+            torch.cuda.synchronize()
+            times.append(time.perf_counter() - t)
+    return round(sorted(times)[calls // 2] * 1000, 2)
+
+
+def varying(result: dict, client, args) -> None:
+    """PyTorch compiles the first batch size as it is and, when a second size comes, compiles the
+    graph again with the batch dynamic (automatic dynamic); later sizes reuse that graph. Each
+    call's time is what a request of that size waited."""
+    if args.job_id:
+        torch.compiler.config.job_id = args.job_id
+    model = node.network(args.model)
+    name, version = model_name(args)
+    if args.variant in ("entries", "both"):
+        descriptor = pt2cache.describe(name, version, **compile_kwargs(args))
+        before = compile_configs()
+        result["routed"] = pt2cache.install_remote_caches(client, descriptor=descriptor,
+                                                          pgo=args.pgo)
+        after = compile_configs()
+        # what install switched on that a Mega-Cache's descriptor (process settings) reads
+        result["settings_changed_by_install"] = sorted(
+            k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if args.variant in ("mega", "both"):
+        compiled = pt2cache.warm_start(model, client, model_name=name, model_version=version,
+                                       **compile_kwargs(args))
+    else:
+        compiled = torch.compile(model, **compile_kwargs(args))
+    calls = []
+    for size in SIZES:
+        x = torch.randn(size, 3, 224, 224, device="cuda", dtype=torch.half)
+        if args.mark_dynamic:  # the batch dimension varies: compiled so from the first call
+            torch._dynamo.mark_dynamic(x, 0)
+        calls.append({"batch": size, "s": node.first_call(compiled, x),
+                      "graphs": torch._dynamo.utils.counters["stats"]["unique_graphs"]})
+    result["calls"] = calls
+    x = torch.randn(8, 3, 224, 224, device="cuda", dtype=torch.half)
+    result["steady_ms_b8"] = steady_ms(compiled, x)
+    result["max_abs_diff_vs_eager"] = node.max_abs_diff(model, compiled, x)
+    result["graphs_compiled_by_dynamo"] = torch._dynamo.utils.counters["stats"]["unique_graphs"]
+    try:
+        from torch._dynamo import pgo
+
+        result["pgo_cache_key"] = pgo.get_cache_key()
+    except Exception as e:  # a release without it
+        result["pgo_cache_key"] = "unknown: %s" % e
+    if args.variant in ("mega", "both"):
+        result["hit"] = compiled.hit
+        uploaded = compiled.wait_for_upload(60)
+        if uploaded:
+            result["uploaded"] = {k: uploaded.get(k) for k in ("id", "sizeBytes")}
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("command", choices=["mega", "entries", "partial"])
-    p.add_argument("variant", nargs="?", choices=["original", "changed"])
+    p.add_argument("command", choices=["mega", "entries", "partial", "varying"])
+    p.add_argument("variant", nargs="?", choices=["original", "changed", "mega", "entries", "both"])
     p.add_argument("--model", default="resnet50", help="a timm (or torchvision) model name")
     p.add_argument("--mode", help="torch.compile's mode, e.g. max-autotune-no-cudagraphs")
+    p.add_argument("--pgo", action="store_true", help="varying: route PGO's cache too")
+    p.add_argument("--job-id", help="varying: torch.compiler.config.job_id")
+    p.add_argument("--mark-dynamic", action="store_true",
+                   help="varying: torch._dynamo.mark_dynamic on the batch dimension of each input")
     args = p.parse_args()
     client = pt2cache.CacheClient()  # PT2CACHE_URL, PT2CACHE_NAMESPACE, PT2CACHE_TOKEN
-    result = {"run": " ".join(filter(None, [args.command, args.variant, args.model, args.mode])),
+    words = [args.command, args.variant, args.model, args.mode, args.pgo and "pgo",
+             args.job_id and "job " + args.job_id, args.mark_dynamic and "mark_dynamic"]
+    result = {"run": " ".join(filter(None, words)),
               "import_torch_s": round(node.imported, 2)}
     if args.command == "mega":
         mega(result, client, args)
     elif args.command == "entries":
         entries(result, client, args)
+    elif args.command == "varying":
+        varying(result, client, args)
     else:
         partial(result, client, args.variant)
     result["counters"] = node.counters()

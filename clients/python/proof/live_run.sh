@@ -87,6 +87,10 @@ done
 
 call GET /v1/namespaces/gpu-live "$ADMIN" >"$OUT/namespace.json"
 call GET "/v1/namespaces/gpu-live/artifacts?limit=100" "$ADMIN" >"$OUT/artifacts.json"
+for kind in mega-cache fx-graph aot-autograd autotune bundled-autotune pgo; do # a page of each
+  call GET "/v1/namespaces/gpu-live/artifacts?limit=500&kind=$kind" "$ADMIN" | cut -d' ' -f2- |
+    python3 -c "import sys,json; print('$kind', len(json.load(sys.stdin)['items']))"
+done | tee "$OUT/kinds.txt"
 call GET /actuator/prometheus "$ADMIN" | grep -E "^pt2cache_(lookups|entry_reads|transfer_bytes|uploads_content|namespace_)" \
   >"$OUT/metrics.txt"
 kill -TERM $service
