@@ -489,6 +489,8 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
         routed[class_name] = kind
     if lacking:
         _say_unsupported(lacking, routed, loudly=warn)
+    if "pgo" in routed.values():
+        _say_if_pgo_has_no_job(loudly=warn)
     from . import workers as compile_workers
 
     if "autotune" in routed.values() and workers:
@@ -497,6 +499,25 @@ def install(store: EntryStore, *, fx_graph: bool = True, aot_autograd: bool = Tr
         compile_workers.forget()  # no worker goes on with what an earlier call routed
     log.info("pt2cache: PyTorch remote caches on the service: %s", routed)
     return routed
+
+
+def _say_if_pgo_has_no_job(loudly: bool) -> None:
+    """PyTorch keys PGO's profiles by ``torch.compiler.config.job_id`` (``TORCH_COMPILE_JOB_ID``)
+    and, with none set (and no job of its own scheduler), neither reads nor writes one: routed,
+    PGO's cache would do nothing, unsaid. Said once at install; a job id set later, before the
+    first compile, still works."""
+    try:
+        from torch._dynamo import pgo as dynamo_pgo
+
+        key = dynamo_pgo.get_cache_key()
+    except Exception:  # a release without it, or one whose key raises: PyTorch says so itself
+        return
+    if key is None:
+        (log.warning if loudly else log.info)(
+            "pt2cache: PGO's cache goes to the service, but torch.compiler.config.job_id "
+            "(TORCH_COMPILE_JOB_ID) is not set, and PyTorch reads and writes profiles only under "
+            "a job id: set it, the same on the nodes that should share profiles, before the first "
+            "compile (see the client README, 'Inputs whose shape changes')")
 
 
 def _config(name: str) -> Any:

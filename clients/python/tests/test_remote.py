@@ -862,6 +862,38 @@ class OlderReleasesTest(unittest.TestCase):
         self.assertIn("RemoteFxGraphCache.backend_override_cls", str(refused.exception))
 
 
+class PgoJobTest(unittest.TestCase):
+    """PyTorch keys PGO's profiles by ``torch.compiler.config.job_id`` and, with none, reads and
+    writes none (torch 2.11's ``torch._dynamo.pgo.get_cache_key`` answers None; on an H100, a node
+    with ``pgo=True`` and no job id stored no profile, docs/proof/varying-batch-runs.jsonl).
+    Before, install routed it and said nothing."""
+
+    def _install(self, job_key):
+        from pt2cache.remote import install
+
+        release = _remote_cache_module(("RemoteFxGraphCache", "RemoteDynamoPGOCache"), True)
+        pgo = types.ModuleType("torch._dynamo.pgo")
+        pgo.get_cache_key = lambda: job_key
+        with _torch_release("2.11.0", release, ("fx_graph_remote_cache",)):
+            sys.modules["torch._dynamo.pgo"] = pgo
+            sys.modules["torch._dynamo"].pgo = pgo
+            sys.modules["torch._dynamo.config"].automatic_dynamic_remote_pgo = None
+            with self.assertLogs("pt2cache", "INFO") as logs:
+                routed = install(DirectoryEntries(tempfile.mkdtemp()), aot_autograd=False,
+                                 autotune=False, pgo=True, workers=False)
+            self.assertTrue(sys.modules["torch._dynamo.config"].automatic_dynamic_remote_pgo)
+        self.assertEqual(routed["RemoteDynamoPGOCache"], "pgo")
+        return [r for r in logs.records if "job_id" in r.getMessage()]
+
+    def test_pgo_without_a_job_id_is_a_warning_naming_the_setting(self):
+        said = self._install(None)
+        self.assertEqual([r.levelname for r in said], ["WARNING"])
+        self.assertIn("TORCH_COMPILE_JOB_ID", said[0].getMessage())
+
+    def test_pgo_with_a_job_id_is_not(self):
+        self.assertEqual(self._install("fleet-a:None:"), [])
+
+
 class DescriptorTest(unittest.TestCase):
     """What the service would refuse in X-Pt2cache-Descriptor fails once, at install."""
 
