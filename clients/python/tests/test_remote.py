@@ -868,7 +868,7 @@ class PgoJobTest(unittest.TestCase):
     with ``pgo=True`` and no job id stored no profile, docs/proof/varying-batch-runs.jsonl).
     Before, install routed it and said nothing."""
 
-    def _install(self, job_key):
+    def _install(self, job_key, **quietly):
         from pt2cache.remote import install
 
         release = _remote_cache_module(("RemoteFxGraphCache", "RemoteDynamoPGOCache"), True)
@@ -880,7 +880,7 @@ class PgoJobTest(unittest.TestCase):
             sys.modules["torch._dynamo.config"].automatic_dynamic_remote_pgo = None
             with self.assertLogs("pt2cache", "INFO") as logs:
                 routed = install(DirectoryEntries(tempfile.mkdtemp()), aot_autograd=False,
-                                 autotune=False, pgo=True, workers=False)
+                                 autotune=False, pgo=True, workers=False, **quietly)
             self.assertTrue(sys.modules["torch._dynamo.config"].automatic_dynamic_remote_pgo)
         self.assertEqual(routed["RemoteDynamoPGOCache"], "pgo")
         return [r for r in logs.records if "job_id" in r.getMessage()]
@@ -892,6 +892,10 @@ class PgoJobTest(unittest.TestCase):
 
     def test_pgo_with_a_job_id_is_not(self):
         self.assertEqual(self._install("fleet-a:None:"), [])
+
+    def test_pgo_without_a_job_id_installed_quietly_is_said_at_info(self):
+        said = self._install(None, warn=False)
+        self.assertEqual([r.levelname for r in said], ["INFO"])
 
 
 class DescriptorTest(unittest.TestCase):
