@@ -57,16 +57,32 @@ class PartBuffersCountedTest {
   @ValueSource(ints = {1, 2})
   void shouldCountThePartBuffersWhileTheUploadHoldsThemAndNoLonger(int permits) throws Exception {
     for (End end : End.values()) {
-      uploadHeldMidway(permits, end);
+      uploadHeldMidway(permits, end, 3);
     }
   }
 
-  private void uploadHeldMidway(int permits, End end) throws Exception {
+  /**
+   * Five parts and a bit: from part 4 on, the spare's idle buffer is filled again (the one part 2
+   * went from), and counted once, as when it was taken.
+   */
+  @ParameterizedTest(name = "{0} permit(s)")
+  @ValueSource(ints = {1, 2})
+  void shouldCountABufferFilledAgainOnce(int permits) throws Exception {
+    for (End end : End.values()) {
+      uploadHeldMidway(permits, end, 5);
+    }
+  }
+
+  /**
+   * An upload of {@code parts} whole parts and 1,024 bytes, whose client waits halfway through the
+   * last whole part; the store refuses its last part where {@code end} says so.
+   */
+  private void uploadHeldMidway(int permits, End end, int parts) throws Exception {
     // multipart for anything over the part size
     StorageProperties properties =
         TestStorage.withMaxConcurrentPuts(
             TestStorage.properties(false, null, DataSize.ofBytes(0)), permits);
-    byte[] content = Fixtures.randomBytes((int) (3 * PART + 1024));
+    byte[] content = Fixtures.randomBytes((int) (parts * PART + 1024));
     String sha256 = Fixtures.sha256(content);
     ExecutionInterceptor refuseLastPart =
         new ExecutionInterceptor() {
@@ -75,13 +91,13 @@ class PartBuffersCountedTest {
               Context.BeforeExecution context, ExecutionAttributes attributes) {
             if (end == End.PART_REFUSED
                 && context.request() instanceof UploadPartRequest part
-                && part.partNumber() == 4) {
-              throw new IllegalStateException("the store refused part 4");
+                && part.partNumber() == parts + 1) {
+              throw new IllegalStateException("the store refused the last part");
             }
           }
         };
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    HeldClient client = new HeldClient(content, (int) (2 * PART + PART / 2));
+    HeldClient client = new HeldClient(content, (int) ((parts - 1) * PART + PART / 2));
     try (S3Client s3 =
             S3StorageConfiguration.clientBuilder(properties)
                 .overrideConfiguration(c -> c.addExecutionInterceptor(refuseLastPart))
@@ -93,13 +109,14 @@ class PartBuffersCountedTest {
               () -> store.put(new BlobExpectation(sha256, content.length), client));
       try {
         assertThat(client.waiting.await(30, TimeUnit.SECONDS)).as("client held mid-way").isTrue();
-        // part 3's buffer, and with a spare part 2's, sent from it; the head went with part 1
+        // the last whole part's buffer, and with a spare the one before's, sent from it; the head
+        // went with part 1
         await()
             .atMost(Duration.ofSeconds(10))
             .untilAsserted(
                 () ->
                     assertThat(registry.get(BUFFERED).gauge().value())
-                        .as("%s while the client waits in part 3 (%s)", BUFFERED, end)
+                        .as("%s while the client waits in part %d (%s)", BUFFERED, parts, end)
                         .isEqualTo((double) permits * PART));
       } finally {
         client.release(end == End.CLIENT_GONE);
