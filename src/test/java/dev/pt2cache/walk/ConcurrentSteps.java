@@ -24,6 +24,11 @@ import tools.jackson.databind.JsonNode;
 final class ConcurrentSteps {
 
   static final List<Desc> DESCS = List.of(WalkContext.DESCS.get(0), WalkContext.DESCS.get(2));
+
+  /** The descriptor's members the walk's selectors name. */
+  static final List<String> DESC_MEMBERS =
+      List.of("modelName", "modelFingerprint", "rocm", "python");
+
   static final List<String> ENTRY_KEYS = WalkContext.ENTRY_KEYS.subList(0, 2);
   static final String MEGA = WalkContext.MEGA;
   static final String ENTRY = WalkContext.ENTRY_KIND;
@@ -189,7 +194,10 @@ final class ConcurrentSteps {
               random.nextBoolean()
                   ? new Sel(ENTRY, ENTRY_KEYS.get(which), null, null)
                   : new Sel(MEGA, shared.derivedKeys.get(which), null, null);
-          case 2 -> new Sel(null, null, DESCS.get(which).model(), null);
+          case 2 -> {
+            String member = DESC_MEMBERS.get(random.nextInt(DESC_MEMBERS.size()));
+            yield new Sel(null, null, member, DESCS.get(which).selectable(member), null);
+          }
           default -> {
             String[] known = shared.pick(shared.ids, random);
             yield known == null || !known[0].equals(ns)

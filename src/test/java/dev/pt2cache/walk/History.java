@@ -34,14 +34,23 @@ final class History {
     RANGE_ENTRY
   }
 
-  /** An invalidation's selector, of the four kinds the concurrent walk sends; null: not given. */
-  record Sel(String kind, String key, String model, String id) {
+  /**
+   * An invalidation's selector, of the four kinds the concurrent walk sends; null: not given. A
+   * descriptor's {@code member} (its name in the API: {@code modelName}, {@code modelFingerprint},
+   * {@code rocm} or {@code python}) is given with its {@code value}.
+   */
+  record Sel(String kind, String key, String member, String value, String id) {
+
+    /** A selector by kind, key, model name or id. */
+    Sel(String kind, String key, String model, String id) {
+      this(kind, key, model == null ? null : "modelName", model, id);
+    }
 
     /** Whether it matches an artifact (or an upload) of this kind, key, descriptor and id. */
     boolean matches(String artKind, String artKey, Desc desc, String artId) {
       return (kind == null || kind.equals(artKind))
           && (key == null || key.equals(artKey))
-          && (model == null || desc != null && model.equals(desc.model()))
+          && (member == null || desc != null && value.equals(desc.member(member)))
           && (id == null || id.equals(artId));
     }
 
@@ -53,8 +62,8 @@ final class History {
       if (key != null) {
         fields.add("\"key\": \"" + key + "\"");
       }
-      if (model != null) {
-        fields.add("\"modelName\": \"" + model + "\"");
+      if (member != null) {
+        fields.add("\"" + member + "\": \"" + value + "\"");
       }
       if (id != null) {
         fields.add("\"artifactIds\": [\"" + id + "\"]");

@@ -34,8 +34,8 @@ final class InvalidationSteps {
 
   private Sel selector(String ns, Op op) {
     Desc desc = DESCS.get(op.b() % 3);
-    Sel none = new Sel(null, null, null, null, null, null, null, null);
-    return switch (op.a() % 9) {
+    Sel none = Sel.NONE;
+    return switch (op.a() % 12) {
       case 0 -> none.withKind(op.b() % 2 == 0 ? MEGA : ENTRY_KIND);
       case 1 -> none.withKey(ENTRY_KEYS.get(op.b() % ENTRY_KEYS.size()));
       case 2 -> none.withSha256(Fixtures.sha256(walk.contents.get(op.b() % walk.contents.size())));
@@ -44,6 +44,9 @@ final class InvalidationSteps {
       case 5 -> none.withTorch(desc.torch());
       case 6 -> none.withGpu(desc.gpu());
       case 7 -> none.withKind(MEGA).withKey(model.derivedKeys.get(desc));
+      case 8 -> none.withMember("modelFingerprint", desc.fingerprint());
+      case 9 -> none.withMember("rocm", desc.selectable("rocm"));
+      case 10 -> none.withKind(ENTRY_KIND).withMember("python", desc.python());
       default -> {
         List<Art> known = model.in(ns);
         yield known.isEmpty()
@@ -71,7 +74,8 @@ final class InvalidationSteps {
     assertThat(answer.json().get("invalidated").asInt())
         .as("%s retires %s", answer.text(), matched)
         .isEqualTo(matched.size());
-    walk.reached(matched.isEmpty() ? "none" : "some");
+    String by = sel.member() == null ? "" : "by " + sel.member() + " ";
+    walk.reached(by + (matched.isEmpty() ? "none" : "some"));
     matched.forEach(a -> model.retire(a, State.INVALIDATED));
     String id = answer.json().get("id").asString();
     model.rules.put(id, new Rule(id, ns, sel, block, matched.size(), expiresAt));
@@ -152,6 +156,9 @@ final class InvalidationSteps {
     add(fields, "modelVersion", sel.modelVersion());
     add(fields, "torch", sel.torch());
     add(fields, "gpu", sel.gpu());
+    if (sel.member() != null) {
+      add(fields, sel.member(), sel.value());
+    }
     if (sel.ids() != null) {
       fields.add("\"artifactIds\": [\"" + String.join("\", \"", sel.ids()) + "\"]");
     }

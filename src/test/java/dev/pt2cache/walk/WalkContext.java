@@ -23,9 +23,18 @@ final class WalkContext {
 
   static final List<Desc> DESCS =
       List.of(
-          new Desc("walk-a", "1", "2.11.0+cu130", "NVIDIA H100 80GB HBM3"),
-          new Desc("walk-a", "2", "2.11.0+cu130", "NVIDIA H100 80GB HBM3"),
-          new Desc("walk-b", "1", "2.12.0+cu130", "NVIDIA A100-SXM4-80GB"));
+          new Desc(
+              "walk-a", "1", "2.11.0+cu130", "NVIDIA H100 80GB HBM3", "sha256:a0", null, "3.12.3"),
+          new Desc(
+              "walk-a", "2", "2.11.0+cu130", "NVIDIA H100 80GB HBM3", "sha256:a0", null, "3.12.3"),
+          new Desc(
+              "walk-b",
+              "1",
+              "2.12.0+rocm7.0",
+              "AMD Instinct MI300X",
+              "sha256:b1",
+              "7.0.2",
+              "3.13.1"));
   static final List<String> ENTRY_KEYS =
       List.of(
           "fkhx5v3sd2q7ylwj3ambdfujs6o5kn7ivmcjdjoe2wpaqbtyeq3a",
@@ -139,7 +148,22 @@ final class WalkContext {
   }
 
   static String descriptorJson(Desc desc) {
-    return Descriptors.of(desc.model(), desc.version(), desc.torch(), desc.gpu());
+    String platform =
+        desc.rocm() == null ? "\"cuda\": \"13.0\"" : "\"rocm\": \"%s\"".formatted(desc.rocm());
+    return """
+        {"model": {"name": "%s", "version": "%s", "fingerprint": "%s"},
+         "software": {"torch": "%s", "triton": "3.6.0", %s, "python": "%s"},
+         "hardware": {"gpu": "%s", "capability": "9.0", "tags": {"driver": "580.65"}},
+         "compile": {"backend": "inductor", "mode": "default", "dynamic": false}}
+        """
+        .formatted(
+            desc.model(),
+            desc.version(),
+            desc.fingerprint(),
+            desc.torch(),
+            platform,
+            desc.python(),
+            desc.gpu());
   }
 
   static void assertProblem(ApiResponse response, int status, String type) {
