@@ -53,7 +53,7 @@ class WarmStart:
 
     def __init__(self, model: Callable, client: Optional[CacheClient],
                  descriptor: Optional[Dict[str, Any]], compile_kwargs: Dict[str, Any],
-                 torch_module: Any, lookup_timeout: float) -> None:
+                 torch_module: Any, lookup_timeout: float, upload_after_calls: int = 1) -> None:
         self.client = client
         self.descriptor = descriptor
         self.torch = torch_module
@@ -69,6 +69,7 @@ class WarmStart:
         self.graphs_compiled_anyway: Optional[int] = None
         self._artifact_id: Optional[str] = None
         self._first_call = True
+        self._calls_before_upload = upload_after_calls  # calls still to end before the upload
         self.uploaded: Optional[Dict[str, Any]] = None
         self._upload: Optional[threading.Thread] = None
         if client is not None and descriptor is not None:
@@ -85,7 +86,10 @@ class WarmStart:
         if misses is not None:
             self._check_warm(misses)
         with self._claims:
-            upload, self._pending_upload = self._pending_upload, False
+            self._calls_before_upload = max(self._calls_before_upload - 1, 0)
+            upload = self._pending_upload and self._calls_before_upload == 0
+            if upload:
+                self._pending_upload = False
         if upload:
             self._start_upload()
         return result
@@ -265,7 +269,7 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
                model_version: str, fingerprint: Optional[str] = None,
                tags: Optional[Dict[str, str]] = None, device: Optional[int] = None,
                lookup_timeout: float = 5.0, torch_module: Any = None,
-               **compile_kwargs: Any) -> WarmStart:
+               upload_after_calls: int = 1, **compile_kwargs: Any) -> WarmStart:
     """``torch.compile(model, **compile_kwargs)``, warm-started from the cache.
 
     ``client`` None means a client from the environment (``PT2CACHE_URL``, ``PT2CACHE_NAMESPACE``,
@@ -278,14 +282,26 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     current CUDA device by default) and the compile settings: ``backend``, ``mode``, ``dynamic``
     and ``options`` as given to ``torch.compile``. The lookup gets ``lookup_timeout`` seconds in
     all; anything wrong on the cache's side leaves a plain ``torch.compile``.
+
+    After a miss, the upload starts once ``upload_after_calls`` calls have ended (1: the first).
+    A Mega-Cache holds what the process compiled before it was saved, and the key keeps the first
+    one stored: a node that serves several input shapes makes one warm-up call with each and
+    passes their number, so that the next node finds every shape's graph (README, "Inputs whose
+    shape changes"). A process that makes fewer calls uploads nothing.
     """
+    if isinstance(upload_after_calls, bool) or not isinstance(upload_after_calls, int) \
+            or upload_after_calls < 1:
+        raise ValueError("upload_after_calls must be a whole number of calls, 1 or more, not %r"
+                         % (upload_after_calls,))
     if torch_module is None:
         import torch as torch_module  # noqa: N813
     if client is None and not os.environ.get("PT2CACHE_URL"):
         _warn_no_url()
-        return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout)
+        return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
+                         upload_after_calls)
     if not _has_mega_cache(torch_module):
-        return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout)
+        return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
+                         upload_after_calls)
     descriptor = None
     try:
         from .environment import describe
@@ -301,7 +317,8 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     except Exception as e:
         log.warning("pt2cache: cache not usable, compiling locally: %s", e)
         client = None
-    return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout)
+    return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout,
+                     upload_after_calls)
 
 
 MEGA_CACHE_CALLS = ("save_cache_artifacts", "load_cache_artifacts")
