@@ -6,8 +6,9 @@ host whose model, software, GPU and compile settings match one that already comp
 Mega-Cache and starts warm; otherwise it compiles and uploads for the next one. If the service is
 down or slow, the worker compiles locally as if there were no cache.
 
-``initialize`` ends with one warm-up call on a dummy input (``warmup_shape``), so that the compile,
-and after a miss the start of the upload, happen while the worker starts (TorchServe's
+``initialize`` ends with a warm-up call on a dummy input of each shape it is given (``warmup_shape``,
+or ``warmup_shapes`` for batches of several sizes), so that the compiles, and after a miss the
+start of the upload, happen while the worker starts (TorchServe's
 ``startupTimeout``) rather than in the first request (``responseTimeout``, past which TorchServe
 restarts the worker, which would compile again and never upload).
 
@@ -80,15 +81,26 @@ def compile_settings(settings):
     return dict(value)
 
 
-def warmup_shape(settings):
-    """The section's ``warmup_shape``: a list of positive integers, ``WARMUP_SHAPE`` where unset."""
-    shape = settings.get("warmup_shape")
-    if shape is None:
-        return list(WARMUP_SHAPE)
+def warmup_shapes(settings):
+    """The section's ``warmup_shapes`` (a list of shapes) or ``warmup_shape`` (one), each a list
+    of positive integers; ``[WARMUP_SHAPE]`` where neither is set."""
+    shapes, shape = settings.get("warmup_shapes"), settings.get("warmup_shape")
+    if shapes is not None and shape is not None:
+        raise ValueError("pt2cache.warmup_shape and pt2cache.warmup_shapes in model-config.yaml: "
+                         "give one of them")
+    if shapes is None:
+        return [_shape("pt2cache.warmup_shape", shape if shape is not None else WARMUP_SHAPE)]
+    if not isinstance(shapes, (list, tuple)) or not shapes:
+        raise ValueError("pt2cache.warmup_shapes in model-config.yaml is not a list of shapes: %r"
+                         % (shapes,))
+    return [_shape("pt2cache.warmup_shapes", one) for one in shapes]
+
+
+def _shape(name, shape):
     if not isinstance(shape, (list, tuple)) or not shape or not all(
             isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape):
-        raise ValueError("pt2cache.warmup_shape in model-config.yaml is not a list of positive "
-                         "integers: %r" % (shape,))
+        raise ValueError("%s in model-config.yaml is not a list of positive integers: %r"
+                         % (name, shape))
     return list(shape)
 
 
@@ -101,22 +113,24 @@ class WarmStartImageClassifier(ImageClassifier):
         if not isinstance(settings, dict):
             raise ValueError("the pt2cache section of model-config.yaml is not a mapping: %r"
                              % (settings,))
-        compile_kwargs, shape = compile_settings(settings), warmup_shape(settings)
-        self.model = self.compile_model(context, settings, compile_kwargs)
-        self.warm_up(shape)
+        compile_kwargs, shapes = compile_settings(settings), warmup_shapes(settings)
+        self.model = self.compile_model(context, settings, compile_kwargs, len(shapes))
+        for shape in shapes:
+            self.warm_up(shape)
 
     def warm_up(self, shape):
         """One call on zeros of ``shape`` on the worker's device, in inference mode as
         ``BaseHandler.inference`` makes requests (the input made outside it, as ``preprocess``
-        makes theirs): the compile happens here, and after a miss :func:`pt2cache.warm_start`
-        starts the upload in the background once this call returns."""
+        makes theirs): the compile for that shape happens here, and after a miss
+        :func:`pt2cache.warm_start` starts the upload in the background once the last warm-up
+        call returns, with every shape's graph in it."""
         started = time.perf_counter()
         dummy = torch.zeros(shape, device=self.device)
         with torch.inference_mode():
             self.model(dummy)
         log.info("pt2cache: warm-up call on %s took %.1f s", shape, time.perf_counter() - started)
 
-    def compile_model(self, context, settings, compile_kwargs):
+    def compile_model(self, context, settings, compile_kwargs, warmup_calls=1):
         """The model compiled through the cache, or by plain ``torch.compile`` where there is none
         (the reason logged)."""
         if pt2cache is None:
@@ -144,6 +158,7 @@ class WarmStartImageClassifier(ImageClassifier):
             model_version=str(manifest.get("modelVersion", "1.0")),
             device=None if gpu is None else int(gpu),  # describe this worker's GPU, not GPU 0
             lookup_timeout=lookup_timeout,
+            upload_after_calls=warmup_calls,  # a Mega-Cache with every warm-up shape's graph
             **compile_kwargs,
         )
         log.info("pt2cache warm start (%s, namespace %s): %s", url, namespace,

@@ -221,10 +221,43 @@ class TorchServeHandlerTest(unittest.TestCase):
         handler.model.wait_for_upload(10)
         self.assertEqual(service.requests[1], "POST /v1/namespaces/vision/artifacts HTTP/1.1")
 
+    def test_warm_up_shapes_each_get_a_call_and_the_upload_comes_after_the_last(self):
+        """TorchServe batches requests (`batchSize`), so a worker serves batches of several sizes;
+        a Mega-Cache saved after the first warm-up call would hold only that size's graph (on an
+        H100 the next node compiled a batch of 4 anew, 10.19 s)."""
+        service = self.service()
+        os.environ.update(PT2CACHE_URL=service.url, PT2CACHE_NAMESPACE="vision")
+        saves_at_call = []  # (the call's shape, saves before it)
+        compile_ = self.torch.compile
+
+        def compile_recording(model, **kwargs):
+            compiled = compile_(model, **kwargs)
+
+            def call(x):
+                saves_at_call.append((x.shape, self.torch.saves))
+                return compiled(x)
+
+            return call
+
+        self.torch.compile = compile_recording
+        shapes = [[1, 3, 224, 224], [8, 3, 224, 224]]
+        handler = self.start({"pt2cache": {"warmup_shapes": shapes, "compile": COMPILE}})
+        self.assertEqual(saves_at_call, [(shapes[0], 0), (shapes[1], 0)],
+                         "each shape called in turn, nothing saved before the last call")
+        self.assertEqual(self.torch.saves, 1, "saved after the last warm-up call")
+        handler.model.wait_for_upload(10)
+        self.assertEqual(service.requests[1], "POST /v1/namespaces/vision/artifacts HTTP/1.1")
+
     def test_a_malformed_compile_or_warm_up_setting_stops_the_worker_with_its_name(self):
         for section, named in (({"compile": "max-autotune"}, "pt2cache.compile"),
                                ({"warmup_shape": "1x3x224x224"}, "pt2cache.warmup_shape"),
-                               ({"warmup_shape": [1, 3, 0, 224]}, "pt2cache.warmup_shape")):
+                               ({"warmup_shape": [1, 3, 0, 224]}, "pt2cache.warmup_shape"),
+                               ({"warmup_shapes": []}, "pt2cache.warmup_shapes"),
+                               ({"warmup_shapes": [1, 3, 224, 224]}, "pt2cache.warmup_shapes"),
+                               ({"warmup_shapes": [[1, 3, 224, 224], [0]]},
+                                "pt2cache.warmup_shapes"),
+                               ({"warmup_shape": [1, 3, 224, 224],
+                                 "warmup_shapes": [[1, 3, 224, 224]]}, "give one of them")):
             with self.subTest(section), self.assertRaisesRegex(ValueError, named):
                 self.start({"pt2cache": section})
         self.assertEqual(self.torch.compile_kwargs, [], "nothing compiled")
