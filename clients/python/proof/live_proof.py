@@ -123,6 +123,7 @@ def varying(result: dict, client, args) -> None:
             k for k in set(before) | set(after) if before.get(k) != after.get(k))
     if args.variant in ("mega", "both"):
         compiled = pt2cache.warm_start(model, client, model_name=name, model_version=version,
+                                       upload_after_calls=args.upload_after,
                                        **compile_kwargs(args))
     else:
         compiled = torch.compile(model, **compile_kwargs(args))
@@ -159,12 +160,15 @@ def main() -> None:
     p.add_argument("--mode", help="torch.compile's mode, e.g. max-autotune-no-cudagraphs")
     p.add_argument("--pgo", action="store_true", help="varying: route PGO's cache too")
     p.add_argument("--job-id", help="varying: torch.compiler.config.job_id")
+    p.add_argument("--upload-after", type=int, default=1,
+                   help="varying: warm_start's upload_after_calls")
     p.add_argument("--mark-dynamic", action="store_true",
                    help="varying: torch._dynamo.mark_dynamic on the batch dimension of each input")
     args = p.parse_args()
     client = pt2cache.CacheClient()  # PT2CACHE_URL, PT2CACHE_NAMESPACE, PT2CACHE_TOKEN
     words = [args.command, args.variant, args.model, args.mode, args.pgo and "pgo",
-             args.job_id and "job " + args.job_id, args.mark_dynamic and "mark_dynamic"]
+             args.job_id and "job " + args.job_id, args.mark_dynamic and "mark_dynamic",
+             args.upload_after > 1 and "upload after %d calls" % args.upload_after]
     result = {"run": " ".join(filter(None, words)),
               "import_torch_s": round(node.imported, 2)}
     if args.command == "mega":
