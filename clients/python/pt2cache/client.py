@@ -196,8 +196,8 @@ class CacheClient:
         Filters: kind, state, key, modelName, modelVersion, modelFingerprint, torch, triton, cuda,
         rocm, python, gpu, capability, tag (``"name:value"`` or a list of them), reported
         (``True``: only those some node reported). A name the service does not know
-        (``model_name``) is refused with a 400
-        ``CacheError`` that lists the names it does, never ignored.
+        (``model_name``) is refused with a 400 ``CacheError`` that lists the names it does, never
+        ignored.
         """
         return self._pages(self._ns("/artifacts"), dict(filters, limit=limit))
 
