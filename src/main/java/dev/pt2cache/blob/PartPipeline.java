@@ -34,10 +34,6 @@ final class PartPipeline {
   private final PartSink sink;
   private final AtomicLong held;
 
-  PartPipeline(SparePermits buffers, Executor executor, PartSink sink) {
-    this(buffers, executor, sink, new AtomicLong());
-  }
-
   PartPipeline(SparePermits buffers, Executor executor, PartSink sink, AtomicLong held) {
     this.buffers = buffers;
     this.executor = executor;

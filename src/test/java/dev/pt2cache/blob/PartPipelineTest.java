@@ -17,10 +17,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -94,7 +96,7 @@ class PartPipelineTest {
           return record(number, bytes, length, Thread.currentThread());
         };
 
-    new PartPipeline(buffers, executor, sink).sendAll(reader(), PART);
+    newPipeline(buffers, executor, sink).sendAll(reader(), PART);
 
     assertThat(reassembled()).isEqualTo(content);
     // the other upload got its buffer at the next part boundary, not when this upload ended
@@ -149,7 +151,7 @@ class PartPipelineTest {
         CompletableFuture.supplyAsync(
             () -> {
               try {
-                return new PartPipeline(buffers, executor, sink).sendAll(reader, PART);
+                return newPipeline(buffers, executor, sink).sendAll(reader, PART);
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -205,7 +207,7 @@ class PartPipelineTest {
       VerifyingReader rest = restAfter(head);
       Map<Integer, Long> roomAtRetry = new ConcurrentHashMap<>();
       PartPipeline pipeline =
-          new PartPipeline(
+          newPipeline(
               uploadRunning(buffers),
               executor,
               (number, bytes, length) -> {
@@ -287,8 +289,14 @@ class PartPipelineTest {
     return pool;
   }
 
+  /** A pipeline whose part buffers are counted on a count of its own. */
+  private static PartPipeline newPipeline(
+      SparePermits buffers, Executor executor, PartPipeline.PartSink sink) {
+    return new PartPipeline(buffers, executor, sink, new AtomicLong());
+  }
+
   private PartPipeline pipeline(PartBuffers buffers, Thread caller, int failingPart) {
-    return new PartPipeline(
+    return newPipeline(
         buffers,
         executor,
         (number, bytes, length) -> {
