@@ -5,7 +5,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaMethod;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -13,6 +17,11 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.pt2cache.blob.BlobStore;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
 import org.springframework.data.repository.Repository;
 import org.springframework.stereotype.Service;
 import org.springframework.web.bind.annotation.RestController;
@@ -125,4 +134,76 @@ class ArchitectureTest {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("org.springframework.http..", "org.springframework.web..");
+
+  /**
+   * On Java 21 to 23 (JEP 444) a virtual thread that blocks inside a {@code synchronized} method,
+   * or waits to enter one, pins its carrier, and there are as many carriers as cores: two probes
+   * waiting on a slow store in a synchronized health check stalled every request of a 2-core
+   * instance (docs/adr/0052). A synchronized method must not reach the store, JDBC, JPA, Spring
+   * Data or the AWS SDK, directly or through methods of the code base it calls; such waits take a
+   * {@code ReentrantLock}. What it does not see: {@code synchronized} blocks (ArchUnit does not
+   * model them; the few there are hold field updates only), calls made from lambdas, and calls
+   * through interfaces of the code base other than {@code BlobStore}.
+   */
+  @ArchTest
+  static final ArchRule synchronizedMethodsNeverWaitOnTheStoreOrTheDatabase =
+      classes().should(haveNoSynchronizedMethodThatReachesTheStoreOrTheDatabase());
+
+  private static ArchCondition<JavaClass>
+      haveNoSynchronizedMethodThatReachesTheStoreOrTheDatabase() {
+    return new ArchCondition<>(
+        "have no synchronized method that reaches the store or the database") {
+      @Override
+      public void check(JavaClass origin, ConditionEvents events) {
+        for (JavaMethod method : origin.getMethods()) {
+          if (method.getModifiers().contains(JavaModifier.SYNCHRONIZED)) {
+            JavaCall<?> blocking = firstBlockingCall(method);
+            if (blocking != null) {
+              events.add(
+                  SimpleConditionEvent.violated(
+                      method,
+                      method.getFullName()
+                          + " is synchronized and reaches "
+                          + blocking.getDescription()));
+            }
+          }
+        }
+      }
+    };
+  }
+
+  /** The first call to the store or the database reachable from {@code start}, or null. */
+  private static JavaCall<?> firstBlockingCall(JavaCodeUnit start) {
+    Deque<JavaCodeUnit> next = new ArrayDeque<>();
+    Set<JavaCodeUnit> seen = new HashSet<>();
+    next.add(start);
+    while (!next.isEmpty()) {
+      JavaCodeUnit unit = next.poll();
+      if (!seen.add(unit)) {
+        continue;
+      }
+      for (JavaCall<?> call : unit.getCallsFromSelf()) {
+        JavaClass owner = call.getTargetOwner();
+        if (blocks(owner)) {
+          return call;
+        }
+        if (owner.getPackageName().startsWith("dev.pt2cache")) {
+          call.getTarget().resolveMember().ifPresent(next::add);
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean blocks(JavaClass owner) {
+    String name = owner.getName();
+    return owner.isAssignableTo(BlobStore.class)
+        || owner.isAssignableTo(Repository.class)
+        || name.startsWith("java.sql.")
+        || name.startsWith("javax.sql.")
+        || name.startsWith("jakarta.persistence.")
+        || name.startsWith("org.springframework.jdbc.")
+        || name.startsWith("org.springframework.data.")
+        || name.startsWith("software.amazon.awssdk.");
+  }
 }

@@ -3,6 +3,7 @@ package dev.pt2cache.blob;
 import dev.pt2cache.system.RecurringFailureLog;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -28,6 +29,9 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
   private final StorageProperties properties;
   private final Supplier<List<StoreOperationsCheck.Refused>> refused;
   private volatile Checked last;
+  // not a monitor: a virtual thread that waits on the store inside synchronized, or to enter it,
+  // pins its carrier on Java 21 to 23, and two slow probes stalled every request (docs/adr/0052)
+  private final ReentrantLock checking = new ReentrantLock();
   private final RecurringFailureLog failures =
       RecurringFailureLog.warnEveryMinute(
           StorageHealthIndicator.class, "object store health check failed");
@@ -78,14 +82,19 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
    * in flight takes that answer, stamped when it came, instead of sending its own. Each took one of
    * the check's two connections before, so a store slow to answer made the third probe say DOWN.
    */
-  private synchronized Checked checkedOnce() {
-    Checked checked = last;
-    if (stale(checked)) {
-      RuntimeException failure = check();
-      checked = new Checked(System.nanoTime(), failure);
-      last = checked;
+  private Checked checkedOnce() {
+    checking.lock();
+    try {
+      Checked checked = last;
+      if (stale(checked)) {
+        RuntimeException failure = check();
+        checked = new Checked(System.nanoTime(), failure);
+        last = checked;
+      }
+      return checked;
+    } finally {
+      checking.unlock();
     }
-    return checked;
   }
 
   private static boolean stale(Checked checked) {
