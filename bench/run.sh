@@ -6,8 +6,9 @@
 # docs/benchmarks.png. A benchmark, not a test: it prints numbers and never fails on them.
 #
 # Settings: BENCH_SECONDS (per measurement, 10), BENCH_QUICK=1 (no 1 GiB transfers, no 10^6
-# artifacts), BENCH_ONLY (some of lookup,entries,transfer,growth), BENCH_JAVA (the JVM for the service; a Java 21+ one runs it on virtual threads),
-# BENCH_SERVICE_OPTS (its options, -Xmx256m), and any PT2CACHE_* setting for the service.
+# artifacts), BENCH_ONLY (some of lookup,entries,transfer,growth), BENCH_JAVA (the JVM for the service; a Java 24+ one runs it on virtual threads),
+# BENCH_SERVICE_OPTS (its options, -Xmx256m), BENCH_LOAD_THREADS (wrk's and pgbench's
+# threads, 2; more on a machine of many cores), and any PT2CACHE_* setting for the service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in wrk pgbench; do

@@ -19,26 +19,8 @@ tr ':' '\n' <"$work/cp.txt" |
   grep -v -E 'testcontainers|docker-java|archunit|assertj|/junit/|junit-|spring-test|mockito|/jna/|opentest4j|apiguardian|duct-tape' \
     >"$work/jars"
 mkdir -p "$work/lib" "$work/app"
-python3 - "$work/jars" "$work" <<'EOF'
-import os, sys, zipfile
-jars, work = sys.argv[1:3]
-# two halves of about the same compressed size (a jar's own size is close to it): the runtime,
-# about 23 MB compressed, travels with the first, the classes with the second
-halves, weight = {"a": [], "b": []}, {"a": 23e6, "b": 0}
-for path in sorted(open(jars).read().split(), key=os.path.getsize, reverse=True):
-    name, half = os.path.basename(path), min(weight, key=weight.get)
-    halves[half].append("lib/" + name)
-    weight[half] += os.path.getsize(path)
-    with zipfile.ZipFile(path) as zin, \
-            zipfile.ZipFile(os.path.join(work, "lib", name), "w", zipfile.ZIP_STORED) as zout:
-        for info in zin.infolist():
-            stored = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            stored.external_attr = info.external_attr
-            zout.writestr(stored, zin.read(info.filename))
-for half, names in halves.items():
-    with open(os.path.join(work, half), "w") as listing:
-        listing.write("\n".join(names) + "\n")
-EOF
+# the runtime, about 23 MB compressed, travels with the first half, the classes with the second
+python3 bench/split_jars.py "$work/jars" "$work" 23e6
 cp -r target/classes "$work/app/classes"
 cp -r target/test-classes "$work/app/test-classes"
 rm -rf "$work/app/test-classes/fixtures" # the tests' blobs; the service does not read them

@@ -42,7 +42,7 @@ final class PgBench {
                 "-c",
                 Integer.toString(clients),
                 "-j",
-                Integer.toString(Math.min(clients, 2)),
+                Integer.toString(LoadThreads.forConnections(clients)),
                 "-T",
                 Integer.toString(seconds),
                 "-f",

@@ -30,7 +30,7 @@ final class Wrk {
     String output =
         Processes.run(
             "wrk",
-            "-t" + Math.min(connections, 2),
+            "-t" + LoadThreads.forConnections(connections),
             "-c" + connections,
             "-d" + seconds + "s",
             "--latency",
