@@ -2,6 +2,7 @@ package dev.pt2cache.system;
 
 import java.sql.SQLException;
 import java.util.Set;
+import javax.net.ssl.SSLException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.Ordered;
@@ -28,18 +29,19 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
         if (WRITES_REFUSED.contains(sql.getSQLState())) {
           return writesRefused(sql);
         }
-        String action = action(sql.getSQLState());
+        boolean tls = tlsRefused(sql);
+        String action = tls ? TLS_ACTION : action(sql.getSQLState());
         if (action != null) {
           return new FailureAnalysis(
               "PostgreSQL %s (SQL state %s): %s.%s%s"
                   .formatted(
-                      madeNoConnection(sql.getSQLState())
+                      tls || madeNoConnection(sql.getSQLState())
                           ? "did not take this instance's first connection"
                           : "broke off this instance's connection at start",
                       sql.getSQLState(),
                       // PostgreSQL's own sentence may end with its full stop already
                       sql.getMessage().replaceFirst("\\.$", ""),
-                      madeNoConnection(sql.getSQLState()) ? " Nothing was migrated." : "",
+                      tls || madeNoConnection(sql.getSQLState()) ? " Nothing was migrated." : "",
                       causes(sql)),
               action,
               sql);
@@ -123,6 +125,29 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
    */
   private static boolean madeNoConnection(String state) {
     return !state.equals("08006") && !state.equals("08003");
+  }
+
+  /**
+   * What to do when the TLS handshake failed: pgjdbc reports it as {@code 08006}, a connection
+   * broken off, although none was made (measured: "broke off this instance's connection at start"
+   * and the generic advice on host and port, for a server certificate that another CA signed).
+   */
+  private static final String TLS_ACTION =
+      "PostgreSQL's certificate was not accepted. Name the CA that signed it (a PEM file, such as"
+          + " Amazon RDS's region bundle) in PT2CACHE_DB_URL's sslrootcert, and with"
+          + " sslmode=verify-full use the host name the certificate was issued for"
+          + " (docs/configuration.md, PostgreSQL over TLS).";
+
+  /**
+   * Whether {@code sql} is a TLS handshake that failed (a certificate not trusted, a host name).
+   */
+  private static boolean tlsRefused(SQLException sql) {
+    for (Throwable cause = sql.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Read-only ({@code 25006}: a standby, {@code default_transaction_read_only}), disk full. */
