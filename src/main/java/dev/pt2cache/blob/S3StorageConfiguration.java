@@ -119,10 +119,16 @@ class S3StorageConfiguration {
 
   private static Apache5HttpClient.Builder httpClient(
       StorageProperties properties, int connections, Duration connectionWait) {
-    return Apache5HttpClient.builder()
-        .maxConnections(connections)
-        .expectContinueEnabled(properties.expectContinue())
-        .connectionAcquisitionTimeout(connectionWait);
+    Apache5HttpClient.Builder client =
+        Apache5HttpClient.builder()
+            .maxConnections(connections)
+            .expectContinueEnabled(properties.expectContinue())
+            .connectionAcquisitionTimeout(connectionWait);
+    if (properties.caBundle() != null && !properties.caBundle().toString().isEmpty()) {
+      // each of the four clients reads it: at start, once per client (docs/adr/0053)
+      client.tlsTrustManagersProvider(StoreCaBundle.read(properties.caBundle()));
+    }
+    return client;
   }
 
   @Bean

@@ -67,6 +67,7 @@ class StorageHealthIndicator extends AbstractHealthIndicator {
       // fails (or that carries an exception)
       failures.failed(checked.failure());
       builder.down().withDetail("error", checked.failure().toString());
+      StoreCaBundle.refused(checked.failure()).ifPresent(why -> builder.withDetail("tls", why));
       return;
     }
     builder.up().withDetail("bucket", properties.bucket());

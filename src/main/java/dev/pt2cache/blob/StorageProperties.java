@@ -1,6 +1,7 @@
 package dev.pt2cache.blob;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -51,6 +52,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxConcurrentPutsPerNamespace how many of the {@code maxConcurrentPuts} permits one
  *     namespace's uploads may hold at once, so that one tenant's slow or stalled clients leave the
  *     others some (docs/adr/0038); unset, {@link #putsPerNamespace() three quarters} of them
+ * @param caBundle a PEM file of the certificate authorities the store's HTTPS certificate must
+ *     chain to (a private CA's); unset, the JVM's own trust (docs/adr/0053)
  */
 @ConfigurationProperties("pt2cache.storage")
 public record StorageProperties(
@@ -70,7 +73,8 @@ public record StorageProperties(
     @DefaultValue("5s") Duration controlTimeout,
     @DefaultValue("60s") Duration stallTimeout,
     @DefaultValue("false") boolean expectContinue,
-    Integer maxConcurrentPutsPerNamespace) {
+    Integer maxConcurrentPutsPerNamespace,
+    Path caBundle) {
 
   /** Connections for control requests: existence checks, deletes, listings, small reads. */
   public static final int CONTROL_CONNECTIONS = 16;

@@ -47,6 +47,9 @@ public class StoreRefusedAtStart implements FailureAnalyzer, Ordered {
               + " a 403 is also a clock far off.")
           .formatted(BlobStore.MARKER_KEY);
     }
+    if (StoreCaBundle.refused(sdk).isPresent()) {
+      return StoreCaBundle.refused(sdk).get();
+    }
     if (!(sdk instanceof AwsServiceException answered)) {
       return "Check PT2CACHE_S3_ENDPOINT (and PT2CACHE_S3_REGION), and that the store runs there"
           + " and is reachable from this host.";

@@ -144,6 +144,7 @@ class StoragePropertiesTest {
         Duration.ofSeconds(5),
         Duration.ofSeconds(60),
         false,
-        perNamespace);
+        perNamespace,
+        null);
   }
 }

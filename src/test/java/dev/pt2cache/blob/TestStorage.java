@@ -44,6 +44,7 @@ final class TestStorage {
         Duration.ofSeconds(5),
         Duration.ofSeconds(60),
         false,
+        null,
         null);
   }
 
@@ -80,7 +81,8 @@ final class TestStorage {
         base.controlTimeout(),
         base.stallTimeout(),
         base.expectContinue(),
-        base.maxConcurrentPutsPerNamespace());
+        base.maxConcurrentPutsPerNamespace(),
+        null);
   }
 
   /** The same settings with other bounds on how long the store may keep a request waiting. */
@@ -178,7 +180,8 @@ final class TestStorage {
         controlTimeout,
         stallTimeout,
         expectContinue,
-        maxConcurrentPutsPerNamespace);
+        maxConcurrentPutsPerNamespace,
+        null);
   }
 
   /** Creates the test run's bucket when a test of the store runs before any service test. */
