@@ -32,6 +32,8 @@ RETRYABLE_STATUS = {408, 429, 502, 503, 504}
 # (408: a body that stopped arriving, of which nothing was kept; 429 and 503 refuse before acting)
 NOT_ACTED_ON = {408, 429, 503}
 BLOCK = 1024 * 1024
+# a PEM file of the CAs that signed the service's certificate, trusted by this client alone
+CA_BUNDLE = "PT2CACHE_CA_BUNDLE"
 # which client made a call: the service's access line records it (userAgent), so an operator can
 # tell the nodes of a fleet that still run an old client
 USER_AGENT = "pt2cache-python/%s python/%s" % (__version__, platform.python_version())
@@ -170,6 +172,16 @@ class Transport:
                              "character or a space); the token is not shown")
         if self.token and not self._invalid and not self._https:
             _warn_plain_http(self._host, self._port)
+        # the CAs that signed the service's certificate (a private CA's PEM file), for this
+        # client's connections only: SSL_CERT_FILE would replace the whole process's trust
+        self._tls: Optional[ssl.SSLContext] = None
+        bundle = os.environ.get(CA_BUNDLE)
+        if bundle and self._https:
+            try:
+                self._tls = ssl.create_default_context(cafile=bundle)
+            except (OSError, ValueError) as e:
+                self._invalid = "%s=%s cannot be read as PEM certificates: %s" % (CA_BUNDLE,
+                                                                                   bundle, e)
 
     def request(self, method: str, path: str, body: Body = None,
                 headers: Optional[Dict[str, str]] = None, expect: Tuple[int, ...] = (200,),
@@ -206,6 +218,12 @@ class Transport:
                 attempt -= 1
                 fresh = True
                 continue
+            except ssl.SSLCertVerificationError as e:
+                # the same certificate again on a retry: said at once, with what to set
+                raise ServiceUnavailable(
+                    "%s %s failed: %s; the service's certificate is not trusted: set %s (or "
+                    "SSL_CERT_FILE) to the PEM file of the CA that signed it"
+                    % (method, path, e, CA_BUNDLE)) from e
             except (OSError, http.client.HTTPException) as e:
                 fresh = True
                 surely_unsent = isinstance(e, ConnectionRefusedError)
@@ -290,7 +308,10 @@ class Transport:
         """A new connection (opened by its first request), its name lookup and connect
         bounded by the call's timeout and deadline, its socket watched by the call's watchdog."""
         cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-        connection = cls(self._host, self._port, timeout=timeout, blocksize=BLOCK)
+        connection = (http.client.HTTPSConnection(self._host, self._port, timeout=timeout,
+                                                  blocksize=BLOCK, context=self._tls)
+                      if self._tls is not None else
+                      cls(self._host, self._port, timeout=timeout, blocksize=BLOCK))
         if self._https:  # its own context, made for this connection by http.client
             connection._context.sslsocket_class = _CountedSSLSocket  # type: ignore[attr-defined]
             connect_plain = connection.connect

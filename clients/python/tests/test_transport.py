@@ -18,7 +18,7 @@ import threading
 import time
 import unittest
 import warnings
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 from unittest import mock
 
 from fake_service import CountingRelay, FakeService, KeepAliveService, head, reply, whole
@@ -60,6 +60,70 @@ def tls_service() -> Iterator[ssl.SSLContext]:
         tls.load_cert_chain(cert, key)
         with mock.patch.dict(os.environ, {"SSL_CERT_FILE": cert}):
             yield tls
+
+
+@contextlib.contextmanager
+def private_ca() -> Iterator[Tuple[ssl.SSLContext, str, str]]:
+    """A server context whose certificate, for 127.0.0.1 and localhost, a CA of its own signed
+    (as a TLS terminator's in front of the service), that CA's PEM file, and another CA's."""
+    with tempfile.TemporaryDirectory() as keys:
+        def openssl(*arguments: str) -> None:
+            subprocess.run(["openssl", *arguments], check=True, capture_output=True, cwd=keys)
+
+        for ca in ("ca", "other"):
+            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=%s" % ca, "-keyout", ca + ".key", "-out", ca + ".pem")
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                "-keyout", "server.key", "-out", "server.csr")
+        with open(os.path.join(keys, "san"), "w") as san:
+            san.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", "1", "-extfile", "san", "-out", "server.pem")
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(os.path.join(keys, "server.pem"), os.path.join(keys, "server.key"))
+        yield tls, os.path.join(keys, "ca.pem"), os.path.join(keys, "other.pem")
+
+
+def not_found(connection: socket.socket, _: int) -> None:
+    connection.sendall(head(404, 0, "application/problem+json"))
+
+
+class PrivateCaTest(unittest.TestCase):
+    """The service behind a TLS terminator whose certificate a private CA signed: the client
+    trusts that CA where PT2CACHE_CA_BUNDLE (this client's connections only) or SSL_CERT_FILE
+    (OpenSSL's default, the whole process's) names its PEM file, and without it says at once,
+    with no retry, what to set."""
+
+    def _get(self, url: str, **env: str) -> CacheError:
+        kept = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR",
+                                                                   transport.CA_BUNDLE)}
+        with mock.patch.dict(os.environ, {**kept, **env}, clear=True):
+            with self.assertRaises(CacheError) as refused:
+                CacheClient(url, "ns", timeout=5).get_entry("fx-graph", "k", retries=3)
+        return refused.exception
+
+    def test_the_ca_named_in_the_bundle_setting_or_ssl_cert_file_is_trusted(self):
+        with private_ca() as (tls, ca, _), FakeService(not_found, tls=tls) as service:
+            for env in ({transport.CA_BUNDLE: ca}, {"SSL_CERT_FILE": ca}):
+                self.assertIsInstance(self._get(service.url, **env), NotFound, env)
+            self.assertEqual(len(service.requests), 2)
+
+    def test_a_service_signed_by_a_ca_not_given_fails_at_once_saying_what_to_set(self):
+        with private_ca() as (tls, _, other), FakeService(not_found, tls=tls) as service:
+            for env in ({}, {transport.CA_BUNDLE: other}):
+                started = time.monotonic()
+                refused = self._get(service.url, **env)
+                self.assertIsInstance(refused, ServiceUnavailable, env)
+                self.assertIn("certificate verify failed", str(refused))
+                self.assertIn("set PT2CACHE_CA_BUNDLE", str(refused))
+                self.assertLess(time.monotonic() - started, 0.2, "not retried")
+            self.assertEqual(service.requests, [])
+
+    def test_a_bundle_that_cannot_be_read_is_every_calls_failure_naming_it(self):
+        with private_ca() as (tls, _, _), FakeService(not_found, tls=tls) as service:
+            refused = self._get(service.url, **{transport.CA_BUNDLE: "/no/such/ca.pem"})
+            self.assertIn("PT2CACHE_CA_BUNDLE=/no/such/ca.pem cannot be read", str(refused))
+            self.assertEqual(service.requests, [])
 
 
 class DeadlineTest(unittest.TestCase):
