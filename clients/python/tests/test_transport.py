@@ -125,6 +125,12 @@ class PrivateCaTest(unittest.TestCase):
             self.assertIn("PT2CACHE_CA_BUNDLE=/no/such/ca.pem cannot be read", str(refused))
             self.assertEqual(service.requests, [])
 
+    def test_the_bundle_leaves_a_service_on_plain_http_reached_over_http(self):
+        # a fleet's nodes may carry the setting for one service while they call another on http
+        with private_ca() as (_, ca, _), FakeService(not_found) as service:
+            self.assertIsInstance(self._get(service.url, **{transport.CA_BUNDLE: ca}), NotFound)
+            self.assertEqual(len(service.requests), 1)
+
 
 class DeadlineTest(unittest.TestCase):
 
