@@ -1,0 +1,66 @@
+package dev.pt2cache.blob;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pt2cache.support.PrivateCa;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code PT2CACHE_S3_CA_BUNDLE} makes the store's clients trust: every CA in the file (a
+ * region bundle, or the old and the new CA while one is rotated), nothing else, and a file with no
+ * certificate refuses the start naming the setting (docs/adr/0053).
+ */
+class StoreCaBundleTest {
+
+  @TempDir static Path folder;
+  private static PrivateCa ca;
+  private static PrivateCa nextCa;
+  private static PrivateCa otherCa;
+
+  @BeforeAll
+  static void makeCas() throws Exception {
+    ca = PrivateCa.create(folder.resolve("ca"), "pt2cache test store CA");
+    nextCa = PrivateCa.create(folder.resolve("next-ca"), "pt2cache test store CA, next");
+    otherCa = PrivateCa.create(folder.resolve("other-ca"), "some other CA");
+  }
+
+  @Test
+  void shouldTrustAStoreSignedByAnyCaOfTheBundleAndNoOther() throws Exception {
+    Path bundle = folder.resolve("bundle.pem");
+    Files.writeString(
+        bundle, Files.readString(ca.caCertificate()) + Files.readString(nextCa.caCertificate()));
+    X509TrustManager trust = (X509TrustManager) StoreCaBundle.read(bundle).trustManagers()[0];
+
+    for (PrivateCa signer : new PrivateCa[] {ca, nextCa}) {
+      assertThatCode(() -> trust.checkServerTrusted(chain(signer), "ECDHE_RSA"))
+          .doesNotThrowAnyException();
+    }
+    assertThatThrownBy(() -> trust.checkServerTrusted(chain(otherCa), "ECDHE_RSA"))
+        .isInstanceOf(CertificateException.class);
+  }
+
+  @Test
+  void shouldRefuseAFileWithoutACertificateNamingTheSetting() throws Exception {
+    Path empty = Files.createFile(folder.resolve("empty.pem"));
+    assertThatThrownBy(() -> StoreCaBundle.read(empty))
+        .hasMessageContaining("PT2CACHE_S3_CA_BUNDLE=" + empty);
+  }
+
+  private static X509Certificate[] chain(PrivateCa signer) throws Exception {
+    try (InputStream in = Files.newInputStream(signer.serverCertificate())) {
+      return new X509Certificate[] {
+        (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in)
+      };
+    }
+  }
+}
