@@ -131,7 +131,8 @@ class DatabaseTlsTest {
               assertThat(analysis).isNotNull();
               assertThat(analysis.getDescription())
                   .contains("did not take this instance's first connection")
-                  .contains("PKIX path");
+                  .contains("PKIX path")
+                  .contains("Nothing was migrated");
               assertThat(analysis.getAction()).contains("sslrootcert").contains("verify-full");
             });
   }
