@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import java.sql.SQLException;
+import java.util.Locale;
 import java.util.Set;
 import javax.net.ssl.SSLException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -136,14 +137,22 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
       "PostgreSQL's certificate was not accepted. Name the CA that signed it (a PEM file, such as"
           + " Amazon RDS's region bundle) in PT2CACHE_DB_URL's sslrootcert, and with"
           + " sslmode=verify-full use the host name the certificate was issued for"
-          + " (docs/configuration.md, PostgreSQL over TLS).";
+          + " (docs/configuration.md, TLS with a private CA).";
 
   /**
-   * Whether {@code sql} is a TLS handshake that failed (a certificate not trusted, a host name).
+   * Whether {@code sql} is a TLS handshake that failed (a certificate not trusted) or a certificate
+   * that names another host. pgjdbc's {@code sslmode=verify-full} checks the host name after the
+   * handshake and says so in a {@code PSQLException} of its own, state {@code 08006}, with no cause
+   * and a stack trace its login timeout refills: only its message tells, which names the verifier
+   * ({@code PgjdbcHostnameVerifier}, or the class {@code sslhostnameverifier} names).
    */
   private static boolean tlsRefused(SQLException sql) {
-    for (Throwable cause = sql.getCause(); cause != null; cause = cause.getCause()) {
-      if (cause instanceof SSLException) {
+    for (Throwable cause = sql; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLException
+          || cause instanceof SQLException
+              && String.valueOf(cause.getMessage())
+                  .toLowerCase(Locale.ROOT)
+                  .contains("hostnameverifier")) {
         return true;
       }
     }

@@ -137,6 +137,27 @@ class DatabaseTlsTest {
             });
   }
 
+  @Test
+  void shouldRefuseToStartSayingSoWhenTheDatabasesCertificateNamesAnotherHost() {
+    // the CA is right, the host is not one the certificate names (localhost, 127.0.0.1): 127.1
+    // reaches the same server (127.0.0.1, written short), and pgjdbc's verify-full refuses the
+    // name after the handshake, in an exception of its own with no TLS exception as its cause
+    String otherHost =
+        "jdbc:postgresql://127.1:%d/postgres?sslmode=verify-full&sslrootcert=%s"
+            .formatted(postgres.getPort(), ca.caCertificate());
+    assertThatThrownBy(() -> start(otherHost).close())
+        .satisfies(
+            failure -> {
+              FailureAnalysis analysis = new DatabaseRefusedAtStart().analyze(failure);
+              assertThat(analysis).isNotNull();
+              assertThat(analysis.getDescription())
+                  .contains("did not take this instance's first connection")
+                  .contains("127.1")
+                  .contains("Nothing was migrated");
+              assertThat(analysis.getAction()).contains("host name the certificate was issued for");
+            });
+  }
+
   private static Connection connect(String url) throws SQLException {
     Properties login = new Properties();
     login.setProperty("user", "postgres");
