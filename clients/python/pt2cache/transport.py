@@ -220,10 +220,8 @@ class Transport:
                 continue
             except ssl.SSLCertVerificationError as e:
                 # the same certificate again on a retry: said at once, with what to set
-                raise ServiceUnavailable(
-                    "%s %s failed: %s; the service's certificate is not trusted: set %s (or "
-                    "SSL_CERT_FILE) to the PEM file of the CA that signed it"
-                    % (method, path, e, CA_BUNDLE)) from e
+                raise ServiceUnavailable("%s %s failed: %s; %s" % (
+                    method, path, e, _not_verified(e, self._host))) from e
             except (OSError, http.client.HTTPException) as e:
                 fresh = True
                 surely_unsent = isinstance(e, ConnectionRefusedError)
@@ -312,7 +310,9 @@ class Transport:
                                                   blocksize=BLOCK, context=self._tls)
                       if self._tls is not None else
                       cls(self._host, self._port, timeout=timeout, blocksize=BLOCK))
-        if self._https:  # its own context, made for this connection by http.client
+        # http.client's own context for this connection, or the client's PT2CACHE_CA_BUNDLE one,
+        # shared by its connections and threads (setting the same class again changes nothing)
+        if self._https:
             connection._context.sslsocket_class = _CountedSSLSocket  # type: ignore[attr-defined]
             connect_plain = connection.connect
 
@@ -450,6 +450,20 @@ def _close_parents_sockets() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_close_parents_sockets)
+
+
+# OpenSSL's verify codes for a certificate that names another host or IP address: a CA bundle
+# would not help there, the host in the service's URL would
+_NAMES_ANOTHER_HOST = {62, 64}  # X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+
+
+def _not_verified(error: ssl.SSLCertVerificationError, host: str) -> str:
+    """What to set when the service's certificate was not accepted."""
+    if error.verify_code in _NAMES_ANOTHER_HOST:
+        return ("the service's certificate does not name the host %s: use in the service's URL "
+                "(PT2CACHE_URL) a host name the certificate was issued for" % host)
+    return ("the service's certificate is not trusted: set %s (or SSL_CERT_FILE) to the PEM "
+            "file of the CA that signed it" % CA_BUNDLE)
 
 
 class _CountedSSLSocket(ssl.SSLSocket):
