@@ -12,8 +12,8 @@ import org.springframework.core.env.MapPropertySource;
  * connector waits for a slow client inside one ({@code Object.wait} on the socket's read or write
  * lock), so slow downloads hold OS threads as platform threads do, and virtual threads would only
  * add the sixth more CPU per request. JEP 491 (Java 24) lets such a thread unmount. On 21 to 23
- * this puts {@code PT2CACHE_VIRTUAL_THREADS=false} behind every other source, so the variable, when
- * an operator sets it, still decides.
+ * this puts {@code PT2CACHE_VIRTUAL_THREADS=false} behind every other source when none sets it, so
+ * the variable, when an operator sets it anywhere (default properties included), still decides.
  */
 public final class VirtualThreadsDefault implements EnvironmentPostProcessor {
 
@@ -35,7 +35,10 @@ public final class VirtualThreadsDefault implements EnvironmentPostProcessor {
   @Override
   public void postProcessEnvironment(
       ConfigurableEnvironment environment, SpringApplication application) {
-    if (javaVersion < UNPINNED_FROM) {
+    // only where no source sets it: defaultProperties (SpringApplicationBuilder.properties), which
+    // SpringApplication moves behind every source after this runs, would lose to a source added
+    // last here
+    if (javaVersion < UNPINNED_FROM && !environment.containsProperty(VARIABLE)) {
       environment
           .getPropertySources()
           .addLast(new MapPropertySource("virtualThreadsDefault", Map.of(VARIABLE, "false")));

@@ -10,7 +10,13 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
@@ -51,6 +57,28 @@ class VirtualThreadsDefaultTest {
     assertThat(factories.getProperty(EnvironmentPostProcessor.class.getName()))
         .contains(VirtualThreadsDefault.class.getName());
   }
+
+  @Test
+  void shouldTakeTheVariableFromTheApplicationsDefaultPropertiesToo() {
+    // SpringApplicationBuilder.properties(...) and setDefaultProperties give the variable through
+    // defaultProperties, which SpringApplication moves behind every source once the post-processors
+    // have run; a real start, with this post-processor as on Java 21 after Spring Boot's own
+    SpringApplication application = new SpringApplication(Nothing.class);
+    application.setWebApplicationType(WebApplicationType.NONE);
+    application.setDefaultProperties(Map.of("PT2CACHE_VIRTUAL_THREADS", "true"));
+    application.addListeners(
+        (ApplicationListener<ApplicationEnvironmentPreparedEvent>)
+            prepared ->
+                new VirtualThreadsDefault(21)
+                    .postProcessEnvironment(prepared.getEnvironment(), application));
+    try (ConfigurableApplicationContext started = application.run()) {
+      assertThat(started.getEnvironment().getProperty("spring.threads.virtual.enabled"))
+          .isEqualTo("true");
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Nothing {}
 
   private static String virtualThreads(int javaVersion, Map<String, Object> variables)
       throws IOException {
