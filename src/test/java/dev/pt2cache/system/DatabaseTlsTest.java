@@ -2,6 +2,7 @@ package dev.pt2cache.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.pt2cache.Pt2CacheApplication;
 import dev.pt2cache.support.ApiClient;
@@ -124,17 +125,12 @@ class DatabaseTlsTest {
 
   @Test
   void shouldRefuseToStartSayingSoWhenAnotherCaSignedTheDatabasesCertificate() {
-    assertThatThrownBy(() -> start(url(otherCa.caCertificate())).close())
-        .satisfies(
-            failure -> {
-              FailureAnalysis analysis = new DatabaseRefusedAtStart().analyze(failure);
-              assertThat(analysis).isNotNull();
-              assertThat(analysis.getDescription())
-                  .contains("did not take this instance's first connection")
-                  .contains("PKIX path")
-                  .contains("Nothing was migrated");
-              assertThat(analysis.getAction()).contains("sslrootcert").contains("verify-full");
-            });
+    FailureAnalysis analysis = refusedAtStart(url(otherCa.caCertificate()));
+    assertThat(analysis.getDescription())
+        .contains("did not take this instance's first connection")
+        .contains("PKIX path")
+        .contains("Nothing was migrated");
+    assertThat(analysis.getAction()).contains("sslrootcert").contains("verify-full");
   }
 
   @Test
@@ -142,20 +138,24 @@ class DatabaseTlsTest {
     // the CA is right, the host is not one the certificate names (localhost, 127.0.0.1): 127.1
     // reaches the same server (127.0.0.1, written short), and pgjdbc's verify-full refuses the
     // name after the handshake, in an exception of its own with no TLS exception as its cause
-    String otherHost =
-        "jdbc:postgresql://127.1:%d/postgres?sslmode=verify-full&sslrootcert=%s"
-            .formatted(postgres.getPort(), ca.caCertificate());
-    assertThatThrownBy(() -> start(otherHost).close())
-        .satisfies(
-            failure -> {
-              FailureAnalysis analysis = new DatabaseRefusedAtStart().analyze(failure);
-              assertThat(analysis).isNotNull();
-              assertThat(analysis.getDescription())
-                  .contains("did not take this instance's first connection")
-                  .contains("127.1")
-                  .contains("Nothing was migrated");
-              assertThat(analysis.getAction()).contains("host name the certificate was issued for");
-            });
+    FailureAnalysis analysis =
+        refusedAtStart(
+            "jdbc:postgresql://127.1:%d/postgres?sslmode=verify-full&sslrootcert=%s"
+                .formatted(postgres.getPort(), ca.caCertificate()));
+    assertThat(analysis.getDescription())
+        .contains("did not take this instance's first connection")
+        .contains("127.1")
+        .contains("Nothing was migrated");
+    assertThat(analysis.getAction()).contains("host name the certificate was issued for");
+  }
+
+  /** What the start's failure analysis says when the service cannot start on {@code jdbcUrl}. */
+  private static FailureAnalysis refusedAtStart(String jdbcUrl) {
+    Throwable failure = catchThrowable(() -> start(jdbcUrl).close());
+    assertThat(failure).as("the start was refused").isNotNull();
+    FailureAnalysis analysis = new DatabaseRefusedAtStart().analyze(failure);
+    assertThat(analysis).isNotNull();
+    return analysis;
   }
 
   private static Connection connect(String url) throws SQLException {
