@@ -57,7 +57,12 @@ final class Report {
     }
     Map<String, List<double[]>> series = lookupSeries(rows);
     if (!series.isEmpty()) {
-      Chart.lookups(series, chart);
+      try {
+        Chart.lookups(series, chart);
+      } catch (RuntimeException | LinkageError noFonts) {
+        // a machine without fonts (Fontconfig finds none, or no libfreetype) still gets the report
+        System.out.println("chart not drawn: " + noFonts);
+      }
     }
     StringBuilder md = new StringBuilder();
     md.append("# Benchmarks\n\n");
