@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import java.util.Optional;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.Ordered;
@@ -47,8 +48,9 @@ public class StoreRefusedAtStart implements FailureAnalyzer, Ordered {
               + " a 403 is also a clock far off.")
           .formatted(BlobStore.MARKER_KEY);
     }
-    if (StoreCaBundle.refused(sdk).isPresent()) {
-      return StoreCaBundle.refused(sdk).get();
+    Optional<String> certificateRefused = StoreCaBundle.refused(sdk);
+    if (certificateRefused.isPresent()) {
+      return certificateRefused.get();
     }
     if (!(sdk instanceof AwsServiceException answered)) {
       return "Check PT2CACHE_S3_ENDPOINT (and PT2CACHE_S3_REGION), and that the store runs there"
