@@ -1,15 +1,17 @@
 package dev.pt2cache.blob;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.util.Collection;
+import java.util.Base64;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -18,9 +20,10 @@ import software.amazon.awssdk.http.TlsTrustManagersProvider;
 /**
  * The certificate authorities that {@code PT2CACHE_S3_CA_BUNDLE} names (a PEM file of one or more
  * certificates, as MinIO, Ceph or a company's CA hand them out): the store's HTTPS certificate must
- * chain to one of them, and to nothing else, as with the AWS CLI's {@code AWS_CA_BUNDLE}. Read
- * once, at start; a file that is missing or holds no certificate refuses the start, naming the
- * setting (docs/adr/0053).
+ * chain to one of them, and to nothing else, as with the AWS CLI's {@code AWS_CA_BUNDLE}. Other PEM
+ * blocks in the file (a private key beside the certificates) are skipped. Read once, at start; a
+ * file that is missing or holds no certificate refuses the start, naming the setting
+ * (docs/adr/0053).
  */
 final class StoreCaBundle implements TlsTrustManagersProvider {
 
@@ -32,26 +35,44 @@ final class StoreCaBundle implements TlsTrustManagersProvider {
     this.trustManagers = trustManagers;
   }
 
-  /** The trust of the certificates in the PEM file {@code bundle}. */
+  /**
+   * The PEM blocks read as certificates: OpenSSL's {@code TRUSTED CERTIFICATE} is a certificate
+   * followed by OpenSSL's own trust settings, of which only the certificate is read.
+   */
+  private static final Pattern CERTIFICATE_BLOCK =
+      Pattern.compile(
+          "-----BEGIN (TRUSTED )?CERTIFICATE-----([^-]*)-----END (TRUSTED )?CERTIFICATE-----",
+          Pattern.DOTALL);
+
+  /**
+   * The trust of the certificates in the PEM file {@code bundle}: its {@code CERTIFICATE} blocks
+   * (and OpenSSL's {@code TRUSTED CERTIFICATE}); any other block (the private key of a combined
+   * file, as MinIO or cert-manager write them) is skipped, as the AWS CLI and curl skip it, and its
+   * content is never read into a message.
+   */
   static StoreCaBundle read(Path bundle) {
-    try (InputStream in = Files.newInputStream(bundle)) {
-      Collection<? extends Certificate> certificates =
-          CertificateFactory.getInstance("X.509").generateCertificates(in);
-      if (certificates.isEmpty()) {
+    try {
+      String pem = Files.readString(bundle, StandardCharsets.ISO_8859_1);
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      trusted.load(null, null);
+      Matcher block = CERTIFICATE_BLOCK.matcher(pem);
+      int n = 0;
+      while (block.find()) {
+        byte[] der = Base64.getMimeDecoder().decode(block.group(2));
+        // one DER certificate is read from the stream: OpenSSL's trust settings after it are not
+        trusted.setCertificateEntry(
+            "ca-" + n++, factory.generateCertificate(new ByteArrayInputStream(der)));
+      }
+      if (n == 0) {
         throw new IllegalStateException(
             "%s=%s holds no PEM certificate".formatted(SETTING, bundle));
       }
-      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-      trusted.load(null, null);
-      int n = 0;
-      for (Certificate certificate : certificates) {
-        trusted.setCertificateEntry("ca-" + n++, certificate);
-      }
-      TrustManagerFactory factory =
+      TrustManagerFactory trust =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init(trusted);
-      return new StoreCaBundle(factory.getTrustManagers());
-    } catch (IOException | GeneralSecurityException e) {
+      trust.init(trusted);
+      return new StoreCaBundle(trust.getTrustManagers());
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalStateException(
           "%s=%s cannot be read as PEM certificates: %s".formatted(SETTING, bundle, e), e);
     }

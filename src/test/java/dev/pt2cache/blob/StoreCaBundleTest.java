@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,6 +55,60 @@ class StoreCaBundleTest {
     Path empty = Files.createFile(folder.resolve("empty.pem"));
     assertThatThrownBy(() -> StoreCaBundle.read(empty))
         .hasMessageContaining("PT2CACHE_S3_CA_BUNDLE=" + empty);
+  }
+
+  @Test
+  void shouldTrustTheCertificatesOfAFileThatAlsoHoldsAKeyAndSayNothingOfTheKey() throws Exception {
+    // the combined file MinIO or cert-manager writes: a key beside the certificates, as the AWS
+    // CLI's AWS_CA_BUNDLE and curl's --cacert read it (the certificates; other blocks skipped)
+    Path combined = folder.resolve("combined.pem");
+    Files.writeString(
+        combined,
+        Files.readString(ca.serverKey())
+            + Files.readString(ca.caCertificate())
+            + "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"
+            + Files.readString(nextCa.caCertificate()));
+    assertTrustsCaAndNextCaOnly(combined);
+
+    Path keyOnly = folder.resolve("key-only.pem");
+    Files.writeString(keyOnly, Files.readString(ca.serverKey()));
+    String keyLine = Files.readAllLines(ca.serverKey()).get(1);
+    assertThatThrownBy(() -> StoreCaBundle.read(keyOnly))
+        .hasMessageContaining("PT2CACHE_S3_CA_BUNDLE=" + keyOnly)
+        .hasMessageContaining("holds no PEM certificate")
+        .hasMessageNotContaining(keyLine.substring(0, 16));
+  }
+
+  @Test
+  void shouldTrustOpenSslsTrustedCertificatesAndCrlfLineEnds() throws Exception {
+    Path trusted = folder.resolve("trusted.pem");
+    Files.writeString(
+        trusted,
+        Files.readString(ca.trustedCaCertificate())
+            + Files.readString(nextCa.trustedCaCertificate()));
+    assertThat(Files.readString(trusted)).contains("-----BEGIN TRUSTED CERTIFICATE-----");
+    assertTrustsCaAndNextCaOnly(trusted);
+
+    Path crlf = folder.resolve("crlf.pem");
+    Files.writeString(
+        crlf,
+        (Files.readString(ca.serverKey())
+                + Files.readString(ca.caCertificate())
+                + Files.readString(nextCa.caCertificate()))
+            .replace("\n", "\r\n"));
+    assertTrustsCaAndNextCaOnly(crlf);
+  }
+
+  private static void assertTrustsCaAndNextCaOnly(Path bundle) {
+    X509TrustManager trust = (X509TrustManager) StoreCaBundle.read(bundle).trustManagers()[0];
+    for (PrivateCa signer : new PrivateCa[] {ca, nextCa}) {
+      assertThatCode(() -> trust.checkServerTrusted(chain(signer), "ECDHE_RSA"))
+          .as("%s signed by %s", bundle.getFileName(), signer.caCertificate())
+          .doesNotThrowAnyException();
+    }
+    assertThatThrownBy(() -> trust.checkServerTrusted(chain(otherCa), "ECDHE_RSA"))
+        .isInstanceOf(CertificateException.class);
+    assertThat(trust.getAcceptedIssuers()).hasSize(2);
   }
 
   private static X509Certificate[] chain(PrivateCa signer) throws Exception {

@@ -89,6 +89,15 @@ public final class PrivateCa {
     return folder.resolve("ca.pem");
   }
 
+  /**
+   * The CA's certificate in OpenSSL's own {@code TRUSTED CERTIFICATE} PEM form (trusted for server
+   * authentication), as {@code openssl x509 -trustout} writes it.
+   */
+  public Path trustedCaCertificate() throws IOException, InterruptedException {
+    openssl("x509", "-in", "ca.pem", "-trustout", "-addtrust", "serverAuth", "-out", "trusted.pem");
+    return folder.resolve("trusted.pem");
+  }
+
   public Path serverCertificate() {
     return folder.resolve("server.pem");
   }
