@@ -223,6 +223,11 @@ class Transport:
                 raise ServiceUnavailable("%s %s failed: %s; %s" % (
                     method, path, e, _not_verified(e, self._host))) from e
             except (OSError, http.client.HTTPException) as e:
+                if isinstance(e, ssl.SSLError) and e.reason in _HANDSHAKE_REFUSED:
+                    # the same answer to every handshake: said at once, with the likely cause,
+                    # rather than after the whole backoff
+                    raise ServiceUnavailable("%s %s failed: %s; %s" % (
+                        method, path, e, _handshake_refused(self.base_url))) from e
                 fresh = True
                 surely_unsent = isinstance(e, ConnectionRefusedError)
                 if attempt > allowed or not (idempotent or surely_unsent):
@@ -464,6 +469,27 @@ def _not_verified(error: ssl.SSLCertVerificationError, host: str) -> str:
                 "(PT2CACHE_URL) a host name the certificate was issued for" % host)
     return ("the service's certificate is not trusted: set %s (or SSL_CERT_FILE) to the PEM "
             "file of the CA that signed it" % CA_BUNDLE)
+
+
+# OpenSSL's reasons for a handshake that fails the same way however often it is tried: the other
+# end does not speak TLS (an https:// URL for a plain-HTTP port: its answer, "HTTP/1.1 400", read
+# as a TLS record; "record layer failure" on OpenSSL 3.2 and later), or the two ends share no TLS
+# version, cipher or application protocol. A handshake cut short (UNEXPECTED_EOF_WHILE_READING, a
+# reset, a timeout: a load balancer restarting) is not one of them, and is retried
+_HANDSHAKE_REFUSED = {
+    "WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNSUPPORTED_PROTOCOL",
+    "TLSV1_ALERT_PROTOCOL_VERSION", "NO_PROTOCOLS_AVAILABLE", "SSLV3_ALERT_HANDSHAKE_FAILURE",
+    "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
+}
+
+
+def _handshake_refused(base_url: str) -> str:
+    """What is likely wrong when the service's end refused, or did not speak, TLS."""
+    return ("the TLS handshake with %s fails the same way whenever it is tried: the port may "
+            "speak plain HTTP (use http:// in PT2CACHE_URL, or the port of the service's TLS), "
+            "or a proxy or load balancer on the way ends TLS with another TLS version, cipher or "
+            "application protocol (ALPN) than this client's OpenSSL (%s) offers"
+            % (base_url, ssl.OPENSSL_VERSION))
 
 
 class _CountedSSLSocket(ssl.SSLSocket):

@@ -18,7 +18,7 @@ import threading
 import time
 import unittest
 import warnings
-from typing import Iterator, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 from unittest import mock
 
 from fake_service import CountingRelay, FakeService, KeepAliveService, head, reply, whole
@@ -144,6 +144,109 @@ class PrivateCaTest(unittest.TestCase):
         with private_ca() as (_, ca, _), FakeService(not_found) as service:
             self.assertIsInstance(self._get(service.url, **{transport.CA_BUNDLE: ca}), NotFound)
             self.assertEqual(len(service.requests), 1)
+
+
+class TcpServer:
+    """Counts the connections made to a free port of 127.0.0.1 and answers each with ``answer``
+    (the accepted socket): what speaks on a port the client's URL names."""
+
+    def __init__(self, answer: Callable[[socket.socket], None]) -> None:
+        self.answer = answer
+        self.connections = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        with connection:
+            try:
+                self.answer(connection)
+            except OSError:
+                pass
+
+    def __enter__(self) -> "TcpServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._listener.close()
+
+
+def plain_http(connection: socket.socket) -> None:
+    """A plain-HTTP service: the TLS ClientHello is a request it cannot read, and says so."""
+    connection.recv(4096)
+    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close"
+                       b"\r\n\r\n")
+
+
+def hangs_up(connection: socket.socket) -> None:
+    """A load balancer restarting: the connection is taken, then closed mid-handshake."""
+    connection.recv(4096)
+
+
+def resets(connection: socket.socket) -> None:
+    connection.recv(4096)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
+def silent(connection: socket.socket) -> None:
+    """A handshake that never gets its answer (the read times out)."""
+    connection.recv(4096)
+    time.sleep(3)
+
+
+class HandshakeFailureTest(unittest.TestCase):
+    """A TLS handshake that fails the same way every time (https:// to a port that speaks plain
+    HTTP, a TLS version the other end refuses) fails the call at once, saying what is likely wrong;
+    one that may go through next time (the connection closed or reset mid-handshake, no answer in
+    time) is retried as before."""
+
+    def _get(self, port: int) -> Tuple[CacheError, float]:
+        started = time.monotonic()
+        with self.assertRaises(CacheError) as refused:
+            Transport("https://127.0.0.1:%d" % port, timeout=0.5, retries=3,
+                      backoff=0.05).request("GET", "/v1/health")
+        return refused.exception, time.monotonic() - started
+
+    def test_https_to_a_plain_http_port_fails_at_once_naming_the_likely_cause(self):
+        with TcpServer(plain_http) as server:
+            refused, took = self._get(server.port)
+        self.assertEqual(server.connections, 1, "not retried")
+        self.assertIsInstance(refused, ServiceUnavailable)
+        self.assertIsInstance(refused.__cause__, ssl.SSLError)
+        self.assertIn("plain HTTP", str(refused))
+        self.assertIn("PT2CACHE_URL", str(refused))
+        self.assertLess(took, 0.5)
+
+    def test_a_tls_version_the_service_refuses_fails_at_once(self):
+        with tls_service() as tls:
+            tls.minimum_version = ssl.TLSVersion.TLSv1_3
+            client = ssl.create_default_context()
+            client.maximum_version = ssl.TLSVersion.TLSv1_2
+            with TcpServer(lambda c: tls.wrap_socket(c, server_side=True)) as server, \
+                    mock.patch.object(ssl, "_create_default_https_context", lambda: client):
+                refused, took = self._get(server.port)
+        self.assertEqual(server.connections, 1, "not retried")
+        self.assertIsInstance(refused, ServiceUnavailable)
+        self.assertIsInstance(refused.__cause__, ssl.SSLError)
+        self.assertIn("TLS version", str(refused))
+        self.assertLess(took, 0.5)
+
+    def test_a_handshake_cut_reset_or_unanswered_is_retried(self):
+        for answer in (hangs_up, resets, silent):
+            with self.subTest(answer.__name__), TcpServer(answer) as server:
+                refused, _ = self._get(server.port)
+                self.assertIsInstance(refused, ServiceUnavailable)
+                self.assertNotIn("plain HTTP", str(refused))
+                self.assertEqual(server.connections, 4, "the first try and 3 retries")
 
 
 class DeadlineTest(unittest.TestCase):
