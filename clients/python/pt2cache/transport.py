@@ -179,6 +179,9 @@ class Transport:
         if bundle and self._https:
             try:
                 self._tls = ssl.create_default_context(cafile=bundle)
+                # as http.client's own context offers it: a terminator that requires ALPN (some
+                # Envoy and load balancer settings) refuses a handshake without it
+                self._tls.set_alpn_protocols(["http/1.1"])
             except (OSError, ValueError) as e:
                 self._invalid = "%s=%s cannot be read as PEM certificates: %s" % (CA_BUNDLE,
                                                                                    bundle, e)

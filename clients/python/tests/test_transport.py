@@ -249,6 +249,29 @@ class HandshakeFailureTest(unittest.TestCase):
                 self.assertEqual(server.connections, 4, "the first try and 3 retries")
 
 
+class AlpnTest(unittest.TestCase):
+    """The client offers ALPN http/1.1 over HTTPS, with its own CA bundle as with Python's default
+    context: a terminator that requires it (some Envoy and load balancer settings) refuses a
+    handshake without it."""
+
+    def test_the_client_offers_http_1_1_with_and_without_its_ca_bundle(self):
+        offered: List[Optional[str]] = []
+
+        def record(connection: socket.socket, _: int) -> None:
+            offered.append(connection.selected_alpn_protocol())  # type: ignore[attr-defined]
+            not_found(connection, _)
+
+        with private_ca() as (tls, ca, _), FakeService(record, tls=tls) as service:
+            tls.set_alpn_protocols(["h2", "http/1.1"])
+            for env in ({"SSL_CERT_FILE": ca}, {transport.CA_BUNDLE: ca}):
+                kept = {k: v for k, v in os.environ.items()
+                        if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR", transport.CA_BUNDLE)}
+                with mock.patch.dict(os.environ, {**kept, **env}, clear=True):
+                    with self.assertRaises(NotFound):
+                        CacheClient(service.url, "ns", timeout=5).get_entry("fx-graph", "k")
+        self.assertEqual(offered, ["http/1.1", "http/1.1"])
+
+
 class DeadlineTest(unittest.TestCase):
 
     def _ends_at_the_deadline(self, service: FakeService, deadline: float) -> None:
