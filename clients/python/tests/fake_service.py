@@ -172,7 +172,43 @@ def reply(handler: Any, status: int, body: Any = b"", headers: Optional[Dict[str
         handler.wfile.write(data)
 
 
-class CountingRelay:
+class TcpServer:
+    """Listens on a free port of 127.0.0.1 until closed, counts the connections made to it, and
+    hands each to ``answer`` in a thread of its own (which closes it when done): what speaks on a
+    port the client's URL names, whatever it speaks."""
+
+    def __init__(self, answer: Callable[[socket.socket], None]) -> None:
+        self.answer = answer
+        self.connections = 0
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        try:
+            self.answer(connection)
+        except OSError:
+            connection.close()
+
+    def __enter__(self) -> "TcpServer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._listener.close()
+
+
+class CountingRelay(TcpServer):
     """Relays TCP connections to a service (``url``'s host and port) and counts them: how many
     connections a client's calls opened."""
 
@@ -181,23 +217,13 @@ class CountingRelay:
 
         target = urllib.parse.urlsplit(url)
         self._to = (target.hostname, target.port or 80)
-        self.connections = 0
-        self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(16)
-        self.url = "%s://127.0.0.1:%d" % (target.scheme, self._listener.getsockname()[1])
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(self._relay)
+        self.url = "%s://127.0.0.1:%d" % (target.scheme, self.port)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            service = socket.create_connection(self._to)
-            for a, b in ((client, service), (service, client)):
-                threading.Thread(target=self._copy, args=(a, b), daemon=True).start()
+    def _relay(self, client: socket.socket) -> None:
+        service = socket.create_connection(self._to)
+        for a, b in ((client, service), (service, client)):
+            threading.Thread(target=self._copy, args=(a, b), daemon=True).start()
 
     @staticmethod
     def _copy(source: socket.socket, target: socket.socket) -> None:
@@ -210,9 +236,3 @@ class CountingRelay:
             target.shutdown(socket.SHUT_WR)
         except OSError:
             pass
-
-    def __enter__(self) -> "CountingRelay":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._listener.close()

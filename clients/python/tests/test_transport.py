@@ -12,16 +12,18 @@ import platform
 import signal
 import socket
 import ssl
+import struct
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 import warnings
-from typing import Callable, Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 from unittest import mock
 
-from fake_service import CountingRelay, FakeService, KeepAliveService, head, reply, whole
+from fake_service import (CountingRelay, FakeService, KeepAliveService, TcpServer, head, reply,
+                          whole)
 from support import descriptor, fresh_client, needs_service
 
 import pt2cache
@@ -146,61 +148,31 @@ class PrivateCaTest(unittest.TestCase):
             self.assertEqual(len(service.requests), 1)
 
 
-class TcpServer:
-    """Counts the connections made to a free port of 127.0.0.1 and answers each with ``answer``
-    (the accepted socket): what speaks on a port the client's URL names."""
-
-    def __init__(self, answer: Callable[[socket.socket], None]) -> None:
-        self.answer = answer
-        self.connections = 0
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
-
-    def _serve(self, connection: socket.socket) -> None:
-        with connection:
-            try:
-                self.answer(connection)
-            except OSError:
-                pass
-
-    def __enter__(self) -> "TcpServer":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._listener.close()
-
-
 def plain_http(connection: socket.socket) -> None:
     """A plain-HTTP service: the TLS ClientHello is a request it cannot read, and says so."""
-    connection.recv(4096)
-    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close"
-                       b"\r\n\r\n")
+    with connection:
+        connection.recv(4096)
+        connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                           b"Connection: close\r\n\r\n")
 
 
 def hangs_up(connection: socket.socket) -> None:
     """A load balancer restarting: the connection is taken, then closed mid-handshake."""
-    connection.recv(4096)
+    with connection:
+        connection.recv(4096)
 
 
 def resets(connection: socket.socket) -> None:
-    connection.recv(4096)
-    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    with connection:
+        connection.recv(4096)
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
 def silent(connection: socket.socket) -> None:
     """A handshake that never gets its answer (the read times out)."""
-    connection.recv(4096)
-    time.sleep(3)
+    with connection:
+        connection.recv(4096)
+        time.sleep(3)
 
 
 class HandshakeFailureTest(unittest.TestCase):
@@ -231,7 +203,7 @@ class HandshakeFailureTest(unittest.TestCase):
             tls.minimum_version = ssl.TLSVersion.TLSv1_3
             client = ssl.create_default_context()
             client.maximum_version = ssl.TLSVersion.TLSv1_2
-            with TcpServer(lambda c: tls.wrap_socket(c, server_side=True)) as server, \
+            with TcpServer(lambda c: tls.wrap_socket(c, server_side=True).close()) as server, \
                     mock.patch.object(ssl, "_create_default_https_context", lambda: client):
                 refused, took = self._get(server.port)
         self.assertEqual(server.connections, 1, "not retried")
