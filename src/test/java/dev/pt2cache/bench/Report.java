@@ -89,11 +89,12 @@ final class Report {
       md.append(
           String.format(
               "While %s: peak heap in use %,d MB (garbage included: the heap fills up to its"
-                  + " limit between collections), peak heap kept after a collection %,d MB,"
+                  + " limit between collections), lowest heap in use %,d MB (what it kept is at"
+                  + " most this: the heap in use holds it and garbage not yet collected),"
                   + " peak resident memory %,d MB (the service's whole process).%n%n",
               memory.during(),
               memory.peakHeapBytes() >> 20,
-              memory.peakLiveBytes() >> 20,
+              memory.lowestHeapBytes() >> 20,
               memory.peakRssBytes() >> 20));
     } else {
       md.append("Not measured in this run.\n\n");

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,10 +33,10 @@ final class TransferScenario {
   private static final AtomicLong SEEDS = new AtomicLong(System.nanoTime());
 
   /**
-   * Peak heap in use, peak heap kept after a collection, and peak resident memory, seen while the
-   * service moved the largest artifacts.
+   * Peak heap in use, lowest heap in use (at most what the service kept), and peak resident memory,
+   * seen while the service moved the largest artifacts.
    */
-  record Memory(long peakHeapBytes, long peakLiveBytes, long peakRssBytes, String during) {}
+  record Memory(long peakHeapBytes, long lowestHeapBytes, long peakRssBytes, String during) {}
 
   private TransferScenario() {}
 
@@ -81,6 +82,7 @@ final class TransferScenario {
       long[][] seeds = seeds(c, n);
       Map<Long, String> digests = digests(seeds, size);
       Map<Long, String> downloads = new ConcurrentHashMap<>();
+      leg("upload", size, c);
       Result up =
           LoadGenerator.times(
               c,
@@ -90,6 +92,7 @@ final class TransferScenario {
                 downloads.put(seed, upload(http, target, namespace, seed, size, digests.get(seed)));
                 return size;
               });
+      leg("upload straight to S3", size, c);
       Result floorUp =
           LoadGenerator.times(
               c,
@@ -98,6 +101,7 @@ final class TransferScenario {
                 long seed = seeds[w][(int) i];
                 return put(http, direct.put("bench/transfer/" + seed), seed, size);
               });
+      leg("download", size, c);
       Result down =
           LoadGenerator.times(
               c,
@@ -105,6 +109,7 @@ final class TransferScenario {
               (w, i) ->
                   download(
                       http, ServiceAuth.request(target.url() + downloads.get(seeds[w][(int) i]))));
+      leg("download straight from S3", size, c);
       Result floorDown =
           LoadGenerator.times(
               c,
@@ -213,6 +218,14 @@ final class TransferScenario {
 
   private static Result mb(Result bytes) {
     return new Result(bytes.throughput() / 1e6, bytes.p50Millis(), bytes.p99Millis());
+  }
+
+  /**
+   * Prints when a leg starts, so that what the service's GC log or a heap histogram shows at some
+   * moment can be put beside the transfers running then.
+   */
+  private static void leg(String what, long size, int c) {
+    System.out.printf("%s transfer %s x %d: %s%n", LocalTime.now(), label(size), c, what);
   }
 
   static String label(long size) {

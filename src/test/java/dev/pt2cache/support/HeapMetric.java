@@ -20,15 +20,6 @@ public final class HeapMetric {
     return read(http, baseUrl + "/actuator/metrics/jvm.memory.used?tag=area:heap");
   }
 
-  /**
-   * Bytes the long-lived heap held after the last collection that reclaimed it: what the service
-   * keeps, as opposed to garbage not yet collected; 0 before such a collection or when the service
-   * does not answer.
-   */
-  public static long liveAfterCollection(HttpClient http, String baseUrl) {
-    return read(http, baseUrl + "/actuator/metrics/jvm.gc.live.data.size");
-  }
-
   private static long read(HttpClient http, String url) {
     try {
       String body =
