@@ -284,6 +284,10 @@ class Transport:
                 raise CacheError("%s %s: %s holds what an HTTP header cannot carry; not sent"
                                  % (method, path, _header_name(str(e), headers))) from None
             except (BrokenPipeError, ConnectionResetError):
+                if connection.sock is None or connection.sock.fileno() < 0:
+                    # cut before the request could go out (a reset mid-handshake): there is no
+                    # answer to read, and reading one would say "Bad file descriptor"
+                    raise
                 # the service may have answered before reading the whole body (a 409, say):
                 # its answer is the truth, not the broken pipe
                 pass
@@ -477,12 +481,14 @@ def _not_verified(error: ssl.SSLCertVerificationError, host: str) -> str:
 # OpenSSL's reasons for a handshake that fails the same way however often it is tried: the other
 # end does not speak TLS (an https:// URL for a plain-HTTP port: its answer, "HTTP/1.1 400", read
 # as a TLS record; "record layer failure" on OpenSSL 3.2 and later), or the two ends share no TLS
-# version, cipher or application protocol. A handshake cut short (UNEXPECTED_EOF_WHILE_READING, a
-# reset, a timeout: a load balancer restarting) is not one of them, and is retried
+# version or application protocol. A handshake cut short (UNEXPECTED_EOF_WHILE_READING, a reset, a
+# timeout: a load balancer restarting) is not one of them, and is retried; nor is the generic
+# handshake_failure alert (SSLV3_ALERT_HANDSHAKE_FAILURE), which one terminator of several behind
+# the name also sends while it has no certificate for it (mid-rotation, mid-rollout): the next
+# connection may reach another
 _HANDSHAKE_REFUSED = {
     "WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNSUPPORTED_PROTOCOL",
-    "TLSV1_ALERT_PROTOCOL_VERSION", "NO_PROTOCOLS_AVAILABLE", "SSLV3_ALERT_HANDSHAKE_FAILURE",
-    "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
+    "TLSV1_ALERT_PROTOCOL_VERSION", "NO_PROTOCOLS_AVAILABLE", "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
 }
 
 
@@ -490,7 +496,7 @@ def _handshake_refused(base_url: str) -> str:
     """What is likely wrong when the service's end refused, or did not speak, TLS."""
     return ("the TLS handshake with %s fails the same way whenever it is tried: the port may "
             "speak plain HTTP (use http:// in PT2CACHE_URL, or the port of the service's TLS), "
-            "or a proxy or load balancer on the way ends TLS with another TLS version, cipher or "
+            "or a proxy or load balancer on the way ends TLS with another TLS version or "
             "application protocol (ALPN) than this client's OpenSSL (%s) offers"
             % (base_url, ssl.OPENSSL_VERSION))
 

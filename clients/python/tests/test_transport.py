@@ -212,6 +212,36 @@ class HandshakeFailureTest(unittest.TestCase):
         self.assertIn("TLS version", str(refused))
         self.assertLess(took, 0.5)
 
+    def test_a_handshake_reset_says_it_was_reset(self):
+        with TcpServer(resets) as server:
+            refused, _ = self._get(server.port)
+        self.assertIsInstance(refused.__cause__, ConnectionResetError)
+        self.assertIn("Connection reset", str(refused))
+
+    def test_a_handshake_failure_alert_is_retried_as_another_terminator_may_answer(self):
+        """The generic handshake_failure alert is also what one terminator of several behind the
+        service's name sends while its certificate is rotated or its settings rolled out (or for
+        a client certificate it wants, in TLS 1.2): the next connection may reach another."""
+        tried: List[int] = []
+        with tls_service() as tls:
+            refusing = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)  # no certificate (yet)
+
+            def one_of_two_terminators(connection: socket.socket) -> None:
+                tried.append(1)
+                if len(tried) == 1:
+                    with contextlib.suppress(OSError):
+                        refusing.wrap_socket(connection, server_side=True).close()
+                    return
+                with tls.wrap_socket(connection, server_side=True) as answering:
+                    answering.recv(65536)
+                    answering.sendall(head(404, 0, "application/problem+json"))
+
+            with TcpServer(one_of_two_terminators) as server:
+                with self.assertRaises(NotFound):
+                    Transport("https://127.0.0.1:%d" % server.port, timeout=5, retries=3,
+                              backoff=0.05).request("GET", "/v1/health")
+        self.assertEqual(server.connections, 2, "the refused handshake and its retry")
+
     def test_a_handshake_cut_reset_or_unanswered_is_retried(self):
         for answer in (hangs_up, resets, silent):
             with self.subTest(answer.__name__), TcpServer(answer) as server:
