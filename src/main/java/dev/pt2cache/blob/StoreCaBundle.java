@@ -37,12 +37,19 @@ final class StoreCaBundle implements TlsTrustManagersProvider {
 
   /**
    * The PEM blocks read as certificates: OpenSSL's {@code TRUSTED CERTIFICATE} is a certificate
-   * followed by OpenSSL's own trust settings, of which only the certificate is read.
+   * followed by OpenSSL's own trust settings, of which only the certificate is read. Each marker
+   * starts its line, as OpenSSL reads them: a block commented out ({@code # -----BEGIN ...}, a CA
+   * an operator took out of the bundle) is no certificate.
    */
   private static final Pattern CERTIFICATE_BLOCK =
       Pattern.compile(
-          "-----BEGIN (TRUSTED )?CERTIFICATE-----([^-]*)-----END (TRUSTED )?CERTIFICATE-----",
-          Pattern.DOTALL);
+          "^-----BEGIN (TRUSTED )?CERTIFICATE-----[ \\t]*$([^-]*)"
+              + "^-----END (TRUSTED )?CERTIFICATE-----[ \\t]*$",
+          Pattern.MULTILINE);
+
+  /** Where a certificate block starts, read whole or not. */
+  private static final Pattern CERTIFICATE_BEGIN =
+      Pattern.compile("^-----BEGIN (TRUSTED )?CERTIFICATE-----", Pattern.MULTILINE);
 
   /**
    * The trust of the certificates in the PEM file {@code bundle}: its {@code CERTIFICATE} blocks
@@ -63,6 +70,15 @@ final class StoreCaBundle implements TlsTrustManagersProvider {
         // one DER certificate is read from the stream: OpenSSL's trust settings after it are not
         trusted.setCertificateEntry(
             "ca-" + n++, factory.generateCertificate(new ByteArrayInputStream(der)));
+      }
+      long begun = CERTIFICATE_BEGIN.matcher(pem).results().count();
+      if (begun != n) {
+        // a bundle cut short, or a block with headers: a CA left out without a word would fail
+        // the store's handshakes later, far from the cause (OpenSSL refuses such a file too)
+        throw new IllegalStateException(
+            "%s=%s holds %d CERTIFICATE blocks, of which %d could not be read whole (no END line,"
+                    .formatted(SETTING, bundle, begun, begun - n)
+                + " or a header line in the block): is the file complete?");
       }
       if (n == 0) {
         throw new IllegalStateException(

@@ -99,6 +99,33 @@ class StoreCaBundleTest {
     assertTrustsCaAndNextCaOnly(crlf);
   }
 
+  @Test
+  void shouldNotTrustACertificateBlockCommentedOut() throws Exception {
+    // an operator takes the old CA out of the bundle as OpenSSL reads it: a marker that does not
+    // start its line begins no block, for curl, the AWS CLI and this service alike
+    Path bundle = folder.resolve("commented.pem");
+    Files.writeString(
+        bundle,
+        Files.readString(ca.caCertificate())
+            + Files.readString(nextCa.caCertificate())
+            + Files.readString(otherCa.caCertificate()).replaceAll("(?m)^", "# "));
+    assertTrustsCaAndNextCaOnly(bundle);
+  }
+
+  @Test
+  void shouldRefuseABundleCutShortNamingTheSettingAndSayingNothingOfItsContent() throws Exception {
+    // the last CA cut off before its END line (a copy interrupted): read without it, the store's
+    // handshakes would fail later, far from the cause; OpenSSL refuses such a file too
+    String next = Files.readString(nextCa.caCertificate());
+    String cut = next.substring(0, next.indexOf("-----END"));
+    Path bundle = folder.resolve("cut.pem");
+    Files.writeString(bundle, Files.readString(ca.caCertificate()) + cut);
+    assertThatThrownBy(() -> StoreCaBundle.read(bundle))
+        .hasMessageContaining("PT2CACHE_S3_CA_BUNDLE=" + bundle)
+        .hasMessageContaining("1 could not be read whole")
+        .hasMessageNotContaining(cut.lines().skip(1).findFirst().orElseThrow());
+  }
+
   private static void assertTrustsCaAndNextCaOnly(Path bundle) {
     X509TrustManager trust = (X509TrustManager) StoreCaBundle.read(bundle).trustManagers()[0];
     for (PrivateCa signer : new PrivateCa[] {ca, nextCa}) {
