@@ -2,12 +2,16 @@ package dev.pt2cache;
 
 import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.system.PublishedCredentials;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 
 /**
  * The service on its embedded default: a real PostgreSQL and a real S3 server in-process, data kept
@@ -47,7 +51,7 @@ public final class LocalPt2Cache {
     System.setProperty("PT2CACHE_LOG_FORMAT", System.getProperty("PT2CACHE_LOG_FORMAT", logFormat));
     System.out.printf("the embedded servers' data under %s%n", data);
     try {
-      SpringApplication.from(Pt2CacheApplication::main).run(args);
+      writePort(SpringApplication.from(Pt2CacheApplication::main).run(args));
     } catch (RuntimeException | Error startupFailed) {
       infra.close();
       throw startupFailed;
@@ -97,6 +101,24 @@ public final class LocalPt2Cache {
 
   private static String prefix(String address) {
     return address.substring(0, address.lastIndexOf('_') + 1);
+  }
+
+  /**
+   * The port the service listens on, in the file {@code PT2CACHE_PORT_FILE} names where one is
+   * named (written whole, by a rename): a test that starts it on {@code PT2CACHE_PORT=0}, the OS
+   * picking a free port as the service binds it, learns the port there. A port found free before
+   * the start may be taken by another process (a test JVM beside this one) before the service binds
+   * it, and a health check may then be answered by that other service.
+   */
+  private static void writePort(SpringApplication.Running running) throws IOException {
+    String file = given("PT2CACHE_PORT_FILE");
+    if (file != null
+        && running.getApplicationContext() instanceof WebServerApplicationContext web) {
+      Path target = Path.of(file);
+      Path whole = target.resolveSibling(target.getFileName() + ".tmp");
+      Files.writeString(whole, Integer.toString(web.getWebServer().getPort()));
+      Files.move(whole, target, StandardCopyOption.ATOMIC_MOVE);
+    }
   }
 
   /** A setting given on the command line ({@code -D}) or in the environment; blank is none. */

@@ -2,9 +2,11 @@ package dev.pt2cache.bench;
 
 import dev.pt2cache.support.ServiceJvm;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +36,16 @@ final class ServiceProcess implements AutoCloseable {
     command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar.toString());
-    return new ServiceProcess(ServiceJvm.start(command, env, log));
+    // the jar writes no port file: a port found free now (the benchmark runs alone on its host)
+    Map<String, String> withPort = new HashMap<>(env);
+    withPort.putIfAbsent("PT2CACHE_PORT", Integer.toString(freePort()));
+    return new ServiceProcess(ServiceJvm.start(command, withPort, log));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   /** Peak resident memory of the process so far (VmHWM), in bytes. */

@@ -2,11 +2,11 @@ package dev.pt2cache.support;
 
 import dev.pt2cache.LocalPt2Cache;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,11 +21,13 @@ public final class ServiceJvm implements AutoCloseable {
   private static final Duration SHUTDOWN = Duration.ofSeconds(30);
 
   private final Process process;
-  private final int port;
+  private final Path portFile;
+  private int port;
 
-  private ServiceJvm(Process process, int port) {
+  private ServiceJvm(Process process, int port, Path portFile) {
     this.process = process;
     this.port = port;
+    this.portFile = portFile;
   }
 
   /**
@@ -54,15 +56,26 @@ public final class ServiceJvm implements AutoCloseable {
     return command;
   }
 
-  /** Runs {@code command}, which starts the service, and waits until it is healthy. */
+  /**
+   * Runs {@code command}, which starts the service, and waits until it is healthy. On the port
+   * {@code env}'s {@code PT2CACHE_PORT} gives; without one, on a port the OS picks as the service
+   * binds it ({@code PT2CACHE_PORT=0}), which the embedded default ({@link LocalPt2Cache}) writes
+   * to the file {@code PT2CACHE_PORT_FILE} names, next to {@code log}. Not a port found free here
+   * beforehand: two test JVMs run at once, and the other's listeners (a service, a relay, an S3
+   * server) may take it while this one starts; its health check could then be answered by theirs.
+   */
   public static ServiceJvm start(List<String> command, Map<String, String> env, Path log)
       throws Exception {
-    int port = freePort();
+    String given = env.get("PT2CACHE_PORT");
+    Path portFile = log.resolveSibling(log.getFileName() + ".port");
+    Files.deleteIfExists(portFile);
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("PT2CACHE_PORT", "0");
+    builder.environment().put("PT2CACHE_PORT_FILE", portFile.toString());
     builder.environment().putAll(env);
-    builder.environment().put("PT2CACHE_PORT", Integer.toString(port));
-    ServiceJvm service = new ServiceJvm(builder.start(), port);
+    ServiceJvm service =
+        new ServiceJvm(builder.start(), given == null ? 0 : Integer.parseInt(given), portFile);
     try {
       service.awaitHealthy();
     } catch (Exception | Error e) {
@@ -94,6 +107,13 @@ public final class ServiceJvm implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("the service exited while starting; see its log");
+      }
+      if (port == 0) {
+        port = writtenPort();
+        if (port == 0) {
+          Thread.sleep(300);
+          continue;
+        }
       }
       try {
         HttpRequest health = HttpRequest.newBuilder(URI.create(url() + "/actuator/health")).build();
@@ -129,9 +149,8 @@ public final class ServiceJvm implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  /** The port the service wrote once it listened; 0 before. */
+  private int writtenPort() throws IOException {
+    return Files.exists(portFile) ? Integer.parseInt(Files.readString(portFile).strip()) : 0;
   }
 }
