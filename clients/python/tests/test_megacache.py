@@ -741,12 +741,16 @@ class WarmStartTest(unittest.TestCase):
         up, and compiles, rather than wait on a body that never ends."""
         serve = _trickling_hit(os.urandom(4096), seconds_per_byte=0.2)
 
-        def leftovers():  # the download's own directories: not the service's or its tests'
-            root = tempfile.gettempdir()
-            return {n for n in os.listdir(root) if n.startswith(megacache.FETCH_PREFIX)}
+        # a temporary directory of this test's own: another process's download (a node a test of
+        # the service runs at the same moment, in another test JVM) may be under the shared one
+        private = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, private, True)
+
+        def leftovers():  # the download's own directories
+            return {n for n in os.listdir(private) if n.startswith(megacache.FETCH_PREFIX)}
 
         before = leftovers()
-        with socket.socket() as server:
+        with socket.socket() as server, mock.patch.object(tempfile, "tempdir", private):
             server.bind(("127.0.0.1", 0))
             server.listen(8)
             threading.Thread(target=serve, args=(server,), daemon=True).start()
