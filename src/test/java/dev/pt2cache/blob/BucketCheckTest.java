@@ -52,7 +52,7 @@ class BucketCheckTest {
 
   @Test
   void shouldSayTheBucketIsNotReachableWhereNothingAnswers() {
-    StorageProperties nowhere = TestStorage.atFreePort();
+    StorageProperties nowhere = TestStorage.atClosedPort();
 
     assertThatThrownBy(() -> check(nowhere))
         .isInstanceOf(StorageUnavailableException.class)

@@ -152,7 +152,7 @@ class StorageHealthUnderLoadTest {
    */
   @Test
   void shouldCountAStoreThatRefusesConnectionsAsAFailureNotBusy() {
-    StorageProperties stopped = TestStorage.atFreePort();
+    StorageProperties stopped = TestStorage.atClosedPort();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (StoreClients clients = new S3StorageConfiguration().storeClients(stopped, registry)) {
       assertThatThrownBy(
@@ -168,7 +168,7 @@ class StorageHealthUnderLoadTest {
 
   @Test
   void shouldSayDownWithinTwoSecondsWhereNothingAnswers() {
-    StorageProperties stopped = TestStorage.atFreePort();
+    StorageProperties stopped = TestStorage.atClosedPort();
 
     assertDown(stopped, "bucket " + stopped.bucket() + " is not reachable");
   }

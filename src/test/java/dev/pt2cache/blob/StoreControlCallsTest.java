@@ -147,10 +147,7 @@ class StoreControlCallsTest {
 
   @Test
   void shouldSayWhichControlCallFoundNothingListening() throws IOException {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+    int closedPort = TestStorage.closedPort();
     withStore(
         TestStorage.properties(
             URI.create("http://127.0.0.1:" + closedPort), false, null, DataSize.ofMegabytes(6)),

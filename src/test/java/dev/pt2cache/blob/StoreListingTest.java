@@ -13,7 +13,7 @@ class StoreListingTest {
 
   @Test
   void shouldReportAStoreThatCannotBeReachedWhileTheListingIsRead() {
-    StorageProperties properties = TestStorage.atFreePort();
+    StorageProperties properties = TestStorage.atClosedPort();
     try (S3Client s3 = S3StorageConfiguration.clientBuilder(properties).build()) {
       S3BlobStore store = new S3BlobStore(StoreClients.sharing(s3), properties);
 

@@ -3,10 +3,15 @@ package dev.pt2cache.blob;
 import dev.pt2cache.support.TestInfra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.util.unit.DataSize;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -15,6 +20,9 @@ final class TestStorage {
 
   static final DataSize PART_SIZE = DataSize.ofMegabytes(5);
   static final int MAX_CONCURRENT_PUTS = 2;
+
+  /** The sockets that hold {@link #closedPort()}s, for as long as this JVM runs. */
+  private static final List<Socket> HELD = new CopyOnWriteArrayList<>();
 
   private TestStorage() {}
 
@@ -49,8 +57,34 @@ final class TestStorage {
   }
 
   /**
-   * The same settings for a store at a port of this host where nothing listens (yet): a store that
-   * cannot be reached, or one a test starts there later ({@code endpoint().getPort()}).
+   * A port of this host's loopback that no process listens on, nor can while this JVM runs: bound
+   * by a socket that never listens (a connection to it is refused, as where nothing is) and does
+   * not let another bind it (no {@code SO_REUSEADDR}). A port closed again after it was found free
+   * could be taken meanwhile by a listener of the other test JVM, and the store "that cannot be
+   * reached" would answer.
+   */
+  static int closedPort() {
+    try {
+      Socket holder = new Socket();
+      holder.setReuseAddress(false);
+      holder.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      HELD.add(holder);
+      return holder.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The same settings for a store at a port of this host where nothing listens: unreachable. */
+  static StorageProperties atClosedPort() {
+    return properties(
+        URI.create("http://127.0.0.1:" + closedPort()), false, null, DataSize.ofMegabytes(6));
+  }
+
+  /**
+   * The same settings for a store at a port found free, where a test starts one later ({@code
+   * endpoint().getPort()}); another process may take it before then (the test then fails to start
+   * its store there, saying so).
    */
   static StorageProperties atFreePort() {
     int port;
