@@ -89,12 +89,19 @@ final class Report {
       md.append(
           String.format(
               "While %s: peak heap in use %,d MB (garbage included: the heap fills up to its"
-                  + " limit between collections), lowest heap in use %,d MB (what it kept is at"
-                  + " most this: the heap in use holds it and garbage not yet collected),"
-                  + " peak resident memory %,d MB (the service's whole process).%n%n",
+                  + " limit between collections); the most heap a collection left in use %,d MB"
+                  + " (what the service kept then, and old garbage a young collection does not"
+                  + " reach), %d full collections%s; peak resident memory %,d MB (the service's"
+                  + " whole process).%n%n",
               memory.during(),
               memory.peakHeapBytes() >> 20,
-              memory.lowestHeapBytes() >> 20,
+              memory.collections().mostAfterAnyMb(),
+              memory.collections().fullCollections(),
+              memory.collections().fullCollections() == 0
+                  ? ""
+                  : String.format(
+                      " (the most one left: %,d MB, live data)",
+                      memory.collections().mostAfterFullMb()),
               memory.peakRssBytes() >> 20));
     } else {
       md.append("Not measured in this run.\n\n");

@@ -1,5 +1,6 @@
 package dev.pt2cache.bench;
 
+import dev.pt2cache.support.GcLog;
 import dev.pt2cache.support.ServiceJvm;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,10 +15,12 @@ import java.util.Map;
 final class ServiceProcess implements AutoCloseable {
 
   private final ServiceJvm jvm;
+  private final Path gcLog;
   final String url;
 
-  private ServiceProcess(ServiceJvm jvm) {
+  private ServiceProcess(ServiceJvm jvm, Path gcLog) {
     this.jvm = jvm;
+    this.gcLog = gcLog;
     this.url = jvm.url();
   }
 
@@ -34,18 +37,33 @@ final class ServiceProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(jvmOptions);
+    // its collections, for what the heap held while the largest transfers ran (MemoryWatch)
+    Path gcLog = log.resolveSibling("bench-service-gc.log");
+    command.add(GcLog.option(gcLog));
     command.add("-jar");
     command.add(jar.toString());
     // the jar writes no port file: a port found free now (the benchmark runs alone on its host)
     Map<String, String> withPort = new HashMap<>(env);
     withPort.putIfAbsent("PT2CACHE_PORT", Integer.toString(freePort()));
-    return new ServiceProcess(ServiceJvm.start(command, withPort, log));
+    return new ServiceProcess(ServiceJvm.start(command, withPort, log), gcLog);
   }
 
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
+  }
+
+  /** How many lines the service's GC log has now. */
+  long gcLogLines() throws IOException {
+    try (var lines = Files.lines(gcLog)) {
+      return lines.count();
+    }
+  }
+
+  /** The collections the service's GC log shows after its first {@code lines} lines. */
+  GcLog collectionsSince(long lines) throws IOException {
+    return GcLog.read(gcLog, lines);
   }
 
   /** Peak resident memory of the process so far (VmHWM), in bytes. */

@@ -1,5 +1,6 @@
 package dev.pt2cache.bench;
 
+import dev.pt2cache.support.GcLog;
 import dev.pt2cache.support.GeneratedContent;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,10 +34,10 @@ final class TransferScenario {
   private static final AtomicLong SEEDS = new AtomicLong(System.nanoTime());
 
   /**
-   * Peak heap in use, lowest heap in use (at most what the service kept), and peak resident memory,
-   * seen while the service moved the largest artifacts.
+   * Peak heap in use, what the service's collections left in use, and peak resident memory, seen
+   * while the service moved the largest artifacts.
    */
-  record Memory(long peakHeapBytes, long lowestHeapBytes, long peakRssBytes, String during) {}
+  record Memory(long peakHeapBytes, GcLog collections, long peakRssBytes, String during) {}
 
   private TransferScenario() {}
 
