@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The collections, not {@code jvm.gc.live.data.size}: that gauge changes only when the old
  * generation is collected, which may not happen while the transfers run, and then it still shows an
  * earlier phase's figure. On a machine of 16 cores it showed 233 MB "kept" through 8 transfers of 1
- * GiB while full collections in that phase found 47-51 MB alive (bench/findings.md). What a
- * collection leaves bounds what the service kept at that moment from above (young collections leave
- * the old generation's garbage), and a full collection in the window means the heap ran out before
- * G1's concurrent work could keep up.
+ * GiB while full collections in that phase left 47 and 48 MB (bench/findings.md). What a collection
+ * leaves bounds what the service kept at that moment from above (young collections leave the old
+ * generation's garbage), and a full collection in the window means the heap ran out before G1's
+ * concurrent work could keep up.
  */
 final class MemoryWatch {
 
