@@ -1,7 +1,6 @@
 package dev.pt2cache.blob;
 
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -12,7 +11,7 @@ import java.util.List;
 /**
  * A blob that fits one part, read and verified in chunks of at most 256 KiB (the first of 16 KiB)
  * before it is sent; or the first part of a larger one, read likewise before the upload takes its
- * permit, and sent ahead of the rest ({@link #drain}).
+ * permit, and sent ahead of the rest ({@link #drainThen}).
  *
  * <p>G1 allocates any array of half a region or more (512 KiB in heaps under 4 GiB) straight into
  * the old generation, as a humongous object, and may start a concurrent marking cycle on each such
@@ -30,6 +29,7 @@ final class ChunkedBuffer implements AutoCloseable {
   private final List<byte[]> chunks;
   private final ByteBudget memory;
   private int held;
+  private long length;
 
   private ChunkedBuffer(List<byte[]> chunks, ByteBudget memory) {
     this.chunks = chunks;
@@ -63,6 +63,7 @@ final class ChunkedBuffer implements AutoCloseable {
         byte[] chunk = new byte[size];
         chunks.add(chunk);
         reader.readChunk(chunk);
+        buffer.length += size;
         read += size;
       }
       return buffer;
@@ -74,7 +75,15 @@ final class ChunkedBuffer implements AutoCloseable {
 
   /** The bytes read. */
   long length() {
-    return chunks.stream().mapToLong(chunk -> chunk.length).sum();
+    return length;
+  }
+
+  /** The next chunk not yet drained, let go here; null once every one has been. */
+  private synchronized byte[] takeNext(int index) {
+    if (index >= chunks.size()) {
+      return null;
+    }
+    return chunks.set(index, null);
   }
 
   /** Hands the bytes to {@code reader} as read ahead of it ({@link VerifyingReader#readAhead}). */
@@ -91,17 +100,14 @@ final class ChunkedBuffer implements AutoCloseable {
   }
 
   /**
-   * The bytes once, for a stream that passes them on: closing it closes the buffer, so the room
-   * comes back as soon as they have gone (a {@link java.io.SequenceInputStream} closes each of its
-   * streams at its end), not when the upload they start has ended.
+   * The bytes once, then {@code rest}'s, for a stream that passes them on: each chunk is let go as
+   * soon as it has been read, and the room comes back once the last has (or when the stream is
+   * closed), not when the upload they start has ended. A {@link java.io.SequenceInputStream} would
+   * not do: it keeps every stream it was given for as long as it lives, so a streamed upload's head
+   * stayed reachable, a part of heap each, until the upload ended, while its room counted it free.
    */
-  InputStream drain() {
-    return new FilterInputStream(open()) {
-      @Override
-      public void close() {
-        ChunkedBuffer.this.close();
-      }
-    };
+  InputStream drainThen(InputStream rest) {
+    return new Draining(rest);
   }
 
   /** A fresh stream over the bytes, as often as the sender asks (a retry asks again). */
@@ -109,5 +115,54 @@ final class ChunkedBuffer implements AutoCloseable {
     return new SequenceInputStream(
         Collections.enumeration(
             chunks.stream().map(ByteArrayInputStream::new).map(InputStream.class::cast).toList()));
+  }
+
+  /** The chunks in order, each let go once read, then the rest of the body. */
+  private final class Draining extends InputStream {
+
+    private final InputStream rest;
+    private int next;
+    private byte[] chunk;
+    private int position;
+    private boolean drained;
+
+    Draining(InputStream rest) {
+      this.rest = rest;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      if (length == 0) {
+        return 0;
+      }
+      while (!drained && (chunk == null || position == chunk.length)) {
+        chunk = takeNext(next++);
+        position = 0;
+        if (chunk == null) {
+          drained = true;
+          ChunkedBuffer.this.close();
+        }
+      }
+      if (drained) {
+        return rest.read(buffer, offset, length);
+      }
+      int n = Math.min(length, chunk.length - position);
+      System.arraycopy(chunk, position, buffer, offset, n);
+      position += n;
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      chunk = null;
+      ChunkedBuffer.this.close();
+      rest.close();
+    }
   }
 }

@@ -2,7 +2,6 @@ package dev.pt2cache.blob;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -96,7 +95,7 @@ final class S3BlobWriter {
 
   /** The head's bytes, then the rest: the head's room comes back once its bytes have gone. */
   private static InputStream ahead(ChunkedBuffer head, InputStream content) {
-    return new SequenceInputStream(head.drain(), content);
+    return head.drainThen(content);
   }
 
   /**
@@ -112,8 +111,8 @@ final class S3BlobWriter {
    * first part of a larger one, its chunks taking room in {@code memory} only while some is free at
    * once ({@link ChunkedBuffer#readWhileRoom}). A head that holds a whole blob that fits a part is
    * verified, digest and size, and goes with {@link #sendWhole}; any other goes ahead of the rest
-   * of the body through {@link #write} ({@link ChunkedBuffer#drain}), which verifies the whole. A
-   * head never waits for room while it holds some: heads that did waited on each other when
+   * of the body through {@link #write} ({@link ChunkedBuffer#drainThen}), which verifies the whole.
+   * A head never waits for room while it holds some: heads that did waited on each other when
    * together they wanted more than the budget (docs/adr/0036).
    */
   ChunkedBuffer readHead(BlobExpectation expected, InputStream content, ByteBudget memory) {

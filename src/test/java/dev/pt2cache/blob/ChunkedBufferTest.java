@@ -131,14 +131,35 @@ class ChunkedBufferTest {
         ChunkedBuffer.readWhileRoom(
             new VerifyingReader(new ByteArrayInputStream(content), expected), head, memory)) {
       InputStream body =
-          new SequenceInputStream(
-              buffer.drain(), new ByteArrayInputStream(content, head, content.length - head));
+          buffer.drainThen(new ByteArrayInputStream(content, head, content.length - head));
       assertThat(body.readNBytes(head)).isEqualTo(Arrays.copyOf(content, head));
       assertThat(memory.heldBytes()).as("held until the head is read").isPositive();
       assertThat(body.read()).as("the rest follows").isEqualTo(content[head] & 0xff);
       assertThat(memory.heldBytes()).isZero();
+      assertThat(body.readAllBytes())
+          .isEqualTo(Arrays.copyOfRange(content, head + 1, content.length));
     }
     assertThat(memory.heldBytes()).as("given back once only").isZero();
+  }
+
+  /** A head whose upload ends before its bytes have gone gives its room back when it is closed. */
+  @Test
+  void shouldGiveTheRoomOfAHeadBackWhenItsStreamIsClosedPartWay() throws Exception {
+    ByteBudget memory = new ByteBudget(8 << 20);
+    int head = 2 * ChunkedBuffer.CHUNK_SIZE;
+    ByteArrayInputStream rest = new ByteArrayInputStream(content, head, content.length - head);
+    try (ChunkedBuffer buffer =
+        ChunkedBuffer.readWhileRoom(
+            new VerifyingReader(new ByteArrayInputStream(content), expected), head, memory)) {
+      InputStream body = buffer.drainThen(rest);
+      assertThat(body.readNBytes(100)).isEqualTo(Arrays.copyOf(content, 100));
+
+      body.close();
+
+      assertThat(memory.heldBytes()).isZero();
+      assertThat(buffer.length()).as("what was read, still known").isEqualTo(head);
+    }
+    assertThat(memory.heldBytes()).isZero();
   }
 
   /** A read with room for all of it, for the cases where the budget is not what is tested. */
