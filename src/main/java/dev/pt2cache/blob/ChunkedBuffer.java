@@ -18,8 +18,9 @@ import java.util.List;
  * allocation. One array per upload of a megabyte or so started marking cycles every few seconds
  * under load, and the barriers a cycle arms took a fifth of the service's CPU (ADR 0012). Chunks
  * this size die in the young generation like any short-lived object. (Multipart uploads keep their
- * part-sized buffers: each upload holds at most two at a time, usually for its whole length; a
- * short last part takes one of its own length; its first part is sent from its chunks.)
+ * part buffers, in chunks a heap region long ({@link PartChunks}): each upload holds at most two at
+ * a time, usually for its whole length; a short last part takes one of its own length; its first
+ * part is sent from its chunks.)
  */
 final class ChunkedBuffer implements AutoCloseable {
 

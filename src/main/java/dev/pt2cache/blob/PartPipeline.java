@@ -1,6 +1,5 @@
 package dev.pt2cache.blob;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,9 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * has taken it. The spare goes back to the pool as soon as its send has ended and another upload
  * waits for a buffer, without waiting for this upload's client to fill the next part. The bytes of
  * the part buffers it holds are added to {@code held} from when it takes each until it lets it go,
- * however the upload ends ({@code pt2cache_store_uploads_buffered_bytes}).
+ * however the upload ends ({@code pt2cache_store_uploads_buffered_bytes}). A part buffer is held in
+ * chunks that fill whole heap regions ({@link PartChunks}), so that the heap it takes is what that
+ * gauge counts.
  */
 final class PartPipeline {
 
@@ -59,7 +60,7 @@ final class PartPipeline {
     List<CompletedPart> parts = new ArrayList<>();
     Spare spare = new Spare(buffers, held);
     CompletableFuture<CompletedPart> inFlight = null;
-    byte[] reading = null;
+    PartChunks reading = null;
     try {
       int number = 0;
       if (first != null) {
@@ -82,20 +83,20 @@ final class PartPipeline {
           // the size is declared: a short last part takes a buffer of its length, and the
           // part-sized one goes, instead of holding a whole part for its few bytes
           letGo(held, reading);
-          reading = new byte[wanted];
+          reading = new PartChunks(wanted);
           held.addAndGet(wanted);
         }
-        int length = reader.readChunk(reading);
+        int length = reading.fill(reader);
         number++;
         if (inFlight != null) {
           parts.add(join(inFlight));
           inFlight = null;
         }
         if (!spare.held() && !spare.take()) {
-          parts.add(sink.send(number, bytes(reading, length), length));
+          parts.add(sink.send(number, reading::open, length));
           continue;
         }
-        inFlight = sendAsync(number, bytes(reading, length), length, spare);
+        inFlight = sendAsync(number, reading::open, length, spare);
         reading = spare.exchange(reading, nextPart(reader, partSize));
       }
       if (inFlight != null) {
@@ -114,7 +115,7 @@ final class PartPipeline {
   }
 
   /** Counts {@code buffer}, if any, as no longer held. */
-  private static void letGo(AtomicLong held, byte[] buffer) {
+  private static void letGo(AtomicLong held, PartChunks buffer) {
     if (buffer != null) {
       held.addAndGet(-buffer.length);
     }
@@ -134,11 +135,6 @@ final class PartPipeline {
   /** The length of the next part: a whole part, or the declared bytes left, if fewer. */
   private static int nextPart(VerifyingReader reader, int partSize) {
     return (int) Math.min(partSize, reader.remaining());
-  }
-
-  /** The first {@code length} bytes of {@code buffer}, as often as the sender asks. */
-  private static ContentStreamProvider bytes(byte[] buffer, int length) {
-    return () -> new ByteArrayInputStream(buffer, 0, length);
   }
 
   private static CompletedPart join(CompletableFuture<CompletedPart> part) {
@@ -164,7 +160,7 @@ final class PartPipeline {
     private final SparePermits buffers;
     private final AtomicLong bytes;
     private boolean held;
-    private byte[] idle;
+    private PartChunks idle;
 
     Spare(SparePermits buffers, AtomicLong bytes) {
       this.buffers = buffers;
@@ -187,11 +183,11 @@ final class PartPipeline {
      * never comes). Where the permit has gone back already, the send has ended (only its completion
      * gives it back) and its buffer is the one to fill.
      */
-    synchronized byte[] exchange(byte[] sending, int wanted) {
+    synchronized PartChunks exchange(PartChunks sending, int wanted) {
       if (!held) {
         return sending;
       }
-      byte[] next = idle != null && idle.length == wanted ? idle : null;
+      PartChunks next = idle != null && idle.length == wanted ? idle : null;
       if (next == null) {
         letGo(bytes, idle);
       }
