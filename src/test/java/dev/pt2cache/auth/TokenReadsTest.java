@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
-import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.SmallPoolServiceTest;
 import dev.pt2cache.support.TestInfra;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -25,15 +25,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * What presented tokens cost an instance, and how long what it read of them holds.
@@ -47,37 +41,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * database-unavailable}. Now they read a quarter of the pool at a time, the rest are refused {@code
  * 503 token-checks-busy} with nothing read, and the lookup is answered.
  */
-@SpringBootTest(
-    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {
-      "spring.datasource.hikari.maximum-pool-size=" + TokenReadsTest.POOL,
-      "spring.datasource.hikari.connection-timeout=1000",
-      // its sessions are told apart from those of the other test contexts on the same database
-      "spring.datasource.hikari.data-source-properties.ApplicationName="
-          + TokenReadsTest.APPLICATION,
-      "pt2cache.housekeeping.enabled=false",
-      "pt2cache.housekeeping.gauge-interval=1h",
-      // what another instance changes in the token table is seen here within this
-      "pt2cache.auth.cache-ttl=1s"
-    })
-@ExtendWith(DockerWhenContainers.class)
-@Tag("integration")
-class TokenReadsTest {
+class TokenReadsTest extends SmallPoolServiceTest {
 
-  static final int POOL = 8;
   static final int FLOOD = 2 * POOL;
-  static final String APPLICATION = "unknown-token-flood-test";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  @LocalServerPort int port;
-
   @Autowired JdbcClient jdbc;
-
-  @DynamicPropertySource
-  static void infrastructure(DynamicPropertyRegistry registry) {
-    TestInfra.serviceEnvironment().forEach((name, value) -> registry.add(name, () -> value));
-  }
 
   @Test
   void shouldLeaveTheFleetThePoolWhileMadeUpTokensFlood() throws Exception {

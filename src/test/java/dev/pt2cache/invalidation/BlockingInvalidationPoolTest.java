@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
-import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.SmallPoolServiceTest;
 import dev.pt2cache.support.TestInfra;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,13 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A blocking invalidation holds two pooled connections while it retires (ADR 0029): one for the
@@ -42,34 +36,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * force with nothing retired. Now a quarter of the pool retires at once and the rest are refused
  * before they change anything.
  */
-@SpringBootTest(
-    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {
-      "spring.datasource.hikari.maximum-pool-size=" + BlockingInvalidationPoolTest.POOL,
-      "spring.datasource.hikari.connection-timeout=1000",
-      // its sessions are told apart from those of the other test contexts on the same database
-      "spring.datasource.hikari.data-source-properties.ApplicationName="
-          + BlockingInvalidationPoolTest.APPLICATION,
-      "pt2cache.housekeeping.enabled=false",
-      // nothing else of this instance reads the artifact table while it is held
-      "pt2cache.housekeeping.gauge-interval=1h",
-      "pt2cache.invalidations.retire-batch=2"
-    })
-@ExtendWith(DockerWhenContainers.class)
-@Tag("integration")
-class BlockingInvalidationPoolTest {
+class BlockingInvalidationPoolTest extends SmallPoolServiceTest {
 
-  static final int POOL = 8;
-  static final String APPLICATION = "blocking-invalidation-pool-test";
   static final int SLOTS = POOL / 4;
   static final int MATCHES = 3;
-
-  @LocalServerPort int port;
-
-  @DynamicPropertySource
-  static void infrastructure(DynamicPropertyRegistry registry) {
-    TestInfra.serviceEnvironment().forEach((name, value) -> registry.add(name, () -> value));
-  }
 
   @Test
   void shouldRetireAsManyAtOnceAsThePoolHoldsAndRefuseTheRestUnchanged() throws Exception {
