@@ -11,8 +11,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * The whole service with a pool of {@value #POOL} database connections and a connection wait of 1
  * s, for the tests that fill that pool from inside (a flood of requests whose reads are held at a
  * table locked from outside the pool). All subclasses share one application context
- * (docs/testing.md, "How contexts are shared"); each test leaves the pool as it found it (every
- * lock it took released, every request answered) and works in a namespace of its own.
+ * (docs/testing.md, how contexts are shared); each test leaves the pool as it found it (every lock
+ * it took released, every request answered) and works in a namespace of its own.
  *
  * <p>Unlike {@link ServiceTest}, none of that class's smaller sizes and faster schedules: only
  * housekeeping off and gauges that compute only when asked (nothing else of this instance reads a
