@@ -18,9 +18,9 @@ import java.util.List;
  * to 32 GB), half as much again as {@code pt2cache_store_uploads_buffered_bytes} counts of it, or
  * twice. Each chunk here but the last few is a humongous array one region long less a little for
  * its header, so it still is not copied while it is held, and is reclaimed at the first young
- * collection after it dies (ADR 0012); what is left of the part, less than a region, goes in arrays
- * under half a region, which are not humongous. A JVM whose region size cannot be read (another
- * collector) gets one array, as before.
+ * collection after it dies (ADR 0012); what is left of the part, less than a region, goes in one
+ * array ({@link #sizes}): young when under half a region, else humongous in a region of its own. A
+ * JVM whose region size cannot be read (another collector) gets one array, as before.
  */
 final class PartChunks {
 
@@ -39,26 +39,24 @@ final class PartChunks {
 
   /**
    * The lengths of the chunks of a part of {@code length} bytes in regions of {@code region} bytes:
-   * whole regions (less {@link #HEADER_ROOM}), then the rest in pieces under half a region; one
-   * chunk where {@code region} is 0 (unknown).
+   * whole regions (less {@link #HEADER_ROOM}), then the rest in one array; one array where {@code
+   * region} is 0 (unknown). The rest, under a region, is a young object when under half of one, and
+   * otherwise a humongous one in a region of its own, which leaves free less than it holds. Cut
+   * into young pieces, a rest of half a region or more was copied at each young collection while
+   * its part filled and went, then promoted to die in the old generation (ADR 0012's amendment).
    */
   static List<Integer> sizes(int length, long region) {
     List<Integer> sizes = new ArrayList<>();
     long whole = region - HEADER_ROOM;
-    long piece = region / 2 - HEADER_ROOM;
     int left = length;
-    if (region <= 0 || piece <= 0) {
-      sizes.add(length);
-      return sizes;
+    if (whole > 0) {
+      while (left >= whole) {
+        sizes.add((int) whole);
+        left -= (int) whole;
+      }
     }
-    while (left >= whole) {
-      sizes.add((int) whole);
-      left -= (int) whole;
-    }
-    while (left > 0) {
-      int next = (int) Math.min(left, piece);
-      sizes.add(next);
-      left -= next;
+    if (left > 0 || sizes.isEmpty()) {
+      sizes.add(left);
     }
     return sizes;
   }
@@ -82,7 +80,7 @@ final class PartChunks {
   }
 
   /** This JVM's G1 region size, or 0 where it runs another collector or does not say. */
-  private static long regionSize() {
+  static long regionSize() {
     try {
       HotSpotDiagnosticMXBean vm =
           ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);

@@ -5,21 +5,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** How a part buffer is cut: whole regions, then pieces no region holds as humongous. */
+/** How a part buffer is cut: whole regions, then the rest in one array. */
 class PartChunksTest {
 
   private static final int MIB = 1 << 20;
   private static final int ROOM = PartChunks.HEADER_ROOM;
 
   @Test
-  void shouldFillWholeRegionsAndCutTheRestUnderHalfARegion() {
+  void shouldFillWholeRegionsFirst() {
     // the default part: two regions of 4 MiB instead of the three one array took
     assertThat(PartChunks.sizes(8 * MIB, 4 * MIB))
         .containsExactly(4 * MIB - ROOM, 4 * MIB - ROOM, 2 * ROOM);
     // S3's smallest part: one region, and the rest young
     assertThat(PartChunks.sizes(5 * MIB, 4 * MIB)).containsExactly(4 * MIB - ROOM, MIB + ROOM);
-    // a part under a region: pieces under half of it, none humongous
-    assertThat(PartChunks.sizes(8 * MIB, 16 * MIB)).containsExactly(8 * MIB - ROOM, ROOM);
+    // a part of half a region or more, but under one: one array in one region, not young pieces
+    assertThat(PartChunks.sizes(8 * MIB, 16 * MIB)).containsExactly(8 * MIB);
+    // a part under half a region: one young array
+    assertThat(PartChunks.sizes(8 * MIB, 32 * MIB)).containsExactly(8 * MIB);
+  }
+
+  /**
+   * What is left after whole regions goes in one array, whatever its length: a piece under half a
+   * region is young, and one of half a region or more is humongous in one region, which wastes less
+   * than its own length. Young pieces of that much, held while a part fills and goes, were copied
+   * at every young collection and then promoted: 32 buffers of 8 MiB held in 16 MiB regions (16
+   * permits, each with its spare) took 913 to 1666 ms of young pauses where one array each took 19,
+   * and young collections left up to 2127 to 2223 MB where one array left 528 MB.
+   */
+  @Test
+  void shouldKeepWhatIsLeftAfterWholeRegionsInOneArray() {
+    assertThat(PartChunks.sizes(12 * MIB, 8 * MIB)).containsExactly(8 * MIB - ROOM, 4 * MIB + ROOM);
+    assertThat(PartChunks.sizes(7 * MIB, 4 * MIB)).containsExactly(4 * MIB - ROOM, 3 * MIB + ROOM);
+    assertThat(PartChunks.sizes(5 * MIB, 8 * MIB)).containsExactly(5 * MIB);
   }
 
   @Test
@@ -33,8 +50,11 @@ class PartChunksTest {
       for (int length : new int[] {1, 5 * MIB, 8 * MIB, 8 * MIB + 1, 100 * MIB + 7}) {
         List<Integer> sizes = PartChunks.sizes(length, region);
         assertThat(sizes.stream().mapToLong(Integer::longValue).sum()).isEqualTo(length);
-        assertThat(sizes)
-            .allMatch(size -> size > 0 && (size == region - ROOM || size < region / 2));
+        // whole regions, then at most one array of the rest, which fits one region
+        assertThat(sizes.subList(0, sizes.size() - 1)).allMatch(size -> size == region - ROOM);
+        assertThat(sizes.get(sizes.size() - 1))
+            .isPositive()
+            .isLessThanOrEqualTo((int) (region - ROOM));
       }
     }
   }
