@@ -16,8 +16,8 @@ import java.util.List;
  * one to no other object: a part of 5 MiB held 8 MiB of live heap in 4 MiB regions, and the default
  * of 8 MiB (with the array's header) 12 MiB in 4 MiB regions and 16 MiB in 8 MiB ones (heaps of 8
  * to 32 GB), half as much again as {@code pt2cache_store_uploads_buffered_bytes} counts of it, or
- * twice. Each chunk here but the last few is a humongous array one region long less a little for
- * its header, so it still is not copied while it is held, and is reclaimed at the first young
+ * twice. Each chunk here but the last is a humongous array one region long less a little for its
+ * header, so it still is not copied while it is held, and is reclaimed at the first young
  * collection after it dies (ADR 0012); what is left of the part, less than a region, goes in one
  * array ({@link #sizes}): young when under half a region, else humongous in a region of its own. A
  * JVM whose region size cannot be read (another collector) gets one array, as before.

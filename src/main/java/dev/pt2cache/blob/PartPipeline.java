@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * waits for a buffer, without waiting for this upload's client to fill the next part. The bytes of
  * the part buffers it holds are added to {@code held} from when it takes each until it lets it go,
  * however the upload ends ({@code pt2cache_store_uploads_buffered_bytes}). A part buffer is held in
- * chunks that fill whole heap regions ({@link PartChunks}), so that the heap it takes is what that
- * gauge counts.
+ * chunks that fill whole heap regions ({@link PartChunks}), so that the heap it takes is near what
+ * that gauge counts (ADR 0012's amendment says where it is not).
  */
 final class PartPipeline {
 
