@@ -327,7 +327,7 @@ public abstract class ServiceTest {
     return s3().listMultipartUploads(b -> b.bucket(EmbeddedInfra.BUCKET)).uploads().size();
   }
 
-  protected static synchronized S3Client s3() {
+  public static synchronized S3Client s3() {
     if (s3 == null) {
       Map<String, String> env = TestInfra.serviceEnvironment();
       s3 =

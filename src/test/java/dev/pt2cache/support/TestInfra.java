@@ -26,6 +26,25 @@ public final class TestInfra {
         : EmbeddedInfra.shared().serviceEnvironment();
   }
 
+  /** Creates a database of a test's own beside the shared one; answers its JDBC URL. */
+  public static String createDatabase(String name) throws SQLException {
+    try (Connection admin = adminConnection();
+        var statement = admin.createStatement()) {
+      statement.execute("create database " + name);
+    }
+    return serviceEnvironment()
+        .get("PT2CACHE_DB_URL")
+        .replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
+  }
+
+  /** Drops a database {@link #createDatabase} made, whoever is still connected to it. */
+  public static void dropDatabase(String name) throws SQLException {
+    try (Connection admin = adminConnection();
+        var statement = admin.createStatement()) {
+      statement.execute("drop database if exists " + name + " with (force)");
+    }
+  }
+
   /** A connection of the test's own to that database, as the service's user (a superuser). */
   public static Connection adminConnection() throws SQLException {
     Map<String, String> env = serviceEnvironment();

@@ -65,12 +65,7 @@ class MigrationBesideServingTest {
 
   @BeforeAll
   static void instanceOfItsOwn() throws SQLException {
-    try (Connection admin = TestInfra.adminConnection();
-        Statement statement = admin.createStatement()) {
-      statement.execute("create database " + DATABASE);
-    }
-    String shared = TestInfra.serviceEnvironment().get("PT2CACHE_DB_URL");
-    url = shared.replaceFirst("/[^/?]+(\\?|$)", "/" + DATABASE + "$1");
+    url = TestInfra.createDatabase(DATABASE);
     instance =
         ServiceInstances.start(
             Map.of(
@@ -90,10 +85,7 @@ class MigrationBesideServingTest {
     if (instance != null) {
       instance.close();
     }
-    try (Connection admin = TestInfra.adminConnection();
-        Statement statement = admin.createStatement()) {
-      statement.execute("drop database if exists " + DATABASE + " with (force)");
-    }
+    TestInfra.dropDatabase(DATABASE);
   }
 
   /**
