@@ -6,10 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pt2cache.blob.ContentMismatchException.Mismatch;
 import dev.pt2cache.support.Fixtures;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -160,6 +166,103 @@ class ChunkedBufferTest {
       assertThat(buffer.length()).as("what was read, still known").isEqualTo(head);
     }
     assertThat(memory.heldBytes()).isZero();
+  }
+
+  /**
+   * A drained head lets each chunk go once its bytes have been read, not when the whole head has:
+   * the chunks are the arrays the body was read into, and each read one must be collectable while
+   * the stream still passes the rest of the head on (a head that kept them held a part of heap per
+   * streamed upload while the budget counted its room free).
+   */
+  @Test
+  void shouldLetEachChunkOfADrainedHeadGoOnceItHasBeenRead() throws Exception {
+    ByteBudget memory = new ByteBudget(8 << 20);
+    int head = ChunkedBuffer.FIRST_CHUNK_SIZE + 3 * ChunkedBuffer.CHUNK_SIZE;
+    List<WeakReference<byte[]>> arrays = new ArrayList<>();
+    InputStream client =
+        new FilterInputStream(new ByteArrayInputStream(content)) {
+          @Override
+          public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (arrays.isEmpty() || arrays.get(arrays.size() - 1).get() != buffer) {
+              arrays.add(new WeakReference<>(buffer));
+            }
+            return super.read(buffer, offset, length);
+          }
+        };
+    try (ChunkedBuffer buffer =
+        ChunkedBuffer.readWhileRoom(new VerifyingReader(client, expected), head, memory)) {
+      assertThat(arrays).hasSize(4);
+      InputStream body =
+          buffer.drainThen(new ByteArrayInputStream(content, head, content.length - head));
+
+      // every chunk but the last read, and one byte of the last
+      assertThat(body.readNBytes(head - ChunkedBuffer.CHUNK_SIZE + 1))
+          .isEqualTo(Arrays.copyOf(content, head - ChunkedBuffer.CHUNK_SIZE + 1));
+
+      collect(arrays.subList(0, 3));
+      assertThat(arrays.subList(0, 3))
+          .as("the chunks already read, collectable while the head still goes")
+          .allMatch(chunk -> chunk.get() == null);
+      assertThat(memory.heldBytes())
+          .as("the room, held until the last chunk is read")
+          .isEqualTo(head);
+      assertThat(body.readAllBytes())
+          .isEqualTo(
+              Arrays.copyOfRange(content, head - ChunkedBuffer.CHUNK_SIZE + 1, content.length));
+    }
+  }
+
+  /**
+   * A drained head and the rest pass every byte once, in order, whatever lengths the sender reads
+   * in: reads that end within a chunk and go on past its end, as the SDK's do.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 100, 1000, 8191, ChunkedBuffer.CHUNK_SIZE + 1})
+  void shouldPassTheHeadAndTheRestIntactWhateverLengthsAreRead(int read) throws Exception {
+    int head = ChunkedBuffer.FIRST_CHUNK_SIZE + 2 * ChunkedBuffer.CHUNK_SIZE;
+    ByteBudget memory = new ByteBudget(8 << 20);
+    try (ChunkedBuffer buffer =
+        ChunkedBuffer.readWhileRoom(
+            new VerifyingReader(new ByteArrayInputStream(content), expected), head, memory)) {
+      InputStream body =
+          buffer.drainThen(new ByteArrayInputStream(content, head, content.length - head));
+      ByteArrayOutputStream sent = new ByteArrayOutputStream();
+      byte[] into = new byte[read];
+      for (int n; (n = body.read(into, 0, read)) != -1; ) {
+        sent.write(into, 0, n);
+      }
+      assertThat(sent.toByteArray()).isEqualTo(content);
+      assertThat(memory.heldBytes()).isZero();
+    }
+  }
+
+  /** Closing a drained head's stream closes the rest of the body too, as its sender expects. */
+  @Test
+  void shouldCloseTheRestWhenTheStreamIsClosed() throws Exception {
+    AtomicBoolean closed = new AtomicBoolean();
+    InputStream rest =
+        new FilterInputStream(new ByteArrayInputStream(content)) {
+          @Override
+          public void close() throws IOException {
+            closed.set(true);
+            super.close();
+          }
+        };
+    try (ChunkedBuffer buffer =
+        ChunkedBuffer.readWhileRoom(
+            new VerifyingReader(new ByteArrayInputStream(content), expected),
+            ChunkedBuffer.FIRST_CHUNK_SIZE,
+            new ByteBudget(8 << 20))) {
+      buffer.drainThen(rest).close();
+    }
+    assertThat(closed).isTrue();
+  }
+
+  /** Collects until every one of {@code references} is cleared, or ten collections have run. */
+  static void collect(List<? extends WeakReference<?>> references) {
+    for (int i = 0; i < 10 && references.stream().anyMatch(r -> r.get() != null); i++) {
+      System.gc();
+    }
   }
 
   /** A read with room for all of it, for the cases where the budget is not what is tested. */

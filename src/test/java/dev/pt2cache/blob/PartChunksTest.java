@@ -2,6 +2,10 @@ package dev.pt2cache.blob;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pt2cache.support.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +51,8 @@ class PartChunksTest {
   @Test
   void shouldCutEveryByteOnce() {
     for (long region : new long[] {MIB, 2 * MIB, 4 * MIB, 8 * MIB, 32 * MIB}) {
-      for (int length : new int[] {1, 5 * MIB, 8 * MIB, 8 * MIB + 1, 100 * MIB + 7}) {
+      int regions = (int) (2 * (region - ROOM));
+      for (int length : new int[] {1, 5 * MIB, 8 * MIB, 8 * MIB + 1, 100 * MIB + 7, regions}) {
         List<Integer> sizes = PartChunks.sizes(length, region);
         assertThat(sizes.stream().mapToLong(Integer::longValue).sum()).isEqualTo(length);
         // whole regions, then at most one array of the rest, which fits one region
@@ -56,6 +61,51 @@ class PartChunksTest {
             .isPositive()
             .isLessThanOrEqualTo((int) (region - ROOM));
       }
+    }
+  }
+
+  /**
+   * A part is sent from its chunks as often as the store asks (a retry opens it again), every byte
+   * once, in order: here of a region and a little more, so in two chunks on G1.
+   */
+  @Test
+  void shouldGiveThePartsBytesAsOftenAsTheSenderAsks() throws Exception {
+    int length = (int) Math.min(Math.max(PartChunks.regionSize(), MIB), 32 * MIB) + MIB + 7;
+    byte[] part = Fixtures.randomBytes(length);
+    PartChunks chunks = new PartChunks(length);
+
+    int read =
+        chunks.fill(
+            new VerifyingReader(
+                new ByteArrayInputStream(part),
+                new BlobExpectation(Fixtures.sha256(part), length)));
+
+    assertThat(read).isEqualTo(length);
+    try (InputStream first = chunks.open();
+        InputStream retry = chunks.open()) {
+      assertThat(first.readAllBytes()).isEqualTo(part);
+      assertThat(retry.readAllBytes()).as("the part sent again").isEqualTo(part);
+    }
+  }
+
+  /**
+   * The region size is G1's where this JVM runs G1 (a power of two from 1 to 512 MiB, less than the
+   * heap), and 0 (one array a part, as before) under any other collector. Read wrong, a part is one
+   * humongous array again, taking up to twice the heap the buffered-bytes gauge counts.
+   */
+  @Test
+  void shouldReadTheRegionSizeOfThisJvmsCollector() {
+    boolean g1 =
+        ManagementFactory.getGarbageCollectorMXBeans().stream()
+            .anyMatch(collector -> collector.getName().startsWith("G1 "));
+    long region = PartChunks.regionSize();
+    if (g1) {
+      assertThat(Long.bitCount(region)).as("a power of two: %d", region).isOne();
+      assertThat(region)
+          .isBetween((long) MIB, 512L * MIB)
+          .isLessThan(Runtime.getRuntime().maxMemory());
+    } else {
+      assertThat(region).isZero();
     }
   }
 }
