@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 class ArtifactTransactionsTest extends ServiceTest {
 
+  /** The MDC key under which RequestLogFilter names the request its thread serves. */
+  private static final String REQUEST_ID = "requestId";
+
   /** The classes whose methods may move between each other; their names are left out. */
   static final Pattern SPLIT =
       Pattern.compile(
@@ -192,9 +195,9 @@ class ArtifactTransactionsTest extends ServiceTest {
   }
 
   /**
-   * The transaction lines the request logged on its thread, the split classes' names left out:
-   * "open m: settings" where a call opens one, "join" where one is joined, "advise m" for each call
-   * through transactional advice, "commit" and "rollback".
+   * The transaction lines the request logged on its thread (platform or virtual), the split
+   * classes' names left out: "open m: settings" where a call opens one, "join" where one is joined,
+   * "advise m" for each call through transactional advice, "commit" and "rollback".
    */
   List<String> transactions(Supplier<ApiResponse> request, int status) {
     List<String> seen = new ArrayList<>();
@@ -202,7 +205,10 @@ class ArtifactTransactionsTest extends ServiceTest {
         new AppenderBase<>() {
           @Override
           protected void append(ILoggingEvent line) {
-            if (Thread.currentThread().getName().startsWith("http-nio")) {
+            // a request's line, by the request id that RequestLogFilter, the first filter, puts
+            // on its thread: a platform thread ("http-nio-...") or, from Java 24, a virtual one
+            // ("tomcat-handler-..."); the scheduler's hit flushes carry none
+            if (line.getMDCPropertyMap().containsKey(REQUEST_ID)) {
               compact(SPLIT.matcher(line.getFormattedMessage()).replaceAll(""))
                   .ifPresent(seen::add);
             }

@@ -14,7 +14,11 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -29,6 +33,18 @@ class CommitRaceTest extends ServiceTest {
   @Autowired DataSource dataSource;
   @Autowired BlobLocks blobLocks;
   @Autowired TransactionTemplate transactions;
+
+  /**
+   * A thread for each task, as CompletableFuture's default gave on Java 17 where the common pool
+   * has one worker (2 cores): from Java 23 its tasks queue on that worker, and the holder of the
+   * digest's lock, waiting to be let go, kept the upload from starting.
+   */
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopThreads() {
+    threads.shutdownNow();
+  }
 
   @Test
   void shouldKeepAnInvalidationThatRacesTheCommit() throws Exception {
@@ -51,14 +67,15 @@ class CommitRaceTest extends ServiceTest {
       }
       upload =
           CompletableFuture.supplyAsync(
-              () -> api.putBytes(pending.get("uploadUrl").asString(), bytes));
+              () -> api.putBytes(pending.get("uploadUrl").asString(), bytes), threads);
       awaitWaiters(1);
       invalidation =
           CompletableFuture.supplyAsync(
               () ->
                   api.postJson(
                       path("/invalidations"),
-                      "{\"selector\": {\"modelName\": \"" + model + "\"}, \"reason\": \"race\"}"));
+                      "{\"selector\": {\"modelName\": \"" + model + "\"}, \"reason\": \"race\"}"),
+              threads);
       awaitWaiters(2);
       held.rollback();
     }
@@ -117,7 +134,7 @@ class CommitRaceTest extends ServiceTest {
       execute(commit, "select id from artifact where id = ?::uuid for update", id);
       retry =
           CompletableFuture.supplyAsync(
-              () -> api.putBytes(reserved.get("uploadUrl").asString(), first));
+              () -> api.putBytes(reserved.get("uploadUrl").asString(), first), threads);
       awaitWaiters(1);
       execute(
           commit,
@@ -161,7 +178,7 @@ class CommitRaceTest extends ServiceTest {
       execute(collector, "select pg_advisory_xact_lock(hashtextextended('blob/' || ?, 0))", sha256);
       upload =
           CompletableFuture.supplyAsync(
-              () -> api.putBytes(reserved.get("uploadUrl").asString(), bytes));
+              () -> api.putBytes(reserved.get("uploadUrl").asString(), bytes), threads);
       awaitWaiters(1);
       execute(collector, "delete from artifact where id = ?::uuid", reserved.get("id").asString());
       execute(collector, "delete from artifact where id = ?::uuid", copy);
@@ -203,24 +220,29 @@ class CommitRaceTest extends ServiceTest {
                       blobLocks.lock(sha256);
                       held.countDown();
                       awaitQuietly(release);
-                    }));
-    held.await();
-    CompletableFuture<ApiResponse> upload =
-        CompletableFuture.supplyAsync(
-            () -> api.putBytes(pending.get("uploadUrl").asString(), bytes));
-    awaitWaiters(1);
-    if (awaitExpiry) {
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () ->
-                  jdbc.sql("select upload_expires_at < now() from artifact where id = ?::uuid")
-                      .param(id)
-                      .query(Boolean.class)
-                      .single());
+                    }),
+            threads);
+    CompletableFuture<ApiResponse> upload;
+    try {
+      assertThat(held.await(20, TimeUnit.SECONDS)).as("the digest's lock taken").isTrue();
+      upload =
+          CompletableFuture.supplyAsync(
+              () -> api.putBytes(pending.get("uploadUrl").asString(), bytes), threads);
+      awaitWaiters(1);
+      if (awaitExpiry) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    jdbc.sql("select upload_expires_at < now() from artifact where id = ?::uuid")
+                        .param(id)
+                        .query(Boolean.class)
+                        .single());
+      }
+      jdbc.sql("delete from artifact where id = ?::uuid").param(id).update();
+    } finally {
+      release.countDown(); // a failed wait above must not leave the lock held for the next test
     }
-    jdbc.sql("delete from artifact where id = ?::uuid").param(id).update();
-    release.countDown();
     holder.get();
     return upload.get();
   }
