@@ -29,7 +29,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class RequestLogFilter extends OncePerRequestFilter {
 
   static final String REQUEST_ID_HEADER = "X-Request-Id";
-  static final String REQUEST_ID = "requestId";
+  public static final String REQUEST_ID = "requestId";
 
   /** Which client made the call (pt2cache-python/x.y.z python/3.a.b); cut, for the log's sake. */
   static final String USER_AGENT = "userAgent";

@@ -10,6 +10,7 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.system.RequestLogFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,9 +40,6 @@ import org.slf4j.LoggerFactory;
  * holds them.
  */
 class ArtifactTransactionsTest extends ServiceTest {
-
-  /** The MDC key under which RequestLogFilter names the request its thread serves. */
-  private static final String REQUEST_ID = "requestId";
 
   /** The classes whose methods may move between each other; their names are left out. */
   static final Pattern SPLIT =
@@ -208,7 +206,7 @@ class ArtifactTransactionsTest extends ServiceTest {
             // a request's line, by the request id that RequestLogFilter, the first filter, puts
             // on its thread: a platform thread ("http-nio-...") or, from Java 24, a virtual one
             // ("tomcat-handler-..."); the scheduler's hit flushes carry none
-            if (line.getMDCPropertyMap().containsKey(REQUEST_ID)) {
+            if (line.getMDCPropertyMap().containsKey(RequestLogFilter.REQUEST_ID)) {
               compact(SPLIT.matcher(line.getFormattedMessage()).replaceAll(""))
                   .ifPresent(seen::add);
             }
