@@ -105,6 +105,9 @@ class KeepAliveService:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # as Tomcat does: a body sent after its headers goes at once, not after the client's
+            # delayed acknowledgement of them (about 40 ms an answer with Nagle's algorithm on)
+            disable_nagle_algorithm = True
             timeout = idle  # a read that waits longer, the next request's first, ends it
 
             def setup(self) -> None:

@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,7 @@ class EmbeddedDefaultListensLocallyTest {
       throws Exception {
     Optional<InetAddress> outside = nonLoopbackAddress();
     assumeTrue(outside.isPresent(), "this host has no address but loopback");
-    try (ServiceJvm service = ServiceJvm.embeddedDefault(data, List.of(), Map.of())) {
+    try (ServiceJvm service = ServiceJvm.embeddedDefault(data, ServiceJvm.QUICK_START, Map.of())) {
       assertThatThrownBy(() -> connect(outside.get(), service.port()))
           .as("a connection to %s:%d", outside.get().getHostAddress(), service.port())
           .isInstanceOf(ConnectException.class);
@@ -52,7 +51,9 @@ class EmbeddedDefaultListensLocallyTest {
     assumeTrue(outside.isPresent(), "this host has no address but loopback");
     try (ServiceJvm service =
         ServiceJvm.embeddedDefault(
-            data, List.of(), Map.of("PT2CACHE_ADMIN_TOKEN", "pt2cache-compose-admin-token "))) {
+            data,
+            ServiceJvm.QUICK_START,
+            Map.of("PT2CACHE_ADMIN_TOKEN", "pt2cache-compose-admin-token "))) {
       assertThatThrownBy(() -> connect(outside.get(), service.port()))
           .as("a connection to %s:%d", outside.get().getHostAddress(), service.port())
           .isInstanceOf(ConnectException.class);

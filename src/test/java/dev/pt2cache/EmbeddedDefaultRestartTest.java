@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -31,21 +30,13 @@ class EmbeddedDefaultRestartTest {
   static final Map<String, String> FLUSH_ONLY_ON_SHUTDOWN =
       Map.of("PT2CACHE_HITS_FLUSH_INTERVAL", "1h");
 
-  /**
-   * The client compiler only: a start is mostly run once (Spring's context, Hibernate, Flyway), and
-   * the optimizing compiler's work for it costs the two starts more than it saves. On the loaded
-   * 2-core machine this test took 49.9 s and 77.2 s without it, 24.2, 24.0 and 35.7 s with it. No
-   * setting of the service changes.
-   */
-  static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1");
-
   @Test
   void shouldKeepHitStatisticsAcrossAStopAndStart(@TempDir Path data) throws Exception {
     String descriptor = Descriptors.of(Descriptors.uniqueModel());
     String id;
     Duration exit;
     try (ServiceJvm service =
-        ServiceJvm.embeddedDefault(data, QUICK_START, FLUSH_ONLY_ON_SHUTDOWN)) {
+        ServiceJvm.embeddedDefault(data, ServiceJvm.QUICK_START, FLUSH_ONLY_ON_SHUTDOWN)) {
       ApiClient api = new ApiClient(service.port());
       id = upload(api, descriptor);
       for (int i = 0; i < HITS; i++) {
@@ -65,7 +56,8 @@ class EmbeddedDefaultRestartTest {
         .as("PostgreSQL and S3 stop after the service has closed its connections")
         .isGreaterThan(poolClosed);
 
-    try (ServiceJvm again = ServiceJvm.embeddedDefault(data, QUICK_START, FLUSH_ONLY_ON_SHUTDOWN)) {
+    try (ServiceJvm again =
+        ServiceJvm.embeddedDefault(data, ServiceJvm.QUICK_START, FLUSH_ONLY_ON_SHUTDOWN)) {
       ApiClient api = new ApiClient(again.port());
       ApiResponse artifact = api.get("/v1/namespaces/default/artifacts/" + id);
       assertThat(artifact.status()).isEqualTo(200);

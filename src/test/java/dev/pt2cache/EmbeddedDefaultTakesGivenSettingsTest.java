@@ -14,8 +14,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +36,10 @@ class EmbeddedDefaultTakesGivenSettingsTest {
     try (ServiceJvm service =
         ServiceJvm.embeddedDefault(
             data,
-            List.of("-DPT2CACHE_ADMIN_TOKEN=" + OWN_TOKEN),
+            Stream.concat(
+                    ServiceJvm.QUICK_START.stream(),
+                    Stream.of("-DPT2CACHE_ADMIN_TOKEN=" + OWN_TOKEN))
+                .toList(),
             Map.of("PT2CACHE_S3_BUCKET", "own-bucket"))) {
       assertThat(namespacesAs(service, OWN_TOKEN))
           .as("the admin token given with -D is the admin's")
@@ -74,7 +77,8 @@ class EmbeddedDefaultTakesGivenSettingsTest {
     }
     String given = embedded.substring(0, embedded.lastIndexOf('/') + 1) + database;
     try (ServiceJvm service =
-        ServiceJvm.embeddedDefault(data, List.of(), Map.of("PT2CACHE_DB_URL", given))) {
+        ServiceJvm.embeddedDefault(
+            data, ServiceJvm.QUICK_START, Map.of("PT2CACHE_DB_URL", given))) {
       assertThat(namespacesAs(service, EmbeddedInfra.ADMIN_TOKEN)).isEqualTo(200);
     }
     try (Connection connection =

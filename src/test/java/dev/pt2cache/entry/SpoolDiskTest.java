@@ -58,7 +58,11 @@ class SpoolDiskTest {
     String binaries = Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg").toString();
     command.addAll(
         ServiceJvm.embeddedDefaultCommand(
-            serviceData, List.of("-Djava.io.tmpdir=" + tmp, "-Dot.epg.working-dir=" + binaries)));
+            serviceData,
+            List.of(
+                ServiceJvm.QUICK_START.get(0),
+                "-Djava.io.tmpdir=" + tmp,
+                "-Dot.epg.working-dir=" + binaries)));
     service = ServiceJvm.start(command, Map.of(), serviceData.resolve("service.log"));
   }
 

@@ -29,6 +29,7 @@ class KilledEmbeddedDefaultTest {
     Process first =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElseThrow(),
+                ServiceJvm.QUICK_START.get(0),
                 "-cp",
                 System.getProperty("java.class.path"),
                 FirstStart.class.getName(),

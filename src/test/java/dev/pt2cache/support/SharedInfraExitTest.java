@@ -31,6 +31,7 @@ class SharedInfraExitTest {
     Process jvm =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElseThrow(),
+                ServiceJvm.QUICK_START.get(0),
                 "-cp",
                 System.getProperty("java.class.path"),
                 ServiceThenExit.class.getName())
