@@ -60,7 +60,7 @@ class SpoolDiskTest {
         ServiceJvm.embeddedDefaultCommand(
             serviceData,
             List.of(
-                ServiceJvm.QUICK_START.get(0),
+                ServiceJvm.CLIENT_COMPILER_ONLY,
                 "-Djava.io.tmpdir=" + tmp,
                 "-Dot.epg.working-dir=" + binaries)));
     service = ServiceJvm.start(command, Map.of(), serviceData.resolve("service.log"));

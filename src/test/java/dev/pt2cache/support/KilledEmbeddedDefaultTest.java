@@ -29,7 +29,7 @@ class KilledEmbeddedDefaultTest {
     Process first =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElseThrow(),
-                ServiceJvm.QUICK_START.get(0),
+                ServiceJvm.CLIENT_COMPILER_ONLY,
                 "-cp",
                 System.getProperty("java.class.path"),
                 FirstStart.class.getName(),

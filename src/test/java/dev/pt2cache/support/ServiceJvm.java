@@ -28,7 +28,10 @@ public final class ServiceJvm implements AutoCloseable {
    * StreamingLimitTest}): without the optimizing compiler there is no escape analysis, and more is
    * allocated.
    */
-  public static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1");
+  public static final String CLIENT_COMPILER_ONLY = "-XX:TieredStopAtLevel=1";
+
+  /** {@link #CLIENT_COMPILER_ONLY}, as the JVM options {@link #embeddedDefault} takes. */
+  public static final List<String> QUICK_START = List.of(CLIENT_COMPILER_ONLY);
 
   private static final Duration STARTUP = Duration.ofMinutes(3);
   private static final Duration SHUTDOWN = Duration.ofSeconds(30);

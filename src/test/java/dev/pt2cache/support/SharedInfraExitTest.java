@@ -31,7 +31,7 @@ class SharedInfraExitTest {
     Process jvm =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElseThrow(),
-                ServiceJvm.QUICK_START.get(0),
+                ServiceJvm.CLIENT_COMPILER_ONLY,
                 "-cp",
                 System.getProperty("java.class.path"),
                 ServiceThenExit.class.getName())
