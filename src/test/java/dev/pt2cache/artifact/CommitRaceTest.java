@@ -9,17 +9,16 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.support.TaskThreads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
@@ -37,14 +36,9 @@ class CommitRaceTest extends ServiceTest {
   /**
    * A thread for each task, as CompletableFuture's default gave on Java 17 where the common pool
    * has one worker (2 cores): from Java 23 its tasks queue on that worker, and the holder of the
-   * digest's lock, waiting to be let go, kept the upload from starting.
+   * digest's lock, waiting to be let go, kept the upload from starting (TaskThreads).
    */
-  private final ExecutorService threads = Executors.newCachedThreadPool();
-
-  @AfterEach
-  void stopThreads() {
-    threads.shutdownNow();
-  }
+  @RegisterExtension final TaskThreads threads = new TaskThreads();
 
   @Test
   void shouldKeepAnInvalidationThatRacesTheCommit() throws Exception {

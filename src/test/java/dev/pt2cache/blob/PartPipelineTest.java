@@ -120,7 +120,8 @@ class PartPipelineTest {
                   } catch (InterruptedException e) {
                     otherGotIn.complete(false);
                   }
-                });
+                },
+                executor);
             awaitContended(buffers);
           }
           return record(number, bytes, length, Thread.currentThread());

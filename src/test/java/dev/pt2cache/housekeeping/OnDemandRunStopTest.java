@@ -7,6 +7,7 @@ import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.LockWaits;
 import dev.pt2cache.support.ServiceInstances;
+import dev.pt2cache.support.TaskThreads;
 import dev.pt2cache.support.TestInfra;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -32,6 +34,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 @Tag("integration")
 @ExtendWith(DockerWhenContainers.class)
 class OnDemandRunStopTest {
+
+  /** The tasks the tests run beside their own: in flight together (TaskThreads). */
+  @RegisterExtension final TaskThreads threads = new TaskThreads();
 
   static final Duration DRAIN = Duration.ofSeconds(2);
 
@@ -76,9 +81,10 @@ class OnDemandRunStopTest {
       try (Statement lock = holder.createStatement()) {
         lock.execute("select id from artifact where id = '" + retired + "' for update");
       }
-      CompletableFuture.runAsync(() -> api.postJson("/v1/housekeeping/jobs/purge/runs", ""));
+      CompletableFuture.runAsync(
+          () -> api.postJson("/v1/housekeeping/jobs/purge/runs", ""), threads);
       await().atMost(Duration.ofSeconds(20)).until(() -> LockWaits.waiting(sql, "artifact"));
-      closed = CompletableFuture.runAsync(instance::close);
+      closed = CompletableFuture.runAsync(instance::close, threads);
       Thread.sleep(DRAIN.plusSeconds(1).toMillis()); // the drain is over: the request is ended
       holder.commit();
     }

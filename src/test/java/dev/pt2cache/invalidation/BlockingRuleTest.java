@@ -8,6 +8,7 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.RowsRead;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.support.TaskThreads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -21,12 +22,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** Standing rules: an invalidation that goes on refusing what it matches. */
 class BlockingRuleTest extends ServiceTest {
+
+  /** The tasks the tests run beside their own: in flight together (TaskThreads). */
+  @RegisterExtension final TaskThreads threads = new TaskThreads();
 
   static final String BAD_TORCH = "2.11.0.dev20261101+cu130";
 
@@ -170,7 +175,7 @@ class BlockingRuleTest extends ServiceTest {
         lock.execute();
       }
       CompletableFuture<ApiResponse> declared =
-          CompletableFuture.supplyAsync(() -> declareMegaCache(badBuild, bytes));
+          CompletableFuture.supplyAsync(() -> declareMegaCache(badBuild, bytes), threads);
       await()
           .atMost(Duration.ofSeconds(10))
           .until(
@@ -222,7 +227,8 @@ class BlockingRuleTest extends ServiceTest {
                   api.postJson(
                       path("/invalidations"),
                       "{\"selector\": {\"torch\": \"%s\"}, \"reason\": \"r\", \"block\": true}"
-                          .formatted(BAD_TORCH)));
+                          .formatted(BAD_TORCH)),
+              threads);
       await().atMost(Duration.ofSeconds(10)).until(this::ruleInForce);
 
       JsonNode lookup =
@@ -231,7 +237,8 @@ class BlockingRuleTest extends ServiceTest {
           .as("the rule is in force while its matches are being retired")
           .isFalse();
       CompletableFuture<ApiResponse> upload =
-          CompletableFuture.supplyAsync(() -> uploadMegaCache(goodBuild, Fixtures.randomBytes(50)));
+          CompletableFuture.supplyAsync(
+              () -> uploadMegaCache(goodBuild, Fixtures.randomBytes(50)), threads);
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> upload.isDone() || waiting("advisory") > 0);
@@ -256,7 +263,9 @@ class BlockingRuleTest extends ServiceTest {
     String held = uploadMegaCache(badBuild, bytes).json().get("id").asString();
     CompletableFuture<ApiResponse> made;
     try (Connection row = holdingRow(held)) {
-      made = CompletableFuture.supplyAsync(() -> api.postJson(path("/invalidations"), blockBad()));
+      made =
+          CompletableFuture.supplyAsync(
+              () -> api.postJson(path("/invalidations"), blockBad()), threads);
       await().atMost(Duration.ofSeconds(10)).until(this::ruleInForce);
 
       assertProblem(api.get(path("/artifacts/" + held + "/content")), 410, "invalidated");

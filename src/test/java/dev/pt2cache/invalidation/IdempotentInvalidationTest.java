@@ -6,6 +6,7 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.support.TaskThreads;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -23,6 +25,9 @@ import tools.jackson.databind.JsonNode;
  * Python client, like an operator, sends it again.
  */
 class IdempotentInvalidationTest extends ServiceTest {
+
+  /** The tasks the tests run beside their own: in flight together (TaskThreads). */
+  @RegisterExtension final TaskThreads threads = new TaskThreads();
 
   static final String GPU = "NVIDIA H100 80GB HBM3";
 
@@ -203,9 +208,11 @@ class IdempotentInvalidationTest extends ServiceTest {
     try (Connection lock = dataSource.getConnection()) {
       lock.setAutoCommit(false);
       execute(lock, "select 1 from artifact where id = ?::uuid for update", held);
-      first = CompletableFuture.supplyAsync(() -> invalidate(body("retrained", false), key));
+      first =
+          CompletableFuture.supplyAsync(() -> invalidate(body("retrained", false), key), threads);
       awaitWaiters(1);
-      second = CompletableFuture.supplyAsync(() -> invalidate(body("retrained", false), key));
+      second =
+          CompletableFuture.supplyAsync(() -> invalidate(body("retrained", false), key), threads);
       awaitWaiters(2);
       lock.rollback();
     }

@@ -7,6 +7,7 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.support.TaskThreads;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -38,6 +40,9 @@ import tools.jackson.databind.JsonNode;
  * rule's batches wait there with its matches still ready in their rows.
  */
 class RuleBeforeItsBatchTest extends ServiceTest {
+
+  /** The tasks the tests run beside their own: in flight together (TaskThreads). */
+  @RegisterExtension final TaskThreads threads = new TaskThreads();
 
   static final String BAD_TORCH = BlockingRuleTest.BAD_TORCH;
 
@@ -70,7 +75,7 @@ class RuleBeforeItsBatchTest extends ServiceTest {
     try (Connection row = holdingRow(held)) {
       made = ruleInForce();
       assertThat(api.get(entry).status()).as("GET refuses the blocked entry").isEqualTo(404);
-      again = CompletableFuture.supplyAsync(() -> api.putBytes(entry, compiled));
+      again = CompletableFuture.supplyAsync(() -> api.putBytes(entry, compiled), threads);
       // the PUT answers at once, or waits for a batch that holds the entry's row
       await()
           .atMost(Duration.ofSeconds(10))
@@ -109,7 +114,8 @@ class RuleBeforeItsBatchTest extends ServiceTest {
                     BodyPublishers.fromPublisher(
                         BodyPublishers.ofInputStream(() -> gated(compiled, rest)), compiled.length),
                     "X-Content-SHA256",
-                    Fixtures.sha256(compiled)));
+                    Fixtures.sha256(compiled)),
+            threads);
     ApiResponse holder;
     CompletableFuture<ApiResponse> made;
     try {
@@ -200,9 +206,10 @@ class RuleBeforeItsBatchTest extends ServiceTest {
       }
       String sendOne = one;
       String sendOther = other;
-      waitingForContent = CompletableFuture.supplyAsync(() -> api.putBytes(sendOne, oneBytes));
+      waitingForContent =
+          CompletableFuture.supplyAsync(() -> api.putBytes(sendOne, oneBytes), threads);
       await().atMost(Duration.ofSeconds(10)).until(() -> waiting("advisory") > 0);
-      beside = CompletableFuture.supplyAsync(() -> api.putBytes(sendOther, otherBytes));
+      beside = CompletableFuture.supplyAsync(() -> api.putBytes(sendOther, otherBytes), threads);
       try {
         // an upload of other content to another key of the rule goes on
         await().atMost(Duration.ofSeconds(10)).until(beside::isDone);
@@ -334,7 +341,7 @@ class RuleBeforeItsBatchTest extends ServiceTest {
   private CompletableFuture<ApiResponse> ruleInForce() {
     CompletableFuture<ApiResponse> made =
         CompletableFuture.supplyAsync(
-            () -> api.postJson(path("/invalidations"), BlockingRuleTest.blockBad()));
+            () -> api.postJson(path("/invalidations"), BlockingRuleTest.blockBad()), threads);
     // the rule committed (its namespace's rules lock let go) and a batch waiting on a held row:
     // a waiting lock alone may be another test context's, and an upload sent before the rule's
     // commit queued behind its lock with the content's lock held elsewhere (the CI of 6be73a3)

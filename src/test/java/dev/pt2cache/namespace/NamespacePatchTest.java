@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.ServiceTest;
+import dev.pt2cache.support.TaskThreads;
 import java.sql.Connection;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -20,6 +22,9 @@ import tools.jackson.databind.JsonNode;
  * settings at once both see their change land.
  */
 class NamespacePatchTest extends ServiceTest {
+
+  /** The tasks the tests run beside their own: in flight together (TaskThreads). */
+  @RegisterExtension final TaskThreads threads = new TaskThreads();
 
   private static final String OPERATOR = "env:PT2CACHE_ADMIN_TOKEN";
 
@@ -179,10 +184,12 @@ class NamespacePatchTest extends ServiceTest {
     try (Connection held = dataSource.getConnection()) {
       held.setAutoCommit(false);
       execute(held, "select 1 from namespace where name = ? for no key update", ns);
-      idle = CompletableFuture.supplyAsync(() -> api.mergePatch(path(""), "{\"maxIdleDays\": 9}"));
+      idle =
+          CompletableFuture.supplyAsync(
+              () -> api.mergePatch(path(""), "{\"maxIdleDays\": 9}"), threads);
       reports =
           CompletableFuture.supplyAsync(
-              () -> api.mergePatch(path(""), "{\"invalidateAfterReports\": 4}"));
+              () -> api.mergePatch(path(""), "{\"invalidateAfterReports\": 4}"), threads);
       awaitWaiters(2);
       held.commit();
     }

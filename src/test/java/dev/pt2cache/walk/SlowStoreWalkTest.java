@@ -9,6 +9,7 @@ import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.SecondInstance;
+import dev.pt2cache.support.TaskThreads;
 import dev.pt2cache.support.TestInfra;
 import dev.pt2cache.walk.History.Call;
 import dev.pt2cache.walk.History.Op;
@@ -24,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -44,6 +46,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * service gave up on lands late).
  */
 class SlowStoreWalkTest extends LeasedConcurrentWalkTest {
+
+  /** The tasks the tests run beside their own: in flight together (TaskThreads). */
+  @RegisterExtension final TaskThreads threads = new TaskThreads();
 
   private static SlowStoreRelay relay;
 
@@ -128,7 +133,7 @@ class SlowStoreWalkTest extends LeasedConcurrentWalkTest {
 
   private CompletableFuture<ApiResponse> sendAsync(ApiResponse reservation, byte[] content) {
     String url = reservation.json().get("uploadUrl").asString();
-    return CompletableFuture.supplyAsync(() -> api.putBytes(url, content));
+    return CompletableFuture.supplyAsync(() -> api.putBytes(url, content), threads);
   }
 
   @Override
