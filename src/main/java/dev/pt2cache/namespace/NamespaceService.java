@@ -147,7 +147,9 @@ public class NamespaceService {
    * namespace may store, so a caller whose grant holds in this namespace alone may send it
    * unchanged but not change it ({@link QuotaChangeForbiddenException}); the row stays locked from
    * that check to the write, so an operator's change meanwhile is never written over. The row keeps
-   * {@code by}, the caller's token, as who last set them (docs/adr/0049).
+   * {@code by}, the caller's token, as who last changed them, and when (docs/adr/0049); settings
+   * sent again as they stand (a deployment tool applying its configuration every few minutes) write
+   * nothing, so those stay.
    */
   public PutOutcome put(
       String name,
@@ -173,14 +175,18 @@ public class NamespaceService {
       Caller.Token by) {
     // the row's lock, held by a change that never ends, answers busy (docs/adr/0039)
     lockWait.bound();
+    Optional<StoredSettings> stored = namespaces.lockSettings(name);
     if (!mayChangeQuota) {
       // a caller of one namespace only ever has one that exists (tokens are made for existing
       // namespaces, and namespaces are never deleted): creating one is the operator's too
-      StoredSettings stored =
-          namespaces.lockSettings(name).orElseThrow(() -> new NamespaceNotFoundException(name));
-      requireQuotaUnchanged(name, stored, quotaBytes);
+      requireQuotaUnchanged(
+          name, stored.orElseThrow(() -> new NamespaceNotFoundException(name)), quotaBytes);
     }
-    return upsert(name, new Settings(quotaBytes, maxIdleDays, invalidateAfterReports), by);
+    Settings wanted = new Settings(quotaBytes, maxIdleDays, invalidateAfterReports);
+    if (stored.isPresent() && settingsOf(stored.get()).equals(wanted)) {
+      return false; // sent again as they stand: who last changed them, and when, stay
+    }
+    return upsert(name, wanted, by);
   }
 
   /**
@@ -200,14 +206,18 @@ public class NamespaceService {
           if (!mayChangeQuota && patch.gives(SettingsPatch.Member.QUOTA_BYTES)) {
             requireQuotaUnchanged(name, stored, patch.values().quotaBytes());
           }
-          Settings current =
-              new Settings(
-                  stored.getQuotaBytes(),
-                  stored.getMaxIdleDays(),
-                  stored.getInvalidateAfterReports());
-          upsert(name, patch.applyTo(current), by);
+          Settings current = settingsOf(stored);
+          Settings patched = patch.applyTo(current);
+          if (!patched.equals(current)) { // else who last changed them, and when, stay
+            upsert(name, patched, by);
+          }
         });
     return get(name);
+  }
+
+  private static Settings settingsOf(StoredSettings stored) {
+    return new Settings(
+        stored.getQuotaBytes(), stored.getMaxIdleDays(), stored.getInvalidateAfterReports());
   }
 
   private static void requireQuotaUnchanged(String name, StoredSettings stored, Long quotaBytes) {

@@ -8,6 +8,8 @@ import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.JobLocks;
 import dev.pt2cache.support.ServiceTest;
+import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,6 +140,39 @@ class WhoChangedItTest extends ServiceTest {
     assertThat(read.get("quotaBytes").asLong()).isZero();
     assertThat(read.get("updatedBy").asString()).isEqualTo(oncall);
     assertThat(read.get("updatedById").asString()).isEqualTo(oncallId);
+  }
+
+  /**
+   * A deployment tool that applies its configuration every few minutes sends a namespace's settings
+   * again as they stand, and a merge patch may give nothing new: who last changed them, and when,
+   * stay the change's, so that after an incident the quota's setter is still named. Before, each
+   * such call took {@code updatedBy} and {@code updatedAt} over.
+   */
+  @Test
+  void shouldKeepWhoLastChangedANamespacesSettingsWhenACallChangesNothing() {
+    ApiResponse changed = api.putJson(path(""), "{\"quotaBytes\": 5000000, \"maxIdleDays\": 9}");
+    assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+    JsonNode before = api.get(path("")).json();
+    assertThat(before.get("updatedBy").asString()).isEqualTo(OPERATOR);
+
+    ApiResponse again = asOncall.putJson(path(""), "{\"quotaBytes\": 5000000, \"maxIdleDays\": 9}");
+    ApiResponse empty = asOncall.mergePatch(path(""), "{}");
+    ApiResponse same = asOncall.mergePatch(path(""), "{\"maxIdleDays\": 9}");
+    for (ApiResponse call : List.of(again, empty, same)) {
+      assertThat(call.status()).as(call.text()).isEqualTo(200);
+      assertThat(call.json().get("updatedBy").asString()).as(call.text()).isEqualTo(OPERATOR);
+      assertThat(call.json().get("updatedAt")).as(call.text()).isEqualTo(before.get("updatedAt"));
+    }
+    JsonNode read = api.get(path("")).json();
+    assertThat(read.get("updatedBy").asString()).isEqualTo(OPERATOR);
+    assertThat(read.get("updatedAt")).isEqualTo(before.get("updatedAt"));
+
+    ApiResponse idle = asOncall.mergePatch(path(""), "{\"maxIdleDays\": 10}");
+    assertThat(idle.status()).as(idle.text()).isEqualTo(200);
+    assertThat(idle.json().get("updatedBy").asString()).isEqualTo(oncall);
+    assertThat(idle.json().get("updatedById").asString()).isEqualTo(oncallId);
+    assertThat(Instant.parse(idle.json().get("updatedAt").asString()))
+        .isAfter(Instant.parse(before.get("updatedAt").asString()));
   }
 
   @Test
