@@ -182,11 +182,11 @@ public class NamespaceService {
       requireQuotaUnchanged(
           name, stored.orElseThrow(() -> new NamespaceNotFoundException(name)), quotaBytes);
     }
-    Settings wanted = new Settings(quotaBytes, maxIdleDays, invalidateAfterReports);
-    if (stored.isPresent() && settingsOf(stored.get()).equals(wanted)) {
-      return false; // sent again as they stand: who last changed them, and when, stay
-    }
-    return upsert(name, wanted, by);
+    return upsertChanged(
+        name,
+        stored.map(NamespaceService::settingsOf),
+        new Settings(quotaBytes, maxIdleDays, invalidateAfterReports),
+        by);
   }
 
   /**
@@ -207,10 +207,7 @@ public class NamespaceService {
             requireQuotaUnchanged(name, stored, patch.values().quotaBytes());
           }
           Settings current = settingsOf(stored);
-          Settings patched = patch.applyTo(current);
-          if (!patched.equals(current)) { // else who last changed them, and when, stay
-            upsert(name, patched, by);
-          }
+          upsertChanged(name, Optional.of(current), patch.applyTo(current), by);
         });
     return get(name);
   }
@@ -224,6 +221,19 @@ public class NamespaceService {
     if (!Objects.equals(stored.getQuotaBytes(), quotaBytes)) {
       throw new QuotaChangeForbiddenException(name, stored.getQuotaBytes());
     }
+  }
+
+  /**
+   * Writes the settings where they differ from the locked row's {@code current} (or there is no
+   * row): settings sent again as they stand write nothing, so who last changed them, and when, stay
+   * (docs/adr/0049). True when the namespace was created.
+   */
+  private boolean upsertChanged(
+      String name, Optional<Settings> current, Settings wanted, Caller.Token by) {
+    if (current.isPresent() && current.get().equals(wanted)) {
+      return false;
+    }
+    return upsert(name, wanted, by);
   }
 
   /** Writes the settings, and forgets the cached quota once they are committed. */
