@@ -10,6 +10,7 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.TestInfra;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -41,12 +42,17 @@ import tools.jackson.databind.JsonNode;
 @Tag("integration")
 class UploadLeaseTest {
 
+  /** The in-flight lease of this class's context. */
+  static final Duration LEASE = Duration.ofSeconds(3);
+
   @LocalServerPort int port;
   @Autowired DataSource dataSource;
 
   ApiClient api;
   String ns;
-  final String descriptor = Descriptors.of(Descriptors.uniqueModel());
+
+  /** The descriptor, and so the key, the test declares under. */
+  String descriptor = Descriptors.of(Descriptors.uniqueModel());
 
   @DynamicPropertySource
   static void infrastructure(DynamicPropertyRegistry registry) {
@@ -64,10 +70,10 @@ class UploadLeaseTest {
   void shouldRefuseOtherContentWhileAnUploadIsInFlightAndNothingElse() {
     byte[] first = Fixtures.randomBytes(300);
     byte[] other = Fixtures.randomBytes(300);
-    ApiResponse inFlight = declare(first);
-    assertThat(inFlight.status()).isEqualTo(201);
+    Declared declared = declaredWithinTheLease(first, other);
+    ApiResponse inFlight = declared.first();
 
-    ApiResponse refused = declare(other);
+    ApiResponse refused = declared.other();
     assertThat(refused.status()).as(refused.text()).isEqualTo(409);
     assertThat(refused.json().get("type").asString())
         .isEqualTo("urn:pt2cache:problem:upload-in-flight");
@@ -227,10 +233,9 @@ class UploadLeaseTest {
 
   @Test
   void shouldLetOtherContentDeclareOnceTheLeaseIsOver() throws Exception {
-    ApiResponse abandoned = declare(Fixtures.randomBytes(300));
-    assertThat(abandoned.status()).isEqualTo(201);
     byte[] other = Fixtures.randomBytes(300);
-    assertThat(declare(other).status()).isEqualTo(409);
+    ApiResponse refused = declaredWithinTheLease(Fixtures.randomBytes(300), other).other();
+    assertThat(refused.status()).as(refused.text()).isEqualTo(409);
 
     Thread.sleep(3_200);
 
@@ -239,6 +244,31 @@ class UploadLeaseTest {
         .as("a crashed uploader holds the key for the lease only")
         .isEqualTo(201);
     assertThat(send(after, other).json().get("state").asString()).isEqualTo("ready");
+  }
+
+  /** Two declarations under one key: the first one's answer, and the other's. */
+  private record Declared(ApiResponse first, ApiResponse other) {}
+
+  /**
+   * {@code first} declared, then {@code other}, under a key of their own. Only an attempt whose two
+   * calls took less than the lease tells what the lease does to the other: on a loaded machine the
+   * lease may lapse between them (the first declaration's own time is not known to the test; the
+   * first calls of a fresh context took 0.56 s of the 3 s with both cores busy, and the CI machine
+   * has run at a load of 32), and such an attempt is made again under a new key, at most five
+   * times.
+   */
+  private Declared declaredWithinTheLease(byte[] first, byte[] other) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      descriptor = Descriptors.of(Descriptors.uniqueModel());
+      long started = System.nanoTime();
+      ApiResponse holder = declare(first);
+      assertThat(holder.status()).as(holder.text()).isEqualTo(201);
+      ApiResponse second = declare(other);
+      if (System.nanoTime() - started < LEASE.toNanos()) {
+        return new Declared(holder, second);
+      }
+    }
+    throw new AssertionError("no attempt's two declarations took less than the lease, " + LEASE);
   }
 
   private ApiResponse declare(byte[] bytes) {
