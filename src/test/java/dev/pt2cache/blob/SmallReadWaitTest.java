@@ -2,6 +2,7 @@ package dev.pt2cache.blob;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.Fixtures;
@@ -59,7 +60,11 @@ class SmallReadWaitTest {
             CompletableFuture.supplyAsync(
                 () -> catchThrowable(() -> store.get(small, null)), readers));
       }
-      Thread.sleep(500);
+      // every one of them holding its connection, however long a loaded machine takes to start
+      // them: a probe sent before would take a connection, not wait for one
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> relay.connections() >= SmallReads.CONNECTIONS);
 
       long start = System.nanoTime();
       Throwable answer = catchThrowable(() -> store.get(small, null));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay in front of the real store, for tests of how the service's client meets a store that
@@ -22,6 +23,7 @@ public abstract class StoreRelay implements AutoCloseable {
   private final URI target;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final AtomicInteger accepted = new AtomicInteger();
 
   /** A relay to {@code target}; {@code receiveBuffer} 0 keeps the system's. */
   StoreRelay(URI target, int receiveBuffer) throws IOException {
@@ -36,6 +38,11 @@ public abstract class StoreRelay implements AutoCloseable {
   /** Starts taking connections; the last thing a subclass's constructor does. */
   final void start() {
     threads.execute(this::accept);
+  }
+
+  /** How many connections the relay has taken so far. */
+  int connections() {
+    return accepted.get();
   }
 
   public URI endpoint() {
@@ -57,6 +64,7 @@ public abstract class StoreRelay implements AutoCloseable {
         Socket store = new Socket(target.getHost(), target.getPort());
         sockets.add(client);
         sockets.add(store);
+        accepted.incrementAndGet();
         relay(client, store);
       } catch (IOException e) {
         return;
