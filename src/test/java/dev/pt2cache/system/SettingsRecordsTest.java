@@ -7,6 +7,7 @@ import dev.pt2cache.Pt2CacheApplication;
 import dev.pt2cache.artifact.UploadProperties;
 import dev.pt2cache.blob.StorageProperties;
 import dev.pt2cache.housekeeping.HousekeepingProperties;
+import dev.pt2cache.ratelimit.RateLimitProperties;
 import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.TestInfra;
 import java.util.LinkedHashMap;
@@ -63,6 +64,32 @@ class SettingsRecordsTest {
             refused ->
                 assertThat(NestedExceptionUtils.getMostSpecificCause(refused).getMessage())
                     .contains("PT2CACHE_MAX_ARTIFACT_SIZE", "PT2CACHE_S3_PART_SIZE"));
+  }
+
+  /**
+   * The rate limit's record refused through Bean Validation, which binding it ahead does not run: a
+   * burst of 0 beside a wrong setting of another record was named only at the next start.
+   */
+  @Test
+  void shouldNameARateLimitSettingWithTheOthers() {
+    assertThat(
+            SettingsRecords.refused(
+                environment(
+                    Map.of(
+                        "pt2cache.rate-limit.requests-per-second", "5",
+                        "pt2cache.rate-limit.burst", "0",
+                        "pt2cache.storage.part-size", "1MB")),
+                List.of(StorageProperties.class, RateLimitProperties.class)))
+        .satisfiesExactlyInAnyOrder(
+            refused -> assertThat(refused).contains("PT2CACHE_S3_PART_SIZE"),
+            refused -> assertThat(refused).contains("PT2CACHE_RATE_LIMIT_BURST", "not 0"));
+    assertThat(
+            SettingsRecords.refused(
+                environment(Map.of("pt2cache.rate-limit.requests-per-second", "-1")),
+                List.of(RateLimitProperties.class)))
+        .singleElement()
+        .asString()
+        .contains("PT2CACHE_RATE_LIMIT", "not -1");
   }
 
   @Test
