@@ -17,6 +17,7 @@ import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
 import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Refuses to start on settings that Spring would take and read as something else than meant.
@@ -63,6 +64,7 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
   private static final String POOL_SIZE = "spring.datasource.hikari.maximum-pool-size";
   private static final long MIN_POOL_SIZE = 2;
   private static final long MAX_POOL_SIZE = 1_000;
+  private static final String SOCKET_WRITE_BUFFER = "pt2cache.http.socket-write-buffer";
 
   private Environment environment;
 
@@ -132,7 +134,31 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
               .formatted(pool, MIN_POOL_SIZE, MAX_POOL_SIZE));
     }
     answerWaitUnderLockWait(environment).ifPresent(refused::add);
+    socketWriteBuffer(environment).ifPresent(refused::add);
     return refused;
+  }
+
+  /**
+   * Out of {@link SocketBuffers}' bounds: refused here with the others, not when Tomcat is made,
+   * after they passed and as a stack trace.
+   */
+  private static Optional<String> socketWriteBuffer(ConfigurableEnvironment environment) {
+    String value = environment.getProperty(SOCKET_WRITE_BUFFER);
+    if (value == null) {
+      return Optional.empty();
+    }
+    DataSize size;
+    try {
+      size = DataSize.parse(value.strip());
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // Spring refuses it in its own words
+    }
+    return SocketBuffers.fits(size)
+        ? Optional.empty()
+        : Optional.of(
+            ("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER=%s: give a size from 1KB to 2047MB (Tomcat takes 0 and"
+                    + " never gets a response out; it reads the size as an int)")
+                .formatted(value.strip()));
   }
 
   /**

@@ -22,15 +22,21 @@ class SocketBuffers implements WebServerFactoryCustomizer<TomcatServletWebServer
   private final DataSize writeBuffer;
 
   SocketBuffers(@Value("${pt2cache.http.socket-write-buffer}") DataSize writeBuffer) {
-    // Tomcat takes 0 and then never gets a response out, spinning a core
-    if (writeBuffer.toBytes() < MIN_WRITE_BUFFER.toBytes()
-        || writeBuffer.toBytes() > MAX_WRITE_BUFFER.toBytes()) {
+    // SettingsCheck refuses it first, with every other wrong setting; this holds where it did not
+    // run
+    if (!fits(writeBuffer)) {
       throw new IllegalArgumentException(
           "pt2cache.http.socket-write-buffer (PT2CACHE_HTTP_SOCKET_WRITE_BUFFER) must be from 1KB"
               + " to 2047MB, not "
               + writeBuffer);
     }
     this.writeBuffer = writeBuffer;
+  }
+
+  /** Within the bounds: Tomcat takes 0 and then never gets a response out, spinning a core. */
+  static boolean fits(DataSize writeBuffer) {
+    return writeBuffer.toBytes() >= MIN_WRITE_BUFFER.toBytes()
+        && writeBuffer.toBytes() <= MAX_WRITE_BUFFER.toBytes();
   }
 
   @Override

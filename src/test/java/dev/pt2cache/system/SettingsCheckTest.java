@@ -118,6 +118,31 @@ class SettingsCheckTest {
         .isEmpty();
   }
 
+  /**
+   * Before, {@code SocketBuffers} refused it when Tomcat was made, after the others had passed, as
+   * a stack trace rather than the short report of docs/operations.md, "When it will not start":
+   * with {@code PT2CACHE_GRACE=3600} beside it, a second start to find it.
+   */
+  @Test
+  void shouldRefuseASocketWriteBufferOutsideItsBoundsWithTheOtherSettings() {
+    assertThat(
+            SettingsCheck.refused(
+                environment(
+                    Map.of("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER", "512B", "PT2CACHE_GRACE", "3600"))))
+        .hasSize(2)
+        .anySatisfy(
+            refused ->
+                assertThat(refused)
+                    .startsWith(
+                        "PT2CACHE_HTTP_SOCKET_WRITE_BUFFER=512B: give a size from 1KB to 2047MB"));
+    assertThat(
+            SettingsCheck.refused(environment(Map.of("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER", "2GB"))))
+        .hasSize(1);
+    assertThat(
+            SettingsCheck.refused(environment(Map.of("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER", "1KB"))))
+        .isEmpty();
+  }
+
   /** Before, it was taken: the start hung over 10 minutes, growing to 6.4 GB. */
   @Test
   void shouldRefuseAPoolOfMoreThanAThousand() {
@@ -167,7 +192,9 @@ class SettingsCheckTest {
                         "${PT2CACHE_DB_CONNECTION_WAIT_MS:5000}",
                     "spring.datasource.hikari.maximum-pool-size", "${PT2CACHE_DB_POOL_SIZE:20}",
                     "pt2cache.database.lock-wait", "${PT2CACHE_DB_LOCK_WAIT:15s}",
-                    "pt2cache.database.answer-wait", "${PT2CACHE_DB_ANSWER_WAIT:}")));
+                    "pt2cache.database.answer-wait", "${PT2CACHE_DB_ANSWER_WAIT:}",
+                    "pt2cache.http.socket-write-buffer",
+                        "${PT2CACHE_HTTP_SOCKET_WRITE_BUFFER:32KB}")));
     return environment;
   }
 }
