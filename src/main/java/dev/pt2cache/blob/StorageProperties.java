@@ -1,6 +1,7 @@
 package dev.pt2cache.blob;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -170,6 +171,17 @@ public record StorageProperties(
               + "; S3 takes at most "
               + MAX_SINGLE_PUT
               + " in one PutObject");
+    }
+    if (caBundle != null && !(Files.isRegularFile(caBundle) && Files.isReadable(caBundle))) {
+      // named here, with every other wrong setting (docs/adr/0025), not as a stack trace when the
+      // store's client is made after they all passed; what the file holds is read then
+      // (StoreCaBundle)
+      throw new IllegalArgumentException(
+          ("pt2cache.storage.ca-bundle (PT2CACHE_S3_CA_BUNDLE) is %s, which is no file the service"
+                  + " can read (missing, a directory, or not readable by its user); give the PEM"
+                  + " file of the CAs that signed the store's certificate, or leave it empty for"
+                  + " the JVM's own")
+              .formatted(caBundle));
     }
   }
 

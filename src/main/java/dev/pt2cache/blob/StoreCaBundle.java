@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import dev.pt2cache.system.StartRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,23 +76,36 @@ final class StoreCaBundle implements TlsTrustManagersProvider {
       if (begun != n) {
         // a bundle cut short, or a block with headers: a CA left out without a word would fail
         // the store's handshakes later, far from the cause (OpenSSL refuses such a file too)
-        throw new IllegalStateException(
+        throw startRefused(
             "%s=%s holds %d CERTIFICATE blocks, of which %d could not be read whole (no END line,"
                     .formatted(SETTING, bundle, begun, begun - n)
-                + " or a header line in the block): is the file complete?");
+                + " or a header line in the block): is the file complete?",
+            null);
       }
       if (n == 0) {
-        throw new IllegalStateException(
-            "%s=%s holds no PEM certificate".formatted(SETTING, bundle));
+        throw startRefused("%s=%s holds no PEM certificate".formatted(SETTING, bundle), null);
       }
       TrustManagerFactory trust =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(trusted);
       return new StoreCaBundle(trust.getTrustManagers());
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalStateException(
+      throw startRefused(
           "%s=%s cannot be read as PEM certificates: %s".formatted(SETTING, bundle, e), e);
     }
+  }
+
+  /**
+   * The start refused, in the short report of docs/operations.md, "When it will not start", not a
+   * stack trace: the store's client is made with the bundle read, at start only.
+   */
+  private static StartRefusedException startRefused(String problem, Throwable cause) {
+    return new StartRefusedException(
+        problem,
+        "Give in %s the PEM file of the CAs that signed the store's HTTPS certificate, or leave it"
+                .formatted(SETTING)
+            + " empty for the JVM's own (docs/configuration.md, TLS with a private CA).",
+        cause);
   }
 
   /**

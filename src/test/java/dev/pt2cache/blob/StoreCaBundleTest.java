@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pt2cache.support.PrivateCa;
+import dev.pt2cache.system.StartRefusedException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +54,14 @@ class StoreCaBundleTest {
   @Test
   void shouldRefuseAFileWithoutACertificateNamingTheSetting() throws Exception {
     Path empty = Files.createFile(folder.resolve("empty.pem"));
+    // a refusal of the start, shown as its short report (StartRefused), not a stack trace
     assertThatThrownBy(() -> StoreCaBundle.read(empty))
-        .hasMessageContaining("PT2CACHE_S3_CA_BUNDLE=" + empty);
+        .isInstanceOfSatisfying(
+            StartRefusedException.class,
+            refused -> {
+              assertThat(refused.problem()).contains("PT2CACHE_S3_CA_BUNDLE=" + empty);
+              assertThat(refused.action()).contains("PT2CACHE_S3_CA_BUNDLE");
+            });
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.PrivateCa;
 import dev.pt2cache.support.TestInfra;
+import dev.pt2cache.system.StartRefused;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,7 +108,14 @@ class StoreTlsTest {
     store = httpsStore(ca, 0);
     Path missing = folder.resolve("no-such-bundle.pem");
     assertThatThrownBy(() -> start(store.getSecurePort(), missing).close())
-        .hasStackTraceContaining("PT2CACHE_S3_CA_BUNDLE=" + missing);
+        .satisfies(
+            failure -> {
+              // the short report with every other wrong setting, not a stack trace
+              FailureAnalysis analysis = new StartRefused().analyze(failure);
+              assertThat(analysis).isNotNull();
+              assertThat(analysis.getDescription())
+                  .contains("PT2CACHE_S3_CA_BUNDLE) is " + missing);
+            });
   }
 
   private static S3Proxy httpsStore(PrivateCa signer, int port) throws Exception {

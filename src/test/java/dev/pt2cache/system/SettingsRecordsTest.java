@@ -92,6 +92,38 @@ class SettingsRecordsTest {
         .contains("PT2CACHE_RATE_LIMIT", "not -1");
   }
 
+  /**
+   * A CA bundle that is not there was found only when the store's client was made, after every
+   * other setting had passed, and shown as a stack trace: a second start to learn of it.
+   */
+  @Test
+  void shouldNameACaBundleTheServiceCannotReadWithTheOthers() {
+    String missing = "/nonexistent/pt2cache/store-ca.pem";
+    assertThat(
+            SettingsRecords.refused(
+                environment(
+                    Map.of(
+                        "pt2cache.storage.ca-bundle",
+                        missing,
+                        "pt2cache.housekeeping.grace",
+                        "an hour")),
+                RECORDS))
+        .satisfiesExactlyInAnyOrder(
+            refused ->
+                assertThat(refused)
+                    .contains("PT2CACHE_S3_CA_BUNDLE", missing, "no file the service can read"),
+            refused -> assertThat(refused).contains("grace"));
+    assertThat(
+            SettingsRecords.refused(
+                environment(
+                    Map.of("pt2cache.storage.ca-bundle", System.getProperty("java.io.tmpdir"))),
+                RECORDS))
+        .as("a directory is no bundle")
+        .singleElement()
+        .asString()
+        .contains("PT2CACHE_S3_CA_BUNDLE");
+  }
+
   @Test
   void shouldPassTheDefaults() {
     assertThat(SettingsRecords.refused(environment(Map.of()), RECORDS)).isEmpty();
