@@ -11,6 +11,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Map;
@@ -42,22 +43,37 @@ class EmbeddedDefaultListensLocallyTest {
   /**
    * An admin token in the environment opens it up only when it is not one this repository
    * publishes: the README's own, exported for {@code curl} in the same shell, or the compose
-   * file's, listened on every interface before, and anyone on the network was admin.
+   * file's, listened on every interface before, and anyone on the network was admin. An actuator on
+   * a port of its own ({@code MANAGEMENT_SERVER_PORT}, docs/operations.md) stays on loopback too:
+   * it listened on every interface, its metrics naming every namespace and token.
    */
   @Test
   void shouldStayOnLoopbackWhenTheEnvironmentGivesAPublishedAdminToken(@TempDir Path data)
       throws Exception {
     Optional<InetAddress> outside = nonLoopbackAddress();
     assumeTrue(outside.isPresent(), "this host has no address but loopback");
+    int actuator = freePort();
     try (ServiceJvm service =
         ServiceJvm.embeddedDefault(
             data,
             ServiceJvm.QUICK_START,
-            Map.of("PT2CACHE_ADMIN_TOKEN", "pt2cache-compose-admin-token "))) {
-      assertThatThrownBy(() -> connect(outside.get(), service.port()))
-          .as("a connection to %s:%d", outside.get().getHostAddress(), service.port())
-          .isInstanceOf(ConnectException.class);
-      connect(InetAddress.getLoopbackAddress(), service.port());
+            Map.of(
+                "PT2CACHE_ADMIN_TOKEN",
+                "pt2cache-compose-admin-token ",
+                "MANAGEMENT_SERVER_PORT",
+                String.valueOf(actuator)))) {
+      for (int port : new int[] {service.port(), actuator}) {
+        assertThatThrownBy(() -> connect(outside.get(), port))
+            .as("a connection to %s:%d", outside.get().getHostAddress(), port)
+            .isInstanceOf(ConnectException.class);
+        connect(InetAddress.getLoopbackAddress(), port);
+      }
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 

@@ -42,6 +42,16 @@ public final class LocalPt2Cache {
       // hold too): on this host's loopback only, so that nobody on the network is admin here; an
       // admin token of one's own (or an address) opens it up
       System.setProperty("server.address", "127.0.0.1");
+      String actuatorPort = given("MANAGEMENT_SERVER_PORT");
+      if (actuatorPort != null
+          && !actuatorPort.equals(given("PT2CACHE_PORT"))
+          && given("MANAGEMENT_SERVER_ADDRESS") == null
+          && System.getProperty("management.server.address") == null) {
+        // an actuator on a port of its own listens on every interface whatever server.address
+        // says (its metrics name every namespace and token); Spring refuses the address on the
+        // service's own port
+        System.setProperty("management.server.address", "127.0.0.1");
+      }
       System.out.printf(
           "listening on 127.0.0.1 only, since the admin token is a published one: set"
               + " PT2CACHE_ADMIN_TOKEN to a secret of your own to listen on every interface%n");

@@ -40,6 +40,9 @@ public final class ServiceJvm implements AutoCloseable {
   private final Path portFile;
   private int port;
 
+  /** The actuator's port of its own ({@code MANAGEMENT_SERVER_PORT}), or 0: the service's. */
+  private int managementPort;
+
   private ServiceJvm(Process process, int port, Path portFile) {
     this.process = process;
     this.port = port;
@@ -92,6 +95,8 @@ public final class ServiceJvm implements AutoCloseable {
     builder.environment().putAll(env);
     ServiceJvm service =
         new ServiceJvm(builder.start(), given == null ? 0 : Integer.parseInt(given), portFile);
+    String management = env.get("MANAGEMENT_SERVER_PORT");
+    service.managementPort = management == null ? 0 : Integer.parseInt(management);
     try {
       service.awaitHealthy();
     } catch (Exception | Error e) {
@@ -132,7 +137,9 @@ public final class ServiceJvm implements AutoCloseable {
         }
       }
       try {
-        HttpRequest health = HttpRequest.newBuilder(URI.create(url() + "/actuator/health")).build();
+        String actuator = managementPort == 0 ? url() : "http://127.0.0.1:" + managementPort;
+        HttpRequest health =
+            HttpRequest.newBuilder(URI.create(actuator + "/actuator/health")).build();
         if (http.send(health, BodyHandlers.discarding()).statusCode() == 200) {
           return;
         }
