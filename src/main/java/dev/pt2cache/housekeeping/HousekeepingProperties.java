@@ -85,8 +85,8 @@ public record HousekeepingProperties(
     }
     // 0 would abort every multipart upload in flight at each purge, not keep them
     requirePositive("abandoned-upload-age (PT2CACHE_ABANDONED_UPLOAD_AGE)", abandonedUploadAge);
-    requireNotNegative("run-history", runHistory);
-    requireNotNegative("eviction-history", evictionHistory);
+    requireNotNegative("run-history (PT2CACHE_RUN_HISTORY)", runHistory);
+    requireNotNegative("eviction-history (PT2CACHE_EVICTION_HISTORY)", evictionHistory);
     requireNotNegative("invalidation-history (PT2CACHE_INVALIDATION_HISTORY)", invalidationHistory);
     requireNotNegative("token-history (PT2CACHE_TOKEN_HISTORY)", tokenHistory);
     if (reconcileMaxChanges < 0 || batchSize < 1) {
