@@ -53,6 +53,9 @@ class ReservationRenewalTest {
 
   static final Duration RESERVATION = Duration.ofSeconds(4);
 
+  /** The in-flight lease, shorter than the reservation. */
+  static final Duration LEASE = Duration.ofSeconds(3);
+
   /** Enough chunks, at one per 400 ms, to keep sending for 40 s while purge has not run. */
   static final int CHUNKS = 100;
 
@@ -111,6 +114,20 @@ class ReservationRenewalTest {
    */
   @Test
   void shouldNotReviveAReservationThatLapsedWhileItsBytesStopped() throws Exception {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      if (lapsedReservationStaysLapsed()) {
+        return;
+      }
+    }
+    throw new AssertionError("no attempt declared C within B's lease, " + LEASE);
+  }
+
+  /**
+   * One run of the test above; false where C was declared after B's lease may have run out (a
+   * loaded machine: B's declaration to C's took 1.1 s of the 3 s at a load of 7), which then tells
+   * nothing of it.
+   */
+  private boolean lapsedReservationStaysLapsed() throws Exception {
     ApiClient api = new ApiClient(port);
     String ns = "/v1/namespaces/lapse-" + UUID.randomUUID().toString().substring(0, 8);
     assertThat(api.putJson(ns, "{}").status()).isEqualTo(201);
@@ -131,6 +148,7 @@ class ReservationRenewalTest {
     body.flush();
 
     TimeUnit.MILLISECONDS.sleep(Duration.between(Instant.now(), lapses).toMillis() + 300);
+    long beforeB = System.nanoTime();
     ApiResponse declaredB = declare(api, ns, descriptor, Fixtures.randomBytes(300));
     assertThat(declaredB.status()).as("A lapsed: " + declaredB.text()).isEqualTo(201);
 
@@ -145,6 +163,12 @@ class ReservationRenewalTest {
         .isBeforeOrEqualTo(lapses.plusMillis(1));
 
     ApiResponse declaredC = declare(api, ns, descriptor, Fixtures.randomBytes(300));
+    if (System.nanoTime() - beforeB >= LEASE.toNanos()) {
+      body.write(a, 2 * CHUNK, a.length - 2 * CHUNK);
+      body.close();
+      put.getResponseCode();
+      return false;
+    }
     assertThat(declaredC.status()).as(declaredC.text()).isEqualTo(409);
     assertThat(declaredC.json().get("type").asString())
         .isEqualTo("urn:pt2cache:problem:upload-in-flight");
@@ -157,6 +181,7 @@ class ReservationRenewalTest {
     body.close();
     assertThat(put.getResponseCode()).isEqualTo(200);
     assertThat(api.get(pathA).json().get("state").asString()).isEqualTo("ready");
+    return true;
   }
 
   /**
