@@ -88,7 +88,7 @@ class TokenRepository {
    * Marks a token revoked by the caller's token (once; a second revocation keeps the first time and
    * the first revoker: every expression reads the row as it was before the update).
    */
-  Optional<ApiToken> revoke(UUID id, Caller.Token by) {
+  Optional<Revocation> revoke(UUID id, Caller.Token by) {
     return jdbc.sql(
             """
             update api_token
@@ -98,13 +98,18 @@ class TokenRepository {
              where id = :id
             """
                 + " returning "
-                + COLUMNS)
+                + COLUMNS
+                // set by this statement: an earlier revocation's transaction began before now()
+                + ", revoked_at = now() as revoked_now")
         .param("id", id)
         .param("by", by.name())
         .param("byId", by.id(), Types.OTHER)
-        .query(TokenRepository::token)
+        .query((rs, row) -> new Revocation(token(rs, row), rs.getBoolean("revoked_now")))
         .optional();
   }
+
+  /** The token as revoked, and whether this call revoked it (not an earlier one). */
+  record Revocation(ApiToken token, boolean now) {}
 
   private static ApiToken token(ResultSet rs, int row) throws SQLException {
     return new ApiToken(

@@ -199,12 +199,17 @@ public class Tokens {
   /** Revokes the token, recording {@code by}, the caller's token, as who did (docs/adr/0049). */
   public ApiToken revoke(UUID id, Caller.Token by) {
     requireAuthentication();
-    ApiToken revoked = repository.revoke(id, by).orElseThrow(() -> new TokenNotFoundException(id));
+    TokenRepository.Revocation revocation =
+        repository.revoke(id, by).orElseThrow(() -> new TokenNotFoundException(id));
+    ApiToken revoked = revocation.token();
     // revocations are rare: forgetting every token costs one read each, not a query to find this
     // one. Counted first, so that a read in flight since before the revocation is not kept
     revocations.incrementAndGet();
     known.invalidateAll();
-    log.info("token {} revoked by {}", revoked.name(), revoked.revokedBy());
+    if (revocation.now()) {
+      // once, when it happens: a second DELETE changes nothing (it answers the first's record)
+      log.info("token {} revoked by {}", revoked.name(), revoked.revokedBy());
+    }
     return revoked;
   }
 

@@ -48,7 +48,7 @@ class TokenRevocationRaceTest {
         }
 
         @Override
-        Optional<ApiToken> revoke(UUID id, Caller.Token by) {
+        Optional<Revocation> revoke(UUID id, Caller.Token by) {
           ApiToken revoked =
               new ApiToken(
                   live.id(),
@@ -63,7 +63,7 @@ class TokenRevocationRaceTest {
                   by.name(),
                   by.id());
           row.set(revoked);
-          return Optional.of(revoked);
+          return Optional.of(new Revocation(revoked, true));
         }
       };
 

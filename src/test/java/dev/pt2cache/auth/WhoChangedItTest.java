@@ -14,6 +14,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -98,7 +101,8 @@ class WhoChangedItTest extends ServiceTest {
   }
 
   @Test
-  void shouldSayWhichTokenRevokedAToken() {
+  @ExtendWith(OutputCaptureExtension.class)
+  void shouldSayWhichTokenRevokedAToken(CapturedOutput output) {
     ApiResponse ci =
         asOncall.postJson(
             "/v1/tokens",
@@ -125,6 +129,16 @@ class WhoChangedItTest extends ServiceTest {
     assertThat(oncallListed.get("revokedBy").asString()).isEqualTo(OPERATOR);
     assertThat(oncallListed.has("revokedById")).isFalse();
     assertThat(tokens.toString()).doesNotContain(oncallSecret);
+    // the log says it once, when it happened: the second DELETE, the operator's, logged the
+    // revocation again, naming the on-call token as if it had revoked it then
+    assertThat(
+            output
+                .getOut()
+                .lines()
+                .filter(line -> line.contains("token " + oncall + "-ci revoked by ")))
+        .singleElement()
+        .asString()
+        .contains("revoked by " + oncall + "\"");
   }
 
   @Test
