@@ -156,9 +156,9 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
     return SocketBuffers.fits(size)
         ? Optional.empty()
         : Optional.of(
-            ("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER=%s: give a size from 1KB to 2047MB (Tomcat takes 0 and"
-                    + " never gets a response out; it reads the size as an int)")
-                .formatted(value.strip()));
+            ("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER=%s: give a size %s (Tomcat takes 0 and never gets"
+                    + " a response out; it reads the size as an int)")
+                .formatted(value.strip(), SocketBuffers.BOUNDS));
   }
 
   /**

@@ -19,6 +19,9 @@ class SocketBuffers implements WebServerFactoryCustomizer<TomcatServletWebServer
   /** Tomcat reads the buffer's size as an int: over it, it refused in words naming no setting. */
   static final DataSize MAX_WRITE_BUFFER = DataSize.ofMegabytes(2047);
 
+  /** The bounds above as refusals name them. */
+  static final String BOUNDS = "from 1KB to 2047MB";
+
   private final DataSize writeBuffer;
 
   SocketBuffers(@Value("${pt2cache.http.socket-write-buffer}") DataSize writeBuffer) {
@@ -26,8 +29,9 @@ class SocketBuffers implements WebServerFactoryCustomizer<TomcatServletWebServer
     // run
     if (!fits(writeBuffer)) {
       throw new IllegalArgumentException(
-          "pt2cache.http.socket-write-buffer (PT2CACHE_HTTP_SOCKET_WRITE_BUFFER) must be from 1KB"
-              + " to 2047MB, not "
+          "pt2cache.http.socket-write-buffer (PT2CACHE_HTTP_SOCKET_WRITE_BUFFER) must be "
+              + BOUNDS
+              + ", not "
               + writeBuffer);
     }
     this.writeBuffer = writeBuffer;
