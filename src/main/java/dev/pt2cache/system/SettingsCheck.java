@@ -2,9 +2,11 @@ package dev.pt2cache.system;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,9 +78,13 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
   @Override
   public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
     if (environment instanceof ConfigurableEnvironment configurable) {
-      List<String> refused = refused(configurable);
-      // every record's refusal with these, so one start names every wrong setting
-      refused.addAll(SettingsRecords.refused(configurable, SettingsRecords.of(beanFactory)));
+      Set<String> named = new HashSet<>();
+      List<String> refused = refused(configurable, named);
+      // every record's refusal with these, so one start names every wrong setting, each once: a
+      // record refuses a negative length too, in its own words
+      SettingsRecords.refused(configurable, SettingsRecords.of(beanFactory)).stream()
+          .filter(line -> named.stream().noneMatch(line::contains))
+          .forEach(refused::add);
       if (!refused.isEmpty()) {
         throw new StartRefusedException(
             String.join("; ", refused) + ".",
@@ -90,14 +96,23 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
 
   /** What is wrong with each setting refused, naming its variable. */
   static List<String> refused(ConfigurableEnvironment environment) {
+    return refused(environment, new HashSet<>());
+  }
+
+  /**
+   * What is wrong with each setting refused, naming its variable; adds to {@code named} the
+   * property of each duration refused.
+   */
+  private static List<String> refused(ConfigurableEnvironment environment, Set<String> named) {
     List<String> refused = new ArrayList<>();
     durationSettings(environment)
         .forEach(
-            name -> {
+            (name, property) -> {
               String value = environment.getProperty(name);
               if (value == null) {
                 return;
               }
+              int before = refused.size();
               // 0 is 0 in any unit
               if (BARE_NUMBER.matcher(value).matches() && Long.parseLong(value.strip()) != 0) {
                 refused.add(
@@ -116,6 +131,9 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
                 // no length or interval here means anything below zero; some would turn a safeguard
                 // off (a negative shutdown timeout: no draining)
                 refused.add("%s=%s is negative".formatted(name, value.strip()));
+              }
+              if (refused.size() > before) {
+                named.add(property);
               }
             });
     Long wait = environment.getProperty(CONNECTION_WAIT, Long.class);
@@ -200,8 +218,11 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
     }
   }
 
-  /** The PT2CACHE_ variables that the configuration files declare with a duration as default. */
-  private static Iterable<String> durationSettings(ConfigurableEnvironment environment) {
+  /**
+   * The PT2CACHE_ variables that the configuration files declare with a duration as default, each
+   * with the property it sets.
+   */
+  private static Map<String, String> durationSettings(ConfigurableEnvironment environment) {
     Map<String, String> settings = new TreeMap<>();
     for (PropertySource<?> source : environment.getPropertySources()) {
       if (source instanceof EnumerablePropertySource<?> enumerable
@@ -216,6 +237,6 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
         }
       }
     }
-    return settings.keySet();
+    return settings;
   }
 }

@@ -67,6 +67,34 @@ class SettingsRecordsTest {
   }
 
   /**
+   * A negative length is refused by the start's check of every duration and by its record: the
+   * report named {@code PT2CACHE_RUN_HISTORY=-1d} twice, once in each's words.
+   */
+  @Test
+  @Tag("integration")
+  void shouldNameANegativeLengthOnce() {
+    Map<String, Object> settings = new LinkedHashMap<>(TestInfra.serviceEnvironment());
+    settings.put("PT2CACHE_PORT", "0");
+    settings.put("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
+    settings.put("PT2CACHE_RUN_HISTORY", "-1d");
+    settings.put("PT2CACHE_S3_PART_SIZE", "1MB");
+
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(Pt2CacheApplication.class)
+                    .properties(settings)
+                    .run()
+                    .close())
+        .satisfies(
+            refused -> {
+              String report = NestedExceptionUtils.getMostSpecificCause(refused).getMessage();
+              assertThat(report).contains("PT2CACHE_RUN_HISTORY=-1d is negative");
+              assertThat(report).contains("PT2CACHE_S3_PART_SIZE");
+              assertThat(report.split("run-history|RUN_HISTORY", -1)).hasSize(2);
+            });
+  }
+
+  /**
    * The rate limit's record refused through Bean Validation, which binding it ahead does not run: a
    * burst of 0 beside a wrong setting of another record was named only at the next start.
    */
