@@ -1,7 +1,7 @@
 package dev.pt2cache.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.pt2cache.Pt2CacheApplication;
 import dev.pt2cache.artifact.UploadProperties;
@@ -48,22 +48,9 @@ class SettingsRecordsTest {
   @Test
   @Tag("integration")
   void shouldRefuseAStartNamingEveryWrongSetting() {
-    Map<String, Object> settings = new LinkedHashMap<>(TestInfra.serviceEnvironment());
-    settings.put("PT2CACHE_PORT", "0");
-    settings.put("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
-    settings.put("PT2CACHE_MAX_ARTIFACT_SIZE", "0");
-    settings.put("PT2CACHE_S3_PART_SIZE", "1MB");
-
-    assertThatThrownBy(
-            () ->
-                new SpringApplicationBuilder(Pt2CacheApplication.class)
-                    .properties(settings)
-                    .run()
-                    .close())
-        .satisfies(
-            refused ->
-                assertThat(NestedExceptionUtils.getMostSpecificCause(refused).getMessage())
-                    .contains("PT2CACHE_MAX_ARTIFACT_SIZE", "PT2CACHE_S3_PART_SIZE"));
+    assertThat(
+            startRefusal(Map.of("PT2CACHE_MAX_ARTIFACT_SIZE", "0", "PT2CACHE_S3_PART_SIZE", "1MB")))
+        .contains("PT2CACHE_MAX_ARTIFACT_SIZE", "PT2CACHE_S3_PART_SIZE");
   }
 
   /**
@@ -73,25 +60,28 @@ class SettingsRecordsTest {
   @Test
   @Tag("integration")
   void shouldNameANegativeLengthOnce() {
+    String report =
+        startRefusal(Map.of("PT2CACHE_RUN_HISTORY", "-1d", "PT2CACHE_S3_PART_SIZE", "1MB"));
+
+    assertThat(report).contains("PT2CACHE_RUN_HISTORY=-1d is negative", "PT2CACHE_S3_PART_SIZE");
+    assertThat(report.split("run-history|RUN_HISTORY", -1)).hasSize(2);
+  }
+
+  /** The report of a start of the service with these settings beside the tests' own. */
+  private static String startRefusal(Map<String, Object> wrong) {
     Map<String, Object> settings = new LinkedHashMap<>(TestInfra.serviceEnvironment());
     settings.put("PT2CACHE_PORT", "0");
     settings.put("PT2CACHE_HOUSEKEEPING_ENABLED", "false");
-    settings.put("PT2CACHE_RUN_HISTORY", "-1d");
-    settings.put("PT2CACHE_S3_PART_SIZE", "1MB");
-
-    assertThatThrownBy(
+    settings.putAll(wrong);
+    Throwable refused =
+        catchThrowable(
             () ->
                 new SpringApplicationBuilder(Pt2CacheApplication.class)
                     .properties(settings)
                     .run()
-                    .close())
-        .satisfies(
-            refused -> {
-              String report = NestedExceptionUtils.getMostSpecificCause(refused).getMessage();
-              assertThat(report).contains("PT2CACHE_RUN_HISTORY=-1d is negative");
-              assertThat(report).contains("PT2CACHE_S3_PART_SIZE");
-              assertThat(report.split("run-history|RUN_HISTORY", -1)).hasSize(2);
-            });
+                    .close());
+    assertThat(refused).as("the start is refused").isNotNull();
+    return NestedExceptionUtils.getMostSpecificCause(refused).getMessage();
   }
 
   /**
