@@ -64,13 +64,15 @@ public final class ServiceJvm implements AutoCloseable {
   public static List<String> embeddedDefaultCommand(Path data, List<String> jvmOptions) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // plain log lines, which tests read, unless the caller's options ask for another format: the
+    // last -D of a name is the one the JVM keeps
+    command.add("-DPT2CACHE_LOG_FORMAT=");
     command.addAll(jvmOptions);
     command.addAll(
         List.of(
             "-cp",
             System.getProperty("java.class.path"),
             "-Dpt2cache.data=" + data,
-            "-DPT2CACHE_LOG_FORMAT=",
             LocalPt2Cache.class.getName()));
     return command;
   }
