@@ -30,6 +30,9 @@ final class StoreCaBundle implements TlsTrustManagersProvider {
 
   static final String SETTING = "PT2CACHE_S3_CA_BUNDLE";
 
+  /** The largest bundle read: 16 MiB, some seventy times all of Mozilla's root CAs. */
+  static final long MAX_BYTES = 16L << 20;
+
   private final TrustManager[] trustManagers;
 
   private StoreCaBundle(TrustManager[] trustManagers) {
@@ -60,6 +63,16 @@ final class StoreCaBundle implements TlsTrustManagersProvider {
    */
   static StoreCaBundle read(Path bundle) {
     try {
+      long size = Files.size(bundle);
+      if (size > MAX_BYTES) {
+        // a path to some other large file by mistake: read whole, it took that much heap, or
+        // stopped the start with an OutOfMemoryError's stack trace past 2 GiB
+        throw startRefused(
+            "%s=%s is %,d bytes, more than the %,d a bundle may be (all of Mozilla's root CAs take"
+                    .formatted(SETTING, bundle, size, MAX_BYTES)
+                + " about 220,000): is it the right file?",
+            null);
+      }
       String pem = Files.readString(bundle, StandardCharsets.ISO_8859_1);
       CertificateFactory factory = CertificateFactory.getInstance("X.509");
       KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pt2cache.support.PrivateCa;
 import dev.pt2cache.system.StartRefusedException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -131,6 +132,28 @@ class StoreCaBundleTest {
         .hasMessageContaining("PT2CACHE_S3_CA_BUNDLE=" + bundle)
         .hasMessageContaining("1 could not be read whole")
         .hasMessageNotContaining(cut.lines().skip(1).findFirst().orElseThrow());
+  }
+
+  /**
+   * A path to some large file by mistake (a log, an archive): read whole, one of 3 GiB stopped the
+   * start with an OutOfMemoryError's stack trace, and a smaller one took that much heap first.
+   */
+  @Test
+  void shouldRefuseAFileFarLargerThanABundleWithoutReadingIt() throws Exception {
+    Path large = folder.resolve("large.pem");
+    try (RandomAccessFile file = new RandomAccessFile(large.toFile(), "rw")) {
+      file.setLength(3L << 30); // sparse: no disk taken
+    }
+    try {
+      assertThatThrownBy(() -> StoreCaBundle.read(large))
+          .isInstanceOfSatisfying(
+              StartRefusedException.class,
+              refused ->
+                  assertThat(refused.problem())
+                      .contains("PT2CACHE_S3_CA_BUNDLE=" + large, "3,221,225,472 bytes"));
+    } finally {
+      Files.delete(large);
+    }
   }
 
   private static void assertTrustsCaAndNextCaOnly(Path bundle) {
