@@ -10,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,9 +69,14 @@ final class StoreCaBundle implements TlsTrustManagersProvider {
         // a path to some other large file by mistake: read whole, it took that much heap, or
         // stopped the start with an OutOfMemoryError's stack trace past 2 GiB
         throw startRefused(
-            "%s=%s is %,d bytes, more than the %,d a bundle may be (all of Mozilla's root CAs take"
-                    .formatted(SETTING, bundle, size, MAX_BYTES)
-                + " about 220,000): is it the right file?",
+            String.format(
+                Locale.ROOT,
+                "%s=%s is %,d bytes, more than the %,d a bundle may be (all of Mozilla's root CAs"
+                    + " take about 220,000): is it the right file?",
+                SETTING,
+                bundle,
+                size,
+                MAX_BYTES),
             null);
       }
       String pem = Files.readString(bundle, StandardCharsets.ISO_8859_1);
