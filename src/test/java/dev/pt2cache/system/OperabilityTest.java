@@ -222,6 +222,25 @@ class OperabilityTest extends ServiceTest {
   }
 
   /**
+   * A browser asks for {@code /favicon.ico} at the host's root unless the page names its icon: that
+   * is a 404 problem on the service, and outside the path behind a proxy that adds one, each logged
+   * as an error in the browser's console on every load of Swagger UI.
+   */
+  @Test
+  void shouldNameSwaggerUisIconSoThatTheBrowserAsksTheHostsRootForNone() {
+    Matcher icon =
+        Pattern.compile("<link rel=\"icon\"[^>]* href=\"([^\"]+)\"")
+            .matcher(api.get("/swagger-ui/index.html").text());
+    assertThat(icon.find()).as("a <link rel=\"icon\"> in swagger-ui/index.html").isTrue();
+    URI resolved =
+        URI.create("https://proxy.example/cache/swagger-ui/index.html").resolve(icon.group(1));
+    assertThat(resolved.getPath()).startsWith("/cache/");
+    ApiResponse served = api.get(resolved.getPath().substring("/cache".length()));
+    assertThat(served.status()).isEqualTo(200);
+    assertThat(served.header("Content-Type")).startsWith("image/png");
+  }
+
+  /**
    * A proxy that serves the service under /cache/ (and strips it) passes the pages on unchanged:
    * every address the browser follows from them, resolved as a browser does, stays under /cache/.
    */
