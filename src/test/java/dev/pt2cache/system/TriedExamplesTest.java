@@ -9,12 +9,16 @@ import dev.pt2cache.support.ServiceTest;
 import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.PathItem.HttpMethod;
+import io.swagger.v3.oas.models.media.Schema;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An operator tries the operations in Swagger UI as it fills them from the contract: the path's
@@ -99,6 +103,57 @@ class TriedExamplesTest extends ServiceTest {
             "Try-it-out on the listing, filled as Swagger UI fills it (%s), lists the namespace",
             query)
         .contains(key);
+  }
+
+  /**
+   * The problem Swagger UI shows as the example of every operation's 401 and 403 is what the
+   * service answers there. Without an example of their own it builds one from Problem's members:
+   * the type's example, digest-mismatch, with a status of 0.
+   */
+  @Test
+  void shouldShowUnderA401AndA403TheProblemTheServiceAnswers() {
+    ApiResponse made =
+        api.postJson(
+            "/v1/tokens",
+            "{\"name\":\"reader-%s\",\"role\":\"read\",\"namespace\":\"%s\"}"
+                .formatted(UUID.randomUUID().toString().substring(0, 8), ns));
+    assertThat(made.status()).as(made.text()).isEqualTo(201);
+    Map<String, ApiResponse> answered =
+        Map.of(
+            "Unauthenticated", api.withToken(null).get(path("")),
+            "Forbidden", api.withToken(made.json().get("token").asString()).get("/v1/tokens"));
+    answered.forEach(
+        (response, answer) -> {
+          JsonNode shown = shownExample(response);
+          for (String member : List.of("type", "title", "status")) {
+            assertThat(shown.path(member).asString())
+                .as("%s's %s, shown %s, answered %s", response, member, shown, answer.text())
+                .isEqualTo(answer.json().get(member).asString());
+          }
+        });
+  }
+
+  private static JsonNode shownExample(String response) {
+    Object example =
+        CONTRACT
+            .getComponents()
+            .getResponses()
+            .get(response)
+            .getContent()
+            .get("application/problem+json")
+            .getExample();
+    if (example == null) {
+      Schema<?> problem = CONTRACT.getComponents().getSchemas().get("Problem");
+      example =
+          Map.of(
+              "type",
+              problem.getProperties().get("type").getExample(),
+              "title",
+              "string",
+              "status",
+              0);
+    }
+    return JsonMapper.builder().build().readTree(Json.pretty(example));
   }
 
   private static String body(String path, HttpMethod method) {
