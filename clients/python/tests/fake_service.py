@@ -9,7 +9,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 
 class FakeService:
-    """Listens on a free port of 127.0.0.1 until closed; ``requests`` holds each request line."""
+    """Listens on a free port of 127.0.0.1 until closed; ``requests`` holds each request line,
+    ``connections`` counts the connections accepted (those whose TLS handshake failed included)."""
 
     def __init__(self, answer: Callable[[socket.socket, int], None],
                  tls: Optional[ssl.SSLContext] = None) -> None:
@@ -18,6 +19,7 @@ class FakeService:
         self.requests: List[str] = []
         self.bodies: List[bytes] = []
         self.headers: List[Dict[str, str]] = []
+        self.connections = 0
         self._listener = socket.socket()
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(16)
@@ -31,6 +33,8 @@ class FakeService:
                 connection, _ = self._listener.accept()
             except OSError:
                 return
+            # counted before the handshake is answered, so before the client can fail on it
+            self.connections += 1
             threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
 
     def _serve(self, connection: socket.socket) -> None:
