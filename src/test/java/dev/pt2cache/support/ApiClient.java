@@ -25,8 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A plain HTTP client for the running service. Every response (errors included) is checked against
- * openapi.yaml: a response the contract does not describe, or a status its operation does not list
- * ({@link ContractStatuses}), fails the test.
+ * openapi.yaml: a response the contract does not describe, a status its operation does not list
+ * ({@link ContractStatuses}), or a header the service set that the contract does not declare for
+ * the operation and status ({@link ContractHeaders}), fails the test.
  */
 public final class ApiClient {
 
@@ -182,6 +183,13 @@ public final class ApiClient {
         .as(
             "%s %s -> %d %s is not what openapi.yaml describes",
             request.method(), path, response.status(), body)
+        .isEmpty();
+    Assertions.assertThat(
+            ContractHeaders.undeclared(
+                request.method(), path, response.status(), response.headers()))
+        .as(
+            "headers of %s %s -> %d that openapi.yaml does not declare for it",
+            request.method(), path, response.status())
         .isEmpty();
   }
 

@@ -4,6 +4,7 @@ import com.atlassian.oai.validator.interaction.ApiOperationResolver;
 import com.atlassian.oai.validator.model.ApiOperationMatch;
 import com.atlassian.oai.validator.model.Request;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +19,7 @@ import java.util.Set;
  */
 final class ContractStatuses {
 
-  private static final OpenAPI API =
+  static final OpenAPI API =
       new OpenAPIV3Parser().read(Path.of("openapi.yaml").toAbsolutePath().toString());
   private static final ApiOperationResolver OPERATIONS = new ApiOperationResolver(API, null, false);
 
@@ -37,11 +38,10 @@ final class ContractStatuses {
 
   /** Why the contract does not admit this status for this call, if it does not. */
   static Optional<String> unnamed(String method, String path, int status, String problemType) {
-    ApiOperationMatch match = OPERATIONS.findApiOperation(path, Request.Method.valueOf(method));
-    if (!match.isPathFound() || !match.isOperationAllowed()) {
+    Operation operation = operation(method, path);
+    if (operation == null) {
       return Optional.empty();
     }
-    var operation = match.getApiOperation().getOperation();
     if (operation.getResponses().containsKey(String.valueOf(status))) {
       return Optional.empty();
     }
@@ -58,5 +58,14 @@ final class ContractStatuses {
             + status
             + (problemType == null ? "" : " " + problemType)
             + " among its responses");
+  }
+
+  /** The contract's operation for this call; null where the contract has none (not its API). */
+  static Operation operation(String method, String path) {
+    ApiOperationMatch match = OPERATIONS.findApiOperation(path, Request.Method.valueOf(method));
+    if (!match.isPathFound() || !match.isOperationAllowed()) {
+      return null;
+    }
+    return match.getApiOperation().getOperation();
   }
 }
