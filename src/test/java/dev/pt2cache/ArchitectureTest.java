@@ -115,6 +115,19 @@ class ArchitectureTest {
     };
   }
 
+  /**
+   * Words of the contract (states, reasons, roles) are cased by {@link java.util.Locale#ROOT}, not
+   * by the host's language: on a Turkish host {@code "PENDING".toLowerCase()} is {@code pendıng}
+   * (HostLocaleTest).
+   */
+  @ArchTest
+  static final ArchRule stringsAreNeverCasedByTheHostsLanguage =
+      noClasses()
+          .should()
+          .callMethod(String.class, "toLowerCase")
+          .orShould()
+          .callMethod(String.class, "toUpperCase");
+
   @ArchTest
   static final ArchRule servicesKnowNothingOfTheWebContract =
       noClasses()

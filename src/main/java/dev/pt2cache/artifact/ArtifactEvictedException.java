@@ -1,5 +1,7 @@
 package dev.pt2cache.artifact;
 
+import java.util.Locale;
+
 /** The artifact was evicted by a quota or an idle limit and is never served again. */
 public class ArtifactEvictedException extends RuntimeException {
 
@@ -10,7 +12,7 @@ public class ArtifactEvictedException extends RuntimeException {
                 artifact.id(),
                 artifact.evictionReason() == null
                     ? "retention"
-                    : artifact.evictionReason().name().toLowerCase(),
+                    : artifact.evictionReason().name().toLowerCase(Locale.ROOT),
                 artifact.evictedAt()));
   }
 }

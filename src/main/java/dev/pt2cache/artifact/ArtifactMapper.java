@@ -6,6 +6,7 @@ import dev.pt2cache.api.model.ArtifactState;
 import dev.pt2cache.api.model.EvictionReason;
 import dev.pt2cache.api.model.Kind;
 import dev.pt2cache.descriptor.DescriptorMapper;
+import java.util.Locale;
 
 /** Artifacts as the API contract shows them. */
 public final class ArtifactMapper {
@@ -37,7 +38,7 @@ public final class ArtifactMapper {
             .evictionReason(
                 a.evictionReason() == null
                     ? null
-                    : EvictionReason.fromValue(a.evictionReason().name().toLowerCase()));
+                    : EvictionReason.fromValue(a.evictionReason().name().toLowerCase(Locale.ROOT)));
     switch (a.state()) {
       case PENDING -> api.uploadUrl(self + "/content").uploadExpiresAt(utc(a.uploadExpiresAt()));
       case READY -> api.downloadUrl(self + "/content");
@@ -47,7 +48,7 @@ public final class ArtifactMapper {
   }
 
   public static ArtifactState toApi(dev.pt2cache.artifact.ArtifactState state) {
-    return ArtifactState.fromValue(state.name().toLowerCase());
+    return ArtifactState.fromValue(state.name().toLowerCase(Locale.ROOT));
   }
 
   public static Kind toApi(ArtifactKind kind) {
@@ -61,6 +62,6 @@ public final class ArtifactMapper {
   public static dev.pt2cache.artifact.ArtifactState toDomain(ArtifactState state) {
     return state == null
         ? null
-        : dev.pt2cache.artifact.ArtifactState.valueOf(state.getValue().toUpperCase());
+        : dev.pt2cache.artifact.ArtifactState.valueOf(state.getValue().toUpperCase(Locale.ROOT));
   }
 }

@@ -14,6 +14,7 @@ import dev.pt2cache.housekeeping.HousekeepingService.EvictionRecord;
 import dev.pt2cache.housekeeping.JobRunHistory.JobRunPage;
 import dev.pt2cache.housekeeping.JobRunner.JobRun;
 import dev.pt2cache.system.Caller;
+import java.util.Locale;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -59,7 +60,7 @@ class HousekeepingController implements HousekeepingApi {
         .key(e.key())
         .sha256(e.sha256())
         .sizeBytes(e.sizeBytes())
-        .reason(EvictionReason.fromValue(e.reason().toLowerCase()))
+        .reason(EvictionReason.fromValue(e.reason().toLowerCase(Locale.ROOT)))
         .lastUsedAt(utc(e.lastUsedAt()))
         .evictedAt(utc(e.evictedAt()));
   }

@@ -9,6 +9,7 @@ import dev.pt2cache.api.model.MissExplanation;
 import dev.pt2cache.artifact.ArtifactMapper;
 import dev.pt2cache.descriptor.DescriptorMapper;
 import dev.pt2cache.lookup.LookupOutcome.Miss;
+import java.util.Locale;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -42,7 +43,7 @@ class LookupController implements LookupsApi {
         new MissExplanation()
             .reason(
                 MissExplanation.ReasonEnum.fromValue(
-                    miss.reason().name().toLowerCase().replace('_', '-')))
+                    miss.reason().name().toLowerCase(Locale.ROOT).replace('_', '-')))
             .detail(miss.detail());
     if (miss.closest() != null) {
       api.closest(
