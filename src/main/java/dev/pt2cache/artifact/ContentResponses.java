@@ -4,6 +4,7 @@ import dev.pt2cache.blob.ByteRange;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -32,7 +33,8 @@ public final class ContentResponses {
       status = HttpStatus.PARTIAL_CONTENT;
       headers.set(
           HttpHeaders.CONTENT_RANGE,
-          "bytes %d-%d/%d".formatted(range.first(), range.last(), artifact.sizeBytes()));
+          String.format(
+              Locale.ROOT, "bytes %d-%d/%d", range.first(), range.last(), artifact.sizeBytes()));
     }
     return ResponseEntity.status(status)
         .headers(headers)

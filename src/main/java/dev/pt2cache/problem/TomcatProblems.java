@@ -2,6 +2,7 @@ package dev.pt2cache.problem;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.util.Locale;
 import org.apache.catalina.Host;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -64,14 +65,15 @@ class TomcatProblems implements WebServerFactoryCustomizer<TomcatServletWebServe
         Writer writer = response.getReporter();
         if (writer != null) {
           writer.write(
-              "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}"
-                  .formatted(
-                      type.uri(),
-                      title,
-                      status,
-                      detail == null
-                          ? "the request was rejected before it reached the service"
-                          : detail));
+              String.format(
+                  Locale.ROOT,
+                  "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}",
+                  type.uri(),
+                  title,
+                  status,
+                  detail == null
+                      ? "the request was rejected before it reached the service"
+                      : detail));
         }
       } catch (IOException | IllegalStateException e) {
         // the client is gone or the response cannot take a body; nothing more to tell

@@ -2,6 +2,7 @@ package dev.pt2cache.system;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * A problem answered by a servlet filter, before Spring MVC and its exception handlers: the same
@@ -22,7 +23,12 @@ final class FilterProblems {
     response
         .getWriter()
         .write(
-            "{\"type\":\"urn:pt2cache:problem:%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}"
-                .formatted(type, title, status, detail));
+            String.format(
+                Locale.ROOT,
+                "{\"type\":\"urn:pt2cache:problem:%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}",
+                type,
+                title,
+                status,
+                detail));
   }
 }
