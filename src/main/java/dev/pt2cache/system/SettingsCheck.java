@@ -83,7 +83,7 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
       // every record's refusal with these, so one start names every wrong setting, each once: a
       // record refuses a negative length too, in its own words
       SettingsRecords.refused(configurable, SettingsRecords.of(beanFactory)).stream()
-          .filter(line -> named.stream().noneMatch(line::contains))
+          .filter(line -> named.stream().noneMatch(property -> names(line, property)))
           .forEach(refused::add);
       if (!refused.isEmpty()) {
         throw new StartRefusedException(
@@ -92,6 +92,14 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
                 + " made anything (docs/adr/0025).");
       }
     }
+  }
+
+  /**
+   * Whether {@code line} names {@code property} itself, not one whose name only begins with it
+   * ({@code ...grace} in {@code ...grace-period}).
+   */
+  static boolean names(String line, String property) {
+    return Pattern.compile(Pattern.quote(property) + "(?![a-z0-9-])").matcher(line).find();
   }
 
   /** What is wrong with each setting refused, naming its variable. */

@@ -197,4 +197,13 @@ class SettingsCheckTest {
                         "${PT2CACHE_HTTP_SOCKET_WRITE_BUFFER:32KB}")));
     return environment;
   }
+
+  @Test
+  void shouldTellAPropertyFromOneWhoseNameBeginsWithIt() {
+    assertThat(SettingsCheck.names("pt2cache.a.grace must not be negative", "pt2cache.a.grace"))
+        .isTrue();
+    assertThat(SettingsCheck.names("pt2cache.a.grace=-1d: bad", "pt2cache.a.grace")).isTrue();
+    assertThat(SettingsCheck.names("pt2cache.a.grace-period is wrong", "pt2cache.a.grace"))
+        .isFalse();
+  }
 }
