@@ -118,7 +118,7 @@ class ArchitectureTest {
   /**
    * Words of the contract (states, reasons, roles) are cased by {@link java.util.Locale#ROOT}, not
    * by the host's language: on a Turkish host {@code "PENDING".toLowerCase()} is {@code pendıng}
-   * (HostLocaleTest).
+   * (HostSettingsTest).
    */
   @ArchTest
   static final ArchRule stringsAreNeverCasedByTheHostsLanguage =

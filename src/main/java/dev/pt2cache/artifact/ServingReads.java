@@ -18,10 +18,18 @@ import org.springframework.stereotype.Component;
 @Component
 class ServingReads {
 
+  /**
+   * The rules in force as JSON. Each expiry is written in UTC: JSON's writing of a {@code
+   * timestamptz} takes the session's time zone, which pgjdbc sets to the JVM's, and there the
+   * latest expiry the contract takes, 9999-12-31T23:59:59.999999Z, is in year 10000 on any host
+   * east of UTC ({@code 10000-01-01T13:59:59.999999+14:00}), which no ISO 8601 reader takes.
+   */
   private static final String RULES_IN_FORCE =
       """
       (select json_agg(json_build_object('id', r.id, 'selector', r.selector::text,
-                  'reason', r.reason, 'expiresAt', r.expires_at) order by r.created_at)
+                  'reason', r.reason, 'expiresAt',
+                  to_char(r.expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+                order by r.created_at)
          from active_blocking_rule r
         where r.namespace = a.namespace) as active_rules
       """;

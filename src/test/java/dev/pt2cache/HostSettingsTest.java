@@ -19,11 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service answers the same on a host whose language is not English: the JVM takes its default
- * locale from the host ({@code LANG=tr_TR.UTF-8} gives {@code tr-TR}), and the contract's words and
- * numbers must not follow it.
+ * The service answers the same on a host set up unlike ours (UTC, English): the JVM takes its
+ * default locale and time zone from the host ({@code LANG=tr_TR.UTF-8} gives {@code tr-TR}, {@code
+ * TZ=Pacific/Kiritimati} gives +14), and the contract's words, numbers and times must not follow
+ * them.
  */
-class HostLocaleTest {
+class HostSettingsTest {
 
   private static final String DESCRIPTOR =
       "{\"model\":{\"name\":\"resnet50\",\"version\":\"1\"},\"software\":{\"torch\":\"2.11.0\","
@@ -44,12 +45,7 @@ class HostLocaleTest {
       HttpResponse<String> declared = declared(service, "ab".repeat(32));
       assertThat(declared.body()).contains("\"state\":\"pending\"");
 
-      HttpResponse<String> lookup =
-          post(
-              service,
-              "/lookups",
-              "{\"kind\":\"mega-cache\",\"descriptor\":%s}".formatted(DESCRIPTOR));
-      assertThat(lookup.statusCode()).as(lookup.body()).isEqualTo(200);
+      HttpResponse<String> lookup = lookup(service);
       assertThat(lookup.body()).contains("\"reason\":\"pending\"");
     }
   }
@@ -62,18 +58,8 @@ class HostLocaleTest {
    */
   @Test
   void shouldWriteTheNumbersClientsReadInAsciiOnAnArabicHost(@TempDir Path data) throws Exception {
-    byte[] content = {1, 2, 3, 4};
-    String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     try (ServiceJvm service = onHostOf(data, "ar", "EG")) {
-      HttpResponse<String> declared = declared(service, sha256);
-      String uploadUrl = declared.body().replaceFirst(".*\"uploadUrl\":\"([^\"]*)\".*", "$1");
-      HttpResponse<String> uploaded =
-          send(
-              service,
-              HttpRequest.newBuilder(URI.create(service.url() + uploadUrl))
-                  .header("Content-Type", "application/octet-stream")
-                  .PUT(BodyPublishers.ofByteArray(content)));
-      assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(200);
+      String uploadUrl = uploaded(service, new byte[] {1, 2, 3, 4});
 
       HttpResponse<String> range =
           send(
@@ -93,14 +79,53 @@ class HostLocaleTest {
     }
   }
 
+  /**
+   * On a host far east of UTC (Kiritimati, +14), a standing rule that never expires
+   * (9999-12-31T23:59:59.999999Z, the latest time the contract takes) leaves lookups in its
+   * namespace answered. Before, PostgreSQL wrote the rule's expiry for the lookup in the session's
+   * time zone, which pgjdbc sets to the JVM's, as {@code 10000-01-01T13:59:59.999999+14:00}, which
+   * no ISO 8601 reader takes: every lookup that found an artifact in the namespace answered 500 (on
+   * any host east of UTC, for an expiry in the last hours of 9999).
+   */
+  @Test
+  void shouldServeUnderARuleThatNeverExpiresOnAHostEastOfUtc(@TempDir Path data) throws Exception {
+    try (ServiceJvm service = onHostWith(data, "-Duser.timezone=Pacific/Kiritimati")) {
+      uploaded(service, new byte[] {1, 2, 3, 4});
+      HttpResponse<String> rule =
+          post(
+              service,
+              "/invalidations",
+              """
+              {"selector":{"modelName":"vit-b16"},"reason":"miscompile","block":true,
+               "expiresAt":"9999-12-31T23:59:59.999999Z"}""");
+      assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
+
+      HttpResponse<String> lookup = lookup(service);
+      assertThat(lookup.body()).contains("\"hit\":true");
+    }
+  }
+
   private static ServiceJvm onHostOf(Path data, String language, String country) throws Exception {
+    return onHostWith(data, "-Duser.language=" + language, "-Duser.country=" + country);
+  }
+
+  /** The service with {@code options} on its JVM's command line. */
+  private static ServiceJvm onHostWith(Path data, String... options) throws Exception {
     return ServiceJvm.embeddedDefault(
         data,
-        Stream.concat(
-                ServiceJvm.QUICK_START.stream(),
-                Stream.of("-Duser.language=" + language, "-Duser.country=" + country))
-            .toList(),
+        Stream.concat(ServiceJvm.QUICK_START.stream(), Stream.of(options)).toList(),
         Map.of());
+  }
+
+  /** A lookup of {@link #DESCRIPTOR}'s mega-cache artifact: answered 200. */
+  private static HttpResponse<String> lookup(ServiceJvm service) throws Exception {
+    HttpResponse<String> lookup =
+        post(
+            service,
+            "/lookups",
+            "{\"kind\":\"mega-cache\",\"descriptor\":%s}".formatted(DESCRIPTOR));
+    assertThat(lookup.statusCode()).as(lookup.body()).isEqualTo(200);
+    return lookup;
   }
 
   /** A mega-cache artifact of 4 bytes declared under {@link #DESCRIPTOR}: answered 201. */
@@ -113,6 +138,21 @@ class HostLocaleTest {
                 .formatted(DESCRIPTOR, sha256));
     assertThat(declared.statusCode()).as(declared.body()).isEqualTo(201);
     return declared;
+  }
+
+  /** {@code content} uploaded under {@link #DESCRIPTOR}, ready: its content's path. */
+  private static String uploaded(ServiceJvm service, byte[] content) throws Exception {
+    String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    HttpResponse<String> declared = declared(service, sha256);
+    String uploadUrl = declared.body().replaceFirst(".*\"uploadUrl\":\"([^\"]*)\".*", "$1");
+    HttpResponse<String> uploaded =
+        send(
+            service,
+            HttpRequest.newBuilder(URI.create(service.url() + uploadUrl))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(BodyPublishers.ofByteArray(content)));
+    assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(200);
+    return uploadUrl;
   }
 
   private static HttpResponse<String> post(ServiceJvm service, String path, String json)
