@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -19,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service answers the same on a host set up unlike ours (UTC, English): the JVM takes its
- * default locale and time zone from the host ({@code LANG=tr_TR.UTF-8} gives {@code tr-TR}, {@code
- * TZ=Pacific/Kiritimati} gives +14), and the contract's words, numbers and times must not follow
- * them.
+ * The service answers the same on a host set up unlike ours (UTC, UTF-8, English): the JVM takes
+ * its default locale, time zone and charset from the host ({@code LANG=tr_TR.UTF-8} gives {@code
+ * tr-TR}, {@code TZ=Pacific/Kiritimati} +14, {@code LANG=C} ASCII on Java 17), and the contract's
+ * words, numbers and times must not follow them, nor what the log writes.
  */
 class HostSettingsTest {
 
@@ -86,23 +88,36 @@ class HostSettingsTest {
    * time zone, which pgjdbc sets to the JVM's, as {@code 10000-01-01T13:59:59.999999+14:00}, which
    * no ISO 8601 reader takes: every lookup that found an artifact in the namespace answered 500 (on
    * any host east of UTC, for an expiry in the last hours of 9999).
+   *
+   * <p>The same host's charset is ASCII ({@code LANG=C}, which Java 17 follows), and the log still
+   * writes the rule's reason as given, in UTF-8. Before, each character outside ASCII became {@code
+   * ?} ({@code miscompile ??}).
    */
   @Test
-  void shouldServeUnderARuleThatNeverExpiresOnAHostEastOfUtc(@TempDir Path data) throws Exception {
-    try (ServiceJvm service = onHostWith(data, "-Duser.timezone=Pacific/Kiritimati")) {
+  void shouldServeUnderARuleThatNeverExpiresAndLogItsReasonOnAnAsciiHostEastOfUtc(
+      @TempDir Path data) throws Exception {
+    try (ServiceJvm service =
+        onHostWith(
+            data,
+            Map.of("LANG", "C", "LC_ALL", "C"),
+            "-Duser.timezone=Pacific/Kiritimati",
+            "-Dfile.encoding=ANSI_X3.4-1968",
+            "-Dsun.jnu.encoding=ANSI_X3.4-1968")) {
       uploaded(service, new byte[] {1, 2, 3, 4});
       HttpResponse<String> rule =
           post(
               service,
               "/invalidations",
               """
-              {"selector":{"modelName":"vit-b16"},"reason":"miscompile","block":true,
+              {"selector":{"modelName":"vit-b16"},"reason":"miscompile \u00e9\u4e2d","block":true,
                "expiresAt":"9999-12-31T23:59:59.999999Z"}""");
       assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
 
       HttpResponse<String> lookup = lookup(service);
       assertThat(lookup.body()).contains("\"hit\":true");
     }
+    assertThat(Files.readString(data.resolve("service.log"), StandardCharsets.UTF_8))
+        .contains("blocks matching uploads: miscompile \u00e9\u4e2d");
   }
 
   private static ServiceJvm onHostOf(Path data, String language, String country) throws Exception {
@@ -111,10 +126,14 @@ class HostSettingsTest {
 
   /** The service with {@code options} on its JVM's command line. */
   private static ServiceJvm onHostWith(Path data, String... options) throws Exception {
+    return onHostWith(data, Map.of(), options);
+  }
+
+  /** The service with {@code options} on its JVM's command line and {@code env} set. */
+  private static ServiceJvm onHostWith(Path data, Map<String, String> env, String... options)
+      throws Exception {
     return ServiceJvm.embeddedDefault(
-        data,
-        Stream.concat(ServiceJvm.QUICK_START.stream(), Stream.of(options)).toList(),
-        Map.of());
+        data, Stream.concat(ServiceJvm.QUICK_START.stream(), Stream.of(options)).toList(), env);
   }
 
   /** A lookup of {@link #DESCRIPTOR}'s mega-cache artifact: answered 200. */
