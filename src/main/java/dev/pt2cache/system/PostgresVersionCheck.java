@@ -12,10 +12,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Refuses to start on a PostgreSQL older than the service supports, before any migration runs
- * (docs/adr/0031). Without it, such a server would fail somewhere later and in other words: a
- * migration's statement half-way through the schema, or a query the first time it runs. A server
- * newer than the newest the build is tested on starts, with a warning.
+ * Refuses to start on a PostgreSQL older than the service supports, or on a new database whose
+ * encoding is not UTF8, before any migration runs (docs/adr/0031). Without it, such a server would
+ * fail somewhere later and in other words: a migration's statement half-way through the schema, or
+ * a query the first time it runs. A server newer than the newest the build is tested on starts,
+ * with a warning.
  */
 @Configuration(proxyBeanMethods = false)
 class PostgresVersionCheck {
@@ -31,7 +32,9 @@ class PostgresVersionCheck {
   @Bean
   FlywayMigrationStrategy migrateOnASupportedPostgres() {
     return flyway -> {
-      check(serverVersion(flyway.getConfiguration().getDataSource()));
+      DataSource database = flyway.getConfiguration().getDataSource();
+      check(serverVersion(database));
+      checkEncoding(encoding(database), flyway.info().applied().length == 0);
       migrate(flyway);
     };
   }
@@ -71,6 +74,47 @@ class PostgresVersionCheck {
         .sql("select current_setting('server_version_num')::int")
         .query(Integer.class)
         .single();
+  }
+
+  /**
+   * The encoding the database was created with: {@code UTF8}, {@code SQL_ASCII}, {@code LATIN1}...
+   */
+  static String encoding(DataSource dataSource) {
+    return JdbcClient.create(dataSource)
+        .sql(
+            "select pg_encoding_to_char(encoding) from pg_database where datname = current_database()")
+        .query(String.class)
+        .single();
+  }
+
+  /**
+   * Throws when a database not yet migrated ({@code fresh}) is not {@code UTF8}; warns when one
+   * already in use is not. The service keeps names, descriptors and reasons as text of any script:
+   * {@code SQL_ASCII} stores it unchecked and counts a column's limit in bytes, so a name within
+   * the contract's 200 characters may overflow its column, and {@code LATIN1} and the like refuse
+   * what lies outside their alphabet. A deployment already on such a database keeps starting, as it
+   * did before this check: moving it is a dump and a restore, the operator's call.
+   */
+  static void checkEncoding(String encoding, boolean fresh) {
+    if ("UTF8".equals(encoding)) {
+      return;
+    }
+    if (fresh) {
+      throw new StartRefusedException(
+          ("PT2CACHE_DB_URL points at a database created with encoding %s; the service keeps"
+                  + " names, descriptors and reasons of any script and needs UTF8 (%s counts a"
+                  + " column's limit in bytes or refuses characters outside its alphabet)."
+                  + " Nothing was migrated.")
+              .formatted(encoding, encoding),
+          "Create the database with ENCODING 'UTF8' (CREATE DATABASE pt2cache ENCODING 'UTF8'"
+              + " TEMPLATE template0, with LC_COLLATE and LC_CTYPE 'C' or a UTF-8 locale) and"
+              + " point PT2CACHE_DB_URL at it.");
+    }
+    log.warn(
+        "the database's encoding is {}, not UTF8: a name, descriptor or reason in another script"
+            + " may be refused (400) or overflow its column (500); move the data to a database"
+            + " created with ENCODING 'UTF8' (pg_dump, then restore into it)",
+        encoding);
   }
 
   /** Throws when {@code versionNum} is older than supported; warns when newer than tested. */

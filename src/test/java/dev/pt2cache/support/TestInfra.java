@@ -28,9 +28,17 @@ public final class TestInfra {
 
   /** Creates a database of a test's own beside the shared one; answers its JDBC URL. */
   public static String createDatabase(String name) throws SQLException {
+    return createDatabase(name, "");
+  }
+
+  /**
+   * Creates a database of a test's own beside the shared one, with {@code options} of {@code CREATE
+   * DATABASE} ({@code encoding 'SQL_ASCII' template template0}); answers its JDBC URL.
+   */
+  public static String createDatabase(String name, String options) throws SQLException {
     try (Connection admin = adminConnection();
         var statement = admin.createStatement()) {
-      statement.execute("create database " + name);
+      statement.execute("create database " + name + " " + options);
     }
     return serviceEnvironment()
         .get("PT2CACHE_DB_URL")

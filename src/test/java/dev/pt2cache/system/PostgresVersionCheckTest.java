@@ -10,6 +10,9 @@ import dev.pt2cache.support.TestInfra;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -73,6 +76,52 @@ class PostgresVersionCheckTest {
     assertThatThrownBy(() -> PostgresVersionCheck.check(120022))
         .hasMessageStartingWith("PT2CACHE_DB_URL points at PostgreSQL 12.22,")
         .hasMessageContaining("tested on 13 to 18");
+  }
+
+  /**
+   * A new database created as SQL_ASCII (PostgreSQL's default where initdb ran under {@code
+   * LANG=C}) is refused before anything is migrated, naming its encoding; a column's limit there is
+   * counted in bytes, so text within the contract's limits overflowed it.
+   */
+  @Test
+  void shouldRefuseToMigrateANewDatabaseThatIsNotUtf8() throws Exception {
+    String name = "ascii_" + UUID.randomUUID().toString().substring(0, 8);
+    String url =
+        TestInfra.createDatabase(
+            name, "encoding 'SQL_ASCII' template template0 lc_collate 'C' lc_ctype 'C'");
+    try (Connection ascii =
+        DriverManager.getConnection(
+            url,
+            TestInfra.serviceEnvironment().get("PT2CACHE_DB_USER"),
+            TestInfra.serviceEnvironment().get("PT2CACHE_DB_PASSWORD"))) {
+      ascii.createStatement().execute("create temporary table probe (v varchar(1))");
+      assertThatThrownBy(() -> ascii.createStatement().execute("insert into probe values ('é')"))
+          .as("one character, two bytes, over a column of one")
+          .hasMessageContaining("too long");
+
+      assertThatThrownBy(() -> start(url))
+          .rootCause()
+          .hasMessageContaining("created with encoding SQL_ASCII")
+          .hasMessageContaining("needs UTF8");
+      try (ResultSet migrated =
+          ascii.createStatement().executeQuery("select to_regclass('flyway_schema_history')")) {
+        migrated.next();
+        assertThat(migrated.getString(1)).as("nothing migrated").isNull();
+      }
+    } finally {
+      TestInfra.dropDatabase(name);
+    }
+  }
+
+  @Test
+  void shouldRefuseANewDatabaseNotUtf8AndOnlyWarnForOneInUse() {
+    assertThatCode(() -> PostgresVersionCheck.checkEncoding("UTF8", true))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> PostgresVersionCheck.checkEncoding("LATIN1", true))
+        .hasMessageContaining("created with encoding LATIN1");
+    assertThatCode(() -> PostgresVersionCheck.checkEncoding("LATIN1", false))
+        .as("a deployment already on it keeps starting")
+        .doesNotThrowAnyException();
   }
 
   private static void start(String jdbcUrl) {
