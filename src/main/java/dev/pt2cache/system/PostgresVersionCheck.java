@@ -4,6 +4,7 @@ import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
@@ -34,8 +35,10 @@ class PostgresVersionCheck {
     return flyway -> {
       DataSource database = flyway.getConfiguration().getDataSource();
       check(serverVersion(database));
-      checkEncoding(encoding(database), flyway.info().applied().length == 0);
-      migrate(flyway);
+      // Flyway's history read once: what was applied, and what is pending
+      MigrationInfoService history = flyway.info();
+      checkEncoding(encoding(database), history.applied().length == 0);
+      migrate(flyway, history.pending());
     };
   }
 
@@ -49,7 +52,10 @@ class PostgresVersionCheck {
    * before it begins (docs/adr/0039).
    */
   static void migrate(Flyway flyway) {
-    MigrationInfo[] pending = flyway.info().pending();
+    migrate(flyway, flyway.info().pending());
+  }
+
+  private static void migrate(Flyway flyway, MigrationInfo[] pending) {
     if (pending.length == 0) {
       flyway.migrate();
       return;
