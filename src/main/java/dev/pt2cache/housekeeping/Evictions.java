@@ -71,7 +71,7 @@ class Evictions {
                 """
                 select id, size_bytes, coalesce(last_hit_at, ready_at) as last_used from artifact
                  where namespace = ? and state = 'READY'
-                   and coalesce(last_hit_at, ready_at) < now() - make_interval(days => ?)
+                   and coalesce(last_hit_at, ready_at) < now() - make_interval(hours => 24 * ?)
                  order by coalesce(last_hit_at, ready_at) limit ?
                 """)
             .params(namespace, days, batch)

@@ -110,7 +110,7 @@ class RetentionJob implements HousekeepingJob {
                      select 1 from artifact a
                       where a.namespace = l.name and a.state = 'READY'
                         and coalesce(a.last_hit_at, a.ready_at)
-                            < now() - make_interval(days => l.idle_days)) as holds_idle,
+                            < now() - make_interval(hours => 24 * l.idle_days)) as holds_idle,
                    quota is not null and (
                      select coalesce(sum(a.size_bytes), 0) from artifact a
                       where a.namespace = l.name and a.state = 'READY') > quota as over_quota

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,6 +26,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** Quotas and idle limits per namespace: least recently used first, every eviction recorded. */
@@ -32,6 +34,7 @@ class RetentionTest extends ServiceTest {
 
   @Autowired Evictions evictions;
   @Autowired DataSource dataSource;
+  @Autowired TransactionTemplate transactions;
 
   final List<String> descriptors = new ArrayList<>();
   final List<String> ids = new ArrayList<>();
@@ -373,6 +376,42 @@ class RetentionTest extends ServiceTest {
       Evictions.Evicted evicted = hitWhileChosen(0, () -> evictions.idle(ns, 30, 100));
       assertThat(evicted.artifacts()).isZero();
       assertThat(state(0)).isEqualTo("ready");
+    }
+
+    /**
+     * An idle day is 24 hours whatever the time zone of the instance's sessions (pgjdbc sets it to
+     * the JVM's): instances in different zones evict the same artifacts. The limit is set to span
+     * New York's latest change of clocks, and two artifacts were last used half an hour either side
+     * of that many times 24 hours. Before, the limit was counted in calendar days of the session's
+     * zone, which across the change are 23 or 25 hours long: one of the two was judged on the wrong
+     * side of it.
+     */
+    @Test
+    void shouldCountAnIdleDayAs24HoursInASessionWhoseZoneChangedItsClocks() {
+      ZoneId zone = ZoneId.of("America/New_York");
+      Instant change = zone.getRules().previousTransition(Instant.now()).getInstant();
+      int days = (int) Duration.between(change, Instant.now()).toDays() + 1;
+      store(2, 100);
+      int minutes = days * 24 * 60;
+      for (int i = 0; i < 2; i++) {
+        jdbc.sql(
+                "update artifact set ready_at = now() - make_interval(mins => ?), last_hit_at = null where id = ?::uuid")
+            .params(i == 0 ? minutes + 30 : minutes - 30, ids.get(i))
+            .update();
+      }
+
+      Evictions.Evicted evicted =
+          transactions.execute(
+              status -> {
+                jdbc.sql("select set_config('TimeZone', ?, true)")
+                    .param(zone.getId())
+                    .query()
+                    .singleValue();
+                return evictions.idle(ns, days, 100);
+              });
+
+      assertThat(evicted.artifacts()).as("idle %d days across %s", days, change).isEqualTo(1L);
+      assertThat(List.of(state(0), state(1))).containsExactly("evicted", "ready");
     }
   }
 
