@@ -84,15 +84,22 @@ class ArtifactController implements ArtifactsApi {
   public ResponseEntity<InputStreamResource> downloadContent(
       String namespace, UUID artifactId, String range, String ifNoneMatch, String ifRange) {
     if (ContentResponses.isHead(request)) {
-      return ContentResponses.described(downloads.servable(namespace, artifactId), ifNoneMatch);
+      return described(namespace, artifactId, ifNoneMatch);
     }
+    // saved under the id the URL names, not "content", its last segment
     return ContentResponses.of(
-        downloads.download(namespace, artifactId, range, ifRange, ifNoneMatch));
+        downloads.download(namespace, artifactId, range, ifRange, ifNoneMatch),
+        artifactId.toString());
   }
 
   @Override
   public ResponseEntity<Void> headContent(String namespace, UUID artifactId, String ifNoneMatch) {
-    return ContentResponses.described(downloads.servable(namespace, artifactId), ifNoneMatch);
+    return described(namespace, artifactId, ifNoneMatch);
+  }
+
+  private <T> ResponseEntity<T> described(String namespace, UUID artifactId, String ifNoneMatch) {
+    return ContentResponses.described(
+        downloads.servable(namespace, artifactId), ifNoneMatch, artifactId.toString());
   }
 
   @Override

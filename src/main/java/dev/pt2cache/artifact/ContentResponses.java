@@ -2,10 +2,12 @@ package dev.pt2cache.artifact;
 
 import dev.pt2cache.blob.ByteRange;
 import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
 import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -13,18 +15,21 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 /**
- * Streamed content responses: 200, 206 or 304, with the content's digest in ETag and Repr-Digest.
+ * Streamed content responses: 200, 206 or 304, with the content's digest in ETag and Repr-Digest,
+ * and the bytes named for whoever saves them ({@code Content-Disposition}).
  */
 public final class ContentResponses {
 
   private ContentResponses() {}
 
-  public static ResponseEntity<InputStreamResource> of(Download download) {
+  /** The answer to a GET of the content, which a client saving it saves as {@code fileName}. */
+  public static ResponseEntity<InputStreamResource> of(Download download, String fileName) {
     Artifact artifact = download.artifact();
     HttpHeaders headers = headers(artifact);
     if (download.notModified()) {
       return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers).build();
     }
+    headers.setContentDisposition(attachment(fileName));
     headers.setContentType(MediaType.APPLICATION_OCTET_STREAM);
     headers.setContentLength(download.content().length());
     HttpStatus status = HttpStatus.OK;
@@ -45,14 +50,25 @@ public final class ContentResponses {
    * A HEAD's answer: what a GET would send, without the content; {@code 304} where the GET would
    * answer it (RFC 9110 13.1.2 asks the same of both).
    */
-  public static <T> ResponseEntity<T> described(Artifact artifact, String ifNoneMatch) {
+  public static <T> ResponseEntity<T> described(
+      Artifact artifact, String ifNoneMatch, String fileName) {
     if (ContentRequests.notModified(ifNoneMatch, artifact.sha256())) {
       return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers(artifact)).build();
     }
-    return ResponseEntity.ok()
-        .headers(headers(artifact))
-        .contentLength(artifact.sizeBytes())
-        .build();
+    HttpHeaders headers = headers(artifact);
+    headers.setContentDisposition(attachment(fileName));
+    return ResponseEntity.ok().headers(headers).contentLength(artifact.sizeBytes()).build();
+  }
+
+  /**
+   * Save as {@code fileName} (RFC 6266): quoted, with quotes and backslashes escaped and CR and LF
+   * dropped, and again in {@code filename*} as UTF-8 (RFC 8187) for a name outside ASCII. Set by
+   * the service, it also keeps Spring MVC from naming the bytes {@code f.txt}, as its guard against
+   * reflected downloads does where the path ends in an extension it does not know ({@code
+   * model.bin}).
+   */
+  static ContentDisposition attachment(String fileName) {
+    return ContentDisposition.attachment().filename(fileName, StandardCharsets.UTF_8).build();
   }
 
   /**

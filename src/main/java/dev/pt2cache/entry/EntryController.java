@@ -41,8 +41,8 @@ class EntryController implements EntriesApi {
       return described(namespace, kind, key, ifNoneMatch);
     }
     return ContentResponses.of(
-        downloads.entry(
-            namespace, ArtifactMapper.toDomain(kind), key, range, ifRange, ifNoneMatch));
+        downloads.entry(namespace, ArtifactMapper.toDomain(kind), key, range, ifRange, ifNoneMatch),
+        key);
   }
 
   @Override
@@ -54,7 +54,7 @@ class EntryController implements EntriesApi {
   private <T> ResponseEntity<T> described(
       String namespace, Kind kind, String key, String ifNoneMatch) {
     return ContentResponses.described(
-        downloads.readyEntry(namespace, ArtifactMapper.toDomain(kind), key), ifNoneMatch);
+        downloads.readyEntry(namespace, ArtifactMapper.toDomain(kind), key), ifNoneMatch, key);
   }
 
   @Override

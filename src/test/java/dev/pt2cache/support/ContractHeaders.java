@@ -71,7 +71,7 @@ final class ContractHeaders {
           if (!NOT_THE_SERVICES.contains(lower)
               && !(json && lower.equals("content-length"))
               && !declared.contains(lower)
-              && !excused(lower, status, values)) {
+              && !excused(lower, status, values, json)) {
             undeclared.add(lower);
           }
         });
@@ -87,16 +87,19 @@ final class ContractHeaders {
    *   <li>{@code Accept} on a {@code 406}: Spring names there the media types it could have
    *       answered, but an {@code Accept} in a response names what a request's body may be (RFC
    *       9110, 12.5.1), and a {@code GET} has none.
-   *   <li>{@code Content-Disposition: inline;filename=f.txt}: Spring's guard against reflected file
-   *       downloads, on any answer whose path ends in what it takes for an unknown file extension
-   *       (an entry's key {@code model.bin}, the bytes of a {@code GET} included), so that a
-   *       browser saves the entry as {@code f.txt}.
+   *   <li>{@code Content-Disposition: inline;filename=f.txt} on a JSON answer: Spring's guard
+   *       against reflected file downloads, on any answer whose path ends in what it takes for an
+   *       unknown file extension (an entry's key {@code model.bin}), kept on purpose where the
+   *       service answers JSON there (a problem's detail may quote the request). The bytes are not
+   *       excused: the service names them itself ({@code attachment; filename="model.bin"}, which
+   *       the contract declares), and a {@code f.txt} there would save an entry under a name that
+   *       is not its own.
    * </ul>
    */
-  private static boolean excused(String name, int status, List<String> values) {
+  private static boolean excused(String name, int status, List<String> values, boolean json) {
     return switch (name) {
       case "accept" -> status == 406;
-      case "content-disposition" -> values.equals(List.of("inline;filename=f.txt"));
+      case "content-disposition" -> json && values.equals(List.of("inline;filename=f.txt"));
       default -> false;
     };
   }
