@@ -133,6 +133,138 @@ class TriedExamplesTest extends ServiceTest {
         });
   }
 
+  /**
+   * Every example Swagger UI shows under a shared problem response (the drop-down of its {@code
+   * examples}) is an answer the service gives: each one's type, title and status those of a real
+   * answer of that type, and its status the code of every operation's response that shows it.
+   * Without examples of their own, the 400, 404, 409, 410 and 422 of every operation showed one
+   * built from Problem's members: digest-mismatch, with a status of 0.
+   */
+  @Test
+  void shouldShowUnderEachSharedProblemResponseProblemsTheServiceAnswers() {
+    Map<String, ApiResponse> answered = realProblems();
+    Map<String, Integer> shared =
+        Map.of(
+            "BadRequest",
+            400,
+            "NotFound",
+            404,
+            "Conflict",
+            409,
+            "Gone",
+            410,
+            "UnprocessableContent",
+            422);
+    shared.forEach(
+        (response, status) -> {
+          io.swagger.v3.oas.models.responses.ApiResponse declared =
+              CONTRACT.getComponents().getResponses().get(response);
+          assertThat(declared).as("a shared %s response", response).isNotNull();
+          Map<String, io.swagger.v3.oas.models.examples.Example> examples =
+              declared.getContent().get("application/problem+json").getExamples();
+          assertThat(examples).as("%s's examples", response).isNotEmpty();
+          examples.forEach(
+              (name, example) -> {
+                JsonNode shown =
+                    JsonMapper.builder().build().readTree(Json.pretty(example.getValue()));
+                String type = shown.path("type").asString();
+                ApiResponse answer = answered.get(type);
+                assertThat(answer)
+                    .as("%s %s: a real answer of %s", response, name, type)
+                    .isNotNull();
+                assertThat(shown.path("status").asInt())
+                    .as("%s %s's status", response, name)
+                    .isEqualTo(status);
+                for (String member : List.of("type", "title", "status")) {
+                  assertThat(shown.path(member).asString())
+                      .as("%s %s's %s, answered %s", response, name, member, answer.text())
+                      .isEqualTo(answer.json().get(member).asString());
+                }
+              });
+        });
+    CONTRACT
+        .getPaths()
+        .forEach(
+            (path, item) ->
+                item.readOperations()
+                    .forEach(
+                        operation ->
+                            operation
+                                .getResponses()
+                                .forEach(
+                                    (code, response) ->
+                                        shared.forEach(
+                                            (name, status) -> {
+                                              if (("#/components/responses/" + name)
+                                                  .equals(response.get$ref())) {
+                                                assertThat(code)
+                                                    .as("%s shown under %s", name, path)
+                                                    .isEqualTo(String.valueOf(status));
+                                              }
+                                            }))));
+  }
+
+  /** One real answer of each problem type the shared responses' examples show, by type. */
+  private Map<String, ApiResponse> realProblems() {
+    Map<String, ApiResponse> answers = new java.util.HashMap<>();
+    java.util.function.Consumer<ApiResponse> keep =
+        answer -> answers.put(answer.json().get("type").asString(), answer);
+    byte[] bytes = {1, 2, 3};
+    String entry = path("/entries/fx-graph/k-" + UUID.randomUUID());
+    assertThat(api.putBytes(entry, bytes).status()).isEqualTo(201);
+    String pending =
+        declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), new byte[] {7})
+            .json()
+            .get("id")
+            .asString();
+    String invalidated =
+        uploadMegaCache(Descriptors.of(Descriptors.uniqueModel()), new byte[] {8})
+            .json()
+            .get("id")
+            .asString();
+    assertThat(
+            api.postJson(
+                    path("/invalidations"),
+                    "{\"selector\":{\"artifactIds\":[\"%s\"]},\"reason\":\"recompiled\"}"
+                        .formatted(invalidated))
+                .status())
+        .isEqualTo(201);
+    String token =
+        "{\"name\":\"twice-%s\",\"role\":\"read\",\"namespace\":\"%s\"}"
+            .formatted(UUID.randomUUID().toString().substring(0, 8), ns);
+    assertThat(api.postJson("/v1/tokens", token).status()).isEqualTo(201);
+    String idempotencyKey = "k-" + UUID.randomUUID();
+    api.postJson(
+        path("/invalidations"),
+        "{\"selector\":{\"modelName\":\"none-%s\"},\"reason\":\"a\"}".formatted(ns),
+        "Idempotency-Key",
+        idempotencyKey);
+
+    keep.accept(api.get(path("/artifacts?colour=blue")));
+    keep.accept(api.postJson(path("/lookups"), "{\"kind\":\"mega-cache\",\"colour\":1}"));
+    keep.accept(api.postJson(path("/invalidations"), "{\"selector\":{},\"reason\":\"oops\"}"));
+    keep.accept(api.get("/v1/namespaces/no-such-" + ns));
+    keep.accept(api.get(path("/artifacts/" + UUID.randomUUID())));
+    keep.accept(api.putBytes(entry, new byte[] {9}));
+    keep.accept(api.get(path("/artifacts/" + pending + "/content")));
+    keep.accept(api.postJson("/v1/tokens", token));
+    keep.accept(api.get(path("/artifacts/" + invalidated + "/content")));
+    keep.accept(
+        api.putBytes(
+            path("/entries/fx-graph/k-" + UUID.randomUUID()),
+            bytes,
+            "X-Content-SHA256",
+            "0".repeat(64)));
+    keep.accept(api.putBytes(path("/artifacts/" + pending + "/content"), new byte[] {7, 7}));
+    keep.accept(
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\":{\"modelName\":\"other-%s\"},\"reason\":\"a\"}".formatted(ns),
+            "Idempotency-Key",
+            idempotencyKey));
+    return answers;
+  }
+
   private static JsonNode shownExample(String response) {
     Object example =
         CONTRACT
