@@ -4,6 +4,7 @@ import static dev.pt2cache.problem.ProblemResponses.problem;
 import static dev.pt2cache.problem.ProblemResponses.retryable;
 
 import dev.pt2cache.invalidation.RetirementsBusyException;
+import dev.pt2cache.system.RefusedLogin;
 import dev.pt2cache.system.UnansweredStatement;
 import java.util.Optional;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -46,7 +47,8 @@ interface DatabaseProblems {
     if (silence.isPresent()) {
       failures().unanswered.failed(e, silence.get());
     } else {
-      failures().database.failed(e);
+      // null: the plain line, for a database that is down rather than refusing this instance
+      failures().database.failed(e, RefusedLogin.describe(e).orElse(null));
     }
     return retryable(
         ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again", "5");

@@ -85,7 +85,10 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
   protected void doHealthCheck(Health.Builder builder) {
     try (Connection connection = dataSource.getConnection()) {
       Optional<Answer> answer = ask(connection);
-      if (answer.isPresent()) {
+      Optional<String> starved = answer.isPresent() ? requestsCannotConnect() : Optional.empty();
+      if (starved.isPresent()) {
+        builder.down().withDetail("error", starved.get());
+      } else if (answer.isPresent()) {
         builder.up().withDetail("database", connection.getMetaData().getDatabaseProductName());
         answer.get().writesRefused().ifPresent(why -> builder.withDetail("writes", why));
       } else {
@@ -97,9 +100,17 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
     } catch (SQLException | RuntimeException e) {
       // caught here, not by the base class, which logs a stack trace for every probe that
       // fails (or that carries an exception)
-      failures.failed(e);
+      Optional<String> refused = RefusedLogin.describe(e);
+      failures.failed(e, refused.orElse(null));
       if (fullWhileServing(e)) {
         builder.up().withDetail("connections", "PostgreSQL takes no more; requests use the pool's");
+      } else if (refused.isPresent() && requestsPoolHolds()) {
+        builder
+            .up()
+            .withDetail(
+                "connections",
+                "PostgreSQL refuses this instance's credentials for new connections; requests use"
+                    + " the pool's until it replaces them");
       } else {
         builder.down().withDetail("error", e.toString());
       }
@@ -153,10 +164,39 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
    * fewer left (docs/adr/0039).
    */
   private boolean fullWhileServing(Exception e) {
-    boolean full = DatabaseFullAtStart.tooManyConnections(e).isPresent();
+    return DatabaseFullAtStart.tooManyConnections(e).isPresent() && requestsPoolHolds();
+  }
+
+  /** Whether the requests' pool holds a connection, in use or not. */
+  private boolean requestsPoolHolds() {
     // the pool's bean is there once a first connection was asked for, and stays once it closed
     HikariPoolMXBean pool = requests == null ? null : requests.getHikariPoolMXBean();
-    return full && pool != null && !requests.isClosed() && pool.getTotalConnections() > 0;
+    return pool != null && !requests.isClosed() && pool.getTotalConnections() > 0;
+  }
+
+  /**
+   * Why the requests' pool can serve nothing though this check's connection answers, empty when it
+   * can: it holds no connection and cannot open one. The check's connection is older than the
+   * pool's (each is replaced at HikariCP's {@code maxLifetime}, 30 minutes, at its own time): after
+   * {@code ALTER ROLE ... PASSWORD}, a pool whose connections were replaced answered every request
+   * {@code 503 database-unavailable} after its 5 s wait while readiness said up, for as long as the
+   * check's connection lived. Only a pool that holds none is asked (a login of its own, waited for
+   * as a request waits): one that holds connections serves with them, and a storm that takes them
+   * all is busy, not down (docs/adr/0024).
+   */
+  private Optional<String> requestsCannotConnect() {
+    if (owned == null || requests.isClosed() || requestsPoolHolds()) {
+      return Optional.empty();
+    }
+    try (Connection connection = requests.getConnection()) {
+      return Optional.empty();
+    } catch (SQLException e) {
+      String why =
+          RefusedLogin.describe(e)
+              .orElse("the requests' pool holds no connection and cannot open one: " + e);
+      failures.failed(e, why);
+      return Optional.of(why);
+    }
   }
 
   @Override
