@@ -154,33 +154,19 @@ class TriedExamplesTest extends ServiceTest {
             "Gone",
             410,
             "UnprocessableContent",
-            422);
+            422,
+            "ContentTooLarge",
+            413,
+            "UnsupportedMediaType",
+            415,
+            "RangeNotSatisfiable",
+            416);
     shared.forEach(
         (response, status) -> {
           io.swagger.v3.oas.models.responses.ApiResponse declared =
               CONTRACT.getComponents().getResponses().get(response);
           assertThat(declared).as("a shared %s response", response).isNotNull();
-          Map<String, io.swagger.v3.oas.models.examples.Example> examples =
-              declared.getContent().get("application/problem+json").getExamples();
-          assertThat(examples).as("%s's examples", response).isNotEmpty();
-          examples.forEach(
-              (name, example) -> {
-                JsonNode shown =
-                    JsonMapper.builder().build().readTree(Json.pretty(example.getValue()));
-                String type = shown.path("type").asString();
-                ApiResponse answer = answered.get(type);
-                assertThat(answer)
-                    .as("%s %s: a real answer of %s", response, name, type)
-                    .isNotNull();
-                assertThat(shown.path("status").asInt())
-                    .as("%s %s's status", response, name)
-                    .isEqualTo(status);
-                for (String member : List.of("type", "title", "status")) {
-                  assertThat(shown.path(member).asString())
-                      .as("%s %s's %s, answered %s", response, name, member, answer.text())
-                      .isEqualTo(answer.json().get(member).asString());
-                }
-              });
+          assertShownAreAnswered(response, declared, status, answered);
         });
     CONTRACT
         .getPaths()
@@ -204,14 +190,103 @@ class TriedExamplesTest extends ServiceTest {
                                             }))));
   }
 
-  /** One real answer of each problem type the shared responses' examples show, by type. */
+  /**
+   * Every problem response of every operation, shared or described in place (a download's 409 and
+   * 410, a merge patch's 415), shows in Swagger UI examples of problems the service answers with
+   * that status; without them Swagger UI built one from Problem's members (digest-mismatch, status
+   * 0). Not {@code default} nor the 503s: their problems (a store or database gone, every
+   * connection taken, a 500) cannot be made here on demand, so no example could be checked.
+   */
+  @Test
+  void shouldShowUnderEveryProblemResponseButDefaultAnd503ProblemsTheServiceAnswers() {
+    Map<String, ApiResponse> answered = realProblems();
+    Map<String, io.swagger.v3.oas.models.responses.ApiResponse> shared =
+        CONTRACT.getComponents().getResponses();
+    List<String> checked = new java.util.ArrayList<>();
+    CONTRACT
+        .getPaths()
+        .forEach(
+            (path, item) ->
+                item.readOperationsMap()
+                    .forEach(
+                        (method, operation) ->
+                            operation
+                                .getResponses()
+                                .forEach(
+                                    (code, response) -> {
+                                      io.swagger.v3.oas.models.responses.ApiResponse declared =
+                                          response.get$ref() == null
+                                              ? response
+                                              : shared.get(
+                                                  response
+                                                      .get$ref()
+                                                      .replace("#/components/responses/", ""));
+                                      if (code.equals("default")
+                                          || code.equals("503")
+                                          || declared.getContent() == null
+                                          || !declared
+                                              .getContent()
+                                              .containsKey("application/problem+json")) {
+                                        return;
+                                      }
+                                      assertShownAreAnswered(
+                                          method + " " + path + " " + code,
+                                          declared,
+                                          Integer.parseInt(code),
+                                          answered);
+                                      checked.add(code);
+                                    })));
+    assertThat(checked)
+        .contains("400", "401", "403", "404", "409", "410", "413", "415", "416", "422");
+  }
+
+  /**
+   * The examples of a problem response ({@code examples}, or its one {@code example}): there are
+   * some, and each one's type, title and status are those of a real answer of its type, its status
+   * the response's.
+   */
+  private static void assertShownAreAnswered(
+      String where,
+      io.swagger.v3.oas.models.responses.ApiResponse declared,
+      int status,
+      Map<String, ApiResponse> answered) {
+    io.swagger.v3.oas.models.media.MediaType media =
+        declared.getContent().get("application/problem+json");
+    Map<String, Object> examples = new java.util.LinkedHashMap<>();
+    if (media.getExample() != null) {
+      examples.put("example", media.getExample());
+    }
+    if (media.getExamples() != null) {
+      media.getExamples().forEach((name, example) -> examples.put(name, example.getValue()));
+    }
+    assertThat(examples).as("%s's examples", where).isNotEmpty();
+    examples.forEach(
+        (name, value) -> {
+          JsonNode shown = JsonMapper.builder().build().readTree(Json.pretty(value));
+          String type = shown.path("type").asString();
+          ApiResponse answer = answered.get(type);
+          assertThat(answer).as("%s %s: a real answer of %s", where, name, type).isNotNull();
+          assertThat(shown.path("status").asInt())
+              .as("%s %s's status", where, name)
+              .isEqualTo(status);
+          for (String member : List.of("type", "title", "status")) {
+            assertThat(shown.path(member).asString())
+                .as("%s %s's %s, answered %s", where, name, member, answer.text())
+                .isEqualTo(answer.json().get(member).asString());
+          }
+        });
+  }
+
+  /** One real answer of each problem type the problem responses' examples show, by type. */
   private Map<String, ApiResponse> realProblems() {
     Map<String, ApiResponse> answers = new java.util.HashMap<>();
     java.util.function.Consumer<ApiResponse> keep =
         answer -> answers.put(answer.json().get("type").asString(), answer);
     byte[] bytes = {1, 2, 3};
     String entry = path("/entries/fx-graph/k-" + UUID.randomUUID());
-    assertThat(api.putBytes(entry, bytes).status()).isEqualTo(201);
+    ApiResponse stored = api.putBytes(entry, bytes);
+    assertThat(stored.status()).as(stored.text()).isEqualTo(201);
+    String entryId = stored.json().get("id").asString();
     String pending =
         declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), new byte[] {7})
             .json()
@@ -232,7 +307,8 @@ class TriedExamplesTest extends ServiceTest {
     String token =
         "{\"name\":\"twice-%s\",\"role\":\"read\",\"namespace\":\"%s\"}"
             .formatted(UUID.randomUUID().toString().substring(0, 8), ns);
-    assertThat(api.postJson("/v1/tokens", token).status()).isEqualTo(201);
+    ApiResponse reader = api.postJson("/v1/tokens", token);
+    assertThat(reader.status()).as(reader.text()).isEqualTo(201);
     String idempotencyKey = "k-" + UUID.randomUUID();
     api.postJson(
         path("/invalidations"),
@@ -262,7 +338,30 @@ class TriedExamplesTest extends ServiceTest {
             "{\"selector\":{\"modelName\":\"other-%s\"},\"reason\":\"a\"}".formatted(ns),
             "Idempotency-Key",
             idempotencyKey));
+    keep.accept(api.withToken(null).get(path("")));
+    keep.accept(api.withToken(reader.json().get("token").asString()).get("/v1/tokens"));
+    keep.accept(
+        api.send(
+            api.request(path("/lookups"), "Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                .build()));
+    keep.accept(api.get(entry, "Range", "bytes=10-"));
+    keep.accept(api.patch(path(""), "{}", "application/json"));
+    // larger than the upload limit (64MB here), then than the namespace's whole quota
+    keep.accept(declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), 65L << 20));
+    limits("2", "null");
+    keep.accept(declareMegaCache(Descriptors.of(Descriptors.uniqueModel()), 3));
+    // the entry's 3 bytes are over that quota: retention evicts them
+    runJob("retention");
+    keep.accept(api.get(path("/artifacts/" + entryId + "/content")));
     return answers;
+  }
+
+  /** Declares a Mega-Cache of {@code sizeBytes} bytes (their SHA-256 made up): the answer. */
+  private ApiResponse declareMegaCache(String descriptor, long sizeBytes) {
+    return api.postJson(
+        path("/artifacts"),
+        Descriptors.upload("mega-cache", descriptor, "0".repeat(64), sizeBytes));
   }
 
   private static JsonNode shownExample(String response) {
