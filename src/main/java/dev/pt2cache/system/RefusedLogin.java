@@ -27,7 +27,7 @@ public final class RefusedLogin {
   public static Optional<String> describe(Throwable failure) {
     SQLException refused = null;
     for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof SQLException sql && STATES.contains(sql.getSQLState())) {
+      if (t instanceof SQLException sql && refusedLogin(sql.getSQLState())) {
         refused = sql;
       }
     }
@@ -41,5 +41,10 @@ public final class RefusedLogin {
                     + "): check PT2CACHE_DB_USER and PT2CACHE_DB_PASSWORD against the role"
                     + " (a password changed or a role dropped while instances run), and"
                     + " pg_hba.conf");
+  }
+
+  /** Whether {@code state} says a login was refused; many errors carry none (null). */
+  private static boolean refusedLogin(String state) {
+    return state != null && STATES.contains(state);
   }
 }

@@ -107,13 +107,14 @@ class DatabasePasswordRotationTest {
                 () ->
                     api.postJson("/v1/namespaces/default/lookups", lookup).status() == 503
                         && output.getAll().contains("database failed: PostgreSQL refused"));
+        // in parts: the log is text or JSON (which escapes the quotes around the role's name) as
+        // the contexts started before this one in the same JVM left it
         assertThat(output.getAll())
             .contains(
                 "database failed: PostgreSQL refused this instance's credentials for a new"
                     + " connection (SQL state 28P01: FATAL: password authentication failed for"
-                    + " user \""
-                    + role
-                    + "\"): check PT2CACHE_DB_USER and PT2CACHE_DB_PASSWORD")
+                    + " user ")
+            .containsPattern(role + "\\\\?\"\\): check PT2CACHE_DB_USER and PT2CACHE_DB_PASSWORD")
             .doesNotContain("'second'")
             .doesNotContain("'first'");
 
