@@ -461,8 +461,11 @@ class NoUrlTest(unittest.TestCase):
         with mock.patch.dict(os.environ, PT2CACHE_URL="http://127.0.0.1:9",
                              PT2CACHE_NAMESPACE="vision"), \
                 self.assertLogs("pt2cache", "WARNING") as logs:
+            # time for the refused connection's retries (3, at most 2.6 s of pauses): with 0.5 s
+            # a loaded machine's lookup ran out of time before its last refusal ("no whole
+            # answer within 0.5 s"), which names no request
             compiled = warm_start(lambda x: x, model_name="m", model_version="1",
-                                  lookup_timeout=0.5, torch_module=FakeTorch())
+                                  lookup_timeout=10.0, torch_module=FakeTorch())
         # any line: an earlier test's upload thread may still log to "pt2cache" meanwhile
         self.assertTrue(any("/v1/namespaces/vision/lookups failed" in line
                             for line in logs.output), logs.output)
