@@ -6,6 +6,8 @@ import java.util.Optional;
 import net.javacrumbs.shedlock.core.ExtensibleLockProvider;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.SimpleLock;
+import net.javacrumbs.shedlock.support.LockException;
+import org.springframework.dao.DataAccessException;
 
 /**
  * Job locks whose statements (take, extend, release the {@code shedlock} row) wait for PostgreSQL's
@@ -23,18 +25,37 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
     this.locks = locks;
   }
 
+  /**
+   * The lock, or empty when another instance holds it. A statement that failed is raised as
+   * Spring's own failure of the database, which ShedLock wraps in its {@link LockException}: the
+   * runner and the API answer it as any other statement's ({@code 503 database-unavailable}).
+   */
   @Override
   public Optional<SimpleLock> lock(LockConfiguration configuration) {
-    return AnswerWait.bounded(() -> locks.lock(configuration)).map(Answered::new);
+    try {
+      return AnswerWait.bounded(() -> locks.lock(configuration)).map(Answered::new);
+    } catch (LockException e) {
+      throw e.getCause() instanceof DataAccessException failure ? failure : e;
+    }
   }
 
   private record Answered(SimpleLock lock) implements SimpleLock {
 
+    /**
+     * Releases the lock, asking once more where the first statement failed: its connection may have
+     * been one whose session had ended since it was last used (the pool checks a connection only
+     * after half a second idle), and the next is a new one. Past a second failure the lock lapses
+     * after {@code lockAtMostFor}.
+     */
     @Override
     public void unlock() {
       AnswerWait.bounded(
           () -> {
-            lock.unlock();
+            try {
+              lock.unlock();
+            } catch (RuntimeException e) {
+              lock.unlock();
+            }
             return null;
           });
     }

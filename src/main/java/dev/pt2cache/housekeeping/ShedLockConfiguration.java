@@ -17,7 +17,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Job locks in the {@code shedlock} table, timed by the database's clock, not the instances'. A
  * held lock is extended while its job runs, so a run longer than {@code lockAtMostFor} keeps it;
  * only a crashed instance's lock lapses. Its statements wait for PostgreSQL's answers at most the
- * answer wait ({@link AnsweredLockProvider}).
+ * answer wait ({@link AnsweredLockProvider}), and one that fails is the database's failure, never a
+ * lock held elsewhere ({@link LockTransactions}).
  */
 @Configuration(proxyBeanMethods = false)
 class ShedLockConfiguration {
@@ -50,6 +51,7 @@ class ShedLockConfiguration {
             new JdbcTemplateLockProvider(
                 JdbcTemplateLockProvider.Configuration.builder()
                     .withJdbcTemplate(new JdbcTemplate(dataSource))
+                    .withTransactionManager(new LockTransactions(dataSource))
                     .usingDbTime()
                     .build())),
         lockKeepAlive);

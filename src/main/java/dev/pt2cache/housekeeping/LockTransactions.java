@@ -1,0 +1,57 @@
+package dev.pt2cache.housekeeping;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.jdbc.datasource.JdbcTransactionObjectSupport;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.TransactionSystemException;
+import org.springframework.transaction.support.DefaultTransactionStatus;
+
+/**
+ * The transactions of the job locks' statements. ShedLock takes a {@link
+ * TransactionSystemException} for a lock another instance won (as a JTA commit that lost a race
+ * fails), and Spring's plain JDBC transactions raise one for any failed commit or rollback: a lock
+ * statement on a connection whose session had ended ({@code pg_terminate_backend}, a restart, a
+ * dropped route) failed, its rollback failed on the closed connection, and the round read "held by
+ * another instance" ({@code 409 job-running} on demand, a scheduled round skipped without a word).
+ * Here a connection closed under the statement is not rolled back (PostgreSQL ended the transaction
+ * with the session), so the statement's own failure is raised, and a failed commit or rollback is
+ * raised as the database's failure: a lock that could not be asked is not a lock held by someone. A
+ * lock that another session's transaction holds still reads as taken (ShedLock's own judgement of a
+ * serialization or lock failure, {@code ConcurrencyFailureException}).
+ */
+final class LockTransactions extends JdbcTransactionManager {
+
+  LockTransactions(DataSource dataSource) {
+    super(dataSource);
+  }
+
+  @Override
+  protected void doRollback(DefaultTransactionStatus status) {
+    if (!closed(status)) {
+      super.doRollback(status);
+    }
+  }
+
+  @Override
+  protected RuntimeException translateException(String task, SQLException ex) {
+    RuntimeException translated = super.translateException(task, ex);
+    return translated instanceof TransactionSystemException
+        ? new UncategorizedSQLException(task, null, ex)
+        : translated;
+  }
+
+  private static boolean closed(DefaultTransactionStatus status) {
+    Connection connection =
+        ((JdbcTransactionObjectSupport) status.getTransaction())
+            .getConnectionHolder()
+            .getConnection();
+    try {
+      return connection.isClosed();
+    } catch (SQLException e) {
+      return true;
+    }
+  }
+}
