@@ -10,6 +10,7 @@ import dev.pt2cache.artifact.RangeNotSatisfiableException;
 import dev.pt2cache.artifact.StorageRaceException;
 import dev.pt2cache.artifact.UploadInFlightException;
 import dev.pt2cache.blob.ContentMismatchException;
+import dev.pt2cache.blob.RefusedCredentials;
 import dev.pt2cache.blob.StorageBusyException;
 import dev.pt2cache.blob.StorageUnavailableException;
 import dev.pt2cache.blob.UploadInterruptedException;
@@ -95,11 +96,16 @@ interface StorageProblems {
     return retryable(ProblemType.SPOOL_UNAVAILABLE, e.getMessage(), "5");
   }
 
+  /**
+   * The store down, failing, or refusing: where it refused this instance's credentials, the line
+   * says so and which settings to check ({@link RefusedCredentials}); the stack trace's last cause
+   * alone said {@code S3Exception: Forbidden}.
+   */
   @ExceptionHandler
   default ResponseEntity<ProblemDetail> storageUnavailable(
       StorageUnavailableException e, HttpServletResponse response) throws Exception {
     abandonIfCommitted(e, response);
-    failures().store.failed(e);
+    failures().store.failed(e, RefusedCredentials.describe(e).orElse(null));
     return retryable(
         ProblemType.STORAGE_UNAVAILABLE, "the object store is unavailable; try again", "5");
   }
