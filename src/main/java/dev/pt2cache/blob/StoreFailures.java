@@ -20,7 +20,15 @@ final class StoreFailures {
     if (PoolWaitNotRetried.waitedForConnection(e)) {
       return StorageBusyException.noConnection(e);
     }
-    return new StorageUnavailableException(request + " failed", e);
+    return new StorageUnavailableException(failed(request, e), e);
+  }
+
+  /**
+   * "{@code request} failed", and where the store refused this instance's credentials, that and the
+   * settings to check: what a housekeeping run records as its error.
+   */
+  private static String failed(String request, SdkException e) {
+    return request + " failed" + RefusedCredentials.describe(e).map(": "::concat).orElse("");
   }
 
   /**
@@ -58,16 +66,18 @@ final class StoreFailures {
   /**
    * A failed listing of the bucket's multipart uploads: {@link StoreRefusedException} where the
    * store refused it for good ({@link #refused}: it lacks the request, or the credentials may not
-   * make it), which housekeeping reports apart from a store that is down. Never busy.
+   * make it), which housekeeping reports apart from a store that is down. Never busy. A key the
+   * store does not take is no operation refused: the listing fails as the store's failure, naming
+   * the credentials, and so does the run.
    */
   static StorageUnavailableException uploadsListing(String bucket, SdkException e) {
-    if (refused(e)) {
+    if (refused(e) && RefusedCredentials.describe(e).isEmpty()) {
       return new StoreRefusedException(
           "the store refused to list multipart uploads in bucket %s: %s"
               .formatted(bucket, e.getMessage()),
           e);
     }
-    return new StorageUnavailableException("listing multipart uploads failed", e);
+    return new StorageUnavailableException(failed("listing multipart uploads", e), e);
   }
 
   /**

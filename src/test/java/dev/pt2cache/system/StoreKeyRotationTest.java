@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The store stops taking the service's key under a running instance (a key deactivated or deleted,
@@ -96,6 +97,24 @@ class StoreKeyRotationTest {
                 + " InvalidAccessKeyId: ")
         .contains("check PT2CACHE_S3_ACCESS_KEY and PT2CACHE_S3_SECRET_KEY")
         .doesNotContain(SECRET);
+  }
+
+  @Test
+  void shouldRecordAPurgeWhoseStoreRefusedTheCredentialsAsFailed() throws Exception {
+    rekey();
+    ApiResponse run = api.postJson("/v1/housekeeping/jobs/purge/runs", "");
+
+    assertThat(run.status()).as(run.text()).isEqualTo(200);
+    JsonNode outcome = run.json().get("outcome");
+    assertThat(outcome.has("error")).as("recorded as failed: %s", outcome).isTrue();
+    assertThat(outcome.get("error").asString())
+        .contains("the store refused this instance's credentials (403 InvalidAccessKeyId")
+        .contains("check PT2CACHE_S3_ACCESS_KEY and PT2CACHE_S3_SECRET_KEY")
+        .doesNotContain("s3:ListBucketMultipartUploads");
+    JsonNode recorded = api.get("/v1/housekeeping/runs?job=purge&limit=1").json().get("items");
+    assertThat(recorded.get(0).get("id").asLong()).isEqualTo(run.json().get("id").asLong());
+    assertThat(recorded.get(0).get("outcome").get("error").asString())
+        .isEqualTo(outcome.get("error").asString());
   }
 
   /**
