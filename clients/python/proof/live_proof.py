@@ -45,7 +45,7 @@ def mega(result: dict, client, args) -> None:
     t = time.perf_counter()
     name, version = model_name(args)
     warm = pt2cache.warm_start(model, client, model_name=name, model_version=version,
-                               **compile_kwargs(args))
+                               precompile=args.precompile, **compile_kwargs(args))
     result["lookup_and_load_s"] = round(time.perf_counter() - t, 2)
     result["hit"] = warm.hit
     result["first_call_s"] = node.first_call(warm, x)
@@ -162,13 +162,16 @@ def main() -> None:
     p.add_argument("--job-id", help="varying: torch.compiler.config.job_id")
     p.add_argument("--upload-after", type=int, default=1,
                    help="varying: warm_start's upload_after_calls")
+    p.add_argument("--precompile", action="store_true",
+                   help="mega: warm_start's precompile (Dynamo's output in the Mega-Cache)")
     p.add_argument("--mark-dynamic", action="store_true",
                    help="varying: torch._dynamo.mark_dynamic on the batch dimension of each input")
     args = p.parse_args()
     client = pt2cache.CacheClient()  # PT2CACHE_URL, PT2CACHE_NAMESPACE, PT2CACHE_TOKEN
     words = [args.command, args.variant, args.model, args.mode, args.pgo and "pgo",
              args.job_id and "job " + args.job_id, args.mark_dynamic and "mark_dynamic",
-             args.upload_after > 1 and "upload after %d calls" % args.upload_after]
+             args.upload_after > 1 and "upload after %d calls" % args.upload_after,
+             args.precompile and "precompile"]
     result = {"run": " ".join(filter(None, words)),
               "import_torch_s": round(node.imported, 2)}
     if args.command == "mega":

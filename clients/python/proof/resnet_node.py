@@ -56,11 +56,13 @@ def max_abs_diff(model, compiled, x) -> float:
 
 
 def counters() -> dict:
-    """PyTorch's counters of its caches: Inductor's (with autotuning) and AOTAutograd's."""
+    """PyTorch's counters of its caches: Inductor's (with autotuning), AOTAutograd's and Dynamo's."""
     c = torch._dynamo.utils.counters
     return {
         "inductor": {k: v for k, v in dict(c["inductor"]).items() if "cache" in k or "autotune" in k},
         "aot_autograd": {k: v for k, v in dict(c["aot_autograd"]).items() if "cache" in k},
+        # Dynamo's own, with caching_precompile (warm_start's precompile)
+        "dynamo_cache": dict(c["dynamo_cache"]),
     }
 
 

@@ -159,7 +159,8 @@ def process_settings(torch: Any) -> Optional[str]:
     """A digest (16 hex digits) of the settings this process compiles under that PyTorch's own keys
     include: the Inductor and functorch configs as PyTorch saves them for its caches, private
     settings included (environment variables such as ``TORCHINDUCTOR_*`` too), the custom graph
-    passes by their ``uuid()``, matmul precision, deterministic algorithms and the cache key tag.
+    passes by their ``uuid()``, matmul precision, deterministic algorithms and the cache key tag;
+    and Dynamo's ``caching_precompile`` where it is on.
     The same in every process of an identical node; None where torch has none of them (a
     stand-in in tests)."""
     settings: Dict[str, Any] = {}
@@ -171,6 +172,12 @@ def process_settings(torch: Any) -> Optional[str]:
             if name == "inductor":
                 settings["custom_passes"] = {
                     p: _pass_identity(getattr(config, p, None)) for p in CUSTOM_PASSES}
+    dynamo = _config_module(torch, "torch._dynamo.config")
+    if dynamo is not None and getattr(dynamo, "caching_precompile", False) is True:
+        # Dynamo's own output goes into the Mega-Cache with it (warm_start's ``precompile``): a
+        # node with it on gains nothing from a blob saved without it. Named only when on, so
+        # that the keys of every process without it stay what they were
+        settings["dynamo"] = {"caching_precompile": True}
     for name, read in (
             ("float32_matmul_precision", lambda: torch.get_float32_matmul_precision()),
             ("matmul", lambda: _attributes(torch.backends.cuda.matmul, (

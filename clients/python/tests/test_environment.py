@@ -263,6 +263,20 @@ class ProcessSettingsTest(unittest.TestCase):
         self.assertNotEqual(with_config(False, Pass("v2")), with_config(False, Pass("v1")))
         self.assertEqual(with_config(False, Pass("v1")), with_config(False, Pass("v1")))
 
+    def test_dynamos_precompile_counts_only_where_it_is_on(self):
+        """On, it sets the node apart (the blob it saves carries Dynamo's output); off, the key is
+        what it was before the client knew of it."""
+        def with_precompile(value):
+            config = types.ModuleType("torch._dynamo.config")
+            config.caching_precompile = value
+            with mock.patch.dict(sys.modules, {"torch._dynamo.config": config}):
+                return process_settings(torch_with())
+
+        before = process_settings(torch_with())
+        self.assertEqual(with_precompile(False), before)
+        self.assertNotEqual(with_precompile(True), before)
+        self.assertEqual(with_precompile(True), with_precompile(True))
+
     def test_the_digest_does_not_follow_the_hash_seed(self):
         """A set's order follows PYTHONHASHSEED; identical nodes must still agree."""
         script = ("from pt2cache.environment import _stable; "

@@ -473,6 +473,51 @@ class NoUrlTest(unittest.TestCase):
                          ("http://127.0.0.1:9", "vision"))
 
 
+class PrecompileTest(unittest.TestCase):
+    """``precompile=True``: Dynamo's caching precompile on, before the key is made."""
+
+    @staticmethod
+    def torch_module():
+        """A stand-in torch module (its settings are read as a real torch's) with Dynamo's
+        config, the setting off."""
+        fake = FakeTorch()
+        torch = types.ModuleType("torch")
+        for name in ("__version__", "version", "cuda", "compiler", "compile"):
+            setattr(torch, name, getattr(fake, name))
+        config = types.ModuleType("torch._dynamo.config")
+        config.caching_precompile = False
+        torch._dynamo = types.SimpleNamespace(config=config)
+        return torch, config
+
+    def start(self, torch, config, precompile):
+        with mock.patch.dict(sys.modules, {"torch._dynamo.config": config}):
+            return warm_start(lambda x: x, CacheClient("http://127.0.0.1:9"), model_name="m",
+                              model_version="1", torch_module=torch, precompile=precompile)
+
+    def test_the_setting_is_on_and_the_node_keyed_apart(self):
+        torch, config = self.torch_module()
+        without = self.start(torch, config, False)
+        self.assertFalse(config.caching_precompile, "left alone unless asked")
+
+        with_it = self.start(torch, config, True)
+
+        self.assertIs(config.caching_precompile, True)
+        self.assertNotEqual(with_it.descriptor, without.descriptor)
+        self.assertIsNotNone(with_it.client)
+
+    def test_a_torch_without_the_setting_warns_once_and_goes_on(self):
+        with mock.patch.object(megacache, "_no_precompile_warned", False), \
+                self.assertLogs("pt2cache", "WARNING") as logs:
+            first = warm_start(lambda x: x, CacheClient("http://127.0.0.1:9"), model_name="m",
+                               model_version="1", torch_module=FakeTorch(), precompile=True)
+            warm_start(lambda x: x, CacheClient("http://127.0.0.1:9"), model_name="m",
+                       model_version="1", torch_module=FakeTorch(), precompile=True)
+        said = [line for line in logs.output if "caching_precompile" in line]
+        self.assertEqual(len(said), 1, logs.output)
+        self.assertIn("torch 2.11.0+test has no torch._dynamo.config.caching_precompile", said[0])
+        self.assertIsNotNone(first.client, "warm start goes on")
+
+
 @needs_service
 class WarmStartTest(unittest.TestCase):
 

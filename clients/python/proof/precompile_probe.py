@@ -1,0 +1,86 @@
+"""Does Dynamo's caching precompile, carried in the Mega-Cache, shorten a warm start?
+
+PyTorch's ``torch._dynamo.config.caching_precompile`` ("experimental") records Dynamo's own output
+(bytecode, guards, compiled backends) as ``precompile`` artifacts, which
+``torch.compiler.save_cache_artifacts()`` carries beside Inductor's: a Mega-Cache blob that, loaded
+on a fresh node, might also spare it Dynamo's tracing. Each subcommand is one fresh process with
+its own empty TORCHINDUCTOR_CACHE_DIR (the caller sets it), compiling timm's resnet50 (fp16, batch
+8, 224x224, default mode) as gpu_proof.py does:
+
+  cold   compile from nothing; save the Mega-Cache blob to --blob
+  warm   load the blob at --blob before compiling
+
+``--precompile`` turns the setting on in that process. Prints one JSON line per run.
+"""
+
+import argparse
+import json
+import time
+
+import resnet_node as node  # first: it times torch's import
+from resnet_node import torch
+
+
+def artifact_counts(info) -> dict:
+    """How many artifacts of each type a CacheInfo names (its lists), else its text."""
+    if info is None:
+        return {"info": None}
+    lists = {k: len(v) for k, v in vars(info).items() if isinstance(v, (list, tuple))}
+    artifacts = getattr(info, "artifacts", None)
+    if isinstance(artifacts, dict):
+        lists.update({str(k): len(v) for k, v in artifacts.items()})
+    return lists or {"info": str(info)[:300]}
+
+
+def cache_counters() -> dict:
+    """Every counter of torch's whose name speaks of a cache or of precompile, by group."""
+    out = {}
+    for group, values in torch._dynamo.utils.counters.items():
+        kept = {k: v for k, v in dict(values).items() if "cache" in str(k) or "precompile" in str(k)}
+        if kept:
+            out[group] = kept
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("command", choices=["cold", "warm"])
+    p.add_argument("--blob", required=True)
+    p.add_argument("--precompile", action="store_true")
+    args = p.parse_args()
+
+    torch._dynamo.config.caching_precompile = args.precompile
+    result = {"run": args.command, "precompile": args.precompile,
+              "import_torch_s": round(node.imported, 2), **node.device()}
+    if args.command == "warm":
+        t = time.perf_counter()
+        with open(args.blob, "rb") as f:
+            info = torch.compiler.load_cache_artifacts(f.read())
+        result["load_blob_s"] = round(time.perf_counter() - t, 2)
+        result["loaded"] = artifact_counts(info)
+
+    model = node.network("resnet50")
+    result["model"] = node.network_source("resnet50")
+    compiled = torch.compile(model)
+    x = node.batch()
+    result["first_call_s"] = node.first_call(compiled, x)
+    result["second_call_s"] = node.first_call(compiled, x)
+    result["max_abs_diff_vs_eager"] = node.max_abs_diff(model, compiled, x)
+    result["counters"] = cache_counters()
+
+    if args.command == "cold":
+        t = time.perf_counter()
+        saved = torch.compiler.save_cache_artifacts()
+        result["save_blob_s"] = round(time.perf_counter() - t, 2)
+        if saved is None:
+            result["saved"] = None
+        else:
+            blob, info = saved
+            with open(args.blob, "wb") as f:
+                f.write(blob)
+            result["saved"] = {"bytes": len(blob), **artifact_counts(info)}
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
