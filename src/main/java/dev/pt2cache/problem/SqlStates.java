@@ -29,10 +29,11 @@ final class SqlStates {
 
   /**
    * Whether {@code failure} comes of a connection to the database that was lost or closed under the
-   * request: an SQL state of class 08 (connection exception), a JDBC connection exception, or the
-   * pool's closed connection. Spring translates most of these as {@code
-   * DataAccessResourceFailureException}, but not when the connection fails in a rollback
-   * (Hibernate's {@code JpaSystemException}).
+   * request: an SQL state of class 08 (connection exception), a session PostgreSQL ended ({@link
+   * #SESSION_ENDED}), a JDBC connection exception, or the pool's closed connection. Spring
+   * translates most of these as {@code DataAccessResourceFailureException}, but not when the
+   * connection fails in a rollback, nor a statement Hibernate ran (its {@code GenericJDBCException}
+   * in {@code JpaSystemException}).
    */
   static boolean lostConnection(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -42,13 +43,24 @@ final class SqlStates {
         return true;
       }
       if (t instanceof SQLException sql
-          && ((sql.getSQLState() != null && sql.getSQLState().startsWith("08"))
+          && ((sql.getSQLState() != null
+                  && (sql.getSQLState().startsWith("08")
+                      || SESSION_ENDED.contains(sql.getSQLState())))
               || (sql.getSQLState() == null && CLOSED_BY_POOL.equals(sql.getMessage())))) {
         return true;
       }
     }
     return false;
   }
+
+  /**
+   * PostgreSQL ended the session: {@code admin_shutdown} (an operator's {@code
+   * pg_terminate_backend}, a fast or smart shutdown for a restart, a failover), {@code
+   * crash_shutdown} (another backend crashed), {@code cannot_connect_now} (starting up or shutting
+   * down) and {@code idle_session_timeout}. Not the rest of class 57: a cancelled statement ({@code
+   * 57014}) is no lost connection.
+   */
+  private static final Set<String> SESSION_ENDED = Set.of("57P01", "57P02", "57P03", "57P05");
 
   /** HikariCP's answer to a call on a connection it closed, without a state. */
   private static final String CLOSED_BY_POOL = "Connection is closed";
