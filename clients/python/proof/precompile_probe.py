@@ -5,7 +5,7 @@ PyTorch's ``torch._dynamo.config.caching_precompile`` ("experimental") records D
 ``torch.compiler.save_cache_artifacts()`` carries beside Inductor's: a Mega-Cache blob that, loaded
 on a fresh node, might also spare it Dynamo's tracing. Each subcommand is one fresh process with
 its own empty TORCHINDUCTOR_CACHE_DIR (the caller sets it), compiling timm's resnet50 (fp16, batch
-8, 224x224, default mode) as gpu_proof.py does:
+8, 224x224, default mode; ``--model``, ``--mode`` for others) as gpu_proof.py does:
 
   cold   compile from nothing; save the Mega-Cache blob to --blob
   warm   load the blob at --blob before compiling
@@ -47,10 +47,12 @@ def main() -> None:
     p.add_argument("command", choices=["cold", "warm"])
     p.add_argument("--blob", required=True)
     p.add_argument("--precompile", action="store_true")
+    p.add_argument("--model", default="resnet50", help="a timm (or torchvision) model name")
+    p.add_argument("--mode", help="torch.compile's mode, e.g. max-autotune-no-cudagraphs")
     args = p.parse_args()
 
     torch._dynamo.config.caching_precompile = args.precompile
-    result = {"run": args.command, "precompile": args.precompile,
+    result = {"run": args.command, "precompile": args.precompile, "mode": args.mode,
               "import_torch_s": round(node.imported, 2), **node.device()}
     if args.command == "warm":
         t = time.perf_counter()
@@ -59,9 +61,9 @@ def main() -> None:
         result["load_blob_s"] = round(time.perf_counter() - t, 2)
         result["loaded"] = artifact_counts(info)
 
-    model = node.network("resnet50")
-    result["model"] = node.network_source("resnet50")
-    compiled = torch.compile(model)
+    model = node.network(args.model)
+    result["model"] = node.network_source(args.model)
+    compiled = torch.compile(model, **({"mode": args.mode} if args.mode else {}))
     x = node.batch()
     result["first_call_s"] = node.first_call(compiled, x)
     result["second_call_s"] = node.first_call(compiled, x)
