@@ -142,7 +142,7 @@ class TriedExamplesTest extends ServiceTest {
    */
   @Test
   void shouldShowUnderEachSharedProblemResponseProblemsTheServiceAnswers() {
-    Map<String, ApiResponse> answered = realProblems();
+    Map<String, ApiResponse> answered = answeredProblems();
     Map<String, Integer> shared =
         Map.of(
             "BadRequest",
@@ -199,7 +199,7 @@ class TriedExamplesTest extends ServiceTest {
    */
   @Test
   void shouldShowUnderEveryProblemResponseButDefaultAnd503ProblemsTheServiceAnswers() {
-    Map<String, ApiResponse> answered = realProblems();
+    Map<String, ApiResponse> answered = answeredProblems();
     Map<String, io.swagger.v3.oas.models.responses.ApiResponse> shared =
         CONTRACT.getComponents().getResponses();
     List<String> checked = new java.util.ArrayList<>();
@@ -275,6 +275,16 @@ class TriedExamplesTest extends ServiceTest {
                 .isEqualTo(answer.json().get(member).asString());
           }
         });
+  }
+
+  /** {@link #realProblems}, made once for the class: they are many requests and a retention run. */
+  private static Map<String, ApiResponse> problemsAnswered;
+
+  private Map<String, ApiResponse> answeredProblems() {
+    if (problemsAnswered == null) {
+      problemsAnswered = realProblems();
+    }
+    return problemsAnswered;
   }
 
   /** One real answer of each problem type the problem responses' examples show, by type. */
