@@ -165,26 +165,26 @@ class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware {
   }
 
   /**
-   * Out of {@link SocketBuffers}' bounds: refused here with the others, not when Tomcat is made,
-   * after they passed and as a stack trace.
+   * Out of {@link SocketBuffers}' bounds, empty or no size: refused here with the others, not when
+   * Tomcat is made, after they passed and as a stack trace (empty, a NullPointerException naming no
+   * setting).
    */
   private static Optional<String> socketWriteBuffer(ConfigurableEnvironment environment) {
     String value = environment.getProperty(SOCKET_WRITE_BUFFER);
     if (value == null) {
       return Optional.empty();
     }
-    DataSize size;
     try {
-      size = DataSize.parse(value.strip());
+      if (!value.isBlank() && SocketBuffers.fits(DataSize.parse(value.strip()))) {
+        return Optional.empty();
+      }
     } catch (IllegalArgumentException e) {
-      return Optional.empty(); // Spring refuses it in its own words
+      // no size: refused below, as one out of bounds
     }
-    return SocketBuffers.fits(size)
-        ? Optional.empty()
-        : Optional.of(
-            ("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER=%s: give a size %s (Tomcat takes 0 and never gets"
-                    + " a response out; it reads the size as an int)")
-                .formatted(value.strip(), SocketBuffers.BOUNDS));
+    return Optional.of(
+        ("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER=%s: give a size %s (Tomcat takes 0 and never gets"
+                + " a response out; it reads the size as an int)")
+            .formatted(value.strip(), SocketBuffers.BOUNDS));
   }
 
   /**

@@ -143,6 +143,30 @@ class SettingsCheckTest {
         .isEmpty();
   }
 
+  /**
+   * Before, both passed the check: empty, Tomcat's factory failed on a NullPointerException that
+   * named no setting ('"writeBuffer" is null'); not a size, on Spring's conversion ("'lots' does
+   * not match data size pattern"), each as "Application run failed" and a stack trace, the other
+   * wrong settings left for a later start.
+   */
+  @Test
+  void shouldRefuseASocketWriteBufferThatIsNoSizeWithTheOtherSettings() {
+    for (String value : new String[] {"", " ", "lots", "1.5MB"}) {
+      assertThat(
+              SettingsCheck.refused(
+                  environment(
+                      Map.of(
+                          "PT2CACHE_HTTP_SOCKET_WRITE_BUFFER", value, "PT2CACHE_GRACE", "3600"))))
+          .as("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER='%s'", value)
+          .hasSize(2)
+          .anySatisfy(
+              refused ->
+                  assertThat(refused)
+                      .startsWith("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER=" + value.strip() + ": ")
+                      .contains("give a size from 1KB to 2047MB"));
+    }
+  }
+
   /** Before, it was taken: the start hung over 10 minutes, growing to 6.4 GB. */
   @Test
   void shouldRefuseAPoolOfMoreThanAThousand() {
