@@ -51,9 +51,14 @@ public final class RefusedCredentials {
     return Optional.empty();
   }
 
-  /** Whether the store answered that it does not take the credentials it was sent. */
+  /**
+   * Whether the store answered that it does not take the credentials it was sent: {@code 403} for a
+   * key or secret, and AWS S3's {@code 400} for a session token (its list of error codes).
+   */
   static boolean refused(AwsServiceException answered) {
-    return (answered.statusCode() == 401 || answered.statusCode() == 403)
+    return (answered.statusCode() == 400
+            || answered.statusCode() == 401
+            || answered.statusCode() == 403)
         && answered.awsErrorDetails() != null
         && answered.awsErrorDetails().errorCode() != null // a HEAD's: no body, so no reason
         && CODES.contains(answered.awsErrorDetails().errorCode());

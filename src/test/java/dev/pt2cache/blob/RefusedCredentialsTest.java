@@ -25,6 +25,23 @@ class RefusedCredentialsTest {
     assertThat(RefusedCredentials.describe(failed(answer(403, "InvalidAccessKeyId")))).isPresent();
   }
 
+  /**
+   * AWS S3 answers a session token it does not take with {@code 400 Bad Request}, not 403 (its list
+   * of error codes: {@code ExpiredToken}, {@code InvalidToken}, {@code TokenRefreshRequired}).
+   */
+  @Test
+  void shouldNameTheCredentialsForASessionTokenTheStoreAnswersWithABadRequest() {
+    for (String code : new String[] {"ExpiredToken", "InvalidToken", "TokenRefreshRequired"}) {
+      assertThat(RefusedCredentials.describe(failed(answer(400, code))))
+          .as(code)
+          .hasValueSatisfying(
+              line ->
+                  assertThat(line)
+                      .startsWith("the store refused this instance's credentials (400 " + code));
+    }
+    assertThat(RefusedCredentials.describe(failed(answer(400, "InvalidArgument")))).isEmpty();
+  }
+
   @Test
   void shouldNotTakeAMissingPermissionOrAnAnswerWithoutReasonForRefusedCredentials() {
     assertThat(RefusedCredentials.describe(failed(answer(403, "AccessDenied")))).isEmpty();
