@@ -3,6 +3,7 @@ package dev.pt2cache.housekeeping;
 import dev.pt2cache.descriptor.CanonicalJson;
 import dev.pt2cache.system.AnswerWait;
 import dev.pt2cache.system.Caller;
+import dev.pt2cache.system.DatabaseCause;
 import dev.pt2cache.system.HostName;
 import dev.pt2cache.system.RecurringFailureLog;
 import dev.pt2cache.system.UnansweredStatement;
@@ -136,7 +137,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
                       Level.ERROR,
                       "housekeeping job " + name + " could not run",
                       Duration.ofMinutes(10)))
-          .failed(e);
+          .failed(e, DatabaseCause.describe(e).orElse(null));
       metrics.unrun(job.name());
     }
   }
@@ -217,6 +218,7 @@ public class JobRunner implements ApplicationListener<ContextClosedEvent>, Dispo
       String message =
           UnansweredStatement.describe(
                   e, "a statement of housekeeping job " + job.name(), "PT2CACHE_JOB_LOCK_TIMEOUT")
+              .or(() -> DatabaseCause.describe(e))
               .orElse(e.getMessage() == null ? e.toString() : e.getMessage());
       log.error("housekeeping job {} failed: {}", job.name(), message, e);
       // a message holding U+0000 (a store's, quoting what it was sent) could not be recorded

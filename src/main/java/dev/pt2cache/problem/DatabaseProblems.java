@@ -4,7 +4,7 @@ import static dev.pt2cache.problem.ProblemResponses.problem;
 import static dev.pt2cache.problem.ProblemResponses.retryable;
 
 import dev.pt2cache.invalidation.RetirementsBusyException;
-import dev.pt2cache.system.RefusedLogin;
+import dev.pt2cache.system.DatabaseCause;
 import dev.pt2cache.system.UnansweredStatement;
 import java.util.Optional;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -48,10 +48,15 @@ interface DatabaseProblems {
       failures().unanswered.failed(e, silence.get());
     } else {
       // null: the plain line, for a database that is down rather than refusing this instance
-      failures().database.failed(e, RefusedLogin.describe(e).orElse(null));
+      failures().database.failed(e, DatabaseCause.describe(e).orElse(null));
     }
     return retryable(
-        ProblemType.DATABASE_UNAVAILABLE, "the database is unavailable; try again", "5");
+        ProblemType.DATABASE_UNAVAILABLE,
+        DatabaseCause.cancelled(e)
+            ? "the database cancelled a statement of this request (its statement_timeout, or an"
+                + " operator's cancel); try again"
+            : "the database is unavailable; try again",
+        "5");
   }
 
   @ExceptionHandler
@@ -65,7 +70,7 @@ interface DatabaseProblems {
    * the pool's, which Spring leaves untranslated. Empty for any other failure.
    */
   default Optional<ResponseEntity<ProblemDetail>> bySqlState(Exception e) {
-    if (SqlStates.lostConnection(e)) {
+    if (SqlStates.lostConnection(e) || DatabaseCause.cancelledOrOutOfResources(e)) {
       return Optional.of(databaseUnavailable(e));
     }
     Optional<ResponseEntity<ProblemDetail>> refused = writesRefused(e);

@@ -57,10 +57,13 @@ final class SqlStates {
    * PostgreSQL ended the session: {@code admin_shutdown} (an operator's {@code
    * pg_terminate_backend}, a fast or smart shutdown for a restart, a failover), {@code
    * crash_shutdown} (another backend crashed), {@code cannot_connect_now} (starting up or shutting
-   * down) and {@code idle_session_timeout}. Not the rest of class 57: a cancelled statement ({@code
-   * 57014}) is no lost connection.
+   * down), {@code idle_session_timeout}, and the operator's {@code
+   * idle_in_transaction_session_timeout} (25P03) and {@code transaction_timeout} (25P04, PostgreSQL
+   * 17), which end the session, not only its transaction ("FATAL: terminating connection"). Not the
+   * rest of class 57: a cancelled statement ({@code 57014}) is no lost connection.
    */
-  private static final Set<String> SESSION_ENDED = Set.of("57P01", "57P02", "57P03", "57P05");
+  private static final Set<String> SESSION_ENDED =
+      Set.of("57P01", "57P02", "57P03", "57P05", "25P03", "25P04");
 
   /** HikariCP's answer to a call on a connection it closed, without a state. */
   private static final String CLOSED_BY_POOL = "Connection is closed";

@@ -74,7 +74,12 @@ class EndedLockSessionTest extends ServiceTest {
         lines.list.stream().filter(line -> line.getLevel() == Level.ERROR).toList();
     assertThat(errors)
         .extracting(ILoggingEvent::getFormattedMessage)
-        .containsExactly("housekeeping job purge could not run");
+        .singleElement()
+        .asString()
+        .as("the line names what PostgreSQL did, and who may have done it")
+        .startsWith(
+            "housekeeping job purge could not run: PostgreSQL ended the session (SQL state 57P01")
+        .contains("pg_terminate_backend");
     assertThat(causes(errors.get(0).getThrowableProxy()))
         .as("the line's causes")
         .contains("terminating connection due to administrator command");

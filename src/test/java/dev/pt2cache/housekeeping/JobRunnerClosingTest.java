@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -118,5 +119,41 @@ class JobRunnerClosingTest {
     assertThat(lines.list)
         .extracting(ILoggingEvent::getFormattedMessage)
         .containsExactly("housekeeping job probe could not run");
+  }
+
+  /**
+   * A round whose lock PostgreSQL refused to log in for (a password rotated under the instance):
+   * the line names the credentials to check, as a request's "database failed" does, where it said
+   * only "could not run" and left the reason at the bottom of its stack trace.
+   */
+  @Test
+  void shouldSayWhenARoundCouldNotRunForRefusedCredentials() {
+    JobRunner refused =
+        runnerWith(
+            new DefaultLockingTaskExecutor(
+                lock -> {
+                  throw new IllegalStateException(
+                      "Failed to obtain JDBC Connection",
+                      new SQLException(
+                          "FATAL: password authentication failed for user \"pt2cache\"", "28P01"));
+                }));
+    Logger logged = (Logger) LoggerFactory.getLogger(JobRunner.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logged.addAppender(lines);
+    try {
+      refused.runScheduled(job);
+    } finally {
+      logged.detachAppender(lines);
+    }
+
+    assertThat(lines.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .singleElement()
+        .asString()
+        .startsWith(
+            "housekeeping job probe could not run: PostgreSQL refused this instance's credentials")
+        .contains("SQL state 28P01")
+        .contains("PT2CACHE_DB_USER and PT2CACHE_DB_PASSWORD");
   }
 }
