@@ -100,6 +100,11 @@ class Load(soak.Mix):
         self.api.call("POST", f"/v1/housekeeping/jobs/{job}/runs", b"")
 
 
+# this script's own sessions are not cut by the settings it gives the service's role
+UNBOUNDED = ("-c statement_timeout=0 -c lock_timeout=0 -c idle_in_transaction_session_timeout=0"
+             " -c idle_session_timeout=0 -c transaction_timeout=0")
+
+
 class Postgres:
     """The embedded default's PostgreSQL, found by its data directory."""
 
@@ -114,12 +119,37 @@ class Postgres:
         result = subprocess.run(
             ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres",
              "-At", "-F", "|", "-c", statement],
-            capture_output=True, text=True, env={**os.environ, "PGPASSWORD": "postgres"},
+            capture_output=True, text=True, env={**os.environ, "PGPASSWORD": "postgres",
+                                                 "PGOPTIONS": UNBOUNDED},
             timeout=60,
         )
         if result.returncode:
             raise RuntimeError(result.stderr)
         return [line.split("|") for line in result.stdout.splitlines() if line]
+
+    def cancel(self):
+        """Cancels the statements the instance's sessions are running (pg_cancel_backend), as a
+        DBA does with a long one: the session stays."""
+        return int(self.sql(
+            "select count(*) filter (where pg_cancel_backend(pid)) from pg_stat_activity"
+            " where application_name like 'pt2cache %' and state <> 'idle'")[0][0])
+
+    def hold_locks(self, seconds):
+        """Holds the namespace's rules lock and its row from a session of this script's own."""
+        self.sql(
+            "begin; select pg_advisory_xact_lock(hashtextextended('rules:" + NAMESPACE + "', 0));"
+            " select 1 from namespace where name = '" + NAMESPACE + "' for update;"
+            f" select pg_sleep({seconds}); commit")
+
+    def role_settings(self, settings):
+        """Sets (NAME=VALUE) or resets (NAME) settings of the instance's role and ends its sessions,
+        so that its pools log in again under them."""
+        role = self.sql("select usename from pg_stat_activity where application_name like"
+                        " 'pt2cache %' limit 1")[0][0]
+        for setting in settings:
+            name, _, value = setting.partition("=")
+            self.sql(f"alter role \"{role}\" " + (f"set {name} = '{value}'" if value else f"reset {name}"))
+        self.terminate()
 
     def terminate(self):
         return int(self.sql(
@@ -175,6 +205,13 @@ def disrupt(postgres, args, stop, events):
         at = time.monotonic()
         if args.mode == "terminate":
             events.append((at, f"ended {postgres.terminate()} sessions"))
+        elif args.mode == "cancel":
+            events.append((at, f"cancelled {postgres.cancel()} statements"))
+        elif args.mode == "lock":
+            threading.Thread(target=postgres.hold_locks, args=(args.down,), daemon=True).start()
+            events.append((at, f"holding the rules lock and row for {args.down} s"))
+        elif args.mode == "none":
+            pass
         else:
             postgres.stop()
             events.append((at, "stopped"))
@@ -207,11 +244,14 @@ def main():
         "PT2CACHE_ADMIN_TOKEN", "pt2cache-local-admin-token"))
     parser.add_argument("--data", required=True, help="the embedded default's pt2cache.data")
     parser.add_argument("--log", required=True, help="the service's console, as a file")
-    parser.add_argument("--mode", choices=["terminate", "restart"], required=True)
+    parser.add_argument("--mode", choices=["terminate", "restart", "cancel", "lock", "none"], required=True)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--every", type=float, default=4)
     parser.add_argument("--down", type=float, default=3)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--role-setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="set on the instance's role for the load (its sessions ended so that"
+                             " they log in under it), reset after")
     args = parser.parse_args()
 
     postgres = Postgres(args.data)
@@ -219,6 +259,11 @@ def main():
     log_offset = os.path.getsize(args.log)
     mixes = [Load(api) for _ in range(args.threads)]
     mixes[0].setup()
+    if args.role_setting:
+        postgres.role_settings(args.role_setting)
+        events_before = f"role set: {', '.join(args.role_setting)}"
+    else:
+        events_before = None
     hits_before = int(postgres.sql(
         f"select coalesce(sum(hit_count), 0) from artifact where namespace = '{NAMESPACE}'")[0][0])
     stop, events = threading.Event(), []
@@ -234,6 +279,9 @@ def main():
         thread.join(timeout=120)
     if args.mode == "restart" and events and events[-1][1] == "stopped":
         postgres.start()
+    if args.role_setting:
+        postgres.role_settings([setting.partition("=")[0] for setting in args.role_setting])
+        events.append((time.monotonic(), events_before + "; reset now"))
     load_end = time.monotonic()
     ready_after = None
     while time.monotonic() - load_end < 60:
