@@ -6,12 +6,14 @@ import java.util.Optional;
 
 /**
  * Says, in one line, what PostgreSQL did to a statement or a session when an operator's setting or
- * the server's own limits did it, with the setting to look for (docs/operations.md, "What
- * PostgreSQL's own limits answer"): a statement cancelled ({@code statement_timeout}, {@code
- * pg_cancel_backend}), a session ended ({@code idle_in_transaction_session_timeout}, {@code
- * transaction_timeout}, {@code idle_session_timeout}, {@code pg_terminate_backend}), a server out
- * of connections or memory; and credentials refused ({@link RefusedLogin}). Each is the database's
- * doing, not the service's, and the same request may simply be sent again.
+ * the server's own limits did it, with the setting to look for: a statement cancelled ({@code
+ * statement_timeout}, {@code pg_cancel_backend}), a session ended ({@code
+ * idle_in_transaction_session_timeout}, {@code transaction_timeout}, {@code idle_session_timeout},
+ * {@code pg_terminate_backend}), a server out of connections or memory; and credentials refused
+ * ({@link RefusedLogin}). Each is the database's doing, not the service's, and the same request may
+ * simply be sent again.
+ *
+ * <p>What each answers: docs/operations.md, "What PostgreSQL's own limits answer".
  */
 public final class DatabaseCause {
 
