@@ -81,6 +81,18 @@ def compile_settings(settings):
     return dict(value)
 
 
+def precompile_setting(settings):
+    """The section's ``precompile``: :func:`pt2cache.warm_start`'s ``precompile``, ``false``
+    where it is not set."""
+    value = settings.get("precompile")
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValueError("pt2cache.precompile in model-config.yaml is not true or false: %r"
+                         % (value,))
+    return value
+
+
 def warmup_shapes(settings):
     """The section's ``warmup_shapes`` (a list of shapes) or ``warmup_shape`` (one), each a list
     of positive integers; ``[WARMUP_SHAPE]`` where neither is set."""
@@ -114,7 +126,9 @@ class WarmStartImageClassifier(ImageClassifier):
             raise ValueError("the pt2cache section of model-config.yaml is not a mapping: %r"
                              % (settings,))
         compile_kwargs, shapes = compile_settings(settings), warmup_shapes(settings)
-        self.model = self.compile_model(context, settings, compile_kwargs, len(shapes))
+        precompile = precompile_setting(settings)
+        self.model = self.compile_model(context, settings, compile_kwargs, len(shapes),
+                                        precompile)
         for shape in shapes:
             self.warm_up(shape)
 
@@ -130,9 +144,10 @@ class WarmStartImageClassifier(ImageClassifier):
             self.model(dummy)
         log.info("pt2cache: warm-up call on %s took %.1f s", shape, time.perf_counter() - started)
 
-    def compile_model(self, context, settings, compile_kwargs, warmup_calls=1):
+    def compile_model(self, context, settings, compile_kwargs, warmup_calls=1, precompile=False):
         """The model compiled through the cache, or by plain ``torch.compile`` where there is none
-        (the reason logged)."""
+        (the reason logged). ``precompile`` is :func:`pt2cache.warm_start`'s: it has no use
+        without the cache."""
         if pt2cache is None:
             _warn_once("pt2cache: the pt2cache package is not installed: compiling without the "
                        "cache")
@@ -159,6 +174,7 @@ class WarmStartImageClassifier(ImageClassifier):
             device=None if gpu is None else int(gpu),  # describe this worker's GPU, not GPU 0
             lookup_timeout=lookup_timeout,
             upload_after_calls=warmup_calls,  # a Mega-Cache with every warm-up shape's graph
+            precompile=precompile,
             **compile_kwargs,
         )
         log.info("pt2cache warm start (%s, namespace %s): %s", url, namespace,

@@ -248,6 +248,22 @@ class TorchServeHandlerTest(unittest.TestCase):
         handler.model.wait_for_upload(10)
         self.assertEqual(service.requests[1], "POST /v1/namespaces/vision/artifacts HTTP/1.1")
 
+    def test_precompile_reaches_warm_start_only_where_the_yaml_turns_it_on(self):
+        """``precompile: true`` is warm_start's ``precompile`` (Dynamo's output in the Mega-Cache,
+        keyed apart); left out or ``null``, the worker warm-starts as before."""
+        service = self.service()
+        os.environ.update(PT2CACHE_URL=service.url, PT2CACHE_NAMESPACE="vision")
+        for given, expected in ((True, True), (False, False), (None, False), ("absent", False)):
+            section = {"compile": COMPILE}
+            if given != "absent":
+                section["precompile"] = given
+            with self.subTest(given), mock.patch.object(
+                    pt2cache, "warm_start", wraps=pt2cache.warm_start) as warm_start:
+                handler = self.start({"pt2cache": section})
+                handler.model.wait_for_upload(10)
+            self.assertIsInstance(handler.model, WarmStart)
+            self.assertIs(warm_start.call_args.kwargs["precompile"], expected)
+
     def test_a_malformed_compile_or_warm_up_setting_stops_the_worker_with_its_name(self):
         for section, named in (({"compile": "max-autotune"}, "pt2cache.compile"),
                                ({"warmup_shape": "1x3x224x224"}, "pt2cache.warmup_shape"),
@@ -257,7 +273,9 @@ class TorchServeHandlerTest(unittest.TestCase):
                                ({"warmup_shapes": [[1, 3, 224, 224], [0]]},
                                 "pt2cache.warmup_shapes"),
                                ({"warmup_shape": [1, 3, 224, 224],
-                                 "warmup_shapes": [[1, 3, 224, 224]]}, "give one of them")):
+                                 "warmup_shapes": [[1, 3, 224, 224]]}, "give one of them"),
+                               ({"precompile": "yes"}, "pt2cache.precompile"),
+                               ({"precompile": 1}, "pt2cache.precompile")):
             with self.subTest(section), self.assertRaisesRegex(ValueError, named):
                 self.start({"pt2cache": section})
         self.assertEqual(self.torch.compile_kwargs, [], "nothing compiled")
