@@ -10,12 +10,17 @@ its own empty TORCHINDUCTOR_CACHE_DIR (the caller sets it), compiling timm's res
   cold   compile from nothing; save the Mega-Cache blob to --blob
   warm   load the blob at --blob before compiling
 
-``--precompile`` turns the setting on in that process. Prints one JSON line per run.
+``--precompile`` turns the setting on in that process. ``--then-batch N`` then calls the compiled
+model on a batch of N images, which needs a graph the blob does not hold (a recompile), and once
+more; ``--suppress-errors`` (Dynamo's ``suppress_errors``) and ``--reset-on-error``
+(``torch._dynamo.reset()`` after a failed call) try what a node could do when that call fails.
+Prints one JSON line per run.
 """
 
 import argparse
 import json
 import time
+import traceback
 
 import resnet_node as node  # first: it times torch's import
 from resnet_node import torch
@@ -42,6 +47,35 @@ def cache_counters() -> dict:
     return out
 
 
+def call_outcome(compiled, x) -> dict:
+    """The call's seconds, or the exception it raised (its type, its message's start, and the
+    innermost frame of its traceback)."""
+    t = time.perf_counter()
+    try:
+        node.first_call(compiled, x)
+        return {"s": round(time.perf_counter() - t, 2)}
+    except Exception as e:  # what the node would have met
+        tb = traceback.extract_tb(e.__traceback__)[-1]
+        return {"s": round(time.perf_counter() - t, 2), "error": type(e).__name__,
+                "message": str(e)[:200], "raised_at": "%s:%s %s" % (
+                    tb.filename.split("site-packages/")[-1], tb.lineno, tb.line)}
+
+
+def then_batch(compiled, model, args) -> dict:
+    """A batch of another size after the blob's graph, twice; with --reset-on-error, Dynamo reset
+    after a failed first call."""
+    x = torch.randn(args.then_batch, 3, 224, 224, device="cuda", dtype=torch.half)
+    out = {"batch": args.then_batch, "first": call_outcome(compiled, x)}
+    if "error" in out["first"] and args.reset_on_error:
+        torch._dynamo.reset()
+        out["reset"] = True
+    out["again"] = call_outcome(compiled, x)
+    if "error" not in out["again"]:
+        out["max_abs_diff_vs_eager"] = node.max_abs_diff(model, compiled, x)
+    out["back_to_8"] = call_outcome(compiled, node.batch())
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("command", choices=["cold", "warm"])
@@ -49,10 +83,17 @@ def main() -> None:
     p.add_argument("--precompile", action="store_true")
     p.add_argument("--model", default="resnet50", help="a timm (or torchvision) model name")
     p.add_argument("--mode", help="torch.compile's mode, e.g. max-autotune-no-cudagraphs")
+    p.add_argument("--then-batch", type=int, help="then a batch of this many images, twice")
+    p.add_argument("--suppress-errors", action="store_true",
+                   help="torch._dynamo.config.suppress_errors in this process")
+    p.add_argument("--reset-on-error", action="store_true",
+                   help="torch._dynamo.reset() after a failed --then-batch call")
     args = p.parse_args()
 
     torch._dynamo.config.caching_precompile = args.precompile
+    torch._dynamo.config.suppress_errors = args.suppress_errors
     result = {"run": args.command, "precompile": args.precompile, "mode": args.mode,
+              "suppress_errors": args.suppress_errors, "reset_on_error": args.reset_on_error,
               "import_torch_s": round(node.imported, 2), **node.device()}
     if args.command == "warm":
         t = time.perf_counter()
@@ -68,6 +109,8 @@ def main() -> None:
     result["first_call_s"] = node.first_call(compiled, x)
     result["second_call_s"] = node.first_call(compiled, x)
     result["max_abs_diff_vs_eager"] = node.max_abs_diff(model, compiled, x)
+    if args.then_batch:
+        result["then_batch"] = then_batch(compiled, model, args)
     result["counters"] = cache_counters()
 
     if args.command == "cold":

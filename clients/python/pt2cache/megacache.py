@@ -31,6 +31,7 @@ import socket
 import tempfile
 import threading
 import time
+import traceback
 from typing import Any, Callable, Dict, Optional, Set
 
 from .client import CacheClient
@@ -53,7 +54,8 @@ class WarmStart:
 
     def __init__(self, model: Callable, client: Optional[CacheClient],
                  descriptor: Optional[Dict[str, Any]], compile_kwargs: Dict[str, Any],
-                 torch_module: Any, lookup_timeout: float, upload_after_calls: int = 1) -> None:
+                 torch_module: Any, lookup_timeout: float, upload_after_calls: int = 1,
+                 precompile: bool = False) -> None:
         self.client = client
         self.descriptor = descriptor
         self.torch = torch_module
@@ -67,6 +69,9 @@ class WarmStart:
         self._key_taken = False
         self.loaded_seconds: Optional[float] = None
         self.graphs_compiled_anyway: Optional[int] = None
+        self._precompile = precompile
+        # calls made again after Dynamo failed beside the precompiled graphs it loaded
+        self.dynamo_failures_retried = 0
         self._artifact_id: Optional[str] = None
         self._first_call = True
         self._calls_before_upload = upload_after_calls  # calls still to end before the upload
@@ -82,7 +87,13 @@ class WarmStart:
         with self._claims:
             first, self._first_call = self._first_call, False
             misses = _graph_cache_misses(self.torch) if first and self.hit else None
-        result = self.compiled(*args, **kwargs)
+        try:
+            result = self.compiled(*args, **kwargs)
+        except AssertionError as e:
+            if not (self.hit and self._precompile and _raised_converting_a_frame(e)):
+                raise
+            self._retried_after_dynamo(e)
+            result = self.compiled(*args, **kwargs)
         if misses is not None:
             self._check_warm(misses)
         with self._claims:
@@ -93,6 +104,20 @@ class WarmStart:
         if upload:
             self._start_upload()
         return result
+
+    def _retried_after_dynamo(self, failure: AssertionError) -> None:
+        """PyTorch 2.11's Dynamo, having loaded precompiled graphs (``caching_precompile``), fails
+        the first graph it then compiles itself (an input of another shape, a guard that no
+        longer holds) with an ``AssertionError`` while it converts the frame, before any of the
+        model's code runs; the same call made again compiles it (measured on an H100: README,
+        "Dynamo's precompile in the Mega-Cache"). Without this the node's request failed."""
+        with self._claims:
+            self.dynamo_failures_retried += 1
+        where = traceback.extract_tb(failure.__traceback__)[-1]
+        log.warning("pt2cache: Dynamo failed to compile a graph beside the precompiled ones it "
+                    "loaded from artifact %s (torch %s, precompile: AssertionError at %s:%s); "
+                    "calling again, which compiles it", self._artifact_id,
+                    getattr(self.torch, "__version__", "?"), where.filename, where.lineno)
 
     def wait_for_upload(self, timeout: Optional[float] = None) -> Optional[Dict[str, Any]]:
         """Waits for the background upload after a miss (if any); the uploaded artifact."""
@@ -295,7 +320,9 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     own output and a hit skips Dynamo's tracing as well: on an H100, resnet50's first call after
     a hit took 0.25 s rather than 2.4 s (README, "Dynamo's precompile in the Mega-Cache"). It is
     part of the key: nodes with it and without it keep apart. A torch without the setting warns
-    once and goes on without it.
+    once and goes on without it. Warm up every input shape before the upload: in torch 2.11 the
+    first graph Dynamo compiles beside loaded precompiled ones fails the call, which is then made
+    once more (README, "Dynamo's precompile in the Mega-Cache").
     """
     if isinstance(upload_after_calls, bool) or not isinstance(upload_after_calls, int) \
             or upload_after_calls < 1:
@@ -310,8 +337,7 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     if not _has_mega_cache(torch_module):
         return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
                          upload_after_calls)
-    if precompile:
-        _turn_on_precompile(torch_module)
+    precompile = precompile and _turn_on_precompile(torch_module)
     descriptor = None
     try:
         from .environment import describe
@@ -328,7 +354,17 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
         log.warning("pt2cache: cache not usable, compiling locally: %s", e)
         client = None
     return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout,
-                     upload_after_calls)
+                     upload_after_calls, precompile)
+
+
+DYNAMO_CONVERT_FRAME = "torch/_dynamo/convert_frame.py"
+
+
+def _raised_converting_a_frame(failure: BaseException) -> bool:
+    """Whether ``failure`` came up through Dynamo's conversion of a frame (where it traces and
+    compiles, before the frame runs), not from the model's own code nor from a compiled graph."""
+    return any(frame.f_code.co_filename.replace("\\", "/").endswith(DYNAMO_CONVERT_FRAME)
+               for frame, _ in traceback.walk_tb(failure.__traceback__))
 
 
 MEGA_CACHE_CALLS = ("save_cache_artifacts", "load_cache_artifacts")
@@ -356,20 +392,23 @@ def _has_mega_cache(torch_module: Any) -> bool:
 _no_precompile_warned = False
 
 
-def _turn_on_precompile(torch_module: Any) -> None:
+def _turn_on_precompile(torch_module: Any) -> bool:
     """Turns on Dynamo's ``caching_precompile`` for this process, before the descriptor is built
-    (its digest names the setting); where this torch has none, a warning, once per process."""
+    (its digest names the setting); where this torch has none, a warning, once per process, and
+    False."""
     global _no_precompile_warned
     config = getattr(getattr(torch_module, "_dynamo", None), "config", None)
     try:
         getattr(config, "caching_precompile")  # a torch without it: AttributeError
         config.caching_precompile = True
+        return True
     except Exception:
         if not _no_precompile_warned:
             _no_precompile_warned = True
             log.warning("pt2cache: torch %s has no torch._dynamo.config.caching_precompile: "
                         "warm start goes on without Dynamo's precompile",
                         getattr(torch_module, "__version__", "?"))
+        return False
 
 
 NO_URL = "pt2cache: PT2CACHE_URL is not set: compiling without the cache"

@@ -518,6 +518,88 @@ class PrecompileTest(unittest.TestCase):
         self.assertIsNotNone(first.client, "warm start goes on")
 
 
+def dynamo_failing_once(result):
+    """A model that fails its first call as PyTorch 2.11's Dynamo fails a recompile beside the
+    precompiled graphs it loaded (an AssertionError in torch/_dynamo/convert_frame.py, raised
+    before the model's own code runs) and answers ``result`` after; its calls are counted."""
+    namespace = {}
+    exec(compile("def _compile(failed):\n    if not failed:\n        failed.append(1)\n"
+                 "        assert False\n",
+                 "/venv/lib/python3.12/site-packages/torch/_dynamo/convert_frame.py", "exec"),
+         namespace)
+    failed, calls = [], []
+
+    def model(x):
+        calls.append(x)
+        namespace["_compile"](failed)
+        return result
+
+    return model, calls
+
+
+class PrecompileRecompileTest(unittest.TestCase):
+    """PyTorch 2.11, with ``caching_precompile``, fails the first graph Dynamo compiles after
+    loading precompiled ones (on an H100, resnet50's batch of 4 after a Mega-Cache of batch 8's:
+    ``AssertionError`` at once, then 12.3 s to compile it when called again). A hit with
+    ``precompile=True`` calls again once, so the node's request is answered."""
+
+    def start(self, model, precompile=True, body=b"mega-cache"):
+        torch, config = PrecompileTest.torch_module()
+        server = _hit_service(body)
+        self.addCleanup(server.close)
+        client = CacheClient("http://127.0.0.1:%d" % server.getsockname()[1], timeout=30)
+        with mock.patch.dict(sys.modules, {"torch._dynamo.config": config}):
+            warm = warm_start(model, client, model_name="m", model_version="1",
+                              torch_module=torch, precompile=precompile)
+        self.assertTrue(warm.hit)
+        return warm
+
+    def test_a_hit_with_precompile_calls_again_once_where_dynamo_failed_converting_the_frame(self):
+        model, calls = dynamo_failing_once("answer")
+        warm = self.start(model)
+        with self.assertLogs("pt2cache", "WARNING") as logs:
+            self.assertEqual(warm("batch of 4"), "answer")
+        self.assertEqual(calls, ["batch of 4", "batch of 4"])
+        self.assertEqual(warm.dynamo_failures_retried, 1)
+        said = [line for line in logs.output if "Dynamo failed" in line]
+        self.assertEqual(len(said), 1, logs.output)
+        self.assertIn("torch/_dynamo/convert_frame.py", said[0])
+        self.assertEqual(warm("batch of 4"), "answer", "compiled now: no failure, no retry")
+        self.assertEqual(warm.dynamo_failures_retried, 1)
+
+    def test_other_failures_are_the_callers(self):
+        def own_assertion(x):
+            assert x != "bad input", "the model's own check"
+            return x
+
+        warm = self.start(own_assertion)
+        with self.assertRaisesRegex(AssertionError, "the model's own check"):
+            warm("bad input")
+        self.assertEqual(warm.dynamo_failures_retried, 0)
+
+        model, calls = dynamo_failing_once("answer")
+        without = self.start(model, precompile=False)  # no precompiled graphs: not this failure
+        with self.assertRaises(AssertionError):
+            without("x")
+        self.assertEqual(calls, ["x"], "called once")
+
+    def test_a_second_failure_is_raised(self):
+        namespace = {}
+        exec(compile("def _compile():\n    assert False, 'again'\n",
+                     "/torch/_dynamo/convert_frame.py", "exec"), namespace)
+        calls = []
+
+        def model(x):
+            calls.append(x)
+            namespace["_compile"]()
+
+        warm = self.start(model)
+        with self.assertLogs("pt2cache", "WARNING"), self.assertRaisesRegex(AssertionError,
+                                                                             "again"):
+            warm("x")
+        self.assertEqual(calls, ["x", "x"], "called again once, not more")
+
+
 @needs_service
 class WarmStartTest(unittest.TestCase):
 
