@@ -361,10 +361,18 @@ DYNAMO_CONVERT_FRAME = "torch/_dynamo/convert_frame.py"
 
 
 def _raised_converting_a_frame(failure: BaseException) -> bool:
-    """Whether ``failure`` came up through Dynamo's conversion of a frame (where it traces and
-    compiles, before the frame runs), not from the model's own code nor from a compiled graph."""
-    return any(frame.f_code.co_filename.replace("\\", "/").endswith(DYNAMO_CONVERT_FRAME)
-               for frame, _ in traceback.walk_tb(failure.__traceback__))
+    """Whether ``failure`` came up through Dynamo's conversion of the model's frame (where it
+    traces and compiles, before the frame runs), with only torch's own frames between this call
+    and it: not from the model's own code nor from a compiled graph, and not from a frame Dynamo
+    converted after some of the model's code had run (the frame after a graph break, a function
+    the model calls), which a call made again would run twice."""
+    for frame, _ in list(traceback.walk_tb(failure.__traceback__))[1:]:  # after WarmStart's own
+        filename = frame.f_code.co_filename.replace("\\", "/")
+        if filename.endswith(DYNAMO_CONVERT_FRAME):
+            return True
+        if "/torch/" not in filename and not filename.startswith("torch/"):
+            return False  # the model's code (or another's) ran before Dynamo failed
+    return False
 
 
 MEGA_CACHE_CALLS = ("save_cache_artifacts", "load_cache_artifacts")

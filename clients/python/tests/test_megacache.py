@@ -1,6 +1,7 @@
 """The warm-start helper's decisions. Where torch is absent a stand-in plays torch's part (its
 compile and its cache API); the cache service is always the real one."""
 
+import functools
 import hashlib
 import json
 import os
@@ -518,23 +519,41 @@ class PrecompileTest(unittest.TestCase):
         self.assertIsNotNone(first.client, "warm start goes on")
 
 
-def dynamo_failing_once(result):
-    """A model that fails its first call as PyTorch 2.11's Dynamo fails a recompile beside the
-    precompiled graphs it loaded (an AssertionError in torch/_dynamo/convert_frame.py, raised
-    before the model's own code runs) and answers ``result`` after; its calls are counted."""
+DYNAMO = "/venv/lib/python3.12/site-packages/torch/_dynamo/"
+
+
+def _defined_in(filename, source, name):
+    """The function ``name`` of ``source``, its frames in ``filename`` as a traceback shows them."""
     namespace = {}
-    exec(compile("def _compile(failed):\n    if not failed:\n        failed.append(1)\n"
-                 "        assert False\n",
-                 "/venv/lib/python3.12/site-packages/torch/_dynamo/convert_frame.py", "exec"),
-         namespace)
-    failed, calls = [], []
+    exec(compile(textwrap.dedent(source), filename, "exec"), namespace)
+    return namespace[name]
 
-    def model(x):
-        calls.append(x)
-        namespace["_compile"](failed)
-        return result
 
-    return model, calls
+# Dynamo converting a frame (tracing, compiling) as PyTorch 2.11 fails the first graph it compiles
+# beside loaded precompiled ones: an AssertionError, once per entry of ``failures``
+_convert_frame = _defined_in(DYNAMO + "convert_frame.py", """
+    def _compile(failures):
+        if failures:
+            assert False, failures.pop(0)
+    """, "_compile")
+
+# torch.compile's callable: the frame converted first, then run; its calls counted
+_eval_frame = _defined_in(DYNAMO + "eval_frame.py", """
+    def compile_wrapper(calls, convert, model, *args):
+        calls.append(args[0])
+        convert()
+        return model(*args)
+    """, "compile_wrapper")
+
+
+def dynamo_failing(result, failures=("",)):
+    """A compiled model that fails its first call as PyTorch 2.11's Dynamo fails a recompile beside
+    the precompiled graphs it loaded (an AssertionError in torch/_dynamo/convert_frame.py, raised
+    while Dynamo converts the model's frame, before the model's own code runs), once per entry of
+    ``failures``, and answers ``result`` after; its calls are counted."""
+    calls = []
+    convert = functools.partial(_convert_frame, list(failures))
+    return functools.partial(_eval_frame, calls, convert, lambda x: result), calls
 
 
 class PrecompileRecompileTest(unittest.TestCase):
@@ -555,7 +574,7 @@ class PrecompileRecompileTest(unittest.TestCase):
         return warm
 
     def test_a_hit_with_precompile_calls_again_once_where_dynamo_failed_converting_the_frame(self):
-        model, calls = dynamo_failing_once("answer")
+        model, calls = dynamo_failing("answer")
         warm = self.start(model)
         with self.assertLogs("pt2cache", "WARNING") as logs:
             self.assertEqual(warm("batch of 4"), "answer")
@@ -577,27 +596,37 @@ class PrecompileRecompileTest(unittest.TestCase):
             warm("bad input")
         self.assertEqual(warm.dynamo_failures_retried, 0)
 
-        model, calls = dynamo_failing_once("answer")
+        model, calls = dynamo_failing("answer")
         without = self.start(model, precompile=False)  # no precompiled graphs: not this failure
         with self.assertRaises(AssertionError):
             without("x")
         self.assertEqual(calls, ["x"], "called once")
 
     def test_a_second_failure_is_raised(self):
-        namespace = {}
-        exec(compile("def _compile():\n    assert False, 'again'\n",
-                     "/torch/_dynamo/convert_frame.py", "exec"), namespace)
-        calls = []
-
-        def model(x):
-            calls.append(x)
-            namespace["_compile"]()
-
+        model, calls = dynamo_failing("answer", failures=("first", "again"))
         warm = self.start(model)
         with self.assertLogs("pt2cache", "WARNING"), self.assertRaisesRegex(AssertionError,
                                                                              "again"):
             warm("x")
         self.assertEqual(calls, ["x", "x"], "called again once, not more")
+
+    def test_a_failure_after_the_model_ran_part_of_the_call_is_the_callers(self):
+        """With a graph break, Dynamo converts the frame after the break once the model's code
+        before it has run: a call made again would run that code twice (a counter, a cache the
+        model writes to, a buffer updated in place)."""
+        ran = []
+        resume = functools.partial(_convert_frame, [""])
+
+        def model(x):
+            ran.append(x)  # the code before the graph break
+            resume()  # Dynamo converts the frame after the break, and fails
+            return "answer"
+
+        warm = self.start(functools.partial(_eval_frame, [], lambda: None, model))
+        with self.assertRaises(AssertionError):
+            warm("x")
+        self.assertEqual(ran, ["x"], "the model's code ran once")
+        self.assertEqual(warm.dynamo_failures_retried, 0)
 
 
 @needs_service
