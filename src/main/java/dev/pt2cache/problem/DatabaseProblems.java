@@ -5,6 +5,7 @@ import static dev.pt2cache.problem.ProblemResponses.retryable;
 
 import dev.pt2cache.invalidation.RetirementsBusyException;
 import dev.pt2cache.system.DatabaseCause;
+import dev.pt2cache.system.LostConnections;
 import dev.pt2cache.system.UnansweredStatement;
 import java.util.Optional;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -70,7 +71,7 @@ interface DatabaseProblems {
    * the pool's, which Spring leaves untranslated. Empty for any other failure.
    */
   default Optional<ResponseEntity<ProblemDetail>> bySqlState(Exception e) {
-    if (SqlStates.lostConnection(e) || DatabaseCause.cancelledOrOutOfResources(e)) {
+    if (LostConnections.lost(e) || DatabaseCause.cancelledOrOutOfResources(e)) {
       return Optional.of(databaseUnavailable(e));
     }
     Optional<ResponseEntity<ProblemDetail>> refused = writesRefused(e);

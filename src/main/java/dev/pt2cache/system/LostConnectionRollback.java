@@ -1,6 +1,5 @@
 package dev.pt2cache.system;
 
-import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,6 +20,14 @@ import org.springframework.transaction.support.DefaultTransactionStatus;
  * logged and recorded the rollback, and the only line naming the cause was Spring's "Application
  * exception overridden by rollback exception", a 13 KB stack trace for every transaction cut
  * (docs/adr/0039). Now the statement's failure reaches the service, which says it once per window.
+ *
+ * <p>The same holds for a session PostgreSQL ended under an open transaction ({@link
+ * LostConnections}: an operator's {@code idle_in_transaction_session_timeout} or {@code
+ * transaction_timeout}, {@code pg_terminate_backend}, a restart) after the transaction had decided
+ * its answer and before its rollback: the rollback reads the session's end ("FATAL: terminating
+ * connection ...", SQL state 25P03, 25P04 or 57P01, not of class 08) and fails, and a client's
+ * answer ({@code 409 key-conflict}) was replaced by {@code 503 database-unavailable} and Spring's
+ * stack trace. Nothing of the transaction was committed, so its own answer stands.
  */
 @Configuration(proxyBeanMethods = false)
 class LostConnectionRollback {
@@ -42,30 +49,11 @@ class LostConnectionRollback {
       try {
         super.doRollback(status);
       } catch (RuntimeException e) {
-        if (!lost(e)) {
+        if (!LostConnections.lost(e)) {
           throw e;
         }
-        log.debug("rollback on a connection the driver closed: PostgreSQL rolls it back", e);
+        log.debug("rollback on a connection lost or a session ended: PostgreSQL rolls it back", e);
       }
     }
-
-    /**
-     * Among the rollback failure's causes: an SQL state of class 08 (connection exception: pgjdbc's
-     * "This connection has been closed"), or HikariCP's "Connection is closed", without a state, of
-     * a connection it evicted as broken (and closed) when the statement failed with one.
-     */
-    static boolean lost(Throwable failure) {
-      for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-        if (t instanceof SQLException sql
-            && (sql.getSQLState() == null
-                ? CLOSED_BY_POOL.equals(sql.getMessage())
-                : sql.getSQLState().startsWith("08"))) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    private static final String CLOSED_BY_POOL = "Connection is closed";
   }
 }
