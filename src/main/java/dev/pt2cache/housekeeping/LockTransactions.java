@@ -18,9 +18,17 @@ import org.springframework.transaction.support.DefaultTransactionStatus;
  * another instance" ({@code 409 job-running} on demand, a scheduled round skipped without a word).
  * Here a connection closed under the statement is not rolled back (PostgreSQL ended the transaction
  * with the session), so the statement's own failure is raised, and a failed commit or rollback is
- * raised as the database's failure: a lock that could not be asked is not a lock held by someone. A
- * lock that another session's transaction holds still reads as taken (ShedLock's own judgement of a
- * serialization or lock failure, {@code ConcurrencyFailureException}).
+ * raised as the database's failure: a lock that could not be asked is not a lock held by someone.
+ *
+ * <p>Another instance taking the same lock at the same moment holds the row only for its own
+ * statement: this one waits for it, then finds the lock taken. A row that another session holds
+ * longer, in a transaction left open (an operator's {@code SELECT ... FOR UPDATE}, a frozen
+ * client), is not read as taken: the statement waits until the answer wait ({@link
+ * AnsweredLockProvider}) closes its connection, and the run is the database's failure ({@code 503
+ * database-unavailable} on demand after {@code PT2CACHE_DB_ANSWER_WAIT}, a scheduled round counted
+ * as unrun). A {@code lock_timeout} on these statements would read it as taken, but ShedLock
+ * retries a release that fails so 10 times, and "running on another instance" would not be true
+ * either.
  */
 final class LockTransactions extends JdbcTransactionManager {
 
