@@ -225,16 +225,32 @@ def readiness(api):
     return status
 
 
+# a plain log line's head: its time, level, process, application and thread ("... ERROR 123 ---
+# [pt2-compile-cache] [exec-1] "), and the count a once-per-window line ends with
+LOG_HEAD = re.compile(r"^\S+\s+(ERROR|WARN)\s+\S+\s+---\s+(?:\[[^]]*\]\s+)+")
+RECURRED = re.compile(r" \(and \d+ times more since the last time it was logged.*")
+
+
 def log_problems(path, offset):
-    errors, traces = Counter(), 0
+    """The ERROR lines, the WARN lines by logger and first words, the service's stack frames and
+    Spring's lines for a rollback's or commit's failure thrown in place of the request's own."""
+    errors, warnings, overridden, traces = Counter(), Counter(), Counter(), 0
     with open(path, errors="replace") as log:
         log.seek(offset)
         for line in log:
-            if " ERROR " in line:
-                errors[re.sub(r"^\S+\s+\S+\s+ERROR\s+\S+\s+---\s+\[[^]]*\]\s+", "", line.strip())[:220]] += 1
+            head = LOG_HEAD.match(line)
+            if head:
+                text = RECURRED.sub("", line[head.end():].strip())
+                if head.group(1) == "ERROR":
+                    errors[text[:220]] += 1
+                else:
+                    warnings[text[:110]] += 1
+                for what in ("rollback", "commit"):
+                    if f"overridden by {what} exception" in text:
+                        overridden[what] += 1
             elif line.startswith("\tat ") and "dev.pt2cache" in line:
                 traces += 1
-    return errors, traces
+    return errors, warnings, overridden, traces
 
 
 def main():
@@ -336,9 +352,14 @@ def main():
         if line.startswith(("pt2cache_hits_", "hikaricp_connections_active", "hikaricp_connections{",
                             "hikaricp_connections_pending", "pt2cache_housekeeping_unrun")):
             print("  ", line)
-    errors, traces = log_problems(args.log, log_offset)
-    print(f"log: {sum(errors.values())} ERROR lines, {traces} stack frames of the service")
+    errors, warnings, overridden, traces = log_problems(args.log, log_offset)
+    print(f"log: {sum(errors.values())} ERROR lines, {traces} stack frames of the service,"
+          f" {overridden['rollback']} 'overridden by rollback exception',"
+          f" {overridden['commit']} 'overridden by commit exception'")
     for line, count in errors.most_common():
+        print(f"  {count:4d}  {line}")
+    print(f"log: {sum(warnings.values())} WARN lines")
+    for line, count in warnings.most_common(12):
         print(f"  {count:4d}  {line}")
 
 
