@@ -75,15 +75,7 @@ public final class DatabaseCause {
   }
 
   private static Optional<SQLException> limit(Throwable failure) {
-    SQLException found = null;
-    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof SQLException sql
-          && sql.getSQLState() != null
-          && LIMITS.containsKey(sql.getSQLState())) {
-        found = sql;
-      }
-    }
-    return Optional.ofNullable(found);
+    return SqlCauses.deepest(failure, LIMITS.keySet());
   }
 
   /** PostgreSQL's own words, without pgjdbc's position and detail lines. */

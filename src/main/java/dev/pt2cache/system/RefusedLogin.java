@@ -1,6 +1,5 @@
 package dev.pt2cache.system;
 
-import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Set;
 
@@ -25,13 +24,7 @@ public final class RefusedLogin {
    * last, and that login as its cause: the deepest such error is PostgreSQL's own.
    */
   public static Optional<String> describe(Throwable failure) {
-    SQLException refused = null;
-    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof SQLException sql && refusedLogin(sql.getSQLState())) {
-        refused = sql;
-      }
-    }
-    return Optional.ofNullable(refused)
+    return SqlCauses.deepest(failure, STATES)
         .map(
             sql ->
                 "PostgreSQL refused this instance's credentials for a new connection (SQL state "
@@ -41,10 +34,5 @@ public final class RefusedLogin {
                     + "): check PT2CACHE_DB_USER and PT2CACHE_DB_PASSWORD against the role"
                     + " (a password changed or a role dropped while instances run), and"
                     + " pg_hba.conf");
-  }
-
-  /** Whether {@code state} says a login was refused; many errors carry none (null). */
-  private static boolean refusedLogin(String state) {
-    return state != null && STATES.contains(state);
   }
 }
