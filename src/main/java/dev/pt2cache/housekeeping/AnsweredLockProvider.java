@@ -1,6 +1,8 @@
 package dev.pt2cache.housekeeping;
 
 import dev.pt2cache.system.AnswerWait;
+import dev.pt2cache.system.DatabaseCause;
+import dev.pt2cache.system.LostConnections;
 import java.time.Duration;
 import java.util.Optional;
 import net.javacrumbs.shedlock.core.ExtensibleLockProvider;
@@ -15,7 +17,8 @@ import org.springframework.dao.DataAccessException;
  * the statement and went silent, taking the lock held a scheduler thread, and extending it the
  * keep-alive's one thread (every job's), until TCP gave up: a lock that was not answered is not
  * taken, one not extended lapses after {@code lockAtMostFor}, and one not released lapses so too,
- * as a killed instance's does (ADR 0006).
+ * as a killed instance's does (ADR 0006). A release that fails on a session PostgreSQL ended is
+ * asked again on another connection ({@link Answered}).
  */
 final class AnsweredLockProvider implements ExtensibleLockProvider {
 
@@ -33,37 +36,89 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
   @Override
   public Optional<SimpleLock> lock(LockConfiguration configuration) {
     try {
-      return AnswerWait.bounded(() -> locks.lock(configuration)).map(Answered::new);
+      return AnswerWait.bounded(() -> locks.lock(configuration))
+          .map(lock -> new Answered(lock, configuration.getLockAtMostFor()));
     } catch (LockException e) {
       throw e.getCause() instanceof DataAccessException failure ? failure : e;
     }
   }
 
-  private record Answered(SimpleLock lock) implements SimpleLock {
+  /**
+   * A lock taken, whose release is asked again, on another connection, while it fails as a lost
+   * connection, a session PostgreSQL ended or another failure of the database's that may pass
+   * ({@link #passing}). ShedLock retries a release itself only on a failure it takes for a lost
+   * race ({@code ConcurrencyFailureException}, {@code TransactionSystemException}); an ended
+   * session's is neither (its statement fails as {@code DataAccessResourceFailureException} or, for
+   * {@code 25P03}/{@code 25P04}, {@code UncategorizedSQLException}, and {@link LockTransactions}
+   * raises a failed commit as the latter), so ShedLock raised it at once. The pool (HikariCP)
+   * throws the dead connection away, but hands out without a check any other used within the last
+   * half second, the thread's own first: after a restart or an operator's {@code
+   * pg_terminate_backend} of the instance's sessions, the one try more that this made before met
+   * another dead connection, and under an {@code idle_in_transaction_session_timeout} of
+   * milliseconds the same timeout between the release's statement and its commit. The lock then
+   * stayed taken for {@code lockAtMostFor} after its job had run: {@code 409 job-running} on demand
+   * and the scheduled rounds unrun for 2 minutes.
+   *
+   * <p>The tries wait 50 ms, then twice as long each time up to 1 s: past half a second the pool
+   * checks every connection left from before the end, and a restarting PostgreSQL has time to take
+   * new sessions. They stop at a quarter of {@code lockAtMostFor}, while the lock is still this
+   * run's (the keep-alive extends it at half its time), so a late try releases no later holder's. A
+   * release that still fails is raised, and the lock lapses after {@code lockAtMostFor}, as a
+   * crashed instance's does (ADR 0006).
+   */
+  private record Answered(SimpleLock lock, Duration lockAtMostFor) implements SimpleLock {
 
-    /**
-     * Releases the lock, asking once more where the first statement failed: its connection may have
-     * been one whose session had ended since it was last used (the pool checks a connection only
-     * after half a second idle), and the next is a new one. Past a second failure the lock lapses
-     * after {@code lockAtMostFor}.
-     */
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(1);
+
     @Override
     public void unlock() {
-      AnswerWait.bounded(
-          () -> {
-            try {
-              lock.unlock();
-            } catch (RuntimeException e) {
-              lock.unlock();
-            }
-            return null;
-          });
+      long until = System.nanoTime() + lockAtMostFor.dividedBy(4).toNanos();
+      Duration pause = FIRST_PAUSE;
+      while (true) {
+        try {
+          AnswerWait.bounded(
+              () -> {
+                lock.unlock();
+                return null;
+              });
+          return;
+        } catch (RuntimeException e) {
+          if (!passing(e) || System.nanoTime() + pause.toNanos() > until) {
+            throw e;
+          }
+          pause(pause, e);
+        }
+        Duration doubled = pause.multipliedBy(2);
+        pause = doubled.compareTo(LONGEST_PAUSE) < 0 ? doubled : LONGEST_PAUSE;
+      }
     }
 
     @Override
     public Optional<SimpleLock> extend(Duration lockAtMostFor, Duration lockAtLeastFor) {
       return AnswerWait.bounded(() -> lock.extend(lockAtMostFor, lockAtLeastFor))
-          .map(Answered::new);
+          .map(extended -> new Answered(extended, lockAtMostFor));
+    }
+
+    /**
+     * A failure another try may not meet: a lost connection or an ended session ({@link
+     * LostConnections}), a statement PostgreSQL cancelled ({@code statement_timeout}, {@code
+     * pg_cancel_backend}) or a resource it lacked (too many connections, memory).
+     */
+    private static boolean passing(RuntimeException failure) {
+      return LostConnections.lost(failure) || DatabaseCause.cancelledOrOutOfResources(failure);
+    }
+
+    /**
+     * Waits before the next try; a stopping instance's interrupt ends the tries with the failure.
+     */
+    private static void pause(Duration pause, RuntimeException failure) {
+      try {
+        Thread.sleep(pause.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw failure;
+      }
     }
   }
 }
