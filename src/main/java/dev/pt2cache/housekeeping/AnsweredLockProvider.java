@@ -23,9 +23,11 @@ import org.springframework.dao.DataAccessException;
 final class AnsweredLockProvider implements ExtensibleLockProvider {
 
   private final ExtensibleLockProvider locks;
+  private final ReleaseTries tries;
 
-  AnsweredLockProvider(ExtensibleLockProvider locks) {
+  AnsweredLockProvider(ExtensibleLockProvider locks, ReleaseTries tries) {
     this.locks = locks;
+    this.tries = tries;
   }
 
   /**
@@ -35,9 +37,14 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
    */
   @Override
   public Optional<SimpleLock> lock(LockConfiguration configuration) {
+    Duration lockAtMostFor = configuration.getLockAtMostFor();
+    long asked = System.nanoTime();
     try {
       return AnswerWait.bounded(() -> locks.lock(configuration))
-          .map(lock -> new Answered(lock, configuration.getLockAtMostFor()));
+          .map(
+              lock ->
+                  new Answered(
+                      lock, lockAtMostFor, lapsesNoSoonerThan(asked, lockAtMostFor), tries));
     } catch (LockException e) {
       throw e.getCause() instanceof DataAccessException failure ? failure : e;
     }
@@ -61,19 +68,25 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
    *
    * <p>The tries wait 50 ms, then twice as long each time up to 1 s: past half a second the pool
    * checks every connection left from before the end, and a restarting PostgreSQL has time to take
-   * new sessions. They stop at a quarter of {@code lockAtMostFor}, while the lock is still this
-   * run's (the keep-alive extends it at half its time), so a late try releases no later holder's. A
-   * release that still fails is raised, and the lock lapses after {@code lockAtMostFor}, as a
-   * crashed instance's does (ADR 0006).
+   * new sessions. They stop at a quarter of {@code lockAtMostFor}, and before a try could reach
+   * PostgreSQL after {@code heldUntil} ({@link ReleaseTries}), so a late try releases no later
+   * holder's. A release that still fails is raised, and the lock lapses after {@code
+   * lockAtMostFor}, as a crashed instance's does (ADR 0006).
+   *
+   * @param heldUntil the {@link System#nanoTime} until which the lock is this run's at least: its
+   *     take or last extension was asked no earlier than {@code lockAtMostFor} before it
+   *     (PostgreSQL stamps it from its transaction's start)
    */
-  private record Answered(SimpleLock lock, Duration lockAtMostFor) implements SimpleLock {
+  private record Answered(
+      SimpleLock lock, Duration lockAtMostFor, long heldUntil, ReleaseTries tries)
+      implements SimpleLock {
 
     private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(1);
 
     @Override
     public void unlock() {
-      long until = System.nanoTime() + lockAtMostFor.dividedBy(4).toNanos();
+      long started = System.nanoTime();
       Duration pause = FIRST_PAUSE;
       while (true) {
         try {
@@ -84,20 +97,31 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
               });
           return;
         } catch (RuntimeException e) {
-          if (!passing(e) || System.nanoTime() + pause.toNanos() > until) {
+          if (!passing(e) || !mayStart(System.nanoTime() + pause.toNanos(), started)) {
             throw e;
           }
           pause(pause, e);
+          if (!mayStart(System.nanoTime(), started)) {
+            throw e; // the pause ran over
+          }
         }
         Duration doubled = pause.multipliedBy(2);
         pause = doubled.compareTo(LONGEST_PAUSE) < 0 ? doubled : LONGEST_PAUSE;
       }
     }
 
+    private boolean mayStart(long at, long started) {
+      return tries.mayStart(at, started, heldUntil, lockAtMostFor);
+    }
+
     @Override
     public Optional<SimpleLock> extend(Duration lockAtMostFor, Duration lockAtLeastFor) {
+      long asked = System.nanoTime();
       return AnswerWait.bounded(() -> lock.extend(lockAtMostFor, lockAtLeastFor))
-          .map(extended -> new Answered(extended, lockAtMostFor));
+          .map(
+              extended ->
+                  new Answered(
+                      extended, lockAtMostFor, lapsesNoSoonerThan(asked, lockAtMostFor), tries));
     }
 
     /**
@@ -120,5 +144,9 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
         throw failure;
       }
     }
+  }
+
+  private static long lapsesNoSoonerThan(long asked, Duration lockAtMostFor) {
+    return asked + lockAtMostFor.toNanos();
   }
 }

@@ -11,6 +11,7 @@ import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import net.javacrumbs.shedlock.support.KeepAliveLockProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -45,7 +46,8 @@ class ShedLockConfiguration {
   }
 
   @Bean
-  LockProvider lockProvider(DataSource dataSource, ScheduledExecutorService lockKeepAlive) {
+  LockProvider lockProvider(
+      DataSource dataSource, ScheduledExecutorService lockKeepAlive, Environment environment) {
     return new KeepAliveLockProvider(
         new AnsweredLockProvider(
             new JdbcTemplateLockProvider(
@@ -53,7 +55,8 @@ class ShedLockConfiguration {
                     .withJdbcTemplate(new JdbcTemplate(dataSource))
                     .withTransactionManager(new LockTransactions(dataSource))
                     .usingDbTime()
-                    .build())),
+                    .build()),
+            ReleaseTries.of(dataSource, environment)),
         lockKeepAlive);
   }
 

@@ -61,7 +61,7 @@ public class AnswerWait {
    * an instance whose lock wait had been raised to 20 s or more, which started before the answer
    * wait existed (the two must keep a request's lock wait from being cut as a silent database).
    */
-  static Duration configured(PropertyResolver settings) {
+  public static Duration configured(PropertyResolver settings) {
     Duration answerWait = duration(settings.getProperty("pt2cache.database.answer-wait"));
     if (answerWait != null) {
       return answerWait;

@@ -21,6 +21,7 @@ import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -44,7 +45,8 @@ class JobLockTimeZoneTest extends ServiceTest {
 
   /** The job lock provider an instance whose sessions are in {@code zone} would use. */
   private LockProvider instanceIn(String zone) {
-    return new ShedLockConfiguration().lockProvider(pool(zone), keepAlive);
+    return new ShedLockConfiguration()
+        .lockProvider(pool(zone), keepAlive, new StandardEnvironment());
   }
 
   private HikariDataSource pool(String zone) {

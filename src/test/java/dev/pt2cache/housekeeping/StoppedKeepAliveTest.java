@@ -14,6 +14,7 @@ import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.core.SimpleLock;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * A stopping instance shuts the job locks' keep-alive down before its scheduler's last round ends:
@@ -30,7 +31,8 @@ class StoppedKeepAliveTest extends ServiceTest {
   void shouldReleaseALockTakenAfterTheKeepAliveStopped() {
     ShedLockConfiguration configuration = new ShedLockConfiguration();
     ScheduledExecutorService keepAlive = configuration.lockKeepAlive();
-    LockProvider locks = configuration.lockProvider(dataSource, keepAlive);
+    LockProvider locks =
+        configuration.lockProvider(dataSource, keepAlive, new StandardEnvironment());
     keepAlive.shutdownNow(); // the instance is stopping; its last round is still to take its lock
     String job = "keep-alive-probe-" + UUID.randomUUID();
 

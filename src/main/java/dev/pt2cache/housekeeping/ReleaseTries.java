@@ -1,0 +1,51 @@
+package dev.pt2cache.housekeeping;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pt2cache.system.AnswerWait;
+import java.sql.SQLException;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.core.env.PropertyResolver;
+
+/**
+ * When a job lock's release that failed may be asked again ({@link AnsweredLockProvider}): up to a
+ * quarter of {@code lockAtMostFor} after the release began, and only while the try, at its longest
+ * ({@code tryBound}), still ends within the lock's own time. ShedLock's release ({@code UPDATE
+ * shedlock ... WHERE name = ? AND locked_by = ?}) does not check {@code lock_until}, and {@code
+ * locked_by} is the host's name, the same for every run of the instance and for every instance on
+ * the host: a try that reached PostgreSQL after the lock had lapsed released the next holder's.
+ *
+ * <p>A try reaches PostgreSQL at the latest when its connection is handed out (the pool's wait, and
+ * its check of a connection idle for half a second) and its statement is answered (the answer
+ * wait): one answered later is never committed (the connection is closed unanswered, and PostgreSQL
+ * rolls it back), and the row it locks from then on is still this run's. With no answer wait
+ * ({@code PT2CACHE_DB_ANSWER_WAIT=0s}) a try has no bound, and none is asked again.
+ *
+ * @param tryBound the longest a try takes to reach PostgreSQL; null: no bound
+ */
+record ReleaseTries(Duration tryBound) {
+
+  /** The tries of the instance's settings: its pool's waits and its answer wait. */
+  static ReleaseTries of(DataSource dataSource, PropertyResolver settings) {
+    Duration answerWait = AnswerWait.configured(settings);
+    try {
+      HikariDataSource pool = dataSource.unwrap(HikariDataSource.class);
+      return new ReleaseTries(
+          answerWait.isZero()
+              ? null
+              : answerWait.plusMillis(pool.getConnectionTimeout() + pool.getValidationTimeout()));
+    } catch (SQLException e) {
+      return new ReleaseTries(null); // no pool of HikariCP's: its waits are not known
+    }
+  }
+
+  /**
+   * Whether a try may start at {@code at}, all in {@link System#nanoTime}: the release began at
+   * {@code started}, and the lock is this run's until at least {@code heldUntil}.
+   */
+  boolean mayStart(long at, long started, long heldUntil, Duration lockAtMostFor) {
+    return tryBound != null
+        && at - started <= lockAtMostFor.dividedBy(4).toNanos()
+        && heldUntil - at > tryBound.toNanos();
+  }
+}

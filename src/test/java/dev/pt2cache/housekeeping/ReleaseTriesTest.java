@@ -1,0 +1,63 @@
+package dev.pt2cache.housekeeping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A job lock's release is asked again only while the try, at its longest, still ends within the
+ * lock's own time: ShedLock's release ({@code UPDATE shedlock ... WHERE name = ? AND locked_by =
+ * ?}) does not check {@code lock_until}, and {@code locked_by} is the host's name, the same for
+ * every run of the instance and every instance on the host, so a try that reached PostgreSQL after
+ * the lock lapsed released the next holder's lock.
+ */
+class ReleaseTriesTest {
+
+  /** The defaults: 5 s connection wait, 5 s validation, 20 s answer wait. */
+  final ReleaseTries defaults = new ReleaseTries(Duration.ofSeconds(30));
+
+  @Test
+  void shouldTryAgainUpToAQuarterOfTheLockWhenATryEndsWithinIt() {
+    // PT2CACHE_JOB_LOCK_TIMEOUT 2 minutes, extended 1 minute before the job ended: held 1 more
+    assertThat(mayStart(defaults, Duration.ofMinutes(2), 60, 29)).isTrue();
+    assertThat(mayStart(defaults, Duration.ofMinutes(2), 60, 31)).isFalse();
+  }
+
+  @Test
+  void shouldNotTryWhereATryCouldEndPastTheLocksOwnTime() {
+    // PT2CACHE_JOB_LOCK_TIMEOUT at its least, 30 s, extended 15 s before the job ended: a try at 7
+    // s
+    // could reach PostgreSQL 30 s later, 22 s after the lock lapsed
+    assertThat(mayStart(defaults, Duration.ofSeconds(30), 15, 7)).isFalse();
+    assertThat(mayStart(defaults, Duration.ofSeconds(30), 15, 0)).isFalse();
+  }
+
+  @Test
+  void shouldStopWhereTheKeepAliveStoppedEarly() {
+    // the default lock, whose keep-alive stopped (an extension that failed ends ShedLock's) and
+    // that has 40 s left when the job ends: tries start before 10 s in
+    assertThat(mayStart(defaults, Duration.ofMinutes(2), 40, 9)).isTrue();
+    assertThat(mayStart(defaults, Duration.ofMinutes(2), 40, 11)).isFalse();
+  }
+
+  @Test
+  void shouldNotTryAgainWhereATryHasNoBound() {
+    // PT2CACHE_DB_ANSWER_WAIT=0s: a try may wait for a silent PostgreSQL until TCP gives up
+    assertThat(mayStart(new ReleaseTries(null), Duration.ofMinutes(2), 60, 1)).isFalse();
+  }
+
+  /**
+   * Whether a try may start {@code atSecond} seconds after the release began, the lock being this
+   * run's for {@code heldSeconds} more from then.
+   */
+  private static boolean mayStart(
+      ReleaseTries tries, Duration lockAtMostFor, long heldSeconds, long atSecond) {
+    long started = 100_000_000_000L;
+    return tries.mayStart(
+        started + atSecond * 1_000_000_000L,
+        started,
+        started + heldSeconds * 1_000_000_000L,
+        lockAtMostFor);
+  }
+}
