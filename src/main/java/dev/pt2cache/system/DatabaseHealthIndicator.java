@@ -53,7 +53,7 @@ class DatabaseHealthIndicator extends AbstractHealthIndicator implements Disposa
   }
 
   /** The HikariCP pool behind {@code dataSource} (wrapped: {@link AnswerWait}), or null. */
-  public static HikariDataSource pool(DataSource dataSource) {
+  static HikariDataSource pool(DataSource dataSource) {
     try {
       return dataSource.isWrapperFor(HikariDataSource.class)
           ? dataSource.unwrap(HikariDataSource.class)

@@ -26,9 +26,8 @@ class ReleaseTriesTest {
 
   @Test
   void shouldNotTryWhereATryCouldEndPastTheLocksOwnTime() {
-    // PT2CACHE_JOB_LOCK_TIMEOUT at its least, 30 s, extended 15 s before the job ended: a try at 7
-    // s
-    // could reach PostgreSQL 30 s later, 22 s after the lock lapsed
+    // PT2CACHE_JOB_LOCK_TIMEOUT at its least, 30 s, extended 15 s before the job ended: a try at
+    // 7 s could reach PostgreSQL 30 s later, 22 s after the lock lapsed
     assertThat(mayStart(defaults, Duration.ofSeconds(30), 15, 7)).isFalse();
     assertThat(mayStart(defaults, Duration.ofSeconds(30), 15, 0)).isFalse();
   }
