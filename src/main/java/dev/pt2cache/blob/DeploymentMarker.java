@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import dev.pt2cache.system.Causes;
 import dev.pt2cache.system.LockWait;
 import java.sql.SQLException;
 import java.util.List;
@@ -129,7 +130,7 @@ public class DeploymentMarker implements InitializingBean {
 
   /** PostgreSQL's {@code lock_not_available}: a lock wait ended by {@code lock_timeout}. */
   private static boolean lockNotAvailable(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(failure)) {
       if (cause instanceof SQLException sql && "55P03".equals(sql.getSQLState())) {
         return true;
       }

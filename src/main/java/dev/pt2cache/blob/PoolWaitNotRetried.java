@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import dev.pt2cache.system.Causes;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.retries.api.AcquireInitialTokenRequest;
@@ -38,7 +39,7 @@ final class PoolWaitNotRetried implements RetryStrategy {
 
   /** Whether {@code failure} is a wait for a pooled connection that ran out. */
   static boolean waitedForConnection(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(failure)) {
       if (cause instanceof ConnectionRequestTimeoutException) {
         return true;
       }

@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import dev.pt2cache.system.Causes;
 import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -33,7 +34,7 @@ public final class RefusedCredentials {
    * check; empty for any other failure.
    */
   public static Optional<String> describe(Throwable failure) {
-    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+    for (Throwable t : Causes.chain(failure)) {
       if (t instanceof AwsServiceException answered && refused(answered)) {
         return Optional.of(
             "the store refused this instance's credentials ("

@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import dev.pt2cache.system.Causes;
 import dev.pt2cache.system.StartRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -132,7 +133,7 @@ final class StoreCaBundle implements TlsTrustManagersProvider {
    * not trusted, or issued for another host name); empty for any other failure.
    */
   static Optional<String> refused(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(failure)) {
       if (cause instanceof SSLException) {
         return Optional.of(
             ("The store's HTTPS certificate was not accepted (%s): name the CA that signed it in"

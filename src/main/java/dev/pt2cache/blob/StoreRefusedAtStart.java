@@ -1,5 +1,6 @@
 package dev.pt2cache.blob;
 
+import dev.pt2cache.system.Causes;
 import java.util.Optional;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
@@ -18,7 +19,7 @@ public class StoreRefusedAtStart implements FailureAnalyzer, Ordered {
 
   @Override
   public FailureAnalysis analyze(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(failure)) {
       if (cause instanceof StorageUnavailableException unavailable
           && unavailable.getCause() instanceof SdkException sdk) {
         return new FailureAnalysis(

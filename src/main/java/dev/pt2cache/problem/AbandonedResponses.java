@@ -2,6 +2,7 @@ package dev.pt2cache.problem;
 
 import dev.pt2cache.artifact.ContentMissingException;
 import dev.pt2cache.blob.StorageUnavailableException;
+import dev.pt2cache.system.Causes;
 import dev.pt2cache.system.LogContext;
 import dev.pt2cache.system.RecurringFailureLog;
 import jakarta.servlet.FilterChain;
@@ -85,7 +86,7 @@ class AbandonedResponses extends OncePerRequestFilter {
    * begins: counted in a store failure's window, it went unseen while the store failed too.
    */
   private static boolean fromTheStore(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(e)) {
       if (cause instanceof StorageUnavailableException
           || cause instanceof ContentMissingException) {
         return true;

@@ -3,6 +3,7 @@ package dev.pt2cache.problem;
 import static dev.pt2cache.problem.ProblemResponses.detail;
 import static dev.pt2cache.problem.ProblemResponses.problem;
 
+import dev.pt2cache.system.Causes;
 import dev.pt2cache.system.JsonBodyTooLargeException;
 import dev.pt2cache.system.LogContext;
 import java.util.List;
@@ -118,7 +119,7 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
   }
 
   private static Optional<Throwable> causeOfType(Throwable ex, Class<? extends Throwable> type) {
-    for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(ex)) {
       if (type.isInstance(cause)) {
         return Optional.of(cause);
       }

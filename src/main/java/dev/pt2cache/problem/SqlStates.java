@@ -1,5 +1,6 @@
 package dev.pt2cache.problem;
 
+import dev.pt2cache.system.Causes;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +15,7 @@ final class SqlStates {
    * without a state (Hikari's "Connection is closed") is in none.
    */
   static Optional<SQLException> find(Throwable failure, Set<String> states) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
+    for (Throwable t : Causes.chain(failure)) {
       if (t instanceof SQLException sql
           && sql.getSQLState() != null
           && states.contains(sql.getSQLState())) {

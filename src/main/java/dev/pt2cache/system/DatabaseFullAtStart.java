@@ -26,7 +26,7 @@ public class DatabaseFullAtStart implements FailureAnalyzer, Ordered {
    * if any: also what the readiness check looks for (DatabaseHealthIndicator).
    */
   static Optional<SQLException> tooManyConnections(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(failure)) {
       if (cause instanceof SQLException sql && TOO_MANY_CONNECTIONS.equals(sql.getSQLState())) {
         return Optional.of(sql);
       }

@@ -25,7 +25,7 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
     if (unanswered != null) {
       return unanswered;
     }
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(failure)) {
       if (cause instanceof SQLException sql && sql.getSQLState() != null) {
         if (WRITES_REFUSED.contains(sql.getSQLState())) {
           return writesRefused(sql);
@@ -60,7 +60,7 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
    */
   private static FailureAnalysis unanswered(Throwable failure) {
     Throwable driver = null;
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(failure)) {
       if (cause instanceof SQLException) {
         driver = cause;
       }
@@ -147,7 +147,7 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
    * ({@code PgjdbcHostnameVerifier}, or the class {@code sslhostnameverifier} names).
    */
   private static boolean tlsRefused(SQLException sql) {
-    for (Throwable cause = sql; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(sql)) {
       if (cause instanceof SSLException
           || cause instanceof SQLException
               && String.valueOf(cause.getMessage())

@@ -24,7 +24,7 @@ public final class LostConnections {
    * statement Hibernate ran (its {@code GenericJDBCException} in {@code JpaSystemException}).
    */
   public static boolean lost(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
+    for (Throwable t : Causes.chain(failure)) {
       if (t instanceof SQLTransientConnectionException
           || t instanceof SQLNonTransientConnectionException
           || t instanceof SQLRecoverableException) {

@@ -16,7 +16,7 @@ final class SqlCauses {
    */
   static Optional<SQLException> deepest(Throwable failure, Set<String> states) {
     SQLException found = null;
-    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+    for (Throwable t : Causes.chain(failure)) {
       if (t instanceof SQLException sql
           && sql.getSQLState() != null
           && states.contains(sql.getSQLState())) {

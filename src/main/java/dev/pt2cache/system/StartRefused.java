@@ -15,7 +15,7 @@ public class StartRefused implements FailureAnalyzer, Ordered {
 
   @Override
   public FailureAnalysis analyze(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+    for (Throwable cause : Causes.chain(failure)) {
       if (cause instanceof StartRefusedException refused) {
         return new FailureAnalysis(refused.problem(), refused.action(), refused);
       }

@@ -25,7 +25,7 @@ public final class UnansweredStatement {
   public static Optional<String> describe(Throwable failure, String place, String bound) {
     String sent = null;
     boolean fromTheDriver = false;
-    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+    for (Throwable t : Causes.chain(failure)) {
       // only a read of the driver's: the store's client times out with the same exception
       fromTheDriver |= t instanceof SQLException;
       if (t instanceof SocketTimeoutException timeout && fromTheDriver) {
