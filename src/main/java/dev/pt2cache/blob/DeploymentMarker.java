@@ -1,10 +1,10 @@
 package dev.pt2cache.blob;
 
-import dev.pt2cache.system.Causes;
 import dev.pt2cache.system.LockWait;
-import java.sql.SQLException;
+import dev.pt2cache.system.SqlCauses;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -130,12 +130,7 @@ public class DeploymentMarker implements InitializingBean {
 
   /** PostgreSQL's {@code lock_not_available}: a lock wait ended by {@code lock_timeout}. */
   private static boolean lockNotAvailable(Throwable failure) {
-    for (Throwable cause : Causes.chain(failure)) {
-      if (cause instanceof SQLException sql && "55P03".equals(sql.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
+    return SqlCauses.first(failure, Set.of("55P03")).isPresent();
   }
 
   /**

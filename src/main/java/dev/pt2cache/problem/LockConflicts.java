@@ -1,5 +1,6 @@
 package dev.pt2cache.problem;
 
+import dev.pt2cache.system.SqlCauses;
 import java.util.Set;
 
 /**
@@ -19,7 +20,7 @@ final class LockConflicts {
 
   /** Whether a cause of {@code failure} is the database aborting it for a concurrent one. */
   static boolean isConflict(Throwable failure) {
-    return SqlStates.find(failure, STATES).isPresent();
+    return SqlCauses.first(failure, STATES).isPresent();
   }
 
   /**
@@ -27,6 +28,6 @@ final class LockConflicts {
    * for one ({@code lock_not_available}: {@code PT2CACHE_DB_LOCK_WAIT}, docs/adr/0039).
    */
   static boolean waitedTooLong(Throwable failure) {
-    return SqlStates.find(failure, Set.of("55P03")).isPresent();
+    return SqlCauses.first(failure, Set.of("55P03")).isPresent();
   }
 }

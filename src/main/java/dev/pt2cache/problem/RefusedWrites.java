@@ -1,5 +1,6 @@
 package dev.pt2cache.problem;
 
+import dev.pt2cache.system.SqlCauses;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,6 @@ final class RefusedWrites {
 
   /** The problem's detail, when a cause of {@code failure} is such a refusal. */
   static Optional<String> describe(Throwable failure) {
-    return SqlStates.find(failure, WHY.keySet()).map(SQLException::getSQLState).map(WHY::get);
+    return SqlCauses.first(failure, WHY.keySet()).map(SQLException::getSQLState).map(WHY::get);
   }
 }

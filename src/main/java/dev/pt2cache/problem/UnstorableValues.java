@@ -1,5 +1,6 @@
 package dev.pt2cache.problem;
 
+import dev.pt2cache.system.SqlCauses;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,7 +23,7 @@ final class UnstorableValues {
 
   /** The database's own words, when a cause of {@code failure} is such a refusal. */
   static Optional<String> describe(Throwable failure) {
-    return SqlStates.find(failure, STATES)
+    return SqlCauses.first(failure, STATES)
         .map(
             sql -> {
               String message = String.valueOf(sql.getMessage());
