@@ -69,9 +69,10 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
    * <p>The tries wait 50 ms, then twice as long each time up to 1 s: past half a second the pool
    * checks every connection left from before the end, and a restarting PostgreSQL has time to take
    * new sessions. They stop at a quarter of {@code lockAtMostFor}, and before a try could reach
-   * PostgreSQL after {@code heldUntil} ({@link ReleaseTries}), so a late try releases no later
-   * holder's. A release that still fails is raised, and the lock lapses after {@code
-   * lockAtMostFor}, as a crashed instance's does (ADR 0006).
+   * PostgreSQL after {@code heldUntil} ({@link ReleaseTries}). No try, nor a first one whose
+   * commit's answer was lost, releases a later holder's lock: each take has its own {@code
+   * locked_by} ({@link LocksPerTake}). A release that still fails is raised, and the lock lapses
+   * after {@code lockAtMostFor}, as a crashed instance's does (ADR 0006).
    *
    * @param heldUntil the {@link System#nanoTime} until which the lock is this run's at least: its
    *     take or last extension was asked no earlier than {@code lockAtMostFor} before it

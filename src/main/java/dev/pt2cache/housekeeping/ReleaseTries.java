@@ -10,10 +10,12 @@ import org.springframework.core.env.PropertyResolver;
 /**
  * When a job lock's release that failed may be asked again ({@link AnsweredLockProvider}): up to a
  * quarter of {@code lockAtMostFor} after the release began, and only while the try, at its longest
- * ({@code tryBound}), still ends within the lock's own time. ShedLock's release ({@code UPDATE
- * shedlock ... WHERE name = ? AND locked_by = ?}) does not check {@code lock_until}, and {@code
- * locked_by} is the host's name, the same for every run of the instance and for every instance on
- * the host: a try that reached PostgreSQL after the lock had lapsed released the next holder's.
+ * ({@code tryBound}), still ends within the lock's own time: a try later than that has nothing left
+ * to release. ShedLock's release ({@code UPDATE shedlock ... WHERE name = ? AND locked_by = ?})
+ * does not check {@code lock_until}; while {@code locked_by} was the host's name, a try that
+ * reached PostgreSQL after the lock had lapsed released the next holder's. Each take now writes a
+ * holder of its own ({@link LocksPerTake}), which keeps any try, in time or not, off another take's
+ * lock.
  *
  * <p>A try reaches PostgreSQL at the latest when its connection is handed out (the pool's wait, and
  * its check of a connection idle for half a second) and its statement is answered (the answer

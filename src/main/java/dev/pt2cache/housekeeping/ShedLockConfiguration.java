@@ -7,7 +7,6 @@ import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
-import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import net.javacrumbs.shedlock.support.KeepAliveLockProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,11 +14,11 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Job locks in the {@code shedlock} table, timed by the database's clock, not the instances'. A
- * held lock is extended while its job runs, so a run longer than {@code lockAtMostFor} keeps it;
- * only a crashed instance's lock lapses. Its statements wait for PostgreSQL's answers at most the
- * answer wait ({@link AnsweredLockProvider}), and one that fails is the database's failure, never a
- * lock held elsewhere ({@link LockTransactions}).
+ * Job locks in the {@code shedlock} table, timed by the database's clock, not the instances', each
+ * take its own holder ({@link LocksPerTake}). A held lock is extended while its job runs, so a run
+ * longer than {@code lockAtMostFor} keeps it; only a crashed instance's lock lapses. Its statements
+ * wait for PostgreSQL's answers at most the answer wait ({@link AnsweredLockProvider}), and one
+ * that fails is the database's failure, never a lock held elsewhere ({@link LockTransactions}).
  */
 @Configuration(proxyBeanMethods = false)
 class ShedLockConfiguration {
@@ -50,12 +49,7 @@ class ShedLockConfiguration {
       DataSource dataSource, ScheduledExecutorService lockKeepAlive, Environment environment) {
     return new KeepAliveLockProvider(
         new AnsweredLockProvider(
-            new JdbcTemplateLockProvider(
-                JdbcTemplateLockProvider.Configuration.builder()
-                    .withJdbcTemplate(new JdbcTemplate(dataSource))
-                    .withTransactionManager(new LockTransactions(dataSource))
-                    .usingDbTime()
-                    .build()),
+            new LocksPerTake(new JdbcTemplate(dataSource), new LockTransactions(dataSource)),
             ReleaseTries.of(dataSource, environment)),
         lockKeepAlive);
   }

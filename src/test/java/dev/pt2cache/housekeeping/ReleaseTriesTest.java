@@ -8,9 +8,10 @@ import org.junit.jupiter.api.Test;
 /**
  * A job lock's release is asked again only while the try, at its longest, still ends within the
  * lock's own time: ShedLock's release ({@code UPDATE shedlock ... WHERE name = ? AND locked_by =
- * ?}) does not check {@code lock_until}, and {@code locked_by} is the host's name, the same for
- * every run of the instance and every instance on the host, so a try that reached PostgreSQL after
- * the lock lapsed released the next holder's lock.
+ * ?}) does not check {@code lock_until}, and while {@code locked_by} was the host's name, the same
+ * for every run of the instance and every instance on the host, a try that reached PostgreSQL after
+ * the lock lapsed released the next holder's lock ({@link LocksPerTake} now gives each take its
+ * own).
  */
 class ReleaseTriesTest {
 
