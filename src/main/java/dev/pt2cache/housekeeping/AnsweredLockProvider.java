@@ -3,6 +3,7 @@ package dev.pt2cache.housekeeping;
 import dev.pt2cache.system.AnswerWait;
 import dev.pt2cache.system.DatabaseCause;
 import dev.pt2cache.system.LostConnections;
+import dev.pt2cache.system.RefusedLogin;
 import java.time.Duration;
 import java.util.Optional;
 import net.javacrumbs.shedlock.core.ExtensibleLockProvider;
@@ -53,18 +54,18 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
   /**
    * A lock taken, whose release is asked again, on another connection, while it fails as a lost
    * connection, a session PostgreSQL ended or another failure of the database's that may pass
-   * ({@link #passing}). ShedLock retries a release itself only on a failure it takes for a lost
-   * race ({@code ConcurrencyFailureException}, {@code TransactionSystemException}); an ended
-   * session's is neither (its statement fails as {@code DataAccessResourceFailureException} or, for
-   * {@code 25P03}/{@code 25P04}, {@code UncategorizedSQLException}, and {@link LockTransactions}
-   * raises a failed commit as the latter), so ShedLock raised it at once. The pool (HikariCP)
-   * throws the dead connection away, but hands out without a check any other used within the last
-   * half second, the thread's own first: after a restart or an operator's {@code
-   * pg_terminate_backend} of the instance's sessions, the one try more that this made before met
-   * another dead connection, and under an {@code idle_in_transaction_session_timeout} of
-   * milliseconds the same timeout between the release's statement and its commit. The lock then
-   * stayed taken for {@code lockAtMostFor} after its job had run: {@code 409 job-running} on demand
-   * and the scheduled rounds unrun for 2 minutes.
+   * ({@link #passing}; a refused login does not). ShedLock retries a release itself only on a
+   * failure it takes for a lost race ({@code ConcurrencyFailureException}, {@code
+   * TransactionSystemException}); an ended session's is neither (its statement fails as {@code
+   * DataAccessResourceFailureException} or, for {@code 25P03}/{@code 25P04}, {@code
+   * UncategorizedSQLException}, and {@link LockTransactions} raises a failed commit as the latter),
+   * so ShedLock raised it at once. The pool (HikariCP) throws the dead connection away, but hands
+   * out without a check any other used within the last half second, the thread's own first: after a
+   * restart or an operator's {@code pg_terminate_backend} of the instance's sessions, the one try
+   * more that this made before met another dead connection, and under an {@code
+   * idle_in_transaction_session_timeout} of milliseconds the same timeout between the release's
+   * statement and its commit. The lock then stayed taken for {@code lockAtMostFor} after its job
+   * had run: {@code 409 job-running} on demand and the scheduled rounds unrun for 2 minutes.
    *
    * <p>The tries wait 50 ms, then twice as long each time up to 1 s: past half a second the pool
    * checks every connection left from before the end, and a restarting PostgreSQL has time to take
@@ -128,10 +129,14 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
     /**
      * A failure another try may not meet: a lost connection or an ended session ({@link
      * LostConnections}), a statement PostgreSQL cancelled ({@code statement_timeout}, {@code
-     * pg_cancel_backend}) or a resource it lacked (too many connections, memory).
+     * pg_cancel_backend}) or a resource it lacked (too many connections, memory). Not a login
+     * PostgreSQL refused ({@link RefusedLogin}: a password changed under the instance, a role
+     * dropped), which the pool raises as a connection it could not get: no pause brings it back,
+     * and the tries held the job's thread for a quarter of {@code lockAtMostFor} (30 s by default).
      */
     private static boolean passing(RuntimeException failure) {
-      return LostConnections.lost(failure) || DatabaseCause.cancelledOrOutOfResources(failure);
+      return (LostConnections.lost(failure) || DatabaseCause.cancelledOrOutOfResources(failure))
+          && RefusedLogin.describe(failure).isEmpty();
     }
 
     /**

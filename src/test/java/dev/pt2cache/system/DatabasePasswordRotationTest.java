@@ -7,10 +7,10 @@ import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.DockerWhenContainers;
+import dev.pt2cache.support.PasswordRoles;
 import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.TestInfra;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -55,10 +55,7 @@ class DatabasePasswordRotationTest {
     String url = env.get("PT2CACHE_DB_URL").replaceFirst("\\?.*", "");
     try (Connection admin = TestInfra.adminConnection();
         Statement sql = admin.createStatement()) {
-      sql.execute("create role " + role + " login password 'first'");
-      sql.execute("grant \"" + env.get("PT2CACHE_DB_USER") + "\" to " + role);
-      sql.execute("alter role " + role + " set role = '" + env.get("PT2CACHE_DB_USER") + "'");
-      List<String> hba = checkPasswordOf(admin, role);
+      List<String> hba = PasswordRoles.create(admin, role, "first");
       try (ConfigurableApplicationContext instance =
           ServiceInstances.start(
               Map.of(
@@ -130,7 +127,7 @@ class DatabasePasswordRotationTest {
       } finally {
         end(sql, "usename = '" + role + "'");
         sql.execute("drop role " + role);
-        writeHba(admin, hba);
+        PasswordRoles.writeHba(admin, hba);
       }
     }
   }
@@ -170,47 +167,5 @@ class DatabasePasswordRotationTest {
   /** Ends the sessions that {@code where} selects from {@code pg_stat_activity}. */
   private static void end(Statement sql, String where) throws SQLException {
     sql.execute("select pg_terminate_backend(pid) from pg_stat_activity where " + where);
-  }
-
-  /**
-   * Makes PostgreSQL check {@code role}'s password: a first line of {@code pg_hba.conf} for it
-   * alone, written by the server ({@code COPY ... TO}, so in a container too). Answers the file's
-   * lines as they were, for {@link #writeHba}.
-   */
-  private static List<String> checkPasswordOf(Connection admin, String role) throws SQLException {
-    List<String> before = new ArrayList<>();
-    try (Statement statement = admin.createStatement();
-        ResultSet rs = statement.executeQuery("select pg_read_file(current_setting('hba_file'))")) {
-      rs.next();
-      before.addAll(List.of(rs.getString(1).split("\n")));
-    }
-    List<String> lines = new ArrayList<>();
-    lines.add("host all " + role + " all scram-sha-256");
-    lines.addAll(before);
-    writeHba(admin, lines);
-    return before;
-  }
-
-  private static void writeHba(Connection admin, List<String> lines) throws SQLException {
-    try (Statement statement = admin.createStatement()) {
-      statement.execute("create temporary table if not exists hba_lines (n int, line text)");
-      statement.execute("truncate hba_lines");
-      try (PreparedStatement insert =
-          admin.prepareStatement("insert into hba_lines values (?, ?)")) {
-        for (int i = 0; i < lines.size(); i++) {
-          insert.setInt(1, i);
-          insert.setString(2, lines.get(i));
-          insert.executeUpdate();
-        }
-      }
-      String file;
-      try (ResultSet rs = statement.executeQuery("select current_setting('hba_file')")) {
-        rs.next();
-        file = rs.getString(1);
-      }
-      statement.execute(
-          "copy (select line from hba_lines order by n) to '" + file.replace("'", "''") + "'");
-      statement.execute("select pg_reload_conf()");
-    }
   }
 }
