@@ -10,6 +10,8 @@ import net.javacrumbs.shedlock.core.ExtensibleLockProvider;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.SimpleLock;
 import net.javacrumbs.shedlock.support.LockException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 
 /**
@@ -22,6 +24,8 @@ import org.springframework.dao.DataAccessException;
  * asked again on another connection ({@link Answered}).
  */
 final class AnsweredLockProvider implements ExtensibleLockProvider {
+
+  private static final Logger log = LoggerFactory.getLogger(AnsweredLockProvider.class);
 
   private final ExtensibleLockProvider locks;
   private final ReleaseTries tries;
@@ -45,7 +49,11 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
           .map(
               lock ->
                   new Answered(
-                      lock, lockAtMostFor, lapsesNoSoonerThan(asked, lockAtMostFor), tries));
+                      configuration.getName(),
+                      lock,
+                      lockAtMostFor,
+                      lapsesNoSoonerThan(asked, lockAtMostFor),
+                      tries));
     } catch (LockException e) {
       throw e.getCause() instanceof DataAccessException failure ? failure : e;
     }
@@ -72,15 +80,21 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
    * new sessions. They stop at a quarter of {@code lockAtMostFor}, and before a try could reach
    * PostgreSQL after {@code heldUntil} ({@link ReleaseTries}). No try, nor a first one whose
    * commit's answer was lost, releases a later holder's lock: each take has its own {@code
-   * locked_by} ({@link LocksPerTake}). A release that still fails is raised, and the lock lapses
-   * after {@code lockAtMostFor}, as a crashed instance's does (ADR 0006).
+   * locked_by} ({@link LocksPerTake}).
    *
+   * <p>A release that still fails is logged, not raised: its job has run, and ShedLock releases in
+   * a {@code finally}, so a failure raised there took the place of the run's own result (the run
+   * asked for through the API answered {@code 503} for work it had done and recorded, a scheduled
+   * round counted as unrun, a job's own failure hidden behind the release's). The lock lapses after
+   * {@code lockAtMostFor}, as a crashed instance's does (ADR 0006).
+   *
+   * @param name the job's lock, as the line that says it was not released names it
    * @param heldUntil the {@link System#nanoTime} until which the lock is this run's at least: its
    *     take or last extension was asked no earlier than {@code lockAtMostFor} before it
    *     (PostgreSQL stamps it from its transaction's start)
    */
   private record Answered(
-      SimpleLock lock, Duration lockAtMostFor, long heldUntil, ReleaseTries tries)
+      String name, SimpleLock lock, Duration lockAtMostFor, long heldUntil, ReleaseTries tries)
       implements SimpleLock {
 
     private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
@@ -88,6 +102,20 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
 
     @Override
     public void unlock() {
+      try {
+        release();
+      } catch (RuntimeException e) {
+        log.warn(
+            "housekeeping lock {} was not released ({}): its job ran; the lock lapses within {}"
+                + " (PT2CACHE_JOB_LOCK_TIMEOUT), until then no instance runs the job and a run"
+                + " asked for answers 409 job-running",
+            name,
+            DatabaseCause.describe(e).orElse(String.valueOf(e)),
+            lockAtMostFor);
+      }
+    }
+
+    private void release() {
       long started = System.nanoTime();
       Duration pause = FIRST_PAUSE;
       while (true) {
@@ -123,7 +151,11 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
           .map(
               extended ->
                   new Answered(
-                      extended, lockAtMostFor, lapsesNoSoonerThan(asked, lockAtMostFor), tries));
+                      name,
+                      extended,
+                      lockAtMostFor,
+                      lapsesNoSoonerThan(asked, lockAtMostFor),
+                      tries));
     }
 
     /**

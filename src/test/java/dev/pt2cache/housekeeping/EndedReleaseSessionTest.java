@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -47,7 +46,11 @@ class EndedReleaseSessionTest extends ServiceTest {
       throws Exception {
     runJob("purge"); // the lock's row is there and free
     JobRunner ending =
-        new JobRunner(endingTheSessionsBeforeTheRelease(), jdbc, metrics, properties);
+        new JobRunner(
+            JobLocks.beforeTheRelease(locks, this::endTheSessionsOfEveryPooledConnection),
+            jdbc,
+            metrics,
+            properties);
 
     Throwable failure = catchThrowable(() -> ending.run(purge, null));
     // past half a second the pool checks the connections left from before the end before it hands
@@ -66,36 +69,6 @@ class EndedReleaseSessionTest extends ServiceTest {
         }
       }
     }
-  }
-
-  /**
-   * The runner's locks, but that each run, once it has run and recorded itself, uses every
-   * connection of the pool (as a busy instance does) and then has PostgreSQL end their sessions.
-   */
-  private LockingTaskExecutor endingTheSessionsBeforeTheRelease() {
-    return new LockingTaskExecutor() {
-      @Override
-      public void executeWithLock(Runnable task, LockConfiguration lock) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public void executeWithLock(Task task, LockConfiguration lock) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public <T> TaskResult<T> executeWithLock(TaskWithResult<T> task, LockConfiguration lock)
-          throws Throwable {
-        return locks.executeWithLock(
-            () -> {
-              T ran = task.call();
-              endTheSessionsOfEveryPooledConnection();
-              return ran;
-            },
-            lock);
-      }
-    };
   }
 
   private void endTheSessionsOfEveryPooledConnection() throws SQLException {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 
 /**
  * A housekeeping job run by a test once the job's lock is free. Every test context, and every
@@ -67,5 +69,42 @@ public final class JobLocks {
         throw new IllegalStateException("interrupted waiting for the " + job + " lock", e);
       }
     }
+  }
+
+  /** Something a test does once a job has run, before its lock's release. */
+  @FunctionalInterface
+  public interface BeforeTheRelease {
+    void run() throws Exception;
+  }
+
+  /**
+   * {@code locks}, but that once each job has run (and recorded itself), {@code then} is done
+   * before the lock's release: a session ended, a password changed under the pool.
+   */
+  public static LockingTaskExecutor beforeTheRelease(
+      LockingTaskExecutor locks, BeforeTheRelease then) {
+    return new LockingTaskExecutor() {
+      @Override
+      public void executeWithLock(Runnable task, LockConfiguration lock) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public void executeWithLock(Task task, LockConfiguration lock) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public <T> TaskResult<T> executeWithLock(TaskWithResult<T> task, LockConfiguration lock)
+          throws Throwable {
+        return locks.executeWithLock(
+            () -> {
+              T ran = task.call();
+              then.run();
+              return ran;
+            },
+            lock);
+      }
+    };
   }
 }
