@@ -1,29 +1,18 @@
 package dev.pt2cache.system;
 
-import dev.pt2cache.api.model.ArtifactState;
-import dev.pt2cache.api.model.JobName;
-import dev.pt2cache.api.model.Kind;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.format.FormatterRegistry;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Web wiring: kinds and states arrive in paths and queries by their wire names ({@code
- * mega-cache}); a query parameter no operation declares is refused ({@link KnownQueryParameters});
- * the service's root leads operators to Swagger UI, which shows openapi.yaml itself, by relative
- * addresses that work behind a proxy that serves the service under a path.
+ * Web wiring: kinds and states arrive in paths and queries by their wire names ({@link WireNames});
+ * a query parameter no operation declares is refused ({@link KnownQueryParameters}); the service's
+ * root leads operators to Swagger UI, which shows openapi.yaml itself, by relative addresses that
+ * work behind a proxy that serves the service under a path.
  */
 @Configuration
 class WebConfiguration implements WebMvcConfigurer {
-
-  @Override
-  public void addFormatters(FormatterRegistry registry) {
-    registry.addConverter(String.class, Kind.class, Kind::fromValue);
-    registry.addConverter(String.class, ArtifactState.class, ArtifactState::fromValue);
-    registry.addConverter(String.class, JobName.class, JobName::fromValue);
-  }
 
   @Override
   public void addInterceptors(InterceptorRegistry registry) {

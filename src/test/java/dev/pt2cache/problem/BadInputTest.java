@@ -593,6 +593,26 @@ class BadInputTest extends ServiceTest {
     void shouldRefuseAnUnknownKindInThePath() {
       assertProblem(api.get(path("/entries/tensorrt/abc")), 400, "invalid-request");
     }
+
+    /**
+     * Kinds, states and jobs are their lower-case wire names only: the upper-case names of their
+     * constants ({@code FX_GRAPH}) were taken as the value, as bodies never were, so that a PUT
+     * stored an entry and a POST ran a job under a name the contract does not list.
+     */
+    @Test
+    void shouldRefuseTheNameOfAConstantForAKindStateOrJob() {
+      ApiResponse entry = api.putBytes(path("/entries/FX_GRAPH/abc"), bytes);
+      assertProblem(entry, 400, "invalid-request");
+      assertThat(entry.json().get("detail").asString())
+          .contains("kind 'FX_GRAPH' is not a value the contract lists")
+          .contains("fx-graph");
+      assertProblem(api.get(path("/entries/FX_GRAPH/abc")), 400, "invalid-request");
+      assertProblem(api.get(path("/artifacts?kind=MEGA_CACHE")), 400, "invalid-request");
+      assertProblem(api.get(path("/artifacts?state=READY")), 400, "invalid-request");
+      assertProblem(api.get("/v1/housekeeping/runs?job=RETENTION"), 400, "invalid-request");
+      assertProblem(
+          api.postJson("/v1/housekeeping/jobs/RETENTION/runs", ""), 400, "invalid-request");
+    }
   }
 
   @Nested
