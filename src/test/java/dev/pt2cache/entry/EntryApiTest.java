@@ -215,6 +215,30 @@ class EntryApiTest extends ServiceTest {
     assertThat(api.get(path(entry)).body()).isEqualTo(bytes);
   }
 
+  /**
+   * The code-generation level and the hardware-specific level are kept apart: PyTorch's key under
+   * one kind is another entry than the same key under another, each with its own first writer, and
+   * retiring one kind leaves the others served.
+   */
+  @Test
+  void shouldKeepOneKeyApartUnderEachKind() {
+    byte[] autotune = Fixtures.randomBytes(100);
+    assertThat(api.putBytes(path(entry), bytes).status()).isEqualTo(201);
+    assertThat(api.get(path("/entries/aot-autograd/" + key)).status()).isEqualTo(404);
+    assertThat(api.putBytes(path("/entries/autotune/" + key), autotune).status())
+        .as("not a conflict with the fx-graph entry of that key")
+        .isEqualTo(201);
+
+    ApiResponse retired =
+        api.postJson(
+            path("/invalidations"),
+            "{\"selector\": {\"kind\": \"autotune\", \"key\": \"%s\"}, \"reason\": \"re-tune\"}"
+                .formatted(key));
+    assertThat(retired.json().get("invalidated").asInt()).as(retired.text()).isEqualTo(1);
+    assertThat(api.get(path("/entries/autotune/" + key)).status()).isEqualTo(404);
+    assertThat(api.get(path(entry)).body()).isEqualTo(bytes);
+  }
+
   @Test
   void shouldKeepTheDescriptorAnEntryCarries() {
     String descriptor = Descriptors.of(Descriptors.uniqueModel()).replaceAll("\\s*\\n\\s*", " ");

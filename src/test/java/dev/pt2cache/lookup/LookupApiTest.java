@@ -74,6 +74,29 @@ class LookupApiTest extends ServiceTest {
     assertThat(difference.get("stored").asString()).isEqualTo("2.11.0+cu130");
   }
 
+  /**
+   * Hardware kept apart: what one GPU compiled is never served to another, whose lookup misses
+   * under a key of its own and names the hardware as what differs.
+   */
+  @Test
+  void shouldNotServeWhatAnotherGpuCompiled() {
+    JsonNode uploaded = uploadMegaCache(descriptor, Fixtures.GPT2.bytes()).json();
+    String otherGpu = Descriptors.of(model, "1", "2.11.0+cu130", "NVIDIA A100-SXM4-80GB");
+
+    JsonNode miss = lookup(otherGpu);
+    assertThat(miss.get("hit").asBoolean()).isFalse();
+    assertThat(miss.get("key").asString()).isNotEqualTo(uploaded.get("key").asString());
+    JsonNode closest = miss.get("miss").get("closest");
+    assertThat(closest.get("artifactId").asString()).isEqualTo(uploaded.get("id").asString());
+    assertThat(closest.get("differences").get(0).get("field").asString()).isEqualTo("hardware.gpu");
+    assertThat(
+            lookup(descriptor.replace("\"capability\": \"9.0\"", "\"capability\": \"8.0\""))
+                .get("hit")
+                .asBoolean())
+        .as("another compute capability alone")
+        .isFalse();
+  }
+
   @Test
   void shouldSayWhenTheKeysArtifactWasInvalidated() {
     uploadMegaCache(descriptor, Fixtures.randomBytes(100));
