@@ -20,7 +20,11 @@ import org.springframework.web.bind.annotation.InitBinder;
 @ControllerAdvice
 class WireNames {
 
-  @InitBinder
+  /**
+   * Only where a binder is made for a value of these names (the contract's {@code kind}, {@code
+   * state} and {@code job}): not for every other path variable, a lookup's namespace among them.
+   */
+  @InitBinder({"kind", "state", "job"})
   void wireNamesOnly(WebDataBinder binder) {
     binder.registerCustomEditor(Kind.class, editor(Kind::fromValue));
     binder.registerCustomEditor(ArtifactState.class, editor(ArtifactState::fromValue));
