@@ -86,7 +86,9 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
    * a {@code finally}, so a failure raised there took the place of the run's own result (the run
    * asked for through the API answered {@code 503} for work it had done and recorded, a scheduled
    * round counted as unrun, a job's own failure hidden behind the release's). The lock lapses after
-   * {@code lockAtMostFor}, as a crashed instance's does (ADR 0006).
+   * {@code lockAtMostFor}, as a crashed instance's does (ADR 0006). A lock whose extension found it
+   * lapsed is released by no statement (ShedLock refuses it as invalid): its line says so, since
+   * another instance may have taken the lock and run the job.
    *
    * @param name the job's lock, as the line that says it was not released names it
    * @param heldUntil the {@link System#nanoTime} until which the lock is this run's at least: its
@@ -104,6 +106,13 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
     public void unlock() {
       try {
         release();
+      } catch (IllegalStateException e) {
+        // ShedLock's own refusal, before any statement, of a lock it marked invalid: an extension
+        // (the keep-alive's) that found the row no longer this take's
+        log.warn(
+            "housekeeping lock {} had lapsed before its release (an extension found it no longer"
+                + " this run's): its job ran; another instance may have run the job meanwhile",
+            name);
       } catch (RuntimeException e) {
         log.warn(
             "housekeeping lock {} was not released ({}): its job ran; the lock lapses within {}"
