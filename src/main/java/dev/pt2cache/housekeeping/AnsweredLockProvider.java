@@ -153,18 +153,34 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
       return tries.mayStart(at, started, heldUntil, lockAtMostFor);
     }
 
+    /**
+     * The lock extended, or empty where the extension found it no longer this take's (ShedLock's
+     * keep-alive then says "Can't extend lock" and stops). An extension that fails (the database
+     * down, the session ended) keeps this lock, which is still the run's until {@code heldUntil}:
+     * raised, it stopped the keep-alive without a word (its scheduled task ends at a throw, which
+     * the executor keeps to itself), and a run longer than {@code lockAtMostFor} then went on after
+     * its lock lapsed; kept, the keep-alive asks again at its next period, half the lock's time
+     * later, while the lock still holds.
+     */
     @Override
     public Optional<SimpleLock> extend(Duration lockAtMostFor, Duration lockAtLeastFor) {
       long asked = System.nanoTime();
-      return AnswerWait.bounded(() -> lock.extend(lockAtMostFor, lockAtLeastFor))
-          .map(
-              extended ->
-                  new Answered(
-                      name,
-                      extended,
-                      lockAtMostFor,
-                      lapsesNoSoonerThan(asked, lockAtMostFor),
-                      tries));
+      Optional<SimpleLock> extended;
+      try {
+        extended = AnswerWait.bounded(() -> lock.extend(lockAtMostFor, lockAtLeastFor));
+      } catch (RuntimeException e) {
+        log.warn(
+            "housekeeping lock {} was not extended ({}): asked again at the keep-alive's next"
+                + " period; the lock lapses {} after its last extension if none succeeds",
+            name,
+            DatabaseCause.describe(e).orElse(String.valueOf(e)),
+            this.lockAtMostFor);
+        return Optional.of(this);
+      }
+      return extended.map(
+          taken ->
+              new Answered(
+                  name, taken, lockAtMostFor, lapsesNoSoonerThan(asked, lockAtMostFor), tries));
     }
 
     /**
