@@ -6,6 +6,7 @@ import dev.pt2cache.system.LostConnections;
 import dev.pt2cache.system.RefusedLogin;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import net.javacrumbs.shedlock.core.ExtensibleLockProvider;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.SimpleLock;
@@ -125,16 +126,23 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
     }
 
     private void release() {
+      tried(
+          () -> {
+            lock.unlock();
+            return null;
+          });
+    }
+
+    /**
+     * The statement's answer, asked again while it fails as one that may pass ({@link #passing}),
+     * as long as a try still ends within the lock's time ({@link ReleaseTries}).
+     */
+    private <T> T tried(Supplier<T> statement) {
       long started = System.nanoTime();
       Duration pause = FIRST_PAUSE;
       while (true) {
         try {
-          AnswerWait.bounded(
-              () -> {
-                lock.unlock();
-                return null;
-              });
-          return;
+          return AnswerWait.bounded(statement);
         } catch (RuntimeException e) {
           if (!passing(e) || !mayStart(System.nanoTime() + pause.toNanos(), started)) {
             throw e;
@@ -156,22 +164,26 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
     /**
      * The lock extended, or empty where the extension found it no longer this take's (ShedLock's
      * keep-alive then says "Can't extend lock" and stops). An extension that fails (the database
-     * down, the session ended) keeps this lock, which is still the run's until {@code heldUntil}:
-     * raised, it stopped the keep-alive without a word (its scheduled task ends at a throw, which
-     * the executor keeps to itself), and a run longer than {@code lockAtMostFor} then went on after
-     * its lock lapsed; kept, the keep-alive asks again at its next period, half the lock's time
-     * later, while the lock still holds.
+     * down, the session ended) is asked again as a release is, while a try still ends within the
+     * lock's time: the keep-alive's next period comes a full {@code lockAtMostFor} after the last
+     * extension that succeeded, as the lock lapses (after the take's, always later), and found the
+     * row lapsed. One that still fails is logged and keeps this lock: raised, it stopped the
+     * keep-alive without a word (its scheduled task ends at a throw, which the executor keeps to
+     * itself). The tries hold the keep-alive's one thread, every job's, at most a quarter of {@code
+     * lockAtMostFor}; each lock's extension is asked at the latest when it lapses, and finds it
+     * lapsed at worst.
      */
     @Override
     public Optional<SimpleLock> extend(Duration lockAtMostFor, Duration lockAtLeastFor) {
       long asked = System.nanoTime();
       Optional<SimpleLock> extended;
       try {
-        extended = AnswerWait.bounded(() -> lock.extend(lockAtMostFor, lockAtLeastFor));
+        extended = tried(() -> lock.extend(lockAtMostFor, lockAtLeastFor));
       } catch (RuntimeException e) {
         log.warn(
-            "housekeeping lock {} was not extended ({}): asked again at the keep-alive's next"
-                + " period; the lock lapses {} after its last extension if none succeeds",
+            "housekeeping lock {} was not extended ({}): the lock lapses {} after its last"
+                + " extension, as the keep-alive's next is asked, and another instance may then"
+                + " run the job beside this run",
             name,
             DatabaseCause.describe(e).orElse(String.valueOf(e)),
             this.lockAtMostFor);
