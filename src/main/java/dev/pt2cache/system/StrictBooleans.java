@@ -29,11 +29,19 @@ final class StrictBooleans extends StdScalarDeserializer<Boolean> {
       return token == JsonToken.VALUE_TRUE;
     }
     if (token == JsonToken.VALUE_STRING) {
-      String text = parser.getString();
-      if (TRUE.contains(text) || FALSE.contains(text)) {
-        return TRUE.contains(text);
+      Boolean word = word(parser.getString());
+      if (word != null) {
+        return word;
       }
     }
     return (Boolean) context.handleUnexpectedToken(Boolean.class, parser);
+  }
+
+  /** The boolean that one of the words for true and false stands for; null for any other text. */
+  static Boolean word(String text) {
+    if (TRUE.contains(text) || FALSE.contains(text)) {
+      return TRUE.contains(text);
+    }
+    return null;
   }
 }

@@ -613,6 +613,26 @@ class BadInputTest extends ServiceTest {
       assertProblem(
           api.postJson("/v1/housekeeping/jobs/RETENTION/runs", ""), 400, "invalid-request");
     }
+
+    /**
+     * A query's integer is decimal digits and its boolean {@code true} or {@code false}: Spring
+     * read {@code limit=0x1}, {@code #1}, {@code +1} and {@code 1 0} (as 10) as numbers, and {@code
+     * reported=yes}, {@code on} and {@code 1} as true, each with a 200.
+     */
+    @Test
+    void shouldRefuseAQueryNumberOrBooleanInAnyOtherForm() {
+      for (String limit : new String[] {"0x1", "0X1", "%231", "%2B1", "%201", "1%200", "1%09"}) {
+        ApiResponse answer = api.get("/v1/namespaces?limit=" + limit);
+        assertProblem(answer, 400, "invalid-request");
+        assertThat(answer.json().get("detail").asString()).as(limit).contains("limit");
+      }
+      for (String reported : new String[] {"yes", "on", "1", "0", "no", "off", "%20true"}) {
+        assertProblem(api.get(path("/artifacts?reported=" + reported)), 400, "invalid-request");
+      }
+      assertThat(api.get("/v1/namespaces?limit=1").json().get("items")).hasSize(1);
+      assertThat(api.get(path("/artifacts?reported=true&limit=5")).status()).isEqualTo(200);
+      assertThat(api.get(path("/artifacts?reported=false")).status()).isEqualTo(200);
+    }
   }
 
   @Nested
