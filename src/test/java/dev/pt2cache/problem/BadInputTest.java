@@ -633,6 +633,19 @@ class BadInputTest extends ServiceTest {
       assertThat(api.get(path("/artifacts?reported=true&limit=5")).status()).isEqualTo(200);
       assertThat(api.get(path("/artifacts?reported=false")).status()).isEqualTo(200);
     }
+
+    /**
+     * Tomcat drops a path's parameters ({@code ;v=2}, {@code ;jsessionid=...}) before Spring sees
+     * the path, so {@code PUT .../entries/fx-graph/abc;v=2} stored an entry under {@code abc}, a
+     * key the caller did not send and the contract's pattern for keys does not allow.
+     */
+    @Test
+    void shouldRefuseAPathWithParameters() {
+      assertProblem(api.putBytes(path("/entries/fx-graph/abc;v=2"), bytes), 400, "invalid-request");
+      assertProblem(api.get(path(";jsessionid=0123")), 400, "invalid-request");
+      assertProblem(api.get("/v1/namespaces;x=1/" + ns + "/artifacts"), 400, "invalid-request");
+      assertThat(api.get(path("/entries/fx-graph/abc")).status()).isEqualTo(404);
+    }
   }
 
   @Nested

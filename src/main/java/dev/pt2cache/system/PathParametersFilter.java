@@ -1,0 +1,41 @@
+package dev.pt2cache.system;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * A path with parameters in a segment ({@code ;v=2}, {@code ;jsessionid=...}) is refused ({@code
+ * 400 invalid-request}). Tomcat removes them before anything else sees the path, so {@code PUT
+ * .../entries/fx-graph/abc;v=2} stored an entry under {@code abc}, a key the caller did not send,
+ * and {@code /v1/namespaces;x=1/...} reached the namespace. No name, key or id the contract allows
+ * holds a semicolon; one sent encoded ({@code %3B}) stays in the value and is refused there.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class PathParametersFilter extends OncePerRequestFilter {
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return request.getRequestURI().indexOf(';') < 0;
+  }
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    FilterProblems.write(
+        response,
+        HttpServletResponse.SC_BAD_REQUEST,
+        "invalid-request",
+        "Invalid request",
+        "the path has a parameter (a ';' in a segment), which no path of this API takes: send the"
+            + " path without it");
+  }
+}
