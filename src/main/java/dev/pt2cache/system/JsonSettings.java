@@ -36,6 +36,14 @@ class JsonSettings {
                 .addDeserializer(Boolean.class, new StrictBooleans()));
   }
 
+  /** Times as {@link StrictTimes} reads them: date-time strings only. */
+  @Bean
+  JsonMapperBuilderCustomizer strictTimes() {
+    return builder ->
+        builder.addModule(
+            new SimpleModule("strict-times").setDeserializerModifier(new StrictTimes()));
+  }
+
   /**
    * A time that is an empty or blank string is refused, not read as absent: an absent {@code
    * expiresAt} makes a token or a standing rule that never expires, and an unset variable in a

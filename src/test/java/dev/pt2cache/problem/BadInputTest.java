@@ -82,7 +82,8 @@ class BadInputTest extends ServiceTest {
               "{\"name\":\"far-off\",\"role\":\"read\",\"expiresAt\":99999999999999999999}");
       assertProblem(farOff, 400, "malformed-request");
       assertThat(farOff.json().get("detail").asString())
-          .contains("expiresAt is out of range")
+          .contains("expiresAt has a value of the wrong type")
+          .contains("a date and time")
           .doesNotContain("number");
     }
 
@@ -288,6 +289,31 @@ class BadInputTest extends ServiceTest {
                 path("/invalidations"),
                 "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\", %s}".formatted(members));
         assertProblem(answer, 400, "malformed-request");
+      }
+      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
+    }
+
+    /**
+     * A time is a date-time string: Jackson read a number as seconds since 1970, so {@code
+     * "expiresAt": 1900000000} made a rule or a token that expires in March 2030 (a client counting
+     * milliseconds meant another time altogether).
+     */
+    @Test
+    void shouldRefuseATimeGivenAsANumber() {
+      for (String expiry : new String[] {"1900000000", "1900000000.5"}) {
+        ApiResponse rule =
+            api.postJson(
+                path("/invalidations"),
+                "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\", \"block\": true,"
+                    + " \"expiresAt\": %s}".formatted(expiry));
+        assertProblem(rule, 400, "malformed-request");
+        assertThat(rule.json().get("detail").asString()).contains("expiresAt");
+        ApiResponse token =
+            api.postJson(
+                "/v1/tokens",
+                "{\"name\": \"numeric-%s\", \"role\": \"read\", \"expiresAt\": %s}"
+                    .formatted(UUID.randomUUID().toString().substring(0, 8), expiry));
+        assertProblem(token, 400, "malformed-request");
       }
       assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
     }
