@@ -39,7 +39,7 @@ class JsonBodyLimitFilter extends OncePerRequestFilter {
    * name="graph.json"}, whose bytes the bound then cut; a type Spring cannot parse is refused
    * before its body is read.
    */
-  private static boolean isJson(String contentType) {
+  static boolean isJson(String contentType) {
     if (contentType == null) {
       return false;
     }

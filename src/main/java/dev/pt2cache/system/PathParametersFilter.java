@@ -1,14 +1,10 @@
 package dev.pt2cache.system;
 
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * A path with parameters in a segment ({@code ;v=2}, {@code ;jsessionid=...}) is refused ({@code
@@ -19,23 +15,19 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
-class PathParametersFilter extends OncePerRequestFilter {
+class PathParametersFilter extends RefusingFilter {
 
-  @Override
-  protected boolean shouldNotFilter(HttpServletRequest request) {
-    return request.getRequestURI().indexOf(';') < 0;
-  }
-
-  @Override
-  protected void doFilterInternal(
-      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws ServletException, IOException {
-    FilterProblems.write(
-        response,
+  PathParametersFilter() {
+    super(
         HttpServletResponse.SC_BAD_REQUEST,
         "invalid-request",
         "Invalid request",
         "the path has a parameter (a ';' in a segment), which no path of this API takes: send the"
             + " path without it");
+  }
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return request.getRequestURI().indexOf(';') < 0;
   }
 }

@@ -347,6 +347,40 @@ class BadInputTest extends ServiceTest {
                   .build());
       assertProblem(answer, 415, "unsupported-media-type");
     }
+
+    /**
+     * JSON is UTF-8 (RFC 8259): a body declared in another charset was decoded in it, so the bytes
+     * of {@code "caf\u00e9"} in ISO-8859-1, which a UTF-8 reader refuses, recorded a rule for
+     * {@code café}.
+     */
+    @Test
+    void shouldRefuseAJsonBodyInAnotherCharset() {
+      byte[] latin1 =
+          "{\"selector\": {\"modelName\": \"caf\u00e9\"}, \"reason\": \"r\"}"
+              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      for (String charset : new String[] {"latin1", "ISO-8859-1", "windows-1252"}) {
+        ApiResponse answer =
+            api.send(
+                api.request(
+                        path("/invalidations"),
+                        "Content-Type",
+                        "application/json; charset=" + charset)
+                    .POST(BodyPublishers.ofByteArray(latin1))
+                    .build());
+        assertProblem(answer, 415, "unsupported-media-type");
+        assertThat(answer.json().get("detail").asString()).contains("UTF-8");
+      }
+      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
+      ApiResponse utf8 =
+          api.send(
+              api.request(path("/invalidations"), "Content-Type", "application/json;charset=UTF-8")
+                  .POST(
+                      BodyPublishers.ofString(
+                          "{\"selector\": {\"modelName\": \"caf\u00e9\"}, \"reason\": \"r\"}"))
+                  .build());
+      assertThat(utf8.status()).as(utf8.text()).isEqualTo(201);
+      assertThat(utf8.json().get("selector").get("modelName").asString()).isEqualTo("café");
+    }
   }
 
   /** A misspelt member would be dropped and the call answered as if it had been left out. */
