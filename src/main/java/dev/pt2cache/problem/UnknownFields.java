@@ -97,6 +97,9 @@ final class UnknownFields {
     if (type != null && (Number.class.isAssignableFrom(type) || type.isPrimitive())) {
       return "a number";
     }
+    if (type == java.util.UUID.class) {
+      return "a UUID, such as 0194b6a5-0a25-4f85-abde-63743317547f";
+    }
     if (type != null && type.isEnum()) {
       return "one of the values the contract lists";
     }

@@ -1,5 +1,6 @@
 package dev.pt2cache.system;
 
+import java.util.UUID;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,6 +35,14 @@ class JsonSettings {
         builder.addModule(
             new SimpleModule("strict-booleans")
                 .addDeserializer(Boolean.class, new StrictBooleans()));
+  }
+
+  /** Ids as {@link StrictUuids} reads them. */
+  @Bean
+  JsonMapperBuilderCustomizer strictUuids() {
+    return builder ->
+        builder.addModule(
+            new SimpleModule("strict-uuids").addDeserializer(UUID.class, new StrictUuids()));
   }
 
   /** Times as {@link StrictTimes} reads them: date-time strings only. */

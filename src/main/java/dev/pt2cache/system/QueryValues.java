@@ -1,6 +1,8 @@
 package dev.pt2cache.system;
 
 import java.beans.PropertyEditorSupport;
+import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.springframework.web.bind.WebDataBinder;
 import org.springframework.web.bind.annotation.ControllerAdvice;
@@ -19,31 +21,32 @@ class QueryValues {
 
   private static final Pattern WHOLE_NUMBER = Pattern.compile("-?[0-9]+");
 
+  /** The contract's ids in paths, in their 36-character form only ({@link StrictUuids}). */
+  @InitBinder({"artifactId", "invalidationId", "tokenId"})
+  void canonicalIds(WebDataBinder binder) {
+    binder.registerCustomEditor(UUID.class, editor(StrictUuids::canonical));
+  }
+
   /** The contract's integer and boolean query parameters: {@code limit} and {@code reported}. */
   @InitBinder({"limit", "reported"})
   void strictly(WebDataBinder binder) {
     binder.registerCustomEditor(
         Integer.class,
-        new PropertyEditorSupport() {
-          @Override
-          public void setAsText(String text) {
-            if (!WHOLE_NUMBER.matcher(text).matches()) {
-              throw new IllegalArgumentException("not a whole number in decimal digits");
-            }
-            setValue(Integer.valueOf(text));
-          }
-        });
-    binder.registerCustomEditor(
-        Boolean.class,
-        new PropertyEditorSupport() {
-          @Override
-          public void setAsText(String text) {
-            Boolean word = StrictBooleans.word(text);
-            if (word == null) {
-              throw new IllegalArgumentException("neither true nor false");
-            }
-            setValue(word);
-          }
-        });
+        editor(text -> WHOLE_NUMBER.matcher(text).matches() ? Integer.valueOf(text) : null));
+    binder.registerCustomEditor(Boolean.class, editor(StrictBooleans::word));
+  }
+
+  /** An editor that takes what {@code read} reads, and refuses text it reads as null. */
+  private static PropertyEditorSupport editor(Function<String, ?> read) {
+    return new PropertyEditorSupport() {
+      @Override
+      public void setAsText(String text) {
+        Object value = read.apply(text);
+        if (value == null) {
+          throw new IllegalArgumentException("not a value of the contract's type");
+        }
+        setValue(value);
+      }
+    };
   }
 }

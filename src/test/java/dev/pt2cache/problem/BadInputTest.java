@@ -790,6 +790,41 @@ class BadInputTest extends ServiceTest {
       assertProblem(api.delete("/v1/tokens/not-a-uuid"), 404, "token-not-found");
     }
 
+    /**
+     * An id is a UUID in its 36-character form: a path's id with a space before it revoked the
+     * token, and 24 characters of base64 in a selector were read as the UUID of their bytes.
+     */
+    @Test
+    void shouldTakeAnIdInItsOwnFormOnly() {
+      String id =
+          api.postJson(
+                  "/v1/tokens",
+                  "{\"name\": \"ids-%s\", \"role\": \"read\"}"
+                      .formatted(UUID.randomUUID().toString().substring(0, 8)))
+              .json()
+              .get("id")
+              .asString();
+      assertProblem(api.delete("/v1/tokens/%20" + id), 404, "token-not-found");
+      assertThat(api.delete("/v1/tokens/" + id).status()).as("not yet revoked").isEqualTo(200);
+
+      String base64 =
+          java.util.Base64.getEncoder()
+              .encodeToString(
+                  java.nio.ByteBuffer.allocate(16)
+                      .putLong(UUID.randomUUID().getMostSignificantBits())
+                      .putLong(7)
+                      .array());
+      ApiResponse rule =
+          api.postJson(
+              path("/invalidations"),
+              "{\"selector\": {\"artifactIds\": [\"%s\"]}, \"reason\": \"r\"}".formatted(base64));
+      assertProblem(rule, 400, "malformed-request");
+      assertThat(rule.json().get("detail").asString())
+          .contains("selector.artifactIds[0]")
+          .contains("a UUID");
+      assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
+    }
+
     @Test
     void shouldAnswer405ForAnUnsupportedMethod() {
       ApiResponse answer =
