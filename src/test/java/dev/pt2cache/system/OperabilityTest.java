@@ -192,21 +192,29 @@ class OperabilityTest extends ServiceTest {
                     .contains("\"userAgent\":\"" + "x".repeat(200) + "\""));
   }
 
-  /** The namespace as the call was routed, however the path spelt it. */
+  /**
+   * The namespace as the call was routed, however the path spelt it; a path with a parameter in a
+   * segment, which Tomcat would drop ({@code beta;x=1} reached {@code beta}), is refused and logged
+   * as it came ({@link PathParametersFilter}).
+   */
   @Test
   void shouldLogTheNamespaceAnEncodedPathReached(CapturedOutput output) {
     String encoded = "%" + Integer.toHexString(ns.charAt(0)) + ns.substring(1);
     assertThat(api.get("/v1/namespaces/" + encoded + "/artifacts").status()).isEqualTo(200);
-    assertThat(api.get("/v1/namespaces/" + ns + ";x=1/evictions").status()).isEqualTo(200);
+    assertThat(api.get("/v1/namespaces/" + ns + ";x=1/evictions").status()).isEqualTo(400);
 
-    for (String path : new String[] {encoded + "/artifacts", ns + ";x=1/evictions"}) {
-      assertThat(output.getOut().lines())
-          .anySatisfy(
-              line ->
-                  assertThat(line)
-                      .contains("\"httpPath\":\"/v1/namespaces/" + path + "\"")
-                      .contains("\"namespace\":\"" + ns + "\""));
-    }
+    assertThat(output.getOut().lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"httpPath\":\"/v1/namespaces/" + encoded + "/artifacts\"")
+                    .contains("\"namespace\":\"" + ns + "\""));
+    assertThat(output.getOut().lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"httpPath\":\"/v1/namespaces/" + ns + ";x=1/evictions\"")
+                    .contains("\"httpStatus\":\"400\""));
   }
 
   @Test
