@@ -5,6 +5,7 @@ import dev.pt2cache.system.Caller;
 import dev.pt2cache.system.LogContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.Enumeration;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.method.HandlerMethod;
@@ -37,7 +38,7 @@ class AccessInterceptor implements HandlerInterceptor {
     HandlerMethod method = (HandlerMethod) handler;
     Access needed = Operations.of(method.getMethod().getName());
     String namespace = pathNamespace(request);
-    Grant grant = authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+    Grant grant = authenticate(onlyAuthorization(request));
     LogContext.token(grant.tokenName());
     Caller.set(request, grant.tokenName(), grant.tokenId(), grant.namespace() == null);
     grant.keepFor(request);
@@ -47,6 +48,24 @@ class AccessInterceptor implements HandlerInterceptor {
               .formatted(grant.tokenName(), grant.describe(), needed.describe(namespace)));
     }
     return true;
+  }
+
+  /**
+   * The request's one {@code Authorization} header, or null. A request with two is refused ({@code
+   * 400 invalid-request}, RFC 6750's {@code invalid_request} for "more than one method for
+   * including an access token"): the first was taken, so a valid token followed by a bad one (a
+   * client's and a proxy's, say) was served as the first's caller, and the same two the other way
+   * round were refused as unknown.
+   */
+  private static String onlyAuthorization(HttpServletRequest request) {
+    Enumeration<String> values = request.getHeaders(HttpHeaders.AUTHORIZATION);
+    String first = values.hasMoreElements() ? values.nextElement() : null;
+    if (values.hasMoreElements()) {
+      throw new InvalidTokenRequestException(
+          "send one Authorization header: this request has more than one, and which of their"
+              + " tokens it meant is not the service's to choose");
+    }
+    return first;
   }
 
   private Grant authenticate(String authorization) {
@@ -69,8 +88,8 @@ class AccessInterceptor implements HandlerInterceptor {
 
   /**
    * The namespace the call is routed to, as Spring MVC decoded it from the path; also put in the
-   * access line, since the log filter reads the raw path, where {@code %62eta} or {@code beta;x=1}
-   * name {@code beta} too.
+   * access line, since the log filter reads the raw path, where {@code %62eta} names {@code beta}
+   * too (a {@code ;} parameter is refused before, {@code PathParametersFilter}).
    */
   @SuppressWarnings("unchecked")
   static String pathNamespace(HttpServletRequest request) {

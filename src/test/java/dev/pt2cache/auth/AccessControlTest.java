@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pt2cache.support.ApiClient;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
+import dev.pt2cache.support.EmbeddedInfra;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import dev.pt2cache.system.Sha256;
@@ -50,6 +51,29 @@ class AccessControlTest extends ServiceTest {
     assertThat(unknown.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
     assertThat(malformed.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
     assertThat(basic.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"pt2cache\"");
+  }
+
+  @Test
+  void shouldRefuseARequestWithTwoAuthorizationHeadersWhicheverComesFirst() {
+    String admin = "Bearer " + EmbeddedInfra.ADMIN_TOKEN;
+    String unknown = "Bearer pt2c_" + "A".repeat(43);
+    String declaration = Descriptors.upload("mega-cache", descriptor(), sha(), 16);
+
+    ApiResponse validFirst =
+        api.withToken(null)
+            .postJson(
+                path("/artifacts"), declaration, "Authorization", admin, "Authorization", unknown);
+    ApiResponse validSecond =
+        api.withToken(null)
+            .postJson(
+                path("/artifacts"), declaration, "Authorization", unknown, "Authorization", admin);
+
+    for (ApiResponse refused : new ApiResponse[] {validFirst, validSecond}) {
+      assertThat(refused.status()).as(refused.text()).isEqualTo(400);
+      assertThat(refused.json().get("type").asString()).isEqualTo(type("invalid-request"));
+      assertThat(refused.json().get("detail").asString()).contains("one Authorization header");
+    }
+    assertThat(api.get(path("/artifacts")).json().get("items")).as("nothing declared").isEmpty();
   }
 
   @Test
