@@ -89,6 +89,24 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
                     mismatch.getValue(),
                     UnknownFields.listed(mismatch.getRequiredType())));
       }
+      if (ex instanceof MethodArgumentTypeMismatchException mismatch
+          && mismatch.getName() != null
+          && mismatch.getRequiredType() != null
+          && !mismatch.getRequiredType().isEnum()) {
+        queryValue(mismatch.getRequiredType())
+            .ifPresent(
+                expected ->
+                    problem.setDetail(
+                        "%s '%s' is not %s"
+                            .formatted(mismatch.getName(), mismatch.getValue(), expected)));
+      }
+      if (ex instanceof NoResourceFoundException absentPath) {
+        // Spring's "No static resource v1/namespaces/x." speaks of files the service does not have
+        problem.setDetail(
+            "no operation of this API is at %s /%s: the operations and their paths are in"
+                    .formatted(absentPath.getHttpMethod(), absentPath.getResourcePath())
+                + " /openapi.yaml");
+      }
       List<Map<String, String>> errors = fieldErrors(ex);
       if (!errors.isEmpty()) {
         problem.setProperty("errors", errors);
@@ -116,6 +134,21 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
       AsyncRequestNotUsableException ex, WebRequest request) {
     LogContext.cutShort(ex.getCause() != null ? ex.getCause() : ex);
     return super.handleAsyncRequestNotUsableException(ex, request);
+  }
+
+  /**
+   * What a path or query value of {@code type} must be, in the words a caller can act on, where
+   * Spring says only "Failed to convert 'limit' with value: '0x1'"; empty for a type whose value
+   * reaches a handler as text.
+   */
+  private static Optional<String> queryValue(Class<?> type) {
+    if (type == Integer.class || type == Long.class || type == int.class || type == long.class) {
+      return Optional.of("a whole number: give it in decimal digits, such as 50");
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return Optional.of("true or false");
+    }
+    return Optional.empty();
   }
 
   private static Optional<Throwable> causeOfType(Throwable ex, Class<? extends Throwable> type) {

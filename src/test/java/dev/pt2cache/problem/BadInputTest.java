@@ -684,10 +684,15 @@ class BadInputTest extends ServiceTest {
       for (String limit : new String[] {"0x1", "0X1", "%231", "%2B1", "%201", "1%200", "1%09"}) {
         ApiResponse answer = api.get("/v1/namespaces?limit=" + limit);
         assertProblem(answer, 400, "invalid-request");
-        assertThat(answer.json().get("detail").asString()).as(limit).contains("limit");
+        assertThat(answer.json().get("detail").asString())
+            .as(limit)
+            .startsWith("limit '")
+            .endsWith("' is not a whole number: give it in decimal digits, such as 50");
       }
       for (String reported : new String[] {"yes", "on", "1", "0", "no", "off", "%20true"}) {
-        assertProblem(api.get(path("/artifacts?reported=" + reported)), 400, "invalid-request");
+        ApiResponse answer = api.get(path("/artifacts?reported=" + reported));
+        assertProblem(answer, 400, "invalid-request");
+        assertThat(answer.json().get("detail").asString()).endsWith("' is not true or false");
       }
       assertThat(api.get("/v1/namespaces?limit=1").json().get("items")).hasSize(1);
       assertThat(api.get(path("/artifacts?reported=true&limit=5")).status()).isEqualTo(200);
@@ -705,6 +710,23 @@ class BadInputTest extends ServiceTest {
       assertProblem(api.get(path(";jsessionid=0123")), 400, "invalid-request");
       assertProblem(api.get("/v1/namespaces;x=1/" + ns + "/artifacts"), 400, "invalid-request");
       assertThat(api.get(path("/entries/fx-graph/abc")).status()).isEqualTo(404);
+    }
+
+    /**
+     * A path no operation has (a trailing slash, a doubled one, another case) is a 404 that names
+     * the path as asked and where the paths are, not Spring's "No static resource ...".
+     */
+    @Test
+    void shouldNameThePathNoOperationIsAt() {
+      for (String absent : new String[] {path("/"), "/v1//namespaces/" + ns, "/V1/namespaces"}) {
+        ApiResponse answer = api.get(absent);
+        assertProblem(answer, 404, "not-found");
+        assertThat(answer.json().get("detail").asString())
+            .as(absent)
+            .startsWith("no operation of this API is at GET /")
+            .endsWith(": the operations and their paths are in /openapi.yaml")
+            .doesNotContain("static resource");
+      }
     }
   }
 
