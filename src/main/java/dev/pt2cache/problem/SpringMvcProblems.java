@@ -27,6 +27,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingRequestValueException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -102,9 +103,15 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
       }
       if (ex instanceof NoResourceFoundException absentPath) {
         // Spring's "No static resource v1/namespaces/x." speaks of files the service does not have
+        // the path as the caller sent it: Spring's resource path drops a trailing slash, so
+        // ".../default/" read as ".../default", which is an operation's path
+        String asked =
+            request instanceof ServletWebRequest servlet
+                ? servlet.getRequest().getRequestURI()
+                : "/" + absentPath.getResourcePath();
         problem.setDetail(
-            "no operation of this API is at %s /%s: the operations and their paths are in"
-                    .formatted(absentPath.getHttpMethod(), absentPath.getResourcePath())
+            "no operation of this API is at %s %s: the operations and their paths are in"
+                    .formatted(absentPath.getHttpMethod(), asked)
                 + " /openapi.yaml");
       }
       List<Map<String, String>> errors = fieldErrors(ex);
