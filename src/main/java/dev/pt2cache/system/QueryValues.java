@@ -1,5 +1,8 @@
 package dev.pt2cache.system;
 
+import dev.pt2cache.api.model.ArtifactState;
+import dev.pt2cache.api.model.JobName;
+import dev.pt2cache.api.model.Kind;
 import java.beans.PropertyEditorSupport;
 import java.util.UUID;
 import java.util.function.Function;
@@ -15,11 +18,26 @@ import org.springframework.web.bind.annotation.InitBinder;
  * {@code limit=1 0} was 10; and {@code yes}, {@code on} and {@code 1} as true. An editor is asked
  * before that conversion; a value it refuses is a {@code 400 invalid-request} that names the
  * parameter.
+ *
+ * <p>Kinds, states and jobs arrive by their wire names ({@code mega-cache}) and by nothing else. A
+ * converter alone is not enough: where it refuses a value, Spring's binding falls back to the enum
+ * constant of that name, so {@code FX_GRAPH} was read as {@code fx-graph} and {@code state=READY}
+ * as {@code ready}, values the contract does not list and bodies refuse; an editor has no such
+ * fallback. Each editor is registered only for the names it serves, not for every binder a request
+ * makes (a lookup's namespace among them).
  */
 @ControllerAdvice
 class QueryValues {
 
   private static final Pattern WHOLE_NUMBER = Pattern.compile("-?[0-9]+");
+
+  /** The contract's kinds, states and jobs, by their wire names only. */
+  @InitBinder({"kind", "state", "job"})
+  void wireNamesOnly(WebDataBinder binder) {
+    binder.registerCustomEditor(Kind.class, editor(Kind::fromValue));
+    binder.registerCustomEditor(ArtifactState.class, editor(ArtifactState::fromValue));
+    binder.registerCustomEditor(JobName.class, editor(JobName::fromValue));
+  }
 
   /** The contract's ids in paths, in their 36-character form only ({@link StrictUuids}). */
   @InitBinder({"artifactId", "invalidationId", "tokenId"})

@@ -6,10 +6,10 @@ import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Web wiring: kinds and states arrive in paths and queries by their wire names ({@link WireNames});
- * a query parameter no operation declares is refused ({@link KnownQueryParameters}); the service's
- * root leads operators to Swagger UI, which shows openapi.yaml itself, by relative addresses that
- * work behind a proxy that serves the service under a path.
+ * Web wiring: kinds and states arrive in paths and queries by their wire names ({@link
+ * QueryValues}); a query parameter no operation declares is refused ({@link KnownQueryParameters});
+ * the service's root leads operators to Swagger UI, which shows openapi.yaml itself, by relative
+ * addresses that work behind a proxy that serves the service under a path.
  */
 @Configuration
 class WebConfiguration implements WebMvcConfigurer {
