@@ -29,9 +29,9 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
   private static final Logger log = LoggerFactory.getLogger(AnsweredLockProvider.class);
 
   private final ExtensibleLockProvider locks;
-  private final ReleaseTries tries;
+  private final LockTries tries;
 
-  AnsweredLockProvider(ExtensibleLockProvider locks, ReleaseTries tries) {
+  AnsweredLockProvider(ExtensibleLockProvider locks, LockTries tries) {
     this.locks = locks;
     this.tries = tries;
   }
@@ -79,9 +79,9 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
    * <p>The tries wait 50 ms, then twice as long each time up to 1 s: past half a second the pool
    * checks every connection left from before the end, and a restarting PostgreSQL has time to take
    * new sessions. They stop at a quarter of {@code lockAtMostFor}, and before a try could reach
-   * PostgreSQL after {@code heldUntil} ({@link ReleaseTries}). No try, nor a first one whose
-   * commit's answer was lost, releases a later holder's lock: each take has its own {@code
-   * locked_by} ({@link LocksPerTake}).
+   * PostgreSQL after {@code heldUntil} ({@link LockTries}). No try, nor a first one whose commit's
+   * answer was lost, releases a later holder's lock: each take has its own {@code locked_by}
+   * ({@link LocksPerTake}).
    *
    * <p>A release that still fails is logged, not raised: its job has run, and ShedLock releases in
    * a {@code finally}, so a failure raised there took the place of the run's own result (the run
@@ -97,7 +97,7 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
    *     (PostgreSQL stamps it from its transaction's start)
    */
   private record Answered(
-      String name, SimpleLock lock, Duration lockAtMostFor, long heldUntil, ReleaseTries tries)
+      String name, SimpleLock lock, Duration lockAtMostFor, long heldUntil, LockTries tries)
       implements SimpleLock {
 
     private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
@@ -135,7 +135,7 @@ final class AnsweredLockProvider implements ExtensibleLockProvider {
 
     /**
      * The statement's answer, asked again while it fails as one that may pass ({@link #passing}),
-     * as long as a try still ends within the lock's time ({@link ReleaseTries}).
+     * as long as a try still ends within the lock's time ({@link LockTries}).
      */
     private <T> T tried(Supplier<T> statement) {
       long started = System.nanoTime();

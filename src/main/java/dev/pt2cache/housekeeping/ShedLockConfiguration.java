@@ -50,7 +50,7 @@ class ShedLockConfiguration {
     return new KeepAliveLockProvider(
         new AnsweredLockProvider(
             new LocksPerTake(new JdbcTemplate(dataSource), new LockTransactions(dataSource)),
-            ReleaseTries.of(dataSource, environment)),
+            LockTries.of(dataSource, environment)),
         lockKeepAlive);
   }
 

@@ -36,7 +36,7 @@ class FailedExtensionTest {
     SimpleLock lock =
         // no answer wait: the failed extension is not asked again within the period
         // (RetriedExtensionTest: one that is)
-        new AnsweredLockProvider(onceDown, new ReleaseTries(null))
+        new AnsweredLockProvider(onceDown, new LockTries(null))
             .lock(
                 new LockConfiguration(
                     Instant.now(), "retention", Duration.ofMinutes(2), Duration.ZERO))

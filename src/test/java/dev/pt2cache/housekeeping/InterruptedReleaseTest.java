@@ -43,7 +43,7 @@ class InterruptedReleaseTest {
                 });
     // a try takes at most 1 s to reach PostgreSQL: the 2 minutes' lock lets tries go on for 30 s
     SimpleLock lock =
-        new AnsweredLockProvider(lostReleases, new ReleaseTries(Duration.ofSeconds(1)))
+        new AnsweredLockProvider(lostReleases, new LockTries(Duration.ofSeconds(1)))
             .lock(
                 new LockConfiguration(Instant.now(), "purge", Duration.ofMinutes(2), Duration.ZERO))
             .orElseThrow();

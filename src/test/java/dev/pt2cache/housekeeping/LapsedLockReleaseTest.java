@@ -30,7 +30,7 @@ class LapsedLockReleaseTest {
     ExtensibleLockProvider lapsing =
         configuration -> Optional.of(new LapsedOnExtension(configuration));
     SimpleLock lock =
-        new AnsweredLockProvider(lapsing, new ReleaseTries(Duration.ofSeconds(1)))
+        new AnsweredLockProvider(lapsing, new LockTries(Duration.ofSeconds(1)))
             .lock(
                 new LockConfiguration(Instant.now(), "purge", Duration.ofMinutes(2), Duration.ZERO))
             .orElseThrow();

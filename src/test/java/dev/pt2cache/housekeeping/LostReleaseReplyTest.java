@@ -75,7 +75,7 @@ class LostReleaseReplyTest extends ServiceTest {
     LockProvider locks =
         new AnsweredLockProvider(
             new LocksPerTake(new JdbcTemplate(dataSource), new LockTransactions(dataSource)),
-            ReleaseTries.of(dataSource, new StandardEnvironment()));
+            LockTries.of(dataSource, new StandardEnvironment()));
     SimpleLock taken = locks.lock(lock()).orElseThrow();
     Map<String, Object> before = row();
 

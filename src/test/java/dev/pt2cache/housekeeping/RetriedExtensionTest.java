@@ -47,7 +47,7 @@ class RetriedExtensionTest extends ServiceTest {
         taken -> rows.lock(taken).map(lock -> new FirstExtensionFails(lock, extensions));
     LockProvider locks =
         keepAlive(
-            new AnsweredLockProvider(firstExtensionFails, new ReleaseTries(Duration.ofMillis(500))),
+            new AnsweredLockProvider(firstExtensionFails, new LockTries(Duration.ofMillis(500))),
             keepAlive);
     String job = "extension-probe-" + UUID.randomUUID();
     try {

@@ -6,17 +6,17 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * A job lock's release is asked again only while the try, at its longest, still ends within the
- * lock's own time: ShedLock's release ({@code UPDATE shedlock ... WHERE name = ? AND locked_by =
- * ?}) does not check {@code lock_until}, and while {@code locked_by} was the host's name, the same
- * for every run of the instance and every instance on the host, a try that reached PostgreSQL after
- * the lock lapsed released the next holder's lock ({@link LocksPerTake} now gives each take its
- * own).
+ * A job lock's release or extension is asked again only while the try, at its longest, still ends
+ * within the lock's own time: ShedLock's release ({@code UPDATE shedlock ... WHERE name = ? AND
+ * locked_by = ?}) does not check {@code lock_until}, and while {@code locked_by} was the host's
+ * name, the same for every run of the instance and every instance on the host, a try that reached
+ * PostgreSQL after the lock lapsed released the next holder's lock ({@link LocksPerTake} now gives
+ * each take its own).
  */
-class ReleaseTriesTest {
+class LockTriesTest {
 
   /** The defaults: 5 s connection wait, 5 s validation, 20 s answer wait. */
-  final ReleaseTries defaults = new ReleaseTries(Duration.ofSeconds(30));
+  final LockTries defaults = new LockTries(Duration.ofSeconds(30));
 
   @Test
   void shouldTryAgainUpToAQuarterOfTheLockWhenATryEndsWithinIt() {
@@ -34,9 +34,9 @@ class ReleaseTriesTest {
   }
 
   @Test
-  void shouldStopWhereTheKeepAliveStoppedEarly() {
-    // the default lock, whose keep-alive stopped (an extension that failed ends ShedLock's) and
-    // that has 40 s left when the job ends: tries start before 10 s in
+  void shouldStopEarlierWhereTheLockHasLessTimeLeft() {
+    // the default lock, whose last extension failed past its own tries, with 40 s left when the
+    // job ends: tries start before 10 s in
     assertThat(mayStart(defaults, Duration.ofMinutes(2), 40, 9)).isTrue();
     assertThat(mayStart(defaults, Duration.ofMinutes(2), 40, 11)).isFalse();
   }
@@ -44,7 +44,7 @@ class ReleaseTriesTest {
   @Test
   void shouldNotTryAgainWhereATryHasNoBound() {
     // PT2CACHE_DB_ANSWER_WAIT=0s: a try may wait for a silent PostgreSQL until TCP gives up
-    assertThat(mayStart(new ReleaseTries(null), Duration.ofMinutes(2), 60, 1)).isFalse();
+    assertThat(mayStart(new LockTries(null), Duration.ofMinutes(2), 60, 1)).isFalse();
   }
 
   /**
@@ -52,7 +52,7 @@ class ReleaseTriesTest {
    * run's for {@code heldSeconds} more from then.
    */
   private static boolean mayStart(
-      ReleaseTries tries, Duration lockAtMostFor, long heldSeconds, long atSecond) {
+      LockTries tries, Duration lockAtMostFor, long heldSeconds, long atSecond) {
     long started = 100_000_000_000L;
     return tries.mayStart(
         started + atSecond * 1_000_000_000L,
