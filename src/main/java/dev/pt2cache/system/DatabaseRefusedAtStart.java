@@ -1,6 +1,7 @@
 package dev.pt2cache.system;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import javax.net.ssl.SSLException;
@@ -111,12 +112,9 @@ public class DatabaseRefusedAtStart implements FailureAnalyzer, Ordered {
    * report drops the exception's frames and its causes with them.
    */
   private static String causes(SQLException sql) {
-    StringBuilder said = new StringBuilder();
-    int depth = 0;
-    for (Throwable cause = sql.getCause(); cause != null && depth < 5; cause = cause.getCause()) {
-      said.append(depth++ == 0 ? " Caused by: " : "; ").append(cause);
-    }
-    return said.isEmpty() ? "" : said.append('.').toString();
+    List<String> said =
+        Causes.chain(sql).stream().skip(1).limit(5).map(Throwable::toString).toList();
+    return said.isEmpty() ? "" : " Caused by: " + String.join("; ", said) + ".";
   }
 
   /**

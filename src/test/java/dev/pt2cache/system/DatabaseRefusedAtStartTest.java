@@ -7,6 +7,8 @@ import dev.pt2cache.support.DockerWhenContainers;
 import dev.pt2cache.support.LastLogLines;
 import dev.pt2cache.support.ServiceInstances;
 import dev.pt2cache.support.TestInfra;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -127,5 +129,25 @@ class DatabaseRefusedAtStartTest {
         .contains("An I/O error occurred while sending to the backend")
         .doesNotContain("Nothing was migrated");
     assertThat(analysis.getAction()).contains("PT2CACHE_DB_URL");
+  }
+
+  /**
+   * A connection attempt whose causes loop (a library's {@code initCause} on an exception already
+   * further down) names each cause once. Before, the description repeated the loop's two causes
+   * until five were written.
+   */
+  @Test
+  void shouldNameEachCauseOnceWhereTheCausesLoop() {
+    var refused = new ConnectException("Connection refused");
+    var wrapped = new IOException("proxy handshake failed", refused);
+    refused.initCause(wrapped);
+    var analysis =
+        new DatabaseRefusedAtStart()
+            .analyze(new SQLException("The connection attempt failed.", "08001", wrapped));
+
+    assertThat(analysis.getDescription())
+        .endsWith(
+            " Caused by: java.io.IOException: proxy handshake failed;"
+                + " java.net.ConnectException: Connection refused.");
   }
 }
