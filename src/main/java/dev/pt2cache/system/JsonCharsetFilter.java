@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
  * refused ({@code 415 unsupported-media-type}) before it is read. Spring's converter decoded it in
  * that charset, so the ISO-8859-1 bytes of {@code "café"}, which a UTF-8 reader (a proxy, an audit
  * tool, the client's own copy) refuses or reads otherwise, were taken and recorded as {@code café}.
- * {@code charset=utf-8}, in any case, is taken, as is no charset at all.
+ * {@code charset=utf-8}, in any case, is taken, as is no charset at all. A request without a body
+ * is not refused for the charset its {@code Content-Type} names: a client that sets one header for
+ * all its calls sends it on a {@code GET} too, and there is nothing to decode.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -36,10 +38,15 @@ class JsonCharsetFilter extends RefusingFilter {
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     String contentType = request.getContentType();
-    if (!JsonBodyLimitFilter.isJson(contentType)) {
+    if (!JsonBodyLimitFilter.isJson(contentType) || !hasBody(request)) {
       return true;
     }
     Charset charset = MediaType.parseMediaType(contentType).getCharset();
     return charset == null || StandardCharsets.UTF_8.equals(charset);
+  }
+
+  /** Whether the request sends a body: a length above zero, or one sent in chunks. */
+  private static boolean hasBody(HttpServletRequest request) {
+    return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
   }
 }
