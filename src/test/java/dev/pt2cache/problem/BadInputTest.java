@@ -348,6 +348,15 @@ class BadInputTest extends ServiceTest {
       assertProblem(answer, 415, "unsupported-media-type");
     }
 
+    /** An invalidation's body, declared in {@code charset}. */
+    ApiResponse invalidateIn(String charset, byte[] body) {
+      return api.send(
+          api.request(
+                  path("/invalidations"), "Content-Type", "application/json; charset=" + charset)
+              .POST(BodyPublishers.ofByteArray(body))
+              .build());
+    }
+
     /**
      * JSON is UTF-8 (RFC 8259): a body declared in another charset was decoded in it, so the bytes
      * of {@code "caf\u00e9"} in ISO-8859-1, which a UTF-8 reader refuses, recorded a rule for
@@ -359,14 +368,7 @@ class BadInputTest extends ServiceTest {
           "{\"selector\": {\"modelName\": \"caf\u00e9\"}, \"reason\": \"r\"}"
               .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
       for (String charset : new String[] {"latin1", "ISO-8859-1", "windows-1252"}) {
-        ApiResponse answer =
-            api.send(
-                api.request(
-                        path("/invalidations"),
-                        "Content-Type",
-                        "application/json; charset=" + charset)
-                    .POST(BodyPublishers.ofByteArray(latin1))
-                    .build());
+        ApiResponse answer = invalidateIn(charset, latin1);
         assertProblem(answer, 415, "unsupported-media-type");
         assertThat(answer.json().get("detail").asString()).contains("UTF-8");
       }
@@ -388,6 +390,23 @@ class BadInputTest extends ServiceTest {
      * {@code GET} too. Such a {@code GET}, {@code DELETE} or body-less {@code POST} was refused
      * 415.
      */
+    /**
+     * US-ASCII is a subset of UTF-8, and a JSON body is UTF-8 whatever charset it names (RFC 8259,
+     * section 11): a body declared {@code charset=us-ascii} was refused 415, and reading it in
+     * US-ASCII would take the bytes of {@code café} as {@code caf} and two replacement characters.
+     */
+    @Test
+    void shouldReadAJsonBodyDeclaredUsAsciiAsUtf8() {
+      for (String charset : new String[] {"us-ascii", "US-ASCII", "ascii"}) {
+        String body =
+            "{\"selector\": {\"modelName\": \"caf\u00e9\"}, \"reason\": \"" + charset + "\"}";
+        ApiResponse answer =
+            invalidateIn(charset, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(answer.status()).as(answer.text()).isEqualTo(201);
+        assertThat(answer.json().get("selector").get("modelName").asString()).isEqualTo("café");
+      }
+    }
+
     @Test
     void shouldServeARequestWithoutBodyWhateverCharsetItsContentTypeNames() {
       String latin1 = "application/json; charset=ISO-8859-1";
