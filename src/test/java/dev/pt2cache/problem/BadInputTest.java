@@ -385,12 +385,6 @@ class BadInputTest extends ServiceTest {
     }
 
     /**
-     * The charset of a JSON body is the body's: a request that sends none is served whatever its
-     * {@code Content-Type} says, as a client that sets one header for all its calls sends it on a
-     * {@code GET} too. Such a {@code GET}, {@code DELETE} or body-less {@code POST} was refused
-     * 415.
-     */
-    /**
      * US-ASCII is a subset of UTF-8, and a JSON body is UTF-8 whatever charset it names (RFC 8259,
      * section 11): a body declared {@code charset=us-ascii} was refused 415, and reading it in
      * US-ASCII would take the bytes of {@code café} as {@code caf} and two replacement characters.
@@ -407,6 +401,12 @@ class BadInputTest extends ServiceTest {
       }
     }
 
+    /**
+     * The charset of a JSON body is the body's: a request that sends none is served whatever its
+     * {@code Content-Type} says, as a client that sets one header for all its calls sends it on a
+     * {@code GET} too. Such a {@code GET}, {@code DELETE} or body-less {@code POST} was refused
+     * 415.
+     */
     @Test
     void shouldServeARequestWithoutBodyWhateverCharsetItsContentTypeNames() {
       String latin1 = "application/json; charset=ISO-8859-1";
@@ -414,6 +414,43 @@ class BadInputTest extends ServiceTest {
       assertThat(read.status()).as(read.text()).isEqualTo(200);
       ApiResponse list = api.get(path("/invalidations"), "Content-Type", latin1);
       assertThat(list.status()).as(list.text()).isEqualTo(200);
+    }
+
+    /**
+     * The first of two {@code Content-Type} headers was taken: a declaration sent as JSON and as
+     * text was declared, the same two the other way round refused, and bytes sent as octets and as
+     * JSON were stored as an entry.
+     */
+    @Test
+    void shouldRefuseTwoContentTypesWhicheverComesFirst() {
+      String declaration =
+          Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length);
+      String[][] twice = {
+        {"application/json", "text/plain"},
+        {"text/plain", "application/json"},
+        {"application/json", "application/json"}
+      };
+      for (String[] types : twice) {
+        ApiResponse answer =
+            api.send(
+                api.request(path("/artifacts"), "Content-Type", types[0], "Content-Type", types[1])
+                    .POST(BodyPublishers.ofString(declaration))
+                    .build());
+        assertProblem(answer, 400, "invalid-request");
+        assertThat(answer.json().get("detail").asString()).contains("one Content-Type header");
+      }
+      ApiResponse entry =
+          api.send(
+              api.request(
+                      path("/entries/fx-graph/two-types"),
+                      "Content-Type",
+                      "application/octet-stream",
+                      "Content-Type",
+                      "application/json")
+                  .PUT(BodyPublishers.ofByteArray(bytes))
+                  .build());
+      assertProblem(entry, 400, "invalid-request");
+      assertThat(entry.json().get("detail").asString()).contains("one Content-Type header");
     }
   }
 
