@@ -25,7 +25,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class OneValueHeadersFilter extends OncePerRequestFilter {
 
-  private static final List<String> ONE_VALUE = List.of(HttpHeaders.CONTENT_TYPE);
+  /**
+   * Content-Type, and the contract's own headers of one value, which Spring MVC hands an operation
+   * joined by a comma: two Idempotency-Keys {@code a} and {@code b} were the key {@code a,b}.
+   */
+  private static final List<String> ONE_VALUE =
+      List.of(
+          HttpHeaders.CONTENT_TYPE, "Idempotency-Key", "X-Content-SHA256", "X-Pt2cache-Descriptor");
 
   /** Not an API call, or one that gives each such header once at most. */
   @Override

@@ -452,6 +452,42 @@ class BadInputTest extends ServiceTest {
       assertProblem(entry, 400, "invalid-request");
       assertThat(entry.json().get("detail").asString()).contains("one Content-Type header");
     }
+
+    /**
+     * The contract's own headers of one value, given twice, were joined into one by a comma: two
+     * {@code Idempotency-Key}s {@code a} and {@code b} recorded an invalidation under the key
+     * {@code a,b}, which neither one alone names again; two digests or two descriptors of an entry
+     * were refused in words that named neither the header nor its being given twice.
+     */
+    @Test
+    void shouldRefuseTheContractsOwnHeadersGivenTwice() {
+      String invalidation = "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\"}";
+      for (String[] keys : new String[][] {{"key-a", "key-b"}, {"key-a", "key-a"}}) {
+        ApiResponse answer =
+            api.postJson(
+                path("/invalidations"),
+                invalidation,
+                "Idempotency-Key",
+                keys[0],
+                "Idempotency-Key",
+                keys[1]);
+        assertProblem(answer, 400, "invalid-request");
+        assertThat(answer.json().get("detail").asString()).contains("one Idempotency-Key header");
+      }
+      assertThat(api.get(path("/invalidations")).json().get("items")).as("recorded").isEmpty();
+
+      String sha256 = Fixtures.sha256(bytes);
+      Map<String, String> entryHeaders =
+          Map.of("X-Content-SHA256", sha256, "X-Pt2cache-Descriptor", descriptor.replace("\n", ""));
+      entryHeaders.forEach(
+          (name, value) -> {
+            ApiResponse answer =
+                api.putBytes(
+                    path("/entries/fx-graph/twice-" + name), bytes, name, value, name, value);
+            assertProblem(answer, 400, "invalid-request");
+            assertThat(answer.json().get("detail").asString()).contains("one " + name + " header");
+          });
+    }
   }
 
   /** A misspelt member would be dropped and the call answered as if it had been left out. */
