@@ -6,9 +6,12 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.util.Map;
 import java.util.UUID;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -451,6 +454,32 @@ class BadInputTest extends ServiceTest {
                   .build());
       assertProblem(entry, 400, "invalid-request");
       assertThat(entry.json().get("detail").asString()).contains("one Content-Type header");
+    }
+
+    /**
+     * A body with a {@code Content-Encoding} was taken as it came: gzipped bytes stored as the
+     * entry itself, and a plain JSON body said to be gzipped read as JSON.
+     */
+    @Test
+    void shouldRefuseAnEncodedBody() throws IOException {
+      ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+      try (GZIPOutputStream gzip = new GZIPOutputStream(gzipped)) {
+        gzip.write(bytes);
+      }
+      ApiResponse entry =
+          api.putBytes(
+              path("/entries/fx-graph/gzipped"), gzipped.toByteArray(), "Content-Encoding", "gzip");
+      ApiResponse declaration =
+          api.postJson(
+              path("/artifacts"),
+              Descriptors.upload("mega-cache", descriptor, Fixtures.sha256(bytes), bytes.length),
+              "Content-Encoding",
+              "gzip");
+
+      for (ApiResponse answer : new ApiResponse[] {entry, declaration}) {
+        assertProblem(answer, 415, "unsupported-media-type");
+        assertThat(answer.json().get("detail").asString()).contains("Content-Encoding");
+      }
     }
 
     /**

@@ -1,0 +1,45 @@
+package dev.pt2cache.system;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Collections;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+
+/**
+ * A body sent with a {@code Content-Encoding} (gzip, say) is refused ({@code 415
+ * unsupported-media-type}, RFC 9110 15.5.16) before it is read: the service decodes none, and took
+ * the encoded bytes as the body itself, so an entry {@code PUT} gzipped stored the gzip as the
+ * entry that PyTorch then loads, and a JSON body declared gzipped but sent plain was read as JSON.
+ * {@code identity}, the coding that changes nothing, is taken.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class ContentEncodingFilter extends RefusingFilter {
+
+  ContentEncodingFilter() {
+    super(
+        HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        "Unsupported media type",
+        "the service decodes no Content-Encoding: send the body as it is, without the header");
+  }
+
+  /** Not an API call, or one whose Content-Encoding (a list, RFC 9110 8.4) names no coding. */
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    if (!request.getRequestURI().startsWith("/v1/")) {
+      return true;
+    }
+    for (String value : Collections.list(request.getHeaders(HttpHeaders.CONTENT_ENCODING))) {
+      for (String coding : value.split(",")) {
+        if (!coding.isBlank() && !coding.strip().equalsIgnoreCase("identity")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+}
