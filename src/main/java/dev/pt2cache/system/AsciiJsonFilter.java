@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -64,11 +65,18 @@ class AsciiJsonFilter extends OncePerRequestFilter {
       return HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name) ? contentType : super.getHeader(name);
     }
 
+    /**
+     * The request's own values, the first ({@link #getContentType}'s) replaced: a second {@code
+     * Content-Type} stays for {@link OneValueHeadersFilter} to refuse.
+     */
     @Override
     public Enumeration<String> getHeaders(String name) {
-      return HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name)
-          ? Collections.enumeration(Collections.singletonList(contentType))
-          : super.getHeaders(name);
+      if (!HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(name)) {
+        return super.getHeaders(name);
+      }
+      List<String> values = Collections.list(super.getHeaders(name));
+      values.set(0, contentType);
+      return Collections.enumeration(values);
     }
   }
 }

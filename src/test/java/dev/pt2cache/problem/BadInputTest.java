@@ -9,6 +9,7 @@ import dev.pt2cache.support.ServiceTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
@@ -45,9 +46,8 @@ class BadInputTest extends ServiceTest {
               ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
                       + "Connection: close\r\n\r\n")
                   .formatted(target, dev.pt2cache.support.EmbeddedInfra.ADMIN_TOKEN)
-                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      return new String(
-          socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
@@ -369,7 +369,7 @@ class BadInputTest extends ServiceTest {
     void shouldRefuseAJsonBodyInAnotherCharset() {
       byte[] latin1 =
           "{\"selector\": {\"modelName\": \"caf\u00e9\"}, \"reason\": \"r\"}"
-              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+              .getBytes(StandardCharsets.ISO_8859_1);
       for (String charset : new String[] {"latin1", "ISO-8859-1", "windows-1252"}) {
         ApiResponse answer = invalidateIn(charset, latin1);
         assertProblem(answer, 415, "unsupported-media-type");
@@ -397,8 +397,7 @@ class BadInputTest extends ServiceTest {
       for (String charset : new String[] {"us-ascii", "US-ASCII", "ascii"}) {
         String body =
             "{\"selector\": {\"modelName\": \"caf\u00e9\"}, \"reason\": \"" + charset + "\"}";
-        ApiResponse answer =
-            invalidateIn(charset, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ApiResponse answer = invalidateIn(charset, body.getBytes(StandardCharsets.UTF_8));
         assertThat(answer.status()).as(answer.text()).isEqualTo(201);
         assertThat(answer.json().get("selector").get("modelName").asString()).isEqualTo("café");
       }
@@ -431,7 +430,8 @@ class BadInputTest extends ServiceTest {
       String[][] twice = {
         {"application/json", "text/plain"},
         {"text/plain", "application/json"},
-        {"application/json", "application/json"}
+        {"application/json", "application/json"},
+        {"application/json; charset=us-ascii", "text/plain"}
       };
       for (String[] types : twice) {
         ApiResponse answer =
