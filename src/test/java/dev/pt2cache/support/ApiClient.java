@@ -79,7 +79,7 @@ public final class ApiClient {
 
   public ApiResponse postJson(String path, String json, String... headers) {
     return send(
-        request(path, concat(headers, "Content-Type", "application/json"))
+        request(path, withDefault(headers, "Content-Type", "application/json"))
             .POST(BodyPublishers.ofString(json))
             .build());
   }
@@ -112,7 +112,7 @@ public final class ApiClient {
   }
 
   public ApiResponse putBody(String path, BodyPublisher body, String... headers) {
-    String[] all = concat(headers, "Content-Type", "application/octet-stream");
+    String[] all = withDefault(headers, "Content-Type", "application/octet-stream");
     return send(request(path, all).PUT(body).build());
   }
 
@@ -201,10 +201,20 @@ public final class ApiClient {
     }
   }
 
-  private static String[] concat(String[] headers, String... more) {
-    String[] all = new String[headers.length + more.length];
-    System.arraycopy(more, 0, all, 0, more.length);
-    System.arraycopy(headers, 0, all, more.length, headers.length);
+  /**
+   * {@code headers}, and {@code name: value} before them where they give no such header: a request
+   * gives a header of one value once (the service refuses two {@code Content-Type}s).
+   */
+  private static String[] withDefault(String[] headers, String name, String value) {
+    for (int i = 0; i < headers.length; i += 2) {
+      if (headers[i].equalsIgnoreCase(name)) {
+        return headers;
+      }
+    }
+    String[] all = new String[headers.length + 2];
+    all[0] = name;
+    all[1] = value;
+    System.arraycopy(headers, 0, all, 2, headers.length);
     return all;
   }
 
