@@ -30,7 +30,7 @@ class AcceptHeaderFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith("/v1/") || request.getHeader("Accept") == null;
+    return !ApiCalls.isApiCall(request) || request.getHeader("Accept") == null;
   }
 
   @Override

@@ -30,7 +30,7 @@ class ContentEncodingFilter extends RefusingFilter {
   /** Not an API call, or one whose Content-Encoding (a list, RFC 9110 8.4) names no coding. */
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    if (!request.getRequestURI().startsWith("/v1/")) {
+    if (!ApiCalls.isApiCall(request)) {
       return true;
     }
     for (String value : Collections.list(request.getHeaders(HttpHeaders.CONTENT_ENCODING))) {

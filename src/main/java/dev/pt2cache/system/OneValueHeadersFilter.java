@@ -36,7 +36,7 @@ class OneValueHeadersFilter extends OncePerRequestFilter {
   /** Not an API call, or one that gives each such header once at most. */
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith("/v1/") || givenTwice(request) == null;
+    return !ApiCalls.isApiCall(request) || givenTwice(request) == null;
   }
 
   @Override

@@ -27,7 +27,7 @@ class OneWriteResponseFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith("/v1/");
+    return !ApiCalls.isApiCall(request);
   }
 
   @Override

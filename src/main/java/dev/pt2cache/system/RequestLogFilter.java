@@ -51,7 +51,7 @@ public class RequestLogFilter extends OncePerRequestFilter {
   /** Not the API's, or the instance's own warm-up before readiness: no access line, no count. */
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith("/v1/") || warmup.isWarmup(request);
+    return !ApiCalls.isApiCall(request) || warmup.isWarmup(request);
   }
 
   @Override

@@ -849,6 +849,34 @@ class BadInputTest extends ServiceTest {
     }
 
     /**
+     * A path whose {@code /v1/} is percent-encoded ({@code /%761/...}) reaches the same operation,
+     * and got past every check of an API call: a gzipped entry was stored, two Idempotency-Keys
+     * recorded an invalidation under both joined, and the call had no access line and no {@code
+     * X-Request-Id}.
+     */
+    @Test
+    void shouldCheckACallWhosePathIsPercentEncodedAsAnyOther() {
+      ApiResponse gzipped =
+          api.putBytes(
+              path("/entries/fx-graph/encoded").replaceFirst("^/v1/", "/%761/"),
+              bytes,
+              "Content-Encoding",
+              "gzip");
+      assertProblem(gzipped, 415, "unsupported-media-type");
+      assertThat(gzipped.header("X-Request-Id")).as("X-Request-Id").isNotNull();
+      ApiResponse twice =
+          api.postJson(
+              path("/invalidations").replaceFirst("^/v1/", "/v%31/"),
+              "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\"}",
+              "Idempotency-Key",
+              "key-a",
+              "Idempotency-Key",
+              "key-b");
+      assertProblem(twice, 400, "invalid-request");
+      assertThat(api.get(path("/invalidations")).json().get("items")).as("recorded").isEmpty();
+    }
+
+    /**
      * A path no operation has (a trailing slash, a doubled one, another case) is a 404 that names
      * the path as asked and where the paths are, not Spring's "No static resource ...".
      */
