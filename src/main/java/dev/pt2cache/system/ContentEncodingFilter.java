@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * unsupported-media-type}, RFC 9110 15.5.16) before it is read: the service decodes none, and took
  * the encoded bytes as the body itself, so an entry {@code PUT} gzipped stored the gzip as the
  * entry that PyTorch then loads, and a JSON body declared gzipped but sent plain was read as JSON.
- * {@code identity}, the coding that changes nothing, is taken.
+ * {@code identity}, the coding that changes nothing, is taken, as is any coding named by a request
+ * without a body.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -27,10 +28,14 @@ class ContentEncodingFilter extends RefusingFilter {
         "the service decodes no Content-Encoding: send the body as it is, without the header");
   }
 
-  /** Not an API call, or one whose Content-Encoding (a list, RFC 9110 8.4) names no coding. */
+  /**
+   * Not an API call, one without a body (nothing to decode: a client that sets one header for all
+   * its calls sends it on a {@code GET} too), or one whose Content-Encoding (a list, RFC 9110 8.4)
+   * names no coding.
+   */
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    if (!ApiCalls.isApiCall(request)) {
+    if (!ApiCalls.isApiCall(request) || !JsonCharsetFilter.hasBody(request)) {
       return true;
     }
     for (String value : Collections.list(request.getHeaders(HttpHeaders.CONTENT_ENCODING))) {

@@ -46,7 +46,7 @@ class JsonCharsetFilter extends RefusingFilter {
   }
 
   /** Whether the request sends a body: a length above zero, or one sent in chunks. */
-  private static boolean hasBody(HttpServletRequest request) {
+  static boolean hasBody(HttpServletRequest request) {
     return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
   }
 }

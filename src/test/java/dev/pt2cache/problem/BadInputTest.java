@@ -483,6 +483,19 @@ class BadInputTest extends ServiceTest {
     }
 
     /**
+     * A request without a body has no content to decode: a {@code GET} sent with {@code
+     * Content-Encoding: gzip}, as a client that sets one header for all its calls sends it, was
+     * refused 415.
+     */
+    @Test
+    void shouldServeARequestWithoutBodyWhateverContentEncodingItNames() {
+      ApiResponse read = api.get(path(""), "Content-Encoding", "gzip");
+      assertThat(read.status()).as(read.text()).isEqualTo(200);
+      ApiResponse list = api.get(path("/invalidations"), "Content-Encoding", "gzip");
+      assertThat(list.status()).as(list.text()).isEqualTo(200);
+    }
+
+    /**
      * The contract's own headers of one value, given twice, were joined into one by a comma: two
      * {@code Idempotency-Key}s {@code a} and {@code b} recorded an invalidation under the key
      * {@code a,b}, which neither one alone names again; two digests or two descriptors of an entry
