@@ -5,7 +5,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
@@ -22,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * disagree.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(FilterOrder.ACCEPT_HEADER)
 class AcceptHeaderFilter extends OncePerRequestFilter {
 
   private static final HeaderContentNegotiationStrategy ACCEPT =

@@ -8,7 +8,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -22,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * and are not concerned.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(FilterOrder.JSON_BODY_LIMIT)
 class JsonBodyLimitFilter extends OncePerRequestFilter {
 
   static final int LIMIT = 64 * 1024;

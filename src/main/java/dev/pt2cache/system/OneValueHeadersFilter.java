@@ -6,7 +6,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Enumeration;
 import java.util.List;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -22,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Authorization} is checked where it is read ({@code AccessInterceptor}).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(FilterOrder.ONE_VALUE_HEADERS)
 class OneValueHeadersFilter extends OncePerRequestFilter {
 
   /**

@@ -2,7 +2,6 @@ package dev.pt2cache.system;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
@@ -14,7 +13,7 @@ import org.springframework.stereotype.Component;
  * holds a semicolon; one sent encoded ({@code %3B}) stays in the value and is refused there.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(FilterOrder.PATH_PARAMETERS)
 class PathParametersFilter extends RefusingFilter {
 
   PathParametersFilter() {

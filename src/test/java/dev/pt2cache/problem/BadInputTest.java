@@ -419,6 +419,31 @@ class BadInputTest extends ServiceTest {
     }
 
     /**
+     * Two {@code Content-Type} headers are refused as such before any check of what the first one
+     * says: with a JSON body over the bound, or the first naming another charset, the answer was
+     * {@code 413} or {@code 415}, or {@code 400}, by which header came first and by the order the
+     * build's class path gave the filters.
+     */
+    @Test
+    void shouldRefuseTwoContentTypesBeforeCheckingWhatTheFirstSays() {
+      String large = "{\"reason\": \"" + "x".repeat(70 * 1024) + "\"}";
+      String[][] twice = {
+        {"application/json", "text/plain", large},
+        {"application/json; charset=ISO-8859-1", "application/json", "{}"}
+      };
+      for (String[] sent : twice) {
+        ApiResponse answer =
+            api.send(
+                api.request(
+                        path("/invalidations"), "Content-Type", sent[0], "Content-Type", sent[1])
+                    .POST(BodyPublishers.ofString(sent[2]))
+                    .build());
+        assertProblem(answer, 400, "invalid-request");
+        assertThat(answer.json().get("detail").asString()).contains("one Content-Type header");
+      }
+    }
+
+    /**
      * The first of two {@code Content-Type} headers was taken: a declaration sent as JSON and as
      * text was declared, the same two the other way round refused, and bytes sent as octets and as
      * JSON were stored as an entry.
