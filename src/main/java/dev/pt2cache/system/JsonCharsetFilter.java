@@ -26,8 +26,7 @@ class JsonCharsetFilter extends RefusingFilter {
         HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE,
         "unsupported-media-type",
         "Unsupported media type",
-        "JSON bodies are UTF-8: send Content-Type application/json without a charset, or with"
-            + " charset=utf-8");
+        "JSON bodies are UTF-8: send the Content-Type without a charset, or with charset=utf-8");
   }
 
   /**

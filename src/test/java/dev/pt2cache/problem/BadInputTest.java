@@ -376,6 +376,14 @@ class BadInputTest extends ServiceTest {
         assertThat(answer.json().get("detail").asString()).contains("UTF-8");
       }
       assertThat(api.get(path("/invalidations")).json().get("items")).isEmpty();
+      // the words name no type: a PATCH's is application/merge-patch+json, not application/json
+      ApiResponse patched =
+          api.patch(
+              path(""), "{\"maxIdleDays\": 3}", "application/merge-patch+json; charset=ISO-8859-1");
+      assertProblem(patched, 415, "unsupported-media-type");
+      assertThat(patched.json().get("detail").asString())
+          .contains("without a charset")
+          .doesNotContain("application/json");
       ApiResponse utf8 =
           api.send(
               api.request(path("/invalidations"), "Content-Type", "application/json;charset=UTF-8")
