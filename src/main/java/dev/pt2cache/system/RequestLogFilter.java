@@ -63,7 +63,8 @@ public class RequestLogFilter extends OncePerRequestFilter {
     MDC.clear(); // whatever an earlier request left on this thread is not this one's
     MDC.put(REQUEST_ID, requestId);
     response.setHeader(REQUEST_ID_HEADER, requestId);
-    Matcher namespace = NAMESPACE_PATH.matcher(request.getRequestURI());
+    // the path as routed (decoded, parameters dropped): a call a filter refuses names its namespace
+    Matcher namespace = NAMESPACE_PATH.matcher(request.getServletPath());
     if (namespace.find()) {
       LogContext.namespace(namespace.group(1));
     }

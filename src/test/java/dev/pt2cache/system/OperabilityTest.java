@@ -10,6 +10,7 @@ import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,6 +216,30 @@ class OperabilityTest extends ServiceTest {
                 assertThat(line)
                     .contains("\"httpPath\":\"/v1/namespaces/" + ns + ";x=1/evictions\"")
                     .contains("\"httpStatus\":\"400\""));
+  }
+
+  /**
+   * A call refused before it is routed names its namespace too, however the path spelt it: one
+   * whose {@code /v1/} was percent-encoded had no {@code namespace} in its access line, as the
+   * namespace was read from the path as sent.
+   */
+  @Test
+  void shouldLogTheNamespaceOfACallRefusedBeforeItWasRouted(CapturedOutput output) {
+    String path = "/%761/namespaces/" + ns + "/entries/fx-graph/gzipped";
+    ApiResponse refused =
+        api.send(
+            api.request(
+                    path, "Content-Type", "application/octet-stream", "Content-Encoding", "gzip")
+                .PUT(BodyPublishers.ofString("abc"))
+                .build());
+    assertThat(refused.status()).isEqualTo(415);
+
+    assertThat(output.getOut().lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"httpPath\":\"" + path + "\"")
+                    .contains("\"namespace\":\"" + ns + "\""));
   }
 
   @Test
