@@ -88,8 +88,8 @@ class AccessInterceptor implements HandlerInterceptor {
 
   /**
    * The namespace the call is routed to, as Spring MVC decoded it from the path; also put in the
-   * access line, since the log filter reads the raw path, where {@code %62eta} names {@code beta}
-   * too (a {@code ;} parameter is refused before, {@code PathParametersFilter}).
+   * log context, for the instance's own warm-up calls, which no access-line filter sees (the filter
+   * reads the same namespace from the routed path for every other call).
    */
   @SuppressWarnings("unchecked")
   static String pathNamespace(HttpServletRequest request) {

@@ -34,7 +34,7 @@ class ContentEncodingFilter extends RefusingFilter {
    */
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    if (!ApiCalls.isApiCall(request) || !JsonCharsetFilter.hasBody(request)) {
+    if (!ApiCalls.isApiCall(request) || !ApiCalls.hasBody(request)) {
       return true;
     }
     for (String value : Collections.list(request.getHeaders(HttpHeaders.CONTENT_ENCODING))) {

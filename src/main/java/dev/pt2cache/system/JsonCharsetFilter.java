@@ -36,15 +36,10 @@ class JsonCharsetFilter extends RefusingFilter {
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     String contentType = request.getContentType();
-    if (!JsonBodyLimitFilter.isJson(contentType) || !hasBody(request)) {
+    if (!JsonBodyLimitFilter.isJson(contentType) || !ApiCalls.hasBody(request)) {
       return true;
     }
     Charset charset = MediaType.parseMediaType(contentType).getCharset();
     return charset == null || StandardCharsets.UTF_8.equals(charset);
-  }
-
-  /** Whether the request sends a body: a length above zero, or one sent in chunks. */
-  static boolean hasBody(HttpServletRequest request) {
-    return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
   }
 }
