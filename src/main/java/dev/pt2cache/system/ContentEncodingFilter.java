@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * the encoded bytes as the body itself, so an entry {@code PUT} gzipped stored the gzip as the
  * entry that PyTorch then loads, and a JSON body declared gzipped but sent plain was read as JSON.
  * {@code identity}, the coding that changes nothing, is taken, as is any coding named by a request
- * without a body.
+ * without a body. The refusal says {@code Accept-Encoding: identity}, the one coding taken, as RFC
+ * 9110 15.5.16 asks of a 415 for a content coding.
  */
 @Component
 @Order(FilterOrder.CONTENT_ENCODING)
@@ -25,6 +26,11 @@ class ContentEncodingFilter extends RefusingFilter {
         "unsupported-media-type",
         "Unsupported media type",
         "the service decodes no Content-Encoding: send the body as it is, without the header");
+  }
+
+  @Override
+  protected void describeWhatIsTaken(HttpServletResponse response) {
+    response.setHeader(HttpHeaders.ACCEPT_ENCODING, "identity");
   }
 
   /**

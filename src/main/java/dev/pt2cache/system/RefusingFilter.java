@@ -21,10 +21,17 @@ abstract class RefusingFilter extends OncePerRequestFilter {
     this.answer = new Answer(status, type, title, detail);
   }
 
+  /**
+   * Sets the headers that tell a client what the service would take instead, where HTTP names one
+   * for the refusal; none by default.
+   */
+  protected void describeWhatIsTaken(HttpServletResponse response) {}
+
   @Override
   protected final void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException {
+    describeWhatIsTaken(response);
     FilterProblems.write(response, answer.status(), answer.type(), answer.title(), answer.detail());
   }
 }

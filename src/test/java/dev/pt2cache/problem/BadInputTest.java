@@ -512,7 +512,13 @@ class BadInputTest extends ServiceTest {
       for (ApiResponse answer : new ApiResponse[] {entry, declaration}) {
         assertProblem(answer, 415, "unsupported-media-type");
         assertThat(answer.json().get("detail").asString()).contains("Content-Encoding");
+        assertThat(answer.header("Accept-Encoding")).as("Accept-Encoding").isEqualTo("identity");
       }
+      // RFC 9110 12.5.3: a 415 for anything but a content coding must not say Accept-Encoding
+      ApiResponse otherType =
+          api.putBytes(path("/entries/fx-graph/typed"), bytes, "Content-Type", "text/plain");
+      assertProblem(otherType, 415, "unsupported-media-type");
+      assertThat(otherType.header("Accept-Encoding")).as("Accept-Encoding").isNull();
     }
 
     /**
