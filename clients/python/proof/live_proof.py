@@ -15,6 +15,10 @@ as a serving node does (PT2CACHE_URL, PT2CACHE_NAMESPACE, PT2CACHE_TOKEN):
                   --pgo adds PyTorch's profile-guided dynamic shapes cache, --job-id sets
                   torch.compiler.config.job_id (PGO keys its profiles by it), --mark-dynamic
                   marks each input's batch dimension dynamic
+  lm              pt2cache.warm_start on lm_node.py's decoder-only transformer (GPT-2-small's shape,
+                  bf16), prompts of 128, 256, 77 and 512 tokens in turn (the second length makes
+                  PyTorch compile again with the length dynamic; the upload waits for it,
+                  --upload-after 2 by default here); --mode reduce-overhead adds CUDA graphs
 
 Prints one JSON line per run.
 """
@@ -124,7 +128,7 @@ def varying(result: dict, client, args) -> None:
             k for k in set(before) | set(after) if before.get(k) != after.get(k))
     if args.variant in ("mega", "both"):
         compiled = pt2cache.warm_start(model, client, model_name=name, model_version=version,
-                                       upload_after_calls=args.upload_after,
+                                       upload_after_calls=args.upload_after or 1,
                                        precompile=args.precompile, **compile_kwargs(args))
     else:
         compiled = torch.compile(model, **compile_kwargs(args))
@@ -155,16 +159,76 @@ def varying(result: dict, client, args) -> None:
             result["uploaded"] = {k: uploaded.get(k) for k in ("id", "sizeBytes")}
 
 
+LENGTHS = (128, 256, 77, 512)
+
+
+def lm(result: dict, client, args) -> None:
+    """A language-model server's prefill: each call's time is what a batch of prompts of that
+    length waited, compilation included."""
+    import lm_node
+
+    model = lm_node.network()
+    t = time.perf_counter()
+    compiled = pt2cache.warm_start(model, client, model_name="gpt2-small-shape-bf16",
+                                   model_version="1", upload_after_calls=args.upload_after or 2,
+                                   precompile=args.precompile, **compile_kwargs(args))
+    result["lookup_and_load_s"] = round(time.perf_counter() - t, 2)
+    result["hit"] = compiled.hit
+    calls = []
+    for length in LENGTHS:
+        ids = lm_node.prompts(length)
+        call = {"tokens": length, "s": node.first_call(compiled, ids),
+                "graphs": torch._dynamo.utils.counters["stats"]["unique_graphs"]}
+        with torch.no_grad():  # which kernels served it: a node whose sums differ ran others
+            call["logits_sum"] = float(compiled(ids).double().sum())
+        calls.append(call)
+    result["calls"] = calls
+    result["first_calls_s"] = round(sum(c["s"] for c in calls), 2)
+    result["graphs_compiled_anyway"] = compiled.graphs_compiled_anyway
+    result["dynamo_failures_retried"] = compiled.dynamo_failures_retried
+    uploaded = compiled.wait_for_upload(120)
+    if uploaded:
+        result["uploaded"] = {k: uploaded.get(k) for k in ("id", "sizeBytes", "key")}
+    ids = lm_node.prompts(128)
+    result["steady_ms_t128"] = steady_ms(compiled, ids)
+    with torch.no_grad():
+        expected, got = model(ids).float(), compiled(ids).float()
+    result["max_abs_diff_vs_eager"] = float((expected - got).abs().max())
+    result["same_next_tokens_as_eager"] = bool((expected.argmax(-1) == got.argmax(-1)).all())
+    # the hit loads the miss's kernels: its outputs are the miss's to the bit
+    result["logits_sum"] = float(got.double().sum())
+    result["cuda_graphs_recorded"] = cuda_graphs_recorded()
+
+
+def cuda_graphs_recorded():
+    """How many CUDA graphs Inductor's cudagraph trees recorded in this process (0 where mode
+    reduce-overhead is off or its graphs were skipped), or why that could not be read."""
+    try:
+        from torch._inductor import cudagraph_trees
+
+        manager = cudagraph_trees.get_container(torch.cuda.current_device()).tree_manager
+        if manager is None:
+            return 0
+
+        def count(nodes_by_function) -> int:  # each recorded graph, its children's too
+            return sum(1 + count(node.children) for nodes in nodes_by_function.values()
+                       for node in nodes)
+
+        return count(manager.roots)
+    except Exception as e:  # a release that keeps them elsewhere
+        return "unknown: %r" % e
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("command", choices=["mega", "entries", "partial", "varying"])
+    p.add_argument("command", choices=["mega", "entries", "partial", "varying", "lm"])
     p.add_argument("variant", nargs="?", choices=["original", "changed", "mega", "entries", "both"])
     p.add_argument("--model", default="resnet50", help="a timm (or torchvision) model name")
     p.add_argument("--mode", help="torch.compile's mode, e.g. max-autotune-no-cudagraphs")
     p.add_argument("--pgo", action="store_true", help="varying: route PGO's cache too")
     p.add_argument("--job-id", help="varying: torch.compiler.config.job_id")
-    p.add_argument("--upload-after", type=int, default=1,
-                   help="varying: warm_start's upload_after_calls")
+    p.add_argument("--upload-after", type=int,
+                   help="varying, lm: warm_start's upload_after_calls (1 for varying, 2 for lm)")
     p.add_argument("--precompile", action="store_true",
                    help="mega, varying: warm_start's precompile (Dynamo's output in the "
                         "Mega-Cache)")
@@ -172,9 +236,9 @@ def main() -> None:
                    help="varying: torch._dynamo.mark_dynamic on the batch dimension of each input")
     args = p.parse_args()
     client = pt2cache.CacheClient()  # PT2CACHE_URL, PT2CACHE_NAMESPACE, PT2CACHE_TOKEN
-    words = [args.command, args.variant, args.model, args.mode, args.pgo and "pgo",
+    words = [args.command, args.variant, args.command != "lm" and args.model, args.mode, args.pgo and "pgo",
              args.job_id and "job " + args.job_id, args.mark_dynamic and "mark_dynamic",
-             args.upload_after > 1 and "upload after %d calls" % args.upload_after,
+             (args.upload_after or 1) > 1 and "upload after %d calls" % args.upload_after,
              args.precompile and "precompile"]
     result = {"run": " ".join(filter(None, words)),
               "import_torch_s": round(node.imported, 2)}
@@ -184,6 +248,8 @@ def main() -> None:
         entries(result, client, args)
     elif args.command == "varying":
         varying(result, client, args)
+    elif args.command == "lm":
+        lm(result, client, args)
     else:
         partial(result, client, args.variant)
     result["counters"] = node.counters()
