@@ -322,7 +322,9 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     part of the key: nodes with it and without it keep apart. A torch without the setting warns
     once and goes on without it. Warm up every input shape before the upload: in torch 2.11 the
     first graph Dynamo compiles beside loaded precompiled ones fails the call, which is then made
-    once more (README, "Dynamo's precompile in the Mega-Cache").
+    once more (README, "Dynamo's precompile in the Mega-Cache"). Compile settings that ask for
+    CUDA graphs (``mode="reduce-overhead"``, ``"max-autotune"``) go on without precompile, with a
+    warning: a precompiled graph runs without them in torch 2.11.
     """
     if isinstance(upload_after_calls, bool) or not isinstance(upload_after_calls, int) \
             or upload_after_calls < 1:
@@ -337,6 +339,8 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     if not _has_mega_cache(torch_module):
         return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
                          upload_after_calls)
+    if precompile and _precompile_would_drop_cuda_graphs(torch_module, compile_kwargs):
+        precompile = False
     precompile = precompile and _turn_on_precompile(torch_module)
     descriptor = None
     try:
@@ -395,6 +399,65 @@ def _has_mega_cache(torch_module: Any) -> bool:
                     "'Which PyTorch releases')", getattr(torch_module, "__version__", "?"),
                     " nor ".join(lacking))
     return not lacking
+
+
+CUDA_GRAPHS_OPTION = "triton.cudagraphs"
+CUDA_GRAPH_MODES = ("reduce-overhead", "max-autotune")  # where torch names no mode options
+_cuda_graphs_precompile_warned = False
+
+
+def _precompile_would_drop_cuda_graphs(torch_module: Any, compile_kwargs: Dict[str, Any]) -> bool:
+    """Whether these compile settings ask Inductor for CUDA graphs (``mode="reduce-overhead"``
+    or ``"max-autotune"``, or ``options={"triton.cudagraphs": True}``) that a precompiled graph
+    would run without; if so, a warning, once per process.
+
+    PyTorch 2.11 loads Dynamo's precompiled output without calling Inductor's compile, where a
+    mode's settings apply; it wraps the loaded graph in CUDA graphs only where the process-wide
+    ``torch._inductor.config.triton.cudagraphs`` is on (a TODO of PyTorch's says so). On an H100,
+    a precompiled hit of a transformer compiled with ``mode="reduce-overhead"`` ran its steady call
+    in 2.78 ms against 0.86 ms without precompile (docs/warm-start-proof.md): a node ready a few
+    seconds sooner, then three times slower for as long as it serves. So such a node goes on
+    without precompile."""
+    global _cuda_graphs_precompile_warned
+    if _backend_name(compile_kwargs.get("backend", "inductor")) != "inductor":
+        return False  # the mode and options are Inductor's
+    mode = compile_kwargs.get("mode")
+    options = compile_kwargs.get("options") or {}
+    if CUDA_GRAPHS_OPTION in options:
+        asked = bool(options[CUDA_GRAPHS_OPTION])
+    elif mode is None:
+        return False
+    else:
+        asked = _mode_has_cuda_graphs(torch_module, mode)
+    if not asked or _cuda_graphs_on_for_the_process(torch_module):
+        return False
+    if not _cuda_graphs_precompile_warned:
+        _cuda_graphs_precompile_warned = True
+        log.warning("pt2cache: precompile=True is not used with CUDA graphs (mode %r, options "
+                    "%r): torch %s runs a precompiled graph loaded from the Mega-Cache without "
+                    "them, only the process-wide torch._inductor.config.triton.cudagraphs "
+                    "turning them on; warm start goes on without Dynamo's precompile (see the "
+                    "client README, \"Dynamo's precompile in the Mega-Cache\")", mode,
+                    compile_kwargs.get("options"), getattr(torch_module, "__version__", "?"))
+    return True
+
+
+def _mode_has_cuda_graphs(torch_module: Any, mode: str) -> bool:
+    """Whether torch.compile's ``mode`` turns CUDA graphs on, as this torch lists its modes
+    (``torch._inductor.list_mode_options``), or by the modes' names where it cannot say."""
+    try:
+        return bool(torch_module._inductor.list_mode_options(mode).get(CUDA_GRAPHS_OPTION))
+    except Exception:  # a torch without the call, or a mode it does not know
+        return mode in CUDA_GRAPH_MODES
+
+
+def _cuda_graphs_on_for_the_process(torch_module: Any) -> bool:
+    """Whether Inductor's process-wide setting already turns CUDA graphs on, which a precompiled
+    graph does read."""
+    try:
+        return torch_module._inductor.config.triton.cudagraphs is True
+    except Exception:
+        return False
 
 
 _no_precompile_warned = False
