@@ -18,7 +18,9 @@ as a serving node does (PT2CACHE_URL, PT2CACHE_NAMESPACE, PT2CACHE_TOKEN):
   lm              pt2cache.warm_start on lm_node.py's decoder-only transformer (GPT-2-small's shape,
                   bf16), prompts of 128, 256, 77 and 512 tokens in turn (the second length makes
                   PyTorch compile again with the length dynamic; the upload waits for it,
-                  --upload-after 2 by default here); --mode reduce-overhead adds CUDA graphs
+                  --upload-after 2 by default here); --mode reduce-overhead adds CUDA graphs,
+                  --cudagraphs-for-the-process turns them on process-wide (which a precompiled
+                  graph reads)
 
 Prints one JSON line per run.
 """
@@ -168,6 +170,10 @@ def lm(result: dict, client, args) -> None:
     import lm_node
 
     model = lm_node.network()
+    if args.cudagraphs_for_the_process:  # what a precompiled graph reads (ADR 0055, 2026-12-08)
+        import torch._inductor.config
+
+        torch._inductor.config.triton.cudagraphs = True
     t = time.perf_counter()
     compiled = pt2cache.warm_start(model, client, model_name="gpt2-small-shape-bf16",
                                    model_version="1", upload_after_calls=args.upload_after or 2,
@@ -234,12 +240,17 @@ def main() -> None:
                         "Mega-Cache)")
     p.add_argument("--mark-dynamic", action="store_true",
                    help="varying: torch._dynamo.mark_dynamic on the batch dimension of each input")
+    p.add_argument("--cudagraphs-for-the-process", action="store_true",
+                   help="lm: torch._inductor.config.triton.cudagraphs on for the whole process "
+                        "(which a precompiled graph reads; warm_start then keeps precompile "
+                        "under reduce-overhead)")
     args = p.parse_args()
     client = pt2cache.CacheClient()  # PT2CACHE_URL, PT2CACHE_NAMESPACE, PT2CACHE_TOKEN
     words = [args.command, args.variant, args.command != "lm" and args.model, args.mode, args.pgo and "pgo",
              args.job_id and "job " + args.job_id, args.mark_dynamic and "mark_dynamic",
              (args.upload_after or 1) > 1 and "upload after %d calls" % args.upload_after,
-             args.precompile and "precompile"]
+             args.precompile and "precompile",
+             args.cudagraphs_for_the_process and "cudagraphs for the process"]
     result = {"run": " ".join(filter(None, words)),
               "import_torch_s": round(node.imported, 2)}
     if args.command == "mega":
