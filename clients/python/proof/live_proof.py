@@ -171,9 +171,11 @@ def lm(result: dict, client, args) -> None:
 
     model = lm_node.network()
     if args.cudagraphs_for_the_process:  # what a precompiled graph reads (ADR 0055, 2026-12-08)
-        import torch._inductor.config
+        # bound to a name of its own: "import torch._inductor.config" would make torch a local
+        # name of this function, unbound below wherever the option is not given
+        import torch._inductor.config as inductor_config
 
-        torch._inductor.config.triton.cudagraphs = True
+        inductor_config.triton.cudagraphs = True
     t = time.perf_counter()
     compiled = pt2cache.warm_start(model, client, model_name="gpt2-small-shape-bf16",
                                    model_version="1", upload_after_calls=args.upload_after or 2,
