@@ -41,12 +41,18 @@ def batch():
 
 def first_call(compiled, x) -> float:
     """Seconds the first call of ``compiled`` took (where torch.compile does its work)."""
+    return timed_call(compiled, x)[0]
+
+
+def timed_call(compiled, x):
+    """Seconds one call of ``compiled`` took, and its output (a CUDA graph's output holds only
+    until the graph's next replay: read it before the next call)."""
     torch.cuda.synchronize()
     t = time.perf_counter()
     with torch.no_grad():
-        compiled(x)
+        output = compiled(x)
     torch.cuda.synchronize()
-    return round(time.perf_counter() - t, 2)
+    return round(time.perf_counter() - t, 2), output
 
 
 def max_abs_diff(model, compiled, x) -> float:
