@@ -339,8 +339,16 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     if not _has_mega_cache(torch_module):
         return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
                          upload_after_calls)
-    if precompile and _precompile_would_drop_cuda_graphs(torch_module, compile_kwargs):
-        precompile = False
+    if _asks_for_cuda_graphs(torch_module, compile_kwargs):
+        if _precompile_on_for_the_process(torch_module):
+            # set before this call (another warm_start, the user): a hit would load this model's
+            # graphs precompiled, without its CUDA graphs, and the key would say so
+            _warn_cuda_graphs("cache off", torch_module, compile_kwargs)
+            return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
+                             upload_after_calls)
+        if precompile:
+            _warn_cuda_graphs("precompile dropped", torch_module, compile_kwargs)
+            precompile = False
     precompile = precompile and _turn_on_precompile(torch_module)
     descriptor = None
     try:
@@ -403,22 +411,19 @@ def _has_mega_cache(torch_module: Any) -> bool:
 
 CUDA_GRAPHS_OPTION = "triton.cudagraphs"
 CUDA_GRAPH_MODES = ("reduce-overhead", "max-autotune")  # where torch names no mode options
-_cuda_graphs_precompile_warned = False
 
 
-def _precompile_would_drop_cuda_graphs(torch_module: Any, compile_kwargs: Dict[str, Any]) -> bool:
+def _asks_for_cuda_graphs(torch_module: Any, compile_kwargs: Dict[str, Any]) -> bool:
     """Whether these compile settings ask Inductor for CUDA graphs (``mode="reduce-overhead"``
     or ``"max-autotune"``, or ``options={"triton.cudagraphs": True}``) that a precompiled graph
-    would run without; if so, a warning, once per process.
+    would run without: the process-wide setting off.
 
     PyTorch 2.11 loads Dynamo's precompiled output without calling Inductor's compile, where a
     mode's settings apply; it wraps the loaded graph in CUDA graphs only where the process-wide
     ``torch._inductor.config.triton.cudagraphs`` is on (a TODO of PyTorch's says so). On an H100,
     a precompiled hit of a transformer compiled with ``mode="reduce-overhead"`` ran its steady call
     in 2.78 ms against 0.86 ms without precompile (docs/warm-start-proof.md): a node ready a few
-    seconds sooner, then three times slower for as long as it serves. So such a node goes on
-    without precompile."""
-    global _cuda_graphs_precompile_warned
+    seconds sooner, then three times slower for as long as it serves."""
     if _backend_name(compile_kwargs.get("backend", "inductor")) != "inductor":
         return False  # the mode and options are Inductor's
     mode = compile_kwargs.get("mode")
@@ -429,17 +434,40 @@ def _precompile_would_drop_cuda_graphs(torch_module: Any, compile_kwargs: Dict[s
         return False
     else:
         asked = _mode_has_cuda_graphs(torch_module, mode)
-    if not asked or _cuda_graphs_on_for_the_process(torch_module):
-        return False
-    if not _cuda_graphs_precompile_warned:
-        _cuda_graphs_precompile_warned = True
-        log.warning("pt2cache: precompile=True is not used with CUDA graphs (mode %r, options "
-                    "%r): torch %s runs a precompiled graph loaded from the Mega-Cache without "
-                    "them, only the process-wide torch._inductor.config.triton.cudagraphs "
-                    "turning them on; warm start goes on without Dynamo's precompile (see the "
-                    "client README, \"Dynamo's precompile in the Mega-Cache\")", mode,
+    return asked and not _cuda_graphs_on_for_the_process(torch_module)
+
+
+# why a warm start with CUDA graphs went on without precompile or without the cache, once each
+CUDA_GRAPHS_WARNINGS = {
+    "precompile dropped": (
+        "pt2cache: precompile=True is not used with CUDA graphs (mode %r, options %r): torch %s "
+        "runs a precompiled graph loaded from the Mega-Cache without them, only the process-wide "
+        "torch._inductor.config.triton.cudagraphs turning them on; warm start goes on without "
+        "Dynamo's precompile (see the client README, \"Dynamo's precompile in the Mega-Cache\")"),
+    "cache off": (
+        "pt2cache: these compile settings ask for CUDA graphs (mode %r, options %r), which torch "
+        "%s drops from precompiled graphs, and torch._dynamo.config.caching_precompile is already "
+        "on in this process (an earlier warm_start(precompile=True), or set by hand): warm start "
+        "is off for this model, compiling locally (see the client README, \"Dynamo's precompile "
+        "in the Mega-Cache\")"),
+}
+_cuda_graphs_warned: Set[str] = set()
+
+
+def _warn_cuda_graphs(which: str, torch_module: Any, compile_kwargs: Dict[str, Any]) -> None:
+    """One of ``CUDA_GRAPHS_WARNINGS``, once per process."""
+    if which not in _cuda_graphs_warned:
+        _cuda_graphs_warned.add(which)
+        log.warning(CUDA_GRAPHS_WARNINGS[which], compile_kwargs.get("mode"),
                     compile_kwargs.get("options"), getattr(torch_module, "__version__", "?"))
-    return True
+
+
+def _precompile_on_for_the_process(torch_module: Any) -> bool:
+    """Whether Dynamo's ``caching_precompile`` is on in this process, whoever turned it on."""
+    try:
+        return torch_module._dynamo.config.caching_precompile is True
+    except Exception:
+        return False
 
 
 def _mode_has_cuda_graphs(torch_module: Any, mode: str) -> bool:

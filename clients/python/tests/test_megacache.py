@@ -518,7 +518,7 @@ class PrecompileTest(unittest.TestCase):
         for lists_modes in (True, False):  # a torch that cannot list its modes: by their names
             for compile_kwargs in asking:
                 with self.subTest(lists_modes=lists_modes, **compile_kwargs), \
-                        mock.patch.object(megacache, "_cuda_graphs_precompile_warned", False), \
+                        mock.patch.object(megacache, "_cuda_graphs_warned", set()), \
                         self.assertLogs("pt2cache", "WARNING") as logs:
                     torch, config = self.torch_module()
                     self.with_inductor(torch, lists_modes=lists_modes)
@@ -543,6 +543,27 @@ class PrecompileTest(unittest.TestCase):
                 self.with_inductor(torch)
                 self.start(torch, config, True, **compile_kwargs)
                 self.assertIs(config.caching_precompile, True)
+
+    def test_precompile_already_on_turns_the_cache_off_for_settings_with_cuda_graphs(self):
+        """Dynamo's precompile is process-wide: turned on by an earlier warm_start, it would
+        precompile a later model's graphs too, and a hit would load them without the CUDA
+        graphs that model's settings ask for. That model compiles locally, with a warning."""
+        with mock.patch.object(megacache, "_cuda_graphs_warned", set()), \
+                self.assertLogs("pt2cache", "WARNING") as logs:
+            torch, config = self.torch_module()
+            self.with_inductor(torch)
+            first = self.start(torch, config, True)  # default mode: precompile on
+            self.assertIs(config.caching_precompile, True)
+
+            for precompile in (False, True):
+                later = self.start(torch, config, precompile, mode="reduce-overhead")
+                self.assertIsNone(later.client, "no cache for this model")
+                self.assertIsNone(later.descriptor)
+            self.assertIsNotNone(first.client)
+            self.assertIsNotNone(self.start(torch, config, True).client,
+                                 "a later model without CUDA graphs keeps the cache")
+        said = [line for line in logs.output if "already on in this process" in line]
+        self.assertEqual(len(said), 1, logs.output)
 
     def test_cuda_graphs_on_for_the_process_keep_precompile(self):
         """A precompiled graph reads the process-wide setting: nothing is lost where it is on."""
