@@ -324,7 +324,8 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
     first graph Dynamo compiles beside loaded precompiled ones fails the call, which is then made
     once more (README, "Dynamo's precompile in the Mega-Cache"). Compile settings that ask for
     CUDA graphs (``mode="reduce-overhead"``, ``"max-autotune"``) go on without precompile, with a
-    warning: a precompiled graph runs without them in torch 2.11.
+    warning: a precompiled graph runs without them in torch 2.11; in a process where Dynamo's
+    precompile is already on (it is process-wide), such a model goes without the cache.
     """
     if isinstance(upload_after_calls, bool) or not isinstance(upload_after_calls, int) \
             or upload_after_calls < 1:
