@@ -6,6 +6,9 @@ import static dev.pt2cache.problem.ProblemResponses.problem;
 import dev.pt2cache.system.Causes;
 import dev.pt2cache.system.JsonBodyTooLargeException;
 import dev.pt2cache.system.LogContext;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,6 +104,14 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
                         "%s '%s' is not %s"
                             .formatted(mismatch.getName(), mismatch.getValue(), expected)));
       }
+      if (ex instanceof HttpMediaTypeNotSupportedException
+          && request instanceof ServletWebRequest servlet) {
+        // Spring names the type a filter may have rewritten (a JSON body declared US-ASCII goes on
+        // as UTF-8): the client is told the one it sent
+        sentContentType(servlet.getRequest())
+            .ifPresent(
+                sent -> problem.setDetail("Content-Type '%s' is not supported.".formatted(sent)));
+      }
       if (ex instanceof NoResourceFoundException absentPath) {
         // Spring's "No static resource v1/namespaces/x." speaks of files the service does not have
         // the path as the caller sent it: Spring's resource path drops a trailing slash, so
@@ -128,6 +139,16 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
       }
     }
     return super.handleExceptionInternal(ex, body, headers, status, request);
+  }
+
+  /** The request's {@code Content-Type} as the client sent it, under any filter's wrapper. */
+  private static Optional<String> sentContentType(ServletRequest request) {
+    while (request instanceof ServletRequestWrapper wrapper) {
+      request = wrapper.getRequest();
+    }
+    return request instanceof HttpServletRequest http
+        ? Optional.ofNullable(http.getHeader(HttpHeaders.CONTENT_TYPE))
+        : Optional.empty();
   }
 
   /**
