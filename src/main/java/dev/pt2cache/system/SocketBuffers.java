@@ -32,14 +32,15 @@ class SocketBuffers implements WebServerFactoryCustomizer<TomcatServletWebServer
           "pt2cache.http.socket-write-buffer (PT2CACHE_HTTP_SOCKET_WRITE_BUFFER) must be "
               + BOUNDS
               + ", not "
-              + writeBuffer);
+              + (writeBuffer == null ? "empty" : writeBuffer));
     }
     this.writeBuffer = writeBuffer;
   }
 
   /** Within the bounds: Tomcat takes 0 and then never gets a response out, spinning a core. */
   static boolean fits(DataSize writeBuffer) {
-    return writeBuffer.toBytes() >= MIN_WRITE_BUFFER.toBytes()
+    return writeBuffer != null
+        && writeBuffer.toBytes() >= MIN_WRITE_BUFFER.toBytes()
         && writeBuffer.toBytes() <= MAX_WRITE_BUFFER.toBytes();
   }
 

@@ -14,4 +14,14 @@ class SocketBuffersTest {
         .hasMessageContaining("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER");
     new SocketBuffers(SocketBuffers.MIN_WRITE_BUFFER);
   }
+
+  /**
+   * Set empty ({@code PT2CACHE_HTTP_SOCKET_WRITE_BUFFER=}), it failed on a null, naming nothing.
+   */
+  @Test
+  void shouldRefuseAnEmptyWriteBufferNamingTheSetting() {
+    assertThatThrownBy(() -> new SocketBuffers(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("PT2CACHE_HTTP_SOCKET_WRITE_BUFFER");
+  }
 }
