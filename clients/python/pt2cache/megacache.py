@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Mapping
 from typing import Any, Callable, Dict, Optional, Set
 
 from .client import CacheClient
@@ -429,6 +430,8 @@ def _asks_for_cuda_graphs(torch_module: Any, compile_kwargs: Dict[str, Any]) -> 
         return False  # the mode and options are Inductor's
     mode = compile_kwargs.get("mode")
     options = compile_kwargs.get("options") or {}
+    if not isinstance(options, Mapping):
+        return False  # torch.compile refuses them, with its own message
     if CUDA_GRAPHS_OPTION in options:
         asked = bool(options[CUDA_GRAPHS_OPTION])
     elif mode is None:

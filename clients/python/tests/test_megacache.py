@@ -565,6 +565,25 @@ class PrecompileTest(unittest.TestCase):
         said = [line for line in logs.output if "already on in this process" in line]
         self.assertEqual(len(said), 1, logs.output)
 
+    def test_options_that_are_not_a_dict_get_torchs_own_refusal(self):
+        """torch.compile refuses ``options`` that are not a dict with its own error; warm_start's
+        CUDA-graph check raised a TypeError of its own first ("string indices must be
+        integers"), which says nothing of the mistake."""
+        for options in ("triton.cudagraphs", ["triton.cudagraphs"], 5):
+            with self.subTest(options=options):
+                torch, config = self.torch_module()
+                self.with_inductor(torch)
+
+                def refusing(model, options=None, **kwargs):
+                    if options is not None and not isinstance(options, dict):
+                        raise AttributeError("torch.compile's own refusal of %r" % (options,))
+                    return model
+
+                torch.compile = refusing
+                with self.assertLogs("pt2cache", "WARNING"), \
+                        self.assertRaisesRegex(AttributeError, "torch.compile's own refusal"):
+                    self.start(torch, config, True, options=options)
+
     def test_cuda_graphs_on_for_the_process_keep_precompile(self):
         """A precompiled graph reads the process-wide setting: nothing is lost where it is on."""
         torch, config = self.torch_module()
