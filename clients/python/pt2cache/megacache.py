@@ -33,7 +33,7 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping
-from typing import Any, Callable, Dict, Optional, Set
+from typing import Any, Callable, Dict, Optional, Set, Tuple
 
 from .client import CacheClient
 from .errors import Conflict, IntegrityError, NotFound
@@ -417,8 +417,9 @@ CUDA_GRAPH_MODES = ("reduce-overhead", "max-autotune")  # where torch names no m
 
 def _asks_for_cuda_graphs(torch_module: Any, compile_kwargs: Dict[str, Any]) -> bool:
     """Whether these compile settings ask Inductor for CUDA graphs (``mode="reduce-overhead"``
-    or ``"max-autotune"``, or ``options={"triton.cudagraphs": True}``) that a precompiled graph
-    would run without: the process-wide setting off.
+    or ``"max-autotune"``, or ``options={"triton.cudagraphs": True}``, or the same in the
+    ``config_patches`` of a ``functools.partial`` of Inductor's ``compile_fx``) that a precompiled
+    graph would run without: the process-wide setting off.
 
     PyTorch 2.11 loads Dynamo's precompiled output without calling Inductor's compile, where a
     mode's settings apply; it wraps the loaded graph in CUDA graphs only where the process-wide
@@ -426,10 +427,11 @@ def _asks_for_cuda_graphs(torch_module: Any, compile_kwargs: Dict[str, Any]) -> 
     a precompiled hit of a transformer compiled with ``mode="reduce-overhead"`` ran its steady call
     in 2.78 ms against 0.86 ms without precompile (docs/warm-start-proof.md): a node ready a few
     seconds sooner, then three times slower for as long as it serves."""
-    if _backend_name(compile_kwargs.get("backend", "inductor")) != "inductor":
+    settings = _inductor_settings(compile_kwargs)
+    if settings is None:
         return False  # the mode and options are Inductor's
-    mode = compile_kwargs.get("mode")
-    options = compile_kwargs.get("options") or {}
+    mode, options = settings
+    options = options or {}
     if not isinstance(options, Mapping):
         return False  # torch.compile refuses them, with its own message
     if CUDA_GRAPHS_OPTION in options:
@@ -439,6 +441,24 @@ def _asks_for_cuda_graphs(torch_module: Any, compile_kwargs: Dict[str, Any]) -> 
     else:
         asked = _mode_has_cuda_graphs(torch_module, mode)
     return asked and not _cuda_graphs_on_for_the_process(torch_module)
+
+
+COMPILE_FX = ("torch._inductor.compile_fx", "compile_fx")  # Inductor's compile, as a backend
+
+
+def _inductor_settings(compile_kwargs: Dict[str, Any]) -> Optional[Tuple[Any, Any]]:
+    """The mode and options Inductor compiles with under these settings, None where the backend
+    is not Inductor: torch.compile's own ``mode`` and ``options``, or, for a ``functools.partial``
+    of ``compile_fx`` (where torch.compile's Inductor backend sends ``options``), no mode and its
+    ``config_patches``. ``compile_fx`` itself reads the process-wide settings, as a precompiled
+    graph does."""
+    backend = compile_kwargs.get("backend", "inductor")
+    wrapped = getattr(backend, "func", None)  # functools.partial
+    if (getattr(wrapped, "__module__", None), getattr(wrapped, "__name__", None)) == COMPILE_FX:
+        return None, (getattr(backend, "keywords", None) or {}).get("config_patches")
+    if _backend_name(backend) != "inductor":
+        return None
+    return compile_kwargs.get("mode"), compile_kwargs.get("options")
 
 
 # why a warm start with CUDA graphs went on without precompile or without the cache, once each
@@ -462,8 +482,9 @@ def _warn_cuda_graphs(which: str, torch_module: Any, compile_kwargs: Dict[str, A
     """One of ``CUDA_GRAPHS_WARNINGS``, once per process."""
     if which not in _cuda_graphs_warned:
         _cuda_graphs_warned.add(which)
-        log.warning(CUDA_GRAPHS_WARNINGS[which], compile_kwargs.get("mode"),
-                    compile_kwargs.get("options"), getattr(torch_module, "__version__", "?"))
+        mode, options = _inductor_settings(compile_kwargs) or (None, None)
+        log.warning(CUDA_GRAPHS_WARNINGS[which], mode, options,
+                    getattr(torch_module, "__version__", "?"))
 
 
 def _precompile_on_for_the_process(torch_module: Any) -> bool:

@@ -565,6 +565,33 @@ class PrecompileTest(unittest.TestCase):
         said = [line for line in logs.output if "already on in this process" in line]
         self.assertEqual(len(said), 1, logs.output)
 
+    def test_inductors_compile_fx_with_cuda_graphs_in_its_config_patches_goes_without_precompile(
+            self):
+        """``backend=functools.partial(compile_fx, config_patches={"triton.cudagraphs": True})``
+        is what torch.compile's own Inductor backend calls for ``options=`` (torch/__init__.py,
+        ``_TorchCompileInductorWrapper``): its graphs are precompiled as Inductor's are, and a
+        precompiled graph loads without their CUDA graphs alike. It kept precompile."""
+        def compile_fx(model, example_inputs, inner_compile=None, config_patches=None):
+            return model
+
+        compile_fx.__module__ = "torch._inductor.compile_fx"  # where PyTorch defines it
+        asking = functools.partial(compile_fx, config_patches={"triton.cudagraphs": True})
+        keeping = [compile_fx, functools.partial(compile_fx, config_patches={"max_autotune": True}),
+                   functools.partial(compile_fx, config_patches={"triton.cudagraphs": False})]
+        with mock.patch.object(megacache, "_cuda_graphs_warned", set()), \
+                self.assertLogs("pt2cache", "WARNING") as logs:
+            torch, config = self.torch_module()
+            self.with_inductor(torch)
+            self.assertIsNotNone(self.start(torch, config, True, backend=asking).client)
+            self.assertFalse(config.caching_precompile)
+        self.assertIn("precompile=True is not used with CUDA graphs", "".join(logs.output))
+        for backend in keeping:
+            with self.subTest(backend=backend):
+                torch, config = self.torch_module()
+                self.with_inductor(torch)
+                self.start(torch, config, True, backend=backend)
+                self.assertIs(config.caching_precompile, True)
+
     def test_options_that_are_not_a_dict_get_torchs_own_refusal(self):
         """torch.compile refuses ``options`` that are not a dict with its own error; warm_start's
         CUDA-graph check raised a TypeError of its own first ("string indices must be
