@@ -2,10 +2,11 @@
 
 On a hit the artifact is downloaded (verified, atomically) and handed to
 ``torch.compiler.load_cache_artifacts()`` before the first compiled call, so that call finds
-PyTorch's caches warm. On a miss the model compiles as usual; after the first compiled call the
-result of ``torch.compiler.save_cache_artifacts()`` is uploaded in the background for the next
-node, so the first answer never waits on the cache. Whatever the cache does (unreachable, slow,
-an error, a malformed answer), the model still compiles locally and runs; the reason is logged.
+PyTorch's caches warm. On a miss the model compiles as usual; after the first compiled call (or
+the first ``upload_after_calls``) the result of ``torch.compiler.save_cache_artifacts()`` is
+uploaded in the background for the next node, so the first answer never waits on the cache.
+Whatever the cache does (unreachable, slow, an error, a malformed answer), the model still
+compiles locally and runs; the reason is logged.
 
 A downloaded artifact that PyTorch fails to load is reported to the service (``load-failed``,
 counted once per token and node: ``PT2CACHE_NODE``, or the host name), and the model compiles
@@ -19,6 +20,9 @@ A hit that loads and still leaves the first call compiling its graphs anew (PyTo
 ``fxgraph_cache_miss`` counter rises) was made for something this descriptor does not tell apart.
 That is logged as a warning naming the artifact, and kept in ``graphs_compiled_anyway``; it is not
 reported, since a node whose first input has another shape misses for a reason of its own.
+
+Whether a model uses Dynamo's precompile (``precompile=True``), or under CUDA graphs goes without
+it or without the cache, is decided in :mod:`pt2cache.dynamo_precompile`.
 """
 
 import atexit
@@ -32,10 +36,10 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Mapping
-from typing import Any, Callable, Dict, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Optional, Set
 
 from .client import CacheClient
+from .dynamo_precompile import precompile_or_no_cache, raised_converting_a_frame
 from .errors import Conflict, IntegrityError, NotFound
 from .files import disk_refused
 
@@ -91,7 +95,7 @@ class WarmStart:
         try:
             result = self.compiled(*args, **kwargs)
         except AssertionError as e:
-            if not (self.hit and self._precompile and _raised_converting_a_frame(e)):
+            if not (self.hit and self._precompile and raised_converting_a_frame(e)):
                 raise
             self._retried_after_dynamo(e)
             result = self.compiled(*args, **kwargs)
@@ -334,24 +338,20 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
                          % (upload_after_calls,))
     if torch_module is None:
         import torch as torch_module  # noqa: N813
+
+    def without_cache() -> WarmStart:
+        return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
+                         upload_after_calls)
+
     if client is None and not os.environ.get("PT2CACHE_URL"):
         _warn_no_url()
-        return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
-                         upload_after_calls)
+        return without_cache()
     if not _has_mega_cache(torch_module):
-        return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
-                         upload_after_calls)
-    if _asks_for_cuda_graphs(torch_module, compile_kwargs):
-        if _precompile_on_for_the_process(torch_module):
-            # set before this call (another warm_start, the user): a hit would load this model's
-            # graphs precompiled, without its CUDA graphs, and the key would say so
-            _warn_cuda_graphs("cache off", torch_module, compile_kwargs)
-            return WarmStart(model, None, None, compile_kwargs, torch_module, lookup_timeout,
-                             upload_after_calls)
-        if precompile:
-            _warn_cuda_graphs("precompile dropped", torch_module, compile_kwargs)
-            precompile = False
-    precompile = precompile and _turn_on_precompile(torch_module)
+        return without_cache()
+    backend = _backend_name(compile_kwargs.get("backend", "inductor"))
+    precompile = precompile_or_no_cache(torch_module, compile_kwargs, backend, precompile)
+    if precompile is None:
+        return without_cache()
     descriptor = None
     try:
         from .environment import describe
@@ -360,7 +360,7 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
             client = CacheClient()
         descriptor = describe(
             model_name, model_version, fingerprint=fingerprint,
-            backend=_backend_name(compile_kwargs.get("backend", "inductor")),
+            backend=backend,
             mode=compile_kwargs.get("mode"), dynamic=compile_kwargs.get("dynamic"),
             options=compile_kwargs.get("options"), tags=tags, device=device,
             torch_module=torch_module)
@@ -369,24 +369,6 @@ def warm_start(model: Callable, client: Optional[CacheClient] = None, *, model_n
         client = None
     return WarmStart(model, client, descriptor, compile_kwargs, torch_module, lookup_timeout,
                      upload_after_calls, precompile)
-
-
-DYNAMO_CONVERT_FRAME = "torch/_dynamo/convert_frame.py"
-
-
-def _raised_converting_a_frame(failure: BaseException) -> bool:
-    """Whether ``failure`` came up through Dynamo's conversion of the model's frame (where it
-    traces and compiles, before the frame runs), with only torch's own frames between this call
-    and it: not from the model's own code nor from a compiled graph, and not from a frame Dynamo
-    converted after some of the model's code had run (the frame after a graph break, a function
-    the model calls), which a call made again would run twice."""
-    for frame, _ in list(traceback.walk_tb(failure.__traceback__))[1:]:  # after WarmStart's own
-        filename = frame.f_code.co_filename.replace("\\", "/")
-        if filename.endswith(DYNAMO_CONVERT_FRAME):
-            return True
-        if "/torch/" not in filename and not filename.startswith("torch/"):
-            return False  # the model's code (or another's) ran before Dynamo failed
-    return False
 
 
 MEGA_CACHE_CALLS = ("save_cache_artifacts", "load_cache_artifacts")
@@ -409,130 +391,6 @@ def _has_mega_cache(torch_module: Any) -> bool:
                     "'Which PyTorch releases')", getattr(torch_module, "__version__", "?"),
                     " nor ".join(lacking))
     return not lacking
-
-
-CUDA_GRAPHS_OPTION = "triton.cudagraphs"
-CUDA_GRAPH_MODES = ("reduce-overhead", "max-autotune")  # where torch names no mode options
-
-
-def _asks_for_cuda_graphs(torch_module: Any, compile_kwargs: Dict[str, Any]) -> bool:
-    """Whether these compile settings ask Inductor for CUDA graphs (``mode="reduce-overhead"``
-    or ``"max-autotune"``, or ``options={"triton.cudagraphs": True}``, or the same in the
-    ``config_patches`` of a ``functools.partial`` of Inductor's ``compile_fx``) that a precompiled
-    graph would run without: the process-wide setting off.
-
-    PyTorch 2.11 loads Dynamo's precompiled output without calling Inductor's compile, where a
-    mode's settings apply; it wraps the loaded graph in CUDA graphs only where the process-wide
-    ``torch._inductor.config.triton.cudagraphs`` is on (a TODO of PyTorch's says so). On an H100,
-    a precompiled hit of a transformer compiled with ``mode="reduce-overhead"`` ran its steady call
-    in 2.78 ms against 0.86 ms without precompile (docs/warm-start-proof.md): a node ready a few
-    seconds sooner, then three times slower for as long as it serves."""
-    settings = _inductor_settings(compile_kwargs)
-    if settings is None:
-        return False  # the mode and options are Inductor's
-    mode, options = settings
-    options = options or {}
-    if not isinstance(options, Mapping):
-        return False  # torch.compile refuses them, with its own message
-    if CUDA_GRAPHS_OPTION in options:
-        asked = bool(options[CUDA_GRAPHS_OPTION])
-    elif mode is None:
-        return False
-    else:
-        asked = _mode_has_cuda_graphs(torch_module, mode)
-    return asked and not _cuda_graphs_on_for_the_process(torch_module)
-
-
-COMPILE_FX = ("torch._inductor.compile_fx", "compile_fx")  # Inductor's compile, as a backend
-
-
-def _inductor_settings(compile_kwargs: Dict[str, Any]) -> Optional[Tuple[Any, Any]]:
-    """The mode and options Inductor compiles with under these settings, None where the backend
-    is not Inductor: torch.compile's own ``mode`` and ``options``, or, for a ``functools.partial``
-    of ``compile_fx`` (where torch.compile's Inductor backend sends ``options``), no mode and its
-    ``config_patches``. ``compile_fx`` itself reads the process-wide settings, as a precompiled
-    graph does."""
-    backend = compile_kwargs.get("backend", "inductor")
-    wrapped = getattr(backend, "func", None)  # functools.partial
-    if (getattr(wrapped, "__module__", None), getattr(wrapped, "__name__", None)) == COMPILE_FX:
-        return None, (getattr(backend, "keywords", None) or {}).get("config_patches")
-    if _backend_name(backend) != "inductor":
-        return None
-    return compile_kwargs.get("mode"), compile_kwargs.get("options")
-
-
-# why a warm start with CUDA graphs went on without precompile or without the cache, once each
-CUDA_GRAPHS_WARNINGS = {
-    "precompile dropped": (
-        "pt2cache: precompile=True is not used with CUDA graphs (mode %r, options %r): torch %s "
-        "runs a precompiled graph loaded from the Mega-Cache without them, only the process-wide "
-        "torch._inductor.config.triton.cudagraphs turning them on; warm start goes on without "
-        "Dynamo's precompile (see the client README, \"Dynamo's precompile in the Mega-Cache\")"),
-    "cache off": (
-        "pt2cache: these compile settings ask for CUDA graphs (mode %r, options %r), which torch "
-        "%s drops from precompiled graphs, and torch._dynamo.config.caching_precompile is already "
-        "on in this process (an earlier warm_start(precompile=True), or set by hand): warm start "
-        "is off for this model, compiling locally (see the client README, \"Dynamo's precompile "
-        "in the Mega-Cache\")"),
-}
-_cuda_graphs_warned: Set[str] = set()
-
-
-def _warn_cuda_graphs(which: str, torch_module: Any, compile_kwargs: Dict[str, Any]) -> None:
-    """One of ``CUDA_GRAPHS_WARNINGS``, once per process."""
-    if which not in _cuda_graphs_warned:
-        _cuda_graphs_warned.add(which)
-        mode, options = _inductor_settings(compile_kwargs) or (None, None)
-        log.warning(CUDA_GRAPHS_WARNINGS[which], mode, options,
-                    getattr(torch_module, "__version__", "?"))
-
-
-def _precompile_on_for_the_process(torch_module: Any) -> bool:
-    """Whether Dynamo's ``caching_precompile`` is on in this process, whoever turned it on."""
-    try:
-        return torch_module._dynamo.config.caching_precompile is True
-    except Exception:
-        return False
-
-
-def _mode_has_cuda_graphs(torch_module: Any, mode: str) -> bool:
-    """Whether torch.compile's ``mode`` turns CUDA graphs on, as this torch lists its modes
-    (``torch._inductor.list_mode_options``), or by the modes' names where it cannot say."""
-    try:
-        return bool(torch_module._inductor.list_mode_options(mode).get(CUDA_GRAPHS_OPTION))
-    except Exception:  # a torch without the call, or a mode it does not know
-        return mode in CUDA_GRAPH_MODES
-
-
-def _cuda_graphs_on_for_the_process(torch_module: Any) -> bool:
-    """Whether Inductor's process-wide setting already turns CUDA graphs on, which a precompiled
-    graph does read."""
-    try:
-        return torch_module._inductor.config.triton.cudagraphs is True
-    except Exception:
-        return False
-
-
-_no_precompile_warned = False
-
-
-def _turn_on_precompile(torch_module: Any) -> bool:
-    """Turns on Dynamo's ``caching_precompile`` for this process, before the descriptor is built
-    (its digest names the setting); where this torch has none, a warning, once per process, and
-    False."""
-    global _no_precompile_warned
-    config = getattr(getattr(torch_module, "_dynamo", None), "config", None)
-    try:
-        getattr(config, "caching_precompile")  # a torch without it: AttributeError
-        config.caching_precompile = True
-        return True
-    except Exception:
-        if not _no_precompile_warned:
-            _no_precompile_warned = True
-            log.warning("pt2cache: torch %s has no torch._dynamo.config.caching_precompile: "
-                        "warm start goes on without Dynamo's precompile",
-                        getattr(torch_module, "__version__", "?"))
-        return False
 
 
 NO_URL = "pt2cache: PT2CACHE_URL is not set: compiling without the cache"

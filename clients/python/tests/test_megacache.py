@@ -21,6 +21,7 @@ import warnings
 from unittest import mock
 
 from pt2cache import CacheClient
+from pt2cache import dynamo_precompile
 from pt2cache import megacache
 from pt2cache.errors import IntegrityError
 from pt2cache.megacache import warm_start
@@ -518,7 +519,7 @@ class PrecompileTest(unittest.TestCase):
         for lists_modes in (True, False):  # a torch that cannot list its modes: by their names
             for compile_kwargs in asking:
                 with self.subTest(lists_modes=lists_modes, **compile_kwargs), \
-                        mock.patch.object(megacache, "_cuda_graphs_warned", set()), \
+                        mock.patch.object(dynamo_precompile, "_cuda_graphs_warned", set()), \
                         self.assertLogs("pt2cache", "WARNING") as logs:
                     torch, config = self.torch_module()
                     self.with_inductor(torch, lists_modes=lists_modes)
@@ -548,7 +549,7 @@ class PrecompileTest(unittest.TestCase):
         """Dynamo's precompile is process-wide: turned on by an earlier warm_start, it would
         precompile a later model's graphs too, and a hit would load them without the CUDA
         graphs that model's settings ask for. That model compiles locally, with a warning."""
-        with mock.patch.object(megacache, "_cuda_graphs_warned", set()), \
+        with mock.patch.object(dynamo_precompile, "_cuda_graphs_warned", set()), \
                 self.assertLogs("pt2cache", "WARNING") as logs:
             torch, config = self.torch_module()
             self.with_inductor(torch)
@@ -578,7 +579,7 @@ class PrecompileTest(unittest.TestCase):
         asking = functools.partial(compile_fx, config_patches={"triton.cudagraphs": True})
         keeping = [compile_fx, functools.partial(compile_fx, config_patches={"max_autotune": True}),
                    functools.partial(compile_fx, config_patches={"triton.cudagraphs": False})]
-        with mock.patch.object(megacache, "_cuda_graphs_warned", set()), \
+        with mock.patch.object(dynamo_precompile, "_cuda_graphs_warned", set()), \
                 self.assertLogs("pt2cache", "WARNING") as logs:
             torch, config = self.torch_module()
             self.with_inductor(torch)
@@ -630,7 +631,7 @@ class PrecompileTest(unittest.TestCase):
         self.assertIsNotNone(with_it.client)
 
     def test_a_torch_without_the_setting_warns_once_and_goes_on(self):
-        with mock.patch.object(megacache, "_no_precompile_warned", False), \
+        with mock.patch.object(dynamo_precompile, "_no_precompile_warned", False), \
                 self.assertLogs("pt2cache", "WARNING") as logs:
             first = warm_start(lambda x: x, CacheClient("http://127.0.0.1:9"), model_name="m",
                                model_version="1", torch_module=FakeTorch(), precompile=True)
