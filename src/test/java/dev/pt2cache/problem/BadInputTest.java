@@ -6,6 +6,7 @@ import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Descriptors;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -515,7 +516,15 @@ class BadInputTest extends ServiceTest {
               "Content-Encoding",
               "gzip");
 
-      for (ApiResponse answer : new ApiResponse[] {entry, declaration}) {
+      // sent in chunks, without a Content-Length
+      ApiResponse streamed =
+          api.putStream(
+              path("/entries/fx-graph/gzipped-in-chunks"),
+              () -> new ByteArrayInputStream(gzipped.toByteArray()),
+              "Content-Encoding",
+              "gzip");
+
+      for (ApiResponse answer : new ApiResponse[] {entry, declaration, streamed}) {
         assertProblem(answer, 415, "unsupported-media-type");
         assertThat(answer.json().get("detail").asString()).contains("Content-Encoding");
         assertThat(answer.header("Accept-Encoding")).as("Accept-Encoding").isEqualTo("identity");
@@ -525,6 +534,30 @@ class BadInputTest extends ServiceTest {
           api.putBytes(path("/entries/fx-graph/typed"), bytes, "Content-Type", "text/plain");
       assertProblem(otherType, 415, "unsupported-media-type");
       assertThat(otherType.header("Accept-Encoding")).as("Accept-Encoding").isNull();
+    }
+
+    /**
+     * {@code identity}, the coding that changes nothing, is taken in any case (RFC 9110 8.4.1: a
+     * coding's name is case-insensitive) and as an empty member of the list; any other coding is
+     * refused wherever it stands, after {@code identity} in one header or in a second header.
+     */
+    @Test
+    void shouldTakeTheIdentityCodingAloneWhereverItIsNamed() {
+      String invalidation = "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\"}";
+      for (String coding : new String[] {"identity", "Identity", ", identity"}) {
+        ApiResponse answer =
+            api.postJson(path("/invalidations"), invalidation, "Content-Encoding", coding);
+        assertThat(answer.status()).as(coding + ": " + answer.text()).isEqualTo(201);
+      }
+      String[][] encoded = {
+        {"Content-Encoding", "identity, gzip"},
+        {"Content-Encoding", "identity", "Content-Encoding", "gzip"}
+      };
+      for (String[] headers : encoded) {
+        ApiResponse answer = api.postJson(path("/invalidations"), invalidation, headers);
+        assertProblem(answer, 415, "unsupported-media-type");
+        assertThat(answer.header("Accept-Encoding")).as("Accept-Encoding").isEqualTo("identity");
+      }
     }
 
     /**
