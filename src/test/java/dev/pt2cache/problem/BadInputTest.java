@@ -437,20 +437,26 @@ class BadInputTest extends ServiceTest {
      * Two {@code Content-Type} headers are refused as such before any check of what the first one
      * says: with a JSON body over the bound, or the first naming another charset, the answer was
      * {@code 413} or {@code 415}, or {@code 400}, by which header came first and by the order the
-     * build's class path gave the filters.
+     * build's class path gave the filters. So too before the checks of the other headers (a {@code
+     * Content-Encoding}, an {@code Accept} that cannot be parsed).
      */
     @Test
     void shouldRefuseTwoContentTypesBeforeCheckingWhatTheFirstSays() {
       String large = "{\"reason\": \"" + "x".repeat(70 * 1024) + "\"}";
       String[][] twice = {
         {"application/json", "text/plain", large},
-        {"application/json; charset=ISO-8859-1", "application/json", "{}"}
+        {"application/json; charset=ISO-8859-1", "application/json", "{}"},
+        {"application/json", "text/plain", "{}", "Content-Encoding", "gzip"},
+        {"application/json", "text/plain", "{}", "Accept", "garbage///"}
       };
       for (String[] sent : twice) {
+        String[] headers =
+            sent.length > 3
+                ? new String[] {"Content-Type", sent[0], "Content-Type", sent[1], sent[3], sent[4]}
+                : new String[] {"Content-Type", sent[0], "Content-Type", sent[1]};
         ApiResponse answer =
             api.send(
-                api.request(
-                        path("/invalidations"), "Content-Type", sent[0], "Content-Type", sent[1])
+                api.request(path("/invalidations"), headers)
                     .POST(BodyPublishers.ofString(sent[2]))
                     .build());
         assertProblem(answer, 400, "invalid-request");
@@ -516,6 +522,13 @@ class BadInputTest extends ServiceTest {
               "Content-Encoding",
               "gzip");
 
+      // over the JSON bound as sent: its length is the coding's, the coding is what to change
+      ApiResponse oversized =
+          api.postJson(
+              path("/lookups"),
+              "{\"padding\": \"" + "x".repeat(70 * 1024) + "\"}",
+              "Content-Encoding",
+              "gzip");
       // sent in chunks, without a Content-Length
       ApiResponse streamed =
           api.putStream(
@@ -524,7 +537,7 @@ class BadInputTest extends ServiceTest {
               "Content-Encoding",
               "gzip");
 
-      for (ApiResponse answer : new ApiResponse[] {entry, declaration, streamed}) {
+      for (ApiResponse answer : new ApiResponse[] {entry, declaration, oversized, streamed}) {
         assertProblem(answer, 415, "unsupported-media-type");
         assertThat(answer.json().get("detail").asString()).contains("Content-Encoding");
         assertThat(answer.header("Accept-Encoding")).as("Accept-Encoding").isEqualTo("identity");
