@@ -950,6 +950,8 @@ class BadInputTest extends ServiceTest {
       assertProblem(api.get(path(";jsessionid=0123")), 400, "invalid-request");
       assertProblem(api.get("/v1/namespaces;x=1/" + ns + "/artifacts"), 400, "invalid-request");
       assertThat(api.get(path("/entries/fx-graph/abc")).status()).isEqualTo(404);
+      // outside the API too: the contract's path with one is not the contract's
+      assertProblem(api.get("/openapi.yaml;v=2"), 400, "invalid-request");
     }
 
     /**
