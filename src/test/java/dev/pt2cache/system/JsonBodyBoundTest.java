@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pt2cache.support.ApiClient.ApiResponse;
 import dev.pt2cache.support.Fixtures;
 import dev.pt2cache.support.ServiceTest;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,6 +42,36 @@ class JsonBodyBoundTest extends ServiceTest {
                 .build());
 
     assertProblem(answer, 413, "payload-too-large");
+  }
+
+  /**
+   * A body of exactly the bound is read, with its length or in chunks; one byte more is refused.
+   * The JSON is padded with the whitespace it allows after its value.
+   */
+  @Test
+  void shouldReadAJsonBodyOfExactlyTheBoundAndRefuseOneByteMore() {
+    String invalidation = "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\"}";
+    for (int length : new int[] {JsonBodyLimitFilter.LIMIT, JsonBodyLimitFilter.LIMIT + 1}) {
+      byte[] body =
+          (invalidation + " ".repeat(length - invalidation.length()))
+              .getBytes(StandardCharsets.US_ASCII);
+      for (BodyPublisher sent :
+          new BodyPublisher[] {
+            BodyPublishers.ofByteArray(body),
+            BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
+          }) {
+        ApiResponse answer =
+            api.send(
+                api.request(path("/invalidations"), "Content-Type", "application/json")
+                    .POST(sent)
+                    .build());
+        if (length == JsonBodyLimitFilter.LIMIT) {
+          assertThat(answer.status()).as(answer.text()).isEqualTo(201);
+        } else {
+          assertProblem(answer, 413, "payload-too-large");
+        }
+      }
+    }
   }
 
   @ParameterizedTest(name = "{0}")
