@@ -49,6 +49,22 @@ class RefusedBeforeTheBodyTest extends ServiceTest {
     }
   }
 
+  /**
+   * A refusal a filter makes by the headers alone (a body in a content coding the service does not
+   * take) is answered before the body as well: reading the body first would have told the client to
+   * send it.
+   */
+  @Test
+  void shouldRefuseAnEncodedEntryBeforeItsBody() throws IOException {
+    try (Expecting put =
+        new Expecting(
+            path(entry), EmbeddedInfra.ADMIN_TOKEN, 300, true, "Content-Encoding: gzip\r\n")) {
+      assertThat(put.statusLine()).startsWith("HTTP/1.1 415");
+      assertThat(put.rest()).contains("unsupported-media-type");
+    }
+    assertThat(api.head(path(entry)).status()).isEqualTo(404);
+  }
+
   @Test
   void shouldRefuseContentForAnArtifactNeverDeclaredBeforeTheBody() throws IOException {
     String content = path("/artifacts/" + UUID.randomUUID() + "/content");
@@ -65,7 +81,7 @@ class RefusedBeforeTheBodyTest extends ServiceTest {
   void shouldAnswerARefusalWithoutExpectBeforeTheBody() throws IOException {
     String elsewhere = "/v1/namespaces/t-none-" + UUID.randomUUID().toString().substring(0, 8);
     try (Expecting put =
-        new Expecting(elsewhere + entry, EmbeddedInfra.ADMIN_TOKEN, 5_000_000, false)) {
+        new Expecting(elsewhere + entry, EmbeddedInfra.ADMIN_TOKEN, 5_000_000, false, "")) {
       assertThat(put.statusLine()).startsWith("HTTP/1.1 404");
       assertThat(put.rest()).contains("namespace-not-found");
     }
@@ -84,18 +100,19 @@ class RefusedBeforeTheBodyTest extends ServiceTest {
   }
 
   /**
-   * A PUT's head, with {@code Expect: 100-continue} unless told; it sends its body only when asked
-   * to.
+   * A PUT's head, with {@code Expect: 100-continue} unless told and any further header lines given;
+   * it sends its body only when asked to.
    */
   private final class Expecting implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
 
     Expecting(String target, String token, long length) throws IOException {
-      this(target, token, length, true);
+      this(target, token, length, true, "");
     }
 
-    Expecting(String target, String token, long length, boolean expect) throws IOException {
+    Expecting(String target, String token, long length, boolean expect, String headers)
+        throws IOException {
       socket = new Socket("127.0.0.1", port());
       // a service that told the client to go on would now wait for the body: no answer at all
       socket.setSoTimeout(10_000);
@@ -105,6 +122,7 @@ class RefusedBeforeTheBodyTest extends ServiceTest {
               + target
               + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
               + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+              + headers
               + "Content-Type: application/octet-stream\r\nContent-Length: "
               + length
               + (expect ? "\r\nExpect: 100-continue" : "")
