@@ -123,6 +123,27 @@ class HostileInputTest extends ServiceTest {
     }
 
     /**
+     * An Accept header is a list, and may be given more than once (RFC 9110 12.5.1): what clients
+     * send ({@code *}{@code /*} from curl and requests, a list with quality values from browsers
+     * and HTTP libraries) is served.
+     */
+    @Test
+    void shouldServeEveryAcceptAClientSends() {
+      for (String accept :
+          new String[] {
+            "*/*",
+            "application/*",
+            "application/json, text/plain, */*",
+            "application/json;q=0.9, */*;q=0.1"
+          }) {
+        assertThat(api.get(path(""), "Accept", accept).status()).as(accept).isEqualTo(200);
+      }
+      assertThat(api.get(path(""), "Accept", "text/html", "Accept", "*/*;q=0.5").status())
+          .as("two Accept headers")
+          .isEqualTo(200);
+    }
+
+    /**
      * What Tomcat turns away with a 5xx although the client sent what no server takes was answered
      * as {@code internal-error}: a transfer coding it does not implement (501), a CONNECT (501), an
      * HTTP version other than 1.x (505).
