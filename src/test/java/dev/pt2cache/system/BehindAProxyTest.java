@@ -84,4 +84,16 @@ class BehindAProxyTest extends ServiceTest {
     String id = "5f1d3c1b2a9e4c7d8e0f11223344aabb";
     assertThat(api.get(path(""), "X-Request-Id", id).header("X-Request-Id")).isEqualTo(id);
   }
+
+  /**
+   * One that is not a plain token of 64 characters at most (spaces, quotes, a kilobyte) is not
+   * written into the log or echoed: the access line gets an id of its own.
+   */
+  @Test
+  void shouldReplaceARequestIdThatIsNotAPlainToken() {
+    for (String id : new String[] {"a b", "x\\\"y", "r".repeat(65)}) {
+      String echoed = api.get(path(""), "X-Request-Id", id).header("X-Request-Id");
+      assertThat(echoed).as(id).isNotEqualTo(id).matches("[0-9a-f-]{36}");
+    }
+  }
 }
