@@ -153,6 +153,30 @@ class OperabilityTest extends ServiceTest {
                     .contains("\"problemType\":\"artifact-not-found\""));
   }
 
+  /**
+   * A call a filter refuses before anything reads it (a header of one value given twice) has its
+   * access line too, with its status and the problem's type, and is counted.
+   */
+  @Test
+  void shouldLogAndCountAProblemAnsweredBeforeTheCallWasRouted(CapturedOutput output) {
+    double before = counted("pt2cache.problems", "type", "invalid-request");
+    String body = "{\"selector\": {\"modelName\": \"m\"}, \"reason\": \"r\"}";
+
+    ApiResponse refused =
+        api.postJson(path("/invalidations"), body, "Idempotency-Key", "a", "Idempotency-Key", "b");
+    assertProblem(refused, 400, "invalid-request");
+
+    assertThat(counted("pt2cache.problems", "type", "invalid-request")).isEqualTo(before + 1);
+    assertThat(output.getOut().lines())
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("\"requestId\":\"" + refused.header("X-Request-Id") + "\"")
+                    .contains("\"httpPath\":\"" + path("/invalidations") + "\"")
+                    .contains("\"httpStatus\":\"400\"")
+                    .contains("\"problemType\":\"invalid-request\""));
+  }
+
   /** A problem outside /v1 (a scanner's 404) is nobody's access line: it must not stick. */
   @Test
   void shouldNotCarryAProblemOverToALaterRequestOnTheSameThread(CapturedOutput output) {
