@@ -117,6 +117,11 @@ class HostileInputTest extends ServiceTest {
         assertProblem(
             api.withToken(null).get(path("/artifacts"), "Accept", accept), 406, "not-acceptable");
       }
+      // in a second Accept header, after one that parses (RFC 9110 5.3: the two are one list)
+      assertProblem(
+          api.get(path(""), "Accept", "application/json", "Accept", "garbage///"),
+          406,
+          "not-acceptable");
       // one the service cannot serve stays the 406 it was, and one it can serves
       assertProblem(api.get(path(""), "Accept", "application/xml"), 406, "not-acceptable");
       assertThat(api.get(path(""), "Accept", "application/json").status()).isEqualTo(200);
