@@ -31,7 +31,7 @@ def precompile_or_no_cache(torch_module: Any, compile_kwargs: Dict[str, Any], ba
         if precompile:
             _warn_cuda_graphs("precompile dropped", torch_module, *settings)
             precompile = False
-    return precompile and _turn_on_precompile(torch_module)
+    return bool(precompile) and _turn_on_precompile(torch_module)  # None is no precompile
 
 
 CUDA_GRAPHS_OPTION = "triton.cudagraphs"

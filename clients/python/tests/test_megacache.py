@@ -612,6 +612,21 @@ class PrecompileTest(unittest.TestCase):
                         self.assertRaisesRegex(AttributeError, "torch.compile's own refusal"):
                     self.start(torch, config, True, options=options)
 
+    def test_precompile_given_as_none_warm_starts_without_it(self):
+        """``precompile=None`` (an option left unset: argparse's default without
+        ``store_true``) is no precompile, as before the decision had its own module; the
+        decision's None, which means no cache, took it along: no lookup, no upload, no
+        warning."""
+        torch, config = self.torch_module()
+        self.with_inductor(torch)
+
+        started = self.start(torch, config, None)
+
+        self.assertIsNotNone(started.client, "warm start goes on")
+        self.assertIsNotNone(started.descriptor)
+        self.assertFalse(config.caching_precompile)
+        self.assertEqual(started.descriptor, self.start(torch, config, False).descriptor)
+
     def test_cuda_graphs_on_for_the_process_keep_precompile(self):
         """A precompiled graph reads the process-wide setting: nothing is lost where it is on."""
         torch, config = self.torch_module()
