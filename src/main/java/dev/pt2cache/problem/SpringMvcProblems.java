@@ -19,6 +19,7 @@ import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -104,13 +105,15 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
                         "%s '%s' is not %s"
                             .formatted(mismatch.getName(), mismatch.getValue(), expected)));
       }
-      if (ex instanceof HttpMediaTypeNotSupportedException
+      if (ex instanceof HttpMediaTypeNotSupportedException unsupported
           && request instanceof ServletWebRequest servlet) {
         // Spring names the type a filter may have rewritten (a JSON body declared US-ASCII goes on
-        // as UTF-8): the client is told the one it sent
-        sentContentType(servlet.getRequest())
-            .ifPresent(
-                sent -> problem.setDetail("Content-Type '%s' is not supported.".formatted(sent)));
+        // as UTF-8), and a body sent without one "Content-Type 'null'": the client is told the one
+        // it sent, or that it sent none and what to send
+        problem.setDetail(
+            sentContentType(servlet.getRequest())
+                .map("Content-Type '%s' is not supported."::formatted)
+                .orElseGet(() -> noContentType(unsupported.getSupportedMediaTypes())));
       }
       if (ex instanceof NoResourceFoundException absentPath) {
         // Spring's "No static resource v1/namespaces/x." speaks of files the service does not have
@@ -141,14 +144,25 @@ abstract class SpringMvcProblems extends ResponseEntityExceptionHandler {
     return super.handleExceptionInternal(ex, body, headers, status, request);
   }
 
-  /** The request's {@code Content-Type} as the client sent it, under any filter's wrapper. */
+  /**
+   * The request's {@code Content-Type} as the client sent it, under any filter's wrapper; empty
+   * where it sent none, or one that names nothing.
+   */
   private static Optional<String> sentContentType(ServletRequest request) {
     while (request instanceof ServletRequestWrapper wrapper) {
       request = wrapper.getRequest();
     }
     return request instanceof HttpServletRequest http
-        ? Optional.ofNullable(http.getHeader(HttpHeaders.CONTENT_TYPE))
+        ? Optional.ofNullable(http.getHeader(HttpHeaders.CONTENT_TYPE)).filter(s -> !s.isBlank())
         : Optional.empty();
+  }
+
+  /** A body sent without a {@code Content-Type}, where the operation takes {@code taken}. */
+  private static String noContentType(List<MediaType> taken) {
+    return taken.isEmpty()
+        ? "the body came with no Content-Type"
+        : "the body came with no Content-Type: send it as "
+            + taken.stream().map(MediaType::toString).collect(Collectors.joining(" or "));
   }
 
   /**

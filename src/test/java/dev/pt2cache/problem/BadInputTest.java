@@ -352,6 +352,44 @@ class BadInputTest extends ServiceTest {
       assertProblem(answer, 415, "unsupported-media-type");
     }
 
+    /**
+     * A body sent without a {@code Content-Type} was refused with "Content-Type 'null' is not
+     * supported.": a header the client never sent, named by a Java null. The refusal says none was
+     * sent, and which type the operation takes.
+     */
+    @Test
+    void shouldSayABodyWithoutAContentTypeNamesNone() {
+      ApiResponse lookup =
+          api.send(
+              api.request(path("/lookups"))
+                  .POST(BodyPublishers.ofString(Descriptors.lookup("mega-cache", descriptor)))
+                  .build());
+      ApiResponse patch =
+          api.send(
+              api.request(path(""))
+                  .method("PATCH", BodyPublishers.ofString("{\"maxIdleDays\": 7}"))
+                  .build());
+
+      assertProblem(lookup, 415, "unsupported-media-type");
+      assertThat(lookup.json().get("detail").asString())
+          .doesNotContain("null")
+          .contains("no Content-Type", "application/json");
+      assertProblem(patch, 415, "unsupported-media-type");
+      assertThat(patch.json().get("detail").asString())
+          .doesNotContain("null")
+          .contains("no Content-Type", "application/merge-patch+json");
+      // an empty one names no type either
+      ApiResponse empty =
+          api.send(
+              api.request(path(""), "Content-Type", "")
+                  .method("PATCH", BodyPublishers.ofString("{\"maxIdleDays\": 7}"))
+                  .build());
+      assertProblem(empty, 415, "unsupported-media-type");
+      assertThat(empty.json().get("detail").asString())
+          .contains("no Content-Type", "application/merge-patch+json");
+      assertThat(api.get(path("")).json().has("maxIdleDays")).isFalse();
+    }
+
     /** An invalidation's body, declared in {@code charset}. */
     ApiResponse invalidateIn(String charset, byte[] body) {
       return api.send(
